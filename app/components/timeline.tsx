@@ -1,0 +1,113 @@
+import { Form } from "@remix-run/react";
+import { ConflictNotice } from "./conflict-notice";
+import { Field, FormError, SubmitButton } from "./form";
+import { formKey, useFocusFirstError, type FormState } from "./form-state";
+
+export type TimelineItem = {
+  id: number;
+  at: string;
+  atLabel: string;
+  atInput: string;
+  bodyMd: string;
+  bodyHtml: string;
+  version: number;
+};
+
+const ENTRY_LABELS = { at: "Time (UTC)", bodyMd: "What happened" };
+
+/** Timestamped entries in time order, each editable in place. */
+export function Timeline({
+  entries,
+  canEdit,
+  state,
+  defaultAt,
+}: {
+  entries: TimelineItem[];
+  canEdit: boolean;
+  state?: FormState;
+  defaultAt: string;
+}) {
+  const stateFor = (target: string) => (state?.target === target ? state : undefined);
+  return (
+    <>
+      {entries.length === 0 ? <p className="muted">No timeline entries yet.</p> : null}
+      <ol className="timeline">
+        {entries.map((entry) => {
+          const entryState = stateFor(`entry-${entry.id}`);
+          return (
+            <li key={entry.id} id={`entry-${entry.id}`}>
+              <time dateTime={entry.at}>{entry.atLabel}</time>
+              <div className="prose" dangerouslySetInnerHTML={{ __html: entry.bodyHtml }} />
+              {canEdit ? (
+                <div className="timeline__tools">
+                  <details className="disclosure" open={entryState ? true : undefined} key={formKey(`edit-${entry.id}-${entry.version}`, entryState)}>
+                    <summary>Edit</summary>
+                    <EntryForm
+                      intent="update-entry"
+                      hidden={{ entryId: String(entry.id), version: entryState?.conflict?.version ?? String(entry.version) }}
+                      values={{ at: entry.atInput, bodyMd: entry.bodyMd }}
+                      state={entryState}
+                      submit="Save entry"
+                    />
+                  </details>
+                  <details className="disclosure">
+                    <summary>Remove</summary>
+                    <Form method="post" preventScrollReset>
+                      <input type="hidden" name="entryId" value={entry.id} />
+                      <p>Remove this entry from the timeline?</p>
+                      <SubmitButton intent="delete-entry" match={{ entryId: String(entry.id) }} className="button button--danger button--small" pendingText="Removing…">
+                        Remove entry
+                      </SubmitButton>
+                    </Form>
+                  </details>
+                </div>
+              ) : null}
+            </li>
+          );
+        })}
+      </ol>
+      {canEdit ? (
+        <details className="disclosure" open={stateFor("new-entry") ? true : undefined} key={formKey(`new-${entries.length}`, stateFor("new-entry"))}>
+          <summary>Add a timeline entry</summary>
+          <EntryForm intent="add-entry" hidden={{}} values={{ at: defaultAt, bodyMd: "" }} state={stateFor("new-entry")} submit="Add entry" />
+        </details>
+      ) : null}
+    </>
+  );
+}
+
+function EntryForm({
+  intent,
+  hidden,
+  values,
+  state,
+  submit,
+}: {
+  intent: string;
+  hidden: Record<string, string>;
+  values: Record<string, string>;
+  state?: FormState;
+  submit: string;
+}) {
+  const shown = state?.values ?? values;
+  const errors = state?.errors ?? {};
+  const ref = useFocusFirstError<HTMLFormElement>(state);
+  return (
+    <Form method="post" preventScrollReset ref={ref}>
+      {state?.conflict ? <ConflictNotice stored={state.conflict} mine={state.values} labels={ENTRY_LABELS} /> : null}
+      <FormError message={state?.formError} />
+      {Object.entries(hidden).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <Field label="Time (UTC)" name="at" error={errors.at}>
+        {(p) => <input {...p} type="datetime-local" required defaultValue={shown.at} />}
+      </Field>
+      <Field label="What happened" name="bodyMd" error={errors.bodyMd} hint="Markdown.">
+        {(p) => <textarea {...p} rows={2} required maxLength={5000} defaultValue={shown.bodyMd} />}
+      </Field>
+      <SubmitButton intent={intent} match={hidden} className="button button--small">
+        {state?.conflict ? "Save my version" : submit}
+      </SubmitButton>
+    </Form>
+  );
+}

@@ -1,0 +1,258 @@
+import { Form } from "@remix-run/react";
+import { CAUSE_CATEGORIES, categoryLabel, type Severity } from "~/models/incident";
+import { remediationGuidance, shallowBranchHint, type WhyNode } from "~/models/why-tree";
+import { ConflictNotice } from "./conflict-notice";
+import { Field, FormError, SubmitButton } from "./form";
+import { formKey, useFocusFirstError, type FormState } from "./form-state";
+
+const WHY_LABELS: Record<string, string> = {
+  question: "Question",
+  answer: "Answer",
+  category: "Cause category",
+  remediationMd: "Remediation",
+  noRemediationReason: "No remediation needed because",
+  rootReached: "Root cause reached",
+};
+
+type TreeProps = {
+  nodes: WhyNode[];
+  severity: Severity;
+  canEdit: boolean;
+  /** The form that came back from a failed save, if any. */
+  state?: FormState;
+};
+
+/** The analysis as nested ordered lists: each level's answer with its remediation beside it. */
+export function WhyTree({ nodes, severity, canEdit, state }: TreeProps) {
+  return (
+    <ol className="why-tree">
+      {nodes.map((node) => (
+        <WhyItem key={node.id} node={node} severity={severity} canEdit={canEdit} state={state} />
+      ))}
+    </ol>
+  );
+}
+
+function WhyItem({ node, severity, canEdit, state }: { node: WhyNode } & Omit<TreeProps, "nodes">) {
+  const hint = shallowBranchHint(node);
+  const missing = !node.answer.trim() || (!node.remediationMd.trim() && !node.noRemediationReason.trim());
+  const stateFor = (target: string) => (state?.target === target ? state : undefined);
+  return (
+    <li id={`why-${node.id}`} className={missing ? "why why--problem" : "why"}>
+      <div className="why__card">
+        <div className="why__chain">
+          <span className="why__level">Level {node.level}</span>
+          <h3 className="why__question">{node.question}</h3>
+          <p className="why__answer">
+            <span className="why__answer-label">Because</span>
+            {node.answer.trim() ? node.answer : <em className="muted">No answer yet</em>}
+          </p>
+        </div>
+        <div className="why__remedy">
+          <span className="why__remedy-label">Remediation at level {node.level}</span>
+          {node.remediationHtml ? (
+            <div className="prose" dangerouslySetInnerHTML={{ __html: node.remediationHtml }} />
+          ) : node.noRemediationReason.trim() ? (
+            <p>
+              <em>None needed:</em> {node.noRemediationReason}
+            </p>
+          ) : (
+            <p className="muted">
+              <em>No remediation yet</em>
+            </p>
+          )}
+        </div>
+        {node.category || node.rootReached ? (
+          <div className="why__meta">
+            {node.category ? <span>Cause: {categoryLabel(node.category)}</span> : null}
+            {node.rootReached ? <span className="root-reached">✓ Root cause reached</span> : null}
+          </div>
+        ) : null}
+        {hint ? <p className="why__hint">{hint}</p> : null}
+        {canEdit ? (
+          <div className="why__tools">
+            <WhyDisclosure
+              summary="Ask why again"
+              formKeyBase={`child-${node.id}-${node.children.length}`}
+              state={stateFor(`child-${node.id}`)}
+            >
+              <p className="small muted">Why did this happen: “{node.answer || node.question}”?</p>
+              <WhyForm
+                intent="add-why"
+                hidden={{ parentId: String(node.id) }}
+                values={{ question: "" }}
+                level={node.level + 1}
+                severity={severity}
+                state={stateFor(`child-${node.id}`)}
+                submit="Add the deeper why"
+              />
+            </WhyDisclosure>
+            <WhyDisclosure
+              summary="Add another answer"
+              formKeyBase={`branch-${node.id}-${node.position}`}
+              state={stateFor(`branch-${node.id}`)}
+            >
+              <p className="small muted">Another contributing cause for the same question.</p>
+              <WhyForm
+                intent="add-why"
+                hidden={{ parentId: node.parentId === null ? "" : String(node.parentId), branchOf: String(node.id) }}
+                values={{ question: node.question }}
+                level={node.level}
+                severity={severity}
+                state={stateFor(`branch-${node.id}`)}
+                submit="Add this answer"
+              />
+            </WhyDisclosure>
+            <WhyDisclosure summary="Edit" formKeyBase={`edit-${node.id}-${node.version}`} state={stateFor(`why-${node.id}`)}>
+              <WhyForm
+                intent="update-why"
+                hidden={{ whyId: String(node.id), version: state?.target === `why-${node.id}` && state.conflict ? state.conflict.version : String(node.version) }}
+                values={{
+                  question: node.question,
+                  answer: node.answer,
+                  category: node.category,
+                  remediationMd: node.remediationMd,
+                  noRemediationReason: node.noRemediationReason,
+                  rootReached: node.rootReached ? "on" : "",
+                }}
+                level={node.level}
+                severity={severity}
+                state={stateFor(`why-${node.id}`)}
+                submit="Save changes"
+              />
+            </WhyDisclosure>
+            <DeleteWhy node={node} state={stateFor(`delete-${node.id}`)} />
+          </div>
+        ) : null}
+      </div>
+      {node.children.length > 0 ? (
+        <ol>
+          {node.children.map((child) => (
+            <WhyItem key={child.id} node={child} severity={severity} canEdit={canEdit} state={state} />
+          ))}
+        </ol>
+      ) : null}
+    </li>
+  );
+}
+
+function WhyDisclosure({
+  summary,
+  formKeyBase,
+  state,
+  children,
+}: {
+  summary: string;
+  formKeyBase: string;
+  state?: FormState;
+  children: React.ReactNode;
+}) {
+  return (
+    <details className="disclosure" open={state ? true : undefined} key={formKey(formKeyBase, state)}>
+      <summary>{summary}</summary>
+      {children}
+    </details>
+  );
+}
+
+function DeleteWhy({ node, state }: { node: WhyNode; state?: FormState }) {
+  const deeper = node.descendantCount;
+  return (
+    <details className="disclosure" open={state ? true : undefined}>
+      <summary>Delete</summary>
+      <Form method="post" preventScrollReset>
+        <FormError message={state?.formError} />
+        <input type="hidden" name="whyId" value={node.id} />
+        {deeper > 0 ? (
+          <>
+            <input type="hidden" name="confirm" value="yes" />
+            <p>
+              This why has {deeper} deeper {deeper === 1 ? "why" : "whys"} below it. Deleting it deletes{" "}
+              {deeper === 1 ? "that one" : `all ${deeper}`} too.
+            </p>
+          </>
+        ) : (
+          <p>Delete this why and its remediation?</p>
+        )}
+        <SubmitButton intent="delete-why" match={{ whyId: String(node.id) }} className="button button--danger button--small" pendingText="Deleting…">
+          {deeper > 0 ? `Delete ${deeper + 1} whys` : "Delete this why"}
+        </SubmitButton>
+      </Form>
+    </details>
+  );
+}
+
+/** Question, answer, cause and the remediation at this level, with guidance for its size. */
+export function WhyForm({
+  intent,
+  hidden,
+  values,
+  level,
+  severity,
+  state,
+  submit,
+}: {
+  intent: "add-why" | "update-why";
+  hidden: Record<string, string>;
+  values: Record<string, string>;
+  level: number;
+  severity: Severity;
+  state?: FormState;
+  submit: string;
+}) {
+  const shown = state?.values ?? values;
+  const errors = state?.errors ?? {};
+  const ref = useFocusFirstError<HTMLFormElement>(state);
+  return (
+    <Form method="post" preventScrollReset ref={ref} className="why-form">
+      {state?.conflict ? <ConflictNotice stored={state.conflict} mine={state.values} labels={WHY_LABELS} /> : null}
+      <FormError message={state?.formError} />
+      {Object.entries(hidden).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <Field label={`Question (level ${level})`} name="question" error={errors.question}>
+        {(p) => <input {...p} type="text" required maxLength={500} placeholder="Why did …?" defaultValue={shown.question} />}
+      </Field>
+      <Field label="Answer" name="answer" error={errors.answer} hint="What in the system let this happen? Describe conditions, not culprits.">
+        {(p) => <textarea {...p} rows={2} maxLength={2000} placeholder="Because …" defaultValue={shown.answer} />}
+      </Field>
+      <Field label="Cause category" name="category" error={errors.category}>
+        {(p) => (
+          <select {...p} defaultValue={shown.category ?? ""}>
+            <option value="">Not categorised yet</option>
+            {CAUSE_CATEGORIES.map((c) => (
+              <option key={c.slug} value={c.slug}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <p className="guidance">
+        <strong>Level {level}:</strong> {remediationGuidance(severity, level)}
+      </p>
+      <Field label={`Remediation at level ${level}`} name="remediationMd" error={errors.remediationMd} hint="Markdown.">
+        {(p) => <textarea {...p} rows={2} maxLength={10000} defaultValue={shown.remediationMd} />}
+      </Field>
+      <Field
+        label="Or: no remediation needed at this level, because"
+        name="noRemediationReason"
+        error={errors.noRemediationReason}
+        hint="Leave empty when there is a remediation."
+      >
+        {(p) => <input {...p} type="text" maxLength={500} defaultValue={shown.noRemediationReason} />}
+      </Field>
+      <div className="field">
+        <label className="checkbox">
+          <input type="checkbox" name="rootReached" defaultChecked={shown.rootReached === "on"} /> Root cause reached: no
+          need to ask why again on this branch
+        </label>
+      </div>
+      <div className="form-actions">
+        <SubmitButton intent={intent} match={hidden} className="button button--small">
+          {state?.conflict ? "Save my version" : submit}
+        </SubmitButton>
+      </div>
+    </Form>
+  );
+}

@@ -1,0 +1,42 @@
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import * as schema from "../../db/schema";
+import { env } from "./env.server";
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+/** A transaction handle or the database itself: models accept either. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0] | Db;
+
+// Resolved from the project root, not from this file: the server code is bundled into build/.
+const migrationsFolder = path.resolve(process.cwd(), "db/migrations");
+
+export function openDatabase(file: string): Db {
+  if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma("synchronous = NORMAL");
+  const db = drizzle(sqlite, { schema }) as Db;
+  migrate(db, { migrationsFolder });
+  return db;
+}
+
+let current: Db | undefined;
+
+/** The application's database, opened and migrated on first use. */
+export function db(): Db {
+  current ??= openDatabase(env().DATABASE_PATH);
+  return current;
+}
+
+/** Points the models at another database (tests use a fresh in-memory one per case). */
+export function useDatabase(next: Db): Db {
+  current = next;
+  return next;
+}
+
+export { schema };

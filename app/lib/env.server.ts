@@ -1,0 +1,55 @@
+import fs from "node:fs";
+import path from "node:path";
+import crypto from "node:crypto";
+import { z } from "zod";
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().positive().default(3000),
+  DATABASE_PATH: z.string().min(1).default("./data/hindsight.db"),
+  SESSION_SECRET: z.string().min(16).optional(),
+  APP_URL: z.string().url().optional(),
+  SMTP_URL: z.string().optional(),
+  DIGEST_TO: z.string().optional(),
+  /** "true" behind a TLS-terminating proxy: trust X-Forwarded-* and mark cookies Secure. */
+  TRUST_PROXY: z.enum(["true", "false"]).default("false"),
+});
+
+export type Env = z.infer<typeof schema> & { APP_URL: string; DATA_DIR: string };
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid configuration: ${problems.join("; ")}`);
+  }
+  const values = parsed.data;
+  const dbPath = values.DATABASE_PATH;
+  cached = {
+    ...values,
+    APP_URL: (values.APP_URL ?? `http://localhost:${values.PORT}`).replace(/\/$/, ""),
+    DATA_DIR: dbPath === ":memory:" ? path.resolve("data") : path.dirname(path.resolve(dbPath)),
+  };
+  return cached;
+}
+
+/**
+ * The cookie-signing secret: SESSION_SECRET when set, otherwise one generated on first start
+ * and kept in the data folder, so sessions survive restarts without any setup.
+ */
+export function sessionSecret(): string {
+  const { SESSION_SECRET, DATA_DIR } = env();
+  if (SESSION_SECRET) return SESSION_SECRET;
+  const file = path.join(DATA_DIR, "session-secret");
+  try {
+    return fs.readFileSync(file, "utf8").trim();
+  } catch {
+    fs.mkdirSync(DATA_DIR, { recursive: true });
+    const secret = crypto.randomBytes(32).toString("hex");
+    fs.writeFileSync(file, secret, { mode: 0o600, flag: "wx" });
+    return secret;
+  }
+}

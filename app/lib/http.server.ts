@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { data } from "@remix-run/node";
+
+/** An error a model raises for the person acting: a status, a message, and the field it is about. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly detail: { field?: string } = {},
+  ) {
+    super(message);
+  }
+}
+
+export function notFound(): never {
+  throw new Response("Not found", { status: 404 });
+}
+
+export type FieldErrors = Record<string, string[] | undefined>;
+export type FormFailure<V = Record<string, string>> = {
+  /** Which of the page's forms failed (an intent, or a form's id on pages with many). */
+  target?: string;
+  errors: FieldErrors;
+  formError?: string;
+  values: V;
+  /** The stored version, when a save was refused because someone else saved first. */
+  conflict?: Record<string, string>;
+  /** Checks that stopped a lifecycle move, each with the why it is about. */
+  problems?: { field: string; message: string; whyId?: number }[];
+};
+
+/** The form comes back with what was typed and the message next to the field. */
+export function formFailure<V>(status: number, failure: FormFailure<V>) {
+  return data({ ok: false as const, ...failure }, { status });
+}
+
+/**
+ * Turns a model's HttpError into a form failure; anything else is a real fault and rethrown.
+ * A 404 stays a 404 page, not a form message.
+ */
+export function modelFailure<V>(error: unknown, values: V, target?: string) {
+  if (!(error instanceof HttpError)) throw error;
+  if (error.status === 404) throw new Response(error.message, { status: 404 });
+  const field = error.detail.field;
+  return formFailure(error.status, {
+    target,
+    errors: field ? { [field]: [error.message] } : {},
+    formError: field ? undefined : error.message,
+    values,
+    conflict: error instanceof ConflictError ? (error.current as Record<string, string>) : undefined,
+  });
+}
+
+/** Form data as plain strings (files and repeated keys beyond the first are ignored). */
+export function formValues(form: FormData): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of form) {
+    if (typeof value === "string" && !(key in values)) values[key] = value;
+  }
+  return values;
+}
+
+/** A local path to return to after sign-in; anything pointing elsewhere falls back to "/". */
+export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
+  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
+  return to;
+}
+
+/**
+ * A save based on an older version than the one stored. Carries the stored values so the
+ * person sees both versions and decides; nothing is overwritten.
+ */
+export class ConflictError extends HttpError {
+  constructor(readonly current: Record<string, unknown>) {
+    super(409, "Someone else saved this while you were editing. Compare both versions below, then save again.");
+  }
+}
+
+/** Validates form values with a zod schema: the parsed data, or errors by field. */
+export function validate<S extends z.ZodType>(
+  schema: S,
+  values: Record<string, string>,
+): { ok: true; data: z.output<S> } | { ok: false; errors: FieldErrors } {
+  const result = schema.safeParse(values);
+  if (result.success) return { ok: true, data: result.data };
+  return { ok: false, errors: z.flattenError(result.error).fieldErrors as FieldErrors };
+}

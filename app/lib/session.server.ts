@@ -1,0 +1,89 @@
+import { createCookie, createCookieSessionStorage, redirect, type SessionStorage } from "@remix-run/node";
+import { env, sessionSecret } from "./env.server";
+import { SESSION_DAYS, endSession, userForSession, type User } from "~/models/user.server";
+
+function secure() {
+  return env().APP_URL.startsWith("https://") || env().TRUST_PROXY === "true";
+}
+
+let sessionCookie: ReturnType<typeof createCookie> | undefined;
+function cookie() {
+  sessionCookie ??= createCookie("hs_session", {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: secure(),
+    path: "/",
+    maxAge: SESSION_DAYS * 86_400,
+    secrets: [sessionSecret()],
+  });
+  return sessionCookie;
+}
+
+type FlashData = { message: string };
+let flashStorage: SessionStorage<Record<string, never>, FlashData> | undefined;
+function flashes() {
+  flashStorage ??= createCookieSessionStorage<Record<string, never>, FlashData>({
+    cookie: { name: "hs_flash", httpOnly: true, sameSite: "lax", secure: secure(), path: "/", secrets: [sessionSecret()] },
+  });
+  return flashStorage;
+}
+
+async function sessionToken(request: Request): Promise<string | undefined> {
+  const value = await cookie().parse(request.headers.get("Cookie"));
+  return typeof value === "string" ? value : undefined;
+}
+
+export async function getUser(request: Request): Promise<User | undefined> {
+  const token = await sessionToken(request);
+  return token ? userForSession(token) : undefined;
+}
+
+/** The signed-in user, or a redirect to sign in that comes back here afterwards. */
+export async function requireUser(request: Request): Promise<User> {
+  const user = await getUser(request);
+  if (user) return user;
+  const url = new URL(request.url);
+  const back = url.pathname + url.search;
+  throw redirect(back === "/" ? "/signin" : `/signin?redirectTo=${encodeURIComponent(back)}`);
+}
+
+export async function requireAdmin(request: Request): Promise<User> {
+  const user = await requireUser(request);
+  if (user.role !== "admin") throw new Response("Only administrators can open this page.", { status: 403 });
+  return user;
+}
+
+/** Starts a fresh session (a new id at every sign-in) and redirects. */
+export async function startSession(token: string, to: string, message?: string) {
+  const headers = new Headers();
+  headers.append("Set-Cookie", await cookie().serialize(token));
+  if (message) headers.append("Set-Cookie", await flashCookie(message));
+  return redirect(to, { headers });
+}
+
+export async function signOut(request: Request) {
+  const token = await sessionToken(request);
+  if (token) endSession(token);
+  return redirect("/signin", {
+    headers: { "Set-Cookie": await cookie().serialize("", { maxAge: 0 }) },
+  });
+}
+
+async function flashCookie(message: string) {
+  const session = await flashes().getSession();
+  session.flash("message", message);
+  return flashes().commitSession(session);
+}
+
+/** Post/Redirect/Get with a one-time message shown on the next page. */
+export async function redirectWithFlash(to: string, message: string) {
+  return redirect(to, { headers: { "Set-Cookie": await flashCookie(message) } });
+}
+
+export async function readFlash(request: Request): Promise<{ message?: string; setCookie?: string }> {
+  const session = await flashes().getSession(request.headers.get("Cookie"));
+  const message = session.get("message");
+  if (typeof message !== "string") return {};
+  return { message, setCookie: await flashes().commitSession(session) };
+}
+

@@ -1,0 +1,46 @@
+import { formatDistanceStrict, formatDuration, intervalToDuration } from "date-fns";
+
+// Times are stored and shown in UTC, labelled as such: an incident room spans time zones, and
+// the same text renders identically on the server and in the browser.
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** "2026-10-06T14:02:00.000Z" → "6 Oct 2026, 14:02 UTC" */
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  const hh = String(d.getUTCHours()).padStart(2, "0");
+  const mm = String(d.getUTCMinutes()).padStart(2, "0");
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${hh}:${mm} UTC`;
+}
+
+/** ISO → the value of a `datetime-local` input, in UTC. */
+export function toInputValue(iso: string | null | undefined): string {
+  return iso ? iso.slice(0, 16) : "";
+}
+
+/** A `datetime-local` value (read as UTC) → ISO, or null when empty or not a time. */
+export function fromInputValue(value: string | null | undefined): string | null {
+  const v = (value ?? "").trim();
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(v)) return null;
+  const d = new Date(`${v.length === 16 ? `${v}:00` : v}Z`);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+/** The span between two times in words ("1 hour 45 minutes"); empty if either is missing. */
+export function formatSpan(from: string | null, to: string | null): string {
+  if (!from || !to) return "";
+  const start = new Date(from);
+  const end = new Date(to);
+  if (end < start) return "";
+  if (end.getTime() - start.getTime() < 60_000) return "under a minute";
+  return formatDuration(intervalToDuration({ start, end }), {
+    format: ["years", "months", "days", "hours", "minutes"],
+  });
+}
+
+/** How long ago, in words ("3 days"). */
+export function formatAge(iso: string, now = new Date()): string {
+  return formatDistanceStrict(new Date(iso), now);
+}

@@ -1,0 +1,36 @@
+import type { Visibility } from "./incident";
+
+// Who may do what with an incident. Pure, so the page can hide what the server would refuse;
+// the server checks the same rules in every loader and action.
+
+export type Viewer = { id: number; role: "admin" | "member" };
+export type IncidentPeople = {
+  visibility: Visibility;
+  facilitatorId: number;
+  participantIds: readonly number[];
+};
+
+export function isInvolved(user: Viewer, incident: IncidentPeople): boolean {
+  return incident.facilitatorId === user.id || incident.participantIds.includes(user.id);
+}
+
+/** Restricted incidents exist only for the people involved and admins. */
+export function canView(user: Viewer, incident: IncidentPeople): boolean {
+  return user.role === "admin" || incident.visibility === "org" || isInvolved(user, incident);
+}
+
+/** Build the analysis: whys, timeline, incident fields. */
+export function canContribute(user: Viewer, incident: IncidentPeople): boolean {
+  return user.role === "admin" || isInvolved(user, incident);
+}
+
+/** Lead it: move it through the lifecycle, choose the people, change its visibility. */
+export function canManage(user: Viewer, incident: IncidentPeople): boolean {
+  return user.role === "admin" || incident.facilitatorId === user.id;
+}
+
+export type Permissions = { contribute: boolean; manage: boolean };
+
+export function permissionsFor(user: Viewer, incident: IncidentPeople): Permissions {
+  return { contribute: canContribute(user, incident), manage: canManage(user, incident) };
+}

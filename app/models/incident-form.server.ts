@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { fromInputValue } from "~/lib/time";
+import { SEVERITIES, VISIBILITIES, parseServices, timeProblems } from "./incident";
+
+const requiredTime = (message: string) =>
+  z.string().transform((value, ctx) => {
+    const iso = fromInputValue(value);
+    if (!iso) ctx.addIssue({ code: "custom", message });
+    return iso ?? "";
+  });
+
+const optionalTime = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (!value?.trim()) return null;
+    const iso = fromInputValue(value);
+    if (!iso) ctx.addIssue({ code: "custom", message: "Enter a date and time, or leave it empty." });
+    return iso;
+  });
+
+/** The incident fields as the report and edit forms post them. */
+export const incidentFieldsSchema = z
+  .object({
+    title: z.string().trim().min(1, "Give the incident a title.").max(200, "Keep the title under 200 characters."),
+    severity: z.enum(SEVERITIES, { message: "Choose a severity." }),
+    startedAt: requiredTime("Enter when the incident started (UTC)."),
+    detectedAt: optionalTime,
+    resolvedAt: optionalTime,
+    services: z
+      .string()
+      .optional()
+      .transform((v) => parseServices(v ?? ""))
+      .pipe(z.array(z.string().max(60, "Keep each service name under 60 characters.")).max(20, "List at most 20 services.")),
+    impactMd: z.string().max(20_000).default(""),
+    summaryMd: z.string().max(50_000).default(""),
+    visibility: z.enum(VISIBILITIES, { message: "Choose who can see this incident." }),
+  })
+  .superRefine((fields, ctx) => {
+    if (!fields.startedAt) return;
+    for (const [path, message] of Object.entries(timeProblems(fields))) {
+      ctx.addIssue({ code: "custom", path: [path], message });
+    }
+  });

@@ -1,0 +1,386 @@
+import { and, asc, count, desc, eq, exists, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
+import { db, schema, type Tx } from "~/lib/db.server";
+import { ConflictError, HttpError } from "~/lib/http.server";
+import { renderMarkdown } from "~/lib/markdown.server";
+import { toInputValue } from "~/lib/time";
+import { canContribute, canManage, canView, type Viewer } from "./access";
+import { diff, recordEvent } from "./audit.server";
+import {
+  STATUS_LABELS,
+  TRANSITIONS,
+  reference,
+  timeProblems,
+  type Severity,
+  type Status,
+  type Visibility,
+} from "./incident";
+import { publishProblems, type PublishProblem } from "./why-tree";
+
+const { incidents, incidentServices, participants, users, whys } = schema;
+
+export type IncidentFields = {
+  title: string;
+  severity: Severity;
+  startedAt: string;
+  detectedAt: string | null;
+  resolvedAt: string | null;
+  services: string[];
+  impactMd: string;
+  summaryMd: string;
+  visibility: Visibility;
+};
+
+export type Person = { id: number; name: string; email: string; team: string };
+
+export type Incident = typeof incidents.$inferSelect & {
+  reference: string;
+  services: string[];
+  facilitator: Person;
+  participants: Person[];
+  participantIds: number[];
+  publishedByName: string | null;
+};
+
+const personColumns = { id: users.id, name: users.name, email: users.email, team: users.team };
+
+function loadIncident(tx: Tx, id: number): Incident | undefined {
+  const row = tx.select().from(incidents).where(eq(incidents.id, id)).get();
+  if (!row) return undefined;
+  const people = tx
+    .select(personColumns)
+    .from(users)
+    .where(
+      or(
+        eq(users.id, row.facilitatorId),
+        row.publishedById ? eq(users.id, row.publishedById) : undefined,
+        inArray(users.id, tx.select({ id: participants.userId }).from(participants).where(eq(participants.incidentId, id))),
+      ),
+    )
+    .all();
+  const participantIds = tx
+    .select({ id: participants.userId })
+    .from(participants)
+    .where(eq(participants.incidentId, id))
+    .all()
+    .map((p) => p.id);
+  const services = tx
+    .select({ service: incidentServices.service })
+    .from(incidentServices)
+    .where(eq(incidentServices.incidentId, id))
+    .orderBy(asc(incidentServices.service))
+    .all()
+    .map((s) => s.service);
+  const byId = new Map(people.map((p) => [p.id, p]));
+  return {
+    ...row,
+    reference: reference(row.id),
+    services,
+    facilitator: byId.get(row.facilitatorId)!,
+    participants: participantIds.map((pid) => byId.get(pid)!).sort((a, b) => a.name.localeCompare(b.name)),
+    participantIds,
+    publishedByName: row.publishedById ? (byId.get(row.publishedById)?.name ?? null) : null,
+  };
+}
+
+export type Need = "view" | "contribute" | "manage";
+
+/**
+ * The incident if the user may do `need` with it. Someone who may not even see it gets a 404,
+ * exactly as if it did not exist; someone who may see it but not act gets a 403.
+ */
+export function requireIncident(tx: Tx, user: Viewer, id: number, need: Need = "view"): Incident {
+  const incident = loadIncident(tx, id);
+  if (!incident || !canView(user, incident)) throw new Response("Not found", { status: 404 });
+  if (need === "contribute" && !canContribute(user, incident)) {
+    throw new HttpError(403, "Only the facilitator, participants and admins can change this incident.");
+  }
+  if (need === "manage" && !canManage(user, incident)) {
+    throw new HttpError(403, "Only the facilitator or an admin can do this.");
+  }
+  return incident;
+}
+
+export function getIncident(user: Viewer, id: number): Incident {
+  return requireIncident(db(), user, id, "view");
+}
+
+/** SQL that keeps only incidents the user may see. */
+export function visibleTo(user: Viewer): SQL | undefined {
+  if (user.role === "admin") return undefined;
+  return or(
+    eq(incidents.visibility, "org"),
+    eq(incidents.facilitatorId, user.id),
+    exists(
+      db()
+        .select({ one: sql`1` })
+        .from(participants)
+        .where(and(eq(participants.incidentId, incidents.id), eq(participants.userId, user.id))),
+    ),
+  );
+}
+
+export const PAGE_SIZE = 25;
+
+export type IncidentFilters = {
+  status?: Status;
+  severity?: Severity;
+  service?: string;
+  page?: number;
+};
+
+export type IncidentListItem = {
+  id: number;
+  reference: string;
+  title: string;
+  severity: Severity;
+  status: Status;
+  visibility: Visibility;
+  startedAt: string;
+  facilitatorName: string;
+  services: string[];
+};
+
+export function listIncidents(user: Viewer, filters: IncidentFilters) {
+  const where = and(
+    visibleTo(user),
+    filters.status ? eq(incidents.status, filters.status) : undefined,
+    filters.severity ? eq(incidents.severity, filters.severity) : undefined,
+    filters.service
+      ? exists(
+          db()
+            .select({ one: sql`1` })
+            .from(incidentServices)
+            .where(and(eq(incidentServices.incidentId, incidents.id), eq(incidentServices.service, filters.service))),
+        )
+      : undefined,
+  );
+  const total = db().select({ n: count() }).from(incidents).where(where).get()?.n ?? 0;
+  const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const page = Math.min(Math.max(1, filters.page ?? 1), pageCount);
+  const rows = db()
+    .select({
+      id: incidents.id,
+      title: incidents.title,
+      severity: incidents.severity,
+      status: incidents.status,
+      visibility: incidents.visibility,
+      startedAt: incidents.startedAt,
+      facilitatorName: users.name,
+      services: sql<string | null>`(select group_concat(service, ',') from ${incidentServices} where ${incidentServices.incidentId} = ${incidents.id})`,
+    })
+    .from(incidents)
+    .innerJoin(users, eq(users.id, incidents.facilitatorId))
+    .where(where)
+    .orderBy(desc(incidents.startedAt), desc(incidents.id))
+    .limit(PAGE_SIZE)
+    .offset((page - 1) * PAGE_SIZE)
+    .all();
+  const items: IncidentListItem[] = rows.map((r) => ({
+    ...r,
+    reference: reference(r.id),
+    services: r.services ? r.services.split(",").sort() : [],
+  }));
+  return { items, total, page, pageCount };
+}
+
+export function listServiceNames(): string[] {
+  return db()
+    .selectDistinct({ service: incidentServices.service })
+    .from(incidentServices)
+    .orderBy(asc(incidentServices.service))
+    .all()
+    .map((r) => r.service);
+}
+
+function assertActiveUsers(tx: Tx, ids: number[], field: string) {
+  if (ids.length === 0) return;
+  const found = tx
+    .select({ id: users.id })
+    .from(users)
+    .where(and(inArray(users.id, ids), isNull(users.removedAt)))
+    .all();
+  if (found.length !== new Set(ids).size) throw new HttpError(400, "Choose people who have an account.", { field });
+}
+
+function assertTimes(fields: IncidentFields) {
+  const problems = timeProblems(fields);
+  const [field, message] = Object.entries(problems)[0] ?? [];
+  if (field && message) throw new HttpError(400, message, { field });
+}
+
+function rendered(fields: IncidentFields) {
+  const { services: _services, ...columns } = fields;
+  return { ...columns, impactHtml: renderMarkdown(fields.impactMd), summaryHtml: renderMarkdown(fields.summaryMd) };
+}
+
+function replaceServices(tx: Tx, incidentId: number, services: string[]) {
+  tx.delete(incidentServices).where(eq(incidentServices.incidentId, incidentId)).run();
+  if (services.length > 0) {
+    tx.insert(incidentServices).values(services.map((service) => ({ incidentId, service }))).run();
+  }
+}
+
+/** Reports an incident; the reporter takes part in it unless they facilitate it. */
+export function reportIncident(actor: Viewer, fields: IncidentFields & { facilitatorId?: number }): Incident {
+  assertTimes(fields);
+  return db().transaction((tx) => {
+    const facilitatorId = fields.facilitatorId ?? actor.id;
+    assertActiveUsers(tx, [facilitatorId], "facilitatorId");
+    const row = tx
+      .insert(incidents)
+      .values({ ...rendered(fields), facilitatorId, reportedById: actor.id })
+      .returning({ id: incidents.id })
+      .get();
+    replaceServices(tx, row.id, fields.services);
+    if (facilitatorId !== actor.id) tx.insert(participants).values({ incidentId: row.id, userId: actor.id }).run();
+    recordEvent(tx, {
+      incident: { id: row.id, publishedAt: null },
+      actorId: actor.id,
+      kind: "incident.reported",
+      summary: `Reported ${reference(row.id)}: ${fields.title}`,
+    });
+    return loadIncident(tx, row.id)!;
+  });
+}
+
+/** The incident's editable fields as a form holds them (for prefilling and for conflicts). */
+export function fieldValues(incident: Incident) {
+  return {
+    title: incident.title,
+    severity: incident.severity,
+    startedAt: toInputValue(incident.startedAt),
+    detectedAt: toInputValue(incident.detectedAt),
+    resolvedAt: toInputValue(incident.resolvedAt),
+    services: incident.services.join(", "),
+    impactMd: incident.impactMd,
+    summaryMd: incident.summaryMd,
+    visibility: incident.visibility,
+    version: String(incident.version),
+  };
+}
+
+/** Saves edited fields if nobody saved in between (`baseVersion`); otherwise a conflict. */
+export function updateIncident(actor: Viewer, id: number, baseVersion: number, fields: IncidentFields): Incident {
+  assertTimes(fields);
+  return db().transaction((tx) => {
+    const incident = requireIncident(tx, actor, id, "contribute");
+    if (fields.visibility !== incident.visibility && !canManage(actor, incident)) {
+      throw new HttpError(403, "Only the facilitator or an admin can change who sees this incident.", { field: "visibility" });
+    }
+    if (incident.version !== baseVersion) throw new ConflictError(fieldValues(incident));
+    const changes = diff({ ...incident, services: incident.services } as Record<string, unknown>, {
+      ...fields,
+      services: [...fields.services].sort(),
+    });
+    if (Object.keys(changes).length === 0) return incident;
+    const updated = tx
+      .update(incidents)
+      .set({ ...rendered(fields), version: baseVersion + 1, updatedAt: new Date().toISOString() })
+      .where(and(eq(incidents.id, id), eq(incidents.version, baseVersion)))
+      .returning({ id: incidents.id })
+      .get();
+    if (!updated) throw new ConflictError(fieldValues(loadIncident(tx, id)!));
+    replaceServices(tx, id, fields.services);
+    recordEvent(tx, {
+      incident,
+      actorId: actor.id,
+      kind: "incident.updated",
+      summary: `Edited ${Object.keys(changes).map(fieldLabel).join(", ")}`,
+      changes,
+    });
+    return loadIncident(tx, id)!;
+  });
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  title: "title",
+  severity: "severity",
+  startedAt: "start time",
+  detectedAt: "detection time",
+  resolvedAt: "resolution time",
+  services: "services",
+  impactMd: "impact",
+  summaryMd: "summary",
+  visibility: "visibility",
+};
+function fieldLabel(field: string) {
+  return FIELD_LABELS[field] ?? field;
+}
+
+/** Chooses the one facilitator and the participants. */
+export function setPeople(actor: Viewer, id: number, facilitatorId: number, participantIds: number[]): Incident {
+  return db().transaction((tx) => {
+    const incident = requireIncident(tx, actor, id, "manage");
+    assertActiveUsers(tx, [facilitatorId], "facilitatorId");
+    const others = [...new Set(participantIds)].filter((p) => p !== facilitatorId);
+    assertActiveUsers(tx, others, "participantIds");
+    const names = new Map(
+      tx.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, [facilitatorId, ...others, ...incident.participantIds])).all().map((u) => [u.id, u.name]),
+    );
+    const changes = diff(
+      { facilitator: incident.facilitator.name, participants: incident.participantIds.map((p) => names.get(p)).sort() },
+      { facilitator: names.get(facilitatorId), participants: others.map((p) => names.get(p)).sort() },
+    );
+    if (Object.keys(changes).length === 0) return incident;
+    tx.update(incidents)
+      .set({ facilitatorId, version: incident.version + 1, updatedAt: new Date().toISOString() })
+      .where(eq(incidents.id, id))
+      .run();
+    tx.delete(participants).where(eq(participants.incidentId, id)).run();
+    if (others.length > 0) tx.insert(participants).values(others.map((userId) => ({ incidentId: id, userId }))).run();
+    recordEvent(tx, {
+      incident,
+      actorId: actor.id,
+      kind: "incident.people",
+      summary: changes.facilitator
+        ? `Made ${names.get(facilitatorId)} the facilitator`
+        : "Changed the participants",
+      changes,
+    });
+    return loadIncident(tx, id)!;
+  });
+}
+
+export class PublishBlocked extends HttpError {
+  constructor(readonly problems: PublishProblem[]) {
+    super(422, "This analysis is not ready to publish yet.");
+  }
+}
+
+/** What would stop the incident from being published now. */
+export function publishCheck(incident: Incident, tx: Tx = db()): PublishProblem[] {
+  const rows = tx.select().from(whys).where(eq(whys.incidentId, incident.id)).all();
+  return publishProblems({ summaryMd: incident.summaryMd, resolvedAt: incident.resolvedAt, whys: rows });
+}
+
+/** Moves the incident along its lifecycle; publishing first checks the analysis is complete. */
+export function moveIncident(actor: Viewer, id: number, to: Status): Incident {
+  return db().transaction((tx) => {
+    const incident = requireIncident(tx, actor, id, "manage");
+    if (!TRANSITIONS[incident.status].includes(to)) {
+      throw new HttpError(409, `An incident in ${STATUS_LABELS[incident.status].toLowerCase()} cannot move to ${STATUS_LABELS[to].toLowerCase()}.`);
+    }
+    const now = new Date().toISOString();
+    if (to === "published") {
+      const problems = publishCheck(incident, tx);
+      if (problems.length > 0) throw new PublishBlocked(problems);
+    }
+    tx.update(incidents)
+      .set({
+        status: to,
+        version: incident.version + 1,
+        updatedAt: now,
+        ...(to === "published" ? { publishedAt: now, publishedById: actor.id } : {}),
+      })
+      .where(eq(incidents.id, id))
+      .run();
+    recordEvent(tx, {
+      incident,
+      actorId: actor.id,
+      kind: to === "published" ? "incident.published" : "incident.moved",
+      summary: to === "published" ? "Published the analysis" : `Moved from ${STATUS_LABELS[incident.status]} to ${STATUS_LABELS[to]}`,
+      changes: { status: [incident.status, to] },
+    });
+    return loadIncident(tx, id)!;
+  });
+}

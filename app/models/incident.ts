@@ -1,0 +1,98 @@
+// Rules and vocabulary of an incident that the browser needs as much as the server.
+
+export const SEVERITIES = ["SEV1", "SEV2", "SEV3", "SEV4"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const SEVERITY_DEFINITIONS: Record<Severity, string> = {
+  SEV1: "Critical: the product is down or data is at risk for many customers.",
+  SEV2: "Major: a core feature is broken or badly degraded for many customers.",
+  SEV3: "Minor: a feature is degraded for some customers, or a workaround exists.",
+  SEV4: "Low: little or no customer impact; a near miss worth learning from.",
+};
+
+export const STATUSES = ["draft", "analysis", "review", "published", "closed"] as const;
+export type Status = (typeof STATUSES)[number];
+
+export const STATUS_LABELS: Record<Status, string> = {
+  draft: "Draft",
+  analysis: "Analysis",
+  review: "Review",
+  published: "Published",
+  closed: "Closed",
+};
+
+/** Where each state may move, in the order the buttons are offered. */
+export const TRANSITIONS: Record<Status, readonly Status[]> = {
+  draft: ["analysis"],
+  analysis: ["review", "draft"],
+  review: ["published", "analysis"],
+  published: [],
+  closed: [],
+};
+
+export const TRANSITION_LABELS: Record<string, string> = {
+  "draft→analysis": "Start the analysis",
+  "analysis→review": "Send for review",
+  "analysis→draft": "Back to draft",
+  "review→published": "Publish",
+  "review→analysis": "Back to analysis",
+};
+
+export const VISIBILITIES = ["org", "restricted"] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
+
+export const VISIBILITY_LABELS: Record<Visibility, string> = {
+  org: "Everyone in the organisation",
+  restricted: "Restricted: only the facilitator, participants and admins",
+};
+
+export const CAUSE_CATEGORIES = [
+  { slug: "code", label: "Code defect" },
+  { slug: "testing", label: "Testing gap" },
+  { slug: "config", label: "Configuration" },
+  { slug: "capacity", label: "Capacity" },
+  { slug: "dependency", label: "Dependency" },
+  { slug: "architecture", label: "Architecture" },
+  { slug: "observability", label: "Observability" },
+  { slug: "process", label: "Process" },
+  { slug: "knowledge", label: "Knowledge" },
+] as const;
+
+export function categoryLabel(slug: string): string {
+  return CAUSE_CATEGORIES.find((c) => c.slug === slug)?.label ?? slug;
+}
+
+export function reference(id: number): string {
+  return `INC-${id}`;
+}
+
+/** "INC-7" (any case) → 7; anything else → undefined. */
+export function parseReference(ref: string | undefined): number | undefined {
+  const match = /^inc-(\d{1,9})$/i.exec(ref ?? "");
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Service and tag names are kept as short lowercase slugs, each once. */
+export function parseServices(text: string): string[] {
+  const names = text
+    .split(/[,\n]/)
+    .map((s) => s.trim().toLowerCase().replace(/\s+/g, "-"))
+    .filter(Boolean);
+  return [...new Set(names)];
+}
+
+export type IncidentTimes = { startedAt: string; detectedAt: string | null; resolvedAt: string | null };
+
+/** Problems with the order of an incident's timestamps, by field. */
+export function timeProblems(t: IncidentTimes): Partial<Record<keyof IncidentTimes, string>> {
+  const problems: Partial<Record<keyof IncidentTimes, string>> = {};
+  if (t.detectedAt && t.detectedAt < t.startedAt) {
+    problems.detectedAt = "Detected must be at or after the start.";
+  }
+  if (t.resolvedAt && t.resolvedAt < t.startedAt) {
+    problems.resolvedAt = "Resolved must be at or after the start.";
+  } else if (t.resolvedAt && t.detectedAt && t.resolvedAt < t.detectedAt) {
+    problems.resolvedAt = "Resolved must be at or after detection.";
+  }
+  return problems;
+}

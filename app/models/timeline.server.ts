@@ -1,0 +1,110 @@
+import { and, asc, eq } from "drizzle-orm";
+import { db, schema, type Tx } from "~/lib/db.server";
+import { ConflictError } from "~/lib/http.server";
+import { renderMarkdown } from "~/lib/markdown.server";
+import { formatTime, toInputValue } from "~/lib/time";
+import type { Viewer } from "./access";
+import { diff, recordEvent } from "./audit.server";
+import { requireIncident } from "./incident.server";
+
+const { timelineEntries } = schema;
+
+export type TimelineFields = { at: string; bodyMd: string };
+export type TimelineEntry = { id: number; at: string; bodyMd: string; bodyHtml: string; version: number };
+
+const columns = {
+  id: timelineEntries.id,
+  at: timelineEntries.at,
+  bodyMd: timelineEntries.bodyMd,
+  bodyHtml: timelineEntries.bodyHtml,
+  version: timelineEntries.version,
+};
+
+/** Entries in time order; entries at the same minute keep the order they were written in. */
+export function listTimeline(incidentId: number, tx: Tx = db()): TimelineEntry[] {
+  return tx
+    .select(columns)
+    .from(timelineEntries)
+    .where(eq(timelineEntries.incidentId, incidentId))
+    .orderBy(asc(timelineEntries.at), asc(timelineEntries.id))
+    .all();
+}
+
+function loadEntry(tx: Tx, incidentId: number, entryId: number): TimelineEntry {
+  const row = tx
+    .select(columns)
+    .from(timelineEntries)
+    .where(and(eq(timelineEntries.id, entryId), eq(timelineEntries.incidentId, incidentId)))
+    .get();
+  if (!row) throw new Response("Not found", { status: 404 });
+  return row;
+}
+
+export function entryValues(entry: TimelineEntry) {
+  return { at: toInputValue(entry.at), bodyMd: entry.bodyMd, version: String(entry.version) };
+}
+
+export function addTimelineEntry(actor: Viewer, incidentId: number, fields: TimelineFields): TimelineEntry {
+  return db().transaction((tx) => {
+    const incident = requireIncident(tx, actor, incidentId, "contribute");
+    const entry = tx
+      .insert(timelineEntries)
+      .values({ incidentId, ...fields, bodyHtml: renderMarkdown(fields.bodyMd), createdById: actor.id })
+      .returning(columns)
+      .get();
+    recordEvent(tx, {
+      incident,
+      actorId: actor.id,
+      kind: "timeline.added",
+      summary: `Added a timeline entry at ${formatTime(fields.at)}`,
+      changes: diff({} as Record<string, unknown>, fields),
+    });
+    return entry;
+  });
+}
+
+export function updateTimelineEntry(
+  actor: Viewer,
+  incidentId: number,
+  entryId: number,
+  baseVersion: number,
+  fields: TimelineFields,
+): TimelineEntry {
+  return db().transaction((tx) => {
+    const incident = requireIncident(tx, actor, incidentId, "contribute");
+    const current = loadEntry(tx, incidentId, entryId);
+    if (current.version !== baseVersion) throw new ConflictError(entryValues(current));
+    const changes = diff(current as unknown as Record<string, unknown>, fields);
+    if (Object.keys(changes).length === 0) return current;
+    const entry = tx
+      .update(timelineEntries)
+      .set({ ...fields, bodyHtml: renderMarkdown(fields.bodyMd), version: baseVersion + 1 })
+      .where(and(eq(timelineEntries.id, entryId), eq(timelineEntries.version, baseVersion)))
+      .returning(columns)
+      .get();
+    if (!entry) throw new ConflictError(entryValues(loadEntry(tx, incidentId, entryId)));
+    recordEvent(tx, {
+      incident,
+      actorId: actor.id,
+      kind: "timeline.updated",
+      summary: `Edited the timeline entry at ${formatTime(current.at)}`,
+      changes,
+    });
+    return entry;
+  });
+}
+
+export function deleteTimelineEntry(actor: Viewer, incidentId: number, entryId: number) {
+  db().transaction((tx) => {
+    const incident = requireIncident(tx, actor, incidentId, "contribute");
+    const current = loadEntry(tx, incidentId, entryId);
+    tx.delete(timelineEntries).where(eq(timelineEntries.id, entryId)).run();
+    recordEvent(tx, {
+      incident,
+      actorId: actor.id,
+      kind: "timeline.deleted",
+      summary: `Removed the timeline entry at ${formatTime(current.at)}`,
+      changes: { body: [current.bodyMd, null] },
+    });
+  });
+}

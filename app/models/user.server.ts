@@ -1,0 +1,255 @@
+import { and, asc, count, eq, isNull, lt, sql } from "drizzle-orm";
+import { db, schema } from "~/lib/db.server";
+import { hashPassword, hashToken, newToken, verifyPassword } from "~/lib/password.server";
+import { HttpError } from "~/lib/http.server";
+
+export type Role = "admin" | "member";
+export type User = {
+  id: number;
+  email: string;
+  name: string;
+  team: string;
+  role: Role;
+};
+
+const { users, sessions, passwordTokens, signInFailures } = schema;
+
+const publicColumns = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  team: users.team,
+  role: users.role,
+};
+
+export const SESSION_DAYS = 30;
+const PASSWORD_LINK_DAYS = 7;
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function countUsers(): number {
+  return db().select({ n: count() }).from(users).get()?.n ?? 0;
+}
+
+export function getUser(id: number): User | undefined {
+  return db()
+    .select(publicColumns)
+    .from(users)
+    .where(and(eq(users.id, id), isNull(users.removedAt)))
+    .get();
+}
+
+export function listUsers(): (User & { hasPassword: boolean; createdAt: string })[] {
+  return db()
+    .select({
+      ...publicColumns,
+      hasPassword: sql<boolean>`${users.passwordHash} is not null`.mapWith(Boolean),
+      createdAt: users.createdAt,
+    })
+    .from(users)
+    .where(isNull(users.removedAt))
+    .orderBy(asc(users.name))
+    .all();
+}
+
+type NewUser = { name: string; email: string; team: string; role: Role };
+
+function insertUser(input: NewUser & { passwordHash?: string }): User {
+  const email = normalizeEmail(input.email);
+  const existing = db().select({ id: users.id, removedAt: users.removedAt }).from(users).where(eq(users.email, email)).get();
+  if (existing && !existing.removedAt) {
+    throw new HttpError(409, "A user with this email already exists.", { field: "email" });
+  }
+  if (existing) {
+    // Re-adding someone who was removed brings their account (and their history) back.
+    return db()
+      .update(users)
+      .set({ ...input, email, passwordHash: input.passwordHash ?? null, removedAt: null })
+      .where(eq(users.id, existing.id))
+      .returning(publicColumns)
+      .get();
+  }
+  return db().insert(users).values({ ...input, email }).returning(publicColumns).get();
+}
+
+/** First run: the very first account becomes an admin. Refused once anyone exists. */
+export function createFirstAdmin(input: Omit<NewUser, "role"> & { password: string }): User {
+  return db().transaction(() => {
+    if (countUsers() > 0) throw new HttpError(409, "Hindsight already has an administrator. Sign in instead.");
+    return insertUser({ ...input, role: "admin", passwordHash: hashPassword(input.password) });
+  });
+}
+
+export function assertAdmin(actor: User) {
+  if (actor.role !== "admin") throw new HttpError(403, "Only an administrator can do this.");
+}
+
+/** An admin adds someone; they get a one-time link to choose their password. */
+export function addUser(actor: User, input: NewUser): { user: User; token: string } {
+  assertAdmin(actor);
+  return db().transaction(() => {
+    const user = insertUser(input);
+    return { user, token: issuePasswordToken(actor, user.id) };
+  });
+}
+
+export function updateUser(actor: User, id: number, input: Omit<NewUser, "email">): User {
+  assertAdmin(actor);
+  if (id === actor.id && input.role !== "admin") {
+    throw new HttpError(400, "You cannot take away your own admin role.", { field: "role" });
+  }
+  const user = db().update(users).set(input).where(and(eq(users.id, id), isNull(users.removedAt))).returning(publicColumns).get();
+  if (!user) throw new HttpError(404, "No such user.");
+  return user;
+}
+
+/** Removes a user: they can no longer sign in and every session of theirs ends now. */
+export function removeUser(actor: User, id: number) {
+  assertAdmin(actor);
+  if (id === actor.id) throw new HttpError(400, "You cannot remove yourself.");
+  db().transaction((tx) => {
+    const removed = tx
+      .update(users)
+      .set({ removedAt: new Date().toISOString(), passwordHash: null })
+      .where(and(eq(users.id, id), isNull(users.removedAt)))
+      .returning({ id: users.id })
+      .get();
+    if (!removed) throw new HttpError(404, "No such user.");
+    tx.delete(sessions).where(eq(sessions.userId, id)).run();
+    tx.delete(passwordTokens).where(eq(passwordTokens.userId, id)).run();
+  });
+}
+
+/** A fresh one-time set-password link token; earlier unused links for the user stop working. */
+export function issuePasswordToken(actor: User, userId: number): string {
+  assertAdmin(actor);
+  const { token, hash } = newToken();
+  const expiresAt = new Date(Date.now() + PASSWORD_LINK_DAYS * 86_400_000).toISOString();
+  db().transaction((tx) => {
+    tx.delete(passwordTokens).where(and(eq(passwordTokens.userId, userId), isNull(passwordTokens.usedAt))).run();
+    tx.insert(passwordTokens).values({ userId, tokenHash: hash, expiresAt }).run();
+  });
+  return token;
+}
+
+export function findPasswordToken(token: string): User | undefined {
+  const row = db()
+    .select({ ...publicColumns, expiresAt: passwordTokens.expiresAt })
+    .from(passwordTokens)
+    .innerJoin(users, eq(users.id, passwordTokens.userId))
+    .where(and(eq(passwordTokens.tokenHash, hashToken(token)), isNull(passwordTokens.usedAt), isNull(users.removedAt)))
+    .get();
+  if (!row || row.expiresAt < new Date().toISOString()) return undefined;
+  const { expiresAt: _expires, ...user } = row;
+  return user;
+}
+
+/** Uses a set-password link once; ends every other session of the account. */
+export function setPasswordWithToken(token: string, password: string): User {
+  return db().transaction((tx) => {
+    const user = findPasswordToken(token);
+    if (!user) throw new HttpError(404, "This link has expired or was already used. Ask an admin for a new one.");
+    tx.update(users).set({ passwordHash: hashPassword(password) }).where(eq(users.id, user.id)).run();
+    tx.update(passwordTokens).set({ usedAt: new Date().toISOString() }).where(eq(passwordTokens.tokenHash, hashToken(token))).run();
+    tx.delete(sessions).where(eq(sessions.userId, user.id)).run();
+    return user;
+  });
+}
+
+// --- Sign-in throttling -----------------------------------------------------------------
+
+const FREE_FAILURES = 5;
+const FORGET_AFTER_MS = 60 * 60_000;
+const MAX_WAIT_MS = 15 * 60_000;
+
+/** How long a key must wait after `failures` failed sign-ins: nothing for the first few, then doubling. */
+export function throttleDelayMs(failures: number): number {
+  if (failures < FREE_FAILURES) return 0;
+  return Math.min(MAX_WAIT_MS, 15_000 * 2 ** (failures - FREE_FAILURES));
+}
+
+function throttleKeys(email: string, address: string) {
+  return [`account:${normalizeEmail(email)}`, `address:${address}`];
+}
+
+function retryAfterMs(keys: string[], now: Date): number {
+  let wait = 0;
+  for (const key of keys) {
+    const row = db().select().from(signInFailures).where(eq(signInFailures.key, key)).get();
+    if (!row) continue;
+    const last = Date.parse(row.lastFailureAt);
+    if (now.getTime() - last > FORGET_AFTER_MS) continue;
+    wait = Math.max(wait, last + throttleDelayMs(row.failures) - now.getTime());
+  }
+  return wait;
+}
+
+function recordFailure(keys: string[], now: Date) {
+  const at = now.toISOString();
+  const forgetBefore = new Date(now.getTime() - FORGET_AFTER_MS).toISOString();
+  db().transaction((tx) => {
+    tx.delete(signInFailures).where(lt(signInFailures.lastFailureAt, forgetBefore)).run();
+    for (const key of keys) {
+      tx.insert(signInFailures)
+        .values({ key, failures: 1, lastFailureAt: at })
+        .onConflictDoUpdate({
+          target: signInFailures.key,
+          set: { failures: sql`${signInFailures.failures} + 1`, lastFailureAt: at },
+        })
+        .run();
+    }
+  });
+}
+
+export type SignInResult =
+  | { ok: true; user: User }
+  | { ok: false; reason: "invalid" }
+  | { ok: false; reason: "throttled"; retryAfterSeconds: number };
+
+export function signIn(email: string, password: string, address: string, now = new Date()): SignInResult {
+  const keys = throttleKeys(email, address);
+  const wait = retryAfterMs(keys, now);
+  if (wait > 0) return { ok: false, reason: "throttled", retryAfterSeconds: Math.ceil(wait / 1000) };
+  const row = db()
+    .select({ ...publicColumns, passwordHash: users.passwordHash })
+    .from(users)
+    .where(and(eq(users.email, normalizeEmail(email)), isNull(users.removedAt)))
+    .get();
+  if (!verifyPassword(password, row?.passwordHash ?? null) || !row) {
+    recordFailure(keys, now);
+    return { ok: false, reason: "invalid" };
+  }
+  db().delete(signInFailures).where(eq(signInFailures.key, keys[0])).run();
+  const { passwordHash: _hash, ...user } = row;
+  return { ok: true, user };
+}
+
+// --- Sessions ---------------------------------------------------------------------------
+
+export function createSession(userId: number): string {
+  const { token } = newToken();
+  const expiresAt = new Date(Date.now() + SESSION_DAYS * 86_400_000).toISOString();
+  db().insert(sessions).values({ id: hashToken(token), userId, expiresAt }).run();
+  return token;
+}
+
+export function userForSession(token: string): User | undefined {
+  return db()
+    .select(publicColumns)
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(
+      and(
+        eq(sessions.id, hashToken(token)),
+        isNull(users.removedAt),
+        sql`${sessions.expiresAt} > ${new Date().toISOString()}`,
+      ),
+    )
+    .get();
+}
+
+export function endSession(token: string) {
+  db().delete(sessions).where(eq(sessions.id, hashToken(token))).run();
+}

@@ -1,0 +1,116 @@
+import type { Severity } from "./incident";
+
+// The why tree: building it from rows, guidance per level, and the checks before publishing.
+
+export type WhyRow = {
+  id: number;
+  parentId: number | null;
+  position: number;
+  question: string;
+  answer: string;
+  remediationMd: string;
+  remediationHtml: string;
+  noRemediationReason: string;
+  category: string;
+  rootReached: boolean;
+  version: number;
+};
+
+export type WhyNode = WhyRow & { level: number; children: WhyNode[]; descendantCount: number };
+
+export const SUGGESTED_DEPTH = 5;
+
+/** Nests rows under their parents, siblings by position; level 1 is the first why. */
+export function buildTree(rows: readonly WhyRow[]): WhyNode[] {
+  const byParent = new Map<number | null, WhyRow[]>();
+  for (const row of rows) {
+    const siblings = byParent.get(row.parentId) ?? [];
+    siblings.push(row);
+    byParent.set(row.parentId, siblings);
+  }
+  const grow = (parentId: number | null, level: number): WhyNode[] =>
+    (byParent.get(parentId) ?? [])
+      .sort((a, b) => a.position - b.position || a.id - b.id)
+      .map((row) => {
+        const children = grow(row.id, level + 1);
+        const descendantCount = children.reduce((n, c) => n + 1 + c.descendantCount, 0);
+        return { ...row, level, children, descendantCount };
+      });
+  return grow(null, 1);
+}
+
+export function flatten(nodes: readonly WhyNode[]): WhyNode[] {
+  return nodes.flatMap((n) => [n, ...flatten(n.children)]);
+}
+
+export function maxDepth(nodes: readonly WhyNode[]): number {
+  return nodes.reduce((d, n) => Math.max(d, n.level, maxDepth(n.children)), 0);
+}
+
+const LEVEL_GUIDANCE = [
+  "Contain and restore: what brings service back now.",
+  "Fix the immediate cause: the defect, setting or capacity that failed.",
+  "Fix what let it happen: the check, tool or default that should have caught it.",
+  "Improve the practice: how the team builds, tests, reviews or deploys.",
+  "Change the system: how the organisation learns, hires, trains or plans, so this class of problem cannot recur.",
+];
+
+const SEVERITY_BUDGET: Record<Severity, string> = {
+  SEV1: "SEV1 justifies serious investment; deep levels can warrant a project.",
+  SEV2: "SEV2 merits solid fixes; deep levels can warrant days of work.",
+  SEV3: "SEV3: keep fixes modest, hours to a day or two per level.",
+  SEV4: "SEV4: keep it small; a quick fix per level is enough.",
+};
+
+/** Proportional investment: deeper levels reach further, severity sets the size. */
+export function remediationGuidance(severity: Severity, level: number): string {
+  const reach = LEVEL_GUIDANCE[Math.min(level, LEVEL_GUIDANCE.length) - 1];
+  return `${reach} ${SEVERITY_BUDGET[severity]}`;
+}
+
+/** A branch that stops early without being marked as the root cause gets a gentle nudge. */
+export function shallowBranchHint(node: WhyNode): string | undefined {
+  if (node.children.length > 0 || node.rootReached || node.level >= SUGGESTED_DEPTH) return undefined;
+  return `This branch stops at level ${node.level}. Ask why again, or mark the root cause as reached.`;
+}
+
+export type PublishProblem = { field: string; message: string; whyId?: number };
+
+type PublishInput = {
+  summaryMd: string;
+  resolvedAt: string | null;
+  whys: readonly WhyRow[];
+};
+
+function describe(node: WhyNode): string {
+  const question = node.question.length > 60 ? `${node.question.slice(0, 57)}…` : node.question;
+  return `Level ${node.level} (“${question}”)`;
+}
+
+/** What stands between an analysis and publishing it; empty when it may be published. */
+export function publishProblems(input: PublishInput): PublishProblem[] {
+  const problems: PublishProblem[] = [];
+  if (!input.summaryMd.trim()) {
+    problems.push({ field: "summary", message: "Write a summary for readers who were not there." });
+  }
+  if (!input.resolvedAt) {
+    problems.push({ field: "resolvedAt", message: "Record when the incident was resolved." });
+  }
+  const nodes = flatten(buildTree(input.whys));
+  if (nodes.length === 0) {
+    problems.push({ field: "whys", message: "Ask at least the first why." });
+  }
+  for (const node of nodes) {
+    if (!node.answer.trim()) {
+      problems.push({ field: "answer", whyId: node.id, message: `${describe(node)} has no answer.` });
+    }
+    if (!node.remediationMd.trim() && !node.noRemediationReason.trim()) {
+      problems.push({
+        field: "remediation",
+        whyId: node.id,
+        message: `${describe(node)} needs a remediation, or a reason why none is needed.`,
+      });
+    }
+  }
+  return problems;
+}

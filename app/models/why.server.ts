@@ -1,0 +1,165 @@
+import { and, asc, eq, max, sql } from "drizzle-orm";
+import { db, schema, type Tx } from "~/lib/db.server";
+import { ConflictError, HttpError } from "~/lib/http.server";
+import { renderMarkdown } from "~/lib/markdown.server";
+import type { Viewer } from "./access";
+import { diff, recordEvent } from "./audit.server";
+import { requireIncident } from "./incident.server";
+import { buildTree, flatten, type WhyRow } from "./why-tree";
+
+const { whys } = schema;
+
+export type WhyFields = {
+  question: string;
+  answer: string;
+  remediationMd: string;
+  noRemediationReason: string;
+  category: string;
+  rootReached: boolean;
+};
+
+const rowColumns = {
+  id: whys.id,
+  parentId: whys.parentId,
+  position: whys.position,
+  question: whys.question,
+  answer: whys.answer,
+  remediationMd: whys.remediationMd,
+  remediationHtml: whys.remediationHtml,
+  noRemediationReason: whys.noRemediationReason,
+  category: whys.category,
+  rootReached: whys.rootReached,
+  version: whys.version,
+};
+
+export function listWhys(incidentId: number, tx: Tx = db()): WhyRow[] {
+  return tx
+    .select(rowColumns)
+    .from(whys)
+    .where(eq(whys.incidentId, incidentId))
+    .orderBy(asc(whys.parentId), asc(whys.position), asc(whys.id))
+    .all();
+}
+
+function loadWhy(tx: Tx, incidentId: number, whyId: number) {
+  const row = tx
+    .select({ ...rowColumns, incidentId: whys.incidentId })
+    .from(whys)
+    .where(and(eq(whys.id, whyId), eq(whys.incidentId, incidentId)))
+    .get();
+  if (!row) throw new Response("Not found", { status: 404 });
+  return row;
+}
+
+function levelOf(tx: Tx, incidentId: number, whyId: number): number {
+  const node = flatten(buildTree(listWhys(incidentId, tx))).find((n) => n.id === whyId);
+  return node?.level ?? 1;
+}
+
+function short(text: string) {
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+
+/** The remediation is rendered once, when saved. */
+function stored(fields: WhyFields) {
+  return { ...fields, remediationHtml: renderMarkdown(fields.remediationMd) };
+}
+
+/**
+ * Adds a why under `parentId` ("ask why again" on that answer), or at the top when parentId is
+ * null. Several whys under the same parent are branches: contributing causes.
+ */
+export function addWhy(actor: Viewer, incidentId: number, parentId: number | null, fields: WhyFields): WhyRow {
+  return db().transaction((tx) => {
+    const incident = requireIncident(tx, actor, incidentId, "contribute");
+    if (parentId !== null) loadWhy(tx, incidentId, parentId);
+    const last = tx
+      .select({ position: max(whys.position) })
+      .from(whys)
+      .where(and(eq(whys.incidentId, incidentId), parentId === null ? sql`${whys.parentId} is null` : eq(whys.parentId, parentId)))
+      .get();
+    const row = tx
+      .insert(whys)
+      .values({ ...stored(fields), incidentId, parentId, position: (last?.position ?? 0) + 1, createdById: actor.id })
+      .returning(rowColumns)
+      .get();
+    const level = parentId === null ? 1 : levelOf(tx, incidentId, row.id);
+    recordEvent(tx, {
+      incident,
+      actorId: actor.id,
+      kind: "why.added",
+      summary: `Added a why at level ${level}: ${short(fields.question)}`,
+      changes: diff({} as Record<string, unknown>, { question: fields.question, answer: fields.answer, remediation: fields.remediationMd }),
+    });
+    return row;
+  });
+}
+
+/** Saves an edited why if nobody saved it in between; otherwise a conflict with both versions. */
+export function updateWhy(actor: Viewer, incidentId: number, whyId: number, baseVersion: number, fields: WhyFields): WhyRow {
+  return db().transaction((tx) => {
+    const incident = requireIncident(tx, actor, incidentId, "contribute");
+    const current = loadWhy(tx, incidentId, whyId);
+    if (current.version !== baseVersion) throw new ConflictError(whyValues(current));
+    const changes = diff(current as unknown as Record<string, unknown>, fields);
+    if (Object.keys(changes).length === 0) return current;
+    const row = tx
+      .update(whys)
+      .set({ ...stored(fields), version: baseVersion + 1, updatedAt: new Date().toISOString() })
+      .where(and(eq(whys.id, whyId), eq(whys.version, baseVersion)))
+      .returning(rowColumns)
+      .get();
+    if (!row) throw new ConflictError(whyValues(loadWhy(tx, incidentId, whyId)));
+    recordEvent(tx, {
+      incident,
+      actorId: actor.id,
+      kind: "why.updated",
+      summary: `Edited the why “${short(current.question)}”`,
+      changes,
+    });
+    return row;
+  });
+}
+
+/** A why as its edit form holds it. */
+export function whyValues(row: WhyRow) {
+  return {
+    question: row.question,
+    answer: row.answer,
+    remediationMd: row.remediationMd,
+    noRemediationReason: row.noRemediationReason,
+    category: row.category,
+    rootReached: row.rootReached ? "on" : "",
+    version: String(row.version),
+  };
+}
+
+/**
+ * Deletes a why and everything asked below it. When deeper whys would go too, the caller must
+ * confirm, having been told how many.
+ */
+export function deleteWhy(actor: Viewer, incidentId: number, whyId: number, confirmed: boolean): number {
+  return db().transaction((tx) => {
+    const incident = requireIncident(tx, actor, incidentId, "contribute");
+    const current = loadWhy(tx, incidentId, whyId);
+    const node = flatten(buildTree(listWhys(incidentId, tx))).find((n) => n.id === whyId)!;
+    if (node.descendantCount > 0 && !confirmed) {
+      throw new HttpError(
+        409,
+        `This why has ${node.descendantCount} deeper ${node.descendantCount === 1 ? "why" : "whys"} that would be deleted with it. Confirm to delete them all.`,
+      );
+    }
+    tx.delete(whys).where(eq(whys.id, whyId)).run();
+    recordEvent(tx, {
+      incident,
+      actorId: actor.id,
+      kind: "why.deleted",
+      summary:
+        node.descendantCount > 0
+          ? `Deleted the why “${short(current.question)}” and ${node.descendantCount} deeper`
+          : `Deleted the why “${short(current.question)}”`,
+      changes: { question: [current.question, null], answer: [current.answer, null] },
+    });
+    return 1 + node.descendantCount;
+  });
+}

@@ -1,0 +1,97 @@
+import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  Form,
+  Link,
+  Links,
+  Meta,
+  NavLink,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useLoaderData,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import type { ReactNode } from "react";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { getUser, readFlash } from "~/lib/session.server";
+import styles from "~/styles.css?url";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "stylesheet", href: "/print.css", media: "print" },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+export const meta: MetaFunction = () => [{ title: "Hindsight" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await getUser(request);
+  const flash = await readFlash(request);
+  return data(
+    { user: user ? { id: user.id, name: user.name, role: user.role } : null, flash: flash.message ?? null },
+    flash.setCookie ? { headers: { "Set-Cookie": flash.setCookie } } : undefined,
+  );
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const root = useRouteLoaderData<typeof loader>("root");
+  const user = root?.user;
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header className="site-header">
+          <div className="site-header__inner">
+            <Link to="/" className="brand">
+              Hindsight
+            </Link>
+            {user ? (
+              <nav aria-label="Main" className="site-nav">
+                <NavLink to="/incidents" end>
+                  Incidents
+                </NavLink>
+                <NavLink to="/incidents/new">Report an incident</NavLink>
+                {user.role === "admin" ? <NavLink to="/admin/users">People</NavLink> : null}
+              </nav>
+            ) : null}
+            {user ? (
+              <Form method="post" action="/signout" className="site-user">
+                <span>{user.name}</span>
+                <button type="submit" className="button button--quiet">
+                  Sign out
+                </button>
+              </Form>
+            ) : null}
+          </div>
+        </header>
+        <main id="main" className="site-main">
+          {root?.flash ? (
+            <p className="flash" role="status">
+              {root.flash}
+            </p>
+          ) : null}
+          {children}
+        </main>
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  useLoaderData<typeof loader>();
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,199 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { Field, FormError, SubmitButton } from "~/components/form";
+import { env } from "~/lib/env.server";
+import { formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
+import { requireAdmin } from "~/lib/session.server";
+import { addUser, issuePasswordToken, listUsers, removeUser, updateUser } from "~/models/user.server";
+
+const role = z.enum(["admin", "member"], { message: "Choose a role." });
+const person = {
+  name: z.string().trim().min(1, "Enter a name.").max(100),
+  team: z.string().trim().max(60).default(""),
+  role,
+};
+const addSchema = z.object({ ...person, email: z.string().trim().email("Enter an email address like name@company.com.") });
+const updateSchema = z.object({ ...person, userId: z.coerce.number().int() });
+const userIdSchema = z.object({ userId: z.coerce.number().int() });
+
+export const meta: MetaFunction = () => [{ title: "People · Hindsight" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const admin = await requireAdmin(request);
+  return { users: listUsers(), me: admin.id };
+}
+
+function linkFor(token: string) {
+  return `${env().APP_URL}/set-password/${token}`;
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const admin = await requireAdmin(request);
+  const values = formValues(await request.formData());
+  const intent = values.intent;
+  try {
+    if (intent === "add") {
+      const parsed = validate(addSchema, values);
+      if (!parsed.ok) return formFailure(400, { target: intent, errors: parsed.errors, values });
+      const { user, token } = addUser(admin, parsed.data);
+      // The link is shown once, in this response, and never stored anywhere readable.
+      return data({ ok: true as const, intent, link: { name: user.name, url: linkFor(token) } });
+    }
+    if (intent === "update") {
+      const parsed = validate(updateSchema, values);
+      if (!parsed.ok) return formFailure(400, { target: intent, errors: parsed.errors, values });
+      const { userId, ...rest } = parsed.data;
+      const user = updateUser(admin, userId, rest);
+      return data({ ok: true as const, intent, message: `Saved ${user.name}.` });
+    }
+    const parsed = validate(userIdSchema, values);
+    if (!parsed.ok) throw new Response("Bad request", { status: 400 });
+    if (intent === "link") {
+      const user = listUsers().find((u) => u.id === parsed.data.userId);
+      if (!user) throw new Response("Not found", { status: 404 });
+      return data({ ok: true as const, intent, link: { name: user.name, url: linkFor(issuePasswordToken(admin, user.id)) } });
+    }
+    if (intent === "remove") {
+      removeUser(admin, parsed.data.userId);
+      return data({ ok: true as const, intent, message: "Removed. Their sessions have ended." });
+    }
+  } catch (error) {
+    return modelFailure(error, values, intent);
+  }
+  throw new Response("Bad request", { status: 400 });
+}
+
+export default function People() {
+  const { users, me } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const failure = result && !result.ok ? result : undefined;
+  const addFailure = failure?.target === "add" ? failure : undefined;
+  const addValues: Record<string, string> = addFailure?.values ?? {};
+  return (
+    <>
+      <div className="page-header">
+        <h1>People</h1>
+      </div>
+      {result?.ok && "link" in result ? (
+        <div className="callout" role="status">
+          <p>
+            Give this one-time link to <strong>{result.link.name}</strong> so they can choose a password. It works once and
+            expires in 7 days; it is not shown again.
+          </p>
+          <code className="one-time-link">{result.link.url}</code>
+        </div>
+      ) : null}
+      {result?.ok && "message" in result ? (
+        <p className="flash" role="status">
+          {result.message}
+        </p>
+      ) : null}
+      {failure && failure.target !== "add" ? <FormError message={failure.formError ?? Object.values(failure.errors)[0]?.[0]} /> : null}
+
+      <section className="panel" aria-labelledby="add-person">
+        <h2 id="add-person">Add a person</h2>
+        <FormError message={addFailure?.formError} />
+        <Form method="post" key={result?.ok && "link" in result && result.intent === "add" ? result.link.url : "add"}>
+          <div className="grid-2">
+            <Field label="Name" name="name" error={addFailure?.errors.name}>
+              {(p) => <input {...p} type="text" required maxLength={100} defaultValue={addValues.name} />}
+            </Field>
+            <Field label="Email" name="email" error={addFailure?.errors.email}>
+              {(p) => <input {...p} type="email" required defaultValue={addValues.email} />}
+            </Field>
+            <Field label="Team" name="team" error={addFailure?.errors.team}>
+              {(p) => <input {...p} type="text" maxLength={60} defaultValue={addValues.team} />}
+            </Field>
+            <Field label="Role" name="role" error={addFailure?.errors.role}>
+              {(p) => (
+                <select {...p} defaultValue={addValues.role ?? "member"}>
+                  <option value="member">Member</option>
+                  <option value="admin">Admin</option>
+                </select>
+              )}
+            </Field>
+          </div>
+          <SubmitButton intent="add" pendingText="Adding…">
+            Add and get a set-password link
+          </SubmitButton>
+        </Form>
+      </section>
+
+      <section aria-labelledby="everyone">
+        <h2 id="everyone">Everyone ({users.length})</h2>
+        <div className="table-wrap">
+          <table className="list">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Team</th>
+                <th scope="col">Role</th>
+                <th scope="col">Manage</th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.map((user) => (
+                <tr key={user.id}>
+                  <td>
+                    {user.name}
+                    {user.hasPassword ? null : <div className="muted small">Has not set a password yet</div>}
+                  </td>
+                  <td>{user.email}</td>
+                  <td>{user.team}</td>
+                  <td>{user.role === "admin" ? "Admin" : "Member"}</td>
+                  <td>
+                    <details className="disclosure">
+                      <summary>Edit {user.name}</summary>
+                      <Form method="post">
+                        <input type="hidden" name="userId" value={user.id} />
+                        <Field label="Name" name="name">
+                          {(p) => <input {...p} type="text" required maxLength={100} defaultValue={user.name} />}
+                        </Field>
+                        <Field label="Team" name="team">
+                          {(p) => <input {...p} type="text" maxLength={60} defaultValue={user.team} />}
+                        </Field>
+                        <Field label="Role" name="role">
+                          {(p) => (
+                            <select {...p} defaultValue={user.role}>
+                              <option value="member">Member</option>
+                              <option value="admin">Admin</option>
+                            </select>
+                          )}
+                        </Field>
+                        <SubmitButton intent="update" match={{ userId: String(user.id) }} className="button button--small">
+                          Save
+                        </SubmitButton>
+                      </Form>
+                      <Form method="post" className="form-actions">
+                        <input type="hidden" name="userId" value={user.id} />
+                        <SubmitButton intent="link" match={{ userId: String(user.id) }} className="button button--quiet button--small" pendingText="Creating…">
+                          New set-password link
+                        </SubmitButton>
+                      </Form>
+                      {user.id !== me ? (
+                        <Form method="post" className="form-actions">
+                          <input type="hidden" name="userId" value={user.id} />
+                          <SubmitButton intent="remove" match={{ userId: String(user.id) }} className="button button--danger button--small" pendingText="Removing…">
+                            Remove {user.name}
+                          </SubmitButton>
+                          <span className="muted small">They are signed out at once and can no longer sign in.</span>
+                        </Form>
+                      ) : null}
+                    </details>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

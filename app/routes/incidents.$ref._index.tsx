@@ -1,0 +1,296 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import type { FormState } from "~/components/form-state";
+import { Lifecycle } from "~/components/lifecycle";
+import { Timeline } from "~/components/timeline";
+import { WhyForm, WhyTree } from "~/components/why-tree";
+import { requireIncidentRoute } from "~/lib/guards.server";
+import { formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
+import { redirectWithFlash } from "~/lib/session.server";
+import { formatSpan, formatTime, fromInputValue, toInputValue } from "~/lib/time";
+import { permissionsFor } from "~/models/access";
+import { editsAfterPublication } from "~/models/audit.server";
+import { CAUSE_CATEGORIES, STATUSES, STATUS_LABELS, VISIBILITY_LABELS } from "~/models/incident";
+import { moveIncident, publishCheck, PublishBlocked } from "~/models/incident.server";
+import { addTimelineEntry, deleteTimelineEntry, listTimeline, updateTimelineEntry } from "~/models/timeline.server";
+import { addWhy, deleteWhy, listWhys, updateWhy } from "~/models/why.server";
+import { buildTree } from "~/models/why-tree";
+
+const id = z.coerce.number().int().positive();
+const version = z.coerce.number().int().positive();
+
+const whySchema = z.object({
+  question: z.string().trim().min(1, "Write the question, e.g. “Why did the CPU spike?”").max(500),
+  answer: z.string().trim().max(2000).default(""),
+  category: z.union([z.enum(CAUSE_CATEGORIES.map((c) => c.slug) as [string, ...string[]]), z.literal("")]).default(""),
+  remediationMd: z.string().trim().max(10_000).default(""),
+  noRemediationReason: z.string().trim().max(500).default(""),
+  rootReached: z
+    .string()
+    .optional()
+    .transform((v) => v === "on"),
+});
+const addWhySchema = whySchema.extend({
+  parentId: z.union([z.literal("").transform(() => null), id]).default(null),
+});
+const updateWhySchema = whySchema.extend({ whyId: id, version });
+const deleteWhySchema = z.object({ whyId: id, confirm: z.string().optional() });
+
+const entrySchema = z.object({
+  at: z.string().transform((value, ctx) => {
+    const iso = fromInputValue(value);
+    if (!iso) ctx.addIssue({ code: "custom", message: "Enter the time (UTC)." });
+    return iso ?? "";
+  }),
+  bodyMd: z.string().trim().min(1, "Write what happened.").max(5000),
+});
+const updateEntrySchema = entrySchema.extend({ entryId: id, version });
+const deleteEntrySchema = z.object({ entryId: id });
+const moveSchema = z.object({ to: z.enum(STATUSES) });
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { user, incident } = await requireIncidentRoute(request, params.ref);
+  const permissions = permissionsFor(user, incident);
+  const edits = incident.publishedAt ? editsAfterPublication(incident.id) : { count: 0, lastAt: null };
+  return {
+    incident: {
+      id: incident.id,
+      reference: incident.reference,
+      severity: incident.severity,
+      status: incident.status,
+      visibility: incident.visibility,
+      impactHtml: incident.impactHtml,
+      summaryHtml: incident.summaryHtml,
+      services: incident.services,
+      facilitatorName: incident.facilitator.name,
+      participantNames: incident.participants.map((p) => p.name),
+      started: formatTime(incident.startedAt),
+      detected: formatTime(incident.detectedAt),
+      resolved: formatTime(incident.resolvedAt),
+      timeToDetect: formatSpan(incident.startedAt, incident.detectedAt),
+      timeToResolve: formatSpan(incident.startedAt, incident.resolvedAt),
+      published: incident.publishedAt ? { at: formatTime(incident.publishedAt), by: incident.publishedByName } : null,
+      editsAfterPublication: edits.count > 0 ? { count: edits.count, last: formatTime(edits.lastAt) } : null,
+    },
+    permissions,
+    whys: listWhys(incident.id),
+    timeline: listTimeline(incident.id).map((e) => ({ ...e, atLabel: formatTime(e.at), atInput: toInputValue(e.at) })),
+    problems: permissions.manage && incident.status === "review" ? publishCheck(incident) : [],
+    now: toInputValue(new Date().toISOString()),
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { user, incident } = await requireIncidentRoute(request, params.ref);
+  const values = formValues(await request.formData());
+  const page = `/incidents/${incident.reference}`;
+
+  switch (values.intent) {
+    case "add-why": {
+      const target = values.branchOf ? `branch-${values.branchOf}` : values.parentId ? `child-${values.parentId}` : "first-why";
+      const parsed = validate(addWhySchema, values);
+      if (!parsed.ok) return formFailure(400, { target, errors: parsed.errors, values });
+      const { parentId, ...fields } = parsed.data;
+      try {
+        const why = addWhy(user, incident.id, parentId, fields);
+        return redirect(`${page}#why-${why.id}`);
+      } catch (error) {
+        return modelFailure(error, values, target);
+      }
+    }
+    case "update-why": {
+      const target = `why-${values.whyId}`;
+      const parsed = validate(updateWhySchema, values);
+      if (!parsed.ok) return formFailure(400, { target, errors: parsed.errors, values });
+      const { whyId, version: base, ...fields } = parsed.data;
+      try {
+        updateWhy(user, incident.id, whyId, base, fields);
+        return redirect(`${page}#why-${whyId}`);
+      } catch (error) {
+        return modelFailure(error, values, target);
+      }
+    }
+    case "delete-why": {
+      const parsed = validate(deleteWhySchema, values);
+      if (!parsed.ok) throw new Response("Bad request", { status: 400 });
+      try {
+        const removed = deleteWhy(user, incident.id, parsed.data.whyId, parsed.data.confirm === "yes");
+        return redirectWithFlash(`${page}#whys`, removed === 1 ? "Why deleted." : `${removed} whys deleted.`);
+      } catch (error) {
+        return modelFailure(error, values, `delete-${parsed.data.whyId}`);
+      }
+    }
+    case "add-entry": {
+      const parsed = validate(entrySchema, values);
+      if (!parsed.ok) return formFailure(400, { target: "new-entry", errors: parsed.errors, values });
+      try {
+        const entry = addTimelineEntry(user, incident.id, parsed.data);
+        return redirect(`${page}#entry-${entry.id}`);
+      } catch (error) {
+        return modelFailure(error, values, "new-entry");
+      }
+    }
+    case "update-entry": {
+      const target = `entry-${values.entryId}`;
+      const parsed = validate(updateEntrySchema, values);
+      if (!parsed.ok) return formFailure(400, { target, errors: parsed.errors, values });
+      const { entryId, version: base, ...fields } = parsed.data;
+      try {
+        updateTimelineEntry(user, incident.id, entryId, base, fields);
+        return redirect(`${page}#entry-${entryId}`);
+      } catch (error) {
+        return modelFailure(error, values, target);
+      }
+    }
+    case "delete-entry": {
+      const parsed = validate(deleteEntrySchema, values);
+      if (!parsed.ok) throw new Response("Bad request", { status: 400 });
+      try {
+        deleteTimelineEntry(user, incident.id, parsed.data.entryId);
+        return redirectWithFlash(`${page}#timeline`, "Timeline entry removed.");
+      } catch (error) {
+        return modelFailure(error, values, "timeline");
+      }
+    }
+    case "move": {
+      const parsed = validate(moveSchema, values);
+      if (!parsed.ok) throw new Response("Bad request", { status: 400 });
+      try {
+        const moved = moveIncident(user, incident.id, parsed.data.to);
+        const message =
+          moved.status === "published"
+            ? `${moved.reference} is published. Thank you for running a blameless 5 Whys.`
+            : `${moved.reference} moved to ${STATUS_LABELS[moved.status].toLowerCase()}.`;
+        return redirectWithFlash(page, message);
+      } catch (error) {
+        if (error instanceof PublishBlocked) {
+          return formFailure(422, { target: "move", errors: {}, formError: error.message, values, problems: error.problems });
+        }
+        return modelFailure(error, values, "move");
+      }
+    }
+  }
+  throw new Response("Bad request", { status: 400 });
+}
+
+export default function Analysis() {
+  const { incident, permissions, whys, timeline, problems, now } = useLoaderData<typeof loader>();
+  const failure = useActionData<typeof action>();
+  const state: FormState | undefined = failure && !failure.ok && failure.target ? (failure as FormState) : undefined;
+  const blocked = failure && "problems" in failure ? failure.problems : undefined;
+  const tree = buildTree(whys);
+
+  return (
+    <>
+      <section className="panel" aria-labelledby="facts-title">
+        <h2 id="facts-title" className="visually-hidden">
+          Facts
+        </h2>
+        <dl className="facts">
+          <div>
+            <dt>Started</dt>
+            <dd>{incident.started}</dd>
+          </div>
+          <div>
+            <dt>Detected</dt>
+            <dd>
+              {incident.detected || "Not recorded"}
+              {incident.timeToDetect ? <div className="muted small">Time to detect: {incident.timeToDetect}</div> : null}
+            </dd>
+          </div>
+          <div>
+            <dt>Resolved</dt>
+            <dd>
+              {incident.resolved || "Ongoing"}
+              {incident.timeToResolve ? <div className="muted small">Time to resolve: {incident.timeToResolve}</div> : null}
+            </dd>
+          </div>
+          <div>
+            <dt>Services</dt>
+            <dd>{incident.services.length > 0 ? incident.services.join(", ") : "None listed"}</dd>
+          </div>
+          <div>
+            <dt>Facilitator</dt>
+            <dd>{incident.facilitatorName}</dd>
+          </div>
+          <div>
+            <dt>Participants</dt>
+            <dd>{incident.participantNames.length > 0 ? incident.participantNames.join(", ") : "None yet"}</dd>
+          </div>
+          <div>
+            <dt>Visible to</dt>
+            <dd>{VISIBILITY_LABELS[incident.visibility]}</dd>
+          </div>
+          {incident.published ? (
+            <div>
+              <dt>Published</dt>
+              <dd>
+                {incident.published.at} by {incident.published.by}
+                {incident.editsAfterPublication ? (
+                  <div className="muted small">
+                    Edited {incident.editsAfterPublication.count} {incident.editsAfterPublication.count === 1 ? "time" : "times"} since,
+                    last {incident.editsAfterPublication.last} (see History)
+                  </div>
+                ) : null}
+              </dd>
+            </div>
+          ) : null}
+        </dl>
+      </section>
+
+      <section className="panel" aria-labelledby="impact-title">
+        <h2 id="impact-title">Impact</h2>
+        {incident.impactHtml ? (
+          <div className="prose" dangerouslySetInnerHTML={{ __html: incident.impactHtml }} />
+        ) : (
+          <p className="muted">Not described yet.</p>
+        )}
+        <h2 id="summary-title" style={{ marginTop: "1.25rem" }}>
+          Summary
+        </h2>
+        {incident.summaryHtml ? (
+          <div className="prose" dangerouslySetInnerHTML={{ __html: incident.summaryHtml }} />
+        ) : (
+          <p className="muted">Not written yet. The summary is what readers who were not there will read first.</p>
+        )}
+      </section>
+
+      <Lifecycle status={incident.status} canMove={permissions.manage} problems={blocked ?? problems} attempted={Boolean(blocked)} />
+
+      <section className="panel" aria-labelledby="whys-title" id="whys">
+        <h2 id="whys-title">The 5 Whys</h2>
+        <p className="muted small no-print">
+          Ask why until the cause is understood, and decide a remediation at every level, proportional to the problem.
+          Describe what in the system let the failure through, not who.
+        </p>
+        {tree.length > 0 ? <WhyTree nodes={tree} severity={incident.severity} canEdit={permissions.contribute} state={state} /> : null}
+        {tree.length === 0 && !permissions.contribute ? <p className="muted">No whys have been asked yet.</p> : null}
+        {tree.length === 0 && permissions.contribute ? (
+          <div className="first-why">
+            <h3>Start with the first why</h3>
+            <WhyForm
+              intent="add-why"
+              hidden={{ parentId: "" }}
+              values={{ question: "" }}
+              level={1}
+              severity={incident.severity}
+              state={state?.target === "first-why" ? state : undefined}
+              submit="Add the first why"
+            />
+          </div>
+        ) : null}
+      </section>
+
+      <section className="panel" aria-labelledby="timeline-title" id="timeline">
+        <h2 id="timeline-title">Timeline</h2>
+        <Timeline entries={timeline} canEdit={permissions.contribute} state={state} defaultAt={now} />
+      </section>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

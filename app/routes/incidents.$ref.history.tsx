@@ -1,0 +1,92 @@
+import { type LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { requireIncidentRoute } from "~/lib/guards.server";
+import { formatTime } from "~/lib/time";
+import { listEvents } from "~/models/audit.server";
+
+const FIELD_NAMES: Record<string, string> = {
+  title: "Title",
+  severity: "Severity",
+  startedAt: "Started",
+  detectedAt: "Detected",
+  resolvedAt: "Resolved",
+  services: "Services",
+  impactMd: "Impact",
+  summaryMd: "Summary",
+  visibility: "Visibility",
+  status: "Status",
+  facilitator: "Facilitator",
+  participants: "Participants",
+  question: "Question",
+  answer: "Answer",
+  remediation: "Remediation",
+  remediationMd: "Remediation",
+  noRemediationReason: "No remediation because",
+  category: "Cause category",
+  rootReached: "Root cause reached",
+  at: "Time",
+  bodyMd: "Entry",
+  body: "Entry",
+};
+
+function show(value: unknown): string {
+  if (value === null || value === undefined || value === "") return "—";
+  if (Array.isArray(value)) return value.length > 0 ? value.join(", ") : "—";
+  if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return formatTime(value);
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  const text = String(value);
+  return text.length > 300 ? `${text.slice(0, 297)}…` : text;
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { incident } = await requireIncidentRoute(request, params.ref);
+  return {
+    events: listEvents(incident.id).map((e) => ({
+      id: e.id,
+      summary: e.summary,
+      actorName: e.actorName,
+      at: formatTime(e.createdAt),
+      afterPublication: e.afterPublication,
+      changes: Object.entries(e.changes).map(([field, [before, after]]) => ({
+        field: FIELD_NAMES[field] ?? field,
+        before: show(before),
+        after: show(after),
+      })),
+    })),
+  };
+}
+
+export default function History() {
+  const { events } = useLoaderData<typeof loader>();
+  return (
+    <section className="panel" aria-labelledby="history-title">
+      <h2 id="history-title">History</h2>
+      <p className="muted small">Every change to this incident: who made it, and when. Newest first.</p>
+      <ol className="history">
+        {events.map((event) => (
+          <li key={event.id}>
+            <div>
+              <strong>{event.actorName}</strong> · {event.summary}
+              {event.afterPublication ? <span className="after-publication">after publication</span> : null}
+            </div>
+            <div className="muted small">{event.at}</div>
+            {event.changes.length > 0 ? (
+              <ul className="changes">
+                {event.changes.map((c) => (
+                  <li key={c.field}>
+                    {c.field}: {c.before === "—" ? c.after : `${c.before} → ${c.after}`}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

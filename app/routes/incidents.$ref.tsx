@@ -1,0 +1,59 @@
+import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, NavLink, Outlet, useLoaderData } from "@remix-run/react";
+import { RestrictedBadge, SeverityBadge, StatusBadge } from "~/components/badges";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { requireIncidentRoute } from "~/lib/guards.server";
+import { permissionsFor } from "~/models/access";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.reference}: ${data.title} · Hindsight` : "Incident · Hindsight" },
+];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { user, incident } = await requireIncidentRoute(request, params.ref);
+  return {
+    reference: incident.reference,
+    title: incident.title,
+    severity: incident.severity,
+    status: incident.status,
+    visibility: incident.visibility,
+    facilitatorName: incident.facilitator.name,
+    permissions: permissionsFor(user, incident),
+  };
+}
+
+export default function IncidentLayout() {
+  const incident = useLoaderData<typeof loader>();
+  return (
+    <article aria-labelledby="incident-title">
+      <header>
+        <h1 id="incident-title" className="incident-title">
+          {incident.title}
+        </h1>
+        <div className="incident-meta">
+          <span className="ref">{incident.reference}</span>
+          <SeverityBadge severity={incident.severity} />
+          <StatusBadge status={incident.status} />
+          {incident.visibility === "restricted" ? <RestrictedBadge /> : null}
+          <span>Facilitated by {incident.facilitatorName}</span>
+          {incident.permissions.contribute ? (
+            <Link to={`/incidents/${incident.reference}/edit`} className="no-print">
+              Edit details and people
+            </Link>
+          ) : null}
+        </div>
+      </header>
+      <nav className="tabs" aria-label="Incident">
+        <NavLink to={`/incidents/${incident.reference}`} end>
+          Analysis
+        </NavLink>
+        <NavLink to={`/incidents/${incident.reference}/history`}>History</NavLink>
+      </nav>
+      <Outlet />
+    </article>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,180 @@
+import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { RestrictedBadge, SeverityBadge, StatusBadge } from "~/components/badges";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { Field } from "~/components/form";
+import { requireUser } from "~/lib/session.server";
+import { formatAge, formatTime } from "~/lib/time";
+import { SEVERITIES, STATUSES, STATUS_LABELS } from "~/models/incident";
+import { listIncidents, listServiceNames } from "~/models/incident.server";
+
+const filtersSchema = z.object({
+  status: z.enum(STATUSES).optional().catch(undefined),
+  severity: z.enum(SEVERITIES).optional().catch(undefined),
+  service: z.string().trim().max(60).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
+});
+
+export const meta: MetaFunction = () => [{ title: "Incidents · Hindsight" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const params = Object.fromEntries(new URL(request.url).searchParams);
+  const filters = filtersSchema.parse({ ...params, service: params.service || undefined, status: params.status || undefined, severity: params.severity || undefined });
+  const result = listIncidents(user, filters);
+  const now = new Date();
+  return {
+    ...result,
+    filters,
+    services: listServiceNames(),
+    items: result.items.map((item) => ({ ...item, age: formatAge(item.startedAt, now), started: formatTime(item.startedAt) })),
+  };
+}
+
+export default function Incidents() {
+  const { items, total, page, pageCount, filters, services } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  const pageLink = (to: number) => {
+    const next = new URLSearchParams(params);
+    next.set("page", String(to));
+    return `?${next.toString()}`;
+  };
+  const filtered = Boolean(filters.status || filters.severity || filters.service);
+  return (
+    <>
+      <div className="page-header">
+        <h1>Incidents</h1>
+        <Link to="/incidents/new" className="button">
+          Report an incident
+        </Link>
+      </div>
+
+      <Form method="get" className="filters" aria-label="Filter incidents">
+        <Field label="Status" name="status">
+          {(p) => (
+            <select {...p} defaultValue={filters.status ?? ""}>
+              <option value="">Any status</option>
+              {STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {STATUS_LABELS[s]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Severity" name="severity">
+          {(p) => (
+            <select {...p} defaultValue={filters.severity ?? ""}>
+              <option value="">Any severity</option>
+              {SEVERITIES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Service" name="service">
+          {(p) => (
+            <select {...p} defaultValue={filters.service ?? ""}>
+              <option value="">Any service</option>
+              {services.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <button type="submit" className="button button--quiet">
+          Filter
+        </button>
+        {filtered ? <Link to="/incidents">Clear filters</Link> : null}
+      </Form>
+
+      {items.length === 0 ? (
+        <div className="panel empty">
+          {filtered ? (
+            <p>No incidents match these filters.</p>
+          ) : (
+            <>
+              <p>No incidents yet. When something goes wrong, report it here and run a 5 Whys with the people involved.</p>
+              <p>
+                <Link to="/incidents/new" className="button">
+                  Report the first incident
+                </Link>
+              </p>
+            </>
+          )}
+        </div>
+      ) : (
+        <div className="table-wrap">
+          <table className="list">
+            <caption className="muted small" style={{ captionSide: "bottom", textAlign: "left", padding: "0.5rem 0" }}>
+              {total} {total === 1 ? "incident" : "incidents"}
+              {filtered ? " match" : ""}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Incident</th>
+                <th scope="col">Severity</th>
+                <th scope="col">Status</th>
+                <th scope="col" className="hide-narrow">
+                  Facilitator
+                </th>
+                <th scope="col" className="hide-narrow">
+                  Started
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((item) => (
+                <tr key={item.id}>
+                  <td>
+                    <span className="ref">{item.reference}</span>{" "}
+                    <Link to={`/incidents/${item.reference}`}>{item.title}</Link>{" "}
+                    {item.visibility === "restricted" ? <RestrictedBadge /> : null}
+                    {item.services.length > 0 ? (
+                      <ul className="tags" aria-label="Services">
+                        {item.services.map((s) => (
+                          <li key={s} className="tag">
+                            {s}
+                          </li>
+                        ))}
+                      </ul>
+                    ) : null}
+                  </td>
+                  <td>
+                    <SeverityBadge severity={item.severity} />
+                  </td>
+                  <td>
+                    <StatusBadge status={item.status} />
+                  </td>
+                  <td className="hide-narrow">{item.facilitatorName}</td>
+                  <td className="hide-narrow">
+                    <span title={item.started}>{item.age} ago</span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      {pageCount > 1 ? (
+        <nav className="pagination" aria-label="Pages">
+          {page > 1 ? <Link to={pageLink(page - 1)}>← Newer</Link> : <span />}
+          <span className="muted">
+            Page {page} of {pageCount}
+          </span>
+          {page < pageCount ? <Link to={pageLink(page + 1)}>Older →</Link> : <span />}
+        </nav>
+      ) : null}
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,80 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { Field, FormError, SubmitButton } from "~/components/form";
+import { IncidentFields } from "~/components/incident-form";
+import { formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
+import { redirectWithFlash, requireUser } from "~/lib/session.server";
+import { toInputValue } from "~/lib/time";
+import { incidentFieldsSchema } from "~/models/incident-form.server";
+import { reportIncident } from "~/models/incident.server";
+import { listUsers } from "~/models/user.server";
+
+const schema = incidentFieldsSchema.and(z.object({ facilitatorId: z.coerce.number({ message: "Choose a facilitator." }).int() }));
+
+export const meta: MetaFunction = () => [{ title: "Report an incident · Hindsight" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  return {
+    me: user.id,
+    people: listUsers().map((u) => ({ id: u.id, name: u.name, team: u.team })),
+    now: toInputValue(new Date().toISOString()),
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const values = formValues(await request.formData());
+  const parsed = validate(schema, values);
+  if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values });
+  try {
+    const incident = reportIncident(user, parsed.data);
+    return redirectWithFlash(`/incidents/${incident.reference}`, `${incident.reference} reported. Start the analysis when the people involved are gathered.`);
+  } catch (error) {
+    return modelFailure(error, values);
+  }
+}
+
+export default function ReportIncident() {
+  const { me, people, now } = useLoaderData<typeof loader>();
+  const failure = useActionData<typeof action>();
+  const values = failure?.values ?? { startedAt: now, facilitatorId: String(me), visibility: "org" };
+  const errors = failure?.errors ?? {};
+  return (
+    <>
+      <div className="page-header">
+        <h1>Report an incident</h1>
+      </div>
+      <Form method="post" className="panel" noValidate={false}>
+        <FormError message={failure?.formError ?? (Object.keys(errors).length > 0 ? "Some fields need attention; see below." : undefined)} />
+        <IncidentFields values={values} errors={errors} />
+        <Field
+          label="Facilitator (5 Whys master)"
+          name="facilitatorId"
+          error={errors.facilitatorId}
+          hint="One person leads the analysis and moves it through review to publication."
+        >
+          {(p) => (
+            <select {...p} defaultValue={values.facilitatorId}>
+              {people.map((person) => (
+                <option key={person.id} value={person.id}>
+                  {person.name}
+                  {person.team ? ` (${person.team})` : ""}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <div className="form-actions">
+          <SubmitButton pendingText="Reporting…">Report incident</SubmitButton>
+        </div>
+      </Form>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,64 @@
+import { redirect, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData } from "@remix-run/react";
+import { z } from "zod";
+import { Field, FormError, SubmitButton } from "~/components/form";
+import { formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
+import { startSession } from "~/lib/session.server";
+import { countUsers, createFirstAdmin, createSession } from "~/models/user.server";
+
+const schema = z.object({
+  name: z.string().trim().min(1, "Enter your name.").max(100),
+  email: z.string().trim().email("Enter an email address like name@company.com."),
+  team: z.string().trim().max(60).default(""),
+  password: z.string().min(10, "Use at least 10 characters.").max(200),
+});
+
+export const meta: MetaFunction = () => [{ title: "Set up Hindsight" }];
+
+export function loader() {
+  if (countUsers() > 0) throw redirect("/signin");
+  return null;
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const values = formValues(await request.formData());
+  const parsed = validate(schema, values);
+  const { password: _password, ...kept } = values;
+  if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values: kept });
+  try {
+    const admin = createFirstAdmin(parsed.data);
+    return startSession(createSession(admin.id), "/incidents", `Welcome, ${admin.name}. You are Hindsight's first admin.`);
+  } catch (error) {
+    return modelFailure(error, kept);
+  }
+}
+
+export default function Setup() {
+  const failure = useActionData<typeof action>();
+  const values = failure?.values ?? {};
+  const errors = failure?.errors ?? {};
+  return (
+    <div className="narrow panel">
+      <h1>Create the first account</h1>
+      <p className="muted">
+        Hindsight has no accounts yet. The first account is an administrator, who can then add everyone else.
+      </p>
+      <FormError message={failure?.formError} />
+      <Form method="post" noValidate={false}>
+        <Field label="Your name" name="name" error={errors.name}>
+          {(p) => <input {...p} type="text" autoComplete="name" required maxLength={100} defaultValue={values.name} />}
+        </Field>
+        <Field label="Email" name="email" error={errors.email}>
+          {(p) => <input {...p} type="email" autoComplete="email" required defaultValue={values.email} />}
+        </Field>
+        <Field label="Team" name="team" hint="Optional, e.g. SRE or Platform." error={errors.team}>
+          {(p) => <input {...p} type="text" maxLength={60} defaultValue={values.team} />}
+        </Field>
+        <Field label="Password" name="password" hint="At least 10 characters." error={errors.password}>
+          {(p) => <input {...p} type="password" autoComplete="new-password" required minLength={10} maxLength={200} />}
+        </Field>
+        <SubmitButton pendingText="Creating…">Create the admin account</SubmitButton>
+      </Form>
+    </div>
+  );
+}

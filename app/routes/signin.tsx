@@ -1,0 +1,64 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { Field, FormError, SubmitButton } from "~/components/form";
+import { formFailure, formValues, safeRedirect, validate } from "~/lib/http.server";
+import { getUser, startSession } from "~/lib/session.server";
+import { countUsers, createSession, signIn } from "~/models/user.server";
+
+const schema = z.object({
+  email: z.string().trim().min(1, "Enter your email address."),
+  password: z.string().min(1, "Enter your password."),
+  redirectTo: z.string().optional(),
+});
+
+export const meta: MetaFunction = () => [{ title: "Sign in · Hindsight" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  if (countUsers() === 0) throw redirect("/setup");
+  if (await getUser(request)) throw redirect("/incidents");
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const values = formValues(await request.formData());
+  const kept = { email: values.email ?? "", redirectTo: values.redirectTo ?? "" };
+  const parsed = validate(schema, values);
+  if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values: kept });
+  const result = signIn(parsed.data.email, parsed.data.password, context.clientAddress);
+  if (result.ok) {
+    return startSession(createSession(result.user.id), safeRedirect(parsed.data.redirectTo, "/incidents"));
+  }
+  if (result.reason === "throttled") {
+    return formFailure(429, {
+      errors: {},
+      formError: `Too many failed sign-ins. Wait ${result.retryAfterSeconds} seconds, then try again.`,
+      values: kept,
+    });
+  }
+  return formFailure(400, { errors: {}, formError: "That email and password do not match an account.", values: kept });
+}
+
+export default function SignIn() {
+  const failure = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const values = failure?.values;
+  const errors = failure?.errors ?? {};
+  return (
+    <div className="narrow panel">
+      <h1>Sign in to Hindsight</h1>
+      <FormError message={failure?.formError} />
+      <Form method="post">
+        <input type="hidden" name="redirectTo" value={values?.redirectTo ?? params.get("redirectTo") ?? ""} />
+        <Field label="Email" name="email" error={errors.email}>
+          {(p) => <input {...p} type="email" autoComplete="username" required defaultValue={values?.email} autoFocus />}
+        </Field>
+        <Field label="Password" name="password" error={errors.password}>
+          {(p) => <input {...p} type="password" autoComplete="current-password" required />}
+        </Field>
+        <SubmitButton pendingText="Signing in…">Sign in</SubmitButton>
+      </Form>
+      <p className="muted small">No account yet? Ask a Hindsight admin to add you; they will give you a link to choose a password.</p>
+    </div>
+  );
+}

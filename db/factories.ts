@@ -1,0 +1,143 @@
+import { eq } from "drizzle-orm";
+import { db, schema } from "~/lib/db.server";
+import { hashPassword } from "~/lib/password.server";
+import type { Viewer } from "~/models/access";
+import type { Status } from "~/models/incident";
+import { moveIncident, reportIncident, type IncidentFields } from "~/models/incident.server";
+import { addTimelineEntry } from "~/models/timeline.server";
+import { addWhy, type WhyFields } from "~/models/why.server";
+import type { Role, User } from "~/models/user.server";
+
+// The factories that build demo data (db/seed.ts) and test data alike.
+
+let counter = 0;
+
+export function createUser(input: Partial<{ name: string; email: string; team: string; role: Role; password: string }> = {}): User {
+  counter += 1;
+  const { password, ...rest } = input;
+  return db()
+    .insert(schema.users)
+    .values({
+      name: `Person ${counter}`,
+      email: `person${counter}@example.com`,
+      team: "Platform",
+      role: "member",
+      ...rest,
+      passwordHash: password ? hashPassword(password) : null,
+    })
+    .returning({
+      id: schema.users.id,
+      email: schema.users.email,
+      name: schema.users.name,
+      team: schema.users.team,
+      role: schema.users.role,
+    })
+    .get();
+}
+
+export function incidentFields(overrides: Partial<IncidentFields> = {}): IncidentFields {
+  return {
+    title: "Website down",
+    severity: "SEV2",
+    startedAt: "2026-10-06T14:02:00.000Z",
+    detectedAt: "2026-10-06T14:09:00.000Z",
+    resolvedAt: "2026-10-06T14:51:00.000Z",
+    services: ["web"],
+    impactMd: "Sign-ups failed.",
+    summaryMd: "",
+    visibility: "org",
+    ...overrides,
+  };
+}
+
+export function createIncident(actor: Viewer, overrides: Partial<IncidentFields> & { facilitatorId?: number } = {}) {
+  return reportIncident(actor, { ...incidentFields(overrides), facilitatorId: overrides.facilitatorId });
+}
+
+export type WhySpec = {
+  question: string;
+  answer?: string;
+  remediation?: string;
+  noRemediationReason?: string;
+  category?: string;
+  rootReached?: boolean;
+  children?: WhySpec[];
+};
+
+export function whyFields(spec: WhySpec): WhyFields {
+  return {
+    question: spec.question,
+    answer: spec.answer ?? "",
+    remediationMd: spec.remediation ?? "",
+    noRemediationReason: spec.noRemediationReason ?? "",
+    category: spec.category ?? "",
+    rootReached: spec.rootReached ?? false,
+  };
+}
+
+/** Adds a tree of whys as written in the spec (children are "asked why again"). Returns ids in order. */
+export function addWhyTree(actor: Viewer, incidentId: number, specs: WhySpec[], parentId: number | null = null): number[] {
+  return specs.flatMap((spec) => {
+    const row = addWhy(actor, incidentId, parentId, whyFields(spec));
+    return [row.id, ...addWhyTree(actor, incidentId, spec.children ?? [], row.id)];
+  });
+}
+
+export function addTimeline(actor: Viewer, incidentId: number, entries: { at: string; text: string }[]) {
+  for (const entry of entries) addTimelineEntry(actor, incidentId, { at: new Date(entry.at).toISOString(), bodyMd: entry.text });
+}
+
+/** Eric Ries's five-level example: one chain, a remediation at every level. */
+export const RIES_CHAIN: WhySpec[] = [
+  {
+    question: "Why was the website down?",
+    answer: "CPU utilisation on all front-end servers went to 100%.",
+    remediation: "Bring the site back up.",
+    category: "capacity",
+    children: [
+      {
+        question: "Why did CPU usage spike?",
+        answer: "A new bit of code contained an infinite loop.",
+        remediation: "Remove the bad code.",
+        category: "code",
+        children: [
+          {
+            question: "Why did that code get written?",
+            answer: "So-and-so made a mistake.",
+            remediation: "Help the engineer understand why the code doesn't work as written.",
+            category: "knowledge",
+            children: [
+              {
+                question: "Why did the mistake get checked in?",
+                answer: "The feature had no unit test.",
+                remediation: "Train the engineer in the principles of TDD.",
+                category: "testing",
+                children: [
+                  {
+                    question: "Why was there no unit test?",
+                    answer: "New engineers are not trained in TDD during orientation.",
+                    remediation: "Change new-engineer orientation to include TDD.",
+                    category: "process",
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  },
+];
+
+export function userByEmail(email: string) {
+  return db().select().from(schema.users).where(eq(schema.users.email, email)).get();
+}
+
+/** Moves an incident through the lifecycle to `status`, as its facilitator would. */
+export function advanceTo(actor: Viewer, incidentId: number, status: Status, publishedAt?: Date) {
+  const path: Status[] = ["analysis", "review", "published"];
+  for (const step of path.slice(0, path.indexOf(status) + 1)) moveIncident(actor, incidentId, step);
+  if (status === "published" && publishedAt) {
+    db().update(schema.incidents).set({ publishedAt: publishedAt.toISOString() }).where(eq(schema.incidents.id, incidentId)).run();
+  }
+}

@@ -1,0 +1,77 @@
+// Loads the demo incidents (db/seed-data/incidents.json) and their people, so a newcomer sees a
+// real analysis at once. Safe to run twice: people and incidents already present are left alone.
+//   npm run seed:demo            into DATABASE_PATH (default ./data/hindsight.db)
+import fs from "node:fs";
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import { db, schema } from "~/lib/db.server";
+import { env } from "~/lib/env.server";
+import type { Severity, Status } from "~/models/incident";
+import { setPeople } from "~/models/incident.server";
+import type { Role } from "~/models/user.server";
+import { addTimeline, addWhyTree, advanceTo, createIncident, createUser, userByEmail, type WhySpec } from "./factories";
+
+const DEMO_PASSWORD = "hindsight-demo";
+
+type Sample = {
+  users: { name: string; email: string; role: Role; team: string }[];
+  incidents: {
+    title: string;
+    severity: Severity;
+    status: Status;
+    publishedDaysAgo?: number;
+    services: string[];
+    startedAt: string;
+    detectedAt?: string;
+    resolvedAt?: string;
+    facilitator: string;
+    participants: string[];
+    impact: string;
+    summary: string;
+    timeline: { at: string; text: string }[];
+    whys: WhySpec[];
+  }[];
+};
+
+const sample: Sample = JSON.parse(fs.readFileSync(path.resolve("db/seed-data/incidents.json"), "utf8"));
+const iso = (t?: string) => (t ? new Date(t).toISOString() : null);
+
+console.log(`Loading the demo into ${path.resolve(env().DATABASE_PATH)}`);
+const logins: string[] = [];
+for (const person of sample.users) {
+  if (userByEmail(person.email)) {
+    logins.push(`  ${person.email.padEnd(22)} (already existed; password unchanged)`);
+    continue;
+  }
+  createUser({ ...person, password: DEMO_PASSWORD });
+  logins.push(`  ${person.email.padEnd(22)} ${DEMO_PASSWORD}   ${person.role}, ${person.team}`);
+}
+
+let loaded = 0;
+for (const item of sample.incidents) {
+  if (db().select().from(schema.incidents).where(eq(schema.incidents.title, item.title)).get()) continue;
+  const facilitator = userByEmail(item.facilitator)!;
+  const incident = createIncident(facilitator, {
+    title: item.title,
+    severity: item.severity,
+    startedAt: iso(item.startedAt)!,
+    detectedAt: iso(item.detectedAt),
+    resolvedAt: iso(item.resolvedAt),
+    services: item.services,
+    impactMd: item.impact,
+    summaryMd: item.summary,
+    visibility: "org",
+  });
+  setPeople(facilitator, incident.id, facilitator.id, item.participants.map((email) => userByEmail(email)!.id));
+  addTimeline(facilitator, incident.id, item.timeline);
+  addWhyTree(facilitator, incident.id, item.whys);
+  if (item.status !== "draft") {
+    const publishedAt = new Date(Date.now() - (item.publishedDaysAgo ?? 0) * 86_400_000);
+    advanceTo(facilitator, incident.id, item.status, publishedAt);
+  }
+  loaded += 1;
+}
+
+console.log(`Loaded ${loaded} demo incident${loaded === 1 ? "" : "s"}.`);
+console.log("Demo sign-ins (email, password):");
+console.log(logins.join("\n"));

@@ -1,0 +1,108 @@
+// The HTTP server: Express in front of the Remix request handler.
+//   node server.js                     serve the production build (NODE_ENV=production)
+//   node server.js --build-if-needed   build first when the build is missing or older than the code
+//   node server.js --dev               Vite dev server with hot reload
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { createRequestHandler } from "@remix-run/express";
+import compression from "compression";
+import express from "express";
+
+const args = new Set(process.argv.slice(2));
+const dev = args.has("--dev");
+process.env.NODE_ENV ??= dev ? "development" : "production";
+
+const PORT = Number(process.env.PORT ?? 3000);
+const HOST = process.env.HOST ?? "0.0.0.0";
+const BODY_LIMIT = 1024 * 1024;
+const BUILD = path.resolve("build/server/index.js");
+
+if (args.has("--build-if-needed") && buildIsStale()) {
+  console.log("Building Hindsight…");
+  const result = spawnSync("npm", ["run", "build"], { stdio: "inherit" });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function buildIsStale() {
+  if (!fs.existsSync(BUILD)) return true;
+  const built = fs.statSync(BUILD).mtimeMs;
+  return ["app", "db", "public"].some((dir) => fs.existsSync(dir) && newestMtime(dir) > built);
+}
+
+const vite = dev
+  ? await import("vite").then((v) => v.createServer({ server: { middlewareMode: true } }))
+  : undefined;
+
+const app = express();
+app.disable("x-powered-by");
+if (process.env.TRUST_PROXY === "true") app.set("trust proxy", true);
+app.use(compression());
+
+// One line per request. Paths of one-time links carry a secret, so they are cut before logging.
+app.use((req, res, next) => {
+  const start = process.hrtime.bigint();
+  res.on("finish", () => {
+    if (req.path.startsWith("/assets/")) return;
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    const logged = req.path.replace(/^\/set-password\/[^/]+/, "/set-password/[token]");
+    console.log(JSON.stringify({ method: req.method, path: logged, status: res.statusCode, ms: Math.round(ms * 10) / 10 }));
+  });
+  next();
+});
+
+// Cross-site form posts are refused here, for every route, on top of SameSite cookies.
+app.use((req, res, next) => {
+  if (req.method === "GET" || req.method === "HEAD") return next();
+  const origin = req.get("origin");
+  const site = req.get("sec-fetch-site");
+  const own = `${req.protocol}://${req.get("host")}`;
+  const allowed = new Set([own, process.env.APP_URL && new URL(process.env.APP_URL).origin].filter(Boolean));
+  if ((origin && !allowed.has(origin)) || site === "cross-site") {
+    return res.status(403).type("text/plain").send("Cross-site requests are not accepted.");
+  }
+  if (Number(req.get("content-length") ?? 0) > BODY_LIMIT) {
+    return res.status(413).type("text/plain").send("Request too large.");
+  }
+  next();
+});
+
+if (vite) {
+  app.use(vite.middlewares);
+} else {
+  app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
+  app.use(express.static("build/client", { maxAge: "1h" }));
+}
+
+const build = vite
+  ? () => vite.ssrLoadModule("virtual:remix/server-build")
+  : await import(BUILD);
+
+app.all(
+  "*",
+  createRequestHandler({
+    build,
+    getLoadContext: (req) => ({ clientAddress: req.ip ?? "unknown" }),
+  }),
+);
+
+const server = app.listen(PORT, HOST, () => {
+  console.log(`Hindsight is listening on http://${HOST === "0.0.0.0" ? "localhost" : HOST}:${PORT}`);
+});
+
+function shutdown(signal) {
+  console.log(`${signal}: finishing requests in flight, then stopping`);
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 10_000).unref();
+}
+process.on("SIGTERM", () => shutdown("SIGTERM"));
+process.on("SIGINT", () => shutdown("SIGINT"));

@@ -1,0 +1,46 @@
+// Playwright's webServer: runs the PRODUCTION server (node server.js) on a
+// throw-away SQLite database in tests/e2e/.data/. Run `npm run build` first.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../..");
+const dataDir = join(here, ".data");
+const serverEntry = join(root, "server.js");
+
+if (!existsSync(serverEntry)) {
+  console.error(`start-server: ${serverEntry} not found.`);
+  process.exit(1);
+}
+
+rmSync(dataDir, { recursive: true, force: true });
+mkdirSync(dataDir, { recursive: true });
+
+const child = spawn(process.execPath, [serverEntry], {
+  cwd: root,
+  stdio: "inherit",
+  env: {
+    ...process.env,
+    NODE_ENV: "production",
+    PORT: "3100",
+    HOST: "127.0.0.1",
+    DATABASE_PATH: join(dataDir, "hindsight.db"),
+    APP_URL: "http://127.0.0.1:3100",
+    SESSION_SECRET: "e2e-test-session-secret-not-for-production-0123456789",
+  },
+});
+
+for (const signal of /** @type {const} */ (["SIGTERM", "SIGINT"])) {
+  process.on(signal, () => child.kill(signal));
+}
+
+child.on("error", (error) => {
+  console.error(`start-server: could not start server.js: ${error.message}`);
+  process.exit(1);
+});
+
+child.on("exit", (code, signal) => {
+  process.exit(code ?? (signal === "SIGINT" ? 130 : signal ? 143 : 1));
+});

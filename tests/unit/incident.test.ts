@@ -1,0 +1,222 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { addWhyTree, createIncident, createUser, incidentFields, RIES_CHAIN } from "../../db/factories";
+import { ConflictError, HttpError } from "~/lib/http.server";
+import { canContribute, canManage, canView } from "~/models/access";
+import { listEvents } from "~/models/audit.server";
+import {
+  getIncident,
+  listIncidents,
+  moveIncident,
+  PublishBlocked,
+  reportIncident,
+  setPeople,
+  updateIncident,
+} from "~/models/incident.server";
+import { publishProblems } from "~/models/why-tree";
+import { freshDatabase } from "./helpers";
+
+beforeEach(() => {
+  freshDatabase();
+});
+
+function caught(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error("expected an error");
+}
+
+describe("reporting", () => {
+  it("stores the fields, renders markdown, and makes the reporter a participant", () => {
+    const reporter = createUser({ name: "Blake" });
+    const facilitator = createUser({ name: "Avery" });
+    const incident = reportIncident(reporter, {
+      ...incidentFields({ impactMd: "**49 minutes** down", services: ["web", "api"] }),
+      facilitatorId: facilitator.id,
+    });
+    expect(incident.reference).toBe(`INC-${incident.id}`);
+    expect(incident.impactHtml).toBe("<p><strong>49 minutes</strong> down</p>");
+    expect(incident.facilitator.name).toBe("Avery");
+    expect(incident.participants.map((p) => p.name)).toEqual(["Blake"]);
+    expect(incident.services).toEqual(["api", "web"]);
+    expect(incident.status).toBe("draft");
+    expect(listEvents(incident.id).map((e) => e.kind)).toEqual(["incident.reported"]);
+  });
+
+  it("refuses a resolution before the start", () => {
+    const reporter = createUser();
+    const error = caught(() =>
+      reportIncident(reporter, incidentFields({ startedAt: "2026-10-06T14:00:00.000Z", detectedAt: null, resolvedAt: "2026-10-06T13:00:00.000Z" })),
+    );
+    expect(error).toBeInstanceOf(HttpError);
+    expect((error as HttpError).detail.field).toBe("resolvedAt");
+  });
+});
+
+describe("restricted incidents", () => {
+  it("are visible only to the facilitator, participants and admins, in lists and pages", () => {
+    const facilitator = createUser();
+    const participant = createUser();
+    const bystander = createUser();
+    const admin = createUser({ role: "admin" });
+    const open = createIncident(facilitator, { title: "Open one" });
+    const secret = createIncident(facilitator, { title: "Security incident", visibility: "restricted" });
+    setPeople(facilitator, secret.id, facilitator.id, [participant.id]);
+
+    const titles = (user: typeof bystander) => listIncidents(user, {}).items.map((i) => i.title).sort();
+    expect(titles(bystander)).toEqual(["Open one"]);
+    expect(titles(participant)).toEqual(["Open one", "Security incident"]);
+    expect(titles(facilitator)).toEqual(["Open one", "Security incident"]);
+    expect(titles(admin)).toEqual(["Open one", "Security incident"]);
+    expect(listIncidents(bystander, {}).total).toBe(1);
+
+    const notFound = caught(() => getIncident(bystander, secret.id));
+    expect(notFound).toBeInstanceOf(Response);
+    expect((notFound as Response).status).toBe(404);
+    expect(getIncident(participant, secret.id).title).toBe("Security incident");
+    expect(getIncident(bystander, open.id).title).toBe("Open one");
+  });
+
+  it("refuse every change from someone who may not see them, as not found", () => {
+    const facilitator = createUser();
+    const bystander = createUser();
+    const secret = createIncident(facilitator, { visibility: "restricted" });
+    for (const attempt of [
+      () => updateIncident(bystander, secret.id, 1, incidentFields()),
+      () => moveIncident(bystander, secret.id, "analysis"),
+      () => setPeople(bystander, secret.id, bystander.id, []),
+    ]) {
+      const error = caught(attempt);
+      expect(error).toBeInstanceOf(Response);
+      expect((error as Response).status).toBe(404);
+    }
+  });
+});
+
+describe("permissions", () => {
+  const people = { visibility: "org" as const, facilitatorId: 1, participantIds: [2] };
+  const member = (id: number) => ({ id, role: "member" as const });
+  it("let everyone view org incidents, the involved contribute, the facilitator and admins manage", () => {
+    expect(canView(member(9), people)).toBe(true);
+    expect(canContribute(member(9), people)).toBe(false);
+    expect(canContribute(member(2), people)).toBe(true);
+    expect(canManage(member(2), people)).toBe(false);
+    expect(canManage(member(1), people)).toBe(true);
+    expect(canManage({ id: 9, role: "admin" }, people)).toBe(true);
+    expect(canView(member(9), { ...people, visibility: "restricted" })).toBe(false);
+  });
+
+  it("keep participants from changing visibility or people, and from moving the lifecycle", () => {
+    const facilitator = createUser();
+    const participant = createUser();
+    const incident = createIncident(facilitator);
+    setPeople(facilitator, incident.id, facilitator.id, [participant.id]);
+    expect((caught(() => moveIncident(participant, incident.id, "analysis")) as HttpError).status).toBe(403);
+    expect((caught(() => setPeople(participant, incident.id, participant.id, [])) as HttpError).status).toBe(403);
+    const current = getIncident(participant, incident.id);
+    const visibility = caught(() => updateIncident(participant, incident.id, current.version, incidentFields({ visibility: "restricted" })));
+    expect((visibility as HttpError).detail.field).toBe("visibility");
+    expect(updateIncident(participant, incident.id, current.version, incidentFields({ title: "Renamed" })).title).toBe("Renamed");
+  });
+
+  it("have exactly one facilitator, who is never also listed as a participant", () => {
+    const a = createUser();
+    const b = createUser();
+    const incident = createIncident(a);
+    const updated = setPeople(a, incident.id, b.id, [a.id, b.id]);
+    expect(updated.facilitatorId).toBe(b.id);
+    expect(updated.participantIds).toEqual([a.id]);
+  });
+});
+
+describe("editing an incident", () => {
+  it("refuses a stale edit and keeps the stored version", () => {
+    const facilitator = createUser();
+    const incident = createIncident(facilitator, { title: "Original" });
+    updateIncident(facilitator, incident.id, 1, incidentFields({ title: "First edit" }));
+    const conflict = caught(() => updateIncident(facilitator, incident.id, 1, incidentFields({ title: "Second edit" })));
+    expect(conflict).toBeInstanceOf(ConflictError);
+    expect((conflict as ConflictError).current).toMatchObject({ title: "First edit", version: "2" });
+    expect(getIncident(facilitator, incident.id).title).toBe("First edit");
+  });
+
+  it("records who changed what in the history", () => {
+    const facilitator = createUser({ name: "Avery" });
+    const incident = createIncident(facilitator, { severity: "SEV3" });
+    updateIncident(facilitator, incident.id, 1, incidentFields({ severity: "SEV1" }));
+    const [latest] = listEvents(incident.id);
+    expect(latest).toMatchObject({ kind: "incident.updated", actorName: "Avery", afterPublication: false });
+    expect(latest.changes.severity).toEqual(["SEV3", "SEV1"]);
+  });
+});
+
+describe("lifecycle", () => {
+  it("moves draft → analysis → review → published when the analysis is complete", () => {
+    const facilitator = createUser({ name: "Avery" });
+    const incident = createIncident(facilitator, { summaryMd: "A loop reached production." });
+    addWhyTree(facilitator, incident.id, RIES_CHAIN);
+    moveIncident(facilitator, incident.id, "analysis");
+    moveIncident(facilitator, incident.id, "review");
+    const published = moveIncident(facilitator, incident.id, "published");
+    expect(published.status).toBe("published");
+    expect(published.publishedByName).toBe("Avery");
+    expect(published.publishedAt).not.toBeNull();
+  });
+
+  it("refuses skipping a state", () => {
+    const facilitator = createUser();
+    const incident = createIncident(facilitator);
+    expect((caught(() => moveIncident(facilitator, incident.id, "published")) as HttpError).status).toBe(409);
+  });
+
+  it("blocks publishing with every failing check listed, and changes nothing", () => {
+    const facilitator = createUser();
+    const incident = createIncident(facilitator, { resolvedAt: null, summaryMd: "" });
+    addWhyTree(facilitator, incident.id, [
+      { question: "Why was it down?", answer: "CPU", remediation: "Restart", children: [{ question: "Why CPU?", answer: "" }] },
+    ]);
+    moveIncident(facilitator, incident.id, "analysis");
+    moveIncident(facilitator, incident.id, "review");
+    const blocked = caught(() => moveIncident(facilitator, incident.id, "published"));
+    expect(blocked).toBeInstanceOf(PublishBlocked);
+    const messages = (blocked as PublishBlocked).problems.map((p) => p.message);
+    expect(messages).toEqual([
+      "Write a summary for readers who were not there.",
+      "Record when the incident was resolved.",
+      "Level 2 (“Why CPU?”) has no answer.",
+      "Level 2 (“Why CPU?”) needs a remediation, or a reason why none is needed.",
+    ]);
+    expect(getIncident(facilitator, incident.id).status).toBe("review");
+  });
+
+  it("accepts an explicit reason instead of a remediation", () => {
+    const problems = publishProblems({
+      summaryMd: "s",
+      resolvedAt: "2026-01-01T00:00:00.000Z",
+      whys: [
+        { id: 1, parentId: null, position: 1, question: "Why?", answer: "A", remediationMd: "", remediationHtml: "", noRemediationReason: "Covered by level 2", category: "", rootReached: true, version: 1 },
+      ],
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it("requires at least one why", () => {
+    expect(publishProblems({ summaryMd: "s", resolvedAt: "x", whys: [] }).map((p) => p.field)).toEqual(["whys"]);
+  });
+
+  it("marks edits made after publishing in the history", () => {
+    const facilitator = createUser();
+    const incident = createIncident(facilitator, { summaryMd: "Summary" });
+    addWhyTree(facilitator, incident.id, [{ question: "Why?", answer: "A", remediation: "Fix", rootReached: true }]);
+    moveIncident(facilitator, incident.id, "analysis");
+    moveIncident(facilitator, incident.id, "review");
+    const published = moveIncident(facilitator, incident.id, "published");
+    updateIncident(facilitator, incident.id, published.version, incidentFields({ summaryMd: "Summary, corrected" }));
+    const [latest, publishing] = listEvents(incident.id);
+    expect(latest.afterPublication).toBe(true);
+    expect(publishing.kind).toBe("incident.published");
+    expect(publishing.afterPublication).toBe(false);
+  });
+});

@@ -1,0 +1,123 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { addWhyTree, createIncident, createUser, RIES_CHAIN, whyFields } from "../../db/factories";
+import { ConflictError, HttpError } from "~/lib/http.server";
+import { addWhy, deleteWhy, listWhys, updateWhy } from "~/models/why.server";
+import { buildTree, flatten, maxDepth, remediationGuidance, shallowBranchHint } from "~/models/why-tree";
+import { freshDatabase } from "./helpers";
+
+beforeEach(() => {
+  freshDatabase();
+});
+
+function setup() {
+  const facilitator = createUser({ name: "Avery" });
+  const incident = createIncident(facilitator);
+  return { facilitator, incident };
+}
+
+describe("the why tree", () => {
+  it("asks why again one level deeper, down Ries's five levels", () => {
+    const { facilitator, incident } = setup();
+    addWhyTree(facilitator, incident.id, RIES_CHAIN);
+    const tree = buildTree(listWhys(incident.id));
+    expect(maxDepth(tree)).toBe(5);
+    const chain = flatten(tree);
+    expect(chain.map((n) => n.level)).toEqual([1, 2, 3, 4, 5]);
+    expect(chain[4].question).toBe("Why was there no unit test?");
+    expect(chain[4].parentId).toBe(chain[3].id);
+  });
+
+  it("branches: another answer to the same why sits beside the first, in order", () => {
+    const { facilitator, incident } = setup();
+    const [first] = addWhyTree(facilitator, incident.id, [{ question: "Why was the site down?", answer: "CPU at 100%" }]);
+    const a = addWhy(facilitator, incident.id, first, whyFields({ question: "Why did CPU spike?", answer: "An infinite loop" }));
+    const b = addWhy(facilitator, incident.id, first, whyFields({ question: "Why did CPU spike?", answer: "A traffic surge" }));
+    const [root] = buildTree(listWhys(incident.id));
+    expect(root.children.map((c) => c.answer)).toEqual(["An infinite loop", "A traffic surge"]);
+    expect(root.children.map((c) => c.level)).toEqual([2, 2]);
+    expect(b.position).toBeGreaterThan(a.position);
+    expect(root.descendantCount).toBe(2);
+  });
+
+  it("refuses to hang a why under a why of another incident", () => {
+    const { facilitator, incident } = setup();
+    const other = createIncident(facilitator, { title: "Other" });
+    const [foreign] = addWhyTree(facilitator, other.id, [{ question: "Why?" }]);
+    expect(() => addWhy(facilitator, incident.id, foreign, whyFields({ question: "Why again?" }))).toThrow(Response);
+  });
+
+  it("deleting a why with deeper whys needs confirmation and then removes them all", () => {
+    const { facilitator, incident } = setup();
+    const ids = addWhyTree(facilitator, incident.id, RIES_CHAIN);
+    let refusal: unknown;
+    try {
+      deleteWhy(facilitator, incident.id, ids[2], false);
+    } catch (e) {
+      refusal = e;
+    }
+    expect(refusal).toBeInstanceOf(HttpError);
+    expect((refusal as HttpError).message).toContain("2 deeper whys");
+    expect(listWhys(incident.id)).toHaveLength(5);
+    expect(deleteWhy(facilitator, incident.id, ids[2], true)).toBe(3);
+    expect(listWhys(incident.id).map((w) => w.id)).toEqual(ids.slice(0, 2));
+  });
+
+  it("deletes a leaf without asking", () => {
+    const { facilitator, incident } = setup();
+    const ids = addWhyTree(facilitator, incident.id, RIES_CHAIN);
+    expect(deleteWhy(facilitator, incident.id, ids[4], false)).toBe(1);
+    expect(listWhys(incident.id)).toHaveLength(4);
+  });
+
+  it("hints when a branch stops before level 5 unless the root is marked reached", () => {
+    const { facilitator, incident } = setup();
+    addWhyTree(facilitator, incident.id, [
+      { question: "Why?", answer: "A", children: [{ question: "Why A?", answer: "B" }, { question: "Why A?", answer: "C", rootReached: true }] },
+    ]);
+    const nodes = flatten(buildTree(listWhys(incident.id)));
+    expect(shallowBranchHint(nodes[0])).toBeUndefined();
+    expect(shallowBranchHint(nodes[1])).toMatch(/stops at level 2/);
+    expect(shallowBranchHint(nodes[2])).toBeUndefined();
+  });
+
+  it("guides proportional investment by level and severity", () => {
+    expect(remediationGuidance("SEV1", 1)).toMatch(/restore/i);
+    expect(remediationGuidance("SEV1", 5)).toMatch(/system/i);
+    expect(remediationGuidance("SEV1", 5)).toMatch(/project/);
+    expect(remediationGuidance("SEV4", 5)).toMatch(/small/);
+    expect(remediationGuidance("SEV4", 7)).toBe(remediationGuidance("SEV4", 5));
+  });
+});
+
+describe("editing a why", () => {
+  it("saves with the version it was based on and renders the remediation", () => {
+    const { facilitator, incident } = setup();
+    const [id] = addWhyTree(facilitator, incident.id, [{ question: "Why?", answer: "Because" }]);
+    const saved = updateWhy(facilitator, incident.id, id, 1, whyFields({ question: "Why?", answer: "Because", remediation: "Add **alerts**" }));
+    expect(saved.version).toBe(2);
+    expect(saved.remediationHtml).toBe("<p>Add <strong>alerts</strong></p>");
+  });
+
+  it("refuses a save based on an older version and shows what is stored", () => {
+    const { facilitator, incident } = setup();
+    const [id] = addWhyTree(facilitator, incident.id, [{ question: "Why?", answer: "First" }]);
+    updateWhy(facilitator, incident.id, id, 1, whyFields({ question: "Why?", answer: "Avery's answer" }));
+    let conflict: unknown;
+    try {
+      updateWhy(facilitator, incident.id, id, 1, whyFields({ question: "Why?", answer: "Stale answer" }));
+    } catch (e) {
+      conflict = e;
+    }
+    expect(conflict).toBeInstanceOf(ConflictError);
+    expect((conflict as ConflictError).current).toMatchObject({ answer: "Avery's answer", version: "2" });
+    expect(listWhys(incident.id)[0].answer).toBe("Avery's answer");
+  });
+
+  it("lets only the facilitator, participants and admins change whys", () => {
+    const { incident } = setup();
+    const bystander = createUser();
+    expect(() => addWhy(bystander, incident.id, null, whyFields({ question: "Why?" }))).toThrow(HttpError);
+    const admin = createUser({ role: "admin" });
+    expect(addWhy(admin, incident.id, null, whyFields({ question: "Why?" })).id).toBeGreaterThan(0);
+  });
+});
