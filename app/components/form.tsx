@@ -95,3 +95,14 @@ export function FormError({ message }: { message?: string }) {
     </p>
   );
 }
+
+/** Hidden inputs that tell the action which record a form is about. */
+export function HiddenInputs({ values }: { values: Record<string, string> }) {
+  return (
+    <>
+      {Object.entries(values).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+    </>
+  );
+}

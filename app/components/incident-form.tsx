@@ -1,6 +1,8 @@
 import { SEVERITIES, SEVERITY_DEFINITIONS, VISIBILITIES, VISIBILITY_LABELS } from "~/models/incident";
 import { Field } from "./form";
 
+export type PersonOption = { id: number; name: string; team: string };
+
 type Values = Record<string, string | undefined>;
 type Errors = Record<string, string[] | undefined>;
 
@@ -72,5 +74,33 @@ export function IncidentFields({ values, errors, canSetVisibility = true }: { va
         <input type="hidden" name="visibility" value={values.visibility} />
       )}
     </>
+  );
+}
+
+/** The one facilitator ("5 Whys master"), chosen among everyone with an account. */
+export function FacilitatorField({
+  people,
+  defaultValue,
+  error,
+  hint,
+}: {
+  people: PersonOption[];
+  defaultValue: string | number | undefined;
+  error?: string[];
+  hint: string;
+}) {
+  return (
+    <Field label="Facilitator (5 Whys master)" name="facilitatorId" error={error} hint={hint}>
+      {(p) => (
+        <select {...p} defaultValue={defaultValue}>
+          {people.map((person) => (
+            <option key={person.id} value={person.id}>
+              {person.name}
+              {person.team ? ` (${person.team})` : ""}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
   );
 }

@@ -20,6 +20,8 @@ export function Lifecycle({
 }) {
   const moves = TRANSITIONS[status];
   const showProblems = problems.length > 0 && (status === "review" || attempted);
+  // Once published there is nothing to do here; the status badge and the facts say the rest.
+  if (moves.length === 0 && !showProblems) return null;
   return (
     <section className="panel no-print" aria-labelledby="lifecycle-title">
       <h2 id="lifecycle-title">Lifecycle</h2>

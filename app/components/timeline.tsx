@@ -1,7 +1,8 @@
 import { Form } from "@remix-run/react";
-import { ConflictNotice } from "./conflict-notice";
-import { Field, FormError, SubmitButton } from "./form";
-import { formKey, useFocusFirstError, type FormState } from "./form-state";
+import { labelsFor } from "~/models/incident";
+import { Field, SubmitButton } from "./form";
+import { formKey, type FormState } from "./form-state";
+import { RecordForm } from "./record-form";
 
 export type TimelineItem = {
   id: number;
@@ -13,7 +14,7 @@ export type TimelineItem = {
   version: number;
 };
 
-const ENTRY_LABELS = { at: "Time (UTC)", bodyMd: "What happened" };
+const ENTRY_LABELS = labelsFor(["at", "bodyMd"]);
 
 /** Timestamped entries in time order, each editable in place. */
 export function Timeline({
@@ -89,25 +90,18 @@ function EntryForm({
   state?: FormState;
   submit: string;
 }) {
-  const shown = state?.values ?? values;
-  const errors = state?.errors ?? {};
-  const ref = useFocusFirstError<HTMLFormElement>(state);
   return (
-    <Form method="post" preventScrollReset ref={ref}>
-      {state?.conflict ? <ConflictNotice stored={state.conflict} mine={state.values} labels={ENTRY_LABELS} /> : null}
-      <FormError message={state?.formError} />
-      {Object.entries(hidden).map(([name, value]) => (
-        <input key={name} type="hidden" name={name} value={value} />
-      ))}
-      <Field label="Time (UTC)" name="at" error={errors.at}>
-        {(p) => <input {...p} type="datetime-local" required defaultValue={shown.at} />}
-      </Field>
-      <Field label="What happened" name="bodyMd" error={errors.bodyMd} hint="Markdown.">
-        {(p) => <textarea {...p} rows={2} required maxLength={5000} defaultValue={shown.bodyMd} />}
-      </Field>
-      <SubmitButton intent={intent} match={hidden} className="button button--small">
-        {state?.conflict ? "Save my version" : submit}
-      </SubmitButton>
-    </Form>
+    <RecordForm intent={intent} hidden={hidden} values={values} state={state} labels={ENTRY_LABELS} submit={submit}>
+      {(shown, errors) => (
+        <>
+          <Field label="Time (UTC)" name="at" error={errors.at}>
+            {(p) => <input {...p} type="datetime-local" required defaultValue={shown.at} />}
+          </Field>
+          <Field label="What happened" name="bodyMd" error={errors.bodyMd} hint="Markdown.">
+            {(p) => <textarea {...p} rows={2} required maxLength={5000} defaultValue={shown.bodyMd} />}
+          </Field>
+        </>
+      )}
+    </RecordForm>
   );
 }

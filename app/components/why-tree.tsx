@@ -1,18 +1,11 @@
 import { Form } from "@remix-run/react";
-import { CAUSE_CATEGORIES, categoryLabel, type Severity } from "~/models/incident";
+import { CAUSE_CATEGORIES, categoryLabel, labelsFor, type Severity } from "~/models/incident";
 import { remediationGuidance, shallowBranchHint, type WhyNode } from "~/models/why-tree";
-import { ConflictNotice } from "./conflict-notice";
 import { Field, FormError, SubmitButton } from "./form";
-import { formKey, useFocusFirstError, type FormState } from "./form-state";
+import { formKey, type FormState } from "./form-state";
+import { RecordForm } from "./record-form";
 
-const WHY_LABELS: Record<string, string> = {
-  question: "Question",
-  answer: "Answer",
-  category: "Cause category",
-  remediationMd: "Remediation",
-  noRemediationReason: "No remediation needed because",
-  rootReached: "Root cause reached",
-};
+const WHY_LABELS = labelsFor(["question", "answer", "category", "remediationMd", "noRemediationReason", "rootReached"]);
 
 type TreeProps = {
   nodes: WhyNode[];
@@ -200,59 +193,50 @@ export function WhyForm({
   state?: FormState;
   submit: string;
 }) {
-  const shown = state?.values ?? values;
-  const errors = state?.errors ?? {};
-  const ref = useFocusFirstError<HTMLFormElement>(state);
   return (
-    <Form method="post" preventScrollReset ref={ref} className="why-form">
-      {state?.conflict ? <ConflictNotice stored={state.conflict} mine={state.values} labels={WHY_LABELS} /> : null}
-      <FormError message={state?.formError} />
-      {Object.entries(hidden).map(([name, value]) => (
-        <input key={name} type="hidden" name={name} value={value} />
-      ))}
-      <Field label={`Question (level ${level})`} name="question" error={errors.question}>
-        {(p) => <input {...p} type="text" required maxLength={500} placeholder="Why did …?" defaultValue={shown.question} />}
-      </Field>
-      <Field label="Answer" name="answer" error={errors.answer} hint="What in the system let this happen? Describe conditions, not culprits.">
-        {(p) => <textarea {...p} rows={2} maxLength={2000} placeholder="Because …" defaultValue={shown.answer} />}
-      </Field>
-      <Field label="Cause category" name="category" error={errors.category}>
-        {(p) => (
-          <select {...p} defaultValue={shown.category ?? ""}>
-            <option value="">Not categorised yet</option>
-            {CAUSE_CATEGORIES.map((c) => (
-              <option key={c.slug} value={c.slug}>
-                {c.label}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <p className="guidance">
-        <strong>Level {level}:</strong> {remediationGuidance(severity, level)}
-      </p>
-      <Field label={`Remediation at level ${level}`} name="remediationMd" error={errors.remediationMd} hint="Markdown.">
-        {(p) => <textarea {...p} rows={2} maxLength={10000} defaultValue={shown.remediationMd} />}
-      </Field>
-      <Field
-        label="Or: no remediation needed at this level, because"
-        name="noRemediationReason"
-        error={errors.noRemediationReason}
-        hint="Leave empty when there is a remediation."
-      >
-        {(p) => <input {...p} type="text" maxLength={500} defaultValue={shown.noRemediationReason} />}
-      </Field>
-      <div className="field">
-        <label className="checkbox">
-          <input type="checkbox" name="rootReached" defaultChecked={shown.rootReached === "on"} /> Root cause reached: no
-          need to ask why again on this branch
-        </label>
-      </div>
-      <div className="form-actions">
-        <SubmitButton intent={intent} match={hidden} className="button button--small">
-          {state?.conflict ? "Save my version" : submit}
-        </SubmitButton>
-      </div>
-    </Form>
+    <RecordForm intent={intent} hidden={hidden} values={values} state={state} labels={WHY_LABELS} submit={submit} className="why-form">
+      {(shown, errors) => (
+        <>
+          <Field label={`Question (level ${level})`} name="question" error={errors.question}>
+            {(p) => <input {...p} type="text" required maxLength={500} placeholder="Why did …?" defaultValue={shown.question} />}
+          </Field>
+          <Field label="Answer" name="answer" error={errors.answer} hint="What in the system let this happen? Describe conditions, not culprits.">
+            {(p) => <textarea {...p} rows={2} maxLength={2000} placeholder="Because …" defaultValue={shown.answer} />}
+          </Field>
+          <Field label="Cause category" name="category" error={errors.category}>
+            {(p) => (
+              <select {...p} defaultValue={shown.category ?? ""}>
+                <option value="">Not categorised yet</option>
+                {CAUSE_CATEGORIES.map((c) => (
+                  <option key={c.slug} value={c.slug}>
+                    {c.label}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <p className="guidance">
+            <strong>Level {level}:</strong> {remediationGuidance(severity, level)}
+          </p>
+          <Field label={`Remediation at level ${level}`} name="remediationMd" error={errors.remediationMd} hint="Markdown.">
+            {(p) => <textarea {...p} rows={2} maxLength={10000} defaultValue={shown.remediationMd} />}
+          </Field>
+          <Field
+            label="Or: no remediation needed at this level, because"
+            name="noRemediationReason"
+            error={errors.noRemediationReason}
+            hint="Leave empty when there is a remediation."
+          >
+            {(p) => <input {...p} type="text" maxLength={500} defaultValue={shown.noRemediationReason} />}
+          </Field>
+          <div className="field">
+            <label className="checkbox">
+              <input type="checkbox" name="rootReached" defaultChecked={shown.rootReached === "on"} /> Root cause reached: no
+              need to ask why again on this branch
+            </label>
+          </div>
+        </>
+      )}
+    </RecordForm>
   );
 }

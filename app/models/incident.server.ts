@@ -6,6 +6,7 @@ import { toInputValue } from "~/lib/time";
 import { canContribute, canManage, canView, type Viewer } from "./access";
 import { diff, recordEvent } from "./audit.server";
 import {
+  FIELD_LABELS,
   STATUS_LABELS,
   TRANSITIONS,
   reference,
@@ -292,19 +293,8 @@ export function updateIncident(actor: Viewer, id: number, baseVersion: number, f
   });
 }
 
-const FIELD_LABELS: Record<string, string> = {
-  title: "title",
-  severity: "severity",
-  startedAt: "start time",
-  detectedAt: "detection time",
-  resolvedAt: "resolution time",
-  services: "services",
-  impactMd: "impact",
-  summaryMd: "summary",
-  visibility: "visibility",
-};
 function fieldLabel(field: string) {
-  return FIELD_LABELS[field] ?? field;
+  return (FIELD_LABELS[field] ?? field).toLowerCase();
 }
 
 /** Chooses the one facilitator and the participants. */

@@ -96,3 +96,34 @@ export function timeProblems(t: IncidentTimes): Partial<Record<keyof IncidentTim
   }
   return problems;
 }
+
+/** How the fields of an incident, a why and a timeline entry are named to people. */
+export const FIELD_LABELS: Record<string, string> = {
+  title: "Title",
+  severity: "Severity",
+  startedAt: "Started",
+  detectedAt: "Detected",
+  resolvedAt: "Resolved",
+  services: "Services",
+  impactMd: "Impact",
+  summaryMd: "Summary",
+  visibility: "Visibility",
+  status: "Status",
+  facilitator: "Facilitator",
+  participants: "Participants",
+  question: "Question",
+  answer: "Answer",
+  remediation: "Remediation",
+  remediationMd: "Remediation",
+  noRemediationReason: "No remediation needed because",
+  category: "Cause category",
+  rootReached: "Root cause reached",
+  at: "Time (UTC)",
+  bodyMd: "Entry",
+  body: "Entry",
+};
+
+/** The labels of just these fields, e.g. for showing two versions of one form side by side. */
+export function labelsFor(fields: readonly string[]): Record<string, string> {
+  return Object.fromEntries(fields.map((f) => [f, FIELD_LABELS[f] ?? f]));
+}

@@ -160,14 +160,15 @@ export function setPasswordWithToken(token: string, password: string): User {
 
 // --- Sign-in throttling -----------------------------------------------------------------
 
-const FREE_FAILURES = 5;
+// An account gets few free failures; an address gets more, since a whole office can share one.
+const FREE_FAILURES = { account: 5, address: 20 } as const;
 const FORGET_AFTER_MS = 60 * 60_000;
 const MAX_WAIT_MS = 15 * 60_000;
 
-/** How long a key must wait after `failures` failed sign-ins: nothing for the first few, then doubling. */
-export function throttleDelayMs(failures: number): number {
-  if (failures < FREE_FAILURES) return 0;
-  return Math.min(MAX_WAIT_MS, 15_000 * 2 ** (failures - FREE_FAILURES));
+/** How long to wait after `failures` failed sign-ins: nothing for the first few, then doubling. */
+export function throttleDelayMs(failures: number, free: number = FREE_FAILURES.account): number {
+  if (failures < free) return 0;
+  return Math.min(MAX_WAIT_MS, 15_000 * 2 ** (failures - free));
 }
 
 function throttleKeys(email: string, address: string) {
@@ -181,7 +182,8 @@ function retryAfterMs(keys: string[], now: Date): number {
     if (!row) continue;
     const last = Date.parse(row.lastFailureAt);
     if (now.getTime() - last > FORGET_AFTER_MS) continue;
-    wait = Math.max(wait, last + throttleDelayMs(row.failures) - now.getTime());
+    const free = key.startsWith("address:") ? FREE_FAILURES.address : FREE_FAILURES.account;
+    wait = Math.max(wait, last + throttleDelayMs(row.failures, free) - now.getTime());
   }
   return wait;
 }

@@ -3,13 +3,14 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ConflictNotice } from "~/components/conflict-notice";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { Field, FormError, SubmitButton } from "~/components/form";
+import { FormError, SubmitButton } from "~/components/form";
 import { formKey, useFocusFirstError, type FormState } from "~/components/form-state";
-import { IncidentFields } from "~/components/incident-form";
+import { FacilitatorField, IncidentFields } from "~/components/incident-form";
 import { requireIncidentRoute } from "~/lib/guards.server";
 import { formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
 import { redirectWithFlash } from "~/lib/session.server";
 import { permissionsFor } from "~/models/access";
+import { labelsFor } from "~/models/incident";
 import { incidentFieldsSchema } from "~/models/incident-form.server";
 import { fieldValues, setPeople, updateIncident } from "~/models/incident.server";
 import { listUsers } from "~/models/user.server";
@@ -20,17 +21,7 @@ const peopleSchema = z.object({
   participantIds: z.array(z.coerce.number().int()),
 });
 
-const FIELD_LABELS: Record<string, string> = {
-  title: "Title",
-  severity: "Severity",
-  startedAt: "Started",
-  detectedAt: "Detected",
-  resolvedAt: "Resolved",
-  services: "Services",
-  impactMd: "Impact",
-  summaryMd: "Summary",
-  visibility: "Visibility",
-};
+const CONFLICT_LABELS = labelsFor(["title", "severity", "startedAt", "detectedAt", "resolvedAt", "services", "impactMd", "summaryMd", "visibility"]);
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
@@ -95,7 +86,7 @@ export default function EditIncident() {
       <section className="panel" aria-labelledby="details-title">
         <h2 id="details-title">Details</h2>
         <Form method="post" ref={fieldsRef} key={formKey(`fields-${values.version}`, fieldsState)}>
-          {fieldsState?.conflict ? <ConflictNotice stored={fieldsState.conflict} mine={fieldsState.values} labels={FIELD_LABELS} /> : null}
+          {fieldsState?.conflict ? <ConflictNotice stored={fieldsState.conflict} mine={fieldsState.values} labels={CONFLICT_LABELS} /> : null}
           <FormError message={fieldsState?.formError} />
           <input type="hidden" name="version" value={fieldsState?.conflict?.version ?? values.version} />
           <IncidentFields values={shown} errors={fieldsState?.errors ?? {}} canSetVisibility={permissions.manage} />
@@ -111,23 +102,12 @@ export default function EditIncident() {
           <h2 id="people-title">People</h2>
           <Form method="post" key={formKey("people", peopleState)}>
             <FormError message={peopleState?.formError} />
-            <Field
-              label="Facilitator (5 Whys master)"
-              name="facilitatorId"
+            <FacilitatorField
+              people={people}
+              defaultValue={chosenFacilitator}
               error={peopleState?.errors.facilitatorId}
               hint="Exactly one person leads the analysis."
-            >
-              {(p) => (
-                <select {...p} defaultValue={chosenFacilitator}>
-                  {people.map((person) => (
-                    <option key={person.id} value={person.id}>
-                      {person.name}
-                      {person.team ? ` (${person.team})` : ""}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
+            />
             <fieldset>
               <legend>Participants</legend>
               <p className="field__hint">The people associated with the problem. They can build the analysis with the facilitator.</p>

@@ -4,33 +4,10 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { requireIncidentRoute } from "~/lib/guards.server";
 import { formatTime } from "~/lib/time";
 import { listEvents } from "~/models/audit.server";
+import { FIELD_LABELS, STATUS_LABELS, type Status } from "~/models/incident";
 
-const FIELD_NAMES: Record<string, string> = {
-  title: "Title",
-  severity: "Severity",
-  startedAt: "Started",
-  detectedAt: "Detected",
-  resolvedAt: "Resolved",
-  services: "Services",
-  impactMd: "Impact",
-  summaryMd: "Summary",
-  visibility: "Visibility",
-  status: "Status",
-  facilitator: "Facilitator",
-  participants: "Participants",
-  question: "Question",
-  answer: "Answer",
-  remediation: "Remediation",
-  remediationMd: "Remediation",
-  noRemediationReason: "No remediation because",
-  category: "Cause category",
-  rootReached: "Root cause reached",
-  at: "Time",
-  bodyMd: "Entry",
-  body: "Entry",
-};
-
-function show(value: unknown): string {
+function show(field: string, value: unknown): string {
+  if (field === "status" && typeof value === "string") return STATUS_LABELS[value as Status] ?? value;
   if (value === null || value === undefined || value === "") return "—";
   if (Array.isArray(value)) return value.length > 0 ? value.join(", ") : "—";
   if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return formatTime(value);
@@ -49,9 +26,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       at: formatTime(e.createdAt),
       afterPublication: e.afterPublication,
       changes: Object.entries(e.changes).map(([field, [before, after]]) => ({
-        field: FIELD_NAMES[field] ?? field,
-        before: show(before),
-        after: show(after),
+        field: FIELD_LABELS[field] ?? field,
+        before: show(field, before),
+        after: show(field, after),
       })),
     })),
   };

@@ -1,9 +1,9 @@
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { Field, FormError, SubmitButton } from "~/components/form";
-import { IncidentFields } from "~/components/incident-form";
+import { FormError, SubmitButton } from "~/components/form";
+import { FacilitatorField, IncidentFields } from "~/components/incident-form";
 import { formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
 import { redirectWithFlash, requireUser } from "~/lib/session.server";
 import { toInputValue } from "~/lib/time";
@@ -50,23 +50,12 @@ export default function ReportIncident() {
       <Form method="post" className="panel" noValidate={false}>
         <FormError message={failure?.formError ?? (Object.keys(errors).length > 0 ? "Some fields need attention; see below." : undefined)} />
         <IncidentFields values={values} errors={errors} />
-        <Field
-          label="Facilitator (5 Whys master)"
-          name="facilitatorId"
+        <FacilitatorField
+          people={people}
+          defaultValue={values.facilitatorId}
           error={errors.facilitatorId}
           hint="One person leads the analysis and moves it through review to publication."
-        >
-          {(p) => (
-            <select {...p} defaultValue={values.facilitatorId}>
-              {people.map((person) => (
-                <option key={person.id} value={person.id}>
-                  {person.name}
-                  {person.team ? ` (${person.team})` : ""}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        />
         <div className="form-actions">
           <SubmitButton pendingText="Reporting…">Report incident</SubmitButton>
         </div>
