@@ -2,6 +2,8 @@ import { defineConfig, devices } from "@playwright/test";
 import { findChromium } from "./tests/e2e/ensure-chromium.js";
 
 const baseURL = "http://127.0.0.1:3100";
+/** The first admin's signed-in session, written by tests/e2e/first-run.setup.ts. */
+const ADMIN_STATE = "tests/e2e/.auth/admin.json";
 
 const launchOptions = {
   executablePath: findChromium(),
@@ -19,7 +21,6 @@ const launchOptions = {
 
 export default defineConfig({
   testDir: "tests/e2e",
-  testMatch: "**/*.spec.ts",
   fullyParallel: false,
   workers: 1, // 2-core machine, one SQLite-backed server
   retries: 0,
@@ -29,13 +30,22 @@ export default defineConfig({
   use: {
     baseURL,
     screenshot: "only-on-failure",
-    trace: "retain-on-failure",
+    // DOM snapshots for failures; no screencast frames, which cost a lot on a 2-core machine.
+    trace: { mode: "retain-on-failure", screenshots: false, snapshots: true },
     launchOptions,
   },
   projects: [
     {
-      name: "chromium",
+      // The database starts empty: the first-run flow creates the admin and saves their session.
+      name: "setup",
+      testMatch: /.*\.setup\.ts/,
       use: { ...devices["Desktop Chrome"], launchOptions },
+    },
+    {
+      name: "chromium",
+      testMatch: /.*\.spec\.ts/,
+      dependencies: ["setup"],
+      use: { ...devices["Desktop Chrome"], launchOptions, storageState: ADMIN_STATE },
     },
   ],
   webServer: {
@@ -44,7 +54,7 @@ export default defineConfig({
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
-    stdout: "pipe",
+    stdout: "ignore", // one JSON line per request; set to "pipe" to see them
     stderr: "pipe",
   },
 });

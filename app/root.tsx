@@ -13,6 +13,7 @@ import {
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { revalidateAfterRefusal } from "~/lib/revalidate";
 import { getUser, readFlash } from "~/lib/session.server";
 import styles from "~/styles.css?url";
 
@@ -23,6 +24,9 @@ export const links: LinksFunction = () => [
 ];
 
 export const meta: MetaFunction = () => [{ title: "Hindsight" }];
+
+// After a refused form the one-time message of the previous page must not linger.
+export const shouldRevalidate = revalidateAfterRefusal;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getUser(request);

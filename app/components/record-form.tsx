@@ -32,7 +32,7 @@ export function RecordForm({
   return (
     <Form method="post" preventScrollReset ref={ref} className={className}>
       {state?.conflict ? <ConflictNotice stored={state.conflict} mine={state.values} labels={labels} /> : null}
-      <FormError message={state?.formError} />
+      {state?.conflict ? null : <FormError message={state?.formError} />}
       <HiddenInputs values={hidden} />
       {children(state?.values ?? values, state?.errors ?? {})}
       <div className="form-actions">

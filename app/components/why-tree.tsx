@@ -20,13 +20,19 @@ export function WhyTree({ nodes, severity, canEdit, state }: TreeProps) {
   return (
     <ol className="why-tree">
       {nodes.map((node) => (
-        <WhyItem key={node.id} node={node} severity={severity} canEdit={canEdit} state={state} />
+        <WhyItem key={node.id} node={node} siblings={nodes.length} severity={severity} canEdit={canEdit} state={state} />
       ))}
     </ol>
   );
 }
 
-function WhyItem({ node, severity, canEdit, state }: { node: WhyNode } & Omit<TreeProps, "nodes">) {
+function WhyItem({
+  node,
+  siblings,
+  severity,
+  canEdit,
+  state,
+}: { node: WhyNode; /** How many answers its question has, this one included. */ siblings: number } & Omit<TreeProps, "nodes">) {
   const hint = shallowBranchHint(node);
   const missing = !node.answer.trim() || (!node.remediationMd.trim() && !node.noRemediationReason.trim());
   const stateFor = (target: string) => (state?.target === target ? state : undefined);
@@ -61,7 +67,7 @@ function WhyItem({ node, severity, canEdit, state }: { node: WhyNode } & Omit<Tr
             {node.rootReached ? <span className="root-reached">✓ Root cause reached</span> : null}
           </div>
         ) : null}
-        {hint ? <p className="why__hint">{hint}</p> : null}
+        {hint && canEdit ? <p className="why__hint">{hint}</p> : null}
         {canEdit ? (
           <div className="why__tools">
             <WhyDisclosure
@@ -82,7 +88,7 @@ function WhyItem({ node, severity, canEdit, state }: { node: WhyNode } & Omit<Tr
             </WhyDisclosure>
             <WhyDisclosure
               summary="Add another answer"
-              formKeyBase={`branch-${node.id}-${node.position}`}
+              formKeyBase={`branch-${node.id}-${siblings}`}
               state={stateFor(`branch-${node.id}`)}
             >
               <p className="small muted">Another contributing cause for the same question.</p>
@@ -121,7 +127,7 @@ function WhyItem({ node, severity, canEdit, state }: { node: WhyNode } & Omit<Tr
       {node.children.length > 0 ? (
         <ol>
           {node.children.map((child) => (
-            <WhyItem key={child.id} node={child} severity={severity} canEdit={canEdit} state={state} />
+            <WhyItem key={child.id} node={child} siblings={node.children.length} severity={severity} canEdit={canEdit} state={state} />
           ))}
         </ol>
       ) : null}

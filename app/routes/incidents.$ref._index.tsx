@@ -8,6 +8,7 @@ import { Timeline } from "~/components/timeline";
 import { WhyForm, WhyTree } from "~/components/why-tree";
 import { requireIncidentRoute } from "~/lib/guards.server";
 import { formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
+import { revalidateAfterRefusal } from "~/lib/revalidate";
 import { redirectWithFlash } from "~/lib/session.server";
 import { formatSpan, formatTime, fromInputValue, toInputValue } from "~/lib/time";
 import { permissionsFor } from "~/models/access";
@@ -49,6 +50,8 @@ const entrySchema = z.object({
 const updateEntrySchema = entrySchema.extend({ entryId: id, version });
 const deleteEntrySchema = z.object({ entryId: id });
 const moveSchema = z.object({ to: z.enum(STATUSES) });
+
+export const shouldRevalidate = revalidateAfterRefusal;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);

@@ -8,6 +8,7 @@ import { formKey, useFocusFirstError, type FormState } from "~/components/form-s
 import { FacilitatorField, IncidentFields } from "~/components/incident-form";
 import { requireIncidentRoute } from "~/lib/guards.server";
 import { formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
+import { revalidateAfterRefusal } from "~/lib/revalidate";
 import { redirectWithFlash } from "~/lib/session.server";
 import { permissionsFor } from "~/models/access";
 import { labelsFor } from "~/models/incident";
@@ -22,6 +23,8 @@ const peopleSchema = z.object({
 });
 
 const CONFLICT_LABELS = labelsFor(["title", "severity", "startedAt", "detectedAt", "resolvedAt", "services", "impactMd", "summaryMd", "visibility"]);
+
+export const shouldRevalidate = revalidateAfterRefusal;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
@@ -87,7 +90,7 @@ export default function EditIncident() {
         <h2 id="details-title">Details</h2>
         <Form method="post" ref={fieldsRef} key={formKey(`fields-${values.version}`, fieldsState)}>
           {fieldsState?.conflict ? <ConflictNotice stored={fieldsState.conflict} mine={fieldsState.values} labels={CONFLICT_LABELS} /> : null}
-          <FormError message={fieldsState?.formError} />
+          {fieldsState?.conflict ? null : <FormError message={fieldsState?.formError} />}
           <input type="hidden" name="version" value={fieldsState?.conflict?.version ?? values.version} />
           <IncidentFields values={shown} errors={fieldsState?.errors ?? {}} canSetVisibility={permissions.manage} />
           <div className="form-actions">

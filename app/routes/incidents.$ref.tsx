@@ -3,11 +3,14 @@ import { Link, NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { RestrictedBadge, SeverityBadge, StatusBadge } from "~/components/badges";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { requireIncidentRoute } from "~/lib/guards.server";
+import { revalidateAfterRefusal } from "~/lib/revalidate";
 import { permissionsFor } from "~/models/access";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.reference}: ${data.title} · Hindsight` : "Incident · Hindsight" },
 ];
+
+export const shouldRevalidate = revalidateAfterRefusal;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
