@@ -5,9 +5,12 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { db } from "~/lib/db.server";
+import { startScheduler } from "~/lib/scheduler.server";
 
-// Open and migrate the database when the server starts, not on the first request.
+// Open and migrate the database when the server starts, not on the first request, and start
+// the daily jobs.
 db();
+startScheduler();
 
 const ABORT_DELAY = 5_000;
 

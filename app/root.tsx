@@ -59,11 +59,18 @@ export function Layout({ children }: { children: ReactNode }) {
             </Link>
             {user ? (
               <nav aria-label="Main" className="site-nav">
+                <NavLink to="/actions">Actions</NavLink>
                 <NavLink to="/incidents" end>
                   Incidents
                 </NavLink>
                 <NavLink to="/incidents/new">Report an incident</NavLink>
-                {user.role === "admin" ? <NavLink to="/admin/users">People</NavLink> : null}
+                {user.role === "admin" ? (
+                  <>
+                    <NavLink to="/admin/users">People</NavLink>
+                    <NavLink to="/admin/settings">Settings</NavLink>
+                    <NavLink to="/admin/outbox">Outbox</NavLink>
+                  </>
+                ) : null}
               </nav>
             ) : null}
             {user ? (

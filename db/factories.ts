@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { db, schema } from "~/lib/db.server";
 import { hashPassword } from "~/lib/password.server";
 import type { Viewer } from "~/models/access";
+import type { ActionFields } from "~/models/action.server";
 import type { Status } from "~/models/incident";
 import { moveIncident, reportIncident, type IncidentFields } from "~/models/incident.server";
 import { addTimelineEntry } from "~/models/timeline.server";
@@ -59,6 +60,7 @@ export type WhySpec = {
   answer?: string;
   remediation?: string;
   noRemediationReason?: string;
+  noActionReason?: string;
   category?: string;
   rootReached?: boolean;
   children?: WhySpec[];
@@ -70,6 +72,7 @@ export function whyFields(spec: WhySpec): WhyFields {
     answer: spec.answer ?? "",
     remediationMd: spec.remediation ?? "",
     noRemediationReason: spec.noRemediationReason ?? "",
+    noActionReason: spec.noActionReason ?? "",
     category: spec.category ?? "",
     rootReached: spec.rootReached ?? false,
   };
@@ -140,4 +143,16 @@ export function advanceTo(actor: Viewer, incidentId: number, status: Status, pub
   if (status === "published" && publishedAt) {
     db().update(schema.incidents).set({ publishedAt: publishedAt.toISOString() }).where(eq(schema.incidents.id, incidentId)).run();
   }
+}
+
+export function actionFields(ownerId: number, overrides: Partial<ActionFields> = {}): ActionFields {
+  return {
+    title: "Add a unit test for the widget",
+    descriptionMd: "",
+    ownerId,
+    dueDate: "2026-12-07",
+    priority: "P2",
+    trackerUrl: "",
+    ...overrides,
+  };
 }

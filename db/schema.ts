@@ -147,6 +147,8 @@ export const whys = sqliteTable(
     noRemediationReason: text("no_remediation_reason").notNull().default(""),
     category: text("category").notNull().default(""),
     rootReached: integer("root_reached", { mode: "boolean" }).notNull().default(false),
+    /** Why this level's remediation needs no follow-up action (instead of at least one action). */
+    noActionReason: text("no_action_reason").notNull().default(""),
     createdById: integer("created_by_id")
       .notNull()
       .references(() => users.id),
@@ -201,3 +203,79 @@ export const auditEvents = sqliteTable(
   (t) => [index("audit_incident_idx").on(t.incidentId, t.id)],
 );
 
+
+export const actions = sqliteTable(
+  "actions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    /** The why whose remediation this action carries out; kept (unlinked) if that why is deleted. */
+    whyId: integer("why_id").references(() => whys.id, { onDelete: "set null" }),
+    title: text("title").notNull(),
+    descriptionMd: text("description_md").notNull().default(""),
+    descriptionHtml: text("description_html").notNull().default(""),
+    ownerId: integer("owner_id")
+      .notNull()
+      .references(() => users.id),
+    /** A calendar date, "2026-12-07". */
+    dueDate: text("due_date").notNull(),
+    priority: text("priority", { enum: ["P1", "P2", "P3"] }).notNull(),
+    status: text("status", { enum: ["open", "in_progress", "done", "wont_do"] })
+      .notNull()
+      .default("open"),
+    wontDoReason: text("wont_do_reason").notNull().default(""),
+    trackerUrl: text("tracker_url").notNull().default(""),
+    completedAt: text("completed_at"),
+    completedById: integer("completed_by_id").references(() => users.id),
+    createdById: integer("created_by_id")
+      .notNull()
+      .references(() => users.id),
+    createdAt: text("created_at").notNull().default(now),
+    updatedAt: text("updated_at").notNull().default(now),
+    version: integer("version").notNull().default(1),
+  },
+  (t) => [
+    index("actions_incident_idx").on(t.incidentId, t.whyId),
+    index("actions_owner_idx").on(t.ownerId, t.status, t.dueDate),
+    index("actions_status_due_idx").on(t.status, t.dueDate),
+    index("actions_why_idx").on(t.whyId),
+  ],
+);
+
+/** Admin settings, one JSON value per key. */
+export const settings = sqliteTable("settings", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+  updatedAt: text("updated_at").notNull().default(now),
+});
+
+/**
+ * Every email, written here before it is sent. The key makes a message unique (one reminder per
+ * owner per day, one digest per period), so a repeated run or a restart never sends it twice.
+ */
+export const outbox = sqliteTable(
+  "outbox",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    key: text("key").notNull().unique(),
+    kind: text("kind").notNull(),
+    recipients: text("recipients").notNull(),
+    subject: text("subject").notNull(),
+    text: text("text").notNull(),
+    html: text("html").notNull(),
+    /** JSON object of extra headers. */
+    headers: text("headers").notNull().default("{}"),
+    status: text("status", { enum: ["pending", "sending", "sent", "failed"] })
+      .notNull()
+      .default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    /** When a sender claimed it; a claim older than a few minutes was interrupted and is retried. */
+    claimedAt: text("claimed_at"),
+    lastError: text("last_error"),
+    createdAt: text("created_at").notNull().default(now),
+    sentAt: text("sent_at"),
+  },
+  (t) => [index("outbox_status_idx").on(t.status, t.id)],
+);

@@ -9,7 +9,11 @@ import { env } from "~/lib/env.server";
 import type { Severity, Status } from "~/models/incident";
 import { setPeople } from "~/models/incident.server";
 import type { Role } from "~/models/user.server";
-import { addTimeline, addWhyTree, advanceTo, createIncident, createUser, userByEmail, type WhySpec } from "./factories";
+import { addDays } from "~/lib/time";
+import type { ActionStatus } from "~/models/action";
+import { changeActionStatus, createAction, today } from "~/models/action.server";
+import { listWhys } from "~/models/why.server";
+import { actionFields, addTimeline, addWhyTree, advanceTo, createIncident, createUser, userByEmail, type WhySpec } from "./factories";
 
 const DEMO_PASSWORD = "hindsight-demo";
 
@@ -30,6 +34,7 @@ type Sample = {
     summary: string;
     timeline: { at: string; text: string }[];
     whys: WhySpec[];
+    actions: { title: string; owner: string; dueInDays: number; status: ActionStatus; remediates: string }[];
   }[];
 };
 
@@ -64,7 +69,17 @@ for (const item of sample.incidents) {
   });
   setPeople(facilitator, incident.id, facilitator.id, item.participants.map((email) => userByEmail(email)!.id));
   addTimeline(facilitator, incident.id, item.timeline);
-  addWhyTree(facilitator, incident.id, item.whys);
+  const whyIds = addWhyTree(facilitator, incident.id, item.whys);
+  const rows = listWhys(incident.id);
+  for (const spec of item.actions) {
+    const why = rows.find((w) => w.question === spec.remediates && whyIds.includes(w.id));
+    const owner = userByEmail(spec.owner)!;
+    const action = createAction(facilitator, incident.id, why?.id ?? null, {
+      ...actionFields(owner.id, { title: spec.title, priority: "P2" }),
+      dueDate: addDays(today(), spec.dueInDays),
+    });
+    if (spec.status === "in_progress" || spec.status === "done") changeActionStatus(owner, action.id, spec.status);
+  }
   if (item.status !== "draft") {
     const publishedAt = new Date(Date.now() - (item.publishedDaysAgo ?? 0) * 86_400_000);
     advanceTo(facilitator, incident.id, item.status, publishedAt);

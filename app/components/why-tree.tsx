@@ -1,26 +1,31 @@
-import { Form } from "@remix-run/react";
+import { Form, Link } from "@remix-run/react";
 import { CAUSE_CATEGORIES, categoryLabel, labelsFor, type Severity } from "~/models/incident";
 import { remediationGuidance, shallowBranchHint, type WhyNode } from "~/models/why-tree";
+import { WhyActions, type ActionView } from "./actions";
 import { Field, FormError, SubmitButton } from "./form";
 import { formKey, type FormState } from "./form-state";
 import { RecordForm } from "./record-form";
 
-const WHY_LABELS = labelsFor(["question", "answer", "category", "remediationMd", "noRemediationReason", "rootReached"]);
+const WHY_LABELS = labelsFor(["question", "answer", "category", "remediationMd", "noRemediationReason", "noActionReason", "rootReached"]);
 
 type TreeProps = {
   nodes: WhyNode[];
   severity: Severity;
   canEdit: boolean;
+  /** The page's address, for forms that come back here. */
+  page: string;
+  /** Follow-up actions by the why whose remediation they carry out. */
+  actions: Record<number, ActionView[]>;
   /** The form that came back from a failed save, if any. */
   state?: FormState;
 };
 
 /** The analysis as nested ordered lists: each level's answer with its remediation beside it. */
-export function WhyTree({ nodes, severity, canEdit, state }: TreeProps) {
+export function WhyTree({ nodes, ...rest }: TreeProps) {
   return (
     <ol className="why-tree">
       {nodes.map((node) => (
-        <WhyItem key={node.id} node={node} siblings={nodes.length} severity={severity} canEdit={canEdit} state={state} />
+        <WhyItem key={node.id} node={node} siblings={nodes.length} {...rest} />
       ))}
     </ol>
   );
@@ -29,11 +34,11 @@ export function WhyTree({ nodes, severity, canEdit, state }: TreeProps) {
 function WhyItem({
   node,
   siblings,
-  severity,
-  canEdit,
-  state,
+  ...rest
 }: { node: WhyNode; /** How many answers its question has, this one included. */ siblings: number } & Omit<TreeProps, "nodes">) {
+  const { severity, canEdit, state, page, actions } = rest;
   const hint = shallowBranchHint(node);
+  const mine = actions[node.id] ?? [];
   const missing = !node.answer.trim() || (!node.remediationMd.trim() && !node.noRemediationReason.trim());
   const stateFor = (target: string) => (state?.target === target ? state : undefined);
   return (
@@ -60,6 +65,17 @@ function WhyItem({
               <em>No remediation yet</em>
             </p>
           )}
+          <WhyActions actions={mine} redirectTo={`${page}#why-${node.id}`} />
+          {node.remediationMd.trim() && mine.length === 0 && node.noActionReason.trim() ? (
+            <p className="small">
+              <em>No follow-up action needed:</em> {node.noActionReason}
+            </p>
+          ) : null}
+          {canEdit && node.remediationMd.trim() ? (
+            <p className="small no-print">
+              <Link to={`${page}/actions/new?why=${node.id}`}>Add follow-up action</Link>
+            </p>
+          ) : null}
         </div>
         {node.category || node.rootReached ? (
           <div className="why__meta">
@@ -112,6 +128,7 @@ function WhyItem({
                   category: node.category,
                   remediationMd: node.remediationMd,
                   noRemediationReason: node.noRemediationReason,
+                  noActionReason: node.noActionReason,
                   rootReached: node.rootReached ? "on" : "",
                 }}
                 level={node.level}
@@ -127,7 +144,7 @@ function WhyItem({
       {node.children.length > 0 ? (
         <ol>
           {node.children.map((child) => (
-            <WhyItem key={child.id} node={child} siblings={node.children.length} severity={severity} canEdit={canEdit} state={state} />
+            <WhyItem key={child.id} node={child} siblings={node.children.length} {...rest} />
           ))}
         </ol>
       ) : null}
@@ -234,6 +251,14 @@ export function WhyForm({
             hint="Leave empty when there is a remediation."
           >
             {(p) => <input {...p} type="text" maxLength={500} defaultValue={shown.noRemediationReason} />}
+          </Field>
+          <Field
+            label="No follow-up action needed for this remediation, because"
+            name="noActionReason"
+            error={errors.noActionReason}
+            hint="Every remediation needs a follow-up action before publishing, or a reason here (e.g. done during the response)."
+          >
+            {(p) => <input {...p} type="text" maxLength={500} defaultValue={shown.noActionReason} />}
           </Field>
           <div className="field">
             <label className="checkbox">

@@ -10,6 +10,10 @@ const schema = z.object({
   SESSION_SECRET: z.string().min(16).optional(),
   APP_URL: z.string().url().optional(),
   SMTP_URL: z.string().optional(),
+  /** The sender of every email. */
+  MAIL_FROM: z.string().default("Hindsight <hindsight@localhost>"),
+  /** "false" turns off the reminder schedule inside the server (e.g. when a cron job runs it). */
+  SCHEDULER: z.enum(["true", "false"]).default("true"),
   DIGEST_TO: z.string().optional(),
   /** "true" behind a TLS-terminating proxy: trust X-Forwarded-* and mark cookies Secure. */
   TRUST_PROXY: z.enum(["true", "false"]).default("false"),
@@ -17,10 +21,8 @@ const schema = z.object({
 
 export type Env = z.infer<typeof schema> & { APP_URL: string; DATA_DIR: string };
 
-let cached: Env | undefined;
-
+/** The configuration, read from the environment each time (cheap, and tests can change it). */
 export function env(): Env {
-  if (cached) return cached;
   const parsed = schema.safeParse(process.env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
@@ -28,12 +30,11 @@ export function env(): Env {
   }
   const values = parsed.data;
   const dbPath = values.DATABASE_PATH;
-  cached = {
+  return {
     ...values,
     APP_URL: (values.APP_URL ?? `http://localhost:${values.PORT}`).replace(/\/$/, ""),
     DATA_DIR: dbPath === ":memory:" ? path.resolve("data") : path.dirname(path.resolve(dbPath)),
   };
-  return cached;
 }
 
 /**

@@ -44,3 +44,40 @@ export function formatSpan(from: string | null, to: string | null): string {
 export function formatAge(iso: string, now = new Date()): string {
   return formatDistanceStrict(new Date(iso), now);
 }
+
+// Calendar dates ("2026-12-07") are for due dates: a day, not an instant.
+
+/** "2026-11-23" plus n days, as a calendar date (no time zone involved). */
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The calendar date at `now` in a time zone ("Europe/Berlin"), as "2026-11-23". */
+export function dateIn(timeZone: string, now: Date = new Date()): string {
+  // en-CA formats dates as YYYY-MM-DD.
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+}
+
+/** The hour (0–23) at `now` in a time zone. */
+export function hourIn(timeZone: string, now: Date = new Date()): number {
+  const hour = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", hourCycle: "h23" }).format(now);
+  return Number(hour);
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** "2026-12-07" → "7 Dec 2026" */
+export function formatDate(date: string | null | undefined): string {
+  if (!date) return "";
+  const [y, m, d] = date.split("-").map(Number);
+  return `${d} ${MONTHS[m - 1]} ${y}`;
+}

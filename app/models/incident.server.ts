@@ -4,6 +4,7 @@ import { ConflictError, HttpError } from "~/lib/http.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { toInputValue } from "~/lib/time";
 import { canContribute, canManage, canView, type Viewer } from "./access";
+import { isFinished } from "./action";
 import { diff, recordEvent } from "./audit.server";
 import {
   FIELD_LABELS,
@@ -17,7 +18,7 @@ import {
 } from "./incident";
 import { publishProblems, type PublishProblem } from "./why-tree";
 
-const { incidents, incidentServices, participants, users, whys } = schema;
+const { actions, incidents, incidentServices, participants, users, whys } = schema;
 
 export type IncidentFields = {
   title: string;
@@ -297,6 +298,12 @@ function fieldLabel(field: string) {
   return (FIELD_LABELS[field] ?? field).toLowerCase();
 }
 
+/** Owners of follow-up actions take part in the incident, so they can see what they owe. */
+export function ensureParticipant(tx: Tx, incident: Incident, userId: number) {
+  if (userId === incident.facilitatorId || incident.participantIds.includes(userId)) return;
+  tx.insert(participants).values({ incidentId: incident.id, userId }).onConflictDoNothing().run();
+}
+
 /** Chooses the one facilitator and the participants. */
 export function setPeople(actor: Viewer, id: number, facilitatorId: number, participantIds: number[]): Incident {
   return db().transaction((tx) => {
@@ -340,7 +347,12 @@ export class PublishBlocked extends HttpError {
 /** What would stop the incident from being published now. */
 export function publishCheck(incident: Incident, tx: Tx = db()): PublishProblem[] {
   const rows = tx.select().from(whys).where(eq(whys.incidentId, incident.id)).all();
-  return publishProblems({ summaryMd: incident.summaryMd, resolvedAt: incident.resolvedAt, whys: rows });
+  return publishProblems({
+    summaryMd: incident.summaryMd,
+    resolvedAt: incident.resolvedAt,
+    whys: rows,
+    actionsByWhy: actionCountsByWhy(incident.id, tx),
+  });
 }
 
 /** Moves the incident along its lifecycle; publishing first checks the analysis is complete. */
@@ -371,6 +383,42 @@ export function moveIncident(actor: Viewer, id: number, to: Status): Incident {
       summary: to === "published" ? "Published the analysis" : `Moved from ${STATUS_LABELS[incident.status]} to ${STATUS_LABELS[to]}`,
       changes: { status: [incident.status, to] },
     });
+    if (to === "published") syncClosure(tx, actor, id);
     return loadIncident(tx, id)!;
   });
+}
+
+/**
+ * A published incident closes when it has actions and all are done or won't do; a closed one
+ * goes back to published when an action is reopened or added.
+ */
+export function syncClosure(tx: Tx, actor: Viewer, incidentId: number) {
+  const incident = tx.select({ id: incidents.id, status: incidents.status, publishedAt: incidents.publishedAt, version: incidents.version }).from(incidents).where(eq(incidents.id, incidentId)).get();
+  if (!incident || (incident.status !== "published" && incident.status !== "closed")) return;
+  const rows = tx.select({ status: actions.status }).from(actions).where(eq(actions.incidentId, incidentId)).all();
+  const allFinished = rows.length > 0 && rows.every((r) => isFinished(r.status));
+  const next = allFinished ? "closed" : "published";
+  if (next === incident.status) return;
+  tx.update(incidents)
+    .set({ status: next, version: incident.version + 1, updatedAt: new Date().toISOString() })
+    .where(eq(incidents.id, incidentId))
+    .run();
+  recordEvent(tx, {
+    incident,
+    actorId: actor.id,
+    kind: next === "closed" ? "incident.closed" : "incident.reopened",
+    summary: next === "closed" ? "Closed: every follow-up action is done or won't be done" : "Back to published: a follow-up action is open again",
+    changes: { status: [incident.status, next] },
+  });
+}
+
+/** Action counts per why of an incident, for the publish check. */
+export function actionCountsByWhy(incidentId: number, tx: Tx = db()): Record<number, number> {
+  const rows = tx
+    .select({ whyId: actions.whyId, n: sql<number>`count(*)` })
+    .from(actions)
+    .where(and(eq(actions.incidentId, incidentId), sql`${actions.whyId} is not null`))
+    .groupBy(actions.whyId)
+    .all();
+  return Object.fromEntries(rows.map((r) => [r.whyId!, r.n]));
 }

@@ -11,6 +11,7 @@ export type WhyRow = {
   remediationMd: string;
   remediationHtml: string;
   noRemediationReason: string;
+  noActionReason: string;
   category: string;
   rootReached: boolean;
   version: number;
@@ -80,6 +81,8 @@ type PublishInput = {
   summaryMd: string;
   resolvedAt: string | null;
   whys: readonly WhyRow[];
+  /** How many follow-up actions carry out each why's remediation. */
+  actionsByWhy: Readonly<Record<number, number>>;
 };
 
 function describe(node: WhyNode): string {
@@ -109,6 +112,12 @@ export function publishProblems(input: PublishInput): PublishProblem[] {
         field: "remediation",
         whyId: node.id,
         message: `${describe(node)} needs a remediation, or a reason why none is needed.`,
+      });
+    } else if (node.remediationMd.trim() && !input.actionsByWhy[node.id] && !node.noActionReason.trim()) {
+      problems.push({
+        field: "actions",
+        whyId: node.id,
+        message: `${describe(node)}: the remediation needs a follow-up action, or a reason why no action is needed.`,
       });
     }
   }

@@ -14,6 +14,7 @@ export type WhyFields = {
   answer: string;
   remediationMd: string;
   noRemediationReason: string;
+  noActionReason: string;
   category: string;
   rootReached: boolean;
 };
@@ -27,6 +28,7 @@ const rowColumns = {
   remediationMd: whys.remediationMd,
   remediationHtml: whys.remediationHtml,
   noRemediationReason: whys.noRemediationReason,
+  noActionReason: whys.noActionReason,
   category: whys.category,
   rootReached: whys.rootReached,
   version: whys.version,
@@ -128,6 +130,7 @@ export function whyValues(row: WhyRow) {
     answer: row.answer,
     remediationMd: row.remediationMd,
     noRemediationReason: row.noRemediationReason,
+    noActionReason: row.noActionReason,
     category: row.category,
     rootReached: row.rootReached ? "on" : "",
     version: String(row.version),

@@ -1,9 +1,11 @@
 import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
 import { requireUser } from "~/lib/session.server";
+import { hasOpenActions } from "~/models/action.server";
 import { countUsers } from "~/models/user.server";
 
+/** People who owe follow-up actions start on My actions; everyone else on the incidents. */
 export async function loader({ request }: LoaderFunctionArgs) {
   if (countUsers() === 0) throw redirect("/setup");
-  await requireUser(request);
-  throw redirect("/incidents");
+  const user = await requireUser(request);
+  throw redirect(hasOpenActions(user.id) ? "/actions" : "/incidents");
 }

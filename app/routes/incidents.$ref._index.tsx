@@ -1,6 +1,8 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { useActionData, useLoaderData } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { ActionFigures } from "~/components/action-figures";
+import { WhyActions, type ActionView } from "~/components/actions";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import type { FormState } from "~/components/form-state";
 import { Lifecycle } from "~/components/lifecycle";
@@ -10,11 +12,14 @@ import { requireIncidentRoute } from "~/lib/guards.server";
 import { formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
 import { revalidateAfterRefusal } from "~/lib/revalidate";
 import { redirectWithFlash } from "~/lib/session.server";
-import { formatSpan, formatTime, fromInputValue, toInputValue } from "~/lib/time";
+import { formatDate, formatSpan, formatTime, fromInputValue, toInputValue } from "~/lib/time";
+import { isOverdue } from "~/models/action";
+import { canChangeAction, completionFigures, listIncidentActions, today } from "~/models/action.server";
 import { permissionsFor } from "~/models/access";
 import { editsAfterPublication } from "~/models/audit.server";
 import { CAUSE_CATEGORIES, STATUSES, STATUS_LABELS, VISIBILITY_LABELS } from "~/models/incident";
-import { moveIncident, publishCheck, PublishBlocked } from "~/models/incident.server";
+import { moveIncident, publishCheck, PublishBlocked, type Incident } from "~/models/incident.server";
+import type { User } from "~/models/user.server";
 import { addTimelineEntry, deleteTimelineEntry, listTimeline, updateTimelineEntry } from "~/models/timeline.server";
 import { addWhy, deleteWhy, listWhys, updateWhy } from "~/models/why.server";
 import { buildTree } from "~/models/why-tree";
@@ -28,6 +33,7 @@ const whySchema = z.object({
   category: z.union([z.enum(CAUSE_CATEGORIES.map((c) => c.slug) as [string, ...string[]]), z.literal("")]).default(""),
   remediationMd: z.string().trim().max(10_000).default(""),
   noRemediationReason: z.string().trim().max(500).default(""),
+  noActionReason: z.string().trim().max(500).default(""),
   rootReached: z
     .string()
     .optional()
@@ -79,10 +85,34 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     },
     permissions,
     whys: listWhys(incident.id),
+    ...followUp(user, incident),
     timeline: listTimeline(incident.id).map((e) => ({ ...e, atLabel: formatTime(e.at), atInput: toInputValue(e.at) })),
     problems: permissions.manage && incident.status === "review" ? publishCheck(incident) : [],
     now: toInputValue(new Date().toISOString()),
   };
+}
+
+/** The incident's follow-up actions, by the why they carry out, and how far along they are. */
+function followUp(user: User, incident: Incident) {
+  const todayDate = today();
+  const byWhy: Record<number, ActionView[]> = {};
+  const unlinked: ActionView[] = [];
+  for (const action of listIncidentActions(incident.id)) {
+    const view: ActionView = {
+      id: action.id,
+      title: action.title,
+      ownerName: action.ownerName,
+      due: formatDate(action.dueDate),
+      status: action.status,
+      priority: action.priority,
+      overdue: isOverdue(action, todayDate),
+      canChange: canChangeAction(user, action, incident),
+    };
+    if (action.whyId === null) unlinked.push(view);
+    else (byWhy[action.whyId] ??= []).push(view);
+  }
+  const [figures] = completionFigures(user, { incidentId: incident.id });
+  return { actionsByWhy: byWhy, unlinkedActions: unlinked, actionFigures: figures };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -179,7 +209,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function Analysis() {
-  const { incident, permissions, whys, timeline, problems, now } = useLoaderData<typeof loader>();
+  const { incident, permissions, whys, timeline, problems, now, actionsByWhy, unlinkedActions, actionFigures } = useLoaderData<typeof loader>();
+  const page = `/incidents/${incident.reference}`;
   const failure = useActionData<typeof action>();
   const state: FormState | undefined = failure && !failure.ok && failure.target ? (failure as FormState) : undefined;
   const blocked = failure && "problems" in failure ? failure.problems : undefined;
@@ -268,7 +299,7 @@ export default function Analysis() {
           Ask why until the cause is understood, and decide a remediation at every level, proportional to the problem.
           Describe what in the system let the failure through, not who.
         </p>
-        {tree.length > 0 ? <WhyTree nodes={tree} severity={incident.severity} canEdit={permissions.contribute} state={state} /> : null}
+        {tree.length > 0 ? <WhyTree nodes={tree} severity={incident.severity} canEdit={permissions.contribute} state={state} page={page} actions={actionsByWhy} /> : null}
         {tree.length === 0 && !permissions.contribute ? <p className="muted">No whys have been asked yet.</p> : null}
         {tree.length === 0 && permissions.contribute ? (
           <div className="first-why">
@@ -284,6 +315,26 @@ export default function Analysis() {
             />
           </div>
         ) : null}
+      </section>
+
+      <section className="panel" aria-labelledby="actions-title" id="actions">
+        <h2 id="actions-title">Follow-up actions</h2>
+        <ActionFigures figures={actionFigures} />
+        {unlinkedActions.length > 0 ? (
+          <>
+            <h3>Not linked to a why</h3>
+            <WhyActions actions={unlinkedActions} redirectTo={`${page}#actions`} />
+          </>
+        ) : null}
+        <p className="small no-print">
+          <Link to={`/actions/all?incident=${incident.id}`}>All actions of {incident.reference}</Link>
+          {permissions.contribute ? (
+            <>
+              {" · "}
+              <Link to={`${page}/actions/new`}>Add an action not tied to one why</Link>
+            </>
+          ) : null}
+        </p>
       </section>
 
       <section className="panel" aria-labelledby="timeline-title" id="timeline">

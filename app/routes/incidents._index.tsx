@@ -7,6 +7,8 @@ import { Field } from "~/components/form";
 import { requireUser } from "~/lib/session.server";
 import { formatAge, formatTime } from "~/lib/time";
 import { SEVERITIES, STATUSES, STATUS_LABELS } from "~/models/incident";
+import { progressLabel } from "~/models/action";
+import { actionProgress } from "~/models/action.server";
 import { listIncidents, listServiceNames } from "~/models/incident.server";
 
 const filtersSchema = z.object({
@@ -24,11 +26,20 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const filters = filtersSchema.parse({ ...params, service: params.service || undefined, status: params.status || undefined, severity: params.severity || undefined });
   const result = listIncidents(user, filters);
   const now = new Date();
+  const progress = actionProgress(result.items.map((i) => i.id));
   return {
     ...result,
     filters,
     services: listServiceNames(),
-    items: result.items.map((item) => ({ ...item, age: formatAge(item.startedAt, now), started: formatTime(item.startedAt) })),
+    items: result.items.map((item) => {
+      const p = progress.get(item.id);
+      return {
+        ...item,
+        age: formatAge(item.startedAt, now),
+        started: formatTime(item.startedAt),
+        actions: p ? { label: progressLabel(p), overdue: p.overdue > 0 } : null,
+      };
+    }),
   };
 }
 
@@ -120,6 +131,7 @@ export default function Incidents() {
                 <th scope="col">Incident</th>
                 <th scope="col">Severity</th>
                 <th scope="col">Status</th>
+                <th scope="col">Actions</th>
                 <th scope="col" className="hide-narrow">
                   Facilitator
                 </th>
@@ -150,6 +162,9 @@ export default function Incidents() {
                   </td>
                   <td>
                     <StatusBadge status={item.status} />
+                  </td>
+                  <td className={item.actions?.overdue ? "overdue-count" : undefined}>
+                    {item.actions ? item.actions.label : <span className="muted">None</span>}
                   </td>
                   <td className="hide-narrow">{item.facilitatorName}</td>
                   <td className="hide-narrow">

@@ -27,7 +27,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values: kept });
   const result = signIn(parsed.data.email, parsed.data.password, context.clientAddress);
   if (result.ok) {
-    return startSession(createSession(result.user.id), safeRedirect(parsed.data.redirectTo, "/incidents"));
+    return startSession(createSession(result.user.id), safeRedirect(parsed.data.redirectTo, "/"));
   }
   if (result.reason === "throttled") {
     return formFailure(429, {

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { addWhyTree, createIncident, createUser, incidentFields, RIES_CHAIN } from "../../db/factories";
+import { actionFields, addWhyTree, createIncident, createUser, incidentFields, RIES_CHAIN } from "../../db/factories";
+import { createAction } from "~/models/action.server";
 import { ConflictError, HttpError } from "~/lib/http.server";
 import { canContribute, canManage, canView } from "~/models/access";
 import { listEvents } from "~/models/audit.server";
@@ -156,7 +157,9 @@ describe("lifecycle", () => {
   it("moves draft → analysis → review → published when the analysis is complete", () => {
     const facilitator = createUser({ name: "Avery" });
     const incident = createIncident(facilitator, { summaryMd: "A loop reached production." });
-    addWhyTree(facilitator, incident.id, RIES_CHAIN);
+    for (const whyId of addWhyTree(facilitator, incident.id, RIES_CHAIN)) {
+      createAction(facilitator, incident.id, whyId, actionFields(facilitator.id));
+    }
     moveIncident(facilitator, incident.id, "analysis");
     moveIncident(facilitator, incident.id, "review");
     const published = moveIncident(facilitator, incident.id, "published");
@@ -185,6 +188,7 @@ describe("lifecycle", () => {
     expect(messages).toEqual([
       "Write a summary for readers who were not there.",
       "Record when the incident was resolved.",
+      "Level 1 (“Why was it down?”): the remediation needs a follow-up action, or a reason why no action is needed.",
       "Level 2 (“Why CPU?”) has no answer.",
       "Level 2 (“Why CPU?”) needs a remediation, or a reason why none is needed.",
     ]);
@@ -195,21 +199,22 @@ describe("lifecycle", () => {
     const problems = publishProblems({
       summaryMd: "s",
       resolvedAt: "2026-01-01T00:00:00.000Z",
+      actionsByWhy: {},
       whys: [
-        { id: 1, parentId: null, position: 1, question: "Why?", answer: "A", remediationMd: "", remediationHtml: "", noRemediationReason: "Covered by level 2", category: "", rootReached: true, version: 1 },
+        { id: 1, parentId: null, position: 1, question: "Why?", answer: "A", remediationMd: "", remediationHtml: "", noRemediationReason: "Covered by level 2", noActionReason: "", category: "", rootReached: true, version: 1 },
       ],
     });
     expect(problems).toEqual([]);
   });
 
   it("requires at least one why", () => {
-    expect(publishProblems({ summaryMd: "s", resolvedAt: "x", whys: [] }).map((p) => p.field)).toEqual(["whys"]);
+    expect(publishProblems({ summaryMd: "s", resolvedAt: "x", whys: [], actionsByWhy: {} }).map((p) => p.field)).toEqual(["whys"]);
   });
 
   it("marks edits made after publishing in the history", () => {
     const facilitator = createUser();
     const incident = createIncident(facilitator, { summaryMd: "Summary" });
-    addWhyTree(facilitator, incident.id, [{ question: "Why?", answer: "A", remediation: "Fix", rootReached: true }]);
+    addWhyTree(facilitator, incident.id, [{ question: "Why?", answer: "A", remediation: "Fix", noActionReason: "Fixed on the day", rootReached: true }]);
     moveIncident(facilitator, incident.id, "analysis");
     moveIncident(facilitator, incident.id, "review");
     const published = moveIncident(facilitator, incident.id, "published");

@@ -1,0 +1,10 @@
+// Sends today's reminders now, and retries any email that failed before:
+//   npm run reminders
+import { runReminders } from "~/models/reminder.server";
+
+const result = await runReminders();
+console.log(
+  `Reminders for ${result.today}: ${result.queued} new, ${result.sent} sent, ${result.failed} failed` +
+    (result.failed > 0 ? " (they are retried on the next run; see the Outbox page)" : ""),
+);
+process.exitCode = result.failed > 0 ? 1 : 0;

@@ -1,0 +1,61 @@
+import { PRIORITIES, PRIORITY_LABELS } from "~/models/action";
+import { Field } from "./form";
+import type { PersonOption } from "./incident-form";
+
+type Values = Record<string, string | undefined>;
+type Errors = Record<string, string[] | undefined>;
+
+/** Title, description, owner, due date, priority and tracker link of a follow-up action. */
+export function ActionFields({
+  values,
+  errors,
+  people,
+  dueHint,
+}: {
+  values: Values;
+  errors: Errors;
+  people: PersonOption[];
+  dueHint: string;
+}) {
+  return (
+    <>
+      <Field label="Title" name="title" error={errors.title} hint="What will be done, e.g. “Add a unit test that fails on the loop”.">
+        {(p) => <input {...p} type="text" required maxLength={200} defaultValue={values.title} />}
+      </Field>
+      <Field label="Description" name="descriptionMd" error={errors.descriptionMd} hint="Markdown.">
+        {(p) => <textarea {...p} rows={3} maxLength={10000} defaultValue={values.descriptionMd} />}
+      </Field>
+      <div className="grid-3">
+        <Field label="Owner" name="ownerId" error={errors.ownerId}>
+          {(p) => (
+            <select {...p} defaultValue={values.ownerId}>
+              {people.map((person) => (
+                <option key={person.id} value={person.id}>
+                  {person.name}
+                  {person.team ? ` (${person.team})` : ""}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Priority" name="priority" error={errors.priority}>
+          {(p) => (
+            <select {...p} defaultValue={values.priority ?? "P2"}>
+              {PRIORITIES.map((priority) => (
+                <option key={priority} value={priority}>
+                  {PRIORITY_LABELS[priority]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Due date" name="dueDate" error={errors.dueDate} hint={dueHint}>
+          {(p) => <input {...p} type="date" defaultValue={values.dueDate} />}
+        </Field>
+      </div>
+      <Field label="Tracker link" name="trackerUrl" error={errors.trackerUrl} hint="Optional: the ticket in Jira, Linear, GitHub…">
+        {(p) => <input {...p} type="url" maxLength={2000} placeholder="https://" defaultValue={values.trackerUrl} />}
+      </Field>
+    </>
+  );
+}

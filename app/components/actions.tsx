@@ -1,0 +1,139 @@
+import { Form, Link } from "@remix-run/react";
+import {
+  ACTION_STATUS_LABELS,
+  ACTION_TRANSITIONS,
+  ACTION_TRANSITION_LABELS,
+  type ActionStatus,
+  type Priority,
+} from "~/models/action";
+import type { Severity } from "~/models/incident";
+import { SeverityBadge } from "./badges";
+import { SubmitButton } from "./form";
+
+/** An action as lists and the incident page show it. */
+export type ActionView = {
+  id: number;
+  title: string;
+  ownerName: string;
+  due: string;
+  status: ActionStatus;
+  priority: Priority;
+  overdue: boolean;
+  /** Whether the person looking may change it (owner, facilitator, admin). */
+  canChange: boolean;
+};
+
+export function ActionStatusBadge({ status, overdue }: { status: ActionStatus; overdue: boolean }) {
+  return (
+    <>
+      <span className={`status status--action-${status}`}>{ACTION_STATUS_LABELS[status]}</span>
+      {overdue ? <span className="badge badge--overdue">Overdue</span> : null}
+    </>
+  );
+}
+
+/** The status moves allowed from here, each a small form posting to the action. */
+export function ActionStatusControls({ id, status, redirectTo }: { id: number; status: ActionStatus; redirectTo: string }) {
+  return (
+    <div className="action-controls">
+      {ACTION_TRANSITIONS[status].map((to) =>
+        to === "wont_do" ? (
+          <details key={to} className="disclosure">
+            <summary>Won't do</summary>
+            <Form method="post" action={`/actions/${id}`} preventScrollReset>
+              <input type="hidden" name="intent" value="status" />
+              <input type="hidden" name="to" value="wont_do" />
+              <input type="hidden" name="redirectTo" value={redirectTo} />
+              <div className="field">
+                <label htmlFor={`wont-do-${id}`}>Why it will not be done</label>
+                <input id={`wont-do-${id}`} name="wontDoReason" type="text" required maxLength={500} />
+              </div>
+              <SubmitButton intent="status" match={{ to: "wont_do" }} className="button button--quiet button--small">
+                Record won't do
+              </SubmitButton>
+            </Form>
+          </details>
+        ) : (
+          <Form key={to} method="post" action={`/actions/${id}`} preventScrollReset>
+            <input type="hidden" name="intent" value="status" />
+            <input type="hidden" name="redirectTo" value={redirectTo} />
+            <SubmitButton name="to" value={to} intent="status" className="button button--quiet button--small" pendingText="Saving…">
+              {ACTION_TRANSITION_LABELS[`${status}→${to}`]}
+            </SubmitButton>
+          </Form>
+        ),
+      )}
+    </div>
+  );
+}
+
+/** The actions carrying out one why's remediation, on the incident page. */
+export function WhyActions({ actions, redirectTo }: { actions: ActionView[]; redirectTo: string }) {
+  if (actions.length === 0) return null;
+  return (
+    <ul className="why-actions" aria-label="Follow-up actions">
+      {actions.map((action) => (
+        <li key={action.id}>
+          <div>
+            <Link to={`/actions/${action.id}`}>{action.title}</Link>
+          </div>
+          <div className="why-actions__meta">
+            <ActionStatusBadge status={action.status} overdue={action.overdue} /> {action.ownerName} · due {action.due} · {action.priority}
+          </div>
+          {action.canChange ? <ActionStatusControls id={action.id} status={action.status} redirectTo={redirectTo} /> : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export type ActionRow = ActionView & {
+  incidentReference: string;
+  incidentTitle: string;
+  severity: Severity;
+  ownerTeam: string;
+  whyQuestion: string | null;
+};
+
+/** A list of actions with the incident and the why each one remediates. */
+export function ActionTable({ rows, redirectTo, caption }: { rows: ActionRow[]; redirectTo: string; caption: string }) {
+  return (
+    <div className="table-wrap">
+      <table className="list">
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Action</th>
+            <th scope="col">Incident</th>
+            <th scope="col">Owner</th>
+            <th scope="col">Due</th>
+            <th scope="col">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.id} className={row.overdue ? "row--overdue" : undefined}>
+              <td>
+                <Link to={`/actions/${row.id}`}>{row.title}</Link> <span className="muted small">{row.priority}</span>
+                {row.whyQuestion ? <div className="muted small">Remediates: {row.whyQuestion}</div> : null}
+              </td>
+              <td>
+                <span className="ref">{row.incidentReference}</span> <Link to={`/incidents/${row.incidentReference}`}>{row.incidentTitle}</Link>{" "}
+                <SeverityBadge severity={row.severity} />
+              </td>
+              <td>
+                {row.ownerName}
+                {row.ownerTeam ? <div className="muted small">{row.ownerTeam}</div> : null}
+              </td>
+              <td className="nowrap">{row.due}</td>
+              <td>
+                <ActionStatusBadge status={row.status} overdue={row.overdue} />
+                {row.canChange ? <ActionStatusControls id={row.id} status={row.status} redirectTo={redirectTo} /> : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,21 @@
+import { z } from "zod";
+import { PRIORITIES } from "./action";
+
+/** The fields of the new-action and edit-action forms. An empty due date means "by the policy". */
+export const actionFieldsSchema = z.object({
+  title: z.string().trim().min(1, "Give the action a title.").max(200, "Keep the title under 200 characters."),
+  descriptionMd: z.string().trim().max(10_000).default(""),
+  ownerId: z.coerce.number({ message: "Choose an owner." }).int().positive("Choose an owner."),
+  dueDate: z
+    .string()
+    .trim()
+    .refine((v) => v === "" || (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v))), "Enter a date, or leave it empty for the default.")
+    .default(""),
+  priority: z.enum(PRIORITIES, { message: "Choose a priority." }),
+  trackerUrl: z
+    .string()
+    .trim()
+    .max(2000)
+    .refine((v) => v === "" || /^https?:\/\/\S+$/i.test(v), "Enter a link starting with https://, or leave it empty.")
+    .default(""),
+});

@@ -1,0 +1,410 @@
+import { and, asc, desc, eq, inArray, isNull, lt, ne, sql, type SQL } from "drizzle-orm";
+import { db, schema, type Tx } from "~/lib/db.server";
+import { ConflictError, HttpError } from "~/lib/http.server";
+import { renderMarkdown } from "~/lib/markdown.server";
+import { dateIn, formatDate } from "~/lib/time";
+import type { Viewer } from "./access";
+import {
+  ACTION_STATUS_LABELS,
+  ACTION_TRANSITIONS,
+  defaultDueDate,
+  isFinished,
+  type ActionStatus,
+  type Priority,
+} from "./action";
+import { diff, recordEvent } from "./audit.server";
+import { reference, type Severity } from "./incident";
+import { ensureParticipant, requireIncident, syncClosure, visibleTo, type Incident } from "./incident.server";
+import { getSettings } from "./settings.server";
+
+const { actions, incidents, users, whys } = schema;
+
+export type ActionFields = {
+  title: string;
+  descriptionMd: string;
+  ownerId: number;
+  /** A calendar date; empty means the default by the due-date policy. */
+  dueDate: string;
+  priority: Priority;
+  trackerUrl: string;
+};
+
+/** Today's date where the organisation keeps its calendar (the reminder time zone). */
+export function today(now: Date = new Date()): string {
+  return dateIn(getSettings().timeZone, now);
+}
+
+const actionColumns = {
+  id: actions.id,
+  incidentId: actions.incidentId,
+  whyId: actions.whyId,
+  title: actions.title,
+  descriptionMd: actions.descriptionMd,
+  descriptionHtml: actions.descriptionHtml,
+  ownerId: actions.ownerId,
+  ownerName: users.name,
+  ownerTeam: users.team,
+  dueDate: actions.dueDate,
+  priority: actions.priority,
+  status: actions.status,
+  wontDoReason: actions.wontDoReason,
+  trackerUrl: actions.trackerUrl,
+  completedAt: actions.completedAt,
+  version: actions.version,
+};
+
+export type Action = {
+  id: number;
+  incidentId: number;
+  whyId: number | null;
+  title: string;
+  descriptionMd: string;
+  descriptionHtml: string;
+  ownerId: number;
+  ownerName: string;
+  ownerTeam: string;
+  dueDate: string;
+  priority: Priority;
+  status: ActionStatus;
+  wontDoReason: string;
+  trackerUrl: string;
+  completedAt: string | null;
+  version: number;
+};
+
+function loadAction(tx: Tx, actionId: number): Action | undefined {
+  return tx.select(actionColumns).from(actions).innerJoin(users, eq(users.id, actions.ownerId)).where(eq(actions.id, actionId)).get();
+}
+
+/** The incident's actions, oldest first. */
+export function listIncidentActions(incidentId: number, tx: Tx = db()): Action[] {
+  return tx
+    .select(actionColumns)
+    .from(actions)
+    .innerJoin(users, eq(users.id, actions.ownerId))
+    .where(eq(actions.incidentId, incidentId))
+    .orderBy(asc(actions.id))
+    .all();
+}
+
+/** Owners, the incident's facilitator and admins may change an action. */
+export function canChangeAction(user: Viewer, action: { ownerId: number }, incident: { facilitatorId: number }): boolean {
+  return user.role === "admin" || action.ownerId === user.id || incident.facilitatorId === user.id;
+}
+
+/** The action and its incident, if the user may change it; 404 if they may not even see it. */
+function requireChangeableAction(tx: Tx, actor: Viewer, actionId: number): { action: Action; incident: Incident } {
+  const action = loadAction(tx, actionId);
+  if (!action) throw new Response("Not found", { status: 404 });
+  const incident = requireIncident(tx, actor, action.incidentId, "view");
+  if (!canChangeAction(actor, action, incident)) {
+    throw new HttpError(403, "Only the action's owner, the facilitator and admins can change this action.");
+  }
+  return { action, incident };
+}
+
+export function getAction(viewer: Viewer, actionId: number): { action: Action; incident: Incident } {
+  const action = loadAction(db(), actionId);
+  if (!action) throw new Response("Not found", { status: 404 });
+  return { action, incident: requireIncident(db(), viewer, action.incidentId, "view") };
+}
+
+function assertOwner(tx: Tx, ownerId: number) {
+  const owner = tx.select({ id: users.id }).from(users).where(and(eq(users.id, ownerId), isNull(users.removedAt))).get();
+  if (!owner) throw new HttpError(400, "Choose an owner who has an account.", { field: "ownerId" });
+}
+
+/** The due date the policy gives an action of this priority on an incident of this severity. */
+export function policyDueDate(severity: Severity, priority: Priority, now: Date = new Date()): string {
+  return defaultDueDate(getSettings().duePolicy, severity, priority, today(now));
+}
+
+function stored(fields: ActionFields, severity: Severity) {
+  return {
+    ...fields,
+    dueDate: fields.dueDate || policyDueDate(severity, fields.priority),
+    descriptionHtml: renderMarkdown(fields.descriptionMd),
+  };
+}
+
+/** Turns a why's remediation into owned, dated work, linked to that why. */
+export function createAction(actor: Viewer, incidentId: number, whyId: number | null, fields: ActionFields): Action {
+  return db().transaction((tx) => {
+    const incident = requireIncident(tx, actor, incidentId, "contribute");
+    if (whyId !== null) {
+      const why = tx.select({ id: whys.id }).from(whys).where(and(eq(whys.id, whyId), eq(whys.incidentId, incidentId))).get();
+      if (!why) throw new Response("Not found", { status: 404 });
+    }
+    assertOwner(tx, fields.ownerId);
+    ensureParticipant(tx, incident, fields.ownerId);
+    const { id } = tx
+      .insert(actions)
+      .values({ ...stored(fields, incident.severity), incidentId, whyId, createdById: actor.id })
+      .returning({ id: actions.id })
+      .get();
+    const action = loadAction(tx, id)!;
+    recordEvent(tx, {
+      incident,
+      actorId: actor.id,
+      kind: "action.added",
+      summary: `Added the action “${fields.title}” for ${action.ownerName}, due ${formatDate(action.dueDate)}`,
+    });
+    syncClosure(tx, actor, incident.id);
+    return action;
+  });
+}
+
+export function actionValues(action: Action) {
+  return {
+    title: action.title,
+    descriptionMd: action.descriptionMd,
+    ownerId: String(action.ownerId),
+    dueDate: action.dueDate,
+    priority: action.priority,
+    trackerUrl: action.trackerUrl,
+    version: String(action.version),
+  };
+}
+
+export function updateAction(actor: Viewer, actionId: number, baseVersion: number, fields: ActionFields): Action {
+  return db().transaction((tx) => {
+    const { action, incident } = requireChangeableAction(tx, actor, actionId);
+    if (action.version !== baseVersion) throw new ConflictError(actionValues(action));
+    if (fields.ownerId !== action.ownerId) {
+      assertOwner(tx, fields.ownerId);
+      ensureParticipant(tx, incident, fields.ownerId);
+    }
+    const changes = diff(action as unknown as Record<string, unknown>, { ...fields, dueDate: stored(fields, incident.severity).dueDate });
+    if (Object.keys(changes).length === 0) return action;
+    const updated = tx
+      .update(actions)
+      .set({ ...stored(fields, incident.severity), version: baseVersion + 1, updatedAt: new Date().toISOString() })
+      .where(and(eq(actions.id, actionId), eq(actions.version, baseVersion)))
+      .returning({ id: actions.id })
+      .get();
+    if (!updated) throw new ConflictError(actionValues(loadAction(tx, actionId)!));
+    recordEvent(tx, { incident, actorId: actor.id, kind: "action.updated", summary: `Edited the action “${action.title}”`, changes });
+    return loadAction(tx, actionId)!;
+  });
+}
+
+/**
+ * Moves an action along open → in progress → done, or to won't do with a reason; reopening is
+ * allowed. Done records who and when. The incident closes or reopens to match.
+ */
+export function changeActionStatus(actor: Viewer, actionId: number, to: ActionStatus, reason = ""): Action {
+  return db().transaction((tx) => {
+    const { action, incident } = requireChangeableAction(tx, actor, actionId);
+    if (!ACTION_TRANSITIONS[action.status].includes(to)) {
+      throw new HttpError(409, `An action that is ${ACTION_STATUS_LABELS[action.status].toLowerCase()} cannot become ${ACTION_STATUS_LABELS[to].toLowerCase()}.`);
+    }
+    if (to === "wont_do" && !reason.trim()) {
+      throw new HttpError(400, "Say why this action will not be done.", { field: "wontDoReason" });
+    }
+    const now = new Date().toISOString();
+    tx.update(actions)
+      .set({
+        status: to,
+        wontDoReason: to === "wont_do" ? reason.trim() : "",
+        completedAt: isFinished(to) ? now : null,
+        completedById: isFinished(to) ? actor.id : null,
+        version: action.version + 1,
+        updatedAt: now,
+      })
+      .where(eq(actions.id, actionId))
+      .run();
+    const verb =
+      to === "open" && isFinished(action.status)
+        ? "Reopened"
+        : to === "done"
+          ? "Completed"
+          : to === "wont_do"
+            ? "Decided not to do"
+            : `Moved to ${ACTION_STATUS_LABELS[to].toLowerCase()}:`;
+    recordEvent(tx, {
+      incident,
+      actorId: actor.id,
+      kind: "action.status",
+      summary: `${verb} the action “${action.title}”`,
+      changes: { status: [ACTION_STATUS_LABELS[action.status], ACTION_STATUS_LABELS[to]], ...(to === "wont_do" ? { reason: [null, reason.trim()] } : {}) },
+    });
+    syncClosure(tx, actor, incident.id);
+    return loadAction(tx, actionId)!;
+  });
+}
+
+// --- Lists ------------------------------------------------------------------------------
+
+export type ActionFilters = {
+  status?: ActionStatus | "unfinished";
+  ownerId?: number;
+  team?: string;
+  incidentId?: number;
+  severity?: Severity;
+  overdue?: boolean;
+  sort?: ActionSort;
+};
+
+export const ACTION_SORTS = ["due", "priority", "incident", "owner", "status", "completed"] as const;
+export type ActionSort = (typeof ACTION_SORTS)[number];
+
+export type ActionListItem = Action & {
+  incidentReference: string;
+  incidentTitle: string;
+  severity: Severity;
+  facilitatorId: number;
+  whyQuestion: string | null;
+  whyAnswer: string | null;
+  overdue: boolean;
+};
+
+const UNFINISHED: ActionStatus[] = ["open", "in_progress"];
+
+function filterSql(viewer: Viewer, filters: ActionFilters, todayDate: string): SQL | undefined {
+  return and(
+    visibleTo(viewer),
+    filters.status === "unfinished" ? inArray(actions.status, UNFINISHED) : filters.status ? eq(actions.status, filters.status) : undefined,
+    filters.ownerId ? eq(actions.ownerId, filters.ownerId) : undefined,
+    filters.team ? eq(users.team, filters.team) : undefined,
+    filters.incidentId ? eq(actions.incidentId, filters.incidentId) : undefined,
+    filters.severity ? eq(incidents.severity, filters.severity) : undefined,
+    filters.overdue ? and(inArray(actions.status, UNFINISHED), lt(actions.dueDate, todayDate)) : undefined,
+  );
+}
+
+const SORTS: Record<ActionSort, SQL[]> = {
+  // Overdue and soonest first; finished work sinks to the bottom.
+  due: [sql`case when ${actions.status} in ('done', 'wont_do') then 1 else 0 end`, asc(actions.dueDate) as SQL, asc(actions.id) as SQL],
+  priority: [asc(actions.priority) as SQL, asc(actions.dueDate) as SQL, asc(actions.id) as SQL],
+  incident: [desc(actions.incidentId) as SQL, asc(actions.id) as SQL],
+  owner: [asc(users.name) as SQL, asc(actions.dueDate) as SQL, asc(actions.id) as SQL],
+  status: [sql`case ${actions.status} when 'open' then 0 when 'in_progress' then 1 when 'done' then 2 else 3 end`, asc(actions.dueDate) as SQL],
+  completed: [desc(actions.completedAt) as SQL, desc(actions.id) as SQL],
+};
+
+/** Actions the viewer may see (never those of restricted incidents they are not part of). */
+export function listActions(viewer: Viewer, filters: ActionFilters, options: { limit?: number; offset?: number; now?: Date } = {}) {
+  const todayDate = today(options.now);
+  const where = filterSql(viewer, filters, todayDate);
+  const base = db()
+    .select({
+      ...actionColumns,
+      incidentTitle: incidents.title,
+      severity: incidents.severity,
+      facilitatorId: incidents.facilitatorId,
+      whyQuestion: whys.question,
+      whyAnswer: whys.answer,
+    })
+    .from(actions)
+    .innerJoin(incidents, eq(incidents.id, actions.incidentId))
+    .innerJoin(users, eq(users.id, actions.ownerId))
+    .leftJoin(whys, eq(whys.id, actions.whyId))
+    .where(where)
+    .orderBy(...SORTS[filters.sort ?? "due"]);
+  const rows = options.limit ? base.limit(options.limit).offset(options.offset ?? 0).all() : base.all();
+  const total =
+    db()
+      .select({ n: sql<number>`count(*)` })
+      .from(actions)
+      .innerJoin(incidents, eq(incidents.id, actions.incidentId))
+      .innerJoin(users, eq(users.id, actions.ownerId))
+      .where(where)
+      .get()?.n ?? 0;
+  const items: ActionListItem[] = rows.map((r) => ({
+    ...r,
+    incidentReference: reference(r.incidentId),
+    overdue: !isFinished(r.status) && r.dueDate < todayDate,
+  }));
+  return { items, total, today: todayDate };
+}
+
+/** Teams that own actions, for the filter. */
+export function listTeams(): string[] {
+  return db()
+    .selectDistinct({ team: users.team })
+    .from(users)
+    .where(and(isNull(users.removedAt), ne(users.team, "")))
+    .orderBy(asc(users.team))
+    .all()
+    .map((r) => r.team);
+}
+
+export type Progress = { total: number; finished: number; overdue: number };
+
+/** Action progress per incident, in one query. */
+export function actionProgress(incidentIds: number[], todayDate: string = today()): Map<number, Progress> {
+  if (incidentIds.length === 0) return new Map();
+  const rows = db()
+    .select({
+      incidentId: actions.incidentId,
+      total: sql<number>`count(*)`,
+      finished: sql<number>`sum(case when ${actions.status} in ('done', 'wont_do') then 1 else 0 end)`,
+      overdue: sql<number>`sum(case when ${actions.status} in ('open', 'in_progress') and ${actions.dueDate} < ${todayDate} then 1 else 0 end)`,
+    })
+    .from(actions)
+    .where(inArray(actions.incidentId, incidentIds))
+    .groupBy(actions.incidentId)
+    .all();
+  return new Map(rows.map((r) => [r.incidentId, { total: r.total, finished: r.finished, overdue: r.overdue }]));
+}
+
+export type TeamFigures = {
+  team: string;
+  total: number;
+  done: number;
+  wontDo: number;
+  open: number;
+  overdue: number;
+  /** Share of finished actions that were done (not dropped), 0–1; null with nothing finished. */
+  completionRate: number | null;
+  /** Median days from creation to done; null with nothing done. */
+  medianDaysToDone: number | null;
+};
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Completion figures by the owners' teams, plus "All teams" first. */
+export function completionFigures(viewer: Viewer, filters: { incidentId?: number } = {}, now: Date = new Date()): TeamFigures[] {
+  const todayDate = today(now);
+  const rows = db()
+    .select({ team: users.team, status: actions.status, dueDate: actions.dueDate, createdAt: actions.createdAt, completedAt: actions.completedAt })
+    .from(actions)
+    .innerJoin(incidents, eq(incidents.id, actions.incidentId))
+    .innerJoin(users, eq(users.id, actions.ownerId))
+    .where(and(visibleTo(viewer), filters.incidentId ? eq(actions.incidentId, filters.incidentId) : undefined))
+    .all();
+  const figures = (team: string, list: typeof rows): TeamFigures => {
+    const done = list.filter((r) => r.status === "done");
+    const wontDo = list.filter((r) => r.status === "wont_do").length;
+    const days = done.map((r) => (Date.parse(r.completedAt ?? r.createdAt) - Date.parse(r.createdAt)) / 86_400_000);
+    return {
+      team,
+      total: list.length,
+      done: done.length,
+      wontDo,
+      open: list.length - done.length - wontDo,
+      overdue: list.filter((r) => !isFinished(r.status) && r.dueDate < todayDate).length,
+      completionRate: done.length + wontDo > 0 ? done.length / (done.length + wontDo) : null,
+      medianDaysToDone: median(days),
+    };
+  };
+  const teams = [...new Set(rows.map((r) => r.team || "No team"))].sort();
+  return [figures("All teams", rows), ...teams.map((t) => figures(t, rows.filter((r) => (r.team || "No team") === t)))];
+}
+
+/** Whether the user owes anything: members with open actions land on My actions. */
+export function hasOpenActions(userId: number): boolean {
+  return Boolean(
+    db()
+      .select({ id: actions.id })
+      .from(actions)
+      .where(and(eq(actions.ownerId, userId), inArray(actions.status, UNFINISHED)))
+      .limit(1)
+      .get(),
+  );
+}

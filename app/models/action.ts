@@ -1,0 +1,73 @@
+import { addDays } from "~/lib/time";
+import type { Severity } from "./incident";
+
+// Follow-up actions: the vocabulary and the date rules, shared by the browser and the server.
+
+export const ACTION_STATUSES = ["open", "in_progress", "done", "wont_do"] as const;
+export type ActionStatus = (typeof ACTION_STATUSES)[number];
+
+export const ACTION_STATUS_LABELS: Record<ActionStatus, string> = {
+  open: "Open",
+  in_progress: "In progress",
+  done: "Done",
+  wont_do: "Won't do",
+};
+
+export const PRIORITIES = ["P1", "P2", "P3"] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export const PRIORITY_LABELS: Record<Priority, string> = {
+  P1: "P1: prevents a repeat of a severe incident",
+  P2: "P2: reduces the chance or the impact of a repeat",
+  P3: "P3: an improvement worth doing",
+};
+
+/** The moves an action's status may make. Reopening goes back to open. */
+export const ACTION_TRANSITIONS: Record<ActionStatus, readonly ActionStatus[]> = {
+  open: ["in_progress", "done", "wont_do"],
+  in_progress: ["done", "wont_do", "open"],
+  done: ["open"],
+  wont_do: ["open"],
+};
+
+export const ACTION_TRANSITION_LABELS: Record<string, string> = {
+  "open→in_progress": "Start",
+  "open→done": "Mark done",
+  "open→wont_do": "Won't do",
+  "in_progress→done": "Mark done",
+  "in_progress→wont_do": "Won't do",
+  "in_progress→open": "Back to open",
+  "done→open": "Reopen",
+  "wont_do→open": "Reopen",
+};
+
+export function isFinished(status: ActionStatus): boolean {
+  return status === "done" || status === "wont_do";
+}
+
+/** Days from the incident to an action's due date, by severity and priority. */
+export type DuePolicy = Record<Severity, Record<Priority, number>>;
+
+/** Like Atlassian's priority-action SLOs: the most important fixes in 2 weeks, others in 4 or 8. */
+export const DEFAULT_DUE_POLICY: DuePolicy = {
+  SEV1: { P1: 14, P2: 28, P3: 56 },
+  SEV2: { P1: 28, P2: 28, P3: 56 },
+  SEV3: { P1: 28, P2: 56, P3: 56 },
+  SEV4: { P1: 56, P2: 56, P3: 56 },
+};
+
+export function defaultDueDate(policy: DuePolicy, severity: Severity, priority: Priority, today: string): string {
+  return addDays(today, policy[severity][priority]);
+}
+
+/** Overdue: not finished, and the due date is before today. Due today is not overdue yet. */
+export function isOverdue(action: { status: ActionStatus; dueDate: string }, today: string): boolean {
+  return !isFinished(action.status) && action.dueDate < today;
+}
+
+/** "3/5 done, 1 overdue" */
+export function progressLabel(p: { total: number; finished: number; overdue: number }): string {
+  if (p.total === 0) return "No actions";
+  const base = `${p.finished}/${p.total} done`;
+  return p.overdue > 0 ? `${base}, ${p.overdue} overdue` : base;
+}

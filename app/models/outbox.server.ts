@@ -1,0 +1,141 @@
+import { and, asc, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { db, schema, type Tx } from "~/lib/db.server";
+import { sendEmail } from "~/lib/email.server";
+import { assertAdmin, type User } from "./user.server";
+
+const { outbox } = schema;
+
+export type OutgoingEmail = {
+  key: string;
+  kind: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  headers?: Record<string, string>;
+};
+
+/** A claim this old was interrupted (the process died mid-send): the message is tried again. */
+const STALE_CLAIM_MS = 10 * 60_000;
+export const MAX_ATTEMPTS = 10;
+
+/**
+ * Writes an email to the outbox before anything is sent. A message with the same key is never
+ * written twice, so a repeated or restarted run queues nothing new. Returns whether it was new.
+ */
+export function enqueueEmail(email: OutgoingEmail, tx: Tx = db()): boolean {
+  const inserted = tx
+    .insert(outbox)
+    .values({
+      key: email.key,
+      kind: email.kind,
+      recipients: email.to.join(", "),
+      subject: email.subject,
+      text: email.text,
+      html: email.html,
+      headers: JSON.stringify(email.headers ?? {}),
+    })
+    .onConflictDoNothing({ target: outbox.key })
+    .returning({ id: outbox.id })
+    .get();
+  return Boolean(inserted);
+}
+
+/** Takes one message for sending, unless another sender has it; an atomic compare-and-set. */
+function claim(id: number, now: Date): boolean {
+  const staleBefore = new Date(now.getTime() - STALE_CLAIM_MS).toISOString();
+  const claimed = db()
+    .update(outbox)
+    .set({ status: "sending", claimedAt: now.toISOString(), attempts: sql`${outbox.attempts} + 1` })
+    .where(
+      and(
+        eq(outbox.id, id),
+        or(inArray(outbox.status, ["pending", "failed"]), and(eq(outbox.status, "sending"), lt(outbox.claimedAt, staleBefore))),
+      ),
+    )
+    .returning({ id: outbox.id })
+    .get();
+  return Boolean(claimed);
+}
+
+/**
+ * Sends every message not yet sent: new ones, failed ones (fewer than MAX_ATTEMPTS tries), and
+ * ones whose sender was interrupted. Each is marked sent only after the mail server took it.
+ */
+export async function deliverPending(now: Date = new Date()): Promise<{ sent: number; failed: number }> {
+  const staleBefore = new Date(now.getTime() - STALE_CLAIM_MS).toISOString();
+  const due = db()
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(
+      or(
+        eq(outbox.status, "pending"),
+        and(eq(outbox.status, "failed"), lt(outbox.attempts, MAX_ATTEMPTS)),
+        and(eq(outbox.status, "sending"), lt(outbox.claimedAt, staleBefore)),
+      ),
+    )
+    .orderBy(asc(outbox.id))
+    .all();
+  let sent = 0;
+  let failed = 0;
+  for (const { id } of due) {
+    if (!claim(id, now)) continue;
+    const row = db().select().from(outbox).where(eq(outbox.id, id)).get()!;
+    try {
+      await sendEmail({
+        to: row.recipients.split(", "),
+        subject: row.subject,
+        text: row.text,
+        html: row.html,
+        headers: JSON.parse(row.headers) as Record<string, string>,
+        messageId: `<${row.key.replace(/[^\w.-]+/g, ".")}@hindsight>`,
+      });
+      db().update(outbox).set({ status: "sent", sentAt: new Date().toISOString(), lastError: null }).where(eq(outbox.id, id)).run();
+      sent += 1;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      db().update(outbox).set({ status: "failed", lastError: message.slice(0, 1000) }).where(eq(outbox.id, id)).run();
+      failed += 1;
+    }
+  }
+  return { sent, failed };
+}
+
+export type OutboxRow = {
+  id: number;
+  kind: string;
+  recipients: string;
+  subject: string;
+  status: "pending" | "sending" | "sent" | "failed";
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  sentAt: string | null;
+};
+
+/** The newest messages, unsent ones first, for the admins' Outbox page. */
+export function listOutbox(actor: User, limit = 200): OutboxRow[] {
+  assertAdmin(actor);
+  return db()
+    .select({
+      id: outbox.id,
+      kind: outbox.kind,
+      recipients: outbox.recipients,
+      subject: outbox.subject,
+      status: outbox.status,
+      attempts: outbox.attempts,
+      lastError: outbox.lastError,
+      createdAt: outbox.createdAt,
+      sentAt: outbox.sentAt,
+    })
+    .from(outbox)
+    .orderBy(sql`case ${outbox.status} when 'sent' then 1 else 0 end`, desc(outbox.id))
+    .limit(limit)
+    .all();
+}
+
+/** Gives a message that ran out of attempts another set of tries. */
+export function retryEmail(actor: User, id: number) {
+  assertAdmin(actor);
+  db().update(outbox).set({ status: "failed", attempts: 0 }).where(and(eq(outbox.id, id), eq(outbox.status, "failed"))).run();
+}

@@ -1,0 +1,58 @@
+import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { ActionTable } from "~/components/actions";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { actionRow } from "~/lib/action-views.server";
+import { requireUser } from "~/lib/session.server";
+import { listActions } from "~/models/action.server";
+
+export const meta: MetaFunction = () => [{ title: "My actions · Hindsight" }];
+
+const RECENT_FINISHED = 10;
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const open = listActions(user, { ownerId: user.id, status: "unfinished", sort: "due" });
+  const done = listActions(user, { ownerId: user.id, status: "done", sort: "completed" }, { limit: RECENT_FINISHED });
+  return {
+    open: open.items.map((item) => actionRow(user, item)),
+    overdue: open.items.filter((item) => item.overdue).length,
+    done: done.items.map((item) => actionRow(user, item)),
+  };
+}
+
+export default function MyActions() {
+  const { open, overdue, done } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <div className="page-header">
+        <h1>My actions</h1>
+        <p className="muted">
+          {open.length === 0
+            ? "Nothing to do."
+            : `${open.length} to do${overdue > 0 ? `, ${overdue} overdue` : ""}. Overdue first, then by due date.`}
+        </p>
+      </div>
+      {open.length > 0 ? (
+        <ActionTable rows={open} redirectTo="/actions" caption="My open actions" />
+      ) : (
+        <div className="panel empty">
+          <p>You have no open follow-up actions.</p>
+          <p>
+            <Link to="/incidents">See the incidents</Link>
+          </p>
+        </div>
+      )}
+      {done.length > 0 ? (
+        <section aria-labelledby="done-title" className="section-gap">
+          <h2 id="done-title">Recently done</h2>
+          <ActionTable rows={done} redirectTo="/actions" caption="My recently done actions" />
+        </section>
+      ) : null}
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,63 @@
+import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { formatDays, formatRate } from "~/components/action-figures";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { requireUser } from "~/lib/session.server";
+import { completionFigures } from "~/models/action.server";
+
+export const meta: MetaFunction = () => [{ title: "Actions summary · Hindsight" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  return { teams: completionFigures(user) };
+}
+
+export default function Summary() {
+  const { teams } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <div className="page-header">
+        <h1>Actions summary</h1>
+      </div>
+      <p className="muted small">
+        Completion rate: the share of finished actions that were done rather than dropped. Time to done: from the action's
+        creation to its completion. Teams are the owners' teams.
+      </p>
+      <div className="table-wrap">
+        <table className="list">
+          <caption className="visually-hidden">Follow-up actions by team</caption>
+          <thead>
+            <tr>
+              <th scope="col">Team</th>
+              <th scope="col">Actions</th>
+              <th scope="col">Done</th>
+              <th scope="col">Won't do</th>
+              <th scope="col">Open</th>
+              <th scope="col">Overdue</th>
+              <th scope="col">Completion rate</th>
+              <th scope="col">Median time to done</th>
+            </tr>
+          </thead>
+          <tbody>
+            {teams.map((t) => (
+              <tr key={t.team} className={t.team === "All teams" ? "row--total" : undefined}>
+                <th scope="row">{t.team}</th>
+                <td>{t.total}</td>
+                <td>{t.done}</td>
+                <td>{t.wontDo}</td>
+                <td>{t.open}</td>
+                <td className={t.overdue > 0 ? "overdue-count" : undefined}>{t.overdue}</td>
+                <td>{formatRate(t.completionRate)}</td>
+                <td>{formatDays(t.medianDaysToDone)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

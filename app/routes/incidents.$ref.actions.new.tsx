@@ -1,0 +1,103 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { ActionFields } from "~/components/action-form";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { FormError, SubmitButton } from "~/components/form";
+import { useFocusFirstError, type FormState } from "~/components/form-state";
+import { requireIncidentRoute } from "~/lib/guards.server";
+import { formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
+import { redirectWithFlash } from "~/lib/session.server";
+import { formatDate } from "~/lib/time";
+import { permissionsFor } from "~/models/access";
+import { PRIORITIES } from "~/models/action";
+import { actionFieldsSchema } from "~/models/action-form.server";
+import { createAction, policyDueDate } from "~/models/action.server";
+import { listUsers } from "~/models/user.server";
+import { listWhys } from "~/models/why.server";
+
+const schema = actionFieldsSchema.extend({ whyId: z.union([z.literal("").transform(() => null), z.coerce.number().int().positive()]).default(null) });
+
+export const meta: MetaFunction = () => [{ title: "Add a follow-up action · Hindsight" }];
+
+/** A remediation's first line as plain text, a starting point for the action's title. */
+function titleFrom(remediation: string): string {
+  const line = remediation.split("\n").find((l) => l.trim()) ?? "";
+  const plain = line.replace(/[*_`#>[\]]|\(https?:[^)]*\)/g, "").trim();
+  return plain.length > 200 ? `${plain.slice(0, 197)}…` : plain;
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { user, incident } = await requireIncidentRoute(request, params.ref);
+  if (!permissionsFor(user, incident).contribute) {
+    throw new Response("Only the facilitator, participants and admins can add follow-up actions.", { status: 403 });
+  }
+  const whyParam = new URL(request.url).searchParams.get("why");
+  const why = whyParam ? listWhys(incident.id).find((w) => String(w.id) === whyParam) : undefined;
+  if (whyParam && !why) throw new Response("Not found", { status: 404 });
+  return {
+    reference: incident.reference,
+    why: why ? { id: why.id, question: why.question, answer: why.answer, remediationHtml: why.remediationHtml } : null,
+    values: {
+      whyId: why ? String(why.id) : "",
+      title: why ? titleFrom(why.remediationMd) : "",
+      descriptionMd: why?.remediationMd ?? "",
+      ownerId: String(user.id),
+      priority: "P2",
+      dueDate: "",
+      trackerUrl: "",
+    },
+    people: listUsers().map((u) => ({ id: u.id, name: u.name, team: u.team })),
+    dueHint: `Leave empty for the ${incident.severity} default: ${PRIORITIES.map((p) => `${p} by ${formatDate(policyDueDate(incident.severity, p))}`).join(", ")}.`,
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { user, incident } = await requireIncidentRoute(request, params.ref);
+  const values = formValues(await request.formData());
+  const parsed = validate(schema, values);
+  if (!parsed.ok) return formFailure(400, { target: "action", errors: parsed.errors, values });
+  const { whyId, ...fields } = parsed.data;
+  try {
+    const created = createAction(user, incident.id, whyId, fields);
+    return redirectWithFlash(
+      `/incidents/${incident.reference}${whyId ? `#why-${whyId}` : "#actions"}`,
+      `Action added for ${created.ownerName}, due ${formatDate(created.dueDate)}.`,
+    );
+  } catch (error) {
+    return modelFailure(error, values, "action");
+  }
+}
+
+export default function NewAction() {
+  const { reference, why, values, people, dueHint } = useLoaderData<typeof loader>();
+  const failure = useActionData<typeof action>() as FormState | undefined;
+  const ref = useFocusFirstError<HTMLFormElement>(failure);
+  const shown = failure?.values ?? values;
+  return (
+    <section className="panel" aria-labelledby="new-action-title">
+      <h2 id="new-action-title">Add a follow-up action</h2>
+      {why ? (
+        <div className="callout">
+          <p className="small">
+            For the why <strong>{why.question}</strong> — {why.answer}
+          </p>
+          <div className="prose small" dangerouslySetInnerHTML={{ __html: why.remediationHtml }} />
+        </div>
+      ) : null}
+      <Form method="post" ref={ref}>
+        <FormError message={failure?.formError} />
+        <input type="hidden" name="whyId" value={shown.whyId ?? ""} />
+        <ActionFields values={shown} errors={failure?.errors ?? {}} people={people} dueHint={dueHint} />
+        <div className="form-actions">
+          <SubmitButton pendingText="Adding…">Add action</SubmitButton>
+          <Link to={`/incidents/${reference}${why ? `#why-${why.id}` : ""}`}>Cancel</Link>
+        </div>
+      </Form>
+    </section>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}
