@@ -1,6 +1,6 @@
 import { PRIORITIES, PRIORITY_LABELS } from "~/models/action";
 import { Field } from "./form";
-import type { PersonOption } from "./incident-form";
+import { PersonField, type PersonOption } from "./incident-form";
 
 type Values = Record<string, string | undefined>;
 type Errors = Record<string, string[] | undefined>;
@@ -26,18 +26,7 @@ export function ActionFields({
         {(p) => <textarea {...p} rows={3} maxLength={10000} defaultValue={values.descriptionMd} />}
       </Field>
       <div className="grid-3">
-        <Field label="Owner" name="ownerId" error={errors.ownerId}>
-          {(p) => (
-            <select {...p} defaultValue={values.ownerId}>
-              {people.map((person) => (
-                <option key={person.id} value={person.id}>
-                  {person.name}
-                  {person.team ? ` (${person.team})` : ""}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <PersonField label="Owner" name="ownerId" people={people} defaultValue={values.ownerId} error={errors.ownerId} />
         <Field label="Priority" name="priority" error={errors.priority}>
           {(p) => (
             <select {...p} defaultValue={values.priority ?? "P2"}>

@@ -78,19 +78,28 @@ export function IncidentFields({ values, errors, canSetVisibility = true }: { va
 }
 
 /** The one facilitator ("5 Whys master"), chosen among everyone with an account. */
-export function FacilitatorField({
+export function FacilitatorField(props: { people: PersonOption[]; defaultValue: string | number | undefined; error?: string[]; hint: string }) {
+  return <PersonField label="Facilitator (5 Whys master)" name="facilitatorId" {...props} />;
+}
+
+/** A choice of one person with an account, listed as "Name (Team)". */
+export function PersonField({
+  label,
+  name,
   people,
   defaultValue,
   error,
   hint,
 }: {
+  label: string;
+  name: string;
   people: PersonOption[];
   defaultValue: string | number | undefined;
   error?: string[];
-  hint: string;
+  hint?: string;
 }) {
   return (
-    <Field label="Facilitator (5 Whys master)" name="facilitatorId" error={error} hint={hint}>
+    <Field label={label} name={name} error={error} hint={hint}>
       {(p) => (
         <select {...p} defaultValue={defaultValue}>
           {people.map((person) => (

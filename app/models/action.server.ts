@@ -103,10 +103,18 @@ function requireChangeableAction(tx: Tx, actor: Viewer, actionId: number): { act
   return { action, incident };
 }
 
-export function getAction(viewer: Viewer, actionId: number): { action: Action; incident: Incident } {
+/** The action with its incident, and who finished it; 404 for anyone who may not see the incident. */
+export function getAction(viewer: Viewer, actionId: number): { action: Action; incident: Incident; completedByName: string | null } {
   const action = loadAction(db(), actionId);
   if (!action) throw new Response("Not found", { status: 404 });
-  return { action, incident: requireIncident(db(), viewer, action.incidentId, "view") };
+  const incident = requireIncident(db(), viewer, action.incidentId, "view");
+  const completer = db()
+    .select({ name: users.name })
+    .from(actions)
+    .innerJoin(users, eq(users.id, actions.completedById))
+    .where(eq(actions.id, actionId))
+    .get();
+  return { action, incident, completedByName: completer?.name ?? null };
 }
 
 function assertOwner(tx: Tx, ownerId: number) {

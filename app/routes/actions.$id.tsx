@@ -39,7 +39,7 @@ async function load(request: Request, param: string | undefined) {
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { user, action, incident } = await load(request, params.id);
+  const { user, action, incident, completedByName } = await load(request, params.id);
   const why = action.whyId ? listWhys(incident.id).find((w) => w.id === action.whyId) : undefined;
   const canChange = canChangeAction(user, action, incident);
   return {
@@ -47,7 +47,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       ...action,
       due: formatDate(action.dueDate),
       overdue: isOverdue(action, today()),
-      completed: action.completedAt ? formatTime(action.completedAt) : null,
+      completed: action.completedAt ? `${formatTime(action.completedAt)}${completedByName ? ` by ${completedByName}` : ""}` : null,
     },
     values: actionValues(action),
     incident: { reference: incident.reference, title: incident.title, severity: incident.severity },
@@ -102,7 +102,7 @@ export default function ActionPage() {
         <span>{action.priority}</span>
         <span>Owner: {action.ownerName}</span>
         <span>Due {action.due}</span>
-        {action.completed ? <span>Finished {action.completed}</span> : null}
+        {action.completed ? <span>{action.status === "done" ? "Done" : "Decided"} {action.completed}</span> : null}
       </div>
 
       <section className="panel section-gap" aria-labelledby="context-title">

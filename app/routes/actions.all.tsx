@@ -3,6 +3,7 @@ import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { ActionTable } from "~/components/actions";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field } from "~/components/form";
+import { Pagination, plainOptions, SelectFilter } from "~/components/list-controls";
 import { actionFiltersFrom } from "~/lib/action-filters.server";
 import { actionRow } from "~/lib/action-views.server";
 import { requireUser } from "~/lib/session.server";
@@ -36,11 +37,6 @@ export default function AllActions() {
   const { rows, total, page, pageCount, query, people, teams } = useLoaderData<typeof loader>();
   const location = useLocation();
   const search = new URLSearchParams(query);
-  const pageLink = (to: number) => {
-    const next = new URLSearchParams(search);
-    next.set("page", String(to));
-    return `?${next}`;
-  };
   const csv = new URLSearchParams(search);
   csv.delete("page");
   return (
@@ -52,69 +48,25 @@ export default function AllActions() {
         </a>
       </div>
       <Form method="get" className="filters" aria-label="Filter actions">
-        <Field label="Status" name="status">
-          {(p) => (
-            <select {...p} defaultValue={query.status ?? ""}>
-              <option value="">Any status</option>
-              <option value="unfinished">Not finished</option>
-              {ACTION_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {ACTION_STATUS_LABELS[s]}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Owner" name="owner">
-          {(p) => (
-            <select {...p} defaultValue={query.owner ?? ""}>
-              <option value="">Anyone</option>
-              {people.map((person) => (
-                <option key={person.id} value={person.id}>
-                  {person.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Team" name="team">
-          {(p) => (
-            <select {...p} defaultValue={query.team ?? ""}>
-              <option value="">Any team</option>
-              {teams.map((team) => (
-                <option key={team} value={team}>
-                  {team}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SelectFilter
+          label="Status"
+          name="status"
+          anyLabel="Any status"
+          options={[{ value: "unfinished", label: "Not finished" }, ...ACTION_STATUSES.map((v) => ({ value: v, label: ACTION_STATUS_LABELS[v] }))]}
+          defaultValue={query.status}
+        />
+        <SelectFilter label="Owner" name="owner" anyLabel="Anyone" options={people.map((p) => ({ value: String(p.id), label: p.name }))} defaultValue={query.owner} />
+        <SelectFilter label="Team" name="team" anyLabel="Any team" options={plainOptions(teams)} defaultValue={query.team} />
         <Field label="Incident" name="incident">
           {(p) => <input {...p} type="text" placeholder="INC-7" size={8} defaultValue={query.incident ?? ""} />}
         </Field>
-        <Field label="Severity" name="severity">
-          {(p) => (
-            <select {...p} defaultValue={query.severity ?? ""}>
-              <option value="">Any severity</option>
-              {SEVERITIES.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Sort by" name="sort">
-          {(p) => (
-            <select {...p} defaultValue={query.sort ?? "due"}>
-              {Object.entries(SORT_LABELS).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SelectFilter label="Severity" name="severity" anyLabel="Any severity" options={plainOptions(SEVERITIES)} defaultValue={query.severity} />
+        <SelectFilter
+          label="Sort by"
+          name="sort"
+          options={Object.entries(SORT_LABELS).map(([value, label]) => ({ value, label }))}
+          defaultValue={query.sort ?? "due"}
+        />
         <div className="field">
           <label className="checkbox">
             <input type="checkbox" name="overdue" value="on" defaultChecked={query.overdue === "on"} /> Overdue only
@@ -137,15 +89,7 @@ export default function AllActions() {
           <ActionTable rows={rows} redirectTo={`${location.pathname}${location.search}`} caption="Actions" />
         </>
       )}
-      {pageCount > 1 ? (
-        <nav className="pagination" aria-label="Pages">
-          {page > 1 ? <Link to={pageLink(page - 1)}>← Previous</Link> : <span />}
-          <span className="muted">
-            Page {page} of {pageCount}
-          </span>
-          {page < pageCount ? <Link to={pageLink(page + 1)}>Next →</Link> : <span />}
-        </nav>
-      ) : null}
+      <Pagination page={page} pageCount={pageCount} previous="Previous" next="Next" />
     </>
   );
 }

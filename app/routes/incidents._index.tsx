@@ -1,9 +1,9 @@
 import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { RestrictedBadge, SeverityBadge, StatusBadge } from "~/components/badges";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { Field } from "~/components/form";
+import { Pagination, plainOptions, SelectFilter } from "~/components/list-controls";
 import { requireUser } from "~/lib/session.server";
 import { formatAge, formatTime } from "~/lib/time";
 import { SEVERITIES, STATUSES, STATUS_LABELS } from "~/models/incident";
@@ -45,12 +45,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export default function Incidents() {
   const { items, total, page, pageCount, filters, services } = useLoaderData<typeof loader>();
-  const [params] = useSearchParams();
-  const pageLink = (to: number) => {
-    const next = new URLSearchParams(params);
-    next.set("page", String(to));
-    return `?${next.toString()}`;
-  };
   const filtered = Boolean(filters.status || filters.severity || filters.service);
   return (
     <>
@@ -62,42 +56,15 @@ export default function Incidents() {
       </div>
 
       <Form method="get" className="filters" aria-label="Filter incidents">
-        <Field label="Status" name="status">
-          {(p) => (
-            <select {...p} defaultValue={filters.status ?? ""}>
-              <option value="">Any status</option>
-              {STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {STATUS_LABELS[s]}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Severity" name="severity">
-          {(p) => (
-            <select {...p} defaultValue={filters.severity ?? ""}>
-              <option value="">Any severity</option>
-              {SEVERITIES.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Service" name="service">
-          {(p) => (
-            <select {...p} defaultValue={filters.service ?? ""}>
-              <option value="">Any service</option>
-              {services.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SelectFilter
+          label="Status"
+          name="status"
+          anyLabel="Any status"
+          options={STATUSES.map((v) => ({ value: v, label: STATUS_LABELS[v] }))}
+          defaultValue={filters.status}
+        />
+        <SelectFilter label="Severity" name="severity" anyLabel="Any severity" options={plainOptions(SEVERITIES)} defaultValue={filters.severity} />
+        <SelectFilter label="Service" name="service" anyLabel="Any service" options={plainOptions(services)} defaultValue={filters.service} />
         <button type="submit" className="button button--quiet">
           Filter
         </button>
@@ -177,15 +144,7 @@ export default function Incidents() {
         </div>
       )}
 
-      {pageCount > 1 ? (
-        <nav className="pagination" aria-label="Pages">
-          {page > 1 ? <Link to={pageLink(page - 1)}>← Newer</Link> : <span />}
-          <span className="muted">
-            Page {page} of {pageCount}
-          </span>
-          {page < pageCount ? <Link to={pageLink(page + 1)}>Older →</Link> : <span />}
-        </nav>
-      ) : null}
+      <Pagination page={page} pageCount={pageCount} previous="Newer" next="Older" />
     </>
   );
 }

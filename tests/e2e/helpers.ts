@@ -91,13 +91,13 @@ export async function addMember(
   return { name: person.name, email: person.email, team: person.team, password };
 }
 
-/** Signs in through the sign-in form and waits for the incident list. */
+/** Signs in through the sign-in form and waits for the landing page (My actions for owners of open actions). */
 export async function signIn(page: Page, email: string, password: string) {
   await page.goto("/signin");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/incidents$/);
+  await expect(page).toHaveURL(/\/(incidents|actions)$/);
 }
 
 /** A new browser context signed in as `who`; close the context when done. */
@@ -177,6 +177,8 @@ export type WhyInput = {
   answer: string;
   remediation?: string;
   noRemediationReason?: string;
+  /** Why the remediation needs no follow-up action. */
+  noActionReason?: string;
 };
 
 /** The "The 5 Whys" section of the incident page. */
@@ -215,6 +217,9 @@ export async function fillWhyForm(scope: Locator, level: number, why: Partial<Wh
   if (why.remediation !== undefined) await scope.getByLabel(`Remediation at level ${level}`).fill(why.remediation);
   if (why.noRemediationReason !== undefined) {
     await scope.getByLabel("Or: no remediation needed at this level, because").fill(why.noRemediationReason);
+  }
+  if (why.noActionReason !== undefined) {
+    await scope.getByLabel("No follow-up action needed for this remediation, because").fill(why.noActionReason);
   }
 }
 

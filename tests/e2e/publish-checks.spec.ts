@@ -14,7 +14,12 @@ test("publishing is refused while a why lacks a remediation; fixing it lets it p
   });
   await moveTo(page, "Start the analysis", "Analysis");
   await addChain(page, [
-    { question: "Why did checkout fail?", answer: "The payment provider was disabled", remediation: "Re-enable the provider" },
+    {
+      question: "Why did checkout fail?",
+      answer: "The payment provider was disabled",
+      remediation: "Re-enable the provider",
+      noActionReason: "Done during the response",
+    },
     { question: "Why was it disabled?", answer: "A config flag was flipped by a bulk edit" },
   ]);
   await expect(whyCard(page, "A config flag was flipped").locator(".why__remedy")).toContainText("No remediation yet");

@@ -14,20 +14,11 @@ import { listEvents } from "~/models/audit.server";
 import { getIncident, moveIncident, PublishBlocked } from "~/models/incident.server";
 import { updateSettings } from "~/models/settings.server";
 import { updateWhy } from "~/models/why.server";
-import { freshDatabase } from "./helpers";
+import { caught, freshDatabase } from "./helpers";
 
 beforeEach(() => {
   freshDatabase();
 });
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected an error");
-}
 
 function analysed() {
   const facilitator = createUser({ name: "Avery", team: "SRE" });

@@ -14,20 +14,11 @@ import {
   updateIncident,
 } from "~/models/incident.server";
 import { publishProblems } from "~/models/why-tree";
-import { freshDatabase } from "./helpers";
+import { caught, freshDatabase } from "./helpers";
 
 beforeEach(() => {
   freshDatabase();
 });
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected an error");
-}
 
 describe("reporting", () => {
   it("stores the fields, renders markdown, and makes the reporter a participant", () => {

@@ -1,0 +1,60 @@
+import { Link, useSearchParams } from "@remix-run/react";
+import { Field } from "./form";
+
+export type Option = { value: string; label: string };
+
+/** A labelled select of a GET filter form, with an "any" choice that sends nothing. */
+export function SelectFilter({
+  label,
+  name,
+  anyLabel,
+  options,
+  defaultValue,
+}: {
+  label: string;
+  name: string;
+  /** The empty choice, e.g. "Any status"; omit when a choice is always made. */
+  anyLabel?: string;
+  options: Option[];
+  defaultValue: string | undefined;
+}) {
+  return (
+    <Field label={label} name={name}>
+      {(p) => (
+        <select {...p} defaultValue={defaultValue ?? ""}>
+          {anyLabel ? <option value="">{anyLabel}</option> : null}
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+/** Strings as options that read as they are. */
+export function plainOptions(values: readonly string[]): Option[] {
+  return values.map((value) => ({ value, label: value }));
+}
+
+/** Previous and next page links that keep the current filters. */
+export function Pagination({ page, pageCount, previous, next }: { page: number; pageCount: number; previous: string; next: string }) {
+  const [params] = useSearchParams();
+  if (pageCount <= 1) return null;
+  const link = (to: number) => {
+    const search = new URLSearchParams(params);
+    search.set("page", String(to));
+    return `?${search}`;
+  };
+  return (
+    <nav className="pagination" aria-label="Pages">
+      {page > 1 ? <Link to={link(page - 1)}>← {previous}</Link> : <span />}
+      <span className="muted">
+        Page {page} of {pageCount}
+      </span>
+      {page < pageCount ? <Link to={link(page + 1)}>{next} →</Link> : <span />}
+    </nav>
+  );
+}
