@@ -59,10 +59,11 @@ export function Layout({ children }: { children: ReactNode }) {
             </Link>
             {user ? (
               <nav aria-label="Main" className="site-nav">
-                <NavLink to="/actions">Actions</NavLink>
                 <NavLink to="/incidents" end>
                   Incidents
                 </NavLink>
+                <NavLink to="/actions">Actions</NavLink>
+                <NavLink to="/learnings">Learnings</NavLink>
                 <NavLink to="/incidents/new">Report an incident</NavLink>
                 {user.role === "admin" ? (
                   <>

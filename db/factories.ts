@@ -141,7 +141,9 @@ export function advanceTo(actor: Viewer, incidentId: number, status: Status, pub
   const path: Status[] = ["analysis", "review", "published"];
   for (const step of path.slice(0, path.indexOf(status) + 1)) moveIncident(actor, incidentId, step);
   if (status === "published" && publishedAt) {
-    db().update(schema.incidents).set({ publishedAt: publishedAt.toISOString() }).where(eq(schema.incidents.id, incidentId)).run();
+    const at = publishedAt.toISOString();
+    db().update(schema.incidents).set({ publishedAt: at }).where(eq(schema.incidents.id, incidentId)).run();
+    db().update(schema.publications).set({ publishedAt: at }).where(eq(schema.publications.incidentId, incidentId)).run();
   }
 }
 

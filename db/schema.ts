@@ -6,6 +6,7 @@ import {
   primaryKey,
   sqliteTable,
   text,
+  uniqueIndex,
 } from "drizzle-orm/sqlite-core";
 
 // Timestamps are ISO-8601 strings in UTC ("2026-10-06T14:02:00.000Z"): they sort as text
@@ -19,6 +20,8 @@ export const users = sqliteTable("users", {
   team: text("team").notNull().default(""),
   role: text("role", { enum: ["admin", "member"] }).notNull().default("member"),
   passwordHash: text("password_hash"),
+  /** Secret for reading the Atom feed without a session (feed readers); made on first use. */
+  feedToken: text("feed_token").unique(),
   createdAt: text("created_at").notNull().default(now),
   removedAt: text("removed_at"),
 });
@@ -278,4 +281,27 @@ export const outbox = sqliteTable(
     sentAt: text("sent_at"),
   },
   (t) => [index("outbox_status_idx").on(t.status, t.id)],
+);
+
+/** What was published, as it was: one row per (re)publication of an incident. */
+export const publications = sqliteTable(
+  "publications",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    /** 1 for the first publication, 2 for the first republication, … */
+    revision: integer("revision").notNull(),
+    publishedAt: text("published_at").notNull(),
+    publishedById: integer("published_by_id")
+      .notNull()
+      .references(() => users.id),
+    /** JSON snapshot: title, severity, services, impact, summary, the why tree, actions, facilitator. */
+    snapshot: text("snapshot").notNull(),
+  },
+  (t) => [
+    uniqueIndex("publications_incident_revision_idx").on(t.incidentId, t.revision),
+    index("publications_published_idx").on(t.publishedAt),
+  ],
 );

@@ -11,17 +11,21 @@ export function Lifecycle({
   canMove,
   problems,
   attempted,
+  changesSincePublication,
 }: {
   status: Status;
   canMove: boolean;
   problems: PublishProblem[];
   /** True when these problems came back from an attempt to publish. */
   attempted: boolean;
+  /** Changes made since the last publication, which republishing would publish. */
+  changesSincePublication: number;
 }) {
   const moves = TRANSITIONS[status];
   const showProblems = problems.length > 0 && (status === "review" || attempted);
-  // Once published there is nothing to do here; the status badge and the facts say the rest.
-  if (moves.length === 0 && !showProblems) return null;
+  const canRepublish = canMove && (status === "published" || status === "closed") && changesSincePublication > 0;
+  // Once published there is little to do here; the status badge and the facts say the rest.
+  if (moves.length === 0 && !showProblems && !canRepublish) return null;
   return (
     <section className="panel no-print" aria-labelledby="lifecycle-title">
       <h2 id="lifecycle-title">Lifecycle</h2>
@@ -57,6 +61,17 @@ export function Lifecycle({
               {TRANSITION_LABELS[`${status}→${to}`] ?? STATUS_LABELS[to]}
             </SubmitButton>
           ))}
+        </Form>
+      ) : null}
+      {canRepublish ? (
+        <Form method="post" className="form-actions">
+          <p className="small">
+            {changesSincePublication} {changesSincePublication === 1 ? "change" : "changes"} since the last publication. Republish to
+            update the learnings feed and the next digest.
+          </p>
+          <SubmitButton intent="republish" pendingText="Republishing…">
+            Republish
+          </SubmitButton>
         </Form>
       ) : null}
       {!canMove && moves.length > 0 ? (

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, max } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { db, schema, type Tx } from "~/lib/db.server";
 
 const { auditEvents, users } = schema;
@@ -65,14 +65,4 @@ export function listEvents(incidentId: number, tx: Tx = db()): AuditEntry[] {
     .orderBy(desc(auditEvents.id))
     .all()
     .map((row) => ({ ...row, changes: JSON.parse(row.changes) as Changes }));
-}
-
-/** How many changes were made after publication, and when the last one was. */
-export function editsAfterPublication(incidentId: number, tx: Tx = db()): { count: number; lastAt: string | null } {
-  const row = tx
-    .select({ count: count(), lastAt: max(auditEvents.createdAt) })
-    .from(auditEvents)
-    .where(and(eq(auditEvents.incidentId, incidentId), eq(auditEvents.afterPublication, true)))
-    .get();
-  return { count: row?.count ?? 0, lastAt: row?.lastAt ?? null };
 }

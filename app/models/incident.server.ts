@@ -16,6 +16,7 @@ import {
   type Status,
   type Visibility,
 } from "./incident";
+import { recordPublication } from "./publication.server";
 import { publishProblems, type PublishProblem } from "./why-tree";
 
 const { actions, incidents, incidentServices, participants, users, whys } = schema;
@@ -383,7 +384,10 @@ export function moveIncident(actor: Viewer, id: number, to: Status): Incident {
       summary: to === "published" ? "Published the analysis" : `Moved from ${STATUS_LABELS[incident.status]} to ${STATUS_LABELS[to]}`,
       changes: { status: [incident.status, to] },
     });
-    if (to === "published") syncClosure(tx, actor, id);
+    if (to === "published") {
+      recordPublication(tx, actor, incident, now);
+      syncClosure(tx, actor, id);
+    }
     return loadIncident(tx, id)!;
   });
 }

@@ -16,7 +16,7 @@ import { formatDate, formatSpan, formatTime, fromInputValue, toInputValue } from
 import { isOverdue } from "~/models/action";
 import { canChangeAction, completionFigures, listIncidentActions, today } from "~/models/action.server";
 import { permissionsFor } from "~/models/access";
-import { editsAfterPublication } from "~/models/audit.server";
+import { changesSincePublication, republish } from "~/models/publication.server";
 import { CAUSE_CATEGORIES, STATUSES, STATUS_LABELS, VISIBILITY_LABELS } from "~/models/incident";
 import { moveIncident, publishCheck, PublishBlocked, type Incident } from "~/models/incident.server";
 import type { User } from "~/models/user.server";
@@ -62,7 +62,7 @@ export const shouldRevalidate = revalidateAfterRefusal;
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
   const permissions = permissionsFor(user, incident);
-  const edits = incident.publishedAt ? editsAfterPublication(incident.id) : { count: 0, lastAt: null };
+  const edits = changesSincePublication(incident.id);
   return {
     incident: {
       id: incident.id,
@@ -81,7 +81,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       timeToDetect: formatSpan(incident.startedAt, incident.detectedAt),
       timeToResolve: formatSpan(incident.startedAt, incident.resolvedAt),
       published: incident.publishedAt ? { at: formatTime(incident.publishedAt), by: incident.publishedByName } : null,
-      editsAfterPublication: edits.count > 0 ? { count: edits.count, last: formatTime(edits.lastAt) } : null,
+      changesSincePublication: edits.count > 0 ? { count: edits.count, last: formatTime(edits.lastAt) } : null,
     },
     permissions,
     whys: listWhys(incident.id),
@@ -187,6 +187,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return modelFailure(error, values, "timeline");
       }
     }
+    case "republish": {
+      try {
+        const revision = republish(user, incident.id);
+        return redirectWithFlash(page, `${incident.reference} is republished (revision ${revision}); the learnings feed shows the new version.`);
+      } catch (error) {
+        return modelFailure(error, values, "move");
+      }
+    }
     case "move": {
       const parsed = validate(moveSchema, values);
       if (!parsed.ok) throw new Response("Bad request", { status: 400 });
@@ -262,10 +270,11 @@ export default function Analysis() {
               <dt>Published</dt>
               <dd>
                 {incident.published.at} by {incident.published.by}
-                {incident.editsAfterPublication ? (
+                {incident.changesSincePublication ? (
                   <div className="muted small">
-                    Edited {incident.editsAfterPublication.count} {incident.editsAfterPublication.count === 1 ? "time" : "times"} since,
-                    last {incident.editsAfterPublication.last} (see History)
+                    Updated since publication: {incident.changesSincePublication.count}{" "}
+                    {incident.changesSincePublication.count === 1 ? "change" : "changes"}, the last {incident.changesSincePublication.last} (see
+                    History)
                   </div>
                 ) : null}
               </dd>
@@ -291,7 +300,13 @@ export default function Analysis() {
         )}
       </section>
 
-      <Lifecycle status={incident.status} canMove={permissions.manage} problems={blocked ?? problems} attempted={Boolean(blocked)} />
+      <Lifecycle
+        status={incident.status}
+        canMove={permissions.manage}
+        problems={blocked ?? problems}
+        attempted={Boolean(blocked)}
+        changesSincePublication={incident.changesSincePublication?.count ?? 0}
+      />
 
       <section className="panel" aria-labelledby="whys-title" id="whys">
         <h2 id="whys-title">The 5 Whys</h2>

@@ -1,0 +1,19 @@
+import { type LoaderFunctionArgs } from "@remix-run/node";
+import { requireIncidentRoute } from "~/lib/guards.server";
+import { listIncidentActions } from "~/models/action.server";
+import { incidentMarkdown } from "~/models/export.server";
+import { listTimeline } from "~/models/timeline.server";
+import { listWhys } from "~/models/why.server";
+
+/** /incidents/INC-7.md (rewritten here by the server): the incident as Markdown. */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { incident } = await requireIncidentRoute(request, params.ref);
+  const markdown = incidentMarkdown(incident, listWhys(incident.id), listIncidentActions(incident.id), listTimeline(incident.id));
+  return new Response(markdown, {
+    headers: {
+      "Content-Type": "text/markdown; charset=utf-8",
+      "Content-Disposition": `inline; filename="${incident.reference}.md"`,
+      "Cache-Control": "private, no-store",
+    },
+  });
+}

@@ -1,0 +1,114 @@
+import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { LearningCard, type LearningCardData } from "~/components/learning";
+import { Pagination, plainOptions, SelectFilter } from "~/components/list-controls";
+import { env } from "~/lib/env.server";
+import { requireUser } from "~/lib/session.server";
+import { formatTime } from "~/lib/time";
+import { progressLabel } from "~/models/action";
+import { actionProgress } from "~/models/action.server";
+import { CAUSE_CATEGORIES, SEVERITIES } from "~/models/incident";
+import { listServiceNames } from "~/models/incident.server";
+import { feedTokenFor, listLearnings, PERIODS } from "~/models/publication.server";
+
+export const meta: MetaFunction = () => [{ title: "Learnings · Hindsight" }];
+
+const PAGE_SIZE = 20;
+const PERIOD_LABELS: Record<keyof typeof PERIODS, string> = { "30d": "Last 30 days", "90d": "Last 90 days", "365d": "Last year" };
+
+const filtersSchema = z.object({
+  service: z.string().trim().max(60).optional().catch(undefined),
+  severity: z.enum(SEVERITIES).optional().catch(undefined),
+  category: z.string().trim().max(60).optional().catch(undefined),
+  period: z.enum(Object.keys(PERIODS) as [keyof typeof PERIODS]).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(10_000).optional().catch(undefined),
+});
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const raw = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== ""));
+  const { page = 1, ...filters } = filtersSchema.parse(raw);
+  const { items, total } = listLearnings(filters, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+  const progress = actionProgress(items.map((i) => i.incidentId));
+  const cards: LearningCardData[] = items.map(({ reference, snapshot, firstPublishedAt, revision, incidentId }) => ({
+    reference,
+    title: snapshot.title,
+    severity: snapshot.severity,
+    published: formatTime(firstPublishedAt),
+    updated: revision > 1,
+    facilitator: snapshot.facilitator,
+    services: snapshot.services,
+    categories: snapshot.categories,
+    summaryHtml: snapshot.summaryHtml,
+    whys: snapshot.whys,
+    progress: progressLabel(progress.get(incidentId) ?? { total: 0, finished: 0, overdue: 0 }),
+  }));
+  return {
+    cards,
+    total,
+    page,
+    pageCount: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+    filters: raw,
+    services: listServiceNames(),
+    feedUrl: `${env().APP_URL}/learnings.atom?token=${feedTokenFor(user.id)}`,
+  };
+}
+
+export default function Learnings() {
+  const { cards, total, page, pageCount, filters, services, feedUrl } = useLoaderData<typeof loader>();
+  const filtered = Object.keys(filters).some((k) => k !== "page");
+  return (
+    <>
+      <div className="page-header">
+        <h1>Learnings</h1>
+        <p className="muted">What the company learned from its incidents, newest first.</p>
+      </div>
+      <Form method="get" className="filters" aria-label="Filter learnings">
+        <SelectFilter label="Service" name="service" anyLabel="Any service" options={plainOptions(services)} defaultValue={filters.service} />
+        <SelectFilter label="Severity" name="severity" anyLabel="Any severity" options={plainOptions(SEVERITIES)} defaultValue={filters.severity} />
+        <SelectFilter
+          label="Cause"
+          name="category"
+          anyLabel="Any cause"
+          options={CAUSE_CATEGORIES.map((c) => ({ value: c.slug, label: c.label }))}
+          defaultValue={filters.category}
+        />
+        <SelectFilter
+          label="Published"
+          name="period"
+          anyLabel="Any time"
+          options={Object.entries(PERIOD_LABELS).map(([value, label]) => ({ value, label }))}
+          defaultValue={filters.period}
+        />
+        <button type="submit" className="button button--quiet">
+          Filter
+        </button>
+        {filtered ? <Link to="/learnings">Clear filters</Link> : null}
+      </Form>
+      {cards.length === 0 ? (
+        <div className="panel empty">
+          <p>{filtered ? "No published analyses match." : "No analyses have been published yet."}</p>
+        </div>
+      ) : (
+        <>
+          <p className="muted small">
+            {total} published {total === 1 ? "analysis" : "analyses"}
+          </p>
+          {cards.map((card) => (
+            <LearningCard key={card.reference} learning={card} />
+          ))}
+        </>
+      )}
+      <Pagination page={page} pageCount={pageCount} previous="Newer" next="Older" />
+      <p className="muted small section-gap">
+        Follow in a feed reader: <a href={feedUrl}>Atom feed</a> (the link holds your private token; do not share it).
+      </p>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

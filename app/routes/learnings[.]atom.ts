@@ -1,0 +1,58 @@
+import { type LoaderFunctionArgs } from "@remix-run/node";
+import { Feed } from "feed";
+import { env } from "~/lib/env.server";
+import { getUser } from "~/lib/session.server";
+import { listLearnings, userForFeedToken } from "~/models/publication.server";
+
+const ENTRIES = 50;
+
+/**
+ * The published analyses as an Atom feed, for feed readers inside the company: served to a
+ * signed-in browser, or to anyone holding a person's private feed token (?token=…).
+ */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const url = new URL(request.url);
+  const reader = (await getUser(request)) ?? userForFeedToken(url.searchParams.get("token") ?? "");
+  if (!reader) {
+    return new Response("Sign in, or use the feed link with your token from the Learnings page.", {
+      status: 401,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
+  }
+  const base = env().APP_URL;
+  const { items } = listLearnings({}, { limit: ENTRIES });
+  const feed = new Feed({
+    id: `${base}/learnings`,
+    title: "Hindsight: learnings",
+    description: "Published post-mortems: what happened, why, and what we change.",
+    link: `${base}/learnings`,
+    copyright: "",
+    updated: items[0] ? new Date(items[0].publishedAt) : new Date(0),
+    generator: "Hindsight",
+    feedLinks: { atom: `${base}/learnings.atom` },
+  });
+  for (const item of items) {
+    const s = item.snapshot;
+    const chain: string[] = [];
+    const walk = (whys: typeof s.whys) => whys.forEach((w) => (chain.push(`${w.level}. ${w.answer}`), walk(w.children)));
+    walk(s.whys);
+    feed.addItem({
+      id: `${base}/learnings/${item.reference}`,
+      link: `${base}/learnings/${item.reference}`,
+      title: `${item.reference} (${s.severity}): ${s.title}`,
+      date: new Date(item.publishedAt),
+      published: new Date(item.firstPublishedAt),
+      author: [{ name: s.facilitator }],
+      description: s.summaryMd.slice(0, 500),
+      content: `${s.summaryHtml}<h3>Why</h3><ol>${chain.map((c) => `<li>${escapeHtml(c)}</li>`).join("")}</ol>`,
+      category: s.categories.map((name) => ({ name })),
+    });
+  }
+  return new Response(feed.atom1(), {
+    headers: { "Content-Type": "application/atom+xml; charset=utf-8", "Cache-Control": "private, no-store" },
+  });
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}

@@ -1,0 +1,122 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { actionFields, addTimeline, addWhyTree, advanceTo, createIncident, createUser, RIES_CHAIN } from "../../db/factories";
+import { HttpError } from "~/lib/http.server";
+import { changeActionStatus, createAction, listIncidentActions } from "~/models/action.server";
+import { incidentMarkdown } from "~/models/export.server";
+import { getIncident, updateIncident } from "~/models/incident.server";
+import { changesSincePublication, feedTokenFor, latestPublication, listLearnings, republish, userForFeedToken } from "~/models/publication.server";
+import { listTimeline } from "~/models/timeline.server";
+import { listWhys } from "~/models/why.server";
+import { incidentFields } from "../../db/factories";
+import { caught, freshDatabase } from "./helpers";
+
+beforeEach(() => {
+  freshDatabase();
+});
+
+function published(title: string, overrides: Parameters<typeof createIncident>[1] = {}, at?: Date) {
+  const facilitator = createUser({ name: "Avery" });
+  const incident = createIncident(facilitator, { title, summaryMd: "A loop reached production.", ...overrides });
+  const ids = addWhyTree(facilitator, incident.id, RIES_CHAIN.map((w) => w));
+  for (const id of ids) createAction(facilitator, incident.id, id, actionFields(facilitator.id, { title: `Fix ${id}` }));
+  advanceTo(facilitator, incident.id, "published", at);
+  return { facilitator, incident: getIncident(facilitator, incident.id), whyIds: ids };
+}
+
+describe("publishing", () => {
+  it("stores a snapshot of what was published", () => {
+    const { incident } = published("Website down", { services: ["web"], severity: "SEV1" });
+    const publication = latestPublication(incident.id)!;
+    expect(publication.revision).toBe(1);
+    expect(publication.publishedByName).toBe("Avery");
+    const s = publication.snapshot;
+    expect(s).toMatchObject({ title: "Website down", severity: "SEV1", services: ["web"], facilitator: "Avery", summaryHtml: "<p>A loop reached production.</p>" });
+    expect(s.whys[0].children[0].children[0].answer).toBe("So-and-so made a mistake.");
+    expect(s.whys[0].remediationMd).toBe("Bring the site back up.");
+    expect(s.actions).toHaveLength(5);
+    expect(s.actions[0]).toMatchObject({ status: "open", whyQuestion: "Why was the website down?" });
+    expect(s.categories).toEqual(["capacity", "code", "knowledge", "testing", "process"]);
+  });
+
+  it("keeps the snapshot when the incident is edited, counts the changes, and republishes them", () => {
+    const { facilitator, incident } = published("Website down");
+    expect(changesSincePublication(incident.id).count).toBe(0);
+    updateIncident(facilitator, incident.id, incident.version, incidentFields({ title: "Website down for 49 minutes", summaryMd: "A loop reached production." }));
+    expect(latestPublication(incident.id)!.snapshot.title).toBe("Website down");
+    expect(changesSincePublication(incident.id).count).toBe(1);
+    expect(republish(facilitator, incident.id)).toBe(2);
+    expect(latestPublication(incident.id)!.snapshot.title).toBe("Website down for 49 minutes");
+    expect(changesSincePublication(incident.id).count).toBe(0);
+  });
+
+  it("lets only the facilitator or an admin republish, and only a published incident", () => {
+    const { incident } = published("Website down");
+    expect((caught(() => republish(createUser(), incident.id)) as HttpError).status).toBe(403);
+    const facilitator = createUser();
+    const draft = createIncident(facilitator);
+    expect((caught(() => republish(facilitator, draft.id)) as HttpError).status).toBe(409);
+  });
+
+  it("does not count an action's progress as a change to the analysis", () => {
+    const { facilitator, incident } = published("Website down");
+    changeActionStatus(facilitator, listIncidentActions(incident.id)[0].id, "done");
+    expect(changesSincePublication(incident.id).count).toBe(0);
+  });
+});
+
+describe("the learnings feed", () => {
+  it("lists published analyses newest first, never restricted ones, and filters", () => {
+    published("Older", { services: ["api"], severity: "SEV2" }, new Date("2026-01-01T00:00:00Z"));
+    published("Newer", { services: ["web"], severity: "SEV1" });
+    const secret = published("Secret", { visibility: "restricted" });
+    createIncident(secret.facilitator, { title: "Draft only" });
+
+    expect(listLearnings({}, { limit: 10 }).items.map((l) => l.snapshot.title)).toEqual(["Newer", "Older"]);
+    expect(listLearnings({ service: "api" }, { limit: 10 }).items.map((l) => l.snapshot.title)).toEqual(["Older"]);
+    expect(listLearnings({ severity: "SEV1" }, { limit: 10 }).items.map((l) => l.snapshot.title)).toEqual(["Newer"]);
+    expect(listLearnings({ category: "knowledge" }, { limit: 10 }).total).toBe(2);
+    expect(listLearnings({ category: "dependency" }, { limit: 10 }).total).toBe(0);
+    expect(listLearnings({ period: "30d" }, { limit: 10, now: new Date() }).items.map((l) => l.snapshot.title)).toEqual(["Newer"]);
+  });
+
+  it("drops an analysis made restricted after it was published", () => {
+    const { facilitator, incident } = published("Turned secret");
+    updateIncident(facilitator, incident.id, incident.version, incidentFields({ title: "Turned secret", summaryMd: "A loop reached production.", visibility: "restricted" }));
+    expect(listLearnings({}, { limit: 10 }).total).toBe(0);
+  });
+
+  it("shows the latest revision once per incident", () => {
+    const { facilitator, incident } = published("Website down");
+    updateIncident(facilitator, incident.id, incident.version, incidentFields({ title: "Website down (revised)", summaryMd: "x" }));
+    republish(facilitator, incident.id);
+    const { items } = listLearnings({}, { limit: 10 });
+    expect(items.map((l) => [l.snapshot.title, l.revision])).toEqual([["Website down (revised)", 2]]);
+  });
+});
+
+describe("feed tokens", () => {
+  it("are made once per person and identify them", () => {
+    const user = createUser();
+    const token = feedTokenFor(user.id);
+    expect(feedTokenFor(user.id)).toBe(token);
+    expect(userForFeedToken(token)?.id).toBe(user.id);
+    expect(userForFeedToken("")).toBeUndefined();
+    expect(userForFeedToken(`${token}x`)).toBeUndefined();
+  });
+});
+
+describe("the Markdown export", () => {
+  it("holds the facts, the nested whys with remediations and actions, and the timeline", () => {
+    const { facilitator, incident } = published("Website down", { services: ["web"] });
+    addTimeline(facilitator, incident.id, [{ at: "2026-10-06T14:09:00Z", text: "Alert: CPU at 100%" }]);
+    const md = incidentMarkdown(getIncident(facilitator, incident.id), listWhys(incident.id), listIncidentActions(incident.id), listTimeline(incident.id));
+    expect(md).toContain(`# ${incident.reference}: Website down`);
+    expect(md).toContain("- Severity: SEV2");
+    expect(md).toContain("1. **Why was the website down?** CPU utilisation on all front-end servers went to 100%.");
+    expect(md).toContain("   - Remediation (level 1): Bring the site back up.");
+    expect(md).toMatch(/\n {3}1\. \*\*Why did CPU usage spike\?\*\*/);
+    expect(md).toMatch(/\n {12}1\. \*\*Why was there no unit test\?\*\*/);
+    expect(md).toContain("- 6 Oct 2026, 14:09 UTC: Alert: CPU at 100%");
+    expect(md).toMatch(/Action: Fix \d+ \(Avery, due 7 Dec 2026, open\)/);
+  });
+});
