@@ -69,6 +69,7 @@ export function Layout({ children }: { children: ReactNode }) {
                   <>
                     <NavLink to="/admin/users">People</NavLink>
                     <NavLink to="/admin/settings">Settings</NavLink>
+                    <NavLink to="/digest">Digest</NavLink>
                     <NavLink to="/admin/outbox">Outbox</NavLink>
                   </>
                 ) : null}

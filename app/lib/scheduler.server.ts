@@ -1,3 +1,4 @@
+import { lastWeek, sendDigest } from "~/models/digest.server";
 import { runReminders } from "~/models/reminder.server";
 import { getSettings } from "~/models/settings.server";
 import { dateIn, hourIn } from "./time";
@@ -6,24 +7,36 @@ import { env } from "./env.server";
 let started = false;
 
 /**
- * The daily reminder run, inside the server process: once a minute it checks whether the
- * configured hour has come in the configured time zone and today's run has not happened yet.
- * A restart may run it again; the outbox keys make that send nothing twice.
+ * The daily reminder run and the weekly digest, inside the server process: once a minute it
+ * checks whether the configured day and hour have come in the configured time zone and the run
+ * has not happened yet. A restart may run one again; the outbox keys make that send nothing twice.
  */
 export function startScheduler() {
   if (started || env().SCHEDULER === "false") return;
   started = true;
-  let lastRun: string | undefined;
+  let remindedOn: string | undefined;
+  let digested: string | undefined;
   const tick = async () => {
-    const { timeZone, reminderHour } = getSettings();
+    const { timeZone, reminderHour, digestDay, digestHour } = getSettings();
     const now = new Date();
     const today = dateIn(timeZone, now);
-    if (lastRun === today || hourIn(timeZone, now) < reminderHour) return;
-    lastRun = today;
-    const result = await runReminders(now);
-    console.log(JSON.stringify({ job: "reminders", ...result }));
+    const hour = hourIn(timeZone, now);
+    if (remindedOn !== today && hour >= reminderHour) {
+      remindedOn = today;
+      console.log(JSON.stringify({ job: "reminders", ...(await runReminders(now)) }));
+    }
+    const period = lastWeek(now);
+    if (digested !== period.key && isoWeekday(today) >= digestDay && hour >= digestHour) {
+      digested = period.key;
+      console.log(JSON.stringify({ job: "digest", ...(await sendDigest(period, now)) }));
+    }
   };
   const run = () => tick().catch((error) => console.error("Reminder run failed:", error));
   setInterval(run, 60_000).unref();
   void run();
+}
+
+/** 1 for Monday … 7 for Sunday, of a calendar date. */
+function isoWeekday(date: string): number {
+  return new Date(`${date}T00:00:00Z`).getUTCDay() || 7;
 }

@@ -1,4 +1,5 @@
 import { db, schema } from "~/lib/db.server";
+import { env } from "~/lib/env.server";
 import { DEFAULT_DUE_POLICY, type DuePolicy } from "./action";
 import { assertAdmin, type User } from "./user.server";
 
@@ -8,13 +9,33 @@ export type Settings = {
   reminderHour: number;
   /** The time zone that hour, "today" and due dates are read in. */
   timeZone: string;
+  /** Who gets the weekly digest; empty means DIGEST_TO from the environment. */
+  digestTo: string[];
+  /** What a week without new post-mortems sends: a short note, or nothing. */
+  digestWhenEmpty: "note" | "skip";
+  /** ISO weekday (1 = Monday) and hour at which last week's digest is sent. */
+  digestDay: number;
+  digestHour: number;
 };
 
 export const DEFAULT_SETTINGS: Settings = {
   duePolicy: DEFAULT_DUE_POLICY,
   reminderHour: 9,
   timeZone: "UTC",
+  digestTo: [],
+  digestWhenEmpty: "note",
+  digestDay: 1,
+  digestHour: 9,
 };
+
+/** The digest's recipients: the settings page's list, or DIGEST_TO (comma-separated). */
+export function digestRecipients(settings: Settings = getSettings()): string[] {
+  if (settings.digestTo.length > 0) return settings.digestTo;
+  return (env().DIGEST_TO ?? "")
+    .split(",")
+    .map((a) => a.trim())
+    .filter(Boolean);
+}
 
 const { settings } = schema;
 

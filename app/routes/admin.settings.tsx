@@ -5,37 +5,57 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormError, SubmitButton } from "~/components/form";
 import { formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
 import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
+import { env } from "~/lib/env.server";
 import { isValidTimeZone } from "~/lib/time";
 import { PRIORITIES, type DuePolicy } from "~/models/action";
 import { SEVERITIES, SEVERITY_DEFINITIONS } from "~/models/incident";
 import { getSettings, updateSettings } from "~/models/settings.server";
 
 const days = z.coerce.number({ message: "Enter a number of days." }).int("Whole days.").min(1, "At least 1 day.").max(365, "At most 365 days.");
+const policySchema = z.object(Object.fromEntries(SEVERITIES.flatMap((s) => PRIORITIES.map((p) => [`${s}-${p}`, days]))) as Record<string, typeof days>);
 const schema = z.object({
-  ...Object.fromEntries(SEVERITIES.flatMap((s) => PRIORITIES.map((p) => [`${s}-${p}`, days]))),
   reminderHour: z.coerce.number({ message: "Enter an hour from 0 to 23." }).int().min(0, "From 0 to 23.").max(23, "From 0 to 23."),
   timeZone: z.string().trim().refine(isValidTimeZone, "Enter a time zone like Europe/Berlin or America/New_York."),
+  digestTo: z
+    .string()
+    .default("")
+    .transform((v) => v.split(/[\s,;]+/).filter(Boolean))
+    .pipe(z.array(z.string().email("Each recipient must be an email address, e.g. everyone@company.com.")).max(20, "At most 20 addresses.")),
+  digestWhenEmpty: z.enum(["note", "skip"], { message: "Choose what an empty week sends." }),
+  digestDay: z.coerce.number().int().min(1).max(7),
+  digestHour: z.coerce.number({ message: "Enter an hour from 0 to 23." }).int().min(0, "From 0 to 23.").max(23, "From 0 to 23."),
 });
+
+const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
 export const meta: MetaFunction = () => [{ title: "Settings · Hindsight" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAdmin(request);
   const settings = getSettings();
-  const values: Record<string, string> = { reminderHour: String(settings.reminderHour), timeZone: settings.timeZone };
+  const values: Record<string, string> = {
+    reminderHour: String(settings.reminderHour),
+    timeZone: settings.timeZone,
+    digestTo: settings.digestTo.join(", "),
+    digestWhenEmpty: settings.digestWhenEmpty,
+    digestDay: String(settings.digestDay),
+    digestHour: String(settings.digestHour),
+  };
   for (const s of SEVERITIES) for (const p of PRIORITIES) values[`${s}-${p}`] = String(settings.duePolicy[s][p]);
-  return { values };
+  return { values, envRecipients: env().DIGEST_TO ?? "" };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
   const values = formValues(await request.formData());
   const parsed = validate(schema, values);
-  if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values });
-  const data = parsed.data as Record<string, number | string>;
-  const duePolicy = Object.fromEntries(SEVERITIES.map((s) => [s, Object.fromEntries(PRIORITIES.map((p) => [p, data[`${s}-${p}`]]))])) as DuePolicy;
+  const policy = validate(policySchema, values);
+  if (!parsed.ok || !policy.ok) {
+    return formFailure(400, { errors: { ...(parsed.ok ? {} : parsed.errors), ...(policy.ok ? {} : policy.errors) }, values });
+  }
+  const duePolicy = Object.fromEntries(SEVERITIES.map((s) => [s, Object.fromEntries(PRIORITIES.map((p) => [p, policy.data[`${s}-${p}`]]))])) as DuePolicy;
   try {
-    updateSettings(admin, { duePolicy, reminderHour: Number(data.reminderHour), timeZone: String(data.timeZone) });
+    updateSettings(admin, { duePolicy, ...parsed.data });
     return redirectWithFlash("/admin/settings", "Settings saved.");
   } catch (error) {
     return modelFailure(error, values);
@@ -43,7 +63,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Settings() {
-  const { values: saved } = useLoaderData<typeof loader>();
+  const { values: saved, envRecipients } = useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
   const values: Record<string, string> = failure?.values ?? saved;
   const errors = failure?.errors ?? {};
@@ -106,6 +126,53 @@ export default function Settings() {
               {(p) => <input {...p} type="text" required defaultValue={values.timeZone} />}
             </Field>
           </div>
+        </section>
+        <section className="panel" aria-labelledby="digest-title" id="digest">
+          <h2 id="digest-title">Weekly digest</h2>
+          <p className="muted small">
+            Once a week the company gets an email of what was learned: new post-mortems, completed actions, overdue actions
+            by team, the most frequent causes. Restricted incidents never appear. <a href="/digest">Preview it</a>.
+          </p>
+          <Field
+            label="Recipients"
+            name="digestTo"
+            error={errors.digestTo}
+            hint={
+              envRecipients
+                ? `Comma-separated. When empty, the digest goes to DIGEST_TO: ${envRecipients}. To unsubscribe the company, empty both.`
+                : "Comma-separated, e.g. everyone@company.com. When empty, nobody gets the digest."
+            }
+          >
+            {(p) => <input {...p} type="text" defaultValue={values.digestTo} />}
+          </Field>
+          <div className="grid-3">
+            <Field label="Day" name="digestDay" error={errors.digestDay}>
+              {(p) => (
+                <select {...p} defaultValue={values.digestDay}>
+                  {WEEKDAYS.map((day, i) => (
+                    <option key={day} value={i + 1}>
+                      {day}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label="Hour (0–23)" name="digestHour" error={errors.digestHour}>
+              {(p) => <input {...p} type="number" min={0} max={23} required defaultValue={values.digestHour} />}
+            </Field>
+          </div>
+          <fieldset>
+            <legend>A week without new post-mortems</legend>
+            <div className="choices">
+              <label>
+                <input type="radio" name="digestWhenEmpty" value="note" defaultChecked={values.digestWhenEmpty !== "skip"} /> Send a short
+                note (with completed and overdue actions)
+              </label>
+              <label>
+                <input type="radio" name="digestWhenEmpty" value="skip" defaultChecked={values.digestWhenEmpty === "skip"} /> Send nothing
+              </label>
+            </div>
+          </fieldset>
         </section>
         <SubmitButton>Save settings</SubmitButton>
       </Form>

@@ -1,0 +1,154 @@
+// The weekly digest as email markup: tables and inline styles only, no external assets.
+
+export type DigestContent = {
+  period: string;
+  analyses: {
+    reference: string;
+    title: string;
+    severity: string;
+    summary: string;
+    chain: string[];
+    remediations: string[];
+    url: string;
+  }[];
+  completed: { title: string; owner: string; incident: string; url: string }[];
+  overdueByTeam: { team: string; count: number }[];
+  topCauses: { cause: string; count: number }[];
+  learningsUrl: string;
+  settingsUrl: string;
+};
+
+const font = "Arial, Helvetica, sans-serif";
+const ink = "#1d2330";
+const soft = "#4a5263";
+const accent = "#2f5d8a";
+const h2 = { fontFamily: font, fontSize: "16px", color: ink, margin: "24px 0 8px" };
+const p = { fontFamily: font, fontSize: "14px", lineHeight: "20px", color: ink, margin: "0 0 8px" };
+const small = { ...p, fontSize: "13px", color: soft };
+
+function Section({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <tr>
+      <td style={{ padding: "0 24px" }}>
+        <h2 style={h2}>{title}</h2>
+        {children}
+      </td>
+    </tr>
+  );
+}
+
+export function DigestEmail({ content }: { content: DigestContent }) {
+  return (
+    <table role="presentation" width="100%" cellPadding={0} cellSpacing={0} style={{ background: "#f5f6f8" }}>
+      <tbody>
+        <tr>
+          <td align="center" style={{ padding: "16px 8px" }}>
+            <table role="presentation" width="600" cellPadding={0} cellSpacing={0} style={{ background: "#ffffff", border: "1px solid #dde1e8", maxWidth: "600px" }}>
+              <tbody>
+                <tr>
+                  <td style={{ background: ink, padding: "16px 24px" }}>
+                    <p style={{ ...p, color: "#ffffff", fontSize: "18px", fontWeight: "bold", margin: 0 }}>Hindsight digest</p>
+                    <p style={{ ...p, color: "#d5dbe6", margin: "4px 0 0" }}>What we learned from incidents, {content.period}</p>
+                  </td>
+                </tr>
+                <Section title={content.analyses.length > 0 ? `New post-mortems (${content.analyses.length})` : "No new post-mortems"}>
+                  {content.analyses.length === 0 ? (
+                    <p style={p}>No post-mortems were published this week.</p>
+                  ) : (
+                    content.analyses.map((a) => (
+                      <table key={a.reference} role="presentation" width="100%" cellPadding={0} cellSpacing={0} style={{ borderLeft: `4px solid ${accent}`, margin: "0 0 16px" }}>
+                        <tbody>
+                          <tr>
+                            <td style={{ padding: "4px 12px" }}>
+                              <p style={{ ...p, fontSize: "15px", fontWeight: "bold" }}>
+                                <a href={a.url} style={{ color: accent, textDecoration: "none" }}>
+                                  {a.title}
+                                </a>
+                              </p>
+                              <p style={small}>
+                                {a.reference} · {a.severity}
+                              </p>
+                              <p style={p}>{a.summary}</p>
+                              <p style={{ ...small, fontWeight: "bold", margin: "8px 0 4px" }}>Why</p>
+                              {a.chain.map((answer, i) => (
+                                <p key={i} style={{ ...p, margin: "0 0 2px", paddingLeft: `${i * 12}px` }}>
+                                  {i + 1}. {answer}
+                                </p>
+                              ))}
+                              {a.remediations.length > 0 ? (
+                                <>
+                                  <p style={{ ...small, fontWeight: "bold", margin: "8px 0 4px" }}>What we change</p>
+                                  {a.remediations.map((r, i) => (
+                                    <p key={i} style={{ ...p, margin: "0 0 2px" }}>
+                                      • {r}
+                                    </p>
+                                  ))}
+                                </>
+                              ) : null}
+                              <p style={{ ...p, margin: "8px 0 0" }}>
+                                <a href={a.url} style={{ color: accent }}>
+                                  Read the analysis
+                                </a>
+                              </p>
+                            </td>
+                          </tr>
+                        </tbody>
+                      </table>
+                    ))
+                  )}
+                </Section>
+                {content.completed.length > 0 ? (
+                  <Section title={`Actions completed (${content.completed.length})`}>
+                    {content.completed.map((a, i) => (
+                      <p key={i} style={p}>
+                        ✓{" "}
+                        <a href={a.url} style={{ color: accent }}>
+                          {a.title}
+                        </a>{" "}
+                        <span style={{ color: soft }}>
+                          — {a.owner}, {a.incident}
+                        </span>
+                      </p>
+                    ))}
+                  </Section>
+                ) : null}
+                {content.overdueByTeam.length > 0 ? (
+                  <Section title="Overdue actions by team">
+                    <table role="presentation" cellPadding={0} cellSpacing={0}>
+                      <tbody>
+                        {content.overdueByTeam.map((o) => (
+                          <tr key={o.team}>
+                            <td style={{ ...p, padding: "2px 16px 2px 0" }}>{o.team}</td>
+                            <td style={{ ...p, padding: "2px 0", color: "#b3261e", fontWeight: "bold" }}>{o.count}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </Section>
+                ) : null}
+                {content.topCauses.length > 0 ? (
+                  <Section title="Most frequent causes this week">
+                    <p style={p}>{content.topCauses.map((t) => `${t.cause} (${t.count})`).join(" · ")}</p>
+                  </Section>
+                ) : null}
+                <tr>
+                  <td style={{ padding: "24px" }}>
+                    <p style={small}>
+                      <a href={content.learningsUrl} style={{ color: accent }}>
+                        All learnings
+                      </a>{" "}
+                      ·{" "}
+                      <a href={content.settingsUrl} style={{ color: accent }}>
+                        Digest settings and unsubscribing
+                      </a>
+                    </p>
+                  </td>
+                </tr>
+              </tbody>
+            </table>
+          </td>
+        </tr>
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,173 @@
+import { and, asc, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { renderToStaticMarkup } from "react-dom/server";
+import { DigestEmail, type DigestContent } from "~/components/email/digest-email";
+import { db, schema } from "~/lib/db.server";
+import { env } from "~/lib/env.server";
+import { previousPeriod, type Period } from "~/lib/period";
+import { dateIn } from "~/lib/time";
+import { categoryLabel, reference } from "./incident";
+import { deliverPending, enqueueEmail, type OutgoingEmail } from "./outbox.server";
+import type { Snapshot, SnapshotWhy } from "./publication.server";
+import { digestRecipients, getSettings } from "./settings.server";
+
+const { actions, incidents, publications, users } = schema;
+
+/** The first paragraph of Markdown as plain text: the summary in one paragraph. */
+function firstParagraph(markdown: string): string {
+  const paragraph = markdown.trim().split(/\n\s*\n/)[0] ?? "";
+  return paragraph
+    .replace(/!\[[^\]]*\]\([^)]*\)/g, "")
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
+    .replace(/[*_`#>]/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** The chain in short: the first answer at each level, down the first branch. */
+function shortChain(whys: SnapshotWhy[]): string[] {
+  const chain: string[] = [];
+  let level = whys;
+  while (level.length > 0) {
+    chain.push(level[0].answer);
+    level = level[0].children;
+  }
+  return chain;
+}
+
+/** The farthest-reaching remediations first: the deepest levels. */
+function topRemediations(whys: SnapshotWhy[], count = 3): string[] {
+  const all: SnapshotWhy[] = [];
+  const walk = (list: SnapshotWhy[]) => list.forEach((w) => (all.push(w), walk(w.children)));
+  walk(whys);
+  return all
+    .filter((w) => w.remediationMd.trim())
+    .sort((a, b) => b.level - a.level)
+    .slice(0, count)
+    .map((w) => firstParagraph(w.remediationMd));
+}
+
+/**
+ * What the digest for a period holds. Only incidents visible to everyone count: restricted ones
+ * never appear, even if they were open when published.
+ */
+export function digestContent(period: Period, now: Date = new Date()): DigestContent {
+  const base = env().APP_URL;
+  const today = dateIn(getSettings().timeZone, now);
+  const published = db()
+    .select({ incidentId: publications.incidentId, publishedAt: publications.publishedAt, snapshot: publications.snapshot })
+    .from(publications)
+    .innerJoin(incidents, eq(incidents.id, publications.incidentId))
+    .where(and(eq(publications.revision, 1), eq(incidents.visibility, "org"), gte(publications.publishedAt, period.start), lt(publications.publishedAt, period.end)))
+    .orderBy(asc(publications.publishedAt))
+    .all()
+    .map((row) => ({ ...row, snapshot: JSON.parse(row.snapshot) as Snapshot }));
+
+  const completed = db()
+    .select({ title: actions.title, ownerName: users.name, incidentId: actions.incidentId, id: actions.id })
+    .from(actions)
+    .innerJoin(incidents, eq(incidents.id, actions.incidentId))
+    .innerJoin(users, eq(users.id, actions.ownerId))
+    .where(and(eq(actions.status, "done"), eq(incidents.visibility, "org"), gte(actions.completedAt, period.start), lt(actions.completedAt, period.end)))
+    .orderBy(asc(actions.completedAt))
+    .all();
+
+  const overdue = db()
+    .select({ team: users.team, count: sql<number>`count(*)` })
+    .from(actions)
+    .innerJoin(incidents, eq(incidents.id, actions.incidentId))
+    .innerJoin(users, eq(users.id, actions.ownerId))
+    .where(and(inArray(actions.status, ["open", "in_progress"]), lt(actions.dueDate, today), eq(incidents.visibility, "org")))
+    .groupBy(users.team)
+    .orderBy(sql`count(*) desc`, asc(users.team))
+    .all();
+
+  const counts = new Map<string, number>();
+  for (const p of published) {
+    const walk = (list: SnapshotWhy[]) =>
+      list.forEach((w) => {
+        if (w.category) counts.set(w.category, (counts.get(w.category) ?? 0) + 1);
+        walk(w.children);
+      });
+    walk(p.snapshot.whys);
+  }
+
+  return {
+    period: period.label,
+    analyses: published.map(({ incidentId, snapshot: s }) => ({
+      reference: reference(incidentId),
+      title: s.title,
+      severity: s.severity,
+      summary: firstParagraph(s.summaryMd),
+      chain: shortChain(s.whys),
+      remediations: topRemediations(s.whys),
+      url: `${base}/learnings/${reference(incidentId)}`,
+    })),
+    completed: completed.map((a) => ({ title: a.title, owner: a.ownerName, incident: reference(a.incidentId), url: `${base}/actions/${a.id}` })),
+    overdueByTeam: overdue.map((o) => ({ team: o.team || "No team", count: o.count })),
+    topCauses: [...counts.entries()]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, 5)
+      .map(([slug, count]) => ({ cause: categoryLabel(slug), count })),
+    learningsUrl: `${base}/learnings`,
+    settingsUrl: `${base}/admin/settings`,
+  };
+}
+
+function plainText(c: DigestContent): string {
+  const lines = [`Hindsight digest, ${c.period}`, ""];
+  if (c.analyses.length === 0) {
+    lines.push("No new post-mortems were published this week.", "");
+  } else {
+    lines.push(`New post-mortems (${c.analyses.length})`, "");
+    for (const a of c.analyses) {
+      lines.push(`${a.reference} (${a.severity}): ${a.title}`, a.summary, "Why:");
+      a.chain.forEach((answer, i) => lines.push(`  ${i + 1}. ${answer}`));
+      if (a.remediations.length > 0) lines.push("What we change:", ...a.remediations.map((r) => `  - ${r}`));
+      lines.push(a.url, "");
+    }
+  }
+  if (c.completed.length > 0) lines.push(`Actions completed (${c.completed.length})`, ...c.completed.map((a) => `  - ${a.title} (${a.owner}, ${a.incident})`), "");
+  if (c.overdueByTeam.length > 0) lines.push("Overdue actions by team", ...c.overdueByTeam.map((o) => `  - ${o.team}: ${o.count}`), "");
+  if (c.topCauses.length > 0) lines.push("Most frequent causes", ...c.topCauses.map((t) => `  - ${t.cause}: ${t.count}`), "");
+  lines.push(`All learnings: ${c.learningsUrl}`, `Digest settings: ${c.settingsUrl}`);
+  return lines.join("\n");
+}
+
+export type DigestEmailMessage = OutgoingEmail & { empty: boolean };
+
+/** The digest email for a period, exactly as it will be sent. */
+export function digestEmail(period: Period, now: Date = new Date()): DigestEmailMessage {
+  const content = digestContent(period, now);
+  const n = content.analyses.length;
+  return {
+    key: `digest:${period.key}`,
+    kind: "digest",
+    to: digestRecipients(),
+    subject: n === 0 ? `Hindsight digest, ${period.label}: no new post-mortems` : `Hindsight digest, ${period.label}: ${n} new post-mortem${n === 1 ? "" : "s"}`,
+    text: plainText(content),
+    html: `<!doctype html><html><head><meta charset="utf-8"><title>Hindsight digest</title></head><body style="margin:0;padding:0;background:#f5f6f8">${renderToStaticMarkup(<DigestEmail content={content} />)}</body></html>`,
+    headers: { "List-Unsubscribe": `<${content.settingsUrl}>` },
+    empty: n === 0,
+  };
+}
+
+export type DigestResult = { period: string; outcome: "queued" | "already-queued" | "skipped-empty" | "no-recipients"; sent: number; failed: number };
+
+/**
+ * Sends a period's digest exactly once: the outbox row keyed by the period is written before
+ * sending and marked sent after, so a repeat or a restart sends nothing twice and loses nothing.
+ */
+export async function sendDigest(period: Period, now: Date = new Date()): Promise<DigestResult> {
+  const email = digestEmail(period, now);
+  let outcome: DigestResult["outcome"];
+  if (email.to.length === 0) outcome = "no-recipients";
+  else if (email.empty && getSettings().digestWhenEmpty === "skip") outcome = "skipped-empty";
+  else outcome = enqueueEmail(email) ? "queued" : "already-queued";
+  const delivery = await deliverPending(now);
+  return { period: period.key, outcome, ...delivery };
+}
+
+/** The scheduled run: last week's digest, once the configured day and hour have come. */
+export function lastWeek(now: Date = new Date()): Period {
+  return previousPeriod(getSettings().timeZone, now);
+}
