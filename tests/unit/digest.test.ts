@@ -127,10 +127,14 @@ describe("npm run digest, against a real SMTP server", () => {
       useDatabase(openDatabase(file));
       const { incident } = publish("Website down", "2026-11-24T10:00:00Z");
       publish("Security incident", "2026-11-24T11:00:00Z", { visibility: "restricted" });
-      const run = () =>
-        promisify(execFile)(path.resolve("node_modules/.bin/tsx"), ["app/cli/digest.ts", "--period", "2026-W48"], {
+      const run = (...extra: string[]) =>
+        promisify(execFile)(path.resolve("node_modules/.bin/tsx"), ["app/cli/digest.ts", "--period", "2026-W48", ...extra], {
           env: { ...process.env, DATABASE_PATH: file, SMTP_URL: smtp.url },
         });
+      const dry = await run("--dry-run");
+      expect(dry.stdout).toContain("Subject: Hindsight digest, week 48 of 2026 (23 Nov – 29 Nov): 1 new post-mortem");
+      expect(dry.stdout).toContain("--- HTML part ---");
+      expect(smtp.received).toHaveLength(0);
       const first = await run();
       expect(first.stdout).toContain("Digest 2026-W48: written to the outbox. Delivery: 1 sent, 0 failed.");
       await run();
