@@ -1,7 +1,10 @@
 import { Form, Link } from "@remix-run/react";
+import { useState, type ChangeEvent } from "react";
+import { checkWhy } from "~/models/blame";
 import { CAUSE_CATEGORIES, categoryLabel, labelsFor, type Severity } from "~/models/incident";
 import { remediationGuidance, shallowBranchHint, type WhyNode } from "~/models/why-tree";
 import { WhyActions, type ActionView } from "./actions";
+import { BlameFindings } from "./blame-findings";
 import { Field, FormError, SubmitButton } from "./form";
 import { formKey, type FormState } from "./form-state";
 import { RecordForm } from "./record-form";
@@ -9,6 +12,8 @@ import { RecordForm } from "./record-form";
 const WHY_LABELS = labelsFor(["question", "answer", "category", "remediationMd", "noRemediationReason", "noActionReason", "rootReached"]);
 
 type TreeProps = {
+  /** Names and emails in the directory, for the blame-language check. */
+  people: string[];
   nodes: WhyNode[];
   severity: Severity;
   canEdit: boolean;
@@ -36,8 +41,10 @@ function WhyItem({
   siblings,
   ...rest
 }: { node: WhyNode; /** How many answers its question has, this one included. */ siblings: number } & Omit<TreeProps, "nodes">) {
-  const { severity, canEdit, state, page, actions } = rest;
+  const { severity, canEdit, state, page, actions, people } = rest;
   const hint = shallowBranchHint(node);
+  const blame = canEdit ? checkWhy(node, people) : undefined;
+  const blameFound = blame ? [...blame.question, ...blame.answer, ...blame.remediation] : [];
   const mine = actions[node.id] ?? [];
   const missing = !node.answer.trim() || (!node.remediationMd.trim() && !node.noRemediationReason.trim());
   const stateFor = (target: string) => (state?.target === target ? state : undefined);
@@ -84,6 +91,11 @@ function WhyItem({
           </div>
         ) : null}
         {hint && canEdit ? <p className="why__hint">{hint}</p> : null}
+        {blameFound.length > 0 ? (
+          <div className="why__blame">
+            <BlameFindings findings={blameFound} />
+          </div>
+        ) : null}
         {canEdit ? (
           <div className="why__tools">
             <WhyDisclosure
@@ -98,6 +110,7 @@ function WhyItem({
                 values={{ question: "" }}
                 level={node.level + 1}
                 severity={severity}
+                people={people}
                 state={stateFor(`child-${node.id}`)}
                 submit="Add the deeper why"
               />
@@ -114,6 +127,7 @@ function WhyItem({
                 values={{ question: node.question }}
                 level={node.level}
                 severity={severity}
+                people={people}
                 state={stateFor(`branch-${node.id}`)}
                 submit="Add this answer"
               />
@@ -133,6 +147,7 @@ function WhyItem({
                 }}
                 level={node.level}
                 severity={severity}
+                people={people}
                 state={stateFor(`why-${node.id}`)}
                 submit="Save changes"
               />
@@ -205,6 +220,7 @@ export function WhyForm({
   values,
   level,
   severity,
+  people,
   state,
   submit,
 }: {
@@ -213,19 +229,27 @@ export function WhyForm({
   values: Record<string, string>;
   level: number;
   severity: Severity;
+  people: string[];
   state?: FormState;
   submit: string;
 }) {
+  const initial = state?.values ?? values;
+  // The check runs as people type (with JavaScript), on the text in the fields now.
+  const [text, setText] = useState({ question: initial.question ?? "", answer: initial.answer ?? "", remediationMd: initial.remediationMd ?? "" });
+  const live = checkWhy(text, people);
+  const track = (field: keyof typeof text) => (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => setText((t) => ({ ...t, [field]: e.target.value }));
   return (
     <RecordForm intent={intent} hidden={hidden} values={values} state={state} labels={WHY_LABELS} submit={submit} className="why-form">
       {(shown, errors) => (
         <>
           <Field label={`Question (level ${level})`} name="question" error={errors.question}>
-            {(p) => <input {...p} type="text" required maxLength={500} placeholder="Why did …?" defaultValue={shown.question} />}
+            {(p) => <input {...p} type="text" required maxLength={500} placeholder="Why did …?" defaultValue={shown.question} onChange={track("question")} />}
           </Field>
+          <BlameFindings findings={live.question} />
           <Field label="Answer" name="answer" error={errors.answer} hint="What in the system let this happen? Describe conditions, not culprits.">
-            {(p) => <textarea {...p} rows={2} maxLength={2000} placeholder="Because …" defaultValue={shown.answer} />}
+            {(p) => <textarea {...p} rows={2} maxLength={2000} placeholder="Because …" defaultValue={shown.answer} onChange={track("answer")} />}
           </Field>
+          <BlameFindings findings={live.answer} />
           <Field label="Cause category" name="category" error={errors.category}>
             {(p) => (
               <select {...p} defaultValue={shown.category ?? ""}>
@@ -242,8 +266,9 @@ export function WhyForm({
             <strong>Level {level}:</strong> {remediationGuidance(severity, level)}
           </p>
           <Field label={`Remediation at level ${level}`} name="remediationMd" error={errors.remediationMd} hint="Markdown.">
-            {(p) => <textarea {...p} rows={2} maxLength={10000} defaultValue={shown.remediationMd} />}
+            {(p) => <textarea {...p} rows={2} maxLength={10000} defaultValue={shown.remediationMd} onChange={track("remediationMd")} />}
           </Field>
+          <BlameFindings findings={live.remediation} />
           <Field
             label="Or: no remediation needed at this level, because"
             name="noRemediationReason"

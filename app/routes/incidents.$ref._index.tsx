@@ -19,7 +19,7 @@ import { permissionsFor } from "~/models/access";
 import { changesSincePublication, republish } from "~/models/publication.server";
 import { CAUSE_CATEGORIES, STATUSES, STATUS_LABELS, VISIBILITY_LABELS } from "~/models/incident";
 import { moveIncident, publishCheck, PublishBlocked, type Incident } from "~/models/incident.server";
-import type { User } from "~/models/user.server";
+import { listUsers, type User } from "~/models/user.server";
 import { addTimelineEntry, deleteTimelineEntry, listTimeline, updateTimelineEntry } from "~/models/timeline.server";
 import { addWhy, deleteWhy, listWhys, updateWhy } from "~/models/why.server";
 import { buildTree } from "~/models/why-tree";
@@ -85,6 +85,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     },
     permissions,
     whys: listWhys(incident.id),
+    people: permissions.contribute ? listUsers().flatMap((u) => [u.name, u.email]) : [],
     ...followUp(user, incident),
     timeline: listTimeline(incident.id).map((e) => ({ ...e, atLabel: formatTime(e.at), atInput: toInputValue(e.at) })),
     problems: permissions.manage && incident.status === "review" ? publishCheck(incident) : [],
@@ -217,7 +218,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function Analysis() {
-  const { incident, permissions, whys, timeline, problems, now, actionsByWhy, unlinkedActions, actionFigures } = useLoaderData<typeof loader>();
+  const { incident, permissions, whys, people, timeline, problems, now, actionsByWhy, unlinkedActions, actionFigures } = useLoaderData<typeof loader>();
   const page = `/incidents/${incident.reference}`;
   const failure = useActionData<typeof action>();
   const state: FormState | undefined = failure && !failure.ok && failure.target ? (failure as FormState) : undefined;
@@ -314,7 +315,7 @@ export default function Analysis() {
           Ask why until the cause is understood, and decide a remediation at every level, proportional to the problem.
           Describe what in the system let the failure through, not who.
         </p>
-        {tree.length > 0 ? <WhyTree nodes={tree} severity={incident.severity} canEdit={permissions.contribute} state={state} page={page} actions={actionsByWhy} /> : null}
+        {tree.length > 0 ? <WhyTree nodes={tree} severity={incident.severity} canEdit={permissions.contribute} state={state} page={page} actions={actionsByWhy} people={people} /> : null}
         {tree.length === 0 && !permissions.contribute ? <p className="muted">No whys have been asked yet.</p> : null}
         {tree.length === 0 && permissions.contribute ? (
           <div className="first-why">
@@ -325,6 +326,7 @@ export default function Analysis() {
               values={{ question: "" }}
               level={1}
               severity={incident.severity}
+              people={people}
               state={state?.target === "first-why" ? state : undefined}
               submit="Add the first why"
             />

@@ -1,0 +1,212 @@
+// The blame-language check: reads what people write in a why and points out wording that names
+// a person as the cause, judges them, leans on hindsight, or aims a fix at a person rather than
+// at the system. Pure, so it runs in the browser as people type and on the server after saving.
+
+export type BlameKind = "person" | "judgement" | "hindsight" | "remediation";
+export type WhyField = "question" | "answer" | "remediation";
+
+export type Finding = {
+  /** Where the wording is, as character offsets into the text. */
+  start: number;
+  end: number;
+  match: string;
+  kind: BlameKind;
+  explanation: string;
+  suggestion: string;
+};
+
+export const KIND_LABELS: Record<BlameKind, string> = {
+  person: "A person as the cause",
+  judgement: "Blame or judgement",
+  hindsight: "Hindsight",
+  remediation: "A fix aimed at a person",
+};
+
+const PERSON_WORDS = [
+  "so-and-so",
+  "somebody",
+  "someone",
+  "some one",
+  "he",
+  "she",
+  "they",
+  "the new guy",
+  "the new girl",
+  "the new hire",
+  "a new hire",
+  "the intern",
+  "an intern",
+  "the junior(?: dev| developer| engineer)?",
+  "the (?:[\\w-]+ ){0,2}(?:engineer|developer|dev|operator|admin|administrator|reviewer|tester|contractor|author|manager|dba|lead|person|guy|hire|team member)",
+  "an? (?:[\\w-]+ )?(?:engineer|developer|dev|operator|admin|reviewer|contractor|team member)",
+  "the dba",
+  "the team",
+  "whoever(?: \\w+)?",
+  "nobody",
+  "no one",
+  "anyone",
+  "anybody",
+  "somebody on the [\\w-]+ team",
+  "someone on the [\\w-]+ team",
+];
+
+// Verbs of failing, as what a person did.
+const FAILURE =
+  "(?:made (?:a|an|the) (?:mistake|error|typo|blunder)|messed up|screwed up|forgot|forgets|broke|ignored|neglected|overlooked|missed|" +
+  "didn't|did not|don't|doesn't|does not|never (?:checked|tested|read|looked)|failed to|should have|should've|could have|" +
+  "was careless|were careless|wasn't paying attention|was not paying attention|caused|deleted|pushed a (?:broken|bad)|" +
+  "accidentally|mistakenly|carelessly|was lazy|got it wrong|fat[- ]fingered|misconfigured|rubber[- ]stamped|turned off|chose to ignore|" +
+  "(?:merged|approved|pushed|deployed|ran|shipped|released|changed|ran)\\b[^.;]*?\\b(?:without|instead of))";
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+type Rule = { pattern: RegExp; kind: BlameKind; explanation: string; suggestion: string; fields?: WhyField[] };
+
+const SYSTEM_SUGGESTION =
+  "Describe what in the system let this happen: the missing check, test, guard rail or default that would have caught it.";
+
+const MISTAKE_SUGGESTION = "What allowed this mistake to reach production without being caught?";
+
+const STATIC_RULES: Rule[] = [
+  {
+    pattern: /\b(?:made|make|makes) (?:a|an) (?:mistake|error)\b/gi,
+    kind: "person",
+    explanation: "A mistake is where the analysis starts, not where it ends: people will always make some.",
+    suggestion: MISTAKE_SUGGESTION,
+  },
+  {
+    pattern: /\bhuman error\b/gi,
+    kind: "judgement",
+    explanation: "“Human error” names who, not why; it stops the analysis one level too early.",
+    suggestion: "What made the error easy to make and hard to notice? Ask why again.",
+  },
+  {
+    pattern:
+      /\b(?:careless(?:ly|ness)?|sloppy|sloppiness|negligen(?:t|ce|tly)|lazy(?![- ]?(?:load|init|eval))|laziness|incompetent|incompetence|reckless(?:ly|ness)?|irresponsible|stupid|dumb|idiot\w*|clueless|inattentive|asleep at the wheel|rubber[- ]stamp\w*|name and shame|held? accountable|hold \w+ accountable)\b/gi,
+    kind: "judgement",
+    explanation: "A judgement of a person explains nothing about the system and makes people guarded.",
+    suggestion: "Describe the conditions instead: time pressure, unclear docs, a confusing tool, a missing check.",
+  },
+  {
+    pattern: /\b(?:didn't|did not) bother\b/gi,
+    kind: "judgement",
+    explanation: "This judges someone's effort rather than describing what happened.",
+    suggestion: "What made the step costly or easy to skip?",
+  },
+  {
+    pattern: /\b(?:(?:\w+)'s fault|whose fault|at fault|(?<!git )blame[ds]?(?!less)|(?:his|her|their) (?:fault|mistake|error))\b/gi,
+    kind: "judgement",
+    explanation: "Assigning fault ends the search for causes and teaches people to hide problems.",
+    suggestion: "Ask how the system let the failure through, not whose fault it was.",
+  },
+  {
+    pattern:
+      /\b(?:if only|could (?:easily|simply|just) have|obvious(?:ly)?(?! names?\b)|clearly should|simply (?:needed|had) to|just (?:needed|had) to|all [\w@.]+ had to do|should have known|any(?:one|body) (?:would|could) have|had (?:he|she|they|the [\w-]+(?: [\w-]+)?|[A-Z]\w+) (?:been paying attention|checked|looked|read))\b/gi,
+    kind: "hindsight",
+    explanation: "Hindsight makes the right choice look obvious; at the time it was not, and that is what to explain.",
+    suggestion: "Describe what people knew at the time and what made the risk hard to see.",
+  },
+  {
+    pattern:
+      /\b(?:fire|sack|dismiss|reprimand|discipline|punish|penali[sz]e|write up|warn|demote|blame)\s+(?:him|her|them|whoever|the\s+\w+(?:\s+\w+)?\s*(?:responsible|involved|who)?|\w+ (?:responsible|involved))\b|\b(?:fire|sack|reprimand|discipline|punish)\b(?=[^.]*\b(?:responsible|engineer|developer|him|her|whoever)\b)/gi,
+    kind: "remediation",
+    explanation: "Punishing a person does not stop the next person from hitting the same trap, and it silences the next report.",
+    suggestion: "Aim the fix at the system: a check, a test, a guard rail, a safer default.",
+    fields: ["remediation"],
+  },
+  {
+    pattern:
+      /\b(?:be (?:more )?careful|more careful|pay (?:more )?attention|double[- ]check(?:s|ing)? (?:next time|more)|try harder|be more diligent|be more vigilant|be more thorough|remember to)\b/gi,
+    kind: "remediation",
+    explanation: "Asking people to be more careful changes nothing that will still be true next month.",
+    suggestion: "Replace care with a mechanism: a check, a test, a guard rail, a default.",
+    fields: ["remediation"],
+  },
+  {
+    pattern: /\b(?:retrain|re-train|remind|tell|talk to|have a word with|coach)\s+(?:him|her|them|the\s+(?:engineer|developer|intern|new\s+\w+)|[A-Z][a-z]+)\b/g,
+    kind: "remediation",
+    explanation: "A fix aimed at one person leaves the trap in place for everyone else.",
+    suggestion: "Change what everyone meets: the tool, the default, the check, the onboarding.",
+    fields: ["remediation"],
+  },
+];
+
+function personRules(people: readonly string[]): Rule[] {
+  const names = people
+    .flatMap((p) => {
+      const trimmed = p.trim();
+      if (!trimmed) return [];
+      if (trimmed.includes("@")) return [trimmed, trimmed.split("@")[0]];
+      const first = trimmed.split(/\s+/)[0];
+      return first && first.length > 2 ? [trimmed, first] : [trimmed];
+    })
+    .map(escape);
+  const subjects = [...PERSON_WORDS, ...names];
+  const subject = `(?:${subjects.join("|")})`;
+  // Whom a fix may be aimed at: people, not "the team" or "anyone", which are fine to involve.
+  const GROUPS = new Set(["the team", "anyone", "anybody", "nobody", "no one", "they"]);
+  const target = `(?:${subjects.filter((w) => !GROUPS.has(w)).join("|")})`;
+  const rules: Rule[] = [
+    {
+      // A question asking why a person did (or did not do) something asks who, not why.
+      pattern: new RegExp(`\\bwhy (?:did|didn't|did not|couldn't|could not|wouldn't|would not|do|don't|does|doesn't|hadn't|would) ${subject}\\b`, "gi"),
+      kind: "person",
+      explanation: "This asks why a person acted, which leads to who rather than to what in the system allowed it.",
+      suggestion: "Ask what made the action possible or likely: “Why could this change reach production unreviewed?”",
+    },
+    {
+      pattern: new RegExp(
+        `\\b(?:retrain|re-train|remind|tell|talk to|coach|reassign|send|hold|put|have|make sure|remove|suspend|fire|sack|reprimand|discipline|punish|warn|demote|write up|ban)\\s+${target}(?:'s)?\\b`,
+        "gi",
+      ),
+      kind: "remediation",
+      explanation: "A fix aimed at one person leaves the trap in place for everyone else, and silences the next report.",
+      suggestion: "Change what everyone meets: the tool, the default, the check, the onboarding.",
+      fields: ["remediation"],
+    },
+    {
+      pattern: new RegExp(`(?:^|(?<=[\\s,;:(“"'-]))${subject}(?:'s)?\\s+(?:\\w+ly\\s+)?${FAILURE}\\b`, "gi"),
+      kind: "person",
+      explanation: "This names a person as the cause. People act sensibly given what they see; the question is what they saw.",
+      suggestion: SYSTEM_SUGGESTION,
+    },
+  ];
+  if (names.length > 0) {
+    rules.push({
+      pattern: new RegExp(`\\b(?:${names.join("|")})(?:'s)?\\s+(?:fault|mistake|error|typo|bad (?:change|deploy|config))\\b`, "gi"),
+      kind: "person",
+      explanation: "This names a person as the cause.",
+      suggestion: SYSTEM_SUGGESTION,
+    });
+  }
+  return rules;
+}
+
+/** Findings in one piece of text, in reading order, overlapping ones merged to the first. */
+export function findBlame(text: string, options: { field?: WhyField; people?: readonly string[] } = {}): Finding[] {
+  const field = options.field ?? "answer";
+  const rules = [...personRules(options.people ?? []), ...STATIC_RULES].filter((r) => !r.fields || r.fields.includes(field));
+  const found: Finding[] = [];
+  for (const rule of rules) {
+    for (const m of text.matchAll(rule.pattern)) {
+      const start = m.index ?? 0;
+      const end = start + m[0].length;
+      if (found.some((f) => start < f.end && end > f.start)) continue;
+      // "X made a mistake" gets the question that turns it toward the system.
+      const suggestion = rule.kind === "person" && /\b(?:mistake|error)\b/i.test(m[0]) ? MISTAKE_SUGGESTION : rule.suggestion;
+      found.push({ start, end, match: m[0], kind: rule.kind, explanation: rule.explanation, suggestion });
+    }
+  }
+  return found.sort((a, b) => a.start - b.start);
+}
+
+export type WhyText = { question: string; answer: string; remediationMd: string };
+
+/** Findings of a why, by field. */
+export function checkWhy(why: WhyText, people: readonly string[] = []): Record<WhyField, Finding[]> {
+  return {
+    question: findBlame(why.question, { field: "question", people }),
+    answer: findBlame(why.answer, { field: "answer", people }),
+    remediation: findBlame(why.remediationMd, { field: "remediation", people }),
+  };
+}
