@@ -46,3 +46,18 @@ export function renderMarkdown(source: string): string {
   const html = marked.parse(trimmed) as string;
   return sanitizeHtml(html, policy).trim();
 }
+
+/**
+ * The first paragraph of Markdown as one line of plain text (links keep their words, images go),
+ * cut to `maxLength`: for email summaries and titles drawn from longer text.
+ */
+export function firstParagraphText(source: string, maxLength = Infinity): string {
+  const paragraph = source.trim().split(/\n\s*\n/)[0] ?? "";
+  const plain = paragraph
+    .replace(/!\[[^\]]*\]\([^)]*\)/g, "")
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
+    .replace(/[*_`#>]/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
+  return plain.length > maxLength ? `${plain.slice(0, maxLength - 1)}…` : plain;
+}

@@ -3,6 +3,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { DigestEmail, type DigestContent } from "~/components/email/digest-email";
 import { db, schema } from "~/lib/db.server";
 import { env } from "~/lib/env.server";
+import { firstParagraphText } from "~/lib/markdown.server";
 import { previousPeriod, type Period } from "~/lib/period";
 import { dateIn } from "~/lib/time";
 import { categoryLabel, reference } from "./incident";
@@ -11,17 +12,6 @@ import type { Snapshot, SnapshotWhy } from "./publication.server";
 import { digestRecipients, getSettings } from "./settings.server";
 
 const { actions, incidents, publications, users } = schema;
-
-/** The first paragraph of Markdown as plain text: the summary in one paragraph. */
-function firstParagraph(markdown: string): string {
-  const paragraph = markdown.trim().split(/\n\s*\n/)[0] ?? "";
-  return paragraph
-    .replace(/!\[[^\]]*\]\([^)]*\)/g, "")
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
-    .replace(/[*_`#>]/g, "")
-    .replace(/\s+/g, " ")
-    .trim();
-}
 
 /** The chain in short: the first answer at each level, down the first branch. */
 function shortChain(whys: SnapshotWhy[]): string[] {
@@ -43,7 +33,7 @@ function topRemediations(whys: SnapshotWhy[], count = 3): string[] {
     .filter((w) => w.remediationMd.trim())
     .sort((a, b) => b.level - a.level)
     .slice(0, count)
-    .map((w) => firstParagraph(w.remediationMd));
+    .map((w) => firstParagraphText(w.remediationMd));
 }
 
 /**
@@ -97,7 +87,7 @@ export function digestContent(period: Period, now: Date = new Date()): DigestCon
       reference: reference(incidentId),
       title: s.title,
       severity: s.severity,
-      summary: firstParagraph(s.summaryMd),
+      summary: firstParagraphText(s.summaryMd),
       chain: shortChain(s.whys),
       remediations: topRemediations(s.whys),
       url: `${base}/learnings/${reference(incidentId)}`,

@@ -7,6 +7,7 @@ import { FormError, SubmitButton } from "~/components/form";
 import { useFocusFirstError, type FormState } from "~/components/form-state";
 import { requireIncidentRoute } from "~/lib/guards.server";
 import { formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
+import { firstParagraphText } from "~/lib/markdown.server";
 import { redirectWithFlash } from "~/lib/session.server";
 import { formatDate } from "~/lib/time";
 import { permissionsFor } from "~/models/access";
@@ -19,13 +20,6 @@ import { listWhys } from "~/models/why.server";
 const schema = actionFieldsSchema.extend({ whyId: z.union([z.literal("").transform(() => null), z.coerce.number().int().positive()]).default(null) });
 
 export const meta: MetaFunction = () => [{ title: "Add a follow-up action · Hindsight" }];
-
-/** A remediation's first line as plain text, a starting point for the action's title. */
-function titleFrom(remediation: string): string {
-  const line = remediation.split("\n").find((l) => l.trim()) ?? "";
-  const plain = line.replace(/[*_`#>[\]]|\(https?:[^)]*\)/g, "").trim();
-  return plain.length > 200 ? `${plain.slice(0, 197)}…` : plain;
-}
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
@@ -40,7 +34,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     why: why ? { id: why.id, question: why.question, answer: why.answer, remediationHtml: why.remediationHtml } : null,
     values: {
       whyId: why ? String(why.id) : "",
-      title: why ? titleFrom(why.remediationMd) : "",
+      title: why ? firstParagraphText(why.remediationMd, 200) : "",
       descriptionMd: why?.remediationMd ?? "",
       ownerId: String(user.id),
       priority: "P2",

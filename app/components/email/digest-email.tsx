@@ -1,4 +1,5 @@
 // The weekly digest as email markup: tables and inline styles only, no external assets.
+import { ACCENT, BAD, CANVAS, FONT, INK, LINE, SOFT } from "./styles";
 
 export type DigestContent = {
   period: string;
@@ -18,13 +19,9 @@ export type DigestContent = {
   settingsUrl: string;
 };
 
-const font = "Arial, Helvetica, sans-serif";
-const ink = "#1d2330";
-const soft = "#4a5263";
-const accent = "#2f5d8a";
-const h2 = { fontFamily: font, fontSize: "16px", color: ink, margin: "24px 0 8px" };
-const p = { fontFamily: font, fontSize: "14px", lineHeight: "20px", color: ink, margin: "0 0 8px" };
-const small = { ...p, fontSize: "13px", color: soft };
+const h2 = { fontFamily: FONT, fontSize: "16px", color: INK, margin: "24px 0 8px" };
+const p = { fontFamily: FONT, fontSize: "14px", lineHeight: "20px", color: INK, margin: "0 0 8px" };
+const small = { ...p, fontSize: "13px", color: SOFT };
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
@@ -39,14 +36,14 @@ function Section({ title, children }: { title: string; children: React.ReactNode
 
 export function DigestEmail({ content }: { content: DigestContent }) {
   return (
-    <table role="presentation" width="100%" cellPadding={0} cellSpacing={0} style={{ background: "#f5f6f8" }}>
+    <table role="presentation" width="100%" cellPadding={0} cellSpacing={0} style={{ background: CANVAS }}>
       <tbody>
         <tr>
           <td align="center" style={{ padding: "16px 8px" }}>
-            <table role="presentation" width="600" cellPadding={0} cellSpacing={0} style={{ background: "#ffffff", border: "1px solid #dde1e8", maxWidth: "600px" }}>
+            <table role="presentation" width="600" cellPadding={0} cellSpacing={0} style={{ background: "#ffffff", border: `1px solid ${LINE}`, maxWidth: "600px" }}>
               <tbody>
                 <tr>
-                  <td style={{ background: ink, padding: "16px 24px" }}>
+                  <td style={{ background: INK, padding: "16px 24px" }}>
                     <p style={{ ...p, color: "#ffffff", fontSize: "18px", fontWeight: "bold", margin: 0 }}>Hindsight digest</p>
                     <p style={{ ...p, color: "#d5dbe6", margin: "4px 0 0" }}>What we learned from incidents, {content.period}</p>
                   </td>
@@ -56,12 +53,12 @@ export function DigestEmail({ content }: { content: DigestContent }) {
                     <p style={p}>No post-mortems were published this week.</p>
                   ) : (
                     content.analyses.map((a) => (
-                      <table key={a.reference} role="presentation" width="100%" cellPadding={0} cellSpacing={0} style={{ borderLeft: `4px solid ${accent}`, margin: "0 0 16px" }}>
+                      <table key={a.reference} role="presentation" width="100%" cellPadding={0} cellSpacing={0} style={{ borderLeft: `4px solid ${ACCENT}`, margin: "0 0 16px" }}>
                         <tbody>
                           <tr>
                             <td style={{ padding: "4px 12px" }}>
                               <p style={{ ...p, fontSize: "15px", fontWeight: "bold" }}>
-                                <a href={a.url} style={{ color: accent, textDecoration: "none" }}>
+                                <a href={a.url} style={{ color: ACCENT, textDecoration: "none" }}>
                                   {a.title}
                                 </a>
                               </p>
@@ -86,7 +83,7 @@ export function DigestEmail({ content }: { content: DigestContent }) {
                                 </>
                               ) : null}
                               <p style={{ ...p, margin: "8px 0 0" }}>
-                                <a href={a.url} style={{ color: accent }}>
+                                <a href={a.url} style={{ color: ACCENT }}>
                                   Read the analysis
                                 </a>
                               </p>
@@ -102,10 +99,10 @@ export function DigestEmail({ content }: { content: DigestContent }) {
                     {content.completed.map((a, i) => (
                       <p key={i} style={p}>
                         ✓{" "}
-                        <a href={a.url} style={{ color: accent }}>
+                        <a href={a.url} style={{ color: ACCENT }}>
                           {a.title}
                         </a>{" "}
-                        <span style={{ color: soft }}>
+                        <span style={{ color: SOFT }}>
                           — {a.owner}, {a.incident}
                         </span>
                       </p>
@@ -119,7 +116,7 @@ export function DigestEmail({ content }: { content: DigestContent }) {
                         {content.overdueByTeam.map((o) => (
                           <tr key={o.team}>
                             <td style={{ ...p, padding: "2px 16px 2px 0" }}>{o.team}</td>
-                            <td style={{ ...p, padding: "2px 0", color: "#b3261e", fontWeight: "bold" }}>{o.count}</td>
+                            <td style={{ ...p, padding: "2px 0", color: BAD, fontWeight: "bold" }}>{o.count}</td>
                           </tr>
                         ))}
                       </tbody>
@@ -134,11 +131,11 @@ export function DigestEmail({ content }: { content: DigestContent }) {
                 <tr>
                   <td style={{ padding: "24px" }}>
                     <p style={small}>
-                      <a href={content.learningsUrl} style={{ color: accent }}>
+                      <a href={content.learningsUrl} style={{ color: ACCENT }}>
                         All learnings
                       </a>{" "}
                       ·{" "}
-                      <a href={content.settingsUrl} style={{ color: accent }}>
+                      <a href={content.settingsUrl} style={{ color: ACCENT }}>
                         Digest settings and unsubscribing
                       </a>
                     </p>

@@ -1,4 +1,5 @@
 // Email markup: inline styles and tables only, since mail clients ignore stylesheets.
+import { ACCENT, BAD, CANVAS, FONT, INK, LINE } from "./styles";
 
 export type ReminderLine = {
   url: string;
@@ -10,11 +11,11 @@ export type ReminderLine = {
   overdue: boolean;
 };
 
-const cell = { padding: "8px 10px", borderBottom: "1px solid #dde1e8", fontSize: "14px", verticalAlign: "top" as const };
+const cell = { padding: "8px 10px", borderBottom: `1px solid ${LINE}`, fontSize: "14px", verticalAlign: "top" as const };
 
 export function ReminderEmail({ name, lines, actionsUrl }: { name: string; lines: ReminderLine[]; actionsUrl: string }) {
   return (
-    <table role="presentation" width="100%" cellPadding={0} cellSpacing={0} style={{ fontFamily: "Arial, Helvetica, sans-serif", color: "#1d2330" }}>
+    <table role="presentation" width="100%" cellPadding={0} cellSpacing={0} style={{ fontFamily: FONT, color: INK }}>
       <tbody>
         <tr>
           <td style={{ padding: "16px 0" }}>
@@ -23,9 +24,9 @@ export function ReminderEmail({ name, lines, actionsUrl }: { name: string; lines
               These follow-up actions from post-mortems are yours and are overdue or due soon. Each one is a fix that keeps an
               incident from happening again.
             </p>
-            <table role="presentation" width="100%" cellPadding={0} cellSpacing={0} style={{ borderCollapse: "collapse", border: "1px solid #dde1e8" }}>
+            <table role="presentation" width="100%" cellPadding={0} cellSpacing={0} style={{ borderCollapse: "collapse", border: `1px solid ${LINE}` }}>
               <tbody>
-                <tr style={{ background: "#f5f6f8" }}>
+                <tr style={{ background: CANVAS }}>
                   <th align="left" style={cell}>
                     Action
                   </th>
@@ -39,12 +40,12 @@ export function ReminderEmail({ name, lines, actionsUrl }: { name: string; lines
                 {lines.map((line) => (
                   <tr key={line.url}>
                     <td style={cell}>
-                      <a href={line.url} style={{ color: "#2f5d8a" }}>
+                      <a href={line.url} style={{ color: ACCENT }}>
                         {line.title}
                       </a>
                     </td>
                     <td style={cell}>{line.incident}</td>
-                    <td style={{ ...cell, color: line.overdue ? "#b3261e" : "#1d2330", whiteSpace: "nowrap" }}>
+                    <td style={{ ...cell, color: line.overdue ? BAD : INK, whiteSpace: "nowrap" }}>
                       {line.due}
                       <br />
                       <span style={{ fontSize: "12px" }}>{line.when}</span>
@@ -54,7 +55,7 @@ export function ReminderEmail({ name, lines, actionsUrl }: { name: string; lines
               </tbody>
             </table>
             <p style={{ fontSize: "14px", margin: "16px 0 0" }}>
-              <a href={actionsUrl} style={{ color: "#2f5d8a" }}>
+              <a href={actionsUrl} style={{ color: ACCENT }}>
                 See all your actions in Hindsight
               </a>
             </p>
