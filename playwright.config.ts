@@ -1,7 +1,7 @@
 import { defineConfig, devices } from "@playwright/test";
 import { findChromium } from "./tests/e2e/ensure-chromium.js";
 
-const baseURL = "http://127.0.0.1:3100";
+const baseURL = `http://127.0.0.1:${process.env.E2E_PORT ?? "3100"}`;
 /** The first admin's signed-in session, written by tests/e2e/first-run.setup.ts. */
 const ADMIN_STATE = "tests/e2e/.auth/admin.json";
 

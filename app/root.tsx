@@ -64,6 +64,7 @@ export function Layout({ children }: { children: ReactNode }) {
                 </NavLink>
                 <NavLink to="/actions">Actions</NavLink>
                 <NavLink to="/learnings">Learnings</NavLink>
+                <NavLink to="/insights">Insights</NavLink>
                 <NavLink to="/incidents/new">Report an incident</NavLink>
                 {user.role === "admin" ? (
                   <>

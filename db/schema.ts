@@ -162,6 +162,7 @@ export const whys = sqliteTable(
   (t) => [
     index("whys_incident_idx").on(t.incidentId, t.parentId, t.position),
     index("whys_parent_idx").on(t.parentId),
+    index("whys_category_idx").on(t.category),
   ],
 );
 
@@ -304,4 +305,53 @@ export const publications = sqliteTable(
     uniqueIndex("publications_incident_revision_idx").on(t.incidentId, t.revision),
     index("publications_published_idx").on(t.publishedAt),
   ],
+);
+
+/** The cause categories whys are filed under; admins add, rename and merge them. */
+export const causeCategories = sqliteTable("cause_categories", {
+  slug: text("slug").primaryKey(),
+  label: text("label").notNull().unique(),
+  position: integer("position").notNull(),
+  createdAt: text("created_at").notNull().default(now),
+});
+
+/**
+ * A blame-language finding the facilitator chose to keep, with the reason. Keyed by the wording
+ * itself: reword it and the acknowledgement no longer applies, because the finding is gone.
+ */
+export const blameAcknowledgements = sqliteTable(
+  "blame_acknowledgements",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    whyId: integer("why_id")
+      .notNull()
+      .references(() => whys.id, { onDelete: "cascade" }),
+    field: text("field", { enum: ["question", "answer", "remediation"] }).notNull(),
+    /** The flagged wording, lower-cased. */
+    match: text("match").notNull(),
+    reason: text("reason").notNull(),
+    acknowledgedById: integer("acknowledged_by_id")
+      .notNull()
+      .references(() => users.id),
+    createdAt: text("created_at").notNull().default(now),
+  },
+  (t) => [uniqueIndex("blame_ack_why_field_match_idx").on(t.whyId, t.field, t.match)],
+);
+
+/** Incidents marked as related; stored in both directions so either side lists the other. */
+export const incidentLinks = sqliteTable(
+  "incident_links",
+  {
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    relatedId: integer("related_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    createdById: integer("created_by_id")
+      .notNull()
+      .references(() => users.id),
+    createdAt: text("created_at").notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.relatedId] }), index("incident_links_related_idx").on(t.relatedId)],
 );

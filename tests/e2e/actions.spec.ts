@@ -2,7 +2,7 @@
 // remediation is covered, then completed and dropped by their owner, who sees My actions and
 // Overdue change; the incident closes when the last action is finished and reopens with it.
 import { expect, test, type Page } from "@playwright/test";
-import { addChain, addMember, capture, chooseOption, moveTo, pageFor, reportIncident, statusBadge, unique, whyCard } from "./helpers";
+import { BASE_URL, addChain, addMember, capture, chooseOption, moveTo, pageFor, reportIncident, statusBadge, unique, whyCard } from "./helpers";
 
 const CHAIN = [
   {
@@ -138,7 +138,7 @@ test("follow-up actions: from remediation to done, with publishing, My actions, 
   await expect(otherPage.getByRole("region", { name: "Status" })).toHaveCount(0);
   const refused = await otherPage.request.post(actionUrl, {
     form: { intent: "status", to: "done" },
-    headers: { Origin: "http://127.0.0.1:3100" },
+    headers: { Origin: BASE_URL },
     maxRedirects: 0,
   });
   expect(refused.status()).toBe(403);

@@ -2,7 +2,7 @@
 import { expect, test, type Browser, type BrowserContext, type Locator, type Page } from "@playwright/test";
 import path from "node:path";
 
-export const BASE_URL = "http://127.0.0.1:3100";
+export const BASE_URL = `http://127.0.0.1:${process.env.E2E_PORT ?? "3100"}`;
 
 /** The first account, created by first-run.setup.ts; its session is every spec's default. */
 export const ADMIN = {

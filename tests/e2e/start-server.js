@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
+const port = process.env.E2E_PORT ?? "3100";
 const dataDir = join(here, ".data");
 const serverEntry = join(root, "server.js");
 
@@ -24,10 +25,10 @@ const child = spawn(process.execPath, [serverEntry], {
   env: {
     ...process.env,
     NODE_ENV: "production",
-    PORT: "3100",
+    PORT: port,
     HOST: "127.0.0.1",
     DATABASE_PATH: join(dataDir, "hindsight.db"),
-    APP_URL: "http://127.0.0.1:3100",
+    APP_URL: `http://127.0.0.1:${port}`,
     SESSION_SECRET: "e2e-test-session-secret-not-for-production-0123456789",
   },
 });
