@@ -1,0 +1,130 @@
+import { asc, count, eq, max, sql } from "drizzle-orm";
+import { db, schema } from "~/lib/db.server";
+import { HttpError } from "~/lib/http.server";
+import type { Viewer } from "./access";
+import { recordEvent } from "./audit.server";
+
+// Cause categories are a managed list: admins add, rename and merge them. Whys store the slug,
+// so a rename changes no why, and a merge moves every why of one category to another.
+
+const { causeCategories, whys } = schema;
+
+export type Category = { slug: string; label: string; position: number };
+export type CategoryWithUse = Category & { whyCount: number };
+
+export function listCategories(): Category[] {
+  return db()
+    .select({ slug: causeCategories.slug, label: causeCategories.label, position: causeCategories.position })
+    .from(causeCategories)
+    .orderBy(asc(causeCategories.position), asc(causeCategories.label))
+    .all();
+}
+
+/** The categories with how many whys are filed under each, for the admin page. */
+export function listCategoriesWithUse(): CategoryWithUse[] {
+  const used = new Map(
+    db()
+      .select({ slug: whys.category, n: count() })
+      .from(whys)
+      .where(sql`${whys.category} <> ''`)
+      .groupBy(whys.category)
+      .all()
+      .map((r) => [r.slug, r.n]),
+  );
+  return listCategories().map((c) => ({ ...c, whyCount: used.get(c.slug) ?? 0 }));
+}
+
+/** Labels by slug; a slug no longer in the list (merged away elsewhere) shows as itself. */
+export function categoryLabels(): Record<string, string> {
+  return Object.fromEntries(listCategories().map((c) => [c.slug, c.label]));
+}
+
+export function isCategory(slug: string): boolean {
+  return Boolean(db().select({ slug: causeCategories.slug }).from(causeCategories).where(eq(causeCategories.slug, slug)).get());
+}
+
+function requireAdmin(actor: Viewer) {
+  if (actor.role !== "admin") throw new HttpError(403, "Only admins can change the cause categories.");
+}
+
+function slugFor(label: string): string {
+  const base =
+    label
+      .toLowerCase()
+      .normalize("NFKD")
+      .replace(/[^\w\s-]/g, "")
+      .trim()
+      .replace(/[\s_]+/g, "-")
+      .replace(/-+/g, "-")
+      .slice(0, 40) || "category";
+  let slug = base;
+  for (let n = 2; isCategory(slug); n += 1) slug = `${base}-${n}`;
+  return slug;
+}
+
+function assertLabelFree(label: string, except?: string) {
+  const taken = db()
+    .select({ slug: causeCategories.slug })
+    .from(causeCategories)
+    .where(sql`lower(${causeCategories.label}) = lower(${label})`)
+    .get();
+  if (taken && taken.slug !== except) throw new HttpError(400, `There is already a category called “${label}”.`, { field: "label" });
+}
+
+export function addCategory(actor: Viewer, label: string): Category {
+  requireAdmin(actor);
+  assertLabelFree(label);
+  return db().transaction((tx) => {
+    const last = tx.select({ position: max(causeCategories.position) }).from(causeCategories).get();
+    return tx
+      .insert(causeCategories)
+      .values({ slug: slugFor(label), label, position: (last?.position ?? 0) + 1 })
+      .returning({ slug: causeCategories.slug, label: causeCategories.label, position: causeCategories.position })
+      .get();
+  });
+}
+
+export function renameCategory(actor: Viewer, slug: string, label: string): void {
+  requireAdmin(actor);
+  if (!isCategory(slug)) throw new HttpError(404, "That category no longer exists.");
+  assertLabelFree(label, slug);
+  db().update(causeCategories).set({ label }).where(eq(causeCategories.slug, slug)).run();
+}
+
+/**
+ * Files every why of `from` under `into` and removes `from`. Each incident whose whys moved
+ * records it in its history, so the change is visible where the whys live.
+ */
+export function mergeCategories(actor: Viewer, from: string, into: string): number {
+  requireAdmin(actor);
+  if (from === into) throw new HttpError(400, "Choose two different categories to merge.", { field: "into" });
+  return db().transaction((tx) => {
+    const labels = new Map(
+      tx.select({ slug: causeCategories.slug, label: causeCategories.label }).from(causeCategories).all().map((c) => [c.slug, c.label]),
+    );
+    if (!labels.has(from)) throw new HttpError(404, "That category no longer exists.");
+    if (!labels.has(into)) throw new HttpError(400, "Choose a category to merge into.", { field: "into" });
+    const moved = tx
+      .update(whys)
+      .set({ category: into })
+      .where(eq(whys.category, from))
+      .returning({ incidentId: whys.incidentId })
+      .all();
+    const affected = tx
+      .select({ id: schema.incidents.id, publishedAt: schema.incidents.publishedAt })
+      .from(schema.incidents)
+      .where(sql`${schema.incidents.id} in (select value from json_each(${JSON.stringify([...new Set(moved.map((m) => m.incidentId))])}))`)
+      .all();
+    for (const incident of affected) {
+      recordEvent(tx, {
+        incident,
+        actorId: actor.id,
+        kind: "category.merged",
+        summary: `Cause category “${labels.get(from)}” merged into “${labels.get(into)}”`,
+        changes: { category: [labels.get(from), labels.get(into)] },
+      });
+    }
+    tx.delete(causeCategories).where(eq(causeCategories.slug, from)).run();
+    return moved.length;
+  });
+}
