@@ -70,6 +70,7 @@ export function Layout({ children }: { children: ReactNode }) {
                   <>
                     <NavLink to="/admin/users">People</NavLink>
                     <NavLink to="/admin/settings">Settings</NavLink>
+                    <NavLink to="/admin/categories">Categories</NavLink>
                     <NavLink to="/digest">Digest</NavLink>
                     <NavLink to="/admin/outbox">Outbox</NavLink>
                   </>

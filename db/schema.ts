@@ -312,6 +312,8 @@ export const causeCategories = sqliteTable("cause_categories", {
   slug: text("slug").primaryKey(),
   label: text("label").notNull().unique(),
   position: integer("position").notNull(),
+  /** Set when merged into another category: old snapshots still name this slug. */
+  mergedInto: text("merged_into"),
   createdAt: text("created_at").notNull().default(now),
 });
 

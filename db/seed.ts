@@ -12,7 +12,8 @@ import type { Role } from "~/models/user.server";
 import { addDays } from "~/lib/time";
 import type { ActionStatus } from "~/models/action";
 import { changeActionStatus, createAction, today } from "~/models/action.server";
-import { listWhys } from "~/models/why.server";
+import { openFindingsOf } from "~/models/blame.server";
+import { acknowledgeFinding, listWhys } from "~/models/why.server";
 import { actionFields, addTimeline, addWhyTree, advanceTo, createIncident, createUser, userByEmail, type WhySpec } from "./factories";
 
 const DEMO_PASSWORD = "hindsight-demo";
@@ -35,6 +36,8 @@ type Sample = {
     timeline: { at: string; text: string }[];
     whys: WhySpec[];
     actions: { title: string; owner: string; dueInDays: number; status: ActionStatus; remediates: string }[];
+    /** The reason for keeping flagged wording as written (the blameless check shows it as acknowledged). */
+    keepWording?: string;
   }[];
 };
 
@@ -79,6 +82,11 @@ for (const item of sample.incidents) {
       dueDate: addDays(today(), spec.dueInDays),
     });
     if (spec.status === "in_progress" || spec.status === "done") changeActionStatus(owner, action.id, spec.status);
+  }
+  if (item.keepWording) {
+    for (const [whyId, findings] of openFindingsOf(rows, incident.id)) {
+      for (const f of findings) acknowledgeFinding(facilitator, incident.id, whyId, f.field, f.match, item.keepWording);
+    }
   }
   if (item.status !== "draft") {
     const publishedAt = new Date(Date.now() - (item.publishedDaysAgo ?? 0) * 86_400_000);

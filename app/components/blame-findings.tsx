@@ -1,15 +1,135 @@
-import { KIND_LABELS, type Finding } from "~/models/blame";
+import { Form } from "@remix-run/react";
+import { KIND_LABELS, type Finding, type WhyField } from "~/models/blame";
+import { Field, HiddenInputs, SubmitButton } from "./form";
 
-/** The blame-language findings for one field, with why each matters and a blameless rewrite. */
-export function BlameFindings({ findings, id }: { findings: Finding[]; id?: string }) {
+/**
+ * The blame-language findings for one field as people type: why each matters, a blameless
+ * alternative, and (with JavaScript) a button that puts the suggested wording in the field.
+ */
+export function BlameFindings({ findings, id, onApply }: { findings: Finding[]; id?: string; onApply?: (finding: Finding) => void }) {
   if (findings.length === 0) return null;
   return (
-    <ul className="blame" id={id} aria-label="Blameless wording">
+    <ul className="blame" id={id} aria-label="Blameless wording" aria-live="polite">
       {findings.map((f) => (
         <li key={`${f.start}-${f.kind}`}>
-          <strong>{KIND_LABELS[f.kind]}:</strong> “{f.match}”. {f.explanation} <em>Try:</em> {f.suggestion}
+          <FindingText finding={f} />
+          {onApply && f.rewrite ? (
+            <button type="button" className="button button--small button--quiet blame__apply" onClick={() => onApply(f)}>
+              Use this wording
+            </button>
+          ) : null}
         </li>
       ))}
     </ul>
+  );
+}
+
+function FindingText({ finding: f }: { finding: Finding }) {
+  return (
+    <>
+      <strong>{KIND_LABELS[f.kind]}:</strong> “{f.match}”. {f.explanation} <em>Try:</em> {f.suggestion}
+      {f.rewrite ? (
+        <>
+          {" "}
+          <span className="blame__rewrite">Suggested wording: “{f.rewrite.text || "(remove it)"}”</span>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+export type SavedFinding = Finding & {
+  field: WhyField;
+  /** Set when the facilitator chose to keep this wording. */
+  acknowledged?: { reason: string; byName: string };
+};
+
+const FIELD_NAMES: Record<WhyField, string> = { question: "Question", answer: "Answer", remediation: "Remediation" };
+
+/**
+ * Findings on a saved why, each reworded with one click (as an edit of the why) or, by the
+ * facilitator, kept with a reason. Plain forms: this works without JavaScript.
+ */
+export function SavedFindings({
+  whyId,
+  version,
+  findings,
+  canEdit,
+  canAcknowledge,
+  error,
+}: {
+  whyId: number;
+  version: number;
+  findings: SavedFinding[];
+  canEdit: boolean;
+  canAcknowledge: boolean;
+  /** A refused acknowledgement of this why: the message and what was typed. */
+  error?: { field?: string; match?: string; message: string; reason?: string };
+}) {
+  if (findings.length === 0) return null;
+  const open = findings.filter((f) => !f.acknowledged);
+  return (
+    <div className="blame blame--saved">
+      <p className="blame__heading">
+        <strong>Blameless wording</strong>{" "}
+        {open.length > 0
+          ? `· ${open.length} to reword or acknowledge before publishing`
+          : "· every finding is acknowledged"}
+      </p>
+      <ul>
+        {findings.map((f) => {
+          const key = { whyId: String(whyId), field: f.field, match: f.match };
+          const failed = error && error.field === f.field && error.match === f.match ? error : undefined;
+          return (
+            <li key={`${f.field}-${f.start}`} className={f.acknowledged ? "blame__item blame__item--kept" : "blame__item"}>
+              <span className="blame__field">{FIELD_NAMES[f.field]}</span> <FindingText finding={f} />
+              {f.acknowledged ? (
+                <div className="blame__kept">
+                  Kept by {f.acknowledged.byName}: {f.acknowledged.reason}
+                  {canAcknowledge ? (
+                    <Form method="post" preventScrollReset className="inline-form">
+                      <HiddenInputs values={key} />
+                      <SubmitButton intent="withdraw-acknowledgement" match={key} className="button button--small button--quiet" pendingText="Withdrawing…">
+                        Withdraw
+                      </SubmitButton>
+                    </Form>
+                  ) : null}
+                </div>
+              ) : (
+                <div className="blame__tools no-print">
+                  {canEdit && f.rewrite ? (
+                    <Form method="post" preventScrollReset className="inline-form">
+                      <HiddenInputs values={{ ...key, version: String(version) }} />
+                      <SubmitButton intent="apply-suggestion" match={key} className="button button--small" pendingText="Rewording…">
+                        Use the suggested wording
+                      </SubmitButton>
+                    </Form>
+                  ) : null}
+                  {canAcknowledge ? (
+                    <details className="disclosure" open={failed ? true : undefined}>
+                      <summary>Keep this wording…</summary>
+                      <Form method="post" preventScrollReset>
+                        <HiddenInputs values={key} />
+                        <Field
+                          label="Why keep it?"
+                          name="reason"
+                          error={failed?.message}
+                          hint="e.g. a quotation, or the person's own account of their part."
+                        >
+                          {(p) => <input {...p} type="text" required maxLength={500} defaultValue={failed?.reason ?? ""} />}
+                        </Field>
+                        <SubmitButton intent="acknowledge-finding" match={key} className="button button--small button--quiet" pendingText="Saving…">
+                          Acknowledge
+                        </SubmitButton>
+                      </Form>
+                    </details>
+                  ) : null}
+                </div>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </div>
   );
 }

@@ -1,5 +1,5 @@
 import { Link } from "@remix-run/react";
-import { categoryLabel, type Severity } from "~/models/incident";
+import type { Severity } from "~/models/incident";
 import { SeverityBadge } from "./badges";
 
 export type GlanceWhy = {
@@ -91,7 +91,7 @@ export function LearningCard({ learning }: { learning: LearningCardData }) {
       </section>
       <footer className="learning__foot">
         {learning.services.length > 0 ? <span>Services: {learning.services.join(", ")}</span> : null}
-        {learning.categories.length > 0 ? <span>Causes: {learning.categories.map(categoryLabel).join(", ")}</span> : null}
+        {learning.categories.length > 0 ? <span>Causes: {learning.categories.join(", ")}</span> : null}
         <span>Actions: {learning.progress}</span>
       </footer>
     </article>

@@ -1,22 +1,34 @@
 import { Form, Link } from "@remix-run/react";
-import { useState, type ChangeEvent } from "react";
-import { checkWhy } from "~/models/blame";
-import { CAUSE_CATEGORIES, categoryLabel, labelsFor, type Severity } from "~/models/incident";
+import { useEffect, useRef, useState, type ChangeEvent } from "react";
+import { applyRewrite, checkWhy, type Finding } from "~/models/blame";
+import { labelsFor, type Severity } from "~/models/incident";
 import { remediationGuidance, shallowBranchHint, type WhyNode } from "~/models/why-tree";
 import { WhyActions, type ActionView } from "./actions";
-import { BlameFindings } from "./blame-findings";
+import { BlameFindings, SavedFindings, type SavedFinding } from "./blame-findings";
 import { Field, FormError, SubmitButton } from "./form";
 import { formKey, type FormState } from "./form-state";
 import { RecordForm } from "./record-form";
+import { SeenBefore, type SeenBeforeView } from "./seen-before";
+
+export type CategoryOption = { slug: string; label: string };
 
 const WHY_LABELS = labelsFor(["question", "answer", "category", "remediationMd", "noRemediationReason", "noActionReason", "rootReached"]);
 
 type TreeProps = {
   /** Names and emails in the directory, for the blame-language check. */
   people: string[];
+  categories: CategoryOption[];
+  /** Labels of every category slug, merged ones included. */
+  categoryLabels: Record<string, string>;
   nodes: WhyNode[];
   severity: Severity;
   canEdit: boolean;
+  /** The facilitator or an admin: may keep flagged wording with a reason. */
+  canAcknowledge: boolean;
+  /** Blame-language findings on the saved whys, by why. */
+  findings: Record<number, SavedFinding[]>;
+  /** Similar whys in other incidents, by why. */
+  seenBefore: Record<number, SeenBeforeView[]>;
   /** The page's address, for forms that come back here. */
   page: string;
   /** Follow-up actions by the why whose remediation they carry out. */
@@ -41,10 +53,9 @@ function WhyItem({
   siblings,
   ...rest
 }: { node: WhyNode; /** How many answers its question has, this one included. */ siblings: number } & Omit<TreeProps, "nodes">) {
-  const { severity, canEdit, state, page, actions, people } = rest;
+  const { severity, canEdit, canAcknowledge, state, page, actions, people, categories, categoryLabels, findings, seenBefore } = rest;
   const hint = shallowBranchHint(node);
-  const blame = canEdit ? checkWhy(node, people) : undefined;
-  const blameFound = blame ? [...blame.question, ...blame.answer, ...blame.remediation] : [];
+  const ackState = state?.target === `ack-${node.id}` ? state : undefined;
   const mine = actions[node.id] ?? [];
   const missing = !node.answer.trim() || (!node.remediationMd.trim() && !node.noRemediationReason.trim());
   const stateFor = (target: string) => (state?.target === target ? state : undefined);
@@ -86,14 +97,35 @@ function WhyItem({
         </div>
         {node.category || node.rootReached ? (
           <div className="why__meta">
-            {node.category ? <span>Cause: {categoryLabel(node.category)}</span> : null}
+            {node.category ? <span>Cause: {categoryLabels[node.category] ?? node.category}</span> : null}
             {node.rootReached ? <span className="root-reached">✓ Root cause reached</span> : null}
           </div>
         ) : null}
         {hint && canEdit ? <p className="why__hint">{hint}</p> : null}
-        {blameFound.length > 0 ? (
+        {canEdit && findings[node.id] ? (
           <div className="why__blame">
-            <BlameFindings findings={blameFound} />
+            <SavedFindings
+              whyId={node.id}
+              version={node.version}
+              findings={findings[node.id]}
+              canEdit={canEdit}
+              canAcknowledge={canAcknowledge}
+              error={
+                ackState
+                  ? {
+                      field: ackState.values.field,
+                      match: ackState.values.match,
+                      reason: ackState.values.reason,
+                      message: ackState.errors.reason?.[0] ?? ackState.formError ?? "",
+                    }
+                  : undefined
+              }
+            />
+          </div>
+        ) : null}
+        {seenBefore[node.id] ? (
+          <div className="why__seen">
+            <SeenBefore whyId={node.id} items={seenBefore[node.id]} canLink={canEdit} />
           </div>
         ) : null}
         {canEdit ? (
@@ -111,6 +143,7 @@ function WhyItem({
                 level={node.level + 1}
                 severity={severity}
                 people={people}
+                categories={categories}
                 state={stateFor(`child-${node.id}`)}
                 submit="Add the deeper why"
               />
@@ -128,6 +161,7 @@ function WhyItem({
                 level={node.level}
                 severity={severity}
                 people={people}
+                categories={categories}
                 state={stateFor(`branch-${node.id}`)}
                 submit="Add this answer"
               />
@@ -148,6 +182,7 @@ function WhyItem({
                 level={node.level}
                 severity={severity}
                 people={people}
+                categories={categories}
                 state={stateFor(`why-${node.id}`)}
                 submit="Save changes"
               />
@@ -221,6 +256,7 @@ export function WhyForm({
   level,
   severity,
   people,
+  categories,
   state,
   submit,
 }: {
@@ -230,6 +266,7 @@ export function WhyForm({
   level: number;
   severity: Severity;
   people: string[];
+  categories: CategoryOption[];
   state?: FormState;
   submit: string;
 }) {
@@ -238,23 +275,44 @@ export function WhyForm({
   const [text, setText] = useState({ question: initial.question ?? "", answer: initial.answer ?? "", remediationMd: initial.remediationMd ?? "" });
   const live = checkWhy(text, people);
   const track = (field: keyof typeof text) => (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => setText((t) => ({ ...t, [field]: e.target.value }));
+  const refs = {
+    question: useRef<HTMLInputElement>(null),
+    answer: useRef<HTMLTextAreaElement>(null),
+    remediationMd: useRef<HTMLTextAreaElement>(null),
+  };
+  // "Use this wording" needs JavaScript; before the page is hydrated the button would do nothing.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  const applier = (field: keyof typeof text) =>
+    hydrated
+      ? (finding: Finding) => {
+          const element = refs[field].current;
+          if (!element || !finding.rewrite) return;
+          const next = applyRewrite(element.value, finding.rewrite);
+          element.value = next;
+          setText((t) => ({ ...t, [field]: next }));
+          element.focus();
+        }
+      : undefined;
   return (
     <RecordForm intent={intent} hidden={hidden} values={values} state={state} labels={WHY_LABELS} submit={submit} className="why-form">
       {(shown, errors) => (
         <>
           <Field label={`Question (level ${level})`} name="question" error={errors.question}>
-            {(p) => <input {...p} type="text" required maxLength={500} placeholder="Why did …?" defaultValue={shown.question} onChange={track("question")} />}
+            {(p) => (
+              <input {...p} ref={refs.question} type="text" required maxLength={500} placeholder="Why did …?" defaultValue={shown.question} onChange={track("question")} />
+            )}
           </Field>
-          <BlameFindings findings={live.question} />
+          <BlameFindings findings={live.question} onApply={applier("question")} />
           <Field label="Answer" name="answer" error={errors.answer} hint="What in the system let this happen? Describe conditions, not culprits.">
-            {(p) => <textarea {...p} rows={2} maxLength={2000} placeholder="Because …" defaultValue={shown.answer} onChange={track("answer")} />}
+            {(p) => <textarea {...p} ref={refs.answer} rows={2} maxLength={2000} placeholder="Because …" defaultValue={shown.answer} onChange={track("answer")} />}
           </Field>
-          <BlameFindings findings={live.answer} />
+          <BlameFindings findings={live.answer} onApply={applier("answer")} />
           <Field label="Cause category" name="category" error={errors.category}>
             {(p) => (
               <select {...p} defaultValue={shown.category ?? ""}>
                 <option value="">Not categorised yet</option>
-                {CAUSE_CATEGORIES.map((c) => (
+                {categories.map((c) => (
                   <option key={c.slug} value={c.slug}>
                     {c.label}
                   </option>
@@ -266,9 +324,11 @@ export function WhyForm({
             <strong>Level {level}:</strong> {remediationGuidance(severity, level)}
           </p>
           <Field label={`Remediation at level ${level}`} name="remediationMd" error={errors.remediationMd} hint="Markdown.">
-            {(p) => <textarea {...p} rows={2} maxLength={10000} defaultValue={shown.remediationMd} onChange={track("remediationMd")} />}
+            {(p) => (
+              <textarea {...p} ref={refs.remediationMd} rows={2} maxLength={10000} defaultValue={shown.remediationMd} onChange={track("remediationMd")} />
+            )}
           </Field>
-          <BlameFindings findings={live.remediation} />
+          <BlameFindings findings={live.remediation} onApply={applier("remediationMd")} />
           <Field
             label="Or: no remediation needed at this level, because"
             name="noRemediationReason"

@@ -3,7 +3,8 @@
 // at the system. Pure, so it runs in the browser as people type and on the server after saving.
 
 export type BlameKind = "person" | "judgement" | "hindsight" | "remediation";
-export type WhyField = "question" | "answer" | "remediation";
+export const WHY_FIELDS = ["question", "answer", "remediation"] as const;
+export type WhyField = (typeof WHY_FIELDS)[number];
 
 export type Finding = {
   /** Where the wording is, as character offsets into the text. */
@@ -13,7 +14,14 @@ export type Finding = {
   kind: BlameKind;
   explanation: string;
   suggestion: string;
+  /** A blameless rewording to put in place of text[start, end), where one can be offered. */
+  rewrite?: Rewrite;
 };
+
+export type Rewrite = { start: number; end: number; text: string };
+
+/** How a rule rewords what it found: the words themselves, or the whole sentence around them. */
+type RewriteRule = { span: (match: string) => string } | { sentence: string };
 
 export const KIND_LABELS: Record<BlameKind, string> = {
   person: "A person as the cause",
@@ -60,7 +68,11 @@ const FAILURE =
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-type Rule = { pattern: RegExp; kind: BlameKind; explanation: string; suggestion: string; fields?: WhyField[] };
+type Rule = { pattern: RegExp; kind: BlameKind; explanation: string; suggestion: string; fields?: WhyField[]; rewrite?: RewriteRule };
+
+const MISTAKE_SENTENCE = "A mistake in the change was not caught before it reached production.";
+const CAREFUL_SENTENCE = "Add a check, test or guard rail that catches this before it reaches production.";
+const PERSON_FIX_SENTENCE = "Change the tool, default or check that let this through, so nobody else meets the same trap.";
 
 const SYSTEM_SUGGESTION =
   "Describe what in the system let this happen: the missing check, test, guard rail or default that would have caught it.";
@@ -79,6 +91,7 @@ const STATIC_RULES: Rule[] = [
     kind: "judgement",
     explanation: "“Human error” names who, not why; it stops the analysis one level too early.",
     suggestion: "What made the error easy to make and hard to notice? Ask why again.",
+    rewrite: { span: () => "an error the system did not catch" },
   },
   {
     pattern:
@@ -92,6 +105,7 @@ const STATIC_RULES: Rule[] = [
     kind: "judgement",
     explanation: "This judges someone's effort rather than describing what happened.",
     suggestion: "What made the step costly or easy to skip?",
+    rewrite: { span: () => "did not" },
   },
   {
     pattern: /\b(?:(?:\w+)'s fault|whose fault|at fault|(?<!git )blame[ds]?(?!less)|(?:his|her|their) (?:fault|mistake|error))\b/gi,
@@ -105,6 +119,7 @@ const STATIC_RULES: Rule[] = [
     kind: "hindsight",
     explanation: "Hindsight makes the right choice look obvious; at the time it was not, and that is what to explain.",
     suggestion: "Describe what people knew at the time and what made the risk hard to see.",
+    rewrite: { span: hindsightRewrite },
   },
   {
     pattern:
@@ -113,6 +128,7 @@ const STATIC_RULES: Rule[] = [
     explanation: "Punishing a person does not stop the next person from hitting the same trap, and it silences the next report.",
     suggestion: "Aim the fix at the system: a check, a test, a guard rail, a safer default.",
     fields: ["remediation"],
+    rewrite: { sentence: PERSON_FIX_SENTENCE },
   },
   {
     pattern:
@@ -121,6 +137,7 @@ const STATIC_RULES: Rule[] = [
     explanation: "Asking people to be more careful changes nothing that will still be true next month.",
     suggestion: "Replace care with a mechanism: a check, a test, a guard rail, a default.",
     fields: ["remediation"],
+    rewrite: { sentence: CAREFUL_SENTENCE },
   },
   {
     pattern: /\b(?:retrain|re-train|remind|tell|talk to|have a word with|coach)\s+(?:him|her|them|the\s+(?:engineer|developer|intern|new\s+\w+)|[A-Z][a-z]+)\b/g,
@@ -128,6 +145,7 @@ const STATIC_RULES: Rule[] = [
     explanation: "A fix aimed at one person leaves the trap in place for everyone else.",
     suggestion: "Change what everyone meets: the tool, the default, the check, the onboarding.",
     fields: ["remediation"],
+    rewrite: { sentence: PERSON_FIX_SENTENCE },
   },
 ];
 
@@ -163,6 +181,7 @@ function personRules(people: readonly string[]): Rule[] {
       explanation: "A fix aimed at one person leaves the trap in place for everyone else, and silences the next report.",
       suggestion: "Change what everyone meets: the tool, the default, the check, the onboarding.",
       fields: ["remediation"],
+      rewrite: { sentence: PERSON_FIX_SENTENCE },
     },
     {
       pattern: new RegExp(`(?:^|(?<=[\\s,;:(“"'-]))${subject}(?:'s)?\\s+(?:\\w+ly\\s+)?${FAILURE}\\b`, "gi"),
@@ -182,6 +201,50 @@ function personRules(people: readonly string[]): Rule[] {
   return rules;
 }
 
+function hindsightRewrite(match: string): string {
+  const lower = match.toLowerCase();
+  if (/^could (?:easily|simply|just) have$/.test(lower)) return "could have";
+  if (/^(?:simply|just) (?:needed|had) to$/.test(lower)) return lower.replace(/^(?:simply|just) /, "");
+  if (/^obvious(?:ly)?$/.test(lower)) return "";
+  return match;
+}
+
+/** The sentence around [start, end): from after the previous full stop or line break to the next. */
+function sentenceAround(text: string, start: number, end: number): { start: number; end: number } {
+  let from = start;
+  while (from > 0 && !/[.!?\n]/.test(text[from - 1])) from -= 1;
+  while (from < start && /\s/.test(text[from])) from += 1;
+  let to = end;
+  while (to < text.length && !/[.!?\n]/.test(text[to])) to += 1;
+  if (to < text.length && text[to] !== "\n") to += 1;
+  return { start: from, end: to };
+}
+
+function capitalised(text: string, atSentenceStart: boolean): string {
+  return atSentenceStart && text ? text[0].toUpperCase() + text.slice(1) : text;
+}
+
+function rewriteFor(text: string, start: number, end: number, rule: RewriteRule | undefined, mistake: boolean): Rewrite | undefined {
+  if (mistake) return { ...sentenceAround(text, start, end), text: MISTAKE_SENTENCE };
+  if (!rule) return undefined;
+  if ("sentence" in rule) return { ...sentenceAround(text, start, end), text: rule.sentence };
+  const replacement = rule.span(text.slice(start, end));
+  if (replacement === text.slice(start, end)) return undefined;
+  const atStart = sentenceAround(text, start, end).start === start;
+  // Removing a word takes one of the spaces around it with it.
+  if (!replacement) {
+    const to = text[end] === " " ? end + 1 : end;
+    // "Obviously the config…" loses its first word, so the next one starts the sentence.
+    return atStart && to < text.length ? { start, end: to + 1, text: text[to].toUpperCase() } : { start, end: to, text: "" };
+  }
+  return { start, end, text: capitalised(replacement, atStart) };
+}
+
+/** The text with a finding's rewording applied; unchanged when the finding offers none. */
+export function applyRewrite(text: string, rewrite: Rewrite): string {
+  return `${text.slice(0, rewrite.start)}${rewrite.text}${text.slice(rewrite.end)}`;
+}
+
 /** Findings in one piece of text, in reading order, overlapping ones merged to the first. */
 export function findBlame(text: string, options: { field?: WhyField; people?: readonly string[] } = {}): Finding[] {
   const field = options.field ?? "answer";
@@ -193,8 +256,10 @@ export function findBlame(text: string, options: { field?: WhyField; people?: re
       const end = start + m[0].length;
       if (found.some((f) => start < f.end && end > f.start)) continue;
       // "X made a mistake" gets the question that turns it toward the system.
-      const suggestion = rule.kind === "person" && /\b(?:mistake|error)\b/i.test(m[0]) ? MISTAKE_SUGGESTION : rule.suggestion;
-      found.push({ start, end, match: m[0], kind: rule.kind, explanation: rule.explanation, suggestion });
+      const mistake = rule.kind === "person" && /\b(?:mistake|error)\b/i.test(m[0]) && field !== "remediation";
+      const suggestion = mistake ? MISTAKE_SUGGESTION : rule.suggestion;
+      const rewrite = rewriteFor(text, start, end, rule.rewrite, mistake);
+      found.push({ start, end, match: m[0], kind: rule.kind, explanation: rule.explanation, suggestion, ...(rewrite ? { rewrite } : {}) });
     }
   }
   return found.sort((a, b) => a.start - b.start);
@@ -209,4 +274,19 @@ export function checkWhy(why: WhyText, people: readonly string[] = []): Record<W
     answer: findBlame(why.answer, { field: "answer", people }),
     remediation: findBlame(why.remediationMd, { field: "remediation", people }),
   };
+}
+
+/** What identifies a finding for acknowledging it: the field and the flagged words. */
+export function findingKey(field: WhyField, match: string): string {
+  return `${field}:${match.trim().toLowerCase()}`;
+}
+
+export type OpenFinding = Finding & { field: WhyField };
+
+/** A why's findings that nobody has acknowledged (keys from `findingKey`), in field order. */
+export function openFindings(why: WhyText, people: readonly string[], acknowledged: ReadonlySet<string>): OpenFinding[] {
+  const byField = checkWhy(why, people);
+  return (Object.keys(byField) as WhyField[]).flatMap((field) =>
+    byField[field].filter((f) => !acknowledged.has(findingKey(field, f.match))).map((f) => ({ ...f, field })),
+  );
 }

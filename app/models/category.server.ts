@@ -1,11 +1,12 @@
-import { asc, count, eq, max, sql } from "drizzle-orm";
+import { and, asc, count, eq, isNull, max, sql } from "drizzle-orm";
 import { db, schema } from "~/lib/db.server";
 import { HttpError } from "~/lib/http.server";
 import type { Viewer } from "./access";
 import { recordEvent } from "./audit.server";
 
 // Cause categories are a managed list: admins add, rename and merge them. Whys store the slug,
-// so a rename changes no why, and a merge moves every why of one category to another.
+// so a rename changes no why, and a merge moves every why of one category to another. A merged
+// category stays as an alias of the one it went into, because published snapshots keep its slug.
 
 const { causeCategories, whys } = schema;
 
@@ -16,6 +17,7 @@ export function listCategories(): Category[] {
   return db()
     .select({ slug: causeCategories.slug, label: causeCategories.label, position: causeCategories.position })
     .from(causeCategories)
+    .where(isNull(causeCategories.mergedInto))
     .orderBy(asc(causeCategories.position), asc(causeCategories.label))
     .all();
 }
@@ -34,12 +36,30 @@ export function listCategoriesWithUse(): CategoryWithUse[] {
   return listCategories().map((c) => ({ ...c, whyCount: used.get(c.slug) ?? 0 }));
 }
 
-/** Labels by slug; a slug no longer in the list (merged away elsewhere) shows as itself. */
+/** Labels by slug, merged categories under the label of the one they went into. */
 export function categoryLabels(): Record<string, string> {
-  return Object.fromEntries(listCategories().map((c) => [c.slug, c.label]));
+  const rows = db().select().from(causeCategories).all();
+  const bySlug = new Map(rows.map((c) => [c.slug, c]));
+  return Object.fromEntries(rows.map((c) => [c.slug, bySlug.get(c.mergedInto ?? c.slug)?.label ?? c.label]));
 }
 
+/** A category's slug and the slugs merged into it, for filtering what was filed under either. */
+export function categoryAliases(slug: string): string[] {
+  return [slug, ...db().select({ slug: causeCategories.slug }).from(causeCategories).where(eq(causeCategories.mergedInto, slug)).all().map((c) => c.slug)];
+}
+
+/** A category whys can be filed under now (not one merged away). */
 export function isCategory(slug: string): boolean {
+  return Boolean(
+    db()
+      .select({ slug: causeCategories.slug })
+      .from(causeCategories)
+      .where(and(eq(causeCategories.slug, slug), isNull(causeCategories.mergedInto)))
+      .get(),
+  );
+}
+
+function slugTaken(slug: string): boolean {
   return Boolean(db().select({ slug: causeCategories.slug }).from(causeCategories).where(eq(causeCategories.slug, slug)).get());
 }
 
@@ -58,7 +78,7 @@ function slugFor(label: string): string {
       .replace(/-+/g, "-")
       .slice(0, 40) || "category";
   let slug = base;
-  for (let n = 2; isCategory(slug); n += 1) slug = `${base}-${n}`;
+  for (let n = 2; slugTaken(slug); n += 1) slug = `${base}-${n}`;
   return slug;
 }
 
@@ -66,7 +86,7 @@ function assertLabelFree(label: string, except?: string) {
   const taken = db()
     .select({ slug: causeCategories.slug })
     .from(causeCategories)
-    .where(sql`lower(${causeCategories.label}) = lower(${label})`)
+    .where(and(sql`lower(${causeCategories.label}) = lower(${label})`, isNull(causeCategories.mergedInto)))
     .get();
   if (taken && taken.slug !== except) throw new HttpError(400, `There is already a category called “${label}”.`, { field: "label" });
 }
@@ -100,7 +120,12 @@ export function mergeCategories(actor: Viewer, from: string, into: string): numb
   if (from === into) throw new HttpError(400, "Choose two different categories to merge.", { field: "into" });
   return db().transaction((tx) => {
     const labels = new Map(
-      tx.select({ slug: causeCategories.slug, label: causeCategories.label }).from(causeCategories).all().map((c) => [c.slug, c.label]),
+      tx
+        .select({ slug: causeCategories.slug, label: causeCategories.label })
+        .from(causeCategories)
+        .where(isNull(causeCategories.mergedInto))
+        .all()
+        .map((c) => [c.slug, c.label]),
     );
     if (!labels.has(from)) throw new HttpError(404, "That category no longer exists.");
     if (!labels.has(into)) throw new HttpError(400, "Choose a category to merge into.", { field: "into" });
@@ -124,7 +149,9 @@ export function mergeCategories(actor: Viewer, from: string, into: string): numb
         changes: { category: [labels.get(from), labels.get(into)] },
       });
     }
-    tx.delete(causeCategories).where(eq(causeCategories.slug, from)).run();
+    tx.update(causeCategories).set({ mergedInto: into }).where(eq(causeCategories.mergedInto, from)).run();
+    // Its label is free again for a new category; it is shown under the merged-into label anyway.
+    tx.update(causeCategories).set({ mergedInto: into, label: `merged:${from}` }).where(eq(causeCategories.slug, from)).run();
     return moved.length;
   });
 }

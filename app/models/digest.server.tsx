@@ -6,7 +6,8 @@ import { env } from "~/lib/env.server";
 import { firstParagraphText } from "~/lib/markdown.server";
 import { previousPeriod, type Period } from "~/lib/period";
 import { dateIn } from "~/lib/time";
-import { categoryLabel, reference } from "./incident";
+import { categoryLabels } from "./category.server";
+import { reference } from "./incident";
 import { deliverPending, enqueueEmail, type OutgoingEmail } from "./outbox.server";
 import type { Snapshot, SnapshotWhy } from "./publication.server";
 import { digestRecipients, getSettings } from "./settings.server";
@@ -81,6 +82,7 @@ export function digestContent(period: Period, now: Date = new Date()): DigestCon
     walk(p.snapshot.whys);
   }
 
+  const labels = categoryLabels();
   return {
     period: period.label,
     analyses: published.map(({ incidentId, snapshot: s }) => ({
@@ -97,7 +99,7 @@ export function digestContent(period: Period, now: Date = new Date()): DigestCon
     topCauses: [...counts.entries()]
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .slice(0, 5)
-      .map(([slug, count]) => ({ cause: categoryLabel(slug), count })),
+      .map(([slug, count]) => ({ cause: labels[slug] ?? slug, count })),
     learningsUrl: `${base}/learnings`,
     settingsUrl: `${base}/admin/settings`,
   };

@@ -1,7 +1,8 @@
 import { formatDate, formatSpan, formatTime } from "~/lib/time";
 import { ACTION_STATUS_LABELS } from "./action";
 import type { Action } from "./action.server";
-import { categoryLabel, STATUS_LABELS } from "./incident";
+import { categoryLabels } from "./category.server";
+import { STATUS_LABELS } from "./incident";
 import type { Incident } from "./incident.server";
 import type { TimelineEntry } from "./timeline.server";
 import { buildTree, type WhyNode, type WhyRow } from "./why-tree";
@@ -20,6 +21,7 @@ function indent(text: string, depth: number): string {
 
 /** The whole incident as a Markdown document: for wikis, tickets and archives. */
 export function incidentMarkdown(incident: Incident, whys: WhyRow[], actions: Action[], timeline: TimelineEntry[]): string {
+  const labels = categoryLabels();
   const byWhy = new Map<number, Action[]>();
   for (const a of actions) if (a.whyId) byWhy.set(a.whyId, [...(byWhy.get(a.whyId) ?? []), a]);
   const actionLine = (a: Action) =>
@@ -29,7 +31,7 @@ export function incidentMarkdown(incident: Incident, whys: WhyRow[], actions: Ac
       const lines = [
         `${i + 1}. **${inline(n.question)}** ${inline(n.answer) || "_No answer yet_"}`,
         `   - Remediation (level ${n.level}): ${n.remediationMd ? inline(n.remediationMd) : n.noRemediationReason ? `none needed: ${inline(n.noRemediationReason)}` : "_none yet_"}`,
-        ...(n.category ? [`   - Cause: ${categoryLabel(n.category)}`] : []),
+        ...(n.category ? [`   - Cause: ${labels[n.category] ?? n.category}`] : []),
         ...(byWhy.get(n.id) ?? []).map((a) => `   - Action: ${actionLine(a)}`),
       ];
       const children = n.children.length > 0 ? ["", ...whyLines(n.children, 1), ""] : [];

@@ -5,6 +5,7 @@ import { renderMarkdown } from "~/lib/markdown.server";
 import { toInputValue } from "~/lib/time";
 import { canContribute, canManage, canView, type Viewer } from "./access";
 import { isFinished } from "./action";
+import { openFindingsOf } from "./blame.server";
 import { diff, recordEvent } from "./audit.server";
 import {
   FIELD_LABELS,
@@ -353,6 +354,7 @@ export function publishCheck(incident: Incident, tx: Tx = db()): PublishProblem[
     resolvedAt: incident.resolvedAt,
     whys: rows,
     actionsByWhy: actionCountsByWhy(incident.id, tx),
+    blame: openFindingsOf(rows, incident.id, tx),
   });
 }
 

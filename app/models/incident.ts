@@ -46,22 +46,6 @@ export const VISIBILITY_LABELS: Record<Visibility, string> = {
   restricted: "Restricted: only the facilitator, participants and admins",
 };
 
-export const CAUSE_CATEGORIES = [
-  { slug: "code", label: "Code defect" },
-  { slug: "testing", label: "Testing gap" },
-  { slug: "config", label: "Configuration" },
-  { slug: "capacity", label: "Capacity" },
-  { slug: "dependency", label: "Dependency" },
-  { slug: "architecture", label: "Architecture" },
-  { slug: "observability", label: "Observability" },
-  { slug: "process", label: "Process" },
-  { slug: "knowledge", label: "Knowledge" },
-] as const;
-
-export function categoryLabel(slug: string): string {
-  return CAUSE_CATEGORIES.find((c) => c.slug === slug)?.label ?? slug;
-}
-
 export function reference(id: number): string {
   return `INC-${id}`;
 }

@@ -2,6 +2,7 @@ import { and, desc, eq, gte, sql, type SQL } from "drizzle-orm";
 import { randomBytes } from "node:crypto";
 import { db, schema, type Tx } from "~/lib/db.server";
 import { HttpError } from "~/lib/http.server";
+import { categoryAliases } from "./category.server";
 import type { Viewer } from "./access";
 import type { ActionStatus } from "./action";
 import { recordEvent } from "./audit.server";
@@ -171,7 +172,9 @@ export function listLearnings(filters: LearningFilters, options: { limit: number
     sql`${publications.revision} = (select max(p2.revision) from ${publications} p2 where p2.incident_id = ${publications.incidentId})`,
     filters.severity ? sql`json_extract(${publications.snapshot}, '$.severity') = ${filters.severity}` : undefined,
     filters.service ? sql`exists (select 1 from json_each(${publications.snapshot}, '$.services') where value = ${filters.service})` : undefined,
-    filters.category ? sql`exists (select 1 from json_each(${publications.snapshot}, '$.categories') where value = ${filters.category})` : undefined,
+    filters.category
+      ? sql`exists (select 1 from json_each(${publications.snapshot}, '$.categories') where value in (select value from json_each(${JSON.stringify(categoryAliases(filters.category))})))`
+      : undefined,
     since ? gte(incidents.publishedAt, since) : undefined,
   );
   const base = db()

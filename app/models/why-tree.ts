@@ -1,3 +1,4 @@
+import { KIND_LABELS, type OpenFinding } from "./blame";
 import type { Severity } from "./incident";
 
 // The why tree: building it from rows, guidance per level, and the checks before publishing.
@@ -83,6 +84,8 @@ type PublishInput = {
   whys: readonly WhyRow[];
   /** How many follow-up actions carry out each why's remediation. */
   actionsByWhy: Readonly<Record<number, number>>;
+  /** Blame-language findings nobody has reworded or acknowledged, by why. */
+  blame?: ReadonlyMap<number, readonly OpenFinding[]>;
 };
 
 function describe(node: WhyNode): string {
@@ -118,6 +121,13 @@ export function publishProblems(input: PublishInput): PublishProblem[] {
         field: "actions",
         whyId: node.id,
         message: `${describe(node)}: the remediation needs a follow-up action, or a reason why no action is needed.`,
+      });
+    }
+    for (const finding of input.blame?.get(node.id) ?? []) {
+      problems.push({
+        field: "blame",
+        whyId: node.id,
+        message: `${describe(node)}: ${KIND_LABELS[finding.kind].toLowerCase()} in the ${finding.field}, “${finding.match}”. Reword it, or acknowledge it with a reason.`,
       });
     }
   }

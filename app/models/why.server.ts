@@ -4,10 +4,13 @@ import { ConflictError, HttpError } from "~/lib/http.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import type { Viewer } from "./access";
 import { diff, recordEvent } from "./audit.server";
+import { applyRewrite, checkWhy, findingKey, type WhyField } from "./blame";
+import { isCategory } from "./category.server";
 import { requireIncident } from "./incident.server";
+import { directoryNames } from "./user.server";
 import { buildTree, flatten, type WhyRow } from "./why-tree";
 
-const { whys } = schema;
+const { blameAcknowledgements, whys } = schema;
 
 export type WhyFields = {
   question: string;
@@ -62,8 +65,11 @@ function short(text: string) {
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }
 
-/** The remediation is rendered once, when saved. */
+/** The remediation is rendered once, when saved; the category must be one of the managed list. */
 function stored(fields: WhyFields) {
+  if (fields.category && !isCategory(fields.category)) {
+    throw new HttpError(400, "Choose a cause category from the list.", { field: "category" });
+  }
   return { ...fields, remediationHtml: renderMarkdown(fields.remediationMd) };
 }
 
@@ -166,3 +172,98 @@ export function deleteWhy(actor: Viewer, incidentId: number, whyId: number, conf
     return 1 + node.descendantCount;
   });
 }
+
+// Blame-language findings on a saved why: reworded with the suggestion, or kept with a reason.
+
+function loadWhyText(tx: Tx, incidentId: number, whyId: number) {
+  const row = tx
+    .select({ id: whys.id, question: whys.question, answer: whys.answer, remediationMd: whys.remediationMd, version: whys.version })
+    .from(whys)
+    .where(and(eq(whys.id, whyId), eq(whys.incidentId, incidentId)))
+    .get();
+  if (!row) throw new Response("Not found", { status: 404 });
+  return row;
+}
+
+const FIELD_NAMES: Record<WhyField, string> = { question: "question", answer: "answer", remediation: "remediation" };
+
+/**
+ * Keeps a flagged wording on purpose, with the reason (e.g. a quotation, or the person's own
+ * account of their part). Only the facilitator or an admin may do this.
+ */
+export function acknowledgeFinding(actor: Viewer, incidentId: number, whyId: number, field: WhyField, match: string, reason: string) {
+  db().transaction((tx) => {
+    const incident = requireIncident(tx, actor, incidentId, "manage");
+    const why = loadWhyText(tx, incidentId, whyId);
+    const present = checkWhy(why, directoryNames())[field].some((f) => findingKey(field, f.match) === findingKey(field, match));
+    if (!present) throw new HttpError(409, "That wording is no longer in the why; nothing to acknowledge.");
+    tx.insert(blameAcknowledgements)
+      .values({ whyId, field, match: match.trim().toLowerCase(), reason, acknowledgedById: actor.id })
+      .onConflictDoUpdate({
+        target: [blameAcknowledgements.whyId, blameAcknowledgements.field, blameAcknowledgements.match],
+        set: { reason, acknowledgedById: actor.id },
+      })
+      .run();
+    recordEvent(tx, {
+      incident,
+      actorId: actor.id,
+      kind: "blame.acknowledged",
+      summary: `Kept the wording “${match}” in the ${FIELD_NAMES[field]} of “${why.question}”: ${reason}`,
+    });
+  });
+}
+
+/** Withdraws an acknowledgement, so the finding counts against publishing again. */
+export function withdrawAcknowledgement(actor: Viewer, incidentId: number, whyId: number, field: WhyField, match: string) {
+  db().transaction((tx) => {
+    const incident = requireIncident(tx, actor, incidentId, "manage");
+    const why = loadWhyText(tx, incidentId, whyId);
+    const removed = tx
+      .delete(blameAcknowledgements)
+      .where(
+        and(
+          eq(blameAcknowledgements.whyId, whyId),
+          eq(blameAcknowledgements.field, field),
+          eq(blameAcknowledgements.match, match.trim().toLowerCase()),
+        ),
+      )
+      .returning({ id: blameAcknowledgements.id })
+      .all();
+    if (removed.length === 0) return;
+    recordEvent(tx, {
+      incident,
+      actorId: actor.id,
+      kind: "blame.withdrawn",
+      summary: `Withdrew the acknowledgement of “${match}” in “${why.question}”`,
+    });
+  });
+}
+
+const FIELD_COLUMNS: Record<WhyField, "question" | "answer" | "remediationMd"> = { question: "question", answer: "answer", remediation: "remediationMd" };
+
+/**
+ * Puts a finding's suggested rewording in place, as an edit of the why based on `baseVersion`:
+ * a why changed by someone else since is refused as a conflict, like any other edit.
+ */
+export function applySuggestion(actor: Viewer, incidentId: number, whyId: number, baseVersion: number, field: WhyField, match: string) {
+  const current = db()
+    .select()
+    .from(whys)
+    .where(and(eq(whys.id, whyId), eq(whys.incidentId, incidentId)))
+    .get();
+  if (!current) throw new Response("Not found", { status: 404 });
+  const finding = checkWhy(current, directoryNames())[field].find((f) => findingKey(field, f.match) === findingKey(field, match));
+  if (!finding?.rewrite) throw new HttpError(409, "That wording is no longer in the why, or has no suggested rewording.");
+  const column = FIELD_COLUMNS[field];
+  return updateWhy(actor, incidentId, whyId, baseVersion, {
+    question: current.question,
+    answer: current.answer,
+    remediationMd: current.remediationMd,
+    noRemediationReason: current.noRemediationReason,
+    noActionReason: current.noActionReason,
+    category: current.category,
+    rootReached: current.rootReached,
+    [column]: applyRewrite(current[column], finding.rewrite),
+  });
+}
+

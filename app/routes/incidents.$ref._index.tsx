@@ -17,12 +17,18 @@ import { isOverdue } from "~/models/action";
 import { canChangeAction, completionFigures, listIncidentActions, today } from "~/models/action.server";
 import { permissionsFor } from "~/models/access";
 import { changesSincePublication, republish } from "~/models/publication.server";
-import { CAUSE_CATEGORIES, STATUSES, STATUS_LABELS, VISIBILITY_LABELS } from "~/models/incident";
+import { WHY_FIELDS } from "~/models/blame";
+import { findingsOf } from "~/models/blame.server";
+import { categoryLabels, listCategories } from "~/models/category.server";
+import { parseReference, STATUSES, STATUS_LABELS, VISIBILITY_LABELS } from "~/models/incident";
 import { moveIncident, publishCheck, PublishBlocked, type Incident } from "~/models/incident.server";
+import { linkIncidents, listRelated, similarWhys, unlinkIncidents } from "~/models/recurrence.server";
 import { listUsers, type User } from "~/models/user.server";
 import { addTimelineEntry, deleteTimelineEntry, listTimeline, updateTimelineEntry } from "~/models/timeline.server";
-import { addWhy, deleteWhy, listWhys, updateWhy } from "~/models/why.server";
-import { buildTree } from "~/models/why-tree";
+import { acknowledgeFinding, addWhy, applySuggestion, deleteWhy, listWhys, updateWhy, withdrawAcknowledgement } from "~/models/why.server";
+import { buildTree, type WhyRow } from "~/models/why-tree";
+import type { SeenBeforeView } from "~/components/seen-before";
+import { RelatedIncidents } from "~/components/related-incidents";
 
 const id = z.coerce.number().int().positive();
 const version = z.coerce.number().int().positive();
@@ -30,7 +36,7 @@ const version = z.coerce.number().int().positive();
 const whySchema = z.object({
   question: z.string().trim().min(1, "Write the question, e.g. “Why did the CPU spike?”").max(500),
   answer: z.string().trim().max(2000).default(""),
-  category: z.union([z.enum(CAUSE_CATEGORIES.map((c) => c.slug) as [string, ...string[]]), z.literal("")]).default(""),
+  category: z.string().trim().max(60).default(""),
   remediationMd: z.string().trim().max(10_000).default(""),
   noRemediationReason: z.string().trim().max(500).default(""),
   noActionReason: z.string().trim().max(500).default(""),
@@ -56,6 +62,15 @@ const entrySchema = z.object({
 const updateEntrySchema = entrySchema.extend({ entryId: id, version });
 const deleteEntrySchema = z.object({ entryId: id });
 const moveSchema = z.object({ to: z.enum(STATUSES) });
+const findingSchema = z.object({ whyId: id, field: z.enum(WHY_FIELDS), match: z.string().min(1).max(500) });
+const acknowledgeSchema = findingSchema.extend({
+  reason: z.string().trim().min(1, "Say why this wording stays, e.g. it quotes someone's own account.").max(500, "At most 500 characters."),
+});
+const applySchema = findingSchema.extend({ version });
+const relatedSchema = z.object({
+  relatedId: z.union([id, z.string().transform((ref, ctx) => parseReference(ref.trim()) ?? (ctx.addIssue({ code: "custom", message: "Enter a reference like INC-12." }), z.NEVER))]),
+  whyId: id.optional(),
+});
 
 export const shouldRevalidate = revalidateAfterRefusal;
 
@@ -63,6 +78,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
   const permissions = permissionsFor(user, incident);
   const edits = changesSincePublication(incident.id);
+  const whys = listWhys(incident.id);
   return {
     incident: {
       id: incident.id,
@@ -84,13 +100,43 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       changesSincePublication: edits.count > 0 ? { count: edits.count, last: formatTime(edits.lastAt) } : null,
     },
     permissions,
-    whys: listWhys(incident.id),
+    whys,
     people: permissions.contribute ? listUsers().flatMap((u) => [u.name, u.email]) : [],
+    categories: listCategories().map(({ slug, label }) => ({ slug, label })),
+    categoryLabels: categoryLabels(),
+    findings: permissions.contribute ? Object.fromEntries(findingsOf(whys, incident.id)) : {},
+    seenBefore: seenBefore(user, incident, whys),
+    related: listRelated(user, incident.id).map((r) => ({ ...r, started: formatDate(r.startedAt.slice(0, 10)) })),
     ...followUp(user, incident),
     timeline: listTimeline(incident.id).map((e) => ({ ...e, atLabel: formatTime(e.at), atInput: toInputValue(e.at) })),
     problems: permissions.manage && incident.status === "review" ? publishCheck(incident) : [],
     now: toInputValue(new Date().toISOString()),
   };
+}
+
+/** Similar whys of other incidents, as the panel under each why shows them. */
+function seenBefore(user: User, incident: Incident, whys: WhyRow[]): Record<number, SeenBeforeView[]> {
+  const views: Record<number, SeenBeforeView[]> = {};
+  for (const [whyId, similar] of similarWhys(user, incident, whys)) {
+    views[whyId] = similar.map((s) => ({
+      whyId: s.whyId,
+      incidentId: s.incidentId,
+      reference: s.reference,
+      title: s.title,
+      severity: s.severity,
+      date: formatDate(s.startedAt.slice(0, 10)),
+      question: s.question,
+      answer: s.answer,
+      earlier: s.earlier,
+      related: s.related,
+      progress:
+        s.actions.total === 0
+          ? "No follow-up actions"
+          : `${s.actions.done} of ${s.actions.total} ${s.actions.total === 1 ? "action" : "actions"} done`,
+      fixMayNotHaveWorked: s.fixMayNotHaveWorked ? { titles: s.actions.titles, doneOn: formatDate(s.actions.lastDoneAt!.slice(0, 10)) } : null,
+    }));
+  }
+  return views;
 }
 
 /** The incident's follow-up actions, by the why they carry out, and how far along they are. */
@@ -188,6 +234,65 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return modelFailure(error, values, "timeline");
       }
     }
+    case "apply-suggestion": {
+      const target = `why-${values.whyId}`;
+      const parsed = validate(applySchema, values);
+      if (!parsed.ok) throw new Response("Bad request", { status: 400 });
+      const { whyId, version: base, field, match } = parsed.data;
+      try {
+        applySuggestion(user, incident.id, whyId, base, field, match);
+        return redirectWithFlash(`${page}#why-${whyId}`, "Reworded with the suggestion. Adjust it in Edit if it needs more.");
+      } catch (error) {
+        return modelFailure(error, values, target);
+      }
+    }
+    case "acknowledge-finding": {
+      const target = `ack-${values.whyId}`;
+      const parsed = validate(acknowledgeSchema, values);
+      if (!parsed.ok) return formFailure(400, { target, errors: parsed.errors, values });
+      const { whyId, field, match, reason } = parsed.data;
+      try {
+        acknowledgeFinding(user, incident.id, whyId, field, match, reason);
+        return redirect(`${page}#why-${whyId}`);
+      } catch (error) {
+        return modelFailure(error, values, target);
+      }
+    }
+    case "withdraw-acknowledgement": {
+      const parsed = validate(findingSchema, values);
+      if (!parsed.ok) throw new Response("Bad request", { status: 400 });
+      const { whyId, field, match } = parsed.data;
+      try {
+        withdrawAcknowledgement(user, incident.id, whyId, field, match);
+        return redirect(`${page}#why-${whyId}`);
+      } catch (error) {
+        return modelFailure(error, values, `ack-${whyId}`);
+      }
+    }
+    case "link-incident": {
+      const parsed = validate(relatedSchema, values);
+      if (!parsed.ok) return formFailure(400, { target: "related", errors: parsed.errors, values });
+      try {
+        linkIncidents(user, incident.id, parsed.data.relatedId);
+        const back = parsed.data.whyId ? `${page}#why-${parsed.data.whyId}` : `${page}#related`;
+        return redirectWithFlash(back, `${incident.reference} and INC-${parsed.data.relatedId} are marked as related.`);
+      } catch (error) {
+        if (error instanceof Response && error.status === 404) {
+          return formFailure(400, { target: "related", errors: { relatedId: ["No incident you can see has that reference."] }, values });
+        }
+        return modelFailure(error, values, "related");
+      }
+    }
+    case "unlink-incident": {
+      const parsed = validate(relatedSchema, values);
+      if (!parsed.ok) throw new Response("Bad request", { status: 400 });
+      try {
+        unlinkIncidents(user, incident.id, parsed.data.relatedId);
+        return redirectWithFlash(`${page}#related`, `INC-${parsed.data.relatedId} is no longer marked as related.`);
+      } catch (error) {
+        return modelFailure(error, values, "related");
+      }
+    }
     case "republish": {
       try {
         const revision = republish(user, incident.id);
@@ -218,7 +323,23 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function Analysis() {
-  const { incident, permissions, whys, people, timeline, problems, now, actionsByWhy, unlinkedActions, actionFigures } = useLoaderData<typeof loader>();
+  const {
+    incident,
+    permissions,
+    whys,
+    people,
+    categories,
+    categoryLabels,
+    findings,
+    seenBefore,
+    related,
+    timeline,
+    problems,
+    now,
+    actionsByWhy,
+    unlinkedActions,
+    actionFigures,
+  } = useLoaderData<typeof loader>();
   const page = `/incidents/${incident.reference}`;
   const failure = useActionData<typeof action>();
   const state: FormState | undefined = failure && !failure.ok && failure.target ? (failure as FormState) : undefined;
@@ -315,7 +436,22 @@ export default function Analysis() {
           Ask why until the cause is understood, and decide a remediation at every level, proportional to the problem.
           Describe what in the system let the failure through, not who.
         </p>
-        {tree.length > 0 ? <WhyTree nodes={tree} severity={incident.severity} canEdit={permissions.contribute} state={state} page={page} actions={actionsByWhy} people={people} /> : null}
+        {tree.length > 0 ? (
+          <WhyTree
+            nodes={tree}
+            severity={incident.severity}
+            canEdit={permissions.contribute}
+            canAcknowledge={permissions.manage}
+            state={state}
+            page={page}
+            actions={actionsByWhy}
+            people={people}
+            categories={categories}
+            categoryLabels={categoryLabels}
+            findings={findings}
+            seenBefore={seenBefore}
+          />
+        ) : null}
         {tree.length === 0 && !permissions.contribute ? <p className="muted">No whys have been asked yet.</p> : null}
         {tree.length === 0 && permissions.contribute ? (
           <div className="first-why">
@@ -327,12 +463,15 @@ export default function Analysis() {
               level={1}
               severity={incident.severity}
               people={people}
+              categories={categories}
               state={state?.target === "first-why" ? state : undefined}
               submit="Add the first why"
             />
           </div>
         ) : null}
       </section>
+
+      <RelatedIncidents items={related} canEdit={permissions.contribute} state={state?.target === "related" ? state : undefined} />
 
       <section className="panel" aria-labelledby="actions-title" id="actions">
         <h2 id="actions-title">Follow-up actions</h2>

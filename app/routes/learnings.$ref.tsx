@@ -7,7 +7,8 @@ import { requireUser } from "~/lib/session.server";
 import { formatDate, formatSpan, formatTime } from "~/lib/time";
 import { ACTION_STATUS_LABELS, progressLabel } from "~/models/action";
 import { actionProgress } from "~/models/action.server";
-import { categoryLabel, parseReference } from "~/models/incident";
+import { categoryLabels } from "~/models/category.server";
+import { parseReference } from "~/models/incident";
 import { changesSincePublication, getLearning } from "~/models/publication.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.title} · Learnings · Hindsight` : "Learnings · Hindsight" }];
@@ -18,6 +19,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!id) throw new Response("Not found", { status: 404 });
   const { publication } = getLearning(user, id);
   const s = publication.snapshot;
+  const labels = categoryLabels();
   const changes = changesSincePublication(id);
   return {
     reference: s.reference,
@@ -32,12 +34,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     timeToResolve: formatSpan(s.startedAt, s.resolvedAt),
     impactHtml: s.impactHtml,
     summaryHtml: s.summaryHtml,
-    whys: s.whys,
-    categories: s.categories.map(categoryLabel),
+    whys: labelled(s.whys, labels),
+    categories: s.categories.map((c) => labels[c] ?? c),
     actions: s.actions.map((a) => ({ ...a, status: ACTION_STATUS_LABELS[a.status], due: formatDate(a.dueDate) })),
     progressNow: progressLabel(actionProgress([id]).get(id) ?? { total: 0, finished: 0, overdue: 0 }),
     changedSince: changes.count > 0 ? formatTime(changes.lastAt) : null,
   };
+}
+
+/** The snapshot's whys with each category slug replaced by its name today. */
+function labelled(whys: GlanceWhy[], labels: Record<string, string>): GlanceWhy[] {
+  return whys.map((w) => ({ ...w, category: w.category ? (labels[w.category] ?? w.category) : "", children: labelled(w.children, labels) }));
 }
 
 function WhyReading({ whys }: { whys: GlanceWhy[] }) {
@@ -64,7 +71,7 @@ function WhyReading({ whys }: { whys: GlanceWhy[] }) {
                 </p>
               )}
             </div>
-            {why.category ? <div className="why__meta">Cause: {categoryLabel(why.category)}</div> : null}
+            {why.category ? <div className="why__meta">Cause: {why.category}</div> : null}
           </div>
           {why.children.length > 0 ? <WhyReading whys={why.children} /> : null}
         </li>

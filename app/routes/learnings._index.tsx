@@ -9,7 +9,8 @@ import { requireUser } from "~/lib/session.server";
 import { formatTime } from "~/lib/time";
 import { progressLabel } from "~/models/action";
 import { actionProgress } from "~/models/action.server";
-import { CAUSE_CATEGORIES, SEVERITIES } from "~/models/incident";
+import { categoryLabels, listCategories } from "~/models/category.server";
+import { SEVERITIES } from "~/models/incident";
 import { listServiceNames } from "~/models/incident.server";
 import { feedTokenFor, listLearnings, PERIODS } from "~/models/publication.server";
 
@@ -32,6 +33,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { page = 1, ...filters } = filtersSchema.parse(raw);
   const { items, total } = listLearnings(filters, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
   const progress = actionProgress(items.map((i) => i.incidentId));
+  const labels = categoryLabels();
   const cards: LearningCardData[] = items.map(({ reference, snapshot, firstPublishedAt, revision, incidentId }) => ({
     reference,
     title: snapshot.title,
@@ -40,7 +42,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     updated: revision > 1,
     facilitator: snapshot.facilitator,
     services: snapshot.services,
-    categories: snapshot.categories,
+    categories: snapshot.categories.map((c) => labels[c] ?? c),
     summaryHtml: snapshot.summaryHtml,
     whys: snapshot.whys,
     progress: progressLabel(progress.get(incidentId) ?? { total: 0, finished: 0, overdue: 0 }),
@@ -52,12 +54,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
     pageCount: Math.max(1, Math.ceil(total / PAGE_SIZE)),
     filters: raw,
     services: listServiceNames(),
+    categories: listCategories().map((c) => ({ value: c.slug, label: c.label })),
     feedUrl: `${env().APP_URL}/learnings.atom?token=${feedTokenFor(user.id)}`,
   };
 }
 
 export default function Learnings() {
-  const { cards, total, page, pageCount, filters, services, feedUrl } = useLoaderData<typeof loader>();
+  const { cards, total, page, pageCount, filters, services, categories, feedUrl } = useLoaderData<typeof loader>();
   const filtered = Object.keys(filters).some((k) => k !== "page");
   return (
     <>
@@ -72,7 +75,7 @@ export default function Learnings() {
           label="Cause"
           name="category"
           anyLabel="Any cause"
-          options={CAUSE_CATEGORIES.map((c) => ({ value: c.slug, label: c.label }))}
+          options={categories}
           defaultValue={filters.category}
         />
         <SelectFilter

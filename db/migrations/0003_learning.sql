@@ -15,6 +15,7 @@ CREATE TABLE `cause_categories` (
 	`slug` text PRIMARY KEY NOT NULL,
 	`label` text NOT NULL,
 	`position` integer NOT NULL,
+	`merged_into` text,
 	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) NOT NULL
 );
 --> statement-breakpoint

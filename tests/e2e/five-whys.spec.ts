@@ -107,8 +107,22 @@ test("facilitated 5 Whys: report, analyse five levels with a branch, review, pub
     `Remediation at level 2${BRANCH.remediation}`,
   );
 
-  // Review, then publish.
+  // Review: Ries's level 3 names a person as the cause, so publishing waits until the
+  // facilitator rewords it or keeps it with a reason. Here it is kept, as in the original.
   await moveTo(fPage, "Send for review", "Review");
+  const checks = fPage
+    .getByRole("region", { name: "Lifecycle" })
+    .locator("div")
+    .filter({ has: fPage.getByRole("heading", { name: "Before this can be published" }) })
+    .getByRole("listitem");
+  await expect(checks).toHaveText([
+    "Level 3 (“Why did that code get written?”): a person as the cause in the answer, “An engineer made a mistake”. Reword it, or acknowledge it with a reason.",
+  ]);
+  const level3 = whyCard(fPage, RIES_CHAIN[2].answer);
+  await level3.getByText("Keep this wording…").click();
+  await level3.getByLabel("Why keep it?").fill("Quoted from Eric Ries's canonical example");
+  await level3.getByRole("button", { name: "Acknowledge" }).click();
+  await expect(level3).toContainText(`Kept by ${facilitator.name}: Quoted from Eric Ries's canonical example`);
   await expect(fPage.getByText("Before this can be published")).toHaveCount(0);
   const before = new Date();
   await moveTo(fPage, "Publish", "Published");

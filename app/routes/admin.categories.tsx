@@ -1,0 +1,151 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { Field, FormError, SubmitButton } from "~/components/form";
+import { formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
+import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
+import { addCategory, listCategoriesWithUse, mergeCategories, renameCategory } from "~/models/category.server";
+
+const label = z.string().trim().min(1, "Enter a name for the category.").max(60, "At most 60 characters.");
+const addSchema = z.object({ label });
+const renameSchema = z.object({ slug: z.string().min(1), label });
+const mergeSchema = z.object({ slug: z.string().min(1), into: z.string().min(1, "Choose the category to merge into.") });
+
+export const meta: MetaFunction = () => [{ title: "Cause categories · Hindsight" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireAdmin(request);
+  return { categories: listCategoriesWithUse() };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const admin = await requireAdmin(request);
+  const values = formValues(await request.formData());
+  const target = values.intent === "add" ? "add" : `${values.intent}-${values.slug}`;
+  try {
+    switch (values.intent) {
+      case "add": {
+        const parsed = validate(addSchema, values);
+        if (!parsed.ok) return formFailure(400, { target, errors: parsed.errors, values });
+        const category = addCategory(admin, parsed.data.label);
+        return redirectWithFlash("/admin/categories", `Added “${category.label}”.`);
+      }
+      case "rename": {
+        const parsed = validate(renameSchema, values);
+        if (!parsed.ok) return formFailure(400, { target, errors: parsed.errors, values });
+        renameCategory(admin, parsed.data.slug, parsed.data.label);
+        return redirectWithFlash("/admin/categories", `Renamed to “${parsed.data.label}”.`);
+      }
+      case "merge": {
+        const parsed = validate(mergeSchema, values);
+        if (!parsed.ok) return formFailure(400, { target, errors: parsed.errors, values });
+        const moved = mergeCategories(admin, parsed.data.slug, parsed.data.into);
+        return redirectWithFlash("/admin/categories", `Merged: ${moved} ${moved === 1 ? "why" : "whys"} moved.`);
+      }
+    }
+  } catch (error) {
+    return modelFailure(error, values, target);
+  }
+  throw new Response("Bad request", { status: 400 });
+}
+
+export default function Categories() {
+  const { categories } = useLoaderData<typeof loader>();
+  const failure = useActionData<typeof action>();
+  const failed = (target: string) => (failure?.target === target ? failure : undefined);
+  const adding = failed("add");
+  return (
+    <>
+      <div className="page-header">
+        <h1>Cause categories</h1>
+      </div>
+      <p className="muted">
+        Every why can be filed under a cause category. Insights and the learnings feed count them, so a small set of recurring causes shows
+        up. Renaming changes the name everywhere; merging files every why of one category under another.
+      </p>
+      <section className="panel" aria-labelledby="categories-title">
+        <h2 id="categories-title">Categories</h2>
+        <div className="table-wrap">
+        <table className="list">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Whys</th>
+              <th scope="col">Rename</th>
+              <th scope="col">Merge into another</th>
+            </tr>
+          </thead>
+          <tbody>
+            {categories.map((c) => {
+              const renaming = failed(`rename-${c.slug}`);
+              const merging = failed(`merge-${c.slug}`);
+              return (
+                <tr key={c.slug}>
+                  <td>
+                    <strong>{c.label}</strong>
+                  </td>
+                  <td>{c.whyCount}</td>
+                  <td>
+                    <Form method="post" className="inline-form" preventScrollReset>
+                      <input type="hidden" name="slug" value={c.slug} />
+                      <FormError message={renaming?.formError} />
+                      <Field label={`New name for ${c.label}`} name="label" error={renaming?.errors.label} className="field--compact">
+                        {(p) => <input {...p} type="text" required maxLength={60} defaultValue={renaming?.values.label ?? c.label} />}
+                      </Field>
+                      <SubmitButton intent="rename" match={{ slug: c.slug }} className="button button--small">
+                        Rename
+                      </SubmitButton>
+                    </Form>
+                  </td>
+                  <td>
+                    {categories.length > 1 ? (
+                      <Form method="post" className="inline-form" preventScrollReset>
+                        <input type="hidden" name="slug" value={c.slug} />
+                        <FormError message={merging?.formError} />
+                        <Field label={`Merge ${c.label} into`} name="into" error={merging?.errors.into} className="field--compact">
+                          {(p) => (
+                            <select {...p} required defaultValue={merging?.values.into ?? ""}>
+                              <option value="">Choose…</option>
+                              {categories
+                                .filter((o) => o.slug !== c.slug)
+                                .map((o) => (
+                                  <option key={o.slug} value={o.slug}>
+                                    {o.label}
+                                  </option>
+                                ))}
+                            </select>
+                          )}
+                        </Field>
+                        <SubmitButton intent="merge" match={{ slug: c.slug }} className="button button--small button--quiet" pendingText="Merging…">
+                          Merge
+                        </SubmitButton>
+                      </Form>
+                    ) : null}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        </div>
+      </section>
+      <section className="panel" aria-labelledby="add-category-title">
+        <h2 id="add-category-title">Add a category</h2>
+        <Form method="post" className="inline-form">
+          <FormError message={adding?.formError} />
+          <Field label="Name" name="label" error={adding?.errors.label} hint="e.g. Data migration, Feature flags, Third-party API">
+            {(p) => <input {...p} type="text" required maxLength={60} defaultValue={adding?.values.label ?? ""} />}
+          </Field>
+          <SubmitButton intent="add" pendingText="Adding…">
+            Add category
+          </SubmitButton>
+        </Form>
+      </section>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,91 @@
+import { eq } from "drizzle-orm";
+import { beforeEach, describe, expect, it } from "vitest";
+import { actionFields, addWhyTree, advanceTo, createIncident, createUser, RIES_CHAIN } from "../../db/factories";
+import { db, schema } from "~/lib/db.server";
+import { ConflictError, HttpError } from "~/lib/http.server";
+import { createAction } from "~/models/action.server";
+import { listAcknowledgements } from "~/models/blame.server";
+import { getIncident, moveIncident, publishCheck, PublishBlocked } from "~/models/incident.server";
+import { acknowledgeFinding, applySuggestion, listWhys, withdrawAcknowledgement } from "~/models/why.server";
+import { caught, freshDatabase } from "./helpers";
+
+beforeEach(() => {
+  freshDatabase();
+});
+
+/** Ries's chain, complete but for its level-3 answer, ready to publish otherwise. */
+function riesInReview() {
+  const facilitator = createUser({ name: "Avery Facilitator" });
+  const participant = createUser({ name: "Pat Participant" });
+  const incident = createIncident(facilitator, { summaryMd: "The site went down." });
+  const ids = addWhyTree(facilitator, incident.id, RIES_CHAIN);
+  for (const whyId of ids) createAction(facilitator, incident.id, whyId, actionFields(facilitator.id));
+  db().insert(schema.participants).values({ incidentId: incident.id, userId: participant.id }).run();
+  advanceTo(facilitator, incident.id, "review");
+  return { facilitator, participant, incident, mistakeWhy: ids[2] };
+}
+
+const blameProblems = (incidentId: number, viewer: { id: number; role: "admin" | "member" }) =>
+  publishCheck(getIncident(viewer, incidentId)).filter((p) => p.field === "blame");
+
+describe("publishing waits for blameless wording", () => {
+  it("lists Ries's “So-and-so made a mistake” as a problem and refuses to publish", () => {
+    const { facilitator, incident, mistakeWhy } = riesInReview();
+    const problems = blameProblems(incident.id, facilitator);
+    expect(problems).toEqual([
+      {
+        field: "blame",
+        whyId: mistakeWhy,
+        message: "Level 3 (“Why did that code get written?”): a person as the cause in the answer, “So-and-so made a mistake”. Reword it, or acknowledge it with a reason.",
+      },
+    ]);
+    expect(caught(() => moveIncident(facilitator, incident.id, "published"))).toBeInstanceOf(PublishBlocked);
+  });
+
+  it("publishes once the suggested rewording is applied, and the why's text is stored reworded", () => {
+    const { facilitator, incident, mistakeWhy } = riesInReview();
+    const before = listWhys(incident.id).find((w) => w.id === mistakeWhy)!;
+    applySuggestion(facilitator, incident.id, mistakeWhy, before.version, "answer", "So-and-so made a mistake");
+    const after = listWhys(incident.id).find((w) => w.id === mistakeWhy)!;
+    expect(after.answer).toBe("A mistake in the change was not caught before it reached production.");
+    expect(after.version).toBe(before.version + 1);
+    expect(blameProblems(incident.id, facilitator)).toEqual([]);
+    expect(moveIncident(facilitator, incident.id, "published").status).toBe("published");
+  });
+
+  it("refuses a suggestion based on an old version, as a conflict", () => {
+    const { facilitator, incident, mistakeWhy } = riesInReview();
+    const version = listWhys(incident.id).find((w) => w.id === mistakeWhy)!.version;
+    expect(caught(() => applySuggestion(facilitator, incident.id, mistakeWhy, version - 1, "answer", "So-and-so made a mistake"))).toBeInstanceOf(
+      ConflictError,
+    );
+    expect(listWhys(incident.id).find((w) => w.id === mistakeWhy)!.answer).toBe("So-and-so made a mistake.");
+  });
+
+  it("publishes once the facilitator acknowledges the finding with a reason; rewording makes a new finding count again", () => {
+    const { facilitator, incident, mistakeWhy } = riesInReview();
+    acknowledgeFinding(facilitator, incident.id, mistakeWhy, "answer", "So-and-so made a mistake", "Quoted from Ries's original example.");
+    expect(listAcknowledgements(incident.id)).toMatchObject([
+      { whyId: mistakeWhy, field: "answer", match: "so-and-so made a mistake", reason: "Quoted from Ries's original example.", byName: "Avery Facilitator" },
+    ]);
+    expect(blameProblems(incident.id, facilitator)).toEqual([]);
+
+    db().update(schema.whys).set({ answer: "Ned made a mistake." }).where(eq(schema.whys.id, mistakeWhy)).run();
+    createUser({ name: "Ned Flanders" });
+    expect(blameProblems(incident.id, facilitator).map((p) => p.message)).toEqual([
+      "Level 3 (“Why did that code get written?”): a person as the cause in the answer, “Ned made a mistake”. Reword it, or acknowledge it with a reason.",
+    ]);
+  });
+
+  it("lets only the facilitator or an admin acknowledge, only wording that is there, and withdraws", () => {
+    const { facilitator, participant, incident, mistakeWhy } = riesInReview();
+    expect((caught(() => acknowledgeFinding(participant, incident.id, mistakeWhy, "answer", "So-and-so made a mistake", "x")) as HttpError).status).toBe(403);
+    expect((caught(() => acknowledgeFinding(facilitator, incident.id, mistakeWhy, "answer", "careless", "x")) as HttpError).status).toBe(409);
+    acknowledgeFinding(facilitator, incident.id, mistakeWhy, "answer", "So-and-so made a mistake", "Quoted.");
+    withdrawAcknowledgement(facilitator, incident.id, mistakeWhy, "answer", "So-and-so made a mistake");
+    expect(blameProblems(incident.id, facilitator)).toHaveLength(1);
+    const kinds = db().select({ kind: schema.auditEvents.kind }).from(schema.auditEvents).all().map((e) => e.kind);
+    expect(kinds).toContain("blame.acknowledged");
+    expect(kinds).toContain("blame.withdrawn");
+  });
+});

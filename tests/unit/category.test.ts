@@ -1,0 +1,67 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { addWhyTree, advanceTo, createIncident, createUser, whyFields } from "../../db/factories";
+import { HttpError } from "~/lib/http.server";
+import { addCategory, categoryLabels, isCategory, listCategories, listCategoriesWithUse, mergeCategories, renameCategory } from "~/models/category.server";
+import { listLearnings } from "~/models/publication.server";
+import { addWhy, listWhys } from "~/models/why.server";
+import { caught, freshDatabase } from "./helpers";
+
+beforeEach(() => {
+  freshDatabase();
+});
+
+describe("cause categories", () => {
+  it("start with the usual list, in order", () => {
+    expect(listCategories().map((c) => c.label)).toEqual([
+      "Code defect",
+      "Testing gap",
+      "Configuration",
+      "Capacity",
+      "Dependency",
+      "Architecture",
+      "Observability",
+      "Process",
+      "Knowledge",
+    ]);
+  });
+
+  it("are added and renamed by admins only, with unique names", () => {
+    const admin = createUser({ role: "admin" });
+    const member = createUser();
+    const flags = addCategory(admin, "Feature flags");
+    expect(flags).toMatchObject({ slug: "feature-flags", label: "Feature flags", position: 10 });
+    expect((caught(() => addCategory(member, "Vendors")) as HttpError).status).toBe(403);
+    expect((caught(() => addCategory(admin, "feature FLAGS")) as HttpError).message).toBe("There is already a category called “feature FLAGS”.");
+    renameCategory(admin, "config", "Configuration change");
+    expect(categoryLabels().config).toBe("Configuration change");
+  });
+
+  it("refuse a why filed under a category that is not on the list", () => {
+    const admin = createUser({ role: "admin" });
+    const incident = createIncident(admin);
+    const error = caught(() => addWhy(admin, incident.id, null, whyFields({ question: "Why?", category: "astrology" }))) as HttpError;
+    expect(error.status).toBe(400);
+    expect(error.detail.field).toBe("category");
+  });
+
+  it("merge: every why moves, the old name points to the new one, and the feed filter still finds old publications", () => {
+    const admin = createUser({ role: "admin" });
+    const incident = createIncident(admin, { summaryMd: "Summary." });
+    addWhyTree(admin, incident.id, [
+      { question: "Why?", answer: "A.", category: "knowledge", noRemediationReason: "n/a" },
+      { question: "Why else?", answer: "B.", category: "process", noRemediationReason: "n/a" },
+    ]);
+    advanceTo(admin, incident.id, "published");
+    expect(mergeCategories(admin, "knowledge", "process")).toBe(1);
+    expect(listWhys(incident.id).map((w) => w.category)).toEqual(["process", "process"]);
+    expect(isCategory("knowledge")).toBe(false);
+    expect(listCategories().map((c) => c.slug)).not.toContain("knowledge");
+    expect(categoryLabels().knowledge).toBe("Process");
+    expect(listCategoriesWithUse().find((c) => c.slug === "process")?.whyCount).toBe(2);
+    // The published snapshot still says "knowledge"; filtering by the merged-into category finds it.
+    expect(listLearnings({ category: "process" }, { limit: 10 }).total).toBe(1);
+    // The old name is free for a new category.
+    expect(addCategory(admin, "Knowledge").slug).toBe("knowledge-2");
+    expect((caught(() => mergeCategories(admin, "process", "process")) as HttpError).status).toBe(400);
+  });
+});

@@ -1,0 +1,119 @@
+import { eq } from "drizzle-orm";
+import { beforeEach, describe, expect, it } from "vitest";
+import { actionFields, addWhyTree, createIncident, createUser } from "../../db/factories";
+import { db, schema } from "~/lib/db.server";
+import { HttpError } from "~/lib/http.server";
+import { changeActionStatus, createAction } from "~/models/action.server";
+import { getIncident } from "~/models/incident.server";
+import { keywords, linkIncidents, listRelated, overlap, similarWhys, unlinkIncidents } from "~/models/recurrence.server";
+import { listWhys } from "~/models/why.server";
+import { caught, freshDatabase } from "./helpers";
+
+beforeEach(() => {
+  freshDatabase();
+});
+
+const POOL = "The connection pool to the primary database was exhausted by long-running report queries.";
+
+function scene() {
+  const facilitator = createUser({ name: "Avery Facilitator" });
+  const member = createUser({ name: "Morgan Member" });
+  const admin = createUser({ name: "Ada Admin", role: "admin" });
+  const earlier = createIncident(facilitator, { title: "Checkout slow", startedAt: "2026-03-01T10:00:00.000Z", detectedAt: null, resolvedAt: null });
+  const [earlierWhy] = addWhyTree(facilitator, earlier.id, [
+    { question: "Why was checkout slow?", answer: POOL, remediation: "Move report queries to a read replica." },
+  ]);
+  const unrelated = createIncident(facilitator, { title: "Emails late", startedAt: "2026-04-01T10:00:00.000Z", detectedAt: null, resolvedAt: null });
+  addWhyTree(facilitator, unrelated.id, [{ question: "Why were emails late?", answer: "The mail provider throttled our sending domain." }]);
+  const later = createIncident(facilitator, { title: "Checkout down", startedAt: "2026-10-01T10:00:00.000Z", detectedAt: null, resolvedAt: null });
+  const [laterWhy] = addWhyTree(facilitator, later.id, [
+    { question: "Why did checkout fail?", answer: "Report queries exhausted the database connection pool again.", remediation: "Cap report queries." },
+  ]);
+  return { facilitator, member, admin, earlier, earlierWhy, unrelated, later, laterWhy };
+}
+
+function similarFor(viewer: { id: number; role: "admin" | "member" }, incidentId: number) {
+  const incident = getIncident(viewer, incidentId);
+  return similarWhys(viewer, incident, listWhys(incidentId));
+}
+
+describe("seen before", () => {
+  it("finds the why of an earlier incident with a similar answer, and not an unrelated one", () => {
+    const { member, earlier, earlierWhy, later, laterWhy } = scene();
+    const found = similarFor(member, later.id).get(laterWhy)!;
+    expect(found.map((s) => s.reference)).toEqual([`INC-${earlier.id}`]);
+    expect(found[0]).toMatchObject({ whyId: earlierWhy, title: "Checkout slow", earlier: true, related: false });
+    expect(found[0].similarity).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it("ranks the closer answer first (BM25)", () => {
+    const { facilitator, member, later, laterWhy, earlier } = scene();
+    const third = createIncident(facilitator, { title: "Reports timed out", startedAt: "2026-05-01T10:00:00.000Z", detectedAt: null, resolvedAt: null });
+    addWhyTree(facilitator, third.id, [{ question: "Why?", answer: "Report queries ran slowly on the database." }]);
+    const found = similarFor(member, later.id).get(laterWhy)!;
+    expect(found.map((s) => s.incidentId)).toEqual([earlier.id, third.id]);
+  });
+
+  it("never shows a restricted incident to someone who may not see it", () => {
+    const { facilitator, member, admin, earlier, later, laterWhy } = scene();
+    db().update(schema.incidents).set({ visibility: "restricted" }).where(eq(schema.incidents.id, earlier.id)).run();
+    expect(similarFor(member, later.id).get(laterWhy)).toBeUndefined();
+    expect(similarFor(admin, later.id).get(laterWhy)?.map((s) => s.incidentId)).toEqual([earlier.id]);
+    expect(similarFor(facilitator, later.id).get(laterWhy)?.map((s) => s.incidentId)).toEqual([earlier.id]);
+  });
+
+  it("says the fix may not have worked when the earlier action was done before the cause came back", () => {
+    const { facilitator, member, earlier, earlierWhy, later, laterWhy } = scene();
+    const action = createAction(facilitator, earlier.id, earlierWhy, actionFields(facilitator.id, { title: "Read replica for reports" }));
+    let [seen] = similarFor(member, later.id).get(laterWhy)!;
+    expect(seen.actions).toMatchObject({ total: 1, done: 0 });
+    expect(seen.fixMayNotHaveWorked).toBe(false);
+
+    changeActionStatus(facilitator, action.id, "done");
+    db().update(schema.actions).set({ completedAt: "2026-04-15T09:00:00.000Z" }).where(eq(schema.actions.id, action.id)).run();
+    [seen] = similarFor(member, later.id).get(laterWhy)!;
+    expect(seen.actions).toMatchObject({ total: 1, done: 1, finished: 1, lastDoneAt: "2026-04-15T09:00:00.000Z", titles: ["Read replica for reports"] });
+    expect(seen.fixMayNotHaveWorked).toBe(true);
+
+    // Looking back from the earlier incident, the later one is not a failed fix of its own.
+    const [back] = similarFor(member, earlier.id).get(earlierWhy)!;
+    expect(back).toMatchObject({ incidentId: later.id, earlier: false, fixMayNotHaveWorked: false });
+  });
+
+  it("reads hostile text as words, never as query syntax", () => {
+    const { facilitator, member } = scene();
+    const odd = createIncident(facilitator, { title: "Odd" });
+    addWhyTree(facilitator, odd.id, [{ question: "Why?", answer: 'NEAR("pool" * AND) -x: {body} OR "connection' }]);
+    expect(() => similarFor(member, odd.id)).not.toThrow();
+  });
+
+  it("keeps distinctive words and drops the common ones", () => {
+    expect(keywords("The pool was exhausted because the queries were slow")).toEqual(["pool", "exhausted", "queries", "slow"]);
+    expect(overlap("connection pool exhausted", "the pool of connections was exhausted")).toBe(1);
+    expect(overlap("connection pool exhausted", "mail provider throttled")).toBe(0);
+  });
+});
+
+describe("related incidents", () => {
+  it("links both ways in one click, records it on both, and unlinks", () => {
+    const { facilitator, member, earlier, later } = scene();
+    linkIncidents(facilitator, later.id, earlier.id);
+    linkIncidents(facilitator, later.id, earlier.id);
+    expect(listRelated(member, later.id).map((r) => r.id)).toEqual([earlier.id]);
+    expect(listRelated(member, earlier.id).map((r) => r.id)).toEqual([later.id]);
+    const events = db().select().from(schema.auditEvents).where(eq(schema.auditEvents.kind, "incident.linked")).all();
+    expect(events.map((e) => e.incidentId).sort()).toEqual([earlier.id, later.id].sort());
+    unlinkIncidents(facilitator, earlier.id, later.id);
+    expect(listRelated(member, later.id)).toEqual([]);
+  });
+
+  it("is for people who may change the incident, and hides restricted links from others", () => {
+    const { facilitator, member, admin, earlier, later } = scene();
+    expect((caught(() => linkIncidents(member, later.id, earlier.id)) as HttpError).status).toBe(403);
+    expect((caught(() => linkIncidents(facilitator, later.id, later.id)) as HttpError).status).toBe(400);
+    db().update(schema.incidents).set({ visibility: "restricted" }).where(eq(schema.incidents.id, earlier.id)).run();
+    linkIncidents(admin, later.id, earlier.id);
+    expect(listRelated(member, later.id)).toEqual([]);
+    expect(listRelated(admin, later.id).map((r) => r.id)).toEqual([earlier.id]);
+  });
+});
