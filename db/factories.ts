@@ -6,7 +6,8 @@ import type { ActionFields } from "~/models/action.server";
 import type { Status } from "~/models/incident";
 import { moveIncident, reportIncident, type IncidentFields } from "~/models/incident.server";
 import { addTimelineEntry } from "~/models/timeline.server";
-import { addWhy, type WhyFields } from "~/models/why.server";
+import { openFindingsOf } from "~/models/blame.server";
+import { acknowledgeFinding, addWhy, listWhys, type WhyFields } from "~/models/why.server";
 import type { Role, User } from "~/models/user.server";
 
 // The factories that build demo data (db/seed.ts) and test data alike.
@@ -131,6 +132,13 @@ export const RIES_CHAIN: WhySpec[] = [
     ],
   },
 ];
+
+/** Keeps every wording the blame-language check flags on the incident, for `reason`, as its facilitator would. */
+export function keepFlaggedWording(actor: Viewer, incidentId: number, reason: string) {
+  for (const [whyId, findings] of openFindingsOf(listWhys(incidentId), incidentId)) {
+    for (const f of findings) acknowledgeFinding(actor, incidentId, whyId, f.field, f.match, reason);
+  }
+}
 
 export function userByEmail(email: string) {
   return db().select().from(schema.users).where(eq(schema.users.email, email)).get();

@@ -12,9 +12,18 @@ import type { Role } from "~/models/user.server";
 import { addDays } from "~/lib/time";
 import type { ActionStatus } from "~/models/action";
 import { changeActionStatus, createAction, today } from "~/models/action.server";
-import { openFindingsOf } from "~/models/blame.server";
-import { acknowledgeFinding, listWhys } from "~/models/why.server";
-import { actionFields, addTimeline, addWhyTree, advanceTo, createIncident, createUser, userByEmail, type WhySpec } from "./factories";
+import { listWhys } from "~/models/why.server";
+import {
+  actionFields,
+  addTimeline,
+  addWhyTree,
+  advanceTo,
+  createIncident,
+  createUser,
+  keepFlaggedWording,
+  userByEmail,
+  type WhySpec,
+} from "./factories";
 
 const DEMO_PASSWORD = "hindsight-demo";
 
@@ -83,11 +92,7 @@ for (const item of sample.incidents) {
     });
     if (spec.status === "in_progress" || spec.status === "done") changeActionStatus(owner, action.id, spec.status);
   }
-  if (item.keepWording) {
-    for (const [whyId, findings] of openFindingsOf(rows, incident.id)) {
-      for (const f of findings) acknowledgeFinding(facilitator, incident.id, whyId, f.field, f.match, item.keepWording);
-    }
-  }
+  if (item.keepWording) keepFlaggedWording(facilitator, incident.id, item.keepWording);
   if (item.status !== "draft") {
     const publishedAt = new Date(Date.now() - (item.publishedDaysAgo ?? 0) * 86_400_000);
     advanceTo(facilitator, incident.id, item.status, publishedAt);

@@ -63,7 +63,10 @@ const FAILURE =
   "(?:made (?:a|an|the) (?:mistake|error|typo|blunder)|messed up|screwed up|forgot|forgets|broke|ignored|neglected|overlooked|missed|" +
   "didn't|did not|don't|doesn't|does not|never (?:checked|tested|read|looked)|failed to|should have|should've|could have|" +
   "was careless|were careless|wasn't paying attention|was not paying attention|caused|deleted|pushed a (?:broken|bad)|" +
-  "accidentally|mistakenly|carelessly|was lazy|got it wrong|fat[- ]fingered|misconfigured|rubber[- ]stamped|turned off|chose to ignore|" +
+  "accidentally|mistakenly|carelessly|was lazy|got it wrong|fat[- ]fingered|misconfigured|rubber[- ]stamped|turned off|chose to (?:ignore|override|skip|bypass)|" +
+  "botched|goofed|bungled|fumbled|dropped the ball|rushed|misread|misjudged|misunderstood|misunderstands|skipped|overrode|bypassed|" +
+  "went ahead|was distracted|were distracted|was sloppy|never got around to|never (?:verified|bothered|noticed|followed)|slept through|" +
+  "assumed\\b[^.;]*?\\bnever|let (?:the|it|a|an)\\b[^.;]*?\\b(?:lapse|slip|expire|through)|copied\\b[^.;]*?\\bwithout|" +
   "(?:merged|approved|pushed|deployed|ran|shipped|released|changed|ran)\\b[^.;]*?\\b(?:without|instead of))";
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -81,6 +84,16 @@ const MISTAKE_SUGGESTION = "What allowed this mistake to reach production withou
 
 const STATIC_RULES: Rule[] = [
   {
+    // Consequences for a person, however politely put.
+    pattern:
+      /\b(?:performance review|(?:take|taking) away (?:[\w'-]+ ){0,3}(?:access|privileges|rights)|revoke (?:his|her|their) (?:access|privileges)|dock (?:[\w'-]+ ){0,3}(?:pay|bonus)|serious (?:conversation|talk|word) with|until (?:he|she|they) (?:proves?|stops?|learns?|can be trusted)|near production until)\b/gi,
+    kind: "remediation",
+    explanation: "A consequence for a person does not stop the next person from hitting the same trap, and it silences the next report.",
+    suggestion: "Aim the fix at the system: a check, a test, a guard rail, a safer default.",
+    fields: ["remediation"],
+    rewrite: { sentence: PERSON_FIX_SENTENCE },
+  },
+  {
     pattern: /\b(?:made|make|makes) (?:a|an) (?:mistake|error)\b/gi,
     kind: "person",
     explanation: "A mistake is where the analysis starts, not where it ends: people will always make some.",
@@ -95,7 +108,7 @@ const STATIC_RULES: Rule[] = [
   },
   {
     pattern:
-      /\b(?:careless(?:ly|ness)?|sloppy|sloppiness|negligen(?:t|ce|tly)|lazy(?![- ]?(?:load|init|eval))|laziness|incompetent|incompetence|reckless(?:ly|ness)?|irresponsible|stupid|dumb|idiot\w*|clueless|inattentive|asleep at the wheel|rubber[- ]stamp\w*|name and shame|held? accountable|hold \w+ accountable)\b/gi,
+      /\b(?:careless(?:ly|ness)?|sloppy|sloppiness|negligen(?:t|ce|tly)|lazy(?![- ]?(?:load|init|eval))|laziness|incompetent|incompetence|reckless(?:ly|ness)?|irresponsible|stupid|dumb|idiot\w*|clueless|inattentive|asleep at the wheel|rubber[- ]stamp\w*|name and shame|held? accountable|hold (?:[\w'-]+ ){1,3}accountable|dropped the ball|without thinking|(?:nobody|no one|not) (?:[\w-]+ ){0,4}paying attention|operator error|user error|a lapse by|(?:'s|his|her|their) (?:oversight|lapse|slip(?:-up)?|blunder|carelessness))\b/gi,
     kind: "judgement",
     explanation: "A judgement of a person explains nothing about the system and makes people guarded.",
     suggestion: "Describe the conditions instead: time pressure, unclear docs, a confusing tool, a missing check.",
@@ -115,7 +128,7 @@ const STATIC_RULES: Rule[] = [
   },
   {
     pattern:
-      /\b(?:if only|could (?:easily|simply|just) have|obvious(?:ly)?(?! names?\b)|clearly should|simply (?:needed|had) to|just (?:needed|had) to|all [\w@.]+ had to do|should have known|any(?:one|body) (?:would|could) have|had (?:he|she|they|the [\w-]+(?: [\w-]+)?|[A-Z]\w+) (?:been paying attention|checked|looked|read))\b/gi,
+      /\b(?:if only|could (?:easily|simply|just) have|(?<!\b(?:no|not|non-|nothing) )obvious(?:ly)?(?! names?\b)|clearly should|simply (?:needed|had) to|just (?:needed|had) to|all [\w@.]+ had to do|should have known|any(?:one|body) (?:would|could) have|had (?:he|she|they|the [\w-]+(?: [\w-]+)?|[A-Z]\w+) (?:been paying attention|checked|looked|read))\b/gi,
     kind: "hindsight",
     explanation: "Hindsight makes the right choice look obvious; at the time it was not, and that is what to explain.",
     suggestion: "Describe what people knew at the time and what made the risk hard to see.",
@@ -132,7 +145,7 @@ const STATIC_RULES: Rule[] = [
   },
   {
     pattern:
-      /\b(?:be (?:more )?careful|more careful|pay (?:more )?attention|double[- ]check(?:s|ing)? (?:next time|more)|try harder|be more diligent|be more vigilant|be more thorough|remember to)\b/gi,
+      /\b(?:be (?:more )?careful|more careful|pay (?:more )?attention|double[- ]check(?:s|ing)? (?:next time|more)|try harder|be more diligent|be more vigilant|be more thorough|remember to|(?:a |the )?reminder (?:not )?to|slow down and think|think twice)\b/gi,
     kind: "remediation",
     explanation: "Asking people to be more careful changes nothing that will still be true next month.",
     suggestion: "Replace care with a mechanism: a check, a test, a guard rail, a default.",
@@ -154,9 +167,14 @@ function personRules(people: readonly string[]): Rule[] {
     .flatMap((p) => {
       const trimmed = p.trim();
       if (!trimmed) return [];
-      if (trimmed.includes("@")) return [trimmed, trimmed.split("@")[0]];
-      const first = trimmed.split(/\s+/)[0];
-      return first && first.length > 2 ? [trimmed, first] : [trimmed];
+      if (trimmed.includes("@")) {
+        const local = trimmed.split("@")[0];
+        const first = local.split(/[._-]/)[0];
+        return first && first !== local && first.length >= 2 ? [trimmed, local, first] : [trimmed, local];
+      }
+      // People are named by full name, first name or surname.
+      const parts = trimmed.split(/\s+/).filter((w) => w.length > 2);
+      return [trimmed, ...parts];
     })
     .map(escape);
   const subjects = [...PERSON_WORDS, ...names];
@@ -167,7 +185,7 @@ function personRules(people: readonly string[]): Rule[] {
   const rules: Rule[] = [
     {
       // A question asking why a person did (or did not do) something asks who, not why.
-      pattern: new RegExp(`\\bwhy (?:did|didn't|did not|couldn't|could not|wouldn't|would not|do|don't|does|doesn't|hadn't|would) ${subject}\\b`, "gi"),
+      pattern: new RegExp(`\\bwhy (?:did|didn't|did not|couldn't|could not|wouldn't|would not|do|don't|does|doesn't|hadn't|would) ${subject}\\b(?!'s)(?! (?:paged|alerted|notified|called|woken)\\b)`, "gi"),
       kind: "person",
       explanation: "This asks why a person acted, which leads to who rather than to what in the system allowed it.",
       suggestion: "Ask what made the action possible or likely: “Why could this change reach production unreviewed?”",
@@ -179,6 +197,18 @@ function personRules(people: readonly string[]): Rule[] {
       ),
       kind: "remediation",
       explanation: "A fix aimed at one person leaves the trap in place for everyone else, and silences the next report.",
+      suggestion: "Change what everyone meets: the tool, the default, the check, the onboarding.",
+      fields: ["remediation"],
+      rewrite: { sentence: PERSON_FIX_SENTENCE },
+    },
+    {
+      // "Lena needs to slow down", "Sam will double-check it himself": the fix is a person trying harder.
+      pattern: new RegExp(
+        `\\b${target}\\s+(?:needs to|should|must|has to|ought to|will have to)\\s+(?:get better|improve|learn|slow down|be more|think|stop|remember|double[- ]check|pay|try)\\b|\\b(?:himself|herself)\\b`,
+        "gi",
+      ),
+      kind: "remediation",
+      explanation: "A fix that relies on one person doing better leaves the trap in place for everyone else.",
       suggestion: "Change what everyone meets: the tool, the default, the check, the onboarding.",
       fields: ["remediation"],
       rewrite: { sentence: PERSON_FIX_SENTENCE },

@@ -1,31 +1,46 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkWhy, findBlame, type WhyField } from "~/models/blame";
+import { applyRewrite, checkWhy, findBlame, type WhyField } from "~/models/blame";
 
-type Corpus = { directory: string[]; sentences: { text: string; field: WhyField; blaming: boolean }[] };
-const corpus: Corpus = JSON.parse(fs.readFileSync(path.resolve("tests/unit/blame-corpus.json"), "utf8"));
+type Corpus = { about?: string; directory: string[]; sentences: { text: string; field: WhyField; blaming: boolean }[] };
+const load = (file: string): Corpus => JSON.parse(fs.readFileSync(path.resolve("tests/unit", file), "utf8"));
 
-describe("the blame-language check on the labelled corpus", () => {
-  it(`keeps precision ≥ 0.85 and recall ≥ 0.9 over ${corpus.sentences.length} sentences`, () => {
-    let tp = 0;
-    let fp = 0;
-    let fn = 0;
-    const misses: string[] = [];
-    for (const s of corpus.sentences) {
-      const flagged = findBlame(s.text, { field: s.field, people: corpus.directory }).length > 0;
-      if (flagged && s.blaming) tp += 1;
-      else if (flagged) (fp += 1), misses.push(`false alarm: ${s.text}`);
-      else if (s.blaming) (fn += 1), misses.push(`missed: ${s.text}`);
-    }
-    const precision = tp / (tp + fp);
-    const recall = tp / (tp + fn);
-    console.log(`blame check: precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)} (${tp} found, ${fp} false alarms, ${fn} missed)`);
-    if (misses.length > 0) console.log(misses.join("\n"));
-    expect(corpus.sentences.length).toBeGreaterThanOrEqual(150);
-    expect(precision).toBeGreaterThanOrEqual(0.85);
-    expect(recall).toBeGreaterThanOrEqual(0.9);
-  });
+// The first corpus is the one the rules were written against. The held-out ones were written by
+// someone who never saw the rules; the first of them measured precision 0.936 and recall 0.689
+// before the rules were broadened from its misses, so only the second is still unseen.
+const CORPORA = [
+  { file: "blame-corpus.json", name: "tuning corpus" },
+  { file: "blame-corpus-holdout.json", name: "first held-out corpus (since used for tuning)" },
+];
+
+function measure(corpus: Corpus) {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  const misses: string[] = [];
+  for (const s of corpus.sentences) {
+    const flagged = findBlame(s.text, { field: s.field, people: corpus.directory }).length > 0;
+    if (flagged && s.blaming) tp += 1;
+    else if (flagged) (fp += 1), misses.push(`false alarm: [${s.field}] ${s.text}`);
+    else if (s.blaming) (fn += 1), misses.push(`missed: [${s.field}] ${s.text}`);
+  }
+  return { precision: tp / (tp + fp), recall: tp / (tp + fn), tp, fp, fn, misses };
+}
+
+describe("the blame-language check on labelled corpora", () => {
+  for (const { file, name } of CORPORA) {
+    const corpus = load(file);
+    it(`keeps precision ≥ 0.85 and recall ≥ 0.9 on the ${name} (${corpus.sentences.length} sentences)`, () => {
+      const m = measure(corpus);
+      console.log(`blame check, ${name}: precision ${m.precision.toFixed(3)}, recall ${m.recall.toFixed(3)} (${m.tp} found, ${m.fp} false alarms, ${m.fn} missed)`);
+      if (m.misses.length > 0) console.log(m.misses.join("\n"));
+      expect(corpus.sentences.length).toBeGreaterThanOrEqual(150);
+      expect(corpus.sentences.filter((s) => s.blaming).length).toBeGreaterThan(corpus.sentences.length / 3);
+      expect(m.precision).toBeGreaterThanOrEqual(0.85);
+      expect(m.recall).toBeGreaterThanOrEqual(0.9);
+    });
+  }
 });
 
 describe("findings", () => {
@@ -58,5 +73,30 @@ describe("findings", () => {
       expect(findBlame(text, { field: "remediation", people: ["Ned Flanders"] })).toEqual([]);
       expect(findBlame(text, { field: "answer", people: ["Ned Flanders"] })).toEqual([]);
     }
+  });
+});
+
+describe("suggested rewordings", () => {
+  const reworded = (text: string, field: WhyField = "answer") => {
+    const [finding] = findBlame(text, { field, people: ["Ned Flanders"] });
+    return finding?.rewrite ? applyRewrite(text, finding.rewrite) : undefined;
+  };
+
+  it("turn a person's mistake into what let it through, and a call for care into a mechanism", () => {
+    expect(reworded("So-and-so made a mistake.")).toBe("A mistake in the change was not caught before it reached production.");
+    expect(reworded("Tell everyone to be more careful. Add a lint rule.", "remediation")).toBe(
+      "Add a check, test or guard rail that catches this before it reaches production. Add a lint rule.",
+    );
+    expect(reworded("Reprimand Ned.", "remediation")).toBe("Change the tool, default or check that let this through, so nobody else meets the same trap.");
+  });
+
+  it("reword only the words when that is enough, keeping the sentence readable", () => {
+    expect(reworded("It was human error on the deploy.")).toBe("It was an error the system did not catch on the deploy.");
+    expect(reworded("Obviously the config was wrong.")).toBe("The config was wrong.");
+    expect(reworded("We could easily have seen it.")).toBe("We could have seen it.");
+  });
+
+  it("offer no rewording where only the writer can say what happened", () => {
+    expect(reworded("Ned forgot to run the migration.")).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { actionFields, addWhyTree, advanceTo, createIncident, createUser, RIES_CHAIN } from "../../db/factories";
+import { actionFields, addWhyTree, advanceTo, createIncident, createUser, keepFlaggedWording, RIES_CHAIN } from "../../db/factories";
 import { openDatabase, useDatabase } from "~/lib/db.server";
 import { currentPeriod, parsePeriod, previousPeriod } from "~/lib/period";
 import { changeActionStatus, createAction } from "~/models/action.server";
@@ -41,6 +41,7 @@ function publish(title: string, at: string, overrides: Parameters<typeof createI
   const incident = createIncident(facilitator, { title, summaryMd: `What happened in ${title}.\n\nMore detail.`, ...overrides });
   const ids = addWhyTree(facilitator, incident.id, RIES_CHAIN);
   const actionIds = ids.map((id) => createAction(facilitator, incident.id, id, actionFields(facilitator.id, { title: `Fix ${title} ${id}`, dueDate: "2026-11-01" })).id);
+  keepFlaggedWording(facilitator, incident.id, "Quoted from Ries's example");
   advanceTo(facilitator, incident.id, "published", new Date(at));
   return { facilitator, incident, actionIds };
 }

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { actionFields, addWhyTree, createIncident, createUser, incidentFields, RIES_CHAIN } from "../../db/factories";
+import { actionFields, addWhyTree, createIncident, createUser, incidentFields, keepFlaggedWording, RIES_CHAIN } from "../../db/factories";
 import { createAction } from "~/models/action.server";
 import { ConflictError, HttpError } from "~/lib/http.server";
 import { canContribute, canManage, canView } from "~/models/access";
@@ -151,6 +151,7 @@ describe("lifecycle", () => {
     for (const whyId of addWhyTree(facilitator, incident.id, RIES_CHAIN)) {
       createAction(facilitator, incident.id, whyId, actionFields(facilitator.id));
     }
+    keepFlaggedWording(facilitator, incident.id, "Quoted from Ries's example");
     moveIncident(facilitator, incident.id, "analysis");
     moveIncident(facilitator, incident.id, "review");
     const published = moveIncident(facilitator, incident.id, "published");
@@ -206,6 +207,7 @@ describe("lifecycle", () => {
     const facilitator = createUser();
     const incident = createIncident(facilitator, { summaryMd: "Summary" });
     addWhyTree(facilitator, incident.id, [{ question: "Why?", answer: "A", remediation: "Fix", noActionReason: "Fixed on the day", rootReached: true }]);
+    keepFlaggedWording(facilitator, incident.id, "Quoted from Ries's example");
     moveIncident(facilitator, incident.id, "analysis");
     moveIncident(facilitator, incident.id, "review");
     const published = moveIncident(facilitator, incident.id, "published");

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { actionFields, addTimeline, addWhyTree, advanceTo, createIncident, createUser, RIES_CHAIN } from "../../db/factories";
+import { actionFields, addTimeline, addWhyTree, advanceTo, createIncident, createUser, keepFlaggedWording, RIES_CHAIN } from "../../db/factories";
 import { HttpError } from "~/lib/http.server";
 import { changeActionStatus, createAction, listIncidentActions } from "~/models/action.server";
 import { incidentMarkdown } from "~/models/export.server";
@@ -19,6 +19,7 @@ function published(title: string, overrides: Parameters<typeof createIncident>[1
   const incident = createIncident(facilitator, { title, summaryMd: "A loop reached production.", ...overrides });
   const ids = addWhyTree(facilitator, incident.id, RIES_CHAIN.map((w) => w));
   for (const id of ids) createAction(facilitator, incident.id, id, actionFields(facilitator.id, { title: `Fix ${id}` }));
+  keepFlaggedWording(facilitator, incident.id, "Quoted from Ries's example");
   advanceTo(facilitator, incident.id, "published", at);
   return { facilitator, incident: getIncident(facilitator, incident.id), whyIds: ids };
 }
