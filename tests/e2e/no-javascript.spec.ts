@@ -74,5 +74,17 @@ test("without JavaScript: sign in, report an incident and add whys with plain fo
   const moved = await post(noJs, () => noJs.getByRole("button", { name: "Start the analysis" }).click());
   expect(moved.status()).toBe(302);
   await expect(statusBadge(noJs)).toHaveText("Analysis");
+
+  // Blameless wording: found on the saved why, reworded with a plain post.
+  const level2 = whyCard(noJs, "The parser throws instead of rejecting");
+  await level2.getByText("Edit", { exact: true }).click();
+  const edit = level2.locator("details[open]");
+  await edit.getByLabel("Remediation at level 2").fill("Remind the engineers to be more careful with message formats.");
+  await post(noJs, () => edit.getByRole("button", { name: "Save changes" }).click());
+  await expect(level2.locator(".blame--saved")).toContainText("A fix aimed at a person: “be more careful”.");
+  const reworded = await post(noJs, () => level2.getByRole("button", { name: "Use the suggested wording" }).click());
+  expect(reworded.status()).toBe(302);
+  await expect(level2.locator(".why__remedy")).toContainText("Add a check, test or guard rail that catches this before it reaches production.");
+  await expect(level2.locator(".blame--saved")).toHaveCount(0);
   await context.close();
 });
