@@ -56,7 +56,19 @@ const PERSON_WORDS = [
   "anybody",
   "somebody on the [\\w-]+ team",
   "someone on the [\\w-]+ team",
+  "(?:someone|somebody) in (?:the )?[\\w-]+(?: team)?",
+  "the [\\w-]+ on (?:shift|call|duty)",
+  "the on-call(?: (?:engineer|person|responder|sre|developer|dev|lead))?(?![- ](?:handbook|schedule|rotation|roster|runbook|phone|pager|tool|doc|guide|page|alert|channel|load|burden|policy|setup|process|system|calendar|bot|team)\\b)",
+  "whoever was on (?:call|shift|duty)",
 ];
+
+// What a person may be said to have done without making them the cause: acting in the response.
+const NEUTRAL_ACTS =
+  "paged|alerted|escalated|noticed|spotted|found|reported|rolled back|restarted|followed|fixed|restored|mitigated|declared|opened|filed|" +
+  "owns|owned|will|joined|investigated|identified|confirmed|asked|wrote|updated|led|coordinated|responded|acknowledged|traced|" +
+  "diagnosed|handed|called|woke|was paged|was on call|was on shift|was the incident|is|has|had been paged|recovered|saw|raised|flagged|" +
+  "tried|started|stopped|switched|failed over|drained|scaled|added|removed|opened|closed|posted|shared|emailed|messaged|told|warned|" +
+  "ran|applied|approved|received|worked|deployed|merged|used|executed|were working|was working|was the (?:only|first|last|primary|listed)";
 
 // Verbs of failing, as what a person did.
 const FAILURE =
@@ -108,7 +120,7 @@ const STATIC_RULES: Rule[] = [
   },
   {
     pattern:
-      /\b(?:careless(?:ly|ness)?|sloppy|sloppiness|negligen(?:t|ce|tly)|lazy(?![- ]?(?:load|init|eval))|laziness|incompetent|incompetence|reckless(?:ly|ness)?|irresponsible|stupid|dumb|idiot\w*|clueless|inattentive|asleep at the wheel|rubber[- ]stamp\w*|name and shame|held? accountable|hold (?:[\w'-]+ ){1,3}accountable|dropped the ball|without thinking|(?:nobody|no one|not) (?:[\w-]+ ){0,4}paying attention|operator error|user error|a lapse by|(?:'s|his|her|their) (?:oversight|lapse|slip(?:-up)?|blunder|carelessness))\b/gi,
+      /\b(?:careless(?:ly|ness)?|sloppy|sloppiness|negligen(?:t|ce|tly)|lazy(?![- ]?(?:load|init|eval|client|instan|fetch|import|creat|singleton|connect|list|sequence|iterat|val|propert|static))|laziness|incompetent|incompetence|reckless(?:ly|ness)?|irresponsible|stupid|dumb|idiot\w*|clueless|inattentive|asleep at the wheel|rubber[- ]stamp\w*|name and shame|held? accountable|hold (?:[\w'-]+ ){1,3}accountable|dropped the ball|without thinking|(?:nobody|no one|not) (?:[\w-]+ ){0,4}paying attention|operator error|user error|a lapse by|(?:'s|his|her|their) (?:oversight|lapse|slip(?:-up)?|blunder|carelessness))\b/gi,
     kind: "judgement",
     explanation: "A judgement of a person explains nothing about the system and makes people guarded.",
     suggestion: "Describe the conditions instead: time pressure, unclear docs, a confusing tool, a missing check.",
@@ -128,7 +140,7 @@ const STATIC_RULES: Rule[] = [
   },
   {
     pattern:
-      /\b(?:if only|could (?:easily|simply|just) have|(?<!\b(?:no|not|non-|nothing) )obvious(?:ly)?(?! names?\b)|clearly should|simply (?:needed|had) to|just (?:needed|had) to|all [\w@.]+ had to do|should have known|any(?:one|body) (?:would|could) have|had (?:he|she|they|the [\w-]+(?: [\w-]+)?|[A-Z]\w+) (?:been paying attention|checked|looked|read))\b/gi,
+      /\b(?:if only|could (?:easily|simply|just) have|obviously|(?<!\b(?:no|not|non-|nothing|less|far from) )obvious(?! (?:names?|fix|symptom|suspect|first|workaround|candidate|choice|answer|explanation|cause|place|way)\b)|in hindsight|clearly should|simply (?:needed|had) to|just (?:needed|had) to|all [\w@.]+ had to do|should have known|any(?:one|body) (?:would|could) have|had (?:he|she|they|the [\w-]+(?: [\w-]+)?|[A-Z]\w+) (?:been paying attention|checked|looked|read))\b/gi,
     kind: "hindsight",
     explanation: "Hindsight makes the right choice look obvious; at the time it was not, and that is what to explain.",
     suggestion: "Describe what people knew at the time and what made the risk hard to see.",
@@ -182,10 +194,15 @@ function personRules(people: readonly string[]): Rule[] {
   // Whom a fix may be aimed at: people, not "the team" or "anyone", which are fine to involve.
   const GROUPS = new Set(["the team", "anyone", "anybody", "nobody", "no one", "they"]);
   const target = `(?:${subjects.filter((w) => !GROUPS.has(w)).join("|")})`;
+  // One person, named or not: not a group, and not "they", which is as often a system.
+  const individual = `(?:${subjects.filter((w) => !GROUPS.has(w) && w !== "whoever(?: \\w+)?" && w !== "the team").join("|")})`;
   const rules: Rule[] = [
     {
       // A question asking why a person did (or did not do) something asks who, not why.
-      pattern: new RegExp(`\\bwhy (?:did|didn't|did not|couldn't|could not|wouldn't|would not|do|don't|does|doesn't|hadn't|would) ${subject}\\b(?!'s)(?! (?:paged|alerted|notified|called|woken)\\b)`, "gi"),
+      pattern: new RegExp(
+        `\\bwhy (?:did|didn't|did not|couldn't|could not|wouldn't|would not|do|don't|does|doesn't|hadn't|would) ${target}\\b(?!'s)(?! (?:paged|alerted|notified|called|woken)\\b)|\\bwho (?:was|is|were) (?:responsible|to blame|at fault)\\b`,
+        "gi",
+      ),
       kind: "person",
       explanation: "This asks why a person acted, which leads to who rather than to what in the system allowed it.",
       suggestion: "Ask what made the action possible or likely: “Why could this change reach production unreviewed?”",
@@ -214,12 +231,36 @@ function personRules(people: readonly string[]): Rule[] {
       rewrite: { sentence: PERSON_FIX_SENTENCE },
     },
     {
+      // A consequence or an order for a named person: "No more Friday deploys for Ruth", "revoke Olu's rights".
+      pattern: new RegExp(
+        `\\b(?:no more [\\w\\s-]{1,30} for|(?:formal |written )?warning to|disciplinary action against|revoke|suspend|deduct [\\w\\s-]{1,40} from|make)\\s+${target}(?:'s)?\\b|\\bask\\s+${target}\\s+to\\s+(?:stop|not|never|avoid|be more)\\b|\\b(?:personally accountable|disciplinary|formal warning|written warning|apologi[sz]e|name (?:and shame|whoever|the (?:person|engineer)))\\b|\\bsign-off from (?:his|her|their) manager\\b|\\b(?:more carefully|properly next time)\\b`,
+        "gi",
+      ),
+      kind: "remediation",
+      explanation: "A fix aimed at one person leaves the trap in place for everyone else, and silences the next report.",
+      suggestion: "Change what everyone meets: the tool, the default, the check, the onboarding.",
+      fields: ["remediation"],
+      rewrite: { sentence: PERSON_FIX_SENTENCE },
+    },
+    {
       pattern: new RegExp(`(?:^|(?<=[\\s,;:(“"'-]))${subject}(?:'s)?\\s+(?:\\w+ly\\s+)?${FAILURE}\\b`, "gi"),
       kind: "person",
       explanation: "This names a person as the cause. People act sensibly given what they see; the question is what they saw.",
       suggestion: SYSTEM_SUGGESTION,
     },
   ];
+  rules.push({
+    // In an answer, a person as the subject of what happened makes them the cause, however it
+    // is put ("Because Hannah shipped it anyway"), unless they were acting in the response.
+    pattern: new RegExp(
+      `(?:^|(?<=\\bbecause\\s)|(?<=[.;:]\\s)|(?<=\\b(?:and|but|so)\\s))${individual}(?:,[^,.]{1,40},)?\\s+(?:\\w+ly\\s+)?(?!(?:${NEUTRAL_ACTS})\\b)(?:was|were|did|didn't|had|hadn't|went|ran|made|took|left|let|put|kept|chose|got|gave|set|[\\w-]+ed)\\b`,
+      "gi",
+    ),
+    kind: "person",
+    explanation: "This makes a person the subject of the failure. People act sensibly given what they see; the question is what they saw and what let it through.",
+    suggestion: SYSTEM_SUGGESTION,
+    fields: ["answer"],
+  });
   if (names.length > 0) {
     rules.push({
       pattern: new RegExp(`\\b(?:${names.join("|")})(?:'s)?\\s+(?:fault|mistake|error|typo|bad (?:change|deploy|config))\\b`, "gi"),

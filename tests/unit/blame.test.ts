@@ -6,12 +6,14 @@ import { applyRewrite, checkWhy, findBlame, type WhyField } from "~/models/blame
 type Corpus = { about?: string; directory: string[]; sentences: { text: string; field: WhyField; blaming: boolean }[] };
 const load = (file: string): Corpus => JSON.parse(fs.readFileSync(path.resolve("tests/unit", file), "utf8"));
 
-// The first corpus is the one the rules were written against. The held-out ones were written by
-// someone who never saw the rules; the first of them measured precision 0.936 and recall 0.689
-// before the rules were broadened from its misses, so only the second is still unseen.
+// The first corpus is the one the rules were written against. The other two were each written by
+// someone who never saw the rules, and measured once before the rules learned from their misses:
+// the first at precision 0.936 / recall 0.689, the second at 0.947 / 0.750. Those first readings
+// are the honest estimate for unseen prose; the checks below keep what was learned from all three.
 const CORPORA = [
   { file: "blame-corpus.json", name: "tuning corpus" },
-  { file: "blame-corpus-holdout.json", name: "first held-out corpus (since used for tuning)" },
+  { file: "blame-corpus-holdout.json", name: "first held-out corpus" },
+  { file: "blame-corpus-holdout-2.json", name: "second held-out corpus" },
 ];
 
 function measure(corpus: Corpus) {
