@@ -238,9 +238,9 @@ function completionRate(done: number, wontDo: number): number | null {
   return done + wontDo > 0 ? done / (done + wontDo) : null;
 }
 
-type ActionCountRow = { month: string; status: ActionStatus; n: number; overdue: number };
+type ActionCountRow = { month: string; status: ActionStatus; n: number; overdue: number; msToDone: string };
 
-function actionFigures(months: string[], rows: ActionCountRow[], msToDone: number[]): ActionInsights {
+function actionFigures(months: string[], rows: ActionCountRow[]): ActionInsights {
   // Actions are counted by the month they were created, which can be after the period ends.
   const created = [...months, ...rows.map((r) => r.month)].sort();
   const allMonths = monthsBetween(created[0], created.at(-1)!);
@@ -262,7 +262,7 @@ function actionFigures(months: string[], rows: ActionCountRow[], msToDone: numbe
     open: sum(rows.filter((r) => !isFinished(r.status))),
     overdue: rows.reduce((total, r) => total + r.overdue, 0),
     completionRate: completionRate(done, wontDo),
-    medianDaysToDone: medianOf(msToDone.map((ms) => ms / 86_400_000)),
+    medianDaysToDone: medianOf(rows.flatMap((r) => JSON.parse(r.msToDone) as number[]).map((ms) => ms / 86_400_000)),
     byMonth: [...byMonth.values()],
   };
 }
@@ -326,28 +326,23 @@ export function insightsFor(viewer: Viewer, filters: InsightsFilters = {}, now: 
     .groupBy(whys.category)
     .all();
 
+  // One pass over the actions: counts by month and status, and for those done the whole
+  // milliseconds from creation to done (so the days come out exactly as completionFigures has
+  // them), gathered per group as a JSON array rather than one row per action.
   const createdMonth = sql<string>`substr(${actions.createdAt}, 1, 7)`;
-  const actionCounts = db()
+  const msToDone = sql`cast(round((unixepoch(coalesce(${actions.completedAt}, ${actions.createdAt}), 'subsec') - unixepoch(${actions.createdAt}, 'subsec')) * 1000) as integer)`;
+  const actionRows = db()
     .select({
       month: createdMonth,
       status: actions.status,
       n: count(),
       overdue: sql<number>`sum(${and(inArray(actions.status, ["open", "in_progress"]), lt(actions.dueDate, todayDate))})`,
+      msToDone: sql<string>`json_group_array(${msToDone}) filter (where ${eq(actions.status, "done")})`,
     })
     .from(actions)
     .where(inScope(actions.incidentId, ids))
     .groupBy(createdMonth, actions.status)
     .all();
-
-  // Whole milliseconds, so the days come out exactly as completionFigures computes them.
-  const msToDone = db()
-    .select({
-      ms: sql<number>`cast(round((unixepoch(coalesce(${actions.completedAt}, ${actions.createdAt}), 'subsec') - unixepoch(${actions.createdAt}, 'subsec')) * 1000) as integer)`,
-    })
-    .from(actions)
-    .where(and(inScope(actions.incidentId, ids), eq(actions.status, "done")))
-    .all()
-    .map((r) => r.ms);
 
   const causes = paretoBars(categoryRows, categoryLabels());
   // Recurring: in more than one incident; those in the most incidents first.
@@ -365,7 +360,7 @@ export function insightsFor(viewer: Viewer, filters: InsightsFilters = {}, now: 
     causes,
     severityByMonth: severityMonths(period.months, incidentRows),
     times: timeMonths(period.months, incidentRows),
-    actions: actionFigures(period.months, actionCounts, msToDone),
+    actions: actionFigures(period.months, actionRows),
     recurring: recurringBars.map((b) => ({
       slug: b.slug,
       label: b.label,
