@@ -1,8 +1,9 @@
 // Insights: after two incidents whose whys share a cause category, the admin sees the charts as
 // images with their numbers in tables, narrows them to one service, and follows a recurring cause
-// to the incident it came up in. Values the page cannot read are reported, never a failure.
+// to the incident it came up in; without JavaScript too. Values the page cannot read are
+// reported, never a failure.
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { capture, fillWhyForm, moveTo, openWhyTool, reportIncident, unique, whyCard, whySection, type WhyInput } from "./helpers";
+import { BASE_URL, capture, fillWhyForm, moveTo, openWhyTool, reportIncident, unique, whyCard, whySection, type WhyInput } from "./helpers";
 
 /** "YYYY-MM-DDTHH:MM" in UTC, `days` before now, for the incident form. */
 function daysAgo(days: number, minutes = 0): string {
@@ -54,7 +55,7 @@ function headline(page: Page, term: string): Locator {
     .locator("dd");
 }
 
-test("insights: charts with tables, a filter, and a recurring cause leading to its incident", async ({ page }) => {
+test("insights: charts with tables, a filter, and a recurring cause leading to its incident", async ({ page, browser }) => {
   test.setTimeout(120_000);
   const service = unique("insights-svc").toLowerCase();
   const older = await incidentWithCauses(page, {
@@ -113,6 +114,23 @@ test("insights: charts with tables, a filter, and a recurring cause leading to i
   await cause.getByRole("link", { name: new RegExp(`^${newer}`) }).click();
   await expect(page).toHaveURL(new RegExp(`/incidents/${newer}$`));
   await expect(page.getByRole("heading", { level: 1, name: newerTitle })).toBeVisible();
+
+  // Without JavaScript the charts are there, the filter is a plain GET and the tables open.
+  const context = await browser.newContext({ baseURL: BASE_URL, storageState: "tests/e2e/.auth/admin.json", javaScriptEnabled: false });
+  const noJs = await context.newPage();
+  await noJs.goto(`/insights?service=${service}`);
+  await expect(noJs.getByRole("img", { name: "Whys by cause category" })).toBeVisible();
+  await noJs.getByLabel("Started from").fill(daysAgo(10).slice(0, 10));
+  const [response] = await Promise.all([
+    noJs.waitForResponse((r) => new URL(r.url()).pathname === "/insights"),
+    noJs.getByRole("button", { name: "Apply" }).click(),
+  ]);
+  expect(response.request().resourceType()).toBe("document");
+  await expect(noJs).toHaveURL(new RegExp(`from=${daysAgo(10).slice(0, 10)}`));
+  await expect(headline(noJs, "Incidents")).toHaveText("1");
+  await noJs.getByText("Show as table: Whys by cause category").click();
+  await expect(noJs.getByRole("table", { name: "Whys by cause category" }).getByRole("row", { name: /^Configuration/ }).getByRole("cell").first()).toHaveText("1");
+  await context.close();
 });
 
 test("insights: values it cannot read are reported and left out", async ({ page }) => {
