@@ -72,7 +72,7 @@ function formatMinutes(minutes: number | null): string {
 const percent = (share: number) => `${Math.round(share * 100)}%`;
 
 function periodLabel(period: Insights["period"]) {
-  return `${formatDate(period.from)} – ${formatDate(period.to)}`;
+  return `between ${formatDate(period.from)} and ${formatDate(period.to)}`;
 }
 
 function paretoDescription({ bars, categorised }: Insights["causes"]): string {
@@ -138,7 +138,7 @@ export default function InsightsPage() {
       ) : null}
 
       <p className="muted small">
-        Incidents that started from {periodLabel(period)} (UTC){filters.team ? `, with someone from ${filters.team} facilitating or taking part` : ""}
+        Incidents that started {periodLabel(period)} (UTC){filters.team ? `, with someone from ${filters.team} facilitating or taking part` : ""}
         {filters.service ? `, affecting ${filters.service}` : ""}, with their whys and follow-up actions. Restricted incidents count only for
         the people who may see them.
       </p>
