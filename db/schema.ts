@@ -163,6 +163,8 @@ export const whys = sqliteTable(
     index("whys_incident_idx").on(t.incidentId, t.parentId, t.position),
     index("whys_parent_idx").on(t.parentId),
     index("whys_category_idx").on(t.category),
+    // Insights read the categories of a set of incidents' whys from the index alone.
+    index("whys_incident_category_idx").on(t.incidentId, t.category),
   ],
 );
 

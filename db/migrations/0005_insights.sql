@@ -1,0 +1,1 @@
+CREATE INDEX `whys_incident_category_idx` ON `whys` (`incident_id`,`category`);
