@@ -25,7 +25,7 @@ test("a blaming answer is flagged as it is typed, reworded with the suggestion, 
   const findings = form.getByRole("list", { name: "Blameless wording" });
   await expect(findings).toContainText("A person as the cause: “So-and-so made a mistake”.");
   await expect(findings).toContainText("Try: What allowed this mistake to reach production without being caught?");
-  await capture(page, "20-blame-finding-live");
+  await capture(page, "30-blame-finding-live");
 
   // Applying the suggestion rewords the field; the finding goes away.
   await findings.getByRole("button", { name: "Use this wording" }).click();
@@ -112,7 +112,7 @@ test("“Seen before” shows the earlier incident with the same cause, warns th
   await expect(item.getByRole("link", { name: `${earlierRef}: ${earlierTitle}` })).toBeVisible();
   await expect(item).toContainText(earlierAnswer);
   await expect(item).toContainText("1 of 1 action done");
-  await capture(page, "21-seen-before");
+  await capture(page, "31-seen-before");
 
   // One click marks the two incidents as related, on both pages.
   await item.getByRole("button", { name: `Mark ${earlierRef} as related` }).click();
