@@ -4,6 +4,7 @@ import {
   index,
   integer,
   primaryKey,
+  real,
   sqliteTable,
   text,
   uniqueIndex,
@@ -152,6 +153,8 @@ export const whys = sqliteTable(
     rootReached: integer("root_reached", { mode: "boolean" }).notNull().default(false),
     /** Why this level's remediation needs no follow-up action (instead of at least one action). */
     noActionReason: text("no_action_reason").notNull().default(""),
+    /** When the whys of other incidents similar to this one were last looked for (see why_similarities). */
+    similarCheckedAt: text("similar_checked_at"),
     createdById: integer("created_by_id")
       .notNull()
       .references(() => users.id),
@@ -358,4 +361,25 @@ export const incidentLinks = sqliteTable(
     createdAt: text("created_at").notNull().default(now),
   },
   (t) => [primaryKey({ columns: [t.incidentId, t.relatedId] }), index("incident_links_related_idx").on(t.relatedId)],
+);
+
+/**
+ * Whys of different incidents with similar answers and remediations, found by full-text ranking
+ * when either is saved, and stored both ways so a page reads them without searching.
+ */
+export const whySimilarities = sqliteTable(
+  "why_similarities",
+  {
+    whyId: integer("why_id")
+      .notNull()
+      .references(() => whys.id, { onDelete: "cascade" }),
+    similarWhyId: integer("similar_why_id")
+      .notNull()
+      .references(() => whys.id, { onDelete: "cascade" }),
+    /** BM25 rank of the match (lower is better). */
+    rank: real("rank").notNull(),
+    /** Share of the shorter text's words the other has, 0 to 1. */
+    overlap: real("overlap").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.whyId, t.similarWhyId] }), index("why_similarities_similar_idx").on(t.similarWhyId)],
 );

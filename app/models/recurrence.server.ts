@@ -1,5 +1,5 @@
-import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
-import { db, schema } from "~/lib/db.server";
+import { and, asc, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { db, schema, type Tx } from "~/lib/db.server";
 import { HttpError } from "~/lib/http.server";
 import type { Viewer } from "./access";
 import { isFinished, type ActionStatus } from "./action";
@@ -8,10 +8,11 @@ import { reference, type Severity, type Status } from "./incident";
 import { requireIncident, visibleTo } from "./incident.server";
 
 // Recurrence: the same cause turning up in several incidents. For each why, the whys of other
-// incidents with the most similar answer and remediation (full-text BM25 over the search index),
-// whether their follow-up actions were done, and one click to mark the incidents as related.
+// incidents with the most similar answer and remediation (full-text BM25 over the search index,
+// looked up when a why is saved), whether their follow-up actions were done, and one click to
+// mark the incidents as related.
 
-const { actions, incidentLinks, incidents, whys } = schema;
+const { actions, incidentLinks, incidents, whys, whySimilarities } = schema;
 
 const STOPWORDS = new Set(
   (
@@ -80,58 +81,86 @@ export type SimilarWhy = {
 type WhyText = { id: number; answer: string; remediationMd: string };
 
 const PER_WHY = 5;
+/** How many best-ranked whys of other incidents are kept per why when it is saved. */
+const CANDIDATES = 12;
+/** BM25 finds whys sharing any word; a few shared common words are not the same cause. */
+const MIN_OVERLAP = 0.25;
 
 /**
- * For each why of the incident, whys of other incidents (that the user may see) with similar
- * answers and remediations, best first. One full-text query per why with an answer.
+ * Looks for the whys of other incidents most similar to these (full-text BM25 over answers and
+ * remediations) and stores the pairs both ways, replacing what was stored for these whys. Runs
+ * when a why is saved, so pages read the pairs without searching. Visibility is applied on reading.
  */
-export function similarWhys(user: Viewer, incident: { id: number; startedAt: string }, rows: readonly WhyText[]): Map<number, SimilarWhy[]> {
-  const found = new Map<number, Omit<SimilarWhy, "actions" | "fixMayNotHaveWorked" | "related">[]>();
-  const visible = visibleTo(user);
+export function refreshSimilarities(tx: Tx, rows: readonly (WhyText & { incidentId: number })[]) {
+  const now = new Date().toISOString();
   for (const row of rows) {
+    tx.delete(whySimilarities)
+      .where(or(eq(whySimilarities.whyId, row.id), eq(whySimilarities.similarWhyId, row.id)))
+      .run();
+    tx.update(whys).set({ similarCheckedAt: now }).where(eq(whys.id, row.id)).run();
     const words = keywords(`${row.answer} ${row.remediationMd}`);
     if (!row.answer.trim() || words.length === 0) continue;
     // Every word quoted: nothing people type can be read as query syntax.
     const match = `{body extra} : (${words.map((w) => `"${w.replace(/"/g, '""')}"`).join(" OR ")})`;
-    const hits = db()
-      .select({
-        whyId: whys.id,
-        incidentId: whys.incidentId,
-        question: whys.question,
-        answer: whys.answer,
-        remediationMd: whys.remediationMd,
-        title: incidents.title,
-        severity: incidents.severity,
-        status: incidents.status,
-        startedAt: incidents.startedAt,
-      })
+    const text = `${row.answer} ${row.remediationMd}`;
+    const hits = tx
+      .select({ id: whys.id, answer: whys.answer, remediationMd: whys.remediationMd, rank: sql<number>`bm25(search_index, 0.0, 1.0, 0.6)` })
       .from(sql`search_index`)
       .innerJoin(whys, sql`${whys.id} = search_index.rowid / 8`)
-      .innerJoin(incidents, eq(incidents.id, whys.incidentId))
-      .where(
-        and(
-          sql`search_index match ${match}`,
-          sql`search_index.rowid % 8 = 2`,
-          sql`${whys.incidentId} <> ${incident.id}`,
-          sql`${whys.answer} <> ''`,
-          visible,
-        ),
-      )
+      .where(and(sql`search_index match ${match}`, sql`search_index.rowid % 8 = 2`, sql`${whys.incidentId} <> ${row.incidentId}`, sql`${whys.answer} <> ''`))
       .orderBy(sql`bm25(search_index, 0.0, 1.0, 0.6)`)
-      .limit(PER_WHY * 2)
+      .limit(CANDIDATES)
       .all();
-    const text = `${row.answer} ${row.remediationMd}`;
-    const close = hits
-      .map((h) => ({
-        ...h,
-        reference: reference(h.incidentId),
-        similarity: overlap(text, `${h.answer} ${h.remediationMd}`),
-        earlier: h.startedAt < incident.startedAt,
-      }))
-      // BM25 finds candidates sharing any word; a few shared common words are not the same cause.
-      .filter((h) => h.similarity >= 0.25)
-      .slice(0, PER_WHY);
-    if (close.length > 0) found.set(row.id, close);
+    const pairs = hits
+      .map((h) => ({ id: h.id, rank: h.rank, overlap: overlap(text, `${h.answer} ${h.remediationMd}`) }))
+      .filter((h) => h.overlap >= MIN_OVERLAP)
+      .flatMap((h) => [
+        { whyId: row.id, similarWhyId: h.id, rank: h.rank, overlap: h.overlap },
+        { whyId: h.id, similarWhyId: row.id, rank: h.rank, overlap: h.overlap },
+      ]);
+    if (pairs.length > 0) tx.insert(whySimilarities).values(pairs).onConflictDoNothing().run();
+  }
+}
+
+/**
+ * For each why of the incident, the whys of other incidents (that the user may see) with similar
+ * answers and remediations, best first. Whys saved before similarities were stored are looked up
+ * once, here.
+ */
+export function similarWhys(user: Viewer, incident: { id: number; startedAt: string }, rows: readonly WhyText[]): Map<number, SimilarWhy[]> {
+  if (rows.length === 0) return new Map();
+  const unchecked = db()
+    .select({ id: whys.id, incidentId: whys.incidentId, answer: whys.answer, remediationMd: whys.remediationMd })
+    .from(whys)
+    .where(and(eq(whys.incidentId, incident.id), isNull(whys.similarCheckedAt)))
+    .all();
+  if (unchecked.length > 0) db().transaction((tx) => refreshSimilarities(tx, unchecked));
+  const pairs = db()
+    .select({
+      forWhy: whySimilarities.whyId,
+      rank: whySimilarities.rank,
+      similarity: whySimilarities.overlap,
+      whyId: whys.id,
+      incidentId: whys.incidentId,
+      question: whys.question,
+      answer: whys.answer,
+      remediationMd: whys.remediationMd,
+      title: incidents.title,
+      severity: incidents.severity,
+      status: incidents.status,
+      startedAt: incidents.startedAt,
+    })
+    .from(whySimilarities)
+    .innerJoin(whys, eq(whys.id, whySimilarities.similarWhyId))
+    .innerJoin(incidents, eq(incidents.id, whys.incidentId))
+    .where(and(inArray(whySimilarities.whyId, rows.map((r) => r.id)), visibleTo(user)))
+    .orderBy(asc(whySimilarities.whyId), asc(whySimilarities.rank))
+    .all();
+  const found = new Map<number, Omit<SimilarWhy, "actions" | "fixMayNotHaveWorked" | "related">[]>();
+  for (const { forWhy, rank: _rank, ...h } of pairs) {
+    const list = found.get(forWhy) ?? [];
+    if (list.length < PER_WHY) list.push({ ...h, reference: reference(h.incidentId), earlier: h.startedAt < incident.startedAt });
+    found.set(forWhy, list);
   }
   const whyIds = [...new Set([...found.values()].flat().map((h) => h.whyId))];
   const progress = actionsOf(whyIds);

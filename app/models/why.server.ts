@@ -7,6 +7,7 @@ import { diff, recordEvent } from "./audit.server";
 import { applyRewrite, checkWhy, findingKey, type WhyField } from "./blame";
 import { isCategory } from "./category.server";
 import { requireIncident } from "./incident.server";
+import { refreshSimilarities } from "./recurrence.server";
 import { directoryNames } from "./user.server";
 import { buildTree, flatten, type WhyRow } from "./why-tree";
 
@@ -91,6 +92,7 @@ export function addWhy(actor: Viewer, incidentId: number, parentId: number | nul
       .values({ ...stored(fields), incidentId, parentId, position: (last?.position ?? 0) + 1, createdById: actor.id })
       .returning(rowColumns)
       .get();
+    refreshSimilarities(tx, [{ ...row, incidentId }]);
     const level = parentId === null ? 1 : levelOf(tx, incidentId, row.id);
     recordEvent(tx, {
       incident,
@@ -118,6 +120,7 @@ export function updateWhy(actor: Viewer, incidentId: number, whyId: number, base
       .returning(rowColumns)
       .get();
     if (!row) throw new ConflictError(whyValues(loadWhy(tx, incidentId, whyId)));
+    if (changes.answer || changes.remediationMd) refreshSimilarities(tx, [{ ...row, incidentId }]);
     recordEvent(tx, {
       incident,
       actorId: actor.id,
