@@ -41,7 +41,10 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const raw = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v.trim() !== ""));
-  const { q, page, ...filters } = searchSchema.parse({ q: "", ...raw });
+  const { q, page, ...parsed } = searchSchema.parse({ q: "", ...raw });
+  const services = searchableServices(user);
+  // Only services the form offers, so the form always shows what was applied.
+  const filters = { ...parsed, service: parsed.service && services.includes(parsed.service) ? parsed.service : undefined };
   // A period that ends before it starts is reported and left out, rather than finding nothing.
   const periodError = filters.from && filters.to && filters.to < filters.from ? "The end date is before the start date." : null;
   const applied = periodError ? { ...filters, from: undefined, to: undefined } : filters;
@@ -51,7 +54,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     filters,
     periodError,
     filtered: Object.values(applied).some(Boolean),
-    services: searchableServices(user),
+    services,
     ...result,
     items: result.items.map((hit) => ({ hit, date: formatDate(hit.incident.startedAt.slice(0, 10)) })),
   };

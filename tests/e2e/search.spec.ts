@@ -116,11 +116,12 @@ test("a restricted incident is found by its participants and the admin, and by n
 });
 
 test("bad input gives a page, never an error", async ({ page }) => {
-  const response = await page.goto(`/search?q=${encodeURIComponent('"NEAR(')}&severity=SEV9&status=gone&from=2026-13-45&page=abc`);
+  const response = await page.goto(`/search?q=${encodeURIComponent('"NEAR(')}&severity=SEV9&status=gone&service=no-such-service&from=2026-13-45&page=abc`);
   expect(response?.status()).toBe(200);
   await expect(page.getByText("No results for “\"NEAR(”.")).toBeVisible();
   // The nonsense filters were dropped, not kept in the form.
   await expect(page.getByLabel("Severity")).toHaveValue("");
+  await expect(page.getByLabel("Service")).toHaveValue("");
   await expect(page.getByLabel("Started from")).toHaveValue("");
 
   await page.goto(`/search?q=${encodeURIComponent("*** :: --")}`);
