@@ -9,6 +9,8 @@ import { MAX_QUERY_LENGTH, type SearchHit, type Segment } from "./search";
 const { incidents, incidentServices } = schema;
 
 export const SEARCH_PAGE_SIZE = 20;
+/** Results counted and offered page by page; past this, people are asked to narrow down. */
+export const RESULT_LIMIT = 1000;
 const MAX_TERMS = 16;
 // Prefix queries on one or two letters expand to a large share of the vocabulary: slow, and
 // rarely what someone means.
@@ -41,7 +43,10 @@ export type SearchResult = {
   /** False when the text holds nothing to search for (empty, or only punctuation). */
   searched: boolean;
   items: SearchHit[];
+  /** How many results, up to RESULT_LIMIT. */
   total: number;
+  /** True when there are more than RESULT_LIMIT: only the best RESULT_LIMIT are offered. */
+  more: boolean;
   page: number;
   pageCount: number;
 };
@@ -167,10 +172,9 @@ function hitFrom(row: Row): SearchHit {
   }
 }
 
-/** Conditions on the incident a hit belongs to: who may see it, and the filters. */
-function incidentConditions(user: Viewer, filters: SearchFilters): SQL | undefined {
+/** What the filters ask of the incident a hit belongs to; undefined without filters. */
+function filterConditions(filters: SearchFilters): SQL | undefined {
   return and(
-    visibleTo(user),
     filters.severity ? eq(incidents.severity, filters.severity) : undefined,
     filters.status ? eq(incidents.status, filters.status) : undefined,
     filters.from ? gte(incidents.startedAt, `${filters.from}T00:00:00.000Z`) : undefined,
@@ -186,30 +190,77 @@ function incidentConditions(user: Viewer, filters: SearchFilters): SQL | undefin
   );
 }
 
+const score = sql`bm25(search_index, 4.0, 2.0, 1.0)`;
+
 /**
- * Ranks every hit the user may see and keeps one page of index rowids, with the total.
- * CROSS JOIN keeps SQLite from reordering: the full-text index first, then incidents by primary
- * key. bm25() cannot sit next to a window function, hence the inner query.
+ * One page of index rowids, best first, among the hits the user may see and the filters keep,
+ * with how many there are. CROSS JOIN fixes the join order: the full-text index first, then
+ * incidents by primary key. Looking up a hit's incident costs far more than scoring it, so the
+ * two cases go different ways.
  */
 export function rankStatement(user: Viewer, filters: SearchFilters, match: string, offset: number): SQL {
-  const conditions = incidentConditions(user, filters);
-  return sql`
-    select rid, count(*) over () as total
-    from (
-      select search_index.rowid as rid, bm25(search_index, 4.0, 2.0, 1.0) as score
-      from search_index${conditions ? sql` cross join ${incidents} on ${incidents.id} = search_index.incident_id` : sql``}
-      where search_index match ${match}${conditions ? sql` and ${conditions}` : sql``}
+  const visible = visibleTo(user);
+  const narrowed = filterConditions(filters);
+  const page = sql`limit ${SEARCH_PAGE_SIZE} offset ${offset}`;
+  if (narrowed) {
+    // Filters may keep few of many matches: look up every match's incident, then score, sort
+    // and count only what is left. (bm25() cannot sit next to a window function, hence the
+    // inner query.)
+    return sql`
+      select rid, count(*) over () as total
+      from (
+        select search_index.rowid as rid, ${score} as score
+        from search_index cross join ${incidents} on ${incidents.id} = search_index.incident_id
+        where search_index match ${match} and ${and(visible, narrowed)}
+      )
+      order by score, rid
+      ${page}`;
+  }
+  // Without filters nearly every match is one the user may see: score every match from the
+  // index alone, then look up incidents in score order only until the page is full (the
+  // materialized rows are already in order, so SQLite does not sort them again), and count
+  // only as far as RESULT_LIMIT.
+  const counted = sql`(
+    select count(*) from (
+      select 1 from search_index${visible ? sql` cross join ${incidents} on ${incidents.id} = search_index.incident_id` : sql``}
+      where search_index match ${match}${visible ? sql` and ${visible}` : sql``}
+      limit ${RESULT_LIMIT + 1}
     )
-    order by score, rid
-    limit ${SEARCH_PAGE_SIZE} offset ${offset}`;
+  )`;
+  if (!visible) {
+    return sql`
+      select search_index.rowid as rid, ${counted} as total
+      from search_index
+      where search_index match ${match}
+      order by ${score}, rid
+      ${page}`;
+  }
+  return sql`
+    with ranked as materialized (
+      select rowid as rid, ${score} as score
+      from search_index
+      where search_index match ${match}
+      order by score, rid
+    )
+    select ranked.rid as rid, ${counted} as total
+    from ranked
+      cross join search_index as source on source.rowid = ranked.rid
+      cross join ${incidents} on ${incidents.id} = source.incident_id
+    where ${visible}
+    order by ranked.score, ranked.rid
+    ${page}`;
 }
 
 /**
- * Snippets and incident details of the page's hits. The rowids are a literal list on purpose:
- * FTS5 then looks each one up, where a join would run the full-text query once per row.
+ * Snippets and incident details of the page's hits. FTS5 gets one rowid range to walk, and
+ * SQLite keeps the page's rowids (the unary + keeps the list away from FTS5): given the list
+ * itself, FTS5 would run the query once per rowid, and a prefix query costs milliseconds each.
+ * The rowids are written as integer literals: FTS5 ignores a rowid bound given as a
+ * floating-point parameter, which is how JavaScript numbers are bound.
  */
 export function pageStatement(match: string, rowids: number[]): SQL {
-  const list = sql.raw(rowids.map((id) => String(Math.trunc(id))).join(", "));
+  const ids = rowids.map((id) => Math.trunc(id));
+  const list = sql.raw(ids.join(", "));
   return sql`
     select search_index.rowid as rid,
       highlight(search_index, 0, ${HIT_START}, ${HIT_END}) as heading,
@@ -222,7 +273,10 @@ export function pageStatement(match: string, rowids: number[]): SQL {
       ${incidents.startedAt} as startedAt,
       ${incidents.visibility} as visibility
     from search_index cross join ${incidents} on ${incidents.id} = search_index.incident_id
-    where search_index match ${match} and search_index.rowid in (${list})`;
+    where search_index match ${match}
+      and search_index.rowid >= ${sql.raw(String(Math.min(...ids)))}
+      and search_index.rowid <= ${sql.raw(String(Math.max(...ids)))}
+      and +search_index.rowid in (${list})`;
 }
 
 /**
@@ -232,17 +286,19 @@ export function pageStatement(match: string, rowids: number[]): SQL {
  */
 export function searchFor(user: Viewer, filters: SearchFilters): SearchResult {
   const match = toMatchQuery(filters.q);
-  if (!match) return { searched: false, items: [], total: 0, page: 1, pageCount: 1 };
+  if (!match) return { searched: false, items: [], total: 0, more: false, page: 1, pageCount: 1 };
   const rank = (page: number) => db().all<Ranked>(rankStatement(user, filters, match, (page - 1) * SEARCH_PAGE_SIZE));
-  let page = Math.max(1, Math.floor(filters.page ?? 1));
+  const lastPage = Math.ceil(RESULT_LIMIT / SEARCH_PAGE_SIZE);
+  let page = Math.min(lastPage, Math.max(1, Math.floor(filters.page ?? 1)));
   let ranked = rank(page);
   if (ranked.length === 0 && page > 1) {
     // Past the last page (an old link): show the last page instead of nothing.
-    const total = rank(1)[0]?.total ?? 0;
-    page = Math.max(1, Math.ceil(total / SEARCH_PAGE_SIZE));
-    ranked = total > 0 ? rank(page) : [];
+    const found = rank(1)[0]?.total ?? 0;
+    page = Math.max(1, Math.ceil(Math.min(found, RESULT_LIMIT) / SEARCH_PAGE_SIZE));
+    ranked = found > 0 ? rank(page) : [];
   }
-  const total = ranked[0]?.total ?? 0;
+  const found = ranked[0]?.total ?? 0;
+  const total = Math.min(found, RESULT_LIMIT);
   const rows = ranked.length > 0 ? db().all<Row>(pageStatement(match, ranked.map((r) => r.rid))) : [];
   const byRowid = new Map(rows.map((row) => [row.rid, row]));
   return {
@@ -252,6 +308,7 @@ export function searchFor(user: Viewer, filters: SearchFilters): SearchResult {
       return row ? [hitFrom(row)] : [];
     }),
     total,
+    more: found > RESULT_LIMIT,
     page,
     pageCount: Math.max(1, Math.ceil(total / SEARCH_PAGE_SIZE)),
   };

@@ -61,7 +61,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function Search() {
-  const { q, filters, periodError, filtered, services, searched, items, total, page, pageCount } = useLoaderData<typeof loader>();
+  const { q, filters, periodError, filtered, services, searched, items, total, more, page, pageCount } = useLoaderData<typeof loader>();
   // Another search from the header box lands on this same page: new defaults for the fields.
   const { search } = useLocation();
   return (
@@ -125,8 +125,9 @@ export default function Search() {
       ) : (
         <section aria-labelledby="search-results-heading">
           <h2 id="search-results-heading" className="search-results__count">
-            {total} {total === 1 ? "result" : "results"} for “{q}”
+            {more ? `More than ${total.toLocaleString("en-GB")}` : total} {total === 1 ? "result" : "results"} for “{q}”
           </h2>
+          {more ? <p className="muted small">Showing the best {total.toLocaleString("en-GB")}. Add a word or a filter to narrow them down.</p> : null}
           <ol className="search-results">
             {items.map(({ hit, date }) => (
               <SearchHitItem key={hit.key} hit={hit} date={date} />

@@ -185,7 +185,7 @@ describe("what people type", () => {
   it("finds nothing, without error, for empty or punctuation-only text", () => {
     const { facilitator } = setup();
     for (const q of ["", "   ", '"', "*", "- : ( )", "\u0002"]) {
-      expect(search(facilitator, q), JSON.stringify(q)).toEqual({ searched: false, items: [], total: 0, page: 1, pageCount: 1 });
+      expect(search(facilitator, q), JSON.stringify(q)).toEqual({ searched: false, items: [], total: 0, more: false, page: 1, pageCount: 1 });
     }
   });
 
@@ -260,6 +260,52 @@ describe("pages", () => {
     const beyond = search(facilitator, "disk", { page: 99 });
     expect(beyond).toMatchObject({ total: 45, page: 3, pageCount: 3 });
     expect(beyond.items.map((h) => h.key)).toEqual(third.items.map((h) => h.key));
+  });
+});
+
+describe("many results", () => {
+  function manyIncidents(facilitatorId: number, count: number, restricted: number) {
+    db().transaction((tx) => {
+      for (let i = 1; i <= count; i++) {
+        tx.insert(schema.incidents)
+          .values({
+            title: `Cache stampede number ${i}`,
+            summaryMd: i % 3 === 0 ? "The cache emptied twice." : "",
+            severity: "SEV3",
+            startedAt: "2026-10-06T14:02:00.000Z",
+            visibility: i <= restricted ? "restricted" : "org",
+            facilitatorId,
+            reportedById: facilitatorId,
+          })
+          .run();
+      }
+    });
+  }
+
+  it("counts up to 1,000 and offers the best 1,000, still leaving out what the user may not see", () => {
+    const facilitator = createUser();
+    const admin = createUser({ role: "admin" });
+    const member = createUser();
+    manyIncidents(facilitator.id, 1010, 15);
+    expect(search(admin, "cache")).toMatchObject({ total: 1000, more: true, page: 1, pageCount: 50 });
+    expect(search(member, "cache")).toMatchObject({ total: 995, more: false, pageCount: 50 });
+    expect(search(member, "cache", { page: 99 })).toMatchObject({ page: 50 });
+    expect(search(member, "cache", { page: 50 }).items).toHaveLength(15);
+    // With a filter too (counted another way).
+    expect(search(admin, "cache", { severity: "SEV3" })).toMatchObject({ total: 1000, more: true, pageCount: 50 });
+    expect(search(member, "cache", { severity: "SEV3" })).toMatchObject({ total: 995, more: false });
+  });
+
+  it("ranks the same with and without a filter that keeps everything", () => {
+    const facilitator = createUser();
+    const member = createUser();
+    manyIncidents(facilitator.id, 60, 5);
+    for (const page of [1, 2, 3]) {
+      const plain = search(member, "cache", { page }).items.map((h) => h.key);
+      const filtered = search(member, "cache", { page, status: "draft" }).items.map((h) => h.key);
+      expect(filtered).toEqual(plain);
+      expect(plain.length).toBeGreaterThan(0);
+    }
   });
 });
 
@@ -346,17 +392,27 @@ describe("query plan", () => {
   it("starts from the full-text index and reaches incidents by primary key, never scanning a table", () => {
     const member = createUser();
     const filters = { q: "loop", severity: "SEV2", service: "web", status: "draft", from: "2026-01-01", to: "2026-12-31" } as const;
-    const ranked = plan(rankStatement(member, filters, toMatchQuery(filters.q)!, 0));
-    expect(ranked.join("\n")).toMatch(/SCAN search_index VIRTUAL TABLE INDEX \d+:M/);
-    expect(ranked).toContain("SEARCH incidents USING INTEGER PRIMARY KEY (rowid=?)");
-    expect(ranked.join("\n")).toMatch(/SEARCH participants (EXISTS )?USING (COVERING )?INDEX/);
-    expect(ranked.join("\n")).toMatch(/SEARCH incident_services (EXISTS )?USING (COVERING )?INDEX/);
-    expectNoTableScan(ranked);
+    const match = toMatchQuery("loop")!;
+    for (const ranked of [plan(rankStatement(member, filters, match, 0)), plan(rankStatement(member, { q: "loop" }, match, 0))]) {
+      const text = ranked.join("\n");
+      expect(text).toMatch(/^SCAN search_index VIRTUAL TABLE INDEX \d+:M/m);
+      expect(ranked).toContain("SEARCH incidents USING INTEGER PRIMARY KEY (rowid=?)");
+      expect(text).toMatch(/SEARCH participants (EXISTS )?USING (COVERING )?INDEX/);
+      expectNoTableScan(ranked);
+    }
+    expect(plan(rankStatement(member, filters, match, 0)).join("\n")).toMatch(/SEARCH incident_services (EXISTS )?USING (COVERING )?INDEX/);
 
-    const details = plan(pageStatement(toMatchQuery("loop")!, [10, 18]));
-    expect(details.join("\n")).toMatch(/SCAN search_index VIRTUAL TABLE INDEX \d+:=M/);
+    const details = plan(pageStatement(match, [10, 18]));
+    expect(details.join("\n")).toMatch(/^SCAN search_index VIRTUAL TABLE INDEX \d+:M\d*></m);
     expect(details).toContain("SEARCH incidents USING INTEGER PRIMARY KEY (rowid=?)");
     expectNoTableScan(details);
+  });
+
+  it("without filters, sorts the scored matches once and looks up incidents only while walking them in order", () => {
+    const member = createUser();
+    const ranked = plan(rankStatement(member, { q: "loop" }, toMatchQuery("loop")!, 0));
+    expect(ranked.slice(0, 4)).toEqual(["MATERIALIZE ranked", expect.stringMatching(/^SCAN search_index VIRTUAL TABLE/), "USE TEMP B-TREE FOR ORDER BY", "SCAN ranked"]);
+    expect(ranked.filter((line) => line.includes("ORDER BY"))).toHaveLength(1);
   });
 
   it("does not touch incidents at all to rank for an admin without filters", () => {
