@@ -15,6 +15,7 @@ import type { ReactNode } from "react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { revalidateAfterRefusal } from "~/lib/revalidate";
 import { getUser, readFlash } from "~/lib/session.server";
+import { MAX_QUERY_LENGTH } from "~/models/search";
 import styles from "~/styles.css?url";
 
 export const links: LinksFunction = () => [
@@ -65,6 +66,7 @@ export function Layout({ children }: { children: ReactNode }) {
                 <NavLink to="/actions">Actions</NavLink>
                 <NavLink to="/learnings">Learnings</NavLink>
                 <NavLink to="/insights">Insights</NavLink>
+                <NavLink to="/search">Search</NavLink>
                 <NavLink to="/incidents/new">Report an incident</NavLink>
                 {user.role === "admin" ? (
                   <>
@@ -76,6 +78,15 @@ export function Layout({ children }: { children: ReactNode }) {
                   </>
                 ) : null}
               </nav>
+            ) : null}
+            {user ? (
+              // One field: Enter submits it, with or without JavaScript.
+              <Form method="get" action="/search" role="search" aria-label="Search Hindsight" className="site-search">
+                <label htmlFor="site-search-q" className="visually-hidden">
+                  Search
+                </label>
+                <input id="site-search-q" type="search" name="q" placeholder="Search…" maxLength={MAX_QUERY_LENGTH} />
+              </Form>
             ) : null}
             {user ? (
               <Form method="post" action="/signout" className="site-user">
