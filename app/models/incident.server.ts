@@ -187,11 +187,25 @@ export function listIncidents(user: Viewer, filters: IncidentFilters) {
   return { items, total, page, pageCount };
 }
 
-export function listServiceNames(): string[] {
+/** Services and tags of the incidents the user may see, for filters (a restricted one's would hint at it). */
+export function listServiceNames(user: Viewer): string[] {
+  const visible = visibleTo(user);
+  const names = db().selectDistinct({ service: incidentServices.service }).from(incidentServices).as("names");
+  // Per name, the first visible incident with it is enough: cheaper than joining every row.
+  const seen = visible
+    ? exists(
+        db()
+          .select({ one: sql`1` })
+          .from(incidentServices)
+          .innerJoin(incidents, eq(incidents.id, incidentServices.incidentId))
+          .where(and(eq(incidentServices.service, names.service), visible)),
+      )
+    : undefined;
   return db()
-    .selectDistinct({ service: incidentServices.service })
-    .from(incidentServices)
-    .orderBy(asc(incidentServices.service))
+    .select({ service: names.service })
+    .from(names)
+    .where(seen)
+    .orderBy(asc(names.service))
     .all()
     .map((r) => r.service);
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, exists, gte, lt, sql, type SQL } from "drizzle-orm";
+import { and, eq, exists, gte, lt, sql, type SQL } from "drizzle-orm";
 import { db, schema } from "~/lib/db.server";
 import { addDays } from "~/lib/time";
 import type { Viewer } from "./access";
@@ -314,25 +314,3 @@ export function searchFor(user: Viewer, filters: SearchFilters): SearchResult {
   };
 }
 
-/** Service names of the incidents the user may see, for the filter. */
-export function searchableServices(user: Viewer): string[] {
-  const visible = visibleTo(user);
-  const names = db().selectDistinct({ service: incidentServices.service }).from(incidentServices).as("names");
-  // Per name, the first visible incident with it is enough: cheaper than joining every row.
-  const seen = visible
-    ? exists(
-        db()
-          .select({ one: sql`1` })
-          .from(incidentServices)
-          .innerJoin(incidents, eq(incidents.id, incidentServices.incidentId))
-          .where(and(eq(incidentServices.service, names.service), visible)),
-      )
-    : undefined;
-  return db()
-    .select({ service: names.service })
-    .from(names)
-    .where(seen)
-    .orderBy(asc(names.service))
-    .all()
-    .map((r) => r.service);
-}

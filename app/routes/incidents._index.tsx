@@ -30,7 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return {
     ...result,
     filters,
-    services: listServiceNames(),
+    services: listServiceNames(user),
     items: result.items.map((item) => {
       const p = progress.get(item.id);
       return {

@@ -38,7 +38,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     filters: { team: filters.team, service: filters.service },
     filtered: Boolean(filters.team || filters.service || filters.from || filters.to),
     teams: listTeams(),
-    services: listServiceNames(),
+    services: listServiceNames(user),
     notices: [...ignored, ...insights.notices],
     insights: {
       ...insights,

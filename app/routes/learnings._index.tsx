@@ -53,7 +53,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     page,
     pageCount: Math.max(1, Math.ceil(total / PAGE_SIZE)),
     filters: raw,
-    services: listServiceNames(),
+    services: listServiceNames(user),
     categories: listCategories().map((c) => ({ value: c.slug, label: c.label })),
     feedUrl: `${env().APP_URL}/learnings.atom?token=${feedTokenFor(user.id)}`,
   };

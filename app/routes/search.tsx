@@ -9,7 +9,8 @@ import { requireUser } from "~/lib/session.server";
 import { formatDate } from "~/lib/time";
 import { SEVERITIES, STATUSES, STATUS_LABELS } from "~/models/incident";
 import { MAX_QUERY_LENGTH } from "~/models/search";
-import { searchableServices, searchFor } from "~/models/search.server";
+import { listServiceNames } from "~/models/incident.server";
+import { searchFor } from "~/models/search.server";
 
 const calendarDate = z
   .string()
@@ -42,7 +43,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const raw = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v.trim() !== ""));
   const { q, page, ...parsed } = searchSchema.parse({ q: "", ...raw });
-  const services = searchableServices(user);
+  const services = listServiceNames(user);
   // Only services the form offers, so the form always shows what was applied.
   const filters = { ...parsed, service: parsed.service && services.includes(parsed.service) ? parsed.service : undefined };
   // A period that ends before it starts is reported and left out, rather than finding nothing.

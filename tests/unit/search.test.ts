@@ -5,8 +5,8 @@ import { actionFields, addTimeline, addWhyTree, advanceTo, createIncident, creat
 import { db, schema } from "~/lib/db.server";
 import { createAction } from "~/models/action.server";
 import type { Viewer } from "~/models/access";
-import { fieldValues, getIncident, setPeople, updateIncident } from "~/models/incident.server";
-import { pageStatement, rankStatement, searchableServices, searchFor, toMatchQuery, toSegments, type SearchFilters } from "~/models/search.server";
+import { fieldValues, getIncident, listServiceNames, setPeople, updateIncident } from "~/models/incident.server";
+import { pageStatement, rankStatement, searchFor, toMatchQuery, toSegments, type SearchFilters } from "~/models/search.server";
 import type { SearchHit } from "~/models/search";
 import { deleteWhy, updateWhy } from "~/models/why.server";
 import { freshDatabase } from "./helpers";
@@ -335,7 +335,7 @@ describe("visibility", () => {
     expect(search(bystander, "credential").total).toBe(0);
     // Not by filtering on what only the restricted incident has either.
     expect(search(bystander, "kumquat", { service: "vault" }).total).toBe(0);
-    expect(searchableServices(bystander)).toEqual(["web"]);
+    expect(listServiceNames(bystander)).toEqual(["web"]);
   });
 
   it("shows them to a participant, to the facilitator and to an admin", () => {
@@ -347,7 +347,7 @@ describe("visibility", () => {
       expect(secretHits.map((h) => h.kind).sort()).toEqual(["action", "timeline", "why"]);
       expect(secretHits.every((h) => h.incident.restricted)).toBe(true);
       expect(search(user, "echoed").total).toBe(1);
-      expect(searchableServices(user)).toEqual(["vault", "web"]);
+      expect(listServiceNames(user)).toEqual(["vault", "web"]);
     }
   });
 
