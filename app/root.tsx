@@ -66,17 +66,7 @@ export function Layout({ children }: { children: ReactNode }) {
                 <NavLink to="/actions">Actions</NavLink>
                 <NavLink to="/learnings">Learnings</NavLink>
                 <NavLink to="/insights">Insights</NavLink>
-                <NavLink to="/search">Search</NavLink>
                 <NavLink to="/incidents/new">Report an incident</NavLink>
-                {user.role === "admin" ? (
-                  <>
-                    <NavLink to="/admin/users">People</NavLink>
-                    <NavLink to="/admin/settings">Settings</NavLink>
-                    <NavLink to="/admin/categories">Categories</NavLink>
-                    <NavLink to="/digest">Digest</NavLink>
-                    <NavLink to="/admin/outbox">Outbox</NavLink>
-                  </>
-                ) : null}
               </nav>
             ) : null}
             {user ? (
@@ -97,6 +87,18 @@ export function Layout({ children }: { children: ReactNode }) {
               </Form>
             ) : null}
           </div>
+          {user?.role === "admin" ? (
+            <nav aria-label="Admin" className="admin-nav">
+              <div className="admin-nav__inner">
+                <span className="admin-nav__label">Admin</span>
+                <NavLink to="/admin/users">People</NavLink>
+                <NavLink to="/admin/settings">Settings</NavLink>
+                <NavLink to="/admin/categories">Categories</NavLink>
+                <NavLink to="/digest">Digest</NavLink>
+                <NavLink to="/admin/outbox">Outbox</NavLink>
+              </div>
+            </nav>
+          ) : null}
         </header>
         <main id="main" className="site-main">
           {root?.flash ? (

@@ -25,8 +25,9 @@ test("admin adds a member, who sets a password through the one-time link and lan
   await expect(memberPage.getByRole("banner")).toContainText(member.name);
   const nav = memberPage.getByRole("navigation", { name: "Main" });
   await expect(nav.getByRole("link", { name: "Incidents" })).toBeVisible();
-  // A member is not an admin: no People page in the navigation, and the page itself is refused.
-  await expect(nav.getByRole("link", { name: "People" })).toHaveCount(0);
+  // A member is not an admin: no admin navigation, and the People page itself is refused.
+  await expect(memberPage.getByRole("navigation", { name: "Admin" })).toHaveCount(0);
+  await expect(memberPage.getByRole("link", { name: "People" })).toHaveCount(0);
   const people = await memberPage.goto("/admin/users");
   expect(people?.status()).toBe(403);
   await expect(memberPage.getByRole("heading", { name: "Not allowed" })).toBeVisible();

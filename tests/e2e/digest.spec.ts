@@ -21,7 +21,7 @@ test("admins preview the coming digest and send it once", async ({ page }) => {
   await expect(page.getByRole("status")).toHaveText("Settings saved.");
   await expect(page.getByLabel("Recipients")).toHaveValue("everyone@example.com, leads@example.com");
 
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Digest" }).click();
+  await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Digest" }).click();
   await expect(page.getByRole("heading", { name: "Digest preview" })).toBeVisible();
   const envelope = page.getByRole("region", { name: /^The digest for week \d+ of \d{4}/ });
   await expect(envelope).toContainText("everyone@example.com, leads@example.com");

@@ -22,7 +22,7 @@ setup("first run: / leads to /setup, the first account becomes the admin, /setup
 
   await expect(page).toHaveURL(/\/incidents$/);
   await expect(page.getByRole("status")).toHaveText(`Welcome, ${ADMIN.name}. You are Hindsight's first admin.`);
-  const nav = page.getByRole("navigation", { name: "Main" });
+  const nav = page.getByRole("navigation", { name: "Admin" });
   await expect(nav.getByRole("link", { name: "People" })).toBeVisible();
   await expect(page.getByRole("banner")).toContainText(ADMIN.name);
   await expect(page.getByRole("heading", { level: 1, name: "Incidents" })).toBeVisible();
