@@ -108,6 +108,16 @@ export function getIncident(user: Viewer, id: number): Incident {
   return requireIncident(db(), user, id, "view");
 }
 
+/** SQL that keeps only incidents listing this service or tag. */
+export function withService(service: string): SQL {
+  return exists(
+    db()
+      .select({ one: sql`1` })
+      .from(incidentServices)
+      .where(and(eq(incidentServices.incidentId, incidents.id), eq(incidentServices.service, service))),
+  );
+}
+
 /** SQL that keeps only incidents the user may see. */
 export function visibleTo(user: Viewer): SQL | undefined {
   if (user.role === "admin") return undefined;
@@ -150,12 +160,7 @@ export function listIncidents(user: Viewer, filters: IncidentFilters) {
     filters.status ? eq(incidents.status, filters.status) : undefined,
     filters.severity ? eq(incidents.severity, filters.severity) : undefined,
     filters.service
-      ? exists(
-          db()
-            .select({ one: sql`1` })
-            .from(incidentServices)
-            .where(and(eq(incidentServices.incidentId, incidents.id), eq(incidentServices.service, filters.service))),
-        )
+      ? withService(filters.service)
       : undefined,
   );
   const total = db().select({ n: count() }).from(incidents).where(where).get()?.n ?? 0;

@@ -8,13 +8,13 @@ import { isFinished, type ActionStatus } from "./action";
 import { today } from "./action.server";
 import { categoryLabels } from "./category.server";
 import { reference, SEVERITIES, type Severity } from "./incident";
-import { visibleTo } from "./incident.server";
+import { visibleTo, withService } from "./incident.server";
 
 // Figures for the Insights page. Everything counts the incidents that started in the period and
 // match the team and service, as the viewer may see them, together with their whys and actions.
 // Months are calendar months in UTC, as times are shown everywhere else.
 
-const { actions, incidents, incidentServices, participants, users, whys } = schema;
+const { actions, incidents, participants, users, whys } = schema;
 
 const UTC = tz("UTC");
 /** Longer periods are cut to the last ten years: more monthly bars than that cannot be read. */
@@ -147,12 +147,7 @@ function incidentScope(viewer: Viewer, filters: InsightsFilters, period: Period)
     gte(incidents.startedAt, `${period.from}T00:00:00.000Z`),
     lt(incidents.startedAt, `${endExclusive}T00:00:00.000Z`),
     filters.service
-      ? exists(
-          db()
-            .select({ one: sql`1` })
-            .from(incidentServices)
-            .where(and(eq(incidentServices.incidentId, incidents.id), eq(incidentServices.service, filters.service))),
-        )
+      ? withService(filters.service)
       : undefined,
     team
       ? or(

@@ -1,12 +1,12 @@
-import { and, eq, exists, gte, lt, sql, type SQL } from "drizzle-orm";
+import { and, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import { db, schema } from "~/lib/db.server";
 import { addDays } from "~/lib/time";
 import type { Viewer } from "./access";
 import { reference, type Severity, type Status } from "./incident";
-import { visibleTo } from "./incident.server";
+import { visibleTo, withService } from "./incident.server";
 import { MAX_QUERY_LENGTH, type SearchHit, type Segment } from "./search";
 
-const { incidents, incidentServices } = schema;
+const { incidents } = schema;
 
 export const SEARCH_PAGE_SIZE = 20;
 /** Results counted and offered page by page; past this, people are asked to narrow down. */
@@ -180,12 +180,7 @@ function filterConditions(filters: SearchFilters): SQL | undefined {
     filters.from ? gte(incidents.startedAt, `${filters.from}T00:00:00.000Z`) : undefined,
     filters.to ? lt(incidents.startedAt, `${addDays(filters.to, 1)}T00:00:00.000Z`) : undefined,
     filters.service
-      ? exists(
-          db()
-            .select({ one: sql`1` })
-            .from(incidentServices)
-            .where(and(eq(incidentServices.incidentId, incidents.id), eq(incidentServices.service, filters.service))),
-        )
+      ? withService(filters.service)
       : undefined,
   );
 }
