@@ -317,9 +317,17 @@ export function applyRewrite(text: string, rewrite: Rewrite): string {
 }
 
 /** Findings in one piece of text, in reading order, overlapping ones merged to the first. */
+// The person rules are large alternations of everyone's names: built once per directory, not per text.
+let compiled: { key: string; rules: Rule[] } | undefined;
+function rulesFor(people: readonly string[]): Rule[] {
+  const key = people.join("\n");
+  if (compiled?.key !== key) compiled = { key, rules: [...personRules(people), ...STATIC_RULES] };
+  return compiled.rules;
+}
+
 export function findBlame(text: string, options: { field?: WhyField; people?: readonly string[] } = {}): Finding[] {
   const field = options.field ?? "answer";
-  const rules = [...personRules(options.people ?? []), ...STATIC_RULES].filter((r) => !r.fields || r.fields.includes(field));
+  const rules = rulesFor(options.people ?? []).filter((r) => !r.fields || r.fields.includes(field));
   const found: Finding[] = [];
   for (const rule of rules) {
     for (const m of text.matchAll(rule.pattern)) {

@@ -23,7 +23,7 @@ import { categoryLabels, listCategories } from "~/models/category.server";
 import { parseReference, STATUSES, STATUS_LABELS, VISIBILITY_LABELS } from "~/models/incident";
 import { moveIncident, publishCheck, PublishBlocked, type Incident } from "~/models/incident.server";
 import { linkIncidents, listRelated, similarWhys, unlinkIncidents } from "~/models/recurrence.server";
-import { listUsers, type User } from "~/models/user.server";
+import { directoryNames, type User } from "~/models/user.server";
 import { addTimelineEntry, deleteTimelineEntry, listTimeline, updateTimelineEntry } from "~/models/timeline.server";
 import { acknowledgeFinding, addWhy, applySuggestion, deleteWhy, listWhys, updateWhy, withdrawAcknowledgement } from "~/models/why.server";
 import { buildTree, type WhyRow } from "~/models/why-tree";
@@ -101,7 +101,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     },
     permissions,
     whys,
-    people: permissions.contribute ? listUsers().flatMap((u) => [u.name, u.email]) : [],
+    people: permissions.contribute ? directoryNames() : [],
     categories: listCategories().map(({ slug, label }) => ({ slug, label })),
     categoryLabels: categoryLabels(),
     findings: permissions.contribute ? Object.fromEntries(findingsOf(whys, incident.id)) : {},
