@@ -68,7 +68,9 @@ const NEUTRAL_ACTS =
   "owns|owned|will|joined|investigated|identified|confirmed|asked|wrote|updated|led|coordinated|responded|acknowledged|traced|" +
   "diagnosed|handed|called|woke|was paged|was on call|was on shift|was the incident|is|has|had been paged|recovered|saw|raised|flagged|" +
   "tried|started|stopped|switched|failed over|drained|scaled|added|removed|opened|closed|posted|shared|emailed|messaged|told|warned|" +
-  "ran|applied|approved|received|worked|deployed|merged|used|executed|were working|was working|was the (?:only|first|last|primary|listed)";
+  "ran|applied|approved|received|worked|deployed|merged|used|executed|were working|was working|was the (?:only|first|last|primary|listed)|" +
+  "had no|has no|was on leave|was away|was out|was not told|was never told|did not get|didn't get|was not paged|wasn't paged|could not|couldn't|" +
+  "did not receive|didn't receive|was not given|wasn't given|was given";
 
 // Verbs of failing, as what a person did.
 const FAILURE =
@@ -200,7 +202,7 @@ function personRules(people: readonly string[]): Rule[] {
     {
       // A question asking why a person did (or did not do) something asks who, not why.
       pattern: new RegExp(
-        `\\bwhy (?:did|didn't|did not|couldn't|could not|wouldn't|would not|do|don't|does|doesn't|hadn't|would) ${target}\\b(?!'s)(?! (?:paged|alerted|notified|called|woken)\\b)|\\bwho (?:was|is|were) (?:responsible|to blame|at fault)\\b`,
+        `\\bwhy (?:did|didn't|did not|couldn't|could not|wouldn't|would not|do|don't|does|doesn't|hadn't|would) ${target}\\b(?!'s)(?!(?: [\\w-]+)? (?:not |never )?(?:get|got|receive|paged|alerted|notified|called|woken)\\b)|\\bwho (?:was|is|were) (?:responsible|to blame|at fault)\\b`,
         "gi",
       ),
       kind: "person",
@@ -209,7 +211,7 @@ function personRules(people: readonly string[]): Rule[] {
     },
     {
       pattern: new RegExp(
-        `\\b(?:retrain|re-train|remind|tell|talk to|coach|reassign|send|hold|put|have|make sure|remove|suspend|fire|sack|reprimand|discipline|punish|warn|demote|write up|ban)\\s+${target}(?:'s)?\\b`,
+        `\\b(?:retrain|re-train|remind|tell|talk to|coach|reassign|hold|put|have|make sure|remove|suspend|fire|sack|reprimand|discipline|punish|warn|demote|write up|ban)\\s+${target}(?:'s)?\\b`,
         "gi",
       ),
       kind: "remediation",
@@ -233,7 +235,7 @@ function personRules(people: readonly string[]): Rule[] {
     {
       // A consequence or an order for a named person: "No more Friday deploys for Ruth", "revoke Olu's rights".
       pattern: new RegExp(
-        `\\b(?:no more [\\w\\s-]{1,30} for|(?:formal |written )?warning to|disciplinary action against|revoke|suspend|deduct [\\w\\s-]{1,40} from|make)\\s+${target}(?:'s)?\\b|\\bask\\s+${target}\\s+to\\s+(?:stop|not|never|avoid|be more)\\b|\\b(?:personally accountable|disciplinary|formal warning|written warning|apologi[sz]e|name (?:and shame|whoever|the (?:person|engineer)))\\b|\\bsign-off from (?:his|her|their) manager\\b|\\b(?:more carefully|properly next time)\\b`,
+        `\\b(?:no more [\\w\\s-]{1,30} for|(?:formal |written )?warning to|disciplinary action against|revoke|suspend|deduct [\\w\\s-]{1,40} from|make)\\s+${target}(?:'s)?\\b|\\bask\\s+${target}\\s+to\\s+(?:stop|not|never|avoid|be more)\\b|\\bsend\\s+${target}\\s+(?:to|on|for)\\s+(?:a |an |the )?(?:[\\w-]+ ){0,2}(?:training|course|class|refresher|workshop)\\b|\\b(?:personally accountable|disciplinary|formal warning|written warning|apologi[sz]e|name (?:and shame|whoever|the (?:person|engineer)))\\b|\\bsign-off from (?:his|her|their) manager\\b|\\b(?:more carefully|properly next time)\\b`,
         "gi",
       ),
       kind: "remediation",
@@ -276,7 +278,7 @@ function hindsightRewrite(match: string): string {
   const lower = match.toLowerCase();
   if (/^could (?:easily|simply|just) have$/.test(lower)) return "could have";
   if (/^(?:simply|just) (?:needed|had) to$/.test(lower)) return lower.replace(/^(?:simply|just) /, "");
-  if (/^obvious(?:ly)?$/.test(lower)) return "";
+  if (lower === "obviously") return "";
   return match;
 }
 
@@ -284,6 +286,9 @@ function hindsightRewrite(match: string): string {
 function sentenceAround(text: string, start: number, end: number): { start: number; end: number } {
   let from = start;
   while (from > 0 && !/[.!?\n]/.test(text[from - 1])) from -= 1;
+  // A Markdown list item keeps its marker: "- Tell Ned to be careful." stays an item.
+  const marker = /^\s*(?:[-*+]|\d+[.)])\s+/.exec(text.slice(from, start));
+  if (marker) from += marker[0].length;
   while (from < start && /\s/.test(text[from])) from += 1;
   let to = end;
   while (to < text.length && !/[.!?\n]/.test(text[to])) to += 1;
@@ -295,8 +300,8 @@ function capitalised(text: string, atSentenceStart: boolean): string {
   return atSentenceStart && text ? text[0].toUpperCase() + text.slice(1) : text;
 }
 
-function rewriteFor(text: string, start: number, end: number, rule: RewriteRule | undefined, mistake: boolean): Rewrite | undefined {
-  if (mistake) return { ...sentenceAround(text, start, end), text: MISTAKE_SENTENCE };
+function rewriteFor(text: string, field: WhyField, start: number, end: number, rule: RewriteRule | undefined, mistake: boolean): Rewrite | undefined {
+  if (mistake) return { ...sentenceAround(text, start, end), text: field === "question" ? MISTAKE_SUGGESTION : MISTAKE_SENTENCE };
   if (!rule) return undefined;
   if ("sentence" in rule) return { ...sentenceAround(text, start, end), text: rule.sentence };
   const replacement = rule.span(text.slice(start, end));
@@ -316,28 +321,51 @@ export function applyRewrite(text: string, rewrite: Rewrite): string {
   return `${text.slice(0, rewrite.start)}${rewrite.text}${text.slice(rewrite.end)}`;
 }
 
-/** Findings in one piece of text, in reading order, overlapping ones merged to the first. */
+const PERSON_WORD = new RegExp(`\\b(?:${PERSON_WORDS.join("|")})\\b`, "i");
+
 // The person rules are large alternations of everyone's names: built once per directory, not per text.
-let compiled: { key: string; rules: Rule[] } | undefined;
-function rulesFor(people: readonly string[]): Rule[] {
+type Compiled = { key: string; rules: Rule[]; nameWords: Set<string> };
+let compiled: Compiled | undefined;
+function rulesFor(people: readonly string[]): Compiled {
   const key = people.join("\n");
-  if (compiled?.key !== key) compiled = { key, rules: [...personRules(people), ...STATIC_RULES] };
-  return compiled.rules;
+  if (compiled?.key !== key) {
+    const nameWords = new Set(
+      people.flatMap((p) => (p.includes("@") ? [] : p.toLowerCase().split(/\s+/))).filter((w) => w.length > 2 && !PERSON_WORDS.includes(w)),
+    );
+    compiled = { key, rules: [...personRules(people), ...STATIC_RULES], nameWords };
+  }
+  return compiled;
 }
 
+/**
+ * Names that are also words ("Power", "Page", "Frost") count as a person only when written as a
+ * name: a match whose only directory words are in lower case ("the power failed") is no person.
+ */
+function namesOnlyAsWords(match: string, nameWords: ReadonlySet<string>): boolean {
+  const words = (match.match(/[\p{L}'-]+/gu) ?? []).filter((w) => nameWords.has(w.toLowerCase()));
+  if (match.includes("@")) return false;
+  return words.length > 0 && words.every((w) => w[0] === w[0].toLowerCase()) && !PERSON_WORD.test(match);
+}
+
+/** Findings in one piece of text, in reading order, overlapping ones merged to the first. */
 export function findBlame(text: string, options: { field?: WhyField; people?: readonly string[] } = {}): Finding[] {
   const field = options.field ?? "answer";
-  const rules = rulesFor(options.people ?? []).filter((r) => !r.fields || r.fields.includes(field));
+  const { rules: all, nameWords } = rulesFor(options.people ?? []);
+  const rules = all.filter((r) => !r.fields || r.fields.includes(field));
   const found: Finding[] = [];
   for (const rule of rules) {
     for (const m of text.matchAll(rule.pattern)) {
       const start = m.index ?? 0;
       const end = start + m[0].length;
       if (found.some((f) => start < f.end && end > f.start)) continue;
+      if (rule.kind === "person" || rule.kind === "remediation") {
+        // An email address names its person whatever its case.
+        if (text[end] !== "@" && namesOnlyAsWords(m[0], nameWords)) continue;
+      }
       // "X made a mistake" gets the question that turns it toward the system.
       const mistake = rule.kind === "person" && /\b(?:mistake|error)\b/i.test(m[0]) && field !== "remediation";
       const suggestion = mistake ? MISTAKE_SUGGESTION : rule.suggestion;
-      const rewrite = rewriteFor(text, start, end, rule.rewrite, mistake);
+      const rewrite = rewriteFor(text, field, start, end, rule.rewrite, mistake);
       found.push({ start, end, match: m[0], kind: rule.kind, explanation: rule.explanation, suggestion, ...(rewrite ? { rewrite } : {}) });
     }
   }
@@ -357,7 +385,12 @@ export function checkWhy(why: WhyText, people: readonly string[] = []): Record<W
 
 /** What identifies a finding for acknowledging it: the field and the flagged words. */
 export function findingKey(field: WhyField, match: string): string {
-  return `${field}:${match.trim().toLowerCase()}`;
+  return `${field}:${normalizedMatch(match)}`;
+}
+
+/** Flagged words as an acknowledgement stores them: lower case, any run of spaces or line breaks as one space. */
+export function normalizedMatch(match: string): string {
+  return match.trim().replace(/\s+/g, " ").toLowerCase();
 }
 
 export type OpenFinding = Finding & { field: WhyField };

@@ -59,6 +59,16 @@ export function isCategory(slug: string): boolean {
   );
 }
 
+/**
+ * The category to file a why under for `slug`: itself, or the one it was merged into (a form
+ * opened before a merge still saves); undefined when there is no such category.
+ */
+export function resolveCategory(slug: string): string | undefined {
+  const row = db().select({ mergedInto: causeCategories.mergedInto }).from(causeCategories).where(eq(causeCategories.slug, slug)).get();
+  if (!row) return undefined;
+  return row.mergedInto ?? slug;
+}
+
 function slugTaken(slug: string): boolean {
   return Boolean(db().select({ slug: causeCategories.slug }).from(causeCategories).where(eq(causeCategories.slug, slug)).get());
 }
@@ -86,15 +96,15 @@ function assertLabelFree(label: string, except?: string) {
   const taken = db()
     .select({ slug: causeCategories.slug })
     .from(causeCategories)
-    .where(and(sql`lower(${causeCategories.label}) = lower(${label})`, isNull(causeCategories.mergedInto)))
+    .where(sql`lower(${causeCategories.label}) = lower(${label})`)
     .get();
   if (taken && taken.slug !== except) throw new HttpError(400, `There is already a category called “${label}”.`, { field: "label" });
 }
 
 export function addCategory(actor: Viewer, label: string): Category {
   requireAdmin(actor);
-  assertLabelFree(label);
   return db().transaction((tx) => {
+    assertLabelFree(label);
     const last = tx.select({ position: max(causeCategories.position) }).from(causeCategories).get();
     return tx
       .insert(causeCategories)
@@ -129,9 +139,11 @@ export function mergeCategories(actor: Viewer, from: string, into: string): numb
     );
     if (!labels.has(from)) throw new HttpError(404, "That category no longer exists.");
     if (!labels.has(into)) throw new HttpError(400, "Choose a category to merge into.", { field: "into" });
+    // A new version: an edit form opened before the merge is then refused as a conflict, showing
+    // the new category, rather than saving the old one back.
     const moved = tx
       .update(whys)
-      .set({ category: into })
+      .set({ category: into, version: sql`${whys.version} + 1`, updatedAt: new Date().toISOString() })
       .where(eq(whys.category, from))
       .returning({ incidentId: whys.incidentId })
       .all();

@@ -72,17 +72,20 @@ export function digestContent(period: Period, now: Date = new Date()): DigestCon
     .orderBy(sql`count(*) desc`, asc(users.team))
     .all();
 
+  // Counted by today's name: a category merged since an analysis was published counts as the
+  // one it went into.
+  const labels = categoryLabels();
   const counts = new Map<string, number>();
   for (const p of published) {
     const walk = (list: SnapshotWhy[]) =>
       list.forEach((w) => {
-        if (w.category) counts.set(w.category, (counts.get(w.category) ?? 0) + 1);
+        const cause = w.category ? (labels[w.category] ?? w.category) : undefined;
+        if (cause) counts.set(cause, (counts.get(cause) ?? 0) + 1);
         walk(w.children);
       });
     walk(p.snapshot.whys);
   }
 
-  const labels = categoryLabels();
   return {
     period: period.label,
     analyses: published.map(({ incidentId, snapshot: s }) => ({
@@ -99,7 +102,7 @@ export function digestContent(period: Period, now: Date = new Date()): DigestCon
     topCauses: [...counts.entries()]
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .slice(0, 5)
-      .map(([slug, count]) => ({ cause: labels[slug] ?? slug, count })),
+      .map(([cause, count]) => ({ cause, count })),
     learningsUrl: `${base}/learnings`,
     settingsUrl: `${base}/admin/settings`,
   };

@@ -7,7 +7,7 @@ import type { Viewer } from "./access";
 import type { ActionStatus } from "./action";
 import { recordEvent } from "./audit.server";
 import { reference, type Severity } from "./incident";
-import { requireIncident, type Incident } from "./incident.server";
+import { publishCheck, PublishBlocked, requireIncident, type Incident } from "./incident.server";
 import { buildTree, flatten, type WhyNode } from "./why-tree";
 
 const { actions, incidents, publications, users, whys } = schema;
@@ -138,6 +138,9 @@ export function republish(actor: Viewer, incidentId: number): number {
     if (incident.status !== "published" && incident.status !== "closed") {
       throw new HttpError(409, "Only a published incident can be republished.");
     }
+    // What goes out again meets the same bar as the first publication.
+    const problems = publishCheck(incident, tx);
+    if (problems.length > 0) throw new PublishBlocked(problems);
     const at = new Date().toISOString();
     const revision = recordPublication(tx, actor, incident, at);
     recordEvent(tx, { incident, actorId: actor.id, kind: "incident.republished", summary: `Republished the analysis (revision ${revision})` });

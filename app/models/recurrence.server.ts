@@ -5,7 +5,7 @@ import type { Viewer } from "./access";
 import { isFinished, type ActionStatus } from "./action";
 import { recordEvent } from "./audit.server";
 import { reference, type Severity, type Status } from "./incident";
-import { requireIncident, visibleTo } from "./incident.server";
+import { requireIncident, visibleTo, type Incident } from "./incident.server";
 
 // Recurrence: the same cause turning up in several incidents. For each why, the whys of other
 // incidents with the most similar answer and remediation (full-text BM25 over the search index,
@@ -43,8 +43,9 @@ function stem(word: string): string {
 }
 
 /**
- * How much of the shorter text's vocabulary the other shares, 0 to 1. Ranking is BM25's job;
- * this only decides whether a match is close enough to say "the same cause again".
+ * How much vocabulary two texts share, 0 to 1 (Dice: shared words over both texts' words, so a
+ * two-word answer sharing one common word with a long one stays low). Ranking is BM25's job;
+ * this only decides whether a match is close enough to list, or to call "the same cause again".
  */
 export function overlap(a: string, b: string): number {
   const x = new Set(keywords(a, 64).map(stem));
@@ -52,7 +53,7 @@ export function overlap(a: string, b: string): number {
   if (x.size === 0 || y.size === 0) return 0;
   let shared = 0;
   for (const w of x) if (y.has(w)) shared += 1;
-  return shared / Math.min(x.size, y.size);
+  return (2 * shared) / (x.size + y.size);
 }
 
 /** Similar enough that the earlier fix, if done, may not have worked. */
@@ -84,7 +85,7 @@ const PER_WHY = 5;
 /** How many best-ranked whys of other incidents are kept per why when it is saved. */
 const CANDIDATES = 12;
 /** BM25 finds whys sharing any word; a few shared common words are not the same cause. */
-const MIN_OVERLAP = 0.25;
+const MIN_OVERLAP = 0.2;
 
 /**
  * Looks for the whys of other incidents most similar to these (full-text BM25 over answers and
@@ -94,6 +95,13 @@ const MIN_OVERLAP = 0.25;
 export function refreshSimilarities(tx: Tx, rows: readonly (WhyText & { incidentId: number })[]) {
   const now = new Date().toISOString();
   for (const row of rows) {
+    // Whys that found this one when they were saved: kept if they still look alike after the edit.
+    const finders = tx
+      .select({ id: whys.id, answer: whys.answer, remediationMd: whys.remediationMd, rank: whySimilarities.rank })
+      .from(whySimilarities)
+      .innerJoin(whys, eq(whys.id, whySimilarities.whyId))
+      .where(eq(whySimilarities.similarWhyId, row.id))
+      .all();
     tx.delete(whySimilarities)
       .where(or(eq(whySimilarities.whyId, row.id), eq(whySimilarities.similarWhyId, row.id)))
       .run();
@@ -111,7 +119,8 @@ export function refreshSimilarities(tx: Tx, rows: readonly (WhyText & { incident
       .orderBy(sql`bm25(search_index, 0.0, 1.0, 0.6)`)
       .limit(CANDIDATES)
       .all();
-    const pairs = hits
+    const found = new Set(hits.map((h) => h.id));
+    const pairs = [...hits, ...finders.filter((f) => !found.has(f.id))]
       .map((h) => ({ id: h.id, rank: h.rank, overlap: overlap(text, `${h.answer} ${h.remediationMd}`) }))
       .filter((h) => h.overlap >= MIN_OVERLAP)
       .flatMap((h) => [
@@ -230,6 +239,18 @@ export function listRelated(user: Viewer, incidentId: number): RelatedIncident[]
     .map((r) => ({ ...r, reference: reference(r.id) }));
 }
 
+/**
+ * How `named` appears in the history of `on`: a restricted incident is not named where people
+ * who may not see it can read the history.
+ */
+function nameFor(named: Incident, on: Incident): string {
+  if (named.visibility === "org") return named.reference;
+  const sameAudience =
+    on.visibility === "restricted" &&
+    [on.facilitatorId, ...on.participantIds].every((id) => id === named.facilitatorId || named.participantIds.includes(id));
+  return sameAudience ? named.reference : "a restricted incident";
+}
+
 /** Marks two incidents as related. Whoever may change this one and see the other may do it. */
 export function linkIncidents(actor: Viewer, incidentId: number, relatedId: number) {
   if (incidentId === relatedId) throw new HttpError(400, "An incident cannot be related to itself.");
@@ -246,8 +267,8 @@ export function linkIncidents(actor: Viewer, incidentId: number, relatedId: numb
       .returning({ incidentId: incidentLinks.incidentId })
       .all();
     if (added.length === 0) return;
-    recordEvent(tx, { incident, actorId: actor.id, kind: "incident.linked", summary: `Marked ${other.reference} as related` });
-    recordEvent(tx, { incident: other, actorId: actor.id, kind: "incident.linked", summary: `Marked ${incident.reference} as related` });
+    recordEvent(tx, { incident, actorId: actor.id, kind: "incident.linked", summary: `Marked ${nameFor(other, incident)} as related` });
+    recordEvent(tx, { incident: other, actorId: actor.id, kind: "incident.linked", summary: `Marked ${nameFor(incident, other)} as related` });
   });
 }
 
@@ -266,7 +287,7 @@ export function unlinkIncidents(actor: Viewer, incidentId: number, relatedId: nu
       .returning({ incidentId: incidentLinks.incidentId })
       .all();
     if (removed.length === 0) return;
-    recordEvent(tx, { incident, actorId: actor.id, kind: "incident.unlinked", summary: `No longer related to ${other.reference}` });
-    recordEvent(tx, { incident: other, actorId: actor.id, kind: "incident.unlinked", summary: `No longer related to ${incident.reference}` });
+    recordEvent(tx, { incident, actorId: actor.id, kind: "incident.unlinked", summary: `No longer related to ${nameFor(other, incident)}` });
+    recordEvent(tx, { incident: other, actorId: actor.id, kind: "incident.unlinked", summary: `No longer related to ${nameFor(incident, other)}` });
   });
 }

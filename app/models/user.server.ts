@@ -74,16 +74,17 @@ function insertUser(input: NewUser & { passwordHash?: string }): User {
   return db().insert(users).values({ ...input, email }).returning(publicColumns).get();
 }
 
-/** First run: the very first account becomes an admin. Refused once anyone exists. */
-/** Everyone's name and email, former staff too: the blame-language check looks for them. */
+/** The names and emails of the people in the directory: the blame-language check looks for them. */
 export function directoryNames(): string[] {
   return db()
     .select({ name: users.name, email: users.email })
     .from(users)
+    .where(isNull(users.removedAt))
     .all()
     .flatMap((u) => [u.name, u.email]);
 }
 
+/** First run: the very first account becomes an admin. Refused once anyone exists. */
 export function createFirstAdmin(input: Omit<NewUser, "role"> & { password: string }): User {
   return db().transaction(() => {
     if (countUsers() > 0) throw new HttpError(409, "Hindsight already has an administrator. Sign in instead.");

@@ -4,8 +4,8 @@ import { ConflictError, HttpError } from "~/lib/http.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import type { Viewer } from "./access";
 import { diff, recordEvent } from "./audit.server";
-import { applyRewrite, checkWhy, findingKey, type WhyField } from "./blame";
-import { isCategory } from "./category.server";
+import { applyRewrite, checkWhy, findingKey, normalizedMatch, type WhyField } from "./blame";
+import { resolveCategory } from "./category.server";
 import { requireIncident } from "./incident.server";
 import { refreshSimilarities } from "./recurrence.server";
 import { directoryNames } from "./user.server";
@@ -68,10 +68,19 @@ function short(text: string) {
 
 /** The remediation is rendered once, when saved; the category must be one of the managed list. */
 function stored(fields: WhyFields) {
-  if (fields.category && !isCategory(fields.category)) {
-    throw new HttpError(400, "Choose a cause category from the list.", { field: "category" });
-  }
-  return { ...fields, remediationHtml: renderMarkdown(fields.remediationMd) };
+  const category = fields.category ? resolveCategory(fields.category) : "";
+  if (category === undefined) throw new HttpError(400, "Choose a cause category from the list.", { field: "category" });
+  // Browsers send line breaks as \r\n; stored as \n, the same words always read the same.
+  const text = (value: string) => value.replace(/\r\n?/g, "\n");
+  const remediationMd = text(fields.remediationMd);
+  return {
+    ...fields,
+    question: text(fields.question),
+    answer: text(fields.answer),
+    remediationMd,
+    category,
+    remediationHtml: renderMarkdown(remediationMd),
+  };
 }
 
 /**
@@ -201,7 +210,7 @@ export function acknowledgeFinding(actor: Viewer, incidentId: number, whyId: num
     const present = checkWhy(why, directoryNames())[field].some((f) => findingKey(field, f.match) === findingKey(field, match));
     if (!present) throw new HttpError(409, "That wording is no longer in the why; nothing to acknowledge.");
     tx.insert(blameAcknowledgements)
-      .values({ whyId, field, match: match.trim().toLowerCase(), reason, acknowledgedById: actor.id })
+      .values({ whyId, field, match: normalizedMatch(match), reason, acknowledgedById: actor.id })
       .onConflictDoUpdate({
         target: [blameAcknowledgements.whyId, blameAcknowledgements.field, blameAcknowledgements.match],
         set: { reason, acknowledgedById: actor.id },
@@ -227,7 +236,7 @@ export function withdrawAcknowledgement(actor: Viewer, incidentId: number, whyId
         and(
           eq(blameAcknowledgements.whyId, whyId),
           eq(blameAcknowledgements.field, field),
-          eq(blameAcknowledgements.match, match.trim().toLowerCase()),
+          eq(blameAcknowledgements.match, normalizedMatch(match)),
         ),
       )
       .returning({ id: blameAcknowledgements.id })

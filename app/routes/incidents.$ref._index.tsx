@@ -298,6 +298,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
         const revision = republish(user, incident.id);
         return redirectWithFlash(page, `${incident.reference} is republished (revision ${revision}); the learnings feed shows the new version.`);
       } catch (error) {
+        if (error instanceof PublishBlocked) {
+          return formFailure(422, { target: "move", errors: {}, formError: error.message, values, problems: error.problems });
+        }
         return modelFailure(error, values, "move");
       }
     }

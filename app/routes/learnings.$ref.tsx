@@ -35,7 +35,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     impactHtml: s.impactHtml,
     summaryHtml: s.summaryHtml,
     whys: labelled(s.whys, labels),
-    categories: s.categories.map((c) => labels[c] ?? c),
+    categories: [...new Set(s.categories.map((c) => labels[c] ?? c))],
     actions: s.actions.map((a) => ({ ...a, status: ACTION_STATUS_LABELS[a.status], due: formatDate(a.dueDate) })),
     progressNow: progressLabel(actionProgress([id]).get(id) ?? { total: 0, finished: 0, overdue: 0 }),
     changedSince: changes.count > 0 ? formatTime(changes.lastAt) : null,

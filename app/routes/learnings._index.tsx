@@ -42,7 +42,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     updated: revision > 1,
     facilitator: snapshot.facilitator,
     services: snapshot.services,
-    categories: snapshot.categories.map((c) => labels[c] ?? c),
+    categories: [...new Set(snapshot.categories.map((c) => labels[c] ?? c))],
     summaryHtml: snapshot.summaryHtml,
     whys: snapshot.whys,
     progress: progressLabel(progress.get(incidentId) ?? { total: 0, finished: 0, overdue: 0 }),

@@ -6,7 +6,8 @@ import { ConflictError, HttpError } from "~/lib/http.server";
 import { createAction } from "~/models/action.server";
 import { listAcknowledgements } from "~/models/blame.server";
 import { getIncident, moveIncident, publishCheck, PublishBlocked } from "~/models/incident.server";
-import { acknowledgeFinding, applySuggestion, listWhys, withdrawAcknowledgement } from "~/models/why.server";
+import { latestPublication, republish } from "~/models/publication.server";
+import { acknowledgeFinding, applySuggestion, listWhys, updateWhy, withdrawAcknowledgement } from "~/models/why.server";
 import { caught, freshDatabase } from "./helpers";
 
 beforeEach(() => {
@@ -87,5 +88,27 @@ describe("publishing waits for blameless wording", () => {
     const kinds = db().select({ kind: schema.auditEvents.kind }).from(schema.auditEvents).all().map((e) => e.kind);
     expect(kinds).toContain("blame.acknowledged");
     expect(kinds).toContain("blame.withdrawn");
+  });
+
+  it("holds a republication to the same bar: wording flagged after publishing must be reworded or kept first", () => {
+    const { facilitator, incident, mistakeWhy } = riesInReview();
+    acknowledgeFinding(facilitator, incident.id, mistakeWhy, "answer", "So-and-so made a mistake", "Quoted.");
+    moveIncident(facilitator, incident.id, "published");
+    const level4 = listWhys(incident.id).find((w) => w.question === "Why did the mistake get checked in?")!;
+    updateWhy(facilitator, incident.id, level4.id, level4.version, {
+      question: level4.question,
+      answer: "The reviewer was careless.",
+      remediationMd: level4.remediationMd,
+      noRemediationReason: "",
+      noActionReason: "",
+      category: level4.category,
+      rootReached: false,
+    });
+    const refused = caught(() => republish(facilitator, incident.id)) as PublishBlocked;
+    expect(refused).toBeInstanceOf(PublishBlocked);
+    expect(refused.problems.map((p) => p.message)).toEqual([
+      "Level 4 (“Why did the mistake get checked in?”): a person as the cause in the answer, “The reviewer was careless”. Reword it, or acknowledge it with a reason.",
+    ]);
+    expect(latestPublication(incident.id)?.revision).toBe(1);
   });
 });

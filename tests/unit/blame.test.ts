@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { applyRewrite, checkWhy, findBlame, type WhyField } from "~/models/blame";
+import { applyRewrite, checkWhy, findBlame, findingKey, type WhyField } from "~/models/blame";
 
 type Corpus = { about?: string; directory: string[]; sentences: { text: string; field: WhyField; blaming: boolean }[] };
 const load = (file: string): Corpus => JSON.parse(fs.readFileSync(path.resolve("tests/unit", file), "utf8"));
@@ -100,5 +100,40 @@ describe("suggested rewordings", () => {
 
   it("offer no rewording where only the writer can say what happened", () => {
     expect(reworded("Ned forgot to run the migration.")).toBeUndefined();
+  });
+});
+
+describe("what does not cry wolf, and rewordings that keep the text whole", () => {
+  const people = ["Max Power", "Grant Frost", "Ned Flanders"];
+  const matches = (text: string, field: WhyField = "answer") => findBlame(text, { field, people }).map((f) => f.match);
+
+  it("reads a name that is also a word as a word when it is written as one", () => {
+    expect(matches("The power failed in the rack after frost damage.")).toEqual([]);
+    expect(matches("Because Ned forgot the flag.")).toEqual(["Ned forgot"]);
+    expect(matches("Make sure ned@example.com never merges alone.", "remediation")).toHaveLength(1);
+  });
+
+  it("leaves people who lacked something, or were not paged, alone", () => {
+    expect(matches("Because the reviewer had no way to see the generated SQL.")).toEqual([]);
+    expect(matches("Why did the on-call engineer not get paged?", "question")).toEqual([]);
+    expect(matches("Send the on-call engineer an alert when the disk is 80% full.", "remediation")).toEqual([]);
+  });
+
+  it("keeps a Markdown list item a list item, and a question a question", () => {
+    const [careful] = findBlame("- Add a lint rule.\n- Tell everyone to be more careful.", { field: "remediation", people });
+    expect(applyRewrite("- Add a lint rule.\n- Tell everyone to be more careful.", careful.rewrite!)).toBe(
+      "- Add a lint rule.\n- Add a check, test or guard rail that catches this before it reaches production.",
+    );
+    const question = "Why did that change make a mistake?";
+    const mistake = findBlame(question, { field: "question" }).find((f) => f.rewrite)!;
+    expect(applyRewrite(question, mistake.rewrite!)).toBe("What allowed this mistake to reach production without being caught?");
+    // "obvious" as an adjective is flagged, but not cut out of the sentence.
+    const [obvious] = findBlame("The cause was obvious.");
+    expect(obvious.match).toBe("obvious");
+    expect(obvious.rewrite).toBeUndefined();
+  });
+
+  it("keys a finding the same however its words are spaced or broken across lines", () => {
+    expect(findingKey("answer", "The engineer merged\r\n the change ")).toBe(findingKey("answer", "the engineer merged the change"));
   });
 });

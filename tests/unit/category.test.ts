@@ -52,12 +52,20 @@ describe("cause categories", () => {
       { question: "Why else?", answer: "B.", category: "process", noRemediationReason: "n/a" },
     ]);
     advanceTo(admin, incident.id, "published");
+    const before = listWhys(incident.id);
     expect(mergeCategories(admin, "knowledge", "process")).toBe(1);
-    expect(listWhys(incident.id).map((w) => w.category)).toEqual(["process", "process"]);
+    const after = listWhys(incident.id);
+    expect(after.map((w) => w.category)).toEqual(["process", "process"]);
+    // The moved why has a new version: an edit form opened before the merge is refused as a conflict.
+    expect(after[0].version).toBe(before[0].version + 1);
+    expect(after[1].version).toBe(before[1].version);
+    // A form that still offers the old category files the why under the new one.
+    const added = addWhy(admin, incident.id, null, whyFields({ question: "Why again?", category: "knowledge" }));
+    expect(added.category).toBe("process");
     expect(isCategory("knowledge")).toBe(false);
     expect(listCategories().map((c) => c.slug)).not.toContain("knowledge");
     expect(categoryLabels().knowledge).toBe("Process");
-    expect(listCategoriesWithUse().find((c) => c.slug === "process")?.whyCount).toBe(2);
+    expect(listCategoriesWithUse().find((c) => c.slug === "process")?.whyCount).toBe(3);
     // The published snapshot still says "knowledge"; filtering by the merged-into category finds it.
     expect(listLearnings({ category: "process" }, { limit: 10 }).total).toBe(1);
     // The old name is free for a new category.

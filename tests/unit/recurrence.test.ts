@@ -6,7 +6,18 @@ import { HttpError } from "~/lib/http.server";
 import { changeActionStatus, createAction } from "~/models/action.server";
 import { getIncident } from "~/models/incident.server";
 import { keywords, linkIncidents, listRelated, overlap, similarWhys, unlinkIncidents } from "~/models/recurrence.server";
-import { listWhys } from "~/models/why.server";
+import { listWhys, updateWhy } from "~/models/why.server";
+import type { WhyRow } from "~/models/why-tree";
+
+const whyValuesOf = (row: WhyRow) => ({
+  question: row.question,
+  answer: row.answer,
+  remediationMd: row.remediationMd,
+  noRemediationReason: row.noRemediationReason,
+  noActionReason: row.noActionReason,
+  category: row.category,
+  rootReached: row.rootReached,
+});
 import { caught, freshDatabase } from "./helpers";
 
 beforeEach(() => {
@@ -81,10 +92,31 @@ describe("seen before", () => {
   });
 
   it("reads hostile text as words, never as query syntax", () => {
-    const { facilitator, member } = scene();
+    const { facilitator, member, later } = scene();
     const odd = createIncident(facilitator, { title: "Odd" });
-    addWhyTree(facilitator, odd.id, [{ question: "Why?", answer: 'NEAR("pool" * AND) -x: {body} OR "connection' }]);
-    expect(() => similarFor(member, odd.id)).not.toThrow();
+    // Saving looks for similar whys: quotes, stars and operators must not reach FTS5 as syntax.
+    expect(() =>
+      addWhyTree(facilitator, odd.id, [{ question: "Why?", answer: 'NEAR("pool" * AND) -x: {body} OR "connection pool exhausted report queries' }]),
+    ).not.toThrow();
+    expect(similarFor(member, odd.id).size).toBe(1);
+    expect([...similarFor(member, odd.id).values()][0].map((s) => s.incidentId)).toContain(later.id);
+  });
+
+  it("keeps a pair when the other why is edited and still alike, and drops it when it no longer is", () => {
+    const { facilitator, member, earlier, earlierWhy, later, laterWhy } = scene();
+    const edit = (answer: string, remediationMd?: string) => {
+      const row = listWhys(earlier.id).find((w) => w.id === earlierWhy)!;
+      updateWhy(facilitator, earlier.id, earlierWhy, row.version, { ...whyValuesOf(row), answer, remediationMd: remediationMd ?? row.remediationMd });
+    };
+    edit("Long-running report queries exhausted the connection pool of the primary database.");
+    expect(similarFor(member, later.id).get(laterWhy)?.map((s) => s.whyId)).toEqual([earlierWhy]);
+    edit("A certificate expired on the load balancer.", "Renew certificates automatically.");
+    expect(similarFor(member, later.id).get(laterWhy)).toBeUndefined();
+  });
+
+  it("does not call a two-word answer sharing one common word the same cause", () => {
+    expect(overlap("Database overloaded.", "The database migration locked a table for an hour")).toBeLessThan(0.5);
+    expect(overlap("Disk full.", "The disk was full again")).toBeGreaterThanOrEqual(0.5);
   });
 
   it("keeps distinctive words and drops the common ones", () => {
@@ -115,5 +147,9 @@ describe("related incidents", () => {
     linkIncidents(admin, later.id, earlier.id);
     expect(listRelated(member, later.id)).toEqual([]);
     expect(listRelated(admin, later.id).map((r) => r.id)).toEqual([earlier.id]);
+    // The org incident's history, which everyone reads, does not name the restricted one.
+    const onLater = db().select().from(schema.auditEvents).where(eq(schema.auditEvents.incidentId, later.id)).all();
+    expect(onLater.map((e) => e.summary)).toContain("Marked a restricted incident as related");
+    expect(onLater.map((e) => e.summary).join("\n")).not.toContain(`INC-${earlier.id}`);
   });
 });
