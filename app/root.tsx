@@ -70,12 +70,14 @@ export function Layout({ children }: { children: ReactNode }) {
               </nav>
             ) : null}
             {user ? (
-              // One field: Enter submits it, with or without JavaScript.
               <Form method="get" action="/search" role="search" aria-label="Search Hindsight" className="site-search">
                 <label htmlFor="site-search-q" className="visually-hidden">
-                  Search
+                  Search incidents, whys and actions
                 </label>
                 <input id="site-search-q" type="search" name="q" placeholder="Search…" maxLength={MAX_QUERY_LENGTH} />
+                <button type="submit" className="button button--quiet">
+                  Search
+                </button>
               </Form>
             ) : null}
             {user ? (

@@ -1,15 +1,26 @@
 import { Form } from "@remix-run/react";
-import { KIND_LABELS, type Finding, type WhyField } from "~/models/blame";
-import { Field, HiddenInputs, SubmitButton } from "./form";
+import { KIND_LABELS, normalizedMatch, type Finding, type WhyField } from "~/models/blame";
+import { Field, FormError, HiddenInputs, SubmitButton } from "./form";
 
 /**
  * The blame-language findings for one field as people type: why each matters, a blameless
  * alternative, and (with JavaScript) a button that puts the suggested wording in the field.
  */
-export function BlameFindings({ findings, id, onApply }: { findings: Finding[]; id?: string; onApply?: (finding: Finding) => void }) {
-  if (findings.length === 0) return null;
+export function BlameFindings({
+  findings,
+  id,
+  label,
+  onApply,
+}: {
+  findings: Finding[];
+  id: string;
+  /** Names the list for screen readers, e.g. "Blameless wording in the answer". */
+  label: string;
+  onApply?: (finding: Finding) => void;
+}) {
+  // Always in the page, empty when there is nothing to say, so screen readers announce what appears.
   return (
-    <ul className="blame" id={id} aria-label="Blameless wording" aria-live="polite">
+    <ul className="blame" id={id} aria-label={label} aria-live="polite">
       {findings.map((f) => (
         <li key={`${f.start}-${f.kind}`}>
           <FindingText finding={f} />
@@ -56,30 +67,38 @@ export function SavedFindings({
   findings,
   canEdit,
   canAcknowledge,
-  error,
+  failure,
 }: {
   whyId: number;
   version: number;
   findings: SavedFinding[];
   canEdit: boolean;
   canAcknowledge: boolean;
-  /** A refused acknowledgement of this why: the message and what was typed. */
-  error?: { field?: string; match?: string; message: string; reason?: string };
+  /** A refused rewording or acknowledgement on this why: the message and what was typed. */
+  failure?: { intent?: string; field?: string; match?: string; message: string; reason?: string };
 }) {
-  if (findings.length === 0) return null;
+  if (findings.length === 0 && !failure) return null;
   const open = findings.filter((f) => !f.acknowledged);
+  // A reason refused for a finding still shown goes next to its field; anything else (the wording
+  // has gone, someone else saved first) is said at the top.
+  const atFinding = (f: SavedFinding) =>
+    failure?.intent === "acknowledge-finding" && failure.field === f.field && normalizedMatch(failure.match ?? "") === normalizedMatch(f.match) ? failure : undefined;
+  const general = failure && !findings.some((f) => atFinding(f)) ? failure.message : undefined;
   return (
     <div className="blame blame--saved">
       <p className="blame__heading">
         <strong>Blameless wording</strong>{" "}
-        {open.length > 0
-          ? `· ${open.length} to reword or acknowledge before publishing`
-          : "· every finding is acknowledged"}
+        {findings.length === 0
+          ? "· nothing to reword now"
+          : open.length > 0
+            ? `· ${open.length} to reword or acknowledge before publishing`
+            : "· every finding is acknowledged"}
       </p>
+      <FormError message={general} />
       <ul>
         {findings.map((f) => {
           const key = { whyId: String(whyId), field: f.field, match: f.match };
-          const failed = error && error.field === f.field && error.match === f.match ? error : undefined;
+          const failed = atFinding(f);
           return (
             <li key={`${f.field}-${f.start}`} className={f.acknowledged ? "blame__item blame__item--kept" : "blame__item"}>
               <span className="blame__field">{FIELD_NAMES[f.field]}</span> <FindingText finding={f} />

@@ -18,11 +18,14 @@ export function Field({
   hint,
   error,
   className,
+  describedBy,
   children,
 }: {
   label: ReactNode;
   name: string;
   hint?: ReactNode;
+  /** The id of another element that describes the control, e.g. notes shown under it. */
+  describedBy?: string;
   error?: string[] | string;
   className?: string;
   children: (props: ControlProps) => ReactNode;
@@ -31,11 +34,11 @@ export function Field({
   const hintId = hint ? `${id}-hint` : undefined;
   const message = Array.isArray(error) ? error[0] : error;
   const errorId = message ? `${id}-error` : undefined;
-  const describedBy = [errorId, hintId].filter(Boolean).join(" ") || undefined;
+  const description = [errorId, hintId, describedBy].filter(Boolean).join(" ") || undefined;
   return (
     <div className={["field", message ? "field--invalid" : "", className ?? ""].join(" ").trim()}>
       <label htmlFor={id}>{label}</label>
-      {children({ id, name, "aria-describedby": describedBy, ...(message ? { "aria-invalid": true } : {}) })}
+      {children({ id, name, "aria-describedby": description, ...(message ? { "aria-invalid": true } : {}) })}
       {hint ? (
         <p className="field__hint" id={hintId}>
           {hint}

@@ -1,5 +1,5 @@
 import { Form, Link } from "@remix-run/react";
-import { useEffect, useRef, useState, type ChangeEvent } from "react";
+import { useEffect, useId, useRef, useState, type ChangeEvent } from "react";
 import { applyRewrite, checkWhy, type Finding } from "~/models/blame";
 import { labelsFor, type Severity } from "~/models/incident";
 import { remediationGuidance, shallowBranchHint, type WhyNode } from "~/models/why-tree";
@@ -55,7 +55,7 @@ function WhyItem({
 }: { node: WhyNode; /** How many answers its question has, this one included. */ siblings: number } & Omit<TreeProps, "nodes">) {
   const { severity, canEdit, canAcknowledge, state, page, actions, people, categories, categoryLabels, findings, seenBefore } = rest;
   const hint = shallowBranchHint(node);
-  const ackState = state?.target === `ack-${node.id}` ? state : undefined;
+  const findingsState = state?.target === `findings-${node.id}` ? state : undefined;
   const mine = actions[node.id] ?? [];
   const missing = !node.answer.trim() || (!node.remediationMd.trim() && !node.noRemediationReason.trim());
   const stateFor = (target: string) => (state?.target === target ? state : undefined);
@@ -102,21 +102,22 @@ function WhyItem({
           </div>
         ) : null}
         {hint && canEdit ? <p className="why__hint">{hint}</p> : null}
-        {canEdit && findings[node.id] ? (
+        {canEdit && (findings[node.id] || findingsState) ? (
           <div className="why__blame">
             <SavedFindings
               whyId={node.id}
               version={node.version}
-              findings={findings[node.id]}
+              findings={findings[node.id] ?? []}
               canEdit={canEdit}
               canAcknowledge={canAcknowledge}
-              error={
-                ackState
+              failure={
+                findingsState
                   ? {
-                      field: ackState.values.field,
-                      match: ackState.values.match,
-                      reason: ackState.values.reason,
-                      message: ackState.errors.reason?.[0] ?? ackState.formError ?? "",
+                      intent: findingsState.values.intent,
+                      field: findingsState.values.field,
+                      match: findingsState.values.match,
+                      reason: findingsState.values.reason,
+                      message: findingsState.errors.reason?.[0] ?? findingsState.formError ?? "",
                     }
                   : undefined
               }
@@ -281,6 +282,7 @@ export function WhyForm({
     remediationMd: useRef<HTMLTextAreaElement>(null),
   };
   // "Use this wording" needs JavaScript; before the page is hydrated the button would do nothing.
+  const findingsId = useId();
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
   const applier = (field: keyof typeof text) =>
@@ -298,16 +300,22 @@ export function WhyForm({
     <RecordForm intent={intent} hidden={hidden} values={values} state={state} labels={WHY_LABELS} submit={submit} className="why-form">
       {(shown, errors) => (
         <>
-          <Field label={`Question (level ${level})`} name="question" error={errors.question}>
+          <Field label={`Question (level ${level})`} name="question" error={errors.question} describedBy={`${findingsId}-question`}>
             {(p) => (
               <input {...p} ref={refs.question} type="text" required maxLength={500} placeholder="Why did …?" defaultValue={shown.question} onChange={track("question")} />
             )}
           </Field>
-          <BlameFindings findings={live.question} onApply={applier("question")} />
-          <Field label="Answer" name="answer" error={errors.answer} hint="What in the system let this happen? Describe conditions, not culprits.">
+          <BlameFindings findings={live.question} onApply={applier("question")} id={`${findingsId}-question`} label="Blameless wording in the question" />
+          <Field
+            label="Answer"
+            name="answer"
+            error={errors.answer}
+            hint="What in the system let this happen? Describe conditions, not culprits."
+            describedBy={`${findingsId}-answer`}
+          >
             {(p) => <textarea {...p} ref={refs.answer} rows={2} maxLength={2000} placeholder="Because …" defaultValue={shown.answer} onChange={track("answer")} />}
           </Field>
-          <BlameFindings findings={live.answer} onApply={applier("answer")} />
+          <BlameFindings findings={live.answer} onApply={applier("answer")} id={`${findingsId}-answer`} label="Blameless wording in the answer" />
           <Field label="Cause category" name="category" error={errors.category}>
             {(p) => (
               <select {...p} defaultValue={shown.category ?? ""}>
@@ -323,12 +331,18 @@ export function WhyForm({
           <p className="guidance">
             <strong>Level {level}:</strong> {remediationGuidance(severity, level)}
           </p>
-          <Field label={`Remediation at level ${level}`} name="remediationMd" error={errors.remediationMd} hint="Markdown.">
+          <Field
+            label={`Remediation at level ${level}`}
+            name="remediationMd"
+            error={errors.remediationMd}
+            hint="Markdown."
+            describedBy={`${findingsId}-remediation`}
+          >
             {(p) => (
               <textarea {...p} ref={refs.remediationMd} rows={2} maxLength={10000} defaultValue={shown.remediationMd} onChange={track("remediationMd")} />
             )}
           </Field>
-          <BlameFindings findings={live.remediation} onApply={applier("remediationMd")} />
+          <BlameFindings findings={live.remediation} onApply={applier("remediationMd")} id={`${findingsId}-remediation`} label="Blameless wording in the remediation" />
           <Field
             label="Or: no remediation needed at this level, because"
             name="noRemediationReason"

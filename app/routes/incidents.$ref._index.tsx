@@ -9,7 +9,7 @@ import { Lifecycle } from "~/components/lifecycle";
 import { Timeline } from "~/components/timeline";
 import { WhyForm, WhyTree } from "~/components/why-tree";
 import { requireIncidentRoute } from "~/lib/guards.server";
-import { formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
+import { ConflictError, formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
 import { revalidateAfterRefusal } from "~/lib/revalidate";
 import { redirectWithFlash } from "~/lib/session.server";
 import { formatDate, formatSpan, formatTime, fromInputValue, toInputValue } from "~/lib/time";
@@ -235,7 +235,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
       }
     }
     case "apply-suggestion": {
-      const target = `why-${values.whyId}`;
+      // Its own target: the why's Edit form must not open with only these hidden fields in it.
+      const target = `findings-${values.whyId}`;
       const parsed = validate(applySchema, values);
       if (!parsed.ok) throw new Response("Bad request", { status: 400 });
       const { whyId, version: base, field, match } = parsed.data;
@@ -243,11 +244,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
         applySuggestion(user, incident.id, whyId, base, field, match);
         return redirectWithFlash(`${page}#why-${whyId}`, "Reworded with the suggestion. Adjust it in Edit if it needs more.");
       } catch (error) {
+        if (error instanceof ConflictError) {
+          const formError = "Someone else changed this why since the page was loaded; it now shows their version. Check the wording again.";
+          return formFailure(409, { target, errors: {}, formError, values });
+        }
         return modelFailure(error, values, target);
       }
     }
     case "acknowledge-finding": {
-      const target = `ack-${values.whyId}`;
+      const target = `findings-${values.whyId}`;
       const parsed = validate(acknowledgeSchema, values);
       if (!parsed.ok) return formFailure(400, { target, errors: parsed.errors, values });
       const { whyId, field, match, reason } = parsed.data;
@@ -266,7 +271,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         withdrawAcknowledgement(user, incident.id, whyId, field, match);
         return redirect(`${page}#why-${whyId}`);
       } catch (error) {
-        return modelFailure(error, values, `ack-${whyId}`);
+        return modelFailure(error, values, `findings-${whyId}`);
       }
     }
     case "link-incident": {

@@ -22,7 +22,7 @@ test("a blaming answer is flagged as it is typed, reworded with the suggestion, 
   await form.getByLabel("Question (level 1)").fill("Why were carts emptied?");
   const answer = form.getByLabel("Answer", { exact: true });
   await answer.fill("So-and-so made a mistake.");
-  const findings = form.getByRole("list", { name: "Blameless wording" });
+  const findings = form.getByRole("list", { name: "Blameless wording in the answer" });
   await expect(findings).toContainText("A person as the cause: “So-and-so made a mistake”.");
   await expect(findings).toContainText("Try: What allowed this mistake to reach production without being caught?");
   await capture(page, "30-blame-finding-live");
@@ -30,7 +30,7 @@ test("a blaming answer is flagged as it is typed, reworded with the suggestion, 
   // Applying the suggestion rewords the field; the finding goes away.
   await findings.getByRole("button", { name: "Use this wording" }).click();
   await expect(answer).toHaveValue(MISTAKE_REWRITE);
-  await expect(findings).toHaveCount(0);
+  await expect(findings.getByRole("listitem")).toHaveCount(0);
   await form.getByLabel("Remediation at level 1").fill("Restore carts from the session backup.");
   await form.getByLabel("No follow-up action needed for this remediation, because").fill("Done during the response");
   await form.getByRole("button", { name: "Add the first why" }).click();
