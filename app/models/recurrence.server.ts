@@ -4,6 +4,7 @@ import { HttpError } from "~/lib/http.server";
 import type { Viewer } from "./access";
 import { isFinished, type ActionStatus } from "./action";
 import { recordEvent } from "./audit.server";
+import { STOPWORDS } from "~/lib/words";
 import { reference, type Severity, type Status } from "./incident";
 import { requireIncident, visibleTo, type Incident } from "./incident.server";
 
@@ -14,15 +15,6 @@ import { requireIncident, visibleTo, type Incident } from "./incident.server";
 
 const { actions, incidentLinks, incidents, whys, whySimilarities } = schema;
 
-const STOPWORDS = new Set(
-  (
-    "a about above after again against all also am an and any are as at be because been before being below between both but by can " +
-    "could did do does doing down during each few for from further had has have having he her here hers him his how i if in into is " +
-    "it its itself just me more most my no nor not now of off on once only or other our ours out over own same she should so some " +
-    "such than that the their them then there these they this those through to too under until up very was we were what when where " +
-    "which while who whom why will with would you your yours was were been get got went go goes one two new"
-  ).split(" "),
-);
 
 /** The distinctive words of a text, lower-cased, each once, at most `limit` of them. */
 export function keywords(text: string, limit = 16): string[] {

@@ -1,6 +1,7 @@
 import { and, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import { db, schema } from "~/lib/db.server";
 import { addDays } from "~/lib/time";
+import { STOPWORDS } from "~/lib/words";
 import type { Viewer } from "./access";
 import { reference, type Severity, type Status } from "./incident";
 import { visibleTo, withService } from "./incident.server";
@@ -55,6 +56,7 @@ export type SearchResult = {
  * The user's text as an FTS5 query that cannot be a syntax error: every word is a quoted
  * string, so operators (AND, NEAR, -, :, *, parentheses) are only ever words. Text in double
  * quotes stays a phrase; the last word also matches as a prefix, for people still typing.
+ * Common words ("the", "was") outside quotes are left out.
  * Returns null when nothing in the text can match.
  */
 export function toMatchQuery(text: string): string | null {
@@ -63,7 +65,10 @@ export function toMatchQuery(text: string): string | null {
     const words = (m[1] ?? m[0]).replace(/[\u0000-\u001f]/g, " ").trim();
     // A chunk without a letter or digit tokenizes to nothing, and an empty phrase would make
     // the whole query match nothing.
-    if (/[\p{L}\p{N}]/u.test(words)) chunks.push({ words, phrase: m[1] !== undefined });
+    const phrase = m[1] !== undefined;
+    // "the" or "and" on its own matches nearly everything and says nothing: quote it to search for it.
+    if (!phrase && STOPWORDS.has(words.toLowerCase())) continue;
+    if (/[\p{L}\p{N}]/u.test(words)) chunks.push({ words, phrase });
   }
   if (chunks.length === 0) return null;
   const kept = chunks.slice(0, MAX_TERMS);

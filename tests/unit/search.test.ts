@@ -198,6 +198,12 @@ describe("what people type", () => {
     expect(toMatchQuery("")).toBeNull();
   });
 
+  it("leaves out common words, unless they are quoted", () => {
+    expect(toMatchQuery("the database was down")).toBe('"database" "down"*');
+    expect(toMatchQuery("The was")).toBeNull();
+    expect(toMatchQuery('"the"')).toBe('"the"');
+  });
+
   it("turns marked snippets into plain text and hits, without Markdown marks", () => {
     expect(toSegments("## The **\u0002loop\u0003** in `worker.js`\n\n- never ended")).toEqual([
       { text: "The ", hit: false },
