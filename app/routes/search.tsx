@@ -104,8 +104,8 @@ export default function Search() {
         <div className="panel empty">
           {q ? (
             <p>
-              There is nothing to search for in “{q}”: common words such as “the” or “was” are left out. Type a more telling word or two: a
-              service, an error, a cause.
+              There is nothing to search for in “{q}”. Common words such as “the” or “was” are left out: type a more telling word or two, such
+              as a service, an error or a cause.
             </p>
           ) : (
             <p>Type a word or two above to search every incident you can see: its summary, whys and remediations, timeline and actions.</p>
