@@ -213,7 +213,7 @@ export function rankStatement(user: Viewer, filters: SearchFilters, match: strin
         from search_index cross join ${incidents} on ${incidents.id} = search_index.incident_id
         where search_index match ${match} and ${and(visible, narrowed)}
       )
-      order by score, rid
+      order by score, rid desc
       ${page}`;
   }
   // Without filters nearly every match is one the user may see: score every match from the
@@ -232,7 +232,7 @@ export function rankStatement(user: Viewer, filters: SearchFilters, match: strin
       select search_index.rowid as rid, ${counted} as total
       from search_index
       where search_index match ${match}
-      order by ${score}, rid
+      order by ${score}, rid desc
       ${page}`;
   }
   return sql`
@@ -240,14 +240,14 @@ export function rankStatement(user: Viewer, filters: SearchFilters, match: strin
       select rowid as rid, ${score} as score
       from search_index
       where search_index match ${match}
-      order by score, rid
+      order by score, rid desc
     )
     select ranked.rid as rid, ${counted} as total
     from ranked
       cross join search_index as source on source.rowid = ranked.rid
       cross join ${incidents} on ${incidents.id} = source.incident_id
     where ${visible}
-    order by ranked.score, ranked.rid
+    order by ranked.score, ranked.rid desc
     ${page}`;
 }
 
