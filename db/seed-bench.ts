@@ -21,7 +21,8 @@ import { addDays, formatSpan } from "~/lib/time";
 import { ACTION_STATUS_LABELS, DEFAULT_DUE_POLICY, type ActionStatus, type Priority } from "~/models/action";
 import { checkWhy, normalizedMatch, type WhyField } from "~/models/blame";
 import { reference, STATUS_LABELS, type Severity, type Status, type Visibility } from "~/models/incident";
-import type { Snapshot, SnapshotWhy } from "~/models/publication.server";
+import { buildSnapshot, type Snapshot } from "~/models/publication.server";
+import { buildTree } from "~/models/why-tree";
 import { overlap, SAME_CAUSE } from "~/models/recurrence.server";
 
 const BENCH_PASSWORD = "hindsight-bench";
@@ -1592,26 +1593,23 @@ function generateIncident(index: number) {
   if (large) largeRefs.push({ id, status, visibility });
 
   function snapshotOf(): Snapshot {
-    const tree = (nodes: WhyGen[]): SnapshotWhy[] =>
-      nodes.map((n) => ({
-        level: n.level,
-        question: n.question,
-        answer: n.answer,
-        remediationMd: n.remediationMd,
-        remediationHtml: n.remediationHtml,
-        noRemediationReason: n.noRemediationReason,
-        category: n.category,
-        children: tree(n.children),
-      }));
-    const roots = whys.filter((w) => w.parent === null);
-    // Pre-order, as the app lists categories from the flattened tree.
-    const categories: string[] = [];
-    const visit = (n: WhyGen) => {
-      if (n.category && !categories.includes(n.category)) categories.push(n.category);
-      n.children.forEach(visit);
-    };
-    roots.forEach(visit);
-    return {
+    const tree = buildTree(
+      whys.map((w) => ({
+        id: w.id,
+        parentId: w.parent?.id ?? null,
+        position: w.position,
+        question: w.question,
+        answer: w.answer,
+        remediationMd: w.remediationMd,
+        remediationHtml: w.remediationHtml,
+        noRemediationReason: w.noRemediationReason,
+        noActionReason: w.noActionReason,
+        category: w.category,
+        rootReached: w.rootReached,
+        version: 1,
+      })),
+    );
+    const facts = {
       reference: reference(id),
       title,
       severity,
@@ -1624,17 +1622,19 @@ function generateIncident(index: number) {
       summaryMd: summary.md,
       summaryHtml: summary.html,
       facilitator: facilitator.name,
-      whys: tree(roots),
-      categories,
-      // What the actions looked like when the analysis was published.
-      actions: actions.map((a) => ({
+    };
+    // What the actions looked like when the analysis was published.
+    return buildSnapshot(
+      facts,
+      tree,
+      actions.map((a) => ({
         title: a.title,
         ownerName: nameOf.get(a.ownerId)!,
         status: a.completedAt !== null && a.completedAt <= publishedAt! ? a.status : a.status === "in_progress" ? "in_progress" : "open",
         dueDate: a.dueDate,
         whyQuestion: a.why?.question ?? null,
       })),
-    };
+    );
   }
 }
 

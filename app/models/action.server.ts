@@ -1,3 +1,4 @@
+import { median } from "d3-array";
 import { and, asc, desc, eq, inArray, isNull, lt, ne, sql, type SQL } from "drizzle-orm";
 import { db, schema, type Tx } from "~/lib/db.server";
 import { ConflictError, HttpError } from "~/lib/http.server";
@@ -7,6 +8,7 @@ import type { Viewer } from "./access";
 import {
   ACTION_STATUS_LABELS,
   ACTION_TRANSITIONS,
+  completionRate,
   defaultDueDate,
   isFinished,
   type ActionStatus,
@@ -369,13 +371,6 @@ export type TeamFigures = {
   medianDaysToDone: number | null;
 };
 
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 /** Completion figures by the owners' teams, plus "All teams" first. */
 export function completionFigures(viewer: Viewer, filters: { incidentId?: number } = {}, now: Date = new Date()): TeamFigures[] {
   const todayDate = today(now);
@@ -397,8 +392,8 @@ export function completionFigures(viewer: Viewer, filters: { incidentId?: number
       wontDo,
       open: list.length - done.length - wontDo,
       overdue: list.filter((r) => !isFinished(r.status) && r.dueDate < todayDate).length,
-      completionRate: done.length + wontDo > 0 ? done.length / (done.length + wontDo) : null,
-      medianDaysToDone: median(days),
+      completionRate: completionRate(done.length, wontDo),
+      medianDaysToDone: median(days) ?? null,
     };
   };
   const teams = [...new Set(rows.map((r) => r.team || "No team"))].sort();

@@ -61,6 +61,14 @@ export function defaultDueDate(policy: DuePolicy, severity: Severity, priority: 
 }
 
 /** Overdue: not finished, and the due date is before today. Due today is not overdue yet. */
+/**
+ * Of the finished actions, the share that were done rather than dropped, 0–1; null while none is
+ * finished. Open actions do not count until they are finished.
+ */
+export function completionRate(done: number, wontDo: number): number | null {
+  return done + wontDo > 0 ? done / (done + wontDo) : null;
+}
+
 export function isOverdue(action: { status: ActionStatus; dueDate: string }, today: string): boolean {
   return !isFinished(action.status) && action.dueDate < today;
 }

@@ -4,7 +4,7 @@ import { addDays, differenceInCalendarMonths, eachMonthOfInterval, format, isVal
 import { and, count, countDistinct, eq, exists, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { db, schema } from "~/lib/db.server";
 import type { Viewer } from "./access";
-import { isFinished, type ActionStatus } from "./action";
+import { completionRate, isFinished, type ActionStatus } from "./action";
 import { today } from "./action.server";
 import { categoryLabels } from "./category.server";
 import { reference, SEVERITIES, type Severity } from "./incident";
@@ -226,11 +226,6 @@ function paretoBars(rows: { category: string; whys: number; incidents: number }[
     };
   });
   return { bars, categorised: total, uncategorised: rows.find((r) => r.category === "")?.whys ?? 0 };
-}
-
-// The same definition as completionFigures in action.server.ts, so the two pages agree.
-function completionRate(done: number, wontDo: number): number | null {
-  return done + wontDo > 0 ? done / (done + wontDo) : null;
 }
 
 type ActionCountRow = { month: string; status: ActionStatus; n: number; overdue: number; msToDone: string };

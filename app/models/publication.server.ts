@@ -55,6 +55,18 @@ function snapshotWhys(nodes: WhyNode[]): SnapshotWhy[] {
   }));
 }
 
+export type SnapshotFacts = Omit<Snapshot, "whys" | "categories" | "actions">;
+
+/** A snapshot from an incident's facts, its why tree and its actions: the one shape wherever one is made. */
+export function buildSnapshot(facts: SnapshotFacts, tree: WhyNode[], actionList: Snapshot["actions"]): Snapshot {
+  return {
+    ...facts,
+    whys: snapshotWhys(tree),
+    categories: [...new Set(flatten(tree).map((n) => n.category).filter(Boolean))],
+    actions: actionList,
+  };
+}
+
 export function snapshotOf(tx: Tx, incident: Incident): Snapshot {
   const rows = tx.select().from(whys).where(eq(whys.incidentId, incident.id)).all();
   const tree = buildTree(rows);
@@ -66,7 +78,7 @@ export function snapshotOf(tx: Tx, incident: Incident): Snapshot {
     .where(eq(actions.incidentId, incident.id))
     .orderBy(actions.id)
     .all();
-  return {
+  const facts: SnapshotFacts = {
     reference: incident.reference,
     title: incident.title,
     severity: incident.severity,
@@ -79,10 +91,8 @@ export function snapshotOf(tx: Tx, incident: Incident): Snapshot {
     summaryMd: incident.summaryMd,
     summaryHtml: incident.summaryHtml,
     facilitator: incident.facilitator.name,
-    whys: snapshotWhys(tree),
-    categories: [...new Set(flatten(tree).map((n) => n.category).filter(Boolean))],
-    actions: actionRows,
   };
+  return buildSnapshot(facts, tree, actionRows);
 }
 
 /** Stores what is being published now, as the next revision. */
