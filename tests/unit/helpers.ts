@@ -1,4 +1,4 @@
-import { openDatabase, useDatabase } from "~/lib/db.server";
+import { db, openDatabase, useDatabase } from "~/lib/db.server";
 
 /** A fresh, migrated in-memory database for one test. */
 export function freshDatabase() {
@@ -13,4 +13,56 @@ export function caught(fn: () => unknown): unknown {
     return e;
   }
   throw new Error("expected an error");
+}
+
+export type RecordedQuery = { sql: string; params: unknown[] };
+
+/**
+ * Every statement run against the database while `fn` runs, with its parameters: statements
+ * prepared through drizzle, through `$client.prepare`, and ones prepared earlier and kept.
+ */
+export function recordQueries<T>(fn: () => T): { result: T; queries: RecordedQuery[] } {
+  const queries: RecordedQuery[] = [];
+  const statement = Object.getPrototypeOf(db().$client.prepare("select 1")) as Record<string, (...args: unknown[]) => unknown>;
+  const originals = new Map<string, (...args: unknown[]) => unknown>();
+  for (const method of ["all", "get", "run", "iterate"]) {
+    const original = statement[method];
+    originals.set(method, original);
+    statement[method] = function (this: { source: string }, ...params: unknown[]) {
+      queries.push({ sql: this.source, params });
+      return original.apply(this, params);
+    };
+  }
+  try {
+    return { result: fn(), queries };
+  } finally {
+    for (const [method, original] of originals) statement[method] = original;
+  }
+}
+
+/** SQLite's plan for a recorded statement, one line per step ("SEARCH whys USING INDEX …"). */
+export function queryPlan(query: RecordedQuery): string[] {
+  return db()
+    .$client.prepare(`explain query plan ${query.sql}`)
+    .all(...query.params)
+    .map((row) => (row as { detail: string }).detail);
+}
+
+const LARGE_TABLES = ["incidents", "whys", "actions"];
+const NOT_ALIASES = new Set(["where", "on", "join", "left", "inner", "cross", "group", "order", "limit", "using", "set", "values", "natural", "indexed", "not"]);
+
+/**
+ * The steps of a statement's plan that read a whole large table (incidents, whys or actions,
+ * under their own names or an alias): the ones a list must never take. Walking an index in
+ * order ("SCAN incidents USING INDEX …") is allowed: with a LIMIT it stops early.
+ */
+export function fullScans(query: RecordedQuery): string[] {
+  const names = new Set(LARGE_TABLES);
+  for (const [, , alias] of query.sql.matchAll(/\b"?(incidents|whys|actions)"?\s+(?:as\s+)?"?([a-z_]\w*)"?/gi)) {
+    if (!NOT_ALIASES.has(alias.toLowerCase())) names.add(alias);
+  }
+  return queryPlan(query).filter((line) => {
+    const scan = /^SCAN (\w+)(?: AS \w+)?$/.exec(line) ?? /^SCAN \w+ AS (\w+)$/.exec(line);
+    return scan !== null && names.has(scan[1]);
+  });
 }
