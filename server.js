@@ -1,6 +1,7 @@
 // The HTTP server: Express in front of the Remix request handler.
 //   node server.js                     serve the production build (NODE_ENV=production)
 //   node server.js --build-if-needed   build first when the build is missing or older than the code
+//   node server.js --build-only        build when needed, then stop (the benchmark starts with it)
 //   node server.js --dev               Vite dev server with hot reload
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -18,11 +19,12 @@ const HOST = process.env.HOST ?? "0.0.0.0";
 const BODY_LIMIT = 1024 * 1024;
 const BUILD = path.resolve("build/server/index.js");
 
-if (args.has("--build-if-needed") && buildIsStale()) {
+if ((args.has("--build-if-needed") || args.has("--build-only")) && buildIsStale()) {
   console.log("Building Hindsight…");
   const result = spawnSync("npm", ["run", "build"], { stdio: "inherit" });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
+if (args.has("--build-only")) process.exit(0);
 
 function newestMtime(dir) {
   let newest = 0;
@@ -88,7 +90,9 @@ if (vite) {
   app.use(vite.middlewares);
 } else {
   app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
-  app.use(express.static("build/client", { maxAge: "1h" }));
+  // Files in public/ all have an extension; pages never do, so they skip the file lookup.
+  const files = express.static("build/client", { maxAge: "1h" });
+  app.use((req, res, next) => (path.extname(req.path) ? files(req, res, next) : next()));
 }
 
 const build = vite

@@ -100,6 +100,8 @@ export const incidents = sqliteTable(
     index("incidents_severity_idx").on(t.severity, t.startedAt),
     index("incidents_started_idx").on(t.startedAt),
     index("incidents_facilitator_idx").on(t.facilitatorId),
+    // Covers who may see an incident and the list filters: lists count matches from it alone.
+    index("incidents_visibility_idx").on(t.visibility, t.facilitatorId, t.status, t.severity),
   ],
 );
 

@@ -39,6 +39,28 @@ export function plainOptions(values: readonly string[]): Option[] {
   return values.map((value) => ({ value, label: value }));
 }
 
+/**
+ * Links to the newer and older neighbouring pages of a list paged by keyset: `newer` and `older`
+ * are the cursors the model returned, kept with the current filters.
+ */
+export function CursorPagination({ newer, older }: { newer: number | null; older: number | null }) {
+  const [params] = useSearchParams();
+  if (newer === null && older === null) return null;
+  const link = (key: "before" | "after", cursor: number) => {
+    const search = new URLSearchParams(params);
+    search.delete("before");
+    search.delete("after");
+    search.set(key, String(cursor));
+    return `?${search}`;
+  };
+  return (
+    <nav className="pagination" aria-label="Pages">
+      {newer !== null ? <Link to={link("before", newer)}>← Newer</Link> : <span />}
+      {older !== null ? <Link to={link("after", older)}>Older →</Link> : <span />}
+    </nav>
+  );
+}
+
 /** Previous and next page links that keep the current filters. */
 export function Pagination({ page, pageCount, previous, next }: { page: number; pageCount: number; previous: string; next: string }) {
   const [params] = useSearchParams();

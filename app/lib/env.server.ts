@@ -17,6 +17,8 @@ const schema = z.object({
   DIGEST_TO: z.string().optional(),
   /** "true" behind a TLS-terminating proxy: trust X-Forwarded-* and mark cookies Secure. */
   TRUST_PROXY: z.enum(["true", "false"]).default("false"),
+  /** "true" serves /bench/floor, the benchmark's trivial page; off in normal use. */
+  HINDSIGHT_BENCH: z.enum(["true", "false"]).default("false"),
 });
 
 export type Env = z.infer<typeof schema> & { APP_URL: string; DATA_DIR: string };

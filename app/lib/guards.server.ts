@@ -1,12 +1,26 @@
 import { parseReference } from "~/models/incident";
-import { getIncident } from "~/models/incident.server";
+import { getIncident, type Incident } from "~/models/incident.server";
+import type { User } from "~/models/user.server";
 import { requireUser } from "./session.server";
 
 /**
  * The signed-in user and the incident named in the URL ("INC-7"). Anyone who may not see the
  * incident gets a 404, exactly as if it did not exist. Every incident route starts here.
  */
-export async function requireIncidentRoute(request: Request, ref: string | undefined) {
+export function requireIncidentRoute(request: Request, ref: string | undefined): Promise<{ user: User; incident: Incident }> {
+  // The incident layout and the page inside it both need it: a GET loads it once.
+  if (request.method !== "GET" && request.method !== "HEAD") return loadIncidentRoute(request, ref);
+  const key = ref ?? "";
+  let byRef = incidentsOfRequests.get(request);
+  if (!byRef) incidentsOfRequests.set(request, (byRef = new Map()));
+  let loaded = byRef.get(key);
+  if (!loaded) byRef.set(key, (loaded = loadIncidentRoute(request, ref)));
+  return loaded;
+}
+
+const incidentsOfRequests = new WeakMap<Request, Map<string, Promise<{ user: User; incident: Incident }>>>();
+
+async function loadIncidentRoute(request: Request, ref: string | undefined) {
   const user = await requireUser(request);
   const id = parseReference(ref);
   if (!id) throw new Response("Not found", { status: 404 });

@@ -33,7 +33,18 @@ async function sessionToken(request: Request): Promise<string | undefined> {
   return typeof value === "string" ? value : undefined;
 }
 
-export async function getUser(request: Request): Promise<User | undefined> {
+// A page's loaders all ask who is signed in; a GET looks it up once. A POST looks again in each
+// loader after its action, which may have changed the answer.
+const usersOfRequests = new WeakMap<Request, Promise<User | undefined>>();
+
+export function getUser(request: Request): Promise<User | undefined> {
+  if (request.method !== "GET" && request.method !== "HEAD") return lookUpUser(request);
+  let user = usersOfRequests.get(request);
+  if (!user) usersOfRequests.set(request, (user = lookUpUser(request)));
+  return user;
+}
+
+async function lookUpUser(request: Request): Promise<User | undefined> {
   const token = await sessionToken(request);
   return token ? userForSession(token) : undefined;
 }

@@ -1,6 +1,6 @@
 import { median } from "d3-array";
 import { and, asc, desc, eq, inArray, isNull, lt, ne, sql, type SQL } from "drizzle-orm";
-import { db, schema, type Tx } from "~/lib/db.server";
+import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { ConflictError, HttpError } from "~/lib/http.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { dateIn, formatDate } from "~/lib/time";
@@ -52,6 +52,7 @@ const actionColumns = {
   wontDoReason: actions.wontDoReason,
   trackerUrl: actions.trackerUrl,
   completedAt: actions.completedAt,
+  createdAt: actions.createdAt,
   version: actions.version,
 };
 
@@ -71,6 +72,7 @@ export type Action = {
   wontDoReason: string;
   trackerUrl: string;
   completedAt: string | null;
+  createdAt: string;
   version: number;
 };
 
@@ -79,14 +81,18 @@ function loadAction(tx: Tx, actionId: number): Action | undefined {
 }
 
 /** The incident's actions, oldest first. */
-export function listIncidentActions(incidentId: number, tx: Tx = db()): Action[] {
-  return tx
+const actionsOfIncident = prepared((d) =>
+  d
     .select(actionColumns)
     .from(actions)
     .innerJoin(users, eq(users.id, actions.ownerId))
-    .where(eq(actions.incidentId, incidentId))
+    .where(eq(actions.incidentId, sql.placeholder("incidentId")))
     .orderBy(asc(actions.id))
-    .all();
+    .prepare(),
+);
+
+export function listIncidentActions(incidentId: number): Action[] {
+  return actionsOfIncident().all({ incidentId });
 }
 
 /** Owners, the incident's facilitator and admins may change an action. */
@@ -98,7 +104,7 @@ export function canChangeAction(user: Viewer, action: { ownerId: number }, incid
 function requireChangeableAction(tx: Tx, actor: Viewer, actionId: number): { action: Action; incident: Incident } {
   const action = loadAction(tx, actionId);
   if (!action) throw new Response("Not found", { status: 404 });
-  const incident = requireIncident(tx, actor, action.incidentId, "view");
+  const incident = requireIncident(actor, action.incidentId, "view");
   if (!canChangeAction(actor, action, incident)) {
     throw new HttpError(403, "Only the action's owner, the facilitator and admins can change this action.");
   }
@@ -109,7 +115,7 @@ function requireChangeableAction(tx: Tx, actor: Viewer, actionId: number): { act
 export function getAction(viewer: Viewer, actionId: number): { action: Action; incident: Incident; completedByName: string | null } {
   const action = loadAction(db(), actionId);
   if (!action) throw new Response("Not found", { status: 404 });
-  const incident = requireIncident(db(), viewer, action.incidentId, "view");
+  const incident = requireIncident(viewer, action.incidentId, "view");
   const completer = db()
     .select({ name: users.name })
     .from(actions)
@@ -140,7 +146,7 @@ function stored(fields: ActionFields, severity: Severity) {
 /** Turns a why's remediation into owned, dated work, linked to that why. */
 export function createAction(actor: Viewer, incidentId: number, whyId: number | null, fields: ActionFields): Action {
   return db().transaction((tx) => {
-    const incident = requireIncident(tx, actor, incidentId, "contribute");
+    const incident = requireIncident(actor, incidentId, "contribute");
     if (whyId !== null) {
       const why = tx.select({ id: whys.id }).from(whys).where(and(eq(whys.id, whyId), eq(whys.incidentId, incidentId))).get();
       if (!why) throw new Response("Not found", { status: 404 });
@@ -381,23 +387,27 @@ export function completionFigures(viewer: Viewer, filters: { incidentId?: number
     .innerJoin(users, eq(users.id, actions.ownerId))
     .where(and(visibleTo(viewer), filters.incidentId ? eq(actions.incidentId, filters.incidentId) : undefined))
     .all();
-  const figures = (team: string, list: typeof rows): TeamFigures => {
-    const done = list.filter((r) => r.status === "done");
-    const wontDo = list.filter((r) => r.status === "wont_do").length;
-    const days = done.map((r) => (Date.parse(r.completedAt ?? r.createdAt) - Date.parse(r.createdAt)) / 86_400_000);
-    return {
-      team,
-      total: list.length,
-      done: done.length,
-      wontDo,
-      open: list.length - done.length - wontDo,
-      overdue: list.filter((r) => !isFinished(r.status) && r.dueDate < todayDate).length,
-      completionRate: completionRate(done.length, wontDo),
-      medianDaysToDone: median(days) ?? null,
-    };
-  };
   const teams = [...new Set(rows.map((r) => r.team || "No team"))].sort();
-  return [figures("All teams", rows), ...teams.map((t) => figures(t, rows.filter((r) => (r.team || "No team") === t)))];
+  return [figuresOf("All teams", rows, todayDate), ...teams.map((t) => figuresOf(t, rows.filter((r) => (r.team || "No team") === t), todayDate))];
+}
+
+type FigureRow = { status: ActionStatus; dueDate: string; createdAt: string; completedAt: string | null };
+
+/** The completion figures of a list of actions, under a team's name. */
+export function figuresOf(team: string, list: readonly FigureRow[], todayDate: string): TeamFigures {
+  const done = list.filter((r) => r.status === "done");
+  const wontDo = list.filter((r) => r.status === "wont_do").length;
+  const days = done.map((r) => (Date.parse(r.completedAt ?? r.createdAt) - Date.parse(r.createdAt)) / 86_400_000);
+  return {
+    team,
+    total: list.length,
+    done: done.length,
+    wontDo,
+    open: list.length - done.length - wontDo,
+    overdue: list.filter((r) => !isFinished(r.status) && r.dueDate < todayDate).length,
+    completionRate: completionRate(done.length, wontDo),
+    medianDaysToDone: median(days) ?? null,
+  };
 }
 
 /** Whether the user owes anything: members with open actions land on My actions. */

@@ -1,5 +1,5 @@
 import { and, asc, count, eq, isNull, max, sql } from "drizzle-orm";
-import { db, schema } from "~/lib/db.server";
+import { db, prepared, schema } from "~/lib/db.server";
 import { HttpError } from "~/lib/http.server";
 import type { Viewer } from "./access";
 import { recordEvent } from "./audit.server";
@@ -13,13 +13,17 @@ const { causeCategories, whys } = schema;
 export type Category = { slug: string; label: string; position: number };
 export type CategoryWithUse = Category & { whyCount: number };
 
-export function listCategories(): Category[] {
-  return db()
+const currentCategories = prepared((d) =>
+  d
     .select({ slug: causeCategories.slug, label: causeCategories.label, position: causeCategories.position })
     .from(causeCategories)
     .where(isNull(causeCategories.mergedInto))
     .orderBy(asc(causeCategories.position), asc(causeCategories.label))
-    .all();
+    .prepare(),
+);
+
+export function listCategories(): Category[] {
+  return currentCategories().all();
 }
 
 /** The categories with how many whys are filed under each, for the admin page. */
@@ -37,8 +41,10 @@ export function listCategoriesWithUse(): CategoryWithUse[] {
 }
 
 /** Labels by slug, merged categories under the label of the one they went into. */
+const allCategories = prepared((d) => d.select({ slug: causeCategories.slug, label: causeCategories.label, mergedInto: causeCategories.mergedInto }).from(causeCategories).prepare());
+
 export function categoryLabels(): Record<string, string> {
-  const rows = db().select().from(causeCategories).all();
+  const rows = allCategories().all();
   const bySlug = new Map(rows.map((c) => [c.slug, c]));
   return Object.fromEntries(rows.map((c) => [c.slug, bySlug.get(c.mergedInto ?? c.slug)?.label ?? c.label]));
 }

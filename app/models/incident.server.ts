@@ -1,5 +1,5 @@
-import { and, asc, count, desc, eq, exists, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
-import { db, schema, type Tx } from "~/lib/db.server";
+import { and, asc, count, desc, eq, exists, getTableColumns, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
+import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { ConflictError, HttpError } from "~/lib/http.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { toInputValue } from "~/lib/time";
@@ -45,40 +45,37 @@ export type Incident = typeof incidents.$inferSelect & {
   publishedByName: string | null;
 };
 
-const personColumns = { id: users.id, name: users.name, email: users.email, team: users.team };
 
-function loadIncident(tx: Tx, id: number): Incident | undefined {
-  const row = tx.select().from(incidents).where(eq(incidents.id, id)).get();
-  if (!row) return undefined;
-  const people = tx
-    .select(personColumns)
-    .from(users)
-    .where(
-      or(
-        eq(users.id, row.facilitatorId),
-        row.publishedById ? eq(users.id, row.publishedById) : undefined,
-        inArray(users.id, tx.select({ id: participants.userId }).from(participants).where(eq(participants.incidentId, id))),
-      ),
-    )
-    .all();
-  const participantIds = tx
-    .select({ id: participants.userId })
-    .from(participants)
-    .where(eq(participants.incidentId, id))
-    .all()
-    .map((p) => p.id);
-  const services = tx
-    .select({ service: incidentServices.service })
-    .from(incidentServices)
-    .where(eq(incidentServices.incidentId, id))
-    .orderBy(asc(incidentServices.service))
-    .all()
-    .map((s) => s.service);
-  const byId = new Map(people.map((p) => [p.id, p]));
+// One statement for the incident and its people and services: every incident page starts here.
+// Column names are written out in the subqueries: drizzle leaves them unqualified when a query
+// reads one table, and there "id" would mean the subquery's own.
+const incidentWithPeople = prepared((d) =>
+  d
+    .select({
+      ...getTableColumns(incidents),
+      people: sql<string>`(select json_group_array(json_array(u.id, u.name, u.email, u.team)) from users u
+        where u.id in (select p.user_id from participants p where p.incident_id = incidents.id)
+          or u.id = incidents.facilitator_id or u.id = incidents.published_by_id)`.as("people"),
+      participantIds: sql<string>`(select json_group_array(p.user_id) from participants p where p.incident_id = incidents.id)`.as("participant_ids"),
+      services: sql<string>`(select json_group_array(service) from (select s.service from incident_services s where s.incident_id = incidents.id order by s.service))`.as("services"),
+    })
+    .from(incidents)
+    .where(eq(incidents.id, sql.placeholder("id")))
+    .prepare(),
+);
+
+function loadIncident(id: number): Incident | undefined {
+  const found = incidentWithPeople().get({ id });
+  if (!found) return undefined;
+  const { people, participantIds: participantJson, services, ...row } = found;
+  const byId = new Map(
+    (JSON.parse(people) as [number, string, string, string][]).map(([pid, name, email, team]) => [pid, { id: pid, name, email, team }]),
+  );
+  const participantIds = JSON.parse(participantJson) as number[];
   return {
     ...row,
     reference: reference(row.id),
-    services,
+    services: JSON.parse(services) as string[],
     facilitator: byId.get(row.facilitatorId)!,
     participants: participantIds.map((pid) => byId.get(pid)!).sort((a, b) => a.name.localeCompare(b.name)),
     participantIds,
@@ -92,8 +89,8 @@ export type Need = "view" | "contribute" | "manage";
  * The incident if the user may do `need` with it. Someone who may not even see it gets a 404,
  * exactly as if it did not exist; someone who may see it but not act gets a 403.
  */
-export function requireIncident(tx: Tx, user: Viewer, id: number, need: Need = "view"): Incident {
-  const incident = loadIncident(tx, id);
+export function requireIncident(user: Viewer, id: number, need: Need = "view"): Incident {
+  const incident = loadIncident(id);
   if (!incident || !canView(user, incident)) throw new Response("Not found", { status: 404 });
   if (need === "contribute" && !canContribute(user, incident)) {
     throw new HttpError(403, "Only the facilitator, participants and admins can change this incident.");
@@ -105,17 +102,24 @@ export function requireIncident(tx: Tx, user: Viewer, id: number, need: Need = "
 }
 
 export function getIncident(user: Viewer, id: number): Incident {
-  return requireIncident(db(), user, id, "view");
+  return requireIncident(user, id, "view");
 }
 
 /** SQL that keeps only incidents listing this service or tag. */
 export function withService(service: string): SQL {
-  return exists(
-    db()
-      .select({ one: sql`1` })
-      .from(incidentServices)
-      .where(and(eq(incidentServices.incidentId, incidents.id), eq(incidentServices.service, service))),
-  );
+  // An IN list rather than EXISTS: the planner may then start from the service's incidents.
+  return inArray(incidents.id, db().select({ id: incidentServices.incidentId }).from(incidentServices).where(eq(incidentServices.service, service)));
+}
+
+/**
+ * visibleTo for prepared statements: the viewer comes in through the placeholders that
+ * viewerParams() fills, so one compiled statement serves every user.
+ */
+export const visibleToViewer = sql`(${sql.placeholder("viewerIsAdmin")} = 1 or incidents.visibility = 'org' or incidents.facilitator_id = ${sql.placeholder("viewerId")}
+  or exists (select 1 from participants vp where vp.incident_id = incidents.id and vp.user_id = ${sql.placeholder("viewerId")}))`;
+
+export function viewerParams(user: Viewer): { viewerId: number; viewerIsAdmin: 0 | 1 } {
+  return { viewerId: user.id, viewerIsAdmin: user.role === "admin" ? 1 : 0 };
 }
 
 /** SQL that keeps only incidents the user may see. */
@@ -134,12 +138,16 @@ export function visibleTo(user: Viewer): SQL | undefined {
 }
 
 export const PAGE_SIZE = 25;
+/** Lists count their matches up to here and then say "1,000+": counting all costs a full scan. */
+export const COUNT_LIMIT = 1000;
 
 export type IncidentFilters = {
   status?: Status;
   severity?: Severity;
   service?: string;
-  page?: number;
+  /** Keyset pagination: the incidents listed after (older than) or before (newer than) this one. */
+  after?: number;
+  before?: number;
 };
 
 export type IncidentListItem = {
@@ -154,18 +162,41 @@ export type IncidentListItem = {
   services: string[];
 };
 
-export function listIncidents(user: Viewer, filters: IncidentFilters) {
+export type IncidentPage = {
+  items: IncidentListItem[];
+  /** How many match, up to COUNT_LIMIT; `capped` when there are more. */
+  total: number;
+  capped: boolean;
+  /** The cursors of the neighbouring pages, null at either end. */
+  newer: number | null;
+  older: number | null;
+};
+
+/**
+ * A page of the incidents the user may see, newest first. Pages follow one another by keyset
+ * (started, id), so every page costs the same however far back it is.
+ */
+export function listIncidents(user: Viewer, filters: IncidentFilters): IncidentPage {
   const where = and(
     visibleTo(user),
     filters.status ? eq(incidents.status, filters.status) : undefined,
     filters.severity ? eq(incidents.severity, filters.severity) : undefined,
-    filters.service
-      ? withService(filters.service)
-      : undefined,
+    filters.service ? withService(filters.service) : undefined,
   );
-  const total = db().select({ n: count() }).from(incidents).where(where).get()?.n ?? 0;
-  const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  const page = Math.min(Math.max(1, filters.page ?? 1), pageCount);
+  const cursor = filters.after ?? filters.before;
+  const backwards = filters.after === undefined && filters.before !== undefined;
+  const from = cursor
+    ? sql`(${incidents.startedAt}, ${incidents.id}) ${sql.raw(backwards ? ">" : "<")} (select c.started_at, c.id from incidents c where c.id = ${cursor})`
+    : undefined;
+  const order = backwards ? [asc(incidents.startedAt), asc(incidents.id)] : [desc(incidents.startedAt), desc(incidents.id)];
+  // The page's ids first, from the indexes; the columns shown only for those.
+  const page = db()
+    .select({ id: sql<number>`${incidents.id}`.as("page_id"), startedAt: sql<string>`${incidents.startedAt}`.as("page_started_at") })
+    .from(incidents)
+    .where(and(where, from))
+    .orderBy(...order)
+    .limit(PAGE_SIZE + 1)
+    .as("page");
   const rows = db()
     .select({
       id: incidents.id,
@@ -175,21 +206,30 @@ export function listIncidents(user: Viewer, filters: IncidentFilters) {
       visibility: incidents.visibility,
       startedAt: incidents.startedAt,
       facilitatorName: users.name,
-      services: sql<string | null>`(select group_concat(service, ',') from ${incidentServices} where ${incidentServices.incidentId} = ${incidents.id})`,
+      services: sql<string | null>`(select group_concat(s.service, ',') from incident_services s where s.incident_id = incidents.id)`,
     })
-    .from(incidents)
+    .from(page)
+    .innerJoin(incidents, eq(incidents.id, page.id))
     .innerJoin(users, eq(users.id, incidents.facilitatorId))
-    .where(where)
-    .orderBy(desc(incidents.startedAt), desc(incidents.id))
-    .limit(PAGE_SIZE)
-    .offset((page - 1) * PAGE_SIZE)
+    // Ordered by the page's own columns, so the page drives the join.
+    .orderBy(...(backwards ? [asc(page.startedAt), asc(page.id)] : [desc(page.startedAt), desc(page.id)]))
     .all();
-  const items: IncidentListItem[] = rows.map((r) => ({
-    ...r,
-    reference: reference(r.id),
-    services: r.services ? r.services.split(",").sort() : [],
-  }));
-  return { items, total, page, pageCount };
+  const more = rows.length > PAGE_SIZE;
+  const shown = rows.slice(0, PAGE_SIZE);
+  if (backwards) shown.reverse();
+  const counted = db()
+    .select({ n: count() })
+    .from(db().select({ one: sql`1` }).from(incidents).where(where).limit(COUNT_LIMIT + 1).as("matching"))
+    .get()?.n ?? 0;
+  const first = shown[0]?.id ?? null;
+  const last = shown.at(-1)?.id ?? null;
+  return {
+    items: shown.map((r) => ({ ...r, reference: reference(r.id), services: r.services ? r.services.split(",").sort() : [] })),
+    total: Math.min(counted, COUNT_LIMIT),
+    capped: counted > COUNT_LIMIT,
+    newer: cursor && (!backwards || more) ? first : null,
+    older: !backwards ? (more ? last : null) : last,
+  };
 }
 
 /** Services and tags of the incidents the user may see, for filters (a restricted one's would hint at it). */
@@ -262,7 +302,7 @@ export function reportIncident(actor: Viewer, fields: IncidentFields & { facilit
       kind: "incident.reported",
       summary: `Reported ${reference(row.id)}: ${fields.title}`,
     });
-    return loadIncident(tx, row.id)!;
+    return loadIncident(row.id)!;
   });
 }
 
@@ -286,7 +326,7 @@ export function fieldValues(incident: Incident) {
 export function updateIncident(actor: Viewer, id: number, baseVersion: number, fields: IncidentFields): Incident {
   assertTimes(fields);
   return db().transaction((tx) => {
-    const incident = requireIncident(tx, actor, id, "contribute");
+    const incident = requireIncident(actor, id, "contribute");
     if (fields.visibility !== incident.visibility && !canManage(actor, incident)) {
       throw new HttpError(403, "Only the facilitator or an admin can change who sees this incident.", { field: "visibility" });
     }
@@ -302,7 +342,7 @@ export function updateIncident(actor: Viewer, id: number, baseVersion: number, f
       .where(and(eq(incidents.id, id), eq(incidents.version, baseVersion)))
       .returning({ id: incidents.id })
       .get();
-    if (!updated) throw new ConflictError(fieldValues(loadIncident(tx, id)!));
+    if (!updated) throw new ConflictError(fieldValues(loadIncident(id)!));
     replaceServices(tx, id, fields.services);
     recordEvent(tx, {
       incident,
@@ -311,7 +351,7 @@ export function updateIncident(actor: Viewer, id: number, baseVersion: number, f
       summary: `Edited ${Object.keys(changes).map(fieldLabel).join(", ")}`,
       changes,
     });
-    return loadIncident(tx, id)!;
+    return loadIncident(id)!;
   });
 }
 
@@ -328,7 +368,7 @@ export function ensureParticipant(tx: Tx, incident: Incident, userId: number) {
 /** Chooses the one facilitator and the participants. */
 export function setPeople(actor: Viewer, id: number, facilitatorId: number, participantIds: number[]): Incident {
   return db().transaction((tx) => {
-    const incident = requireIncident(tx, actor, id, "manage");
+    const incident = requireIncident(actor, id, "manage");
     assertActiveUsers(tx, [facilitatorId], "facilitatorId");
     const others = [...new Set(participantIds)].filter((p) => p !== facilitatorId);
     assertActiveUsers(tx, others, "participantIds");
@@ -355,7 +395,7 @@ export function setPeople(actor: Viewer, id: number, facilitatorId: number, part
         : "Changed the participants",
       changes,
     });
-    return loadIncident(tx, id)!;
+    return loadIncident(id)!;
   });
 }
 
@@ -380,7 +420,7 @@ export function publishCheck(incident: Incident, tx: Tx = db()): PublishProblem[
 /** Moves the incident along its lifecycle; publishing first checks the analysis is complete. */
 export function moveIncident(actor: Viewer, id: number, to: Status): Incident {
   return db().transaction((tx) => {
-    const incident = requireIncident(tx, actor, id, "manage");
+    const incident = requireIncident(actor, id, "manage");
     if (!TRANSITIONS[incident.status].includes(to)) {
       throw new HttpError(409, `An incident in ${STATUS_LABELS[incident.status].toLowerCase()} cannot move to ${STATUS_LABELS[to].toLowerCase()}.`);
     }
@@ -409,7 +449,7 @@ export function moveIncident(actor: Viewer, id: number, to: Status): Incident {
       recordPublication(tx, actor, incident, now);
       syncClosure(tx, actor, id);
     }
-    return loadIncident(tx, id)!;
+    return loadIncident(id)!;
   });
 }
 

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, sql, type SQL } from "drizzle-orm";
 import { randomBytes } from "node:crypto";
-import { db, schema, type Tx } from "~/lib/db.server";
+import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { HttpError } from "~/lib/http.server";
 import { categoryAliases } from "./category.server";
 import type { Viewer } from "./access";
@@ -124,27 +124,30 @@ export function latestPublication(incidentId: number, tx: Tx = db()): Publicatio
 }
 
 /** Changes recorded since the latest publication: what "updated since publication" refers to. */
-export function changesSincePublication(incidentId: number, tx: Tx = db()): { count: number; lastAt: string | null } {
-  const latest = latestPublication(incidentId, tx);
-  if (!latest) return { count: 0, lastAt: null };
-  const row = tx
+const changesSince = prepared((d) =>
+  d
     .select({ count: sql<number>`count(*)`, lastAt: sql<string | null>`max(${schema.auditEvents.createdAt})` })
     .from(schema.auditEvents)
     .where(
       and(
-        eq(schema.auditEvents.incidentId, incidentId),
-        sql`${schema.auditEvents.createdAt} > ${latest.publishedAt}`,
+        eq(schema.auditEvents.incidentId, sql.placeholder("incidentId")),
+        // Never published: compared with null, nothing counts.
+        sql`${schema.auditEvents.createdAt} > (select max(p.published_at) from ${publications} p where p.incident_id = ${sql.placeholder("incidentId")})`,
         sql`${schema.auditEvents.kind} not in ('incident.published', 'incident.republished', 'incident.closed', 'incident.reopened', 'action.status')`,
       ),
     )
-    .get();
+    .prepare(),
+);
+
+export function changesSincePublication(incidentId: number): { count: number; lastAt: string | null } {
+  const row = changesSince().get({ incidentId });
   return { count: row?.count ?? 0, lastAt: row?.lastAt ?? null };
 }
 
 /** Publishes the incident's current state again, after edits made since it was published. */
 export function republish(actor: Viewer, incidentId: number): number {
   return db().transaction((tx) => {
-    const incident = requireIncident(tx, actor, incidentId, "manage");
+    const incident = requireIncident(actor, incidentId, "manage");
     if (incident.status !== "published" && incident.status !== "closed") {
       throw new HttpError(409, "Only a published incident can be republished.");
     }
@@ -220,7 +223,7 @@ export function listLearnings(filters: LearningFilters, options: { limit: number
 
 /** One published analysis, for its page; 404 unless published and visible to the reader. */
 export function getLearning(viewer: Viewer, incidentId: number): { incident: Incident; publication: Publication } {
-  const incident = requireIncident(db(), viewer, incidentId, "view");
+  const incident = requireIncident(viewer, incidentId, "view");
   const publication = latestPublication(incidentId);
   if (!publication) throw new Response("Not found", { status: 404 });
   return { incident, publication };

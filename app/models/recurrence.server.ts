@@ -1,12 +1,13 @@
-import { and, asc, eq, inArray, isNull, or, sql } from "drizzle-orm";
-import { db, schema, type Tx } from "~/lib/db.server";
+import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { HttpError } from "~/lib/http.server";
 import type { Viewer } from "./access";
 import { isFinished, type ActionStatus } from "./action";
 import { recordEvent } from "./audit.server";
 import { STOPWORDS } from "~/lib/words";
 import { reference, type Severity, type Status } from "./incident";
-import { requireIncident, visibleTo, type Incident } from "./incident.server";
+import { requireIncident, viewerParams, visibleToViewer, type Incident } from "./incident.server";
 
 // Recurrence: the same cause turning up in several incidents. For each why, the whys of other
 // incidents with the most similar answer and remediation (full-text BM25 over the search index,
@@ -73,7 +74,7 @@ export type SimilarWhy = {
 
 type WhyText = { id: number; answer: string; remediationMd: string };
 
-const PER_WHY = 5;
+const PER_WHY = 3;
 /** How many best-ranked whys of other incidents are kept per why when it is saved. */
 const CANDIDATES = 12;
 /** BM25 finds whys sharing any word; a few shared common words are not the same cause. */
@@ -130,42 +131,19 @@ export function refreshSimilarities(tx: Tx, rows: readonly (WhyText & { incident
  */
 export function similarWhys(user: Viewer, incident: { id: number; startedAt: string }, rows: readonly WhyText[]): Map<number, SimilarWhy[]> {
   if (rows.length === 0) return new Map();
-  const unchecked = db()
-    .select({ id: whys.id, incidentId: whys.incidentId, answer: whys.answer, remediationMd: whys.remediationMd })
-    .from(whys)
-    .where(and(eq(whys.incidentId, incident.id), isNull(whys.similarCheckedAt)))
-    .all();
+  const unchecked = uncheckedWhys().all({ incidentId: incident.id });
   if (unchecked.length > 0) db().transaction((tx) => refreshSimilarities(tx, unchecked));
-  const pairs = db()
-    .select({
-      forWhy: whySimilarities.whyId,
-      rank: whySimilarities.rank,
-      similarity: whySimilarities.overlap,
-      whyId: whys.id,
-      incidentId: whys.incidentId,
-      question: whys.question,
-      answer: whys.answer,
-      remediationMd: whys.remediationMd,
-      title: incidents.title,
-      severity: incidents.severity,
-      status: incidents.status,
-      startedAt: incidents.startedAt,
-    })
-    .from(whySimilarities)
-    .innerJoin(whys, eq(whys.id, whySimilarities.similarWhyId))
-    .innerJoin(incidents, eq(incidents.id, whys.incidentId))
-    .where(and(inArray(whySimilarities.whyId, rows.map((r) => r.id)), visibleTo(user)))
-    .orderBy(asc(whySimilarities.whyId), asc(whySimilarities.rank))
-    .all();
+  const asked = new Set(rows.map((r) => r.id));
   const found = new Map<number, Omit<SimilarWhy, "actions" | "fixMayNotHaveWorked" | "related">[]>();
-  for (const { forWhy, rank: _rank, ...h } of pairs) {
+  for (const { forWhy, ...h } of similarPairs().all({ incidentId: incident.id, perWhy: PER_WHY, ...viewerParams(user) })) {
+    if (!asked.has(forWhy)) continue;
     const list = found.get(forWhy) ?? [];
-    if (list.length < PER_WHY) list.push({ ...h, reference: reference(h.incidentId), earlier: h.startedAt < incident.startedAt });
+    list.push({ ...h, reference: reference(h.incidentId), earlier: h.startedAt < incident.startedAt });
     found.set(forWhy, list);
   }
   const whyIds = [...new Set([...found.values()].flat().map((h) => h.whyId))];
   const progress = actionsOf(whyIds);
-  const related = new Set(relatedIds(incident.id));
+  const related = new Set(linkedIncidents().all({ incidentId: incident.id }).map((r) => r.id));
   const result = new Map<number, SimilarWhy[]>();
   for (const [whyId, hits] of found) {
     result.set(
@@ -185,16 +163,71 @@ export function similarWhys(user: Viewer, incident: { id: number; startedAt: str
   return result;
 }
 
+const uncheckedWhys = prepared((d) =>
+  d
+    .select({ id: whys.id, incidentId: whys.incidentId, answer: whys.answer, remediationMd: whys.remediationMd })
+    .from(whys)
+    .where(and(eq(whys.incidentId, sql.placeholder("incidentId")), isNull(whys.similarCheckedAt)))
+    .prepare(),
+);
+
+/** The stored pairs of an incident's whys, the best `perWhy` of each that the viewer may see. */
+const similarPairs = prepared((d) => {
+  const similar = alias(whys, "similar");
+  const ranked = d
+    .select({
+      forWhy: whySimilarities.whyId,
+      similarity: whySimilarities.overlap,
+      whyId: similar.id,
+      incidentId: similar.incidentId,
+      question: similar.question,
+      answer: similar.answer,
+      remediationMd: similar.remediationMd,
+      title: incidents.title,
+      severity: incidents.severity,
+      status: incidents.status,
+      startedAt: incidents.startedAt,
+      place: sql<number>`row_number() over (partition by ${whySimilarities.whyId} order by ${whySimilarities.rank})`.as("place"),
+    })
+    .from(whys)
+    .innerJoin(whySimilarities, eq(whySimilarities.whyId, whys.id))
+    .innerJoin(similar, eq(similar.id, whySimilarities.similarWhyId))
+    .innerJoin(incidents, eq(incidents.id, similar.incidentId))
+    .where(and(eq(whys.incidentId, sql.placeholder("incidentId")), visibleToViewer))
+    .as("ranked");
+  return d
+    .select({
+      forWhy: ranked.forWhy,
+      similarity: ranked.similarity,
+      whyId: ranked.whyId,
+      incidentId: ranked.incidentId,
+      question: ranked.question,
+      answer: ranked.answer,
+      remediationMd: ranked.remediationMd,
+      title: ranked.title,
+      severity: ranked.severity,
+      status: ranked.status,
+      startedAt: ranked.startedAt,
+    })
+    .from(ranked)
+    .where(sql`${ranked.place} <= ${sql.placeholder("perWhy")}`)
+    .orderBy(ranked.forWhy, sql`${ranked.place}`)
+    .prepare();
+});
+
+const actionsOfWhys = prepared((d) =>
+  d
+    .select({ whyId: actions.whyId, title: actions.title, status: actions.status, completedAt: actions.completedAt })
+    .from(actions)
+    .where(sql`${actions.whyId} in (select value from json_each(${sql.placeholder("whyIds")}))`)
+    .orderBy(asc(actions.id))
+    .prepare(),
+);
+
 function actionsOf(whyIds: number[]) {
   const progress = new Map<number, SimilarWhy["actions"]>();
   if (whyIds.length === 0) return progress;
-  const rows = db()
-    .select({ whyId: actions.whyId, title: actions.title, status: actions.status, completedAt: actions.completedAt })
-    .from(actions)
-    .where(inArray(actions.whyId, whyIds))
-    .orderBy(asc(actions.id))
-    .all();
-  for (const r of rows) {
+  for (const r of actionsOfWhys().all({ whyIds: JSON.stringify(whyIds) })) {
     const p = progress.get(r.whyId!) ?? { total: 0, done: 0, finished: 0, lastDoneAt: null, titles: [] };
     p.total += 1;
     if (isFinished(r.status as ActionStatus)) p.finished += 1;
@@ -208,26 +241,26 @@ function actionsOf(whyIds: number[]) {
   return progress;
 }
 
-function relatedIds(incidentId: number): number[] {
-  return db()
-    .select({ id: incidentLinks.relatedId })
-    .from(incidentLinks)
-    .where(eq(incidentLinks.incidentId, incidentId))
-    .all()
-    .map((r) => r.id);
-}
+const linkedIncidents = prepared((d) =>
+  d.select({ id: incidentLinks.relatedId }).from(incidentLinks).where(eq(incidentLinks.incidentId, sql.placeholder("incidentId"))).prepare(),
+);
 
 export type RelatedIncident = { id: number; reference: string; title: string; severity: Severity; status: Status; startedAt: string };
 
 /** Incidents marked as related to this one, that the user may see. */
-export function listRelated(user: Viewer, incidentId: number): RelatedIncident[] {
-  return db()
+const relatedIncidents = prepared((d) =>
+  d
     .select({ id: incidents.id, title: incidents.title, severity: incidents.severity, status: incidents.status, startedAt: incidents.startedAt })
     .from(incidentLinks)
     .innerJoin(incidents, eq(incidents.id, incidentLinks.relatedId))
-    .where(and(eq(incidentLinks.incidentId, incidentId), visibleTo(user)))
+    .where(and(eq(incidentLinks.incidentId, sql.placeholder("incidentId")), visibleToViewer))
     .orderBy(asc(incidents.startedAt))
-    .all()
+    .prepare(),
+);
+
+export function listRelated(user: Viewer, incidentId: number): RelatedIncident[] {
+  return relatedIncidents()
+    .all({ incidentId, ...viewerParams(user) })
     .map((r) => ({ ...r, reference: reference(r.id) }));
 }
 
@@ -247,8 +280,8 @@ function nameFor(named: Incident, on: Incident): string {
 export function linkIncidents(actor: Viewer, incidentId: number, relatedId: number) {
   if (incidentId === relatedId) throw new HttpError(400, "An incident cannot be related to itself.");
   db().transaction((tx) => {
-    const incident = requireIncident(tx, actor, incidentId, "contribute");
-    const other = requireIncident(tx, actor, relatedId, "view");
+    const incident = requireIncident(actor, incidentId, "contribute");
+    const other = requireIncident(actor, relatedId, "view");
     const added = tx
       .insert(incidentLinks)
       .values([
@@ -266,8 +299,8 @@ export function linkIncidents(actor: Viewer, incidentId: number, relatedId: numb
 
 export function unlinkIncidents(actor: Viewer, incidentId: number, relatedId: number) {
   db().transaction((tx) => {
-    const incident = requireIncident(tx, actor, incidentId, "contribute");
-    const other = requireIncident(tx, actor, relatedId, "view");
+    const incident = requireIncident(actor, incidentId, "contribute");
+    const other = requireIncident(actor, relatedId, "view");
     const removed = tx
       .delete(incidentLinks)
       .where(

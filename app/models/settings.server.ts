@@ -1,4 +1,4 @@
-import { db, schema } from "~/lib/db.server";
+import { db, prepared, schema } from "~/lib/db.server";
 import { env } from "~/lib/env.server";
 import { DEFAULT_DUE_POLICY, type DuePolicy } from "./action";
 import { assertAdmin, type User } from "./user.server";
@@ -39,11 +39,11 @@ export function digestRecipients(settings: Settings = getSettings()): string[] {
 
 const { settings } = schema;
 
+const storedSettings = prepared((d) => d.select({ key: settings.key, value: settings.value }).from(settings).prepare());
+
 export function getSettings(): Settings {
   const stored = Object.fromEntries(
-    db()
-      .select()
-      .from(settings)
+    storedSettings()
       .all()
       .map((row) => [row.key, JSON.parse(row.value) as unknown]),
   );

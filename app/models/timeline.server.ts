@@ -1,5 +1,5 @@
-import { and, asc, eq } from "drizzle-orm";
-import { db, schema, type Tx } from "~/lib/db.server";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { ConflictError } from "~/lib/http.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { formatTime, toInputValue } from "~/lib/time";
@@ -21,13 +21,17 @@ const columns = {
 };
 
 /** Entries in time order; entries at the same minute keep the order they were written in. */
-export function listTimeline(incidentId: number, tx: Tx = db()): TimelineEntry[] {
-  return tx
+const entriesOfIncident = prepared((d) =>
+  d
     .select(columns)
     .from(timelineEntries)
-    .where(eq(timelineEntries.incidentId, incidentId))
+    .where(eq(timelineEntries.incidentId, sql.placeholder("incidentId")))
     .orderBy(asc(timelineEntries.at), asc(timelineEntries.id))
-    .all();
+    .prepare(),
+);
+
+export function listTimeline(incidentId: number): TimelineEntry[] {
+  return entriesOfIncident().all({ incidentId });
 }
 
 function loadEntry(tx: Tx, incidentId: number, entryId: number): TimelineEntry {
@@ -46,7 +50,7 @@ export function entryValues(entry: TimelineEntry) {
 
 export function addTimelineEntry(actor: Viewer, incidentId: number, fields: TimelineFields): TimelineEntry {
   return db().transaction((tx) => {
-    const incident = requireIncident(tx, actor, incidentId, "contribute");
+    const incident = requireIncident(actor, incidentId, "contribute");
     const entry = tx
       .insert(timelineEntries)
       .values({ incidentId, ...fields, bodyHtml: renderMarkdown(fields.bodyMd), createdById: actor.id })
@@ -71,7 +75,7 @@ export function updateTimelineEntry(
   fields: TimelineFields,
 ): TimelineEntry {
   return db().transaction((tx) => {
-    const incident = requireIncident(tx, actor, incidentId, "contribute");
+    const incident = requireIncident(actor, incidentId, "contribute");
     const current = loadEntry(tx, incidentId, entryId);
     if (current.version !== baseVersion) throw new ConflictError(entryValues(current));
     const changes = diff(current as unknown as Record<string, unknown>, fields);
@@ -96,7 +100,7 @@ export function updateTimelineEntry(
 
 export function deleteTimelineEntry(actor: Viewer, incidentId: number, entryId: number) {
   db().transaction((tx) => {
-    const incident = requireIncident(tx, actor, incidentId, "contribute");
+    const incident = requireIncident(actor, incidentId, "contribute");
     const current = loadEntry(tx, incidentId, entryId);
     tx.delete(timelineEntries).where(eq(timelineEntries.id, entryId)).run();
     recordEvent(tx, {

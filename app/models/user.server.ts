@@ -1,5 +1,5 @@
 import { and, asc, count, eq, isNull, lt, sql } from "drizzle-orm";
-import { db, schema } from "~/lib/db.server";
+import { db, prepared, schema } from "~/lib/db.server";
 import { hashPassword, hashToken, newToken, verifyPassword } from "~/lib/password.server";
 import { HttpError } from "~/lib/http.server";
 
@@ -247,19 +247,17 @@ export function createSession(userId: number): string {
   return token;
 }
 
-export function userForSession(token: string): User | undefined {
-  return db()
+const sessionUser = prepared((d) =>
+  d
     .select(publicColumns)
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(
-      and(
-        eq(sessions.id, hashToken(token)),
-        isNull(users.removedAt),
-        sql`${sessions.expiresAt} > ${new Date().toISOString()}`,
-      ),
-    )
-    .get();
+    .where(and(eq(sessions.id, sql.placeholder("id")), isNull(users.removedAt), sql`${sessions.expiresAt} > ${sql.placeholder("now")}`))
+    .prepare(),
+);
+
+export function userForSession(token: string): User | undefined {
+  return sessionUser().get({ id: hashToken(token), now: new Date().toISOString() });
 }
 
 export function endSession(token: string) {

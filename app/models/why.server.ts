@@ -1,5 +1,5 @@
 import { and, asc, eq, max, sql } from "drizzle-orm";
-import { db, schema, type Tx } from "~/lib/db.server";
+import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { ConflictError, HttpError } from "~/lib/http.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import type { Viewer } from "./access";
@@ -38,13 +38,17 @@ const rowColumns = {
   version: whys.version,
 };
 
-export function listWhys(incidentId: number, tx: Tx = db()): WhyRow[] {
-  return tx
+const whysOfIncident = prepared((d) =>
+  d
     .select(rowColumns)
     .from(whys)
-    .where(eq(whys.incidentId, incidentId))
+    .where(eq(whys.incidentId, sql.placeholder("incidentId")))
     .orderBy(asc(whys.parentId), asc(whys.position), asc(whys.id))
-    .all();
+    .prepare(),
+);
+
+export function listWhys(incidentId: number): WhyRow[] {
+  return whysOfIncident().all({ incidentId });
 }
 
 function loadWhy(tx: Tx, incidentId: number, whyId: number) {
@@ -58,7 +62,7 @@ function loadWhy(tx: Tx, incidentId: number, whyId: number) {
 }
 
 function levelOf(tx: Tx, incidentId: number, whyId: number): number {
-  const node = flatten(buildTree(listWhys(incidentId, tx))).find((n) => n.id === whyId);
+  const node = flatten(buildTree(listWhys(incidentId))).find((n) => n.id === whyId);
   return node?.level ?? 1;
 }
 
@@ -89,7 +93,7 @@ function stored(fields: WhyFields) {
  */
 export function addWhy(actor: Viewer, incidentId: number, parentId: number | null, fields: WhyFields): WhyRow {
   return db().transaction((tx) => {
-    const incident = requireIncident(tx, actor, incidentId, "contribute");
+    const incident = requireIncident(actor, incidentId, "contribute");
     if (parentId !== null) loadWhy(tx, incidentId, parentId);
     const last = tx
       .select({ position: max(whys.position) })
@@ -117,7 +121,7 @@ export function addWhy(actor: Viewer, incidentId: number, parentId: number | nul
 /** Saves an edited why if nobody saved it in between; otherwise a conflict with both versions. */
 export function updateWhy(actor: Viewer, incidentId: number, whyId: number, baseVersion: number, fields: WhyFields): WhyRow {
   return db().transaction((tx) => {
-    const incident = requireIncident(tx, actor, incidentId, "contribute");
+    const incident = requireIncident(actor, incidentId, "contribute");
     const current = loadWhy(tx, incidentId, whyId);
     if (current.version !== baseVersion) throw new ConflictError(whyValues(current));
     const changes = diff(current as unknown as Record<string, unknown>, fields);
@@ -161,9 +165,9 @@ export function whyValues(row: WhyRow) {
  */
 export function deleteWhy(actor: Viewer, incidentId: number, whyId: number, confirmed: boolean): number {
   return db().transaction((tx) => {
-    const incident = requireIncident(tx, actor, incidentId, "contribute");
+    const incident = requireIncident(actor, incidentId, "contribute");
     const current = loadWhy(tx, incidentId, whyId);
-    const node = flatten(buildTree(listWhys(incidentId, tx))).find((n) => n.id === whyId)!;
+    const node = flatten(buildTree(listWhys(incidentId))).find((n) => n.id === whyId)!;
     if (node.descendantCount > 0 && !confirmed) {
       throw new HttpError(
         409,
@@ -205,7 +209,7 @@ const FIELD_NAMES: Record<WhyField, string> = { question: "question", answer: "a
  */
 export function acknowledgeFinding(actor: Viewer, incidentId: number, whyId: number, field: WhyField, match: string, reason: string) {
   db().transaction((tx) => {
-    const incident = requireIncident(tx, actor, incidentId, "manage");
+    const incident = requireIncident(actor, incidentId, "manage");
     const why = loadWhyText(tx, incidentId, whyId);
     const present = checkWhy(why, directoryNames())[field].some((f) => findingKey(field, f.match) === findingKey(field, match));
     if (!present) throw new HttpError(409, "That wording is no longer in the why; nothing to acknowledge.");
@@ -228,7 +232,7 @@ export function acknowledgeFinding(actor: Viewer, incidentId: number, whyId: num
 /** Withdraws an acknowledgement, so the finding counts against publishing again. */
 export function withdrawAcknowledgement(actor: Viewer, incidentId: number, whyId: number, field: WhyField, match: string) {
   db().transaction((tx) => {
-    const incident = requireIncident(tx, actor, incidentId, "manage");
+    const incident = requireIncident(actor, incidentId, "manage");
     const why = loadWhyText(tx, incidentId, whyId);
     const removed = tx
       .delete(blameAcknowledgements)

@@ -14,7 +14,7 @@ import { revalidateAfterRefusal } from "~/lib/revalidate";
 import { redirectWithFlash } from "~/lib/session.server";
 import { formatDate, formatSpan, formatTime, fromInputValue, toInputValue } from "~/lib/time";
 import { isOverdue } from "~/models/action";
-import { canChangeAction, completionFigures, listIncidentActions, today } from "~/models/action.server";
+import { canChangeAction, figuresOf, listIncidentActions, today } from "~/models/action.server";
 import { permissionsFor } from "~/models/access";
 import { changesSincePublication, republish } from "~/models/publication.server";
 import { WHY_FIELDS } from "~/models/blame";
@@ -144,7 +144,8 @@ function followUp(user: User, incident: Incident) {
   const todayDate = today();
   const byWhy: Record<number, ActionView[]> = {};
   const unlinked: ActionView[] = [];
-  for (const action of listIncidentActions(incident.id)) {
+  const list = listIncidentActions(incident.id);
+  for (const action of list) {
     const view: ActionView = {
       id: action.id,
       title: action.title,
@@ -158,8 +159,7 @@ function followUp(user: User, incident: Incident) {
     if (action.whyId === null) unlinked.push(view);
     else (byWhy[action.whyId] ??= []).push(view);
   }
-  const [figures] = completionFigures(user, { incidentId: incident.id });
-  return { actionsByWhy: byWhy, unlinkedActions: unlinked, actionFigures: figures };
+  return { actionsByWhy: byWhy, unlinkedActions: unlinked, actionFigures: figuresOf("All teams", list, todayDate) };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { RestrictedBadge, SeverityBadge, StatusBadge } from "~/components/badges";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { Pagination, plainOptions, SelectFilter } from "~/components/list-controls";
+import { CursorPagination, plainOptions, SelectFilter } from "~/components/list-controls";
 import { requireUser } from "~/lib/session.server";
 import { formatAge, formatTime } from "~/lib/time";
 import { SEVERITIES, STATUSES, STATUS_LABELS } from "~/models/incident";
@@ -15,7 +15,8 @@ const filtersSchema = z.object({
   status: z.enum(STATUSES).optional().catch(undefined),
   severity: z.enum(SEVERITIES).optional().catch(undefined),
   service: z.string().trim().max(60).optional().catch(undefined),
-  page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
+  after: z.coerce.number().int().positive().optional().catch(undefined),
+  before: z.coerce.number().int().positive().optional().catch(undefined),
 });
 
 export const meta: MetaFunction = () => [{ title: "Incidents · Hindsight" }];
@@ -44,7 +45,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function Incidents() {
-  const { items, total, page, pageCount, filters, services } = useLoaderData<typeof loader>();
+  const { items, total, capped, newer, older, filters, services } = useLoaderData<typeof loader>();
   const filtered = Boolean(filters.status || filters.severity || filters.service);
   return (
     <>
@@ -90,7 +91,7 @@ export default function Incidents() {
         <div className="table-wrap">
           <table className="list">
             <caption className="muted small" style={{ captionSide: "bottom", textAlign: "left", padding: "0.5rem 0" }}>
-              {total} {total === 1 ? "incident" : "incidents"}
+              {capped ? `More than ${total.toLocaleString("en")} incidents` : `${total.toLocaleString("en")} ${total === 1 ? "incident" : "incidents"}`}
               {filtered ? " match" : ""}
             </caption>
             <thead>
@@ -144,7 +145,7 @@ export default function Incidents() {
         </div>
       )}
 
-      <Pagination page={page} pageCount={pageCount} previous="Newer" next="Older" />
+      <CursorPagination newer={newer} older={older} />
     </>
   );
 }

@@ -22,6 +22,25 @@ export type RecordedQuery = { sql: string; params: unknown[] };
  * prepared through drizzle, through `$client.prepare`, and ones prepared earlier and kept.
  */
 export function recordQueries<T>(fn: () => T): { result: T; queries: RecordedQuery[] } {
+  const recording = startRecording();
+  try {
+    return { result: fn(), queries: recording.queries };
+  } finally {
+    recording.stop();
+  }
+}
+
+/** recordQueries for an async call, such as a route's loader. */
+export async function recordQueriesOf<T>(fn: () => Promise<T>): Promise<{ result: T; queries: RecordedQuery[] }> {
+  const recording = startRecording();
+  try {
+    return { result: await fn(), queries: recording.queries };
+  } finally {
+    recording.stop();
+  }
+}
+
+function startRecording() {
   const queries: RecordedQuery[] = [];
   const statement = Object.getPrototypeOf(db().$client.prepare("select 1")) as Record<string, (...args: unknown[]) => unknown>;
   const originals = new Map<string, (...args: unknown[]) => unknown>();
@@ -33,11 +52,10 @@ export function recordQueries<T>(fn: () => T): { result: T; queries: RecordedQue
       return original.apply(this, params);
     };
   }
-  try {
-    return { result: fn(), queries };
-  } finally {
-    for (const [method, original] of originals) statement[method] = original;
-  }
+  return {
+    queries,
+    stop: () => originals.forEach((original, method) => (statement[method] = original)),
+  };
 }
 
 /** SQLite's plan for a recorded statement, one line per step ("SEARCH whys USING INDEX …"). */

@@ -1,5 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { actionFields, addWhyTree, createIncident, createUser, incidentFields, keepFlaggedWording, RIES_CHAIN } from "../../db/factories";
+import { actionFields, addTimeline, addWhyTree, createIncident, createUser, incidentFields, keepFlaggedWording, RIES_CHAIN } from "../../db/factories";
+import { startSession } from "~/lib/session.server";
+import { createSession } from "~/models/user.server";
+import * as incidentList from "~/routes/incidents._index";
+import * as incidentPage from "~/routes/incidents.$ref._index";
 import { createAction } from "~/models/action.server";
 import { ConflictError, HttpError } from "~/lib/http.server";
 import { canContribute, canManage, canView } from "~/models/access";
@@ -14,7 +18,7 @@ import {
   updateIncident,
 } from "~/models/incident.server";
 import { publishProblems } from "~/models/why-tree";
-import { caught, freshDatabase } from "./helpers";
+import { caught, freshDatabase, fullScans, queryPlan, recordQueries, recordQueriesOf, type RecordedQuery } from "./helpers";
 
 beforeEach(() => {
   freshDatabase();
@@ -216,5 +220,92 @@ describe("lifecycle", () => {
     expect(latest.afterPublication).toBe(true);
     expect(publishing.kind).toBe("incident.published");
     expect(publishing.afterPublication).toBe(false);
+  });
+});
+
+describe("incident list and page: statements", () => {
+  // Every list and page runs a fixed number of statements, however many rows it shows (no N+1),
+  // and none of them reads the whole incidents, whys or actions table.
+  const DAY = 86_400_000;
+
+  function world(n: number) {
+    const admin = createUser({ role: "admin" });
+    const member = createUser();
+    const facilitator = createUser();
+    let shown = 0;
+    for (let i = 0; i < n; i++) {
+      const start = Date.UTC(2026, 0, 1) + i * DAY;
+      const incident = createIncident(facilitator, {
+        title: `Queue backlog ${i}`,
+        severity: i % 2 ? "SEV2" : "SEV3",
+        services: ["web", i % 2 ? "api" : "db"],
+        visibility: i % 5 === 0 ? "restricted" : "org",
+        startedAt: new Date(start).toISOString(),
+        detectedAt: new Date(start + 300_000).toISOString(),
+        resolvedAt: new Date(start + 1_800_000).toISOString(),
+      });
+      if (i % 5 === 0) setPeople(facilitator, incident.id, facilitator.id, [member.id]);
+      const whys = addWhyTree(facilitator, incident.id, [
+        { question: "Why did the queue back up?", answer: `The consumer pool of worker ${i} was too small for the backlog.`, remediation: "Scale the consumer pool on queue depth.", children: [{ question: "Why was it too small?", answer: "Its size was fixed when traffic was lower." }] },
+      ]);
+      createAction(facilitator, incident.id, whys[0], actionFields(member.id));
+      shown = incident.id;
+    }
+    return { admin, member, facilitator, incidentId: shown };
+  }
+
+  function statements<T>(n: number, run: (w: ReturnType<typeof world>) => T) {
+    freshDatabase();
+    const w = world(n);
+    return recordQueries(() => run(w)).queries;
+  }
+
+  async function loaderStatements(n: number, route: { loader: (args: never) => unknown }, path: (w: ReturnType<typeof world>) => string, as: "member" | "facilitator") {
+    freshDatabase();
+    const w = world(n);
+    const cookie = (await startSession(createSession(w[as].id), "/")).headers.get("Set-Cookie")!.split(";")[0];
+    const url = `http://localhost${path(w)}`;
+    const ref = new URL(url).pathname.split("/")[2];
+    return (await recordQueriesOf(async () => route.loader({ request: new Request(url, { headers: { cookie } }), params: { ref }, context: {} } as never))).queries;
+  }
+
+  function expectIndexed(queries: RecordedQuery[]) {
+    for (const query of queries) expect(fullScans(query), `${query.sql}\n${queryPlan(query).join("\n")}`).toEqual([]);
+  }
+
+  const filters = [{}, { status: "draft" }, { severity: "SEV2" }, { service: "api" }, { service: "db", severity: "SEV3" }, { after: 2 }, { before: 2 }] as const;
+
+  for (const f of filters) {
+    it(`lists incidents with ${JSON.stringify(f)} in the same statements for 3 or 30, none scanning a table`, () => {
+      for (const as of ["member", "admin"] as const) {
+        const few = statements(3, (w) => listIncidents(w[as], f));
+        const many = statements(30, (w) => listIncidents(w[as], f));
+        expect(many.length).toBe(few.length);
+        expectIndexed(many);
+      }
+    });
+  }
+
+  it("loads the incident list page in the same statements for 3 or 30 incidents", async () => {
+    const few = await loaderStatements(3, incidentList, () => "/incidents", "member");
+    const many = await loaderStatements(30, incidentList, () => "/incidents", "member");
+    expect(many.length).toBe(few.length);
+    expectIndexed(many);
+  });
+
+  it("loads an incident page in the same statements whatever its size, for a reader and its facilitator", async () => {
+    for (const as of ["member", "facilitator"] as const) {
+      const small = await loaderStatements(3, incidentPage, (w) => `/incidents/INC-${w.incidentId}`, as);
+      freshDatabase();
+      const w = world(3);
+      const ids = addWhyTree(w.facilitator, w.incidentId, Array.from({ length: 18 }, (_, i) => ({ question: `Why ${i}?`, answer: `The consumer pool of worker ${i} was too small.`, remediation: "Scale it." })));
+      for (const whyId of ids.slice(0, 9)) createAction(w.facilitator, w.incidentId, whyId, actionFields(w.member.id));
+      addTimeline(w.facilitator, w.incidentId, [{ at: "2026-01-03T10:00:00Z", text: "Paged." }, { at: "2026-01-03T10:05:00Z", text: "Scaled up." }]);
+      const cookie = (await startSession(createSession(w[as].id), "/")).headers.get("Set-Cookie")!.split(";")[0];
+      const request = new Request(`http://localhost/incidents/INC-${w.incidentId}`, { headers: { cookie } });
+      const large = (await recordQueriesOf(async () => incidentPage.loader({ request, params: { ref: `INC-${w.incidentId}` }, context: {} } as never))).queries;
+      expect(large.length, as).toBe(small.length);
+      expectIndexed(large);
+    }
   });
 });

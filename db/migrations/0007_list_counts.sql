@@ -1,0 +1,1 @@
+CREATE INDEX `incidents_visibility_idx` ON `incidents` (`visibility`,`facilitator_id`,`status`,`severity`);

@@ -1,0 +1,363 @@
+// npm run bench [-- --db data/bench.db --duration 10 --connections 10 --json figures.json]
+//
+// Loads Hindsight's pages on the bench data set (npm run seed:bench) with autocannon over
+// loopback and prints them side by side with two references measured in the same run:
+//   the framework floor: a trivial page of the same app and server (no database work);
+//   the bare limit: a plain node:http server running the same loaders (the same SQL) and
+//   rendering the same components with renderToString, with no framework.
+// Also: cold start to the first 200, the server's peak RSS, the JavaScript each page ships
+// (gzip), and the time to render the digest of a week with 200 publications.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import zlib from "node:zlib";
+import autocannon from "autocannon";
+import Database from "better-sqlite3";
+import { summariseProfile } from "./profile";
+
+const { values: options } = parseArgs({
+  options: {
+    db: { type: "string", default: "data/bench.db" },
+    duration: { type: "string", default: "10" },
+    warmup: { type: "string", default: "2" },
+    connections: { type: "string", default: "10" },
+    json: { type: "string" },
+    user: { type: "string", default: "bench-member@example.com" },
+    profile: { type: "boolean", default: false },
+  },
+});
+const DB = path.resolve(options.db!);
+const DURATION = Number(options.duration);
+const WARMUP = Number(options.warmup);
+const CONNECTIONS = Number(options.connections);
+const PASSWORD = "hindsight-bench";
+const BARE_BUNDLE = path.resolve("build/bench/bare.js");
+
+const TARGETS = { p99Ms: 100, incidentToFloor: 0.6, rssMb: 250, coldStartMs: 2000, digestMs: 1000, jsKb: 150 };
+
+type Page = { name: string; path: string; signedIn: boolean; bare: boolean };
+type Load = { reqPerSec: number; p50: number; p99: number; requests: number; non2xx: number; errors: number };
+type PageFigures = Page & Load & { bareLoad?: Load; htmlBytes: number; jsGzipBytes: number; inlineGzipBytes: number };
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+if (!fs.existsSync(DB)) fail(`No bench database at ${path.relative(process.cwd(), DB)}. Create it first: npm run seed:bench`);
+
+// --- What to load, chosen from the data ---------------------------------------------------------
+
+const data = new Database(DB, { readonly: true, fileMustExist: true });
+const incidentCount = data.prepare("select count(*) from incidents").pluck().get() as number;
+const large = data
+  .prepare(
+    `select i.id,
+       (select count(*) from whys w where w.incident_id = i.id) as whys,
+       (select count(*) from actions a where a.incident_id = i.id) as actions
+     from incidents i
+     where i.visibility = 'org' and i.status in ('published', 'closed')
+     order by abs(whys - 20) + abs(actions - 10), i.id desc
+     limit 1`,
+  )
+  .get() as { id: number; whys: number; actions: number } | undefined;
+if (!large) fail("The bench database has no published incidents; recreate it with npm run seed:bench -- --force");
+const busiest = data
+  .prepare(
+    `select s.service, i.severity, count(*) as n from incident_services s join incidents i on i.id = s.incident_id
+     where i.visibility = 'org' group by s.service, i.severity order by n desc limit 1`,
+  )
+  .get() as { service: string; severity: string };
+// The digest of a "busy week": a period holding the 200 latest publications of org incidents.
+const digestWindow = data
+  .prepare(
+    `select min(published_at) as start, max(published_at) as last, count(*) as n from (
+       select p.published_at from publications p join incidents i on i.id = p.incident_id
+       where p.revision = 1 and i.visibility = 'org' order by p.published_at desc limit 200)`,
+  )
+  .get() as { start: string; last: string; n: number };
+data.close();
+
+const ref = `INC-${large.id}`;
+const PAGES: Page[] = [
+  { name: "Framework floor", path: "/bench/floor", signedIn: false, bare: true },
+  { name: "Incident list", path: "/incidents", signedIn: true, bare: true },
+  { name: `Incident list, ${busiest.service} + ${busiest.severity}`, path: `/incidents?service=${encodeURIComponent(busiest.service)}&severity=${busiest.severity}`, signedIn: true, bare: true },
+  { name: `Incident page (${large.whys} whys, ${large.actions} actions)`, path: `/incidents/${ref}`, signedIn: true, bare: true },
+  { name: "My actions", path: "/actions", signedIn: true, bare: true },
+  { name: "All actions, overdue", path: "/actions/all?overdue=on", signedIn: true, bare: true },
+  { name: "Learnings feed", path: "/learnings", signedIn: true, bare: true },
+];
+
+// --- Servers -------------------------------------------------------------------------------------
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+    probe.on("error", reject);
+  });
+}
+
+const children: ChildProcess[] = [];
+process.on("exit", () => children.forEach((c) => c.kill("SIGKILL")));
+
+function start(command: string[], port: number, nodeOptions: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeOptions, ...command], {
+    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", DATABASE_PATH: DB, SCHEDULER: "false", HINDSIGHT_BENCH: "true" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  children.push(child);
+  child.on("exit", (code, signal) => {
+    if (code !== null && code !== 0) fail(`${command.join(" ")} exited with ${code ?? signal}`);
+  });
+  return child;
+}
+
+/** Milliseconds from now until `url` first answers 200. */
+async function untilReady(url: string, since: number): Promise<number> {
+  for (;;) {
+    try {
+      const response = await fetch(url, { redirect: "manual" });
+      await response.arrayBuffer();
+      if (response.status === 200) return performance.now() - since;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() - since > 30_000) fail(`${url} did not answer within 30 s`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function peakRssMb(pid: number): number | undefined {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = /VmHWM:\s+(\d+) kB/.exec(status);
+    return kb ? Number(kb[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function signIn(base: string, email: string): Promise<string> {
+  const response = await fetch(`${base}/signin`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: base },
+    body: new URLSearchParams({ email, password: PASSWORD }),
+  });
+  const cookie = response.headers.getSetCookie().find((c) => c.startsWith("hs_session="));
+  if (response.status !== 302 || !cookie) fail(`Signing in as ${email} failed (${response.status}); was the data made by npm run seed:bench?`);
+  return cookie.split(";")[0];
+}
+
+// --- Measurements --------------------------------------------------------------------------------
+
+async function load(url: string, cookie: string | undefined, seconds: number): Promise<Load> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers: cookie ? { cookie } : {} });
+  return {
+    reqPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+async function measure(url: string, cookie: string | undefined): Promise<Load> {
+  const check = await fetch(url, { redirect: "manual", headers: cookie ? { cookie } : {} });
+  await check.arrayBuffer();
+  if (check.status !== 200) fail(`${url} answered ${check.status}, not 200`);
+  if (WARMUP > 0) await load(url, cookie, WARMUP);
+  return load(url, cookie, DURATION);
+}
+
+/** The page's HTML size and the JavaScript it ships: module files and inline scripts, gzipped. */
+async function shipped(base: string, pagePath: string, cookie: string | undefined) {
+  const html = await (await fetch(base + pagePath, { headers: cookie ? { cookie } : {} })).text();
+  const files = new Set<string>();
+  for (const [, href] of html.matchAll(/<link rel="modulepreload" href="([^"]+)"/g)) files.add(href);
+  for (const [, src] of html.matchAll(/<script[^>]* src="([^"]+)"/g)) files.add(src);
+  const inline = [...html.matchAll(/<script(?![^>]* src=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+  for (const script of inline) for (const [, spec] of script.matchAll(/(?:import|from)\s*\(?\s*"(\/[^"]+\.js)"/g)) files.add(spec);
+  let jsGzipBytes = 0;
+  for (const file of files) jsGzipBytes += zlib.gzipSync(Buffer.from(await (await fetch(base + file)).arrayBuffer())).length;
+  return { htmlBytes: Buffer.byteLength(html), jsGzipBytes, inlineGzipBytes: zlib.gzipSync(inline.join("\n")).length };
+}
+
+async function digestRender(): Promise<{ firstMs: number; medianMs: number; publications: number; htmlBytes: number }> {
+  process.env.DATABASE_PATH = DB;
+  const { digestEmail } = await import("~/models/digest.server");
+  const { median } = await import("d3-array");
+  const end = new Date(new Date(digestWindow.last).getTime() + 1).toISOString();
+  const period = { key: "bench", label: "the 200 latest publications", start: digestWindow.start, end };
+  const times: number[] = [];
+  let email: ReturnType<typeof digestEmail> | undefined;
+  for (let i = 0; i < 6; i++) {
+    const t = performance.now();
+    email = digestEmail(period);
+    times.push(performance.now() - t);
+  }
+  return { firstMs: times[0], medianMs: median(times.slice(1))!, publications: digestWindow.n, htmlBytes: Buffer.byteLength(email!.html) };
+}
+
+// --- Run -----------------------------------------------------------------------------------------
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+say("Building (when needed)…");
+if (spawnSync(process.execPath, ["server.js", "--build-only"], { stdio: "inherit" }).status !== 0) fail("The build failed.");
+const { build } = await import("vite");
+const tsconfigPaths = (await import("vite-tsconfig-paths")).default;
+await build({
+  configFile: false,
+  logLevel: "warn",
+  plugins: [tsconfigPaths()],
+  resolve: { alias: [{ find: /^@remix-run\/react$/, replacement: path.resolve("tests/bench/bare/remix-react.tsx") }] },
+  build: { ssr: path.resolve("tests/bench/bare/server.tsx"), outDir: path.dirname(BARE_BUNDLE), emptyOutDir: true, rollupOptions: { output: { entryFileNames: path.basename(BARE_BUNDLE) } } },
+});
+
+const appPort = await freePort();
+const app = `http://127.0.0.1:${appPort}`;
+say(`Starting the production server on ${path.relative(process.cwd(), DB)} (${incidentCount.toLocaleString("en")} incidents)…`);
+const startedAt = performance.now();
+const server = start(["server.js"], appPort);
+const coldStartMs = await untilReady(`${app}/signin`, startedAt);
+const cookie = await signIn(app, options.user!);
+const firstIncident = performance.now();
+await (await fetch(`${app}/incidents/${ref}`, { headers: { cookie } })).arrayBuffer();
+const firstIncidentMs = performance.now() - firstIncident;
+
+const figures: PageFigures[] = [];
+for (const page of PAGES) {
+  const pageCookie = page.signedIn ? cookie : undefined;
+  say(`  ${page.name}: ${page.path}`);
+  figures.push({ ...page, ...(await measure(app + page.path, pageCookie)), ...(await shipped(app, page.path, pageCookie)) });
+}
+const appRssMb = peakRssMb(server.pid!);
+server.kill("SIGTERM");
+
+const barePort = await freePort();
+const bare = `http://127.0.0.1:${barePort}`;
+say("Starting the bare limit server…");
+const bareServer = start([BARE_BUNDLE], barePort);
+await untilReady(`${bare}/bench/floor`, performance.now());
+for (const entry of figures.filter((f) => f.bare)) {
+  say(`  bare ${entry.name}`);
+  entry.bareLoad = await measure(bare + entry.path, entry.signedIn ? cookie : undefined);
+}
+bareServer.kill("SIGTERM");
+
+say("Rendering the digest…");
+const digest = await digestRender();
+
+/** Loads a page on a server started under the CPU profiler; the time per request by part. */
+async function profile(command: string[], pagePath: string, cookie: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hindsight-profile-"));
+  const port = await freePort();
+  const child = start(command, port, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+  await untilReady(`http://127.0.0.1:${port}/bench/floor`, performance.now());
+  await load(`http://127.0.0.1:${port}${pagePath}`, cookie, WARMUP);
+  const { requests } = await load(`http://127.0.0.1:${port}${pagePath}`, cookie, DURATION);
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGINT");
+  await exited;
+  const file = fs.readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
+  if (!file) fail(`No profile was written to ${dir}`);
+  const summary = summariseProfile(path.join(dir, file));
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { requests, ...summary };
+}
+
+let profiles: { remix: Awaited<ReturnType<typeof profile>>; bare: Awaited<ReturnType<typeof profile>> } | undefined;
+if (options.profile) {
+  say("Profiling the incident page on both servers…");
+  profiles = { remix: await profile(["server.js"], `/incidents/${ref}`, cookie), bare: await profile([BARE_BUNDLE], `/incidents/${ref}`, cookie) };
+}
+
+// --- Report --------------------------------------------------------------------------------------
+
+const floor = figures[0];
+const incidentPage = figures.find((f) => f.path === `/incidents/${ref}`)!;
+const ms = (n: number) => `${n < 10 ? n.toFixed(1) : Math.round(n)} ms`;
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+const ratio = (n: number) => n.toFixed(2);
+const rows = figures.map((f) => [
+  f.name,
+  Math.round(f.reqPerSec).toLocaleString("en"),
+  ms(f.p50),
+  ms(f.p99),
+  ratio(f.reqPerSec / floor.reqPerSec),
+  f.bareLoad ? ratio(f.reqPerSec / f.bareLoad.reqPerSec) : "—",
+  f.bareLoad ? Math.round(f.bareLoad.reqPerSec).toLocaleString("en") : "—",
+  kb(f.htmlBytes),
+  kb(f.jsGzipBytes + f.inlineGzipBytes),
+]);
+const header = ["page", "req/s", "p50", "p99", "× floor", "× bare", "bare req/s", "HTML", "JS gzip"];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+
+const checks = [
+  { target: `every page's p99 < ${TARGETS.p99Ms} ms`, value: `worst ${ms(Math.max(...figures.map((f) => f.p99)))}`, ok: figures.every((f) => f.p99 < TARGETS.p99Ms) },
+  { target: `incident page ≥ ${TARGETS.incidentToFloor * 100}% of the floor's req/s`, value: `${Math.round((incidentPage.reqPerSec / floor.reqPerSec) * 100)}%`, ok: incidentPage.reqPerSec / floor.reqPerSec >= TARGETS.incidentToFloor },
+  { target: `server peak RSS < ${TARGETS.rssMb} MB`, value: appRssMb === undefined ? "not measured (no /proc)" : `${Math.round(appRssMb)} MB`, ok: appRssMb !== undefined && appRssMb < TARGETS.rssMb },
+  { target: `cold start < ${TARGETS.coldStartMs / 1000} s`, value: ms(coldStartMs), ok: coldStartMs < TARGETS.coldStartMs },
+  { target: `digest of ${digest.publications} publications < ${TARGETS.digestMs / 1000} s`, value: ms(digest.medianMs), ok: digest.medianMs < TARGETS.digestMs },
+  { target: `every page ships ≤ ${TARGETS.jsKb} KB of gzipped JavaScript`, value: `most ${kb(Math.max(...figures.map((f) => f.jsGzipBytes + f.inlineGzipBytes)))}`, ok: figures.every((f) => (f.jsGzipBytes + f.inlineGzipBytes) / 1024 <= TARGETS.jsKb) },
+];
+const problems = figures.filter((f) => f.non2xx > 0 || f.errors > 0 || (f.bareLoad && (f.bareLoad.non2xx > 0 || f.bareLoad.errors > 0)));
+
+say("");
+say(`Hindsight benchmark: ${incidentCount.toLocaleString("en")} incidents, ${CONNECTIONS} connections, ${DURATION} s per page after ${WARMUP} s warm-up`);
+say(`${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), Node ${process.version}, signed in as ${options.user}`);
+say("");
+say(line(header));
+say(line(widths.map((w) => "-".repeat(w))));
+rows.forEach((r) => say(line(r)));
+say("");
+say(`× floor: req/s over the framework floor's. × bare: over the bare limit's for the same page (same loaders, no framework).`);
+say(`JS gzip: module files plus inline scripts (the loader data Remix sends for hydration).`);
+say(`Cold start to the first 200: ${ms(coldStartMs)}. First incident page after start: ${ms(firstIncidentMs)}. Server peak RSS: ${appRssMb === undefined ? "n/a" : `${Math.round(appRssMb)} MB`}.`);
+say(`Digest of a busy week (${digest.publications} publications, ${kb(digest.htmlBytes)} of HTML): ${ms(digest.medianMs)} (first render ${ms(digest.firstMs)}).`);
+if (profiles) {
+  const { remix, bare: plain } = profiles;
+  const names = [...new Set([...remix.parts, ...plain.parts].map((p) => p.part))];
+  const perRequest = (p: typeof remix, name: string) => (p.parts.find((x) => x.part === name)?.ms ?? 0) / p.requests;
+  const width = Math.max(...names.map((n) => n.length));
+  say("");
+  say(`Where the incident page's CPU time goes (node --cpu-prof, self time per request; ${remix.requests} and ${plain.requests} requests):`);
+  say(`${"".padEnd(width)}   Remix     bare`);
+  for (const name of names.sort((a, b) => perRequest(remix, b) - perRequest(remix, a))) {
+    say(`${name.padEnd(width)}  ${perRequest(remix, name).toFixed(2).padStart(5)} ms  ${perRequest(plain, name).toFixed(2).padStart(5)} ms`);
+  }
+  say(`${"Busy in all".padEnd(width)}  ${(remix.busyMs / remix.requests).toFixed(2).padStart(5)} ms  ${(plain.busyMs / plain.requests).toFixed(2).padStart(5)} ms`);
+}
+say("");
+say("Targets:");
+for (const c of checks) say(`  ${c.ok ? "met    " : "MISSED "} ${c.target}: ${c.value}`);
+if (problems.length > 0) say(`Errors or non-2xx answers on: ${problems.map((p) => p.name).join(", ")}`);
+
+if (options.json) {
+  const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).stdout?.trim() || null;
+  const report = {
+    date: new Date().toISOString(),
+    commit,
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model.trim(), node: process.version },
+    settings: { incidents: incidentCount, connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: WARMUP, user: options.user },
+    pages: figures.map(({ signedIn, bare: _bare, ...f }) => ({ ...f, signedIn, toFloor: f.reqPerSec / floor.reqPerSec, toBare: f.bareLoad ? f.reqPerSec / f.bareLoad.reqPerSec : null })),
+    server: { coldStartMs, firstIncidentPageMs: firstIncidentMs, peakRssMb: appRssMb ?? null },
+    digest,
+    profiles: profiles ?? null,
+    targets: checks,
+  };
+  fs.writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+  say(`Figures written to ${options.json}`);
+}
+process.exit(0);
