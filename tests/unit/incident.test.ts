@@ -10,6 +10,7 @@ import { canContribute, canManage, canView } from "~/models/access";
 import { listEvents } from "~/models/audit.server";
 import {
   getIncident,
+  COUNT_LIMIT,
   listIncidents,
   moveIncident,
   PublishBlocked,
@@ -285,6 +286,47 @@ describe("incident list and page: statements", () => {
       }
     });
   }
+
+  it("pages through every visible incident by keyset, older and back newer, each once", () => {
+    const w = world(60);
+    for (const as of ["member", "admin"] as const) {
+      const seen: number[] = [];
+      const pages: { newer: number | null; older: number | null }[] = [];
+      let page = listIncidents(w[as], {});
+      expect(page.newer).toBeNull();
+      for (;;) {
+        seen.push(...page.items.map((i) => i.id));
+        pages.push(page);
+        if (page.older === null) break;
+        page = listIncidents(w[as], { after: page.older });
+      }
+      const expected = listIncidents(w[as], {}).total;
+      expect(seen).toHaveLength(expected);
+      expect(new Set(seen).size).toBe(expected);
+      const started = seen.map((id) => getIncident(w.admin, id).startedAt);
+      expect(started).toEqual([...started].sort().reverse());
+      // Back from the last page, newer pages are the same pages.
+      let back = pages.at(-1)!;
+      for (let i = pages.length - 2; i >= 0; i--) {
+        back = listIncidents(w[as], { before: back.newer! });
+        expect(back.items.map((x) => x.id)).toEqual(listIncidents(w[as], i === 0 ? {} : { after: pages[i - 1].older! }).items.map((x) => x.id));
+      }
+      expect(back.newer).toBeNull();
+    }
+    // A member sees the 48 org incidents and the 12 restricted ones they take part in.
+    expect(listIncidents(w.member, {}).total).toBe(60);
+    expect(listIncidents(createUser(), {}).total).toBe(48);
+  });
+
+  it("counts matches up to a limit and says so beyond it", () => {
+    const w = world(3);
+    expect(listIncidents(w.member, {})).toMatchObject({ total: 3, capped: false });
+    expect(listIncidents(w.member, { severity: "SEV2" })).toMatchObject({ total: 1, capped: false });
+    for (let i = 0; i < COUNT_LIMIT - 3; i++) createIncident(w.facilitator, { title: `Disk full ${i}` });
+    expect(listIncidents(w.member, {})).toMatchObject({ total: COUNT_LIMIT, capped: false });
+    createIncident(w.facilitator, { title: "One more" });
+    expect(listIncidents(w.member, {})).toMatchObject({ total: COUNT_LIMIT, capped: true });
+  });
 
   it("loads the incident list page in the same statements for 3 or 30 incidents", async () => {
     const few = await loaderStatements(3, incidentList, () => "/incidents", "member");
