@@ -32,12 +32,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
     ...result,
     filters,
     services: listServiceNames(user),
-    items: result.items.map((item) => {
+    items: result.items.map(({ startedAt, ...item }) => {
       const p = progress.get(item.id);
       return {
         ...item,
-        age: formatAge(item.startedAt, now),
-        started: formatTime(item.startedAt),
+        age: formatAge(startedAt, now),
+        started: formatTime(startedAt),
         actions: p ? { label: progressLabel(p), overdue: p.overdue > 0 } : null,
       };
     }),

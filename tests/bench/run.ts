@@ -1,4 +1,4 @@
-// npm run bench [-- --db data/bench.db --duration 10 --connections 10 --json figures.json]
+// npm run bench [-- --db data/bench.db --duration 10 --warmup 2 --connections 10 --json figures.json --skip-profile]
 //
 // Loads Hindsight's pages on the bench data set (npm run seed:bench) with autocannon over
 // loopback and prints them side by side with two references measured in the same run:
@@ -27,7 +27,7 @@ const { values: options } = parseArgs({
     connections: { type: "string", default: "10" },
     json: { type: "string" },
     user: { type: "string", default: "bench-member@example.com" },
-    profile: { type: "boolean", default: false },
+    "skip-profile": { type: "boolean", default: false },
   },
 });
 const DB = path.resolve(options.db!);
@@ -277,7 +277,7 @@ async function profile(command: string[], pagePath: string, cookie: string) {
 }
 
 let profiles: { remix: Awaited<ReturnType<typeof profile>>; bare: Awaited<ReturnType<typeof profile>> } | undefined;
-if (options.profile) {
+if (!options["skip-profile"]) {
   say("Profiling the incident page on both servers…");
   profiles = { remix: await profile(["server.js"], `/incidents/${ref}`, cookie), bare: await profile([BARE_BUNDLE], `/incidents/${ref}`, cookie) };
 }

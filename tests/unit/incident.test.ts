@@ -11,6 +11,7 @@ import { listEvents } from "~/models/audit.server";
 import {
   getIncident,
   COUNT_LIMIT,
+  type IncidentPage,
   listIncidents,
   moveIncident,
   PublishBlocked,
@@ -291,7 +292,7 @@ describe("incident list and page: statements", () => {
     const w = world(60);
     for (const as of ["member", "admin"] as const) {
       const seen: number[] = [];
-      const pages: { newer: number | null; older: number | null }[] = [];
+      const pages: IncidentPage[] = [];
       let page = listIncidents(w[as], {});
       expect(page.newer).toBeNull();
       for (;;) {
