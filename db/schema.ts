@@ -14,18 +14,23 @@ import {
 // and read the same in the database shell as on the page.
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
 
-export const users = sqliteTable("users", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
-  email: text("email").notNull().unique(),
-  name: text("name").notNull(),
-  team: text("team").notNull().default(""),
-  role: text("role", { enum: ["admin", "member"] }).notNull().default("member"),
-  passwordHash: text("password_hash"),
-  /** Secret for reading the Atom feed without a session (feed readers); made on first use. */
-  feedToken: text("feed_token").unique(),
-  createdAt: text("created_at").notNull().default(now),
-  removedAt: text("removed_at"),
-});
+export const users = sqliteTable(
+  "users",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    email: text("email").notNull().unique(),
+    name: text("name").notNull(),
+    team: text("team").notNull().default(""),
+    role: text("role", { enum: ["admin", "member"] }).notNull().default("member"),
+    passwordHash: text("password_hash"),
+    /** Secret for reading the Atom feed without a session (feed readers); made on first use. */
+    feedToken: text("feed_token").unique(),
+    createdAt: text("created_at").notNull().default(now),
+    removedAt: text("removed_at"),
+  },
+  // Action lists sorted by owner walk the people in name order.
+  (t) => [index("users_name_idx").on(t.name)],
+);
 
 export const sessions = sqliteTable(
   "sessions",
@@ -214,6 +219,16 @@ export const auditEvents = sqliteTable(
   (t) => [index("audit_incident_idx").on(t.incidentId, t.id)],
 );
 
+/**
+ * 1 for a finished action (done or won't do), else 0: action lists show unfinished work first.
+ * Indexed as an expression, so queries must use exactly this SQL for SQLite to use the index.
+ * Written without a comma: drizzle-kit splits index expressions at commas when it writes SQL.
+ */
+export const actionFinished = (status: AnySQLiteColumn) => sql`(${status} = 'done' or ${status} = 'wont_do')`;
+
+/** Open, in progress, done, won't do: the order of the status sort; indexed like actionFinished. */
+export const actionStatusOrder = (status: AnySQLiteColumn) =>
+  sql`(case ${status} when 'open' then 0 when 'in_progress' then 1 when 'done' then 2 else 3 end)`;
 
 export const actions = sqliteTable(
   "actions",
@@ -249,9 +264,16 @@ export const actions = sqliteTable(
   },
   (t) => [
     index("actions_incident_idx").on(t.incidentId, t.whyId),
-    index("actions_owner_idx").on(t.ownerId, t.status, t.dueDate),
+    // One person's unfinished work by due date; with the incident, so that counting it (overdue
+    // per owner) checks who may see each action from the index alone.
+    index("actions_owner_idx").on(t.ownerId, actionFinished(t.status), t.dueDate, t.incidentId),
     index("actions_status_due_idx").on(t.status, t.dueDate),
     index("actions_why_idx").on(t.whyId),
+    // One index per list sort; the due-date one also serves the overdue filter and its count.
+    index("actions_due_idx").on(actionFinished(t.status), t.dueDate, t.ownerId, t.incidentId),
+    index("actions_priority_idx").on(t.priority, t.dueDate),
+    index("actions_status_order_idx").on(actionStatusOrder(t.status), t.dueDate),
+    index("actions_completed_idx").on(t.completedAt),
   ],
 );
 
