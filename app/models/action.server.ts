@@ -1,6 +1,6 @@
 import { median } from "d3-array";
-import { and, asc, desc, eq, inArray, isNull, lt, ne, sql, type SQL } from "drizzle-orm";
-import { db, prepared, schema, type Tx } from "~/lib/db.server";
+import { and, asc, count, desc, eq, inArray, isNull, lt, ne, sql, type SQL } from "drizzle-orm";
+import { db, prepared, schema, type Db, type Tx } from "~/lib/db.server";
 import { ConflictError, HttpError } from "~/lib/http.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { dateIn, formatDate } from "~/lib/time";
@@ -16,10 +16,20 @@ import {
 } from "./action";
 import { diff, recordEvent } from "./audit.server";
 import { reference, type Severity } from "./incident";
-import { ensureParticipant, requireIncident, syncClosure, visibleTo, type Incident } from "./incident.server";
+import {
+  COUNT_LIMIT,
+  ensureParticipant,
+  hiddenFromViewer,
+  incidentVisibleToViewer,
+  requireIncident,
+  syncClosure,
+  viewerParams,
+  visibleTo,
+  type Incident,
+} from "./incident.server";
 import { getSettings } from "./settings.server";
 
-const { actions, incidents, users, whys } = schema;
+const { actions, incidents, users, whys, actionFinished, actionStatusOrder } = schema;
 
 export type ActionFields = {
   title: string;
@@ -264,74 +274,241 @@ export type ActionFilters = {
 export const ACTION_SORTS = ["due", "priority", "incident", "owner", "status", "completed"] as const;
 export type ActionSort = (typeof ACTION_SORTS)[number];
 
-export type ActionListItem = Action & {
+/** An action as lists and the CSV export show it: no description, nothing only its own page needs. */
+export type ActionListItem = {
+  id: number;
+  incidentId: number;
   incidentReference: string;
   incidentTitle: string;
   severity: Severity;
   facilitatorId: number;
   whyQuestion: string | null;
-  whyAnswer: string | null;
+  title: string;
+  ownerId: number;
+  ownerName: string;
+  ownerTeam: string;
+  dueDate: string;
+  priority: Priority;
+  status: ActionStatus;
   overdue: boolean;
+  completedAt: string | null;
+  wontDoReason: string;
+  trackerUrl: string;
 };
 
-const UNFINISHED: ActionStatus[] = ["open", "in_progress"];
+const finished = actionFinished(actions.status);
+const p = sql.placeholder;
 
-function filterSql(viewer: Viewer, filters: ActionFilters, todayDate: string): SQL | undefined {
+/**
+ * Which filters a list uses and how it is sorted: each shape is one statement, compiled once,
+ * its values given as placeholders. `slice` is a list read a page at a time. `visibility` is how
+ * restricted incidents are kept out: per row, by looking up its incident (for statements that
+ * read a page or one person's actions), or by the set of incidents the viewer may not see (for
+ * counting thousands of rows).
+ */
+type Shape = {
+  visibility: "row" | "set";
+  status: "any" | "unfinished" | "one";
+  owner: boolean;
+  team: boolean;
+  incident: boolean;
+  severity: boolean;
+  overdue: boolean;
+  sort: ActionSort;
+  slice: boolean;
+};
+
+function shapeOf(filters: ActionFilters, slice: boolean, visibility?: Shape["visibility"]): Shape {
+  return {
+    visibility: visibility ?? (slice || filters.ownerId !== undefined || filters.incidentId !== undefined ? "row" : "set"),
+    status: filters.status === undefined ? "any" : filters.status === "unfinished" ? "unfinished" : "one",
+    owner: filters.ownerId !== undefined,
+    team: filters.team !== undefined,
+    incident: filters.incidentId !== undefined,
+    severity: filters.severity !== undefined,
+    overdue: Boolean(filters.overdue),
+    sort: filters.sort ?? "due",
+    slice,
+  };
+}
+
+function paramsOf(viewer: Viewer, filters: ActionFilters, todayDate: string) {
+  return {
+    ...viewerParams(viewer),
+    today: todayDate,
+    status: filters.status ?? "",
+    ownerId: filters.ownerId ?? 0,
+    team: filters.team ?? "",
+    incidentId: filters.incidentId ?? 0,
+    severity: filters.severity ?? "",
+  };
+}
+
+/**
+ * The filters as conditions on the actions table alone (a team or severity through the index of
+ * users or incidents), and only actions of incidents the viewer may see. In a page, a single
+ * status is marked likely: it matches many actions, and walking the sort's index until the page
+ * is full beats sorting them all.
+ */
+function filterSql(d: Db, shape: Shape): SQL | undefined {
   return and(
-    visibleTo(viewer),
-    filters.status === "unfinished" ? inArray(actions.status, UNFINISHED) : filters.status ? eq(actions.status, filters.status) : undefined,
-    filters.ownerId ? eq(actions.ownerId, filters.ownerId) : undefined,
-    filters.team ? eq(users.team, filters.team) : undefined,
-    filters.incidentId ? eq(actions.incidentId, filters.incidentId) : undefined,
-    filters.severity ? eq(incidents.severity, filters.severity) : undefined,
-    filters.overdue ? and(inArray(actions.status, UNFINISHED), lt(actions.dueDate, todayDate)) : undefined,
+    shape.status === "unfinished" ? eq(finished, 0) : undefined,
+    shape.status === "one" ? (shape.slice ? sql`likely(${actions.status} = ${p("status")})` : eq(actions.status, p("status"))) : undefined,
+    shape.owner ? eq(actions.ownerId, p("ownerId")) : undefined,
+    shape.team ? inArray(actions.ownerId, d.select({ id: users.id }).from(users).where(eq(users.team, p("team")))) : undefined,
+    shape.incident ? eq(actions.incidentId, p("incidentId")) : undefined,
+    shape.severity ? inArray(actions.incidentId, d.select({ id: incidents.id }).from(incidents).where(eq(incidents.severity, p("severity")))) : undefined,
+    shape.overdue ? and(eq(finished, 0), lt(actions.dueDate, p("today"))) : undefined,
+    shape.visibility === "row" ? incidentVisibleToViewer(actions.incidentId) : sql`${actions.incidentId} not in (${hiddenFromViewer})`,
   );
 }
 
-const SORTS: Record<ActionSort, SQL[]> = {
+/**
+ * Each sort's order, all ending in the id so pages never overlap. A term the filters make the
+ * same for every row is left out: SQLite would sort by it rather than read the index in order.
+ */
+function orderSql(shape: Shape): SQL[] {
+  const oneFinishedState = shape.overdue || shape.status !== "any";
   // Overdue and soonest first; finished work sinks to the bottom.
-  due: [sql`case when ${actions.status} in ('done', 'wont_do') then 1 else 0 end`, asc(actions.dueDate) as SQL, asc(actions.id) as SQL],
-  priority: [asc(actions.priority) as SQL, asc(actions.dueDate) as SQL, asc(actions.id) as SQL],
-  incident: [desc(actions.incidentId) as SQL, asc(actions.id) as SQL],
-  owner: [asc(users.name) as SQL, asc(actions.dueDate) as SQL, asc(actions.id) as SQL],
-  status: [sql`case ${actions.status} when 'open' then 0 when 'in_progress' then 1 when 'done' then 2 else 3 end`, asc(actions.dueDate) as SQL],
-  completed: [desc(actions.completedAt) as SQL, desc(actions.id) as SQL],
-};
+  const byDue = [...(oneFinishedState ? [] : [finished]), asc(actions.dueDate), asc(actions.id)];
+  switch (shape.sort) {
+    case "due":
+      return byDue;
+    case "priority":
+      return [asc(actions.priority), asc(actions.dueDate), asc(actions.id)];
+    case "incident":
+      return [desc(actions.incidentId), asc(actions.id)];
+    case "owner":
+      return [asc(users.name), asc(users.id), ...byDue];
+    case "status":
+      return shape.status === "one" ? byDue : [actionStatusOrder(actions.status), asc(actions.dueDate), asc(actions.id)];
+    case "completed":
+      return [desc(actions.completedAt), desc(actions.id)];
+  }
+}
 
-/** Actions the viewer may see (never those of restricted incidents they are not part of). */
-export function listActions(viewer: Viewer, filters: ActionFilters, options: { limit?: number; offset?: number; now?: Date } = {}) {
-  const todayDate = today(options.now);
-  const where = filterSql(viewer, filters, todayDate);
-  const base = db()
-    .select({
-      ...actionColumns,
-      incidentTitle: incidents.title,
-      severity: incidents.severity,
-      facilitatorId: incidents.facilitatorId,
-      whyQuestion: whys.question,
-      whyAnswer: whys.answer,
-    })
-    .from(actions)
-    .innerJoin(incidents, eq(incidents.id, actions.incidentId))
-    .innerJoin(users, eq(users.id, actions.ownerId))
-    .leftJoin(whys, eq(whys.id, actions.whyId))
-    .where(where)
-    .orderBy(...SORTS[filters.sort ?? "due"]);
-  const rows = options.limit ? base.limit(options.limit).offset(options.offset ?? 0).all() : base.all();
-  const total =
-    db()
-      .select({ n: sql<number>`count(*)` })
+/** The ids of the listed actions in order, read from indexes: the sort's, or the filters' when they pick few. */
+function listedIds(d: Db, shape: Shape) {
+  const where = filterSql(d, shape);
+  const query =
+    shape.sort !== "owner"
+      ? d.select({ id: actions.id }).from(actions).where(where).$dynamic()
+      : shape.owner || shape.team || shape.incident
+        ? // A few people's or one incident's actions: find them, then sort.
+          d.select({ id: actions.id }).from(actions).innerJoin(users, eq(users.id, actions.ownerId)).where(where).$dynamic()
+        : // Everyone's: walk the people by name and each one's actions in order, sorting nothing.
+          d
+            .select({ id: actions.id })
+            .from(sql`${users} indexed by users_name_idx`)
+            .crossJoin(actions)
+            .where(and(eq(actions.ownerId, users.id), where))
+            .$dynamic();
+  query.orderBy(...orderSql(shape));
+  if (shape.slice) query.limit(p("limit")).offset(p("offset"));
+  return query;
+}
+
+function compileList(shape: Shape) {
+  return prepared((d) =>
+    d
+      .select({
+        id: actions.id,
+        incidentId: actions.incidentId,
+        incidentTitle: incidents.title,
+        severity: incidents.severity,
+        facilitatorId: incidents.facilitatorId,
+        whyQuestion: whys.question,
+        title: actions.title,
+        ownerId: actions.ownerId,
+        ownerName: users.name,
+        ownerTeam: users.team,
+        dueDate: actions.dueDate,
+        priority: actions.priority,
+        status: actions.status,
+        completedAt: actions.completedAt,
+        wontDoReason: actions.wontDoReason,
+        trackerUrl: actions.trackerUrl,
+      })
       .from(actions)
       .innerJoin(incidents, eq(incidents.id, actions.incidentId))
       .innerJoin(users, eq(users.id, actions.ownerId))
-      .where(where)
-      .get()?.n ?? 0;
-  const items: ActionListItem[] = rows.map((r) => ({
-    ...r,
-    incidentReference: reference(r.incidentId),
-    overdue: !isFinished(r.status) && r.dueDate < todayDate,
-  }));
-  return { items, total, today: todayDate };
+      .leftJoin(whys, eq(whys.id, actions.whyId))
+      // The listed rows are chosen first; only they are joined.
+      .where(inArray(actions.id, listedIds(d, shape)))
+      .orderBy(...orderSql(shape))
+      .prepare(),
+  );
+}
+
+function compileCount(shape: Shape) {
+  return prepared((d) =>
+    d
+      .select({ n: count() })
+      .from(d.select({ one: sql`1` }).from(actions).where(filterSql(d, shape)).limit(COUNT_LIMIT + 1).as("matching"))
+      .prepare(),
+  );
+}
+
+const lists = new Map<string, ReturnType<typeof compileList>>();
+const counts = new Map<string, ReturnType<typeof compileCount>>();
+
+function compiled<T>(cache: Map<string, T>, shape: Shape, compile: (shape: Shape) => T): T {
+  const key = JSON.stringify(shape);
+  let statement = cache.get(key);
+  if (!statement) cache.set(key, (statement = compile(shape)));
+  return statement;
+}
+
+function listActionsOn(viewer: Viewer, filters: ActionFilters, todayDate: string, slice?: { limit: number; offset: number }): ActionListItem[] {
+  const shape = shapeOf(filters, slice !== undefined);
+  const rows = compiled(lists, shape, compileList)().all({ ...paramsOf(viewer, filters, todayDate), ...slice });
+  return rows.map((r) => ({ ...r, incidentReference: reference(r.incidentId), overdue: !isFinished(r.status) && r.dueDate < todayDate }));
+}
+
+/** Actions the viewer may see (never those of restricted incidents they are not part of), all or a slice. */
+export function listActions(viewer: Viewer, filters: ActionFilters, options: { limit?: number; offset?: number; now?: Date } = {}) {
+  const todayDate = today(options.now);
+  const slice = options.limit !== undefined ? { limit: options.limit, offset: options.offset ?? 0 } : undefined;
+  return { items: listActionsOn(viewer, filters, todayDate, slice), today: todayDate };
+}
+
+function countActionsOn(viewer: Viewer, filters: ActionFilters, todayDate: string) {
+  const counted = compiled(counts, shapeOf(filters, false, "set"), compileCount)().get(paramsOf(viewer, filters, todayDate))?.n ?? 0;
+  return { total: Math.min(counted, COUNT_LIMIT), capped: counted > COUNT_LIMIT };
+}
+
+/** How many actions the viewer may see match the filters, up to COUNT_LIMIT; `capped` when more do. */
+export function countActions(viewer: Viewer, filters: ActionFilters, options: { now?: Date } = {}) {
+  return countActionsOn(viewer, filters, today(options.now));
+}
+
+/** As many as the incident list shows. */
+export const ACTION_PAGE_SIZE = 25;
+
+/**
+ * One page of the list, its number kept within the pages there are. The pages reach as far as
+ * the count does (COUNT_LIMIT): narrower filters, or the CSV export, reach the rest.
+ */
+export function pageOfActions(viewer: Viewer, filters: ActionFilters, page: number, options: { now?: Date } = {}) {
+  const todayDate = today(options.now);
+  const { total, capped } = countActionsOn(viewer, filters, todayDate);
+  const pageCount = Math.max(1, Math.ceil(total / ACTION_PAGE_SIZE));
+  const current = Math.min(Math.max(1, page), pageCount);
+  const items = listActionsOn(viewer, filters, todayDate, { limit: ACTION_PAGE_SIZE, offset: (current - 1) * ACTION_PAGE_SIZE });
+  return { items, total, capped, page: current, pageCount, today: todayDate };
+}
+
+const openCounts = prepared((d) =>
+  d
+    .select({ open: count(), overdue: sql<number>`coalesce(sum(${actions.dueDate} < ${p("today")}), 0)` })
+    .from(actions)
+    .where(and(eq(actions.ownerId, p("ownerId")), eq(finished, 0), incidentVisibleToViewer(actions.incidentId)))
+    .prepare(),
+);
+
+/** How many unfinished actions the person owns, and how many of those are overdue (those the viewer may see). */
+export function openActionCounts(viewer: Viewer, ownerId: number, options: { now?: Date } = {}): { open: number; overdue: number } {
+  return openCounts().get({ ...viewerParams(viewer), ownerId, today: today(options.now) }) ?? { open: 0, overdue: 0 };
 }
 
 /** Teams that own actions, for the filter. */
@@ -416,7 +593,7 @@ export function hasOpenActions(userId: number): boolean {
     db()
       .select({ id: actions.id })
       .from(actions)
-      .where(and(eq(actions.ownerId, userId), inArray(actions.status, UNFINISHED)))
+      .where(and(eq(actions.ownerId, userId), eq(finished, 0)))
       .limit(1)
       .get(),
   );

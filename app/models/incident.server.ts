@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, exists, getTableColumns, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, exists, getTableColumns, inArray, isNull, or, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { ConflictError, HttpError } from "~/lib/http.server";
 import { renderMarkdown } from "~/lib/markdown.server";
@@ -117,6 +117,24 @@ export function withService(service: string): SQL {
  */
 export const visibleToViewer = sql`(${sql.placeholder("viewerIsAdmin")} = 1 or incidents.visibility = 'org' or incidents.facilitator_id = ${sql.placeholder("viewerId")}
   or exists (select 1 from participants vp where vp.incident_id = incidents.id and vp.user_id = ${sql.placeholder("viewerId")}))`;
+
+/**
+ * The incidents a viewer may not see, for prepared statements (same placeholders): the
+ * restricted ones they neither facilitate nor take part in, none for admins; exactly the
+ * complement of visibleToViewer. A list of other rows (actions) keeps the rows whose incident is
+ * not in it, reading only the few restricted incidents instead of every row's incident.
+ */
+export const hiddenFromViewer = sql`select h.id from incidents h where ${sql.placeholder("viewerIsAdmin")} = 0 and h.visibility = 'restricted'
+  and h.facilitator_id <> ${sql.placeholder("viewerId")} and not exists (select 1 from participants hp where hp.incident_id = h.id and hp.user_id = ${sql.placeholder("viewerId")})`;
+
+/**
+ * visibleToViewer for a row of another table, by its incident id: one look-up of that incident
+ * per row, cheaper than hiddenFromViewer when a statement reads only a few rows.
+ */
+export function incidentVisibleToViewer(incidentId: SQLWrapper): SQL {
+  return sql`(${sql.placeholder("viewerIsAdmin")} = 1 or exists (select 1 from incidents v where v.id = ${incidentId} and (v.visibility = 'org'
+    or v.facilitator_id = ${sql.placeholder("viewerId")} or exists (select 1 from participants vp where vp.incident_id = v.id and vp.user_id = ${sql.placeholder("viewerId")}))))`;
+}
 
 export function viewerParams(user: Viewer): { viewerId: number; viewerIsAdmin: 0 | 1 } {
   return { viewerId: user.id, viewerIsAdmin: user.role === "admin" ? 1 : 0 };

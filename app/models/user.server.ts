@@ -54,6 +54,11 @@ export function listUsers(): (User & { hasPassword: boolean; createdAt: string }
     .all();
 }
 
+/** People who can own actions, by name: just what a choice of owner shows. */
+export function listUserNames(): { id: number; name: string }[] {
+  return db().select({ id: users.id, name: users.name }).from(users).where(isNull(users.removedAt)).orderBy(asc(users.name)).all();
+}
+
 type NewUser = { name: string; email: string; team: string; role: Role };
 
 function insertUser(input: NewUser & { passwordHash?: string }): User {

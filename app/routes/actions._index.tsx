@@ -4,37 +4,47 @@ import { ActionTable } from "~/components/actions";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { actionRow } from "~/lib/action-views.server";
 import { requireUser } from "~/lib/session.server";
-import { listActions } from "~/models/action.server";
+import { listActions, openActionCounts } from "~/models/action.server";
 
 export const meta: MetaFunction = () => [{ title: "My actions · Hindsight" }];
 
+/** Open actions listed here; All actions, filtered to the person, lists the rest. */
+const OPEN_SHOWN = 25;
 const RECENT_FINISHED = 10;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const open = listActions(user, { ownerId: user.id, status: "unfinished", sort: "due" });
+  const open = listActions(user, { ownerId: user.id, status: "unfinished", sort: "due" }, { limit: OPEN_SHOWN });
   const done = listActions(user, { ownerId: user.id, status: "done", sort: "completed" }, { limit: RECENT_FINISHED });
   return {
     open: open.items.map((item) => actionRow(user, item)),
-    overdue: open.items.filter((item) => item.overdue).length,
+    counts: openActionCounts(user, user.id),
     done: done.items.map((item) => actionRow(user, item)),
+    allOpen: `/actions/all?owner=${user.id}&status=unfinished`,
   };
 }
 
 export default function MyActions() {
-  const { open, overdue, done } = useLoaderData<typeof loader>();
+  const { open, counts, done, allOpen } = useLoaderData<typeof loader>();
   return (
     <>
       <div className="page-header">
         <h1>My actions</h1>
         <p className="muted">
-          {open.length === 0
+          {counts.open === 0
             ? "Nothing to do."
-            : `${open.length} to do${overdue > 0 ? `, ${overdue} overdue` : ""}. Overdue first, then by due date.`}
+            : `${counts.open} to do${counts.overdue > 0 ? `, ${counts.overdue} overdue` : ""}. Overdue first, then by due date.`}
         </p>
       </div>
       {open.length > 0 ? (
-        <ActionTable rows={open} redirectTo="/actions" caption="My open actions" />
+        <>
+          <ActionTable rows={open} redirectTo="/actions" caption="My open actions" />
+          {counts.open > open.length ? (
+            <p className="small">
+              <Link to={allOpen}>All {counts.open} of my open actions</Link>
+            </p>
+          ) : null}
+        </>
       ) : (
         <div className="panel empty">
           <p>You have no open follow-up actions.</p>

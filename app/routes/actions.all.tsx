@@ -8,33 +8,33 @@ import { actionFiltersFrom } from "~/lib/action-filters.server";
 import { actionRow } from "~/lib/action-views.server";
 import { requireUser } from "~/lib/session.server";
 import { ACTION_STATUSES, ACTION_STATUS_LABELS } from "~/models/action";
-import { listActions, listTeams } from "~/models/action.server";
+import { listTeams, pageOfActions } from "~/models/action.server";
 import { SEVERITIES } from "~/models/incident";
-import { listUsers } from "~/models/user.server";
+import { listUserNames } from "~/models/user.server";
 
 export const meta: MetaFunction = () => [{ title: "All actions · Hindsight" }];
 
-const PAGE_SIZE = 50;
 const SORT_LABELS = { due: "Due date", priority: "Priority", incident: "Incident, newest first", owner: "Owner", status: "Status" };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const url = new URL(request.url);
   const { filters, page, query } = actionFiltersFrom(url);
-  const result = listActions(user, filters, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+  const result = pageOfActions(user, filters, page);
   return {
     rows: result.items.map((item) => actionRow(user, item)),
     total: result.total,
-    page,
-    pageCount: Math.max(1, Math.ceil(result.total / PAGE_SIZE)),
+    capped: result.capped,
+    page: result.page,
+    pageCount: result.pageCount,
     query,
-    people: listUsers().map((u) => ({ id: u.id, name: u.name })),
+    people: listUserNames(),
     teams: listTeams(),
   };
 }
 
 export default function AllActions() {
-  const { rows, total, page, pageCount, query, people, teams } = useLoaderData<typeof loader>();
+  const { rows, total, capped, page, pageCount, query, people, teams } = useLoaderData<typeof loader>();
   const location = useLocation();
   const search = new URLSearchParams(query);
   const csv = new URLSearchParams(search);
@@ -84,7 +84,9 @@ export default function AllActions() {
       ) : (
         <>
           <p className="muted small">
-            {total} {total === 1 ? "action" : "actions"}
+            {capped
+              ? `More than ${total.toLocaleString("en")} actions. The pages show the first ${total.toLocaleString("en")}: filter to narrow them down, or download the CSV for all.`
+              : `${total.toLocaleString("en")} ${total === 1 ? "action" : "actions"}`}
           </p>
           <ActionTable rows={rows} redirectTo={`${location.pathname}${location.search}`} caption="Actions" />
         </>
