@@ -1,5 +1,6 @@
 import { median } from "d3-array";
 import { and, asc, count, desc, eq, inArray, isNull, lt, ne, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import { db, prepared, schema, type Db, type Tx } from "~/lib/db.server";
 import { ConflictError, HttpError } from "~/lib/http.server";
 import { renderMarkdown } from "~/lib/markdown.server";
@@ -509,6 +510,61 @@ const openCounts = prepared((d) =>
 /** How many unfinished actions the person owns, and how many of those are overdue (those the viewer may see). */
 export function openActionCounts(viewer: Viewer, ownerId: number, options: { now?: Date } = {}): { open: number; overdue: number } {
   return openCounts().get({ ...viewerParams(viewer), ownerId, today: today(options.now) }) ?? { open: 0, overdue: 0 };
+}
+
+export type OverdueOwner = { id: number; name: string; team: string; count: number };
+
+const overdueCounts = prepared((d) => {
+  const perOwner = d
+    .select({ ownerId: sql<number>`${actions.ownerId}`.as("owner_id"), count: count().as("count") })
+    .from(actions)
+    .where(filterSql(d, shapeOf({ overdue: true }, false, "set")))
+    .groupBy(actions.ownerId)
+    .as("per_owner");
+  return d
+    .select({ id: users.id, name: users.name, team: users.team, count: perOwner.count })
+    .from(perOwner)
+    .innerJoin(users, eq(users.id, perOwner.ownerId))
+    .orderBy(asc(users.name), asc(users.id))
+    .prepare();
+});
+
+/** Everyone with overdue actions the viewer may see, by name, and how many: counted from an index alone. */
+export function overdueOwners(viewer: Viewer, options: { now?: Date } = {}): OverdueOwner[] {
+  return overdueCounts().all({ ...viewerParams(viewer), today: today(options.now) });
+}
+
+export type OverdueAction = { id: number; ownerId: number; title: string; dueDate: string; incidentReference: string };
+
+const oldestOfTeam = prepared((d) => {
+  const own = alias(actions, "own");
+  const oldest = d
+    .select({ id: own.id })
+    .from(own)
+    .where(
+      and(
+        eq(own.ownerId, users.id),
+        eq(actionFinished(own.status), 0),
+        lt(own.dueDate, p("today")),
+        incidentVisibleToViewer(own.incidentId),
+      ),
+    )
+    .orderBy(asc(own.dueDate), asc(own.id))
+    .limit(p("perOwner"));
+  return d
+    .select({ id: actions.id, ownerId: actions.ownerId, title: actions.title, dueDate: actions.dueDate, incidentId: actions.incidentId })
+    .from(users)
+    .innerJoin(actions, inArray(actions.id, oldest))
+    .where(eq(users.team, p("team")))
+    .orderBy(asc(users.name), asc(users.id), asc(actions.dueDate), asc(actions.id))
+    .prepare();
+});
+
+/** The `perOwner` oldest overdue actions of each person in the team (by name; "" for no team), in one query. */
+export function oldestOverdue(viewer: Viewer, team: string, options: { perOwner: number; now?: Date }): OverdueAction[] {
+  return oldestOfTeam()
+    .all({ ...viewerParams(viewer), today: today(options.now), team, perOwner: options.perOwner })
+    .map(({ incidentId, ...row }) => ({ ...row, incidentReference: reference(incidentId) }));
 }
 
 /** Teams that own actions, for the filter. */

@@ -1,56 +1,126 @@
 import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { ActionTable, type ActionRow } from "~/components/actions";
+import { Link, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { actionRow } from "~/lib/action-views.server";
 import { requireUser } from "~/lib/session.server";
-import { listActions } from "~/models/action.server";
+import { formatDate } from "~/lib/time";
+import { oldestOverdue, overdueOwners } from "~/models/action.server";
 
 export const meta: MetaFunction = () => [{ title: "Overdue actions · Hindsight" }];
 
-type Group = { team: string; owners: { name: string; rows: ActionRow[] }[]; count: number };
+/** How many of each person's overdue actions the page lists; a link leads to the rest. */
+const OLDEST = 3;
+
+const teamLabel = (team: string) => team || "No team";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const { items } = listActions(user, { overdue: true, sort: "owner" });
-  const teams = new Map<string, Map<string, ActionRow[]>>();
-  for (const item of items) {
-    const team = item.ownerTeam || "No team";
-    const owners = teams.get(team) ?? new Map<string, ActionRow[]>();
-    owners.set(item.ownerName, [...(owners.get(item.ownerName) ?? []), actionRow(user, item)]);
-    teams.set(team, owners);
+  const owners = overdueOwners(user);
+  const byTeam = new Map<string, { team: string; label: string; count: number; people: number }>();
+  for (const owner of owners) {
+    const team = byTeam.get(owner.team) ?? { team: owner.team, label: teamLabel(owner.team), count: 0, people: 0 };
+    team.count += owner.count;
+    team.people += 1;
+    byTeam.set(owner.team, team);
   }
-  const groups: Group[] = [...teams.entries()]
-    .map(([team, owners]) => ({
-      team,
-      owners: [...owners.entries()].map(([name, rows]) => ({ name, rows })),
-      count: [...owners.values()].reduce((n, rows) => n + rows.length, 0),
-    }))
-    .sort((a, b) => b.count - a.count || a.team.localeCompare(b.team));
-  return { groups, total: items.length };
+  const teams = [...byTeam.values()].sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+  // One team's people at a time, so the page stays short however much is overdue: the team
+  // asked for, else the viewer's own, else the one with the most.
+  const asked = new URL(request.url).searchParams.get("team");
+  const shown = [asked, user.team].find((t) => t !== null && byTeam.has(t)) ?? teams[0]?.team;
+  const oldest = shown === undefined ? [] : oldestOverdue(user, shown, { perOwner: OLDEST });
+  return {
+    total: teams.reduce((n, t) => n + t.count, 0),
+    teams,
+    team:
+      shown === undefined
+        ? null
+        : {
+            ...byTeam.get(shown)!,
+            owners: owners
+              .filter((o) => o.team === shown)
+              .map((o) => ({
+                id: o.id,
+                name: o.name,
+                count: o.count,
+                oldest: oldest
+                  .filter((a) => a.ownerId === o.id)
+                  .map((a) => ({ id: a.id, title: a.title, incidentReference: a.incidentReference, due: formatDate(a.dueDate) })),
+              })),
+          },
+  };
 }
 
 export default function Overdue() {
-  const { groups, total } = useLoaderData<typeof loader>();
+  const { total, teams, team } = useLoaderData<typeof loader>();
   return (
     <>
       <div className="page-header">
         <h1>Overdue actions</h1>
-        <p className="muted">{total === 0 ? "Nothing is overdue." : `${total} overdue, by team and owner.`}</p>
+        <p className="muted">
+          {total === 0
+            ? "Nothing is overdue."
+            : `${total.toLocaleString("en")} overdue in ${teams.length} ${teams.length === 1 ? "team" : "teams"}, each person's oldest first.`}
+        </p>
       </div>
-      {groups.map((group) => (
-        <section key={group.team} className="section-gap" aria-labelledby={`team-${group.team}`}>
-          <h2 id={`team-${group.team}`}>
-            {group.team} <span className="muted">({group.count})</span>
+      {team ? (
+        <section className="section-gap" aria-labelledby="team-title">
+          <h2 id="team-title">
+            {team.label} <span className="muted">({team.count.toLocaleString("en")})</span>
           </h2>
-          {group.owners.map((owner) => (
-            <div key={owner.name} className="owner-group">
-              <h3>{owner.name}</h3>
-              <ActionTable rows={owner.rows} redirectTo="/actions/overdue" caption={`Overdue actions of ${owner.name}`} />
+          {team.owners.map((owner) => (
+            <div key={owner.id} className="owner-group">
+              <h3>
+                {owner.name} <span className="muted">({owner.count})</span>
+              </h3>
+              <ul className="oldest-actions">
+                {owner.oldest.map((action) => (
+                  <li key={action.id}>
+                    <Link to={`/actions/${action.id}`}>{action.title}</Link>{" "}
+                    <span className="muted small">
+                      {action.incidentReference} · due {action.due}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+              {owner.count > owner.oldest.length ? (
+                <Link to={`/actions/all?overdue=on&owner=${owner.id}`} className="small">
+                  and {owner.count - owner.oldest.length} more<span className="visually-hidden"> overdue actions of {owner.name}</span>
+                </Link>
+              ) : null}
             </div>
           ))}
         </section>
-      ))}
+      ) : null}
+      {teams.length > 0 ? (
+        <section className="section-gap" aria-labelledby="teams-title">
+          <h2 id="teams-title">Teams</h2>
+          <div className="table-wrap">
+            <table className="list">
+              <caption className="visually-hidden">Overdue actions by team</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Team</th>
+                  <th scope="col">Overdue</th>
+                  <th scope="col">People</th>
+                </tr>
+              </thead>
+              <tbody>
+                {teams.map((t) => (
+                  <tr key={t.team}>
+                    <th scope="row">
+                      <Link to={`?team=${encodeURIComponent(t.team)}`} aria-current={t.team === team?.team ? "page" : undefined}>
+                        {t.label}
+                      </Link>
+                    </th>
+                    <td>{t.count.toLocaleString("en")}</td>
+                    <td>{t.people}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ) : null}
     </>
   );
 }
