@@ -32,37 +32,36 @@ export function ActionStatusBadge({ status, overdue }: { status: ActionStatus; o
   );
 }
 
-/** The status moves allowed from here, each a small form posting to the action. */
+/** The status moves allowed from here: one small form for the moves, one for won't do with its reason. */
 export function ActionStatusControls({ id, status, redirectTo }: { id: number; status: ActionStatus; redirectTo: string }) {
+  const moves = ACTION_TRANSITIONS[status].filter((to) => to !== "wont_do");
   return (
     <div className="action-controls">
-      {ACTION_TRANSITIONS[status].map((to) =>
-        to === "wont_do" ? (
-          <details key={to} className="disclosure">
-            <summary>Won't do</summary>
-            <Form method="post" action={`/actions/${id}`} preventScrollReset>
-              <input type="hidden" name="intent" value="status" />
-              <input type="hidden" name="to" value="wont_do" />
-              <input type="hidden" name="redirectTo" value={redirectTo} />
-              <div className="field">
-                <label htmlFor={`wont-do-${id}`}>Why it will not be done</label>
-                <input id={`wont-do-${id}`} name="wontDoReason" type="text" required maxLength={500} />
-              </div>
-              <SubmitButton intent="status" match={{ to: "wont_do" }} className="button button--quiet button--small">
-                Record won't do
-              </SubmitButton>
-            </Form>
-          </details>
-        ) : (
-          <Form key={to} method="post" action={`/actions/${id}`} preventScrollReset>
-            <input type="hidden" name="intent" value="status" />
+      <Form method="post" action={`/actions/${id}`} preventScrollReset>
+        <input type="hidden" name="intent" value="status" />
+        <input type="hidden" name="redirectTo" value={redirectTo} />
+        {moves.map((to) => (
+          <SubmitButton key={to} name="to" value={to} intent="status" className="button button--quiet button--small" pendingText="Saving…">
+            {ACTION_TRANSITION_LABELS[`${status}→${to}`]}
+          </SubmitButton>
+        ))}
+      </Form>
+      {ACTION_TRANSITIONS[status].includes("wont_do") ? (
+        <details className="disclosure">
+          <summary>Won't do</summary>
+          <Form method="post" action={`/actions/${id}`} preventScrollReset>
+            <input type="hidden" name="to" value="wont_do" />
             <input type="hidden" name="redirectTo" value={redirectTo} />
-            <SubmitButton name="to" value={to} intent="status" className="button button--quiet button--small" pendingText="Saving…">
-              {ACTION_TRANSITION_LABELS[`${status}→${to}`]}
+            <div className="field">
+              <label htmlFor={`wont-do-${id}`}>Why it will not be done</label>
+              <input id={`wont-do-${id}`} name="wontDoReason" type="text" required maxLength={500} />
+            </div>
+            <SubmitButton intent="status" match={{ to: "wont_do" }} className="button button--quiet button--small">
+              Record won't do
             </SubmitButton>
           </Form>
-        ),
-      )}
+        </details>
+      ) : null}
     </div>
   );
 }
