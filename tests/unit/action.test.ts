@@ -1,21 +1,32 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addWhyTree, advanceTo, createIncident, createUser } from "../../db/factories";
 import { HttpError } from "~/lib/http.server";
+import { startSession } from "~/lib/session.server";
 import { defaultDueDate, DEFAULT_DUE_POLICY, isOverdue, progressLabel } from "~/models/action";
 import {
+  ACTION_SORTS,
   actionProgress,
   changeActionStatus,
   completionFigures,
   countActions,
   createAction,
   listActions,
+  oldestOverdue,
+  openActionCounts,
+  overdueOwners,
+  pageOfActions,
   updateAction,
+  type ActionFilters,
 } from "~/models/action.server";
 import { listEvents } from "~/models/audit.server";
-import { getIncident, moveIncident, PublishBlocked } from "~/models/incident.server";
+import { getIncident, moveIncident, PublishBlocked, setPeople } from "~/models/incident.server";
 import { updateSettings } from "~/models/settings.server";
+import { createSession } from "~/models/user.server";
 import { updateWhy } from "~/models/why.server";
-import { caught, freshDatabase } from "./helpers";
+import * as myActions from "~/routes/actions._index";
+import * as allActions from "~/routes/actions.all";
+import * as overduePage from "~/routes/actions.overdue";
+import { caught, freshDatabase, fullScans, queryPlan, recordQueries, recordQueriesOf, type RecordedQuery } from "./helpers";
 
 beforeEach(() => {
   freshDatabase();
@@ -171,5 +182,135 @@ describe("lists", () => {
     expect(sre).toMatchObject({ team: "SRE", total: 1, overdue: 1, completionRate: null, medianDaysToDone: null });
     expect(web.team).toBe("Web");
     expect(web.medianDaysToDone).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe("action lists: queries", () => {
+  // Every list runs a fixed number of statements however many actions match (no N+1), and none
+  // of them reads the whole incidents, whys or actions table.
+  const NOW = new Date("2026-11-23T12:00:00Z");
+
+  /** `n` overdue open actions of a Web member on one SEV2 incident, among others that match less. */
+  function world(n: number) {
+    const admin = createUser({ role: "admin", team: "SRE" });
+    const member = createUser({ team: "Web" });
+    const facilitator = createUser({ team: "SRE" });
+    const incident = createIncident(facilitator, { severity: "SEV2" });
+    const [whyId] = addWhyTree(facilitator, incident.id, [{ question: "Why did the queue back up?", answer: "The pool was too small", remediation: "Scale it" }]);
+    for (let i = 0; i < n; i++) {
+      createAction(facilitator, incident.id, whyId, actionFields(member.id, { title: `Scale the pool ${i}`, dueDate: `2026-10-${String(1 + (i % 28)).padStart(2, "0")}` }));
+    }
+    // A restricted incident the member takes part in, one they do not, finished and later work.
+    const theirs = createIncident(facilitator, { severity: "SEV1", visibility: "restricted" });
+    setPeople(facilitator, theirs.id, facilitator.id, [member.id]);
+    const secret = createIncident(facilitator, { severity: "SEV2", visibility: "restricted" });
+    createAction(facilitator, theirs.id, null, actionFields(member.id, { dueDate: "2026-09-01" }));
+    createAction(facilitator, secret.id, null, actionFields(facilitator.id, { dueDate: "2026-09-01" }));
+    const done = createAction(facilitator, incident.id, whyId, actionFields(member.id, { dueDate: "2026-08-01" }));
+    changeActionStatus(member, done.id, "done");
+    createAction(facilitator, incident.id, whyId, actionFields(facilitator.id, { dueDate: "2027-01-10", priority: "P1" }));
+    return { admin, member, incidentId: incident.id };
+  }
+
+  type World = ReturnType<typeof world>;
+
+  function statements(n: number, run: (w: World) => unknown) {
+    freshDatabase();
+    const w = world(n);
+    return recordQueries(() => run(w)).queries;
+  }
+
+  function expectIndexed(queries: RecordedQuery[]) {
+    for (const query of queries) expect(fullScans(query), `${query.sql}\n${queryPlan(query).join("\n")}`).toEqual([]);
+  }
+
+  const pages: [string, (w: World) => ActionFilters][] = [
+    ["overdue", () => ({ overdue: true })],
+    ["overdue, one owner", (w) => ({ overdue: true, ownerId: w.member.id })],
+    ["a status", () => ({ status: "open" })],
+    ["not finished", () => ({ status: "unfinished" })],
+    ["an owner", (w) => ({ ownerId: w.member.id })],
+    ["a team", () => ({ team: "Web" })],
+    ["a severity", () => ({ severity: "SEV2" })],
+    ["an incident", (w) => ({ incidentId: w.incidentId })],
+    ["a team, by owner", () => ({ team: "Web", sort: "owner" })],
+    ["a status, by priority", () => ({ status: "done", sort: "priority" })],
+    ...ACTION_SORTS.map((sort): [string, () => ActionFilters] => [`everything by ${sort}`, () => ({ sort })]),
+  ];
+
+  for (const [name, filters] of pages) {
+    it(`pages through ${name} in the same statements for 3 or 30 matching actions, none scanning a table`, () => {
+      for (const as of ["member", "admin"] as const) {
+        const few = statements(3, (w) => pageOfActions(w[as], filters(w), 1, { now: NOW }));
+        const many = statements(30, (w) => pageOfActions(w[as], filters(w), 1, { now: NOW }));
+        expect(many.length).toBe(few.length);
+        expectIndexed(many);
+      }
+    });
+  }
+
+  it("lists my actions, and the overdue ones by owner, in the same statements for 3 or 30, none scanning a table", () => {
+    const mine = (w: World) => {
+      listActions(w.member, { ownerId: w.member.id, status: "unfinished", sort: "due" }, { limit: 25, now: NOW });
+      listActions(w.member, { ownerId: w.member.id, status: "done", sort: "completed" }, { limit: 10, now: NOW });
+      openActionCounts(w.member, w.member.id, { now: NOW });
+    };
+    const overdue = (w: World) => {
+      overdueOwners(w.member, { now: NOW });
+      oldestOverdue(w.member, "Web", { perOwner: 3, now: NOW });
+    };
+    const everything = (w: World) => listActions(w.member, { overdue: true }, { now: NOW });
+    for (const run of [mine, overdue, everything]) {
+      const few = statements(3, run);
+      const many = statements(30, run);
+      expect(many.length).toBe(few.length);
+      expectIndexed(many);
+    }
+  });
+
+  it("give the overdue page counts by owner and each one's oldest, without what the viewer may not see", () => {
+    freshDatabase();
+    const w = world(5);
+    const outsider = createUser({ team: "Web" });
+    const counts = (viewer: typeof outsider) => overdueOwners(viewer, { now: NOW }).map((o) => [o.team, o.count]);
+    // The member sees their 5 and the one in the restricted incident they take part in.
+    expect(counts(w.member)).toEqual([["Web", 6]]);
+    expect(counts(outsider)).toEqual([["Web", 5]]);
+    expect(counts(w.admin).sort()).toEqual([["SRE", 1], ["Web", 6]]);
+    const oldest = oldestOverdue(w.member, "Web", { perOwner: 3, now: NOW });
+    expect(oldest.map((a) => a.dueDate)).toEqual(["2026-09-01", "2026-10-01", "2026-10-02"]);
+    expect(oldestOverdue(outsider, "Web", { perOwner: 3, now: NOW }).map((a) => a.dueDate)).toEqual(["2026-10-01", "2026-10-02", "2026-10-03"]);
+    expect(openActionCounts(outsider, w.member.id, { now: NOW })).toEqual({ open: 5, overdue: 5 });
+    expect(openActionCounts(w.member, w.member.id, { now: NOW })).toEqual({ open: 6, overdue: 6 });
+  });
+
+  it("count up to the limit, and pages stay within what is counted", () => {
+    freshDatabase();
+    const w = world(30);
+    expect(countActions(w.member, { overdue: true }, { now: NOW })).toEqual({ total: 31, capped: false });
+    const last = pageOfActions(w.member, { overdue: true }, 99, { now: NOW });
+    expect([last.page, last.pageCount, last.items.length]).toEqual([2, 2, 6]);
+    const all = [...pageOfActions(w.member, { overdue: true }, 1, { now: NOW }).items, ...last.items].map((a) => a.id);
+    expect(new Set(all).size).toBe(31);
+  });
+
+  it("run the three pages' loaders in the same statements for 3 or 30", async () => {
+    async function loaderStatements(n: number, route: { loader: (args: never) => unknown }, path: string) {
+      freshDatabase();
+      const w = world(n);
+      const cookie = (await startSession(createSession(w.member.id), "/")).headers.get("Set-Cookie")!.split(";")[0];
+      const request = new Request(`http://localhost${path}`, { headers: { cookie } });
+      return (await recordQueriesOf(async () => route.loader({ request, params: {}, context: {} } as never))).queries;
+    }
+    for (const [route, path] of [
+      [myActions, "/actions"],
+      [allActions, "/actions/all?overdue=on"],
+      [overduePage, "/actions/overdue"],
+    ] as const) {
+      const few = await loaderStatements(3, route, path);
+      const many = await loaderStatements(30, route, path);
+      expect(many.length).toBe(few.length);
+      expectIndexed(many);
+    }
   });
 });
