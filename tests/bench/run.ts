@@ -90,6 +90,7 @@ const PAGES: Page[] = [
   { name: `Incident page (${large.whys} whys, ${large.actions} actions)`, path: `/incidents/${ref}`, signedIn: true, bare: true },
   { name: "My actions", path: "/actions", signedIn: true, bare: true },
   { name: "All actions, overdue", path: "/actions/all?overdue=on", signedIn: true, bare: true },
+  { name: "Overdue actions", path: "/actions/overdue", signedIn: true, bare: true },
   { name: "Learnings feed", path: "/learnings", signedIn: true, bare: true },
 ];
 

@@ -10,6 +10,7 @@ import * as root from "~/root";
 import * as actionsLayout from "~/routes/actions";
 import * as actionsAll from "~/routes/actions.all";
 import * as myActions from "~/routes/actions._index";
+import * as overdueActions from "~/routes/actions.overdue";
 import * as floor from "~/routes/bench.floor";
 import * as incidentLayout from "~/routes/incidents.$ref";
 import * as incidentPage from "~/routes/incidents.$ref._index";
@@ -43,6 +44,13 @@ const ROUTES: Route[] = [
     chain: [
       ["routes/actions", actionsLayout],
       ["routes/actions.all", actionsAll],
+    ],
+  },
+  {
+    pattern: /^\/actions\/overdue$/,
+    chain: [
+      ["routes/actions", actionsLayout],
+      ["routes/actions.overdue", overdueActions],
     ],
   },
   { pattern: /^\/learnings$/, chain: [["routes/learnings._index", learnings]] },
