@@ -225,11 +225,13 @@ await build({
   build: { ssr: path.resolve("tests/bench/bare/server.tsx"), outDir: path.dirname(BARE_BUNDLE), emptyOutDir: true, rollupOptions: { output: { entryFileNames: path.basename(BARE_BUNDLE) } } },
 });
 
+// The server runs with the Node flags npm start and npm run serve give it (package.json "config").
+const serverFlags = (JSON.parse(fs.readFileSync("package.json", "utf8")) as { config?: { serverFlags?: string } }).config?.serverFlags?.split(/\s+/).filter(Boolean) ?? [];
 const appPort = await freePort();
 const app = `http://127.0.0.1:${appPort}`;
 say(`Starting the production server on ${path.relative(process.cwd(), DB)} (${incidentCount.toLocaleString("en")} incidents)…`);
 const startedAt = performance.now();
-const server = start(["server.js"], appPort);
+const server = start(["server.js"], appPort, serverFlags);
 const coldStartMs = await untilReady(`${app}/signin`, startedAt);
 const cookie = await signIn(app, options.user!);
 const firstIncident = performance.now();
@@ -248,7 +250,7 @@ server.kill("SIGTERM");
 const barePort = await freePort();
 const bare = `http://127.0.0.1:${barePort}`;
 say("Starting the bare limit server…");
-const bareServer = start([BARE_BUNDLE], barePort);
+const bareServer = start([BARE_BUNDLE], barePort, serverFlags);
 await untilReady(`${bare}/bench/floor`, performance.now());
 for (const entry of figures.filter((f) => f.bare)) {
   say(`  bare ${entry.name}`);
@@ -263,7 +265,7 @@ const digest = await digestRender();
 async function profile(command: string[], pagePath: string, cookie: string) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hindsight-profile-"));
   const port = await freePort();
-  const child = start(command, port, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+  const child = start(command, port, [...serverFlags, "--cpu-prof", `--cpu-prof-dir=${dir}`]);
   await untilReady(`http://127.0.0.1:${port}/bench/floor`, performance.now());
   await load(`http://127.0.0.1:${port}${pagePath}`, cookie, WARMUP);
   const { requests } = await load(`http://127.0.0.1:${port}${pagePath}`, cookie, DURATION);
