@@ -8,9 +8,10 @@ import type { ActionStatus } from "./action";
 import { recordEvent } from "./audit.server";
 import { reference, type Severity } from "./incident";
 import { publishCheck, PublishBlocked, requireIncident, type Incident } from "./incident.server";
+import { learningContent } from "./learning.server";
 import { buildTree, flatten, type WhyNode } from "./why-tree";
 
-const { actions, incidents, publications, users, whys } = schema;
+const { actions, incidents, learningCategories, learnings, learningServices, publications, users, whys } = schema;
 
 export type SnapshotWhy = {
   level: number;
@@ -103,9 +104,35 @@ export function recordPublication(tx: Tx, actor: Viewer, incident: Incident, at:
     .where(eq(publications.incidentId, incident.id))
     .get();
   const revision = (last?.revision ?? 0) + 1;
-  tx.insert(publications)
-    .values({ incidentId: incident.id, revision, publishedAt: at, publishedById: actor.id, snapshot: JSON.stringify(snapshotOf(tx, incident)) })
+  const snapshot = snapshotOf(tx, incident);
+  const { id } = tx
+    .insert(publications)
+    .values({ incidentId: incident.id, revision, publishedAt: at, publishedById: actor.id, snapshot: JSON.stringify(snapshot) })
+    .returning({ id: publications.id })
+    .get();
+  // What the feed shows, drawn from the snapshot now rather than each time it is read.
+  const firstPublishedAt = incident.publishedAt ?? at;
+  tx.update(learnings).set({ latest: false }).where(and(eq(learnings.incidentId, incident.id), eq(learnings.latest, true))).run();
+  tx.insert(learnings)
+    .values({
+      publicationId: id,
+      incidentId: incident.id,
+      revision,
+      latest: true,
+      visibility: incident.visibility,
+      firstPublishedAt,
+      publishedAt: at,
+      title: snapshot.title,
+      severity: snapshot.severity,
+      content: JSON.stringify(learningContent(snapshot)),
+    })
     .run();
+  // The feed's filters follow the latest publication.
+  tx.delete(learningServices).where(eq(learningServices.incidentId, incident.id)).run();
+  tx.delete(learningCategories).where(eq(learningCategories.incidentId, incident.id)).run();
+  const facet = { incidentId: incident.id, publicationId: id, visibility: incident.visibility, firstPublishedAt };
+  if (snapshot.services.length > 0) tx.insert(learningServices).values(snapshot.services.map((service) => ({ ...facet, service }))).run();
+  if (snapshot.categories.length > 0) tx.insert(learningCategories).values(snapshot.categories.map((category) => ({ ...facet, category }))).run();
   return revision;
 }
 

@@ -1,7 +1,11 @@
+import fs from "node:fs";
+import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addTimeline, addWhyTree, advanceTo, createIncident, createUser, keepFlaggedWording, RIES_CHAIN } from "../../db/factories";
+import { db } from "~/lib/db.server";
 import { HttpError } from "~/lib/http.server";
 import { changeActionStatus, createAction, listIncidentActions } from "~/models/action.server";
+import { mergeCategories } from "~/models/category.server";
 import { incidentMarkdown } from "~/models/export.server";
 import { getIncident, updateIncident } from "~/models/incident.server";
 import { changesSincePublication, feedTokenFor, latestPublication, listLearnings, republish, userForFeedToken } from "~/models/publication.server";
@@ -92,6 +96,34 @@ describe("the learnings feed", () => {
     republish(facilitator, incident.id);
     const { items } = listLearnings({}, { limit: 10 });
     expect(items.map((l) => [l.snapshot.title, l.revision])).toEqual([["Website down (revised)", 2]]);
+  });
+});
+
+describe("the learnings migration", () => {
+  it("fills what the feed shows of earlier publications exactly as publishing does", () => {
+    const admin = createUser({ role: "admin" });
+    const { facilitator, incident } = published("Republished", { services: ["web", "api"] }, new Date("2026-01-01T00:00:00Z"));
+    updateIncident(facilitator, incident.id, incident.version, incidentFields({ title: "Republished (revised)", summaryMd: "x", services: ["api"] }));
+    republish(facilitator, incident.id);
+    published("Restricted", { visibility: "restricted" });
+    published("Plain", { services: [], summaryMd: "Only **this**.\n\nAnd that." });
+    mergeCategories(admin, "knowledge", "process");
+
+    const tables = ["learnings", "learning_services", "learning_categories"];
+    const sqlite = db().$client;
+    const rows = () => tables.map((t) => sqlite.prepare(`select * from ${t} order by 1, 2`).all());
+    const published_ = rows();
+    expect(published_.map((r) => r.length)).toEqual([4, 2, 12]);
+
+    const migration = fs.readFileSync(path.resolve("db/migrations/0009_learnings.sql"), "utf8");
+    const fills = migration
+      .split("--> statement-breakpoint")
+      .map((statement) => statement.replace(/^--.*$/gm, "").trim())
+      .filter((statement) => statement.startsWith("INSERT"));
+    expect(fills).toHaveLength(3);
+    for (const t of [...tables].reverse()) sqlite.prepare(`delete from ${t}`).run();
+    for (const fill of fills) sqlite.prepare(fill).run();
+    expect(rows()).toEqual(published_);
   });
 });
 
