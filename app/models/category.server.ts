@@ -50,11 +50,6 @@ export function categoryLabels(): Record<string, string> {
   return Object.fromEntries(rows.map((c) => [c.slug, bySlug.get(c.mergedInto ?? c.slug)?.label ?? c.label]));
 }
 
-/** A category's slug and the slugs merged into it, for filtering what was filed under either. */
-export function categoryAliases(slug: string): string[] {
-  return [slug, ...db().select({ slug: causeCategories.slug }).from(causeCategories).where(eq(causeCategories.mergedInto, slug)).all().map((c) => c.slug)];
-}
-
 /** A category whys can be filed under now (not one merged away). */
 export function isCategory(slug: string): boolean {
   return Boolean(
