@@ -152,6 +152,9 @@ export function advanceTo(actor: Viewer, incidentId: number, status: Status, pub
     const at = publishedAt.toISOString();
     db().update(schema.incidents).set({ publishedAt: at }).where(eq(schema.incidents.id, incidentId)).run();
     db().update(schema.publications).set({ publishedAt: at }).where(eq(schema.publications.incidentId, incidentId)).run();
+    db().update(schema.learnings).set({ firstPublishedAt: at, publishedAt: at }).where(eq(schema.learnings.incidentId, incidentId)).run();
+    db().update(schema.learningServices).set({ firstPublishedAt: at }).where(eq(schema.learningServices.incidentId, incidentId)).run();
+    db().update(schema.learningCategories).set({ firstPublishedAt: at }).where(eq(schema.learningCategories.incidentId, incidentId)).run();
   }
 }
 

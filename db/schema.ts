@@ -336,6 +336,85 @@ export const publications = sqliteTable(
   ],
 );
 
+/**
+ * What the learnings feed, the Atom feed and the digest show of each publication, with the keys
+ * they filter and sort on, drawn from its snapshot when it is published (see
+ * app/models/learning.server.ts): lists read these through indexes, never the snapshots.
+ */
+export const learnings = sqliteTable(
+  "learnings",
+  {
+    publicationId: integer("publication_id")
+      .primaryKey()
+      .references(() => publications.id, { onDelete: "cascade" }),
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    revision: integer("revision").notNull(),
+    /** The incident's latest revision: the one the feed shows. */
+    latest: integer("latest", { mode: "boolean" }).notNull(),
+    /** The incident's visibility now, kept in step by a trigger (0009_learnings.sql). */
+    visibility: text("visibility", { enum: ["org", "restricted"] }).notNull(),
+    /** When the incident was first published: the order of the feed. */
+    firstPublishedAt: text("first_published_at").notNull(),
+    /** When this revision was published. */
+    publishedAt: text("published_at").notNull(),
+    title: text("title").notNull(),
+    severity: text("severity", { enum: ["SEV1", "SEV2", "SEV3", "SEV4"] }).notNull(),
+    /** JSON: LearningContent. */
+    content: text("content").notNull(),
+  },
+  (t) => [
+    index("learnings_feed_idx").on(t.latest, t.visibility, t.firstPublishedAt, t.incidentId),
+    index("learnings_severity_idx").on(t.latest, t.visibility, t.severity, t.firstPublishedAt, t.incidentId),
+    index("learnings_incident_idx").on(t.incidentId),
+  ],
+);
+
+// The feed's filters: one row per incident and service (or cause category) of its latest
+// publication, with the feed's order and the incident's visibility, so that the feed filtered by
+// a service or a cause is a walk of one index that stops when the page is full. Replaced when the
+// incident is republished; visibility kept in step by the same trigger as learnings.
+
+export const learningServices = sqliteTable(
+  "learning_services",
+  {
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    service: text("service").notNull(),
+    publicationId: integer("publication_id")
+      .notNull()
+      .references(() => learnings.publicationId, { onDelete: "cascade" }),
+    visibility: text("visibility", { enum: ["org", "restricted"] }).notNull(),
+    firstPublishedAt: text("first_published_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.incidentId, t.service] }),
+    index("learning_services_feed_idx").on(t.service, t.visibility, t.firstPublishedAt, t.incidentId, t.publicationId),
+  ],
+);
+
+/** Categories by their slug today: merging one moves its rows to the category it went into. */
+export const learningCategories = sqliteTable(
+  "learning_categories",
+  {
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    category: text("category").notNull(),
+    publicationId: integer("publication_id")
+      .notNull()
+      .references(() => learnings.publicationId, { onDelete: "cascade" }),
+    visibility: text("visibility", { enum: ["org", "restricted"] }).notNull(),
+    firstPublishedAt: text("first_published_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.incidentId, t.category] }),
+    index("learning_categories_feed_idx").on(t.category, t.visibility, t.firstPublishedAt, t.incidentId, t.publicationId),
+  ],
+);
+
 /** The cause categories whys are filed under; admins add, rename and merge them. */
 export const causeCategories = sqliteTable("cause_categories", {
   slug: text("slug").primaryKey(),

@@ -9,7 +9,8 @@
 // Rows go in through prepared statements in a few large transactions, not through the models:
 // their per-row checks, and a full-text search for every saved why, are far too slow at this
 // size. What the models would have stored is built here directly, in the same shape: rendered
-// markdown, publication snapshots, similarities between whys, acknowledged blame findings.
+// markdown, publication snapshots and what the feed shows of them, similarities between whys,
+// acknowledged blame findings.
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -21,6 +22,7 @@ import { addDays, formatSpan } from "~/lib/time";
 import { ACTION_STATUS_LABELS, DEFAULT_DUE_POLICY, type ActionStatus, type Priority } from "~/models/action";
 import { checkWhy, normalizedMatch, type WhyField } from "~/models/blame";
 import { reference, STATUS_LABELS, type Severity, type Status, type Visibility } from "~/models/incident";
+import { learningContent } from "~/models/learning.server";
 import { buildSnapshot, type Snapshot } from "~/models/publication.server";
 import { buildTree } from "~/models/why-tree";
 import { overlap, SAME_CAUSE } from "~/models/recurrence.server";
@@ -1069,8 +1071,15 @@ const started = performance.now();
 const elapsed = () => ((performance.now() - started) / 1000).toFixed(1);
 
 console.log(`Creating ${incidentCount.toLocaleString("en")} incidents in ${file} (seed ${seedText})`);
-const db = openDatabase(file);
-const sqlite = db.$client;
+// Created and migrated as the app would, then loaded through a connection of its own: opening
+// through openDatabase takes statistics of the empty tables, and a connection planned with them
+// runs the full-text triggers of the inserts below several times slower. Statistics are taken
+// again once the data is in.
+const opened = openDatabase(file).$client;
+opened.exec("DROP TABLE IF EXISTS sqlite_stat1; DROP TABLE IF EXISTS sqlite_stat4;");
+opened.close();
+const sqlite = new Database(file);
+sqlite.pragma("foreign_keys = ON");
 // The file is new and nothing else uses it yet: trade crash safety for speed while loading.
 sqlite.pragma("synchronous = OFF");
 sqlite.pragma("cache_size = -200000");
@@ -1103,6 +1112,16 @@ const insert = {
   ),
   publication: sqlite.prepare(
     "insert into publications (incident_id, revision, published_at, published_by_id, snapshot) values (?, 1, ?, ?, ?)",
+  ),
+  learning: sqlite.prepare(
+    `insert into learnings (publication_id, incident_id, revision, latest, visibility, first_published_at, published_at, title, severity, content)
+     values (?, ?, 1, 1, ?, ?, ?, ?, ?, ?)`,
+  ),
+  learningService: sqlite.prepare(
+    "insert into learning_services (incident_id, service, publication_id, visibility, first_published_at) values (?, ?, ?, ?, ?)",
+  ),
+  learningCategory: sqlite.prepare(
+    "insert into learning_categories (incident_id, category, publication_id, visibility, first_published_at) values (?, ?, ?, ?, ?)",
   ),
   ack: sqlite.prepare(
     "insert or ignore into blame_acknowledgements (why_id, field, match, reason, acknowledged_by_id, created_at) values (?, ?, ?, ?, ?, ?)",
@@ -1579,7 +1598,11 @@ function generateIncident(index: number) {
         }
       }
     }
-    insert.publication.run(id, iso(publishedAt), publishedById!, JSON.stringify(snapshotOf()));
+    const snapshot = snapshotOf();
+    const publicationId = Number(insert.publication.run(id, iso(publishedAt), publishedById!, JSON.stringify(snapshot)).lastInsertRowid);
+    insert.learning.run(publicationId, id, visibility, iso(publishedAt), iso(publishedAt), snapshot.title, snapshot.severity, JSON.stringify(learningContent(snapshot)));
+    for (const service of snapshot.services) insert.learningService.run(id, service, publicationId, visibility, iso(publishedAt));
+    for (const category of snapshot.categories) insert.learningCategory.run(id, category, publicationId, visibility, iso(publishedAt));
   }
 
   // --- A few incidents marked as related to an earlier one with the same cause.
@@ -1649,7 +1672,7 @@ sqlite.pragma("wal_checkpoint(TRUNCATE)");
 
 const TABLES_TO_COUNT = [
   "users", "incidents", "incident_services", "participants", "whys", "timeline_entries", "actions", "audit_events",
-  "publications", "blame_acknowledgements", "incident_links", "why_similarities", "search_index",
+  "publications", "learnings", "blame_acknowledgements", "incident_links", "why_similarities", "search_index",
 ];
 const rows = TABLES_TO_COUNT.map((t) => [t, sqlite.prepare(`select count(*) from ${t}`).pluck().get() as number] as const);
 const statusRows = sqlite.prepare("select status, count(*) as n from incidents group by status order by n desc").all() as { status: string; n: number }[];

@@ -2,15 +2,7 @@ import { Link } from "@remix-run/react";
 import type { Severity } from "~/models/incident";
 import { SeverityBadge } from "./badges";
 
-export type GlanceWhy = {
-  level: number;
-  question: string;
-  answer: string;
-  remediationHtml: string;
-  noRemediationReason: string;
-  category: string;
-  children: GlanceWhy[];
-};
+export type GlanceWhy = { level: number; text: string; children: GlanceWhy[] };
 
 /** The chain of whys in one glance: each answer under the one it explains. */
 export function ChainGlance({ whys }: { whys: GlanceWhy[] }) {
@@ -19,7 +11,7 @@ export function ChainGlance({ whys }: { whys: GlanceWhy[] }) {
     <ol className="glance">
       {whys.map((why, i) => (
         <li key={i}>
-          <span className="glance__level">{why.level}</span> {why.answer || why.question}
+          <span className="glance__level">{why.level}</span> {why.text}
           {why.children.length > 0 ? <ChainGlance whys={why.children} /> : null}
         </li>
       ))}
@@ -27,17 +19,17 @@ export function ChainGlance({ whys }: { whys: GlanceWhy[] }) {
   );
 }
 
+export type Remediation = { level: number; html: string };
+
 /** Each level's remediation, in reading order. */
-export function Remediations({ whys }: { whys: GlanceWhy[] }) {
-  const flat = (list: GlanceWhy[]): GlanceWhy[] => list.flatMap((w) => [w, ...flat(w.children)]);
-  const items = flat(whys).filter((w) => w.remediationHtml);
-  if (items.length === 0) return null;
+export function Remediations({ remediations }: { remediations: Remediation[] }) {
+  if (remediations.length === 0) return null;
   return (
     <ul className="remediations">
-      {items.map((why, i) => (
+      {remediations.map((r, i) => (
         <li key={i}>
-          <span className="glance__level">Level {why.level}</span>
-          <div className="prose" dangerouslySetInnerHTML={{ __html: why.remediationHtml }} />
+          <span className="glance__level">Level {r.level}</span>
+          <div className="prose" dangerouslySetInnerHTML={{ __html: r.html }} />
         </li>
       ))}
     </ul>
@@ -55,6 +47,7 @@ export type LearningCardData = {
   categories: string[];
   summaryHtml: string;
   whys: GlanceWhy[];
+  remediations: Remediation[];
   progress: string;
 };
 
@@ -87,7 +80,7 @@ export function LearningCard({ learning }: { learning: LearningCardData }) {
       </div>
       <section aria-label="What we change" className="learning__fixes">
         <h3>What we change</h3>
-        <Remediations whys={learning.whys} />
+        <Remediations remediations={learning.remediations} />
       </section>
       <footer className="learning__foot">
         {learning.services.length > 0 ? <span>Services: {learning.services.join(", ")}</span> : null}

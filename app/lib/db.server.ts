@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import * as schema from "../../db/schema";
+import { learningContentJson } from "../models/learning.server";
 import { env } from "./env.server";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -20,6 +21,8 @@ export function openDatabase(file: string): Db {
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("synchronous = NORMAL");
+  // For migrations that derive stored data with the app's own code (0009_learnings.sql).
+  sqlite.function("learning_content", { deterministic: true }, (snapshot) => learningContentJson(String(snapshot)));
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder });
   // Keeps the planner's statistics current on a database that has grown since they were taken.

@@ -579,20 +579,24 @@ export function listTeams(): string[] {
 
 export type Progress = { total: number; finished: number; overdue: number };
 
-/** Action progress per incident, in one query. */
-export function actionProgress(incidentIds: number[], todayDate: string = today()): Map<number, Progress> {
-  if (incidentIds.length === 0) return new Map();
-  const rows = db()
+const progressOfIncidents = prepared((d) =>
+  d
     .select({
       incidentId: actions.incidentId,
       total: sql<number>`count(*)`,
       finished: sql<number>`sum(case when ${actions.status} in ('done', 'wont_do') then 1 else 0 end)`,
-      overdue: sql<number>`sum(case when ${actions.status} in ('open', 'in_progress') and ${actions.dueDate} < ${todayDate} then 1 else 0 end)`,
+      overdue: sql<number>`sum(case when ${actions.status} in ('open', 'in_progress') and ${actions.dueDate} < ${sql.placeholder("today")} then 1 else 0 end)`,
     })
     .from(actions)
-    .where(inArray(actions.incidentId, incidentIds))
+    .where(sql`${actions.incidentId} in (select value from json_each(${sql.placeholder("incidentIds")}))`)
     .groupBy(actions.incidentId)
-    .all();
+    .prepare(),
+);
+
+/** Action progress per incident, in one query. */
+export function actionProgress(incidentIds: number[], todayDate: string = today()): Map<number, Progress> {
+  if (incidentIds.length === 0) return new Map();
+  const rows = progressOfIncidents().all({ incidentIds: JSON.stringify(incidentIds), today: todayDate });
   return new Map(rows.map((r) => [r.incidentId, { total: r.total, finished: r.finished, overdue: r.overdue }]));
 }
 

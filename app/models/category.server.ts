@@ -1,4 +1,5 @@
-import { and, asc, count, eq, isNull, max, sql } from "drizzle-orm";
+import { and, asc, count, eq, exists, isNull, max, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import { db, prepared, schema } from "~/lib/db.server";
 import { HttpError } from "~/lib/http.server";
 import type { Viewer } from "./access";
@@ -8,7 +9,7 @@ import { recordEvent } from "./audit.server";
 // so a rename changes no why, and a merge moves every why of one category to another. A merged
 // category stays as an alias of the one it went into, because published snapshots keep its slug.
 
-const { causeCategories, whys } = schema;
+const { causeCategories, learningCategories, whys } = schema;
 
 export type Category = { slug: string; label: string; position: number };
 export type CategoryWithUse = Category & { whyCount: number };
@@ -47,11 +48,6 @@ export function categoryLabels(): Record<string, string> {
   const rows = allCategories().all();
   const bySlug = new Map(rows.map((c) => [c.slug, c]));
   return Object.fromEntries(rows.map((c) => [c.slug, bySlug.get(c.mergedInto ?? c.slug)?.label ?? c.label]));
-}
-
-/** A category's slug and the slugs merged into it, for filtering what was filed under either. */
-export function categoryAliases(slug: string): string[] {
-  return [slug, ...db().select({ slug: causeCategories.slug }).from(causeCategories).where(eq(causeCategories.mergedInto, slug)).all().map((c) => c.slug)];
 }
 
 /** A category whys can be filed under now (not one merged away). */
@@ -167,6 +163,17 @@ export function mergeCategories(actor: Viewer, from: string, into: string): numb
         changes: { category: [labels.get(from), labels.get(into)] },
       });
     }
+    // The feed filters by today's categories: what was filed under `from` is now under `into`.
+    const other = alias(learningCategories, "other");
+    tx.delete(learningCategories)
+      .where(
+        and(
+          eq(learningCategories.category, from),
+          exists(tx.select({ one: sql`1` }).from(other).where(and(eq(other.incidentId, learningCategories.incidentId), eq(other.category, into)))),
+        ),
+      )
+      .run();
+    tx.update(learningCategories).set({ category: into }).where(eq(learningCategories.category, from)).run();
     tx.update(causeCategories).set({ mergedInto: into }).where(eq(causeCategories.mergedInto, from)).run();
     // Its label is free again for a new category; it is shown under the merged-into label anyway.
     tx.update(causeCategories).set({ mergedInto: into, label: `merged:${from}` }).where(eq(causeCategories.slug, from)).run();

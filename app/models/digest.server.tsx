@@ -3,38 +3,33 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { DigestEmail, type DigestContent } from "~/components/email/digest-email";
 import { db, schema } from "~/lib/db.server";
 import { env } from "~/lib/env.server";
-import { firstParagraphText } from "~/lib/markdown.server";
 import { previousPeriod, type Period } from "~/lib/period";
 import { dateIn } from "~/lib/time";
 import { categoryLabels } from "./category.server";
 import { reference } from "./incident";
+import type { ContentWhy, LearningContent } from "./learning.server";
 import { deliverPending, enqueueEmail, type OutgoingEmail } from "./outbox.server";
-import type { Snapshot, SnapshotWhy } from "./publication.server";
 import { digestRecipients, getSettings } from "./settings.server";
 
-const { actions, incidents, publications, users } = schema;
+const { actions, incidents, learnings, publications, users } = schema;
 
 /** The chain in short: the first answer at each level, down the first branch. */
-function shortChain(whys: SnapshotWhy[]): string[] {
+function shortChain(whys: ContentWhy[]): string[] {
   const chain: string[] = [];
   let level = whys;
   while (level.length > 0) {
-    chain.push(level[0].answer);
+    chain.push(level[0].text);
     level = level[0].children;
   }
   return chain;
 }
 
 /** The farthest-reaching remediations first: the deepest levels. */
-function topRemediations(whys: SnapshotWhy[], count = 3): string[] {
-  const all: SnapshotWhy[] = [];
-  const walk = (list: SnapshotWhy[]) => list.forEach((w) => (all.push(w), walk(w.children)));
-  walk(whys);
-  return all
-    .filter((w) => w.remediationMd.trim())
+function topRemediations(remediations: LearningContent["remediations"], count = 3): string[] {
+  return [...remediations]
     .sort((a, b) => b.level - a.level)
     .slice(0, count)
-    .map((w) => firstParagraphText(w.remediationMd));
+    .map((r) => r.text);
 }
 
 /**
@@ -45,13 +40,14 @@ export function digestContent(period: Period, now: Date = new Date()): DigestCon
   const base = env().APP_URL;
   const today = dateIn(getSettings().timeZone, now);
   const published = db()
-    .select({ incidentId: publications.incidentId, publishedAt: publications.publishedAt, snapshot: publications.snapshot })
+    .select({ incidentId: publications.incidentId, title: learnings.title, severity: learnings.severity, content: learnings.content })
     .from(publications)
+    .innerJoin(learnings, eq(learnings.publicationId, publications.id))
     .innerJoin(incidents, eq(incidents.id, publications.incidentId))
     .where(and(eq(publications.revision, 1), eq(incidents.visibility, "org"), gte(publications.publishedAt, period.start), lt(publications.publishedAt, period.end)))
     .orderBy(asc(publications.publishedAt))
     .all()
-    .map((row) => ({ ...row, snapshot: JSON.parse(row.snapshot) as Snapshot }));
+    .map((row) => ({ ...row, content: JSON.parse(row.content) as LearningContent }));
 
   const completed = db()
     .select({ title: actions.title, ownerName: users.name, incidentId: actions.incidentId, id: actions.id })
@@ -77,24 +73,24 @@ export function digestContent(period: Period, now: Date = new Date()): DigestCon
   const labels = categoryLabels();
   const counts = new Map<string, number>();
   for (const p of published) {
-    const walk = (list: SnapshotWhy[]) =>
+    const walk = (list: ContentWhy[]) =>
       list.forEach((w) => {
         const cause = w.category ? (labels[w.category] ?? w.category) : undefined;
         if (cause) counts.set(cause, (counts.get(cause) ?? 0) + 1);
         walk(w.children);
       });
-    walk(p.snapshot.whys);
+    walk(p.content.whys);
   }
 
   return {
     period: period.label,
-    analyses: published.map(({ incidentId, snapshot: s }) => ({
+    analyses: published.map(({ incidentId, title, severity, content }) => ({
       reference: reference(incidentId),
-      title: s.title,
-      severity: s.severity,
-      summary: firstParagraphText(s.summaryMd),
-      chain: shortChain(s.whys),
-      remediations: topRemediations(s.whys),
+      title,
+      severity,
+      summary: content.summaryText,
+      chain: shortChain(content.whys),
+      remediations: topRemediations(content.remediations),
       url: `${base}/learnings/${reference(incidentId)}`,
     })),
     completed: completed.map((a) => ({ title: a.title, owner: a.ownerName, incident: reference(a.incidentId), url: `${base}/actions/${a.id}` })),

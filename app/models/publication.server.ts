@@ -1,16 +1,16 @@
-import { and, desc, eq, gte, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, exists, gte, sql } from "drizzle-orm";
 import { randomBytes } from "node:crypto";
-import { db, prepared, schema, type Tx } from "~/lib/db.server";
+import { db, prepared, schema, type Db, type Tx } from "~/lib/db.server";
 import { HttpError } from "~/lib/http.server";
-import { categoryAliases } from "./category.server";
 import type { Viewer } from "./access";
 import type { ActionStatus } from "./action";
 import { recordEvent } from "./audit.server";
-import { reference, type Severity } from "./incident";
+import { reference, type Severity, type Visibility } from "./incident";
 import { publishCheck, PublishBlocked, requireIncident, type Incident } from "./incident.server";
+import { learningContent, type LearningContent } from "./learning.server";
 import { buildTree, flatten, type WhyNode } from "./why-tree";
 
-const { actions, incidents, publications, users, whys } = schema;
+const { actions, causeCategories, learningCategories, learnings, learningServices, publications, users, whys } = schema;
 
 export type SnapshotWhy = {
   level: number;
@@ -103,9 +103,35 @@ export function recordPublication(tx: Tx, actor: Viewer, incident: Incident, at:
     .where(eq(publications.incidentId, incident.id))
     .get();
   const revision = (last?.revision ?? 0) + 1;
-  tx.insert(publications)
-    .values({ incidentId: incident.id, revision, publishedAt: at, publishedById: actor.id, snapshot: JSON.stringify(snapshotOf(tx, incident)) })
+  const snapshot = snapshotOf(tx, incident);
+  const { id } = tx
+    .insert(publications)
+    .values({ incidentId: incident.id, revision, publishedAt: at, publishedById: actor.id, snapshot: JSON.stringify(snapshot) })
+    .returning({ id: publications.id })
+    .get();
+  // What the feed shows, drawn from the snapshot now rather than each time it is read.
+  const firstPublishedAt = incident.publishedAt ?? at;
+  tx.update(learnings).set({ latest: false }).where(and(eq(learnings.incidentId, incident.id), eq(learnings.latest, true))).run();
+  tx.insert(learnings)
+    .values({
+      publicationId: id,
+      incidentId: incident.id,
+      revision,
+      latest: true,
+      visibility: incident.visibility,
+      firstPublishedAt,
+      publishedAt: at,
+      title: snapshot.title,
+      severity: snapshot.severity,
+      content: JSON.stringify(learningContent(snapshot)),
+    })
     .run();
+  // The feed's filters follow the latest publication.
+  tx.delete(learningServices).where(eq(learningServices.incidentId, incident.id)).run();
+  tx.delete(learningCategories).where(eq(learningCategories.incidentId, incident.id)).run();
+  const facet = { incidentId: incident.id, publicationId: id, visibility: incident.visibility, firstPublishedAt };
+  if (snapshot.services.length > 0) tx.insert(learningServices).values(snapshot.services.map((service) => ({ ...facet, service }))).run();
+  if (snapshot.categories.length > 0) tx.insert(learningCategories).values(snapshot.categories.map((category) => ({ ...facet, category }))).run();
   return revision;
 }
 
@@ -168,57 +194,188 @@ export type Period = keyof typeof PERIODS;
 
 export type LearningFilters = { service?: string; severity?: Severity; category?: string; period?: Period };
 
+export const LEARNINGS_PAGE_SIZE = 20;
+/** Counting stops here: past it, the page says "more than". */
+export const LEARNINGS_COUNT_LIMIT = 1000;
+
 export type Learning = {
   incidentId: number;
   reference: string;
-  firstPublishedAt: string;
+  title: string;
+  severity: Severity;
   revision: number;
+  firstPublishedAt: string;
   publishedAt: string;
-  snapshot: Snapshot;
+  content: LearningContent;
 };
+
+export type LearningPage = {
+  items: Learning[];
+  /** How many match, up to LEARNINGS_COUNT_LIMIT; `capped` when there are more. */
+  total: number;
+  capped: boolean;
+  /** Cursors (incident ids) for the neighbouring pages, null at either end. */
+  newer: number | null;
+  older: number | null;
+};
+
+const learningFields = {
+  incidentId: learnings.incidentId,
+  title: learnings.title,
+  severity: learnings.severity,
+  revision: learnings.revision,
+  firstPublishedAt: learnings.firstPublishedAt,
+  publishedAt: learnings.publishedAt,
+  content: learnings.content,
+};
+
+function toLearning(row: Omit<Learning, "reference" | "content"> & { content: string }): Learning {
+  return { ...row, reference: reference(row.incidentId), content: JSON.parse(row.content) as LearningContent };
+}
+
+const org: Visibility = "org";
+
+/** What a page of the feed asks: its statements are built and compiled once per shape. */
+type FeedShape = {
+  walk: "feed" | "service" | "category";
+  severity: boolean;
+  since: boolean;
+  /** Both a service and a cause: the service's index is walked, the cause checked on the way. */
+  alsoCategory: boolean;
+  cursor: "none" | "after" | "before";
+};
+
+function feedStatements(d: Db, shape: FeedShape) {
+  const walk = shape.walk === "service" ? learningServices : shape.walk === "category" ? learningCategories : learnings;
+  // A cause merged away since the link was made means the one it went into.
+  const category = sql`coalesce((select ${causeCategories.mergedInto} from ${causeCategories} where ${causeCategories.slug} = ${sql.placeholder("category")}), ${sql.placeholder("category")})`;
+  const where = and(
+    shape.walk === "service"
+      ? eq(learningServices.service, sql.placeholder("service"))
+      : shape.walk === "category"
+        ? eq(learningCategories.category, category)
+        : eq(learnings.latest, true),
+    eq(walk.visibility, org),
+    shape.since ? gte(walk.firstPublishedAt, sql.placeholder("since")) : undefined,
+    shape.alsoCategory
+      ? exists(
+          d
+            .select({ one: sql`1` })
+            .from(learningCategories)
+            .where(and(eq(learningCategories.incidentId, walk.incidentId), eq(learningCategories.category, category))),
+        )
+      : undefined,
+    !shape.severity
+      ? undefined
+      : walk === learnings
+        ? eq(learnings.severity, sql.placeholder("severity"))
+        : sql`(select l.severity from ${learnings} l where l.publication_id = ${walk.publicationId}) = ${sql.placeholder("severity")}`,
+  );
+  const backwards = shape.cursor === "before";
+  // Only a listed learning is a cursor: another one's place in the feed is nobody's business.
+  const from =
+    shape.cursor === "none"
+      ? undefined
+      : sql`(${walk.firstPublishedAt}, ${walk.incidentId}) ${sql.raw(backwards ? ">" : "<")} (select c.first_published_at, c.incident_id from ${learnings} c where c.incident_id = ${sql.placeholder("cursor")} and c.latest and c.visibility = ${org})`;
+  const direction = backwards ? asc : desc;
+  // The page's keys first, from the index; the learnings themselves only for those.
+  const page = d
+    .select({
+      publicationId: sql<number>`${walk.publicationId}`.as("page_publication_id"),
+      firstPublishedAt: sql<string>`${walk.firstPublishedAt}`.as("page_first_published_at"),
+      incidentId: sql<number>`${walk.incidentId}`.as("page_incident_id"),
+    })
+    .from(walk)
+    .where(and(where, from))
+    .orderBy(direction(walk.firstPublishedAt), direction(walk.incidentId))
+    .limit(sql.placeholder("limit"))
+    .as("page");
+  return {
+    page: d
+      .select(learningFields)
+      .from(page)
+      .innerJoin(learnings, eq(learnings.publicationId, page.publicationId))
+      .orderBy(direction(page.firstPublishedAt), direction(page.incidentId))
+      .prepare(),
+    count: d
+      .select({ n: count() })
+      .from(d.select({ one: sql`1` }).from(walk).where(where).limit(LEARNINGS_COUNT_LIMIT + 1).as("matching"))
+      .prepare(),
+  };
+}
+
+const feedShapes = new Map<string, () => ReturnType<typeof feedStatements>>();
+
+function statementsFor(shape: FeedShape) {
+  const key = Object.values(shape).join(" ");
+  let statements = feedShapes.get(key);
+  if (!statements) feedShapes.set(key, (statements = prepared((d) => feedStatements(d, shape))));
+  return statements();
+}
 
 /**
  * Published analyses for everyone, newest first: the latest revision of each. Restricted
  * incidents never appear, whoever asks, and neither does one made restricted after publishing.
+ * A page walks one index in the feed's order and stops once it is full: the chosen service's or
+ * cause's when there is one, else the feed's own; other filters are checked on the way. Pages
+ * follow one another by keyset (first published, incident), so every page costs the same.
  */
-export function listLearnings(filters: LearningFilters, options: { limit: number; offset?: number; now?: Date }) {
+export function listLearnings(
+  filters: LearningFilters & { after?: number; before?: number },
+  options: { limit?: number; now?: Date } = {},
+): LearningPage {
+  const limit = options.limit ?? LEARNINGS_PAGE_SIZE;
   const since = filters.period ? new Date((options.now ?? new Date()).getTime() - PERIODS[filters.period] * 86_400_000).toISOString() : undefined;
-  const where: SQL | undefined = and(
-    eq(incidents.visibility, "org"),
-    sql`${publications.revision} = (select max(p2.revision) from ${publications} p2 where p2.incident_id = ${publications.incidentId})`,
-    filters.severity ? sql`json_extract(${publications.snapshot}, '$.severity') = ${filters.severity}` : undefined,
-    filters.service ? sql`exists (select 1 from json_each(${publications.snapshot}, '$.services') where value = ${filters.service})` : undefined,
-    filters.category
-      ? sql`exists (select 1 from json_each(${publications.snapshot}, '$.categories') where value in (select value from json_each(${JSON.stringify(categoryAliases(filters.category))})))`
-      : undefined,
-    since ? gte(incidents.publishedAt, since) : undefined,
-  );
-  const base = db()
-    .select({
-      incidentId: publications.incidentId,
-      firstPublishedAt: incidents.publishedAt,
-      revision: publications.revision,
-      publishedAt: publications.publishedAt,
-      snapshot: publications.snapshot,
-    })
-    .from(publications)
-    .innerJoin(incidents, eq(incidents.id, publications.incidentId))
-    .where(where);
-  const rows = base.orderBy(desc(incidents.publishedAt), desc(incidents.id)).limit(options.limit).offset(options.offset ?? 0).all();
-  const total =
-    db()
-      .select({ n: sql<number>`count(*)` })
-      .from(publications)
-      .innerJoin(incidents, eq(incidents.id, publications.incidentId))
-      .where(where)
-      .get()?.n ?? 0;
-  const items: Learning[] = rows.map((r) => ({
-    ...r,
-    reference: reference(r.incidentId),
-    firstPublishedAt: r.firstPublishedAt ?? r.publishedAt,
-    snapshot: JSON.parse(r.snapshot) as Snapshot,
-  }));
-  return { items, total };
+  const cursor = filters.after ?? filters.before;
+  const backwards = filters.after === undefined && filters.before !== undefined;
+  const { page, count } = statementsFor({
+    walk: filters.service ? "service" : filters.category ? "category" : "feed",
+    severity: filters.severity !== undefined,
+    since: since !== undefined,
+    alsoCategory: Boolean(filters.service && filters.category),
+    cursor: cursor === undefined ? "none" : backwards ? "before" : "after",
+  });
+  const values = { service: filters.service, category: filters.category, severity: filters.severity, since, cursor };
+  const rows = page.all({ ...values, limit: limit + 1 });
+  const more = rows.length > limit;
+  const shown = rows.slice(0, limit);
+  if (backwards) shown.reverse();
+  const counted = count.get(values)?.n ?? 0;
+  const first = shown[0]?.incidentId ?? null;
+  const last = shown.at(-1)?.incidentId ?? null;
+  return {
+    items: shown.map(toLearning),
+    total: Math.min(counted, LEARNINGS_COUNT_LIMIT),
+    capped: counted > LEARNINGS_COUNT_LIMIT,
+    newer: cursor !== undefined && (!backwards || more) ? first : null,
+    older: !backwards ? (more ? last : null) : last,
+  };
+}
+
+const feedServices = prepared((d) =>
+  d.selectDistinct({ service: learningServices.service }).from(learningServices).where(eq(learningServices.visibility, org)).orderBy(asc(learningServices.service)).prepare(),
+);
+
+/** The services the analyses in the feed name: the choices of its service filter. */
+export function listLearningServices(): string[] {
+  return feedServices()
+    .all()
+    .map((r) => r.service);
+}
+
+const newestLearnings = prepared((d) =>
+  d
+    .select(learningFields)
+    .from(learnings)
+    .where(and(eq(learnings.latest, true), eq(learnings.visibility, org)))
+    .orderBy(desc(learnings.firstPublishedAt), desc(learnings.incidentId))
+    .limit(sql.placeholder("limit"))
+    .prepare(),
+);
+
+/** The newest published analyses, for the Atom feed: no filters, no count. */
+export function latestLearnings(limit: number): Learning[] {
+  return newestLearnings().all({ limit }).map(toLearning);
 }
 
 /** One published analysis, for its page; 404 unless published and visible to the reader. */
@@ -232,8 +389,10 @@ export function getLearning(viewer: Viewer, incidentId: number): { incident: Inc
 // --- Feed tokens ----------------------------------------------------------------------------
 
 /** The user's private token for the Atom feed, made on first use. */
+const storedFeedToken = prepared((d) => d.select({ token: users.feedToken }).from(users).where(eq(users.id, sql.placeholder("userId"))).prepare());
+
 export function feedTokenFor(userId: number): string {
-  const row = db().select({ token: users.feedToken }).from(users).where(eq(users.id, userId)).get();
+  const row = storedFeedToken().get({ userId });
   if (row?.token) return row.token;
   const token = randomBytes(24).toString("base64url");
   db().update(users).set({ feedToken: token }).where(eq(users.id, userId)).run();

@@ -2,14 +2,13 @@ import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { SeverityBadge } from "~/components/badges";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import type { GlanceWhy } from "~/components/learning";
 import { requireUser } from "~/lib/session.server";
 import { formatDate, formatSpan, formatTime } from "~/lib/time";
 import { ACTION_STATUS_LABELS, progressLabel } from "~/models/action";
 import { actionProgress } from "~/models/action.server";
 import { categoryLabels } from "~/models/category.server";
 import { parseReference } from "~/models/incident";
-import { changesSincePublication, getLearning } from "~/models/publication.server";
+import { changesSincePublication, getLearning, type SnapshotWhy } from "~/models/publication.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.title} · Learnings · Hindsight` : "Learnings · Hindsight" }];
 
@@ -43,11 +42,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 /** The snapshot's whys with each category slug replaced by its name today. */
-function labelled(whys: GlanceWhy[], labels: Record<string, string>): GlanceWhy[] {
+function labelled(whys: SnapshotWhy[], labels: Record<string, string>): SnapshotWhy[] {
   return whys.map((w) => ({ ...w, category: w.category ? (labels[w.category] ?? w.category) : "", children: labelled(w.children, labels) }));
 }
 
-function WhyReading({ whys }: { whys: GlanceWhy[] }) {
+function WhyReading({ whys }: { whys: SnapshotWhy[] }) {
   return (
     <ol className="why-tree">
       {whys.map((why, i) => (

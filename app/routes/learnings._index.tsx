@@ -2,8 +2,8 @@ import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { LearningCard, type LearningCardData } from "~/components/learning";
-import { Pagination, plainOptions, SelectFilter } from "~/components/list-controls";
+import { LearningCard, type GlanceWhy, type LearningCardData } from "~/components/learning";
+import { CursorPagination, plainOptions, SelectFilter } from "~/components/list-controls";
 import { env } from "~/lib/env.server";
 import { requireUser } from "~/lib/session.server";
 import { formatTime } from "~/lib/time";
@@ -11,12 +11,11 @@ import { progressLabel } from "~/models/action";
 import { actionProgress } from "~/models/action.server";
 import { categoryLabels, listCategories } from "~/models/category.server";
 import { SEVERITIES } from "~/models/incident";
-import { listServiceNames } from "~/models/incident.server";
-import { feedTokenFor, listLearnings, PERIODS } from "~/models/publication.server";
+import type { ContentWhy } from "~/models/learning.server";
+import { feedTokenFor, listLearnings, listLearningServices, PERIODS } from "~/models/publication.server";
 
 export const meta: MetaFunction = () => [{ title: "Learnings · Hindsight" }];
 
-const PAGE_SIZE = 20;
 const PERIOD_LABELS: Record<keyof typeof PERIODS, string> = { "30d": "Last 30 days", "90d": "Last 90 days", "365d": "Last year" };
 
 const filtersSchema = z.object({
@@ -24,44 +23,51 @@ const filtersSchema = z.object({
   severity: z.enum(SEVERITIES).optional().catch(undefined),
   category: z.string().trim().max(60).optional().catch(undefined),
   period: z.enum(Object.keys(PERIODS) as [keyof typeof PERIODS]).optional().catch(undefined),
-  page: z.coerce.number().int().min(1).max(10_000).optional().catch(undefined),
+  after: z.coerce.number().int().positive().optional().catch(undefined),
+  before: z.coerce.number().int().positive().optional().catch(undefined),
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const raw = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== ""));
-  const { page = 1, ...filters } = filtersSchema.parse(raw);
-  const { items, total } = listLearnings(filters, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+  const filters = filtersSchema.parse(Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== "")));
+  const { items, total, capped, newer, older } = listLearnings(filters);
   const progress = actionProgress(items.map((i) => i.incidentId));
   const labels = categoryLabels();
-  const cards: LearningCardData[] = items.map(({ reference, snapshot, firstPublishedAt, revision, incidentId }) => ({
+  const cards: LearningCardData[] = items.map(({ reference, title, severity, firstPublishedAt, revision, incidentId, content }) => ({
     reference,
-    title: snapshot.title,
-    severity: snapshot.severity,
+    title,
+    severity,
     published: formatTime(firstPublishedAt),
     updated: revision > 1,
-    facilitator: snapshot.facilitator,
-    services: snapshot.services,
-    categories: [...new Set(snapshot.categories.map((c) => labels[c] ?? c))],
-    summaryHtml: snapshot.summaryHtml,
-    whys: snapshot.whys,
+    facilitator: content.facilitator,
+    services: content.services,
+    categories: [...new Set(content.categories.map((c) => labels[c] ?? c))],
+    summaryHtml: content.summaryHtml,
+    whys: glance(content.whys),
+    remediations: content.remediations.map(({ level, html }) => ({ level, html })),
     progress: progressLabel(progress.get(incidentId) ?? { total: 0, finished: 0, overdue: 0 }),
   }));
   return {
     cards,
     total,
-    page,
-    pageCount: Math.max(1, Math.ceil(total / PAGE_SIZE)),
-    filters: raw,
-    services: listServiceNames(user),
+    capped,
+    newer,
+    older,
+    filters,
+    services: listLearningServices(),
     categories: listCategories().map((c) => ({ value: c.slug, label: c.label })),
     feedUrl: `${env().APP_URL}/learnings.atom?token=${feedTokenFor(user.id)}`,
   };
 }
 
+/** Only what the card shows of each why. */
+function glance(whys: ContentWhy[]): GlanceWhy[] {
+  return whys.map(({ level, text, children }) => ({ level, text, children: glance(children) }));
+}
+
 export default function Learnings() {
-  const { cards, total, page, pageCount, filters, services, categories, feedUrl } = useLoaderData<typeof loader>();
-  const filtered = Object.keys(filters).some((k) => k !== "page");
+  const { cards, total, capped, newer, older, filters, services, categories, feedUrl } = useLoaderData<typeof loader>();
+  const filtered = Boolean(filters.service || filters.severity || filters.category || filters.period);
   return (
     <>
       <div className="page-header">
@@ -97,14 +103,16 @@ export default function Learnings() {
       ) : (
         <>
           <p className="muted small">
-            {total} published {total === 1 ? "analysis" : "analyses"}
+            {capped
+              ? `More than ${total.toLocaleString("en")} published analyses`
+              : `${total.toLocaleString("en")} published ${total === 1 ? "analysis" : "analyses"}`}
           </p>
           {cards.map((card) => (
             <LearningCard key={card.reference} learning={card} />
           ))}
         </>
       )}
-      <Pagination page={page} pageCount={pageCount} previous="Newer" next="Older" />
+      <CursorPagination newer={newer} older={older} />
       <p className="muted small section-gap">
         Follow in a feed reader: <a href={feedUrl}>Atom feed</a> (the link holds your private token; do not share it).
       </p>

@@ -2,7 +2,7 @@ import { type LoaderFunctionArgs } from "@remix-run/node";
 import { Feed } from "feed";
 import { env } from "~/lib/env.server";
 import { getUser } from "~/lib/session.server";
-import { listLearnings, userForFeedToken } from "~/models/publication.server";
+import { latestLearnings, userForFeedToken } from "~/models/publication.server";
 
 const ENTRIES = 50;
 
@@ -20,7 +20,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     });
   }
   const base = env().APP_URL;
-  const { items } = listLearnings({}, { limit: ENTRIES });
+  const items = latestLearnings(ENTRIES);
   const feed = new Feed({
     id: `${base}/learnings`,
     title: "Hindsight: learnings",
@@ -32,20 +32,20 @@ export async function loader({ request }: LoaderFunctionArgs) {
     feedLinks: { atom: `${base}/learnings.atom` },
   });
   for (const item of items) {
-    const s = item.snapshot;
+    const c = item.content;
     const chain: string[] = [];
-    const walk = (whys: typeof s.whys) => whys.forEach((w) => (chain.push(`${w.level}. ${w.answer}`), walk(w.children)));
-    walk(s.whys);
+    const walk = (whys: typeof c.whys) => whys.forEach((w) => (chain.push(`${w.level}. ${w.text}`), walk(w.children)));
+    walk(c.whys);
     feed.addItem({
       id: `${base}/learnings/${item.reference}`,
       link: `${base}/learnings/${item.reference}`,
-      title: `${item.reference} (${s.severity}): ${s.title}`,
+      title: `${item.reference} (${item.severity}): ${item.title}`,
       date: new Date(item.publishedAt),
       published: new Date(item.firstPublishedAt),
-      author: [{ name: s.facilitator }],
-      description: s.summaryMd.slice(0, 500),
-      content: `${s.summaryHtml}<h3>Why</h3><ol>${chain.map((c) => `<li>${escapeHtml(c)}</li>`).join("")}</ol>`,
-      category: s.categories.map((name) => ({ name })),
+      author: [{ name: c.facilitator }],
+      description: c.summaryText.slice(0, 500),
+      content: `${c.summaryHtml}<h3>Why</h3><ol>${chain.map((line) => `<li>${escapeHtml(line)}</li>`).join("")}</ol>`,
+      category: c.categories.map((name) => ({ name })),
     });
   }
   return new Response(feed.atom1(), {

@@ -68,8 +68,24 @@ describe("cause categories", () => {
     expect(listCategoriesWithUse().find((c) => c.slug === "process")?.whyCount).toBe(3);
     // The published snapshot still says "knowledge"; filtering by the merged-into category finds it.
     expect(listLearnings({ category: "process" }, { limit: 10 }).total).toBe(1);
+    // So does a link made before the merge.
+    expect(listLearnings({ category: "knowledge" }, { limit: 10 }).items.map((l) => l.title)).toEqual(["Website down"]);
     // The old name is free for a new category.
     expect(addCategory(admin, "Knowledge").slug).toBe("knowledge-2");
     expect((caught(() => mergeCategories(admin, "process", "process")) as HttpError).status).toBe(400);
+  });
+
+  it("merge: an analysis filed only under the merged category is found under the one it went into", () => {
+    const admin = createUser({ role: "admin" });
+    const incident = createIncident(admin, { summaryMd: "Summary." });
+    addWhyTree(admin, incident.id, [{ question: "Why?", answer: "A.", category: "knowledge", noRemediationReason: "n/a" }]);
+    advanceTo(admin, incident.id, "published");
+    expect(listLearnings({ category: "process" }, { limit: 10 }).total).toBe(0);
+    mergeCategories(admin, "knowledge", "process");
+    expect(listLearnings({ category: "process" }, { limit: 10 }).total).toBe(1);
+    const [learning] = listLearnings({ category: "process" }, { limit: 10 }).items;
+    // The card names the cause by today's label; the stored snapshot keeps the slug it was published with.
+    expect(learning.content.categories).toEqual(["knowledge"]);
+    expect(categoryLabels()[learning.content.categories[0]]).toBe("Process");
   });
 });

@@ -4,11 +4,12 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { actionFields, addWhyTree, advanceTo, createIncident, createUser, keepFlaggedWording, RIES_CHAIN } from "../../db/factories";
+import { actionFields, addWhyTree, advanceTo, createIncident, createUser, incidentFields, keepFlaggedWording, RIES_CHAIN } from "../../db/factories";
 import { openDatabase, useDatabase } from "~/lib/db.server";
 import { currentPeriod, parsePeriod, previousPeriod } from "~/lib/period";
 import { changeActionStatus, createAction } from "~/models/action.server";
 import { digestContent, digestEmail, sendDigest } from "~/models/digest.server";
+import { getIncident, updateIncident } from "~/models/incident.server";
 import { enqueueEmail } from "~/models/outbox.server";
 import { updateSettings } from "~/models/settings.server";
 import { freshDatabase } from "./helpers";
@@ -80,6 +81,13 @@ describe("the digest's content", () => {
     expect(a.remediations[0]).toBe("Change new-engineer orientation to include TDD.");
     expect(a.remediations).toHaveLength(3);
     expect(content.topCauses.map((t) => t.count)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it("leaves out an analysis made restricted after it was published", () => {
+    const { facilitator, incident } = publish("Website down", "2026-11-24T10:00:00Z");
+    const { version } = getIncident(facilitator, incident.id);
+    updateIncident(facilitator, incident.id, version, incidentFields({ title: "Website down", summaryMd: "What happened.", visibility: "restricted" }));
+    expect(digestContent(week()).analyses).toEqual([]);
   });
 
   it("has the actions completed in the week and the overdue ones by team", () => {

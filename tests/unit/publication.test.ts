@@ -1,14 +1,30 @@
+import fs from "node:fs";
+import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addTimeline, addWhyTree, advanceTo, createIncident, createUser, keepFlaggedWording, RIES_CHAIN } from "../../db/factories";
+import { db } from "~/lib/db.server";
 import { HttpError } from "~/lib/http.server";
 import { changeActionStatus, createAction, listIncidentActions } from "~/models/action.server";
+import { mergeCategories } from "~/models/category.server";
 import { incidentMarkdown } from "~/models/export.server";
 import { getIncident, updateIncident } from "~/models/incident.server";
-import { changesSincePublication, feedTokenFor, latestPublication, listLearnings, republish, userForFeedToken } from "~/models/publication.server";
+import { parsePeriod } from "~/lib/period";
+import { digestContent } from "~/models/digest.server";
+import {
+  changesSincePublication,
+  feedTokenFor,
+  latestLearnings,
+  latestPublication,
+  listLearnings,
+  listLearningServices,
+  republish,
+  userForFeedToken,
+  type LearningFilters,
+} from "~/models/publication.server";
 import { listTimeline } from "~/models/timeline.server";
 import { listWhys } from "~/models/why.server";
 import { incidentFields } from "../../db/factories";
-import { caught, freshDatabase } from "./helpers";
+import { caught, freshDatabase, fullScans, recordQueries } from "./helpers";
 
 beforeEach(() => {
   freshDatabase();
@@ -72,12 +88,12 @@ describe("the learnings feed", () => {
     const secret = published("Secret", { visibility: "restricted" });
     createIncident(secret.facilitator, { title: "Draft only" });
 
-    expect(listLearnings({}, { limit: 10 }).items.map((l) => l.snapshot.title)).toEqual(["Newer", "Older"]);
-    expect(listLearnings({ service: "api" }, { limit: 10 }).items.map((l) => l.snapshot.title)).toEqual(["Older"]);
-    expect(listLearnings({ severity: "SEV1" }, { limit: 10 }).items.map((l) => l.snapshot.title)).toEqual(["Newer"]);
+    expect(listLearnings({}, { limit: 10 }).items.map((l) => l.title)).toEqual(["Newer", "Older"]);
+    expect(listLearnings({ service: "api" }, { limit: 10 }).items.map((l) => l.title)).toEqual(["Older"]);
+    expect(listLearnings({ severity: "SEV1" }, { limit: 10 }).items.map((l) => l.title)).toEqual(["Newer"]);
     expect(listLearnings({ category: "knowledge" }, { limit: 10 }).total).toBe(2);
     expect(listLearnings({ category: "dependency" }, { limit: 10 }).total).toBe(0);
-    expect(listLearnings({ period: "30d" }, { limit: 10, now: new Date() }).items.map((l) => l.snapshot.title)).toEqual(["Newer"]);
+    expect(listLearnings({ period: "30d" }, { limit: 10, now: new Date() }).items.map((l) => l.title)).toEqual(["Newer"]);
   });
 
   it("drops an analysis made restricted after it was published", () => {
@@ -91,7 +107,149 @@ describe("the learnings feed", () => {
     updateIncident(facilitator, incident.id, incident.version, incidentFields({ title: "Website down (revised)", summaryMd: "x" }));
     republish(facilitator, incident.id);
     const { items } = listLearnings({}, { limit: 10 });
-    expect(items.map((l) => [l.snapshot.title, l.revision])).toEqual([["Website down (revised)", 2]]);
+    expect(items.map((l) => [l.title, l.revision])).toEqual([["Website down (revised)", 2]]);
+  });
+
+  it("holds what a card shows, drawn from the snapshot when published", () => {
+    published("Website down", { services: ["web"], severity: "SEV1", summaryMd: "A loop reached **production**.\n\nMore detail." });
+    const [learning] = listLearnings({}, { limit: 10 }).items;
+    expect(learning).toMatchObject({ title: "Website down", severity: "SEV1", revision: 1 });
+    const c = learning.content;
+    expect(c).toMatchObject({ facilitator: "Avery", services: ["web"], summaryText: "A loop reached production." });
+    expect(c.summaryHtml).toBe("<p>A loop reached <strong>production</strong>.</p>\n<p>More detail.</p>");
+    expect(c.whys[0].text).toBe("CPU utilisation on all front-end servers went to 100%.");
+    expect(c.whys[0].children[0].children[0]).toMatchObject({ level: 3, text: "So-and-so made a mistake.", category: "knowledge" });
+    expect(c.remediations.map((r) => r.level)).toEqual([1, 2, 3, 4, 5]);
+    expect(c.remediations[0]).toEqual({ level: 1, html: "<p>Bring the site back up.</p>", text: "Bring the site back up." });
+  });
+
+  it("filters by what was published last, in every filter and count", () => {
+    const { facilitator, incident } = published("Website down", { services: ["web"], severity: "SEV2" });
+    updateIncident(facilitator, incident.id, incident.version, incidentFields({ title: "Website down", summaryMd: "x", services: ["api"], severity: "SEV1" }));
+    // Edited but not yet republished: the feed still shows what was published.
+    expect(listLearnings({ service: "web" }, { limit: 10 }).total).toBe(1);
+    expect(listLearnings({ service: "api" }, { limit: 10 }).total).toBe(0);
+    republish(facilitator, incident.id);
+    expect(listLearnings({ service: "web" }, { limit: 10 }).total).toBe(0);
+    expect(listLearnings({ service: "api", severity: "SEV1" }, { limit: 10 }).items.map((l) => l.revision)).toEqual([2]);
+    expect(listLearnings({ severity: "SEV2" }, { limit: 10 }).total).toBe(0);
+    expect(listLearnings({ category: "testing", service: "api" }, { limit: 10 }).total).toBe(1);
+  });
+
+  it("keeps a restricted incident out of every filter and count, and brings it back when opened again", () => {
+    const { facilitator, incident } = published("Turned secret", { services: ["web"], severity: "SEV1" });
+    const everyFilter = [{}, { service: "web" }, { severity: "SEV1" as const }, { category: "testing" }, { period: "30d" as const }, { service: "web", category: "testing", severity: "SEV1" as const }];
+    const totals = () => everyFilter.map((f) => listLearnings(f, { limit: 10 }).total + listLearnings(f, { limit: 10 }).items.length);
+    expect(totals()).toEqual([2, 2, 2, 2, 2, 2]);
+    const restricted = updateIncident(facilitator, incident.id, incident.version, incidentFields({ title: "Turned secret", summaryMd: "x", services: ["web"], severity: "SEV1", visibility: "restricted" }));
+    expect(totals()).toEqual([0, 0, 0, 0, 0, 0]);
+    updateIncident(facilitator, incident.id, restricted.version, incidentFields({ title: "Turned secret", summaryMd: "x", services: ["web"], severity: "SEV1", visibility: "org" }));
+    expect(totals()).toEqual([2, 2, 2, 2, 2, 2]);
+  });
+
+  it("pages newest first, by keyset both ways, and counts up to its limit", () => {
+    for (const [i, day] of ["01", "03", "02"].entries()) published(`Analysis ${i}`, { services: ["web"] }, new Date(`2026-01-${day}T00:00:00Z`));
+    for (const filters of [{}, { service: "web" }, { category: "testing" }, { severity: "SEV2" as const }]) {
+      const first = listLearnings(filters, { limit: 2 });
+      expect(first).toMatchObject({ total: 3, capped: false, newer: null });
+      const second = listLearnings({ ...filters, after: first.older! }, { limit: 2 });
+      expect([...first.items, ...second.items].map((l) => l.title)).toEqual(["Analysis 1", "Analysis 2", "Analysis 0"]);
+      expect(second).toMatchObject({ older: null, newer: second.items[0].incidentId });
+      const back = listLearnings({ ...filters, before: second.newer! }, { limit: 2 });
+      expect(back.items.map((l) => l.title)).toEqual(["Analysis 1", "Analysis 2"]);
+      expect(back).toMatchObject({ newer: null, older: first.older });
+    }
+  });
+
+  it("offers the services that analyses in the feed name", () => {
+    published("Published", { services: ["web", "api"] });
+    published("Secret", { services: ["vault"], visibility: "restricted" });
+    createIncident(createUser(), { services: ["drafts"] });
+    expect(listLearningServices()).toEqual(["api", "web"]);
+  });
+
+  it("is no cursor for an incident that is not in the feed", () => {
+    published("Open", {}, new Date("2026-01-01T00:00:00Z"));
+    const secret = published("Secret", { visibility: "restricted" }, new Date("2026-01-02T00:00:00Z"));
+    expect(listLearnings({ after: secret.incident.id }).items).toEqual([]);
+    expect(listLearnings({ before: secret.incident.id }).items).toEqual([]);
+  });
+});
+
+describe("learnings feed: queries", () => {
+  const FILTERS: LearningFilters[] = [
+    {},
+    { service: "web" },
+    { severity: "SEV2" },
+    { category: "testing" },
+    { period: "365d" },
+    { service: "web", category: "testing", severity: "SEV2", period: "365d" },
+    { category: "testing", severity: "SEV2" },
+  ];
+
+  function publishMany(n: number) {
+    for (let i = 0; i < n; i++) {
+      published(`Analysis ${i}`, { services: ["web"], visibility: i % 5 === 4 ? "restricted" : "org" }, new Date(Date.UTC(2026, 10, 23, 9, i)));
+    }
+  }
+
+  function statements(fn: () => unknown) {
+    const { queries } = recordQueries(fn);
+    for (const q of queries) expect({ sql: q.sql, scans: fullScans(q) }).toEqual({ sql: q.sql, scans: [] });
+    return queries.length;
+  }
+
+  const week = parsePeriod("2026-W48", "UTC");
+  const now = new Date("2026-11-30T00:00:00Z");
+  const runs = () => [
+    ...FILTERS.flatMap((f) => {
+      const cursor = listLearnings(f, { limit: 2, now }).items[1].incidentId;
+      return [
+        statements(() => listLearnings(f, { limit: 10, now })),
+        statements(() => listLearnings({ ...f, after: cursor }, { limit: 10, now })),
+        statements(() => listLearnings({ ...f, before: cursor }, { limit: 10, now })),
+      ];
+    }),
+    statements(() => latestLearnings(50)),
+    statements(() => digestContent(week, new Date("2026-11-30T09:00:00Z"))),
+  ];
+
+  it("run as many statements for 30 publications as for 3, and none reads a whole table", () => {
+    publishMany(3);
+    expect(listLearnings({ service: "web", category: "testing" }).total).toBe(3);
+    const few = runs();
+    publishMany(27);
+    expect(listLearnings({ service: "web", category: "testing" }).total).toBe(25);
+    expect(digestContent(week).analyses).toHaveLength(25);
+    expect(runs()).toEqual(few);
+  });
+});
+
+describe("the learnings migration", () => {
+  it("fills what the feed shows of earlier publications exactly as publishing does", () => {
+    const admin = createUser({ role: "admin" });
+    const { facilitator, incident } = published("Republished", { services: ["web", "api"] }, new Date("2026-01-01T00:00:00Z"));
+    updateIncident(facilitator, incident.id, incident.version, incidentFields({ title: "Republished (revised)", summaryMd: "x", services: ["api"] }));
+    republish(facilitator, incident.id);
+    published("Restricted", { visibility: "restricted" });
+    published("Plain", { services: [], summaryMd: "Only **this**.\n\nAnd that." });
+    mergeCategories(admin, "knowledge", "process");
+
+    const tables = ["learnings", "learning_services", "learning_categories"];
+    const sqlite = db().$client;
+    const rows = () => tables.map((t) => sqlite.prepare(`select * from ${t} order by 1, 2`).all());
+    const published_ = rows();
+    expect(published_.map((r) => r.length)).toEqual([4, 2, 12]);
+
+    const migration = fs.readFileSync(path.resolve("db/migrations/0009_learnings.sql"), "utf8");
+    const fills = migration
+      .split("--> statement-breakpoint")
+      .map((statement) => statement.replace(/^--.*$/gm, "").trim())
+      .filter((statement) => statement.startsWith("INSERT"));
+    expect(fills).toHaveLength(3);
+    for (const t of [...tables].reverse()) sqlite.prepare(`delete from ${t}`).run();
+    for (const fill of fills) sqlite.prepare(fill).run();
+    expect(rows()).toEqual(published_);
   });
 });
 
