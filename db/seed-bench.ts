@@ -1071,15 +1071,8 @@ const started = performance.now();
 const elapsed = () => ((performance.now() - started) / 1000).toFixed(1);
 
 console.log(`Creating ${incidentCount.toLocaleString("en")} incidents in ${file} (seed ${seedText})`);
-// Created and migrated as the app would, then loaded through a connection of its own: opening
-// through openDatabase takes statistics of the empty tables, and a connection planned with them
-// runs the full-text triggers of the inserts below several times slower. Statistics are taken
-// again once the data is in.
-const opened = openDatabase(file).$client;
-opened.exec("DROP TABLE IF EXISTS sqlite_stat1; DROP TABLE IF EXISTS sqlite_stat4;");
-opened.close();
-const sqlite = new Database(file);
-sqlite.pragma("foreign_keys = ON");
+const db = openDatabase(file);
+const sqlite = db.$client;
 // The file is new and nothing else uses it yet: trade crash safety for speed while loading.
 sqlite.pragma("synchronous = OFF");
 sqlite.pragma("cache_size = -200000");

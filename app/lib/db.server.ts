@@ -25,8 +25,6 @@ export function openDatabase(file: string): Db {
   sqlite.function("learning_content", { deterministic: true }, (snapshot) => learningContentJson(String(snapshot)));
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder });
-  // Keeps the planner's statistics current on a database that has grown since they were taken.
-  sqlite.pragma("optimize = 0x10002");
   return db;
 }
 
