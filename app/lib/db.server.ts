@@ -30,9 +30,14 @@ export function openDatabase(file: string): Db {
 
 let current: Db | undefined;
 
-/** The application's database, opened and migrated on first use. */
+/** The application's database, opened and migrated on first use; closed when the process exits. */
 export function db(): Db {
-  current ??= openDatabase(env().DATABASE_PATH);
+  if (!current) {
+    const opened = openDatabase(env().DATABASE_PATH);
+    // A clean close checkpoints the write-ahead log into the file and removes it.
+    process.once("exit", () => opened.$client.open && opened.$client.close());
+    current = opened;
+  }
   return current;
 }
 
