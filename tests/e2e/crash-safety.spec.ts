@@ -1,77 +1,28 @@
 // The production server under the worst endings: killed outright in the middle of a burst of
 // writes, and stopped with SIGTERM while answering. Each test runs its own server on its own
 // database, beside the suite's.
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
-
-const PORT = Number(process.env.E2E_PORT ?? "3100") + 17;
-const BASE = `http://127.0.0.1:${PORT}`;
+import { exited, firstAdmin, freshDataDir, OWN_BASE, post, reportForm, startServer } from "./own-server";
 
 test.describe.configure({ mode: "serial" });
 
 let dataDir: string;
 test.beforeEach(() => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hindsight-crash-"));
+  dataDir = freshDataDir();
 });
 test.afterEach(() => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 const databaseFile = () => path.join(dataDir, "hindsight.db");
-
-async function startServer(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["server.js"], {
-    env: { ...process.env, NODE_ENV: "production", PORT: String(PORT), HOST: "127.0.0.1", DATABASE_PATH: databaseFile(), SCHEDULER: "false" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const answer = await fetch(`${BASE}/healthz`).then((r) => r.status, () => 0);
-    if (answer === 200) return child;
-    if (Date.now() > deadline) throw new Error("the server did not start");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once("exit", (code) => r(code)));
-}
-
-function post(pathname: string, form: Record<string, string>, cookie = "") {
-  return fetch(BASE + pathname, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: BASE, Cookie: cookie },
-    body: new URLSearchParams(form),
-  });
-}
-
-/** Creates the first admin through the setup page and returns their session cookie. */
-async function firstAdmin(): Promise<string> {
-  const response = await post("/setup", { name: "Casey Crash", email: "casey@example.com", team: "SRE", password: "crash-safety-password" });
-  expect(response.status).toBe(302);
-  const cookie = response.headers.getSetCookie().find((c) => c.startsWith("hs_session="));
-  expect(cookie).toBeTruthy();
-  return cookie!.split(";")[0];
-}
-
-const report = (n: number) => ({
-  title: `Burst write ${n}`,
-  severity: "SEV3",
-  startedAt: "2026-11-20T10:00",
-  services: "web",
-  impactMd: `Written in the burst, number ${n}.`,
-  visibility: "org",
-  facilitatorId: "1",
-});
+const report = (n: number) => reportForm(`Burst write ${n}`);
 
 test("a server killed mid-burst keeps every write it acknowledged, in an intact database", async () => {
   test.setTimeout(120_000);
-  let server = await startServer();
+  let server = await startServer(dataDir);
   const cookie = await firstAdmin();
 
   // Ten clients report incidents as fast as the server takes them.
@@ -100,9 +51,9 @@ test("a server killed mid-burst keeps every write it acknowledged, in an intact 
   for (const write of acknowledged) expect(stored.get(write.reference), write.reference).toBe(write.title);
 
   // Started again, it serves them all, and the same session still works.
-  server = await startServer();
+  server = await startServer(dataDir);
   for (const write of acknowledged.slice(-10)) {
-    const page = await fetch(`${BASE}/incidents/${write.reference}`, { headers: { Cookie: cookie } });
+    const page = await fetch(`${OWN_BASE}/incidents/${write.reference}`, { headers: { Cookie: cookie } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain(write.title);
   }
@@ -112,7 +63,7 @@ test("a server killed mid-burst keeps every write it acknowledged, in an intact 
 
 test("SIGTERM lets requests in flight finish, then closes the database cleanly", async () => {
   test.setTimeout(60_000);
-  const server = await startServer();
+  const server = await startServer(dataDir);
   const cookie = await firstAdmin();
   let signalledAt = Infinity;
   const answered: { status: number; sentAt: number; answeredAt: number }[] = [];

@@ -1,0 +1,74 @@
+// Twenty people editing one incident at the same moment, over HTTP: whys, timeline entries and
+// actions. Nothing fails, nothing is lost, and of twenty edits of the same why from the same
+// version exactly one is applied; the others are refused as a conflict the person can see.
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { expect, test } from "@playwright/test";
+import { addMember, exited, firstAdmin, freshDataDir, post, reportForm, startServer } from "./own-server";
+
+const PEOPLE = 20;
+
+test("twenty people edit the same incident at once: no error, no lost update", async () => {
+  test.setTimeout(120_000);
+  const dataDir = freshDataDir();
+  const server = await startServer(dataDir);
+  try {
+    const admin = await firstAdmin();
+    expect((await post("/incidents/new", reportForm("Checkout queue backed up"), admin)).status).toBe(302);
+    expect((await post("/incidents/INC-1?index", { intent: "move", to: "analysis" }, admin)).status).toBe(302);
+    const people: { id: number; cookie: string }[] = [];
+    for (let i = 0; i < PEOPLE; i++) people.push({ id: i + 2, cookie: await addMember(admin, `Person ${i}`, `person${i}@example.com`) });
+    const team = new URLSearchParams({ intent: "people", facilitatorId: "1" });
+    for (const p of people) team.append("participantIds", String(p.id));
+    expect((await post("/incidents/INC-1/edit", team, admin)).status).toBe(302);
+    const first = await post("/incidents/INC-1?index", { intent: "add-why", question: "Why did the queue back up?", answer: "The consumers were too few." }, admin);
+    const sharedWhy = /#why-(\d+)$/.exec(first.headers.get("location") ?? "")?.[1];
+    expect(sharedWhy).toBeTruthy();
+
+    // Everyone at once: each edits the shared why from version 1, adds a why under it, a
+    // timeline entry and an action.
+    const results = await Promise.all(
+      people.map(async (p, i) => {
+        const [edit, why, entry, action] = await Promise.all([
+          post("/incidents/INC-1?index", { intent: "update-why", whyId: sharedWhy!, version: "1", question: "Why did the queue back up?", answer: `Answer of person ${i}.` }, p.cookie),
+          post("/incidents/INC-1?index", { intent: "add-why", parentId: sharedWhy!, question: `Why, asks person ${i}?`, answer: `Because ${i}.` }, p.cookie),
+          post("/incidents/INC-1?index", { intent: "add-entry", at: `2026-11-20T10:${String(i).padStart(2, "0")}`, bodyMd: `Entry of person ${i}.` }, p.cookie),
+          post("/incidents/INC-1/actions/new", { title: `Action of person ${i}`, ownerId: String(p.id), priority: "P2", dueDate: "", descriptionMd: "", trackerUrl: "" }, p.cookie),
+        ]);
+        return { i, edit: { status: edit.status, body: await edit.text() }, statuses: [why.status, entry.status, action.status] };
+      }),
+    );
+
+    for (const r of results) expect(r.statuses, `person ${r.i}`).toEqual([302, 302, 302]);
+    const applied = results.filter((r) => r.edit.status === 302);
+    const refused = results.filter((r) => r.edit.status !== 302);
+    expect(applied).toHaveLength(1);
+    for (const r of refused) {
+      expect(r.edit.status).toBe(409);
+      // The person sees why, and what is stored now, next to what they typed.
+      expect(r.edit.body).toContain("Someone else saved this while you were editing");
+      expect(r.edit.body).toContain(`Answer of person ${applied[0].i}.`);
+      expect(r.edit.body).toContain(`Answer of person ${r.i}.`);
+    }
+
+    // The stored state: every addition once, the shared why at version 2 with the applied answer.
+    const file = new Database(path.join(dataDir, "hindsight.db"), { readonly: true });
+    try {
+      const shared = file.prepare("select answer, version from whys where id = ?").get(Number(sharedWhy)) as { answer: string; version: number };
+      expect(shared).toEqual({ answer: `Answer of person ${applied[0].i}.`, version: 2 });
+      const count = (sql: string) => file.prepare(sql).pluck().get();
+      expect(count("select count(*) from whys where parent_id is not null")).toBe(PEOPLE);
+      expect(count("select count(distinct question) from whys where parent_id is not null")).toBe(PEOPLE);
+      expect(count("select count(*) from timeline_entries")).toBe(PEOPLE);
+      expect(count("select count(*) from actions")).toBe(PEOPLE);
+      expect(file.pragma("integrity_check", { simple: true })).toBe("ok");
+    } finally {
+      file.close();
+    }
+  } finally {
+    server.kill("SIGTERM");
+    await exited(server);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});

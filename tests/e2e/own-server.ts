@@ -1,0 +1,75 @@
+// A production server of its own for the specs that stop, kill or load it: its own port and a
+// fresh database, beside the suite's server. Requests go over plain HTTP, as forms post them.
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect } from "@playwright/test";
+
+export const OWN_PORT = Number(process.env.E2E_PORT ?? "3100") + 17;
+export const OWN_BASE = `http://127.0.0.1:${OWN_PORT}`;
+
+export function freshDataDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "hindsight-own-"));
+}
+
+export async function startServer(dataDir: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["server.js"], {
+    env: { ...process.env, NODE_ENV: "production", PORT: String(OWN_PORT), HOST: "127.0.0.1", DATABASE_PATH: path.join(dataDir, "hindsight.db"), SCHEDULER: "false" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const answer = await fetch(`${OWN_BASE}/healthz`).then((r) => r.status, () => 0);
+    if (answer === 200) return child;
+    if (Date.now() > deadline) throw new Error("the server did not start");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function exited(child: ChildProcess): Promise<number | null> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once("exit", (code) => r(code)));
+}
+
+/** A form post as the browser sends it (same origin); redirects are not followed. */
+export function post(pathname: string, form: Record<string, string> | URLSearchParams, cookie = "") {
+  return fetch(OWN_BASE + pathname, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: OWN_BASE, Cookie: cookie },
+    body: form instanceof URLSearchParams ? form : new URLSearchParams(form),
+  });
+}
+
+export function sessionCookie(response: Response): string {
+  const cookie = response.headers.getSetCookie().find((c) => c.startsWith("hs_session="));
+  expect(cookie, `no session cookie from a ${response.status}`).toBeTruthy();
+  return cookie!.split(";")[0];
+}
+
+/** Creates the first admin through the setup page; their session cookie. */
+export async function firstAdmin(): Promise<string> {
+  const response = await post("/setup", { name: "Casey Admin", email: "casey@example.com", team: "SRE", password: "own-server-password" });
+  expect(response.status).toBe(302);
+  return sessionCookie(response);
+}
+
+/** The admin adds a member, who sets a password through the one-time link; their cookie. */
+export async function addMember(adminCookie: string, name: string, email: string): Promise<string> {
+  const added = await post("/admin/users", { intent: "add", name, email, team: "Platform", role: "member" }, adminCookie);
+  const link = /\/set-password\/([A-Za-z0-9_-]+)/.exec(await added.text())?.[1];
+  expect(link, `no set-password link for ${email}`).toBeTruthy();
+  const set = await post(`/set-password/${link}`, { password: "member-password-1", confirm: "member-password-1" });
+  expect(set.status).toBe(302);
+  return sessionCookie(set);
+}
+
+export const reportForm = (title: string) => ({
+  title,
+  severity: "SEV3",
+  startedAt: "2026-11-20T10:00",
+  services: "web",
+  impactMd: `${title}: written over HTTP.`,
+  visibility: "org",
+  facilitatorId: "1",
+});
