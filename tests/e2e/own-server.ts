@@ -13,11 +13,20 @@ export function freshDataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "hindsight-own-"));
 }
 
-export async function startServer(dataDir: string): Promise<ChildProcess> {
+/** Starts the server; with `log`, its standard output (the request log) is collected there. */
+export async function startServer(dataDir: string, log?: string[]): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["server.js"], {
     env: { ...process.env, NODE_ENV: "production", PORT: String(OWN_PORT), HOST: "127.0.0.1", DATABASE_PATH: path.join(dataDir, "hindsight.db"), SCHEDULER: "false" },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", log ? "pipe" : "ignore", "inherit"],
   });
+  if (log) {
+    let rest = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      const lines = (rest + chunk.toString()).split("\n");
+      rest = lines.pop() ?? "";
+      log.push(...lines);
+    });
+  }
   const deadline = Date.now() + 30_000;
   for (;;) {
     const answer = await fetch(`${OWN_BASE}/healthz`).then((r) => r.status, () => 0);
@@ -47,19 +56,23 @@ export function sessionCookie(response: Response): string {
   return cookie!.split(";")[0];
 }
 
+export const ADMIN_PASSWORD = "own-server-password";
+export const MEMBER_PASSWORD = "member-password-1";
+
 /** Creates the first admin through the setup page; their session cookie. */
 export async function firstAdmin(): Promise<string> {
-  const response = await post("/setup", { name: "Casey Admin", email: "casey@example.com", team: "SRE", password: "own-server-password" });
+  const response = await post("/setup", { name: "Casey Admin", email: "casey@example.com", team: "SRE", password: ADMIN_PASSWORD });
   expect(response.status).toBe(302);
   return sessionCookie(response);
 }
 
 /** The admin adds a member, who sets a password through the one-time link; their cookie. */
-export async function addMember(adminCookie: string, name: string, email: string): Promise<string> {
+export async function addMember(adminCookie: string, name: string, email: string, links: string[] = []): Promise<string> {
   const added = await post("/admin/users", { intent: "add", name, email, team: "Platform", role: "member" }, adminCookie);
   const link = /\/set-password\/([A-Za-z0-9_-]+)/.exec(await added.text())?.[1];
   expect(link, `no set-password link for ${email}`).toBeTruthy();
-  const set = await post(`/set-password/${link}`, { password: "member-password-1", confirm: "member-password-1" });
+  links.push(link!);
+  const set = await post(`/set-password/${link}`, { password: MEMBER_PASSWORD, confirm: MEMBER_PASSWORD });
   expect(set.status).toBe(302);
   return sessionCookie(set);
 }
