@@ -1,8 +1,10 @@
+import crypto from "node:crypto";
 import { Writable } from "node:stream";
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { db } from "~/lib/db.server";
+import { NonceContext } from "~/lib/nonce";
 import { startScheduler } from "~/lib/scheduler.server";
 
 // Open and migrate the database when the server starts, not on the first request, and start
@@ -11,6 +13,26 @@ db();
 startScheduler();
 
 const ABORT_DELAY = 5_000;
+
+/**
+ * Scripts run only from this origin or inline with this response's nonce (Remix's loader data
+ * and module imports); no page may frame Hindsight. Inline styles stay allowed: the charts and
+ * a few layouts set style attributes, and styles cannot run code. In development Vite's hot
+ * reload needs more, so the policy is sent by the production server.
+ */
+function contentSecurityPolicy(nonce: string): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}'`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
 
 /**
  * Renders the whole document, then answers with it in one piece. No page defers data, so
@@ -24,6 +46,7 @@ export default function handleRequest(
   remixContext: EntryContext,
   _loadContext: AppLoadContext,
 ) {
+  const nonce = crypto.randomBytes(16).toString("base64");
   return new Promise<Response>((resolve, reject) => {
     const chunks: Buffer[] = [];
     const document = new Writable({
@@ -36,11 +59,18 @@ export default function handleRequest(
         responseHeaders.set("X-Content-Type-Options", "nosniff");
         responseHeaders.set("Referrer-Policy", "same-origin");
         responseHeaders.set("X-Frame-Options", "DENY");
+        if (process.env.NODE_ENV === "production") responseHeaders.set("Content-Security-Policy", contentSecurityPolicy(nonce));
         resolve(new Response(Buffer.concat(chunks), { headers: responseHeaders, status: responseStatusCode }));
         done();
       },
     });
-    const { pipe, abort } = renderToPipeableStream(<RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} />, {
+    const page = (
+      <NonceContext.Provider value={nonce}>
+        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+      </NonceContext.Provider>
+    );
+    const { pipe, abort } = renderToPipeableStream(page, {
+      nonce,
       onAllReady() {
         pipe(document);
       },

@@ -13,6 +13,7 @@ import {
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { useNonce } from "~/lib/nonce";
 import { revalidateAfterRefusal } from "~/lib/revalidate";
 import { getUser, readFlash } from "~/lib/session.server";
 import { MAX_QUERY_LENGTH } from "~/models/search";
@@ -41,6 +42,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export function Layout({ children }: { children: ReactNode }) {
   const root = useRouteLoaderData<typeof loader>("root");
   const user = root?.user;
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -110,8 +112,8 @@ export function Layout({ children }: { children: ReactNode }) {
           ) : null}
           {children}
         </main>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );
