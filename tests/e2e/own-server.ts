@@ -13,10 +13,14 @@ export function freshDataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "hindsight-own-"));
 }
 
-/** Starts the server; with `log`, its standard output (the request log) is collected there. */
-export async function startServer(dataDir: string, log?: string[]): Promise<ChildProcess> {
+/**
+ * Starts the server, with more environment when given; with `log`, its standard output (the
+ * request log) is collected there.
+ */
+export async function startServer(dataDir: string, options: { log?: string[]; env?: Record<string, string> } = {}): Promise<ChildProcess> {
+  const { log } = options;
   const child = spawn(process.execPath, ["server.js"], {
-    env: { ...process.env, NODE_ENV: "production", PORT: String(OWN_PORT), HOST: "127.0.0.1", DATABASE_PATH: path.join(dataDir, "hindsight.db"), SCHEDULER: "false" },
+    env: { ...process.env, NODE_ENV: "production", PORT: String(OWN_PORT), HOST: "127.0.0.1", DATABASE_PATH: path.join(dataDir, "hindsight.db"), SCHEDULER: "false", ...options.env },
     stdio: ["ignore", log ? "pipe" : "ignore", "inherit"],
   });
   if (log) {
@@ -41,11 +45,11 @@ export function exited(child: ChildProcess): Promise<number | null> {
 }
 
 /** A form post as the browser sends it (same origin); redirects are not followed. */
-export function post(pathname: string, form: Record<string, string> | URLSearchParams, cookie = "") {
+export function post(pathname: string, form: Record<string, string> | URLSearchParams, cookie = "", headers: Record<string, string> = {}) {
   return fetch(OWN_BASE + pathname, {
     method: "POST",
     redirect: "manual",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: OWN_BASE, Cookie: cookie },
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: OWN_BASE, Cookie: cookie, ...headers },
     body: form instanceof URLSearchParams ? form : new URLSearchParams(form),
   });
 }

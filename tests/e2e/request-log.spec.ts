@@ -8,7 +8,7 @@ test("request logs say what was asked and how it went, and keep every secret out
   test.setTimeout(60_000);
   const dataDir = freshDataDir();
   const log: string[] = [];
-  const server = await startServer(dataDir, log);
+  const server = await startServer(dataDir, { log });
   try {
     const admin = await firstAdmin();
     const links: string[] = [];
