@@ -51,6 +51,15 @@ export function modelFailure<V>(error: unknown, values: V, target?: string) {
   });
 }
 
+/** The posted form. A body that is not one (JSON, plain text, a broken multipart) is a 400, not a crash. */
+export async function readForm(request: Request): Promise<FormData> {
+  try {
+    return await request.formData();
+  } catch {
+    throw new Response("Send this as a form.", { status: 400 });
+  }
+}
+
 /** Form data as plain strings (files and repeated keys beyond the first are ignored). */
 export function formValues(form: FormData): Record<string, string> {
   const values: Record<string, string> = {};

@@ -8,7 +8,7 @@ import { ConflictNotice } from "~/components/conflict-notice";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormError, SubmitButton } from "~/components/form";
 import { formKey, useFocusFirstError, type FormState } from "~/components/form-state";
-import { formFailure, formValues, modelFailure, safeRedirect, validate } from "~/lib/http.server";
+import { formFailure, formValues, modelFailure, readForm, safeRedirect, validate } from "~/lib/http.server";
 import { redirectWithFlash, requireUser } from "~/lib/session.server";
 import { formatDate, formatTime } from "~/lib/time";
 import {
@@ -59,7 +59,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, action } = await load(request, params.id);
-  const values = formValues(await request.formData());
+  const values = formValues(await readForm(request));
   const back = safeRedirect(values.redirectTo, `/actions/${action.id}`);
   if (values.intent === "status") {
     const parsed = validate(statusSchema, values);

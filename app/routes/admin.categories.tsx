@@ -3,7 +3,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormError, SubmitButton } from "~/components/form";
-import { formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
+import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
 import { addCategory, listCategoriesWithUse, mergeCategories, renameCategory } from "~/models/category.server";
 
@@ -21,7 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
-  const values = formValues(await request.formData());
+  const values = formValues(await readForm(request));
   const target = values.intent === "add" ? "add" : `${values.intent}-${values.slug}`;
   try {
     switch (values.intent) {

@@ -3,7 +3,7 @@ import { Form, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { SubmitButton } from "~/components/form";
-import { formValues } from "~/lib/http.server";
+import { formValues, readForm } from "~/lib/http.server";
 import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
 import { formatTime } from "~/lib/time";
 import { deliverPending, listOutbox, MAX_ATTEMPTS, retryEmail } from "~/models/outbox.server";
@@ -22,7 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
-  const values = formValues(await request.formData());
+  const values = formValues(await readForm(request));
   const retry = z.coerce.number().int().positive().safeParse(values.emailId);
   if (values.intent === "retry" && retry.success) retryEmail(admin, retry.data);
   else if (values.intent !== "send") throw new Response("Bad request", { status: 400 });

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormError, SubmitButton } from "~/components/form";
 import { env } from "~/lib/env.server";
-import { formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
+import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { requireAdmin } from "~/lib/session.server";
 import { addUser, issuePasswordToken, listUsers, removeUser, updateUser } from "~/models/user.server";
 
@@ -31,7 +31,7 @@ function linkFor(token: string) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
-  const values = formValues(await request.formData());
+  const values = formValues(await readForm(request));
   const intent = values.intent;
   try {
     if (intent === "add") {

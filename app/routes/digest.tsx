@@ -2,7 +2,7 @@ import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } f
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { SubmitButton } from "~/components/form";
-import { formValues } from "~/lib/http.server";
+import { formValues, readForm } from "~/lib/http.server";
 import { currentPeriod, isPeriodKey, parsePeriod, previousPeriod } from "~/lib/period";
 import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
 import { formatTime } from "~/lib/time";
@@ -35,7 +35,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   await requireAdmin(request);
-  const values = formValues(await request.formData());
+  const values = formValues(await readForm(request));
   if (values.intent !== "send") throw new Response("Bad request", { status: 400 });
   const period = periodFrom(values.period ?? null);
   const result = await sendDigest(period);

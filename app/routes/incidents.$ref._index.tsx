@@ -9,7 +9,7 @@ import { Lifecycle } from "~/components/lifecycle";
 import { Timeline } from "~/components/timeline";
 import { WhyForm, WhyTree } from "~/components/why-tree";
 import { requireIncidentRoute } from "~/lib/guards.server";
-import { ConflictError, formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
+import { ConflictError, formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { revalidateAfterRefusal } from "~/lib/revalidate";
 import { redirectWithFlash } from "~/lib/session.server";
 import { formatDate, formatSpan, formatTime, fromInputValue, toInputValue } from "~/lib/time";
@@ -164,7 +164,7 @@ function followUp(user: User, incident: Incident) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
-  const values = formValues(await request.formData());
+  const values = formValues(await readForm(request));
   const page = `/incidents/${incident.reference}`;
 
   switch (values.intent) {

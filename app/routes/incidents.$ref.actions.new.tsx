@@ -6,7 +6,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormError, SubmitButton } from "~/components/form";
 import { useFocusFirstError, type FormState } from "~/components/form-state";
 import { requireIncidentRoute } from "~/lib/guards.server";
-import { formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
+import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { firstParagraphText } from "~/lib/markdown.server";
 import { redirectWithFlash } from "~/lib/session.server";
 import { formatDate } from "~/lib/time";
@@ -48,7 +48,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
-  const values = formValues(await request.formData());
+  const values = formValues(await readForm(request));
   const parsed = validate(schema, values);
   if (!parsed.ok) return formFailure(400, { target: "action", errors: parsed.errors, values });
   const { whyId, ...fields } = parsed.data;

@@ -7,7 +7,7 @@ import { FormError, SubmitButton } from "~/components/form";
 import { formKey, useFocusFirstError, type FormState } from "~/components/form-state";
 import { FacilitatorField, IncidentFields } from "~/components/incident-form";
 import { requireIncidentRoute } from "~/lib/guards.server";
-import { formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
+import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { revalidateAfterRefusal } from "~/lib/revalidate";
 import { redirectWithFlash } from "~/lib/session.server";
 import { permissionsFor } from "~/models/access";
@@ -44,7 +44,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
-  const form = await request.formData();
+  const form = await readForm(request);
   const values = formValues(form);
   const page = `/incidents/${incident.reference}`;
   if (values.intent === "fields") {

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormError, SubmitButton } from "~/components/form";
 import { FacilitatorField, IncidentFields } from "~/components/incident-form";
-import { formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
+import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { redirectWithFlash, requireUser } from "~/lib/session.server";
 import { toInputValue } from "~/lib/time";
 import { incidentFieldsSchema } from "~/models/incident-form.server";
@@ -26,7 +26,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const values = formValues(await request.formData());
+  const values = formValues(await readForm(request));
   const parsed = validate(schema, values);
   if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values });
   try {

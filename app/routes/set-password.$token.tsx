@@ -2,7 +2,7 @@ import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } f
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError, SubmitButton } from "~/components/form";
-import { formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
+import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { startSession } from "~/lib/session.server";
 import { createSession, findPasswordToken, setPasswordWithToken } from "~/models/user.server";
 
@@ -22,7 +22,7 @@ export function loader({ params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const parsed = validate(schema, formValues(await request.formData()));
+  const parsed = validate(schema, formValues(await readForm(request)));
   if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values: {} });
   try {
     const user = setPasswordWithToken(params.token ?? "", parsed.data.password);

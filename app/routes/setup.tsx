@@ -2,7 +2,7 @@ import { redirect, type ActionFunctionArgs, type MetaFunction } from "@remix-run
 import { Form, useActionData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError, SubmitButton } from "~/components/form";
-import { formFailure, formValues, modelFailure, validate } from "~/lib/http.server";
+import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { startSession } from "~/lib/session.server";
 import { countUsers, createFirstAdmin, createSession } from "~/models/user.server";
 
@@ -21,7 +21,7 @@ export function loader() {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const values = formValues(await request.formData());
+  const values = formValues(await readForm(request));
   const parsed = validate(schema, values);
   const { password: _password, ...kept } = values;
   if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values: kept });

@@ -2,7 +2,7 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, useActionData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError, SubmitButton } from "~/components/form";
-import { formFailure, formValues, safeRedirect, validate } from "~/lib/http.server";
+import { formFailure, formValues, readForm, safeRedirect, validate } from "~/lib/http.server";
 import { getUser, startSession } from "~/lib/session.server";
 import { countUsers, createSession, signIn } from "~/models/user.server";
 
@@ -21,7 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const values = formValues(await request.formData());
+  const values = formValues(await readForm(request));
   const kept = { email: values.email ?? "", redirectTo: values.redirectTo ?? "" };
   const parsed = validate(schema, values);
   if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values: kept });
