@@ -5,24 +5,18 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
-import { exited, firstAdmin, freshDataDir, OWN_BASE, post, reportForm, startServer } from "./own-server";
+import { exited, firstAdmin, dataDirPerTest, OWN_BASE, post, reportForm, startServer } from "./own-server";
 
 test.describe.configure({ mode: "serial" });
 
-let dataDir: string;
-test.beforeEach(() => {
-  dataDir = freshDataDir();
-});
-test.afterEach(() => {
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+const dataDir = dataDirPerTest();
 
-const databaseFile = () => path.join(dataDir, "hindsight.db");
+const databaseFile = () => path.join(dataDir(), "hindsight.db");
 const report = (n: number) => reportForm(`Burst write ${n}`);
 
 test("a server killed mid-burst keeps every write it acknowledged, in an intact database", async () => {
   test.setTimeout(120_000);
-  let server = await startServer(dataDir);
+  let server = await startServer(dataDir());
   const cookie = await firstAdmin();
 
   // Ten clients report incidents as fast as the server takes them.
@@ -51,7 +45,7 @@ test("a server killed mid-burst keeps every write it acknowledged, in an intact 
   for (const write of acknowledged) expect(stored.get(write.reference), write.reference).toBe(write.title);
 
   // Started again, it serves them all, and the same session still works.
-  server = await startServer(dataDir);
+  server = await startServer(dataDir());
   for (const write of acknowledged.slice(-10)) {
     const page = await fetch(`${OWN_BASE}/incidents/${write.reference}`, { headers: { Cookie: cookie } });
     expect(page.status).toBe(200);
@@ -63,7 +57,7 @@ test("a server killed mid-burst keeps every write it acknowledged, in an intact 
 
 test("SIGTERM lets requests in flight finish, then closes the database cleanly", async () => {
   test.setTimeout(60_000);
-  const server = await startServer(dataDir);
+  const server = await startServer(dataDir());
   const cookie = await firstAdmin();
   let signalledAt = Infinity;
   const answered: { status: number; sentAt: number; answeredAt: number }[] = [];

@@ -4,13 +4,25 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expect } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 
 export const OWN_PORT = Number(process.env.E2E_PORT ?? "3100") + 17;
 export const OWN_BASE = `http://127.0.0.1:${OWN_PORT}`;
 
 export function freshDataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "hindsight-own-"));
+}
+
+/** A fresh data folder for each test of the file, removed after it: call at the top level. */
+export function dataDirPerTest(): () => string {
+  let dir = "";
+  test.beforeEach(() => {
+    dir = freshDataDir();
+  });
+  test.afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return () => dir;
 }
 
 /**

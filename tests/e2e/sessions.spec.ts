@@ -1,28 +1,21 @@
 // Sessions and requests at the HTTP level: cookie flags (Secure behind a TLS proxy), a new
 // session id at every sign-in, expiry, sign-out that revokes, throttled guessing, the body
 // limit and redirects that never leave the site.
-import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
-import { ADMIN_PASSWORD, exited, firstAdmin, freshDataDir, OWN_BASE, post, sessionCookie, startServer } from "./own-server";
+import { ADMIN_PASSWORD, exited, firstAdmin, dataDirPerTest, OWN_BASE, post, sessionCookie, startServer } from "./own-server";
 
 test.describe.configure({ mode: "serial" });
 
-let dataDir: string;
-test.beforeEach(() => {
-  dataDir = freshDataDir();
-});
-test.afterEach(() => {
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+const dataDir = dataDirPerTest();
 
 const EMAIL = "casey@example.com";
 const signIn = (password: string, redirectTo = "", cookie = "") => post(`/signin`, { email: EMAIL, password, redirectTo }, cookie);
 const opens = (cookie: string) => fetch(`${OWN_BASE}/incidents`, { redirect: "manual", headers: { Cookie: cookie } }).then((r) => r.status);
 
 test("session cookies, sign-in, expiry and sign-out", async () => {
-  const server = await startServer(dataDir);
+  const server = await startServer(dataDir());
   try {
     await firstAdmin();
     const first = await signIn(ADMIN_PASSWORD);
@@ -46,7 +39,7 @@ test("session cookies, sign-in, expiry and sign-out", async () => {
     expect(await opens(a)).toBe(200);
 
     // An expired session is a signed-out one.
-    const file = new Database(path.join(dataDir, "hindsight.db"));
+    const file = new Database(path.join(dataDir(), "hindsight.db"));
     file.prepare("update sessions set expires_at = ?").run(new Date(Date.now() - 1000).toISOString());
     file.close();
     expect(await opens(a)).toBe(302);
@@ -58,7 +51,7 @@ test("session cookies, sign-in, expiry and sign-out", async () => {
 });
 
 test("behind a TLS proxy cookies are Secure", async () => {
-  const server = await startServer(dataDir, { env: { TRUST_PROXY: "true", APP_URL: "https://hindsight.example.com" } });
+  const server = await startServer(dataDir(), { env: { TRUST_PROXY: "true", APP_URL: "https://hindsight.example.com" } });
   try {
     const response = await post("/setup", { name: "Casey Admin", email: EMAIL, team: "", password: ADMIN_PASSWORD }, "", {
       // As a proxy in front of it passes the request on.
@@ -77,7 +70,7 @@ test("behind a TLS proxy cookies are Secure", async () => {
 });
 
 test("guessing is throttled, big bodies and cross-site posts are refused, redirects stay on the site", async () => {
-  const server = await startServer(dataDir);
+  const server = await startServer(dataDir());
   try {
     await firstAdmin();
     for (const target of ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)", "http:/evil.example"]) {
