@@ -18,7 +18,6 @@ import {
 import { diff, recordEvent } from "./audit.server";
 import { reference, type Severity } from "./incident";
 import {
-  COUNT_LIMIT,
   ensureParticipant,
   hiddenFromViewer,
   incidentVisibleToViewer,
@@ -27,6 +26,7 @@ import {
   viewerParams,
   type Incident,
 } from "./incident.server";
+import { boundedCount, COUNT_LIMIT } from "./paging";
 import { getSettings } from "./settings.server";
 
 const { actions, incidents, users, whys, actionFinished, actionStatusOrder } = schema;
@@ -474,7 +474,7 @@ export function listActions(viewer: Viewer, filters: ActionFilters, options: { l
 
 function countActionsOn(viewer: Viewer, filters: ActionFilters, todayDate: string) {
   const counted = compiled(counts, shapeOf(filters, false, "set"), compileCount)().get(paramsOf(viewer, filters, todayDate))?.n ?? 0;
-  return { total: Math.min(counted, COUNT_LIMIT), capped: counted > COUNT_LIMIT };
+  return boundedCount(counted);
 }
 
 /** How many actions the viewer may see match the filters, up to COUNT_LIMIT; `capped` when more do. */

@@ -17,6 +17,7 @@ import {
   type Status,
   type Visibility,
 } from "./incident";
+import { boundedCount, COUNT_LIMIT, keysetOf, keysetPage, type Cursors, type Keyset } from "./paging";
 import { recordPublication } from "./publication.server";
 import { publishProblems, type PublishProblem } from "./why-tree";
 
@@ -156,16 +157,11 @@ export function visibleTo(user: Viewer): SQL | undefined {
 }
 
 export const PAGE_SIZE = 25;
-/** Lists count their matches up to here and then say "1,000+": counting all costs a full scan. */
-export const COUNT_LIMIT = 1000;
 
-export type IncidentFilters = {
+export type IncidentFilters = Keyset & {
   status?: Status;
   severity?: Severity;
   service?: string;
-  /** Keyset pagination: the incidents listed after (older than) or before (newer than) this one. */
-  after?: number;
-  before?: number;
 };
 
 export type IncidentListItem = {
@@ -180,14 +176,11 @@ export type IncidentListItem = {
   services: string[];
 };
 
-export type IncidentPage = {
+export type IncidentPage = Cursors & {
   items: IncidentListItem[];
   /** How many match, up to COUNT_LIMIT; `capped` when there are more. */
   total: number;
   capped: boolean;
-  /** The cursors of the neighbouring pages, null at either end. */
-  newer: number | null;
-  older: number | null;
 };
 
 /**
@@ -201,8 +194,7 @@ export function listIncidents(user: Viewer, filters: IncidentFilters): IncidentP
     filters.severity ? eq(incidents.severity, filters.severity) : undefined,
     filters.service ? withService(filters.service) : undefined,
   );
-  const cursor = filters.after ?? filters.before;
-  const backwards = filters.after === undefined && filters.before !== undefined;
+  const { cursor, backwards } = keysetOf(filters);
   const from = cursor
     ? sql`(${incidents.startedAt}, ${incidents.id}) ${sql.raw(backwards ? ">" : "<")} (select c.started_at, c.id from incidents c where c.id = ${cursor})`
     : undefined;
@@ -232,21 +224,16 @@ export function listIncidents(user: Viewer, filters: IncidentFilters): IncidentP
     // Ordered by the page's own columns, so the page drives the join.
     .orderBy(...(backwards ? [asc(page.startedAt), asc(page.id)] : [desc(page.startedAt), desc(page.id)]))
     .all();
-  const more = rows.length > PAGE_SIZE;
-  const shown = rows.slice(0, PAGE_SIZE);
-  if (backwards) shown.reverse();
+  const { shown, newer, older } = keysetPage(rows, PAGE_SIZE, filters, (r) => r.id);
   const counted = db()
     .select({ n: count() })
     .from(db().select({ one: sql`1` }).from(incidents).where(where).limit(COUNT_LIMIT + 1).as("matching"))
     .get()?.n ?? 0;
-  const first = shown[0]?.id ?? null;
-  const last = shown.at(-1)?.id ?? null;
   return {
     items: shown.map((r) => ({ ...r, reference: reference(r.id), services: r.services ? r.services.split(",").sort() : [] })),
-    total: Math.min(counted, COUNT_LIMIT),
-    capped: counted > COUNT_LIMIT,
-    newer: cursor && (!backwards || more) ? first : null,
-    older: !backwards ? (more ? last : null) : last,
+    ...boundedCount(counted),
+    newer,
+    older,
   };
 }
 

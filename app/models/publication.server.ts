@@ -6,6 +6,7 @@ import type { Viewer } from "./access";
 import type { ActionStatus } from "./action";
 import { recordEvent } from "./audit.server";
 import { reference, type Severity, type Visibility } from "./incident";
+import { boundedCount, COUNT_LIMIT, keysetOf, keysetPage, type Cursors, type Keyset } from "./paging";
 import { publishCheck, PublishBlocked, requireIncident, type Incident } from "./incident.server";
 import { learningContent, type LearningContent } from "./learning.server";
 import { buildTree, flatten, type WhyNode } from "./why-tree";
@@ -195,8 +196,6 @@ export type Period = keyof typeof PERIODS;
 export type LearningFilters = { service?: string; severity?: Severity; category?: string; period?: Period };
 
 export const LEARNINGS_PAGE_SIZE = 20;
-/** Counting stops here: past it, the page says "more than". */
-export const LEARNINGS_COUNT_LIMIT = 1000;
 
 export type Learning = {
   incidentId: number;
@@ -209,14 +208,12 @@ export type Learning = {
   content: LearningContent;
 };
 
-export type LearningPage = {
+/** Cursors are incident ids. */
+export type LearningPage = Cursors & {
   items: Learning[];
-  /** How many match, up to LEARNINGS_COUNT_LIMIT; `capped` when there are more. */
+  /** How many match, up to COUNT_LIMIT; `capped` when there are more. */
   total: number;
   capped: boolean;
-  /** Cursors (incident ids) for the neighbouring pages, null at either end. */
-  newer: number | null;
-  older: number | null;
 };
 
 const learningFields = {
@@ -299,7 +296,7 @@ function feedStatements(d: Db, shape: FeedShape) {
       .prepare(),
     count: d
       .select({ n: count() })
-      .from(d.select({ one: sql`1` }).from(walk).where(where).limit(LEARNINGS_COUNT_LIMIT + 1).as("matching"))
+      .from(d.select({ one: sql`1` }).from(walk).where(where).limit(COUNT_LIMIT + 1).as("matching"))
       .prepare(),
   };
 }
@@ -321,13 +318,12 @@ function statementsFor(shape: FeedShape) {
  * follow one another by keyset (first published, incident), so every page costs the same.
  */
 export function listLearnings(
-  filters: LearningFilters & { after?: number; before?: number },
+  filters: LearningFilters & Keyset,
   options: { limit?: number; now?: Date } = {},
 ): LearningPage {
   const limit = options.limit ?? LEARNINGS_PAGE_SIZE;
   const since = filters.period ? new Date((options.now ?? new Date()).getTime() - PERIODS[filters.period] * 86_400_000).toISOString() : undefined;
-  const cursor = filters.after ?? filters.before;
-  const backwards = filters.after === undefined && filters.before !== undefined;
+  const { cursor, backwards } = keysetOf(filters);
   const { page, count } = statementsFor({
     walk: filters.service ? "service" : filters.category ? "category" : "feed",
     severity: filters.severity !== undefined,
@@ -337,19 +333,8 @@ export function listLearnings(
   });
   const values = { service: filters.service, category: filters.category, severity: filters.severity, since, cursor };
   const rows = page.all({ ...values, limit: limit + 1 });
-  const more = rows.length > limit;
-  const shown = rows.slice(0, limit);
-  if (backwards) shown.reverse();
-  const counted = count.get(values)?.n ?? 0;
-  const first = shown[0]?.incidentId ?? null;
-  const last = shown.at(-1)?.incidentId ?? null;
-  return {
-    items: shown.map(toLearning),
-    total: Math.min(counted, LEARNINGS_COUNT_LIMIT),
-    capped: counted > LEARNINGS_COUNT_LIMIT,
-    newer: cursor !== undefined && (!backwards || more) ? first : null,
-    older: !backwards ? (more ? last : null) : last,
-  };
+  const { shown, newer, older } = keysetPage(rows, limit, filters, (r) => r.incidentId);
+  return { items: shown.map(toLearning), ...boundedCount(count.get(values)?.n ?? 0), newer, older };
 }
 
 const feedServices = prepared((d) =>

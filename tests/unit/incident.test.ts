@@ -10,7 +10,6 @@ import { canContribute, canManage, canView } from "~/models/access";
 import { listEvents } from "~/models/audit.server";
 import {
   getIncident,
-  COUNT_LIMIT,
   type IncidentPage,
   listIncidents,
   moveIncident,
@@ -20,6 +19,7 @@ import {
   updateIncident,
 } from "~/models/incident.server";
 import { publishProblems } from "~/models/why-tree";
+import { COUNT_LIMIT } from "~/models/paging";
 import { caught, freshDatabase, fullScans, queryPlan, recordQueries, recordQueriesOf, type RecordedQuery } from "./helpers";
 
 beforeEach(() => {
