@@ -1,13 +1,4 @@
-import { progressLabel } from "~/models/action";
-
-export type Figures = {
-  total: number;
-  done: number;
-  wontDo: number;
-  overdue: number;
-  completionRate: number | null;
-  medianDaysToDone: number | null;
-};
+import { progressLabel, type ActionFigures as Figures } from "~/models/action";
 
 export function formatRate(rate: number | null): string {
   return rate === null ? "—" : `${Math.round(rate * 100)}%`;

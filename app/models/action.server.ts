@@ -1,4 +1,3 @@
-import { median } from "d3-array";
 import { and, asc, count, desc, eq, inArray, isNull, lt, ne, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { db, prepared, schema, type Db, type Tx } from "~/lib/db.server";
@@ -9,9 +8,11 @@ import type { Viewer } from "./access";
 import {
   ACTION_STATUS_LABELS,
   ACTION_TRANSITIONS,
-  completionRate,
   defaultDueDate,
+  figuresFrom,
   isFinished,
+  isOverdue,
+  type ActionFigures,
   type ActionStatus,
   type Priority,
 } from "./action";
@@ -600,26 +601,15 @@ export function actionProgress(incidentIds: number[], todayDate: string = today(
   return new Map(rows.map((r) => [r.incidentId, { total: r.total, finished: r.finished, overdue: r.overdue }]));
 }
 
-export type TeamFigures = {
-  team: string;
-  total: number;
-  done: number;
-  wontDo: number;
-  open: number;
-  overdue: number;
-  /** Share of finished actions that were done (not dropped), 0–1; null with nothing finished. */
-  completionRate: number | null;
-  /** Median days from creation to done; null with nothing done. */
-  medianDaysToDone: number | null;
-};
+export type TeamFigures = ActionFigures & { team: string };
 
-// Whole milliseconds from creation to done, as figuresOf computes them from the two times.
-const msToDone = sql`cast(round((unixepoch(coalesce(${actions.completedAt}, ${actions.createdAt}), 'subsec') - unixepoch(${actions.createdAt}, 'subsec')) * 1000) as integer)`;
+/** Whole milliseconds from an action's creation to done, as figuresOfActions takes them from the two times. */
+export const msToDone = sql<number>`cast(round((unixepoch(coalesce(${actions.completedAt}, ${actions.createdAt}), 'subsec') - unixepoch(${actions.createdAt}, 'subsec')) * 1000) as integer)`;
 
-function teamFigureRows(d: Db, oneIncident: boolean) {
-  // One pass over the actions, grouped by team and status; those done give their times as one
-  // JSON array per group rather than one row each.
-  return d
+// One pass over the actions the viewer may see, grouped by team and status; those done give
+// their times as one JSON array per group rather than one row each.
+const teamTallies = prepared((d) =>
+  d
     .select({
       team: users.team,
       status: actions.status,
@@ -628,69 +618,37 @@ function teamFigureRows(d: Db, oneIncident: boolean) {
       msToDone: sql<string>`json_group_array(${msToDone}) filter (where ${actions.status} = 'done')`,
     })
     .from(actions)
-    // Actions first (all of them, or the incident's), each looking up its owner's team.
+    // Actions first, each looking up its owner's team.
     .crossJoin(users)
-    .where(
-      and(
-        eq(users.id, actions.ownerId),
-        oneIncident ? eq(actions.incidentId, p("incidentId")) : undefined,
-        sql`${actions.incidentId} not in (${hiddenFromViewer})`,
-      ),
-    )
+    .where(and(eq(users.id, actions.ownerId), sql`${actions.incidentId} not in (${hiddenFromViewer})`))
     .groupBy(users.team, actions.status)
-    .prepare();
-}
-
-const everyTeamFigureRows = prepared((d) => teamFigureRows(d, false));
-const incidentTeamFigureRows = prepared((d) => teamFigureRows(d, true));
+    .prepare(),
+);
 
 /** Completion figures by the owners' teams, plus "All teams" first. */
-export function completionFigures(viewer: Viewer, filters: { incidentId?: number } = {}, now: Date = new Date()): TeamFigures[] {
-  const params = { ...viewerParams(viewer), today: today(now), incidentId: filters.incidentId ?? 0 };
-  const rows = (filters.incidentId ? incidentTeamFigureRows() : everyTeamFigureRows()).all(params);
-  const byTeam = new Map<string, typeof rows>();
-  for (const row of rows) {
-    const team = row.team || "No team";
-    byTeam.set(team, [...(byTeam.get(team) ?? []), row]);
-  }
-  const figures = (team: string, list: typeof rows): TeamFigures => {
-    const of = (status: ActionStatus) => list.filter((r) => r.status === status).reduce((n, r) => n + r.n, 0);
-    const done = of("done");
-    const wontDo = of("wont_do");
-    const total = list.reduce((n, r) => n + r.n, 0);
-    const days = list.flatMap((r) => (r.status === "done" ? (JSON.parse(r.msToDone) as number[]) : [])).map((ms) => ms / 86_400_000);
-    return {
-      team,
-      total,
-      done,
-      wontDo,
-      open: total - done - wontDo,
-      overdue: list.reduce((n, r) => n + r.overdue, 0),
-      completionRate: completionRate(done, wontDo),
-      medianDaysToDone: median(days) ?? null,
-    };
-  };
-  const teams = [...byTeam.keys()].sort();
-  return [figures("All teams", rows), ...teams.map((t) => figures(t, byTeam.get(t)!))];
+export function completionFigures(viewer: Viewer, now: Date = new Date()): TeamFigures[] {
+  const tallies = teamTallies()
+    .all({ ...viewerParams(viewer), today: today(now) })
+    .map((r) => ({ team: r.team || "No team", status: r.status, n: r.n, overdue: r.overdue, msToDone: JSON.parse(r.msToDone) as number[] }));
+  const teams = [...new Set(tallies.map((t) => t.team))].sort();
+  return [
+    { team: "All teams", ...figuresFrom(tallies) },
+    ...teams.map((team) => ({ team, ...figuresFrom(tallies.filter((t) => t.team === team)) })),
+  ];
 }
 
 type FigureRow = { status: ActionStatus; dueDate: string; createdAt: string; completedAt: string | null };
 
-/** The completion figures of a list of actions, under a team's name. */
-export function figuresOf(team: string, list: readonly FigureRow[], todayDate: string): TeamFigures {
-  const done = list.filter((r) => r.status === "done");
-  const wontDo = list.filter((r) => r.status === "wont_do").length;
-  const days = done.map((r) => (Date.parse(r.completedAt ?? r.createdAt) - Date.parse(r.createdAt)) / 86_400_000);
-  return {
-    team,
-    total: list.length,
-    done: done.length,
-    wontDo,
-    open: list.length - done.length - wontDo,
-    overdue: list.filter((r) => !isFinished(r.status) && r.dueDate < todayDate).length,
-    completionRate: completionRate(done.length, wontDo),
-    medianDaysToDone: median(days) ?? null,
-  };
+/** The figures of a list of actions already loaded (an incident's). */
+export function figuresOfActions(list: readonly FigureRow[], todayDate: string): ActionFigures {
+  return figuresFrom(
+    list.map((a) => ({
+      status: a.status,
+      n: 1,
+      overdue: isOverdue(a, todayDate) ? 1 : 0,
+      msToDone: a.status === "done" ? [Date.parse(a.completedAt ?? a.createdAt) - Date.parse(a.createdAt)] : [],
+    })),
+  );
 }
 
 /** Whether the user owes anything: members with open actions land on My actions. */

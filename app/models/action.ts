@@ -1,3 +1,4 @@
+import { median } from "d3-array";
 import { addDays } from "~/lib/time";
 import type { Severity } from "./incident";
 
@@ -60,7 +61,6 @@ export function defaultDueDate(policy: DuePolicy, severity: Severity, priority: 
   return addDays(today, policy[severity][priority]);
 }
 
-/** Overdue: not finished, and the due date is before today. Due today is not overdue yet. */
 /**
  * Of the finished actions, the share that were done rather than dropped, 0–1; null while none is
  * finished. Open actions do not count until they are finished.
@@ -69,6 +69,41 @@ export function completionRate(done: number, wontDo: number): number | null {
   return done + wontDo > 0 ? done / (done + wontDo) : null;
 }
 
+/** How far a set of follow-up actions is: what the actions summary, an incident and Insights show. */
+export type ActionFigures = {
+  total: number;
+  done: number;
+  wontDo: number;
+  open: number;
+  overdue: number;
+  /** See completionRate. */
+  completionRate: number | null;
+  /** Median days from creation to done; null while nothing is done. */
+  medianDaysToDone: number | null;
+};
+
+/** Actions of one status, counted: how many, how many overdue, and each done one's milliseconds from creation to done. */
+export type StatusTally = { status: ActionStatus; n: number; overdue: number; msToDone: number[] };
+
+/** The figures of actions counted by status (by SQL, or one tally per action). */
+export function figuresFrom(tallies: readonly StatusTally[]): ActionFigures {
+  const sum = (list: readonly StatusTally[], of: (t: StatusTally) => number) => list.reduce((n, t) => n + of(t), 0);
+  const total = sum(tallies, (t) => t.n);
+  const done = sum(tallies.filter((t) => t.status === "done"), (t) => t.n);
+  const wontDo = sum(tallies.filter((t) => t.status === "wont_do"), (t) => t.n);
+  const days = tallies.flatMap((t) => (t.status === "done" ? t.msToDone : [])).map((ms) => ms / 86_400_000);
+  return {
+    total,
+    done,
+    wontDo,
+    open: total - done - wontDo,
+    overdue: sum(tallies, (t) => t.overdue),
+    completionRate: completionRate(done, wontDo),
+    medianDaysToDone: median(days) ?? null,
+  };
+}
+
+/** Overdue: not finished, and the due date is before today. Due today is not overdue yet. */
 export function isOverdue(action: { status: ActionStatus; dueDate: string }, today: string): boolean {
   return !isFinished(action.status) && action.dueDate < today;
 }

@@ -4,8 +4,8 @@ import { addDays, differenceInCalendarMonths, eachMonthOfInterval, format, isVal
 import { and, count, countDistinct, eq, exists, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { db, schema } from "~/lib/db.server";
 import type { Viewer } from "./access";
-import { completionRate, isFinished, type ActionStatus } from "./action";
-import { today } from "./action.server";
+import { completionRate, figuresFrom, type ActionFigures, type ActionStatus } from "./action";
+import { msToDone, today } from "./action.server";
 import { categoryLabels } from "./category.server";
 import { reference, SEVERITIES, type Severity } from "./incident";
 import { visibleTo, withService } from "./incident.server";
@@ -71,19 +71,8 @@ export type ActionMonth = {
   completionRate: number | null;
 };
 
-export type ActionInsights = {
-  total: number;
-  done: number;
-  wontDo: number;
-  open: number;
-  overdue: number;
-  /** Done ÷ (done + won't do), as on the actions summary; null while nothing is finished. */
-  completionRate: number | null;
-  /** Median days from an action's creation to done; null while nothing is done. */
-  medianDaysToDone: number | null;
-  /** By the month the actions were created: the period's months, and later ones with actions. */
-  byMonth: ActionMonth[];
-};
+/** The figures as on the actions summary, and by the month the actions were created: the period's months, and later ones with actions. */
+export type ActionInsights = ActionFigures & { byMonth: ActionMonth[] };
 
 export type CauseIncident = { reference: string; title: string; severity: Severity; startedAt: string };
 
@@ -242,17 +231,8 @@ function actionFigures(months: string[], rows: ActionCountRow[]): ActionInsights
     if (r.status === "wont_do") m.wontDo += r.n;
   }
   for (const m of byMonth.values()) m.completionRate = completionRate(m.done, m.wontDo);
-  const sum = (list: ActionCountRow[]) => list.reduce((total, r) => total + r.n, 0);
-  const done = sum(rows.filter((r) => r.status === "done"));
-  const wontDo = sum(rows.filter((r) => r.status === "wont_do"));
   return {
-    total: sum(rows),
-    done,
-    wontDo,
-    open: sum(rows.filter((r) => !isFinished(r.status))),
-    overdue: rows.reduce((total, r) => total + r.overdue, 0),
-    completionRate: completionRate(done, wontDo),
-    medianDaysToDone: medianOf(rows.flatMap((r) => JSON.parse(r.msToDone) as number[]).map((ms) => ms / 86_400_000)),
+    ...figuresFrom(rows.map((r) => ({ status: r.status, n: r.n, overdue: r.overdue, msToDone: JSON.parse(r.msToDone) as number[] }))),
     byMonth: [...byMonth.values()],
   };
 }
@@ -317,10 +297,9 @@ export function insightsFor(viewer: Viewer, filters: InsightsFilters = {}, now: 
     .all();
 
   // One pass over the actions: counts by month and status, and for those done the whole
-  // milliseconds from creation to done (so the days come out exactly as completionFigures has
-  // them), gathered per group as a JSON array rather than one row per action.
+  // milliseconds from creation to done (as on the actions summary), gathered per group as a
+  // JSON array rather than one row per action.
   const createdMonth = sql<string>`substr(${actions.createdAt}, 1, 7)`;
-  const msToDone = sql`cast(round((unixepoch(coalesce(${actions.completedAt}, ${actions.createdAt}), 'subsec') - unixepoch(${actions.createdAt}, 'subsec')) * 1000) as integer)`;
   const actionRows = db()
     .select({
       month: createdMonth,

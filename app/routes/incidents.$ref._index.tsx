@@ -14,7 +14,7 @@ import { revalidateAfterRefusal } from "~/lib/revalidate";
 import { redirectWithFlash } from "~/lib/session.server";
 import { formatDate, formatSpan, formatTime, fromInputValue, toInputValue } from "~/lib/time";
 import { isOverdue } from "~/models/action";
-import { canChangeAction, figuresOf, listIncidentActions, today } from "~/models/action.server";
+import { canChangeAction, figuresOfActions, listIncidentActions, today } from "~/models/action.server";
 import { permissionsFor } from "~/models/access";
 import { changesSincePublication, republish } from "~/models/publication.server";
 import { WHY_FIELDS } from "~/models/blame";
@@ -159,7 +159,7 @@ function followUp(user: User, incident: Incident) {
     if (action.whyId === null) unlinked.push(view);
     else (byWhy[action.whyId] ??= []).push(view);
   }
-  return { actionsByWhy: byWhy, unlinkedActions: unlinked, actionFigures: figuresOf("All teams", list, todayDate) };
+  return { actionsByWhy: byWhy, unlinkedActions: unlinked, actionFigures: figuresOfActions(list, todayDate) };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
