@@ -91,6 +91,15 @@ const MISTAKE_SENTENCE = "A mistake in the change was not caught before it reach
 const CAREFUL_SENTENCE = "Add a check, test or guard rail that catches this before it reaches production.";
 const PERSON_FIX_SENTENCE = "Change the tool, default or check that let this through, so nobody else meets the same trap.";
 
+/** What a remediation aimed at one person gets told, whichever way it was put. */
+const PERSON_FIX: Omit<Rule, "pattern"> = {
+  kind: "remediation",
+  explanation: "A fix aimed at one person leaves the trap in place for everyone else, and silences the next report.",
+  suggestion: "Change what everyone meets: the tool, the default, the check, the onboarding.",
+  fields: ["remediation"],
+  rewrite: { sentence: PERSON_FIX_SENTENCE },
+};
+
 const SYSTEM_SUGGESTION =
   "Describe what in the system let this happen: the missing check, test, guard rail or default that would have caught it.";
 
@@ -168,11 +177,8 @@ const STATIC_RULES: Rule[] = [
   },
   {
     pattern: /\b(?:retrain|re-train|remind|tell|talk to|have a word with|coach)\s+(?:him|her|them|the\s+(?:engineer|developer|intern|new\s+\w+)|[A-Z][a-z]+)\b/g,
-    kind: "remediation",
+    ...PERSON_FIX,
     explanation: "A fix aimed at one person leaves the trap in place for everyone else.",
-    suggestion: "Change what everyone meets: the tool, the default, the check, the onboarding.",
-    fields: ["remediation"],
-    rewrite: { sentence: PERSON_FIX_SENTENCE },
   },
 ];
 
@@ -214,11 +220,7 @@ function personRules(people: readonly string[]): Rule[] {
         `\\b(?:retrain|re-train|remind|tell|talk to|coach|reassign|hold|put|have|make sure|remove|suspend|fire|sack|reprimand|discipline|punish|warn|demote|write up|ban)\\s+${target}(?:'s)?\\b`,
         "gi",
       ),
-      kind: "remediation",
-      explanation: "A fix aimed at one person leaves the trap in place for everyone else, and silences the next report.",
-      suggestion: "Change what everyone meets: the tool, the default, the check, the onboarding.",
-      fields: ["remediation"],
-      rewrite: { sentence: PERSON_FIX_SENTENCE },
+      ...PERSON_FIX,
     },
     {
       // "Lena needs to slow down", "Sam will double-check it himself": the fix is a person trying harder.
@@ -226,11 +228,8 @@ function personRules(people: readonly string[]): Rule[] {
         `\\b${target}\\s+(?:needs to|should|must|has to|ought to|will have to)\\s+(?:get better|improve|learn|slow down|be more|think|stop|remember|double[- ]check|pay|try)\\b|\\b(?:himself|herself)\\b`,
         "gi",
       ),
-      kind: "remediation",
+      ...PERSON_FIX,
       explanation: "A fix that relies on one person doing better leaves the trap in place for everyone else.",
-      suggestion: "Change what everyone meets: the tool, the default, the check, the onboarding.",
-      fields: ["remediation"],
-      rewrite: { sentence: PERSON_FIX_SENTENCE },
     },
     {
       // A consequence or an order for a named person: "No more Friday deploys for Ruth", "revoke Olu's rights".
@@ -238,11 +237,7 @@ function personRules(people: readonly string[]): Rule[] {
         `\\b(?:no more [\\w\\s-]{1,30} for|(?:formal |written )?warning to|disciplinary action against|revoke|suspend|deduct [\\w\\s-]{1,40} from|make)\\s+${target}(?:'s)?\\b|\\bask\\s+${target}\\s+to\\s+(?:stop|not|never|avoid|be more)\\b|\\bsend\\s+${target}\\s+(?:to|on|for)\\s+(?:a |an |the )?(?:[\\w-]+ ){0,2}(?:training|course|class|refresher|workshop)\\b|\\b(?:personally accountable|disciplinary|formal warning|written warning|apologi[sz]e|name (?:and shame|whoever|the (?:person|engineer)))\\b|\\bsign-off from (?:his|her|their) manager\\b|\\b(?:more carefully|properly next time)\\b`,
         "gi",
       ),
-      kind: "remediation",
-      explanation: "A fix aimed at one person leaves the trap in place for everyone else, and silences the next report.",
-      suggestion: "Change what everyone meets: the tool, the default, the check, the onboarding.",
-      fields: ["remediation"],
-      rewrite: { sentence: PERSON_FIX_SENTENCE },
+      ...PERSON_FIX,
     },
     {
       pattern: new RegExp(`(?:^|(?<=[\\s,;:(“"'-]))${subject}(?:'s)?\\s+(?:\\w+ly\\s+)?${FAILURE}\\b`, "gi"),
