@@ -601,6 +601,9 @@ export function actionProgress(incidentIds: number[], todayDate: string = today(
   return new Map(rows.map((r) => [r.incidentId, { total: r.total, finished: r.finished, overdue: r.overdue }]));
 }
 
+/** How people without a team are grouped and named. */
+export const NO_TEAM = "No team";
+
 export type TeamFigures = ActionFigures & { team: string };
 
 /** Whole milliseconds from an action's creation to done, as figuresOfActions takes them from the two times. */
@@ -629,7 +632,7 @@ const teamTallies = prepared((d) =>
 export function completionFigures(viewer: Viewer, now: Date = new Date()): TeamFigures[] {
   const tallies = teamTallies()
     .all({ ...viewerParams(viewer), today: today(now) })
-    .map((r) => ({ team: r.team || "No team", status: r.status, n: r.n, overdue: r.overdue, msToDone: JSON.parse(r.msToDone) as number[] }));
+    .map((r) => ({ team: r.team || NO_TEAM, status: r.status, n: r.n, overdue: r.overdue, msToDone: JSON.parse(r.msToDone) as number[] }));
   const teams = [...new Set(tallies.map((t) => t.team))].sort();
   return [
     { team: "All teams", ...figuresFrom(tallies) },
@@ -649,6 +652,39 @@ export function figuresOfActions(list: readonly FigureRow[], todayDate: string):
       msToDone: a.status === "done" ? [Date.parse(a.completedAt ?? a.createdAt) - Date.parse(a.createdAt)] : [],
     })),
   );
+}
+
+/** How many overdue actions one team has, among how many people. */
+export type OverdueTeam = { team: string; count: number; people: number };
+
+/**
+ * The Overdue page: every team with its count, most behind first, and one team's people with
+ * their counts and `perOwner` oldest overdue actions, so the page stays short however much is
+ * overdue. The team shown is the first of `prefer` with overdue actions, else the one most behind.
+ */
+export function overdueOverview(viewer: Viewer, prefer: (string | null)[], options: { perOwner: number; now?: Date }) {
+  const owners = overdueOwners(viewer, options);
+  const byTeam = new Map<string, OverdueTeam>();
+  for (const owner of owners) {
+    const team = byTeam.get(owner.team) ?? { team: owner.team, count: 0, people: 0 };
+    team.count += owner.count;
+    team.people += 1;
+    byTeam.set(owner.team, team);
+  }
+  const teams = [...byTeam.values()].sort((a, b) => b.count - a.count || (a.team || NO_TEAM).localeCompare(b.team || NO_TEAM));
+  const shown = prefer.find((t): t is string => t !== null && byTeam.has(t)) ?? teams[0]?.team;
+  const oldest = shown === undefined ? [] : oldestOverdue(viewer, shown, options);
+  return {
+    total: teams.reduce((n, t) => n + t.count, 0),
+    teams,
+    team:
+      shown === undefined
+        ? null
+        : {
+            ...byTeam.get(shown)!,
+            owners: owners.filter((o) => o.team === shown).map((o) => ({ ...o, oldest: oldest.filter((a) => a.ownerId === o.id) })),
+          },
+  };
 }
 
 /** Whether the user owes anything: members with open actions land on My actions. */

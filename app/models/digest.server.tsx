@@ -4,7 +4,7 @@ import { DigestEmail, type DigestContent } from "~/components/email/digest-email
 import { db, schema } from "~/lib/db.server";
 import { env } from "~/lib/env.server";
 import { previousPeriod, type Period } from "~/lib/period";
-import { dateIn } from "~/lib/time";
+import { NO_TEAM, today } from "./action.server";
 import { categoryLabels } from "./category.server";
 import { reference } from "./incident";
 import type { ContentWhy, LearningContent } from "./learning.server";
@@ -38,7 +38,7 @@ function topRemediations(remediations: LearningContent["remediations"], count = 
  */
 export function digestContent(period: Period, now: Date = new Date()): DigestContent {
   const base = env().APP_URL;
-  const today = dateIn(getSettings().timeZone, now);
+  const todayDate = today(now);
   const published = db()
     .select({ incidentId: publications.incidentId, title: learnings.title, severity: learnings.severity, content: learnings.content })
     .from(publications)
@@ -63,7 +63,7 @@ export function digestContent(period: Period, now: Date = new Date()): DigestCon
     .from(actions)
     .innerJoin(incidents, eq(incidents.id, actions.incidentId))
     .innerJoin(users, eq(users.id, actions.ownerId))
-    .where(and(inArray(actions.status, ["open", "in_progress"]), lt(actions.dueDate, today), eq(incidents.visibility, "org")))
+    .where(and(inArray(actions.status, ["open", "in_progress"]), lt(actions.dueDate, todayDate), eq(incidents.visibility, "org")))
     .groupBy(users.team)
     .orderBy(sql`count(*) desc`, asc(users.team))
     .all();
@@ -94,7 +94,7 @@ export function digestContent(period: Period, now: Date = new Date()): DigestCon
       url: `${base}/learnings/${reference(incidentId)}`,
     })),
     completed: completed.map((a) => ({ title: a.title, owner: a.ownerName, incident: reference(a.incidentId), url: `${base}/actions/${a.id}` })),
-    overdueByTeam: overdue.map((o) => ({ team: o.team || "No team", count: o.count })),
+    overdueByTeam: overdue.map((o) => ({ team: o.team || NO_TEAM, count: o.count })),
     topCauses: [...counts.entries()]
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .slice(0, 5)

@@ -3,10 +3,10 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { ReminderEmail, type ReminderLine } from "~/components/email/reminder-email";
 import { db, schema } from "~/lib/db.server";
 import { env } from "~/lib/env.server";
-import { addDays, dateIn, formatDate } from "~/lib/time";
+import { addDays, formatDate } from "~/lib/time";
+import { today } from "./action.server";
 import { reference } from "./incident";
 import { deliverPending, enqueueEmail } from "./outbox.server";
-import { getSettings } from "./settings.server";
 
 const { actions, incidents, users } = schema;
 
@@ -87,12 +87,12 @@ export function reminderEmail(batch: ReminderBatch, today: string) {
  * restart send nothing twice), then delivery of everything unsent, earlier failures included.
  */
 export async function runReminders(now: Date = new Date()) {
-  const today = dateIn(getSettings().timeZone, now);
+  const todayDate = today(now);
   let queued = 0;
-  for (const batch of selectReminders(today)) {
-    const email = reminderEmail(batch, today);
-    if (enqueueEmail({ key: `reminder:${batch.owner.id}:${today}`, kind: "reminder", ...email })) queued += 1;
+  for (const batch of selectReminders(todayDate)) {
+    const email = reminderEmail(batch, todayDate);
+    if (enqueueEmail({ key: `reminder:${batch.owner.id}:${todayDate}`, kind: "reminder", ...email })) queued += 1;
   }
   const delivery = await deliverPending(now);
-  return { today, queued, ...delivery };
+  return { today: todayDate, queued, ...delivery };
 }

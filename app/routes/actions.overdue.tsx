@@ -3,50 +3,32 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { requireUser } from "~/lib/session.server";
 import { formatDate } from "~/lib/time";
-import { oldestOverdue, overdueOwners } from "~/models/action.server";
+import { NO_TEAM, overdueOverview } from "~/models/action.server";
 
 export const meta: MetaFunction = () => [{ title: "Overdue actions · Hindsight" }];
 
 /** How many of each person's overdue actions the page lists; a link leads to the rest. */
 const OLDEST = 3;
 
-const teamLabel = (team: string) => team || "No team";
+const teamLabel = (team: string) => team || NO_TEAM;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const owners = overdueOwners(user);
-  const byTeam = new Map<string, { team: string; label: string; count: number; people: number }>();
-  for (const owner of owners) {
-    const team = byTeam.get(owner.team) ?? { team: owner.team, label: teamLabel(owner.team), count: 0, people: 0 };
-    team.count += owner.count;
-    team.people += 1;
-    byTeam.set(owner.team, team);
-  }
-  const teams = [...byTeam.values()].sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
-  // One team's people at a time, so the page stays short however much is overdue: the team
-  // asked for, else the viewer's own, else the one with the most.
   const asked = new URL(request.url).searchParams.get("team");
-  const shown = [asked, user.team].find((t) => t !== null && byTeam.has(t)) ?? teams[0]?.team;
-  const oldest = shown === undefined ? [] : oldestOverdue(user, shown, { perOwner: OLDEST });
+  const { total, teams, team } = overdueOverview(user, [asked, user.team], { perOwner: OLDEST });
   return {
-    total: teams.reduce((n, t) => n + t.count, 0),
-    teams,
-    team:
-      shown === undefined
-        ? null
-        : {
-            ...byTeam.get(shown)!,
-            owners: owners
-              .filter((o) => o.team === shown)
-              .map((o) => ({
-                id: o.id,
-                name: o.name,
-                count: o.count,
-                oldest: oldest
-                  .filter((a) => a.ownerId === o.id)
-                  .map((a) => ({ id: a.id, title: a.title, incidentReference: a.incidentReference, due: formatDate(a.dueDate) })),
-              })),
-          },
+    total,
+    teams: teams.map((t) => ({ ...t, label: teamLabel(t.team) })),
+    team: team && {
+      ...team,
+      label: teamLabel(team.team),
+      owners: team.owners.map((o) => ({
+        id: o.id,
+        name: o.name,
+        count: o.count,
+        oldest: o.oldest.map((a) => ({ id: a.id, title: a.title, incidentReference: a.incidentReference, due: formatDate(a.dueDate) })),
+      })),
+    },
   };
 }
 
