@@ -27,7 +27,7 @@ import {
   viewerParams,
   type Incident,
 } from "./incident.server";
-import { boundedCount, COUNT_LIMIT } from "./paging";
+import { boundedCount, COUNT_LIMIT, PAGE_SIZE } from "./paging";
 import { getSettings } from "./settings.server";
 
 const { actions, incidents, users, whys, actionFinished, actionStatusOrder } = schema;
@@ -483,9 +483,6 @@ export function countActions(viewer: Viewer, filters: ActionFilters, options: { 
   return countActionsOn(viewer, filters, today(options.now));
 }
 
-/** As many as the incident list shows. */
-export const ACTION_PAGE_SIZE = 25;
-
 /**
  * One page of the list, its number kept within the pages there are. The pages reach as far as
  * the count does (COUNT_LIMIT): narrower filters, or the CSV export, reach the rest.
@@ -493,9 +490,9 @@ export const ACTION_PAGE_SIZE = 25;
 export function pageOfActions(viewer: Viewer, filters: ActionFilters, page: number, options: { now?: Date } = {}) {
   const todayDate = today(options.now);
   const { total, capped } = countActionsOn(viewer, filters, todayDate);
-  const pageCount = Math.max(1, Math.ceil(total / ACTION_PAGE_SIZE));
+  const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const current = Math.min(Math.max(1, page), pageCount);
-  const items = listActionsOn(viewer, filters, todayDate, { limit: ACTION_PAGE_SIZE, offset: (current - 1) * ACTION_PAGE_SIZE });
+  const items = listActionsOn(viewer, filters, todayDate, { limit: PAGE_SIZE, offset: (current - 1) * PAGE_SIZE });
   return { items, total, capped, page: current, pageCount, today: todayDate };
 }
 

@@ -17,7 +17,7 @@ import {
   type Status,
   type Visibility,
 } from "./incident";
-import { boundedCount, COUNT_LIMIT, keysetOf, keysetPage, type Cursors, type Keyset } from "./paging";
+import { boundedCount, COUNT_LIMIT, keysetOf, keysetPage, PAGE_SIZE, type Cursors, type Keyset } from "./paging";
 import { recordPublication } from "./publication.server";
 import { publishProblems, type PublishProblem } from "./why-tree";
 
@@ -155,8 +155,6 @@ export function visibleTo(user: Viewer): SQL | undefined {
     ),
   );
 }
-
-export const PAGE_SIZE = 25;
 
 export type IncidentFilters = Keyset & {
   status?: Status;

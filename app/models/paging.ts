@@ -1,6 +1,9 @@
 // How long lists page and count: shared by the incident list, the learnings feed and the
 // action lists.
 
+/** Rows on a page of the incident list and the action lists. */
+export const PAGE_SIZE = 25;
+
 /** Lists count their matches up to here and then say "more than": counting all costs a full scan. */
 export const COUNT_LIMIT = 1000;
 
