@@ -1,31 +1,11 @@
 // Every form action of the app, from the route manifest of the production build, gets malformed
 // and random form data as an admin (who may do the most): never a 5xx, and input that is
 // refused (4xx) changes nothing in the database.
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
-import { exited, firstAdmin, freshDataDir, OWN_BASE, post, reportForm, startServer } from "./own-server";
-
-type Route = { id: string; path?: string; index?: boolean; parentId?: string; hasAction: boolean };
-
-/** The build's routes, read in a process of its own (loading the build opens a database). */
-function manifest(dataDir: string): Route[] {
-  const script = `import("./build/server/index.js").then((b) => console.log("ROUTES" + JSON.stringify(Object.values(b.routes).map((r) => ({ id: r.id, path: r.path, index: r.index, parentId: r.parentId, hasAction: Boolean(r.module.action) })))))`;
-  const out = execFileSync(process.execPath, ["-e", script], {
-    encoding: "utf8",
-    env: { ...process.env, NODE_ENV: "production", SCHEDULER: "false", DATABASE_PATH: path.join(dataDir, "manifest.db") },
-  });
-  return JSON.parse(out.slice(out.indexOf("ROUTES") + 6)) as Route[];
-}
-
-function urlOf(route: Route, routes: Route[]): string {
-  const segments: string[] = [];
-  for (let r: Route | undefined = route; r; r = routes.find((x) => x.id === r!.parentId)) if (r.path) segments.unshift(r.path);
-  const pathname = `/${segments.join("/")}`.replace(":ref", "INC-1").replace(":id", "1").replace(":token", "not-a-real-token");
-  return route.index ? `${pathname}?index` : pathname;
-}
+import { exited, firstAdmin, freshDataDir, manifest, OWN_BASE, post, reportForm, startServer, urlOf } from "./own-server";
 
 // A small deterministic generator, so a failure can be replayed.
 let seed = 20261124;

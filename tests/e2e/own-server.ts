@@ -1,6 +1,6 @@
 // A production server of its own for the specs that stop, kill or load it: its own port and a
 // fresh database, beside the suite's server. Requests go over plain HTTP, as forms post them.
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -102,3 +102,24 @@ export const reportForm = (title: string) => ({
   visibility: "org",
   facilitatorId: "1",
 });
+
+export type Route = { id: string; path?: string; index?: boolean; parentId?: string; hasLoader: boolean; hasAction: boolean; hasComponent: boolean };
+
+/** The production build's routes, read in a process of its own (loading the build opens a database). */
+export function manifest(dataDir: string): Route[] {
+  const script = `import("./build/server/index.js").then((b) => console.log("ROUTES" + JSON.stringify(Object.values(b.routes).map((r) => ({ id: r.id, path: r.path, index: r.index, parentId: r.parentId, hasLoader: Boolean(r.module.loader), hasAction: Boolean(r.module.action), hasComponent: Boolean(r.module.default) })))))`;
+  const out = execFileSync(process.execPath, ["-e", script], {
+    encoding: "utf8",
+    env: { ...process.env, NODE_ENV: "production", SCHEDULER: "false", DATABASE_PATH: path.join(dataDir, "manifest.db") },
+  });
+  return JSON.parse(out.slice(out.indexOf("ROUTES") + 6)) as Route[];
+}
+
+/** The route's path with its parents', parameters filled in; index routes get `?index`, as their forms post. */
+export function urlOf(route: Route, routes: Route[], params: Record<string, string> = {}): string {
+  const segments: string[] = [];
+  for (let r: Route | undefined = route; r; r = routes.find((x) => x.id === r!.parentId)) if (r.path) segments.unshift(r.path);
+  const filled: Record<string, string> = { ref: "INC-1", id: "1", token: "not-a-real-token", ...params };
+  const pathname = `/${segments.join("/")}`.replace(/:(\w+)/g, (_, name: string) => filled[name] ?? `:${name}`).replace("/*", "/no-such-page");
+  return route.index ? `${pathname}?index` : pathname;
+}
