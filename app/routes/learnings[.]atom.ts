@@ -48,9 +48,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
       category: c.categories.map((name) => ({ name })),
     });
   }
-  return new Response(feed.atom1(), {
+  return new Response(withoutXmlForbidden(feed.atom1()), {
     headers: { "Content-Type": "application/atom+xml; charset=utf-8", "Cache-Control": "private, no-store" },
   });
+}
+
+/** XML 1.0 cannot hold most control characters, even escaped; one typed into a why would break the feed for every reader. */
+function withoutXmlForbidden(xml: string): string {
+  return xml.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "");
 }
 
 function escapeHtml(text: string): string {

@@ -1,0 +1,258 @@
+// Hostile text through every text and Markdown field, then every page that shows it, in Chromium.
+// Each payload of tests/xss-payloads.ts goes into: incident titles, services, impact and summary;
+// why questions, answers, remediations and the reasons for no remediation, no action and for
+// keeping a wording; timeline entries; action titles, descriptions and won't-do reasons; people's
+// names and teams; category names. Pages reflect the search box (every payload) and the sign-in
+// page's redirect (the first 20).
+//
+// The browser ignores the Content-Security-Policy here (`bypassCSP`), so escaping and the
+// sanitizer must hold on their own; the policy is a second wall, tested in headers.spec.ts.
+// A payload's script sets a canary global and opens a dialog: neither may happen. The pages'
+// DOM and every piece of HTML stored in the database must hold no handler attribute, script
+// URL, script, frame or style the app did not write itself.
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { expect, test } from "@playwright/test";
+import { PAYLOADS } from "../xss-payloads";
+import { exited, firstAdmin, freshDataDir, OWN_BASE, post, reportForm, startServer } from "./own-server";
+
+// A payload that runs sets the canary before its alert.
+const ARMED = PAYLOADS.map(([name, payload]) => ({ name, payload: payload.replaceAll("alert(1)", "(self.hsPwned=1,alert(1))") }));
+const GROUP = 10;
+
+test.use({ bypassCSP: true, storageState: { cookies: [], origins: [] } });
+
+/**
+ * Everything in a document that could run script or restyle the page: the open page, or HTML
+ * parsed inertly. Rendered Markdown may hold no styles or forms at all; an email may style itself
+ * inline; a page may have the app's own scripts (from /assets/ or with the response's nonce) and
+ * the links Remix adds to prefetch its routes.
+ */
+function findDanger({ html, kind }: { html: string | null; kind: "page" | "markdown" | "email" }): string[] {
+  const doc = html === null ? document : new DOMParser().parseFromString(html, "text/html");
+  const problems: string[] = [];
+  const URL_ATTRIBUTES = ["href", "src", "action", "formaction", "xlink:href", "srcset", "data", "background", "poster", "lowsrc", "dynsrc"];
+  const APP_LINKS = ["modulepreload", "prefetch", "preload"];
+  for (const el of Array.from(doc.querySelectorAll("*"))) {
+    const tag = el.tagName.toLowerCase();
+    const inBody = el.closest("body") !== null;
+    const userContent = kind === "markdown" || el.parentElement?.closest(".prose") != null;
+    for (const attribute of Array.from(el.attributes)) {
+      const name = attribute.name.toLowerCase();
+      const squashed = attribute.value.replace(/[\u0000-\u0020]/g, "").toLowerCase();
+      if (name.startsWith("on")) problems.push(`<${tag} ${name}="${attribute.value.slice(0, 60)}">`);
+      if (URL_ATTRIBUTES.includes(name) && /^(javascript|vbscript|data):|(^|,)(javascript|vbscript):/.test(squashed)) problems.push(`<${tag} ${name}="${attribute.value.slice(0, 60)}">`);
+      if (userContent && ["style", "srcdoc", "formaction", "class", "id"].includes(name) && !(tag === "code" && name === "class" && /^language-[\w-]+$/.test(attribute.value))) {
+        problems.push(`<${tag} ${name}> in user content`);
+      }
+    }
+    if (["object", "embed", "base", "frame", "frameset", "applet"].includes(tag)) problems.push(`<${tag}>`);
+    if (userContent && ["math", "svg", "template", "form", "input", "button", "textarea", "select", "iframe", "video", "audio", "details", "marquee"].includes(tag)) problems.push(`<${tag}> in user content`);
+    if (tag === "meta" && /refresh/i.test(el.getAttribute("http-equiv") ?? "")) problems.push("<meta http-equiv=refresh>");
+    if (tag === "script" && (kind !== "page" || !((el.getAttribute("src") ?? "").startsWith("/assets/") || (el as HTMLScriptElement).nonce || el.getAttribute("nonce")))) {
+      problems.push(`<script>${(el.textContent ?? "").slice(0, 60)}`);
+    }
+    if (tag === "style" && (kind !== "page" || inBody)) problems.push("<style>");
+    if (tag === "link") {
+      const href = el.getAttribute("href") ?? "";
+      const own = kind === "page" && APP_LINKS.includes((el.getAttribute("rel") ?? "").toLowerCase()) && href.startsWith("/") && !href.startsWith("//");
+      if ((kind !== "page" || inBody) && !own) problems.push(`<link rel="${el.getAttribute("rel")}" href="${href.slice(0, 60)}">`);
+    }
+    if (tag === "iframe" && kind === "page") {
+      // The digest preview shows the email in a frame with every sandbox flag set; its HTML is checked as an email.
+      if (el.getAttribute("sandbox") !== "") problems.push("<iframe> not fully sandboxed");
+      problems.push(...findDanger({ html: el.getAttribute("srcdoc") ?? "", kind: "email" }).map((p) => `in the framed email: ${p}`));
+    }
+  }
+  return problems;
+}
+
+test("XSS payloads through every text and Markdown field run no script in Chromium", async ({ page, context }) => {
+  test.setTimeout(300_000);
+  expect(ARMED.length).toBeGreaterThanOrEqual(50);
+  const dataDir = freshDataDir();
+  const server = await startServer(dataDir, { env: { DIGEST_TO: "everyone@example.com", APP_URL: OWN_BASE } });
+  const file = new Database(path.join(dataDir, "hindsight.db"), { readonly: true });
+  try {
+    const admin = await firstAdmin();
+    await storeEverywhere(admin, file);
+    await context.addCookies([{ name: "hs_session", value: admin.split("=")[1], url: OWN_BASE }]);
+
+    const ran: string[] = [];
+    page.on("dialog", (dialog) => {
+      ran.push(`a dialog ("${dialog.message()}") on ${page.url()}`);
+      void dialog.dismiss();
+    });
+    const problems: string[] = [];
+    const visit = async (pathname: string) => {
+      const response = await page.goto(OWN_BASE + pathname);
+      expect(response?.status(), pathname).toBeLessThan(400);
+      // Hover and focus everything a payload might have hooked, then let errors and timers fire.
+      await page.mouse.move(200, 200);
+      await page.waitForTimeout(30);
+      if (await page.evaluate(() => "hsPwned" in self)) ran.push(`the canary was set on ${pathname}`);
+      problems.push(...(await page.evaluate(findDanger, { html: null, kind: "page" as const })).map((p) => `${pathname}: ${p}`));
+    };
+
+    const groups = file.prepare("select id from incidents where title like 'Group %' order by id").pluck().all() as number[];
+    const actionIds = file.prepare("select id from actions order by id").pluck().all() as number[];
+    expect(groups.length).toBe(Math.ceil(ARMED.length / GROUP));
+    expect(actionIds.length).toBe(ARMED.length);
+
+    // Each published group: its page, history, edit form, new-action form (which shows a remediation) and learnings page.
+    for (const id of groups) {
+      const whyId = file.prepare("select id from whys where incident_id = ? and remediation_md <> '' order by id").pluck().get(id);
+      for (const tab of ["", "/history", "/edit", `/actions/new?whyId=${whyId}`]) await visit(`/incidents/INC-${id}${tab}`);
+      await visit(`/learnings/INC-${id}`);
+    }
+    for (const id of actionIds) await visit(`/actions/${id}`);
+    const titled = file.prepare("select id from incidents where title not like 'Group %' order by id limit 20").pluck().all() as number[];
+    for (const id of titled) await visit(`/incidents/INC-${id}`);
+    // Every page of the lists, following their own "Older" and "Next" links.
+    const pages: Record<string, number> = {};
+    for (const start of ["/incidents", "/actions/all", "/actions/all?status=wont_do", "/learnings"]) {
+      for (let next: string | null = start; next; pages[start] = (pages[start] ?? 0) + 1) {
+        await visit(next);
+        const href = await page
+          .getByRole("navigation", { name: "Pages" })
+          .getByRole("link", { name: /Older|Next/ })
+          .getAttribute("href", { timeout: 100 })
+          .catch(() => null);
+        next = href === null ? null : ((url) => url.pathname + url.search)(new URL(href, page.url()));
+      }
+    }
+    expect(pages["/incidents"]).toBe(Math.ceil((groups.length + ARMED.length) / 25));
+    expect(pages["/actions/all?status=wont_do"]).toBe(Math.ceil(Math.floor(ARMED.length / 2) / 25));
+    for (const pathname of ["/actions", "/actions/overdue", "/actions/summary", "/insights", "/digest", "/admin/users", "/admin/categories", "/admin/outbox", "/search?q=alert", "/search?q=script"]) await visit(pathname);
+    // Reflected: the search box and the sign-in page's redirect.
+    for (const { payload } of ARMED) await visit(`/search?q=${encodeURIComponent(payload)}`);
+    await context.clearCookies();
+    for (const { payload } of ARMED.slice(0, 20)) await visit(`/signin?redirectTo=${encodeURIComponent(payload)}`);
+    // The HTML the app stores: rendered Markdown, publication snapshots, the learnings and the emails.
+    const stored = storedHtml(file);
+    expect(stored.length).toBeGreaterThan(ARMED.length * 5);
+    const inStore = await page.evaluate(
+      ({ check, htmls }) => {
+        const run = new Function(`return ${check}`)() as typeof findDanger;
+        return htmls.flatMap(([where, html]) => run({ html, kind: where.startsWith("outbox.") ? "email" : "markdown" }).map((p) => `${where}: ${p}`));
+      },
+      { check: findDanger.toString(), htmls: stored },
+    );
+    problems.push(...inStore);
+    // The Atom feed is XML that feed readers render as HTML.
+    const atom = await fetch(`${OWN_BASE}/learnings.atom`, { headers: { Cookie: admin } }).then((r) => r.text());
+    const feed = await page.evaluate(({ check, xml }) => {
+      const doc = new DOMParser().parseFromString(xml, "application/xml");
+      if (doc.querySelector("parsererror")) return ["the feed is not well-formed XML"];
+      const run = new Function(`return ${check}`)() as typeof findDanger;
+      return Array.from(doc.querySelectorAll("content, summary, title")).flatMap((node) => (node.getAttribute("type") === "html" ? run({ html: node.textContent ?? "", kind: "markdown" }) : []));
+    }, { check: findDanger.toString(), xml: atom });
+    problems.push(...feed.map((p) => `learnings.atom: ${p}`));
+    expect(atom).toContain("(self.hsPwned=1,alert(1))");
+
+    expect([...new Set(ran)]).toEqual([]);
+    expect([...new Set(problems)]).toEqual([]);
+  } finally {
+    file.close();
+    server.kill("SIGTERM");
+    await exited(server);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+/** Posts every payload into every field over HTTP, as the admin, and checks each was stored as typed. */
+async function storeEverywhere(admin: string, file: Database.Database) {
+  const sent = async (pathname: string, form: Record<string, string>, what: string) => {
+    const response = await post(pathname, form, admin);
+    const body = await response.text();
+    expect([200, 302], `${what}: ${response.status} ${body.slice(0, 200)}`).toContain(response.status);
+    return response;
+  };
+  const refOf = (response: Response) => /INC-\d+/.exec(response.headers.get("location") ?? "")![0];
+
+  // Names, teams and category names (cut to their limits).
+  for (const [i, { payload }] of ARMED.entries()) {
+    await sent("/admin/users", { intent: "add", name: payload.slice(0, 100), email: `person${i}@example.com`, team: payload.slice(0, 60), role: "member" }, "a person");
+    await sent("/admin/categories", { intent: "add", label: `${i} ${payload}`.slice(0, 60) }, "a category");
+  }
+  const ownerOf = (i: number) => String(file.prepare("select id from users where email = ?").pluck().get(`person${i}@example.com`));
+
+  for (let start = 0; start < ARMED.length; start += GROUP) {
+    const group = ARMED.slice(start, start + GROUP);
+    const created = await sent(
+      "/incidents/new",
+      {
+        ...reportForm(`Group ${start / GROUP + 1}`),
+        services: group.map((g) => g.payload.slice(0, 60).replaceAll(",", " ")).join(","),
+        impactMd: group.map((g) => g.payload).join("\n\n"),
+        summaryMd: group.map((g) => g.payload).join("\n\n"),
+        resolvedAt: "2026-11-20T11:00",
+      },
+      "a group incident",
+    );
+    const ref = refOf(created);
+    const page = `/incidents/${ref}?index`;
+    await sent(page, { intent: "move", to: "analysis" }, "analysis");
+    for (const [j, { name, payload }] of group.entries()) {
+      const i = start + j;
+      // A why with a remediation and its action; a why with none; a why whose blaming wording is kept for a reason.
+      const why = await sent(page, { intent: "add-why", parentId: "", question: payload, answer: payload, remediationMd: payload }, `why: ${name}`);
+      const whyId = /#why-(\d+)/.exec(why.headers.get("location") ?? "")![1];
+      await sent(`/incidents/${ref}/actions/new`, { title: payload.slice(0, 200), descriptionMd: payload, ownerId: ownerOf(i), priority: "P2", dueDate: "2026-11-01", whyId }, `action: ${name}`);
+      const actionId = file.prepare("select max(id) from actions").pluck().get();
+      if (i % 2 === 1) await sent(`/actions/${actionId}`, { intent: "status", to: "wont_do", wontDoReason: payload }, `won't do: ${name}`);
+      await sent(page, { intent: "add-why", parentId: whyId, question: payload, answer: payload, noRemediationReason: payload, noActionReason: payload }, `why without remediation: ${name}`);
+      const kept = await sent(page, { intent: "add-why", parentId: whyId, question: payload, answer: "Because the on-call engineer should have checked the dashboard.", noRemediationReason: "None needed." }, `blaming why: ${name}`);
+      const keptId = /#why-(\d+)/.exec(kept.headers.get("location") ?? "")![1];
+      await sent(page, { intent: "acknowledge-finding", whyId: keptId, field: "answer", match: "the on-call engineer should have", reason: payload }, `kept wording: ${name}`);
+      await sent(page, { intent: "add-entry", at: "2026-11-20T10:05", bodyMd: payload }, `timeline: ${name}`);
+    }
+    await sent(page, { intent: "move", to: "review" }, "review");
+    await sent(page, { intent: "move", to: "published" }, "publish");
+  }
+  // Titles: an incident for each payload.
+  for (const { name, payload } of ARMED) await sent("/incidents/new", reportForm(payload.slice(0, 200)), `title: ${name}`);
+  // The digest of the week, written to the outbox.
+  await sent("/digest", { intent: "send" }, "digest");
+
+  // Stored exactly as typed: nothing lost, nothing rewritten.
+  for (const { name, payload } of ARMED) {
+    const count = file.prepare("select count(*) from whys where question = ?").pluck().get(payload.trim());
+    expect(count, `why question: ${name}`).toBe(3);
+    expect(file.prepare("select count(*) from timeline_entries where body_md = ?").pluck().get(payload.trim()), `timeline: ${name}`).toBe(1);
+    expect(file.prepare("select count(*) from incidents where title = ?").pluck().get(payload.slice(0, 200).trim()), `title: ${name}`).toBe(1);
+  }
+}
+
+/** Every piece of stored HTML: `*_html` columns, `html` columns, and `*Html` values inside stored JSON. */
+function storedHtml(file: Database.Database): [string, string][] {
+  const found: [string, string][] = [];
+  const tables = file.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '%search_index%'").pluck().all() as string[];
+  for (const table of tables) {
+    const columns = (file.prepare(`select name, type from pragma_table_info(?)`).all(table) as { name: string; type: string }[]).filter((c) => /text/i.test(c.type) || c.type === "");
+    for (const { name } of columns) {
+      for (const value of file.prepare(`select "${name}" from "${table}" where typeof("${name}") = 'text'`).pluck().all() as string[]) {
+        if (/(^|_)html$/i.test(name)) found.push([`${table}.${name}`, value]);
+        else if (value.startsWith("{") || value.startsWith("[")) {
+          try {
+            collectHtml(JSON.parse(value), `${table}.${name}`, found);
+          } catch {
+            // Not JSON.
+          }
+        }
+      }
+    }
+  }
+  return found.filter(([, html]) => html !== "");
+}
+
+function collectHtml(value: unknown, where: string, found: [string, string][]) {
+  if (Array.isArray(value)) for (const item of value) collectHtml(item, where, found);
+  else if (value && typeof value === "object") {
+    for (const [key, inner] of Object.entries(value)) {
+      if (typeof inner === "string" && /html$/i.test(key)) found.push([`${where} ${key}`, inner]);
+      else collectHtml(inner, where, found);
+    }
+  }
+}
