@@ -7,11 +7,9 @@
 // searched for them, refused posts must leave the database as it was, and each page's loader is
 // also asked alone (a single-fetch `.data` request naming only that route), so no route relies
 // on a parent layout's check.
-import fs from "node:fs";
-import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
-import { ADMIN_PASSWORD, addMember, exited, firstAdmin, freshDataDir, manifest, MEMBER_PASSWORD, OWN_BASE, post, reportForm, sessionCookie, startServer, urlOf } from "./own-server";
+import { addMember, ADMIN_PASSWORD, firstAdmin, manifest, MEMBER_PASSWORD, OWN_BASE, post, reportForm, sessionCookie, urlOf, withOwnServer } from "./own-server";
 
 const ROLES = ["anonymous", "member", "participant", "facilitator", "admin"] as const;
 type Role = (typeof ROLES)[number];
@@ -396,12 +394,7 @@ function matches(expected: Expected, got: Outcome): boolean {
 
 test("every route answers each role as the table says, and restricted incidents stay hidden", async () => {
   test.setTimeout(180_000);
-  const dataDir = freshDataDir();
-  const server = await startServer(dataDir);
-  const file = new Database(path.join(dataDir, "hindsight.db"), {
-    readonly: true,
-  });
-  try {
+  await withOwnServer({}, async (file, dataDir) => {
     const routes = manifest(dataDir);
     const world = await buildWorld(file);
     const cookies: Record<Role, string> = { anonymous: "", ...world.cookies };
@@ -478,12 +471,7 @@ test("every route answers each role as the table says, and restricted incidents 
     expect(problems).toEqual([]);
     expect(checked.size).toBe(routes.length);
     expect(file.pragma("integrity_check", { simple: true })).toBe("ok");
-  } finally {
-    file.close();
-    server.kill("SIGTERM");
-    await exited(server);
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 });
 
 function paramsFor(expectation: Expectation, world: World, scope: Scope): Record<string, string> {

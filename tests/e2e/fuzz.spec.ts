@@ -1,11 +1,8 @@
 // Every form action of the app, from the route manifest of the production build, gets malformed
 // and random form data as an admin (who may do the most): never a 5xx, and input that is
 // refused (4xx) changes nothing in the database.
-import fs from "node:fs";
-import path from "node:path";
-import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
-import { exited, firstAdmin, freshDataDir, manifest, OWN_BASE, post, reportForm, startServer, urlOf } from "./own-server";
+import { firstAdmin, manifest, OWN_BASE, post, reportForm, urlOf, withOwnServer } from "./own-server";
 
 // A small deterministic generator, so a failure can be replayed.
 let seed = 20261124;
@@ -26,10 +23,7 @@ function randomForm(): URLSearchParams {
 
 test("random and malformed form posts to every action: no 5xx, and nothing changes when refused", async () => {
   test.setTimeout(180_000);
-  const dataDir = freshDataDir();
-  const server = await startServer(dataDir);
-  const file = new Database(path.join(dataDir, "hindsight.db"), { readonly: true });
-  try {
+  await withOwnServer({}, async (file, dataDir) => {
     const admin = await firstAdmin();
     expect((await post("/incidents/new", reportForm("Fuzzed incident"), admin)).status).toBe(302);
     expect((await post("/incidents/INC-1?index", { intent: "move", to: "analysis" }, admin)).status).toBe(302);
@@ -64,10 +58,5 @@ test("random and malformed form posts to every action: no 5xx, and nothing chang
     }
     expect(problems.map((p) => p.slice(0, 300))).toEqual([]);
     expect(file.pragma("integrity_check", { simple: true })).toBe("ok");
-  } finally {
-    file.close();
-    server.kill("SIGTERM");
-    await exited(server);
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 });

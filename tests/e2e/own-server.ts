@@ -4,6 +4,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
 
 export const OWN_PORT = Number(process.env.E2E_PORT ?? "3100") + 17;
@@ -49,6 +50,24 @@ export async function startServer(dataDir: string, options: { log?: string[]; en
     if (answer === 200) return child;
     if (Date.now() > deadline) throw new Error("the server did not start");
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Runs `body` against a server of its own on a fresh database, with that database open read-only
+ * beside it to check what was stored; then stops the server and removes the data.
+ */
+export async function withOwnServer(options: { env?: Record<string, string> }, body: (file: Database.Database, dataDir: string) => Promise<void>): Promise<void> {
+  const dataDir = freshDataDir();
+  const server = await startServer(dataDir, options);
+  const file = new Database(path.join(dataDir, "hindsight.db"), { readonly: true });
+  try {
+    await body(file, dataDir);
+  } finally {
+    file.close();
+    server.kill("SIGTERM");
+    await exited(server);
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -10,12 +10,10 @@
 // A payload's script sets a canary global and opens a dialog: neither may happen. The pages'
 // DOM and every piece of HTML stored in the database must hold no handler attribute, script
 // URL, script, frame or style the app did not write itself.
-import fs from "node:fs";
-import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
 import { PAYLOADS } from "../xss-payloads";
-import { exited, firstAdmin, freshDataDir, OWN_BASE, post, reportForm, startServer } from "./own-server";
+import { firstAdmin, OWN_BASE, post, reportForm, withOwnServer } from "./own-server";
 
 // A payload that runs sets the canary before its alert.
 const ARMED = PAYLOADS.map(([name, payload]) => ({ name, payload: payload.replaceAll("alert(1)", "(self.hsPwned=1,alert(1))") }));
@@ -71,10 +69,7 @@ function findDanger({ html, kind }: { html: string | null; kind: "page" | "markd
 test("XSS payloads through every text and Markdown field run no script in Chromium", async ({ page, context }) => {
   test.setTimeout(300_000);
   expect(ARMED.length).toBeGreaterThanOrEqual(50);
-  const dataDir = freshDataDir();
-  const server = await startServer(dataDir, { env: { DIGEST_TO: "everyone@example.com", APP_URL: OWN_BASE } });
-  const file = new Database(path.join(dataDir, "hindsight.db"), { readonly: true });
-  try {
+  await withOwnServer({ env: { DIGEST_TO: "everyone@example.com", APP_URL: OWN_BASE } }, async (file) => {
     const admin = await firstAdmin();
     await storeEverywhere(admin, file);
     await context.addCookies([{ name: "hs_session", value: admin.split("=")[1], url: OWN_BASE }]);
@@ -153,12 +148,7 @@ test("XSS payloads through every text and Markdown field run no script in Chromi
 
     expect([...new Set(ran)]).toEqual([]);
     expect([...new Set(problems)]).toEqual([]);
-  } finally {
-    file.close();
-    server.kill("SIGTERM");
-    await exited(server);
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 });
 
 /** Posts every payload into every field over HTTP, as the admin, and checks each was stored as typed. */
