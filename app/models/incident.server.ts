@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, exists, getTableColumns, inArray, isNull, or, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { and, asc, count, desc, eq, exists, getTableColumns, inArray, isNull, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { ConflictError, HttpError } from "~/lib/http.server";
 import { renderMarkdown } from "~/lib/markdown.server";
@@ -113,47 +113,46 @@ export function withService(service: string): SQL {
 }
 
 /**
- * visibleTo for prepared statements: the viewer comes in through the placeholders that
- * viewerParams() fills, so one compiled statement serves every user.
+ * Who may see an incident (canView in access.ts), in SQL: for the incident row named `row` (its
+ * table or alias), with the viewer's id and admin flag given as SQL. Every query below states
+ * the rule through this one builder.
  */
-export const visibleToViewer = sql`(${sql.placeholder("viewerIsAdmin")} = 1 or incidents.visibility = 'org' or incidents.facilitator_id = ${sql.placeholder("viewerId")}
-  or exists (select 1 from participants vp where vp.incident_id = incidents.id and vp.user_id = ${sql.placeholder("viewerId")}))`;
+function seenBy(row: string, viewerId: SQL, viewerIsAdmin: SQL): SQL {
+  const r = sql.raw(row);
+  return sql`(${viewerIsAdmin} = 1 or ${r}.visibility = 'org' or ${r}.facilitator_id = ${viewerId}
+    or exists (select 1 from participants where participants.incident_id = ${r}.id and participants.user_id = ${viewerId}))`;
+}
+
+// The viewer of a prepared statement, filled by viewerParams(): one compiled statement serves every user.
+const VIEWER_ID = sql`${sql.placeholder("viewerId")}`;
+const VIEWER_IS_ADMIN = sql`${sql.placeholder("viewerIsAdmin")}`;
+
+export function viewerParams(user: Viewer): { viewerId: number; viewerIsAdmin: 0 | 1 } {
+  return { viewerId: user.id, viewerIsAdmin: user.role === "admin" ? 1 : 0 };
+}
+
+/** visibleTo for prepared statements reading incidents. */
+export const visibleToViewer = seenBy("incidents", VIEWER_ID, VIEWER_IS_ADMIN);
 
 /**
- * The incidents a viewer may not see, for prepared statements (same placeholders): the
- * restricted ones they neither facilitate nor take part in, none for admins; exactly the
- * complement of visibleToViewer. A list of other rows (actions) keeps the rows whose incident is
- * not in it, reading only the few restricted incidents instead of every row's incident.
+ * The incidents a viewer may not see, for prepared statements: the restricted ones they neither
+ * facilitate nor take part in, none for admins. A list of other rows (actions) keeps the rows
+ * whose incident is not in it, reading only the few restricted incidents instead of every row's
+ * incident.
  */
-export const hiddenFromViewer = sql`select h.id from incidents h where ${sql.placeholder("viewerIsAdmin")} = 0 and h.visibility = 'restricted'
-  and h.facilitator_id <> ${sql.placeholder("viewerId")} and not exists (select 1 from participants hp where hp.incident_id = h.id and hp.user_id = ${sql.placeholder("viewerId")})`;
+export const hiddenFromViewer = sql`select h.id from incidents h where h.visibility = 'restricted' and not ${seenBy("h", VIEWER_ID, VIEWER_IS_ADMIN)}`;
 
 /**
  * visibleToViewer for a row of another table, by its incident id: one look-up of that incident
  * per row, cheaper than hiddenFromViewer when a statement reads only a few rows.
  */
 export function incidentVisibleToViewer(incidentId: SQLWrapper): SQL {
-  return sql`(${sql.placeholder("viewerIsAdmin")} = 1 or exists (select 1 from incidents v where v.id = ${incidentId} and (v.visibility = 'org'
-    or v.facilitator_id = ${sql.placeholder("viewerId")} or exists (select 1 from participants vp where vp.incident_id = v.id and vp.user_id = ${sql.placeholder("viewerId")}))))`;
+  return sql`(${VIEWER_IS_ADMIN} = 1 or exists (select 1 from incidents v where v.id = ${incidentId} and ${seenBy("v", VIEWER_ID, VIEWER_IS_ADMIN)}))`;
 }
 
-export function viewerParams(user: Viewer): { viewerId: number; viewerIsAdmin: 0 | 1 } {
-  return { viewerId: user.id, viewerIsAdmin: user.role === "admin" ? 1 : 0 };
-}
-
-/** SQL that keeps only incidents the user may see. */
+/** SQL that keeps only incidents the user may see (none needed for admins). */
 export function visibleTo(user: Viewer): SQL | undefined {
-  if (user.role === "admin") return undefined;
-  return or(
-    eq(incidents.visibility, "org"),
-    eq(incidents.facilitatorId, user.id),
-    exists(
-      db()
-        .select({ one: sql`1` })
-        .from(participants)
-        .where(and(eq(participants.incidentId, incidents.id), eq(participants.userId, user.id))),
-    ),
-  );
+  return user.role === "admin" ? undefined : seenBy("incidents", sql`${user.id}`, sql`0`);
 }
 
 export type IncidentFilters = Keyset & {
