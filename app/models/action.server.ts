@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNull, lt, ne, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNull, lt, ne, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { db, prepared, schema, type Db, type Tx } from "~/lib/db.server";
 import { ConflictError, HttpError } from "~/lib/http.server";
@@ -15,6 +15,7 @@ import {
   type ActionFigures,
   type ActionStatus,
   type Priority,
+  type StatusTally,
 } from "./action";
 import { diff, recordEvent } from "./audit.server";
 import { reference, type Severity } from "./incident";
@@ -298,6 +299,10 @@ export type ActionListItem = {
 };
 
 const finished = actionFinished(actions.status);
+/** Open or in progress, spelled as the action indexes are. */
+export const unfinished = sql`${finished} = 0`;
+/** Unfinished and due before `day`. */
+const overdueOn = (day: SQLWrapper | string) => sql`(${unfinished} and ${actions.dueDate} < ${day})`;
 const p = sql.placeholder;
 
 /**
@@ -353,13 +358,13 @@ function paramsOf(viewer: Viewer, filters: ActionFilters, todayDate: string) {
  */
 function filterSql(d: Db, shape: Shape): SQL | undefined {
   return and(
-    shape.status === "unfinished" ? eq(finished, 0) : undefined,
+    shape.status === "unfinished" ? unfinished : undefined,
     shape.status === "one" ? (shape.slice ? sql`likely(${actions.status} = ${p("status")})` : eq(actions.status, p("status"))) : undefined,
     shape.owner ? eq(actions.ownerId, p("ownerId")) : undefined,
     shape.team ? inArray(actions.ownerId, d.select({ id: users.id }).from(users).where(eq(users.team, p("team")))) : undefined,
     shape.incident ? eq(actions.incidentId, p("incidentId")) : undefined,
     shape.severity ? inArray(actions.incidentId, d.select({ id: incidents.id }).from(incidents).where(eq(incidents.severity, p("severity")))) : undefined,
-    shape.overdue ? and(eq(finished, 0), lt(actions.dueDate, p("today"))) : undefined,
+    shape.overdue ? overdueOn(p("today")) : undefined,
     shape.visibility === "row" ? incidentVisibleToViewer(actions.incidentId) : sql`${actions.incidentId} not in (${hiddenFromViewer})`,
   );
 }
@@ -463,7 +468,7 @@ function compiled<T>(cache: Map<string, T>, shape: Shape, compile: (shape: Shape
 function listActionsOn(viewer: Viewer, filters: ActionFilters, todayDate: string, slice?: { limit: number; offset: number }): ActionListItem[] {
   const shape = shapeOf(filters, slice !== undefined);
   const rows = compiled(lists, shape, compileList)().all({ ...paramsOf(viewer, filters, todayDate), ...slice });
-  return rows.map((r) => ({ ...r, incidentReference: reference(r.incidentId), overdue: !isFinished(r.status) && r.dueDate < todayDate }));
+  return rows.map((r) => ({ ...r, incidentReference: reference(r.incidentId), overdue: isOverdue(r, todayDate) }));
 }
 
 /** Actions the viewer may see (never those of restricted incidents they are not part of), all or a slice. */
@@ -500,7 +505,7 @@ const openCounts = prepared((d) =>
   d
     .select({ open: count(), overdue: sql<number>`coalesce(sum(${actions.dueDate} < ${p("today")}), 0)` })
     .from(actions)
-    .where(and(eq(actions.ownerId, p("ownerId")), eq(finished, 0), incidentVisibleToViewer(actions.incidentId)))
+    .where(and(eq(actions.ownerId, p("ownerId")), unfinished, incidentVisibleToViewer(actions.incidentId)))
     .prepare(),
 );
 
@@ -582,8 +587,8 @@ const progressOfIncidents = prepared((d) =>
     .select({
       incidentId: actions.incidentId,
       total: sql<number>`count(*)`,
-      finished: sql<number>`sum(case when ${actions.status} in ('done', 'wont_do') then 1 else 0 end)`,
-      overdue: sql<number>`sum(case when ${actions.status} in ('open', 'in_progress') and ${actions.dueDate} < ${sql.placeholder("today")} then 1 else 0 end)`,
+      finished: sql<number>`sum(${finished})`,
+      overdue: sql<number>`sum(${overdueOn(p("today"))})`,
     })
     .from(actions)
     .where(sql`${actions.incidentId} in (select value from json_each(${sql.placeholder("incidentIds")}))`)
@@ -604,19 +609,30 @@ export const NO_TEAM = "No team";
 export type TeamFigures = ActionFigures & { team: string };
 
 /** Whole milliseconds from an action's creation to done, as figuresOfActions takes them from the two times. */
-export const msToDone = sql<number>`cast(round((unixepoch(coalesce(${actions.completedAt}, ${actions.createdAt}), 'subsec') - unixepoch(${actions.createdAt}, 'subsec')) * 1000) as integer)`;
+const msToDone = sql<number>`cast(round((unixepoch(coalesce(${actions.completedAt}, ${actions.createdAt}), 'subsec') - unixepoch(${actions.createdAt}, 'subsec')) * 1000) as integer)`;
 
-// One pass over the actions the viewer may see, grouped by team and status; those done give
-// their times as one JSON array per group rather than one row each.
+/**
+ * The columns of a StatusTally for a query grouped by status (and more): how many, how many
+ * overdue on `day`, and the done ones' times as one JSON array per group rather than one row
+ * each. Read the rows with tallyOf.
+ */
+export function tallyColumns(day: SQLWrapper | string) {
+  return {
+    status: actions.status,
+    n: count(),
+    overdue: sql<number>`coalesce(sum(${overdueOn(day)}), 0)`,
+    msToDone: sql<string>`json_group_array(${msToDone}) filter (where ${actions.status} = 'done')`,
+  };
+}
+
+export function tallyOf(row: { status: ActionStatus; n: number; overdue: number; msToDone: string }): StatusTally {
+  return { status: row.status, n: row.n, overdue: row.overdue, msToDone: JSON.parse(row.msToDone) as number[] };
+}
+
+// One pass over the actions the viewer may see, grouped by team and status.
 const teamTallies = prepared((d) =>
   d
-    .select({
-      team: users.team,
-      status: actions.status,
-      n: count(),
-      overdue: sql<number>`coalesce(sum(${finished} = 0 and ${actions.dueDate} < ${p("today")}), 0)`,
-      msToDone: sql<string>`json_group_array(${msToDone}) filter (where ${actions.status} = 'done')`,
-    })
+    .select({ team: users.team, ...tallyColumns(p("today")) })
     .from(actions)
     // Actions first, each looking up its owner's team.
     .crossJoin(users)
@@ -629,7 +645,7 @@ const teamTallies = prepared((d) =>
 export function completionFigures(viewer: Viewer, now: Date = new Date()): TeamFigures[] {
   const tallies = teamTallies()
     .all({ ...viewerParams(viewer), today: today(now) })
-    .map((r) => ({ team: r.team || NO_TEAM, status: r.status, n: r.n, overdue: r.overdue, msToDone: JSON.parse(r.msToDone) as number[] }));
+    .map((r) => ({ team: r.team || NO_TEAM, ...tallyOf(r) }));
   const teams = [...new Set(tallies.map((t) => t.team))].sort();
   return [
     { team: "All teams", ...figuresFrom(tallies) },
@@ -690,7 +706,7 @@ export function hasOpenActions(userId: number): boolean {
     db()
       .select({ id: actions.id })
       .from(actions)
-      .where(and(eq(actions.ownerId, userId), eq(finished, 0)))
+      .where(and(eq(actions.ownerId, userId), unfinished))
       .limit(1)
       .get(),
   );

@@ -1,10 +1,10 @@
-import { and, asc, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { and, asc, eq, gte, lt, sql } from "drizzle-orm";
 import { renderToStaticMarkup } from "react-dom/server";
 import { DigestEmail, type DigestContent } from "~/components/email/digest-email";
 import { db, schema } from "~/lib/db.server";
 import { env } from "~/lib/env.server";
 import { previousPeriod, type Period } from "~/lib/period";
-import { NO_TEAM, today } from "./action.server";
+import { NO_TEAM, today, unfinished } from "./action.server";
 import { categoryLabels } from "./category.server";
 import { reference } from "./incident";
 import type { ContentWhy, LearningContent } from "./learning.server";
@@ -63,7 +63,7 @@ export function digestContent(period: Period, now: Date = new Date()): DigestCon
     .from(actions)
     .innerJoin(incidents, eq(incidents.id, actions.incidentId))
     .innerJoin(users, eq(users.id, actions.ownerId))
-    .where(and(inArray(actions.status, ["open", "in_progress"]), lt(actions.dueDate, todayDate), eq(incidents.visibility, "org")))
+    .where(and(unfinished, lt(actions.dueDate, todayDate), eq(incidents.visibility, "org")))
     .groupBy(users.team)
     .orderBy(sql`count(*) desc`, asc(users.team))
     .all();

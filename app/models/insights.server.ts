@@ -5,7 +5,7 @@ import { and, count, countDistinct, eq, exists, gte, inArray, lt, or, sql, type 
 import { db, schema } from "~/lib/db.server";
 import type { Viewer } from "./access";
 import { completionRate, figuresFrom, type ActionFigures, type ActionStatus } from "./action";
-import { msToDone, today } from "./action.server";
+import { tallyColumns, tallyOf, today } from "./action.server";
 import { categoryLabels } from "./category.server";
 import { reference, SEVERITIES, type Severity } from "./incident";
 import { visibleTo, withService } from "./incident.server";
@@ -232,7 +232,7 @@ function actionFigures(months: string[], rows: ActionCountRow[]): ActionInsights
   }
   for (const m of byMonth.values()) m.completionRate = completionRate(m.done, m.wontDo);
   return {
-    ...figuresFrom(rows.map((r) => ({ status: r.status, n: r.n, overdue: r.overdue, msToDone: JSON.parse(r.msToDone) as number[] }))),
+    ...figuresFrom(rows.map(tallyOf)),
     byMonth: [...byMonth.values()],
   };
 }
@@ -301,13 +301,7 @@ export function insightsFor(viewer: Viewer, filters: InsightsFilters = {}, now: 
   // JSON array rather than one row per action.
   const createdMonth = sql<string>`substr(${actions.createdAt}, 1, 7)`;
   const actionRows = db()
-    .select({
-      month: createdMonth,
-      status: actions.status,
-      n: count(),
-      overdue: sql<number>`sum(${and(inArray(actions.status, ["open", "in_progress"]), lt(actions.dueDate, todayDate))})`,
-      msToDone: sql<string>`json_group_array(${msToDone}) filter (where ${eq(actions.status, "done")})`,
-    })
+    .select({ month: createdMonth, ...tallyColumns(todayDate) })
     .from(actions)
     .where(inScope(actions.incidentId, ids))
     .groupBy(createdMonth, actions.status)

@@ -1,10 +1,10 @@
-import { and, asc, eq, inArray, isNull, lte } from "drizzle-orm";
+import { and, asc, eq, isNull, lte } from "drizzle-orm";
 import { renderToStaticMarkup } from "react-dom/server";
 import { ReminderEmail, type ReminderLine } from "~/components/email/reminder-email";
 import { db, schema } from "~/lib/db.server";
 import { env } from "~/lib/env.server";
 import { addDays, formatDate } from "~/lib/time";
-import { today } from "./action.server";
+import { today, unfinished } from "./action.server";
 import { reference } from "./incident";
 import { deliverPending, enqueueEmail } from "./outbox.server";
 
@@ -34,7 +34,7 @@ export function selectReminders(today: string): ReminderBatch[] {
     .from(actions)
     .innerJoin(incidents, eq(incidents.id, actions.incidentId))
     .innerJoin(users, eq(users.id, actions.ownerId))
-    .where(and(inArray(actions.status, ["open", "in_progress"]), lte(actions.dueDate, addDays(today, DUE_SOON_DAYS)), isNull(users.removedAt)))
+    .where(and(unfinished, lte(actions.dueDate, addDays(today, DUE_SOON_DAYS)), isNull(users.removedAt)))
     .orderBy(asc(users.id), asc(actions.dueDate), asc(actions.id))
     .all();
   const batches = new Map<number, ReminderBatch>();
