@@ -1,5 +1,5 @@
 import { Form } from "@remix-run/react";
-import { KIND_LABELS, normalizedMatch, type Finding, type WhyField } from "~/models/blame";
+import { findingKey, KIND_LABELS, type Finding, type WhyField } from "~/models/blame";
 import { Field, FormError, HiddenInputs, SubmitButton } from "./form";
 
 /**
@@ -81,9 +81,9 @@ export function SavedFindings({
   const open = findings.filter((f) => !f.acknowledged);
   // A reason refused for a finding still shown goes next to its field; anything else (the wording
   // has gone, someone else saved first) is said at the top.
-  const atFinding = (f: SavedFinding) =>
-    failure?.intent === "acknowledge-finding" && failure.field === f.field && normalizedMatch(failure.match ?? "") === normalizedMatch(f.match) ? failure : undefined;
-  const general = failure && !findings.some((f) => atFinding(f)) ? failure.message : undefined;
+  const failedKey = failure?.intent === "acknowledge-finding" && failure.field ? findingKey(failure.field as WhyField, failure.match ?? "") : undefined;
+  const atFinding = (f: SavedFinding) => (failedKey === findingKey(f.field, f.match) ? failure : undefined);
+  const general = failure && !findings.some(atFinding) ? failure.message : undefined;
   return (
     <div className="blame blame--saved">
       <p className="blame__heading">

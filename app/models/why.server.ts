@@ -271,15 +271,23 @@ export function applySuggestion(actor: Viewer, incidentId: number, whyId: number
   const finding = checkWhy(current, directoryNames())[field].find((f) => findingKey(field, f.match) === findingKey(field, match));
   if (!finding?.rewrite) throw new HttpError(409, "That wording is no longer in the why, or has no suggested rewording.");
   const column = FIELD_COLUMNS[field];
-  return updateWhy(actor, incidentId, whyId, baseVersion, {
-    question: current.question,
-    answer: current.answer,
-    remediationMd: current.remediationMd,
-    noRemediationReason: current.noRemediationReason,
-    noActionReason: current.noActionReason,
-    category: current.category,
-    rootReached: current.rootReached,
-    [column]: applyRewrite(current[column], finding.rewrite),
-  });
+  try {
+    return updateWhy(actor, incidentId, whyId, baseVersion, {
+      question: current.question,
+      answer: current.answer,
+      remediationMd: current.remediationMd,
+      noRemediationReason: current.noRemediationReason,
+      noActionReason: current.noActionReason,
+      category: current.category,
+      rootReached: current.rootReached,
+      [column]: applyRewrite(current[column], finding.rewrite),
+    });
+  } catch (error) {
+    // A one-click rewording has no form of its own to compare: the page shows the other version.
+    if (error instanceof ConflictError) {
+      throw new HttpError(409, "Someone else changed this why since the page was loaded; it now shows their version. Check the wording again.");
+    }
+    throw error;
+  }
 }
 

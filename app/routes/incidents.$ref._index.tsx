@@ -9,7 +9,7 @@ import { Lifecycle } from "~/components/lifecycle";
 import { Timeline } from "~/components/timeline";
 import { WhyForm, WhyTree } from "~/components/why-tree";
 import { requireIncidentRoute } from "~/lib/guards.server";
-import { ConflictError, formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
+import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { revalidateAfterRefusal } from "~/lib/revalidate";
 import { redirectWithFlash } from "~/lib/session.server";
 import { formatDate, formatSpan, formatTime, fromInputValue, toInputValue } from "~/lib/time";
@@ -244,10 +244,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
         applySuggestion(user, incident.id, whyId, base, field, match);
         return redirectWithFlash(`${page}#why-${whyId}`, "Reworded with the suggestion. Adjust it in Edit if it needs more.");
       } catch (error) {
-        if (error instanceof ConflictError) {
-          const formError = "Someone else changed this why since the page was loaded; it now shows their version. Check the wording again.";
-          return formFailure(409, { target, errors: {}, formError, values });
-        }
         return modelFailure(error, values, target);
       }
     }
