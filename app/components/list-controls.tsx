@@ -61,8 +61,13 @@ export function CursorPagination({ newer, older }: { newer: number | null; older
   );
 }
 
+/** How many a list holds, as the models count it (boundedCount): "3 incidents", "More than 1,000 incidents". */
+export function countText({ total, capped }: { total: number; capped: boolean }, one: string, many: string): string {
+  return capped ? `More than ${total.toLocaleString("en")} ${many}` : `${total.toLocaleString("en")} ${total === 1 ? one : many}`;
+}
+
 /** Previous and next page links that keep the current filters. */
-export function Pagination({ page, pageCount, previous, next }: { page: number; pageCount: number; previous: string; next: string }) {
+export function Pagination({ page, pageCount }: { page: number; pageCount: number }) {
   const [params] = useSearchParams();
   if (pageCount <= 1) return null;
   const link = (to: number) => {
@@ -72,11 +77,11 @@ export function Pagination({ page, pageCount, previous, next }: { page: number; 
   };
   return (
     <nav className="pagination" aria-label="Pages">
-      {page > 1 ? <Link to={link(page - 1)}>← {previous}</Link> : <span />}
+      {page > 1 ? <Link to={link(page - 1)}>← Previous</Link> : <span />}
       <span className="muted">
         Page {page} of {pageCount}
       </span>
-      {page < pageCount ? <Link to={link(page + 1)}>{next} →</Link> : <span />}
+      {page < pageCount ? <Link to={link(page + 1)}>Next →</Link> : <span />}
     </nav>
   );
 }

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { ActionTable } from "~/components/actions";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field } from "~/components/form";
-import { Pagination, plainOptions, SelectFilter } from "~/components/list-controls";
+import { countText, Pagination, plainOptions, SelectFilter } from "~/components/list-controls";
 import { actionFiltersFrom } from "~/lib/action-filters.server";
 import { actionRow } from "~/lib/action-views.server";
 import { requireUser } from "~/lib/session.server";
@@ -84,14 +84,13 @@ export default function AllActions() {
       ) : (
         <>
           <p className="muted small">
-            {capped
-              ? `More than ${total.toLocaleString("en")} actions. The pages show the first ${total.toLocaleString("en")}: filter to narrow them down, or download the CSV for all.`
-              : `${total.toLocaleString("en")} ${total === 1 ? "action" : "actions"}`}
+            {countText({ total, capped }, "action", "actions")}
+            {capped ? `. The pages show the first ${total.toLocaleString("en")}: filter to narrow them down, or download the CSV for all.` : null}
           </p>
           <ActionTable rows={rows} redirectTo={`${location.pathname}${location.search}`} caption="Actions" />
         </>
       )}
-      <Pagination page={page} pageCount={pageCount} previous="Previous" next="Next" />
+      <Pagination page={page} pageCount={pageCount} />
     </>
   );
 }

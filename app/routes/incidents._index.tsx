@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { RestrictedBadge, SeverityBadge, StatusBadge } from "~/components/badges";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { CursorPagination, plainOptions, SelectFilter } from "~/components/list-controls";
+import { countText, CursorPagination, plainOptions, SelectFilter } from "~/components/list-controls";
 import { requireUser } from "~/lib/session.server";
 import { formatAge, formatTime } from "~/lib/time";
 import { SEVERITIES, STATUSES, STATUS_LABELS } from "~/models/incident";
@@ -91,7 +91,7 @@ export default function Incidents() {
         <div className="table-wrap">
           <table className="list">
             <caption className="muted small" style={{ captionSide: "bottom", textAlign: "left", padding: "0.5rem 0" }}>
-              {capped ? `More than ${total.toLocaleString("en")} incidents` : `${total.toLocaleString("en")} ${total === 1 ? "incident" : "incidents"}`}
+              {countText({ total, capped }, "incident", "incidents")}
               {filtered ? " match" : ""}
             </caption>
             <thead>

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { LearningCard, type GlanceWhy, type LearningCardData } from "~/components/learning";
-import { CursorPagination, plainOptions, SelectFilter } from "~/components/list-controls";
+import { countText, CursorPagination, plainOptions, SelectFilter } from "~/components/list-controls";
 import { env } from "~/lib/env.server";
 import { requireUser } from "~/lib/session.server";
 import { formatTime } from "~/lib/time";
@@ -103,9 +103,7 @@ export default function Learnings() {
       ) : (
         <>
           <p className="muted small">
-            {capped
-              ? `More than ${total.toLocaleString("en")} published analyses`
-              : `${total.toLocaleString("en")} published ${total === 1 ? "analysis" : "analyses"}`}
+            {countText({ total, capped }, "published analysis", "published analyses")}
           </p>
           {cards.map((card) => (
             <LearningCard key={card.reference} learning={card} />

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field } from "~/components/form";
-import { Pagination, plainOptions, SelectFilter } from "~/components/list-controls";
+import { countText, Pagination, plainOptions, SelectFilter } from "~/components/list-controls";
 import { SearchHitItem } from "~/components/search-hit";
 import { requireUser } from "~/lib/session.server";
 import { formatDate } from "~/lib/time";
@@ -127,9 +127,9 @@ export default function Search() {
       ) : (
         <section aria-labelledby="search-results-heading">
           <h2 id="search-results-heading" className="search-results__count">
-            {more ? `More than ${total.toLocaleString("en-GB")}` : total} {total === 1 ? "result" : "results"} for “{q}”
+            {countText({ total, capped: more }, "result", "results")} for “{q}”
           </h2>
-          {more ? <p className="muted small">Showing the best {total.toLocaleString("en-GB")}. Add a word or a filter to narrow them down.</p> : null}
+          {more ? <p className="muted small">Showing the best {total.toLocaleString("en")}. Add a word or a filter to narrow them down.</p> : null}
           <ol className="search-results">
             {items.map(({ hit, date }) => (
               <SearchHitItem key={hit.key} hit={hit} date={date} />
@@ -138,7 +138,7 @@ export default function Search() {
         </section>
       )}
 
-      <Pagination page={page} pageCount={pageCount} previous="Previous" next="Next" />
+      <Pagination page={page} pageCount={pageCount} />
     </>
   );
 }
