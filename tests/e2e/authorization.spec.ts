@@ -9,7 +9,7 @@
 // on a parent layout's check.
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
-import { addMember, ADMIN_PASSWORD, firstAdmin, manifest, MEMBER_PASSWORD, OWN_BASE, post, reportForm, sessionCookie, urlOf, withOwnServer } from "./own-server";
+import { addMember, ADMIN_EMAIL, ADMIN_PASSWORD, firstAdmin, manifest, MEMBER_PASSWORD, OWN_BASE, post, reportForm, sessionCookie, urlOf, withOwnServer } from "./own-server";
 
 const ROLES = ["anonymous", "member", "participant", "facilitator", "admin"] as const;
 type Role = (typeof ROLES)[number];
@@ -481,7 +481,7 @@ function paramsFor(expectation: Expectation, world: World, scope: Scope): Record
 }
 
 async function freshSession(email: string): Promise<string> {
-  const password = email === "casey@example.com" ? ADMIN_PASSWORD : MEMBER_PASSWORD;
+  const password = email === ADMIN_EMAIL ? ADMIN_PASSWORD : MEMBER_PASSWORD;
   return sessionCookie(await post("/signin", { email, password }));
 }
 
@@ -499,7 +499,7 @@ async function buildWorld(file: Database.Database) {
     member: await addMember(admin, "Morgan Member", "morgan@example.com"),
   };
   const emails: Record<Exclude<Role, "anonymous">, string> = {
-    admin: "casey@example.com",
+    admin: ADMIN_EMAIL,
     facilitator: "fran@example.com",
     participant: "pat@example.com",
     member: "morgan@example.com",

@@ -1,19 +1,14 @@
 // Twenty people editing one incident at the same moment, over HTTP: whys, timeline entries and
 // actions. Nothing fails, nothing is lost, and of twenty edits of the same why from the same
 // version exactly one is applied; the others are refused as a conflict the person can see.
-import fs from "node:fs";
-import path from "node:path";
-import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
-import { addMember, exited, firstAdmin, freshDataDir, post, reportForm, startServer } from "./own-server";
+import { addMember, firstAdmin, post, reportForm, withOwnServer } from "./own-server";
 
 const PEOPLE = 20;
 
 test("twenty people edit the same incident at once: no error, no lost update", async () => {
   test.setTimeout(120_000);
-  const dataDir = freshDataDir();
-  const server = await startServer(dataDir);
-  try {
+  await withOwnServer({}, async (file) => {
     const admin = await firstAdmin();
     expect((await post("/incidents/new", reportForm("Checkout queue backed up"), admin)).status).toBe(302);
     expect((await post("/incidents/INC-1?index", { intent: "move", to: "analysis" }, admin)).status).toBe(302);
@@ -53,22 +48,13 @@ test("twenty people edit the same incident at once: no error, no lost update", a
     }
 
     // The stored state: every addition once, the shared why at version 2 with the applied answer.
-    const file = new Database(path.join(dataDir, "hindsight.db"), { readonly: true });
-    try {
-      const shared = file.prepare("select answer, version from whys where id = ?").get(Number(sharedWhy)) as { answer: string; version: number };
-      expect(shared).toEqual({ answer: `Answer of person ${applied[0].i}.`, version: 2 });
-      const count = (sql: string) => file.prepare(sql).pluck().get();
-      expect(count("select count(*) from whys where parent_id is not null")).toBe(PEOPLE);
-      expect(count("select count(distinct question) from whys where parent_id is not null")).toBe(PEOPLE);
-      expect(count("select count(*) from timeline_entries")).toBe(PEOPLE);
-      expect(count("select count(*) from actions")).toBe(PEOPLE);
-      expect(file.pragma("integrity_check", { simple: true })).toBe("ok");
-    } finally {
-      file.close();
-    }
-  } finally {
-    server.kill("SIGTERM");
-    await exited(server);
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }
+    const shared = file.prepare("select answer, version from whys where id = ?").get(Number(sharedWhy)) as { answer: string; version: number };
+    expect(shared).toEqual({ answer: `Answer of person ${applied[0].i}.`, version: 2 });
+    const count = (sql: string) => file.prepare(sql).pluck().get();
+    expect(count("select count(*) from whys where parent_id is not null")).toBe(PEOPLE);
+    expect(count("select count(distinct question) from whys where parent_id is not null")).toBe(PEOPLE);
+    expect(count("select count(*) from timeline_entries")).toBe(PEOPLE);
+    expect(count("select count(*) from actions")).toBe(PEOPLE);
+    expect(file.pragma("integrity_check", { simple: true })).toBe("ok");
+  });
 });

@@ -14,17 +14,24 @@ export function freshDataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "hindsight-own-"));
 }
 
-/** A fresh data folder for each test of the file, removed after it: call at the top level. */
+/**
+ * A fresh data folder for each test of the file, removed after it: call at the top level. A
+ * server a failed test left running is stopped first, so it cannot answer for the next one.
+ */
 export function dataDirPerTest(): () => string {
   let dir = "";
   test.beforeEach(() => {
     dir = freshDataDir();
   });
-  test.afterEach(() => {
+  test.afterEach(async () => {
+    await Promise.all([...running].map((child) => (child.kill("SIGKILL"), exited(child))));
     fs.rmSync(dir, { recursive: true, force: true });
   });
   return () => dir;
 }
+
+/** Servers started and not yet exited. */
+const running = new Set<ChildProcess>();
 
 /**
  * Starts the server, with more environment when given; with `log`, its standard output (the
@@ -32,6 +39,8 @@ export function dataDirPerTest(): () => string {
  */
 export async function startServer(dataDir: string, options: { log?: string[]; env?: Record<string, string> } = {}): Promise<ChildProcess> {
   const { log } = options;
+  // Another server on the port (one a failed test left) would answer for this one.
+  if (await fetch(`${OWN_BASE}/healthz`).then(() => true, () => false)) throw new Error(`port ${OWN_PORT} is already taken by a server`);
   const child = spawn(process.execPath, ["server.js"], {
     env: { ...process.env, NODE_ENV: "production", PORT: String(OWN_PORT), HOST: "127.0.0.1", DATABASE_PATH: path.join(dataDir, "hindsight.db"), SCHEDULER: "false", ...options.env },
     stdio: ["ignore", log ? "pipe" : "ignore", "inherit"],
@@ -44,8 +53,11 @@ export async function startServer(dataDir: string, options: { log?: string[]; en
       log.push(...lines);
     });
   }
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   const deadline = Date.now() + 30_000;
   for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the server exited (${child.exitCode ?? child.signalCode}) before it answered`);
     const answer = await fetch(`${OWN_BASE}/healthz`).then((r) => r.status, () => 0);
     if (answer === 200) return child;
     if (Date.now() > deadline) throw new Error("the server did not start");
@@ -57,7 +69,7 @@ export async function startServer(dataDir: string, options: { log?: string[]; en
  * Runs `body` against a server of its own on a fresh database, with that database open read-only
  * beside it to check what was stored; then stops the server and removes the data.
  */
-export async function withOwnServer(options: { env?: Record<string, string> }, body: (file: Database.Database, dataDir: string) => Promise<void>): Promise<void> {
+export async function withOwnServer(options: Parameters<typeof startServer>[1], body: (file: Database.Database, dataDir: string) => Promise<void>): Promise<void> {
   const dataDir = freshDataDir();
   const server = await startServer(dataDir, options);
   const file = new Database(path.join(dataDir, "hindsight.db"), { readonly: true });
@@ -91,12 +103,13 @@ export function sessionCookie(response: Response): string {
   return cookie!.split(";")[0];
 }
 
+export const ADMIN_EMAIL = "casey@example.com";
 export const ADMIN_PASSWORD = "own-server-password";
 export const MEMBER_PASSWORD = "member-password-1";
 
 /** Creates the first admin through the setup page; their session cookie. */
 export async function firstAdmin(): Promise<string> {
-  const response = await post("/setup", { name: "Casey Admin", email: "casey@example.com", team: "SRE", password: ADMIN_PASSWORD });
+  const response = await post("/setup", { name: "Casey Admin", email: ADMIN_EMAIL, team: "SRE", password: ADMIN_PASSWORD });
   expect(response.status).toBe(302);
   return sessionCookie(response);
 }

@@ -1,15 +1,12 @@
 // The request log: one JSON line per request with method, path, status and duration, and never
 // a password, a one-time link's token, a feed token or a session id.
-import fs from "node:fs";
 import { expect, test } from "@playwright/test";
-import { ADMIN_PASSWORD, addMember, exited, firstAdmin, freshDataDir, MEMBER_PASSWORD, OWN_BASE, post, startServer } from "./own-server";
+import { ADMIN_PASSWORD, addMember, firstAdmin, MEMBER_PASSWORD, OWN_BASE, post, withOwnServer } from "./own-server";
 
 test("request logs say what was asked and how it went, and keep every secret out", async () => {
   test.setTimeout(60_000);
-  const dataDir = freshDataDir();
   const log: string[] = [];
-  const server = await startServer(dataDir, { log });
-  try {
+  await withOwnServer({ log }, async () => {
     const admin = await firstAdmin();
     const links: string[] = [];
     const member = await addMember(admin, "Morgan Member", "morgan@example.com", links);
@@ -19,7 +16,8 @@ test("request logs say what was asked and how it went, and keep every secret out
     const feedToken = /learnings\.atom\?token=([A-Za-z0-9_-]+)/.exec(feedPage)?.[1];
     expect(feedToken).toBeTruthy();
     expect((await fetch(`${OWN_BASE}/learnings.atom?token=${feedToken}`)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 200));
+    // The line for the last request is written as its response finishes.
+    await expect.poll(() => log.some((line) => line.includes('"path":"/learnings.atom"'))).toBe(true);
 
     // Besides the line saying where it listens, one JSON line per request.
     expect(log.filter((line) => line && !line.startsWith("{"))).toEqual([expect.stringContaining("Hindsight is listening")]);
@@ -36,9 +34,5 @@ test("request logs say what was asked and how it went, and keep every secret out
     const text = log.join("\n");
     const secrets = [ADMIN_PASSWORD, MEMBER_PASSWORD, "a-wrong-password-9", links[0], feedToken!, admin.split("=")[1], member.split("=")[1], decodeURIComponent(member.split("=")[1])];
     for (const secret of secrets) expect(text).not.toContain(secret);
-  } finally {
-    server.kill("SIGTERM");
-    await exited(server);
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 });

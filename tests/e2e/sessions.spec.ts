@@ -4,19 +4,16 @@
 import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
-import { ADMIN_PASSWORD, exited, firstAdmin, dataDirPerTest, OWN_BASE, post, sessionCookie, startServer } from "./own-server";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, firstAdmin, OWN_BASE, post, sessionCookie, withOwnServer } from "./own-server";
 
 test.describe.configure({ mode: "serial" });
 
-const dataDir = dataDirPerTest();
-
-const EMAIL = "casey@example.com";
+const EMAIL = ADMIN_EMAIL;
 const signIn = (password: string, redirectTo = "", cookie = "") => post(`/signin`, { email: EMAIL, password, redirectTo }, cookie);
 const opens = (cookie: string) => fetch(`${OWN_BASE}/incidents`, { redirect: "manual", headers: { Cookie: cookie } }).then((r) => r.status);
 
 test("session cookies, sign-in, expiry and sign-out", async () => {
-  const server = await startServer(dataDir());
-  try {
+  await withOwnServer({}, async (_file, dataDir) => {
     await firstAdmin();
     const first = await signIn(ADMIN_PASSWORD);
     const flags = first.headers.getSetCookie().find((c) => c.startsWith("hs_session="))!;
@@ -39,20 +36,16 @@ test("session cookies, sign-in, expiry and sign-out", async () => {
     expect(await opens(a)).toBe(200);
 
     // An expired session is a signed-out one.
-    const file = new Database(path.join(dataDir(), "hindsight.db"));
+    const file = new Database(path.join(dataDir, "hindsight.db"));
     file.prepare("update sessions set expires_at = ?").run(new Date(Date.now() - 1000).toISOString());
     file.close();
     expect(await opens(a)).toBe(302);
     expect(await opens(c)).toBe(302);
-  } finally {
-    server.kill("SIGTERM");
-    await exited(server);
-  }
+  });
 });
 
 test("behind a TLS proxy cookies are Secure", async () => {
-  const server = await startServer(dataDir(), { env: { TRUST_PROXY: "true", APP_URL: "https://hindsight.example.com" } });
-  try {
+  await withOwnServer({ env: { TRUST_PROXY: "true", APP_URL: "https://hindsight.example.com" } }, async () => {
     const response = await post("/setup", { name: "Casey Admin", email: EMAIL, team: "", password: ADMIN_PASSWORD }, "", {
       // As a proxy in front of it passes the request on.
       Origin: "https://hindsight.example.com",
@@ -63,15 +56,11 @@ test("behind a TLS proxy cookies are Secure", async () => {
     const flags = response.headers.getSetCookie().find((c) => c.startsWith("hs_session="))!;
     expect(flags).toMatch(/; Secure/);
     expect(flags).toMatch(/; HttpOnly/);
-  } finally {
-    server.kill("SIGTERM");
-    await exited(server);
-  }
+  });
 });
 
 test("guessing is throttled, big bodies and cross-site posts are refused, redirects stay on the site", async () => {
-  const server = await startServer(dataDir());
-  try {
+  await withOwnServer({}, async () => {
     await firstAdmin();
     for (const target of ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)", "http:/evil.example"]) {
       const response = await signIn(ADMIN_PASSWORD, target);
@@ -91,8 +80,5 @@ test("guessing is throttled, big bodies and cross-site posts are refused, redire
     expect(big.status).toBe(413);
     const crossSite = await post("/signin", { email: EMAIL, password: ADMIN_PASSWORD }, "", { Origin: "https://evil.example" });
     expect(crossSite.status).toBe(403);
-  } finally {
-    server.kill("SIGTERM");
-    await exited(server);
-  }
+  });
 });

@@ -13,13 +13,14 @@
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
 import { PAYLOADS } from "../xss-payloads";
+import { SIGNED_OUT } from "./helpers";
 import { firstAdmin, OWN_BASE, post, reportForm, withOwnServer } from "./own-server";
 
 // A payload that runs sets the canary before its alert.
 const ARMED = PAYLOADS.map(([name, payload]) => ({ name, payload: payload.replaceAll("alert(1)", "(self.hsPwned=1,alert(1))") }));
 const GROUP = 10;
 
-test.use({ bypassCSP: true, storageState: { cookies: [], origins: [] } });
+test.use({ bypassCSP: true, storageState: SIGNED_OUT });
 
 /**
  * Everything in a document that could run script or restyle the page: the open page, or HTML
