@@ -39,7 +39,7 @@ const BARE_BUNDLE = path.resolve("build/bench/bare.js");
 
 const TARGETS = { p99Ms: 100, incidentToFloor: 0.6, rssMb: 250, coldStartMs: 2000, digestMs: 1000, jsKb: 150 };
 
-type Page = { name: string; path: string; signedIn: boolean; bare: boolean };
+type Page = { name: string; path: string; signedIn: boolean };
 type Load = { reqPerSec: number; p50: number; p99: number; requests: number; non2xx: number; errors: number };
 type PageFigures = Page & Load & { bareLoad?: Load; htmlBytes: number; jsGzipBytes: number; inlineGzipBytes: number };
 
@@ -84,14 +84,14 @@ data.close();
 
 const ref = `INC-${large.id}`;
 const PAGES: Page[] = [
-  { name: "Framework floor", path: "/bench/floor", signedIn: false, bare: true },
-  { name: "Incident list", path: "/incidents", signedIn: true, bare: true },
-  { name: `Incident list, ${busiest.service} + ${busiest.severity}`, path: `/incidents?service=${encodeURIComponent(busiest.service)}&severity=${busiest.severity}`, signedIn: true, bare: true },
-  { name: `Incident page (${large.whys} whys, ${large.actions} actions)`, path: `/incidents/${ref}`, signedIn: true, bare: true },
-  { name: "My actions", path: "/actions", signedIn: true, bare: true },
-  { name: "All actions, overdue", path: "/actions/all?overdue=on", signedIn: true, bare: true },
-  { name: "Overdue actions", path: "/actions/overdue", signedIn: true, bare: true },
-  { name: "Learnings feed", path: "/learnings", signedIn: true, bare: true },
+  { name: "Framework floor", path: "/bench/floor", signedIn: false },
+  { name: "Incident list", path: "/incidents", signedIn: true },
+  { name: `Incident list, ${busiest.service} + ${busiest.severity}`, path: `/incidents?service=${encodeURIComponent(busiest.service)}&severity=${busiest.severity}`, signedIn: true },
+  { name: `Incident page (${large.whys} whys, ${large.actions} actions)`, path: `/incidents/${ref}`, signedIn: true },
+  { name: "My actions", path: "/actions", signedIn: true },
+  { name: "All actions, overdue", path: "/actions/all?overdue=on", signedIn: true },
+  { name: "Overdue actions", path: "/actions/overdue", signedIn: true },
+  { name: "Learnings feed", path: "/learnings", signedIn: true },
 ];
 
 // --- Servers -------------------------------------------------------------------------------------
@@ -252,7 +252,7 @@ const bare = `http://127.0.0.1:${barePort}`;
 say("Starting the bare limit server…");
 const bareServer = start([BARE_BUNDLE], barePort, serverFlags);
 await untilReady(`${bare}/bench/floor`, performance.now());
-for (const entry of figures.filter((f) => f.bare)) {
+for (const entry of figures) {
   say(`  bare ${entry.name}`);
   entry.bareLoad = await measure(bare + entry.path, entry.signedIn ? cookie : undefined);
 }
@@ -354,7 +354,7 @@ if (options.json) {
     commit,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model.trim(), node: process.version },
     settings: { incidents: incidentCount, connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: WARMUP, user: options.user },
-    pages: figures.map(({ signedIn, bare: _bare, ...f }) => ({ ...f, signedIn, toFloor: f.reqPerSec / floor.reqPerSec, toBare: f.bareLoad ? f.reqPerSec / f.bareLoad.reqPerSec : null })),
+    pages: figures.map((f) => ({ ...f, toFloor: f.reqPerSec / floor.reqPerSec, toBare: f.bareLoad ? f.reqPerSec / f.bareLoad.reqPerSec : null })),
     server: { coldStartMs, firstIncidentPageMs: firstIncidentMs, peakRssMb: appRssMb ?? null },
     digest,
     profiles: profiles ?? null,
