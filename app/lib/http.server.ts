@@ -80,8 +80,11 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
  * person sees both versions and decides; nothing is overwritten.
  */
 export class ConflictError extends HttpError {
-  constructor(readonly current: Record<string, unknown>) {
-    super(409, "Someone else saved this while you were editing. Compare both versions below, then save again.");
+  constructor(
+    readonly current: Record<string, unknown>,
+    message = "Someone else saved this while you were editing. Compare both versions below, then save again.",
+  ) {
+    super(409, message);
   }
 }
 

@@ -285,7 +285,7 @@ export function applySuggestion(actor: Viewer, incidentId: number, whyId: number
   } catch (error) {
     // A one-click rewording has no form of its own to compare: the page shows the other version.
     if (error instanceof ConflictError) {
-      throw new HttpError(409, "Someone else changed this why since the page was loaded; it now shows their version. Check the wording again.");
+      throw new ConflictError(error.current, "Someone else changed this why since the page was loaded; it now shows their version. Check the wording again.");
     }
     throw error;
   }
