@@ -7,11 +7,13 @@ import { dateIn, formatDate } from "~/lib/time";
 import type { Viewer } from "./access";
 import {
   ACTION_STATUS_LABELS,
+  ALL_TEAMS,
   ACTION_TRANSITIONS,
   defaultDueDate,
   figuresFrom,
   isFinished,
   isOverdue,
+  teamName,
   type ActionFigures,
   type ActionStatus,
   type Priority,
@@ -603,8 +605,6 @@ export function actionProgress(incidentIds: number[], todayDate: string = today(
   return new Map(rows.map((r) => [r.incidentId, { total: r.total, finished: r.finished, overdue: r.overdue }]));
 }
 
-/** How people without a team are grouped and named. */
-export const NO_TEAM = "No team";
 
 export type TeamFigures = ActionFigures & { team: string };
 
@@ -641,14 +641,14 @@ const teamTallies = prepared((d) =>
     .prepare(),
 );
 
-/** Completion figures by the owners' teams, plus "All teams" first. */
+/** Completion figures by the owners' teams, plus ALL_TEAMS first. */
 export function completionFigures(viewer: Viewer, now: Date = new Date()): TeamFigures[] {
   const tallies = teamTallies()
     .all({ ...viewerParams(viewer), today: today(now) })
-    .map((r) => ({ team: r.team || NO_TEAM, ...tallyOf(r) }));
+    .map((r) => ({ team: teamName(r.team), ...tallyOf(r) }));
   const teams = [...new Set(tallies.map((t) => t.team))].sort();
   return [
-    { team: "All teams", ...figuresFrom(tallies) },
+    { team: ALL_TEAMS, ...figuresFrom(tallies) },
     ...teams.map((team) => ({ team, ...figuresFrom(tallies.filter((t) => t.team === team)) })),
   ];
 }
@@ -684,7 +684,7 @@ export function overdueOverview(viewer: Viewer, prefer: (string | null)[], optio
     team.people += 1;
     byTeam.set(owner.team, team);
   }
-  const teams = [...byTeam.values()].sort((a, b) => b.count - a.count || (a.team || NO_TEAM).localeCompare(b.team || NO_TEAM));
+  const teams = [...byTeam.values()].sort((a, b) => b.count - a.count || teamName(a.team).localeCompare(teamName(b.team)));
   const shown = prefer.find((t): t is string => t !== null && byTeam.has(t)) ?? teams[0]?.team;
   const oldest = shown === undefined ? [] : oldestOverdue(viewer, shown, options);
   return {

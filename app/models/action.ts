@@ -114,3 +114,9 @@ export function progressLabel(p: { total: number; finished: number; overdue: num
   const base = `${p.finished}/${p.total} done`;
   return p.overdue > 0 ? `${base}, ${p.overdue} overdue` : base;
 }
+
+/** A team as pages and emails name it: people without one are grouped as "No team". */
+export const teamName = (team: string) => team || "No team";
+
+/** The row of completion figures for everyone, first among the teams'. */
+export const ALL_TEAMS = "All teams";

@@ -4,7 +4,8 @@ import { DigestEmail, type DigestContent } from "~/components/email/digest-email
 import { db, schema } from "~/lib/db.server";
 import { env } from "~/lib/env.server";
 import { previousPeriod, type Period } from "~/lib/period";
-import { NO_TEAM, today, unfinished } from "./action.server";
+import { teamName } from "./action";
+import { today, unfinished } from "./action.server";
 import { categoryLabels } from "./category.server";
 import { reference } from "./incident";
 import type { ContentWhy, LearningContent } from "./learning.server";
@@ -94,7 +95,7 @@ export function digestContent(period: Period, now: Date = new Date()): DigestCon
       url: `${base}/learnings/${reference(incidentId)}`,
     })),
     completed: completed.map((a) => ({ title: a.title, owner: a.ownerName, incident: reference(a.incidentId), url: `${base}/actions/${a.id}` })),
-    overdueByTeam: overdue.map((o) => ({ team: o.team || NO_TEAM, count: o.count })),
+    overdueByTeam: overdue.map((o) => ({ team: teamName(o.team), count: o.count })),
     topCauses: [...counts.entries()]
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .slice(0, 5)

@@ -3,14 +3,13 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { requireUser } from "~/lib/session.server";
 import { formatDate } from "~/lib/time";
-import { NO_TEAM, overdueOverview } from "~/models/action.server";
+import { teamName } from "~/models/action";
+import { overdueOverview } from "~/models/action.server";
 
 export const meta: MetaFunction = () => [{ title: "Overdue actions · Hindsight" }];
 
 /** How many of each person's overdue actions the page lists; a link leads to the rest. */
 const OLDEST = 3;
-
-const teamLabel = (team: string) => team || NO_TEAM;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
@@ -18,10 +17,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { total, teams, team } = overdueOverview(user, [asked, user.team], { perOwner: OLDEST });
   return {
     total,
-    teams: teams.map((t) => ({ ...t, label: teamLabel(t.team) })),
+    teams: teams.map((t) => ({ ...t, label: teamName(t.team) })),
     team: team && {
       ...team,
-      label: teamLabel(team.team),
+      label: teamName(team.team),
       owners: team.owners.map((o) => ({
         id: o.id,
         name: o.name,

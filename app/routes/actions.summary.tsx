@@ -3,6 +3,7 @@ import { useLoaderData } from "@remix-run/react";
 import { formatDays, formatRate } from "~/components/action-figures";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { requireUser } from "~/lib/session.server";
+import { ALL_TEAMS } from "~/models/action";
 import { completionFigures } from "~/models/action.server";
 
 export const meta: MetaFunction = () => [{ title: "Actions summary · Hindsight" }];
@@ -40,7 +41,7 @@ export default function Summary() {
           </thead>
           <tbody>
             {teams.map((t) => (
-              <tr key={t.team} className={t.team === "All teams" ? "row--total" : undefined}>
+              <tr key={t.team} className={t.team === ALL_TEAMS ? "row--total" : undefined}>
                 <th scope="row">{t.team}</th>
                 <td>{t.total}</td>
                 <td>{t.done}</td>
