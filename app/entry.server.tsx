@@ -6,11 +6,13 @@ import { renderToPipeableStream } from "react-dom/server";
 import { db } from "~/lib/db.server";
 import { NonceContext } from "~/lib/nonce";
 import { startScheduler } from "~/lib/scheduler.server";
+import { checkUncheckedWhysInBackground } from "~/models/blame.server";
 
-// Open and migrate the database when the server starts, not on the first request, and start
-// the daily jobs.
+// Open and migrate the database when the server starts, not on the first request, start the
+// daily jobs, and check the wording of whys saved before findings were stored with them.
 db();
 startScheduler();
+checkUncheckedWhysInBackground();
 
 const ABORT_DELAY = 5_000;
 

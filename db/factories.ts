@@ -4,10 +4,13 @@ import { hashPassword } from "~/lib/password.server";
 import type { Viewer } from "~/models/access";
 import type { ActionFields } from "~/models/action.server";
 import type { Status } from "~/models/incident";
-import { moveIncident, reportIncident, type IncidentFields } from "~/models/incident.server";
+import { createAction } from "~/models/action.server";
+import { FIELD_LIMITS, LIMITS } from "~/models/limits";
+import { getIncident, moveIncident, reportIncident, setPeople, type IncidentFields } from "~/models/incident.server";
+import { linkIncidents } from "~/models/recurrence.server";
 import { addTimelineEntry } from "~/models/timeline.server";
 import { openFindingsOf } from "~/models/blame.server";
-import { acknowledgeFinding, addWhy, listWhys, type WhyFields } from "~/models/why.server";
+import { acknowledgeFinding, addWhy, type WhyFields } from "~/models/why.server";
 import type { Role, User } from "~/models/user.server";
 
 // The factories that build demo data (db/seed.ts) and test data alike.
@@ -135,7 +138,7 @@ export const RIES_CHAIN: WhySpec[] = [
 
 /** Keeps every wording the blame-language check flags on the incident, for `reason`, as its facilitator would. */
 export function keepFlaggedWording(actor: Viewer, incidentId: number, reason: string) {
-  for (const [whyId, findings] of openFindingsOf(listWhys(incidentId), incidentId)) {
+  for (const [whyId, findings] of openFindingsOf(incidentId)) {
     for (const f of findings) acknowledgeFinding(actor, incidentId, whyId, f.field, f.match, reason);
   }
 }
@@ -168,4 +171,76 @@ export function actionFields(ownerId: number, overrides: Partial<ActionFields> =
     trackerUrl: "",
     ...overrides,
   };
+}
+
+/**
+ * Text of exactly `length` characters, in words, so it wraps and reads like a long field; each
+ * `seed` gives other text, as different fields of a real incident would be.
+ */
+export function longText(length: number, seed: number | string = 0): string {
+  const words = ["the", "queue", "consumer", "retried", "batch", "while", "lease", "expired", "and", "backlog", "grew", "on", "replica", "during", "failover"];
+  let text = "";
+  for (let i = 0; text.length < length; i++) text += `${words[(i * 7 + Number(String(seed).length) + i * i) % words.length]}${i % 11 === 0 ? ` ${seed}-${i}` : ""} `;
+  return text.slice(0, length);
+}
+
+/**
+ * An incident holding as much as the limits allow (LIMITS in app/models/limits.ts) with every
+ * field at its longest: 100 people, 300 whys (one branch 15 levels deep, the rest contributing
+ * causes), 300 actions, 500 timeline entries, 50 related incidents. Built through the models in
+ * one transaction, as people would build it.
+ */
+export function createIncidentAtLimits(admin: Viewer, options: { blame?: boolean } = {}) {
+  return db().transaction(() => {
+    const people = Array.from({ length: LIMITS.peoplePerIncident }, (_, i) =>
+      createUser({ name: `Participant ${i} ${longText(80, i)}`.slice(0, 100), team: longText(60, `team${i % 15}`) }),
+    );
+    const services = Array.from({ length: FIELD_LIMITS.servicesPerIncident }, (_, i) => `${String(i).padStart(2, "0")}-${longText(FIELD_LIMITS.service, i)}`.slice(0, FIELD_LIMITS.service).trim());
+    const markdown = (length: number, seed: number | string) => `## Heading\n\n- ${longText(length - 40, seed)}\n\n**bold** [link](https://example.com)`.slice(0, length);
+    const incident = createIncident(admin, {
+      title: longText(FIELD_LIMITS.incidentTitle, "title"),
+      services,
+      impactMd: markdown(FIELD_LIMITS.impact, "impact"),
+      summaryMd: markdown(FIELD_LIMITS.summary, "summary"),
+      facilitatorId: people[0].id,
+    });
+    setPeople(admin, incident.id, people[0].id, people.slice(1).map((p) => p.id));
+    // Wording the check flags, in every field of every why, when asked for.
+    const blame = options.blame ? "Obviously the engineer made a mistake and was careless. " : "";
+    const fields = (level: number, i: number): WhyFields => ({
+      question: `${blame}Why ${level}.${i}: ${longText(FIELD_LIMITS.question, `q${i}`)}`.slice(0, FIELD_LIMITS.question),
+      answer: `${blame}${longText(FIELD_LIMITS.answer, `a${i}`)}`.slice(0, FIELD_LIMITS.answer),
+      remediationMd: `${options.blame ? "Be more careful. " : ""}${markdown(FIELD_LIMITS.remediation, `r${i}`)}`.slice(0, FIELD_LIMITS.remediation),
+      noRemediationReason: longText(FIELD_LIMITS.reason, `n${i}`),
+      noActionReason: longText(FIELD_LIMITS.reason, `x${i}`),
+      category: "",
+      rootReached: false,
+    });
+    const whyIds: number[] = [];
+    let parentId: number | null = null;
+    for (let level = 1; level <= LIMITS.depth; level++) {
+      parentId = addWhy(admin, incident.id, parentId, fields(level, 0)).id;
+      whyIds.push(parentId);
+    }
+    for (let i = whyIds.length; i < LIMITS.whysPerIncident; i++) {
+      // Contributing causes spread over the levels of the deep branch.
+      const level = i % (LIMITS.depth - 1);
+      whyIds.push(addWhy(admin, incident.id, whyIds[level], fields(level + 2, i)).id);
+    }
+    for (let i = 0; i < LIMITS.actionsPerIncident; i++) {
+      createAction(admin, incident.id, whyIds[i % whyIds.length], {
+        ...actionFields(people[i % people.length].id),
+        title: longText(FIELD_LIMITS.actionTitle, `action${i}`),
+        descriptionMd: markdown(FIELD_LIMITS.actionDescription, `d${i}`),
+        trackerUrl: `https://tracker.example.com/${"x".repeat(FIELD_LIMITS.trackerUrl - 40)}${i}`,
+      });
+    }
+    for (let i = 0; i < LIMITS.timelineEntriesPerIncident; i++) {
+      addTimelineEntry(admin, incident.id, { at: new Date(Date.parse(incident.startedAt) + i * 60_000).toISOString(), bodyMd: markdown(FIELD_LIMITS.timelineEntry, `t${i}`) });
+    }
+    for (let i = 0; i < LIMITS.relatedPerIncident; i++) {
+      linkIncidents(admin, incident.id, createIncident(admin, { title: `Related ${i}` }).id);
+    }
+    return { incident: getIncident(admin, incident.id), people, whyIds };
+  });
 }

@@ -162,6 +162,12 @@ export const whys = sqliteTable(
     noActionReason: text("no_action_reason").notNull().default(""),
     /** When the whys of other incidents similar to this one were last looked for (see why_similarities). */
     similarCheckedAt: text("similar_checked_at"),
+    /**
+     * The blameless-wording findings of question, answer and remediation (JSON), checked when the
+     * why is saved so that pages only read them. Null: not checked yet (a why saved before this
+     * column existed; checked at start-up, see checkUncheckedWhys).
+     */
+    blameFindings: text("blame_findings"),
     createdById: integer("created_by_id")
       .notNull()
       .references(() => users.id),

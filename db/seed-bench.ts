@@ -20,7 +20,7 @@ import { renderMarkdown } from "~/lib/markdown.server";
 import { hashPassword } from "~/lib/password.server";
 import { addDays, formatSpan } from "~/lib/time";
 import { ACTION_STATUS_LABELS, DEFAULT_DUE_POLICY, type ActionStatus, type Priority } from "~/models/action";
-import { checkWhy, normalizedMatch, type WhyField } from "~/models/blame";
+import { checkWhy, findingsToStore, normalizedMatch, type WhyField } from "~/models/blame";
 import { reference, STATUS_LABELS, type Severity, type Status, type Visibility } from "~/models/incident";
 import { learningContent } from "~/models/learning.server";
 import { buildSnapshot, type Snapshot } from "~/models/publication.server";
@@ -1089,8 +1089,8 @@ const insert = {
   participant: sqlite.prepare("insert into participants (incident_id, user_id) values (?, ?)"),
   why: sqlite.prepare(
     `insert into whys (id, incident_id, parent_id, position, question, answer, remediation_md, remediation_html,
-      no_remediation_reason, category, root_reached, no_action_reason, similar_checked_at, created_by_id, created_at, updated_at, version)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+      no_remediation_reason, category, root_reached, no_action_reason, similar_checked_at, blame_findings, created_by_id, created_at, updated_at, version)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
   ),
   timeline: sqlite.prepare(
     "insert into timeline_entries (id, incident_id, at, body_md, body_html, created_by_id, created_at, version) values (?, ?, ?, ?, ?, ?, ?, 1)",
@@ -1494,7 +1494,8 @@ function generateIncident(index: number) {
     const at = iso(w.createdAt);
     insert.why.run(
       w.id, id, w.parent?.id ?? null, w.position, w.question, w.answer, w.remediationMd, w.remediationHtml,
-      w.noRemediationReason, w.category, w.rootReached ? 1 : 0, w.noActionReason, at, w.createdById, at, at,
+      w.noRemediationReason, w.category, w.rootReached ? 1 : 0, w.noActionReason, at,
+      JSON.stringify(findingsToStore({ question: w.question, answer: w.answer, remediationMd: w.remediationMd }, directory)), w.createdById, at, at,
     );
   }
 

@@ -1,6 +1,7 @@
 import { PRIORITIES, PRIORITY_LABELS } from "~/models/action";
 import { Field } from "./form";
 import { PersonField, type PersonOption } from "./incident-form";
+import { FIELD_LIMITS } from "~/models/limits";
 
 type Values = Record<string, string | undefined>;
 type Errors = Record<string, string[] | undefined>;
@@ -20,10 +21,10 @@ export function ActionFields({
   return (
     <>
       <Field label="Title" name="title" error={errors.title} hint="What will be done, e.g. “Add a unit test that fails on the loop”.">
-        {(p) => <input {...p} type="text" required maxLength={200} defaultValue={values.title} />}
+        {(p) => <input {...p} type="text" required maxLength={FIELD_LIMITS.actionTitle} defaultValue={values.title} />}
       </Field>
       <Field label="Description" name="descriptionMd" error={errors.descriptionMd} hint="Markdown.">
-        {(p) => <textarea {...p} rows={3} maxLength={10000} defaultValue={values.descriptionMd} />}
+        {(p) => <textarea {...p} rows={3} maxLength={FIELD_LIMITS.actionDescription} defaultValue={values.descriptionMd} />}
       </Field>
       <div className="grid-3">
         <PersonField label="Owner" name="ownerId" people={people} defaultValue={values.ownerId} error={errors.ownerId} />
@@ -43,7 +44,7 @@ export function ActionFields({
         </Field>
       </div>
       <Field label="Tracker link" name="trackerUrl" error={errors.trackerUrl} hint="Optional: the ticket in Jira, Linear, GitHub…">
-        {(p) => <input {...p} type="url" maxLength={2000} placeholder="https://" defaultValue={values.trackerUrl} />}
+        {(p) => <input {...p} type="url" maxLength={FIELD_LIMITS.trackerUrl} placeholder="https://" defaultValue={values.trackerUrl} />}
       </Field>
     </>
   );

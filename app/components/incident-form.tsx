@@ -1,5 +1,6 @@
 import { SEVERITIES, SEVERITY_DEFINITIONS, VISIBILITIES, VISIBILITY_LABELS } from "~/models/incident";
 import { Field } from "./form";
+import { FIELD_LIMITS } from "~/models/limits";
 
 export type PersonOption = { id: number; name: string; team: string };
 
@@ -11,7 +12,7 @@ export function IncidentFields({ values, errors, canSetVisibility = true }: { va
   return (
     <>
       <Field label="Title" name="title" error={errors.title} hint="What happened, in a few words: “Website down: front-end servers at 100% CPU”.">
-        {(p) => <input {...p} type="text" required maxLength={200} defaultValue={values.title} />}
+        {(p) => <input {...p} type="text" required maxLength={FIELD_LIMITS.incidentTitle} defaultValue={values.title} />}
       </Field>
 
       <fieldset aria-describedby={errors.severity ? "severity-error" : undefined}>

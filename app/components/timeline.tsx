@@ -3,6 +3,7 @@ import { labelsFor } from "~/models/incident";
 import { Field, SubmitButton } from "./form";
 import { formKey, type FormState } from "./form-state";
 import { RecordForm } from "./record-form";
+import { FIELD_LIMITS } from "~/models/limits";
 
 export type TimelineItem = {
   id: number;
@@ -98,7 +99,7 @@ function EntryForm({
             {(p) => <input {...p} type="datetime-local" required defaultValue={shown.at} />}
           </Field>
           <Field label="What happened" name="bodyMd" error={errors.bodyMd} hint="Markdown.">
-            {(p) => <textarea {...p} rows={2} required maxLength={5000} defaultValue={shown.bodyMd} />}
+            {(p) => <textarea {...p} rows={2} required maxLength={FIELD_LIMITS.timelineEntry} defaultValue={shown.bodyMd} />}
           </Field>
         </>
       )}

@@ -1,8 +1,9 @@
 import { Form, Link } from "@remix-run/react";
-import { useEffect, useId, useRef, useState, type ChangeEvent } from "react";
-import { applyRewrite, checkWhy, type Finding } from "~/models/blame";
+import { useEffect, useId, useRef, useState } from "react";
+import { applyRewrite, checkWhy, type Finding, type WhyField, type WhyText } from "~/models/blame";
 import { labelsFor, type Severity } from "~/models/incident";
-import { remediationGuidance, shallowBranchHint, type WhyNode } from "~/models/why-tree";
+import { FIELD_LIMITS, LIMITS, limitMessage } from "~/models/limits";
+import { flatten, nestedTo, remediationGuidance, shallowBranchHint, type WhyNode } from "~/models/why-tree";
 import { WhyActions, type ActionView } from "./actions";
 import { BlameFindings, SavedFindings, type SavedFinding } from "./blame-findings";
 import { Field, FormError, SubmitButton } from "./form";
@@ -11,6 +12,8 @@ import { RecordForm } from "./record-form";
 import { SeenBefore, type SeenBeforeView } from "./seen-before";
 
 export type CategoryOption = { slug: string; label: string };
+
+const NO_FINDINGS: Record<WhyField, Finding[]> = { question: [], answer: [], remediation: [] };
 
 const WHY_LABELS = labelsFor(["question", "answer", "category", "remediationMd", "noRemediationReason", "noActionReason", "rootReached"]);
 
@@ -39,20 +42,31 @@ type TreeProps = {
 
 /** The analysis as nested ordered lists: each level's answer with its remediation beside it. */
 export function WhyTree({ nodes, ...rest }: TreeProps) {
+  const full = flatten(nodes).length >= LIMITS.whysPerIncident;
   return (
-    <ol className="why-tree">
-      {nodes.map((node) => (
-        <WhyItem key={node.id} node={node} siblings={nodes.length} {...rest} />
-      ))}
-    </ol>
+    <>
+      {full && rest.canEdit ? <p className="guidance">{limitMessage("whysPerIncident")}</p> : null}
+      <ol className="why-tree">
+        {nestedTo(nodes, LIMITS.depth).map((node) => (
+          <WhyItem key={node.id} node={node} siblings={nodes.length} full={full} {...rest} />
+        ))}
+      </ol>
+    </>
   );
 }
 
 function WhyItem({
   node,
   siblings,
+  full,
   ...rest
-}: { node: WhyNode; /** How many answers its question has, this one included. */ siblings: number } & Omit<TreeProps, "nodes">) {
+}: {
+  node: WhyNode;
+  /** How many answers its question has, this one included. */
+  siblings: number;
+  /** The incident holds as many whys as it may. */
+  full: boolean;
+} & Omit<TreeProps, "nodes">) {
   const { severity, canEdit, canAcknowledge, state, page, actions, people, categories, categoryLabels, findings, seenBefore } = rest;
   const hint = shallowBranchHint(node);
   const findingsState = state?.target === `findings-${node.id}` ? state : undefined;
@@ -131,42 +145,49 @@ function WhyItem({
         ) : null}
         {canEdit ? (
           <div className="why__tools">
-            <WhyDisclosure
-              summary="Ask why again"
-              formKeyBase={`child-${node.id}-${node.children.length}`}
-              state={stateFor(`child-${node.id}`)}
-            >
-              <p className="small muted">Why did this happen: “{node.answer || node.question}”?</p>
-              <WhyForm
-                intent="add-why"
-                hidden={{ parentId: String(node.id) }}
-                values={{ question: "" }}
-                level={node.level + 1}
-                severity={severity}
-                people={people}
-                categories={categories}
+            {/* At a limit the forms give way; a refused form still shows, with what was typed. */}
+            {(full || node.level >= LIMITS.depth) && !stateFor(`child-${node.id}`) ? (
+              full ? null : <p className="small muted">{limitMessage("depth")}</p>
+            ) : (
+              <WhyDisclosure
+                summary="Ask why again"
+                formKeyBase={`child-${node.id}-${node.children.length}`}
                 state={stateFor(`child-${node.id}`)}
-                submit="Add the deeper why"
-              />
-            </WhyDisclosure>
-            <WhyDisclosure
-              summary="Add another answer"
-              formKeyBase={`branch-${node.id}-${siblings}`}
-              state={stateFor(`branch-${node.id}`)}
-            >
-              <p className="small muted">Another contributing cause for the same question.</p>
-              <WhyForm
-                intent="add-why"
-                hidden={{ parentId: node.parentId === null ? "" : String(node.parentId), branchOf: String(node.id) }}
-                values={{ question: node.question }}
-                level={node.level}
-                severity={severity}
-                people={people}
-                categories={categories}
+              >
+                <p className="small muted">Why did this happen: “{node.answer || node.question}”?</p>
+                <WhyForm
+                  intent="add-why"
+                  hidden={{ parentId: String(node.id) }}
+                  values={{ question: "" }}
+                  level={node.level + 1}
+                  severity={severity}
+                  people={people}
+                  categories={categories}
+                  state={stateFor(`child-${node.id}`)}
+                  submit="Add the deeper why"
+                />
+              </WhyDisclosure>
+            )}
+            {full && !stateFor(`branch-${node.id}`) ? null : (
+              <WhyDisclosure
+                summary="Add another answer"
+                formKeyBase={`branch-${node.id}-${siblings}`}
                 state={stateFor(`branch-${node.id}`)}
-                submit="Add this answer"
-              />
-            </WhyDisclosure>
+              >
+                <p className="small muted">Another contributing cause for the same question.</p>
+                <WhyForm
+                  intent="add-why"
+                  hidden={{ parentId: node.parentId === null ? "" : String(node.parentId), branchOf: String(node.id) }}
+                  values={{ question: node.question }}
+                  level={node.level}
+                  severity={severity}
+                  people={people}
+                  categories={categories}
+                  state={stateFor(`branch-${node.id}`)}
+                  submit="Add this answer"
+                />
+              </WhyDisclosure>
+            )}
             <WhyDisclosure summary="Edit" formKeyBase={`edit-${node.id}-${node.version}`} state={stateFor(`why-${node.id}`)}>
               <WhyForm
                 intent="update-why"
@@ -195,7 +216,7 @@ function WhyItem({
       {node.children.length > 0 ? (
         <ol>
           {node.children.map((child) => (
-            <WhyItem key={child.id} node={child} siblings={node.children.length} {...rest} />
+            <WhyItem key={child.id} node={child} siblings={node.children.length} full={full} {...rest} />
           ))}
         </ol>
       ) : null}
@@ -271,11 +292,16 @@ export function WhyForm({
   state?: FormState;
   submit: string;
 }) {
-  const initial = state?.values ?? values;
-  // The check runs as people type (with JavaScript), on the text in the fields now.
-  const [text, setText] = useState({ question: initial.question ?? "", answer: initial.answer ?? "", remediationMd: initial.remediationMd ?? "" });
-  const live = checkWhy(text, people);
-  const track = (field: keyof typeof text) => (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => setText((t) => ({ ...t, [field]: e.target.value }));
+  // The check runs in the browser once people type, on the text in the fields then; never while
+  // the page renders (the findings of saved whys are stored when they are saved).
+  const [text, setText] = useState<WhyText | null>(null);
+  const live = text ? checkWhy(text, people) : NO_FINDINGS;
+  const current = (): WhyText => ({
+    question: refs.question.current?.value ?? "",
+    answer: refs.answer.current?.value ?? "",
+    remediationMd: refs.remediationMd.current?.value ?? "",
+  });
+  const track = () => setText(current());
   const refs = {
     question: useRef<HTMLInputElement>(null),
     answer: useRef<HTMLTextAreaElement>(null),
@@ -285,14 +311,13 @@ export function WhyForm({
   const findingsId = useId();
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
-  const applier = (field: keyof typeof text) =>
+  const applier = (field: keyof WhyText) =>
     hydrated
       ? (finding: Finding) => {
           const element = refs[field].current;
           if (!element || !finding.rewrite) return;
-          const next = applyRewrite(element.value, finding.rewrite);
-          element.value = next;
-          setText((t) => ({ ...t, [field]: next }));
+          element.value = applyRewrite(element.value, finding.rewrite);
+          setText(current());
           element.focus();
         }
       : undefined;
@@ -302,7 +327,7 @@ export function WhyForm({
         <>
           <Field label={`Question (level ${level})`} name="question" error={errors.question} describedBy={`${findingsId}-question`}>
             {(p) => (
-              <input {...p} ref={refs.question} type="text" required maxLength={500} placeholder="Why did …?" defaultValue={shown.question} onChange={track("question")} />
+              <input {...p} ref={refs.question} type="text" required maxLength={FIELD_LIMITS.question} placeholder="Why did …?" defaultValue={shown.question} onChange={track} />
             )}
           </Field>
           <BlameFindings findings={live.question} onApply={applier("question")} id={`${findingsId}-question`} label="Blameless wording in the question" />
@@ -313,7 +338,7 @@ export function WhyForm({
             hint="What in the system let this happen? Describe conditions, not culprits."
             describedBy={`${findingsId}-answer`}
           >
-            {(p) => <textarea {...p} ref={refs.answer} rows={2} maxLength={2000} placeholder="Because …" defaultValue={shown.answer} onChange={track("answer")} />}
+            {(p) => <textarea {...p} ref={refs.answer} rows={2} maxLength={FIELD_LIMITS.answer} placeholder="Because …" defaultValue={shown.answer} onChange={track} />}
           </Field>
           <BlameFindings findings={live.answer} onApply={applier("answer")} id={`${findingsId}-answer`} label="Blameless wording in the answer" />
           <Field label="Cause category" name="category" error={errors.category}>
@@ -339,7 +364,7 @@ export function WhyForm({
             describedBy={`${findingsId}-remediation`}
           >
             {(p) => (
-              <textarea {...p} ref={refs.remediationMd} rows={2} maxLength={10000} defaultValue={shown.remediationMd} onChange={track("remediationMd")} />
+              <textarea {...p} ref={refs.remediationMd} rows={2} maxLength={FIELD_LIMITS.remediation} defaultValue={shown.remediationMd} onChange={track} />
             )}
           </Field>
           <BlameFindings findings={live.remediation} onApply={applier("remediationMd")} id={`${findingsId}-remediation`} label="Blameless wording in the remediation" />
@@ -349,7 +374,7 @@ export function WhyForm({
             error={errors.noRemediationReason}
             hint="Leave empty when there is a remediation."
           >
-            {(p) => <input {...p} type="text" maxLength={500} defaultValue={shown.noRemediationReason} />}
+            {(p) => <input {...p} type="text" maxLength={FIELD_LIMITS.reason} defaultValue={shown.noRemediationReason} />}
           </Field>
           <Field
             label="No follow-up action needed for this remediation, because"
@@ -357,7 +382,7 @@ export function WhyForm({
             error={errors.noActionReason}
             hint="Every remediation needs a follow-up action before publishing, or a reason here (e.g. done during the response)."
           >
-            {(p) => <input {...p} type="text" maxLength={500} defaultValue={shown.noActionReason} />}
+            {(p) => <input {...p} type="text" maxLength={FIELD_LIMITS.reason} defaultValue={shown.noActionReason} />}
           </Field>
           <div className="field">
             <label className="checkbox">

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { PRIORITIES } from "./action";
+import { FIELD_LIMITS, tooLongMessage } from "./limits";
 
 /** The fields of the new-action and edit-action forms. An empty due date means "by the policy". */
 export const actionFieldsSchema = z.object({
-  title: z.string().trim().min(1, "Give the action a title.").max(200, "Keep the title under 200 characters."),
-  descriptionMd: z.string().trim().max(10_000).default(""),
+  title: z.string().trim().min(1, "Give the action a title.").max(FIELD_LIMITS.actionTitle, tooLongMessage(FIELD_LIMITS.actionTitle)),
+  descriptionMd: z.string().trim().max(FIELD_LIMITS.actionDescription, tooLongMessage(FIELD_LIMITS.actionDescription)).default(""),
   ownerId: z.coerce.number({ message: "Choose an owner." }).int().positive("Choose an owner."),
   dueDate: z
     .string()
@@ -15,7 +16,7 @@ export const actionFieldsSchema = z.object({
   trackerUrl: z
     .string()
     .trim()
-    .max(2000)
+    .max(FIELD_LIMITS.trackerUrl, tooLongMessage(FIELD_LIMITS.trackerUrl))
     .refine((v) => v === "" || /^https?:\/\/\S+$/i.test(v), "Enter a link starting with https://, or leave it empty.")
     .default(""),
 });

@@ -31,6 +31,7 @@ import {
   type Incident,
 } from "./incident.server";
 import { boundedCount, COUNT_LIMIT, PAGE_SIZE } from "./paging";
+import { assertWithinLimit } from "./limits.server";
 import { getSettings } from "./settings.server";
 
 const { actions, incidents, users, whys, actionFinished, actionStatusOrder } = schema;
@@ -161,6 +162,8 @@ function stored(fields: ActionFields, severity: Severity) {
 export function createAction(actor: Viewer, incidentId: number, whyId: number | null, fields: ActionFields): Action {
   return db().transaction((tx) => {
     const incident = requireIncident(actor, incidentId, "contribute");
+    const [{ n }] = tx.select({ n: count() }).from(actions).where(eq(actions.incidentId, incidentId)).all();
+    assertWithinLimit("actionsPerIncident", n + 1);
     if (whyId !== null) {
       const why = tx.select({ id: whys.id }).from(whys).where(and(eq(whys.id, whyId), eq(whys.incidentId, incidentId))).get();
       if (!why) throw new Response("Not found", { status: 404 });

@@ -1,13 +1,19 @@
-import { asc, eq } from "drizzle-orm";
-import { db, schema, type Tx } from "~/lib/db.server";
-import { findingKey, openFindings, type OpenFinding, type WhyField } from "./blame";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { db, prepared, schema, type Tx } from "~/lib/db.server";
+import { findingKey, findingsToStore, parseStoredFindings, type OpenFinding, type StoredFindings, type WhyField, type WhyText } from "./blame";
 import { directoryNames } from "./user.server";
-import type { WhyRow } from "./why-tree";
 
-// Blame-language findings on saved whys: the facilitator rewords them or acknowledges them with a
-// reason (see why.server.ts), and publishing waits until every one is one or the other.
+// Blame-language findings on saved whys. The check runs when a why is saved and its findings are
+// stored with it (whys.blame_findings); pages, the publish check and the one-click rewording only
+// read them. The facilitator rewords a finding or acknowledges it with a reason (see
+// why.server.ts), and publishing waits until every one is one or the other.
 
 const { blameAcknowledgements, users, whys } = schema;
+
+/** The findings to store with a why of this text, as JSON: checked against today's directory. */
+export function checkedFindings(why: WhyText): string {
+  return JSON.stringify(findingsToStore(why, directoryNames()));
+}
 
 export type Acknowledgement = { whyId: number; field: WhyField; match: string; reason: string; byName: string; at: string };
 
@@ -29,29 +35,99 @@ export function listAcknowledgements(incidentId: number, tx: Tx = db()): Acknowl
     .all();
 }
 
-export type ReviewedFinding = OpenFinding & { acknowledged?: { reason: string; byName: string } };
+const storedOfIncident = prepared((d) =>
+  d
+    .select({ id: whys.id, blameFindings: whys.blameFindings })
+    .from(whys)
+    .where(eq(whys.incidentId, sql.placeholder("incidentId")))
+    .prepare(),
+);
 
-/** Every finding on the incident's whys, each with its acknowledgement if the facilitator kept it. */
-export function findingsOf(rows: readonly WhyRow[], incidentId: number, tx: Tx = db()): Map<number, ReviewedFinding[]> {
-  const people = directoryNames();
-  const acks = new Map(listAcknowledgements(incidentId, tx).map((a) => [`${a.whyId}:${findingKey(a.field, a.match)}`, a]));
-  const result = new Map<number, ReviewedFinding[]>();
+/** The stored findings of each why of the incident that has any (inside a transaction too: one connection). */
+export function storedFindingsOf(incidentId: number): Map<number, StoredFindings> {
+  const rows = storedOfIncident().all({ incidentId });
+  const result = new Map<number, StoredFindings>();
   for (const row of rows) {
-    const found = openFindings(row, people, new Set()).map((f): ReviewedFinding => {
-      const ack = acks.get(`${row.id}:${findingKey(f.field, f.match)}`);
-      return ack ? { ...f, acknowledged: { reason: ack.reason, byName: ack.byName } } : f;
-    });
-    if (found.length > 0) result.set(row.id, found);
+    const stored = parseStoredFindings(row.blameFindings);
+    if (stored.items.length > 0 || stored.truncated.length > 0) result.set(row.id, stored);
   }
   return result;
 }
 
-/** Every finding on the incident's whys that is neither reworded nor acknowledged. */
-export function openFindingsOf(rows: readonly WhyRow[], incidentId: number, tx: Tx = db()): Map<number, OpenFinding[]> {
+/** The stored findings of one why. */
+export function storedFindingsOfWhy(tx: Tx, whyId: number): StoredFindings {
+  const row = tx.select({ blameFindings: whys.blameFindings }).from(whys).where(eq(whys.id, whyId)).get();
+  return parseStoredFindings(row?.blameFindings ?? null);
+}
+
+export type ReviewedFinding = OpenFinding & { acknowledged?: { reason: string; byName: string } };
+
+/** Every stored finding on the incident's whys, each with its acknowledgement if the facilitator kept it. */
+export function findingsOf(incidentId: number, tx: Tx = db()): Map<number, ReviewedFinding[]> {
+  const acks = new Map(listAcknowledgements(incidentId, tx).map((a) => [`${a.whyId}:${findingKey(a.field, a.match)}`, a]));
+  const result = new Map<number, ReviewedFinding[]>();
+  for (const [whyId, stored] of storedFindingsOf(incidentId)) {
+    const found = stored.items.map((f): ReviewedFinding => {
+      const ack = acks.get(`${whyId}:${findingKey(f.field, f.match)}`);
+      return ack ? { ...f, acknowledged: { reason: ack.reason, byName: ack.byName } } : f;
+    });
+    if (found.length > 0) result.set(whyId, found);
+  }
+  return result;
+}
+
+/** Every stored finding on the incident's whys that is neither reworded nor acknowledged. */
+export function openFindingsOf(incidentId: number, tx: Tx = db()): Map<number, OpenFinding[]> {
   const open = new Map<number, OpenFinding[]>();
-  for (const [whyId, found] of findingsOf(rows, incidentId, tx)) {
+  for (const [whyId, found] of findingsOf(incidentId, tx)) {
     const pending = found.filter((f) => !f.acknowledged);
     if (pending.length > 0) open.set(whyId, pending);
   }
   return open;
 }
+
+/** The fields of each why that had more flagged wording than is kept: they must be reworded. */
+export function overflowingFindingsOf(incidentId: number): Map<number, WhyField[]> {
+  const result = new Map<number, WhyField[]>();
+  for (const [whyId, stored] of storedFindingsOf(incidentId)) if (stored.truncated.length > 0) result.set(whyId, stored.truncated);
+  return result;
+}
+
+/**
+ * Checks whys saved before findings were stored, `batch` at a time, and stores their findings;
+ * returns how many it checked (0 when none are left). Run at start-up (and by the publish check
+ * for the incident at hand), never while a page renders.
+ */
+export function checkUncheckedWhys(options: { incidentId?: number; batch?: number; tx?: Tx } = {}): number {
+  const tx = options.tx ?? db();
+  const rows = tx
+    .select({ id: whys.id, question: whys.question, answer: whys.answer, remediationMd: whys.remediationMd })
+    .from(whys)
+    .where(and(isNull(whys.blameFindings), options.incidentId === undefined ? undefined : eq(whys.incidentId, options.incidentId)))
+    .orderBy(asc(whys.id))
+    .limit(options.batch ?? 500)
+    .all();
+  if (rows.length === 0) return 0;
+  const people = directoryNames();
+  const write = (t: Tx) => {
+    for (const row of rows) {
+      t.update(whys).set({ blameFindings: JSON.stringify(findingsToStore(row, people)) }).where(and(eq(whys.id, row.id), isNull(whys.blameFindings))).run();
+    }
+  };
+  if (options.tx) write(options.tx);
+  else db().transaction(write);
+  return rows.length;
+}
+
+/** Checks every why not yet checked, a batch per turn of the event loop so requests are still served. */
+export function checkUncheckedWhysInBackground() {
+  const step = () => {
+    try {
+      if (checkUncheckedWhys({ batch: 200 }) > 0) setImmediate(step);
+    } catch (error) {
+      console.error("Checking the wording of earlier whys failed:", error);
+    }
+  };
+  setImmediate(step);
+}
+

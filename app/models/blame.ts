@@ -72,6 +72,10 @@ const NEUTRAL_ACTS =
   "had no|has no|was on leave|was away|was out|was not told|was never told|did not get|didn't get|was not paged|wasn't paged|could not|couldn't|" +
   "did not receive|didn't receive|was not given|wasn't given|was given";
 
+// The words between two parts of one phrase ("merged … without"): within the clause and bounded,
+// so that a long text without full stops is read once, not once per verb it holds.
+const WITHIN_CLAUSE = "[^.;\\n]{0,120}?";
+
 // Verbs of failing, as what a person did.
 const FAILURE =
   "(?:made (?:a|an|the) (?:mistake|error|typo|blunder)|messed up|screwed up|forgot|forgets|broke|ignored|neglected|overlooked|missed|" +
@@ -80,8 +84,8 @@ const FAILURE =
   "accidentally|mistakenly|carelessly|was lazy|got it wrong|fat[- ]fingered|misconfigured|rubber[- ]stamped|turned off|chose to (?:ignore|override|skip|bypass)|" +
   "botched|goofed|bungled|fumbled|dropped the ball|rushed|misread|misjudged|misunderstood|misunderstands|skipped|overrode|bypassed|" +
   "went ahead|was distracted|were distracted|was sloppy|never got around to|never (?:verified|bothered|noticed|followed)|slept through|" +
-  "assumed\\b[^.;]*?\\bnever|let (?:the|it|a|an)\\b[^.;]*?\\b(?:lapse|slip|expire|through)|copied\\b[^.;]*?\\bwithout|" +
-  "(?:merged|approved|pushed|deployed|ran|shipped|released|changed|ran)\\b[^.;]*?\\b(?:without|instead of))";
+  `assumed\\b${WITHIN_CLAUSE}\\bnever|let (?:the|it|a|an)\\b${WITHIN_CLAUSE}\\b(?:lapse|slip|expire|through)|copied\\b${WITHIN_CLAUSE}\\bwithout|` +
+  `(?:merged|approved|pushed|deployed|ran|shipped|released|changed|ran)\\b${WITHIN_CLAUSE}\\b(?:without|instead of))`;
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -159,7 +163,7 @@ const STATIC_RULES: Rule[] = [
   },
   {
     pattern:
-      /\b(?:fire|sack|dismiss|reprimand|discipline|punish|penali[sz]e|write up|warn|demote|blame)\s+(?:him|her|them|whoever|the\s+\w+(?:\s+\w+)?\s*(?:responsible|involved|who)?|\w+ (?:responsible|involved))\b|\b(?:fire|sack|reprimand|discipline|punish)\b(?=[^.]*\b(?:responsible|engineer|developer|him|her|whoever)\b)/gi,
+      /\b(?:fire|sack|dismiss|reprimand|discipline|punish|penali[sz]e|write up|warn|demote|blame)\s+(?:him|her|them|whoever|the\s+\w+(?:\s+\w+)?\s*(?:responsible|involved|who)?|\w+ (?:responsible|involved))\b|\b(?:fire|sack|reprimand|discipline|punish)\b(?=[^.\n]{0,120}?\b(?:responsible|engineer|developer|him|her|whoever)\b)/gi,
     kind: "remediation",
     explanation: "Punishing a person does not stop the next person from hitting the same trap, and it silences the next report.",
     suggestion: "Aim the fix at the system: a check, a test, a guard rail, a safer default.",
@@ -277,31 +281,79 @@ function hindsightRewrite(match: string): string {
   return match;
 }
 
-/** The sentence around [start, end): from after the previous full stop or line break to the next. */
-function sentenceAround(text: string, start: number, end: number): { start: number; end: number } {
-  let from = start;
-  while (from > 0 && !/[.!?\n]/.test(text[from - 1])) from -= 1;
-  // A Markdown list item keeps its marker: "- Tell Ned to be careful." stays an item.
-  const marker = /^\s*(?:[-*+]|\d+[.)])\s+/.exec(text.slice(from, start));
-  if (marker) from += marker[0].length;
-  while (from < start && /\s/.test(text[from])) from += 1;
-  let to = end;
-  while (to < text.length && !/[.!?\n]/.test(text[to])) to += 1;
-  if (to < text.length && text[to] !== "\n") to += 1;
-  return { start: from, end: to };
+/**
+ * The sentences of one text, found once: the places of its full stops and line breaks, so the
+ * sentence around any finding is a binary search, not a walk through the text.
+ */
+class Sentences {
+  private readonly stops: number[] = [];
+  private readonly starts = new Map<number, number>();
+  constructor(private readonly text: string) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      // . ! ? and the line break
+      if (c === 46 || c === 33 || c === 63 || c === 10) this.stops.push(i);
+    }
+  }
+
+  /** How many stops lie before index `i`. */
+  private stopsBefore(i: number): number {
+    let lo = 0;
+    let hi = this.stops.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.stops[mid] < i) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Where the sentence holding index `at` starts: after the previous stop, its list marker and spaces. */
+  private startOf(at: number): number {
+    const before = this.stopsBefore(at);
+    const from = before === 0 ? 0 : this.stops[before - 1] + 1;
+    let start = this.starts.get(from);
+    if (start === undefined) {
+      // A Markdown list item keeps its marker: "- Tell Ned to be careful." stays an item.
+      const marker = /[ \t]{0,20}(?:[-*+]|\d{1,9}[.)])[ \t]+/y;
+      marker.lastIndex = from;
+      start = marker.exec(this.text) ? marker.lastIndex : from;
+      const limit = before < this.stops.length ? this.stops[before] : this.text.length;
+      while (start < limit && /\s/.test(this.text[start])) start += 1;
+      this.starts.set(from, start);
+    }
+    return start;
+  }
+
+  /** The sentence around [start, end): from after the previous full stop or line break to the next. */
+  around(start: number, end: number): { start: number; end: number } {
+    const from = Math.min(this.startOf(start), start);
+    const next = this.stopsBefore(end);
+    let to = next < this.stops.length ? this.stops[next] : this.text.length;
+    if (to < this.text.length && this.text[to] !== "\n") to += 1;
+    return { start: from, end: to };
+  }
 }
 
 function capitalised(text: string, atSentenceStart: boolean): string {
   return atSentenceStart && text ? text[0].toUpperCase() + text.slice(1) : text;
 }
 
-function rewriteFor(text: string, field: WhyField, start: number, end: number, rule: RewriteRule | undefined, mistake: boolean): Rewrite | undefined {
-  if (mistake) return { ...sentenceAround(text, start, end), text: field === "question" ? MISTAKE_SUGGESTION : MISTAKE_SENTENCE };
+function rewriteFor(
+  text: string,
+  sentences: Sentences,
+  field: WhyField,
+  start: number,
+  end: number,
+  rule: RewriteRule | undefined,
+  mistake: boolean,
+): Rewrite | undefined {
+  if (mistake) return { ...sentences.around(start, end), text: field === "question" ? MISTAKE_SUGGESTION : MISTAKE_SENTENCE };
   if (!rule) return undefined;
-  if ("sentence" in rule) return { ...sentenceAround(text, start, end), text: rule.sentence };
+  if ("sentence" in rule) return { ...sentences.around(start, end), text: rule.sentence };
   const replacement = rule.span(text.slice(start, end));
   if (replacement === text.slice(start, end)) return undefined;
-  const atStart = sentenceAround(text, start, end).start === start;
+  const atStart = sentences.around(start, end).start === start;
   // Removing a word takes one of the spaces around it with it.
   if (!replacement) {
     const to = text[end] === " " ? end + 1 : end;
@@ -348,11 +400,19 @@ export function findBlame(text: string, options: { field?: WhyField; people?: re
   const { rules: all, nameWords } = rulesFor(options.people ?? []);
   const rules = all.filter((r) => !r.fields || r.fields.includes(field));
   const found: Finding[] = [];
+  const sentences = new Sentences(text);
+  // Which characters a finding already covers: an overlapping match is merged into the first,
+  // checked in the length of the match rather than against every finding so far.
+  const covered = new Uint8Array(text.length);
+  const overlaps = (start: number, end: number) => {
+    for (let i = start; i < end; i++) if (covered[i]) return true;
+    return false;
+  };
   for (const rule of rules) {
     for (const m of text.matchAll(rule.pattern)) {
       const start = m.index ?? 0;
       const end = start + m[0].length;
-      if (found.some((f) => start < f.end && end > f.start)) continue;
+      if (overlaps(start, end)) continue;
       if (rule.kind === "person" || rule.kind === "remediation") {
         // An email address names its person whatever its case.
         if (text[end] !== "@" && namesOnlyAsWords(m[0], nameWords)) continue;
@@ -360,7 +420,8 @@ export function findBlame(text: string, options: { field?: WhyField; people?: re
       // "X made a mistake" gets the question that turns it toward the system.
       const mistake = rule.kind === "person" && /\b(?:mistake|error)\b/i.test(m[0]) && field !== "remediation";
       const suggestion = mistake ? MISTAKE_SUGGESTION : rule.suggestion;
-      const rewrite = rewriteFor(text, field, start, end, rule.rewrite, mistake);
+      const rewrite = rewriteFor(text, sentences, field, start, end, rule.rewrite, mistake);
+      covered.fill(1, start, end);
       found.push({ start, end, match: m[0], kind: rule.kind, explanation: rule.explanation, suggestion, ...(rewrite ? { rewrite } : {}) });
     }
   }
@@ -390,10 +451,38 @@ export function normalizedMatch(match: string): string {
 
 export type OpenFinding = Finding & { field: WhyField };
 
-/** A why's findings that nobody has acknowledged (keys from `findingKey`), in field order. */
-export function openFindings(why: WhyText, people: readonly string[], acknowledged: ReadonlySet<string>): OpenFinding[] {
+/** At most this many different flagged wordings are kept per field; more must be reworded first. */
+export const MAX_FINDINGS_PER_FIELD = 5;
+
+/** The findings stored with a why when it is saved, and the fields that had more than are kept. */
+export type StoredFindings = { items: OpenFinding[]; truncated: WhyField[] };
+
+/**
+ * What the check finds in a why, as it is stored when the why is saved: each flagged wording once
+ * (as an acknowledgement covers it, by `findingKey`), at most MAX_FINDINGS_PER_FIELD per field.
+ */
+export function findingsToStore(why: WhyText, people: readonly string[]): StoredFindings {
   const byField = checkWhy(why, people);
-  return (Object.keys(byField) as WhyField[]).flatMap((field) =>
-    byField[field].filter((f) => !acknowledged.has(findingKey(field, f.match))).map((f) => ({ ...f, field })),
-  );
+  const items: OpenFinding[] = [];
+  const truncated: WhyField[] = [];
+  for (const field of WHY_FIELDS) {
+    const seen = new Set<string>();
+    for (const finding of byField[field]) {
+      const key = findingKey(field, finding.match);
+      if (seen.has(key)) continue;
+      if (seen.size === MAX_FINDINGS_PER_FIELD) {
+        truncated.push(field);
+        break;
+      }
+      seen.add(key);
+      items.push({ ...finding, field });
+    }
+  }
+  return { items, truncated };
+}
+
+/** Stored findings as saved; none for a why not checked yet. */
+export function parseStoredFindings(json: string | null): StoredFindings {
+  if (!json) return { items: [], truncated: [] };
+  return JSON.parse(json) as StoredFindings;
 }

@@ -5,18 +5,12 @@ import { categoryLabels } from "./category.server";
 import { STATUS_LABELS } from "./incident";
 import type { Incident } from "./incident.server";
 import type { TimelineEntry } from "./timeline.server";
-import { buildTree, type WhyNode, type WhyRow } from "./why-tree";
+import { LIMITS } from "./limits";
+import { buildTree, nestedTo, type WhyNode, type WhyRow } from "./why-tree";
 
 /** Text of one line of a Markdown list item: no line breaks, so nesting survives. */
 function inline(text: string): string {
   return text.replace(/\s*\n\s*/g, " ").trim();
-}
-
-function indent(text: string, depth: number): string {
-  return text
-    .split("\n")
-    .map((line) => (line ? `${"   ".repeat(depth)}${line}` : line))
-    .join("\n");
 }
 
 /** The whole incident as a Markdown document: for wikis, tickets and archives. */
@@ -26,17 +20,28 @@ export function incidentMarkdown(incident: Incident, whys: WhyRow[], actions: Ac
   for (const a of actions) if (a.whyId) byWhy.set(a.whyId, [...(byWhy.get(a.whyId) ?? []), a]);
   const actionLine = (a: Action) =>
     `${a.title} (${a.ownerName}, due ${formatDate(a.dueDate)}, ${ACTION_STATUS_LABELS[a.status].toLowerCase()}${a.wontDoReason ? `: ${inline(a.wontDoReason)}` : ""})`;
-  const whyLines = (nodes: WhyNode[], depth: number): string[] =>
-    nodes.flatMap((n, i) => {
-      const lines = [
-        `${i + 1}. **${inline(n.question)}** ${inline(n.answer) || "_No answer yet_"}`,
-        `   - Remediation (level ${n.level}): ${n.remediationMd ? inline(n.remediationMd) : n.noRemediationReason ? `none needed: ${inline(n.noRemediationReason)}` : "_none yet_"}`,
-        ...(n.category ? [`   - Cause: ${labels[n.category] ?? n.category}`] : []),
-        ...(byWhy.get(n.id) ?? []).map((a) => `   - Action: ${actionLine(a)}`),
-      ];
-      const children = n.children.length > 0 ? ["", ...whyLines(n.children, 1), ""] : [];
-      return [...lines.map((l) => indent(l, depth)), ...children.map((l) => indent(l, depth))];
-    });
+  // Each why's lines are written once, indented for its depth (three spaces a level, within the
+  // depth a page nests), so a deep tree costs no more than a wide one.
+  const whyLines = (nodes: WhyNode[]): string[] => {
+    const lines: string[] = [];
+    const walk = (siblings: WhyNode[], depth: number) =>
+      siblings.forEach((n, i) => {
+        const pad = "   ".repeat(depth);
+        lines.push(
+          `${pad}${i + 1}. **${inline(n.question)}** ${inline(n.answer) || "_No answer yet_"}`,
+          `${pad}   - Remediation (level ${n.level}): ${n.remediationMd ? inline(n.remediationMd) : n.noRemediationReason ? `none needed: ${inline(n.noRemediationReason)}` : "_none yet_"}`,
+          ...(n.category ? [`${pad}   - Cause: ${labels[n.category] ?? n.category}`] : []),
+          ...(byWhy.get(n.id) ?? []).map((a) => `${pad}   - Action: ${actionLine(a)}`),
+        );
+        if (n.children.length > 0) {
+          lines.push("");
+          walk(n.children, depth + 1);
+          lines.push("");
+        }
+      });
+    walk(nestedTo(nodes, LIMITS.depth), 0);
+    return lines;
+  };
   const unlinked = actions.filter((a) => !a.whyId);
   const sections = [
     `# ${incident.reference}: ${incident.title}`,
@@ -60,7 +65,7 @@ export function incidentMarkdown(incident: Incident, whys: WhyRow[], actions: Ac
     "",
     "## The 5 Whys",
     "",
-    ...(whys.length > 0 ? whyLines(buildTree(whys), 0) : ["_No whys yet._"]),
+    ...(whys.length > 0 ? whyLines(buildTree(whys)) : ["_No whys yet._"]),
     "",
     ...(unlinked.length > 0 ? ["## Other follow-up actions", "", ...unlinked.map((a) => `- ${actionLine(a)}`), ""] : []),
     "## Timeline",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { fromInputValue } from "~/lib/time";
 import { SEVERITIES, VISIBILITIES, parseServices, timeProblems } from "./incident";
+import { FIELD_LIMITS, tooLongMessage } from "./limits";
 
 const requiredTime = (message: string) =>
   z.string().transform((value, ctx) => {
@@ -22,7 +23,7 @@ const optionalTime = z
 /** The incident fields as the report and edit forms post them. */
 export const incidentFieldsSchema = z
   .object({
-    title: z.string().trim().min(1, "Give the incident a title.").max(200, "Keep the title under 200 characters."),
+    title: z.string().trim().min(1, "Give the incident a title.").max(FIELD_LIMITS.incidentTitle, tooLongMessage(FIELD_LIMITS.incidentTitle)),
     severity: z.enum(SEVERITIES, { message: "Choose a severity." }),
     startedAt: requiredTime("Enter when the incident started (UTC)."),
     detectedAt: optionalTime,
@@ -31,9 +32,13 @@ export const incidentFieldsSchema = z
       .string()
       .optional()
       .transform((v) => parseServices(v ?? ""))
-      .pipe(z.array(z.string().max(60, "Keep each service name under 60 characters.")).max(20, "List at most 20 services.")),
-    impactMd: z.string().max(20_000).default(""),
-    summaryMd: z.string().max(50_000).default(""),
+      .pipe(
+        z
+          .array(z.string().max(FIELD_LIMITS.service, `Keep each service name under ${FIELD_LIMITS.service} characters.`))
+          .max(FIELD_LIMITS.servicesPerIncident, `List at most ${FIELD_LIMITS.servicesPerIncident} services.`),
+      ),
+    impactMd: z.string().max(FIELD_LIMITS.impact, tooLongMessage(FIELD_LIMITS.impact)).default(""),
+    summaryMd: z.string().max(FIELD_LIMITS.summary, tooLongMessage(FIELD_LIMITS.summary)).default(""),
     visibility: z.enum(VISIBILITIES, { message: "Choose who can see this incident." }),
   })
   .superRefine((fields, ctx) => {

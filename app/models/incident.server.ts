@@ -5,7 +5,7 @@ import { renderMarkdown } from "~/lib/markdown.server";
 import { toInputValue } from "~/lib/time";
 import { canContribute, canManage, canView, type Viewer } from "./access";
 import { isFinished } from "./action";
-import { openFindingsOf } from "./blame.server";
+import { checkUncheckedWhys, openFindingsOf, overflowingFindingsOf } from "./blame.server";
 import { diff, recordEvent } from "./audit.server";
 import {
   FIELD_LABELS,
@@ -18,6 +18,7 @@ import {
   type Visibility,
 } from "./incident";
 import { boundedCount, COUNT_LIMIT, keysetOf, keysetPage, PAGE_SIZE, type Cursors, type Keyset } from "./paging";
+import { assertWithinLimit } from "./limits.server";
 import { recordPublication } from "./publication.server";
 import { publishProblems, type PublishProblem } from "./why-tree";
 
@@ -373,6 +374,8 @@ export function setPeople(actor: Viewer, id: number, facilitatorId: number, part
     const incident = requireIncident(actor, id, "manage");
     assertActiveUsers(tx, [facilitatorId], "facilitatorId");
     const others = [...new Set(participantIds)].filter((p) => p !== facilitatorId);
+    // Only growth is refused: an incident already above the limit may keep or shrink its list.
+    if (others.length > incident.participantIds.length) assertWithinLimit("peoplePerIncident", 1 + others.length, "participantIds");
     assertActiveUsers(tx, others, "participantIds");
     const names = new Map(
       tx.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, [facilitatorId, ...others, ...incident.participantIds])).all().map((u) => [u.id, u.name]),
@@ -407,7 +410,7 @@ export class PublishBlocked extends HttpError {
   }
 }
 
-/** What would stop the incident from being published now. */
+/** What would stop the incident from being published now, from the findings stored with its whys. */
 export function publishCheck(incident: Incident, tx: Tx = db()): PublishProblem[] {
   const rows = tx.select().from(whys).where(eq(whys.incidentId, incident.id)).all();
   return publishProblems({
@@ -415,7 +418,8 @@ export function publishCheck(incident: Incident, tx: Tx = db()): PublishProblem[
     resolvedAt: incident.resolvedAt,
     whys: rows,
     actionsByWhy: actionCountsByWhy(incident.id, tx),
-    blame: openFindingsOf(rows, incident.id, tx),
+    blame: openFindingsOf(incident.id, tx),
+    overflowingBlame: overflowingFindingsOf(incident.id),
   });
 }
 
@@ -428,6 +432,8 @@ export function moveIncident(actor: Viewer, id: number, to: Status): Incident {
     }
     const now = new Date().toISOString();
     if (to === "published") {
+      // A why saved before findings were stored, and not reached by the start-up check yet, is checked now.
+      while (checkUncheckedWhys({ incidentId: id, tx }) > 0);
       const problems = publishCheck(incident, tx);
       if (problems.length > 0) throw new PublishBlocked(problems);
     }

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
+import { and, asc, count, eq, isNull, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { HttpError } from "~/lib/http.server";
@@ -8,6 +8,7 @@ import { recordEvent } from "./audit.server";
 import { STOPWORDS } from "~/lib/words";
 import { reference, type Severity, type Status } from "./incident";
 import { requireIncident, viewerParams, visibleToViewer, type Incident } from "./incident.server";
+import { assertWithinLimit } from "./limits.server";
 
 // Recurrence: the same cause turning up in several incidents. For each why, the whys of other
 // incidents with the most similar answer and remediation (full-text BM25 over the search index,
@@ -282,6 +283,10 @@ export function linkIncidents(actor: Viewer, incidentId: number, relatedId: numb
   db().transaction((tx) => {
     const incident = requireIncident(actor, incidentId, "contribute");
     const other = requireIncident(actor, relatedId, "view");
+    for (const id of [incidentId, relatedId]) {
+      const [{ n }] = tx.select({ n: count() }).from(incidentLinks).where(eq(incidentLinks.incidentId, id)).all();
+      assertWithinLimit("relatedPerIncident", n + 1, "relatedId");
+    }
     const added = tx
       .insert(incidentLinks)
       .values([

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, count, eq, sql } from "drizzle-orm";
 import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { ConflictError } from "~/lib/http.server";
 import { renderMarkdown } from "~/lib/markdown.server";
@@ -6,6 +6,7 @@ import { formatTime, toInputValue } from "~/lib/time";
 import type { Viewer } from "./access";
 import { diff, recordEvent } from "./audit.server";
 import { requireIncident } from "./incident.server";
+import { assertWithinLimit } from "./limits.server";
 
 const { timelineEntries } = schema;
 
@@ -51,6 +52,8 @@ export function entryValues(entry: TimelineEntry) {
 export function addTimelineEntry(actor: Viewer, incidentId: number, fields: TimelineFields): TimelineEntry {
   return db().transaction((tx) => {
     const incident = requireIncident(actor, incidentId, "contribute");
+    const [{ n }] = tx.select({ n: count() }).from(timelineEntries).where(eq(timelineEntries.incidentId, incidentId)).all();
+    assertWithinLimit("timelineEntriesPerIncident", n + 1);
     const entry = tx
       .insert(timelineEntries)
       .values({ incidentId, ...fields, bodyHtml: renderMarkdown(fields.bodyMd), createdById: actor.id })

@@ -1,4 +1,4 @@
-import { KIND_LABELS, type OpenFinding } from "./blame";
+import { KIND_LABELS, MAX_FINDINGS_PER_FIELD, type OpenFinding, type WhyField } from "./blame";
 import type { Severity } from "./incident";
 
 // The why tree: building it from rows, guidance per level, and the checks before publishing.
@@ -22,7 +22,10 @@ export type WhyNode = WhyRow & { level: number; children: WhyNode[]; descendantC
 
 export const SUGGESTED_DEPTH = 5;
 
-/** Nests rows under their parents, siblings by position; level 1 is the first why. */
+/**
+ * Nests rows under their parents, siblings by position; level 1 is the first why. Built without
+ * recursion, so no depth of tree can exhaust the stack.
+ */
 export function buildTree(rows: readonly WhyRow[]): WhyNode[] {
   const byParent = new Map<number | null, WhyRow[]>();
   for (const row of rows) {
@@ -30,23 +33,62 @@ export function buildTree(rows: readonly WhyRow[]): WhyNode[] {
     siblings.push(row);
     byParent.set(row.parentId, siblings);
   }
-  const grow = (parentId: number | null, level: number): WhyNode[] =>
-    (byParent.get(parentId) ?? [])
-      .sort((a, b) => a.position - b.position || a.id - b.id)
-      .map((row) => {
-        const children = grow(row.id, level + 1);
-        const descendantCount = children.reduce((n, c) => n + 1 + c.descendantCount, 0);
-        return { ...row, level, children, descendantCount };
-      });
-  return grow(null, 1);
+  const ordered = (parentId: number | null) => (byParent.get(parentId) ?? []).sort((a, b) => a.position - b.position || a.id - b.id);
+  const roots: WhyNode[] = ordered(null).map((row) => ({ ...row, level: 1, children: [], descendantCount: 0 }));
+  // Parents before children, then the counts from the deepest up.
+  const visited: WhyNode[] = [];
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    visited.push(node);
+    node.children = ordered(node.id).map((row) => ({ ...row, level: node.level + 1, children: [], descendantCount: 0 }));
+    stack.push(...node.children);
+  }
+  for (let i = visited.length - 1; i >= 0; i--) {
+    const node = visited[i];
+    node.descendantCount = node.children.reduce((n, c) => n + 1 + c.descendantCount, 0);
+  }
+  return roots;
 }
 
+/** Every node of the tree in reading order (depth first, siblings in order). */
 export function flatten(nodes: readonly WhyNode[]): WhyNode[] {
-  return nodes.flatMap((n) => [n, ...flatten(n.children)]);
+  const result: WhyNode[] = [];
+  const stack = [...nodes].reverse();
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    result.push(node);
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
+  }
+  return result;
 }
 
 export function maxDepth(nodes: readonly WhyNode[]): number {
-  return nodes.reduce((d, n) => Math.max(d, n.level, maxDepth(n.children)), 0);
+  return flatten(nodes).reduce((d, n) => Math.max(d, n.level), 0);
+}
+
+/**
+ * The tree as pages show it: nested down to `depth` levels; whatever lies deeper (a tree from
+ * before the depth limit) is listed flat, in reading order, under the last nested level, so that
+ * no page nests deeper than it can render.
+ */
+export function nestedTo<T extends { children: T[] }>(nodes: readonly T[], depth: number): T[] {
+  return nodes.map((node) => {
+    if (depth > 1) return { ...node, children: nestedTo(node.children, depth - 1) };
+    const below: T[] = [];
+    const stack = [...node.children].reverse();
+    while (stack.length > 0) {
+      const next = stack.pop()!;
+      below.push({ ...next, children: [] });
+      for (let i = next.children.length - 1; i >= 0; i--) stack.push(next.children[i]);
+    }
+    return { ...node, children: below };
+  });
+}
+
+/** The level of every why, by id, from the rows alone. */
+export function levelsOf(rows: readonly Pick<WhyRow, "id" | "parentId">[]): Map<number, number> {
+  return new Map(flatten(buildTree(rows as WhyRow[])).map((n) => [n.id, n.level]));
 }
 
 const LEVEL_GUIDANCE = [
@@ -86,6 +128,8 @@ type PublishInput = {
   actionsByWhy: Readonly<Record<number, number>>;
   /** Blame-language findings nobody has reworded or acknowledged, by why. */
   blame?: ReadonlyMap<number, readonly OpenFinding[]>;
+  /** Fields with more flagged wording than is kept, by why: they need rewording first. */
+  overflowingBlame?: ReadonlyMap<number, readonly WhyField[]>;
 };
 
 function describe(node: WhyNode): string {
@@ -121,6 +165,13 @@ export function publishProblems(input: PublishInput): PublishProblem[] {
         field: "actions",
         whyId: node.id,
         message: `${describe(node)}: the remediation needs a follow-up action, or a reason why no action is needed.`,
+      });
+    }
+    for (const field of input.overflowingBlame?.get(node.id) ?? []) {
+      problems.push({
+        field: "blame",
+        whyId: node.id,
+        message: `${describe(node)}: the ${field} has more than ${MAX_FINDINGS_PER_FIELD} wordings flagged as blame. Reword it; the rest are listed once these are gone.`,
       });
     }
     for (const finding of input.blame?.get(node.id) ?? []) {

@@ -4,12 +4,13 @@ import { ConflictError, HttpError } from "~/lib/http.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import type { Viewer } from "./access";
 import { diff, recordEvent } from "./audit.server";
-import { applyRewrite, checkWhy, findingKey, normalizedMatch, type WhyField } from "./blame";
+import { applyRewrite, findingKey, normalizedMatch, type WhyField } from "./blame";
+import { checkedFindings, storedFindingsOfWhy } from "./blame.server";
 import { resolveCategory } from "./category.server";
 import { requireIncident } from "./incident.server";
 import { refreshSimilarities } from "./recurrence.server";
-import { directoryNames } from "./user.server";
-import { buildTree, flatten, type WhyRow } from "./why-tree";
+import { assertWithinLimit } from "./limits.server";
+import { buildTree, flatten, levelsOf, type WhyRow } from "./why-tree";
 
 const { blameAcknowledgements, whys } = schema;
 
@@ -61,16 +62,14 @@ function loadWhy(tx: Tx, incidentId: number, whyId: number) {
   return row;
 }
 
-function levelOf(tx: Tx, incidentId: number, whyId: number): number {
-  const node = flatten(buildTree(listWhys(incidentId))).find((n) => n.id === whyId);
-  return node?.level ?? 1;
-}
-
 function short(text: string) {
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }
 
-/** The remediation is rendered once, when saved; the category must be one of the managed list. */
+/**
+ * The remediation is rendered once, when saved, and the wording checked once; the category must
+ * be one of the managed list.
+ */
 function stored(fields: WhyFields) {
   const category = fields.category ? resolveCategory(fields.category) : "";
   if (category === undefined) throw new HttpError(400, "Choose a cause category from the list.", { field: "category" });
@@ -84,6 +83,7 @@ function stored(fields: WhyFields) {
     remediationMd,
     category,
     remediationHtml: renderMarkdown(remediationMd),
+    blameFindings: checkedFindings({ question: text(fields.question), answer: text(fields.answer), remediationMd }),
   };
 }
 
@@ -95,6 +95,10 @@ export function addWhy(actor: Viewer, incidentId: number, parentId: number | nul
   return db().transaction((tx) => {
     const incident = requireIncident(actor, incidentId, "contribute");
     if (parentId !== null) loadWhy(tx, incidentId, parentId);
+    const existing = listWhys(incidentId);
+    assertWithinLimit("whysPerIncident", existing.length + 1);
+    const level = parentId === null ? 1 : levelsOf(existing).get(parentId)! + 1;
+    assertWithinLimit("depth", level);
     const last = tx
       .select({ position: max(whys.position) })
       .from(whys)
@@ -106,7 +110,6 @@ export function addWhy(actor: Viewer, incidentId: number, parentId: number | nul
       .returning(rowColumns)
       .get();
     refreshSimilarities(tx, [{ ...row, incidentId }]);
-    const level = parentId === null ? 1 : levelOf(tx, incidentId, row.id);
     recordEvent(tx, {
       incident,
       actorId: actor.id,
@@ -211,7 +214,7 @@ export function acknowledgeFinding(actor: Viewer, incidentId: number, whyId: num
   db().transaction((tx) => {
     const incident = requireIncident(actor, incidentId, "manage");
     const why = loadWhyText(tx, incidentId, whyId);
-    const present = checkWhy(why, directoryNames())[field].some((f) => findingKey(field, f.match) === findingKey(field, match));
+    const present = storedFindingsOfWhy(tx, whyId).items.some((f) => findingKey(f.field, f.match) === findingKey(field, match));
     if (!present) throw new HttpError(409, "That wording is no longer in the why; nothing to acknowledge.");
     tx.insert(blameAcknowledgements)
       .values({ whyId, field, match: normalizedMatch(match), reason, acknowledgedById: actor.id })
@@ -268,7 +271,7 @@ export function applySuggestion(actor: Viewer, incidentId: number, whyId: number
     .where(and(eq(whys.id, whyId), eq(whys.incidentId, incidentId)))
     .get();
   if (!current) throw new Response("Not found", { status: 404 });
-  const finding = checkWhy(current, directoryNames())[field].find((f) => findingKey(field, f.match) === findingKey(field, match));
+  const finding = storedFindingsOfWhy(db(), whyId).items.find((f) => findingKey(f.field, f.match) === findingKey(field, match));
   if (!finding?.rewrite) throw new HttpError(409, "That wording is no longer in the why, or has no suggested rewording.");
   const column = FIELD_COLUMNS[field];
   try {

@@ -23,23 +23,24 @@ import { categoryLabels, listCategories } from "~/models/category.server";
 import { parseReference, STATUSES, STATUS_LABELS, VISIBILITY_LABELS } from "~/models/incident";
 import { moveIncident, publishCheck, PublishBlocked, type Incident } from "~/models/incident.server";
 import { linkIncidents, listRelated, similarWhys, unlinkIncidents } from "~/models/recurrence.server";
-import { directoryNames, type User } from "~/models/user.server";
+import type { User } from "~/models/user.server";
 import { addTimelineEntry, deleteTimelineEntry, listTimeline, updateTimelineEntry } from "~/models/timeline.server";
 import { acknowledgeFinding, addWhy, applySuggestion, deleteWhy, listWhys, updateWhy, withdrawAcknowledgement } from "~/models/why.server";
 import { buildTree, type WhyRow } from "~/models/why-tree";
 import type { SeenBeforeView } from "~/components/seen-before";
 import { RelatedIncidents } from "~/components/related-incidents";
+import { FIELD_LIMITS, tooLongMessage } from "~/models/limits";
 
 const id = z.coerce.number().int().positive();
 const version = z.coerce.number().int().positive();
 
 const whySchema = z.object({
-  question: z.string().trim().min(1, "Write the question, e.g. “Why did the CPU spike?”").max(500),
-  answer: z.string().trim().max(2000).default(""),
-  category: z.string().trim().max(60).default(""),
-  remediationMd: z.string().trim().max(10_000).default(""),
-  noRemediationReason: z.string().trim().max(500).default(""),
-  noActionReason: z.string().trim().max(500).default(""),
+  question: z.string().trim().min(1, "Write the question, e.g. “Why did the CPU spike?”").max(FIELD_LIMITS.question, tooLongMessage(FIELD_LIMITS.question)),
+  answer: z.string().trim().max(FIELD_LIMITS.answer, tooLongMessage(FIELD_LIMITS.answer)).default(""),
+  category: z.string().trim().max(FIELD_LIMITS.category, tooLongMessage(FIELD_LIMITS.category)).default(""),
+  remediationMd: z.string().trim().max(FIELD_LIMITS.remediation, tooLongMessage(FIELD_LIMITS.remediation)).default(""),
+  noRemediationReason: z.string().trim().max(FIELD_LIMITS.reason, tooLongMessage(FIELD_LIMITS.reason)).default(""),
+  noActionReason: z.string().trim().max(FIELD_LIMITS.reason, tooLongMessage(FIELD_LIMITS.reason)).default(""),
   rootReached: z
     .string()
     .optional()
@@ -57,14 +58,14 @@ const entrySchema = z.object({
     if (!iso) ctx.addIssue({ code: "custom", message: "Enter the time (UTC)." });
     return iso ?? "";
   }),
-  bodyMd: z.string().trim().min(1, "Write what happened.").max(5000),
+  bodyMd: z.string().trim().min(1, "Write what happened.").max(FIELD_LIMITS.timelineEntry, tooLongMessage(FIELD_LIMITS.timelineEntry)),
 });
 const updateEntrySchema = entrySchema.extend({ entryId: id, version });
 const deleteEntrySchema = z.object({ entryId: id });
 const moveSchema = z.object({ to: z.enum(STATUSES) });
 const findingSchema = z.object({ whyId: id, field: z.enum(WHY_FIELDS), match: z.string().min(1).max(500) });
 const acknowledgeSchema = findingSchema.extend({
-  reason: z.string().trim().min(1, "Say why this wording stays, e.g. it quotes someone's own account.").max(500, "At most 500 characters."),
+  reason: z.string().trim().min(1, "Say why this wording stays, e.g. it quotes someone's own account.").max(FIELD_LIMITS.reason, tooLongMessage(FIELD_LIMITS.reason)),
 });
 const applySchema = findingSchema.extend({ version });
 const relatedSchema = z.object({
@@ -101,10 +102,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     },
     permissions,
     whys,
-    people: permissions.contribute ? directoryNames() : [],
+    // For the wording check as people type: the names of those taking part, not the whole directory.
+    people: permissions.contribute ? [incident.facilitator.name, ...incident.participants.map((p) => p.name)] : [],
     categories: listCategories().map(({ slug, label }) => ({ slug, label })),
     categoryLabels: categoryLabels(),
-    findings: permissions.contribute ? Object.fromEntries(findingsOf(whys, incident.id)) : {},
+    findings: permissions.contribute ? Object.fromEntries(findingsOf(incident.id)) : {},
     seenBefore: seenBefore(user, incident, whys),
     related: listRelated(user, incident.id).map((r) => ({ ...r, started: formatDate(r.startedAt.slice(0, 10)) })),
     ...followUp(user, incident),

@@ -9,6 +9,8 @@ import { actionProgress } from "~/models/action.server";
 import { categoryLabels } from "~/models/category.server";
 import { parseReference } from "~/models/incident";
 import { changesSincePublication, getLearning, type SnapshotWhy } from "~/models/publication.server";
+import { LIMITS } from "~/models/limits";
+import { nestedTo } from "~/models/why-tree";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.title} · Learnings · Hindsight` : "Learnings · Hindsight" }];
 
@@ -33,7 +35,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     timeToResolve: formatSpan(s.startedAt, s.resolvedAt),
     impactHtml: s.impactHtml,
     summaryHtml: s.summaryHtml,
-    whys: labelled(s.whys, labels),
+    whys: nestedTo(labelled(s.whys, labels), LIMITS.depth),
     categories: [...new Set(s.categories.map((c) => labels[c] ?? c))],
     actions: s.actions.map((a) => ({ ...a, status: ACTION_STATUS_LABELS[a.status], due: formatDate(a.dueDate) })),
     progressNow: progressLabel(actionProgress([id]).get(id) ?? { total: 0, finished: 0, overdue: 0 }),

@@ -13,6 +13,8 @@ import { categoryLabels, listCategories } from "~/models/category.server";
 import { SEVERITIES } from "~/models/incident";
 import type { ContentWhy } from "~/models/learning.server";
 import { feedTokenFor, listLearnings, listLearningServices, PERIODS } from "~/models/publication.server";
+import { LIMITS } from "~/models/limits";
+import { nestedTo } from "~/models/why-tree";
 
 export const meta: MetaFunction = () => [{ title: "Learnings · Hindsight" }];
 
@@ -43,7 +45,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     services: content.services,
     categories: [...new Set(content.categories.map((c) => labels[c] ?? c))],
     summaryHtml: content.summaryHtml,
-    whys: glance(content.whys),
+    whys: nestedTo(glance(content.whys), LIMITS.depth),
     remediations: content.remediations.map(({ level, html }) => ({ level, html })),
     progress: progressLabel(progress.get(incidentId) ?? { total: 0, finished: 0, overdue: 0 }),
   }));

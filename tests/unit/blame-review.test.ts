@@ -1,4 +1,3 @@
-import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addWhyTree, advanceTo, createIncident, createUser, RIES_CHAIN } from "../../db/factories";
 import { db, schema } from "~/lib/db.server";
@@ -71,8 +70,10 @@ describe("publishing waits for blameless wording", () => {
     ]);
     expect(blameProblems(incident.id, facilitator)).toEqual([]);
 
-    db().update(schema.whys).set({ answer: "Ned made a mistake." }).where(eq(schema.whys.id, mistakeWhy)).run();
     createUser({ name: "Ned Flanders" });
+    const saved = listWhys(incident.id).find((w) => w.id === mistakeWhy)!;
+    const { question, remediationMd, noRemediationReason, noActionReason, category, rootReached } = saved;
+    updateWhy(facilitator, incident.id, mistakeWhy, saved.version, { question, answer: "Ned made a mistake.", remediationMd, noRemediationReason, noActionReason, category, rootReached });
     expect(blameProblems(incident.id, facilitator).map((p) => p.message)).toEqual([
       "Level 3 (“Why did that code get written?”): a person as the cause in the answer, “Ned made a mistake”. Reword it, or acknowledge it with a reason.",
     ]);

@@ -1,0 +1,1 @@
+ALTER TABLE `whys` ADD `blame_findings` text;
