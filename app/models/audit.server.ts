@@ -1,5 +1,6 @@
-import { desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt } from "drizzle-orm";
 import { db, schema, type Tx } from "~/lib/db.server";
+import { keysetOf, keysetPage, type Cursors, type Keyset } from "./paging";
 
 const { auditEvents, users } = schema;
 
@@ -48,8 +49,26 @@ export type AuditEntry = {
   actorName: string;
 };
 
+/** Events shown on one page of an incident's history. */
+export const HISTORY_PAGE_SIZE = 100;
+
+/**
+ * The incident's events, newest first: all of them, or one page of HISTORY_PAGE_SIZE by keyset
+ * (an incident edited many times keeps every event, and its history pages cost the same).
+ */
 export function listEvents(incidentId: number, tx: Tx = db()): AuditEntry[] {
-  return tx
+  return eventsQuery(tx, incidentId, undefined, undefined);
+}
+
+export function pageOfEvents(incidentId: number, keyset: Keyset): { events: AuditEntry[] } & Cursors {
+  const { cursor, backwards } = keysetOf(keyset);
+  const rows = eventsQuery(db(), incidentId, cursor === undefined ? undefined : { id: cursor, backwards }, HISTORY_PAGE_SIZE + 1);
+  const { shown, newer, older } = keysetPage(rows, HISTORY_PAGE_SIZE, keyset, (e) => e.id);
+  return { events: shown, newer, older };
+}
+
+function eventsQuery(tx: Tx, incidentId: number, from: { id: number; backwards: boolean } | undefined, limit: number | undefined): AuditEntry[] {
+  const query = tx
     .select({
       id: auditEvents.id,
       kind: auditEvents.kind,
@@ -61,8 +80,7 @@ export function listEvents(incidentId: number, tx: Tx = db()): AuditEntry[] {
     })
     .from(auditEvents)
     .innerJoin(users, eq(users.id, auditEvents.actorId))
-    .where(eq(auditEvents.incidentId, incidentId))
-    .orderBy(desc(auditEvents.id))
-    .all()
-    .map((row) => ({ ...row, changes: JSON.parse(row.changes) as Changes }));
+    .where(and(eq(auditEvents.incidentId, incidentId), from ? (from.backwards ? gt(auditEvents.id, from.id) : lt(auditEvents.id, from.id)) : undefined))
+    .orderBy(from?.backwards ? asc(auditEvents.id) : desc(auditEvents.id));
+  return (limit === undefined ? query.all() : query.limit(limit).all()).map((row) => ({ ...row, changes: JSON.parse(row.changes) as Changes }));
 }

@@ -451,34 +451,39 @@ export function normalizedMatch(match: string): string {
 
 export type OpenFinding = Finding & { field: WhyField };
 
-/** At most this many different flagged wordings are kept per field; more must be reworded first. */
-export const MAX_FINDINGS_PER_FIELD = 5;
+/** At most this many different flagged wordings are kept per why; more must be reworded first. */
+export const MAX_FINDINGS_PER_WHY = 6;
 
 /** The findings stored with a why when it is saved, and the fields that had more than are kept. */
 export type StoredFindings = { items: OpenFinding[]; truncated: WhyField[] };
 
 /**
  * What the check finds in a why, as it is stored when the why is saved: each flagged wording once
- * (as an acknowledgement covers it, by `findingKey`), at most MAX_FINDINGS_PER_FIELD per field.
+ * (as an acknowledgement covers it, by `findingKey`), at most MAX_FINDINGS_PER_WHY in all, the
+ * first ones of each field before the rest.
  */
 export function findingsToStore(why: WhyText, people: readonly string[]): StoredFindings {
   const byField = checkWhy(why, people);
-  const items: OpenFinding[] = [];
-  const truncated: WhyField[] = [];
-  for (const field of WHY_FIELDS) {
+  const distinct = WHY_FIELDS.map((field) => {
     const seen = new Set<string>();
-    for (const finding of byField[field]) {
-      const key = findingKey(field, finding.match);
-      if (seen.has(key)) continue;
-      if (seen.size === MAX_FINDINGS_PER_FIELD) {
-        truncated.push(field);
-        break;
+    return byField[field].filter((f) => !seen.has(findingKey(field, f.match)) && seen.add(findingKey(field, f.match))).map((f) => ({ ...f, field }));
+  });
+  // Fields take turns, so a long remediation cannot crowd out the answer's findings.
+  const kept = distinct.map(() => 0);
+  for (let taken = 0, progress = true; taken < MAX_FINDINGS_PER_WHY && progress; ) {
+    progress = false;
+    for (let i = 0; i < distinct.length && taken < MAX_FINDINGS_PER_WHY; i++) {
+      if (kept[i] < distinct[i].length) {
+        kept[i] += 1;
+        taken += 1;
+        progress = true;
       }
-      seen.add(key);
-      items.push({ ...finding, field });
     }
   }
-  return { items, truncated };
+  return {
+    items: distinct.flatMap((found, i) => found.slice(0, kept[i])),
+    truncated: WHY_FIELDS.filter((_, i) => kept[i] < distinct[i].length),
+  };
 }
 
 /** Stored findings as saved; none for a why not checked yet. */

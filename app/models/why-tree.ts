@@ -1,4 +1,4 @@
-import { KIND_LABELS, MAX_FINDINGS_PER_FIELD, type OpenFinding, type WhyField } from "./blame";
+import { KIND_LABELS, type OpenFinding, type WhyField } from "./blame";
 import type { Severity } from "./incident";
 
 // The why tree: building it from rows, guidance per level, and the checks before publishing.
@@ -171,7 +171,7 @@ export function publishProblems(input: PublishInput): PublishProblem[] {
       problems.push({
         field: "blame",
         whyId: node.id,
-        message: `${describe(node)}: the ${field} has more than ${MAX_FINDINGS_PER_FIELD} wordings flagged as blame. Reword it; the rest are listed once these are gone.`,
+        message: `${describe(node)}: the ${field} has more wording flagged as blame than can be listed. Reword what is shown and save; the rest is listed then.`,
       });
     }
     for (const finding of input.blame?.get(node.id) ?? []) {

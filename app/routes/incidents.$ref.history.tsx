@@ -1,9 +1,11 @@
 import { type LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { CursorPagination } from "~/components/list-controls";
 import { requireIncidentRoute } from "~/lib/guards.server";
 import { formatTime } from "~/lib/time";
-import { listEvents } from "~/models/audit.server";
+import { pageOfEvents } from "~/models/audit.server";
 import { FIELD_LABELS, STATUS_LABELS, type Status } from "~/models/incident";
 
 function show(field: string, value: unknown): string {
@@ -16,10 +18,18 @@ function show(field: string, value: unknown): string {
   return text.length > 300 ? `${text.slice(0, 297)}…` : text;
 }
 
+const pageSchema = z.object({
+  after: z.coerce.number().int().positive().optional().catch(undefined),
+  before: z.coerce.number().int().positive().optional().catch(undefined),
+});
+
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { incident } = await requireIncidentRoute(request, params.ref);
+  const { events, newer, older } = pageOfEvents(incident.id, pageSchema.parse(Object.fromEntries(new URL(request.url).searchParams)));
   return {
-    events: listEvents(incident.id).map((e) => ({
+    newer,
+    older,
+    events: events.map((e) => ({
       id: e.id,
       summary: e.summary,
       actorName: e.actorName,
@@ -35,7 +45,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function History() {
-  const { events } = useLoaderData<typeof loader>();
+  const { events, newer, older } = useLoaderData<typeof loader>();
   return (
     <section className="panel" aria-labelledby="history-title">
       <h2 id="history-title">History</h2>
@@ -60,6 +70,7 @@ export default function History() {
           </li>
         ))}
       </ol>
+      <CursorPagination newer={newer} older={older} />
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
-import { applyRewrite, checkWhy, findBlame, findingKey, type WhyField } from "~/models/blame";
+import { describe, expect, it, vi } from "vitest";
+import { applyRewrite, checkWhy, findBlame, findingKey, findingsToStore, MAX_FINDINGS_PER_WHY, type WhyField } from "~/models/blame";
 
 type Corpus = { about?: string; directory: string[]; sentences: { text: string; field: WhyField; blaming: boolean }[] };
 const load = (file: string): Corpus => JSON.parse(fs.readFileSync(path.resolve("tests/unit", file), "utf8"));
@@ -135,5 +135,50 @@ describe("what does not cry wolf, and rewordings that keep the text whole", () =
 
   it("keys a finding the same however its words are spaced or broken across lines", () => {
     expect(findingKey("answer", "The engineer merged\r\n the change ")).toBe(findingKey("answer", "the engineer merged the change"));
+  });
+});
+
+describe("the check's cost on long and repetitive text", () => {
+  // Text no full stop breaks, with a finding every few words: the inputs that once took seconds.
+  const LONG = {
+    careful: "be careful ".repeat(2_000),
+    obviously: "Obviously ".repeat(2_000),
+    human: "human error ".repeat(2_000),
+    fire: "fire ".repeat(4_000),
+    merged: "he merged it ".repeat(2_000),
+  };
+
+  it("finds the sentence of every finding without walking back through the text for each", () => {
+    for (const [name, text] of Object.entries(LONG)) {
+      // Every character test the sentence handling makes goes through RegExp.prototype.test;
+      // a walk per finding makes (findings × text length) of them.
+      const tests = vi.spyOn(RegExp.prototype, "test");
+      const findings = findBlame(text, { field: "remediation" });
+      const made = tests.mock.calls.length;
+      tests.mockRestore();
+      expect(made, name).toBeLessThan(text.length);
+      for (const f of findings) {
+        expect(text.slice(f.start, f.end)).toBe(f.match);
+        // No full stop: the sentence a call for care is reworded in is the whole text.
+        if (name === "careful") expect([f.rewrite?.start, f.rewrite?.end]).toEqual([0, text.length]);
+      }
+    }
+  });
+
+  it("keeps each flagged wording once, at most a few per why, and says which fields had more", () => {
+    const repeated = findingsToStore({ question: "Why?", answer: "", remediationMd: LONG.careful }, []);
+    expect(repeated).toMatchObject({ items: [{ field: "remediation", match: "be careful" }], truncated: [] });
+    const many = findingsToStore(
+      {
+        question: "Why did he forget? Obviously he was careless.",
+        answer: "Because she made a mistake, he was careless, it was human error, sloppy and reckless.",
+        remediationMd: "Be more careful. Retrain him. Fire him. Remind her. Tell Ned to pay attention.",
+      },
+      ["Ned Stark"],
+    );
+    expect(many.items).toHaveLength(MAX_FINDINGS_PER_WHY);
+    // Each field gets its turn before any gets a second.
+    expect(new Set(many.items.map((f) => f.field))).toEqual(new Set(["question", "answer", "remediation"]));
+    expect(many.truncated.length).toBeGreaterThan(0);
   });
 });
