@@ -14,7 +14,9 @@ db();
 startScheduler();
 checkUncheckedWhysInBackground();
 
-const ABORT_DELAY = 5_000;
+// No page defers data, so a render still running is only slow (the largest incident on a busy
+// machine), not stuck: it is given time to finish rather than cut off into a broken page.
+const ABORT_DELAY = 30_000;
 
 /**
  * Scripts run only from this origin or inline with this response's nonce (Remix's loader data

@@ -452,7 +452,7 @@ export function normalizedMatch(match: string): string {
 export type OpenFinding = Finding & { field: WhyField };
 
 /** At most this many different flagged wordings are kept per why; more must be reworded first. */
-export const MAX_FINDINGS_PER_WHY = 6;
+export const MAX_FINDINGS_PER_WHY = 3;
 
 /** The findings stored with a why when it is saved, and the fields that had more than are kept. */
 export type StoredFindings = { items: OpenFinding[]; truncated: WhyField[] };

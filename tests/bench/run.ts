@@ -347,6 +347,10 @@ say("Targets:");
 for (const c of checks) say(`  ${c.ok ? "met    " : "MISSED "} ${c.target}: ${c.value}`);
 if (problems.length > 0) say(`Errors or non-2xx answers on: ${problems.map((p) => p.name).join(", ")}`);
 
+say("");
+say("An incident at every limit (npm run bench:limits):");
+spawnSync(process.execPath, ["--import", "tsx", "tests/bench/limits.ts"], { stdio: "inherit" });
+
 if (options.json) {
   const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).stdout?.trim() || null;
   const report = {
