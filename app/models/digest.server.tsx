@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, lt, sql } from "drizzle-orm";
+import { and, asc, count, eq, gte, lt, sql } from "drizzle-orm";
 import { renderToStaticMarkup } from "react-dom/server";
 import { DigestEmail, type DigestContent } from "~/components/email/digest-email";
 import { db, schema } from "~/lib/db.server";
@@ -13,6 +13,11 @@ import { deliverPending, enqueueEmail, type OutgoingEmail } from "./outbox.serve
 import { digestRecipients, getSettings } from "./settings.server";
 
 const { actions, incidents, learnings, publications, users } = schema;
+
+/** A digest lists at most this many post-mortems and completed actions, then says how many more. */
+export const DIGEST_LIST_LIMIT = 50;
+/** The one paragraph of summary a post-mortem gets in the digest, at most. */
+const SUMMARY_LENGTH = 600;
 
 /** The chain in short: the first answer at each level, down the first branch. */
 function shortChain(whys: ContentWhy[]): string[] {
@@ -40,24 +45,30 @@ function topRemediations(remediations: LearningContent["remediations"], count = 
 export function digestContent(period: Period, now: Date = new Date()): DigestContent {
   const base = env().APP_URL;
   const todayDate = today(now);
+  const publishedIn = and(eq(publications.revision, 1), eq(incidents.visibility, "org"), gte(publications.publishedAt, period.start), lt(publications.publishedAt, period.end));
   const published = db()
     .select({ incidentId: publications.incidentId, title: learnings.title, severity: learnings.severity, content: learnings.content })
     .from(publications)
     .innerJoin(learnings, eq(learnings.publicationId, publications.id))
     .innerJoin(incidents, eq(incidents.id, publications.incidentId))
-    .where(and(eq(publications.revision, 1), eq(incidents.visibility, "org"), gte(publications.publishedAt, period.start), lt(publications.publishedAt, period.end)))
+    .where(publishedIn)
     .orderBy(asc(publications.publishedAt))
+    .limit(DIGEST_LIST_LIMIT)
     .all()
     .map((row) => ({ ...row, content: JSON.parse(row.content) as LearningContent }));
+  const publishedCount = db().select({ n: count() }).from(publications).innerJoin(incidents, eq(incidents.id, publications.incidentId)).where(publishedIn).get()?.n ?? 0;
 
+  const completedIn = and(eq(actions.status, "done"), eq(incidents.visibility, "org"), gte(actions.completedAt, period.start), lt(actions.completedAt, period.end));
   const completed = db()
     .select({ title: actions.title, ownerName: users.name, incidentId: actions.incidentId, id: actions.id })
     .from(actions)
     .innerJoin(incidents, eq(incidents.id, actions.incidentId))
     .innerJoin(users, eq(users.id, actions.ownerId))
-    .where(and(eq(actions.status, "done"), eq(incidents.visibility, "org"), gte(actions.completedAt, period.start), lt(actions.completedAt, period.end)))
+    .where(completedIn)
     .orderBy(asc(actions.completedAt))
+    .limit(DIGEST_LIST_LIMIT)
     .all();
+  const completedCount = db().select({ n: count() }).from(actions).innerJoin(incidents, eq(incidents.id, actions.incidentId)).where(completedIn).get()?.n ?? 0;
 
   const overdue = db()
     .select({ team: users.team, count: sql<number>`count(*)` })
@@ -85,15 +96,17 @@ export function digestContent(period: Period, now: Date = new Date()): DigestCon
 
   return {
     period: period.label,
+    analysesCount: publishedCount,
     analyses: published.map(({ incidentId, title, severity, content }) => ({
       reference: reference(incidentId),
       title,
       severity,
-      summary: content.summaryText,
+      summary: content.summaryText.length > SUMMARY_LENGTH ? `${content.summaryText.slice(0, SUMMARY_LENGTH - 1)}…` : content.summaryText,
       chain: shortChain(content.whys),
       remediations: topRemediations(content.remediations),
       url: `${base}/learnings/${reference(incidentId)}`,
     })),
+    completedCount,
     completed: completed.map((a) => ({ title: a.title, owner: a.ownerName, incident: reference(a.incidentId), url: `${base}/actions/${a.id}` })),
     overdueByTeam: overdue.map((o) => ({ team: teamName(o.team), count: o.count })),
     topCauses: [...counts.entries()]
@@ -110,15 +123,20 @@ function plainText(c: DigestContent): string {
   if (c.analyses.length === 0) {
     lines.push("No new post-mortems were published this week.", "");
   } else {
-    lines.push(`New post-mortems (${c.analyses.length})`, "");
+    lines.push(`New post-mortems (${c.analysesCount})`, "");
     for (const a of c.analyses) {
       lines.push(`${a.reference} (${a.severity}): ${a.title}`, a.summary, "Why:");
       a.chain.forEach((answer, i) => lines.push(`  ${i + 1}. ${answer}`));
       if (a.remediations.length > 0) lines.push("What we change:", ...a.remediations.map((r) => `  - ${r}`));
       lines.push(a.url, "");
     }
+    if (c.analysesCount > c.analyses.length) lines.push(`And ${c.analysesCount - c.analyses.length} more: ${c.learningsUrl}`, "");
   }
-  if (c.completed.length > 0) lines.push(`Actions completed (${c.completed.length})`, ...c.completed.map((a) => `  - ${a.title} (${a.owner}, ${a.incident})`), "");
+  if (c.completed.length > 0) {
+    lines.push(`Actions completed (${c.completedCount})`, ...c.completed.map((a) => `  - ${a.title} (${a.owner}, ${a.incident})`));
+    if (c.completedCount > c.completed.length) lines.push(`  And ${c.completedCount - c.completed.length} more.`);
+    lines.push("");
+  }
   if (c.overdueByTeam.length > 0) lines.push("Overdue actions by team", ...c.overdueByTeam.map((o) => `  - ${o.team}: ${o.count}`), "");
   if (c.topCauses.length > 0) lines.push("Most frequent causes", ...c.topCauses.map((t) => `  - ${t.cause}: ${t.count}`), "");
   lines.push(`All learnings: ${c.learningsUrl}`, `Digest settings: ${c.settingsUrl}`);
@@ -130,7 +148,7 @@ export type DigestEmailMessage = OutgoingEmail & { empty: boolean };
 /** The digest email for a period, exactly as it will be sent. */
 export function digestEmail(period: Period, now: Date = new Date()): DigestEmailMessage {
   const content = digestContent(period, now);
-  const n = content.analyses.length;
+  const n = content.analysesCount;
   return {
     key: `digest:${period.key}`,
     kind: "digest",

@@ -10,6 +10,9 @@ import { deliverPending, enqueueEmail } from "./outbox.server";
 
 const { actions, incidents, users } = schema;
 
+/** One reminder lists at most this many actions, then says how many more there are. */
+export const REMINDER_LINES = 50;
+
 /** Actions due within this many days are mentioned before they become overdue. */
 export const DUE_SOON_DAYS = 2;
 
@@ -69,16 +72,20 @@ export function reminderEmail(batch: ReminderBatch, today: string) {
     overdue > 0
       ? `${overdue} overdue follow-up ${overdue === 1 ? "action" : "actions"}${lines.length > overdue ? ` and ${lines.length - overdue} due soon` : ""}`
       : `${lines.length} follow-up ${lines.length === 1 ? "action" : "actions"} due soon`;
+  // The most pressing first (the batch is ordered by due date); the rest are on My actions.
+  const listed = lines.slice(0, REMINDER_LINES);
+  const more = lines.length - listed.length;
   const text = [
     `Hello ${batch.owner.name},`,
     "",
     "These follow-up actions from post-mortems are yours and are overdue or due soon:",
     "",
-    ...lines.map((l) => `- ${l.title} (${l.incident})\n  ${l.due}, ${l.when}\n  ${l.url}`),
+    ...listed.map((l) => `- ${l.title} (${l.incident})\n  ${l.due}, ${l.when}\n  ${l.url}`),
+    ...(more > 0 ? [`- and ${more} more`] : []),
     "",
     `All your actions: ${base}/actions`,
   ].join("\n");
-  const html = `<!doctype html><html><body>${renderToStaticMarkup(<ReminderEmail name={batch.owner.name} lines={lines} actionsUrl={`${base}/actions`} />)}</body></html>`;
+  const html = `<!doctype html><html><body>${renderToStaticMarkup(<ReminderEmail name={batch.owner.name} lines={listed} more={more} actionsUrl={`${base}/actions`} />)}</body></html>`;
   return { to: [batch.owner.email], subject, text, html };
 }
 

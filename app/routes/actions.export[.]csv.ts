@@ -6,11 +6,21 @@ import { env } from "~/lib/env.server";
 import { ACTION_STATUS_LABELS } from "~/models/action";
 import { listActions } from "~/models/action.server";
 
+/** The most rows one download holds: a spreadsheet's worth, and a response of a few megabytes. */
+const EXPORT_ROWS = 10_000;
+
 /** The filtered All actions list as CSV, for spreadsheets and reports. */
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const { filters } = actionFiltersFrom(new URL(request.url));
-  const { items, today } = listActions(user, filters);
+  // One row more than may be exported tells whether there are more.
+  const { items, today } = listActions(user, filters, { limit: EXPORT_ROWS + 1 });
+  if (items.length > EXPORT_ROWS) {
+    return new Response(`More than ${EXPORT_ROWS.toLocaleString("en")} actions match. Narrow the filters (status, team, incident, severity) and download again.`, {
+      status: 422,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
+  }
   const csv = toCsv(
     items.map((a) => ({
       id: a.id,

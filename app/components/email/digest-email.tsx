@@ -3,6 +3,8 @@ import { ACCENT, BAD, CANVAS, FONT, INK, LINE, SOFT } from "./styles";
 
 export type DigestContent = {
   period: string;
+  /** How many were published in the period; `analyses` lists the first of them. */
+  analysesCount: number;
   analyses: {
     reference: string;
     title: string;
@@ -12,6 +14,7 @@ export type DigestContent = {
     remediations: string[];
     url: string;
   }[];
+  completedCount: number;
   completed: { title: string; owner: string; incident: string; url: string }[];
   overdueByTeam: { team: string; count: number }[];
   topCauses: { cause: string; count: number }[];
@@ -48,7 +51,7 @@ export function DigestEmail({ content }: { content: DigestContent }) {
                     <p style={{ ...p, color: "#d5dbe6", margin: "4px 0 0" }}>What we learned from incidents, {content.period}</p>
                   </td>
                 </tr>
-                <Section title={content.analyses.length > 0 ? `New post-mortems (${content.analyses.length})` : "No new post-mortems"}>
+                <Section title={content.analyses.length > 0 ? `New post-mortems (${content.analysesCount})` : "No new post-mortems"}>
                   {content.analyses.length === 0 ? (
                     <p style={p}>No post-mortems were published this week.</p>
                   ) : (
@@ -93,9 +96,18 @@ export function DigestEmail({ content }: { content: DigestContent }) {
                       </table>
                     ))
                   )}
+                  {content.analysesCount > content.analyses.length ? (
+                    <p style={p}>
+                      And {content.analysesCount - content.analyses.length} more on{" "}
+                      <a href={content.learningsUrl} style={{ color: ACCENT }}>
+                        the learnings page
+                      </a>
+                      .
+                    </p>
+                  ) : null}
                 </Section>
                 {content.completed.length > 0 ? (
-                  <Section title={`Actions completed (${content.completed.length})`}>
+                  <Section title={`Actions completed (${content.completedCount})`}>
                     {content.completed.map((a, i) => (
                       <p key={i} style={p}>
                         ✓{" "}
@@ -107,6 +119,7 @@ export function DigestEmail({ content }: { content: DigestContent }) {
                         </span>
                       </p>
                     ))}
+                    {content.completedCount > content.completed.length ? <p style={small}>And {content.completedCount - content.completed.length} more.</p> : null}
                   </Section>
                 ) : null}
                 {content.overdueByTeam.length > 0 ? (

@@ -13,7 +13,7 @@ export type ReminderLine = {
 
 const cell = { padding: "8px 10px", borderBottom: `1px solid ${LINE}`, fontSize: "14px", verticalAlign: "top" as const };
 
-export function ReminderEmail({ name, lines, actionsUrl }: { name: string; lines: ReminderLine[]; actionsUrl: string }) {
+export function ReminderEmail({ name, lines, more = 0, actionsUrl }: { name: string; lines: ReminderLine[]; /** Actions not listed. */ more?: number; actionsUrl: string }) {
   return (
     <table role="presentation" width="100%" cellPadding={0} cellSpacing={0} style={{ fontFamily: FONT, color: INK }}>
       <tbody>
@@ -54,6 +54,7 @@ export function ReminderEmail({ name, lines, actionsUrl }: { name: string; lines
                 ))}
               </tbody>
             </table>
+            {more > 0 ? <p style={{ fontSize: "14px", margin: "12px 0 0" }}>And {more} more.</p> : null}
             <p style={{ fontSize: "14px", margin: "16px 0 0" }}>
               <a href={actionsUrl} style={{ color: ACCENT }}>
                 See all your actions in Hindsight
