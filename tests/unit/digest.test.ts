@@ -5,10 +5,11 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addWhyTree, advanceTo, createIncident, createUser, incidentFields, keepFlaggedWording, RIES_CHAIN } from "../../db/factories";
-import { openDatabase, useDatabase } from "~/lib/db.server";
+import { eq } from "drizzle-orm";
+import { db, openDatabase, schema, useDatabase } from "~/lib/db.server";
 import { currentPeriod, parsePeriod, previousPeriod } from "~/lib/period";
 import { changeActionStatus, createAction } from "~/models/action.server";
-import { digestContent, digestEmail, sendDigest } from "~/models/digest.server";
+import { DIGEST_LIST_LIMIT, digestContent, digestEmail, sendDigest } from "~/models/digest.server";
 import { getIncident, updateIncident } from "~/models/incident.server";
 import { enqueueEmail } from "~/models/outbox.server";
 import { updateSettings } from "~/models/settings.server";
@@ -97,6 +98,29 @@ describe("the digest's content", () => {
     expect(content.completed.map((c) => c.title)).toEqual([expect.stringMatching(/^Fix Website down/)]);
     expect(content.overdueByTeam).toEqual([{ team: "SRE", count: 4 }]);
   });
+
+  it("lists at most 50 post-mortems and 50 completed actions, says how many more, and keeps summaries short", () => {
+    const facilitator = createUser({ team: "SRE" });
+    for (let i = 0; i < DIGEST_LIST_LIMIT + 2; i++) {
+      const incident = createIncident(facilitator, { title: `Outage ${i}`, summaryMd: "Long. ".repeat(500) });
+      addWhyTree(facilitator, incident.id, [{ question: "Why?", answer: "A queue filled.", remediation: "Alert on queue depth." }]);
+      const action = createAction(facilitator, incident.id, null, actionFields(facilitator.id, { title: `Fix ${i}` }));
+      db().update(schema.whys).set({ noActionReason: "Tracked below." }).where(eq(schema.whys.incidentId, incident.id)).run();
+      advanceTo(facilitator, incident.id, "published", new Date("2026-11-24T10:00:00Z"));
+      changeActionStatus(facilitator, action.id, "done");
+    }
+    const content = digestContent(currentPeriod("UTC"), new Date());
+    const published = digestContent(week(), new Date("2026-11-30T09:00:00Z"));
+    expect(published.analyses).toHaveLength(DIGEST_LIST_LIMIT);
+    expect(published.analysesCount).toBe(DIGEST_LIST_LIMIT + 2);
+    expect(Math.max(...published.analyses.map((a) => a.summary.length))).toBeLessThanOrEqual(600);
+    expect(content.completed).toHaveLength(DIGEST_LIST_LIMIT);
+    expect(content.completedCount).toBe(DIGEST_LIST_LIMIT + 2);
+    const email = digestEmail(week(), new Date("2026-11-30T09:00:00Z"));
+    expect(email.subject).toContain(`${DIGEST_LIST_LIMIT + 2} new post-mortems`);
+    expect(email.text).toContain("And 2 more: https://hindsight.example.com/learnings");
+    expect(email.html).toContain("And 2 more on");
+  }, 60_000);
 
   it("says so when nothing was published, and can skip such a week", async () => {
     const email = digestEmail(week());

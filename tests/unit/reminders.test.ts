@@ -4,7 +4,7 @@ import { actionFields, createIncident, createUser } from "../../db/factories";
 import { db, schema } from "~/lib/db.server";
 import { changeActionStatus, createAction } from "~/models/action.server";
 import { deliverPending, enqueueEmail } from "~/models/outbox.server";
-import { reminderEmail, runReminders, selectReminders } from "~/models/reminder.server";
+import { REMINDER_LINES, reminderEmail, runReminders, selectReminders } from "~/models/reminder.server";
 import { updateSettings } from "~/models/settings.server";
 import { removeUser } from "~/models/user.server";
 import { freshDatabase } from "./helpers";
@@ -82,6 +82,16 @@ describe("choosing what to remind", () => {
     expect(email.text).toContain("3 days overdue");
     expect(email.text).toContain("due in 1 day");
     expect(email.html).toContain(`href="https://hindsight.example.com/actions/${overdue.id}"`);
+  });
+
+  it("lists at most 50 actions, the most overdue first, and says how many more", () => {
+    const { blake, add } = setup();
+    for (let i = 0; i < REMINDER_LINES + 3; i++) add(blake, `Task ${i}`, `2026-10-${String(1 + (i % 28)).padStart(2, "0")}`);
+    const email = reminderEmail(selectReminders("2026-11-23")[0], "2026-11-23");
+    expect(email.subject).toBe(`${REMINDER_LINES + 3} overdue follow-up actions`);
+    expect(email.text.match(/^- Task/gm)).toHaveLength(REMINDER_LINES);
+    expect(email.text).toContain("- and 3 more");
+    expect(email.html).toContain("And 3 more.");
   });
 });
 
