@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { createRequestHandler } from "@remix-run/express";
+import { createRequestHandler, writeReadableStreamToWritable } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 
@@ -72,9 +72,6 @@ app.use((req, res, next) => {
   if ((origin && !allowed.has(origin)) || site === "cross-site") {
     return res.status(403).type("text/plain").send("Cross-site requests are not accepted.");
   }
-  if (Number(req.get("content-length") ?? 0) > BODY_LIMIT) {
-    return res.status(413).type("text/plain").send("Request too large.");
-  }
   next();
 });
 
@@ -99,13 +96,57 @@ const build = vite
   ? () => vite.ssrLoadModule("virtual:remix/server-build")
   : await import(BUILD);
 
-app.all(
-  "*",
-  createRequestHandler({
-    build,
-    getLoadContext: (req) => ({ clientAddress: req.ip ?? "unknown" }),
-  }),
-);
+/**
+ * Reads the body whole, before Remix sees it, counting the bytes that arrive: a Content-Length
+ * can be left out (chunked) or be wrong. Past the limit the answer is 413 and the rest of the
+ * body is read and dropped, never kept.
+ */
+function readBody(req, res, next) {
+  if (req.method === "GET" || req.method === "HEAD") return next();
+  const tooLarge = () => res.status(413).type("text/plain").send("Request too large.");
+  if (Number(req.get("content-length") ?? 0) > BODY_LIMIT) return tooLarge();
+  const chunks = [];
+  let size = 0;
+  const onData = (chunk) => {
+    size += chunk.length;
+    if (size <= BODY_LIMIT) return chunks.push(chunk);
+    chunks.length = 0;
+    req.off("data", onData).off("end", onEnd);
+    tooLarge();
+  };
+  const onEnd = () => {
+    req.body = Buffer.concat(chunks);
+    next();
+  };
+  req.on("data", onData).on("end", onEnd).on("error", () => {});
+}
+
+const handleRequest = createRequestHandler(build, process.env.NODE_ENV);
+
+// Remix is called from here rather than through @remix-run/express, which would hand it the
+// request stream itself to read without a limit.
+app.all("*", readBody, async (req, res, next) => {
+  try {
+    const controller = new AbortController();
+    res.on("close", () => res.writableFinished || controller.abort());
+    const headers = new Headers();
+    for (const [name, values] of Object.entries(req.headersDistinct)) for (const value of values ?? []) headers.append(name, value);
+    const request = new Request(new URL(req.originalUrl, `${req.protocol}://${req.get("host")}`), {
+      method: req.method,
+      headers,
+      body: req.body,
+      signal: controller.signal,
+    });
+    const response = await handleRequest(request, { clientAddress: req.ip ?? "unknown" });
+    res.statusMessage = response.statusText;
+    res.status(response.status);
+    for (const [name, value] of response.headers) res.append(name, value);
+    if (response.body) await writeReadableStreamToWritable(response.body, res);
+    else res.end();
+  } catch (error) {
+    next(error);
+  }
+});
 
 const server = app.listen(PORT, HOST, () => {
   console.log(`Hindsight is listening on http://${HOST === "0.0.0.0" ? "localhost" : HOST}:${PORT}`);
