@@ -125,10 +125,54 @@ describe("sign-in throttling", () => {
 });
 
 describe("redirects after sign-in", () => {
-  it("stay on this site", () => {
+  it("keep a local path, with its query and fragment", () => {
     expect(safeRedirect("/incidents/INC-1")).toBe("/incidents/INC-1");
-    for (const bad of ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", "", null]) {
-      expect(safeRedirect(bad)).toBe("/");
+    expect(safeRedirect("/actions?status=open#list")).toBe("/actions?status=open#list");
+    expect(safeRedirect(null, "/incidents")).toBe("/incidents");
+  });
+
+  it("never leave this site, however the address is disguised", () => {
+    const hostile = [
+      "https://evil.example",
+      "http:/evil.example",
+      "//evil.example",
+      "/\\evil.example",
+      "\\/evil.example",
+      "\\\\evil.example",
+      "/\t/evil.example/",
+      "/\n/evil.example/",
+      "/\r\n/evil.example/",
+      "\t//evil.example",
+      " //evil.example",
+      "/\t\\evil.example",
+      "/./\t/evil.example",
+      "/.//evil.example",
+      "/..//evil.example",
+      "/a/../..//evil.example",
+      "javascript:alert(1)",
+      "JavaScript:alert(1)",
+      "\tjavascript:alert(1)",
+      "data:text/html,<script>alert(1)</script>",
+      "",
+      null,
+      undefined,
+    ];
+    for (const bad of hostile) {
+      const to = safeRedirect(bad);
+      expect(to, JSON.stringify(bad)).toBe("/");
     }
+  });
+
+  it("send percent-encoded slashes and control characters as a path on this site", () => {
+    for (const encoded of ["/%2F%2Fevil.example", "/%5C%5Cevil.example", "/%09/evil.example/", "/%0D%0ALocation:%20https://evil.example"]) {
+      const to = safeRedirect(encoded);
+      expect(new URL(to, "https://hindsight.example.com").origin, encoded).toBe("https://hindsight.example.com");
+      expect(to, encoded).toBe(encoded);
+    }
+  });
+
+  it("leave out control characters, so the Location header can always be sent", () => {
+    expect(safeRedirect("/incidents\r\nSet-Cookie: x=y")).toBe("/incidentsSet-Cookie:%20x=y");
+    expect(safeRedirect("/inci\u0000dents\u0000")).toBe("/inci%00dents");
   });
 });
