@@ -1,6 +1,6 @@
 import { createCookie, createCookieSessionStorage, redirect, type SessionStorage } from "@remix-run/node";
 import { env, sessionSecret } from "./env.server";
-import { SESSION_DAYS, endSession, userForSession, type User } from "~/models/user.server";
+import { SESSION_DAYS, createSession, endSession, userForSession, type User } from "~/models/user.server";
 
 function secure() {
   return env().APP_URL.startsWith("https://") || env().TRUST_PROXY === "true";
@@ -64,12 +64,15 @@ export async function requireAdmin(request: Request): Promise<User> {
   return user;
 }
 
-/** Starts a fresh session (a new id at every sign-in) and redirects. */
-export async function startSession(token: string, to: string, message?: string) {
-  const headers = new Headers();
-  headers.append("Set-Cookie", await cookie().serialize(token));
-  if (message) headers.append("Set-Cookie", await flashCookie(message));
-  return redirect(to, { headers });
+/**
+ * Starts a fresh session (a new id at every sign-in) and redirects. The redirect is made first,
+ * so an address that cannot be sent fails before a session exists.
+ */
+export async function startSession(userId: number, to: string, message?: string) {
+  const response = redirect(to);
+  response.headers.append("Set-Cookie", await cookie().serialize(createSession(userId)));
+  if (message) response.headers.append("Set-Cookie", await flashCookie(message));
+  return response;
 }
 
 export async function signOut(request: Request) {

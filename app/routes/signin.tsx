@@ -4,7 +4,7 @@ import { z } from "zod";
 import { Field, FormError, SubmitButton } from "~/components/form";
 import { formFailure, formValues, readForm, safeRedirect, validate } from "~/lib/http.server";
 import { getUser, startSession } from "~/lib/session.server";
-import { countUsers, createSession, signIn } from "~/models/user.server";
+import { countUsers, signIn } from "~/models/user.server";
 
 const schema = z.object({
   email: z.string().trim().min(1, "Enter your email address."),
@@ -27,7 +27,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values: kept });
   const result = signIn(parsed.data.email, parsed.data.password, context.clientAddress);
   if (result.ok) {
-    return startSession(createSession(result.user.id), safeRedirect(parsed.data.redirectTo, "/"));
+    return startSession(result.user.id, safeRedirect(parsed.data.redirectTo, "/"));
   }
   if (result.reason === "throttled") {
     return formFailure(429, {

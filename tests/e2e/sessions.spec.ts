@@ -60,15 +60,24 @@ test("behind a TLS proxy cookies are Secure", async () => {
   });
 });
 
-test("guessing is throttled, big bodies and cross-site posts are refused, redirects stay on the site", async () => {
-  await withOwnServer({}, async () => {
+test("guessing is throttled, cross-site posts are refused, redirects stay on the site", async () => {
+  await withOwnServer({}, async (file) => {
     await firstAdmin();
-    for (const target of ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)", "http:/evil.example"]) {
+    const sessions = () => (file.prepare("select count(*) as n from sessions").get() as { n: number }).n;
+    for (const target of ["https://evil.example/", "//evil.example/", "/\\evil.example", "/\t/evil.example/", "javascript:alert(1)", "http:/evil.example"]) {
       const response = await signIn(ADMIN_PASSWORD, target);
       expect(response.status, target).toBe(302);
       expect(response.headers.get("location"), target).toBe("/");
     }
     expect((await signIn(ADMIN_PASSWORD, "/actions?status=open")).headers.get("location")).toBe("/actions?status=open");
+
+    // A line break in the return address cannot add a header, nor fail the sign-in after its session is made.
+    const before = sessions();
+    const injected = await signIn(ADMIN_PASSWORD, "/actions\r\nSet-Cookie: planted=1");
+    expect(injected.status).toBe(302);
+    expect(injected.headers.get("location")).toBe("/actionsSet-Cookie:%20planted=1");
+    expect(injected.headers.getSetCookie().some((c) => c.startsWith("planted="))).toBe(false);
+    expect(sessions()).toBe(before + 1);
 
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await signIn(`wrong-password-${i}`)).status);

@@ -1,7 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { createUser } from "../../db/factories";
 import { HttpError, safeRedirect } from "~/lib/http.server";
+import { db, schema } from "~/lib/db.server";
 import { hashPassword, verifyPassword } from "~/lib/password.server";
+import { startSession } from "~/lib/session.server";
 import {
   addUser,
   createFirstAdmin,
@@ -85,6 +87,15 @@ describe("sessions", () => {
     removeUser(admin, user.id);
     expect(userForSession(token)).toBeUndefined();
     expect(signIn("leaver@example.com", PASSWORD, "10.0.0.1").ok).toBe(false);
+  });
+
+  it("are not made when the redirect after signing in cannot be sent", async () => {
+    const user = createUser({ password: PASSWORD });
+    await expect(startSession(user.id, "/incidents\r\nSet-Cookie: x=y")).rejects.toThrow();
+    expect(db().select().from(schema.sessions).all()).toEqual([]);
+    const started = await startSession(user.id, "/incidents");
+    expect(started.headers.get("Location")).toBe("/incidents");
+    expect(db().select().from(schema.sessions).all()).toHaveLength(1);
   });
 
   it("are looked up by a token that is not stored as such", () => {
