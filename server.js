@@ -41,13 +41,31 @@ function buildIsStale() {
   return ["app", "db", "public"].some((dir) => fs.existsSync(dir) && newestMtime(dir) > built);
 }
 
+/**
+ * Which hops of X-Forwarded-For to believe. Each proxy appends the address it saw, so only the
+ * entries its own proxies added are true; entries further left are whatever the client wrote.
+ * TRUST_PROXY: "false" (nothing in front), "true" (one proxy), a number of proxies, or the
+ * proxies' addresses and subnets, comma-separated ("loopback, 10.0.0.0/8").
+ */
+function proxiesToTrust(setting = "false") {
+  if (setting === "false") return false;
+  if (setting === "true") return 1;
+  if (/^\d+$/.test(setting)) return Number(setting);
+  return setting.split(",").map((entry) => entry.trim());
+}
+
 const vite = dev
   ? await import("vite").then((v) => v.createServer({ server: { middlewareMode: true } }))
   : undefined;
 
 const app = express();
 app.disable("x-powered-by");
-if (process.env.TRUST_PROXY === "true") app.set("trust proxy", true);
+try {
+  app.set("trust proxy", proxiesToTrust(process.env.TRUST_PROXY));
+} catch (error) {
+  console.error(`TRUST_PROXY: ${error.message}`);
+  process.exit(1);
+}
 app.use(compression());
 
 // One line per request. Paths of one-time links carry a secret, so they are cut before logging.

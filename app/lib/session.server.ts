@@ -3,7 +3,7 @@ import { env, sessionSecret } from "./env.server";
 import { SESSION_DAYS, createSession, endSession, userForSession, type User } from "~/models/user.server";
 
 function secure() {
-  return env().APP_URL.startsWith("https://") || env().TRUST_PROXY === "true";
+  return env().APP_URL.startsWith("https://") || env().TRUST_PROXY !== "false";
 }
 
 let sessionCookie: ReturnType<typeof createCookie> | undefined;

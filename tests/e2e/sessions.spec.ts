@@ -60,6 +60,31 @@ test("behind a TLS proxy cookies are Secure", async () => {
   });
 });
 
+test("behind proxies, the client's address is the one the nearest untrusted hop saw, not one the client wrote", async () => {
+  // TRUST_PROXY=true is the one proxy in front; a list names the proxies, here a CDN's 10.x hop.
+  const setups = [
+    { trust: "true", proxies: [] },
+    { trust: "loopback, 10.0.0.0/8", proxies: ["10.1.1.1"] },
+  ];
+  for (const { trust, proxies } of setups) {
+    await withOwnServer({ env: { TRUST_PROXY: trust } }, async () => {
+      await firstAdmin();
+      // Each proxy appends the address it saw to whatever X-Forwarded-For the client sent.
+      const via = (client: string, written: string) => ({ "X-Forwarded-For": [written, client, ...proxies].join(", ") });
+      const statuses: number[] = [];
+      for (let i = 0; i < 21; i++) {
+        const guess = await post("/signin", { email: `guess-${i}@example.com`, password: "a-guess" }, "", via("203.0.113.7", `192.0.2.${i}`));
+        statuses.push(guess.status);
+      }
+      // The address allows 20 failures, whatever the client claims to be.
+      expect(statuses, trust).toEqual([...Array<number>(20).fill(400), 429]);
+      // Another client, even one claiming the refused address, is not held up.
+      const other = await post("/signin", { email: EMAIL, password: ADMIN_PASSWORD }, "", via("198.51.100.4", "203.0.113.7"));
+      expect(other.status, trust).toBe(302);
+    });
+  }
+});
+
 test("guessing is throttled, cross-site posts are refused, redirects stay on the site", async () => {
   await withOwnServer({}, async (file) => {
     await firstAdmin();
