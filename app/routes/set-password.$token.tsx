@@ -26,7 +26,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values: {} });
   try {
     const user = setPasswordWithToken(params.token ?? "", parsed.data.password);
-    return startSession(user.id, "/incidents", `Welcome to Hindsight, ${user.name}.`);
+    return startSession(request, user.id, "/incidents", `Welcome to Hindsight, ${user.name}.`);
   } catch (error) {
     return modelFailure(error, {});
   }

@@ -27,7 +27,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values: kept });
   try {
     const admin = createFirstAdmin(parsed.data);
-    return startSession(admin.id, "/incidents", `Welcome, ${admin.name}. You are Hindsight's first admin.`);
+    return startSession(request, admin.id, "/incidents", `Welcome, ${admin.name}. You are Hindsight's first admin.`);
   } catch (error) {
     return modelFailure(error, kept);
   }

@@ -85,6 +85,41 @@ test("behind proxies, the client's address is the one the nearest untrusted hop 
   }
 });
 
+test("failures from one address do not lock the owner out elsewhere; a browser they signed in on passes the account's ceiling", async () => {
+  await withOwnServer({ env: { TRUST_PROXY: "true" } }, async (_file, dataDir) => {
+    await firstAdmin();
+    // The proxy in front says where each request came from.
+    const signInFrom = (address: string, password: string, cookie = "") =>
+      post("/signin", { email: EMAIL, password }, cookie, { "X-Forwarded-For": address });
+
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await signInFrom("203.0.113.66", `a-guess-${i}`)).status);
+    expect(statuses).toEqual([400, 400, 400, 400, 400, 429, 429]);
+    expect((await signInFrom("203.0.113.66", ADMIN_PASSWORD)).status).toBe(429);
+    const owner = await signInFrom("198.51.100.7", ADMIN_PASSWORD);
+    expect(owner.status).toBe(302);
+
+    const cookies = owner.headers.getSetCookie();
+    const device = cookies.find((c) => c.startsWith("hs_device="))!;
+    expect(device).toMatch(/; HttpOnly/);
+    expect(device).toMatch(/; SameSite=Lax/);
+    expect(device).toMatch(/; Max-Age=31536000/);
+    // Secure as the session cookie is (TRUST_PROXY means TLS in front).
+    expect(device).toMatch(/; Secure/);
+    expect(cookies.find((c) => c.startsWith("hs_session="))).toMatch(/; Secure/);
+
+    // Guessing spread over many addresses has passed the account's ceiling.
+    const writable = new Database(path.join(dataDir, "hindsight.db"));
+    writable
+      .prepare("insert into sign_in_failures (key, failures, last_failure_at) values (?, 150, ?) on conflict (key) do update set failures = 150, last_failure_at = excluded.last_failure_at")
+      .run(`account:${EMAIL}`, new Date().toISOString());
+    writable.close();
+    expect((await signInFrom("192.0.2.10", ADMIN_PASSWORD)).status).toBe(429);
+    expect((await signInFrom("192.0.2.10", ADMIN_PASSWORD, "hs_device=WzFd")).status).toBe(429);
+    expect((await signInFrom("192.0.2.10", ADMIN_PASSWORD, device.split(";")[0])).status).toBe(302);
+  });
+});
+
 test("guessing is throttled, cross-site posts are refused, redirects stay on the site", async () => {
   await withOwnServer({}, async (file) => {
     await firstAdmin();

@@ -297,7 +297,7 @@ describe("action lists: queries", () => {
     async function loaderStatements(n: number, route: { loader: (args: never) => unknown }, path: string) {
       freshDatabase();
       const w = world(n);
-      const cookie = (await startSession(w.member.id, "/")).headers.get("Set-Cookie")!.split(";")[0];
+      const cookie = (await startSession(new Request("http://localhost/"), w.member.id, "/")).headers.get("Set-Cookie")!.split(";")[0];
       const request = new Request(`http://localhost${path}`, { headers: { cookie } });
       return (await recordQueriesOf(async () => route.loader({ request, params: {}, context: {} } as never))).queries;
     }
