@@ -88,14 +88,16 @@ app.use((req, res, next) => {
   next();
 });
 
-// Cross-site form posts are refused here, for every route, on top of SameSite cookies.
+// Cross-site form posts are refused here, for every route, on top of SameSite cookies. The
+// site's own origin is APP_URL's when it is set. Without it, it is read from the request, whose
+// Host a page on any name that resolves to this server chooses (DNS rebinding).
+const APP_ORIGIN = process.env.APP_URL ? new URL(process.env.APP_URL).origin : undefined;
 app.use((req, res, next) => {
   if (req.method === "GET" || req.method === "HEAD") return next();
   const origin = req.get("origin");
   const site = req.get("sec-fetch-site");
-  const own = `${req.protocol}://${req.get("host")}`;
-  const allowed = new Set([own, process.env.APP_URL && new URL(process.env.APP_URL).origin].filter(Boolean));
-  if ((origin && !allowed.has(origin)) || site === "cross-site") {
+  const own = APP_ORIGIN ?? `${req.protocol}://${req.get("host")}`;
+  if ((origin && origin !== own) || site === "cross-site") {
     return res.status(403).type("text/plain").send("Cross-site requests are not accepted.");
   }
   next();
