@@ -139,7 +139,7 @@ function readBody(req, res, next) {
     size += chunk.length;
     if (size <= BODY_LIMIT) return chunks.push(chunk);
     chunks.length = 0;
-    req.off("data", onData).off("end", onEnd);
+    req.off("data", onData).off("end", onEnd).resume();
     tooLarge();
   };
   const onEnd = () => {

@@ -21,7 +21,8 @@ function cookie() {
 
 // A browser that signed in to an account keeps a signed list of those accounts for a year: it
 // is spared the account's ceiling on failed sign-ins, which strangers can raise
-// (docs/decisions/0001-sign-in-throttling.md).
+// (docs/decisions/0001-sign-in-throttling.md). Its path is "/": with JavaScript the sign-in
+// form posts to /signin.data, which a cookie for /signin is not sent to.
 const KNOWN_DEVICE_DAYS = 365;
 const KNOWN_ACCOUNTS_KEPT = 10;
 let deviceCookie: ReturnType<typeof createCookie> | undefined;

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { expect, test } from "@playwright/test";
+import { expect, test, type Browser } from "@playwright/test";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, firstAdmin, OWN_BASE, post, sessionCookie, withOwnServer } from "./own-server";
 
 test.describe.configure({ mode: "serial" });
@@ -213,5 +213,43 @@ test("bodies over 1 MB are refused by the bytes sent, however they are framed, a
 
     expect((await fetch(`${OWN_BASE}/healthz`)).status).toBe(200);
     expect((await signIn(ADMIN_PASSWORD)).status).toBe(302);
+  });
+});
+
+/** Signs in through the page, with JavaScript, as a person would; the page it lands on. */
+async function signInInBrowser(browser: Browser, storageState?: Awaited<ReturnType<import("@playwright/test").BrowserContext["storageState"]>>) {
+  const context = await browser.newContext({ baseURL: OWN_BASE, storageState: storageState ?? { cookies: [], origins: [] } });
+  const page = await context.newPage();
+  await page.goto("/signin");
+  await page.getByLabel("Email").fill(EMAIL);
+  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  return page;
+}
+
+test("in the browser, the known-device cookie comes back with a sign-in and passes the account's ceiling", async ({ browser }) => {
+  await withOwnServer({}, async (_file, dataDir) => {
+    await firstAdmin();
+    const usual = await signInInBrowser(browser);
+    await expect(usual.getByRole("button", { name: "Sign out" })).toBeVisible();
+    const device = (await usual.context().cookies()).find((c) => c.name === "hs_device");
+    expect(device).toMatchObject({ httpOnly: true, sameSite: "Lax" });
+    await usual.getByRole("button", { name: "Sign out" }).click();
+    await expect(usual).toHaveURL(/\/signin$/);
+
+    const writable = new Database(path.join(dataDir, "hindsight.db"));
+    writable
+      .prepare("insert into sign_in_failures (key, failures, last_failure_at) values (?, 150, ?) on conflict (key) do update set failures = 150, last_failure_at = excluded.last_failure_at")
+      .run(`account:${EMAIL}`, new Date().toISOString());
+    writable.close();
+
+    const stranger = await signInInBrowser(browser);
+    await expect(stranger.getByRole("alert")).toContainText("Too many failed sign-ins");
+    await stranger.context().close();
+
+    const again = await signInInBrowser(browser, await usual.context().storageState());
+    await expect(again.getByRole("button", { name: "Sign out" })).toBeVisible();
+    await again.context().close();
+    await usual.context().close();
   });
 });
