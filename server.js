@@ -106,7 +106,7 @@ app.use((req, res, next) => {
 // /incidents/INC-7.md is the incident as Markdown; its route lives at /incidents/INC-7/export.md.
 app.use((req, _res, next) => {
   const match = /^\/incidents\/(INC-\d+)\.md$/i.exec(req.path);
-  // The Remix adapter reads originalUrl, so both change.
+  // The Remix handler below reads originalUrl, so both change.
   if (match) req.url = req.originalUrl = `/incidents/${match[1]}/export.md`;
   next();
 });
