@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { createRequestHandler } from "@remix-run/express";
+import { createRequestHandler, writeReadableStreamToWritable } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 
@@ -41,14 +41,40 @@ function buildIsStale() {
   return ["app", "db", "public"].some((dir) => fs.existsSync(dir) && newestMtime(dir) > built);
 }
 
+/**
+ * Which hops of X-Forwarded-For to believe. Each proxy appends the address it saw, so only the
+ * entries its own proxies added are true; entries further left are whatever the client wrote.
+ * TRUST_PROXY: "false" (nothing in front), "true" (one proxy), a number of proxies, or the
+ * proxies' addresses and subnets, comma-separated ("loopback, 10.0.0.0/8").
+ */
+function proxiesToTrust(setting = "false") {
+  if (setting === "false") return false;
+  if (setting === "true") return 1;
+  if (/^\d+$/.test(setting)) return Number(setting);
+  return setting.split(",").map((entry) => entry.trim());
+}
+
 const vite = dev
   ? await import("vite").then((v) => v.createServer({ server: { middlewareMode: true } }))
   : undefined;
 
 const app = express();
 app.disable("x-powered-by");
-if (process.env.TRUST_PROXY === "true") app.set("trust proxy", true);
+try {
+  app.set("trust proxy", proxiesToTrust(process.env.TRUST_PROXY));
+} catch (error) {
+  console.error(`TRUST_PROXY: ${error.message}`);
+  process.exit(1);
+}
 app.use(compression());
+
+// Headers for every response, pages and everything else (downloads, feeds, files, refusals): no
+// content sniffing, no framing, the referrer only within the site. The Content-Security-Policy,
+// which carries each page's own nonce, is set where pages are rendered (app/entry.server.tsx).
+app.use((_req, res, next) => {
+  res.set({ "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin" });
+  next();
+});
 
 // One line per request. Paths of one-time links carry a secret, so they are cut before logging.
 app.use((req, res, next) => {
@@ -62,18 +88,17 @@ app.use((req, res, next) => {
   next();
 });
 
-// Cross-site form posts are refused here, for every route, on top of SameSite cookies.
+// Cross-site form posts are refused here, for every route, on top of SameSite cookies. The
+// site's own origin is APP_URL's when it is set. Without it, it is read from the request, whose
+// Host a page on any name that resolves to this server chooses (DNS rebinding).
+const APP_ORIGIN = process.env.APP_URL ? new URL(process.env.APP_URL).origin : undefined;
 app.use((req, res, next) => {
   if (req.method === "GET" || req.method === "HEAD") return next();
   const origin = req.get("origin");
   const site = req.get("sec-fetch-site");
-  const own = `${req.protocol}://${req.get("host")}`;
-  const allowed = new Set([own, process.env.APP_URL && new URL(process.env.APP_URL).origin].filter(Boolean));
-  if ((origin && !allowed.has(origin)) || site === "cross-site") {
+  const own = APP_ORIGIN ?? `${req.protocol}://${req.get("host")}`;
+  if ((origin && origin !== own) || site === "cross-site") {
     return res.status(403).type("text/plain").send("Cross-site requests are not accepted.");
-  }
-  if (Number(req.get("content-length") ?? 0) > BODY_LIMIT) {
-    return res.status(413).type("text/plain").send("Request too large.");
   }
   next();
 });
@@ -81,7 +106,7 @@ app.use((req, res, next) => {
 // /incidents/INC-7.md is the incident as Markdown; its route lives at /incidents/INC-7/export.md.
 app.use((req, _res, next) => {
   const match = /^\/incidents\/(INC-\d+)\.md$/i.exec(req.path);
-  // The Remix adapter reads originalUrl, so both change.
+  // The Remix handler below reads originalUrl, so both change.
   if (match) req.url = req.originalUrl = `/incidents/${match[1]}/export.md`;
   next();
 });
@@ -99,13 +124,63 @@ const build = vite
   ? () => vite.ssrLoadModule("virtual:remix/server-build")
   : await import(BUILD);
 
-app.all(
-  "*",
-  createRequestHandler({
-    build,
-    getLoadContext: (req) => ({ clientAddress: req.ip ?? "unknown" }),
-  }),
-);
+/**
+ * Reads the body whole, before Remix sees it, counting the bytes that arrive: a Content-Length
+ * can be left out (chunked) or be wrong. Past the limit the answer is 413 and the rest of the
+ * body is read and dropped, never kept.
+ */
+function readBody(req, res, next) {
+  if (req.method === "GET" || req.method === "HEAD") return next();
+  const tooLarge = () => res.status(413).type("text/plain").send("Request too large.");
+  if (Number(req.get("content-length") ?? 0) > BODY_LIMIT) return tooLarge();
+  const chunks = [];
+  let size = 0;
+  const onData = (chunk) => {
+    size += chunk.length;
+    if (size <= BODY_LIMIT) return chunks.push(chunk);
+    chunks.length = 0;
+    req.off("data", onData).off("end", onEnd).resume();
+    tooLarge();
+  };
+  const onEnd = () => {
+    req.body = Buffer.concat(chunks);
+    next();
+  };
+  req.on("data", onData).on("end", onEnd).on("error", () => {});
+}
+
+const handleRequest = createRequestHandler(build, process.env.NODE_ENV);
+
+// Remix is called from here rather than through @remix-run/express, which would hand it the
+// request stream itself to read without a limit.
+app.all("*", readBody, async (req, res, next) => {
+  try {
+    const controller = new AbortController();
+    res.on("close", () => res.writableFinished || controller.abort());
+    const headers = new Headers();
+    for (const [name, values] of Object.entries(req.headersDistinct)) for (const value of values ?? []) headers.append(name, value);
+    const request = new Request(new URL(req.originalUrl, `${req.protocol}://${req.get("host")}`), {
+      method: req.method,
+      headers,
+      body: req.body,
+      signal: controller.signal,
+    });
+    const response = await handleRequest(request, { clientAddress: req.ip ?? "unknown" });
+    res.statusMessage = response.statusText;
+    res.status(response.status);
+    // A header the app sets replaces the default set above; Set-Cookie and the like may repeat.
+    const replaced = new Set();
+    for (const [name, value] of response.headers) {
+      if (!replaced.has(name)) res.removeHeader(name);
+      replaced.add(name);
+      res.append(name, value);
+    }
+    if (response.body) await writeReadableStreamToWritable(response.body, res);
+    else res.end();
+  } catch (error) {
+    next(error);
+  }
+});
 
 const server = app.listen(PORT, HOST, () => {
   console.log(`Hindsight is listening on http://${HOST === "0.0.0.0" ? "localhost" : HOST}:${PORT}`);

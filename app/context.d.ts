@@ -2,7 +2,7 @@ import "@remix-run/node";
 
 declare module "@remix-run/node" {
   interface AppLoadContext {
-    /** The client's address as Express sees it (X-Forwarded-For only when TRUST_PROXY=true). */
+    /** The client's address: the socket's, or with TRUST_PROXY the one the trusted proxies saw. */
     clientAddress: string;
   }
 }

@@ -15,8 +15,16 @@ const schema = z.object({
   /** "false" turns off the reminder schedule inside the server (e.g. when a cron job runs it). */
   SCHEDULER: z.enum(["true", "false"]).default("true"),
   DIGEST_TO: z.string().optional(),
-  /** "true" behind a TLS-terminating proxy: trust X-Forwarded-* and mark cookies Secure. */
-  TRUST_PROXY: z.enum(["true", "false"]).default("false"),
+  /**
+   * Behind a TLS-terminating proxy: "true" (one proxy), a number of proxies, or their addresses
+   * and subnets, comma-separated; server.js believes that many X-Forwarded-For hops. Anything but
+   * "false" marks cookies Secure.
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .regex(/^(true|false|\d+|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, "true, false, a number of proxies, or their addresses, comma-separated")
+    .default("false"),
   /** "true" serves /bench/floor, the benchmark's trivial page; off in normal use. */
   HINDSIGHT_BENCH: z.enum(["true", "false"]).default("false"),
 });

@@ -69,10 +69,25 @@ export function formValues(form: FormData): Record<string, string> {
   return values;
 }
 
-/** A local path to return to after sign-in; anything pointing elsewhere falls back to "/". */
+/** Stands for this site when resolving a return address; `.invalid` is never anyone's host. */
+const THIS_SITE = "https://hindsight.invalid";
+
+/**
+ * A local path to return to after sign-in; anything pointing elsewhere falls back. The address
+ * is resolved as a browser would (which drops tabs and newlines and reads `\` as `/`), and only
+ * the path, query and fragment of a result on this site are kept, so control characters never
+ * reach the Location header. A path that resolves to `//…` would be read as another host.
+ */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
-  return to;
+  if (typeof to !== "string" || to === "") return fallback;
+  let url: URL;
+  try {
+    url = new URL(to, THIS_SITE);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== THIS_SITE || url.pathname.startsWith("//")) return fallback;
+  return url.pathname + url.search + url.hash;
 }
 
 /**

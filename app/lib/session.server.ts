@@ -1,9 +1,9 @@
 import { createCookie, createCookieSessionStorage, redirect, type SessionStorage } from "@remix-run/node";
 import { env, sessionSecret } from "./env.server";
-import { SESSION_DAYS, endSession, userForSession, type User } from "~/models/user.server";
+import { SESSION_DAYS, accountIdFor, createSession, endSession, userForSession, type User } from "~/models/user.server";
 
 function secure() {
-  return env().APP_URL.startsWith("https://") || env().TRUST_PROXY === "true";
+  return env().APP_URL.startsWith("https://") || env().TRUST_PROXY !== "false";
 }
 
 let sessionCookie: ReturnType<typeof createCookie> | undefined;
@@ -17,6 +17,38 @@ function cookie() {
     secrets: [sessionSecret()],
   });
   return sessionCookie;
+}
+
+// A browser that signed in to an account keeps a signed list of those accounts for a year: it
+// is spared the account's ceiling on failed sign-ins, which strangers can raise
+// (docs/decisions/0001-sign-in-throttling.md). Its path is "/": with JavaScript the sign-in
+// form posts to /signin.data, which a cookie for /signin is not sent to.
+const KNOWN_DEVICE_DAYS = 365;
+const KNOWN_ACCOUNTS_KEPT = 10;
+let deviceCookie: ReturnType<typeof createCookie> | undefined;
+function knownDeviceCookie() {
+  deviceCookie ??= createCookie("hs_device", {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: secure(),
+    path: "/",
+    maxAge: KNOWN_DEVICE_DAYS * 86_400,
+    secrets: [sessionSecret()],
+  });
+  return deviceCookie;
+}
+
+async function knownAccounts(request: Request): Promise<number[]> {
+  const value: unknown = await knownDeviceCookie().parse(request.headers.get("Cookie"));
+  return Array.isArray(value) ? value.filter((id): id is number => Number.isInteger(id)) : [];
+}
+
+/** Whether this browser signed in to the account with this email before. */
+export async function isKnownDevice(request: Request, email: string): Promise<boolean> {
+  const known = await knownAccounts(request);
+  if (known.length === 0) return false;
+  const id = accountIdFor(email);
+  return id !== undefined && known.includes(id);
 }
 
 type FlashData = { message: string };
@@ -64,12 +96,18 @@ export async function requireAdmin(request: Request): Promise<User> {
   return user;
 }
 
-/** Starts a fresh session (a new id at every sign-in) and redirects. */
-export async function startSession(token: string, to: string, message?: string) {
-  const headers = new Headers();
-  headers.append("Set-Cookie", await cookie().serialize(token));
-  if (message) headers.append("Set-Cookie", await flashCookie(message));
-  return redirect(to, { headers });
+/**
+ * Starts a fresh session (a new id at every sign-in), remembers this browser as one the person
+ * signed in on, and redirects. The redirect is made first, so an address that cannot be sent
+ * fails before a session exists.
+ */
+export async function startSession(request: Request, userId: number, to: string, message?: string) {
+  const response = redirect(to);
+  response.headers.append("Set-Cookie", await cookie().serialize(createSession(userId)));
+  const known = [userId, ...(await knownAccounts(request)).filter((id) => id !== userId)].slice(0, KNOWN_ACCOUNTS_KEPT);
+  response.headers.append("Set-Cookie", await knownDeviceCookie().serialize(known));
+  if (message) response.headers.append("Set-Cookie", await flashCookie(message));
+  return response;
 }
 
 export async function signOut(request: Request) {

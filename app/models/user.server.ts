@@ -174,41 +174,52 @@ export function setPasswordWithToken(token: string, password: string): User {
 }
 
 // --- Sign-in throttling -----------------------------------------------------------------
+// Why three counters, and who is spared which: docs/decisions/0001-sign-in-throttling.md.
 
-// An account gets few free failures; an address gets more, since a whole office can share one.
-const FREE_FAILURES = { account: 5, address: 20 } as const;
+/** Failures allowed before the wait starts: per account from one address, per address, per account. */
+export const FREE_FAILURES = { pair: 5, address: 20, account: 100 } as const;
 const FORGET_AFTER_MS = 60 * 60_000;
 const MAX_WAIT_MS = 15 * 60_000;
 
-/** How long to wait after `failures` failed sign-ins: nothing for the first few, then doubling. */
-export function throttleDelayMs(failures: number, free: number = FREE_FAILURES.account): number {
+/** How long to wait after `failures` failed sign-ins: nothing for the first `free`, then doubling. */
+export function throttleDelayMs(failures: number, free: number): number {
   if (failures < free) return 0;
   return Math.min(MAX_WAIT_MS, 15_000 * 2 ** (failures - free));
 }
 
-function throttleKeys(email: string, address: string) {
-  return [`account:${normalizeEmail(email)}`, `address:${address}`];
+type Counter = { key: string; free: number };
+
+/** Where a sign-in comes from: the client's address, and whether this browser signed in to the account before. */
+export type SignInSource = { address: string; knownDevice?: boolean };
+
+function throttleCounters(email: string, { address, knownDevice = false }: SignInSource) {
+  const account = normalizeEmail(email);
+  // An address never contains "|", so the pair's key cannot be read two ways.
+  const pair = { key: `pair:${address}|${account}`, free: FREE_FAILURES.pair };
+  const recorded: Counter[] = [pair, { key: `address:${address}`, free: FREE_FAILURES.address }, { key: `account:${account}`, free: FREE_FAILURES.account }];
+  // A known device is spared the account's ceiling, which strangers' failures raise; not its own pair's.
+  const checked = knownDevice ? recorded.slice(0, 2) : recorded;
+  return { pair, recorded, checked };
 }
 
-function retryAfterMs(keys: string[], now: Date): number {
+function retryAfterMs(counters: Counter[], now: Date): number {
   let wait = 0;
-  for (const key of keys) {
+  for (const { key, free } of counters) {
     const row = db().select().from(signInFailures).where(eq(signInFailures.key, key)).get();
     if (!row) continue;
     const last = Date.parse(row.lastFailureAt);
     if (now.getTime() - last > FORGET_AFTER_MS) continue;
-    const free = key.startsWith("address:") ? FREE_FAILURES.address : FREE_FAILURES.account;
     wait = Math.max(wait, last + throttleDelayMs(row.failures, free) - now.getTime());
   }
   return wait;
 }
 
-function recordFailure(keys: string[], now: Date) {
+function recordFailure(counters: Counter[], now: Date) {
   const at = now.toISOString();
   const forgetBefore = new Date(now.getTime() - FORGET_AFTER_MS).toISOString();
   db().transaction((tx) => {
     tx.delete(signInFailures).where(lt(signInFailures.lastFailureAt, forgetBefore)).run();
-    for (const key of keys) {
+    for (const { key } of counters) {
       tx.insert(signInFailures)
         .values({ key, failures: 1, lastFailureAt: at })
         .onConflictDoUpdate({
@@ -225,9 +236,9 @@ export type SignInResult =
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "throttled"; retryAfterSeconds: number };
 
-export function signIn(email: string, password: string, address: string, now = new Date()): SignInResult {
-  const keys = throttleKeys(email, address);
-  const wait = retryAfterMs(keys, now);
+export function signIn(email: string, password: string, source: SignInSource, now = new Date()): SignInResult {
+  const { pair, recorded, checked } = throttleCounters(email, source);
+  const wait = retryAfterMs(checked, now);
   if (wait > 0) return { ok: false, reason: "throttled", retryAfterSeconds: Math.ceil(wait / 1000) };
   const row = db()
     .select({ ...publicColumns, passwordHash: users.passwordHash })
@@ -235,12 +246,23 @@ export function signIn(email: string, password: string, address: string, now = n
     .where(and(eq(users.email, normalizeEmail(email)), isNull(users.removedAt)))
     .get();
   if (!verifyPassword(password, row?.passwordHash ?? null) || !row) {
-    recordFailure(keys, now);
+    recordFailure(recorded, now);
     return { ok: false, reason: "invalid" };
   }
-  db().delete(signInFailures).where(eq(signInFailures.key, keys[0])).run();
+  // Only this address's own mistakes are forgiven: the address's count and the account's
+  // ceiling go on slowing whoever else is guessing.
+  db().delete(signInFailures).where(eq(signInFailures.key, pair.key)).run();
   const { passwordHash: _hash, ...user } = row;
   return { ok: true, user };
+}
+
+/** The account's id for an email, to tell whether this browser signed in to it before. */
+export function accountIdFor(email: string): number | undefined {
+  return db()
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.email, normalizeEmail(email)), isNull(users.removedAt)))
+    .get()?.id;
 }
 
 // --- Sessions ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { Field, FormError, SubmitButton } from "~/components/form";
 import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { startSession } from "~/lib/session.server";
-import { createSession, findPasswordToken, setPasswordWithToken } from "~/models/user.server";
+import { findPasswordToken, setPasswordWithToken } from "~/models/user.server";
 
 const schema = z
   .object({
@@ -26,7 +26,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values: {} });
   try {
     const user = setPasswordWithToken(params.token ?? "", parsed.data.password);
-    return startSession(createSession(user.id), "/incidents", `Welcome to Hindsight, ${user.name}.`);
+    return startSession(request, user.id, "/incidents", `Welcome to Hindsight, ${user.name}.`);
   } catch (error) {
     return modelFailure(error, {});
   }

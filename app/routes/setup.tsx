@@ -4,7 +4,7 @@ import { z } from "zod";
 import { Field, FormError, SubmitButton } from "~/components/form";
 import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { startSession } from "~/lib/session.server";
-import { countUsers, createFirstAdmin, createSession } from "~/models/user.server";
+import { countUsers, createFirstAdmin } from "~/models/user.server";
 
 const schema = z.object({
   name: z.string().trim().min(1, "Enter your name.").max(100),
@@ -27,7 +27,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values: kept });
   try {
     const admin = createFirstAdmin(parsed.data);
-    return startSession(createSession(admin.id), "/incidents", `Welcome, ${admin.name}. You are Hindsight's first admin.`);
+    return startSession(request, admin.id, "/incidents", `Welcome, ${admin.name}. You are Hindsight's first admin.`);
   } catch (error) {
     return modelFailure(error, kept);
   }

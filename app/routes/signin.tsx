@@ -3,8 +3,8 @@ import { Form, useActionData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError, SubmitButton } from "~/components/form";
 import { formFailure, formValues, readForm, safeRedirect, validate } from "~/lib/http.server";
-import { getUser, startSession } from "~/lib/session.server";
-import { countUsers, createSession, signIn } from "~/models/user.server";
+import { getUser, isKnownDevice, startSession } from "~/lib/session.server";
+import { countUsers, signIn } from "~/models/user.server";
 
 const schema = z.object({
   email: z.string().trim().min(1, "Enter your email address."),
@@ -25,9 +25,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const kept = { email: values.email ?? "", redirectTo: values.redirectTo ?? "" };
   const parsed = validate(schema, values);
   if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values: kept });
-  const result = signIn(parsed.data.email, parsed.data.password, context.clientAddress);
+  const { email, password, redirectTo } = parsed.data;
+  const result = signIn(email, password, { address: context.clientAddress, knownDevice: await isKnownDevice(request, email) });
   if (result.ok) {
-    return startSession(createSession(result.user.id), safeRedirect(parsed.data.redirectTo, "/"));
+    return startSession(request, result.user.id, safeRedirect(redirectTo, "/"));
   }
   if (result.reason === "throttled") {
     return formFailure(429, {

@@ -1,7 +1,7 @@
 // Accounts (scenario 2): an admin adds people, who choose a password through a one-time link;
-// signing out is a POST; a wrong password keeps the email typed.
+// signing out is a POST; a wrong password keeps the email typed; signing in never leads off the site.
 import { expect, test } from "@playwright/test";
-import { addPerson, freshContext, setPasswordViaLink, unique } from "./helpers";
+import { ADMIN, BASE_URL, addPerson, freshContext, setPasswordViaLink, unique } from "./helpers";
 
 test("admin adds a member, who sets a password through the one-time link and lands signed in", async ({ page, browser }) => {
   const id = unique("grace");
@@ -103,5 +103,21 @@ test("a wrong password shows an error and keeps the email typed", async ({ page,
   await memberPage.getByRole("button", { name: "Sign in" }).click();
   await expect(memberPage).toHaveURL(/\/incidents$/);
   await expect(memberPage.getByRole("banner")).toContainText(member.name);
+  await context.close();
+});
+
+test("signing in with a return address that points elsewhere lands on Hindsight", async ({ browser }) => {
+  const context = await freshContext(browser);
+  // Were the browser sent away, it would land here rather than on the network.
+  await context.route((url) => url.hostname === "evil.example", (route) => route.fulfill({ contentType: "text/html", body: "<h1>Another site</h1>" }));
+  const page = await context.newPage();
+  // %09 is a tab, which browsers drop from an address: "/\t/evil.example/" is "//evil.example/" to them.
+  await page.goto("/signin?redirectTo=/%09/evil.example/");
+  await page.getByLabel("Email").fill(ADMIN.email);
+  await page.getByLabel("Password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).not.toHaveURL(/\/signin/);
+  expect(new URL(page.url()).origin).toBe(BASE_URL);
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
   await context.close();
 });

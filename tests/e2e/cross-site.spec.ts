@@ -1,7 +1,9 @@
 // Cross-site POSTs (scenario 9): a form posted from another site is refused with 403 on every
-// action, even with a valid session cookie, and nothing is changed.
+// action, even with a valid session cookie, and nothing is changed; with APP_URL set, only a page
+// at that address may post.
+import http from "node:http";
 import { expect, test } from "@playwright/test";
-import { BASE_URL, addFirstWhy, reportIncident, unique, whySection } from "./helpers";
+import { ADMIN, BASE_URL, addFirstWhy, reportIncident, unique, whySection } from "./helpers";
 
 test("POSTs with a foreign Origin are refused with 403 and change nothing", async ({ page }) => {
   const title = `Cross-site target ${unique("t")}`;
@@ -49,4 +51,28 @@ test("POSTs with a foreign Origin are refused with 403 and change nothing", asyn
   expect(own.status()).toBe(302);
   await page.goto(`/incidents/${ref}`);
   await expect(page.getByRole("article").locator(".incident-meta .status")).toHaveText("Analysis");
+});
+
+/** A form post with exactly these headers, Host included, as fetch would not send it. */
+function postWithHost(path: string, headers: Record<string, string>, form: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(BASE_URL + path, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers } }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on("error", reject);
+    request.end(new URLSearchParams(form).toString());
+  });
+}
+
+test("a page served under another name for this server cannot post, nor one claiming a forwarded origin", async () => {
+  const port = new URL(BASE_URL).port;
+  const form = { email: ADMIN.email, password: ADMIN.password };
+  // A name the attacker controls that resolves to this server (DNS rebinding): the Origin and
+  // the Host agree, and neither is this server's address (APP_URL).
+  const rebound = { Host: `rebound.example:${port}`, Origin: `http://rebound.example:${port}` };
+  expect(await postWithHost("/signin", rebound, form)).toBe(403);
+  expect(await postWithHost("/signin", { ...rebound, "X-Forwarded-Host": `rebound.example:${port}`, "X-Forwarded-Proto": "http" }, form)).toBe(403);
+  // This server's own address is still accepted.
+  expect(await postWithHost("/signin", { Host: new URL(BASE_URL).host, Origin: BASE_URL }, form)).toBe(302);
 });

@@ -69,12 +69,15 @@ export async function startServer(dataDir: string, options: { log?: string[]; en
  * Runs `body` against a server of its own on a fresh database, with that database open read-only
  * beside it to check what was stored; then stops the server and removes the data.
  */
-export async function withOwnServer(options: Parameters<typeof startServer>[1], body: (file: Database.Database, dataDir: string) => Promise<void>): Promise<void> {
+export async function withOwnServer(
+  options: Parameters<typeof startServer>[1],
+  body: (file: Database.Database, dataDir: string, server: ChildProcess) => Promise<void>,
+): Promise<void> {
   const dataDir = freshDataDir();
   const server = await startServer(dataDir, options);
   const file = new Database(path.join(dataDir, "hindsight.db"), { readonly: true });
   try {
-    await body(file, dataDir);
+    await body(file, dataDir, server);
   } finally {
     file.close();
     server.kill("SIGTERM");

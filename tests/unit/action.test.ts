@@ -21,7 +21,6 @@ import {
 import { listEvents } from "~/models/audit.server";
 import { getIncident, moveIncident, PublishBlocked, setPeople } from "~/models/incident.server";
 import { updateSettings } from "~/models/settings.server";
-import { createSession } from "~/models/user.server";
 import { updateWhy } from "~/models/why.server";
 import * as myActions from "~/routes/actions._index";
 import * as allActions from "~/routes/actions.all";
@@ -298,7 +297,7 @@ describe("action lists: queries", () => {
     async function loaderStatements(n: number, route: { loader: (args: never) => unknown }, path: string) {
       freshDatabase();
       const w = world(n);
-      const cookie = (await startSession(createSession(w.member.id), "/")).headers.get("Set-Cookie")!.split(";")[0];
+      const cookie = (await startSession(new Request("http://localhost/"), w.member.id, "/")).headers.get("Set-Cookie")!.split(";")[0];
       const request = new Request(`http://localhost${path}`, { headers: { cookie } });
       return (await recordQueriesOf(async () => route.loader({ request, params: {}, context: {} } as never))).queries;
     }

@@ -1,7 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addTimeline, addWhyTree, createIncident, createUser, incidentFields, keepFlaggedWording, RIES_CHAIN } from "../../db/factories";
 import { startSession } from "~/lib/session.server";
-import { createSession } from "~/models/user.server";
 import * as incidentList from "~/routes/incidents._index";
 import * as incidentPage from "~/routes/incidents.$ref._index";
 import { createAction } from "~/models/action.server";
@@ -265,7 +264,7 @@ describe("incident list and page: statements", () => {
   async function loaderStatements(n: number, route: { loader: (args: never) => unknown }, path: (w: ReturnType<typeof world>) => string, as: "member" | "facilitator") {
     freshDatabase();
     const w = world(n);
-    const cookie = (await startSession(createSession(w[as].id), "/")).headers.get("Set-Cookie")!.split(";")[0];
+    const cookie = (await startSession(new Request("http://localhost/"), w[as].id, "/")).headers.get("Set-Cookie")!.split(";")[0];
     const url = `http://localhost${path(w)}`;
     const ref = new URL(url).pathname.split("/")[2];
     return (await recordQueriesOf(async () => route.loader({ request: new Request(url, { headers: { cookie } }), params: { ref }, context: {} } as never))).queries;
@@ -344,7 +343,7 @@ describe("incident list and page: statements", () => {
       const ids = addWhyTree(w.facilitator, w.incidentId, Array.from({ length: 18 }, (_, i) => ({ question: `Why ${i}?`, answer: `The consumer pool of worker ${i} was too small.`, remediation: "Scale it." })));
       for (const whyId of ids.slice(0, 9)) createAction(w.facilitator, w.incidentId, whyId, actionFields(w.member.id));
       addTimeline(w.facilitator, w.incidentId, [{ at: "2026-01-03T10:00:00Z", text: "Paged." }, { at: "2026-01-03T10:05:00Z", text: "Scaled up." }]);
-      const cookie = (await startSession(createSession(w[as].id), "/")).headers.get("Set-Cookie")!.split(";")[0];
+      const cookie = (await startSession(new Request("http://localhost/"), w[as].id, "/")).headers.get("Set-Cookie")!.split(";")[0];
       const request = new Request(`http://localhost/incidents/INC-${w.incidentId}`, { headers: { cookie } });
       const large = (await recordQueriesOf(async () => incidentPage.loader({ request, params: { ref: `INC-${w.incidentId}` }, context: {} } as never))).queries;
       expect(large.length, as).toBe(small.length);
