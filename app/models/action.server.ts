@@ -166,7 +166,7 @@ export function createAction(actor: Viewer, incidentId: number, whyId: number | 
       if (!why) throw new Response("Not found", { status: 404 });
     }
     assertOwner(tx, fields.ownerId);
-    ensureParticipant(tx, incident, fields.ownerId);
+    ensureParticipant(tx, actor, incident, fields.ownerId);
     const { id } = tx
       .insert(actions)
       .values({ ...stored(fields, incident.severity), incidentId, whyId, createdById: actor.id })
@@ -202,7 +202,7 @@ export function updateAction(actor: Viewer, actionId: number, baseVersion: numbe
     if (action.version !== baseVersion) throw new ConflictError(actionValues(action));
     if (fields.ownerId !== action.ownerId) {
       assertOwner(tx, fields.ownerId);
-      ensureParticipant(tx, incident, fields.ownerId);
+      ensureParticipant(tx, actor, incident, fields.ownerId);
     }
     const changes = diff(action as unknown as Record<string, unknown>, { ...fields, dueDate: stored(fields, incident.severity).dueDate });
     if (Object.keys(changes).length === 0) return action;

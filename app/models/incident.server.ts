@@ -3,7 +3,7 @@ import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { ConflictError, HttpError } from "~/lib/http.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { toInputValue } from "~/lib/time";
-import { canContribute, canManage, canView, type Viewer } from "./access";
+import { canContribute, canManage, canView, canWidenAudience, type Viewer } from "./access";
 import { isFinished } from "./action";
 import { openFindingsOf } from "./blame.server";
 import { diff, recordEvent } from "./audit.server";
@@ -361,9 +361,34 @@ function fieldLabel(field: string) {
   return (FIELD_LABELS[field] ?? field).toLowerCase();
 }
 
+const AUDIENCE_REFUSAL = "Only the facilitator or an admin can add people to a restricted incident; choose someone who already takes part.";
+
+/**
+ * Refuses to let these people see the incident if they cannot yet and the actor may not widen
+ * its audience (canWidenAudience): checked wherever people join an incident.
+ */
+function assertMayAdmit(tx: Tx, actor: Viewer, incident: Incident, userIds: number[], field: string) {
+  if (canWidenAudience(actor, incident) || userIds.length === 0) return;
+  const people = tx.select({ id: users.id, role: users.role }).from(users).where(inArray(users.id, userIds)).all();
+  if (people.some((person) => !canView(person, incident))) throw new HttpError(403, AUDIENCE_REFUSAL, { field });
+}
+
+/** The people the actor may make an action's owner: only those who already see it, unless the actor may widen its audience. */
+export function ownerChoices(actor: Viewer, incident: Incident): { id: number; name: string; team: string }[] {
+  return db()
+    .select({ id: users.id, name: users.name, team: users.team, role: users.role })
+    .from(users)
+    .where(isNull(users.removedAt))
+    .orderBy(asc(users.name))
+    .all()
+    .filter((person) => canWidenAudience(actor, incident) || canView(person, incident))
+    .map(({ role: _role, ...person }) => person);
+}
+
 /** Owners of follow-up actions take part in the incident, so they can see what they owe. */
-export function ensureParticipant(tx: Tx, incident: Incident, userId: number) {
+export function ensureParticipant(tx: Tx, actor: Viewer, incident: Incident, userId: number) {
   if (userId === incident.facilitatorId || incident.participantIds.includes(userId)) return;
+  assertMayAdmit(tx, actor, incident, [userId], "ownerId");
   tx.insert(participants).values({ incidentId: incident.id, userId }).onConflictDoNothing().run();
 }
 
@@ -374,6 +399,7 @@ export function setPeople(actor: Viewer, id: number, facilitatorId: number, part
     assertActiveUsers(tx, [facilitatorId], "facilitatorId");
     const others = [...new Set(participantIds)].filter((p) => p !== facilitatorId);
     assertActiveUsers(tx, others, "participantIds");
+    assertMayAdmit(tx, actor, incident, [facilitatorId, ...others], "participantIds");
     const names = new Map(
       tx.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, [facilitatorId, ...others, ...incident.participantIds])).all().map((u) => [u.id, u.name]),
     );
