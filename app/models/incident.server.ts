@@ -3,7 +3,7 @@ import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { ConflictError, HttpError } from "~/lib/http.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { toInputValue } from "~/lib/time";
-import { canContribute, canManage, canView, canWidenAudience, type Viewer } from "./access";
+import { canContribute, canManage, canView, canWidenAudience, type IncidentPeople, type Viewer } from "./access";
 import { isFinished } from "./action";
 import { openFindingsOf } from "./blame.server";
 import { diff, recordEvent } from "./audit.server";
@@ -21,7 +21,7 @@ import { boundedCount, COUNT_LIMIT, keysetOf, keysetPage, PAGE_SIZE, type Cursor
 import { recordPublication } from "./publication.server";
 import { publishProblems, type PublishProblem } from "./why-tree";
 
-const { actions, incidents, incidentServices, participants, users, whys } = schema;
+const { actions, actionFinished, incidents, incidentServices, participants, users, whys } = schema;
 
 export type IncidentFields = {
   title: string;
@@ -148,6 +148,14 @@ export const hiddenFromViewer = sql`select h.id from incidents h where h.visibil
  */
 export function incidentVisibleToViewer(incidentId: SQLWrapper): SQL {
   return sql`(${VIEWER_IS_ADMIN} = 1 or exists (select 1 from incidents v where v.id = ${incidentId} and ${seenBy("v", VIEWER_ID, VIEWER_IS_ADMIN)}))`;
+}
+
+/**
+ * visibleTo for a person named by the query itself, each row its own viewer (an action's owner,
+ * for the email about it): their id and role as columns of the users table.
+ */
+export function visibleToPerson(person: { id: SQLWrapper; role: SQLWrapper }): SQL {
+  return seenBy("incidents", sql`${person.id}`, sql`(${person.role} = 'admin')`);
 }
 
 /** SQL that keeps only incidents the user may see (none needed for admins). */
@@ -333,6 +341,10 @@ export function updateIncident(actor: Viewer, id: number, baseVersion: number, f
       throw new HttpError(403, "Only the facilitator or an admin can change who sees this incident.", { field: "visibility" });
     }
     if (incident.version !== baseVersion) throw new ConflictError(fieldValues(incident));
+    const shutOut = ownersShutOut(tx, id, { ...incident, visibility: fields.visibility });
+    if (shutOut.length > 0) {
+      throw new HttpError(409, `${listNames(shutOut)} ${shutOut.length === 1 ? "owns" : "own"} unfinished actions here without taking part: add them to the participants, or hand those actions to someone who does, before restricting the incident.`, { field: "visibility" });
+    }
     const changes = diff({ ...incident, services: incident.services } as Record<string, unknown>, {
       ...fields,
       services: [...fields.services].sort(),
@@ -385,6 +397,28 @@ export function ownerChoices(actor: Viewer, incident: Incident): { id: number; n
     .map(({ role: _role, ...person }) => person);
 }
 
+/**
+ * The owners of unfinished actions on the incident who could not see it with these people and
+ * this visibility: a restricted incident's open work stays with people who see it, so nobody is
+ * left owing something they cannot read (and reminded of it).
+ */
+function ownersShutOut(tx: Tx, incidentId: number, people: IncidentPeople): string[] {
+  if (people.visibility === "org") return [];
+  return tx
+    .selectDistinct({ id: users.id, role: users.role, name: users.name })
+    .from(actions)
+    .innerJoin(users, eq(users.id, actions.ownerId))
+    .where(and(eq(actions.incidentId, incidentId), sql`${actionFinished(actions.status)} = 0`))
+    .all()
+    .filter((owner) => !canView(owner, people))
+    .map((owner) => owner.name)
+    .sort();
+}
+
+function listNames(names: string[]): string {
+  return names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+}
+
 /** Owners of follow-up actions take part in the incident, so they can see what they owe. */
 export function ensureParticipant(tx: Tx, actor: Viewer, incident: Incident, userId: number) {
   if (userId === incident.facilitatorId || incident.participantIds.includes(userId)) return;
@@ -400,6 +434,10 @@ export function setPeople(actor: Viewer, id: number, facilitatorId: number, part
     const others = [...new Set(participantIds)].filter((p) => p !== facilitatorId);
     assertActiveUsers(tx, others, "participantIds");
     assertMayAdmit(tx, actor, incident, [facilitatorId, ...others], "participantIds");
+    const shutOut = ownersShutOut(tx, id, { visibility: incident.visibility, facilitatorId, participantIds: others });
+    if (shutOut.length > 0) {
+      throw new HttpError(409, `${listNames(shutOut)} still ${shutOut.length === 1 ? "owns" : "own"} unfinished actions here. Hand those actions to someone who stays, or keep ${shutOut.length === 1 ? "them" : "these people"} taking part.`, { field: "participantIds" });
+    }
     const names = new Map(
       tx.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, [facilitatorId, ...others, ...incident.participantIds])).all().map((u) => [u.id, u.name]),
     );

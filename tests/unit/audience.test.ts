@@ -3,8 +3,9 @@ import { actionFields, createIncident, createUser } from "../../db/factories";
 import { HttpError } from "~/lib/http.server";
 import { startSession } from "~/lib/session.server";
 import { canWidenAudience } from "~/models/access";
-import { createAction, updateAction } from "~/models/action.server";
-import { getIncident, setPeople } from "~/models/incident.server";
+import { changeActionStatus, createAction, updateAction } from "~/models/action.server";
+import { getIncident, setPeople, updateIncident, fieldValues } from "~/models/incident.server";
+import { incidentFields } from "../../db/factories";
 import { createSession } from "~/models/user.server";
 import * as actionPage from "~/routes/actions.$id";
 import * as newActionPage from "~/routes/incidents.$ref.actions.new";
@@ -128,5 +129,54 @@ describe("the owner picker", () => {
     const { facilitator, participant, incident } = restricted();
     const action = createAction(facilitator, incident.id, null, actionFields(participant.id));
     expect(await offered(actionPage, participant, `/actions/${action.id}`, { id: String(action.id) })).toEqual(["Avery", "Blake", "Drew"]);
+  });
+});
+
+describe("taking someone off a restricted incident", () => {
+  it("is refused while they own unfinished actions there, naming them", () => {
+    const { facilitator, participant, incident } = restricted();
+    const action = createAction(facilitator, incident.id, null, actionFields(participant.id, { title: "Rotate the key" }));
+    const refused = caught(() => setPeople(facilitator, incident.id, facilitator.id, [])) as HttpError;
+    expect(refused.status).toBe(409);
+    expect(refused.detail.field).toBe("participantIds");
+    expect(refused.message).toContain("Blake");
+    expect(getIncident(participant, incident.id).participantIds).toEqual([participant.id]);
+    // Finished, or handed to someone else, the person can go.
+    changeActionStatus(facilitator, action.id, "done");
+    setPeople(facilitator, incident.id, facilitator.id, []);
+    expect((caught(() => getIncident(participant, incident.id)) as Response).status).toBe(404);
+  });
+
+  it("is refused for a facilitator replaced while they own unfinished work, unless they stay a participant", () => {
+    const { facilitator, participant, incident } = restricted();
+    createAction(facilitator, incident.id, null, actionFields(facilitator.id));
+    expect((caught(() => setPeople(facilitator, incident.id, participant.id, [])) as HttpError).status).toBe(409);
+    setPeople(facilitator, incident.id, participant.id, [facilitator.id]);
+    expect(getIncident(facilitator, incident.id).facilitatorId).toBe(participant.id);
+  });
+
+  it("goes ahead for an org-wide incident, which they still see", () => {
+    const facilitator = createUser();
+    const participant = createUser();
+    const incident = createIncident(facilitator);
+    setPeople(facilitator, incident.id, facilitator.id, [participant.id]);
+    createAction(facilitator, incident.id, null, actionFields(participant.id));
+    setPeople(facilitator, incident.id, facilitator.id, []);
+    expect(getIncident(participant, incident.id).participantIds).toEqual([]);
+  });
+
+  it("is refused when restricting an incident would hide it from an owner of unfinished work", () => {
+    const facilitator = createUser();
+    const owner = createUser({ name: "Emery" });
+    const incident = createIncident(facilitator);
+    createAction(facilitator, incident.id, null, actionFields(owner.id));
+    setPeople(facilitator, incident.id, facilitator.id, []);
+    const current = getIncident(facilitator, incident.id);
+    const refused = caught(() => updateIncident(facilitator, incident.id, current.version, incidentFields({ visibility: "restricted" }))) as HttpError;
+    expect(refused.status).toBe(409);
+    expect(refused.detail.field).toBe("visibility");
+    expect(refused.message).toContain("Emery");
+    expect(getIncident(owner, incident.id).visibility).toBe("org");
+    expect(fieldValues(getIncident(facilitator, incident.id)).visibility).toBe("org");
   });
 });
