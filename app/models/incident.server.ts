@@ -158,9 +158,9 @@ export function visibleToPerson(person: { id: SQLWrapper; role: SQLWrapper }): S
   return seenBy("incidents", sql`${person.id}`, sql`(${person.role} = 'admin')`);
 }
 
-/** SQL that keeps only incidents the user may see (none needed for admins). */
-export function visibleTo(user: Viewer): SQL | undefined {
-  return user.role === "admin" ? undefined : seenBy("incidents", sql`${user.id}`, sql`0`);
+/** SQL that keeps only incidents the user may see (none needed for admins), of the incidents table or an alias of it. */
+export function visibleTo(user: Viewer, row = "incidents"): SQL | undefined {
+  return user.role === "admin" ? undefined : seenBy(row, sql`${user.id}`, sql`0`);
 }
 
 export type IncidentFilters = Keyset & {
@@ -200,8 +200,10 @@ export function listIncidents(user: Viewer, filters: IncidentFilters): IncidentP
     filters.service ? withService(filters.service) : undefined,
   );
   const { cursor, backwards } = keysetOf(filters);
+  // Only an incident the user may see is a cursor: one they may not is no incident at all, or
+  // the page read from it would tell when it started.
   const from = cursor
-    ? sql`(${incidents.startedAt}, ${incidents.id}) ${sql.raw(backwards ? ">" : "<")} (select c.started_at, c.id from incidents c where c.id = ${cursor})`
+    ? sql`(${incidents.startedAt}, ${incidents.id}) ${sql.raw(backwards ? ">" : "<")} (select c.started_at, c.id from incidents c where c.id = ${cursor} and ${visibleTo(user, "c") ?? sql`1`})`
     : undefined;
   const order = backwards ? [asc(incidents.startedAt), asc(incidents.id)] : [desc(incidents.startedAt), desc(incidents.id)];
   // The page's ids first, from the indexes; the columns shown only for those.
