@@ -1,7 +1,13 @@
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import { db, schema, type Tx } from "~/lib/db.server";
+import type { Viewer } from "./access";
+import { reference } from "./incident";
+import { visibleTo } from "./incident.server";
 
 const { auditEvents, users } = schema;
+
+/** Where a summary names the event's related incident: filled in for each reader (listEvents). */
+export const RELATED = "{related}";
 
 export type Changes = Record<string, [unknown, unknown]>;
 
@@ -22,6 +28,8 @@ export type AuditInput = {
   kind: string;
   summary: string;
   changes?: Changes;
+  /** Another incident the summary names as RELATED. */
+  relatedIncidentId?: number;
 };
 
 /** Records who changed what; changes made after publication are marked as such. */
@@ -33,6 +41,7 @@ export function recordEvent(tx: Tx, event: AuditInput) {
       kind: event.kind,
       summary: event.summary,
       changes: JSON.stringify(event.changes ?? {}),
+      relatedIncidentId: event.relatedIncidentId ?? null,
       afterPublication: event.incident.publishedAt !== null,
     })
     .run();
@@ -48,8 +57,13 @@ export type AuditEntry = {
   actorName: string;
 };
 
-export function listEvents(incidentId: number, tx: Tx = db()): AuditEntry[] {
-  return tx
+/**
+ * The incident's history, newest first, as this viewer may read it: another incident an event
+ * is about is named by its reference only if the viewer may see that incident now.
+ */
+export function listEvents(viewer: Viewer, incidentId: number): AuditEntry[] {
+  const seen = visibleTo(viewer, "r") ?? sql`1`;
+  return db()
     .select({
       id: auditEvents.id,
       kind: auditEvents.kind,
@@ -58,11 +72,17 @@ export function listEvents(incidentId: number, tx: Tx = db()): AuditEntry[] {
       afterPublication: auditEvents.afterPublication,
       createdAt: auditEvents.createdAt,
       actorName: users.name,
+      relatedId: auditEvents.relatedIncidentId,
+      relatedSeen: sql<number>`exists (select 1 from incidents r where r.id = ${auditEvents.relatedIncidentId} and ${seen})`,
     })
     .from(auditEvents)
     .innerJoin(users, eq(users.id, auditEvents.actorId))
     .where(eq(auditEvents.incidentId, incidentId))
     .orderBy(desc(auditEvents.id))
     .all()
-    .map((row) => ({ ...row, changes: JSON.parse(row.changes) as Changes }));
+    .map(({ relatedId, relatedSeen, ...row }) => ({
+      ...row,
+      summary: row.summary.replace(RELATED, relatedId === null ? "another incident" : relatedSeen ? reference(relatedId) : "an incident you cannot see"),
+      changes: JSON.parse(row.changes) as Changes,
+    }));
 }

@@ -17,9 +17,9 @@ function show(field: string, value: unknown): string {
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { incident } = await requireIncidentRoute(request, params.ref);
+  const { user, incident } = await requireIncidentRoute(request, params.ref);
   return {
-    events: listEvents(incident.id).map((e) => ({
+    events: listEvents(user, incident.id).map((e) => ({
       id: e.id,
       summary: e.summary,
       actorName: e.actorName,

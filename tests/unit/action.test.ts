@@ -67,7 +67,7 @@ describe("an action's status", () => {
     expect(done.completedAt).not.toBeNull();
     const reopened = changeActionStatus(owner, action.id, "open");
     expect(reopened).toMatchObject({ status: "open", completedAt: null });
-    expect(listEvents(incident.id)[0].summary).toBe(`Reopened the action “${action.title}”`);
+    expect(listEvents(facilitator, incident.id)[0].summary).toBe(`Reopened the action “${action.title}”`);
   });
 
   it("needs a reason to become won't do", () => {
@@ -126,7 +126,7 @@ describe("publishing and closing", () => {
     expect(getIncident(owner, incident.id).status).toBe("closed");
     changeActionStatus(owner, first.id, "open");
     expect(getIncident(owner, incident.id).status).toBe("published");
-    expect(listEvents(incident.id).map((e) => e.kind).slice(0, 3)).toEqual(["incident.reopened", "action.status", "incident.closed"]);
+    expect(listEvents(facilitator, incident.id).map((e) => e.kind).slice(0, 3)).toEqual(["incident.reopened", "action.status", "incident.closed"]);
   });
 
   it("does not close an incident that is still being analysed", () => {

@@ -40,7 +40,7 @@ describe("reporting", () => {
     expect(incident.participants.map((p) => p.name)).toEqual(["Blake"]);
     expect(incident.services).toEqual(["api", "web"]);
     expect(incident.status).toBe("draft");
-    expect(listEvents(incident.id).map((e) => e.kind)).toEqual(["incident.reported"]);
+    expect(listEvents(facilitator, incident.id).map((e) => e.kind)).toEqual(["incident.reported"]);
   });
 
   it("refuses a resolution before the start", () => {
@@ -144,7 +144,7 @@ describe("editing an incident", () => {
     const facilitator = createUser({ name: "Avery" });
     const incident = createIncident(facilitator, { severity: "SEV3" });
     updateIncident(facilitator, incident.id, 1, incidentFields({ severity: "SEV1" }));
-    const [latest] = listEvents(incident.id);
+    const [latest] = listEvents(facilitator, incident.id);
     expect(latest).toMatchObject({ kind: "incident.updated", actorName: "Avery", afterPublication: false });
     expect(latest.changes.severity).toEqual(["SEV3", "SEV1"]);
   });
@@ -218,7 +218,7 @@ describe("lifecycle", () => {
     moveIncident(facilitator, incident.id, "review");
     const published = moveIncident(facilitator, incident.id, "published");
     updateIncident(facilitator, incident.id, published.version, incidentFields({ summaryMd: "Summary, corrected" }));
-    const [latest, publishing] = listEvents(incident.id);
+    const [latest, publishing] = listEvents(facilitator, incident.id);
     expect(latest.afterPublication).toBe(true);
     expect(publishing.kind).toBe("incident.published");
     expect(publishing.afterPublication).toBe(false);
