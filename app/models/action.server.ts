@@ -700,14 +700,16 @@ export function overdueOverview(viewer: Viewer, prefer: (string | null)[], optio
   };
 }
 
-/** Whether the user owes anything: members with open actions land on My actions. */
-export function hasOpenActions(userId: number): boolean {
-  return Boolean(
-    db()
-      .select({ id: actions.id })
-      .from(actions)
-      .where(and(eq(actions.ownerId, userId), unfinished))
-      .limit(1)
-      .get(),
-  );
+const anyOpenAction = prepared((d) =>
+  d
+    .select({ id: actions.id })
+    .from(actions)
+    .where(and(eq(actions.ownerId, p("viewerId")), unfinished, incidentVisibleToViewer(actions.incidentId)))
+    .limit(1)
+    .prepare(),
+);
+
+/** Whether the user owes anything they may see: members with open actions land on My actions. */
+export function hasOpenActions(user: Viewer): boolean {
+  return Boolean(anyOpenAction().get(viewerParams(user)));
 }

@@ -1,6 +1,11 @@
+import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addWhyTree, advanceTo, createIncident, createUser } from "../../db/factories";
+import { db, schema } from "~/lib/db.server";
+import { startSession } from "~/lib/session.server";
 import { createAction, pageOfActions } from "~/models/action.server";
+import { createSession } from "~/models/user.server";
+import * as home from "~/routes/_index";
 import { listIncidents, setPeople } from "~/models/incident.server";
 import { listLearnings } from "~/models/publication.server";
 import { freshDatabase } from "./helpers";
@@ -54,5 +59,21 @@ describe("cursors naming a restricted incident", () => {
     createAction(facilitator, secret.id, null, actionFields(facilitator.id));
     setPeople(facilitator, secret.id, facilitator.id, []);
     expect(pageOfActions(member, { incidentId: secret.id }, 1)).toEqual(pageOfActions(member, { incidentId: NO_INCIDENT }, 1));
+  });
+});
+
+describe("the home page", () => {
+  it("sends someone whose only open actions are on an incident they may not see to the incidents, as if they owed nothing", async () => {
+    const { facilitator, member, secret } = world();
+    createAction(facilitator, secret.id, null, actionFields(member.id));
+    const landing = async () => {
+      const cookie = (await startSession(createSession(member.id), "/")).headers.get("Set-Cookie")!.split(";")[0];
+      const thrown = await Promise.resolve(home.loader({ request: new Request("http://localhost/", { headers: { cookie } }), params: {}, context: {} } as never)).catch((e: unknown) => e);
+      return (thrown as Response).headers.get("Location");
+    };
+    expect(await landing()).toBe("/actions");
+    // No longer taking part (a row from before open work had to stay with people who see it).
+    db().delete(schema.participants).where(eq(schema.participants.userId, member.id)).run();
+    expect(await landing()).toBe("/incidents");
   });
 });
