@@ -217,6 +217,11 @@ export const auditEvents = sqliteTable(
     summary: text("summary").notNull(),
     /** JSON: the fields that changed, as { field: [before, after] }. */
     changes: text("changes").notNull().default("{}"),
+    /**
+     * Another incident the event is about (marked as related): the summary names it as
+     * "{related}", filled in for each reader with its reference only if they may see it.
+     */
+    relatedIncidentId: integer("related_incident_id").references(() => incidents.id, { onDelete: "set null" }),
     afterPublication: integer("after_publication", { mode: "boolean" })
       .notNull()
       .default(false),

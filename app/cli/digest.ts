@@ -3,11 +3,16 @@
 //   npm run digest -- --period 2026-W48     that week's
 //   npm run digest -- --dry-run             print the email instead of sending it
 import { parseArgs } from "node:util";
-import { parsePeriod } from "~/lib/period";
+import { parsePeriod, periodProblem } from "~/lib/period";
 import { digestEmail, lastWeek, sendDigest } from "~/models/digest.server";
 import { getSettings } from "~/models/settings.server";
 
 const { values } = parseArgs({ options: { period: { type: "string" }, "dry-run": { type: "boolean", default: false } } });
+const problem = values.period ? periodProblem(values.period) : null;
+if (problem) {
+  console.error(problem);
+  process.exit(2);
+}
 const period = values.period ? parsePeriod(values.period, getSettings().timeZone) : lastWeek();
 
 if (values["dry-run"]) {

@@ -11,7 +11,9 @@ export function GeneralErrorBoundary() {
   const error = useRouteError();
   if (isRouteErrorResponse(error)) {
     const known = MESSAGES[error.status] ?? { title: `Error ${error.status}`, text: "Something went wrong." };
-    const detail = typeof error.data === "string" && error.status === 403 ? error.data : known.text;
+    // A refusal or a request that cannot be answered says why, when it was written for people.
+    const said = typeof error.data === "string" && (error.status === 403 || error.status === 400) && error.data !== "Bad request";
+    const detail = said ? error.data : known.text;
     return (
       <section className="error-page" aria-labelledby="error-title">
         <h1 id="error-title">{known.title}</h1>

@@ -1,5 +1,5 @@
 import { TZDate } from "@date-fns/tz";
-import { addWeeks, getISOWeek, getISOWeekYear, setISOWeek, startOfISOWeek } from "date-fns";
+import { addWeeks, getISOWeek, getISOWeeksInYear, getISOWeekYear, setISOWeek, startOfISOWeek } from "date-fns";
 
 // Digest periods are ISO weeks ("2026-W48") in the organisation's time zone: Monday 00:00 to
 // the next Monday 00:00 there.
@@ -8,9 +8,25 @@ export type Period = { key: string; start: string; end: string; label: string };
 
 const PATTERN = /^(\d{4})-W(\d{2})$/;
 
-export function isPeriodKey(key: string): boolean {
+/** The years a digest can be asked for: outside them dates stop being plain ISO strings (and years below 100 are misread by Date). */
+export const FIRST_YEAR = 1970;
+export const LAST_YEAR = 9999;
+
+/**
+ * Why a week key ("2026-W48") names no week, in words for the person who typed it; null when
+ * it names one. The one check of a week from outside (a link, a form, the command line).
+ */
+export function periodProblem(key: string): string | null {
   const m = PATTERN.exec(key);
-  return Boolean(m && Number(m[2]) >= 1 && Number(m[2]) <= 53);
+  if (!m) return `“${key.slice(0, 40)}” is not a week: write it as year and week, e.g. 2026-W48.`;
+  const year = Number(m[1]);
+  const week = Number(m[2]);
+  if (year < FIRST_YEAR || year > LAST_YEAR) return `There is no digest for ${m[1]}: choose a week between ${FIRST_YEAR} and ${LAST_YEAR}.`;
+  if (week < 1) return "Weeks are numbered from 01: the first week of 2026 is 2026-W01.";
+  // The 4th of January is always in week 1 of its ISO year.
+  const weeks = getISOWeeksInYear(new Date(Date.UTC(year, 0, 4)));
+  if (week > weeks) return `${year} has ${weeks} weeks, so there is no week ${week}.`;
+  return null;
 }
 
 function periodOf(monday: TZDate): Period {
@@ -37,11 +53,11 @@ export function previousPeriod(timeZone: string, now: Date = new Date()): Period
   return periodOf(new TZDate(addWeeks(startOfISOWeek(new TZDate(now.getTime(), timeZone)), -1).getTime(), timeZone));
 }
 
-/** "2026-W48" in the time zone; throws on anything else. */
+/** "2026-W48" in the time zone; throws, saying why (periodProblem), on anything else. */
 export function parsePeriod(key: string, timeZone: string): Period {
+  const problem = periodProblem(key);
   const m = PATTERN.exec(key);
-  if (!m || !isPeriodKey(key)) throw new Error(`Not a week: ${key} (expected e.g. 2026-W48)`);
-  // The 4th of January is always in week 1 of its ISO year.
+  if (problem || !m) throw new Error(problem ?? key);
   const jan4 = new TZDate(Number(m[1]), 0, 4, timeZone);
   const monday = new TZDate(startOfISOWeek(setISOWeek(jan4, Number(m[2]))).getTime(), timeZone);
   const period = periodOf(monday);

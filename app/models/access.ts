@@ -29,6 +29,16 @@ export function canManage(user: Viewer, incident: IncidentPeople): boolean {
   return user.role === "admin" || incident.facilitatorId === user.id;
 }
 
+/**
+ * Let more people see it: the one rule wherever people join an incident (choosing the people,
+ * giving someone an action, which makes them take part). Everyone sees an org-wide incident, so
+ * adding someone to it widens nothing; who sees a restricted one is the facilitator's or an
+ * admin's choice, never a participant's.
+ */
+export function canWidenAudience(user: Viewer, incident: IncidentPeople): boolean {
+  return incident.visibility === "org" || canManage(user, incident);
+}
+
 export type Permissions = { contribute: boolean; manage: boolean };
 
 export function permissionsFor(user: Viewer, incident: IncidentPeople): Permissions {

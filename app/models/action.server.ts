@@ -169,7 +169,7 @@ export function createAction(actor: Viewer, incidentId: number, whyId: number | 
       if (!why) throw new Response("Not found", { status: 404 });
     }
     assertOwner(tx, fields.ownerId);
-    ensureParticipant(tx, incident, fields.ownerId);
+    ensureParticipant(tx, actor, incident, fields.ownerId);
     const { id } = tx
       .insert(actions)
       .values({ ...stored(fields, incident.severity), incidentId, whyId, createdById: actor.id })
@@ -205,7 +205,7 @@ export function updateAction(actor: Viewer, actionId: number, baseVersion: numbe
     if (action.version !== baseVersion) throw new ConflictError(actionValues(action));
     if (fields.ownerId !== action.ownerId) {
       assertOwner(tx, fields.ownerId);
-      ensureParticipant(tx, incident, fields.ownerId);
+      ensureParticipant(tx, actor, incident, fields.ownerId);
     }
     const changes = diff(action as unknown as Record<string, unknown>, { ...fields, dueDate: stored(fields, incident.severity).dueDate });
     if (Object.keys(changes).length === 0) return action;
@@ -703,14 +703,16 @@ export function overdueOverview(viewer: Viewer, prefer: (string | null)[], optio
   };
 }
 
-/** Whether the user owes anything: members with open actions land on My actions. */
-export function hasOpenActions(userId: number): boolean {
-  return Boolean(
-    db()
-      .select({ id: actions.id })
-      .from(actions)
-      .where(and(eq(actions.ownerId, userId), unfinished))
-      .limit(1)
-      .get(),
-  );
+const anyOpenAction = prepared((d) =>
+  d
+    .select({ id: actions.id })
+    .from(actions)
+    .where(and(eq(actions.ownerId, p("viewerId")), unfinished, incidentVisibleToViewer(actions.incidentId)))
+    .limit(1)
+    .prepare(),
+);
+
+/** Whether the user owes anything they may see: members with open actions land on My actions. */
+export function hasOpenActions(user: Viewer): boolean {
+  return Boolean(anyOpenAction().get(viewerParams(user)));
 }

@@ -1,8 +1,14 @@
-import { and, asc, desc, eq, gt, lt } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
 import { db, schema, type Tx } from "~/lib/db.server";
+import type { Viewer } from "./access";
+import { reference } from "./incident";
+import { visibleTo } from "./incident.server";
 import { keysetOf, keysetPage, type Cursors, type Keyset } from "./paging";
 
 const { auditEvents, users } = schema;
+
+/** Where a summary names the event's related incident: filled in for each reader (listEvents). */
+export const RELATED = "{related}";
 
 export type Changes = Record<string, [unknown, unknown]>;
 
@@ -23,6 +29,8 @@ export type AuditInput = {
   kind: string;
   summary: string;
   changes?: Changes;
+  /** Another incident the summary names as RELATED. */
+  relatedIncidentId?: number;
 };
 
 /** Records who changed what; changes made after publication are marked as such. */
@@ -34,6 +42,7 @@ export function recordEvent(tx: Tx, event: AuditInput) {
       kind: event.kind,
       summary: event.summary,
       changes: JSON.stringify(event.changes ?? {}),
+      relatedIncidentId: event.relatedIncidentId ?? null,
       afterPublication: event.incident.publishedAt !== null,
     })
     .run();
@@ -53,22 +62,24 @@ export type AuditEntry = {
 export const HISTORY_PAGE_SIZE = 100;
 
 /**
- * The incident's events, newest first: all of them, or one page of HISTORY_PAGE_SIZE by keyset
- * (an incident edited many times keeps every event, and its history pages cost the same).
+ * The incident's history, newest first, as this viewer may read it: another incident an event
+ * is about is named by its reference only if the viewer may see that incident now.
  */
-export function listEvents(incidentId: number, tx: Tx = db()): AuditEntry[] {
-  return eventsQuery(tx, incidentId, undefined, undefined);
+export function listEvents(viewer: Viewer, incidentId: number): AuditEntry[] {
+  return eventsQuery(viewer, incidentId, undefined, undefined);
 }
 
-export function pageOfEvents(incidentId: number, keyset: Keyset): { events: AuditEntry[] } & Cursors {
+/** One page of the history by keyset: an incident edited many times keeps every event, and each page costs the same. */
+export function pageOfEvents(viewer: Viewer, incidentId: number, keyset: Keyset): { events: AuditEntry[] } & Cursors {
   const { cursor, backwards } = keysetOf(keyset);
-  const rows = eventsQuery(db(), incidentId, cursor === undefined ? undefined : { id: cursor, backwards }, HISTORY_PAGE_SIZE + 1);
+  const rows = eventsQuery(viewer, incidentId, cursor === undefined ? undefined : { id: cursor, backwards }, HISTORY_PAGE_SIZE + 1);
   const { shown, newer, older } = keysetPage(rows, HISTORY_PAGE_SIZE, keyset, (e) => e.id);
   return { events: shown, newer, older };
 }
 
-function eventsQuery(tx: Tx, incidentId: number, from: { id: number; backwards: boolean } | undefined, limit: number | undefined): AuditEntry[] {
-  const query = tx
+function eventsQuery(viewer: Viewer, incidentId: number, from: { id: number; backwards: boolean } | undefined, limit: number | undefined): AuditEntry[] {
+  const seen = visibleTo(viewer, "r") ?? sql`1`;
+  const query = db()
     .select({
       id: auditEvents.id,
       kind: auditEvents.kind,
@@ -77,10 +88,16 @@ function eventsQuery(tx: Tx, incidentId: number, from: { id: number; backwards: 
       afterPublication: auditEvents.afterPublication,
       createdAt: auditEvents.createdAt,
       actorName: users.name,
+      relatedId: auditEvents.relatedIncidentId,
+      relatedSeen: sql<number>`exists (select 1 from incidents r where r.id = ${auditEvents.relatedIncidentId} and ${seen})`,
     })
     .from(auditEvents)
     .innerJoin(users, eq(users.id, auditEvents.actorId))
     .where(and(eq(auditEvents.incidentId, incidentId), from ? (from.backwards ? gt(auditEvents.id, from.id) : lt(auditEvents.id, from.id)) : undefined))
     .orderBy(from?.backwards ? asc(auditEvents.id) : desc(auditEvents.id));
-  return (limit === undefined ? query.all() : query.limit(limit).all()).map((row) => ({ ...row, changes: JSON.parse(row.changes) as Changes }));
+  return (limit === undefined ? query.all() : query.limit(limit).all()).map(({ relatedId, relatedSeen, ...row }) => ({
+    ...row,
+    summary: row.summary.replace(RELATED, relatedId === null ? "another incident" : relatedSeen ? reference(relatedId) : "an incident you cannot see"),
+    changes: JSON.parse(row.changes) as Changes,
+  }));
 }

@@ -3,7 +3,7 @@ import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { ConflictError, HttpError } from "~/lib/http.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { toInputValue } from "~/lib/time";
-import { canContribute, canManage, canView, type Viewer } from "./access";
+import { canContribute, canManage, canView, canWidenAudience, type IncidentPeople, type Viewer } from "./access";
 import { isFinished } from "./action";
 import { checkUncheckedWhys, openFindingsOf, overflowingFindingsOf } from "./blame.server";
 import { diff, recordEvent } from "./audit.server";
@@ -18,11 +18,12 @@ import {
   type Visibility,
 } from "./incident";
 import { boundedCount, COUNT_LIMIT, keysetOf, keysetPage, PAGE_SIZE, type Cursors, type Keyset } from "./paging";
+import { LIMITS } from "./limits";
 import { assertWithinLimit } from "./limits.server";
 import { recordPublication } from "./publication.server";
 import { publishProblems, type PublishProblem } from "./why-tree";
 
-const { actions, incidents, incidentServices, participants, users, whys } = schema;
+const { actions, actionFinished, incidents, incidentServices, participants, users, whys } = schema;
 
 export type IncidentFields = {
   title: string;
@@ -151,9 +152,17 @@ export function incidentVisibleToViewer(incidentId: SQLWrapper): SQL {
   return sql`(${VIEWER_IS_ADMIN} = 1 or exists (select 1 from incidents v where v.id = ${incidentId} and ${seenBy("v", VIEWER_ID, VIEWER_IS_ADMIN)}))`;
 }
 
-/** SQL that keeps only incidents the user may see (none needed for admins). */
-export function visibleTo(user: Viewer): SQL | undefined {
-  return user.role === "admin" ? undefined : seenBy("incidents", sql`${user.id}`, sql`0`);
+/**
+ * visibleTo for a person named by the query itself, each row its own viewer (an action's owner,
+ * for the email about it): their id and role as columns of the users table.
+ */
+export function visibleToPerson(person: { id: SQLWrapper; role: SQLWrapper }): SQL {
+  return seenBy("incidents", sql`${person.id}`, sql`(${person.role} = 'admin')`);
+}
+
+/** SQL that keeps only incidents the user may see (none needed for admins), of the incidents table or an alias of it. */
+export function visibleTo(user: Viewer, row = "incidents"): SQL | undefined {
+  return user.role === "admin" ? undefined : seenBy(row, sql`${user.id}`, sql`0`);
 }
 
 export type IncidentFilters = Keyset & {
@@ -193,8 +202,10 @@ export function listIncidents(user: Viewer, filters: IncidentFilters): IncidentP
     filters.service ? withService(filters.service) : undefined,
   );
   const { cursor, backwards } = keysetOf(filters);
+  // Only an incident the user may see is a cursor: one they may not is no incident at all, or
+  // the page read from it would tell when it started.
   const from = cursor
-    ? sql`(${incidents.startedAt}, ${incidents.id}) ${sql.raw(backwards ? ">" : "<")} (select c.started_at, c.id from incidents c where c.id = ${cursor})`
+    ? sql`(${incidents.startedAt}, ${incidents.id}) ${sql.raw(backwards ? ">" : "<")} (select c.started_at, c.id from incidents c where c.id = ${cursor} and ${visibleTo(user, "c") ?? sql`1`})`
     : undefined;
   const order = backwards ? [asc(incidents.startedAt), asc(incidents.id)] : [desc(incidents.startedAt), desc(incidents.id)];
   // The page's ids first, from the indexes; the columns shown only for those.
@@ -334,6 +345,10 @@ export function updateIncident(actor: Viewer, id: number, baseVersion: number, f
       throw new HttpError(403, "Only the facilitator or an admin can change who sees this incident.", { field: "visibility" });
     }
     if (incident.version !== baseVersion) throw new ConflictError(fieldValues(incident));
+    const shutOut = ownersShutOut(tx, id, { ...incident, visibility: fields.visibility });
+    if (shutOut.length > 0) {
+      throw new HttpError(409, `${listNames(shutOut)} ${shutOut.length === 1 ? "owns" : "own"} unfinished actions here without taking part: add them to the participants, or hand those actions to someone who does, before restricting the incident.`, { field: "visibility" });
+    }
     const changes = diff({ ...incident, services: incident.services } as Record<string, unknown>, {
       ...fields,
       services: [...fields.services].sort(),
@@ -362,9 +377,61 @@ function fieldLabel(field: string) {
   return (FIELD_LABELS[field] ?? field).toLowerCase();
 }
 
+const AUDIENCE_REFUSAL = "Only the facilitator or an admin can add people to a restricted incident; choose someone who already takes part.";
+
+/**
+ * Refuses to let these people see the incident if they cannot yet and the actor may not widen
+ * its audience (canWidenAudience): checked wherever people join an incident.
+ */
+function assertMayAdmit(tx: Tx, actor: Viewer, incident: Incident, userIds: number[], field: string) {
+  if (canWidenAudience(actor, incident) || userIds.length === 0) return;
+  const people = tx.select({ id: users.id, role: users.role }).from(users).where(inArray(users.id, userIds)).all();
+  if (people.some((person) => !canView(person, incident))) throw new HttpError(403, AUDIENCE_REFUSAL, { field });
+}
+
+/** The people the actor may make an action's owner: only those who already see it, unless the actor may widen its audience. */
+export function ownerChoices(actor: Viewer, incident: Incident): { id: number; name: string; team: string }[] {
+  return db()
+    .select({ id: users.id, name: users.name, team: users.team, role: users.role })
+    .from(users)
+    .where(isNull(users.removedAt))
+    .orderBy(asc(users.name))
+    .all()
+    .filter((person) => canWidenAudience(actor, incident) || canView(person, incident))
+    .map(({ role: _role, ...person }) => person);
+}
+
+/**
+ * The owners of unfinished actions on the incident who could not see it with these people and
+ * this visibility: a restricted incident's open work stays with people who see it, so nobody is
+ * left owing something they cannot read (and reminded of it).
+ */
+function ownersShutOut(tx: Tx, incidentId: number, people: IncidentPeople): string[] {
+  if (people.visibility === "org") return [];
+  return tx
+    .selectDistinct({ id: users.id, role: users.role, name: users.name })
+    .from(actions)
+    .innerJoin(users, eq(users.id, actions.ownerId))
+    .where(and(eq(actions.incidentId, incidentId), sql`${actionFinished(actions.status)} = 0`))
+    .all()
+    .filter((owner) => !canView(owner, people))
+    .map((owner) => owner.name)
+    .sort();
+}
+
+function listNames(names: string[]): string {
+  return names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+}
+
 /** Owners of follow-up actions take part in the incident, so they can see what they owe. */
-export function ensureParticipant(tx: Tx, incident: Incident, userId: number) {
+export function ensureParticipant(tx: Tx, actor: Viewer, incident: Incident, userId: number) {
   if (userId === incident.facilitatorId || incident.participantIds.includes(userId)) return;
+  assertMayAdmit(tx, actor, incident, [userId], "ownerId");
+  if (1 + incident.participantIds.length >= LIMITS.peoplePerIncident) {
+    // Everyone sees an org-wide incident: its owner needs no place among its people to do the work.
+    if (incident.visibility === "org") return;
+    assertWithinLimit("peoplePerIncident", 2 + incident.participantIds.length, "ownerId");
+  }
   tx.insert(participants).values({ incidentId: incident.id, userId }).onConflictDoNothing().run();
 }
 
@@ -377,6 +444,11 @@ export function setPeople(actor: Viewer, id: number, facilitatorId: number, part
     // Only growth is refused: an incident already above the limit may keep or shrink its list.
     if (others.length > incident.participantIds.length) assertWithinLimit("peoplePerIncident", 1 + others.length, "participantIds");
     assertActiveUsers(tx, others, "participantIds");
+    assertMayAdmit(tx, actor, incident, [facilitatorId, ...others], "participantIds");
+    const shutOut = ownersShutOut(tx, id, { visibility: incident.visibility, facilitatorId, participantIds: others });
+    if (shutOut.length > 0) {
+      throw new HttpError(409, `${listNames(shutOut)} still ${shutOut.length === 1 ? "owns" : "own"} unfinished actions here. Hand those actions to someone who stays, or keep ${shutOut.length === 1 ? "them" : "these people"} taking part.`, { field: "participantIds" });
+    }
     const names = new Map(
       tx.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, [facilitatorId, ...others, ...incident.participantIds])).all().map((u) => [u.id, u.name]),
     );

@@ -4,10 +4,10 @@ import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { HttpError } from "~/lib/http.server";
 import type { Viewer } from "./access";
 import { isFinished, type ActionStatus } from "./action";
-import { recordEvent } from "./audit.server";
+import { recordEvent, RELATED } from "./audit.server";
 import { STOPWORDS } from "~/lib/words";
 import { reference, type Severity, type Status } from "./incident";
-import { requireIncident, viewerParams, visibleToViewer, type Incident } from "./incident.server";
+import { requireIncident, viewerParams, visibleToViewer } from "./incident.server";
 import { assertWithinLimit } from "./limits.server";
 
 // Recurrence: the same cause turning up in several incidents. For each why, the whys of other
@@ -265,18 +265,6 @@ export function listRelated(user: Viewer, incidentId: number): RelatedIncident[]
     .map((r) => ({ ...r, reference: reference(r.id) }));
 }
 
-/**
- * How `named` appears in the history of `on`: a restricted incident is not named where people
- * who may not see it can read the history.
- */
-function nameFor(named: Incident, on: Incident): string {
-  if (named.visibility === "org") return named.reference;
-  const sameAudience =
-    on.visibility === "restricted" &&
-    [on.facilitatorId, ...on.participantIds].every((id) => id === named.facilitatorId || named.participantIds.includes(id));
-  return sameAudience ? named.reference : "a restricted incident";
-}
-
 /** Marks two incidents as related. Whoever may change this one and see the other may do it. */
 export function linkIncidents(actor: Viewer, incidentId: number, relatedId: number) {
   if (incidentId === relatedId) throw new HttpError(400, "An incident cannot be related to itself.");
@@ -297,8 +285,9 @@ export function linkIncidents(actor: Viewer, incidentId: number, relatedId: numb
       .returning({ incidentId: incidentLinks.incidentId })
       .all();
     if (added.length === 0) return;
-    recordEvent(tx, { incident, actorId: actor.id, kind: "incident.linked", summary: `Marked ${nameFor(other, incident)} as related` });
-    recordEvent(tx, { incident: other, actorId: actor.id, kind: "incident.linked", summary: `Marked ${nameFor(incident, other)} as related` });
+    // Each side's history names the other by id: its reference shows only to readers who may see it.
+    recordEvent(tx, { incident, actorId: actor.id, kind: "incident.linked", summary: `Marked ${RELATED} as related`, relatedIncidentId: other.id });
+    recordEvent(tx, { incident: other, actorId: actor.id, kind: "incident.linked", summary: `Marked ${RELATED} as related`, relatedIncidentId: incident.id });
   });
 }
 
@@ -317,7 +306,7 @@ export function unlinkIncidents(actor: Viewer, incidentId: number, relatedId: nu
       .returning({ incidentId: incidentLinks.incidentId })
       .all();
     if (removed.length === 0) return;
-    recordEvent(tx, { incident, actorId: actor.id, kind: "incident.unlinked", summary: `No longer related to ${nameFor(other, incident)}` });
-    recordEvent(tx, { incident: other, actorId: actor.id, kind: "incident.unlinked", summary: `No longer related to ${nameFor(incident, other)}` });
+    recordEvent(tx, { incident, actorId: actor.id, kind: "incident.unlinked", summary: `No longer related to ${RELATED}`, relatedIncidentId: other.id });
+    recordEvent(tx, { incident: other, actorId: actor.id, kind: "incident.unlinked", summary: `No longer related to ${RELATED}`, relatedIncidentId: incident.id });
   });
 }

@@ -6,6 +6,7 @@ import { env } from "~/lib/env.server";
 import { addDays, formatDate } from "~/lib/time";
 import { today, unfinished } from "./action.server";
 import { reference } from "./incident";
+import { visibleToPerson } from "./incident.server";
 import { deliverPending, enqueueEmail } from "./outbox.server";
 
 const { actions, incidents, users } = schema;
@@ -21,7 +22,11 @@ export type ReminderBatch = {
   actions: { id: number; title: string; dueDate: string; incidentId: number; incidentTitle: string }[];
 };
 
-/** Per owner, their unfinished actions that are overdue or due within two days of `today`. */
+/**
+ * Per owner, their unfinished actions that are overdue or due within two days of `today`, on
+ * incidents they may see: an email is one more page, and a restricted incident's reference and
+ * title go only to its people.
+ */
 export function selectReminders(today: string): ReminderBatch[] {
   const rows = db()
     .select({
@@ -37,7 +42,7 @@ export function selectReminders(today: string): ReminderBatch[] {
     .from(actions)
     .innerJoin(incidents, eq(incidents.id, actions.incidentId))
     .innerJoin(users, eq(users.id, actions.ownerId))
-    .where(and(unfinished, lte(actions.dueDate, addDays(today, DUE_SOON_DAYS)), isNull(users.removedAt)))
+    .where(and(unfinished, lte(actions.dueDate, addDays(today, DUE_SOON_DAYS)), isNull(users.removedAt), visibleToPerson(users)))
     .orderBy(asc(users.id), asc(actions.dueDate), asc(actions.id))
     .all();
   const batches = new Map<number, ReminderBatch>();

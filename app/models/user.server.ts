@@ -68,10 +68,12 @@ function insertUser(input: NewUser & { passwordHash?: string }): User {
     throw new HttpError(409, "A user with this email already exists.", { field: "email" });
   }
   if (existing) {
-    // Re-adding someone who was removed brings their account (and their history) back.
+    // Re-adding someone who was removed brings their account (and their history) back, but no
+    // way in they had before: the feed link too is made anew (for people removed before removal
+    // revoked it).
     return db()
       .update(users)
-      .set({ ...input, email, passwordHash: input.passwordHash ?? null, removedAt: null })
+      .set({ ...input, email, passwordHash: input.passwordHash ?? null, feedToken: null, removedAt: null })
       .where(eq(users.id, existing.id))
       .returning(publicColumns)
       .get();
@@ -120,14 +122,17 @@ export function updateUser(actor: User, id: number, input: Omit<NewUser, "email"
   return user;
 }
 
-/** Removes a user: they can no longer sign in and every session of theirs ends now. */
+/**
+ * Removes a user: they can no longer sign in, and every way in they had ends now: their
+ * sessions, unused set-password links and their private feed link.
+ */
 export function removeUser(actor: User, id: number) {
   assertAdmin(actor);
   if (id === actor.id) throw new HttpError(400, "You cannot remove yourself.");
   db().transaction((tx) => {
     const removed = tx
       .update(users)
-      .set({ removedAt: new Date().toISOString(), passwordHash: null })
+      .set({ removedAt: new Date().toISOString(), passwordHash: null, feedToken: null })
       .where(and(eq(users.id, id), isNull(users.removedAt)))
       .returning({ id: users.id })
       .get();

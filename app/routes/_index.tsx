@@ -7,5 +7,5 @@ import { countUsers } from "~/models/user.server";
 export async function loader({ request }: LoaderFunctionArgs) {
   if (countUsers() === 0) throw redirect("/setup");
   const user = await requireUser(request);
-  throw redirect(hasOpenActions(user.id) ? "/actions" : "/incidents");
+  throw redirect(hasOpenActions(user) ? "/actions" : "/incidents");
 }

@@ -21,7 +21,7 @@ import {
 import { actionFieldsSchema } from "~/models/action-form.server";
 import { actionValues, canChangeAction, changeActionStatus, getAction, today, updateAction } from "~/models/action.server";
 import { labelsFor } from "~/models/incident";
-import { listUsers } from "~/models/user.server";
+import { ownerChoices } from "~/models/incident.server";
 import { listWhys } from "~/models/why.server";
 
 const id = z.coerce.number().int().positive();
@@ -53,7 +53,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     incident: { reference: incident.reference, title: incident.title, severity: incident.severity },
     why: why ? { id: why.id, question: why.question, answer: why.answer } : null,
     canChange,
-    people: canChange ? listUsers().map((u) => ({ id: u.id, name: u.name, team: u.team })) : [],
+    people: canChange ? ownerChoices(user, incident) : [],
   };
 }
 

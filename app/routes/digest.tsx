@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { SubmitButton } from "~/components/form";
 import { formValues, readForm } from "~/lib/http.server";
-import { currentPeriod, isPeriodKey, parsePeriod, previousPeriod } from "~/lib/period";
+import { currentPeriod, parsePeriod, periodProblem, previousPeriod } from "~/lib/period";
 import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
 import { formatTime } from "~/lib/time";
 import { digestEmail, sendDigest } from "~/models/digest.server";
@@ -12,9 +12,13 @@ import { getSettings } from "~/models/settings.server";
 
 export const meta: MetaFunction = () => [{ title: "Digest preview · Hindsight" }];
 
-function periodFrom(value: string | null) {
+/** The week asked for, this week when none is; a week that does not exist is a 400 saying why, for the preview and for sending alike. */
+function periodFrom(value: string | null | undefined) {
   const { timeZone } = getSettings();
-  return value && isPeriodKey(value) ? parsePeriod(value, timeZone) : currentPeriod(timeZone);
+  if (!value) return currentPeriod(timeZone);
+  const problem = periodProblem(value);
+  if (problem) throw new Response(problem, { status: 400 });
+  return parsePeriod(value, timeZone);
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -37,7 +41,7 @@ export async function action({ request }: ActionFunctionArgs) {
   await requireAdmin(request);
   const values = formValues(await readForm(request));
   if (values.intent !== "send") throw new Response("Bad request", { status: 400 });
-  const period = periodFrom(values.period ?? null);
+  const period = periodFrom(values.period);
   const result = await sendDigest(period);
   const message = {
     queued: `The digest for ${period.label} was sent: ${result.sent} sent, ${result.failed} failed.`,

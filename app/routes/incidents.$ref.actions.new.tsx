@@ -14,7 +14,7 @@ import { permissionsFor } from "~/models/access";
 import { PRIORITIES } from "~/models/action";
 import { actionFieldsSchema } from "~/models/action-form.server";
 import { createAction, policyDueDate } from "~/models/action.server";
-import { listUsers } from "~/models/user.server";
+import { ownerChoices } from "~/models/incident.server";
 import { listWhys } from "~/models/why.server";
 
 const schema = actionFieldsSchema.extend({ whyId: z.union([z.literal("").transform(() => null), z.coerce.number().int().positive()]).default(null) });
@@ -41,7 +41,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       dueDate: "",
       trackerUrl: "",
     },
-    people: listUsers().map((u) => ({ id: u.id, name: u.name, team: u.team })),
+    people: ownerChoices(user, incident),
     dueHint: `Leave empty for the ${incident.severity} default: ${PRIORITIES.map((p) => `${p} by ${formatDate(policyDueDate(incident.severity, p))}`).join(", ")}.`,
   };
 }

@@ -24,8 +24,8 @@ const pageSchema = z.object({
 });
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { incident } = await requireIncidentRoute(request, params.ref);
-  const { events, newer, older } = pageOfEvents(incident.id, pageSchema.parse(Object.fromEntries(new URL(request.url).searchParams)));
+  const { user, incident } = await requireIncidentRoute(request, params.ref);
+  const { events, newer, older } = pageOfEvents(user, incident.id, pageSchema.parse(Object.fromEntries(new URL(request.url).searchParams)));
   return {
     newer,
     older,

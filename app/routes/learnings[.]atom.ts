@@ -1,6 +1,7 @@
 import { type LoaderFunctionArgs } from "@remix-run/node";
 import { Feed } from "feed";
 import { env } from "~/lib/env.server";
+import { resanitize, textAsHtml } from "~/lib/markdown.server";
 import { getUser } from "~/lib/session.server";
 import { latestLearnings, userForFeedToken } from "~/models/publication.server";
 
@@ -36,15 +37,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
     const chain: string[] = [];
     const walk = (whys: typeof c.whys) => whys.forEach((w) => (chain.push(`${w.level}. ${w.text}`), walk(w.children)));
     walk(c.whys);
+    // The feed package marks titles, summaries and content as HTML: text goes in escaped, and
+    // HTML only as the sanitizer writes it today.
     feed.addItem({
       id: `${base}/learnings/${item.reference}`,
       link: `${base}/learnings/${item.reference}`,
-      title: `${item.reference} (${item.severity}): ${item.title}`,
+      title: textAsHtml(`${item.reference} (${item.severity}): ${item.title}`),
       date: new Date(item.publishedAt),
       published: new Date(item.firstPublishedAt),
       author: [{ name: c.facilitator }],
-      description: c.summaryText.slice(0, 500),
-      content: `${c.summaryHtml}<h3>Why</h3><ol>${chain.map((line) => `<li>${escapeHtml(line)}</li>`).join("")}</ol>`,
+      description: textAsHtml(c.summaryText.slice(0, 500)),
+      content: resanitize(`${c.summaryHtml}<h3>Why</h3><ol>${chain.map((line) => `<li>${textAsHtml(line)}</li>`).join("")}</ol>`),
       category: c.categories.map((name) => ({ name })),
     });
   }
@@ -56,8 +59,4 @@ export async function loader({ request }: LoaderFunctionArgs) {
 /** XML 1.0 cannot hold most control characters, even escaped; one typed into a why would break the feed for every reader. */
 function withoutXmlForbidden(xml: string): string {
   return xml.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "");
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }

@@ -44,3 +44,15 @@ test("admins preview the coming digest and send it once", async ({ page }) => {
   await expect(row).toContainText("Sent");
   await expect(row).toContainText("everyone@example.com, leads@example.com");
 });
+
+test("a week that does not exist is a clear 400, never an error page", async ({ page }) => {
+  for (const [period, message] of [
+    ["0000-W01", "There is no digest for 0000: choose a week between 1970 and 9999."],
+    ["2026-W54", "2026 has 53 weeks, so there is no week 54."],
+  ]) {
+    const response = await page.goto(`/digest?period=${period}`);
+    expect(response?.status(), period).toBe(400);
+    await expect(page.getByRole("heading", { name: "That request was not understood" })).toBeVisible();
+    await expect(page.getByText(message)).toBeVisible();
+  }
+});

@@ -74,3 +74,48 @@ test("a restricted incident is hidden from non-participants, and visible to the 
   await expect(page.getByText("I should not")).toHaveCount(0);
   await expect(page.getByRole("article").locator(".incident-meta .status")).toHaveText("Draft");
 });
+
+test("on a restricted incident a participant gives actions only to its people, and the facilitator hands work over before taking someone off", async ({ page, browser }) => {
+  const facilitator = await addMember(page, { team: "Security" });
+  const participant = await addMember(page, { team: "Security" });
+  const outsider = await addMember(page, { team: "Marketing" });
+  const ref = await reportIncident(page, { title: `Signing key in a public gist ${unique("t")}`, severity: "SEV1", startedAt: "2026-08-12T08:15", visibility: "restricted" });
+  await page.getByRole("link", { name: "Edit details and people" }).click();
+  const people = page.getByRole("region", { name: "People" });
+  await chooseOption(people.getByLabel("Facilitator (5 Whys master)"), facilitator.name);
+  await people.getByRole("checkbox", { name: participant.name }).check();
+  await people.getByRole("button", { name: "Save people" }).click();
+  await expect(page.getByRole("status")).toHaveText("People saved.");
+  // The outsider's id, as anyone could read it off an org-wide incident's form.
+  await page.goto(`/incidents/${ref}/actions/new`);
+  const outsiderId = await page.getByLabel("Owner").locator("option").filter({ hasText: outsider.name }).getAttribute("value");
+
+  // The participant is offered only the incident's people; a hand-made choice of anyone else is refused on the field.
+  const pPage = await pageFor(browser, participant);
+  await pPage.goto(`/incidents/${ref}/actions/new`);
+  const owner = pPage.getByLabel("Owner");
+  await expect(owner.locator("option").filter({ hasText: facilitator.name })).toHaveCount(1);
+  await expect(owner.locator("option").filter({ hasText: outsider.name })).toHaveCount(0);
+  await pPage.getByLabel("Title", { exact: true }).fill("Rotate the signing key");
+  await owner.evaluate((select: HTMLSelectElement, id) => select.add(new Option("Someone else", id ?? "")), outsiderId);
+  await owner.selectOption(outsiderId ?? "");
+  await pPage.getByRole("button", { name: "Add action" }).click();
+  await expect(pPage.getByLabel("Owner")).toHaveAccessibleDescription(/^Only the facilitator or an admin can add people to a restricted incident; choose someone who already takes part\./);
+  await expect(pPage.getByLabel("Title", { exact: true })).toHaveValue("Rotate the signing key");
+  const oPage = await pageFor(browser, outsider);
+  expect((await oPage.goto(`/incidents/${ref}`))?.status()).toBe(404);
+  await oPage.context().close();
+
+  // Taking the participant off while they own open work there is refused, saying why.
+  await pPage.getByLabel("Owner").selectOption({ label: `${participant.name} (Security)` });
+  await pPage.getByRole("button", { name: "Add action" }).click();
+  await expect(pPage.getByRole("status")).toContainText(`Action added for ${participant.name}`);
+  await pPage.context().close();
+  const fPage = await pageFor(browser, facilitator);
+  await fPage.goto(`/incidents/${ref}/edit`);
+  const fPeople = fPage.getByRole("region", { name: "People" });
+  await fPeople.getByRole("checkbox", { name: participant.name }).uncheck();
+  await fPeople.getByRole("button", { name: "Save people" }).click();
+  await expect(fPage.getByRole("region", { name: "People" })).toContainText(`${participant.name} still owns unfinished actions here.`);
+  await fPage.context().close();
+});

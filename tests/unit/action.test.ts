@@ -1,7 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addWhyTree, advanceTo, createIncident, createUser } from "../../db/factories";
 import { HttpError } from "~/lib/http.server";
-import { startSession } from "~/lib/session.server";
 import { defaultDueDate, DEFAULT_DUE_POLICY, isOverdue, progressLabel } from "~/models/action";
 import {
   ACTION_SORTS,
@@ -25,7 +24,7 @@ import { updateWhy } from "~/models/why.server";
 import * as myActions from "~/routes/actions._index";
 import * as allActions from "~/routes/actions.all";
 import * as overduePage from "~/routes/actions.overdue";
-import { caught, freshDatabase, fullScans, queryPlan, recordQueries, recordQueriesOf, type RecordedQuery } from "./helpers";
+import { caught, freshDatabase, fullScans, queryPlan, recordQueries, recordQueriesOf, type RecordedQuery, sessionCookie } from "./helpers";
 
 beforeEach(() => {
   freshDatabase();
@@ -66,7 +65,7 @@ describe("an action's status", () => {
     expect(done.completedAt).not.toBeNull();
     const reopened = changeActionStatus(owner, action.id, "open");
     expect(reopened).toMatchObject({ status: "open", completedAt: null });
-    expect(listEvents(incident.id)[0].summary).toBe(`Reopened the action “${action.title}”`);
+    expect(listEvents(facilitator, incident.id)[0].summary).toBe(`Reopened the action “${action.title}”`);
   });
 
   it("needs a reason to become won't do", () => {
@@ -125,7 +124,7 @@ describe("publishing and closing", () => {
     expect(getIncident(owner, incident.id).status).toBe("closed");
     changeActionStatus(owner, first.id, "open");
     expect(getIncident(owner, incident.id).status).toBe("published");
-    expect(listEvents(incident.id).map((e) => e.kind).slice(0, 3)).toEqual(["incident.reopened", "action.status", "incident.closed"]);
+    expect(listEvents(facilitator, incident.id).map((e) => e.kind).slice(0, 3)).toEqual(["incident.reopened", "action.status", "incident.closed"]);
   });
 
   it("does not close an incident that is still being analysed", () => {
@@ -297,7 +296,7 @@ describe("action lists: queries", () => {
     async function loaderStatements(n: number, route: { loader: (args: never) => unknown }, path: string) {
       freshDatabase();
       const w = world(n);
-      const cookie = (await startSession(new Request("http://localhost/"), w.member.id, "/")).headers.get("Set-Cookie")!.split(";")[0];
+      const cookie = (await sessionCookie(w.member.id));
       const request = new Request(`http://localhost${path}`, { headers: { cookie } });
       return (await recordQueriesOf(async () => route.loader({ request, params: {}, context: {} } as never))).queries;
     }

@@ -1,4 +1,5 @@
 import { db, openDatabase, useDatabase } from "~/lib/db.server";
+import { startSession } from "~/lib/session.server";
 
 /** A fresh, migrated in-memory database for one test. */
 export function freshDatabase() {
@@ -83,4 +84,10 @@ export function fullScans(query: RecordedQuery): string[] {
     const scan = /^SCAN (\w+)(?: AS \w+)?$/.exec(line) ?? /^SCAN \w+ AS (\w+)$/.exec(line);
     return scan !== null && names.has(scan[1]);
   });
+}
+
+/** A cookie for a fresh session of this user, as signing in would set it. */
+export async function sessionCookie(userId: number): Promise<string> {
+  const response = await startSession(new Request("http://localhost/signin"), userId, "/");
+  return response.headers.getSetCookie().find((c) => c.startsWith("hs_session="))!.split(";")[0];
 }

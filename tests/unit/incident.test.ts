@@ -1,6 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addTimeline, addWhyTree, createIncident, createUser, incidentFields, keepFlaggedWording, RIES_CHAIN } from "../../db/factories";
-import { startSession } from "~/lib/session.server";
 import * as incidentList from "~/routes/incidents._index";
 import * as incidentPage from "~/routes/incidents.$ref._index";
 import { createAction } from "~/models/action.server";
@@ -19,7 +18,7 @@ import {
 } from "~/models/incident.server";
 import { publishProblems } from "~/models/why-tree";
 import { COUNT_LIMIT } from "~/models/paging";
-import { caught, freshDatabase, fullScans, queryPlan, recordQueries, recordQueriesOf, type RecordedQuery } from "./helpers";
+import { caught, freshDatabase, fullScans, queryPlan, recordQueries, recordQueriesOf, type RecordedQuery, sessionCookie } from "./helpers";
 
 beforeEach(() => {
   freshDatabase();
@@ -39,7 +38,7 @@ describe("reporting", () => {
     expect(incident.participants.map((p) => p.name)).toEqual(["Blake"]);
     expect(incident.services).toEqual(["api", "web"]);
     expect(incident.status).toBe("draft");
-    expect(listEvents(incident.id).map((e) => e.kind)).toEqual(["incident.reported"]);
+    expect(listEvents(facilitator, incident.id).map((e) => e.kind)).toEqual(["incident.reported"]);
   });
 
   it("refuses a resolution before the start", () => {
@@ -143,7 +142,7 @@ describe("editing an incident", () => {
     const facilitator = createUser({ name: "Avery" });
     const incident = createIncident(facilitator, { severity: "SEV3" });
     updateIncident(facilitator, incident.id, 1, incidentFields({ severity: "SEV1" }));
-    const [latest] = listEvents(incident.id);
+    const [latest] = listEvents(facilitator, incident.id);
     expect(latest).toMatchObject({ kind: "incident.updated", actorName: "Avery", afterPublication: false });
     expect(latest.changes.severity).toEqual(["SEV3", "SEV1"]);
   });
@@ -217,7 +216,7 @@ describe("lifecycle", () => {
     moveIncident(facilitator, incident.id, "review");
     const published = moveIncident(facilitator, incident.id, "published");
     updateIncident(facilitator, incident.id, published.version, incidentFields({ summaryMd: "Summary, corrected" }));
-    const [latest, publishing] = listEvents(incident.id);
+    const [latest, publishing] = listEvents(facilitator, incident.id);
     expect(latest.afterPublication).toBe(true);
     expect(publishing.kind).toBe("incident.published");
     expect(publishing.afterPublication).toBe(false);
@@ -264,7 +263,7 @@ describe("incident list and page: statements", () => {
   async function loaderStatements(n: number, route: { loader: (args: never) => unknown }, path: (w: ReturnType<typeof world>) => string, as: "member" | "facilitator") {
     freshDatabase();
     const w = world(n);
-    const cookie = (await startSession(new Request("http://localhost/"), w[as].id, "/")).headers.get("Set-Cookie")!.split(";")[0];
+    const cookie = (await sessionCookie(w[as].id));
     const url = `http://localhost${path(w)}`;
     const ref = new URL(url).pathname.split("/")[2];
     return (await recordQueriesOf(async () => route.loader({ request: new Request(url, { headers: { cookie } }), params: { ref }, context: {} } as never))).queries;
@@ -343,7 +342,7 @@ describe("incident list and page: statements", () => {
       const ids = addWhyTree(w.facilitator, w.incidentId, Array.from({ length: 18 }, (_, i) => ({ question: `Why ${i}?`, answer: `The consumer pool of worker ${i} was too small.`, remediation: "Scale it." })));
       for (const whyId of ids.slice(0, 9)) createAction(w.facilitator, w.incidentId, whyId, actionFields(w.member.id));
       addTimeline(w.facilitator, w.incidentId, [{ at: "2026-01-03T10:00:00Z", text: "Paged." }, { at: "2026-01-03T10:05:00Z", text: "Scaled up." }]);
-      const cookie = (await startSession(new Request("http://localhost/"), w[as].id, "/")).headers.get("Set-Cookie")!.split(";")[0];
+      const cookie = (await sessionCookie(w[as].id));
       const request = new Request(`http://localhost/incidents/INC-${w.incidentId}`, { headers: { cookie } });
       const large = (await recordQueriesOf(async () => incidentPage.loader({ request, params: { ref: `INC-${w.incidentId}` }, context: {} } as never))).queries;
       expect(large.length, as).toBe(small.length);

@@ -18,8 +18,8 @@ import * as editPage from "~/routes/incidents.$ref.edit";
 import * as historyPage from "~/routes/incidents.$ref.history";
 import * as newActionPage from "~/routes/incidents.$ref.actions.new";
 import * as exportRoute from "~/routes/incidents.$ref.export[.]md";
-import { caught, freshDatabase, recordQueriesOf } from "./helpers";
-import { renderPage, sessionCookie, type RouteModule } from "./render";
+import { caught, freshDatabase, recordQueriesOf, sessionCookie } from "./helpers";
+import { renderPage, type RouteModule } from "./render";
 
 const { whys, timelineEntries, actions, incidentLinks } = schema;
 

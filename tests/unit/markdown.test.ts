@@ -56,8 +56,10 @@ function schemeOf(raw: string): string | null {
   return match ? match[1] : null;
 }
 
+// Images too: one from another server tells it who read the page (a tracking pixel), so the
+// sanitizer turns every image into a link to it.
 const FORBIDDEN_ELEMENTS = new Set([
-  "script", "iframe", "frame", "frameset", "object", "embed", "applet", "style", "link", "meta",
+  "img", "script", "iframe", "frame", "frameset", "object", "embed", "applet", "style", "link", "meta",
   "base", "form", "input", "button", "textarea", "select", "svg", "math", "template", "noscript",
   "xmp", "noembed", "noframes", "plaintext", "title", "body", "html", "head",
 ]);
@@ -186,9 +188,12 @@ describe("renderMarkdown: ordinary markdown", () => {
     expect(renderMarkdown("first\nsecond")).toBe("<p>first<br />second</p>");
   });
 
-  it("keeps an https image", () => {
+  it("turns an image into a link to it, so nothing loads from another server", () => {
     expect(renderMarkdown("![graph](https://img.example.com/p99.png)")).toBe(
-      '<p><img src="https://img.example.com/p99.png" alt="graph" /></p>',
+      '<p><a href="https://img.example.com/p99.png" rel="noopener noreferrer nofollow">Image: graph</a></p>',
+    );
+    expect(renderMarkdown("![](https://tracker.example/pixel.png)")).toBe(
+      '<p><a href="https://tracker.example/pixel.png" rel="noopener noreferrer nofollow">Image</a></p>',
     );
   });
 

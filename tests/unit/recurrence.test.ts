@@ -1,10 +1,11 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { actionFields, addWhyTree, createIncident, createUser } from "../../db/factories";
+import { actionFields, addWhyTree, createIncident, createUser, incidentFields } from "../../db/factories";
 import { db, schema } from "~/lib/db.server";
 import { HttpError } from "~/lib/http.server";
 import { changeActionStatus, createAction } from "~/models/action.server";
-import { getIncident } from "~/models/incident.server";
+import { listEvents } from "~/models/audit.server";
+import { getIncident, updateIncident } from "~/models/incident.server";
 import { keywords, linkIncidents, listRelated, overlap, similarWhys, unlinkIncidents } from "~/models/recurrence.server";
 import { listWhys, updateWhy } from "~/models/why.server";
 import type { WhyRow } from "~/models/why-tree";
@@ -147,9 +148,31 @@ describe("related incidents", () => {
     linkIncidents(admin, later.id, earlier.id);
     expect(listRelated(member, later.id)).toEqual([]);
     expect(listRelated(admin, later.id).map((r) => r.id)).toEqual([earlier.id]);
-    // The org incident's history, which everyone reads, does not name the restricted one.
-    const onLater = db().select().from(schema.auditEvents).where(eq(schema.auditEvents.incidentId, later.id)).all();
-    expect(onLater.map((e) => e.summary)).toContain("Marked a restricted incident as related");
-    expect(onLater.map((e) => e.summary).join("\n")).not.toContain(`INC-${earlier.id}`);
+    // The org incident's history, which everyone reads, names the restricted one only to those who see it.
+    const summaries = (viewer: typeof member) => listEvents(viewer, later.id).map((e) => e.summary);
+    expect(summaries(member)).toContain("Marked an incident you cannot see as related");
+    expect(summaries(member).join("\n")).not.toContain(`INC-${earlier.id}`);
+    expect(summaries(admin)).toContain(`Marked INC-${earlier.id} as related`);
+  });
+
+  it("stop naming a related incident, in the history, the list and Seen before, once it becomes restricted", () => {
+    const { facilitator, member, earlier, later, laterWhy } = scene();
+    linkIncidents(facilitator, later.id, earlier.id);
+    expect(listEvents(member, later.id).map((e) => e.summary)).toContain(`Marked INC-${earlier.id} as related`);
+    const before = getIncident(facilitator, earlier.id);
+    updateIncident(facilitator, earlier.id, before.version, incidentFields({ title: before.title, startedAt: before.startedAt, detectedAt: null, resolvedAt: null, visibility: "restricted" }));
+    unlinkIncidents(facilitator, later.id, earlier.id);
+    linkIncidents(facilitator, later.id, earlier.id);
+
+    const history = listEvents(member, later.id).map((e) => e.summary);
+    expect(history.join("\n")).not.toContain(`INC-${earlier.id}`);
+    expect(history.join("\n")).not.toContain("Checkout slow");
+    expect(history).toEqual(expect.arrayContaining(["Marked an incident you cannot see as related", "No longer related to an incident you cannot see"]));
+    expect(history.filter((s) => s.includes("an incident you cannot see"))).toHaveLength(3);
+    expect(listEvents(facilitator, later.id).map((e) => e.summary)).toEqual(expect.arrayContaining([`Marked INC-${earlier.id} as related`, `No longer related to INC-${earlier.id}`]));
+    // The restricted incident's own history names the org-wide one to its people.
+    expect(listEvents(facilitator, earlier.id).map((e) => e.summary)).toContain(`Marked INC-${later.id} as related`);
+    expect(listRelated(member, later.id)).toEqual([]);
+    expect(similarFor(member, later.id).get(laterWhy) ?? []).toEqual([]);
   });
 });

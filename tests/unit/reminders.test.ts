@@ -95,6 +95,27 @@ describe("choosing what to remind", () => {
   });
 });
 
+describe("restricted incidents", () => {
+  it("remind each owner only of actions on incidents they can see", () => {
+    const admin = createUser({ name: "Drew", role: "admin" });
+    const { facilitator, blake, casey } = setup();
+    const secret = createIncident(facilitator, { title: "Signing key exposed", visibility: "restricted" });
+    const add = (owner: { id: number }, title: string) => createAction(facilitator, secret.id, null, actionFields(owner.id, { title, dueDate: "2026-11-20" }));
+    add(blake, "Rotate the key");
+    add(casey, "Audit the signing logs");
+    add(admin, "Review the key policy");
+    // Casey no longer takes part (their row gone, as in data written before owners had to stay).
+    db().delete(schema.participants).where(eq(schema.participants.userId, casey.id)).run();
+    const batches = selectReminders("2026-11-23");
+    expect(batches.map((b) => [b.owner.name, b.actions.map((a) => a.title)])).toEqual([
+      ["Drew", ["Review the key policy"]],
+      ["Blake", ["Rotate the key"]],
+    ]);
+    const toCasey = batches.find((b) => b.owner.id === casey.id);
+    expect(toCasey).toBeUndefined();
+  });
+});
+
 describe("the daily run, through a real SMTP server", () => {
   const now = new Date("2026-11-23T09:00:00Z");
 

@@ -5,16 +5,9 @@ import { createRemixStub } from "@remix-run/testing";
 import type { ComponentType } from "react";
 import { renderToString } from "react-dom/server";
 import { vi } from "vitest";
-import { startSession } from "~/lib/session.server";
-import { createSession } from "~/models/user.server";
-import { recordQueriesOf, type RecordedQuery } from "./helpers";
+import { recordQueriesOf, sessionCookie, type RecordedQuery } from "./helpers";
 
 export type RouteModule = { loader: (args: LoaderFunctionArgs) => unknown; default: ComponentType };
-
-/** A cookie for a fresh session of this user. */
-export async function sessionCookie(userId: number): Promise<string> {
-  return (await startSession(createSession(userId), "/")).headers.get("Set-Cookie")!.split(";")[0];
-}
 
 export type RenderedPage = {
   html: string;

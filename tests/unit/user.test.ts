@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { createUser } from "../../db/factories";
+import { createUser, userByEmail } from "../../db/factories";
 import { HttpError, safeRedirect } from "~/lib/http.server";
 import { db, schema } from "~/lib/db.server";
 import { hashPassword, verifyPassword } from "~/lib/password.server";
@@ -15,6 +15,7 @@ import {
   signIn,
   userForSession,
 } from "~/models/user.server";
+import { feedTokenFor, userForFeedToken } from "~/models/publication.server";
 import { freshDatabase } from "./helpers";
 
 beforeEach(() => {
@@ -101,6 +102,30 @@ describe("sessions", () => {
     const user = createUser();
     const token = createSession(user.id);
     expect(userForSession(`${token}x`)).toBeUndefined();
+  });
+});
+
+describe("removing a person", () => {
+  it("revokes every way in: sessions, set-password links and the feed link, none coming back when they are added again", () => {
+    const admin = createUser({ role: "admin" });
+    const { user, token: link } = addUser(admin, { name: "Blake", email: "blake@example.com", team: "Web", role: "member" });
+    const session = createSession(user.id);
+    const feed = feedTokenFor(user.id);
+    expect(userForFeedToken(feed)?.id).toBe(user.id);
+
+    removeUser(admin, user.id);
+    expect(userForSession(session)).toBeUndefined();
+    expect(findPasswordToken(link)).toBeUndefined();
+    expect(userForFeedToken(feed)).toBeUndefined();
+    expect(userByEmail("blake@example.com")?.feedToken).toBeNull();
+
+    const { user: again, token: newLink } = addUser(admin, { name: "Blake", email: "blake@example.com", team: "Web", role: "member" });
+    expect(again.id).toBe(user.id);
+    expect(userForSession(session)).toBeUndefined();
+    expect(findPasswordToken(link)).toBeUndefined();
+    expect(findPasswordToken(newLink)?.id).toBe(user.id);
+    expect(userForFeedToken(feed)).toBeUndefined();
+    expect(feedTokenFor(again.id)).not.toBe(feed);
   });
 });
 

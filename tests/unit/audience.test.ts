@@ -1,0 +1,180 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { actionFields, createIncident, createUser } from "../../db/factories";
+import { HttpError } from "~/lib/http.server";
+import { canWidenAudience } from "~/models/access";
+import { changeActionStatus, createAction, updateAction } from "~/models/action.server";
+import { getIncident, setPeople, updateIncident, fieldValues } from "~/models/incident.server";
+import { incidentFields } from "../../db/factories";
+import * as actionPage from "~/routes/actions.$id";
+import * as newActionPage from "~/routes/incidents.$ref.actions.new";
+import { caught, freshDatabase, sessionCookie } from "./helpers";
+
+// Who sees a restricted incident is chosen by its facilitator or an admin (canWidenAudience):
+// nobody else can let someone in, directly or by giving them an action.
+
+beforeEach(() => {
+  freshDatabase();
+});
+
+const REFUSAL = "Only the facilitator or an admin can add people to a restricted incident; choose someone who already takes part.";
+
+function restricted() {
+  const facilitator = createUser({ name: "Avery" });
+  const participant = createUser({ name: "Blake" });
+  const outsider = createUser({ name: "Casey" });
+  const admin = createUser({ name: "Drew", role: "admin" });
+  const incident = createIncident(facilitator, { visibility: "restricted", title: "Signing key exposed" });
+  setPeople(facilitator, incident.id, facilitator.id, [participant.id]);
+  return { facilitator, participant, outsider, admin, incident };
+}
+
+async function cookieFor(user: { id: number }) {
+  return (await sessionCookie(user.id));
+}
+
+describe("who may widen the audience", () => {
+  it("is anyone for an org-wide incident, only the facilitator and admins for a restricted one", () => {
+    const people = { facilitatorId: 1, participantIds: [2] };
+    const member = (id: number) => ({ id, role: "member" as const });
+    expect(canWidenAudience(member(2), { ...people, visibility: "org" })).toBe(true);
+    expect(canWidenAudience(member(2), { ...people, visibility: "restricted" })).toBe(false);
+    expect(canWidenAudience(member(1), { ...people, visibility: "restricted" })).toBe(true);
+    expect(canWidenAudience({ id: 9, role: "admin" }, { ...people, visibility: "restricted" })).toBe(true);
+  });
+
+  it("keeps a participant from giving an outsider an action on a restricted incident, and changes nothing", () => {
+    const { participant, outsider, incident } = restricted();
+    const refused = caught(() => createAction(participant, incident.id, null, actionFields(outsider.id))) as HttpError;
+    expect(refused).toBeInstanceOf(HttpError);
+    expect(refused.status).toBe(403);
+    expect(refused.message).toBe(REFUSAL);
+    expect(refused.detail.field).toBe("ownerId");
+    expect((caught(() => getIncident(outsider, incident.id)) as Response).status).toBe(404);
+    expect(getIncident(participant, incident.id).participantIds).toEqual([participant.id]);
+  });
+
+  it("keeps a participant from handing their action to an outsider", () => {
+    const { participant, outsider, incident } = restricted();
+    const action = createAction(participant, incident.id, null, actionFields(participant.id));
+    const refused = caught(() => updateAction(participant, action.id, action.version, actionFields(outsider.id))) as HttpError;
+    expect(refused.status).toBe(403);
+    expect(refused.detail.field).toBe("ownerId");
+    expect((caught(() => getIncident(outsider, incident.id)) as Response).status).toBe(404);
+  });
+
+  it("lets a participant give actions to people who already take part, and admins", () => {
+    const { facilitator, participant, admin, incident } = restricted();
+    expect(createAction(participant, incident.id, null, actionFields(facilitator.id)).ownerId).toBe(facilitator.id);
+    expect(createAction(participant, incident.id, null, actionFields(admin.id)).ownerId).toBe(admin.id);
+  });
+
+  it("lets the facilitator and admins give an outsider an action, which lets them in", () => {
+    const { facilitator, outsider, admin, incident } = restricted();
+    createAction(facilitator, incident.id, null, actionFields(outsider.id));
+    expect(getIncident(outsider, incident.id).participantIds).toContain(outsider.id);
+    const another = createUser();
+    createAction(admin, incident.id, null, actionFields(another.id));
+    expect(getIncident(another, incident.id).id).toBe(incident.id);
+  });
+
+  it("keeps today's behaviour for org-wide incidents: any contributor's owner takes part", () => {
+    const facilitator = createUser();
+    const participant = createUser();
+    const other = createUser();
+    const incident = createIncident(facilitator);
+    setPeople(facilitator, incident.id, facilitator.id, [participant.id]);
+    createAction(participant, incident.id, null, actionFields(other.id));
+    expect(getIncident(other, incident.id).participantIds).toContain(other.id);
+  });
+
+  it("answers the participant's form with the refusal on the owner field", async () => {
+    const { participant, outsider, incident } = restricted();
+    const body = new URLSearchParams({ title: "Rotate the key", ownerId: String(outsider.id), priority: "P1", dueDate: "", descriptionMd: "", trackerUrl: "", whyId: "" });
+    const request = new Request(`http://localhost/incidents/${incident.reference}/actions/new`, {
+      method: "POST",
+      headers: { cookie: await cookieFor(participant), "Content-Type": "application/x-www-form-urlencoded" },
+      body,
+    });
+    const result = (await newActionPage.action({ request, params: { ref: incident.reference }, context: {} } as never)) as unknown as {
+      init: { status: number };
+      data: { errors: Record<string, string[]> };
+    };
+    expect(result.init.status).toBe(403);
+    expect(result.data.errors.ownerId).toEqual([REFUSAL]);
+  });
+});
+
+describe("the owner picker", () => {
+  async function offered(route: { loader: (args: never) => unknown }, user: { id: number }, url: string, params: Record<string, string>) {
+    const request = new Request(`http://localhost${url}`, { headers: { cookie: await cookieFor(user) } });
+    const data = (await route.loader({ request, params, context: {} } as never)) as { people: { name: string }[] };
+    return data.people.map((p) => p.name).sort();
+  }
+
+  it("offers a participant only the people who can already see a restricted incident", async () => {
+    const { participant, incident } = restricted();
+    expect(await offered(newActionPage, participant, `/incidents/${incident.reference}/actions/new`, { ref: incident.reference })).toEqual(["Avery", "Blake", "Drew"]);
+  });
+
+  it("offers the facilitator everyone, and everyone on an org-wide incident", async () => {
+    const { facilitator, incident } = restricted();
+    expect(await offered(newActionPage, facilitator, `/incidents/${incident.reference}/actions/new`, { ref: incident.reference })).toEqual(["Avery", "Blake", "Casey", "Drew"]);
+    const open = createIncident(facilitator);
+    expect(await offered(newActionPage, facilitator, `/incidents/${open.reference}/actions/new`, { ref: open.reference })).toEqual(["Avery", "Blake", "Casey", "Drew"]);
+  });
+
+  it("offers the owner of an action on a restricted incident the people who see it", async () => {
+    const { facilitator, participant, incident } = restricted();
+    const action = createAction(facilitator, incident.id, null, actionFields(participant.id));
+    expect(await offered(actionPage, participant, `/actions/${action.id}`, { id: String(action.id) })).toEqual(["Avery", "Blake", "Drew"]);
+  });
+});
+
+describe("taking someone off a restricted incident", () => {
+  it("is refused while they own unfinished actions there, naming them", () => {
+    const { facilitator, participant, incident } = restricted();
+    const action = createAction(facilitator, incident.id, null, actionFields(participant.id, { title: "Rotate the key" }));
+    const refused = caught(() => setPeople(facilitator, incident.id, facilitator.id, [])) as HttpError;
+    expect(refused.status).toBe(409);
+    expect(refused.detail.field).toBe("participantIds");
+    expect(refused.message).toContain("Blake");
+    expect(getIncident(participant, incident.id).participantIds).toEqual([participant.id]);
+    // Finished, or handed to someone else, the person can go.
+    changeActionStatus(facilitator, action.id, "done");
+    setPeople(facilitator, incident.id, facilitator.id, []);
+    expect((caught(() => getIncident(participant, incident.id)) as Response).status).toBe(404);
+  });
+
+  it("is refused for a facilitator replaced while they own unfinished work, unless they stay a participant", () => {
+    const { facilitator, participant, incident } = restricted();
+    createAction(facilitator, incident.id, null, actionFields(facilitator.id));
+    expect((caught(() => setPeople(facilitator, incident.id, participant.id, [])) as HttpError).status).toBe(409);
+    setPeople(facilitator, incident.id, participant.id, [facilitator.id]);
+    expect(getIncident(facilitator, incident.id).facilitatorId).toBe(participant.id);
+  });
+
+  it("goes ahead for an org-wide incident, which they still see", () => {
+    const facilitator = createUser();
+    const participant = createUser();
+    const incident = createIncident(facilitator);
+    setPeople(facilitator, incident.id, facilitator.id, [participant.id]);
+    createAction(facilitator, incident.id, null, actionFields(participant.id));
+    setPeople(facilitator, incident.id, facilitator.id, []);
+    expect(getIncident(participant, incident.id).participantIds).toEqual([]);
+  });
+
+  it("is refused when restricting an incident would hide it from an owner of unfinished work", () => {
+    const facilitator = createUser();
+    const owner = createUser({ name: "Emery" });
+    const incident = createIncident(facilitator);
+    createAction(facilitator, incident.id, null, actionFields(owner.id));
+    setPeople(facilitator, incident.id, facilitator.id, []);
+    const current = getIncident(facilitator, incident.id);
+    const refused = caught(() => updateIncident(facilitator, incident.id, current.version, incidentFields({ visibility: "restricted" }))) as HttpError;
+    expect(refused.status).toBe(409);
+    expect(refused.detail.field).toBe("visibility");
+    expect(refused.message).toContain("Emery");
+    expect(getIncident(owner, incident.id).visibility).toBe("org");
+    expect(fieldValues(getIncident(facilitator, incident.id)).visibility).toBe("org");
+  });
+});
