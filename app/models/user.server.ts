@@ -1,4 +1,4 @@
-import { and, asc, count, eq, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, isNull, lt, notInArray, sql } from "drizzle-orm";
 import { db, prepared, schema } from "~/lib/db.server";
 import { hashPassword, hashToken, newToken, verifyPassword } from "~/lib/password.server";
 import { HttpError } from "~/lib/http.server";
@@ -272,10 +272,24 @@ export function accountIdFor(email: string): number | undefined {
 
 // --- Sessions ---------------------------------------------------------------------------
 
+/** Signed in at once on at most this many browsers: a new sign-in ends the oldest beyond it. */
+export const SESSIONS_PER_PERSON = 20;
+
 export function createSession(userId: number): string {
   const { token } = newToken();
-  const expiresAt = new Date(Date.now() + SESSION_DAYS * 86_400_000).toISOString();
-  db().insert(sessions).values({ id: hashToken(token), userId, expiresAt }).run();
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + SESSION_DAYS * 86_400_000).toISOString();
+  db().transaction((tx) => {
+    tx.insert(sessions).values({ id: hashToken(token), userId, expiresAt, createdAt: now.toISOString() }).run();
+    // Signing in again and again must not grow the table: expired sessions go, and the oldest beyond the limit.
+    const kept = tx
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(and(eq(sessions.userId, userId), sql`${sessions.expiresAt} > ${now.toISOString()}`))
+      .orderBy(desc(sessions.createdAt), sql`rowid desc`)
+      .limit(SESSIONS_PER_PERSON);
+    tx.delete(sessions).where(and(eq(sessions.userId, userId), notInArray(sessions.id, kept))).run();
+  });
   return token;
 }
 

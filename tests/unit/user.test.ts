@@ -1,3 +1,4 @@
+import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createUser, userByEmail } from "../../db/factories";
 import { HttpError, safeRedirect } from "~/lib/http.server";
@@ -8,6 +9,7 @@ import {
   addUser,
   createFirstAdmin,
   createSession,
+  SESSIONS_PER_PERSON,
   endSession,
   findPasswordToken,
   removeUser,
@@ -96,6 +98,19 @@ describe("sessions", () => {
     const started = await startSession(new Request("http://localhost/signin"), user.id, "/incidents");
     expect(started.headers.get("Location")).toBe("/incidents");
     expect(db().select().from(schema.sessions).all()).toHaveLength(1);
+  });
+
+  it("are kept for at most a few browsers a person: signing in again and again ends the oldest, and expired ones go", () => {
+    const user = createUser();
+    const other = createUser();
+    const theirs = createSession(other.id);
+    db().insert(schema.sessions).values({ id: "expired", userId: user.id, expiresAt: "2020-01-01T00:00:00.000Z" }).run();
+    const tokens = Array.from({ length: SESSIONS_PER_PERSON + 5 }, () => createSession(user.id));
+    const stored = db().select().from(schema.sessions).where(eq(schema.sessions.userId, user.id)).all();
+    expect(stored).toHaveLength(SESSIONS_PER_PERSON);
+    expect(tokens.slice(0, 5).map((t) => userForSession(t))).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(tokens.slice(5).every((t) => userForSession(t)?.id === user.id)).toBe(true);
+    expect(userForSession(theirs)?.id).toBe(other.id);
   });
 
   it("are looked up by a token that is not stored as such", () => {
