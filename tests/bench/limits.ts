@@ -7,30 +7,16 @@
 // then how long /healthz waits while three such pages load at once, and the server's peak RSS.
 // Also the wording check's time on the repetitive texts that were once quadratic, at the field
 // limit and at ten times it.
-//   --seed-only DIR   (internal) write the database into DIR and stop
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { parseArgs } from "node:util";
 import zlib from "node:zlib";
+import { freePort } from "./ports";
 
-const { values: options } = parseArgs({ options: { "seed-only": { type: "string" } } });
 const EMAIL = "limits-admin@example.com";
 const PASSWORD = "hindsight-limits";
-
-if (options["seed-only"]) {
-  // The app's modules read DATABASE_PATH when first used: set before they are loaded.
-  process.env.DATABASE_PATH = path.join(options["seed-only"], "limits.db");
-  const { createIncidentAtLimits, createUser } = await import("../../db/factories");
-  const admin = createUser({ name: "Limits Admin", email: EMAIL, role: "admin", password: PASSWORD });
-  const started = performance.now();
-  const { incident } = createIncidentAtLimits(admin, { blame: true });
-  console.log(JSON.stringify({ reference: incident.reference, buildMs: performance.now() - started }));
-  process.exit(0);
-}
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const ms = (n: number) => `${n < 10 ? n.toFixed(1) : Math.round(n).toLocaleString("en")} ms`;
@@ -58,19 +44,10 @@ for (const phrase of REPEATED) {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hindsight-limits-"));
 say("");
 say("Building an incident at every limit…");
-const seeded = spawnSync(process.execPath, ["--import", "tsx", "tests/bench/limits.ts", "--seed-only", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+const seeded = spawnSync(process.execPath, ["--import", "tsx", "db/seed-limits.ts", "--db", path.join(dir, "limits.db")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
 if (seeded.status !== 0) throw new Error("Building the incident failed.");
 const { reference, buildMs } = JSON.parse(seeded.stdout.trim().split("\n").at(-1)!) as { reference: string; buildMs: number };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-    probe.on("error", reject);
-  });
-}
 
 const serverFlags = (JSON.parse(fs.readFileSync("package.json", "utf8")) as { config?: { serverFlags?: string } }).config?.serverFlags?.split(/\s+/).filter(Boolean) ?? [];
 if (spawnSync(process.execPath, ["server.js", "--build-only"], { stdio: "inherit" }).status !== 0) throw new Error("The build failed.");

@@ -9,12 +9,12 @@
 // (gzip), and the time to render the digest of a week with 200 publications.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import zlib from "node:zlib";
+import { freePort } from "./ports";
 import autocannon from "autocannon";
 import Database from "better-sqlite3";
 import { summariseProfile } from "./profile";
@@ -96,15 +96,6 @@ const PAGES: Page[] = [
 
 // --- Servers -------------------------------------------------------------------------------------
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-    probe.on("error", reject);
-  });
-}
 
 const children: ChildProcess[] = [];
 process.on("exit", () => children.forEach((c) => c.kill("SIGKILL")));

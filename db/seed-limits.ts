@@ -1,0 +1,27 @@
+// Writes the largest incident Hindsight allows into a database of its own: every limit reached,
+// every field at its longest, wording the blameless check flags in every why. For the benchmark
+// (npm run bench:limits) and the end-to-end test that serves it.
+//   npm run seed:limits -- --db data/limits.db     (the file must not exist yet)
+// Signs in as limits-admin@example.com / hindsight-limits; the incident is INC-1.
+import fs from "node:fs";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+
+const LIMITS_ADMIN = { email: "limits-admin@example.com", password: "hindsight-limits" };
+
+const { values } = parseArgs({ options: { db: { type: "string", default: "data/limits.db" } } });
+const file = path.resolve(values.db!);
+if (fs.existsSync(file)) {
+  console.error(`${path.relative(process.cwd(), file)} exists already; remove it or name another file with --db.`);
+  process.exit(1);
+}
+// The app's modules read DATABASE_PATH when first used: set before they are loaded.
+process.env.DATABASE_PATH = file;
+const { createIncidentAtLimits, createUser } = await import("./factories");
+const { db } = await import("~/lib/db.server");
+const admin = createUser({ name: "Limits Admin", email: LIMITS_ADMIN.email, role: "admin", password: LIMITS_ADMIN.password });
+const started = performance.now();
+const { incident } = createIncidentAtLimits(admin, { blame: true });
+db().$client.close();
+console.log(JSON.stringify({ reference: incident.reference, buildMs: Math.round(performance.now() - started) }));
