@@ -96,7 +96,6 @@ const PAGES: Page[] = [
 
 // --- Servers -------------------------------------------------------------------------------------
 
-
 const children: ChildProcess[] = [];
 process.on("exit", () => children.forEach((c) => c.kill("SIGKILL")));
 
