@@ -98,9 +98,8 @@ export function overflowingFindingsOf(incidentId: number): Map<number, WhyField[
  * returns how many it checked (0 when none are left). Run at start-up (and by the publish check
  * for the incident at hand), never while a page renders.
  */
-export function checkUncheckedWhys(options: { incidentId?: number; batch?: number; tx?: Tx } = {}): number {
-  const tx = options.tx ?? db();
-  const rows = tx
+export function checkUncheckedWhys(options: { incidentId?: number; batch?: number } = {}): number {
+  const rows = db()
     .select({ id: whys.id, question: whys.question, answer: whys.answer, remediationMd: whys.remediationMd })
     .from(whys)
     .where(and(isNull(whys.blameFindings), options.incidentId === undefined ? undefined : eq(whys.incidentId, options.incidentId)))
@@ -109,13 +108,11 @@ export function checkUncheckedWhys(options: { incidentId?: number; batch?: numbe
     .all();
   if (rows.length === 0) return 0;
   const people = directoryNames();
-  const write = (t: Tx) => {
+  db().transaction((tx) => {
     for (const row of rows) {
-      t.update(whys).set({ blameFindings: JSON.stringify(findingsToStore(row, people)) }).where(and(eq(whys.id, row.id), isNull(whys.blameFindings))).run();
+      tx.update(whys).set({ blameFindings: JSON.stringify(findingsToStore(row, people)) }).where(and(eq(whys.id, row.id), isNull(whys.blameFindings))).run();
     }
-  };
-  if (options.tx) write(options.tx);
-  else db().transaction(write);
+  });
   return rows.length;
 }
 

@@ -497,6 +497,9 @@ export function publishCheck(incident: Incident, tx: Tx = db()): PublishProblem[
 
 /** Moves the incident along its lifecycle; publishing first checks the analysis is complete. */
 export function moveIncident(actor: Viewer, id: number, to: Status): Incident {
+  // A why saved before findings were stored, and not reached by the start-up check yet, is
+  // checked first, and kept checked even when publishing is then refused.
+  if (to === "published") while (checkUncheckedWhys({ incidentId: id }) > 0);
   return db().transaction((tx) => {
     const incident = requireIncident(actor, id, "manage");
     if (!TRANSITIONS[incident.status].includes(to)) {
@@ -504,8 +507,6 @@ export function moveIncident(actor: Viewer, id: number, to: Status): Incident {
     }
     const now = new Date().toISOString();
     if (to === "published") {
-      // A why saved before findings were stored, and not reached by the start-up check yet, is checked now.
-      while (checkUncheckedWhys({ incidentId: id, tx }) > 0);
       const problems = publishCheck(incident, tx);
       if (problems.length > 0) throw new PublishBlocked(problems);
     }

@@ -1,4 +1,4 @@
-import { and, asc, eq, max, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, max, sql } from "drizzle-orm";
 import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { ConflictError, HttpError } from "~/lib/http.server";
 import { renderMarkdown } from "~/lib/markdown.server";
@@ -136,6 +136,7 @@ export function updateWhy(actor: Viewer, incidentId: number, whyId: number, base
       .returning(rowColumns)
       .get();
     if (!row) throw new ConflictError(whyValues(loadWhy(tx, incidentId, whyId)));
+    forgetAcknowledgementsOfGoneWording(tx, whyId);
     if (changes.answer || changes.remediationMd) refreshSimilarities(tx, [{ ...row, incidentId }]);
     recordEvent(tx, {
       incident,
@@ -205,6 +206,22 @@ function loadWhyText(tx: Tx, incidentId: number, whyId: number) {
 }
 
 const FIELD_NAMES: Record<WhyField, string> = { question: "question", answer: "answer", remediation: "remediation" };
+
+/**
+ * Acknowledgements of wording the why no longer holds go when it is saved: they would cover
+ * nothing, and rewording again and again must not pile them up. Wording that comes back is
+ * flagged again, to be kept again.
+ */
+function forgetAcknowledgementsOfGoneWording(tx: Tx, whyId: number) {
+  const present = new Set(storedFindingsOfWhy(tx, whyId).items.map((f) => findingKey(f.field, f.match)));
+  const acks = tx
+    .select({ id: blameAcknowledgements.id, field: blameAcknowledgements.field, match: blameAcknowledgements.match })
+    .from(blameAcknowledgements)
+    .where(eq(blameAcknowledgements.whyId, whyId))
+    .all();
+  const gone = acks.filter((a) => !present.has(findingKey(a.field, a.match))).map((a) => a.id);
+  if (gone.length > 0) tx.delete(blameAcknowledgements).where(inArray(blameAcknowledgements.id, gone)).run();
+}
 
 /**
  * Keeps a flagged wording on purpose, with the reason (e.g. a quotation, or the person's own

@@ -3,7 +3,7 @@ import { actionFields, addWhyTree, advanceTo, createIncident, createUser, RIES_C
 import { db, schema } from "~/lib/db.server";
 import { ConflictError, HttpError } from "~/lib/http.server";
 import { createAction } from "~/models/action.server";
-import { listAcknowledgements } from "~/models/blame.server";
+import { checkUncheckedWhys, listAcknowledgements } from "~/models/blame.server";
 import { getIncident, moveIncident, publishCheck, PublishBlocked } from "~/models/incident.server";
 import { latestPublication, republish } from "~/models/publication.server";
 import { acknowledgeFinding, applySuggestion, listWhys, updateWhy, withdrawAcknowledgement } from "~/models/why.server";
@@ -111,5 +111,40 @@ describe("publishing waits for blameless wording", () => {
       "Level 4 (“Why did the mistake get checked in?”): a person as the cause in the answer, “The reviewer was careless”. Reword it, or acknowledge it with a reason.",
     ]);
     expect(latestPublication(incident.id)?.revision).toBe(1);
+  });
+});
+
+describe("findings stored with each why", () => {
+  const fieldsOf = (w: ReturnType<typeof listWhys>[number]) => {
+    const { question, answer, remediationMd, noRemediationReason, noActionReason, category, rootReached } = w;
+    return { question, answer, remediationMd, noRemediationReason, noActionReason, category, rootReached };
+  };
+
+  it("forget acknowledgements of wording a save removed, so rewording again and again piles nothing up", () => {
+    const { facilitator, incident, mistakeWhy } = riesInReview();
+    for (const name of ["Ned", "Olu", "Ruth", "Sam"]) {
+      const why = listWhys(incident.id).find((w) => w.id === mistakeWhy)!;
+      updateWhy(facilitator, incident.id, mistakeWhy, why.version, { ...fieldsOf(why), answer: `Because ${name} was careless.` });
+      acknowledgeFinding(facilitator, incident.id, mistakeWhy, "answer", "careless", "Quoted.");
+    }
+    expect(listAcknowledgements(incident.id)).toHaveLength(1);
+    const why = listWhys(incident.id).find((w) => w.id === mistakeWhy)!;
+    updateWhy(facilitator, incident.id, mistakeWhy, why.version, { ...fieldsOf(why), answer: "Because the linter did not run on that path." });
+    expect(listAcknowledgements(incident.id)).toEqual([]);
+    expect(blameProblems(incident.id, facilitator)).toEqual([]);
+  });
+
+  it("are checked for whys saved before findings were stored: at start-up, and by publishing, never by a page", () => {
+    const { facilitator, incident, mistakeWhy } = riesInReview();
+    db().update(schema.whys).set({ blameFindings: null }).run();
+    // Unchecked, the why shows nothing yet; publishing checks it first, and waits for it.
+    expect(blameProblems(incident.id, facilitator)).toEqual([]);
+    expect(caught(() => moveIncident(facilitator, incident.id, "published"))).toBeInstanceOf(PublishBlocked);
+    expect(blameProblems(incident.id, facilitator).map((p) => p.whyId)).toEqual([mistakeWhy]);
+    db().update(schema.whys).set({ blameFindings: null }).run();
+    expect(checkUncheckedWhys({ batch: 2 })).toBe(2);
+    expect(checkUncheckedWhys({ batch: 100 })).toBe(3);
+    expect(checkUncheckedWhys()).toBe(0);
+    expect(blameProblems(incident.id, facilitator).map((p) => p.whyId)).toEqual([mistakeWhy]);
   });
 });
