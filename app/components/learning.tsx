@@ -47,9 +47,21 @@ export type LearningCardData = {
   categories: string[];
   summaryHtml: string;
   whys: GlanceWhy[];
+  /** Whys and remediations of the analysis the card leaves out (it shows a glance). */
+  moreWhys: number;
   remediations: Remediation[];
+  moreRemediations: number;
   progress: string;
 };
+
+function More({ count, one, many, to }: { count: number; one: string; many: string; to: string }) {
+  if (count === 0) return null;
+  return (
+    <p className="small muted">
+      And {count} more {count === 1 ? one : many}: <Link to={to}>read the whole analysis</Link>.
+    </p>
+  );
+}
 
 /** A published analysis in the feed: what happened, the whys, the fixes, how far the fixes are. */
 export function LearningCard({ learning }: { learning: LearningCardData }) {
@@ -76,11 +88,13 @@ export function LearningCard({ learning }: { learning: LearningCardData }) {
         <section aria-label="Why">
           <h3>Why</h3>
           <ChainGlance whys={learning.whys} />
+          <More count={learning.moreWhys} one="why" many="whys" to={`/learnings/${learning.reference}`} />
         </section>
       </div>
       <section aria-label="What we change" className="learning__fixes">
         <h3>What we change</h3>
         <Remediations remediations={learning.remediations} />
+        <More count={learning.moreRemediations} one="remediation" many="remediations" to={`/learnings/${learning.reference}`} />
       </section>
       <footer className="learning__foot">
         {learning.services.length > 0 ? <span>Services: {learning.services.join(", ")}</span> : null}

@@ -20,31 +20,65 @@ export type LearningContent = {
   summaryHtml: string;
   /** The summary's first paragraph as plain text: what email and feed readers show. */
   summaryText: string;
+  /** The first whys (GLANCE), and how many the analysis has; older rows lack the count. */
   whys: ContentWhy[];
-  /** Each level's remediation in reading order: HTML for pages, plain text for email. */
+  whyCount?: number;
+  /** The remediations of the deepest levels in reading order (GLANCE): HTML for pages, plain text for email. */
   remediations: { level: number; html: string; text: string }[];
+  remediationCount?: number;
 };
 
+/**
+ * How much of an analysis a glance holds (the learnings feed, the Atom feed, the digest), however
+ * large the analysis: the first whys in reading order, each answer cut short, the remediations of
+ * the deepest levels, and the summary's first paragraph when the summary is long. The whole
+ * analysis is on its own page.
+ */
+export const GLANCE = { whys: 30, textLength: 300, remediations: 10, summaryLength: 10_000 } as const;
+
+function cut(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
+
+/** The first GLANCE.whys whys in reading order, as a tree: a why is kept only under a kept parent. */
 function contentWhys(whys: SnapshotWhy[]): ContentWhy[] {
-  return whys.map((w) => ({ level: w.level, text: w.answer || w.question, category: w.category, children: contentWhys(w.children) }));
+  let room: number = GLANCE.whys;
+  const keep = (list: SnapshotWhy[]): ContentWhy[] =>
+    list.flatMap((w) => {
+      if (room === 0) return [];
+      room -= 1;
+      return [{ level: w.level, text: cut(w.answer || w.question, GLANCE.textLength), category: w.category, children: keep(w.children) }];
+    });
+  return keep(whys);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 export function learningContent(s: Snapshot): LearningContent {
-  const remediations: LearningContent["remediations"] = [];
+  const remediations: (LearningContent["remediations"][number] & { order: number })[] = [];
+  let whyCount = 0;
   const walk = (whys: SnapshotWhy[]) =>
     whys.forEach((w) => {
-      if (w.remediationHtml) remediations.push({ level: w.level, html: w.remediationHtml, text: firstParagraphText(w.remediationMd) });
+      whyCount += 1;
+      if (w.remediationHtml) remediations.push({ level: w.level, html: w.remediationHtml, text: firstParagraphText(w.remediationMd), order: remediations.length });
       walk(w.children);
     });
   walk(s.whys);
+  // The farthest-reaching fixes, the deepest levels, in reading order.
+  const kept = [...remediations].sort((a, b) => b.level - a.level || a.order - b.order).slice(0, GLANCE.remediations).sort((a, b) => a.order - b.order);
+  const summaryText = firstParagraphText(s.summaryMd);
   return {
     facilitator: s.facilitator,
     services: s.services,
     categories: s.categories,
-    summaryHtml: s.summaryHtml,
-    summaryText: firstParagraphText(s.summaryMd),
+    summaryHtml: s.summaryMd.length > GLANCE.summaryLength ? `<p>${escapeHtml(cut(summaryText, GLANCE.summaryLength))}</p>` : s.summaryHtml,
+    summaryText: cut(summaryText, GLANCE.summaryLength),
     whys: contentWhys(s.whys),
-    remediations,
+    whyCount,
+    remediations: kept.map(({ order: _order, ...r }) => r),
+    remediationCount: remediations.length,
   };
 }
 

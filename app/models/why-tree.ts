@@ -52,8 +52,8 @@ export function buildTree(rows: readonly WhyRow[]): WhyNode[] {
 }
 
 /** Every node of the tree in reading order (depth first, siblings in order). */
-export function flatten(nodes: readonly WhyNode[]): WhyNode[] {
-  const result: WhyNode[] = [];
+export function flatten<T extends { children: T[] }>(nodes: readonly T[]): T[] {
+  const result: T[] = [];
   const stack = [...nodes].reverse();
   while (stack.length > 0) {
     const node = stack.pop()!;

@@ -14,7 +14,7 @@ import { SEVERITIES } from "~/models/incident";
 import type { ContentWhy } from "~/models/learning.server";
 import { feedTokenFor, listLearnings, listLearningServices, PERIODS } from "~/models/publication.server";
 import { LIMITS } from "~/models/limits";
-import { nestedTo } from "~/models/why-tree";
+import { flatten, nestedTo } from "~/models/why-tree";
 
 export const meta: MetaFunction = () => [{ title: "Learnings · Hindsight" }];
 
@@ -46,7 +46,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
     categories: [...new Set(content.categories.map((c) => labels[c] ?? c))],
     summaryHtml: content.summaryHtml,
     whys: nestedTo(glance(content.whys), LIMITS.depth),
+    moreWhys: Math.max(0, (content.whyCount ?? 0) - flatten(content.whys).length),
     remediations: content.remediations.map(({ level, html }) => ({ level, html })),
+    moreRemediations: Math.max(0, (content.remediationCount ?? 0) - content.remediations.length),
     progress: progressLabel(progress.get(incidentId) ?? { total: 0, finished: 0, overdue: 0 }),
   }));
   return {

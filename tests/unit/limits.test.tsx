@@ -7,7 +7,10 @@ import { createAction } from "~/models/action.server";
 import { incidentMarkdown } from "~/models/export.server";
 import { getIncident, setPeople } from "~/models/incident.server";
 import { FIELD_LIMITS, LIMITS, limitMessage } from "~/models/limits";
+import { GLANCE, learningContent } from "~/models/learning.server";
+import { snapshotOf } from "~/models/publication.server";
 import { linkIncidents } from "~/models/recurrence.server";
+import { flatten } from "~/models/why-tree";
 import { addTimelineEntry, listTimeline } from "~/models/timeline.server";
 import { listIncidentActions } from "~/models/action.server";
 import type { User } from "~/models/user.server";
@@ -215,6 +218,20 @@ describe("an incident at every limit", () => {
       }
     }, 120_000);
   }
+
+  it("is published to the feeds and the digest as a glance of bounded size", () => {
+    const incident = getIncident(admin, Number(full.slice(4)));
+    const snapshot = snapshotOf(db(), incident);
+    expect(JSON.stringify(snapshot).length).toBeGreaterThan(2_000_000);
+    const content = learningContent(snapshot);
+    expect(flatten(content.whys)).toHaveLength(GLANCE.whys);
+    expect(content.whyCount).toBe(LIMITS.whysPerIncident);
+    expect(Math.max(...flatten(content.whys).map((w) => w.text.length))).toBeLessThanOrEqual(GLANCE.textLength);
+    expect(content.remediations).toHaveLength(GLANCE.remediations);
+    // The deepest levels' remediations: the farthest-reaching fixes.
+    expect(Math.min(...content.remediations.map((r) => r.level))).toBeGreaterThanOrEqual(LIMITS.depth - 1);
+    expect(JSON.stringify(content).length).toBeLessThan(150_000);
+  });
 
   it("exports the incident as Markdown with the statements of a small incident, in a bounded size", async () => {
     const cookie = await sessionCookie(member.id);
