@@ -52,8 +52,30 @@ const policy: sanitizeHtml.IOptions = {
 export function renderMarkdown(source: string): string {
   const trimmed = source.trim();
   if (!trimmed) return "";
-  const html = marked.parse(trimmed) as string;
+  let html: string;
+  try {
+    html = marked.parse(withBoundedEmphasis(trimmed)) as string;
+  } catch {
+    // Nesting deeper than the parser's stack (thousands of "> " or "1. "): kept as plain text.
+    html = `<p>${textAsHtml(trimmed).replace(/\n/g, "<br>")}</p>`;
+  }
   return sanitizeHtml(html, policy).trim();
+}
+
+/** More emphasis marks than this in one paragraph are shown as typed, not as emphasis. */
+const EMPHASIS_MARKS_PER_PARAGRAPH = 100;
+
+/**
+ * The parser pairs emphasis marks by searching ahead from each one, so a paragraph dense with
+ * `*`, `_` and `~` takes time that grows with the square of its length (50,000 characters of
+ * "*a_" took half a minute). Real prose has a few marks a paragraph; past the limit they are
+ * escaped and shown as typed, and the work stays linear.
+ */
+function withBoundedEmphasis(source: string): string {
+  return source
+    .split(/(\n[ \t]*\n)/)
+    .map((paragraph) => ((paragraph.match(/[*_~]/g)?.length ?? 0) > EMPHASIS_MARKS_PER_PARAGRAPH ? paragraph.replace(/([*_~])/g, "\\$1") : paragraph))
+    .join("");
 }
 
 /**
@@ -77,8 +99,9 @@ export function textAsHtml(text: string): string {
 export function firstParagraphText(source: string, maxLength = Infinity): string {
   const paragraph = source.trim().split(/\n\s*\n/)[0] ?? "";
   const plain = paragraph
-    .replace(/!\[[^\]]*\]\([^)]*\)/g, "")
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
+    // Bounded look-ahead: a run of "[" without "]" must not be searched to its end from each one.
+    .replace(/!\[[^\]\n]{0,500}\]\([^)\n]{0,2000}\)/g, "")
+    .replace(/\[([^\]\n]{0,500})\]\([^)\n]{0,2000}\)/g, "$1")
     .replace(/[*_`#>]/g, "")
     .replace(/\s+/g, " ")
     .trim();

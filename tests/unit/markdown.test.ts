@@ -219,3 +219,21 @@ describe("renderMarkdown: XSS payloads", () => {
     expect(findProblems(html), html).toEqual([]);
   });
 });
+
+describe("text that once made rendering slow or crash", () => {
+  it("shows a paragraph dense with emphasis marks as typed, so its cost stays linear", () => {
+    const dense = "*a_".repeat(17_000);
+    const html = renderMarkdown(`Some **bold** words.\n\n${dense}`);
+    expect(html.startsWith("<p>Some <strong>bold</strong> words.</p>")).toBe(true);
+    expect(html.includes("<em>")).toBe(false);
+    expect(html.includes("*a_*a_*a_")).toBe(true);
+  });
+
+  it("keeps nesting deeper than the parser can follow as plain text instead of failing the save", () => {
+    for (const unit of ["> ", "1. "]) {
+      const html = renderMarkdown(unit.repeat(20_000));
+      expect(html.startsWith("<p>")).toBe(true);
+      expect(html.length).toBeGreaterThan(20_000);
+    }
+  });
+});
