@@ -6,7 +6,8 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { createRequestHandler, writeReadableStreamToWritable } from "@remix-run/node";
+import { once } from "node:events";
+import { createRequestHandler } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 
@@ -17,6 +18,14 @@ process.env.NODE_ENV ??= dev ? "development" : "production";
 const PORT = Number(process.env.PORT ?? 3000);
 const HOST = process.env.HOST ?? "0.0.0.0";
 const BODY_LIMIT = 1024 * 1024;
+// A form has a few dozen fields; parsing hundreds of thousands of empty ones costs half a second.
+const FIELD_LIMIT = 1000;
+// Pages rendered at once: each holds its loaders' data and its HTML in the heap while it renders,
+// so the heap cap (npm start's flags) bounds how many may run together. The rest wait their turn.
+const RENDERS_AT_ONCE = 4;
+// How long a response may take to be read: a client that asks and never reads must not hold
+// the server's memory for long.
+const SEND_DEADLINE_MS = 30_000;
 const BUILD = path.resolve("build/server/index.js");
 
 if ((args.has("--build-if-needed") || args.has("--build-only")) && buildIsStale()) {
@@ -144,9 +153,53 @@ function readBody(req, res, next) {
   };
   const onEnd = () => {
     req.body = Buffer.concat(chunks);
+    if (fieldCount(req.body, req.get("content-type") ?? "") > FIELD_LIMIT) {
+      return res.status(413).type("text/plain").send(`A form of more than ${FIELD_LIMIT} fields is not accepted.`);
+    }
     next();
   };
   req.on("data", onData).on("end", onEnd).on("error", () => {});
+}
+
+/** How many fields a form body holds, counted on its bytes before anything parses it. */
+function fieldCount(body, type) {
+  const boundary = /multipart\/form-data.*boundary="?([^";]+)/i.exec(type)?.[1];
+  const separator = boundary ? Buffer.from(`--${boundary}`) : /x-www-form-urlencoded/i.test(type) ? Buffer.from("&") : undefined;
+  if (!separator) return 0;
+  let count = 0;
+  for (let at = body.indexOf(separator); at !== -1 && count <= FIELD_LIMIT; at = body.indexOf(separator, at + separator.length)) count += 1;
+  return count;
+}
+
+/** At most `limit` calls of `work` run at once; the others wait in the order they came. */
+function limited(limit) {
+  let running = 0;
+  const waiting = [];
+  return async (work) => {
+    if (running >= limit) await new Promise((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      return await work();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
+  };
+}
+const rendering = limited(RENDERS_AT_ONCE);
+
+/** The response body, written as fast as the client reads it and no faster. */
+async function send(body, res) {
+  const deadline = setTimeout(() => res.destroy(), SEND_DEADLINE_MS).unref();
+  try {
+    for await (const chunk of body) {
+      if (res.destroyed) return;
+      if (!res.write(chunk)) await Promise.race([once(res, "drain"), once(res, "close")]);
+    }
+    res.end();
+  } finally {
+    clearTimeout(deadline);
+  }
 }
 
 const handleRequest = createRequestHandler(build, process.env.NODE_ENV);
@@ -165,7 +218,7 @@ app.all("*", readBody, async (req, res, next) => {
       body: req.body,
       signal: controller.signal,
     });
-    const response = await handleRequest(request, { clientAddress: req.ip ?? "unknown" });
+    const response = await rendering(() => handleRequest(request, { clientAddress: req.ip ?? "unknown" }));
     res.statusMessage = response.statusText;
     res.status(response.status);
     // A header the app sets replaces the default set above; Set-Cookie and the like may repeat.
@@ -175,7 +228,7 @@ app.all("*", readBody, async (req, res, next) => {
       replaced.add(name);
       res.append(name, value);
     }
-    if (response.body) await writeReadableStreamToWritable(response.body, res);
+    if (response.body) await send(response.body, res);
     else res.end();
   } catch (error) {
     next(error);

@@ -42,9 +42,9 @@ test("an incident at every limit: each page and export is served in full, loads 
       expect(body.length, pathname).toBeLessThan(maxBytes);
     }
 
-    // Four of the heaviest page at once, while the health check is asked: all answered in full,
-    // and the server is still there.
-    const loads = Array.from({ length: 4 }, () => get("/incidents/INC-1"));
+    // Twelve of the heaviest page at once (enough to run the heap out when all rendered together),
+    // while the health check is asked: all answered in full, and the server is still there.
+    const loads = Array.from({ length: 12 }, () => get("/incidents/INC-1"));
     const health = await fetch(`${OWN_BASE}/healthz`);
     expect(health.status).toBe(200);
     for (const load of await Promise.all(loads)) {
@@ -66,6 +66,11 @@ test("an incident at every limit: each page and export is served in full, loads 
     expect(newAction.status).toBe(422);
     expect(await newAction.text()).toContain("An incident holds at most 300 follow-up actions.");
     expect((await get("/incidents/INC-1.md")).body.match(/^ *\d+\. \*\*/gm)).toHaveLength(300);
+
+    // A form of a great many fields is refused before anything parses it, signed in or not.
+    const fields = await post("/signin", new URLSearchParams("a&".repeat(5_000)));
+    expect(fields.status).toBe(413);
+    expect(await fields.text()).toBe("A form of more than 1000 fields is not accepted.");
   } finally {
     server.kill("SIGTERM");
     await exited(server);
