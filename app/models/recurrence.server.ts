@@ -95,6 +95,9 @@ export function refreshSimilarities(tx: Tx, rows: readonly (WhyText & { incident
       .from(whySimilarities)
       .innerJoin(whys, eq(whys.id, whySimilarities.whyId))
       .where(eq(whySimilarities.similarWhyId, row.id))
+      // The best of them: however many whys were written to look like this one, an edit reads a few.
+      .orderBy(asc(whySimilarities.rank))
+      .limit(CANDIDATES)
       .all();
     tx.delete(whySimilarities)
       .where(or(eq(whySimilarities.whyId, row.id), eq(whySimilarities.similarWhyId, row.id)))
@@ -117,11 +120,18 @@ export function refreshSimilarities(tx: Tx, rows: readonly (WhyText & { incident
     const pairs = [...hits, ...finders.filter((f) => !found.has(f.id))]
       .map((h) => ({ id: h.id, rank: h.rank, overlap: overlap(text, `${h.answer} ${h.remediationMd}`) }))
       .filter((h) => h.overlap >= MIN_OVERLAP)
+      .sort((a, b) => a.rank - b.rank)
+      .slice(0, CANDIDATES)
       .flatMap((h) => [
         { whyId: row.id, similarWhyId: h.id, rank: h.rank, overlap: h.overlap },
         { whyId: h.id, similarWhyId: row.id, rank: h.rank, overlap: h.overlap },
       ]);
     if (pairs.length > 0) tx.insert(whySimilarities).values(pairs).onConflictDoNothing().run();
+    // Each why keeps only its best matches, so no why gathers more however many resemble it.
+    for (const other of new Set(pairs.map((p) => p.whyId).filter((id) => id !== row.id))) {
+      tx.run(sql`delete from why_similarities where why_id = ${other} and similar_why_id not in
+        (select similar_why_id from why_similarities where why_id = ${other} order by rank limit ${CANDIDATES})`);
+    }
   }
 }
 

@@ -176,3 +176,22 @@ describe("related incidents", () => {
     expect(similarFor(member, later.id).get(laterWhy) ?? []).toEqual([]);
   });
 });
+
+describe("a why that many others resemble", () => {
+  it("keeps only its best matches, and stays editable however many whys are written to look like it", () => {
+    const facilitator = createUser();
+    const hubIncident = createIncident(facilitator, { title: "Checkout slow" });
+    const [hub] = addWhyTree(facilitator, hubIncident.id, [{ question: "Why was checkout slow?", answer: POOL, remediation: "Move report queries to a read replica." }]);
+    for (let i = 0; i < 40; i++) {
+      const copy = createIncident(facilitator, { title: `Copy ${i}` });
+      // Its words, padded with numbers the search does not ask for: longer, so the hub ranks first.
+      addWhyTree(facilitator, copy.id, [{ question: "Why?", answer: `${POOL} ${"2 ".repeat(300)}`, remediation: `Move report queries to a read replica. ${"2 ".repeat(300)}` }]);
+    }
+    const stored = (whyId: number) => db().select().from(schema.whySimilarities).where(eq(schema.whySimilarities.whyId, whyId)).all();
+    expect(stored(hub).length).toBeGreaterThan(0);
+    expect(stored(hub).length).toBeLessThanOrEqual(12);
+    const row = listWhys(hubIncident.id)[0];
+    updateWhy(facilitator, hubIncident.id, hub, row.version, { ...whyValuesOf(row), answer: `${POOL} Again.` });
+    expect(stored(hub).length).toBeLessThanOrEqual(12);
+  });
+});
