@@ -22,7 +22,7 @@ const BODY_LIMIT = 1024 * 1024;
 const FIELD_LIMIT = 1000;
 // Pages rendered at once: each holds its loaders' data and its HTML in the heap while it renders,
 // so the heap cap (npm start's flags) bounds how many may run together. The rest wait their turn.
-const RENDERS_AT_ONCE = 4;
+const RENDERS_AT_ONCE = 2;
 // How long a response may take to be read: a client that asks and never reads must not hold
 // the server's memory for long.
 const SEND_DEADLINE_MS = 30_000;
