@@ -182,7 +182,8 @@ function limited(limit) {
       return await work();
     } finally {
       running -= 1;
-      waiting.shift()?.();
+      // The next one starts after pending I/O: other requests (the health check) get their turn.
+      setImmediate(() => waiting.shift()?.());
     }
   };
 }
@@ -218,7 +219,9 @@ app.all("*", readBody, async (req, res, next) => {
       body: req.body,
       signal: controller.signal,
     });
-    const response = await rendering(() => handleRequest(request, { clientAddress: req.ip ?? "unknown" }));
+    const handle = () => handleRequest(request, { clientAddress: req.ip ?? "unknown" });
+    // The health check answers at once, never queued behind pages waiting to render.
+    const response = await (req.path === "/healthz" ? handle() : rendering(handle));
     res.statusMessage = response.statusText;
     res.status(response.status);
     // A header the app sets replaces the default set above; Set-Cookie and the like may repeat.

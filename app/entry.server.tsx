@@ -53,15 +53,17 @@ export default function handleRequest(
   const nonce = crypto.randomBytes(16).toString("base64");
   return new Promise<Response>((resolve, reject) => {
     const chunks: Buffer[] = [];
+    let deadline: ReturnType<typeof setTimeout> | undefined;
     const document = new Writable({
       write(chunk: Buffer, _encoding, done) {
         chunks.push(chunk);
         done();
       },
       final(done) {
+        clearTimeout(deadline);
         responseHeaders.set("Content-Type", "text/html; charset=utf-8");
         if (process.env.NODE_ENV === "production") responseHeaders.set("Content-Security-Policy", contentSecurityPolicy(nonce));
-        resolve(new Response(Buffer.concat(chunks), { headers: responseHeaders, status: responseStatusCode }));
+        resolve(new Response(Buffer.concat(chunks.splice(0)), { headers: responseHeaders, status: responseStatusCode }));
         done();
       },
     });
@@ -76,6 +78,7 @@ export default function handleRequest(
         pipe(document);
       },
       onShellError(error: unknown) {
+        clearTimeout(deadline);
         reject(error);
       },
       onError(error: unknown) {
@@ -83,6 +86,8 @@ export default function handleRequest(
         console.error(error);
       },
     });
-    setTimeout(abort, ABORT_DELAY).unref();
+    // Cleared as soon as the document is complete: the timer holds the whole render (its data, its
+    // HTML) for as long as it waits.
+    deadline = setTimeout(abort, ABORT_DELAY);
   });
 }

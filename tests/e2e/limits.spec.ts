@@ -2,6 +2,8 @@
 // gives it: each of its pages and exports answers in full, several loads at once leave the server
 // answering, and one more of anything is refused with a message over HTTP.
 import { execFileSync } from "node:child_process";
+import { once } from "node:events";
+import net from "node:net";
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
@@ -52,6 +54,23 @@ test("an incident at every limit: each page and export is served in full, loads 
       // Complete: the loader data closes its stream at the very end of the document.
       expect(load.body.includes("streamController.close()")).toBe(true);
     }
+    expect(server.exitCode).toBeNull();
+
+    // Twenty clients ask for it and never read: what they were sent waits in the socket, not in
+    // the heap, the health check still answers, and so does a page.
+    const stalled = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const socket = net.connect(Number(new URL(OWN_BASE).port), "127.0.0.1");
+        await once(socket, "connect");
+        socket.pause();
+        socket.write(`GET /incidents/INC-1 HTTP/1.1\r\nHost: ${new URL(OWN_BASE).host}\r\nCookie: ${cookie}\r\n\r\n`);
+        return socket;
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect((await fetch(`${OWN_BASE}/healthz`)).status).toBe(200);
+    expect((await get("/incidents/INC-1/history")).status).toBe(200);
+    stalled.forEach((socket) => socket.destroy());
     expect(server.exitCode).toBeNull();
 
     // One more why, deeper level, entry or action is refused with its message; nothing is added.
