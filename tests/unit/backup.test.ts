@@ -70,7 +70,8 @@ describe("backups", () => {
     const admin = createUser({ role: "admin" });
     expect(listIncidents(admin, {}).total).toBe(copied);
     expect(listIncidents(admin, {}).items[0].title).toMatch(/backup/);
-  });
+    // Writes race a real backup: a limit that only ends a hung run, never decides a slow one.
+  }, 60_000);
 
   it("refuse to overwrite the database itself and leave nothing behind on failure", async () => {
     await expect(backupDatabase(live, live)).rejects.toThrow(/another file/);
@@ -90,5 +91,6 @@ describe("backups", () => {
     const usage = run([]);
     expect(usage.status).toBe(2);
     expect(usage.stderr).toMatch(/npm run backup -- <file>/);
-  });
+    // Two child processes that each load TypeScript: seconds on a busy machine.
+  }, 60_000);
 });

@@ -187,10 +187,13 @@ describe("learnings feed: queries", () => {
     { category: "testing", severity: "SEV2" },
   ];
 
+  // In one transaction: each publication's own writes commit together, and cheaply.
   function publishMany(n: number) {
-    for (let i = 0; i < n; i++) {
-      published(`Analysis ${i}`, { services: ["web"], visibility: i % 5 === 4 ? "restricted" : "org" }, new Date(Date.UTC(2026, 10, 23, 9, i)));
-    }
+    db().transaction(() => {
+      for (let i = 0; i < n; i++) {
+        published(`Analysis ${i}`, { services: ["web"], visibility: i % 5 === 4 ? "restricted" : "org" }, new Date(Date.UTC(2026, 10, 23, 9, i)));
+      }
+    });
   }
 
   function statements(fn: () => unknown) {
@@ -222,7 +225,8 @@ describe("learnings feed: queries", () => {
     expect(listLearnings({ service: "web", category: "testing" }).total).toBe(25);
     expect(digestContent(week).analyses).toHaveLength(25);
     expect(runs()).toEqual(few);
-  });
+    // Thirty publications and dozens of recorded statements: a limit that only ends a hung run.
+  }, 60_000);
 });
 
 describe("the learnings migration", () => {
