@@ -7,8 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
+import { LIMITS_ADMIN } from "./limits-admin";
 
-const LIMITS_ADMIN = { email: "limits-admin@example.com", password: "hindsight-limits" };
 
 const { values } = parseArgs({ options: { db: { type: "string", default: "data/limits.db" } } });
 const file = path.resolve(values.db!);

@@ -13,10 +13,9 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import zlib from "node:zlib";
+import { LIMITS_ADMIN } from "../../db/limits-admin";
 import { freePort } from "./ports";
 
-const EMAIL = "limits-admin@example.com";
-const PASSWORD = "hindsight-limits";
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const ms = (n: number) => `${n < 10 ? n.toFixed(1) : Math.round(n).toLocaleString("en")} ms`;
@@ -69,7 +68,7 @@ const signIn = await fetch(`${base}/signin`, {
   method: "POST",
   redirect: "manual",
   headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: base },
-  body: new URLSearchParams({ email: EMAIL, password: PASSWORD }),
+  body: new URLSearchParams(LIMITS_ADMIN),
 });
 const cookie = signIn.headers.getSetCookie().find((c) => c.startsWith("hs_session="))!.split(";")[0];
 

@@ -7,9 +7,9 @@ import net from "node:net";
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { LIMITS_ADMIN } from "../../db/limits-admin";
 import { exited, freshDataDir, OWN_BASE, post, sessionCookie, startServer } from "./own-server";
 
-const LIMITS_ADMIN = { email: "limits-admin@example.com", password: "hindsight-limits" };
 // The heap npm start and npm run serve give the server (package.json "config").
 const serverFlags = JSON.parse(fs.readFileSync("package.json", "utf8")).config.serverFlags as string;
 
