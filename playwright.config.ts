@@ -1,6 +1,9 @@
 import { defineConfig, devices } from "@playwright/test";
 import { findChromium } from "./tests/e2e/ensure-chromium.js";
 
+// The seeded samples of large matrices (tests/seeded.ts): one seed per run, shared with the workers.
+process.env.XSS_SEED ??= String(Math.floor(Math.random() * 2 ** 31));
+
 const baseURL = `http://127.0.0.1:${process.env.E2E_PORT ?? "3100"}`;
 /** The first admin's signed-in session, written by tests/e2e/first-run.setup.ts. */
 const ADMIN_STATE = "tests/e2e/.auth/admin.json";
