@@ -11,6 +11,9 @@ import { getSettings } from "~/models/settings.server";
 
 export const meta: MetaFunction = () => [{ title: "Digest preview · Hindsight" }];
 
+/** Subscribers named on the page; the rest are counted. */
+const SUBSCRIBERS_SHOWN = 50;
+
 /** The digest the preview showed: sending sends exactly that one, or nothing if it was sent meanwhile. */
 const sendSchema = z.object({
   intent: z.literal("send"),
@@ -26,7 +29,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     span,
     label,
     lists: audience.flatMap((r) => (r.kind === "list" ? [r.address] : [])),
-    subscribers: audience.flatMap((r) => (r.kind === "person" ? [r.subscriber.email] : [])),
+    subscribers: audience.flatMap((r) => (r.kind === "person" ? [r.subscriber.email] : [])).slice(0, SUBSCRIBERS_SHOWN),
+    subscriberCount: audience.filter((r) => r.kind === "person").length,
     covered,
     email: { subject: email.subject, text: email.text, html: email.html, empty: email.empty },
     skipWhenEmpty: getSettings().digestWhenEmpty === "skip",
@@ -51,7 +55,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function DigestPreview() {
-  const { span, label, lists, subscribers, covered, email, skipWhenEmpty, past } = useLoaderData<typeof loader>();
+  const { span, label, lists, subscribers, subscriberCount, covered, email, skipWhenEmpty, past } = useLoaderData<typeof loader>();
   const nobody = lists.length === 0 && subscribers.length === 0;
   return (
     <>
@@ -70,7 +74,10 @@ export default function DigestPreview() {
           </div>
           <div>
             <dt>Subscribers</dt>
-            <dd>{subscribers.length > 0 ? subscribers.join(", ") : "None yet: each person can subscribe on their account page"}</dd>
+            <dd>
+              {subscribers.length > 0 ? subscribers.join(", ") : "None yet: each person can subscribe on their account page"}
+              {subscriberCount > subscribers.length ? ` and ${subscriberCount - subscribers.length} more` : ""}
+            </dd>
           </div>
           <div>
             <dt>Subject</dt>
