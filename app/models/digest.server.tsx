@@ -260,13 +260,14 @@ export function nextDigest(now: Date = new Date(), tx: Tx = db()): DigestSpan {
 export type DigestPreview = { span: DigestSpan; label: string; audience: DigestRecipient[]; email: DigestEmailMessage; covered: number };
 
 /**
- * The next digest as the list addresses will get it (or, with no list address, as an admin
- * subscriber would): the digest page shows it, and sending it sends exactly this span.
+ * The next digest as a list address gets it (what everyone may see; subscribers get the same with
+ * the restricted post-mortems they may see): the digest page shows it, and its button sends
+ * exactly this span.
  */
 export function previewDigest(now: Date = new Date()): DigestPreview {
   const span = nextDigest(now);
   const audience = digestAudience();
-  const shown: DigestRecipient = audience.find((r) => r.kind === "list") ?? { kind: "list", address: "everyone@" };
+  const shown: DigestRecipient = audience.find((r) => r.kind === "list") ?? { kind: "list", address: "" };
   return { span, label: spanLabel(span), audience, email: digestEmail(span, shown, now), covered: publicationsOf(span).length };
 }
 
