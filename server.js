@@ -103,6 +103,9 @@ app.use((req, res, next) => {
 const APP_ORIGIN = process.env.APP_URL ? new URL(process.env.APP_URL).origin : undefined;
 app.use((req, res, next) => {
   if (req.method === "GET" || req.method === "HEAD") return next();
+  // The digest's one-click unsubscribe (RFC 8058) is posted by mail providers, from anywhere; the
+  // signed token in its path is what allows it, and it needs no cookie.
+  if (/^\/unsubscribe\/[^/]+$/.test(req.path)) return next();
   const origin = req.get("origin");
   const site = req.get("sec-fetch-site");
   const own = APP_ORIGIN ?? `${req.protocol}://${req.get("host")}`;

@@ -84,7 +84,7 @@ export function Layout({ children }: { children: ReactNode }) {
             ) : null}
             {user ? (
               <Form method="post" action="/signout" className="site-user">
-                <span>{user.name}</span>
+                <Link to="/account">{user.name}</Link>
                 <button type="submit" className="button button--quiet">
                   Sign out
                 </button>

@@ -497,3 +497,45 @@ export const whySimilarities = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.whyId, t.similarWhyId] }), index("why_similarities_similar_idx").on(t.similarWhyId)],
 );
+
+/**
+ * The digests sent, numbered from 1. Each covers the first publications after the previous
+ * digest's, up to its own `throughPublicationId` (publication ids only grow, and one writer at a
+ * time assigns them), and the actions completed between the previous digest's `endAt` and its
+ * own: nothing published is missed or sent twice, whenever a digest is sent.
+ */
+export const digests = sqliteTable("digests", {
+  seq: integer("seq").primaryKey(),
+  /** The last publication the previous digest covered; 0 before the first. */
+  afterPublicationId: integer("after_publication_id").notNull(),
+  /** The last publication this digest covers. */
+  throughPublicationId: integer("through_publication_id").notNull(),
+  /** The previous digest's end; null for the first digest. */
+  startAt: text("start_at"),
+  endAt: text("end_at").notNull(),
+  /** What sent it: an admin's button, the weekly schedule, `npm run digest`, or the migration from weekly digests. */
+  trigger: text("trigger", { enum: ["manual", "schedule", "command", "migrated"] }).notNull(),
+  createdAt: text("created_at").notNull().default(now),
+});
+
+/** Which digest each first publication went out in: at most one, by the primary key. */
+export const digestItems = sqliteTable(
+  "digest_items",
+  {
+    publicationId: integer("publication_id")
+      .primaryKey()
+      .references(() => publications.id, { onDelete: "cascade" }),
+    digestSeq: integer("digest_seq")
+      .notNull()
+      .references(() => digests.seq),
+  },
+  (t) => [index("digest_items_digest_idx").on(t.digestSeq, t.publicationId)],
+);
+
+/** People who get the digest at their own address, each with a one-click unsubscribe. */
+export const digestSubscriptions = sqliteTable("digest_subscriptions", {
+  userId: integer("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  createdAt: text("created_at").notNull().default(now),
+});

@@ -1,34 +1,30 @@
-// The weekly digest, by hand:
-//   npm run digest                          send last week's digest (once; a repeat sends nothing)
-//   npm run digest -- --period 2026-W48     that week's
-//   npm run digest -- --dry-run             print the email instead of sending it
+// The digest from the command line (e.g. a cron job, with SCHEDULER=false):
+//   npm run digest              send the next digest, everything published since the previous one,
+//                               unless one was sent since the scheduled day and hour (Settings);
+//                               a repeat, or two runs at once, send it once
+//   npm run digest -- --dry-run print the next digest as the list addresses would get it, sending nothing
 import { parseArgs } from "node:util";
-import { parsePeriod, periodProblem } from "~/lib/period";
-import { digestEmail, lastWeek, sendDigest } from "~/models/digest.server";
-import { getSettings } from "~/models/settings.server";
+import { previewDigest, scheduledMoment, sendDigest } from "~/models/digest.server";
 
-const { values } = parseArgs({ options: { period: { type: "string" }, "dry-run": { type: "boolean", default: false } } });
-const problem = values.period ? periodProblem(values.period) : null;
-if (problem) {
-  console.error(problem);
-  process.exit(2);
-}
-const period = values.period ? parsePeriod(values.period, getSettings().timeZone) : lastWeek();
+const { values } = parseArgs({ options: { "dry-run": { type: "boolean", default: false } } });
 
 if (values["dry-run"]) {
-  const email = digestEmail(period);
-  console.log(`To: ${email.to.join(", ") || "(nobody: set DIGEST_TO or the recipients on the Settings page)"}`);
+  const { span, label, audience, email } = previewDigest();
+  console.log(`Digest #${span.seq}, ${label}`);
+  const to = audience.map((r) => (r.kind === "list" ? r.address : `${r.subscriber.email} (subscriber)`));
+  console.log(`To: ${to.join(", ") || "(nobody: set DIGEST_TO or the recipients on the Settings page, or subscribe)"}`);
   console.log(`Subject: ${email.subject}`);
   for (const [name, value] of Object.entries(email.headers ?? {})) console.log(`${name}: ${value}`);
   console.log(`\n${email.text}\n\n--- HTML part ---\n${email.html}`);
 } else {
-  const result = await sendDigest(period);
+  const now = new Date();
+  const result = await sendDigest({ trigger: "command", now, dueSince: scheduledMoment(now) });
   const said = {
-    queued: "written to the outbox",
-    "already-queued": "already written before; not sent again",
-    "skipped-empty": "skipped: no new post-mortems, and the settings say to skip empty weeks",
-    "no-recipients": "not sent: set DIGEST_TO or the recipients on the Settings page",
+    queued: `written to the outbox for ${result.queued} recipient${result.queued === 1 ? "" : "s"}`,
+    "already-sent": "already sent; not sent again",
+    "skipped-empty": "skipped: no new post-mortems, and the settings say to skip an empty digest",
+    "no-recipients": "not sent: set DIGEST_TO or the recipients on the Settings page, or subscribe on your account page",
   }[result.outcome];
-  console.log(`Digest ${result.period}: ${said}. Delivery: ${result.sent} sent, ${result.failed} failed.`);
+  console.log(`Digest #${result.seq} (${result.label}): ${said}. Delivery: ${result.sent} sent, ${result.failed} failed.`);
   process.exitCode = result.failed > 0 || result.outcome === "no-recipients" ? 1 : 0;
 }

@@ -5,6 +5,7 @@ import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3"
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import * as schema from "../../db/schema";
 import { learningContentJson } from "../models/learning.server";
+import { parsePeriod, periodProblem } from "./period";
 import { env } from "./env.server";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -23,6 +24,14 @@ export function openDatabase(file: string): Db {
   sqlite.pragma("synchronous = NORMAL");
   // For migrations that derive stored data with the app's own code (0009_learnings.sql).
   sqlite.function("learning_content", { deterministic: true }, (snapshot) => learningContentJson(String(snapshot)));
+  // For 0012_digest_sequence.sql: when a weekly digest's week ("2026-W48") ended in the time zone.
+  sqlite.function("iso_week_end", { deterministic: true }, (key, timeZone) => {
+    try {
+      return periodProblem(String(key)) ? null : parsePeriod(String(key), String(timeZone)).end;
+    } catch {
+      return null;
+    }
+  });
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder });
   return db;

@@ -35,3 +35,23 @@ export function newToken(): { token: string; hash: string } {
 export function hashToken(token: string): string {
   return crypto.createHash("sha256").update(token).digest("hex");
 }
+
+/**
+ * A token naming `subject` for one `purpose`, signed with the server's secret (HMAC-SHA256):
+ * links that act without a sign-in (a one-click unsubscribe) carry it, and nobody without the
+ * secret can make one for someone else. Nothing is stored; the purpose keeps a token made for
+ * one thing from working for another.
+ */
+export function signedToken(purpose: string, subject: number, secret: string): string {
+  return `${subject}.${crypto.createHmac("sha256", secret).update(`${purpose}:${subject}`).digest("base64url")}`;
+}
+
+/** The subject a signed token names, or null when it was not made by signedToken for this purpose. */
+export function verifySignedToken(purpose: string, token: string, secret: string): number | null {
+  const m = /^([1-9]\d{0,15})\.([\w-]{43})$/.exec(token);
+  if (!m) return null;
+  const subject = Number(m[1]);
+  const expected = Buffer.from(signedToken(purpose, subject, secret));
+  const given = Buffer.from(token);
+  return expected.length === given.length && crypto.timingSafeEqual(expected, given) ? subject : null;
+}

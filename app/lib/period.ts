@@ -1,8 +1,9 @@
 import { TZDate } from "@date-fns/tz";
 import { addWeeks, getISOWeek, getISOWeeksInYear, getISOWeekYear, setISOWeek, startOfISOWeek } from "date-fns";
 
-// Digest periods are ISO weeks ("2026-W48") in the organisation's time zone: Monday 00:00 to
-// the next Monday 00:00 there.
+// ISO weeks ("2026-W48") in the organisation's time zone: Monday 00:00 to the next Monday 00:00
+// there. Digests were once one per week, keyed so in the outbox; the migration to numbered
+// digests (0012_digest_sequence.sql) reads those keys with this.
 
 export type Period = { key: string; start: string; end: string; label: string };
 
@@ -41,16 +42,6 @@ function periodOf(monday: TZDate): Period {
     end: new Date(end.getTime()).toISOString(),
     label: `week ${week} of ${year} (${fmt(monday)} – ${fmt(sunday)})`,
   };
-}
-
-/** The week that `now` falls in, in the time zone. */
-export function currentPeriod(timeZone: string, now: Date = new Date()): Period {
-  return periodOf(new TZDate(startOfISOWeek(new TZDate(now.getTime(), timeZone)).getTime(), timeZone));
-}
-
-/** The week before the one `now` falls in: the last complete week. */
-export function previousPeriod(timeZone: string, now: Date = new Date()): Period {
-  return periodOf(new TZDate(addWeeks(startOfISOWeek(new TZDate(now.getTime(), timeZone)), -1).getTime(), timeZone));
 }
 
 /** "2026-W48" in the time zone; throws, saying why (periodProblem), on anything else. */

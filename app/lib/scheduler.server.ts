@@ -1,4 +1,4 @@
-import { lastWeek, sendDigest } from "~/models/digest.server";
+import { scheduledMoment, sendDigest } from "~/models/digest.server";
 import { runReminders } from "~/models/reminder.server";
 import { getSettings } from "~/models/settings.server";
 import { dateIn, hourIn } from "./time";
@@ -9,7 +9,8 @@ let started = false;
 /**
  * The daily reminder run and the weekly digest, inside the server process: once a minute it
  * checks whether the configured day and hour have come in the configured time zone and the run
- * has not happened yet. A restart may run one again; the outbox keys make that send nothing twice.
+ * has not happened yet. A restart may run one again; the outbox keys make that send nothing twice,
+ * and a digest is sent only if none was since the scheduled moment (an admin may have sent one).
  */
 export function startScheduler() {
   if (started || env().SCHEDULER === "false") return;
@@ -17,7 +18,7 @@ export function startScheduler() {
   let remindedOn: string | undefined;
   let digested: string | undefined;
   const tick = async () => {
-    const { timeZone, reminderHour, digestDay, digestHour } = getSettings();
+    const { timeZone, reminderHour } = getSettings();
     const now = new Date();
     const today = dateIn(timeZone, now);
     const hour = hourIn(timeZone, now);
@@ -25,18 +26,13 @@ export function startScheduler() {
       remindedOn = today;
       console.log(JSON.stringify({ job: "reminders", ...(await runReminders(now)) }));
     }
-    const period = lastWeek(now);
-    if (digested !== period.key && isoWeekday(today) >= digestDay && hour >= digestHour) {
-      digested = period.key;
-      console.log(JSON.stringify({ job: "digest", ...(await sendDigest(period, now)) }));
+    const due = scheduledMoment(now);
+    if (digested !== due) {
+      digested = due;
+      console.log(JSON.stringify({ job: "digest", ...(await sendDigest({ trigger: "schedule", now, dueSince: due })) }));
     }
   };
   const run = () => tick().catch((error) => console.error("Reminder run failed:", error));
   setInterval(run, 60_000).unref();
   void run();
-}
-
-/** 1 for Monday … 7 for Sunday, of a calendar date. */
-function isoWeekday(date: string): number {
-  return new Date(`${date}T00:00:00Z`).getUTCDay() || 7;
 }

@@ -139,12 +139,3 @@ export function retryEmail(actor: User, id: number) {
   assertAdmin(actor);
   db().update(outbox).set({ status: "failed", attempts: 0 }).where(and(eq(outbox.id, id), eq(outbox.status, "failed"))).run();
 }
-
-/** The outbox row for a key (e.g. "digest:2026-W48"), if one was written. */
-export function outboxEntry(key: string): Pick<OutboxRow, "status" | "sentAt" | "attempts" | "lastError"> | undefined {
-  return db()
-    .select({ status: outbox.status, sentAt: outbox.sentAt, attempts: outbox.attempts, lastError: outbox.lastError })
-    .from(outbox)
-    .where(eq(outbox.key, key))
-    .get();
-}

@@ -130,8 +130,9 @@ export default function Settings() {
         <section className="panel" aria-labelledby="digest-title" id="digest">
           <h2 id="digest-title">Weekly digest</h2>
           <p className="muted small">
-            Once a week the company gets an email of what was learned: new post-mortems, completed actions, overdue actions
-            by team, the most frequent causes. Restricted incidents never appear. <a href="/digest">Preview it</a>.
+            Once a week the company's mailing lists get an email of what was learned since the last digest: new post-mortems,
+            completed actions, overdue actions by team, the most frequent causes. Restricted incidents never go to a list;
+            people who subscribe on their account page get the ones they may see. <a href="/digest">Preview it</a>.
           </p>
           <Field
             label="Recipients"
@@ -139,8 +140,8 @@ export default function Settings() {
             error={errors.digestTo}
             hint={
               envRecipients
-                ? `Comma-separated. When empty, the digest goes to DIGEST_TO: ${envRecipients}. To unsubscribe the company, empty both.`
-                : "Comma-separated, e.g. everyone@company.com. When empty, nobody gets the digest."
+                ? `Mailing-list addresses, comma-separated. When empty, the digest goes to DIGEST_TO: ${envRecipients}. To stop it for the lists, empty both.`
+                : "Mailing-list addresses, comma-separated, e.g. everyone@company.com. When empty, only people who subscribe get the digest."
             }
           >
             {(p) => <input {...p} type="text" defaultValue={values.digestTo} />}

@@ -72,14 +72,14 @@ const busiest = data
      where i.visibility = 'org' group by s.service, i.severity order by n desc limit 1`,
   )
   .get() as { service: string; severity: string };
-// The digest of a "busy week": a period holding the 200 latest publications of org incidents.
+// The digest of a "busy week": a span holding the 200 latest first publications of org incidents.
 const digestWindow = data
   .prepare(
-    `select min(published_at) as start, max(published_at) as last, count(*) as n from (
-       select p.published_at from publications p join incidents i on i.id = p.incident_id
-       where p.revision = 1 and i.visibility = 'org' order by p.published_at desc limit 200)`,
+    `select min(id) - 1 as after, max(id) as through, count(*) as n from (
+       select p.id from publications p join incidents i on i.id = p.incident_id
+       where p.revision = 1 and i.visibility = 'org' order by p.id desc limit 200)`,
   )
-  .get() as { start: string; last: string; n: number };
+  .get() as { after: number; through: number; n: number };
 data.close();
 
 const ref = `INC-${large.id}`;
@@ -187,13 +187,12 @@ async function digestRender(): Promise<{ firstMs: number; medianMs: number; publ
   process.env.DATABASE_PATH = DB;
   const { digestEmail } = await import("~/models/digest.server");
   const { median } = await import("d3-array");
-  const end = new Date(new Date(digestWindow.last).getTime() + 1).toISOString();
-  const period = { key: "bench", label: "the 200 latest publications", start: digestWindow.start, end };
+  const span = { seq: 1, afterPublicationId: digestWindow.after, throughPublicationId: digestWindow.through, startAt: null, endAt: new Date().toISOString() };
   const times: number[] = [];
   let email: ReturnType<typeof digestEmail> | undefined;
   for (let i = 0; i < 6; i++) {
     const t = performance.now();
-    email = digestEmail(period);
+    email = digestEmail(span, { kind: "list", address: "everyone@example.com" });
     times.push(performance.now() - t);
   }
   return { firstMs: times[0], medianMs: median(times.slice(1))!, publications: digestWindow.n, htmlBytes: Buffer.byteLength(email!.html) };

@@ -296,7 +296,20 @@ const TABLE: Record<string, Expectation> = {
     listsRestricted: true,
   },
   "routes/insights": { get: signedIn, post: "none" },
-  "routes/digest": {
+  // A digest that was never sent is a 404, even for admins; others may not look.
+  "routes/digest.$seq": { get: (role) => (role === "anonymous" ? "signin" : role === "admin" ? "hidden" : "forbidden"), post: "none" },
+  // Where a list address's List-Unsubscribe leads: public, it says how to leave the list.
+  "routes/digest.mailing-list": { get: everyone("ok"), post: "none" },
+  // The one-click unsubscribe needs no sign-in: its signed token is the permission, and a made-up one is refused for all.
+  "routes/unsubscribe.$token": {
+    get: everyone("refused"),
+    post: [{ name: "one-click unsubscribe", form: () => ({ "List-Unsubscribe": "One-Click" }), expect: everyone("refused") }],
+  },
+  "routes/account": {
+    get: signedIn,
+    post: [{ name: "subscribe", form: () => ({ intent: "subscribe" }), expect: writes(signedIn) }],
+  },
+  "routes/digest._index": {
     get: adminOnly,
     post: [
       {

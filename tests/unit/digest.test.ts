@@ -5,14 +5,17 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addWhyTree, advanceTo, createIncident, createUser, incidentFields, keepFlaggedWording, RIES_CHAIN } from "../../db/factories";
-import { eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { db, openDatabase, schema, useDatabase } from "~/lib/db.server";
-import { currentPeriod, parsePeriod, previousPeriod } from "~/lib/period";
 import { changeActionStatus, createAction } from "~/models/action.server";
-import { DIGEST_LIST_LIMIT, digestContent, digestEmail, sendDigest } from "~/models/digest.server";
-import { getIncident, updateIncident } from "~/models/incident.server";
+import { DIGEST_LIST_LIMIT, digestContent, digestEmail, getSentDigest, nextDigest, previewDigest, scheduledMoment, sendDigest, spanLabel, type DigestSpan } from "~/models/digest.server";
+import { getIncident, setPeople, updateIncident } from "~/models/incident.server";
+import { republish } from "~/models/publication.server";
 import { enqueueEmail } from "~/models/outbox.server";
 import { updateSettings } from "~/models/settings.server";
+import { subscribe, unsubscribeUrl } from "~/models/subscription.server";
+import { removeUser, type User } from "~/models/user.server";
+import * as unsubscribeRoute from "~/routes/unsubscribe.$token";
 import { freshDatabase } from "./helpers";
 import { startSmtpServer } from "./smtp";
 
@@ -23,11 +26,13 @@ beforeAll(async () => {
   process.env.SMTP_URL = smtp.url;
   process.env.APP_URL = "https://hindsight.example.com";
   process.env.DIGEST_TO = "everyone@example.com, leads@example.com";
+  process.env.SESSION_SECRET = "a-test-secret-of-enough-length";
 });
 
 afterAll(async () => {
   delete process.env.SMTP_URL;
   delete process.env.DIGEST_TO;
+  delete process.env.SESSION_SECRET;
   await smtp.close();
 });
 
@@ -48,33 +53,176 @@ function publish(title: string, at: string, overrides: Parameters<typeof createI
   return { facilitator, incident, actionIds };
 }
 
-describe("the digest's period", () => {
-  it("is an ISO week in the configured time zone", () => {
-    const now = new Date("2026-11-25T12:00:00Z");
-    expect(currentPeriod("UTC", now).key).toBe("2026-W48");
-    expect(previousPeriod("UTC", now).key).toBe("2026-W47");
-    expect(parsePeriod("2026-W48", "Europe/Berlin")).toMatchObject({ start: "2026-11-22T23:00:00.000Z", end: "2026-11-29T23:00:00.000Z" });
-    expect(() => parsePeriod("2026-W54", "UTC")).toThrow();
+/** A cheap published analysis: one why, no actions. */
+function publishSmall(facilitator: User, title: string, visibility: "org" | "restricted" = "org") {
+  const incident = createIncident(facilitator, { title, summaryMd: `About ${title}.`, visibility });
+  addWhyTree(facilitator, incident.id, [{ question: "Why?", answer: "A queue filled.", remediation: "Alert on queue depth.", noActionReason: "Done in the response." }]);
+  advanceTo(facilitator, incident.id, "published");
+  return incident;
+}
+
+const LIST: { kind: "list"; address: string } = { kind: "list", address: "everyone@example.com" };
+const titles = (span: DigestSpan, recipient: Parameters<typeof digestContent>[1] = LIST) => digestContent(span, recipient).analyses.map((a) => a.title);
+/** Which digest each first publication went out in, by incident title. */
+const itemsByTitle = () =>
+  db()
+    .select({ title: schema.learnings.title, seq: schema.digestItems.digestSeq })
+    .from(schema.digestItems)
+    .innerJoin(schema.learnings, eq(schema.learnings.publicationId, schema.digestItems.publicationId))
+    .orderBy(asc(schema.digestItems.publicationId))
+    .all();
+/** A header as sent, unfolded (a long one is folded onto a second line). */
+const header = (mail: (typeof smtp.received)[number], name: string) => mail.headerLines.find((h) => h.key === name)?.line.replace(/\r\n\s+/g, " ");
+
+describe("a digest covers what was published since the previous digest", () => {
+  it("sent mid-week, then another is published: the next digest carries it, and nothing twice", async () => {
+    publish("Monday outage", "2026-11-23T10:00:00Z");
+    const first = await sendDigest({ trigger: "manual", now: new Date("2026-11-25T12:00:00Z") });
+    expect(first).toMatchObject({ seq: 1, outcome: "queued", queued: 2, sent: 2 });
+    publish("Thursday outage", "2026-11-26T10:00:00Z");
+
+    const preview = previewDigest(new Date("2026-11-30T09:00:00Z"));
+    expect(preview.span).toMatchObject({ seq: 2, startAt: "2026-11-25T12:00:00.000Z", endAt: "2026-11-30T09:00:00.000Z" });
+    expect(preview.label).toBe("published 25 Nov 12:00 to 30 Nov 09:00 UTC");
+    expect(titles(preview.span)).toEqual(["Thursday outage"]);
+    expect(preview.email.subject).toBe("Hindsight digest #2: 1 new post-mortem");
+
+    const second = await sendDigest({ trigger: "schedule", now: new Date("2026-11-30T09:00:00Z"), dueSince: "2026-11-30T09:00:00.000Z" });
+    expect(second).toMatchObject({ seq: 2, outcome: "queued", sent: 2 });
+    expect(itemsByTitle()).toEqual([
+      { title: "Monday outage", seq: 1 },
+      { title: "Thursday outage", seq: 2 },
+    ]);
+    const toEveryone = smtp.received.filter((m) => (m.to as { text: string }).text === "everyone@example.com");
+    expect(toEveryone.map((m) => m.subject)).toEqual(["Hindsight digest #1: 1 new post-mortem", "Hindsight digest #2: 1 new post-mortem"]);
+    expect(toEveryone[0].text).toContain("Monday outage");
+    expect(toEveryone[1].text).toContain("Hindsight digest #2, published 25 Nov 12:00 to 30 Nov 09:00 UTC");
+    expect(toEveryone[1].text).toContain("Thursday outage");
+    expect(toEveryone[1].text).not.toContain("Monday outage");
+    // Past digests stay viewable, with what each contained.
+    expect(getSentDigest(1)?.items.map((i) => i.title)).toEqual(["Monday outage"]);
+    expect(getSentDigest(2)?.listEmail?.html).toContain("Thursday outage");
   });
 
-  it("counts an analysis in the week of the time zone", () => {
-    publish("Late Sunday", "2026-11-22T23:30:00Z");
-    const utc = (key: string) => digestContent(parsePeriod(key, "UTC")).analyses.map((a) => a.title);
-    const berlin = (key: string) => digestContent(parsePeriod(key, "Europe/Berlin")).analyses.map((a) => a.title);
-    expect(utc("2026-W47")).toEqual(["Late Sunday"]);
-    expect(utc("2026-W48")).toEqual([]);
-    expect(berlin("2026-W48")).toEqual(["Late Sunday"]);
+  it("sends exactly what the preview showed, even if more was published before the button was pressed", async () => {
+    const facilitator = createUser();
+    publishSmall(facilitator, "Shown in the preview");
+    const { span } = previewDigest();
+    publishSmall(facilitator, "Published after the preview");
+    await sendDigest({ trigger: "manual", expected: span });
+    expect(itemsByTitle()).toEqual([{ title: "Shown in the preview", seq: 1 }]);
+    expect(titles(nextDigest())).toEqual(["Published after the preview"]);
+  });
+
+  it("leaves out republications: a post-mortem is in the digest once, when first published", async () => {
+    const facilitator = createUser({ role: "admin" });
+    const incident = publishSmall(facilitator, "Published twice");
+    await sendDigest({ trigger: "manual" });
+    republish(facilitator, incident.id);
+    expect(titles(nextDigest())).toEqual([]);
+  });
+
+  it("no post-mortem is ever in two digests or in none, over interleaved publishes and sends (seeded)", async () => {
+    const seed = Number(process.env.DIGEST_SEED ?? Date.now() % 100_000);
+    console.log(`digest property check: DIGEST_SEED=${seed}`);
+    let state = seed;
+    const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const admin = createUser({ role: "admin" });
+    const published: string[] = [];
+    let stalePreview: DigestSpan | undefined;
+    let clock = new Date("2026-11-02T08:00:00Z").getTime();
+    for (let step = 0; step < 40; step++) {
+      clock += Math.floor(random() * 36) * 3_600_000;
+      const now = new Date(clock);
+      const roll = random();
+      if (roll < 0.5) {
+        const title = `Outage ${step}`;
+        publishSmall(admin, title, random() < 0.25 ? "restricted" : "org");
+        published.push(title);
+      } else if (roll < 0.6) {
+        updateSettings(admin, { digestWhenEmpty: random() < 0.5 ? "skip" : "note" });
+      } else if (roll < 0.7) {
+        stalePreview = nextDigest(now);
+      } else {
+        const how = random();
+        // A send from a preview taken earlier (maybe outdated), the schedule, or the command line.
+        if (how < 0.3 && stalePreview) await sendDigest({ trigger: "manual", now, expected: stalePreview });
+        else if (how < 0.6) await sendDigest({ trigger: "schedule", now, dueSince: scheduledMoment(now) });
+        else await sendDigest({ trigger: "command", now });
+      }
+    }
+    updateSettings(admin, { digestWhenEmpty: "note" });
+    await sendDigest({ trigger: "command", now: new Date(clock + 3_600_000) });
+    const items = itemsByTitle();
+    expect(items.map((i) => i.title), `seed ${seed}`).toEqual(published);
+    // The list addresses got each org-wide one in exactly one email.
+    const lists = smtp.received.filter((m) => (m.to as { text: string }).text === "everyone@example.com").map((m) => m.text ?? "");
+    for (const title of published) {
+      const emails = lists.filter((t) => t.includes(`: ${title}\n`)).length;
+      const isOrg = db().select({ v: schema.incidents.visibility }).from(schema.incidents).where(eq(schema.incidents.title, title)).get()!.v === "org";
+      expect(emails, `${title} in the list emails, seed ${seed}`).toBe(isOrg ? 1 : 0);
+    }
+  }, 120_000);
+});
+
+describe("sending the digest exactly once", () => {
+  it("two sends of the same preview at once: one digest, one email per recipient", async () => {
+    publish("Website down", "2026-11-24T10:00:00Z");
+    const { span } = previewDigest();
+    const results = await Promise.all([sendDigest({ trigger: "manual", expected: span }), sendDigest({ trigger: "manual", expected: span })]);
+    expect(results.map((r) => r.outcome).sort()).toEqual(["already-sent", "queued"]);
+    expect(smtp.received).toHaveLength(2);
+    expect(db().select().from(schema.digests).all()).toHaveLength(1);
+  });
+
+  it("the scheduler and an admin's send at once: one digest", async () => {
+    publish("Website down", "2026-11-24T10:00:00Z");
+    const now = new Date("2026-11-30T09:00:30Z");
+    const { span } = previewDigest(now);
+    const results = await Promise.all([sendDigest({ trigger: "schedule", now, dueSince: scheduledMoment(now) }), sendDigest({ trigger: "manual", now, expected: span })]);
+    expect(results.map((r) => r.outcome).sort()).toEqual(["already-sent", "queued"]);
+    expect(smtp.received).toHaveLength(2);
+    // The scheduler does not send again this week, however often it looks.
+    expect(await sendDigest({ trigger: "schedule", now: new Date("2026-12-02T09:00:00Z"), dueSince: scheduledMoment(new Date("2026-12-02T09:00:00Z")) })).toMatchObject({ outcome: "already-sent" });
+    expect(smtp.received).toHaveLength(2);
+  });
+
+  it("the scheduled moment is the configured weekday and hour, in the time zone", () => {
+    const admin = createUser({ role: "admin" });
+    expect(scheduledMoment(new Date("2026-11-25T12:00:00Z"))).toBe("2026-11-23T09:00:00.000Z");
+    expect(scheduledMoment(new Date("2026-11-23T08:59:00Z"))).toBe("2026-11-16T09:00:00.000Z");
+    updateSettings(admin, { timeZone: "Europe/Berlin", digestDay: 5, digestHour: 17 });
+    expect(scheduledMoment(new Date("2026-11-27T16:30:00Z"))).toBe("2026-11-27T16:00:00.000Z");
+  });
+
+  it("after a crash between writing and sending, sends each email once on the next run", async () => {
+    publish("Website down", "2026-11-24T10:00:00Z");
+    const span = nextDigest();
+    // What the send writes in its transaction, without the delivery after it.
+    db().insert(schema.digests).values({ ...span, trigger: "manual" }).run();
+    enqueueEmail(digestEmail(span, LIST));
+    expect(smtp.received).toHaveLength(0);
+    expect(await sendDigest({ trigger: "manual", expected: span })).toMatchObject({ outcome: "already-sent", sent: 1 });
+    expect(await sendDigest({ trigger: "manual", expected: span })).toMatchObject({ sent: 0 });
+    expect(smtp.received).toHaveLength(1);
+  });
+
+  it("says so when nothing was published, and can skip an empty digest without using up its span", async () => {
+    const email = digestEmail(nextDigest(), LIST);
+    expect(email.subject).toBe("Hindsight digest #1: no new post-mortems");
+    expect(email.text).toContain("No new post-mortems were published since the last digest.");
+    updateSettings(createUser({ role: "admin" }), { digestWhenEmpty: "skip" });
+    expect((await sendDigest({ trigger: "command" })).outcome).toBe("skipped-empty");
+    expect(smtp.received).toHaveLength(0);
+    expect(nextDigest().seq).toBe(1);
   });
 });
 
 describe("the digest's content", () => {
-  const week = () => parsePeriod("2026-W48", "UTC");
-
-  it("has the new analyses with summary, chain, top remediations and link; never a restricted one", () => {
+  it("has the new analyses with summary, chain, top remediations and link; never a restricted one for a list", () => {
     const { incident } = publish("Website down", "2026-11-24T10:00:00Z");
     publish("Security incident", "2026-11-24T11:00:00Z", { visibility: "restricted" });
-    publish("Last week", "2026-11-17T11:00:00Z");
-    const content = digestContent(week(), new Date("2026-11-30T09:00:00Z"));
+    const content = digestContent(nextDigest(new Date("2026-11-30T09:00:00Z")), LIST, new Date("2026-11-30T09:00:00Z"));
     expect(content.analyses).toHaveLength(1);
     const [a] = content.analyses;
     expect(a).toMatchObject({ title: "Website down", summary: "What happened in Website down.", url: `https://hindsight.example.com/learnings/INC-${incident.id}` });
@@ -88,15 +236,21 @@ describe("the digest's content", () => {
     const { facilitator, incident } = publish("Website down", "2026-11-24T10:00:00Z");
     const { version } = getIncident(facilitator, incident.id);
     updateIncident(facilitator, incident.id, version, incidentFields({ title: "Website down", summaryMd: "What happened.", visibility: "restricted" }));
-    expect(digestContent(week()).analyses).toEqual([]);
+    expect(titles(nextDigest())).toEqual([]);
   });
 
-  it("has the actions completed in the week and the overdue ones by team", () => {
+  it("has the actions completed since the last digest and the overdue ones by team", async () => {
     const { facilitator, actionIds } = publish("Website down", "2026-11-24T10:00:00Z");
     changeActionStatus(facilitator, actionIds[0], "done");
-    const content = digestContent(currentPeriod("UTC"), new Date());
+    const content = digestContent(nextDigest(), LIST);
     expect(content.completed.map((c) => c.title)).toEqual([expect.stringMatching(/^Fix Website down/)]);
     expect(content.overdueByTeam).toEqual([{ team: "SRE", count: 4 }]);
+    await sendDigest({ trigger: "command" });
+    changeActionStatus(facilitator, actionIds[1], "done");
+    // The next digest has only what was completed since this one.
+    const next = digestContent(nextDigest(), LIST);
+    expect(next.completedCount).toBe(1);
+    expect(next.completed[0].url).toBe(`https://hindsight.example.com/actions/${actionIds[1]}`);
   });
 
   it("lists at most 50 post-mortems and 50 completed actions, says how many more, and keeps summaries short", () => {
@@ -109,51 +263,158 @@ describe("the digest's content", () => {
       advanceTo(facilitator, incident.id, "published", new Date("2026-11-24T10:00:00Z"));
       changeActionStatus(facilitator, action.id, "done");
     }
-    const content = digestContent(currentPeriod("UTC"), new Date());
-    const published = digestContent(week(), new Date("2026-11-30T09:00:00Z"));
-    expect(published.analyses).toHaveLength(DIGEST_LIST_LIMIT);
-    expect(published.analysesCount).toBe(DIGEST_LIST_LIMIT + 2);
-    expect(Math.max(...published.analyses.map((a) => a.summary.length))).toBeLessThanOrEqual(600);
+    const span = nextDigest();
+    const content = digestContent(span, LIST);
+    expect(content.analyses).toHaveLength(DIGEST_LIST_LIMIT);
+    expect(content.analysesCount).toBe(DIGEST_LIST_LIMIT + 2);
+    expect(Math.max(...content.analyses.map((a) => a.summary.length))).toBeLessThanOrEqual(600);
     expect(content.completed).toHaveLength(DIGEST_LIST_LIMIT);
     expect(content.completedCount).toBe(DIGEST_LIST_LIMIT + 2);
-    const email = digestEmail(week(), new Date("2026-11-30T09:00:00Z"));
+    const email = digestEmail(span, LIST);
     expect(email.subject).toContain(`${DIGEST_LIST_LIMIT + 2} new post-mortems`);
     expect(email.text).toContain("And 2 more: https://hindsight.example.com/learnings");
     expect(email.html).toContain("And 2 more on");
   }, 60_000);
 
-  it("says so when nothing was published, and can skip such a week", async () => {
-    const email = digestEmail(week());
-    expect(email.subject).toBe("Hindsight digest, week 48 of 2026 (23 Nov – 29 Nov): no new post-mortems");
-    expect(email.text).toContain("No new post-mortems were published this week.");
-    updateSettings(createUser({ role: "admin" }), { digestWhenEmpty: "skip" });
-    expect((await sendDigest(week())).outcome).toBe("skipped-empty");
-    expect(smtp.received).toHaveLength(0);
+  it("names its span in the configured time zone", () => {
+    expect(spanLabel({ startAt: "2026-12-03T14:02:00Z", endAt: "2026-12-04T09:00:00Z" }, "UTC")).toBe("published 3 Dec 14:02 to 4 Dec 09:00 UTC");
+    expect(spanLabel({ startAt: null, endAt: "2026-12-04T09:00:00Z" }, "Europe/Berlin")).toBe("published up to 4 Dec 10:00 (Europe/Berlin)");
   });
 });
 
-describe("sending the digest exactly once", () => {
-  const week = () => parsePeriod("2026-W48", "UTC");
-
-  it("sends once, and a repeat sends nothing", async () => {
+describe("individual subscribers and list addresses", () => {
+  it("each subscriber gets their own email with a signed one-click unsubscribe; a list address a page about leaving the list", async () => {
+    const member = createUser({ name: "Sam Member", email: "sam@example.com" });
+    subscribe(member);
     publish("Website down", "2026-11-24T10:00:00Z");
-    expect(await sendDigest(week())).toMatchObject({ outcome: "queued", sent: 1 });
-    expect(await sendDigest(week())).toMatchObject({ outcome: "already-queued", sent: 0 });
-    expect(smtp.received).toHaveLength(1);
+    expect(await sendDigest({ trigger: "command" })).toMatchObject({ outcome: "queued", queued: 3, sent: 3 });
+
+    const to = (address: string) => smtp.received.find((m) => (m.to as { text: string }).text === address)!;
+    const list = to("everyone@example.com");
+    expect(header(list, "list-unsubscribe")).toBe("List-Unsubscribe: <https://hindsight.example.com/digest/mailing-list>");
+    expect(header(list, "list-unsubscribe-post")).toBeUndefined();
+    expect(list.html).toContain('href="https://hindsight.example.com/digest/mailing-list"');
+
+    const own = to("sam@example.com");
+    const url = unsubscribeUrl(member.id);
+    expect(url).toMatch(/^https:\/\/hindsight\.example\.com\/unsubscribe\/\d+\.[\w-]{43}$/);
+    expect(header(own, "list-unsubscribe")).toBe(`List-Unsubscribe: <${url}>`);
+    expect(header(own, "list-unsubscribe-post")).toBe("List-Unsubscribe-Post: List-Unsubscribe=One-Click");
+    expect(own.text).toContain("Website down");
+    expect(own.html).toContain('href="https://hindsight.example.com/account"');
   });
 
-  it("after a crash between writing and sending, sends it once on the next run", async () => {
-    publish("Website down", "2026-11-24T10:00:00Z");
-    enqueueEmail(digestEmail(week()));
-    expect(smtp.received).toHaveLength(0);
-    expect(await sendDigest(week())).toMatchObject({ outcome: "already-queued", sent: 1 });
-    expect(await sendDigest(week())).toMatchObject({ sent: 0 });
-    expect(smtp.received).toHaveLength(1);
+  it("a GET of the unsubscribe link only asks; the one-click POST unsubscribes with no sign-in; a forged link is a clear 400", async () => {
+    const member = createUser({ email: "sam@example.com" });
+    const other = createUser({ email: "kim@example.com" });
+    subscribe(member);
+    subscribe(other);
+    const token = new URL(unsubscribeUrl(member.id)).pathname.split("/").pop()!;
+    const call = async (method: "GET" | "POST", t: string) => {
+      const request = new Request(`https://hindsight.example.com/unsubscribe/${t}`, {
+        method,
+        body: method === "POST" ? new URLSearchParams({ "List-Unsubscribe": "One-Click" }) : undefined,
+      });
+      const args = { request, params: { token: t }, context: {} } as never;
+      return (method === "GET" ? unsubscribeRoute.loader(args) : unsubscribeRoute.action(args)) as unknown as { init: { status: number }; data: { link: unknown } };
+    };
+    const subscribers = () => db().select({ id: schema.digestSubscriptions.userId }).from(schema.digestSubscriptions).all().map((r) => r.id).sort();
+
+    const shown = await call("GET", token);
+    expect(shown.init.status).toBe(200);
+    expect(shown.data.link).toEqual({ valid: true, email: "sam@example.com", subscribed: true });
+    expect(subscribers()).toEqual([member.id, other.id].sort());
+
+    // Another person's id under this signature, a signature for someone else, a cut link.
+    const [, mac] = token.split(".");
+    for (const forged of [`${other.id}.${mac}`, `${member.id}.${"A".repeat(43)}`, token.slice(0, -1), "nonsense"]) {
+      const refused = await call("POST", forged);
+      expect(refused.init.status, forged).toBe(400);
+      expect(refused.data.link).toEqual({ valid: false });
+    }
+    expect(subscribers()).toEqual([member.id, other.id].sort());
+
+    const done = await call("POST", token);
+    expect(done.init.status).toBe(200);
+    expect(done.data.link).toEqual({ valid: true, email: "sam@example.com", subscribed: false });
+    expect(subscribers()).toEqual([other.id]);
+    // A signature made with another secret is not valid here.
+    const secret = process.env.SESSION_SECRET;
+    process.env.SESSION_SECRET = "another-secret-of-enough-length";
+    const elsewhere = new URL(unsubscribeUrl(other.id)).pathname.split("/").pop()!;
+    process.env.SESSION_SECRET = secret;
+    expect((await call("POST", elsewhere)).init.status).toBe(400);
+    expect(subscribers()).toEqual([other.id]);
+  });
+
+  it("each subscriber gets only what they may see; a list address only what everyone may see", async () => {
+    const admin = createUser({ role: "admin", email: "admin@example.com" });
+    const insider = createUser({ email: "insider@example.com" });
+    const outsider = createUser({ email: "outsider@example.com" });
+    for (const u of [admin, insider, outsider]) subscribe(u);
+    const facilitator = createUser({ role: "admin" });
+    publishSmall(facilitator, "Org-wide outage");
+    const secret = publishSmall(facilitator, "Credential rotation", "restricted");
+    setPeople(facilitator, secret.id, facilitator.id, [insider.id]);
+    const span = nextDigest();
+    expect(titles(span, LIST)).toEqual(["Org-wide outage"]);
+    expect(titles(span, { kind: "person", subscriber: { ...admin } })).toEqual(["Org-wide outage", "Credential rotation"]);
+    expect(titles(span, { kind: "person", subscriber: { ...insider } })).toEqual(["Org-wide outage", "Credential rotation"]);
+    expect(titles(span, { kind: "person", subscriber: { ...outsider } })).toEqual(["Org-wide outage"]);
+
+    await sendDigest({ trigger: "command" });
+    const textTo = (address: string) => smtp.received.find((m) => (m.to as { text: string }).text === address)?.text ?? "";
+    expect(textTo("outsider@example.com")).not.toContain("Credential rotation");
+    expect(textTo("everyone@example.com")).not.toContain("Credential rotation");
+    expect(textTo("insider@example.com")).toContain("Credential rotation");
+    expect(textTo("admin@example.com")).toContain("Credential rotation");
+  });
+
+  it("someone removed gets no more digests", async () => {
+    const admin = createUser({ role: "admin" });
+    const leaver = createUser({ email: "leaver@example.com" });
+    subscribe(leaver);
+    removeUser(admin, leaver.id);
+    await sendDigest({ trigger: "command" });
+    expect(smtp.received.map((m) => (m.to as { text: string }).text).sort()).toEqual(["everyone@example.com", "leads@example.com"]);
+  });
+});
+
+describe("the migration from weekly digests", () => {
+  it("keeps each sent week as a numbered digest, and the next digest starts where the last one ended", () => {
+    const facilitator = createUser();
+    const inWeek = publishSmall(facilitator, "Before the mid-week send");
+    const after = publishSmall(facilitator, "After the mid-week send");
+    const set = (id: number, at: string) => db().update(schema.publications).set({ publishedAt: at }).where(eq(schema.publications.incidentId, id)).run();
+    set(inWeek.id, "2026-11-24T10:00:00.000Z");
+    set(after.id, "2026-11-26T10:00:00.000Z");
+    const sqlite = db().$client;
+    const old = (key: string, createdAt: string) =>
+      sqlite.prepare("insert into outbox (key, kind, recipients, subject, text, html, status, created_at) values (?, 'digest', 'everyone@example.com', 's', 't', 'h', 'sent', ?)").run(key, createdAt);
+    old("digest:2026-W47", "2026-11-23T09:00:00.000Z");
+    // Week 48's digest was sent by hand on Wednesday: Thursday's post-mortem was never sent.
+    old("digest:2026-W48", "2026-11-25T12:00:00.000Z");
+
+    const migration = fs.readFileSync(path.resolve("db/migrations/0012_digest_sequence.sql"), "utf8");
+    const fills = migration
+      .split("--> statement-breakpoint")
+      .map((statement) => statement.replace(/^--.*$/gm, "").trim())
+      .filter((statement) => /^(INSERT|UPDATE)/.test(statement));
+    expect(fills).toHaveLength(5);
+    for (const fill of fills) sqlite.prepare(fill).run();
+
+    expect(db().select().from(schema.digests).orderBy(asc(schema.digests.seq)).all()).toMatchObject([
+      { seq: 1, endAt: "2026-11-23T00:00:00.000Z", trigger: "migrated", startAt: null },
+      { seq: 2, endAt: "2026-11-25T12:00:00.000Z", startAt: "2026-11-23T00:00:00.000Z" },
+    ]);
+    expect(itemsByTitle()).toEqual([{ title: "Before the mid-week send", seq: 2 }]);
+    expect(nextDigest()).toMatchObject({ seq: 3, startAt: "2026-11-25T12:00:00.000Z" });
+    expect(titles(nextDigest())).toEqual(["After the mid-week send"]);
   });
 });
 
 describe("npm run digest, against a real SMTP server", () => {
-  it("sends one well-formed email with both parts, links and the chain, and nothing restricted", async () => {
+  it("sends one well-formed email per recipient, with links and the chain, nothing restricted to a list; two runs at once send once", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hindsight-digest-"));
     const file = path.join(dir, "hindsight.db");
     try {
@@ -161,22 +422,23 @@ describe("npm run digest, against a real SMTP server", () => {
       const { incident } = publish("Website down", "2026-11-24T10:00:00Z");
       publish("Security incident", "2026-11-24T11:00:00Z", { visibility: "restricted" });
       const run = (...extra: string[]) =>
-        promisify(execFile)(path.resolve("node_modules/.bin/tsx"), ["app/cli/digest.ts", "--period", "2026-W48", ...extra], {
+        promisify(execFile)(path.resolve("node_modules/.bin/tsx"), ["app/cli/digest.ts", ...extra], {
           env: { ...process.env, DATABASE_PATH: file, SMTP_URL: smtp.url },
         });
       const dry = await run("--dry-run");
-      expect(dry.stdout).toContain("Subject: Hindsight digest, week 48 of 2026 (23 Nov – 29 Nov): 1 new post-mortem");
+      expect(dry.stdout).toMatch(/^Digest #1, published up to \d+ \w+ \d\d:\d\d UTC/);
+      expect(dry.stdout).toContain("Subject: Hindsight digest #1: 1 new post-mortem");
       expect(dry.stdout).toContain("--- HTML part ---");
       expect(smtp.received).toHaveLength(0);
-      const first = await run();
-      expect(first.stdout).toContain("Digest 2026-W48: written to the outbox. Delivery: 1 sent, 0 failed.");
+      // Two runs at once (two processes): one digest, one email per list address.
+      const [a, b] = await Promise.all([run(), run()]);
+      expect([a.stdout, b.stdout].join("\n")).toMatch(/Digest #1 \(published up to .*\): written to the outbox for 2 recipients/);
+      expect([a.stdout, b.stdout].join("\n")).toMatch(/Digest #1 \(.*\): already sent; not sent again/);
       await run();
-      expect(smtp.received).toHaveLength(1);
+      expect(smtp.received).toHaveLength(2);
 
-      const mail = smtp.received[0];
-      expect(mail.subject).toBe("Hindsight digest, week 48 of 2026 (23 Nov – 29 Nov): 1 new post-mortem");
-      expect((mail.to as { text: string }).text).toBe("everyone@example.com, leads@example.com");
-      expect(mail.headerLines.find((h) => h.key === "list-unsubscribe")?.line).toBe("List-Unsubscribe: <https://hindsight.example.com/admin/settings>");
+      const mail = smtp.received.find((m) => (m.to as { text: string }).text === "everyone@example.com")!;
+      expect(mail.subject).toBe("Hindsight digest #1: 1 new post-mortem");
       expect(mail.text).toContain("Website down");
       expect(mail.text).toContain("5. New engineers are not trained in TDD during orientation.");
       expect(mail.html).toContain(`href="https://hindsight.example.com/learnings/INC-${incident.id}"`);

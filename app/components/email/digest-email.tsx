@@ -1,7 +1,10 @@
-// The weekly digest as email markup: tables and inline styles only, no external assets.
+// The digest as email markup: tables and inline styles only, no external assets.
 import { ACCENT, BAD, CANVAS, FONT, INK, LINE, SOFT } from "./styles";
 
 export type DigestContent = {
+  /** The digest's number: each covers what was published since the one before. */
+  seq: number;
+  /** What it covers, in words: "published 3 Dec 14:02 to 4 Dec 09:00 UTC". */
   period: string;
   /** How many were published in the period; `analyses` lists the first of them. */
   analysesCount: number;
@@ -19,7 +22,8 @@ export type DigestContent = {
   overdueByTeam: { team: string; count: number }[];
   topCauses: { cause: string; count: number }[];
   learningsUrl: string;
-  settingsUrl: string;
+  /** How this recipient stops getting it: their subscription, or the list's page. */
+  manage: { url: string; label: string };
 };
 
 const h2 = { fontFamily: FONT, fontSize: "16px", color: INK, margin: "24px 0 8px" };
@@ -47,13 +51,13 @@ export function DigestEmail({ content }: { content: DigestContent }) {
               <tbody>
                 <tr>
                   <td style={{ background: INK, padding: "16px 24px" }}>
-                    <p style={{ ...p, color: "#ffffff", fontSize: "18px", fontWeight: "bold", margin: 0 }}>Hindsight digest</p>
+                    <p style={{ ...p, color: "#ffffff", fontSize: "18px", fontWeight: "bold", margin: 0 }}>Hindsight digest #{content.seq}</p>
                     <p style={{ ...p, color: "#d5dbe6", margin: "4px 0 0" }}>What we learned from incidents, {content.period}</p>
                   </td>
                 </tr>
                 <Section title={content.analyses.length > 0 ? `New post-mortems (${content.analysesCount})` : "No new post-mortems"}>
                   {content.analyses.length === 0 ? (
-                    <p style={p}>No post-mortems were published this week.</p>
+                    <p style={p}>No post-mortems were published since the last digest.</p>
                   ) : (
                     content.analyses.map((a) => (
                       <table key={a.reference} role="presentation" width="100%" cellPadding={0} cellSpacing={0} style={{ borderLeft: `4px solid ${ACCENT}`, margin: "0 0 16px" }}>
@@ -137,7 +141,7 @@ export function DigestEmail({ content }: { content: DigestContent }) {
                   </Section>
                 ) : null}
                 {content.topCauses.length > 0 ? (
-                  <Section title="Most frequent causes this week">
+                  <Section title="Most frequent causes in this digest">
                     <p style={p}>{content.topCauses.map((t) => `${t.cause} (${t.count})`).join(" · ")}</p>
                   </Section>
                 ) : null}
@@ -148,8 +152,8 @@ export function DigestEmail({ content }: { content: DigestContent }) {
                         All learnings
                       </a>{" "}
                       ·{" "}
-                      <a href={content.settingsUrl} style={{ color: ACCENT }}>
-                        Digest settings and unsubscribing
+                      <a href={content.manage.url} style={{ color: ACCENT }}>
+                        {content.manage.label}
                       </a>
                     </p>
                   </td>
