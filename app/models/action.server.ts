@@ -585,14 +585,15 @@ export function listTeams(): string[] {
     .map((r) => r.team);
 }
 
-export type Progress = { total: number; finished: number; overdue: number };
+export type Progress = { total: number; done: number; wontDo: number; overdue: number };
 
 const progressOfIncidents = prepared((d) =>
   d
     .select({
       incidentId: actions.incidentId,
       total: sql<number>`count(*)`,
-      finished: sql<number>`sum(${finished})`,
+      done: sql<number>`sum(${actions.status} = 'done')`,
+      wontDo: sql<number>`sum(${actions.status} = 'wont_do')`,
       overdue: sql<number>`sum(${overdueOn(p("today"))})`,
     })
     .from(actions)
@@ -605,7 +606,7 @@ const progressOfIncidents = prepared((d) =>
 export function actionProgress(incidentIds: number[], todayDate: string = today()): Map<number, Progress> {
   if (incidentIds.length === 0) return new Map();
   const rows = progressOfIncidents().all({ incidentIds: JSON.stringify(incidentIds), today: todayDate });
-  return new Map(rows.map((r) => [r.incidentId, { total: r.total, finished: r.finished, overdue: r.overdue }]));
+  return new Map(rows.map((r) => [r.incidentId, { total: r.total, done: r.done, wontDo: r.wontDo, overdue: r.overdue }]));
 }
 
 

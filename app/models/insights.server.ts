@@ -4,7 +4,7 @@ import { addDays, differenceInCalendarMonths, eachMonthOfInterval, format, isVal
 import { and, count, countDistinct, eq, exists, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { db, schema } from "~/lib/db.server";
 import type { Viewer } from "./access";
-import { completionRate, figuresFrom, type ActionFigures, type ActionStatus } from "./action";
+import { doneRatherThanDropped, doneShare, figuresFrom, type ActionFigures, type ActionStatus } from "./action";
 import { tallyColumns, tallyOf, today } from "./action.server";
 import { categoryLabels } from "./category.server";
 import { reference, SEVERITIES, type Severity } from "./incident";
@@ -68,7 +68,8 @@ export type ActionMonth = {
   total: number;
   done: number;
   wontDo: number;
-  completionRate: number | null;
+  doneShare: number | null;
+  doneRatherThanDropped: number | null;
 };
 
 /** The figures as on the actions summary, and by the month the actions were created: the period's months, and later ones with actions. */
@@ -223,14 +224,17 @@ function actionFigures(months: string[], rows: ActionCountRow[]): ActionInsights
   // Actions are counted by the month they were created, which can be after the period ends.
   const created = [...months, ...rows.map((r) => r.month)].sort();
   const allMonths = monthsBetween(created[0], created.at(-1)!);
-  const byMonth = new Map<string, ActionMonth>(allMonths.map((month) => [month, { month, total: 0, done: 0, wontDo: 0, completionRate: null }]));
+  const byMonth = new Map<string, ActionMonth>(allMonths.map((month) => [month, { month, total: 0, done: 0, wontDo: 0, doneShare: null, doneRatherThanDropped: null }]));
   for (const r of rows) {
     const m = byMonth.get(r.month)!;
     m.total += r.n;
     if (r.status === "done") m.done += r.n;
     if (r.status === "wont_do") m.wontDo += r.n;
   }
-  for (const m of byMonth.values()) m.completionRate = completionRate(m.done, m.wontDo);
+  for (const m of byMonth.values()) {
+    m.doneShare = doneShare(m.done, m.total);
+    m.doneRatherThanDropped = doneRatherThanDropped(m.done, m.wontDo);
+  }
   return {
     ...figuresFrom(rows.map(tallyOf)),
     byMonth: [...byMonth.values()],

@@ -1,7 +1,7 @@
 import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { formatDays, formatRate } from "~/components/action-figures";
+import { FIGURES_EXPLAINED, formatDays, formatDoneRatherThanDropped, formatDoneShare } from "~/components/action-figures";
 import { SeverityBadge } from "~/components/badges";
 import { LineChart, monthLabel, ParetoChart, StackedBarChart, type Series } from "~/components/charts";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
@@ -172,8 +172,8 @@ export default function InsightsPage() {
                 <dd>{formatMinutes(times.resolveMinutes)}</dd>
               </div>
               <div>
-                <dt>Action completion rate</dt>
-                <dd>{formatRate(actions.completionRate)}</dd>
+                <dt>Follow-up actions done</dt>
+                <dd>{formatDoneShare(actions)}</dd>
               </div>
               <div>
                 <dt>Median time to done</dt>
@@ -279,8 +279,12 @@ export default function InsightsPage() {
                     <dd className={actions.overdue > 0 ? "overdue-count" : undefined}>{actions.overdue}</dd>
                   </div>
                   <div>
-                    <dt>Completion rate</dt>
-                    <dd>{formatRate(actions.completionRate)}</dd>
+                    <dt>Share done</dt>
+                    <dd>{formatDoneShare(actions)}</dd>
+                  </div>
+                  <div>
+                    <dt>Done rather than dropped</dt>
+                    <dd>{formatDoneRatherThanDropped(actions)}</dd>
                   </div>
                   <div>
                     <dt>Median time to done</dt>
@@ -288,9 +292,7 @@ export default function InsightsPage() {
                   </div>
                 </dl>
                 <p className="muted small">
-                  Completion rate: of the finished actions, the share that were done rather than dropped (done ÷ (done + won't do)), as on the{" "}
-                  <Link to="/actions/summary">actions summary</Link>; open actions do not count until they are finished. Time to done: from
-                  an action's creation to its completion. Overdue: open past the due date.
+                  {FIGURES_EXPLAINED} The same figures by team are on the <Link to="/actions/summary">actions summary</Link>.
                 </p>
                 <details className="chart__table">
                   <summary>By the month the actions were created</summary>
@@ -303,7 +305,8 @@ export default function InsightsPage() {
                           <th scope="col">Created</th>
                           <th scope="col">Done</th>
                           <th scope="col">Won't do</th>
-                          <th scope="col">Completion rate</th>
+                          <th scope="col">Share done</th>
+                          <th scope="col">Done rather than dropped</th>
                         </tr>
                       </thead>
                       <tbody>
@@ -313,7 +316,8 @@ export default function InsightsPage() {
                             <td>{m.total}</td>
                             <td>{m.done}</td>
                             <td>{m.wontDo}</td>
-                            <td>{formatRate(m.completionRate)}</td>
+                            <td>{formatDoneShare(m)}</td>
+                            <td>{formatDoneRatherThanDropped(m)}</td>
                           </tr>
                         ))}
                       </tbody>

@@ -73,11 +73,11 @@ test("follow-up actions: from remediation to done, with publishing, My actions, 
   await expect(whyCard(page, CHAIN[2].answer).getByRole("list", { name: "Follow-up actions" })).toContainText("· P2");
   await moveTo(page, "Publish", "Published");
   const progress = page.getByRole("region", { name: "Follow-up actions" });
-  await expect(progress).toContainText("Progress0/2 done, 1 overdue");
+  await expect(progress).toContainText("Progress0 of 2 done, 2 open, 1 overdue");
 
   // The incident list shows the progress too.
   await page.goto("/incidents");
-  await expect(page.getByRole("row").filter({ hasText: title })).toContainText("0/2 done, 1 overdue");
+  await expect(page.getByRole("row").filter({ hasText: title })).toContainText("0 of 2 done, 2 open, 1 overdue");
 
   // The owner signs in and lands on My actions: overdue first.
   const ownerPage = await pageFor(browser, owner);
@@ -121,8 +121,8 @@ test("follow-up actions: from remediation to done, with publishing, My actions, 
 
   await page.goto(`/incidents/${ref}`);
   await expect(statusBadge(page)).toHaveText("Closed");
-  await expect(page.getByRole("region", { name: "Follow-up actions" })).toContainText("Progress2/2 done");
-  await expect(page.getByRole("region", { name: "Follow-up actions" })).toContainText("Completion rate50%");
+  await expect(page.getByRole("region", { name: "Follow-up actions" })).toContainText("Progress1 of 2 done, 1 won't do");
+  await expect(page.getByRole("region", { name: "Follow-up actions" })).toContainText("Done rather than dropped50% of 2 finished");
 
   // Reopening an action reopens the incident to published; the history says so.
   await ownerPage.goto("/actions");
