@@ -97,6 +97,11 @@ export type Insights = {
   times: { byMonth: TimesMonth[]; detectMinutes: number | null; resolveMinutes: number | null };
   actions: ActionInsights;
   recurring: RecurringCause[];
+  /**
+   * When nothing started in the period: the latest incident in scope that started before it, and
+   * the start of a period reaching back to it, to offer instead of an empty page; else null.
+   */
+  earlier: { startedAt: string; widenFrom: string } | null;
 };
 
 const monthKey = (d: Date) => format(d, "yyyy-MM", { in: UTC });
@@ -129,7 +134,7 @@ export function resolvePeriod(filters: Pick<InsightsFilters, "from" | "to">, tod
 }
 
 /** The incidents the figures count: visible to the viewer, started in the period, of the team and service. */
-function incidentScope(viewer: Viewer, filters: InsightsFilters, period: Period): SQL {
+function incidentScope(viewer: Viewer, filters: InsightsFilters, period: Pick<Period, "from" | "to">): SQL {
   const endExclusive = dateKey(addDays(parseISO(period.to, { in: UTC }), 1, { in: UTC }));
   const team = filters.team;
   return and(
@@ -152,6 +157,18 @@ function incidentScope(viewer: Viewer, filters: InsightsFilters, period: Period)
         )
       : undefined,
   )!;
+}
+
+/** The latest incident in scope (visible, of the team and service) that started before the period. */
+function latestBefore(viewer: Viewer, filters: InsightsFilters, period: Period): Insights["earlier"] {
+  const dayBefore = dateKey(addDays(parseISO(period.from, { in: UTC }), -1, { in: UTC }));
+  const row = db()
+    .select({ startedAt: sql<string | null>`max(${incidents.startedAt})` })
+    .from(incidents)
+    .where(incidentScope(viewer, filters, { from: "0001-01-01", to: dayBefore }))
+    .get();
+  if (!row?.startedAt) return null;
+  return { startedAt: row.startedAt, widenFrom: dateKey(startOfMonth(parseISO(row.startedAt, { in: UTC }), { in: UTC })) };
 }
 
 const startMonth = sql<string>`substr(${incidents.startedAt}, 1, 7)`;
@@ -322,6 +339,7 @@ export function insightsFor(viewer: Viewer, filters: InsightsFilters = {}, now: 
   return {
     period,
     notices,
+    earlier: incidentRows.length === 0 ? latestBefore(viewer, filters, period) : null,
     incidentCount: incidentRows.length,
     whyCount: causes.categorised + causes.uncategorised,
     causes,

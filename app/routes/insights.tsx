@@ -71,6 +71,16 @@ function formatMinutes(minutes: number | null): string {
 
 const percent = (share: number) => `${Math.round(share * 100)}%`;
 
+/** The query of the same filters over a longer period. */
+function widened(filters: { team?: string; service?: string }, from: string, to: string) {
+  const query = new URLSearchParams();
+  if (filters.team) query.set("team", filters.team);
+  if (filters.service) query.set("service", filters.service);
+  query.set("from", from);
+  query.set("to", to);
+  return query.toString();
+}
+
 function periodLabel(period: Insights["period"]) {
   return `between ${formatDate(period.from)} and ${formatDate(period.to)}`;
 }
@@ -145,8 +155,20 @@ export default function InsightsPage() {
 
       {insights.incidentCount === 0 ? (
         <div className="panel empty">
-          <p>No incidents {filtered ? "match these filters" : "started in the last twelve months"}.</p>
-          <p>{filtered ? <Link to="/insights">Clear the filters</Link> : <Link to="/incidents/new">Report an incident</Link>}</p>
+          <p>
+            No incidents started {periodLabel(period)}
+            {filters.team || filters.service ? " for these filters" : ""}.
+            {insights.earlier ? ` The latest one before started on ${formatDate(insights.earlier.startedAt.slice(0, 10))}.` : null}
+          </p>
+          <p>
+            {insights.earlier ? (
+              <Link to={`/insights?${widened(filters, insights.earlier.widenFrom, period.to)}`}>Widen the period to start on {formatDate(insights.earlier.widenFrom)}</Link>
+            ) : filtered ? (
+              <Link to="/insights">Clear the filters</Link>
+            ) : (
+              <Link to="/incidents/new">Report an incident</Link>
+            )}
+          </p>
         </div>
       ) : (
         <>
