@@ -543,35 +543,43 @@ export function overdueOwners(viewer: Viewer, options: { now?: Date } = {}): Ove
 
 export type OverdueAction = { id: number; ownerId: number; title: string; dueDate: string; incidentReference: string };
 
-const oldestOfTeam = prepared((d) => {
-  const own = alias(actions, "own");
-  const oldest = d
-    .select({ id: own.id })
-    .from(own)
-    .where(
-      and(
-        eq(own.ownerId, users.id),
-        eq(actionFinished(own.status), 0),
-        lt(own.dueDate, p("today")),
-        incidentVisibleToViewer(own.incidentId),
-      ),
-    )
-    .orderBy(asc(own.dueDate), asc(own.id))
-    .limit(p("perOwner"));
-  return d
-    .select({ id: actions.id, ownerId: actions.ownerId, title: actions.title, dueDate: actions.dueDate, incidentId: actions.incidentId })
-    .from(users)
-    .innerJoin(actions, inArray(actions.id, oldest))
-    .where(eq(users.team, p("team")))
-    .orderBy(asc(users.name), asc(users.id), asc(actions.dueDate), asc(actions.id))
-    .prepare();
-});
+function compileOldest(oneTeam: boolean) {
+  return prepared((d) => {
+    const own = alias(actions, "own");
+    const oldest = d
+      .select({ id: own.id })
+      .from(own)
+      .where(
+        and(
+          eq(own.ownerId, users.id),
+          eq(actionFinished(own.status), 0),
+          lt(own.dueDate, p("today")),
+          incidentVisibleToViewer(own.incidentId),
+        ),
+      )
+      .orderBy(asc(own.dueDate), asc(own.id))
+      .limit(p("perOwner"));
+    return d
+      .select({ id: actions.id, ownerId: actions.ownerId, title: actions.title, dueDate: actions.dueDate, incidentId: actions.incidentId })
+      .from(users)
+      .innerJoin(actions, inArray(actions.id, oldest))
+      .where(oneTeam ? eq(users.team, p("team")) : undefined)
+      .orderBy(asc(users.name), asc(users.id), asc(actions.dueDate), asc(actions.id))
+      .prepare();
+  });
+}
 
-/** The `perOwner` oldest overdue actions of each person in the team (by name; "" for no team), in one query. */
-export function oldestOverdue(viewer: Viewer, team: string, options: { perOwner: number; now?: Date }): OverdueAction[] {
-  return oldestOfTeam()
-    .all({ ...viewerParams(viewer), today: today(options.now), team, perOwner: options.perOwner })
-    .map(({ incidentId, ...row }) => ({ ...row, incidentReference: reference(incidentId) }));
+const oldestOfTeam = compileOldest(true);
+const oldestOfEveryone = compileOldest(false);
+
+/**
+ * The `perOwner` oldest overdue actions of each person, by name, in one query: of the team
+ * (by name; "" for no team), or of everyone when `team` is null.
+ */
+export function oldestOverdue(viewer: Viewer, team: string | null, options: { perOwner: number; now?: Date }): OverdueAction[] {
+  const values = { ...viewerParams(viewer), today: today(options.now), perOwner: options.perOwner };
+  const rows = team === null ? oldestOfEveryone().all(values) : oldestOfTeam().all({ ...values, team });
+  return rows.map(({ incidentId, ...row }) => ({ ...row, incidentReference: reference(incidentId) }));
 }
 
 /** Teams that own actions, for the filter. */
@@ -674,34 +682,38 @@ export function figuresOfActions(list: readonly FigureRow[], todayDate: string):
 /** How many overdue actions one team has, among how many people. */
 export type OverdueTeam = { team: string; count: number; people: number };
 
+/** A team on the Overdue page: its count, and its people most behind first, each with their oldest overdue actions. */
+export type OverdueTeamList = OverdueTeam & { owners: (OverdueOwner & { oldest: OverdueAction[] })[]; morePeople: number };
+
 /**
- * The Overdue page: every team with its count, most behind first, and one team's people with
- * their counts and `perOwner` oldest overdue actions, so the page stays short however much is
- * overdue. The team shown is the first of `prefer` with overdue actions, else the one most behind.
+ * The Overdue page: every team with its count and its people, each with their `perOwner` oldest
+ * overdue actions, grouped by team; the viewer's own team first, then the teams most behind. At
+ * most `peoplePerTeam` people a team (the most behind), so the page stays short however much is
+ * overdue: the others are counted, and the team's list of actions has them all.
  */
-export function overdueOverview(viewer: Viewer, prefer: (string | null)[], options: { perOwner: number; now?: Date }) {
+export function overdueOverview(
+  viewer: Viewer,
+  options: { perOwner: number; peoplePerTeam: number; ownTeam?: string; now?: Date },
+): { total: number; teams: OverdueTeamList[] } {
   const owners = overdueOwners(viewer, options);
-  const byTeam = new Map<string, OverdueTeam>();
+  const byTeam = new Map<string, OverdueTeamList>();
   for (const owner of owners) {
-    const team = byTeam.get(owner.team) ?? { team: owner.team, count: 0, people: 0 };
+    const team = byTeam.get(owner.team) ?? { team: owner.team, count: 0, people: 0, owners: [], morePeople: 0 };
     team.count += owner.count;
     team.people += 1;
     byTeam.set(owner.team, team);
   }
-  const teams = [...byTeam.values()].sort((a, b) => b.count - a.count || teamName(a.team).localeCompare(teamName(b.team)));
-  const shown = prefer.find((t): t is string => t !== null && byTeam.has(t)) ?? teams[0]?.team;
-  const oldest = shown === undefined ? [] : oldestOverdue(viewer, shown, options);
-  return {
-    total: teams.reduce((n, t) => n + t.count, 0),
-    teams,
-    team:
-      shown === undefined
-        ? null
-        : {
-            ...byTeam.get(shown)!,
-            owners: owners.filter((o) => o.team === shown).map((o) => ({ ...o, oldest: oldest.filter((a) => a.ownerId === o.id) })),
-          },
-  };
+  const oldest = owners.length === 0 ? [] : oldestOverdue(viewer, null, options);
+  for (const team of byTeam.values()) {
+    const people = owners.filter((o) => o.team === team.team).sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+    team.owners = people.slice(0, options.peoplePerTeam).map((o) => ({ ...o, oldest: oldest.filter((a) => a.ownerId === o.id) }));
+    team.morePeople = people.length - team.owners.length;
+  }
+  const teams = [...byTeam.values()].sort(
+    (a, b) =>
+      Number(b.team === options.ownTeam) - Number(a.team === options.ownTeam) || b.count - a.count || teamName(a.team).localeCompare(teamName(b.team)),
+  );
+  return { total: teams.reduce((n, t) => n + t.count, 0), teams };
 }
 
 const anyOpenAction = prepared((d) =>
