@@ -33,6 +33,7 @@ import {
 import { boundedCount, COUNT_LIMIT, PAGE_SIZE } from "./paging";
 import { assertWithinLimit } from "./limits.server";
 import { getSettings } from "./settings.server";
+import { personName } from "./user.server";
 
 const { actions, incidents, users, whys, actionFinished, actionStatusOrder } = schema;
 
@@ -59,7 +60,7 @@ const actionColumns = {
   descriptionMd: actions.descriptionMd,
   descriptionHtml: actions.descriptionHtml,
   ownerId: actions.ownerId,
-  ownerName: users.name,
+  ownerName: personName,
   ownerTeam: users.team,
   dueDate: actions.dueDate,
   priority: actions.priority,
@@ -132,7 +133,7 @@ export function getAction(viewer: Viewer, actionId: number): { action: Action; i
   if (!action) throw new Response("Not found", { status: 404 });
   const incident = requireIncident(viewer, action.incidentId, "view");
   const completer = db()
-    .select({ name: users.name })
+    .select({ name: personName })
     .from(actions)
     .innerJoin(users, eq(users.id, actions.completedById))
     .where(eq(actions.id, actionId))
@@ -218,6 +219,36 @@ export function updateAction(actor: Viewer, actionId: number, baseVersion: numbe
     if (!updated) throw new ConflictError(actionValues(loadAction(tx, actionId)!));
     recordEvent(tx, { incident, actorId: actor.id, kind: "action.updated", summary: `Edited the action “${action.title}”`, changes });
     return loadAction(tx, actionId)!;
+  });
+}
+
+/**
+ * Hands every unfinished action `fromId` owns to `toId`, each as an owner change made on its
+ * incident: the new owner joins the incident (by the same audience rule as choosing an owner on
+ * the form), and each incident's history records the handover. Returns how many were handed over.
+ */
+export function handOverOpenActions(actor: Viewer, fromId: number, toId: number): number {
+  return db().transaction((tx) => {
+    if (fromId === toId) throw new HttpError(400, "Choose someone else to hand the actions to.", { field: "ownerId" });
+    assertOwner(tx, toId);
+    const open = tx.select({ id: actions.id }).from(actions).where(and(eq(actions.ownerId, fromId), unfinished)).orderBy(asc(actions.id)).all();
+    for (const { id } of open) {
+      const { action, incident } = requireChangeableAction(tx, actor, id);
+      ensureParticipant(tx, actor, incident, toId);
+      tx.update(actions)
+        .set({ ownerId: toId, version: action.version + 1, updatedAt: new Date().toISOString() })
+        .where(eq(actions.id, id))
+        .run();
+      const newOwner = loadAction(tx, id)!.ownerName;
+      recordEvent(tx, {
+        incident,
+        actorId: actor.id,
+        kind: "action.updated",
+        summary: `Handed the action “${action.title}” from ${action.ownerName} to ${newOwner}`,
+        changes: { owner: [action.ownerName, newOwner] },
+      });
+    }
+    return open.length;
   });
 }
 
@@ -431,7 +462,7 @@ function compileList(shape: Shape) {
         whyQuestion: whys.question,
         title: actions.title,
         ownerId: actions.ownerId,
-        ownerName: users.name,
+        ownerName: personName,
         ownerTeam: users.team,
         dueDate: actions.dueDate,
         priority: actions.priority,
@@ -529,7 +560,7 @@ const overdueCounts = prepared((d) => {
     .groupBy(actions.ownerId)
     .as("per_owner");
   return d
-    .select({ id: users.id, name: users.name, team: users.team, count: perOwner.count })
+    .select({ id: users.id, name: personName, team: users.team, count: perOwner.count })
     .from(perOwner)
     .innerJoin(users, eq(users.id, perOwner.ownerId))
     .orderBy(asc(users.name), asc(users.id))

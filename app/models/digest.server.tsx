@@ -11,6 +11,7 @@ import { reference } from "./incident";
 import type { ContentWhy, LearningContent } from "./learning.server";
 import { deliverPending, enqueueEmail, type OutgoingEmail } from "./outbox.server";
 import { digestRecipients, getSettings } from "./settings.server";
+import { personName } from "./user.server";
 
 const { actions, incidents, learnings, publications, users } = schema;
 
@@ -60,7 +61,7 @@ export function digestContent(period: Period, now: Date = new Date()): DigestCon
 
   const completedIn = and(eq(actions.status, "done"), eq(incidents.visibility, "org"), gte(actions.completedAt, period.start), lt(actions.completedAt, period.end));
   const completed = db()
-    .select({ title: actions.title, ownerName: users.name, incidentId: actions.incidentId, id: actions.id })
+    .select({ title: actions.title, ownerName: personName, incidentId: actions.incidentId, id: actions.id })
     .from(actions)
     .innerJoin(incidents, eq(incidents.id, actions.incidentId))
     .innerJoin(users, eq(users.id, actions.ownerId))
