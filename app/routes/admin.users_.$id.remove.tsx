@@ -67,7 +67,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (!(error instanceof HttpError)) throw error;
     if (error.status === 404) throw new Response("Not found", { status: 404 });
     // Whatever stopped the handover (the new owner's place on a full incident, say) is about the choice of person.
-    return formFailure(error.status, { errors: { handTo: [error.message] }, values });
+    if (error.detail.field) return formFailure(error.status, { errors: { handTo: [error.message] }, values });
+    return formFailure(error.status, { errors: {}, formError: error.message, values });
   }
 }
 
