@@ -123,5 +123,16 @@ describe("removing a person", () => {
     expect(response.headers.get("Location")).toBe("/admin/users");
     expect(getAction(admin, first.id).action.ownerName).toBe("Bo Builder");
   });
+
+  it("refuses a handover to someone who cannot take it with a message next to the field, keeping the choice", async () => {
+    const { admin, ada, bo } = team();
+    removePerson(admin, bo.id, null);
+    const cookie = await sessionCookie(admin.id);
+    const post = new Request(`http://localhost/admin/users/${ada.id}/remove`, { method: "POST", headers: { cookie, "Content-Type": "application/x-www-form-urlencoded" }, body: `handTo=${bo.id}` });
+    const response = (await removePage.action({ request: post, params: { id: String(ada.id) }, context: CONTEXT })) as unknown as { init: ResponseInit; data: unknown };
+    expect(response.init.status).toBe(400);
+    expect(response.data).toMatchObject({ ok: false, errors: { handTo: ["Choose an owner who has an account."] }, values: { handTo: String(bo.id) } });
+    expect(removalOf(admin, ada.id).person.name).toBe("Ada Lovelace");
+  });
 });
 
