@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { db, schema } from "~/lib/db.server";
 import { hashPassword } from "~/lib/password.server";
 import type { Viewer } from "~/models/access";
@@ -153,6 +153,20 @@ export function advanceTo(actor: Viewer, incidentId: number, status: Status, pub
   for (const step of path.slice(0, path.indexOf(status) + 1)) moveIncident(actor, incidentId, step);
   if (status === "published" && publishedAt) {
     const at = publishedAt.toISOString();
+    // The history moves back with the publication, each event by the same span, so what led up
+    // to publishing stays before it: otherwise every event would count as a change since then.
+    const publishedNow = db()
+      .select({ at: sql<string>`max(${schema.publications.publishedAt})` })
+      .from(schema.publications)
+      .where(eq(schema.publications.incidentId, incidentId))
+      .get()?.at;
+    const shiftMs = publishedNow ? publishedAt.getTime() - Date.parse(publishedNow) : 0;
+    if (shiftMs !== 0) {
+      for (const event of db().select({ id: schema.auditEvents.id, createdAt: schema.auditEvents.createdAt }).from(schema.auditEvents).where(eq(schema.auditEvents.incidentId, incidentId)).all()) {
+        const createdAt = new Date(Date.parse(event.createdAt) + shiftMs).toISOString();
+        db().update(schema.auditEvents).set({ createdAt }).where(eq(schema.auditEvents.id, event.id)).run();
+      }
+    }
     db().update(schema.incidents).set({ publishedAt: at }).where(eq(schema.incidents.id, incidentId)).run();
     db().update(schema.publications).set({ publishedAt: at }).where(eq(schema.publications.incidentId, incidentId)).run();
     db().update(schema.learnings).set({ firstPublishedAt: at, publishedAt: at }).where(eq(schema.learnings.incidentId, incidentId)).run();

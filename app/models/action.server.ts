@@ -33,6 +33,7 @@ import {
 import { boundedCount, COUNT_LIMIT, PAGE_SIZE } from "./paging";
 import { assertWithinLimit } from "./limits.server";
 import { getSettings } from "./settings.server";
+import { personName } from "./user.server";
 
 const { actions, incidents, users, whys, actionFinished, actionStatusOrder } = schema;
 
@@ -59,7 +60,7 @@ const actionColumns = {
   descriptionMd: actions.descriptionMd,
   descriptionHtml: actions.descriptionHtml,
   ownerId: actions.ownerId,
-  ownerName: users.name,
+  ownerName: personName,
   ownerTeam: users.team,
   dueDate: actions.dueDate,
   priority: actions.priority,
@@ -132,7 +133,7 @@ export function getAction(viewer: Viewer, actionId: number): { action: Action; i
   if (!action) throw new Response("Not found", { status: 404 });
   const incident = requireIncident(viewer, action.incidentId, "view");
   const completer = db()
-    .select({ name: users.name })
+    .select({ name: personName })
     .from(actions)
     .innerJoin(users, eq(users.id, actions.completedById))
     .where(eq(actions.id, actionId))
@@ -218,6 +219,36 @@ export function updateAction(actor: Viewer, actionId: number, baseVersion: numbe
     if (!updated) throw new ConflictError(actionValues(loadAction(tx, actionId)!));
     recordEvent(tx, { incident, actorId: actor.id, kind: "action.updated", summary: `Edited the action “${action.title}”`, changes });
     return loadAction(tx, actionId)!;
+  });
+}
+
+/**
+ * Hands every unfinished action `fromId` owns to `toId`, each as an owner change made on its
+ * incident: the new owner joins the incident (by the same audience rule as choosing an owner on
+ * the form), and each incident's history records the handover. Returns how many were handed over.
+ */
+export function handOverOpenActions(actor: Viewer, fromId: number, toId: number): number {
+  return db().transaction((tx) => {
+    if (fromId === toId) throw new HttpError(400, "Choose someone else to hand the actions to.", { field: "ownerId" });
+    assertOwner(tx, toId);
+    const open = tx.select({ id: actions.id }).from(actions).where(and(eq(actions.ownerId, fromId), unfinished)).orderBy(asc(actions.id)).all();
+    for (const { id } of open) {
+      const { action, incident } = requireChangeableAction(tx, actor, id);
+      ensureParticipant(tx, actor, incident, toId);
+      tx.update(actions)
+        .set({ ownerId: toId, version: action.version + 1, updatedAt: new Date().toISOString() })
+        .where(eq(actions.id, id))
+        .run();
+      const newOwner = loadAction(tx, id)!.ownerName;
+      recordEvent(tx, {
+        incident,
+        actorId: actor.id,
+        kind: "action.updated",
+        summary: `Handed the action “${action.title}” from ${action.ownerName} to ${newOwner}`,
+        changes: { owner: [action.ownerName, newOwner] },
+      });
+    }
+    return open.length;
   });
 }
 
@@ -431,7 +462,7 @@ function compileList(shape: Shape) {
         whyQuestion: whys.question,
         title: actions.title,
         ownerId: actions.ownerId,
-        ownerName: users.name,
+        ownerName: personName,
         ownerTeam: users.team,
         dueDate: actions.dueDate,
         priority: actions.priority,
@@ -529,7 +560,7 @@ const overdueCounts = prepared((d) => {
     .groupBy(actions.ownerId)
     .as("per_owner");
   return d
-    .select({ id: users.id, name: users.name, team: users.team, count: perOwner.count })
+    .select({ id: users.id, name: personName, team: users.team, count: perOwner.count })
     .from(perOwner)
     .innerJoin(users, eq(users.id, perOwner.ownerId))
     .orderBy(asc(users.name), asc(users.id))
@@ -543,35 +574,43 @@ export function overdueOwners(viewer: Viewer, options: { now?: Date } = {}): Ove
 
 export type OverdueAction = { id: number; ownerId: number; title: string; dueDate: string; incidentReference: string };
 
-const oldestOfTeam = prepared((d) => {
-  const own = alias(actions, "own");
-  const oldest = d
-    .select({ id: own.id })
-    .from(own)
-    .where(
-      and(
-        eq(own.ownerId, users.id),
-        eq(actionFinished(own.status), 0),
-        lt(own.dueDate, p("today")),
-        incidentVisibleToViewer(own.incidentId),
-      ),
-    )
-    .orderBy(asc(own.dueDate), asc(own.id))
-    .limit(p("perOwner"));
-  return d
-    .select({ id: actions.id, ownerId: actions.ownerId, title: actions.title, dueDate: actions.dueDate, incidentId: actions.incidentId })
-    .from(users)
-    .innerJoin(actions, inArray(actions.id, oldest))
-    .where(eq(users.team, p("team")))
-    .orderBy(asc(users.name), asc(users.id), asc(actions.dueDate), asc(actions.id))
-    .prepare();
-});
+function compileOldest(oneTeam: boolean) {
+  return prepared((d) => {
+    const own = alias(actions, "own");
+    const oldest = d
+      .select({ id: own.id })
+      .from(own)
+      .where(
+        and(
+          eq(own.ownerId, users.id),
+          eq(actionFinished(own.status), 0),
+          lt(own.dueDate, p("today")),
+          incidentVisibleToViewer(own.incidentId),
+        ),
+      )
+      .orderBy(asc(own.dueDate), asc(own.id))
+      .limit(p("perOwner"));
+    return d
+      .select({ id: actions.id, ownerId: actions.ownerId, title: actions.title, dueDate: actions.dueDate, incidentId: actions.incidentId })
+      .from(users)
+      .innerJoin(actions, inArray(actions.id, oldest))
+      .where(oneTeam ? eq(users.team, p("team")) : undefined)
+      .orderBy(asc(users.name), asc(users.id), asc(actions.dueDate), asc(actions.id))
+      .prepare();
+  });
+}
 
-/** The `perOwner` oldest overdue actions of each person in the team (by name; "" for no team), in one query. */
-export function oldestOverdue(viewer: Viewer, team: string, options: { perOwner: number; now?: Date }): OverdueAction[] {
-  return oldestOfTeam()
-    .all({ ...viewerParams(viewer), today: today(options.now), team, perOwner: options.perOwner })
-    .map(({ incidentId, ...row }) => ({ ...row, incidentReference: reference(incidentId) }));
+const oldestOfTeam = compileOldest(true);
+const oldestOfEveryone = compileOldest(false);
+
+/**
+ * The `perOwner` oldest overdue actions of each person, by name, in one query: of the team
+ * (by name; "" for no team), or of everyone when `team` is null.
+ */
+export function oldestOverdue(viewer: Viewer, team: string | null, options: { perOwner: number; now?: Date }): OverdueAction[] {
+  const values = { ...viewerParams(viewer), today: today(options.now), perOwner: options.perOwner };
+  const rows = team === null ? oldestOfEveryone().all(values) : oldestOfTeam().all({ ...values, team });
+  return rows.map(({ incidentId, ...row }) => ({ ...row, incidentReference: reference(incidentId) }));
 }
 
 /** Teams that own actions, for the filter. */
@@ -585,14 +624,15 @@ export function listTeams(): string[] {
     .map((r) => r.team);
 }
 
-export type Progress = { total: number; finished: number; overdue: number };
+export type Progress = { total: number; done: number; wontDo: number; overdue: number };
 
 const progressOfIncidents = prepared((d) =>
   d
     .select({
       incidentId: actions.incidentId,
       total: sql<number>`count(*)`,
-      finished: sql<number>`sum(${finished})`,
+      done: sql<number>`sum(${actions.status} = 'done')`,
+      wontDo: sql<number>`sum(${actions.status} = 'wont_do')`,
       overdue: sql<number>`sum(${overdueOn(p("today"))})`,
     })
     .from(actions)
@@ -605,7 +645,7 @@ const progressOfIncidents = prepared((d) =>
 export function actionProgress(incidentIds: number[], todayDate: string = today()): Map<number, Progress> {
   if (incidentIds.length === 0) return new Map();
   const rows = progressOfIncidents().all({ incidentIds: JSON.stringify(incidentIds), today: todayDate });
-  return new Map(rows.map((r) => [r.incidentId, { total: r.total, finished: r.finished, overdue: r.overdue }]));
+  return new Map(rows.map((r) => [r.incidentId, { total: r.total, done: r.done, wontDo: r.wontDo, overdue: r.overdue }]));
 }
 
 
@@ -673,34 +713,38 @@ export function figuresOfActions(list: readonly FigureRow[], todayDate: string):
 /** How many overdue actions one team has, among how many people. */
 export type OverdueTeam = { team: string; count: number; people: number };
 
+/** A team on the Overdue page: its count, and its people most behind first, each with their oldest overdue actions. */
+export type OverdueTeamList = OverdueTeam & { owners: (OverdueOwner & { oldest: OverdueAction[] })[]; morePeople: number };
+
 /**
- * The Overdue page: every team with its count, most behind first, and one team's people with
- * their counts and `perOwner` oldest overdue actions, so the page stays short however much is
- * overdue. The team shown is the first of `prefer` with overdue actions, else the one most behind.
+ * The Overdue page: every team with its count and its people, each with their `perOwner` oldest
+ * overdue actions, grouped by team; the viewer's own team first, then the teams most behind. At
+ * most `peoplePerTeam` people a team (the most behind), so the page stays short however much is
+ * overdue: the others are counted, and the team's list of actions has them all.
  */
-export function overdueOverview(viewer: Viewer, prefer: (string | null)[], options: { perOwner: number; now?: Date }) {
+export function overdueOverview(
+  viewer: Viewer,
+  options: { perOwner: number; peoplePerTeam: number; ownTeam?: string; now?: Date },
+): { total: number; teams: OverdueTeamList[] } {
   const owners = overdueOwners(viewer, options);
-  const byTeam = new Map<string, OverdueTeam>();
+  const byTeam = new Map<string, OverdueTeamList>();
   for (const owner of owners) {
-    const team = byTeam.get(owner.team) ?? { team: owner.team, count: 0, people: 0 };
+    const team = byTeam.get(owner.team) ?? { team: owner.team, count: 0, people: 0, owners: [], morePeople: 0 };
     team.count += owner.count;
     team.people += 1;
     byTeam.set(owner.team, team);
   }
-  const teams = [...byTeam.values()].sort((a, b) => b.count - a.count || teamName(a.team).localeCompare(teamName(b.team)));
-  const shown = prefer.find((t): t is string => t !== null && byTeam.has(t)) ?? teams[0]?.team;
-  const oldest = shown === undefined ? [] : oldestOverdue(viewer, shown, options);
-  return {
-    total: teams.reduce((n, t) => n + t.count, 0),
-    teams,
-    team:
-      shown === undefined
-        ? null
-        : {
-            ...byTeam.get(shown)!,
-            owners: owners.filter((o) => o.team === shown).map((o) => ({ ...o, oldest: oldest.filter((a) => a.ownerId === o.id) })),
-          },
-  };
+  const oldest = owners.length === 0 ? [] : oldestOverdue(viewer, null, options);
+  for (const team of byTeam.values()) {
+    const people = owners.filter((o) => o.team === team.team).sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+    team.owners = people.slice(0, options.peoplePerTeam).map((o) => ({ ...o, oldest: oldest.filter((a) => a.ownerId === o.id) }));
+    team.morePeople = people.length - team.owners.length;
+  }
+  const teams = [...byTeam.values()].sort(
+    (a, b) =>
+      Number(b.team === options.ownTeam) - Number(a.team === options.ownTeam) || b.count - a.count || teamName(a.team).localeCompare(teamName(b.team)),
+  );
+  return { total: teams.reduce((n, t) => n + t.count, 0), teams };
 }
 
 const anyOpenAction = prepared((d) =>

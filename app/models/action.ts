@@ -61,11 +61,17 @@ export function defaultDueDate(policy: DuePolicy, severity: Severity, priority: 
   return addDays(today, policy[severity][priority]);
 }
 
+/** The share of all the actions that are done, 0–1; null when there are none. What a reader means by "how far along". */
+export function doneShare(done: number, total: number): number | null {
+  return total > 0 ? done / total : null;
+}
+
 /**
- * Of the finished actions, the share that were done rather than dropped, 0–1; null while none is
- * finished. Open actions do not count until they are finished.
+ * Of the finished actions, the share that were done rather than dropped as won't do, 0–1; null
+ * while none is finished. Open actions do not count, so it says nothing about how far along the
+ * work is: it is shown under its own name ("done rather than dropped"), never as a completion rate.
  */
-export function completionRate(done: number, wontDo: number): number | null {
+export function doneRatherThanDropped(done: number, wontDo: number): number | null {
   return done + wontDo > 0 ? done / (done + wontDo) : null;
 }
 
@@ -76,8 +82,10 @@ export type ActionFigures = {
   wontDo: number;
   open: number;
   overdue: number;
-  /** See completionRate. */
-  completionRate: number | null;
+  /** See doneShare. */
+  doneShare: number | null;
+  /** See doneRatherThanDropped. */
+  doneRatherThanDropped: number | null;
   /** Median days from creation to done; null while nothing is done. */
   medianDaysToDone: number | null;
 };
@@ -98,7 +106,8 @@ export function figuresFrom(tallies: readonly StatusTally[]): ActionFigures {
     wontDo,
     open: total - done - wontDo,
     overdue: sum(tallies, (t) => t.overdue),
-    completionRate: completionRate(done, wontDo),
+    doneShare: doneShare(done, total),
+    doneRatherThanDropped: doneRatherThanDropped(done, wontDo),
     medianDaysToDone: median(days) ?? null,
   };
 }
@@ -108,11 +117,15 @@ export function isOverdue(action: { status: ActionStatus; dueDate: string }, tod
   return !isFinished(action.status) && action.dueDate < today;
 }
 
-/** "3/5 done, 1 overdue" */
-export function progressLabel(p: { total: number; finished: number; overdue: number }): string {
+/** How far along actions are, as a reader counts: "2 of 7 done, 1 won't do, 4 open, 1 overdue" (counts of none left out). */
+export function progressLabel(p: { total: number; done: number; wontDo: number; overdue: number }): string {
   if (p.total === 0) return "No actions";
-  const base = `${p.finished}/${p.total} done`;
-  return p.overdue > 0 ? `${base}, ${p.overdue} overdue` : base;
+  const open = p.total - p.done - p.wontDo;
+  const parts = [`${p.done} of ${p.total} done`];
+  if (p.wontDo > 0) parts.push(`${p.wontDo} won't do`);
+  if (open > 0) parts.push(`${open} open`);
+  if (p.overdue > 0) parts.push(`${p.overdue} overdue`);
+  return parts.join(", ");
 }
 
 /** A team as pages and emails name it: people without one are grouped as "No team". */

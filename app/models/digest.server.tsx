@@ -14,6 +14,7 @@ import type { ContentWhy, LearningContent } from "./learning.server";
 import { deliverPending, enqueueEmail, type OutgoingEmail } from "./outbox.server";
 import { digestRecipients, getSettings } from "./settings.server";
 import { listInfoUrl, listSubscribers, unsubscribeUrl, type Subscriber } from "./subscription.server";
+import { personName } from "./user.server";
 
 const { actions, digestItems, digests, incidents, learnings, outbox, publications, users } = schema;
 
@@ -111,7 +112,7 @@ function contentOf(span: DigestSpan, visible: number[], recipient: DigestRecipie
     lte(actions.completedAt, span.endAt),
   );
   const completed = db()
-    .select({ title: actions.title, ownerName: users.name, incidentId: actions.incidentId, id: actions.id })
+    .select({ title: actions.title, ownerName: personName, incidentId: actions.incidentId, id: actions.id })
     .from(actions)
     .innerJoin(incidents, eq(incidents.id, actions.incidentId))
     .innerJoin(users, eq(users.id, actions.ownerId))

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, exists, getTableColumns, inArray, isNull, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { and, asc, count, desc, eq, exists, getTableColumns, inArray, isNull, or, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { ConflictError, HttpError } from "~/lib/http.server";
 import { renderMarkdown } from "~/lib/markdown.server";
@@ -22,6 +22,7 @@ import { LIMITS } from "./limits";
 import { assertWithinLimit } from "./limits.server";
 import { recordPublication } from "./publication.server";
 import { publishProblems, type PublishProblem } from "./why-tree";
+import { personName } from "./user.server";
 
 const { actions, actionFinished, incidents, incidentServices, participants, users, whys } = schema;
 
@@ -389,12 +390,16 @@ function assertMayAdmit(tx: Tx, actor: Viewer, incident: Incident, userIds: numb
   if (people.some((person) => !canView(person, incident))) throw new HttpError(403, AUDIENCE_REFUSAL, { field });
 }
 
-/** The people the actor may make an action's owner: only those who already see it, unless the actor may widen its audience. */
-export function ownerChoices(actor: Viewer, incident: Incident): { id: number; name: string; team: string }[] {
+/**
+ * The people the actor may make an action's owner: only those who already see it, unless the
+ * actor may widen its audience. An action's `currentOwnerId` stays a choice even once removed
+ * ("(removed)"), so saving its other fields never hands it to someone else unasked.
+ */
+export function ownerChoices(actor: Viewer, incident: Incident, currentOwnerId?: number): { id: number; name: string; team: string }[] {
   return db()
-    .select({ id: users.id, name: users.name, team: users.team, role: users.role })
+    .select({ id: users.id, name: personName, team: users.team, role: users.role })
     .from(users)
-    .where(isNull(users.removedAt))
+    .where(currentOwnerId === undefined ? isNull(users.removedAt) : or(isNull(users.removedAt), eq(users.id, currentOwnerId)))
     .orderBy(asc(users.name))
     .all()
     .filter((person) => canWidenAudience(actor, incident) || canView(person, incident))

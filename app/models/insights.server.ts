@@ -4,7 +4,7 @@ import { addDays, differenceInCalendarMonths, eachMonthOfInterval, format, isVal
 import { and, count, countDistinct, eq, exists, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { db, schema } from "~/lib/db.server";
 import type { Viewer } from "./access";
-import { completionRate, figuresFrom, type ActionFigures, type ActionStatus } from "./action";
+import { doneRatherThanDropped, doneShare, figuresFrom, type ActionFigures, type ActionStatus } from "./action";
 import { tallyColumns, tallyOf, today } from "./action.server";
 import { categoryLabels } from "./category.server";
 import { reference, SEVERITIES, type Severity } from "./incident";
@@ -68,7 +68,8 @@ export type ActionMonth = {
   total: number;
   done: number;
   wontDo: number;
-  completionRate: number | null;
+  doneShare: number | null;
+  doneRatherThanDropped: number | null;
 };
 
 /** The figures as on the actions summary, and by the month the actions were created: the period's months, and later ones with actions. */
@@ -96,6 +97,11 @@ export type Insights = {
   times: { byMonth: TimesMonth[]; detectMinutes: number | null; resolveMinutes: number | null };
   actions: ActionInsights;
   recurring: RecurringCause[];
+  /**
+   * When nothing started in the period: the latest incident in scope that started before it, and
+   * the start of a period reaching back to it, to offer instead of an empty page; else null.
+   */
+  earlier: { startedAt: string; widenFrom: string } | null;
 };
 
 const monthKey = (d: Date) => format(d, "yyyy-MM", { in: UTC });
@@ -128,7 +134,7 @@ export function resolvePeriod(filters: Pick<InsightsFilters, "from" | "to">, tod
 }
 
 /** The incidents the figures count: visible to the viewer, started in the period, of the team and service. */
-function incidentScope(viewer: Viewer, filters: InsightsFilters, period: Period): SQL {
+function incidentScope(viewer: Viewer, filters: InsightsFilters, period: Pick<Period, "from" | "to">): SQL {
   const endExclusive = dateKey(addDays(parseISO(period.to, { in: UTC }), 1, { in: UTC }));
   const team = filters.team;
   return and(
@@ -151,6 +157,18 @@ function incidentScope(viewer: Viewer, filters: InsightsFilters, period: Period)
         )
       : undefined,
   )!;
+}
+
+/** The latest incident in scope (visible, of the team and service) that started before the period. */
+function latestBefore(viewer: Viewer, filters: InsightsFilters, period: Period): Insights["earlier"] {
+  const dayBefore = dateKey(addDays(parseISO(period.from, { in: UTC }), -1, { in: UTC }));
+  const row = db()
+    .select({ startedAt: sql<string | null>`max(${incidents.startedAt})` })
+    .from(incidents)
+    .where(incidentScope(viewer, filters, { from: "0001-01-01", to: dayBefore }))
+    .get();
+  if (!row?.startedAt) return null;
+  return { startedAt: row.startedAt, widenFrom: dateKey(startOfMonth(parseISO(row.startedAt, { in: UTC }), { in: UTC })) };
 }
 
 const startMonth = sql<string>`substr(${incidents.startedAt}, 1, 7)`;
@@ -223,14 +241,17 @@ function actionFigures(months: string[], rows: ActionCountRow[]): ActionInsights
   // Actions are counted by the month they were created, which can be after the period ends.
   const created = [...months, ...rows.map((r) => r.month)].sort();
   const allMonths = monthsBetween(created[0], created.at(-1)!);
-  const byMonth = new Map<string, ActionMonth>(allMonths.map((month) => [month, { month, total: 0, done: 0, wontDo: 0, completionRate: null }]));
+  const byMonth = new Map<string, ActionMonth>(allMonths.map((month) => [month, { month, total: 0, done: 0, wontDo: 0, doneShare: null, doneRatherThanDropped: null }]));
   for (const r of rows) {
     const m = byMonth.get(r.month)!;
     m.total += r.n;
     if (r.status === "done") m.done += r.n;
     if (r.status === "wont_do") m.wontDo += r.n;
   }
-  for (const m of byMonth.values()) m.completionRate = completionRate(m.done, m.wontDo);
+  for (const m of byMonth.values()) {
+    m.doneShare = doneShare(m.done, m.total);
+    m.doneRatherThanDropped = doneRatherThanDropped(m.done, m.wontDo);
+  }
   return {
     ...figuresFrom(rows.map(tallyOf)),
     byMonth: [...byMonth.values()],
@@ -318,6 +339,7 @@ export function insightsFor(viewer: Viewer, filters: InsightsFilters = {}, now: 
   return {
     period,
     notices,
+    earlier: incidentRows.length === 0 ? latestBefore(viewer, filters, period) : null,
     incidentCount: incidentRows.length,
     whyCount: causes.categorised + causes.uncategorised,
     causes,

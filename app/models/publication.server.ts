@@ -5,6 +5,7 @@ import { HttpError } from "~/lib/http.server";
 import type { Viewer } from "./access";
 import type { ActionStatus } from "./action";
 import { recordEvent } from "./audit.server";
+import { personName } from "./user.server";
 import { reference, type Severity, type Visibility } from "./incident";
 import { boundedCount, COUNT_LIMIT, keysetOf, keysetPage, type Cursors, type Keyset } from "./paging";
 import { publishCheck, PublishBlocked, requireIncident, type Incident } from "./incident.server";
@@ -72,7 +73,7 @@ export function snapshotOf(tx: Tx, incident: Incident): Snapshot {
   const rows = tx.select().from(whys).where(eq(whys.incidentId, incident.id)).all();
   const tree = buildTree(rows);
   const actionRows = tx
-    .select({ title: actions.title, ownerName: users.name, status: actions.status, dueDate: actions.dueDate, whyQuestion: whys.question })
+    .select({ title: actions.title, ownerName: personName, status: actions.status, dueDate: actions.dueDate, whyQuestion: whys.question })
     .from(actions)
     .innerJoin(users, eq(users.id, actions.ownerId))
     .leftJoin(whys, eq(whys.id, actions.whyId))

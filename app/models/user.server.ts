@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, isNull, lt, notInArray, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, exists, isNull, lt, notInArray, or, sql } from "drizzle-orm";
 import { db, prepared, schema } from "~/lib/db.server";
 import { hashPassword, hashToken, newToken, verifyPassword } from "~/lib/password.server";
 import { HttpError } from "~/lib/http.server";
@@ -12,7 +12,16 @@ export type User = {
   role: Role;
 };
 
-const { users, sessions, passwordTokens, signInFailures } = schema;
+const { users, sessions, passwordTokens, signInFailures, actions } = schema;
+
+/** What pages and emails add to the name of someone who was removed. */
+export const REMOVED_MARK = " (removed)";
+
+/**
+ * A person's name wherever work or history names them: "Ada Lovelace (removed)" once they were
+ * removed, so an action they still own reads as nobody's to do until it is handed over.
+ */
+export const personName = sql<string>`(${users.name} || case when ${users.removedAt} is null then '' else ${REMOVED_MARK} end)`;
 
 const publicColumns = {
   id: users.id,
@@ -54,9 +63,15 @@ export function listUsers(): (User & { hasPassword: boolean; createdAt: string }
     .all();
 }
 
-/** People who can own actions, by name: just what a choice of owner shows. */
-export function listUserNames(): { id: number; name: string }[] {
-  return db().select({ id: users.id, name: users.name }).from(users).where(isNull(users.removedAt)).orderBy(asc(users.name)).all();
+/** The owner filter's people, by name: everyone, and removed people who still own actions (marked so). */
+export function ownerFilterPeople(): { id: number; name: string }[] {
+  const ownsActions = exists(db().select({ one: sql`1` }).from(actions).where(eq(actions.ownerId, users.id)));
+  return db()
+    .select({ id: users.id, name: personName })
+    .from(users)
+    .where(or(isNull(users.removedAt), ownsActions))
+    .orderBy(asc(users.name), asc(users.id))
+    .all();
 }
 
 type NewUser = { name: string; email: string; team: string; role: Role };

@@ -53,7 +53,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     incident: { reference: incident.reference, title: incident.title, severity: incident.severity },
     why: why ? { id: why.id, question: why.question, answer: why.answer } : null,
     canChange,
-    people: canChange ? ownerChoices(user, incident) : [],
+    people: canChange ? ownerChoices(user, incident, action.ownerId) : [],
   };
 }
 

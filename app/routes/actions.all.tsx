@@ -10,7 +10,7 @@ import { requireUser } from "~/lib/session.server";
 import { ACTION_STATUSES, ACTION_STATUS_LABELS } from "~/models/action";
 import { listTeams, pageOfActions } from "~/models/action.server";
 import { SEVERITIES } from "~/models/incident";
-import { listUserNames } from "~/models/user.server";
+import { ownerFilterPeople } from "~/models/user.server";
 
 export const meta: MetaFunction = () => [{ title: "All actions · Hindsight" }];
 
@@ -28,7 +28,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     page: result.page,
     pageCount: result.pageCount,
     query,
-    people: listUserNames(),
+    people: ownerFilterPeople(),
     teams: listTeams(),
   };
 }

@@ -10,29 +10,34 @@ export const meta: MetaFunction = () => [{ title: "Overdue actions · Hindsight"
 
 /** How many of each person's overdue actions the page lists; a link leads to the rest. */
 const OLDEST = 3;
+/** How many people of each team the page lists, the most behind first; the team's list of actions has the rest. */
+const PEOPLE_PER_TEAM = 10;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const asked = new URL(request.url).searchParams.get("team");
-  const { total, teams, team } = overdueOverview(user, [asked, user.team], { perOwner: OLDEST });
+  const { total, teams } = overdueOverview(user, { perOwner: OLDEST, peoplePerTeam: PEOPLE_PER_TEAM, ownTeam: user.team });
   return {
     total,
-    teams: teams.map((t) => ({ ...t, label: teamName(t.team) })),
-    team: team && {
-      ...team,
-      label: teamName(team.team),
-      owners: team.owners.map((o) => ({
+    teams: teams.map((t) => ({
+      team: t.team,
+      label: teamName(t.team),
+      count: t.count,
+      people: t.people,
+      morePeople: t.morePeople,
+      owners: t.owners.map((o) => ({
         id: o.id,
         name: o.name,
         count: o.count,
         oldest: o.oldest.map((a) => ({ id: a.id, title: a.title, incidentReference: a.incidentReference, due: formatDate(a.dueDate) })),
       })),
-    },
+    })),
   };
 }
 
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+
 export default function Overdue() {
-  const { total, teams, team } = useLoaderData<typeof loader>();
+  const { total, teams } = useLoaderData<typeof loader>();
   return (
     <>
       <div className="page-header">
@@ -40,13 +45,41 @@ export default function Overdue() {
         <p className="muted">
           {total === 0
             ? "Nothing is overdue."
-            : `${total.toLocaleString("en")} overdue in ${teams.length} ${teams.length === 1 ? "team" : "teams"}, each person's oldest first.`}
+            : `${total.toLocaleString("en")} overdue in ${plural(teams.length, "team", "teams")}, grouped by team below; each person's oldest first.`}
         </p>
       </div>
-      {team ? (
-        <section className="section-gap" aria-labelledby="team-title">
-          <h2 id="team-title">
-            {team.label} <span className="muted">({team.count.toLocaleString("en")})</span>
+      {teams.length > 1 ? (
+        <div className="table-wrap">
+          <table className="list">
+            <caption className="visually-hidden">Overdue actions by team</caption>
+            <thead>
+              <tr>
+                <th scope="col">Team</th>
+                <th scope="col">Overdue</th>
+                <th scope="col">People</th>
+              </tr>
+            </thead>
+            <tbody>
+              {teams.map((t, i) => (
+                <tr key={t.team}>
+                  <th scope="row">
+                    <a href={`#overdue-team-${i}`}>{t.label}</a>
+                  </th>
+                  <td>{t.count.toLocaleString("en")}</td>
+                  <td>{t.people}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {teams.map((team, i) => (
+        <section key={team.team} className="section-gap" aria-labelledby={`overdue-team-${i}`}>
+          <h2 id={`overdue-team-${i}`}>
+            {team.label}{" "}
+            <span className="muted">
+              ({team.count.toLocaleString("en")} overdue, {plural(team.people, "person", "people")})
+            </span>
           </h2>
           {team.owners.map((owner) => (
             <div key={owner.id} className="owner-group">
@@ -70,38 +103,19 @@ export default function Overdue() {
               ) : null}
             </div>
           ))}
+          {team.morePeople > 0 ? (
+            <p className="small">
+              {team.team ? (
+                <Link to={`/actions/all?overdue=on&team=${encodeURIComponent(team.team)}`}>
+                  and {plural(team.morePeople, "more person", "more people")} in {team.label}
+                </Link>
+              ) : (
+                `and ${plural(team.morePeople, "more person", "more people")} without a team`
+              )}
+            </p>
+          ) : null}
         </section>
-      ) : null}
-      {teams.length > 0 ? (
-        <section className="section-gap" aria-labelledby="teams-title">
-          <h2 id="teams-title">Teams</h2>
-          <div className="table-wrap">
-            <table className="list">
-              <caption className="visually-hidden">Overdue actions by team</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Team</th>
-                  <th scope="col">Overdue</th>
-                  <th scope="col">People</th>
-                </tr>
-              </thead>
-              <tbody>
-                {teams.map((t) => (
-                  <tr key={t.team}>
-                    <th scope="row">
-                      <Link to={`?team=${encodeURIComponent(t.team)}`} aria-current={t.team === team?.team ? "page" : undefined}>
-                        {t.label}
-                      </Link>
-                    </th>
-                    <td>{t.count.toLocaleString("en")}</td>
-                    <td>{t.people}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
-      ) : null}
+      ))}
     </>
   );
 }

@@ -1,6 +1,6 @@
 import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { formatDays, formatRate } from "~/components/action-figures";
+import { FIGURES_EXPLAINED, formatDays, formatDoneRatherThanDropped, formatDoneShare } from "~/components/action-figures";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { requireUser } from "~/lib/session.server";
 import { ALL_TEAMS } from "~/models/action";
@@ -20,10 +20,7 @@ export default function Summary() {
       <div className="page-header">
         <h1>Actions summary</h1>
       </div>
-      <p className="muted small">
-        Completion rate: the share of finished actions that were done rather than dropped. Time to done: from the action's
-        creation to its completion. Teams are the owners' teams.
-      </p>
+      <p className="muted small">{FIGURES_EXPLAINED} Teams are the owners' teams.</p>
       <div className="table-wrap">
         <table className="list">
           <caption className="visually-hidden">Follow-up actions by team</caption>
@@ -35,7 +32,8 @@ export default function Summary() {
               <th scope="col">Won't do</th>
               <th scope="col">Open</th>
               <th scope="col">Overdue</th>
-              <th scope="col">Completion rate</th>
+              <th scope="col">Share done</th>
+              <th scope="col">Done rather than dropped</th>
               <th scope="col">Median time to done</th>
             </tr>
           </thead>
@@ -48,7 +46,8 @@ export default function Summary() {
                 <td>{t.wontDo}</td>
                 <td>{t.open}</td>
                 <td className={t.overdue > 0 ? "overdue-count" : undefined}>{t.overdue}</td>
-                <td>{formatRate(t.completionRate)}</td>
+                <td>{formatDoneShare(t)}</td>
+                <td>{formatDoneRatherThanDropped(t)}</td>
                 <td>{formatDays(t.medianDaysToDone)}</td>
               </tr>
             ))}

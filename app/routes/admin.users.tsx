@@ -1,12 +1,12 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormError, SubmitButton } from "~/components/form";
 import { env } from "~/lib/env.server";
 import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { requireAdmin } from "~/lib/session.server";
-import { addUser, issuePasswordToken, listUsers, removeUser, updateUser } from "~/models/user.server";
+import { addUser, issuePasswordToken, listUsers, updateUser } from "~/models/user.server";
 
 const role = z.enum(["admin", "member"], { message: "Choose a role." });
 const person = {
@@ -54,10 +54,6 @@ export async function action({ request }: ActionFunctionArgs) {
       const user = listUsers().find((u) => u.id === parsed.data.userId);
       if (!user) throw new Response("Not found", { status: 404 });
       return data({ ok: true as const, intent, link: { name: user.name, url: linkFor(issuePasswordToken(admin, user.id)) } });
-    }
-    if (intent === "remove") {
-      removeUser(admin, parsed.data.userId);
-      return data({ ok: true as const, intent, message: "Removed. Their sessions have ended." });
     }
   } catch (error) {
     return modelFailure(error, values, intent);
@@ -174,13 +170,12 @@ export default function People() {
                         </SubmitButton>
                       </Form>
                       {user.id !== me ? (
-                        <Form method="post" className="form-actions">
-                          <input type="hidden" name="userId" value={user.id} />
-                          <SubmitButton intent="remove" match={{ userId: String(user.id) }} className="button button--danger button--small" pendingText="Removing…">
-                            Remove {user.name}
-                          </SubmitButton>
-                          <span className="muted small">They are signed out at once and can no longer sign in.</span>
-                        </Form>
+                        <p className="form-actions">
+                          <Link to={`/admin/users/${user.id}/remove`} className="button button--danger button--small">
+                            Remove {user.name}…
+                          </Link>
+                          <span className="muted small">Asks first, and offers to hand over their unfinished actions.</span>
+                        </p>
                       ) : null}
                     </details>
                   </td>

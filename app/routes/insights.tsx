@@ -1,7 +1,7 @@
 import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { formatDays, formatRate } from "~/components/action-figures";
+import { FIGURES_EXPLAINED, formatDays, formatDoneRatherThanDropped, formatDoneShare } from "~/components/action-figures";
 import { SeverityBadge } from "~/components/badges";
 import { LineChart, monthLabel, ParetoChart, StackedBarChart, type Series } from "~/components/charts";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
@@ -70,6 +70,16 @@ function formatMinutes(minutes: number | null): string {
 }
 
 const percent = (share: number) => `${Math.round(share * 100)}%`;
+
+/** The query of the same filters over a longer period. */
+function widened(filters: { team?: string; service?: string }, from: string, to: string) {
+  const query = new URLSearchParams();
+  if (filters.team) query.set("team", filters.team);
+  if (filters.service) query.set("service", filters.service);
+  query.set("from", from);
+  query.set("to", to);
+  return query.toString();
+}
 
 function periodLabel(period: Insights["period"]) {
   return `between ${formatDate(period.from)} and ${formatDate(period.to)}`;
@@ -145,8 +155,20 @@ export default function InsightsPage() {
 
       {insights.incidentCount === 0 ? (
         <div className="panel empty">
-          <p>No incidents {filtered ? "match these filters" : "started in the last twelve months"}.</p>
-          <p>{filtered ? <Link to="/insights">Clear the filters</Link> : <Link to="/incidents/new">Report an incident</Link>}</p>
+          <p>
+            No incidents started {periodLabel(period)}
+            {filters.team || filters.service ? " for these filters" : ""}.
+            {insights.earlier ? ` The latest one before started on ${formatDate(insights.earlier.startedAt.slice(0, 10))}.` : null}
+          </p>
+          <p>
+            {insights.earlier ? (
+              <Link to={`/insights?${widened(filters, insights.earlier.widenFrom, period.to)}`}>Widen the period to start on {formatDate(insights.earlier.widenFrom)}</Link>
+            ) : filtered ? (
+              <Link to="/insights">Clear the filters</Link>
+            ) : (
+              <Link to="/incidents/new">Report an incident</Link>
+            )}
+          </p>
         </div>
       ) : (
         <>
@@ -172,8 +194,8 @@ export default function InsightsPage() {
                 <dd>{formatMinutes(times.resolveMinutes)}</dd>
               </div>
               <div>
-                <dt>Action completion rate</dt>
-                <dd>{formatRate(actions.completionRate)}</dd>
+                <dt>Follow-up actions done</dt>
+                <dd>{formatDoneShare(actions)}</dd>
               </div>
               <div>
                 <dt>Median time to done</dt>
@@ -279,8 +301,12 @@ export default function InsightsPage() {
                     <dd className={actions.overdue > 0 ? "overdue-count" : undefined}>{actions.overdue}</dd>
                   </div>
                   <div>
-                    <dt>Completion rate</dt>
-                    <dd>{formatRate(actions.completionRate)}</dd>
+                    <dt>Share done</dt>
+                    <dd>{formatDoneShare(actions)}</dd>
+                  </div>
+                  <div>
+                    <dt>Done rather than dropped</dt>
+                    <dd>{formatDoneRatherThanDropped(actions)}</dd>
                   </div>
                   <div>
                     <dt>Median time to done</dt>
@@ -288,9 +314,7 @@ export default function InsightsPage() {
                   </div>
                 </dl>
                 <p className="muted small">
-                  Completion rate: of the finished actions, the share that were done rather than dropped (done ÷ (done + won't do)), as on the{" "}
-                  <Link to="/actions/summary">actions summary</Link>; open actions do not count until they are finished. Time to done: from
-                  an action's creation to its completion. Overdue: open past the due date.
+                  {FIGURES_EXPLAINED} The same figures by team are on the <Link to="/actions/summary">actions summary</Link>.
                 </p>
                 <details className="chart__table">
                   <summary>By the month the actions were created</summary>
@@ -303,7 +327,8 @@ export default function InsightsPage() {
                           <th scope="col">Created</th>
                           <th scope="col">Done</th>
                           <th scope="col">Won't do</th>
-                          <th scope="col">Completion rate</th>
+                          <th scope="col">Share done</th>
+                          <th scope="col">Done rather than dropped</th>
                         </tr>
                       </thead>
                       <tbody>
@@ -313,7 +338,8 @@ export default function InsightsPage() {
                             <td>{m.total}</td>
                             <td>{m.done}</td>
                             <td>{m.wontDo}</td>
-                            <td>{formatRate(m.completionRate)}</td>
+                            <td>{formatDoneShare(m)}</td>
+                            <td>{formatDoneRatherThanDropped(m)}</td>
                           </tr>
                         ))}
                       </tbody>

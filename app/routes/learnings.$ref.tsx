@@ -38,7 +38,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     whys: nestedTo(labelled(s.whys, labels), LIMITS.depth),
     categories: [...new Set(s.categories.map((c) => labels[c] ?? c))],
     actions: s.actions.map((a) => ({ ...a, status: ACTION_STATUS_LABELS[a.status], due: formatDate(a.dueDate) })),
-    progressNow: progressLabel(actionProgress([id]).get(id) ?? { total: 0, finished: 0, overdue: 0 }),
+    progressNow: progressLabel(actionProgress([id]).get(id) ?? { total: 0, done: 0, wontDo: 0, overdue: 0 }),
     changedSince: changes.count > 0 ? formatTime(changes.lastAt) : null,
   };
 }

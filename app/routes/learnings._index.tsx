@@ -49,7 +49,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     moreWhys: Math.max(0, (content.whyCount ?? 0) - flatten(content.whys).length),
     remediations: content.remediations.map(({ level, html }) => ({ level, html })),
     moreRemediations: Math.max(0, (content.remediationCount ?? 0) - content.remediations.length),
-    progress: progressLabel(progress.get(incidentId) ?? { total: 0, finished: 0, overdue: 0 }),
+    progress: progressLabel(progress.get(incidentId) ?? { total: 0, done: 0, wontDo: 0, overdue: 0 }),
   }));
   return {
     cards,

@@ -159,7 +159,7 @@ describe("lists", () => {
     expect(mine.items[0].whyQuestion).toBe("Why?");
 
     const progress = actionProgress([incident.id, secret.id], "2026-11-23");
-    expect(progressLabel(progress.get(incident.id)!)).toBe("0/3 done, 1 overdue");
+    expect(progressLabel(progress.get(incident.id)!)).toBe("0 of 3 done, 3 open, 1 overdue");
   });
 
   it("count due today as not overdue, and yesterday as overdue", () => {
@@ -176,8 +176,8 @@ describe("lists", () => {
     changeActionStatus(owner, a.id, "done");
     changeActionStatus(owner, b.id, "wont_do", "Not needed");
     const [all, sre, web] = completionFigures(facilitator);
-    expect(all).toMatchObject({ team: "All teams", total: 3, done: 1, wontDo: 1, open: 1, overdue: 1, completionRate: 0.5 });
-    expect(sre).toMatchObject({ team: "SRE", total: 1, overdue: 1, completionRate: null, medianDaysToDone: null });
+    expect(all).toMatchObject({ team: "All teams", total: 3, done: 1, wontDo: 1, open: 1, overdue: 1, doneShare: 1 / 3, doneRatherThanDropped: 0.5 });
+    expect(sre).toMatchObject({ team: "SRE", total: 1, overdue: 1, doneShare: 0, doneRatherThanDropped: null, medianDaysToDone: null });
     expect(web.team).toBe("Web");
     expect(web.medianDaysToDone).toBeGreaterThanOrEqual(0);
   });

@@ -168,17 +168,17 @@ describe("action completion", () => {
     );
 
     const { actions } = insightsFor(facilitator, YEAR_2026, NOW);
-    expect(actions).toMatchObject({ total: 6, done: 3, wontDo: 1, open: 2, overdue: 1, completionRate: 0.75, medianDaysToDone: 4 });
+    expect(actions).toMatchObject({ total: 6, done: 3, wontDo: 1, open: 2, overdue: 1, doneShare: 0.5, doneRatherThanDropped: 0.75, medianDaysToDone: 4 });
     const summary = completionFigures(facilitator, NOW)[0];
-    expect([actions.completionRate, actions.medianDaysToDone, actions.overdue]).toEqual([summary.completionRate, summary.medianDaysToDone, summary.overdue]);
+    expect([actions.doneShare, actions.doneRatherThanDropped, actions.medianDaysToDone, actions.overdue]).toEqual([summary.doneShare, summary.doneRatherThanDropped, summary.medianDaysToDone, summary.overdue]);
     // By the month each action was created: the three done ones in September, the others in November.
     const byMonth = Object.fromEntries(actions.byMonth.map((m) => [m.month, m]));
-    expect(byMonth["2026-09"]).toMatchObject({ total: 3, done: 3, wontDo: 0, completionRate: 1 });
-    expect(byMonth["2026-11"]).toMatchObject({ total: 3, done: 0, wontDo: 1, completionRate: 0 });
-    expect(byMonth["2026-01"]).toMatchObject({ total: 0, completionRate: null });
+    expect(byMonth["2026-09"]).toMatchObject({ total: 3, done: 3, wontDo: 0, doneShare: 1, doneRatherThanDropped: 1 });
+    expect(byMonth["2026-11"]).toMatchObject({ total: 3, done: 0, wontDo: 1, doneShare: 0, doneRatherThanDropped: 0 });
+    expect(byMonth["2026-01"]).toMatchObject({ total: 0, doneShare: null, doneRatherThanDropped: null });
     // Actions created after the period still count, in months of their own.
     const spring = insightsFor(facilitator, { from: "2026-03-01", to: "2026-03-31" }, NOW).actions;
-    expect(spring).toMatchObject({ total: 1, done: 1, completionRate: 1, medianDaysToDone: 9 });
+    expect(spring).toMatchObject({ total: 1, done: 1, doneShare: 1, doneRatherThanDropped: 1, medianDaysToDone: 9 });
     expect(spring.byMonth.map((m) => [m.month, m.total])).toEqual([
       ["2026-03", 0],
       ["2026-04", 0],
@@ -194,7 +194,7 @@ describe("action completion", () => {
     const facilitator = createUser();
     const incident = incidentOn(facilitator, "2026-09-01T10:00:00Z");
     createAction(facilitator, incident.id, null, actionFields(facilitator.id));
-    expect(insightsFor(facilitator, YEAR_2026, NOW).actions).toMatchObject({ total: 1, completionRate: null, medianDaysToDone: null });
+    expect(insightsFor(facilitator, YEAR_2026, NOW).actions).toMatchObject({ total: 1, doneShare: 0, doneRatherThanDropped: null, medianDaysToDone: null });
   });
 });
 
