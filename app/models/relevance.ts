@@ -37,16 +37,17 @@ export function stemOf(word: string): string {
   return w.slice(0, STEM_LENGTH);
 }
 
-export type Term = { stem: string; word: string };
+/** A word that may tell a cause: its stem, the word lower-cased, and where it stands in the text. */
+export type Term = { stem: string; word: string; start: number; end: number };
 
 /** The words of a text that may tell its cause, in order, each with its stem. Linear in the text. */
 export function termsOf(text: string): Term[] {
   const terms: Term[] = [];
-  for (const match of text.toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)) {
-    const word = match[0];
+  for (const match of text.matchAll(/[\p{L}\p{N}]+/gu)) {
+    const word = match[0].toLowerCase();
     if (STOPWORDS.has(word) || /^\d+$/.test(word)) continue;
     if (word.length < 3 && !SHORT.has(word)) continue;
-    terms.push({ stem: stemOf(word), word });
+    terms.push({ stem: stemOf(word), word, start: match.index, end: match.index + match[0].length });
   }
   return terms;
 }
@@ -94,18 +95,36 @@ export function relevance(a: string, b: string): Relevance {
     if (!phrases.includes(phrase)) phrases.push(phrase);
     inPhrase.add(x[i - 1].stem).add(x[i].stem);
   }
+  // Shown as the longest runs both texts share, as the first one writes them ("report queries
+  // exhausted", "fixtures between tests"), not as overlapping pairs.
+  const runs: string[] = [];
+  let first = -1;
+  for (let i = 0; i < x.length; i++) {
+    const next = i + 1 < x.length && phrases.includes(`${x[i].word} ${x[i + 1].word}`);
+    if (next && first < 0) first = i;
+    if (!next && first >= 0) {
+      const run = a.slice(x[first].start, x[i].end).replace(/\s+/g, " ");
+      if (!runs.includes(run)) runs.push(run);
+      first = -1;
+    }
+  }
   const words: string[] = [];
   const seen = new Set<string>();
   for (const t of x) {
     if (!wy.has(t.stem) || seen.has(t.stem) || inPhrase.has(t.stem)) continue;
     seen.add(t.stem);
-    if (weight(t.stem, t.word) === 1) words.push(t.word);
+    if (weight(t.stem, t.word) === 1) words.push(a.slice(t.start, t.end));
   }
   const score = total === 0 ? 0 : Math.min(1, shared / total + PHRASE_BONUS * phrases.length);
-  return { score, matchedOn: [...phrases, ...words].slice(0, SHOWN) };
+  return { score, matchedOn: [...runs, ...words].slice(0, SHOWN).map(plainCase) };
 }
 
 export const PHRASE_BONUS = 0.05;
+
+/** "Reset shared" at a sentence's start reads "reset shared"; names such as S3 or CoreDNS keep their case. */
+function plainCase(text: string): string {
+  return text.replace(/\p{L}+/gu, (w) => (/^\p{Lu}\p{Ll}+$/u.test(w) ? w.toLowerCase() : w));
+}
 
 /** Close enough in cause to show as seen before. */
 export const RELEVANT = 0.3;
