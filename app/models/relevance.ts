@@ -65,8 +65,14 @@ export type Relevance = {
   matchedOn: string[];
 };
 
-/** At most this many terms are named as what a match matched on. */
+/** At most this many terms are named as what a match matched on, each of at most RUN_TERMS words and TERM_LENGTH characters. */
 const SHOWN = 5;
+const RUN_TERMS = 4;
+const TERM_LENGTH = 60;
+
+function cut(text: string): string {
+  return text.length > TERM_LENGTH ? `${text.slice(0, TERM_LENGTH - 1)}…` : text;
+}
 
 export function relevance(a: string, b: string): Relevance {
   const x = termsOf(a);
@@ -85,26 +91,25 @@ export function relevance(a: string, b: string): Relevance {
   // Two words side by side in both texts ("connection pool", "certificate expiry") are a phrase.
   const pairsY = new Set<string>();
   for (let i = 1; i < y.length; i++) pairsY.add(`${y[i - 1].stem} ${y[i].stem}`);
-  const phrases: string[] = [];
+  const phrases = new Set<string>();
   const inPhrase = new Set<string>();
   for (let i = 1; i < x.length; i++) {
     const key = `${x[i - 1].stem} ${x[i].stem}`;
     if (x[i - 1].stem === x[i].stem || !pairsY.has(key)) continue;
     if (weight(x[i - 1].stem, x[i - 1].word) + weight(x[i].stem, x[i].word) < 1.2) continue;
     const phrase = `${x[i - 1].word} ${x[i].word}`;
-    if (!phrases.includes(phrase)) phrases.push(phrase);
+    phrases.add(phrase);
     inPhrase.add(x[i - 1].stem).add(x[i].stem);
   }
   // Shown as the longest runs both texts share, as the first one writes them ("report queries
   // exhausted", "fixtures between tests"), not as overlapping pairs.
-  const runs: string[] = [];
+  const runs = new Set<string>();
   let first = -1;
   for (let i = 0; i < x.length; i++) {
-    const next = i + 1 < x.length && phrases.includes(`${x[i].word} ${x[i + 1].word}`);
+    const next = i + 1 < x.length && phrases.has(`${x[i].word} ${x[i + 1].word}`);
     if (next && first < 0) first = i;
     if (!next && first >= 0) {
-      const run = a.slice(x[first].start, x[i].end).replace(/\s+/g, " ");
-      if (!runs.includes(run)) runs.push(run);
+      runs.add(a.slice(x[first].start, x[Math.min(i, first + RUN_TERMS - 1)].end).replace(/\s+/g, " "));
       first = -1;
     }
   }
@@ -115,8 +120,8 @@ export function relevance(a: string, b: string): Relevance {
     seen.add(t.stem);
     if (weight(t.stem, t.word) === 1) words.push(a.slice(t.start, t.end));
   }
-  const score = total === 0 ? 0 : Math.min(1, shared / total + PHRASE_BONUS * phrases.length);
-  return { score, matchedOn: [...runs, ...words].slice(0, SHOWN).map(plainCase) };
+  const score = total === 0 ? 0 : Math.min(1, shared / total + PHRASE_BONUS * phrases.size);
+  return { score, matchedOn: [...runs, ...words].slice(0, SHOWN).map((t) => plainCase(cut(t))) };
 }
 
 export const PHRASE_BONUS = 0.05;

@@ -58,4 +58,13 @@ describe("Seen before's relevance threshold", () => {
     expect(r.score).toBeGreaterThanOrEqual(RELEVANT);
     expect(r.matchedOn).toEqual(["certificate expired", "certificate renewal"]);
   });
+
+  it("names at most five short terms, however long and alike the texts", () => {
+    const long = `${"Report queries exhausted the connection pool of the primary database again. ".repeat(40)}${"x".repeat(1500)}`;
+    const r = relevance(long, long);
+    expect(r.score).toBe(1);
+    expect(r.matchedOn.length).toBeLessThanOrEqual(5);
+    for (const term of r.matchedOn) expect(term.length).toBeLessThanOrEqual(60);
+    expect(r.matchedOn[0]).toBe("report queries exhausted the connection");
+  });
 });
