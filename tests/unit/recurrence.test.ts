@@ -152,6 +152,22 @@ describe("seen before, only when the cause is alike", () => {
   });
 });
 
+describe("seen before, not for shared words alone", () => {
+  it("does not list a dashboard that ran out of memory under a dashboard that hid a latency spike", () => {
+    const facilitator = createUser();
+    const member = createUser();
+    const oom = createIncident(facilitator, { title: "Dashboards down", startedAt: "2026-02-01T10:00:00.000Z", detectedAt: null, resolvedAt: null });
+    addWhyTree(facilitator, oom.id, [
+      { question: "Why did dashboards fail?", answer: "The dashboard service ran out of memory when a user opened a board with 200 panels.", remediation: "Limit panels per dashboard." },
+    ]);
+    const latency = createIncident(facilitator, { title: "Latency unnoticed", startedAt: "2026-03-01T10:00:00.000Z", detectedAt: null, resolvedAt: null });
+    const [latencyWhy] = addWhyTree(facilitator, latency.id, [
+      { question: "Why was the spike missed?", answer: "The Grafana dashboard showed averages, hiding the p99 latency spike.", remediation: "Add p99 panels to the service dashboard." },
+    ]);
+    expect(similarFor(member, latency.id).get(latencyWhy)).toBeUndefined();
+  });
+});
+
 describe("related incidents", () => {
   it("links both ways in one click, records it on both, and unlinks", () => {
     const { facilitator, member, earlier, later } = scene();
