@@ -492,8 +492,10 @@ export const whySimilarities = sqliteTable(
       .references(() => whys.id, { onDelete: "cascade" }),
     /** BM25 rank of the match (lower is better). */
     rank: real("rank").notNull(),
-    /** Share of the shorter text's words the other has, 0 to 1. */
+    /** How close the two are in cause, 0 to 1 (relevance() in app/models/relevance.ts). */
     overlap: real("overlap").notNull(),
+    /** What the match matched on, as the why of `whyId` writes it: a JSON array of phrases and words. */
+    matchedOn: text("matched_on").notNull().default("[]"),
   },
   (t) => [primaryKey({ columns: [t.whyId, t.similarWhyId] }), index("why_similarities_similar_idx").on(t.similarWhyId)],
 );

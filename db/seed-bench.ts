@@ -25,7 +25,8 @@ import { reference, STATUS_LABELS, type Severity, type Status, type Visibility }
 import { learningContent } from "~/models/learning.server";
 import { buildSnapshot, type Snapshot } from "~/models/publication.server";
 import { buildTree } from "~/models/why-tree";
-import { overlap, SAME_CAUSE } from "~/models/recurrence.server";
+import { SAME_CAUSE } from "~/models/recurrence.server";
+import { relevance, RELEVANT } from "~/models/relevance";
 
 const BENCH_PASSWORD = "hindsight-bench";
 const DAY = 86_400_000;
@@ -1016,7 +1017,7 @@ const THEME_WEIGHTS = zipf(THEMES.length, 0.8);
 const RESTRICTED_BASE = 0.042;
 const LARGE_SHARE = 0.005;
 /** Pairs weaker than this are not stored; the app drops weak pairs too (recurrence.server.ts). */
-const MIN_OVERLAP = 0.25;
+const MIN_OVERLAP = RELEVANT;
 /** Share of pairs on a cause's own levels written alike enough to count as the same cause. */
 const SAME_CAUSE_SHARE = 0.1;
 
@@ -1120,7 +1121,7 @@ const insert = {
     "insert or ignore into blame_acknowledgements (why_id, field, match, reason, acknowledged_by_id, created_at) values (?, ?, ?, ?, ?, ?)",
   ),
   link: sqlite.prepare("insert or ignore into incident_links (incident_id, related_id, created_by_id, created_at) values (?, ?, ?, ?)"),
-  similarity: sqlite.prepare("insert or ignore into why_similarities (why_id, similar_why_id, rank, overlap) values (?, ?, ?, ?)"),
+  similarity: sqlite.prepare("insert or ignore into why_similarities (why_id, similar_why_id, rank, overlap, matched_on) values (?, ?, ?, ?, ?)"),
 };
 
 // --- Users -------------------------------------------------------------------------------------
@@ -1509,11 +1510,12 @@ function generateIncident(index: number) {
     const earlier = similarByKey.get(w.key) ?? [];
     const ownLevel = w.level >= 2 && w.key.startsWith(`${theme.slug}.`);
     for (const other of rng.sample(earlier.slice(-40), 3)) {
-      const shared = ownLevel && rng.chance(SAME_CAUSE_SHARE) ? overlap(text, other.text) : MIN_OVERLAP + rng.next() * (SAME_CAUSE - MIN_OVERLAP - 0.01);
+      const match = relevance(text, other.text);
+      const shared = ownLevel && rng.chance(SAME_CAUSE_SHARE) ? match.score : MIN_OVERLAP + rng.next() * (SAME_CAUSE - MIN_OVERLAP - 0.01);
       if (shared < MIN_OVERLAP) continue;
       const rank = -(6 + 8 * shared) + (rng.next() - 0.5);
-      insert.similarity.run(w.id, other.id, rank, shared);
-      insert.similarity.run(other.id, w.id, rank, shared);
+      insert.similarity.run(w.id, other.id, rank, shared, JSON.stringify(match.matchedOn));
+      insert.similarity.run(other.id, w.id, rank, shared, JSON.stringify(relevance(other.text, text).matchedOn));
       counts.similarityPairs += 1;
     }
     earlier.push({ id: w.id, incidentId: id, text });

@@ -4,14 +4,20 @@ import { SeverityBadge } from "./badges";
 
 export type GlanceWhy = { level: number; text: string; children: GlanceWhy[] };
 
-/** The chain of whys in one glance: each answer under the one it explains. */
+// The learnings card and the Atom feed render these same components: a feed reader shows them
+// without the stylesheet, so what they say must not depend on it.
+
+/**
+ * The chain of whys in one glance: each answer under the one it explains, numbered by its level
+ * (the list's own numbers, so nothing shows or reads a level twice; branches share a number).
+ */
 export function ChainGlance({ whys }: { whys: GlanceWhy[] }) {
   if (whys.length === 0) return null;
   return (
     <ol className="glance">
       {whys.map((why, i) => (
-        <li key={i}>
-          <span className="glance__level">{why.level}</span> {why.text}
+        <li key={i} value={why.level}>
+          {why.text}
           {why.children.length > 0 ? <ChainGlance whys={why.children} /> : null}
         </li>
       ))}
@@ -28,7 +34,7 @@ export function Remediations({ remediations }: { remediations: Remediation[] }) 
     <ul className="remediations">
       {remediations.map((r, i) => (
         <li key={i}>
-          <span className="glance__level">Level {r.level}</span>
+          <strong className="glance__level">Level {r.level}</strong>
           <div className="prose" dangerouslySetInnerHTML={{ __html: r.html }} />
         </li>
       ))}

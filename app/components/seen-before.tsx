@@ -12,6 +12,8 @@ export type SeenBeforeView = {
   date: string;
   question: string;
   answer: string;
+  /** The phrases and words both whys share that made them match, in this why's words. */
+  matchedOn: string[];
   earlier: boolean;
   related: boolean;
   /** "2 of 3 actions done", or "No follow-up actions". */
@@ -52,6 +54,11 @@ export function SeenBefore({ whyId, items, canLink }: { whyId: number; items: Se
               <p className="small">
                 <span className="muted">{item.question}</span> {item.answer}
               </p>
+              {item.matchedOn.length > 0 ? (
+                <p className="small seen-before__why">
+                  <span className="muted">Matched on:</span> {item.matchedOn.join(", ")}
+                </p>
+              ) : null}
               <div className="seen-before__foot small">
                 <span>{item.progress}</span>
                 {item.related ? (

@@ -112,3 +112,17 @@ export function validate<S extends z.ZodType>(
   if (result.success) return { ok: true, data: result.data };
   return { ok: false, errors: z.flattenError(result.error).fieldErrors as FieldErrors };
 }
+
+/**
+ * A Content-Disposition that saves the response as `fileName` (RFC 6266): `filename` is a plain
+ * ASCII stand-in for old clients (accents dropped, anything else an underscore), and `filename*`
+ * the name itself in UTF-8 (RFC 5987), so no title can break or inject into the header.
+ */
+export function attachment(fileName: string): string {
+  const ascii = fileName
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .replace(/[^\w.-]/g, "_");
+  const encoded = encodeURIComponent(fileName).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}

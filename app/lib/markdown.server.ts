@@ -25,6 +25,7 @@ const policy: sanitizeHtml.IOptions = {
   allowedAttributes: {
     a: ["href", "title", "rel"],
     ol: ["start"],
+    li: ["value"],
     th: ["align"],
     td: ["align"],
     code: ["class"],
@@ -85,6 +86,15 @@ function withBoundedEmphasis(source: string): string {
  */
 export function resanitize(html: string): string {
   return sanitizeHtml(html, policy).trim();
+}
+
+/**
+ * HTML the app rendered from its own components around stored, sanitized HTML (the Atom feed's
+ * content): the same allowlist, but the components' own wrappers (`div`, `span`) are dropped,
+ * keeping their text, instead of being shown as typed.
+ */
+export function sanitizeRendered(html: string): string {
+  return sanitizeHtml(html, { ...policy, disallowedTagsMode: "discard" }).trim();
 }
 
 /** Plain text as HTML that shows it as typed: for a feed's HTML fields that hold text. */

@@ -118,3 +118,16 @@ export const FIELD_LABELS: Record<string, string> = {
 export function labelsFor(fields: readonly string[]): Record<string, string> {
   return Object.fromEntries(fields.map((f) => [f, FIELD_LABELS[f] ?? f]));
 }
+
+/** The most characters of the title a file name keeps: enough to recognise it in a folder. */
+const FILE_TITLE_LENGTH = 60;
+
+/**
+ * The name an incident's export is saved under, "INC-12-checkout-down": the reference, then the
+ * title's letters and digits in any script, lower-cased, with one hyphen between words.
+ */
+export function exportFileStem(ref: string, title: string): string {
+  const words = title.normalize("NFKC").toLowerCase().match(/[\p{L}\p{M}\p{N}]+/gu) ?? [];
+  const slug = Array.from(words.join("-")).slice(0, FILE_TITLE_LENGTH).join("").replace(/-+$/, "");
+  return slug ? `${ref}-${slug}` : ref;
+}

@@ -1,5 +1,7 @@
 import { firstParagraphText } from "~/lib/markdown.server";
+import { LIMITS } from "./limits";
 import type { Snapshot, SnapshotWhy } from "./publication.server";
+import { nestedTo } from "./why-tree";
 
 // What the learnings feed, the Atom feed and the digest show of a publication, drawn from its
 // snapshot once, when it is published. Lists read this small JSON instead of whole snapshots,
@@ -50,6 +52,14 @@ function contentWhys(whys: SnapshotWhy[]): ContentWhy[] {
       return [{ level: w.level, text: cut(w.answer || w.question, GLANCE.textLength), category: w.category, children: keep(w.children) }];
     });
   return keep(whys);
+}
+
+type GlanceWhy = { level: number; text: string; children: GlanceWhy[] };
+
+/** What the learnings card and the Atom feed show of each why, nested no deeper than a page nests. */
+export function glanceWhys(whys: ContentWhy[]): GlanceWhy[] {
+  const only = (list: ContentWhy[]): GlanceWhy[] => list.map(({ level, text, children }) => ({ level, text, children: only(children) }));
+  return nestedTo(only(whys), LIMITS.depth);
 }
 
 function escapeHtml(text: string): string {

@@ -9,11 +9,13 @@ import { STOPWORDS } from "~/lib/words";
 import { reference, type Severity, type Status } from "./incident";
 import { requireIncident, viewerParams, visibleToViewer } from "./incident.server";
 import { assertWithinLimit } from "./limits.server";
+import { relevance, RELEVANT } from "./relevance";
 
 // Recurrence: the same cause turning up in several incidents. For each why, the whys of other
-// incidents with the most similar answer and remediation (full-text BM25 over the search index,
-// looked up when a why is saved), whether their follow-up actions were done, and one click to
-// mark the incidents as related.
+// incidents with the most similar answer and remediation (full-text BM25 over the search index
+// finds candidates when a why is saved; relevance() keeps those close enough in cause and says
+// what they share), whether their follow-up actions were done, and one click to mark the
+// incidents as related.
 
 const { actions, incidentLinks, incidents, whys, whySimilarities } = schema;
 
@@ -31,25 +33,6 @@ export function keywords(text: string, limit = 16): string[] {
   return kept;
 }
 
-/** A crude stem, enough to compare "failed" with "failing" when judging how close two texts are. */
-function stem(word: string): string {
-  return word.replace(/(?:ing|ed|es|s)$/u, "") || word;
-}
-
-/**
- * How much vocabulary two texts share, 0 to 1 (Dice: shared words over both texts' words, so a
- * two-word answer sharing one common word with a long one stays low). Ranking is BM25's job;
- * this only decides whether a match is close enough to list, or to call "the same cause again".
- */
-export function overlap(a: string, b: string): number {
-  const x = new Set(keywords(a, 64).map(stem));
-  const y = new Set(keywords(b, 64).map(stem));
-  if (x.size === 0 || y.size === 0) return 0;
-  let shared = 0;
-  for (const w of x) if (y.has(w)) shared += 1;
-  return (2 * shared) / (x.size + y.size);
-}
-
 /** Similar enough that the earlier fix, if done, may not have worked. */
 export const SAME_CAUSE = 0.5;
 
@@ -65,6 +48,8 @@ export type SimilarWhy = {
   answer: string;
   remediationMd: string;
   similarity: number;
+  /** The phrases and words the two whys share that made them match, as this incident's why writes them. */
+  matchedOn: string[];
   /** Whether this incident started before the one being analysed. */
   earlier: boolean;
   related: boolean;
@@ -78,8 +63,6 @@ type WhyText = { id: number; answer: string; remediationMd: string };
 const PER_WHY = 3;
 /** How many best-ranked whys of other incidents are kept per why when it is saved. */
 const CANDIDATES = 12;
-/** BM25 finds whys sharing any word; a few shared common words are not the same cause. */
-const MIN_OVERLAP = 0.2;
 
 /**
  * Looks for the whys of other incidents most similar to these (full-text BM25 over answers and
@@ -117,14 +100,18 @@ export function refreshSimilarities(tx: Tx, rows: readonly (WhyText & { incident
       .limit(CANDIDATES)
       .all();
     const found = new Set(hits.map((h) => h.id));
+    // BM25 finds whys sharing any word; only those close enough in cause are kept (a dashboard
+    // that depends on S3 is not an order-dependent test that uploads to S3).
     const pairs = [...hits, ...finders.filter((f) => !found.has(f.id))]
-      .map((h) => ({ id: h.id, rank: h.rank, overlap: overlap(text, `${h.answer} ${h.remediationMd}`) }))
-      .filter((h) => h.overlap >= MIN_OVERLAP)
+      .map((h) => ({ ...h, text: `${h.answer} ${h.remediationMd}` }))
+      .map((h) => ({ ...h, match: relevance(text, h.text) }))
+      .filter((h) => h.match.score >= RELEVANT)
       .sort((a, b) => a.rank - b.rank)
       .slice(0, CANDIDATES)
       .flatMap((h) => [
-        { whyId: row.id, similarWhyId: h.id, rank: h.rank, overlap: h.overlap },
-        { whyId: h.id, similarWhyId: row.id, rank: h.rank, overlap: h.overlap },
+        { whyId: row.id, similarWhyId: h.id, rank: h.rank, overlap: h.match.score, matchedOn: JSON.stringify(h.match.matchedOn) },
+        // Each side names what matched in its own words.
+        { whyId: h.id, similarWhyId: row.id, rank: h.rank, overlap: h.match.score, matchedOn: JSON.stringify(relevance(h.text, text).matchedOn) },
       ]);
     if (pairs.length > 0) tx.insert(whySimilarities).values(pairs).onConflictDoNothing().run();
     // Each why keeps only its best matches, so no why gathers more however many resemble it.
@@ -146,10 +133,10 @@ export function similarWhys(user: Viewer, incident: { id: number; startedAt: str
   if (unchecked.length > 0) db().transaction((tx) => refreshSimilarities(tx, unchecked));
   const asked = new Set(rows.map((r) => r.id));
   const found = new Map<number, Omit<SimilarWhy, "actions" | "fixMayNotHaveWorked" | "related">[]>();
-  for (const { forWhy, ...h } of similarPairs().all({ incidentId: incident.id, perWhy: PER_WHY, ...viewerParams(user) })) {
+  for (const { forWhy, matchedOn, ...h } of similarPairs().all({ incidentId: incident.id, perWhy: PER_WHY, ...viewerParams(user) })) {
     if (!asked.has(forWhy)) continue;
     const list = found.get(forWhy) ?? [];
-    list.push({ ...h, reference: reference(h.incidentId), earlier: h.startedAt < incident.startedAt });
+    list.push({ ...h, matchedOn: JSON.parse(matchedOn) as string[], reference: reference(h.incidentId), earlier: h.startedAt < incident.startedAt });
     found.set(forWhy, list);
   }
   const whyIds = [...new Set([...found.values()].flat().map((h) => h.whyId))];
@@ -189,6 +176,7 @@ const similarPairs = prepared((d) => {
     .select({
       forWhy: whySimilarities.whyId,
       similarity: whySimilarities.overlap,
+      matchedOn: whySimilarities.matchedOn,
       whyId: similar.id,
       incidentId: similar.incidentId,
       question: similar.question,
@@ -210,6 +198,7 @@ const similarPairs = prepared((d) => {
     .select({
       forWhy: ranked.forWhy,
       similarity: ranked.similarity,
+      matchedOn: ranked.matchedOn,
       whyId: ranked.whyId,
       incidentId: ranked.incidentId,
       question: ranked.question,

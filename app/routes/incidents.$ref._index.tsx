@@ -129,6 +129,7 @@ function seenBefore(user: User, incident: Incident, whys: WhyRow[]): Record<numb
       date: formatDate(s.startedAt.slice(0, 10)),
       question: s.question,
       answer: s.answer,
+      matchedOn: s.matchedOn,
       earlier: s.earlier,
       related: s.related,
       progress:

@@ -2,6 +2,7 @@ import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { RestrictedBadge, SeverityBadge, StatusBadge } from "~/components/badges";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { PrintButton } from "~/components/print-button";
 import { requireIncidentRoute } from "~/lib/guards.server";
 import { revalidateAfterRefusal } from "~/lib/revalidate";
 import { permissionsFor } from "~/models/access";
@@ -45,6 +46,11 @@ export default function IncidentLayout() {
             </Link>
           ) : null}
         </div>
+        <p className="incident-exports no-print">
+          {/* A plain link: the file is a download, not a page to route to. */}
+          <a href={`/incidents/${incident.reference}.md`}>Download Markdown</a>
+          <PrintButton className="button button--small button--quiet" />
+        </p>
       </header>
       <nav className="tabs" aria-label="Incident">
         <NavLink to={`/incidents/${incident.reference}`} end>

@@ -2,7 +2,7 @@ import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { LearningCard, type GlanceWhy, type LearningCardData } from "~/components/learning";
+import { LearningCard, type LearningCardData } from "~/components/learning";
 import { countText, CursorPagination, plainOptions, SelectFilter } from "~/components/list-controls";
 import { env } from "~/lib/env.server";
 import { requireUser } from "~/lib/session.server";
@@ -11,10 +11,9 @@ import { progressLabel } from "~/models/action";
 import { actionProgress } from "~/models/action.server";
 import { categoryLabels, listCategories } from "~/models/category.server";
 import { SEVERITIES } from "~/models/incident";
-import type { ContentWhy } from "~/models/learning.server";
+import { glanceWhys } from "~/models/learning.server";
 import { feedTokenFor, listLearnings, listLearningServices, PERIODS } from "~/models/publication.server";
-import { LIMITS } from "~/models/limits";
-import { flatten, nestedTo } from "~/models/why-tree";
+import { flatten } from "~/models/why-tree";
 
 export const meta: MetaFunction = () => [{ title: "Learnings · Hindsight" }];
 
@@ -45,7 +44,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     services: content.services,
     categories: [...new Set(content.categories.map((c) => labels[c] ?? c))],
     summaryHtml: content.summaryHtml,
-    whys: nestedTo(glance(content.whys), LIMITS.depth),
+    whys: glanceWhys(content.whys),
     moreWhys: Math.max(0, (content.whyCount ?? 0) - flatten(content.whys).length),
     remediations: content.remediations.map(({ level, html }) => ({ level, html })),
     moreRemediations: Math.max(0, (content.remediationCount ?? 0) - content.remediations.length),
@@ -62,11 +61,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
     categories: listCategories().map((c) => ({ value: c.slug, label: c.label })),
     feedUrl: `${env().APP_URL}/learnings.atom?token=${feedTokenFor(user.id)}`,
   };
-}
-
-/** Only what the card shows of each why. */
-function glance(whys: ContentWhy[]): GlanceWhy[] {
-  return whys.map(({ level, text, children }) => ({ level, text, children: glance(children) }));
 }
 
 export default function Learnings() {

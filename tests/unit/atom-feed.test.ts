@@ -1,11 +1,15 @@
 import type { ChildNode, Element } from "domhandler";
+import render from "dom-serializer";
 import { parseDocument } from "htmlparser2";
 import { beforeEach, describe, expect, it } from "vitest";
 import { xml2js, type Element as XmlElement } from "xml-js";
 import { addWhyTree, advanceTo, createIncident, createUser } from "../../db/factories";
+import { sanitizeRendered } from "~/lib/markdown.server";
 import * as atom from "~/routes/learnings[.]atom";
+import * as learningsPage from "~/routes/learnings._index";
 import { PAYLOADS } from "../xss-payloads";
 import { freshDatabase, sessionCookie } from "./helpers";
+import { renderPage, type RouteModule } from "./render";
 
 // Feed readers render an entry's title, summary and content as HTML when the feed says
 // type="html": all of it must be HTML the sanitizer wrote (or text escaped as text), with no
@@ -103,3 +107,86 @@ describe("the Atom feed", () => {
     expect(textOf(children(entry, "content")[0]).text).toContain(`<a href="${PIXEL}"`);
   });
 });
+
+describe("the Atom feed's analysis", () => {
+  // A branched tree: two answers to the second why, one of them asked again.
+  const TREE = [
+    {
+      question: "Why did checkout fail?",
+      answer: "The payment service timed out.",
+      remediation: "Raise the payment timeout alarm.",
+      noActionReason: "Done during the incident.",
+      children: [
+        {
+          question: "Why did it time out?",
+          answer: "Its database connection pool was exhausted.",
+          remediation: "Cap the pool per report job.",
+          noActionReason: "Tracked elsewhere.",
+          children: [{ question: "Why was it exhausted?", answer: "Report queries held connections for minutes.", noRemediationReason: "Covered above." }],
+        },
+        { question: "Why did retries not help?", answer: "Retries had no backoff.", remediation: "Add jittered backoff to the client.", noActionReason: "Shipped." },
+      ],
+    },
+  ];
+
+  async function publishedFeed() {
+    const admin = createUser({ role: "admin" });
+    const incident = createIncident(admin, { title: "Checkout failed", summaryMd: "Checkout failed for 20 minutes." });
+    addWhyTree(admin, incident.id, TREE);
+    advanceTo(admin, incident.id, "published");
+    const cookie = await sessionCookie(admin.id);
+    const response = (await atom.loader({ request: new Request("http://localhost/learnings.atom", { headers: { cookie } }), params: {}, context: {} } as never)) as Response;
+    const [entry] = children(children(xml2js(await response.text(), { compact: false }) as XmlElement, "feed")[0], "entry");
+    return { admin, content: textOf(children(entry, "content")[0]).text };
+  }
+
+  /** Each list item of a chain as "level: own text", indented by nesting. */
+  function outline(html: string): string[] {
+    const lines: string[] = [];
+    const walk = (nodes: ChildNode[], depth: number) =>
+      nodes.forEach((n) => {
+        if (n.type !== "tag") return;
+        const el = n as Element;
+        if (el.name === "li") {
+          const own = el.children.filter((c) => c.type === "text").map((c) => ("data" in c ? c.data : "")).join("").trim();
+          lines.push(`${"  ".repeat(depth)}${el.attribs.value}: ${own}`);
+          walk(el.children, depth + 1);
+        } else walk(el.children, depth);
+      });
+    walk(parseDocument(html).children, 0);
+    return lines;
+  }
+
+  it("nests branches, numbers each why once by its level, and says what we change", async () => {
+    const { content } = await publishedFeed();
+    const doc = parseDocument(content);
+    const chain = elementsIn(content).find((e) => e.name === "ol")!;
+    expect(outline(render(chain))).toEqual([
+      "1: The payment service timed out.",
+      "  2: Its database connection pool was exhausted.",
+      "    3: Report queries held connections for minutes.",
+      "  2: Retries had no backoff.",
+    ]);
+    // No level written into the text as well as by the list ("1. 1. The payment…").
+    expect(content).not.toMatch(/<li[^>]*>\s*\d/);
+    const headings = elementsIn(content).filter((e) => /^h[1-6]$/.test(e.name)).map((e) => textIn(e));
+    expect(headings).toEqual(["Why", "What we change"]);
+    const fixes = elementsIn(content).filter((e) => e.name === "ul").at(-1)!;
+    expect(textIn(fixes)).toBe("Level 1Raise the payment timeout alarm.Level 2Cap the pool per report job.Level 2Add jittered backoff to the client.");
+    expect(dangers(content)).toEqual([]);
+    expect(doc.children.length).toBeGreaterThan(0);
+  });
+
+  it("is the chain the learnings card shows, from the same component", async () => {
+    const { admin, content } = await publishedFeed();
+    const page = await renderPage(admin.id, "/learnings", [{ pattern: "/learnings", module: learningsPage as unknown as RouteModule }]);
+    const card = elementsIn(page.html).find((e) => e.name === "ol" && e.attribs.class === "glance")!;
+    const feedChain = elementsIn(content).find((e) => e.name === "ol")!;
+    expect(outline(render(feedChain))).toEqual(outline(render(card)));
+    expect(render(feedChain)).toBe(sanitizeRendered(render(card)));
+  });
+});
+
+function textIn(node: Element): string {
+  return node.children.map((c) => (c.type === "text" ? (c as unknown as { data: string }).data : c.type === "tag" ? textIn(c as Element) : "")).join("");
+}

@@ -6,7 +6,8 @@ import { HttpError } from "~/lib/http.server";
 import { changeActionStatus, createAction } from "~/models/action.server";
 import { listEvents } from "~/models/audit.server";
 import { getIncident, updateIncident } from "~/models/incident.server";
-import { keywords, linkIncidents, listRelated, overlap, similarWhys, unlinkIncidents } from "~/models/recurrence.server";
+import { keywords, linkIncidents, listRelated, SAME_CAUSE, similarWhys, unlinkIncidents } from "~/models/recurrence.server";
+import { relevance } from "~/models/relevance";
 import { listWhys, updateWhy } from "~/models/why.server";
 import type { WhyRow } from "~/models/why-tree";
 
@@ -116,14 +117,54 @@ describe("seen before", () => {
   });
 
   it("does not call a two-word answer sharing one common word the same cause", () => {
-    expect(overlap("Database overloaded.", "The database migration locked a table for an hour")).toBeLessThan(0.5);
-    expect(overlap("Disk full.", "The disk was full again")).toBeGreaterThanOrEqual(0.5);
+    expect(relevance("Database overloaded.", "The database migration locked a table for an hour").score).toBeLessThan(SAME_CAUSE);
+    expect(relevance("Disk full.", "The disk was full again").score).toBeGreaterThanOrEqual(SAME_CAUSE);
   });
 
   it("keeps distinctive words and drops the common ones", () => {
     expect(keywords("The pool was exhausted because the queries were slow")).toEqual(["pool", "exhausted", "queries", "slow"]);
-    expect(overlap("connection pool exhausted", "the pool of connections was exhausted")).toBe(1);
-    expect(overlap("connection pool exhausted", "mail provider throttled")).toBe(0);
+    expect(relevance("connection pool exhausted", "the pool of connections was exhausted").score).toBe(1);
+    expect(relevance("connection pool exhausted", "mail provider throttled").score).toBe(0);
+  });
+});
+
+describe("seen before, only when the cause is alike", () => {
+  it("leaves out a why that shares words but not a cause, and says what each match matched on", () => {
+    const facilitator = createUser();
+    const member = createUser();
+    const status = createIncident(facilitator, { title: "Status page blank", startedAt: "2026-02-01T10:00:00.000Z", detectedAt: null, resolvedAt: null });
+    addWhyTree(facilitator, status.id, [
+      { question: "Why was the status page blank?", answer: "The status dashboard depends on S3 and could not load during the S3 outage.", remediation: "Serve the status page from a second provider." },
+    ]);
+    const flaky = createIncident(facilitator, { title: "Release blocked by red CI", startedAt: "2026-03-01T10:00:00.000Z", detectedAt: null, resolvedAt: null });
+    const [flakyWhy] = addWhyTree(facilitator, flaky.id, [
+      { question: "Why did CI fail?", answer: "A flaky test relied on data left behind by another test; order-dependent tests pass alone.", remediation: "Reset shared test fixtures between tests." },
+    ]);
+    const later = createIncident(facilitator, { title: "CI red again", startedAt: "2026-06-01T10:00:00.000Z", detectedAt: null, resolvedAt: null });
+    const [laterWhy] = addWhyTree(facilitator, later.id, [
+      { question: "Why did CI fail?", answer: "The integration test depends on the order tests run in and fails when run after the S3 upload test.", remediation: "Isolate test state and reset shared fixtures between tests." },
+    ]);
+    const found = similarFor(member, later.id).get(laterWhy)!;
+    expect(found.map((s) => s.incidentId)).toEqual([flaky.id]);
+    expect(found[0].matchedOn).toEqual(["reset shared", "fixtures between tests", "order"]);
+    // From the other side, in its own words.
+    expect(similarFor(member, flaky.id).get(flakyWhy)![0].matchedOn).toEqual(["reset shared", "fixtures between tests", "order"]);
+  });
+});
+
+describe("seen before, not for shared words alone", () => {
+  it("does not list a dashboard that ran out of memory under a dashboard that hid a latency spike", () => {
+    const facilitator = createUser();
+    const member = createUser();
+    const oom = createIncident(facilitator, { title: "Dashboards down", startedAt: "2026-02-01T10:00:00.000Z", detectedAt: null, resolvedAt: null });
+    addWhyTree(facilitator, oom.id, [
+      { question: "Why did dashboards fail?", answer: "The dashboard service ran out of memory when a user opened a board with 200 panels.", remediation: "Limit panels per dashboard." },
+    ]);
+    const latency = createIncident(facilitator, { title: "Latency unnoticed", startedAt: "2026-03-01T10:00:00.000Z", detectedAt: null, resolvedAt: null });
+    const [latencyWhy] = addWhyTree(facilitator, latency.id, [
+      { question: "Why was the spike missed?", answer: "The Grafana dashboard showed averages, hiding the p99 latency spike.", remediation: "Add p99 panels to the service dashboard." },
+    ]);
+    expect(similarFor(member, latency.id).get(latencyWhy)).toBeUndefined();
   });
 });
 

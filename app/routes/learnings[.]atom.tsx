@@ -1,8 +1,11 @@
 import { type LoaderFunctionArgs } from "@remix-run/node";
 import { Feed } from "feed";
+import { renderToStaticMarkup } from "react-dom/server";
+import { ChainGlance, Remediations } from "~/components/learning";
 import { env } from "~/lib/env.server";
-import { resanitize, textAsHtml } from "~/lib/markdown.server";
+import { sanitizeRendered, textAsHtml } from "~/lib/markdown.server";
 import { getUser } from "~/lib/session.server";
+import { glanceWhys, type LearningContent } from "~/models/learning.server";
 import { latestLearnings, userForFeedToken } from "~/models/publication.server";
 
 const ENTRIES = 50;
@@ -34,9 +37,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
   for (const item of items) {
     const c = item.content;
-    const chain: string[] = [];
-    const walk = (whys: typeof c.whys) => whys.forEach((w) => (chain.push(`${w.level}. ${w.text}`), walk(w.children)));
-    walk(c.whys);
     // The feed package marks titles, summaries and content as HTML: text goes in escaped, and
     // HTML only as the sanitizer writes it today.
     feed.addItem({
@@ -47,13 +47,29 @@ export async function loader({ request }: LoaderFunctionArgs) {
       published: new Date(item.firstPublishedAt),
       author: [{ name: c.facilitator }],
       description: textAsHtml(c.summaryText.slice(0, 500)),
-      content: resanitize(`${c.summaryHtml}<h3>Why</h3><ol>${chain.map((line) => `<li>${textAsHtml(line)}</li>`).join("")}</ol>`),
+      content: sanitizeRendered(`${c.summaryHtml}${renderToStaticMarkup(<Analysis content={c} />)}`),
       category: c.categories.map((name) => ({ name })),
     });
   }
   return new Response(withoutXmlForbidden(feed.atom1()), {
     headers: { "Content-Type": "application/atom+xml; charset=utf-8", "Cache-Control": "private, no-store" },
   });
+}
+
+/** The whys and what we change at each level, as the learnings card shows them. */
+function Analysis({ content }: { content: LearningContent }) {
+  return (
+    <>
+      <h3>Why</h3>
+      <ChainGlance whys={glanceWhys(content.whys)} />
+      {content.remediations.length > 0 ? (
+        <>
+          <h3>What we change</h3>
+          <Remediations remediations={content.remediations} />
+        </>
+      ) : null}
+    </>
+  );
 }
 
 /** XML 1.0 cannot hold most control characters, even escaped; one typed into a why would break the feed for every reader. */
