@@ -20,11 +20,11 @@ export function ActionFields({
 }) {
   return (
     <>
-      <Field label="Title" name="title" error={errors.title} hint="What will be done, e.g. “Add a unit test that fails on the loop”.">
-        {(p) => <input {...p} type="text" required maxLength={FIELD_LIMITS.actionTitle} defaultValue={values.title} />}
+      <Field label="Title" name="title" error={errors.title} limit={FIELD_LIMITS.actionTitle} hint="What will be done, e.g. “Add a unit test that fails on the loop”.">
+        {(p) => <input {...p} type="text" required defaultValue={values.title} />}
       </Field>
-      <Field label="Description" name="descriptionMd" error={errors.descriptionMd} hint="Markdown.">
-        {(p) => <textarea {...p} rows={3} maxLength={FIELD_LIMITS.actionDescription} defaultValue={values.descriptionMd} />}
+      <Field label="Description" name="descriptionMd" error={errors.descriptionMd} hint="Markdown." limit={FIELD_LIMITS.actionDescription}>
+        {(p) => <textarea {...p} rows={3} defaultValue={values.descriptionMd} />}
       </Field>
       <div className="grid-3">
         <PersonField label="Owner" name="ownerId" people={people} defaultValue={values.ownerId} error={errors.ownerId} />
@@ -43,8 +43,8 @@ export function ActionFields({
           {(p) => <input {...p} type="date" defaultValue={values.dueDate} />}
         </Field>
       </div>
-      <Field label="Tracker link" name="trackerUrl" error={errors.trackerUrl} hint="Optional: the ticket in Jira, Linear, GitHub…">
-        {(p) => <input {...p} type="url" maxLength={FIELD_LIMITS.trackerUrl} placeholder="https://" defaultValue={values.trackerUrl} />}
+      <Field label="Tracker link" name="trackerUrl" error={errors.trackerUrl} limit={FIELD_LIMITS.trackerUrl} hint="Optional: the ticket in Jira, Linear, GitHub…">
+        {(p) => <input {...p} type="url" placeholder="https://" defaultValue={values.trackerUrl} />}
       </Field>
     </>
   );
