@@ -1,4 +1,5 @@
-import { PRIORITIES, PRIORITY_LABELS } from "~/models/action";
+import { useState } from "react";
+import { pastDueNotice, PRIORITIES, PRIORITY_LABELS } from "~/models/action";
 import { Field } from "./form";
 import { PersonField, type PersonOption } from "./incident-form";
 import { FIELD_LIMITS } from "~/models/limits";
@@ -12,12 +13,20 @@ export function ActionFields({
   errors,
   people,
   dueHint,
+  pastDue,
 }: {
   values: Values;
   errors: Errors;
   people: PersonOption[];
   dueHint: string;
+  /**
+   * For a new action: today's date, to warn as a past due date is picked, and whether the
+   * server asked to confirm one (then a box to tick says it is meant).
+   */
+  pastDue?: { today: string; confirm: boolean };
 }) {
+  const [picked, setPicked] = useState<string | null>(null);
+  const warning = pastDue && picked !== null && !pastDue.confirm ? pastDueNotice(picked, pastDue.today) : undefined;
   return (
     <>
       <Field label="Title" name="title" error={errors.title} limit={FIELD_LIMITS.actionTitle} hint="What will be done, e.g. “Add a unit test that fails on the loop”.">
@@ -40,9 +49,21 @@ export function ActionFields({
           )}
         </Field>
         <Field label="Due date" name="dueDate" error={errors.dueDate} hint={dueHint}>
-          {(p) => <input {...p} type="date" defaultValue={values.dueDate} />}
+          {(p) => <input {...p} type="date" defaultValue={values.dueDate} onChange={pastDue ? (e) => setPicked(e.currentTarget.value) : undefined} />}
         </Field>
       </div>
+      {warning ? (
+        <p className="field__warning" role="status">
+          {warning}
+        </p>
+      ) : null}
+      {pastDue?.confirm ? (
+        <div className="field">
+          <label className="checkbox">
+            <input type="checkbox" name="pastDue" value="confirmed" /> Yes, add it with this past due date
+          </label>
+        </div>
+      ) : null}
       <Field label="Tracker link" name="trackerUrl" error={errors.trackerUrl} limit={FIELD_LIMITS.trackerUrl} hint="Optional: the ticket in Jira, Linear, GitHub…">
         {(p) => <input {...p} type="url" placeholder="https://" defaultValue={values.trackerUrl} />}
       </Field>
