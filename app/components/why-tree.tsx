@@ -262,9 +262,9 @@ function DeleteWhy({ node, actionCount, state }: { node: WhyNode; /** Follow-up 
         )}
         {actionCount > 0 ? (
           <p>
-            {actionCount === 1 ? "1 follow-up action" : `${actionCount} follow-up actions`} of {deeper > 0 ? "these whys" : "this why"}{" "}
-            {actionCount === 1 ? "is" : "are"} kept, no longer linked to a why: find them under Follow-up actions, in “Not linked to a
-            why”.
+            {actionCount === 1
+              ? `1 follow-up action of ${deeper > 0 ? "these whys" : "this why"} is kept, no longer linked to a why: find it under Follow-up actions, in “Not linked to a why”.`
+              : `${actionCount} follow-up actions of ${deeper > 0 ? "these whys" : "this why"} are kept, no longer linked to a why: find them under Follow-up actions, in “Not linked to a why”.`}
           </p>
         ) : null}
         <SubmitButton intent="delete-why" match={{ whyId: String(node.id) }} className="button button--danger button--small" pendingText="Deleting…">
