@@ -60,7 +60,7 @@ export function ActionFields({
       {pastDue?.confirm ? (
         <div className="field">
           <label className="checkbox">
-            <input type="checkbox" name="pastDue" value="confirmed" /> Yes, add it with this past due date
+            <input type="checkbox" name="pastDue" value="confirmed" /> Keep this date, even though it has passed
           </label>
         </div>
       ) : null}

@@ -322,6 +322,8 @@ export function WhyForm({
           const element = refs[field].current;
           if (!element || !finding.rewrite) return;
           element.value = applyRewrite(element.value, finding.rewrite);
+          // The field's character count listens for input; a rewording changes the length too.
+          element.dispatchEvent(new Event("input", { bubbles: true }));
           setText(current());
           element.focus();
         }

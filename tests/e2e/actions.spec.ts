@@ -38,7 +38,7 @@ async function addAction(page: Page, ref: string, answer: string, action: { owne
     // A date already past is not taken silently: the form says so and asks to confirm, keeping everything typed.
     await expect(page.getByText("This date has already passed")).toBeVisible();
     await expect(page.getByLabel("Due date")).toHaveValue(action.due!);
-    await page.getByLabel("Yes, add it with this past due date").check();
+    await page.getByLabel("Keep this date, even though it has passed").check();
     await page.getByRole("button", { name: "Add action" }).click();
   }
   await expect(page).toHaveURL(new RegExp(`/incidents/${ref}#action-\\d+$`));
