@@ -70,13 +70,14 @@ export function Field({
 }
 
 /**
- * How much of a field's limit its text takes. Before scripts run (or without them) it states
- * the limit; then it counts as the person types, warns near the limit and says by how much the
+ * How much of a field's limit its text takes. Before scripts run (or without them), and while
+ * the field is empty, it states the limit; then it counts as the person types, warns near the limit and says by how much the
  * text is over it. Nothing is cut: the server refuses over-long text with a message and keeps it.
  */
 export function CharacterCount({ id, limit, length }: { id: string; limit: number; length: number | null }) {
   const figure = (n: number) => n.toLocaleString("en");
-  if (length === null) {
+  // Empty (or before scripts run), the field only states its limit: no "0 / …" under every field.
+  if (length === null || length === 0) {
     return (
       <p className="field__count" id={id}>
         At most {figure(limit)} characters.

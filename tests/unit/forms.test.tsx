@@ -140,6 +140,7 @@ describe("text limits: stated, counted, and refused with the text kept", () => {
   });
 
   it("counts as typed: near the limit a warning, over it by how much", () => {
+    expect(plain(renderToString(<CharacterCount id="c" limit={4_000} length={0} />))).toContain("At most 4,000 characters.");
     expect(plain(renderToString(<CharacterCount id="c" limit={4_000} length={1_840} />))).toContain("1,840 / 4,000 characters");
     const near = plain(renderToString(<CharacterCount id="c" limit={4_000} length={3_900} />));
     expect(near).toContain("field__count--near");
