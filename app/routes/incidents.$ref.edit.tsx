@@ -24,6 +24,12 @@ const peopleSchema = z.object({
 
 const CONFLICT_LABELS = labelsFor(["title", "severity", "startedAt", "detectedAt", "resolvedAt", "services", "impactMd", "summaryMd", "visibility"]);
 
+const PARTS: Record<string, { details: boolean; people: boolean } | undefined> = {
+  save: { details: true, people: true },
+  fields: { details: true, people: false },
+  people: { details: false, people: true },
+};
+
 export const shouldRevalidate = revalidateAfterRefusal;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -50,10 +56,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = await readForm(request);
   const chosen = form.getAll("participantIds");
   const values: Record<string, string> = { ...formValues(form), participantIds: chosen.join(",") };
-  // The page posts both parts; only the facilitator and admins see (and send) the people.
-  const fields = values.version !== undefined ? validate(fieldsSchema, values) : undefined;
-  const people = values.facilitatorId !== undefined ? peopleSchema.safeParse({ ...values, participantIds: chosen }) : undefined;
-  if (!fields && !people) throw new Response("Bad request", { status: 400 });
+  // The page's one form ("save") carries the details and, for the facilitator and admins, the
+  // people; a post may also carry only one part ("fields", "people").
+  const parts = PARTS[values.intent];
+  if (!parts) throw new Response("Bad request", { status: 400 });
+  const withPeople = parts.people && (values.intent === "people" || permissionsFor(user, incident).manage);
+  const fields = parts.details ? validate(fieldsSchema, values) : undefined;
+  const people = withPeople ? peopleSchema.safeParse({ ...values, participantIds: chosen }) : undefined;
   if ((fields && !fields.ok) || (people && !people.success)) {
     const errors = { ...(fields && !fields.ok ? fields.errors : {}), ...(people && !people.success ? z.flattenError(people.error).fieldErrors : {}) };
     return formFailure(400, { target: "edit", errors, values });

@@ -75,6 +75,7 @@ describe("the edit page: details and people in one form", () => {
 
     const values = fieldValues(getIncident(facilitator, incident.id));
     const result = await post(editPage, facilitator, `/incidents/${incident.reference}/edit`, { ref: incident.reference }, {
+      intent: "save",
       ...values,
       summaryMd: "Checkout failed for 70 minutes.",
       facilitatorId: String(facilitator.id),
@@ -93,6 +94,7 @@ describe("the edit page: details and people in one form", () => {
     createAction(facilitator, incident.id, null, actionFields(participant.id));
     const before = getIncident(facilitator, incident.id);
     const result = await post(editPage, facilitator, `/incidents/${incident.reference}/edit`, { ref: incident.reference }, {
+      intent: "save",
       ...fieldValues(before),
       summaryMd: "A long summary typed before unticking someone.",
       facilitatorId: String(facilitator.id),
@@ -105,6 +107,21 @@ describe("the edit page: details and people in one form", () => {
     expect(after.summaryMd).toBe(before.summaryMd);
     expect(after.participantIds).toEqual([participant.id]);
     expect(after.version).toBe(before.version);
+  });
+
+  it("lets a participant, who does not choose the people, save the details without touching them", async () => {
+    const incident = createIncident(facilitator);
+    setPeople(facilitator, incident.id, facilitator.id, [participant.id]);
+    const result = await post(editPage, participant, `/incidents/${incident.reference}/edit`, { ref: incident.reference }, {
+      intent: "save",
+      ...fieldValues(getIncident(participant, incident.id)),
+      summaryMd: "Written by a participant.",
+      facilitatorId: String(participant.id),
+    });
+    expect(result.redirect).toBe(`/incidents/${incident.reference}`);
+    const saved = getIncident(facilitator, incident.id);
+    expect(saved.summaryMd).toBe("Written by a participant.");
+    expect([saved.facilitatorId, saved.participantIds]).toEqual([facilitator.id, [participant.id]]);
   });
 });
 
