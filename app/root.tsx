@@ -13,6 +13,7 @@ import {
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { useFocusSavedItem } from "~/components/form-state";
 import { useNonce } from "~/lib/nonce";
 import { revalidateAfterRefusal } from "~/lib/revalidate";
 import { getUser, readFlash } from "~/lib/session.server";
@@ -121,6 +122,7 @@ export function Layout({ children }: { children: ReactNode }) {
 
 export default function App() {
   useLoaderData<typeof loader>();
+  useFocusSavedItem();
   return <Outlet />;
 }
 

@@ -72,7 +72,7 @@ export function WhyActions({ actions, redirectTo }: { actions: ActionView[]; red
   return (
     <ul className="why-actions" aria-label="Follow-up actions">
       {actions.map((action) => (
-        <li key={action.id}>
+        <li key={action.id} id={`action-${action.id}`}>
           <div>
             <Link to={`/actions/${action.id}`}>{action.title}</Link>
           </div>

@@ -1,6 +1,7 @@
 import { Form } from "@remix-run/react";
 import { findingKey, KIND_LABELS, type Finding, type WhyField } from "~/models/blame";
 import { Field, FormError, HiddenInputs, SubmitButton } from "./form";
+import { FIELD_LIMITS } from "~/models/limits";
 
 /**
  * The blame-language findings for one field as people type: why each matters, a blameless
@@ -133,9 +134,10 @@ export function SavedFindings({
                           label="Why keep it?"
                           name="reason"
                           error={failed?.message}
+                          limit={FIELD_LIMITS.reason}
                           hint="e.g. a quotation, or the person's own account of their part."
                         >
-                          {(p) => <input {...p} type="text" required maxLength={500} defaultValue={failed?.reason ?? ""} />}
+                          {(p) => <input {...p} type="text" required defaultValue={failed?.reason ?? ""} />}
                         </Field>
                         <SubmitButton intent="acknowledge-finding" match={key} className="button button--small button--quiet" pendingText="Saving…">
                           Acknowledge

@@ -1,3 +1,4 @@
+import { useLocation, useNavigation } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 
 /** What came back from a failed save of one of the page's forms. */
@@ -27,4 +28,29 @@ export function useFocusFirstError<T extends HTMLElement>(state: FormState | und
     }
   }, [state]);
   return ref;
+}
+
+/**
+ * After a save that lands on a fragment (`#why-12`, `#entry-3`, `#action-7`), focus goes to what
+ * was just saved, not back to the top of a page with hundreds of tab stops. Only a submission that
+ * ended on a new location counts: a refused save keeps the focus on the field to fix. Without
+ * JavaScript the browser lands on the same fragment.
+ */
+export function useFocusSavedItem() {
+  const navigation = useNavigation();
+  const location = useLocation();
+  const submittedFrom = useRef<string | null>(null);
+  useEffect(() => {
+    if (navigation.state === "submitting" && submittedFrom.current === null) submittedFrom.current = location.key;
+  }, [navigation.state, location.key]);
+  useEffect(() => {
+    if (navigation.state !== "idle" || submittedFrom.current === null) return;
+    const from = submittedFrom.current;
+    submittedFrom.current = null;
+    if (from === location.key || !location.hash) return;
+    const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (!target) return;
+    if (!target.matches("a[href], button, input, select, textarea, [tabindex]")) target.setAttribute("tabindex", "-1");
+    target.focus();
+  }, [navigation.state, location]);
 }

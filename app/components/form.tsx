@@ -1,5 +1,6 @@
 import { useNavigation } from "@remix-run/react";
-import { useId, type ReactNode } from "react";
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
+import { submittedLength } from "~/models/limits";
 
 export type ControlProps = {
   id: string;
@@ -19,11 +20,14 @@ export function Field({
   error,
   className,
   describedBy,
+  limit,
   children,
 }: {
   label: ReactNode;
   name: string;
   hint?: ReactNode;
+  /** The most characters the field holds: shown beside it, and counted as it is typed. */
+  limit?: number;
   /** The id of another element that describes the control, e.g. notes shown under it. */
   describedBy?: string;
   error?: string[] | string;
@@ -34,9 +38,20 @@ export function Field({
   const hintId = hint ? `${id}-hint` : undefined;
   const message = Array.isArray(error) ? error[0] : error;
   const errorId = message ? `${id}-error` : undefined;
-  const description = [errorId, hintId, describedBy].filter(Boolean).join(" ") || undefined;
+  const countId = limit ? `${id}-count` : undefined;
+  const description = [errorId, hintId, countId, describedBy].filter(Boolean).join(" ") || undefined;
+  const [length, setLength] = useState<number | null>(null);
+  useEffect(() => {
+    if (!limit) return;
+    const control = document.getElementById(id) as HTMLInputElement | HTMLTextAreaElement | null;
+    if (control) setLength(submittedLength(control.value));
+  }, [id, limit]);
+  const counted = limit ? (event: FormEvent<HTMLDivElement>) => {
+    const target = event.target as HTMLElement;
+    if (target.id === id) setLength(submittedLength((target as HTMLInputElement).value));
+  } : undefined;
   return (
-    <div className={["field", message ? "field--invalid" : "", className ?? ""].join(" ").trim()}>
+    <div className={["field", message ? "field--invalid" : "", className ?? ""].join(" ").trim()} onInput={counted}>
       <label htmlFor={id}>{label}</label>
       {children({ id, name, "aria-describedby": description, ...(message ? { "aria-invalid": true } : {}) })}
       {hint ? (
@@ -44,12 +59,45 @@ export function Field({
           {hint}
         </p>
       ) : null}
+      {limit ? <CharacterCount id={countId!} limit={limit} length={length} /> : null}
       {message ? (
         <p className="field__error" id={errorId}>
           {message}
         </p>
       ) : null}
     </div>
+  );
+}
+
+/**
+ * How much of a field's limit its text takes. Before scripts run (or without them), and while
+ * the field is empty, it states the limit; then it counts as the person types, warns near the limit and says by how much the
+ * text is over it. Nothing is cut: the server refuses over-long text with a message and keeps it.
+ */
+export function CharacterCount({ id, limit, length }: { id: string; limit: number; length: number | null }) {
+  const figure = (n: number) => n.toLocaleString("en");
+  // Empty (or before scripts run), the field only states its limit: no "0 / …" under every field.
+  if (length === null || length === 0) {
+    return (
+      <p className="field__count" id={id}>
+        At most {figure(limit)} characters.
+      </p>
+    );
+  }
+  const over = length - limit;
+  const near = over <= 0 && length >= limit * 0.9;
+  return (
+    <p className={["field__count", over > 0 ? "field__count--over" : near ? "field__count--near" : ""].join(" ").trim()} id={id}>
+      {figure(length)} / {figure(limit)} characters
+      {over > 0 ? (
+        <span role="status">
+          {" "}
+          — {figure(over)} too many; shorten it before saving.
+        </span>
+      ) : near ? (
+        <span> — {figure(limit - length)} left</span>
+      ) : null}
+    </p>
   );
 }
 

@@ -11,8 +11,8 @@ type Errors = Record<string, string[] | undefined>;
 export function IncidentFields({ values, errors, canSetVisibility = true }: { values: Values; errors: Errors; canSetVisibility?: boolean }) {
   return (
     <>
-      <Field label="Title" name="title" error={errors.title} hint="What happened, in a few words: “Website down: front-end servers at 100% CPU”.">
-        {(p) => <input {...p} type="text" required maxLength={FIELD_LIMITS.incidentTitle} defaultValue={values.title} />}
+      <Field label="Title" name="title" error={errors.title} limit={FIELD_LIMITS.incidentTitle} hint="What happened, in a few words: “Website down: front-end servers at 100% CPU”.">
+        {(p) => <input {...p} type="text" required defaultValue={values.title} />}
       </Field>
 
       <fieldset aria-describedby={errors.severity ? "severity-error" : undefined}>
@@ -50,11 +50,11 @@ export function IncidentFields({ values, errors, canSetVisibility = true }: { va
         {(p) => <input {...p} type="text" defaultValue={values.services} />}
       </Field>
 
-      <Field label="Impact" name="impactMd" error={errors.impactMd} hint="Who was affected and how, for how long. Markdown.">
+      <Field label="Impact" name="impactMd" error={errors.impactMd} limit={FIELD_LIMITS.impact} hint="Who was affected and how, for how long. Markdown.">
         {(p) => <textarea {...p} rows={3} defaultValue={values.impactMd} />}
       </Field>
 
-      <Field label="Summary" name="summaryMd" error={errors.summaryMd} hint="What happened and what was learned, for readers who were not there. Markdown.">
+      <Field label="Summary" name="summaryMd" error={errors.summaryMd} limit={FIELD_LIMITS.summary} hint="What happened and what was learned, for readers who were not there. Markdown.">
         {(p) => <textarea {...p} rows={5} defaultValue={values.summaryMd} />}
       </Field>
 

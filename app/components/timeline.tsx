@@ -98,8 +98,8 @@ function EntryForm({
           <Field label="Time (UTC)" name="at" error={errors.at}>
             {(p) => <input {...p} type="datetime-local" required defaultValue={shown.at} />}
           </Field>
-          <Field label="What happened" name="bodyMd" error={errors.bodyMd} hint="Markdown.">
-            {(p) => <textarea {...p} rows={2} required maxLength={FIELD_LIMITS.timelineEntry} defaultValue={shown.bodyMd} />}
+          <Field label="What happened" name="bodyMd" error={errors.bodyMd} hint="Markdown." limit={FIELD_LIMITS.timelineEntry}>
+            {(p) => <textarea {...p} rows={2} required defaultValue={shown.bodyMd} />}
           </Field>
         </>
       )}

@@ -10,6 +10,7 @@ import { Field, FormError, SubmitButton } from "./form";
 import { formKey, type FormState } from "./form-state";
 import { RecordForm } from "./record-form";
 import { SeenBefore, type SeenBeforeView } from "./seen-before";
+import { WhyAnswer } from "./why-answer";
 
 export type CategoryOption = { slug: string; label: string };
 
@@ -79,10 +80,7 @@ function WhyItem({
         <div className="why__chain">
           <span className="why__level">Level {node.level}</span>
           <h3 className="why__question">{node.question}</h3>
-          <p className="why__answer">
-            <span className="why__answer-label">Because</span>
-            {node.answer.trim() ? node.answer : <em className="muted">No answer yet</em>}
-          </p>
+          <WhyAnswer answer={node.answer} />
         </div>
         <div className="why__remedy">
           <span className="why__remedy-label">Remediation at level {node.level}</span>
@@ -209,7 +207,7 @@ function WhyItem({
                 submit="Save changes"
               />
             </WhyDisclosure>
-            <DeleteWhy node={node} state={stateFor(`delete-${node.id}`)} />
+            <DeleteWhy node={node} actionCount={flatten([node]).reduce((n, w) => n + (actions[w.id]?.length ?? 0), 0)} state={stateFor(`delete-${node.id}`)} />
           </div>
         ) : null}
       </div>
@@ -243,7 +241,7 @@ function WhyDisclosure({
   );
 }
 
-function DeleteWhy({ node, state }: { node: WhyNode; state?: FormState }) {
+function DeleteWhy({ node, actionCount, state }: { node: WhyNode; /** Follow-up actions of this why and those below it. */ actionCount: number; state?: FormState }) {
   const deeper = node.descendantCount;
   return (
     <details className="disclosure" open={state ? true : undefined}>
@@ -262,6 +260,13 @@ function DeleteWhy({ node, state }: { node: WhyNode; state?: FormState }) {
         ) : (
           <p>Delete this why and its remediation?</p>
         )}
+        {actionCount > 0 ? (
+          <p>
+            {actionCount === 1
+              ? `1 follow-up action of ${deeper > 0 ? "these whys" : "this why"} is kept, no longer linked to a why: find it under Follow-up actions, in “Not linked to a why”.`
+              : `${actionCount} follow-up actions of ${deeper > 0 ? "these whys" : "this why"} are kept, no longer linked to a why: find them under Follow-up actions, in “Not linked to a why”.`}
+          </p>
+        ) : null}
         <SubmitButton intent="delete-why" match={{ whyId: String(node.id) }} className="button button--danger button--small" pendingText="Deleting…">
           {deeper > 0 ? `Delete ${deeper + 1} whys` : "Delete this why"}
         </SubmitButton>
@@ -317,17 +322,34 @@ export function WhyForm({
           const element = refs[field].current;
           if (!element || !finding.rewrite) return;
           element.value = applyRewrite(element.value, finding.rewrite);
+          // The field's character count listens for input; a rewording changes the length too.
+          element.dispatchEvent(new Event("input", { bubbles: true }));
           setText(current());
           element.focus();
         }
       : undefined;
+  // Enter in the one-line question would submit a why before its answer is written: it moves on.
+  const nextOnEnter = (event: React.KeyboardEvent<HTMLInputElement>) => {
+    if (event.key !== "Enter" || event.nativeEvent.isComposing) return;
+    event.preventDefault();
+    refs.answer.current?.focus();
+  };
   return (
     <RecordForm intent={intent} hidden={hidden} values={values} state={state} labels={WHY_LABELS} submit={submit} className="why-form">
       {(shown, errors) => (
         <>
-          <Field label={`Question (level ${level})`} name="question" error={errors.question} describedBy={`${findingsId}-question`}>
+          <Field label={`Question (level ${level})`} name="question" error={errors.question} describedBy={`${findingsId}-question`} limit={FIELD_LIMITS.question}>
             {(p) => (
-              <input {...p} ref={refs.question} type="text" required maxLength={FIELD_LIMITS.question} placeholder="Why did …?" defaultValue={shown.question} onChange={track} />
+              <input
+                {...p}
+                ref={refs.question}
+                type="text"
+                required
+                placeholder="Why did …?"
+                defaultValue={shown.question}
+                onChange={track}
+                onKeyDown={nextOnEnter}
+              />
             )}
           </Field>
           <BlameFindings findings={live.question} onApply={applier("question")} id={`${findingsId}-question`} label="Blameless wording in the question" />
@@ -335,10 +357,11 @@ export function WhyForm({
             label="Answer"
             name="answer"
             error={errors.answer}
-            hint="What in the system let this happen? Describe conditions, not culprits."
+            hint="Shown after “Because”: what in the system let this happen? Describe conditions, not culprits."
             describedBy={`${findingsId}-answer`}
+            limit={FIELD_LIMITS.answer}
           >
-            {(p) => <textarea {...p} ref={refs.answer} rows={2} maxLength={FIELD_LIMITS.answer} placeholder="Because …" defaultValue={shown.answer} onChange={track} />}
+            {(p) => <textarea {...p} ref={refs.answer} rows={2} required={intent === "add-why"} defaultValue={shown.answer} onChange={track} />}
           </Field>
           <BlameFindings findings={live.answer} onApply={applier("answer")} id={`${findingsId}-answer`} label="Blameless wording in the answer" />
           <Field label="Cause category" name="category" error={errors.category}>
@@ -362,10 +385,9 @@ export function WhyForm({
             error={errors.remediationMd}
             hint="Markdown."
             describedBy={`${findingsId}-remediation`}
+            limit={FIELD_LIMITS.remediation}
           >
-            {(p) => (
-              <textarea {...p} ref={refs.remediationMd} rows={2} maxLength={FIELD_LIMITS.remediation} defaultValue={shown.remediationMd} onChange={track} />
-            )}
+            {(p) => <textarea {...p} ref={refs.remediationMd} rows={2} defaultValue={shown.remediationMd} onChange={track} />}
           </Field>
           <BlameFindings findings={live.remediation} onApply={applier("remediationMd")} id={`${findingsId}-remediation`} label="Blameless wording in the remediation" />
           <Field
@@ -373,16 +395,18 @@ export function WhyForm({
             name="noRemediationReason"
             error={errors.noRemediationReason}
             hint="Leave empty when there is a remediation."
+            limit={FIELD_LIMITS.reason}
           >
-            {(p) => <input {...p} type="text" maxLength={FIELD_LIMITS.reason} defaultValue={shown.noRemediationReason} />}
+            {(p) => <input {...p} type="text" defaultValue={shown.noRemediationReason} />}
           </Field>
           <Field
             label="No follow-up action needed for this remediation, because"
             name="noActionReason"
             error={errors.noActionReason}
             hint="Every remediation needs a follow-up action before publishing, or a reason here (e.g. done during the response)."
+            limit={FIELD_LIMITS.reason}
           >
-            {(p) => <input {...p} type="text" maxLength={FIELD_LIMITS.reason} defaultValue={shown.noActionReason} />}
+            {(p) => <input {...p} type="text" defaultValue={shown.noActionReason} />}
           </Field>
           <div className="field">
             <label className="checkbox">

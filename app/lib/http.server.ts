@@ -25,6 +25,8 @@ export type FormFailure<V = Record<string, string>> = {
   values: V;
   /** The stored version, when a save was refused because someone else saved first. */
   conflict?: Record<string, string>;
+  /** A confirmation to give before saving again (e.g. "pastDue"): the form offers it. */
+  confirm?: string;
   /** Checks that stopped a lifecycle move, each with the why it is about. */
   problems?: { field: string; message: string; whyId?: number }[];
 };

@@ -1,5 +1,5 @@
 import { median } from "d3-array";
-import { addDays } from "~/lib/time";
+import { addDays, formatDate } from "~/lib/time";
 import type { Severity } from "./incident";
 
 // Follow-up actions: the vocabulary and the date rules, shared by the browser and the server.
@@ -115,6 +115,16 @@ export function figuresFrom(tallies: readonly StatusTally[]): ActionFigures {
 /** Overdue: not finished, and the due date is before today. Due today is not overdue yet. */
 export function isOverdue(action: { status: ActionStatus; dueDate: string }, today: string): boolean {
   return !isFinished(action.status) && action.dueDate < today;
+}
+
+/**
+ * A new action given a due date that has already passed would be overdue the moment it is added,
+ * most often through a slip of the date picker: the person is told and confirms it (an action
+ * recorded after the fact may really be due in the past). Editing an existing action never asks.
+ */
+export function pastDueNotice(dueDate: string, today: string): string | undefined {
+  if (dueDate === "" || dueDate >= today) return undefined;
+  return `This date has already passed (today is ${formatDate(today)}): the action will be overdue as soon as it is added. Choose a later date, or confirm it below.`;
 }
 
 /** How far along actions are, as a reader counts: "2 of 7 done, 1 won't do, 4 open, 1 overdue" (counts of none left out). */

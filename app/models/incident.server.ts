@@ -481,6 +481,27 @@ export function setPeople(actor: Viewer, id: number, facilitatorId: number, part
   });
 }
 
+/**
+ * The edit page's one form: the incident's details (with the version they were based on) and,
+ * for the facilitator or an admin, its people, saved together or not at all, so a refusal of one
+ * part never loses what was typed in the other. The details go first: changing people moves the
+ * version the details were based on.
+ */
+export function saveIncident(
+  actor: Viewer,
+  id: number,
+  details: (IncidentFields & { version: number }) | undefined,
+  people: { facilitatorId: number; participantIds: number[] } | undefined,
+): void {
+  db().transaction(() => {
+    if (details) {
+      const { version, ...fields } = details;
+      updateIncident(actor, id, version, fields);
+    }
+    if (people) setPeople(actor, id, people.facilitatorId, people.participantIds);
+  });
+}
+
 export class PublishBlocked extends HttpError {
   constructor(readonly problems: PublishProblem[]) {
     super(422, "This analysis is not ready to publish yet.");

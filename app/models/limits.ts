@@ -30,7 +30,7 @@ export const FIELD_LIMITS = {
   impact: 20_000,
   summary: 50_000,
   question: 500,
-  answer: 2_000,
+  answer: 4_000,
   remediation: 4_000,
   reason: 500,
   category: 60,
@@ -39,6 +39,14 @@ export const FIELD_LIMITS = {
   actionDescription: 10_000,
   trackerUrl: 2_000,
 } as const;
+
+/**
+ * The length of a field's text as the server counts it: a browser sends each line break in a
+ * textarea as two characters (CR LF), so a count of `value.length` alone would say less.
+ */
+export function submittedLength(value: string): number {
+  return value.length + (value.match(/(?<!\r)\n/g)?.length ?? 0);
+}
 
 /** The message for text longer than its field holds. */
 export function tooLongMessage(max: number): string {

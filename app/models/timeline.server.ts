@@ -35,6 +35,14 @@ export function listTimeline(incidentId: number): TimelineEntry[] {
   return entriesOfIncident().all({ incidentId });
 }
 
+/**
+ * When a new entry most likely happened: just after the last one written down, or else when the
+ * incident started. An analysis is often written days or weeks later, so "now" would be wrong.
+ */
+export function nextEntryTime(incident: { startedAt: string }, entries: Pick<TimelineEntry, "at">[]): string {
+  return entries.length > 0 ? entries[entries.length - 1].at : incident.startedAt;
+}
+
 function loadEntry(tx: Tx, incidentId: number, entryId: number): TimelineEntry {
   const row = tx
     .select(columns)

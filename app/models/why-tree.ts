@@ -184,3 +184,13 @@ export function publishProblems(input: PublishInput): PublishProblem[] {
   }
   return problems;
 }
+
+/**
+ * Whether an answer was written as a full "Because …" sentence. Pages show an answer after a
+ * "Because" label; one that already starts with the word is shown as written, without it, so a
+ * reader never sees "Because because". The text itself is kept as typed, for the wording check
+ * and the exports alike.
+ */
+export function saysBecause(answer: string): boolean {
+  return /^\s*because\b/i.test(answer);
+}

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, max, sql } from "drizzle-orm";
+import { and, asc, count, eq, inArray, max, sql } from "drizzle-orm";
 import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { ConflictError, HttpError } from "~/lib/http.server";
 import { renderMarkdown } from "~/lib/markdown.server";
@@ -12,7 +12,7 @@ import { refreshSimilarities } from "./recurrence.server";
 import { assertWithinLimit } from "./limits.server";
 import { buildTree, flatten, levelsOf, type WhyRow } from "./why-tree";
 
-const { blameAcknowledgements, whys } = schema;
+const { actions, blameAcknowledgements, whys } = schema;
 
 export type WhyFields = {
   question: string;
@@ -165,9 +165,10 @@ export function whyValues(row: WhyRow) {
 
 /**
  * Deletes a why and everything asked below it. When deeper whys would go too, the caller must
- * confirm, having been told how many.
+ * confirm, having been told how many. Their follow-up actions stay with the incident, no longer
+ * linked to a why: how many whys went and how many actions were let go.
  */
-export function deleteWhy(actor: Viewer, incidentId: number, whyId: number, confirmed: boolean): number {
+export function deleteWhy(actor: Viewer, incidentId: number, whyId: number, confirmed: boolean): { whys: number; actionsKept: number } {
   return db().transaction((tx) => {
     const incident = requireIncident(actor, incidentId, "contribute");
     const current = loadWhy(tx, incidentId, whyId);
@@ -178,6 +179,8 @@ export function deleteWhy(actor: Viewer, incidentId: number, whyId: number, conf
         `This why has ${node.descendantCount} deeper ${node.descendantCount === 1 ? "why" : "whys"} that would be deleted with it. Confirm to delete them all.`,
       );
     }
+    const gone = flatten([node]).map((n) => n.id);
+    const [{ n: actionsKept }] = tx.select({ n: count() }).from(actions).where(inArray(actions.whyId, gone)).all();
     tx.delete(whys).where(eq(whys.id, whyId)).run();
     recordEvent(tx, {
       incident,
@@ -189,7 +192,7 @@ export function deleteWhy(actor: Viewer, incidentId: number, whyId: number, conf
           : `Deleted the why “${short(current.question)}”`,
       changes: { question: [current.question, null], answer: [current.answer, null] },
     });
-    return 1 + node.descendantCount;
+    return { whys: 1 + node.descendantCount, actionsKept };
   });
 }
 

@@ -23,10 +23,11 @@ import { actionValues, canChangeAction, changeActionStatus, getAction, today, up
 import { labelsFor } from "~/models/incident";
 import { ownerChoices } from "~/models/incident.server";
 import { listWhys } from "~/models/why.server";
+import { FIELD_LIMITS, tooLongMessage } from "~/models/limits";
 
 const id = z.coerce.number().int().positive();
 const updateSchema = actionFieldsSchema.extend({ version: z.coerce.number().int().positive() });
-const statusSchema = z.object({ to: z.enum(ACTION_STATUSES), wontDoReason: z.string().max(500).default("") });
+const statusSchema = z.object({ to: z.enum(ACTION_STATUSES), wontDoReason: z.string().max(FIELD_LIMITS.reason, tooLongMessage(FIELD_LIMITS.reason)).default("") });
 const LABELS = labelsFor(["title", "descriptionMd", "ownerId", "dueDate", "priority", "trackerUrl"]);
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.action.title} · Hindsight` : "Action · Hindsight" }];
@@ -153,8 +154,8 @@ export default function ActionPage() {
               <Form method="post" className="section-gap" key={formKey("wont-do", statusState)}>
                 <input type="hidden" name="intent" value="status" />
                 <input type="hidden" name="to" value="wont_do" />
-                <Field label="Won't do, because" name="wontDoReason" error={statusState?.errors.wontDoReason} hint="Required: say why, so others know it was decided, not forgotten.">
-                  {(p) => <input {...p} type="text" maxLength={500} defaultValue={statusState?.values.wontDoReason} />}
+                <Field label="Won't do, because" name="wontDoReason" error={statusState?.errors.wontDoReason} limit={FIELD_LIMITS.reason} hint="Required: say why, so others know it was decided, not forgotten.">
+                  {(p) => <input {...p} type="text" defaultValue={statusState?.values.wontDoReason} />}
                 </Field>
                 <SubmitButton intent="status" className="button button--quiet">
                   Record won't do

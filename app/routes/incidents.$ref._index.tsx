@@ -24,7 +24,7 @@ import { parseReference, STATUSES, STATUS_LABELS, VISIBILITY_LABELS } from "~/mo
 import { moveIncident, publishCheck, PublishBlocked, type Incident } from "~/models/incident.server";
 import { linkIncidents, listRelated, similarWhys, unlinkIncidents } from "~/models/recurrence.server";
 import type { User } from "~/models/user.server";
-import { addTimelineEntry, deleteTimelineEntry, listTimeline, updateTimelineEntry } from "~/models/timeline.server";
+import { addTimelineEntry, deleteTimelineEntry, listTimeline, nextEntryTime, updateTimelineEntry } from "~/models/timeline.server";
 import { acknowledgeFinding, addWhy, applySuggestion, deleteWhy, listWhys, updateWhy, withdrawAcknowledgement } from "~/models/why.server";
 import { buildTree, type WhyRow } from "~/models/why-tree";
 import type { SeenBeforeView } from "~/components/seen-before";
@@ -46,8 +46,19 @@ const whySchema = z.object({
     .optional()
     .transform((v) => v === "on"),
 });
+// A why is added with its answer: the quick path must not leave half-whys for the publish check.
 const addWhySchema = whySchema.extend({
   parentId: z.union([z.literal("").transform(() => null), id]).default(null),
+  answer: z
+    .string()
+    .default("")
+    .pipe(
+      z
+        .string()
+        .trim()
+        .min(1, "Write the answer too: a why is added with its answer.")
+        .max(FIELD_LIMITS.answer, tooLongMessage(FIELD_LIMITS.answer)),
+    ),
 });
 const updateWhySchema = whySchema.extend({ whyId: id, version });
 const deleteWhySchema = z.object({ whyId: id, confirm: z.string().optional() });
@@ -110,9 +121,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     seenBefore: seenBefore(user, incident, whys),
     related: listRelated(user, incident.id).map((r) => ({ ...r, started: formatDate(r.startedAt.slice(0, 10)) })),
     ...followUp(user, incident),
-    timeline: listTimeline(incident.id).map((e) => ({ ...e, atLabel: formatTime(e.at), atInput: toInputValue(e.at) })),
+    ...timelineOf(incident),
     problems: permissions.manage && incident.status === "review" ? publishCheck(incident) : [],
-    now: toInputValue(new Date().toISOString()),
+  };
+}
+
+function timelineOf(incident: Incident) {
+  const entries = listTimeline(incident.id);
+  return {
+    timeline: entries.map((e) => ({ ...e, atLabel: formatTime(e.at), atInput: toInputValue(e.at) })),
+    nextEntryAt: toInputValue(nextEntryTime(incident, entries)),
   };
 }
 
@@ -200,7 +218,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
       if (!parsed.ok) throw new Response("Bad request", { status: 400 });
       try {
         const removed = deleteWhy(user, incident.id, parsed.data.whyId, parsed.data.confirm === "yes");
-        return redirectWithFlash(`${page}#whys`, removed === 1 ? "Why deleted." : `${removed} whys deleted.`);
+        const whysGone = removed.whys === 1 ? "Why deleted." : `${removed.whys} whys deleted.`;
+        if (removed.actionsKept === 0) return redirectWithFlash(`${page}#whys`, whysGone);
+        return redirectWithFlash(
+          `${page}#actions-unlinked`,
+          `${whysGone} ${removed.actionsKept === 1 ? "1 follow-up action is kept" : `${removed.actionsKept} follow-up actions are kept`} under Follow-up actions, not linked to a why.`,
+        );
       } catch (error) {
         return modelFailure(error, values, `delete-${parsed.data.whyId}`);
       }
@@ -342,7 +365,7 @@ export default function Analysis() {
     related,
     timeline,
     problems,
-    now,
+    nextEntryAt,
     actionsByWhy,
     unlinkedActions,
     actionFigures,
@@ -485,7 +508,7 @@ export default function Analysis() {
         <ActionFigures figures={actionFigures} />
         {unlinkedActions.length > 0 ? (
           <>
-            <h3>Not linked to a why</h3>
+            <h3 id="actions-unlinked">Not linked to a why</h3>
             <WhyActions actions={unlinkedActions} redirectTo={`${page}#actions`} />
           </>
         ) : null}
@@ -502,7 +525,7 @@ export default function Analysis() {
 
       <section className="panel" aria-labelledby="timeline-title" id="timeline">
         <h2 id="timeline-title">Timeline</h2>
-        <Timeline entries={timeline} canEdit={permissions.contribute} state={state} defaultAt={now} />
+        <Timeline entries={timeline} canEdit={permissions.contribute} state={state} defaultAt={nextEntryAt} />
       </section>
     </>
   );

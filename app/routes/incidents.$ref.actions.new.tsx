@@ -11,9 +11,9 @@ import { firstParagraphText } from "~/lib/markdown.server";
 import { redirectWithFlash } from "~/lib/session.server";
 import { formatDate } from "~/lib/time";
 import { permissionsFor } from "~/models/access";
-import { PRIORITIES } from "~/models/action";
+import { pastDueNotice, PRIORITIES } from "~/models/action";
 import { actionFieldsSchema } from "~/models/action-form.server";
-import { createAction, policyDueDate } from "~/models/action.server";
+import { createAction, policyDueDate, today } from "~/models/action.server";
 import { ownerChoices } from "~/models/incident.server";
 import { listWhys } from "~/models/why.server";
 
@@ -42,6 +42,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       trackerUrl: "",
     },
     people: ownerChoices(user, incident),
+    today: today(),
     dueHint: `Leave empty for the ${incident.severity} default: ${PRIORITIES.map((p) => `${p} by ${formatDate(policyDueDate(incident.severity, p))}`).join(", ")}.`,
   };
 }
@@ -52,10 +53,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const parsed = validate(schema, values);
   if (!parsed.ok) return formFailure(400, { target: "action", errors: parsed.errors, values });
   const { whyId, ...fields } = parsed.data;
+  const pastDue = values.pastDue === "confirmed" ? undefined : pastDueNotice(fields.dueDate, today());
+  if (pastDue) return formFailure(400, { target: "action", errors: { dueDate: [pastDue] }, values, confirm: "pastDue" });
   try {
     const created = createAction(user, incident.id, whyId, fields);
     return redirectWithFlash(
-      `/incidents/${incident.reference}${whyId ? `#why-${whyId}` : "#actions"}`,
+      `/incidents/${incident.reference}#action-${created.id}`,
       `Action added for ${created.ownerName}, due ${formatDate(created.dueDate)}.`,
     );
   } catch (error) {
@@ -64,8 +67,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function NewAction() {
-  const { reference, why, values, people, dueHint } = useLoaderData<typeof loader>();
-  const failure = useActionData<typeof action>() as FormState | undefined;
+  const { reference, why, values, people, dueHint, today } = useLoaderData<typeof loader>();
+  const failure = useActionData<typeof action>() as (FormState & { confirm?: string }) | undefined;
   const ref = useFocusFirstError<HTMLFormElement>(failure);
   const shown = failure?.values ?? values;
   return (
@@ -82,7 +85,7 @@ export default function NewAction() {
       <Form method="post" ref={ref}>
         <FormError message={failure?.formError} />
         <input type="hidden" name="whyId" value={shown.whyId ?? ""} />
-        <ActionFields values={shown} errors={failure?.errors ?? {}} people={people} dueHint={dueHint} />
+        <ActionFields values={shown} errors={failure?.errors ?? {}} people={people} dueHint={dueHint} pastDue={{ today, confirm: failure?.confirm === "pastDue" }} />
         <div className="form-actions">
           <SubmitButton pendingText="Adding…">Add action</SubmitButton>
           <Link to={`/incidents/${reference}${why ? `#why-${why.id}` : ""}`}>Cancel</Link>

@@ -13,7 +13,7 @@ import { redirectWithFlash } from "~/lib/session.server";
 import { permissionsFor } from "~/models/access";
 import { labelsFor } from "~/models/incident";
 import { incidentFieldsSchema } from "~/models/incident-form.server";
-import { fieldValues, setPeople, updateIncident } from "~/models/incident.server";
+import { fieldValues, saveIncident } from "~/models/incident.server";
 import { listUsers } from "~/models/user.server";
 
 const fieldsSchema = incidentFieldsSchema.and(z.object({ version: z.coerce.number().int().positive() }));
@@ -23,6 +23,12 @@ const peopleSchema = z.object({
 });
 
 const CONFLICT_LABELS = labelsFor(["title", "severity", "startedAt", "detectedAt", "resolvedAt", "services", "impactMd", "summaryMd", "visibility"]);
+
+const PARTS: Record<string, { details: boolean; people: boolean } | undefined> = {
+  save: { details: true, people: true },
+  fields: { details: true, people: false },
+  people: { details: false, people: true },
+};
 
 export const shouldRevalidate = revalidateAfterRefusal;
 
@@ -44,91 +50,90 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
+  if (!permissionsFor(user, incident).contribute) {
+    throw new Response("Only the facilitator, participants and admins can edit this incident.", { status: 403 });
+  }
   const form = await readForm(request);
-  const values = formValues(form);
-  const page = `/incidents/${incident.reference}`;
-  if (values.intent === "fields") {
-    const parsed = validate(fieldsSchema, values);
-    if (!parsed.ok) return formFailure(400, { target: "fields", errors: parsed.errors, values });
-    const { version, ...fields } = parsed.data;
-    try {
-      updateIncident(user, incident.id, version, fields);
-      return redirectWithFlash(page, "Incident details saved.");
-    } catch (error) {
-      return modelFailure(error, values, "fields");
-    }
+  const chosen = form.getAll("participantIds");
+  const values: Record<string, string> = { ...formValues(form), participantIds: chosen.join(",") };
+  // The page's one form ("save") carries the details and, for the facilitator and admins, the
+  // people; a post may also carry only one part ("fields", "people").
+  const parts = PARTS[values.intent];
+  if (!parts) throw new Response("Bad request", { status: 400 });
+  const withPeople = parts.people && (values.intent === "people" || permissionsFor(user, incident).manage);
+  const fields = parts.details ? validate(fieldsSchema, values) : undefined;
+  const people = withPeople ? peopleSchema.safeParse({ ...values, participantIds: chosen }) : undefined;
+  if ((fields && !fields.ok) || (people && !people.success)) {
+    const errors = { ...(fields && !fields.ok ? fields.errors : {}), ...(people && !people.success ? z.flattenError(people.error).fieldErrors : {}) };
+    return formFailure(400, { target: "edit", errors, values });
   }
-  if (values.intent === "people") {
-    const kept = { ...values, participantIds: form.getAll("participantIds").join(",") };
-    const parsed = peopleSchema.safeParse({ ...values, participantIds: form.getAll("participantIds") });
-    if (!parsed.success) {
-      return formFailure(400, { target: "people", errors: z.flattenError(parsed.error).fieldErrors, values: kept });
-    }
-    try {
-      setPeople(user, incident.id, parsed.data.facilitatorId, parsed.data.participantIds);
-      return redirectWithFlash(page, "People saved.");
-    } catch (error) {
-      return modelFailure(error, kept, "people");
-    }
+  try {
+    saveIncident(user, incident.id, fields?.ok ? fields.data : undefined, people?.data);
+    return redirectWithFlash(`/incidents/${incident.reference}`, "Incident saved.");
+  } catch (error) {
+    return modelFailure(error, values, "edit");
   }
-  throw new Response("Bad request", { status: 400 });
 }
 
 export default function EditIncident() {
   const { reference, values, permissions, facilitatorId, participantIds, people } = useLoaderData<typeof loader>();
-  const failure = useActionData<typeof action>();
-  const fieldsState = failure?.target === "fields" ? (failure as FormState) : undefined;
-  const peopleState = failure?.target === "people" ? (failure as FormState) : undefined;
-  const fieldsRef = useFocusFirstError<HTMLFormElement>(fieldsState);
-  const shown = fieldsState?.values ?? values;
-  const chosenParticipants = peopleState ? peopleState.values.participantIds.split(",").map(Number) : participantIds;
-  const chosenFacilitator = peopleState ? Number(peopleState.values.facilitatorId) : facilitatorId;
+  const failure = useActionData<typeof action>() as FormState | undefined;
+  const formRef = useFocusFirstError<HTMLFormElement>(failure);
+  const shown = failure?.values ?? values;
+  const chosenParticipants = failure ? failure.values.participantIds.split(",").filter(Boolean).map(Number) : participantIds;
+  const chosenFacilitator = failure ? Number(failure.values.facilitatorId) : facilitatorId;
 
+  // One form for the details and the people: saving one part never drops what was typed in the other.
   return (
-    <>
+    <Form method="post" ref={formRef} key={formKey(`edit-${values.version}`, failure)}>
       <section className="panel" aria-labelledby="details-title">
         <h2 id="details-title">Details</h2>
-        <Form method="post" ref={fieldsRef} key={formKey(`fields-${values.version}`, fieldsState)}>
-          {fieldsState?.conflict ? <ConflictNotice stored={fieldsState.conflict} mine={fieldsState.values} labels={CONFLICT_LABELS} /> : null}
-          {fieldsState?.conflict ? null : <FormError message={fieldsState?.formError} />}
-          <input type="hidden" name="version" value={fieldsState?.conflict?.version ?? values.version} />
-          <IncidentFields values={shown} errors={fieldsState?.errors ?? {}} canSetVisibility={permissions.manage} />
-          <div className="form-actions">
-            <SubmitButton intent="fields">{fieldsState?.conflict ? "Save my version" : "Save details"}</SubmitButton>
-            <Link to={`/incidents/${reference}`}>Cancel</Link>
-          </div>
-        </Form>
+        {failure?.conflict ? <ConflictNotice stored={failure.conflict} mine={failure.values} labels={CONFLICT_LABELS} /> : null}
+        {failure?.conflict ? null : <FormError message={failure?.formError} />}
+        <input type="hidden" name="version" value={failure?.conflict?.version ?? values.version} />
+        <IncidentFields values={shown} errors={failure?.errors ?? {}} canSetVisibility={permissions.manage} />
       </section>
 
       {permissions.manage ? (
         <section className="panel" aria-labelledby="people-title">
           <h2 id="people-title">People</h2>
-          <Form method="post" key={formKey("people", peopleState)}>
-            <FormError message={peopleState?.formError} />
-            <FacilitatorField
-              people={people}
-              defaultValue={chosenFacilitator}
-              error={peopleState?.errors.facilitatorId}
-              hint="Exactly one person leads the analysis."
-            />
-            <fieldset>
-              <legend>Participants</legend>
-              <p className="field__hint">The people associated with the problem. They can build the analysis with the facilitator.</p>
-              <div className="choices choices--inline">
-                {people.map((person) => (
-                  <label key={person.id}>
-                    <input type="checkbox" name="participantIds" value={person.id} defaultChecked={chosenParticipants.includes(person.id)} />
-                    {person.name}
-                  </label>
-                ))}
-              </div>
-              {peopleState?.errors.participantIds ? <p className="field__error">{peopleState.errors.participantIds[0]}</p> : null}
-            </fieldset>
-            <SubmitButton intent="people">Save people</SubmitButton>
-          </Form>
+          <FacilitatorField
+            people={people}
+            defaultValue={chosenFacilitator}
+            error={failure?.errors.facilitatorId}
+            hint="Exactly one person leads the analysis."
+          />
+          <fieldset aria-describedby={failure?.errors.participantIds ? "participants-error" : undefined}>
+            <legend>Participants</legend>
+            <p className="field__hint">The people associated with the problem. They can build the analysis with the facilitator.</p>
+            <div className="choices choices--inline">
+              {people.map((person) => (
+                <label key={person.id}>
+                  <input
+                    type="checkbox"
+                    name="participantIds"
+                    value={person.id}
+                    defaultChecked={chosenParticipants.includes(person.id)}
+                    aria-invalid={failure?.errors.participantIds ? true : undefined}
+                  />
+                  {person.name}
+                </label>
+              ))}
+            </div>
+            {failure?.errors.participantIds ? (
+              <p className="field__error" id="participants-error">
+                {failure.errors.participantIds[0]}
+              </p>
+            ) : null}
+          </fieldset>
         </section>
       ) : null}
-    </>
+
+      <div className="form-actions">
+        <SubmitButton intent="save">{failure?.conflict ? "Save my version" : "Save changes"}</SubmitButton>
+        <Link to={`/incidents/${reference}`}>Cancel</Link>
+      </div>
+    </Form>
   );
 }
 

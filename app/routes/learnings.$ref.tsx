@@ -2,6 +2,7 @@ import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { SeverityBadge } from "~/components/badges";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { WhyAnswer } from "~/components/why-answer";
 import { requireUser } from "~/lib/session.server";
 import { formatDate, formatSpan, formatTime } from "~/lib/time";
 import { ACTION_STATUS_LABELS, progressLabel } from "~/models/action";
@@ -57,10 +58,7 @@ function WhyReading({ whys }: { whys: SnapshotWhy[] }) {
             <div className="why__chain">
               <span className="why__level">Level {why.level}</span>
               <h3 className="why__question">{why.question}</h3>
-              <p className="why__answer">
-                <span className="why__answer-label">Because</span>
-                {why.answer}
-              </p>
+              <WhyAnswer answer={why.answer} />
             </div>
             <div className="why__remedy">
               <span className="why__remedy-label">Remediation</span>

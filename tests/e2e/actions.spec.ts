@@ -23,7 +23,7 @@ const CHAIN = [
   },
 ];
 
-async function addAction(page: Page, ref: string, answer: string, action: { owner: string; due?: string; priority?: string }) {
+async function addAction(page: Page, ref: string, answer: string, action: { owner: string; due?: string; priority?: string; pastDue?: boolean }) {
   await whyCard(page, answer).getByRole("link", { name: "Add follow-up action" }).click();
   await expect(page).toHaveURL(new RegExp(`/incidents/${ref}/actions/new\\?why=\\d+$`));
   const remediation = CHAIN.find((w) => w.answer === answer)!.remediation;
@@ -34,7 +34,14 @@ async function addAction(page: Page, ref: string, answer: string, action: { owne
   if (action.priority) await page.getByLabel("Priority").selectOption(action.priority);
   if (action.due) await page.getByLabel("Due date").fill(action.due);
   await page.getByRole("button", { name: "Add action" }).click();
-  await expect(page).toHaveURL(new RegExp(`/incidents/${ref}#why-\\d+$`));
+  if (action.pastDue) {
+    // A date already past is not taken silently: the form says so and asks to confirm, keeping everything typed.
+    await expect(page.getByText("This date has already passed")).toBeVisible();
+    await expect(page.getByLabel("Due date")).toHaveValue(action.due!);
+    await page.getByLabel("Keep this date, even though it has passed").check();
+    await page.getByRole("button", { name: "Add action" }).click();
+  }
+  await expect(page).toHaveURL(new RegExp(`/incidents/${ref}#action-\\d+$`));
   await expect(page.getByRole("status")).toContainText(`Action added for ${action.owner}`);
 }
 
@@ -54,7 +61,7 @@ test("follow-up actions: from remediation to done, with publishing, My actions, 
   await addChain(page, CHAIN);
 
   // An overdue P1 action from level 2; the level-3 remediation has none yet.
-  await addAction(page, ref, CHAIN[1].answer, { owner: owner.name, due: "2026-01-05", priority: "P1" });
+  await addAction(page, ref, CHAIN[1].answer, { owner: owner.name, due: "2026-01-05", priority: "P1", pastDue: true });
   const level2 = whyCard(page, CHAIN[1].answer).getByRole("list", { name: "Follow-up actions" });
   await expect(level2).toContainText("Reuse pooled connections in the retry loop");
   await expect(level2).toContainText(new RegExp(`Open\\s*Overdue\\s*${owner.name} · due 5 Jan 2026 · P1`));

@@ -100,7 +100,7 @@ test("published analyses reach everyone: feed, reader page, Markdown, Atom, repu
   // An edit after publishing: the reader page says so; republishing shows the new version.
   await page.goto(`/incidents/${ref}/edit`);
   await page.getByLabel("Title", { exact: true }).fill(`${title} (revised)`);
-  await page.getByRole("button", { name: "Save details" }).click();
+  await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByRole("region", { name: "Facts" })).toContainText("Updated since publication: 1 change");
   await rPage.goto(`/learnings/${ref}`);
   await expect(rPage.getByRole("note")).toContainText("Updated since publication");

@@ -79,7 +79,7 @@ test("an incident at every limit: each page and export is served in full, loads 
       expect(response.status, form.intent).toBe(422);
       expect(await response.text()).toContain(message);
     };
-    await refused({ intent: "add-why", parentId: "", question: "Why one more?" }, "An incident holds at most 300 whys.");
+    await refused({ intent: "add-why", parentId: "", question: "Why one more?", answer: "One more cause." }, "An incident holds at most 300 whys.");
     await refused({ intent: "add-entry", at: "2026-10-06T15:00", bodyMd: "One more." }, "timeline holds at most 500 entries.");
     const newAction = await post("/incidents/INC-1/actions/new", { title: "One more", ownerId: "1", priority: "P2", dueDate: "", descriptionMd: "", trackerUrl: "" }, cookie);
     expect(newAction.status).toBe(422);

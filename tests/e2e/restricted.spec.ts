@@ -20,9 +20,9 @@ test("a restricted incident is hidden from non-participants, and visible to the 
   await page.getByRole("link", { name: "Edit details and people" }).click();
   const people = page.getByRole("region", { name: "People" });
   await chooseOption(people.getByLabel("Facilitator (5 Whys master)"), facilitator.name);
-  await people.getByRole("button", { name: "Save people" }).click();
+  await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page).toHaveURL(new RegExp(`/incidents/${ref}$`));
-  await expect(page.getByRole("status")).toHaveText("People saved.");
+  await expect(page.getByRole("status")).toHaveText("Incident saved.");
   await expect(page.getByRole("article").locator("header")).toContainText(`Facilitated by ${facilitator.name}`);
 
   // The admin sees it in the list.
@@ -84,8 +84,8 @@ test("on a restricted incident a participant gives actions only to its people, a
   const people = page.getByRole("region", { name: "People" });
   await chooseOption(people.getByLabel("Facilitator (5 Whys master)"), facilitator.name);
   await people.getByRole("checkbox", { name: participant.name }).check();
-  await people.getByRole("button", { name: "Save people" }).click();
-  await expect(page.getByRole("status")).toHaveText("People saved.");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByRole("status")).toHaveText("Incident saved.");
   // The outsider's id, as anyone could read it off an org-wide incident's form.
   await page.goto(`/incidents/${ref}/actions/new`);
   const outsiderId = await page.getByLabel("Owner").locator("option").filter({ hasText: outsider.name }).getAttribute("value");
@@ -115,7 +115,7 @@ test("on a restricted incident a participant gives actions only to its people, a
   await fPage.goto(`/incidents/${ref}/edit`);
   const fPeople = fPage.getByRole("region", { name: "People" });
   await fPeople.getByRole("checkbox", { name: participant.name }).uncheck();
-  await fPeople.getByRole("button", { name: "Save people" }).click();
+  await fPage.getByRole("button", { name: "Save changes" }).click();
   await expect(fPage.getByRole("region", { name: "People" })).toContainText(`${participant.name} still owns unfinished actions here.`);
   await fPage.context().close();
 });

@@ -33,8 +33,8 @@ test("full-page screenshots of the main pages, desktop and phone", async ({ page
   });
   await page.getByRole("link", { name: "Edit details and people" }).click();
   await page.getByRole("region", { name: "People" }).getByRole("checkbox", { name: member.name }).check();
-  await page.getByRole("button", { name: "Save people" }).click();
-  await expect(page.getByRole("status")).toHaveText("People saved.");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByRole("status")).toHaveText("Incident saved.");
   await moveTo(page, "Start the analysis", "Analysis");
   await addChain(page, RIES_CHAIN);
   await addAnotherAnswer(page, RIES_CHAIN[1].answer, 2, {

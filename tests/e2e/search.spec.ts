@@ -83,8 +83,8 @@ test("a restricted incident is found by its participants and the admin, and by n
   const ref = await reportIncident(page, { title, severity: "SEV1", visibility: "restricted" });
   await page.getByRole("link", { name: "Edit details and people" }).click();
   await page.getByRole("region", { name: "People" }).getByRole("checkbox", { name: participant.name }).check();
-  await page.getByRole("button", { name: "Save people" }).click();
-  await expect(page.getByRole("status")).toHaveText("People saved.");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByRole("status")).toHaveText("Incident saved.");
   await addFirstWhy(page, {
     question: "Why was the token printed?",
     answer: `The ${secret} deploy script echoed its environment`,

@@ -202,7 +202,7 @@ async function storeEverywhere(admin: string, file: Database.Database) {
       // A why with a remediation and its action; a why with none; a why whose blaming wording is kept for a reason.
       const why = await sent(page, { intent: "add-why", parentId: "", question: payload, answer: payload, remediationMd: payload }, `why: ${name}`);
       const whyId = /#why-(\d+)/.exec(why.headers.get("location") ?? "")![1];
-      await sent(`/incidents/${ref}/actions/new`, { title: payload.slice(0, 200), descriptionMd: payload, ownerId: ownerOf(i), priority: "P2", dueDate: "2026-11-01", whyId }, `action: ${name}`);
+      await sent(`/incidents/${ref}/actions/new`, { title: payload.slice(0, 200), descriptionMd: payload, ownerId: ownerOf(i), priority: "P2", dueDate: "2026-11-01", pastDue: "confirmed", whyId }, `action: ${name}`);
       const actionId = file.prepare("select max(id) from actions").pluck().get();
       if (i % 2 === 1) await sent(`/actions/${actionId}`, { intent: "status", to: "wont_do", wontDoReason: payload }, `won't do: ${name}`);
       await sent(page, { intent: "add-why", parentId: whyId, question: payload, answer: payload, noRemediationReason: payload, noActionReason: payload }, `why without remediation: ${name}`);

@@ -58,14 +58,14 @@ describe("the why tree", () => {
     expect(refusal).toBeInstanceOf(HttpError);
     expect((refusal as HttpError).message).toContain("2 deeper whys");
     expect(listWhys(incident.id)).toHaveLength(5);
-    expect(deleteWhy(facilitator, incident.id, ids[2], true)).toBe(3);
+    expect(deleteWhy(facilitator, incident.id, ids[2], true)).toEqual({ whys: 3, actionsKept: 0 });
     expect(listWhys(incident.id).map((w) => w.id)).toEqual(ids.slice(0, 2));
   });
 
   it("deletes a leaf without asking", () => {
     const { facilitator, incident } = setup();
     const ids = addWhyTree(facilitator, incident.id, RIES_CHAIN);
-    expect(deleteWhy(facilitator, incident.id, ids[4], false)).toBe(1);
+    expect(deleteWhy(facilitator, incident.id, ids[4], false)).toEqual({ whys: 1, actionsKept: 0 });
     expect(listWhys(incident.id)).toHaveLength(4);
   });
 
