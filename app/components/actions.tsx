@@ -98,7 +98,7 @@ export type ActionRow = ActionView & {
 export function ActionTable({ rows, redirectTo, caption }: { rows: ActionRow[]; redirectTo: string; caption: string }) {
   return (
     <div className="table-wrap">
-      <table className="list">
+      <table className="list list--stack">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
@@ -116,16 +116,16 @@ export function ActionTable({ rows, redirectTo, caption }: { rows: ActionRow[]; 
                 <Link to={`/actions/${row.id}`}>{row.title}</Link> <span className="muted small">{row.priority}</span>
                 {row.whyQuestion ? <div className="muted small">Remediates: {row.whyQuestion}</div> : null}
               </td>
-              <td>
+              <td data-label="Incident">
                 <span className="ref">{row.incidentReference}</span> <Link to={`/incidents/${row.incidentReference}`}>{row.incidentTitle}</Link>{" "}
                 <SeverityBadge severity={row.severity} />
               </td>
-              <td>
+              <td data-label="Owner">
                 {row.ownerName}
                 {row.ownerTeam ? <div className="muted small">{row.ownerTeam}</div> : null}
               </td>
-              <td className="nowrap">{row.due}</td>
-              <td>
+              <td data-label="Due" className="nowrap">{row.due}</td>
+              <td data-label="Status">
                 <ActionStatusBadge status={row.status} overdue={row.overdue} />
                 {row.canChange ? <ActionStatusControls id={row.id} status={row.status} redirectTo={redirectTo} /> : null}
               </td>

@@ -76,7 +76,7 @@ export default function Overdue() {
         <section className="section-gap" aria-labelledby="teams-title">
           <h2 id="teams-title">Teams</h2>
           <div className="table-wrap">
-            <table className="list">
+            <table className="list list--stack">
               <caption className="visually-hidden">Overdue actions by team</caption>
               <thead>
                 <tr>
@@ -93,8 +93,8 @@ export default function Overdue() {
                         {t.label}
                       </Link>
                     </th>
-                    <td>{t.count.toLocaleString("en")}</td>
-                    <td>{t.people}</td>
+                    <td data-label="Overdue">{t.count.toLocaleString("en")}</td>
+                    <td data-label="People">{t.people}</td>
                   </tr>
                 ))}
               </tbody>

@@ -67,7 +67,7 @@ export default function Categories() {
       <section className="panel" aria-labelledby="categories-title">
         <h2 id="categories-title">Categories</h2>
         <div className="table-wrap">
-        <table className="list">
+        <table className="list list--stack">
           <thead>
             <tr>
               <th scope="col">Name</th>
@@ -85,8 +85,8 @@ export default function Categories() {
                   <td>
                     <strong>{c.label}</strong>
                   </td>
-                  <td>{c.whyCount}</td>
-                  <td>
+                  <td data-label="Whys">{c.whyCount}</td>
+                  <td data-label="Rename">
                     <Form method="post" className="inline-form" preventScrollReset>
                       <input type="hidden" name="slug" value={c.slug} />
                       <FormError message={renaming?.formError} />
@@ -98,7 +98,7 @@ export default function Categories() {
                       </SubmitButton>
                     </Form>
                   </td>
-                  <td>
+                  <td data-label="Merge into another">
                     {categories.length > 1 ? (
                       <Form method="post" className="inline-form" preventScrollReset>
                         <input type="hidden" name="slug" value={c.slug} />

@@ -53,7 +53,7 @@ export default function Outbox() {
         </div>
       ) : (
         <div className="table-wrap">
-          <table className="list">
+          <table className="list list--stack">
             <caption className="visually-hidden">Emails, unsent first</caption>
             <thead>
               <tr>
@@ -70,8 +70,8 @@ export default function Outbox() {
                     {row.subject}
                     <div className="muted small">{row.kind}</div>
                   </td>
-                  <td>{row.recipients}</td>
-                  <td>
+                  <td data-label="To">{row.recipients}</td>
+                  <td data-label="Status">
                     <span className={`status status--mail-${row.status}`}>{STATUS_LABELS[row.status]}</span>
                     <div className="muted small">
                       {row.sent ? `at ${row.sent}` : `${row.attempts} ${row.attempts === 1 ? "attempt" : "attempts"}`}
@@ -86,7 +86,7 @@ export default function Outbox() {
                       </Form>
                     ) : null}
                   </td>
-                  <td className="nowrap">{row.created}</td>
+                  <td data-label="Written" className="nowrap">{row.created}</td>
                 </tr>
               ))}
             </tbody>
