@@ -3,6 +3,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormError, SubmitButton } from "~/components/form";
+import { labelFor } from "~/lib/item-label";
 import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
 import { addCategory, listCategoriesWithUse, mergeCategories, renameCategory } from "~/models/category.server";
@@ -93,7 +94,7 @@ export default function Categories() {
                       <Field label={`New name for ${c.label}`} name="label" error={renaming?.errors.label} className="field--compact">
                         {(p) => <input {...p} type="text" required maxLength={60} defaultValue={renaming?.values.label ?? c.label} />}
                       </Field>
-                      <SubmitButton intent="rename" match={{ slug: c.slug }} className="button button--small">
+                      <SubmitButton intent="rename" match={{ slug: c.slug }} className="button button--small" label={labelFor("Rename", c.label)}>
                         Rename
                       </SubmitButton>
                     </Form>
@@ -117,7 +118,7 @@ export default function Categories() {
                             </select>
                           )}
                         </Field>
-                        <SubmitButton intent="merge" match={{ slug: c.slug }} className="button button--small button--quiet" pendingText="Merging…">
+                        <SubmitButton intent="merge" match={{ slug: c.slug }} className="button button--small button--quiet" pendingText="Merging…" label={labelFor("Merge", c.label)}>
                           Merge
                         </SubmitButton>
                       </Form>

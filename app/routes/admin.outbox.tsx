@@ -3,6 +3,7 @@ import { Form, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { SubmitButton } from "~/components/form";
+import { labelFor } from "~/lib/item-label";
 import { formValues, readForm } from "~/lib/http.server";
 import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
 import { formatTime } from "~/lib/time";
@@ -80,7 +81,7 @@ export default function Outbox() {
                     {row.status === "failed" && row.attempts >= maxAttempts ? (
                       <Form method="post">
                         <input type="hidden" name="emailId" value={row.id} />
-                        <SubmitButton intent="retry" match={{ emailId: String(row.id) }} className="button button--quiet button--small">
+                        <SubmitButton intent="retry" match={{ emailId: String(row.id) }} className="button button--quiet button--small" label={labelFor("Try again", row.subject)}>
                           Try again
                         </SubmitButton>
                       </Form>
