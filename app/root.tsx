@@ -9,9 +9,10 @@ import {
   Scripts,
   ScrollRestoration,
   useLoaderData,
+  useLocation,
   useRouteLoaderData,
 } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { useFocusSavedItem } from "~/components/form-state";
 import { useNonce } from "~/lib/nonce";
@@ -44,6 +45,12 @@ export function Layout({ children }: { children: ReactNode }) {
   const root = useRouteLoaderData<typeof loader>("root");
   const user = root?.user;
   const nonce = useNonce();
+  // The folded menu closes once a page is chosen from it, as a full page load would leave it.
+  const menu = useRef<HTMLDetailsElement>(null);
+  const { pathname, search } = useLocation();
+  useEffect(() => {
+    if (menu.current) menu.current.open = false;
+  }, [pathname, search]);
   return (
     <html lang="en">
       <head>
@@ -62,34 +69,39 @@ export function Layout({ children }: { children: ReactNode }) {
               Hindsight
             </Link>
             {user ? (
-              <nav aria-label="Main" className="site-nav">
-                <NavLink to="/incidents" end>
-                  Incidents
-                </NavLink>
-                <NavLink to="/actions">Actions</NavLink>
-                <NavLink to="/learnings">Learnings</NavLink>
-                <NavLink to="/insights">Insights</NavLink>
-                <NavLink to="/incidents/new">Report an incident</NavLink>
-              </nav>
-            ) : null}
-            {user ? (
-              <Form method="get" action="/search" role="search" aria-label="Search Hindsight" className="site-search">
-                <label htmlFor="site-search-q" className="visually-hidden">
-                  Search incidents, whys and actions
-                </label>
-                <input id="site-search-q" type="search" name="q" placeholder="Search…" maxLength={MAX_QUERY_LENGTH} />
-                <button type="submit" className="button button--quiet">
-                  Search
-                </button>
-              </Form>
-            ) : null}
-            {user ? (
-              <Form method="post" action="/signout" className="site-user">
-                <Link to="/account">{user.name}</Link>
-                <button type="submit" className="button button--quiet">
-                  Sign out
-                </button>
-              </Form>
+              // On a phone the menu folds behind "Menu" (works without JavaScript); on wider
+              // screens styles.css keeps it open and hides the toggle.
+              <details className="site-menu" ref={menu}>
+                <summary className="site-menu__toggle">Menu</summary>
+                <div className="site-menu__body">
+                  <nav aria-label="Main" className="site-nav">
+                    <NavLink to="/incidents" end>
+                      Incidents
+                    </NavLink>
+                    <NavLink to="/actions">Actions</NavLink>
+                    <NavLink to="/learnings">Learnings</NavLink>
+                    <NavLink to="/insights">Insights</NavLink>
+                    <NavLink to="/incidents/new">Report an incident</NavLink>
+                  </nav>
+                  <Form method="get" action="/search" role="search" aria-label="Search Hindsight" className="site-search">
+                    <label htmlFor="site-search-q" className="visually-hidden">
+                      Search incidents, whys and actions
+                    </label>
+                    <input id="site-search-q" type="search" name="q" placeholder="Search…" maxLength={MAX_QUERY_LENGTH} />
+                    <button type="submit" className="button button--quiet">
+                      Search
+                    </button>
+                  </Form>
+                  <Form method="post" action="/signout" className="site-user">
+                    <Link to="/account" className="site-user__name">
+                        {user.name}
+                      </Link>
+                    <button type="submit" className="button button--quiet">
+                      Sign out
+                    </button>
+                  </Form>
+                </div>
+              </details>
             ) : null}
           </div>
           {user?.role === "admin" ? (

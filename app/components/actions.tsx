@@ -7,6 +7,7 @@ import {
   type Priority,
 } from "~/models/action";
 import type { Severity } from "~/models/incident";
+import { labelFor } from "~/lib/item-label";
 import { SeverityBadge } from "./badges";
 import { SubmitButton } from "./form";
 
@@ -33,7 +34,7 @@ export function ActionStatusBadge({ status, overdue }: { status: ActionStatus; o
 }
 
 /** The status moves allowed from here: one small form for the moves, one for won't do with its reason. */
-export function ActionStatusControls({ id, status, redirectTo }: { id: number; status: ActionStatus; redirectTo: string }) {
+export function ActionStatusControls({ id, title, status, redirectTo }: { id: number; title: string; status: ActionStatus; redirectTo: string }) {
   const moves = ACTION_TRANSITIONS[status].filter((to) => to !== "wont_do");
   return (
     <div className="action-controls">
@@ -41,14 +42,14 @@ export function ActionStatusControls({ id, status, redirectTo }: { id: number; s
         <input type="hidden" name="intent" value="status" />
         <input type="hidden" name="redirectTo" value={redirectTo} />
         {moves.map((to) => (
-          <SubmitButton key={to} name="to" value={to} intent="status" className="button button--quiet button--small" pendingText="Saving…">
+          <SubmitButton key={to} name="to" value={to} intent="status" className="button button--quiet button--small" pendingText="Saving…" label={labelFor(ACTION_TRANSITION_LABELS[`${status}→${to}`], title)}>
             {ACTION_TRANSITION_LABELS[`${status}→${to}`]}
           </SubmitButton>
         ))}
       </Form>
       {ACTION_TRANSITIONS[status].includes("wont_do") ? (
         <details className="disclosure">
-          <summary>Won't do</summary>
+          <summary aria-label={labelFor("Won't do", title)}>Won't do</summary>
           <Form method="post" action={`/actions/${id}`} preventScrollReset>
             <input type="hidden" name="to" value="wont_do" />
             <input type="hidden" name="redirectTo" value={redirectTo} />
@@ -56,7 +57,7 @@ export function ActionStatusControls({ id, status, redirectTo }: { id: number; s
               <label htmlFor={`wont-do-${id}`}>Why it will not be done</label>
               <input id={`wont-do-${id}`} name="wontDoReason" type="text" required maxLength={500} />
             </div>
-            <SubmitButton intent="status" match={{ to: "wont_do" }} className="button button--quiet button--small">
+            <SubmitButton intent="status" match={{ to: "wont_do" }} className="button button--quiet button--small" label={labelFor("Record won't do", title)}>
               Record won't do
             </SubmitButton>
           </Form>
@@ -79,7 +80,7 @@ export function WhyActions({ actions, redirectTo }: { actions: ActionView[]; red
           <div className="why-actions__meta">
             <ActionStatusBadge status={action.status} overdue={action.overdue} /> {action.ownerName} · due {action.due} · {action.priority}
           </div>
-          {action.canChange ? <ActionStatusControls id={action.id} status={action.status} redirectTo={redirectTo} /> : null}
+          {action.canChange ? <ActionStatusControls id={action.id} title={action.title} status={action.status} redirectTo={redirectTo} /> : null}
         </li>
       ))}
     </ul>
@@ -98,7 +99,7 @@ export type ActionRow = ActionView & {
 export function ActionTable({ rows, redirectTo, caption }: { rows: ActionRow[]; redirectTo: string; caption: string }) {
   return (
     <div className="table-wrap">
-      <table className="list">
+      <table className="list list--stack">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
@@ -116,18 +117,18 @@ export function ActionTable({ rows, redirectTo, caption }: { rows: ActionRow[]; 
                 <Link to={`/actions/${row.id}`}>{row.title}</Link> <span className="muted small">{row.priority}</span>
                 {row.whyQuestion ? <div className="muted small">Remediates: {row.whyQuestion}</div> : null}
               </td>
-              <td>
+              <td data-label="Incident">
                 <span className="ref">{row.incidentReference}</span> <Link to={`/incidents/${row.incidentReference}`}>{row.incidentTitle}</Link>{" "}
                 <SeverityBadge severity={row.severity} />
               </td>
-              <td>
+              <td data-label="Owner">
                 {row.ownerName}
                 {row.ownerTeam ? <div className="muted small">{row.ownerTeam}</div> : null}
               </td>
-              <td className="nowrap">{row.due}</td>
-              <td>
+              <td data-label="Due" className="nowrap">{row.due}</td>
+              <td data-label="Status">
                 <ActionStatusBadge status={row.status} overdue={row.overdue} />
-                {row.canChange ? <ActionStatusControls id={row.id} status={row.status} redirectTo={redirectTo} /> : null}
+                {row.canChange ? <ActionStatusControls id={row.id} title={row.title} status={row.status} redirectTo={redirectTo} /> : null}
               </td>
             </tr>
           ))}

@@ -104,7 +104,8 @@ function ChartFigure({
   return (
     <figure className="chart">
       {legend}
-      <div className="chart__scroll">
+      {/* Focusable, so a keyboard can scroll a chart wider than a phone (WCAG 2.1.1). */}
+      <div className="chart__scroll" tabIndex={0} role="group" aria-labelledby={`${id}-title`}>
         <svg
           viewBox={`0 0 ${WIDTH} ${height}`}
           role="img"
@@ -224,7 +225,7 @@ export function ParetoChart({ title, description, data, countLabel }: { title: s
         />
       }
       table={
-        <table className="list">
+        <table className="list list--stack">
           <caption>{title}</caption>
           <thead>
             <tr>
@@ -239,10 +240,10 @@ export function ParetoChart({ title, description, data, countLabel }: { title: s
             {data.map((d) => (
               <tr key={d.key}>
                 <th scope="row">{d.label}</th>
-                <td>{d.count}</td>
-                <td>{percent(d.count / total)}</td>
-                <td>{percent(d.cumulative)}</td>
-                <td>{d.incidents}</td>
+                <td data-label={countLabel}>{d.count}</td>
+                <td data-label="Share">{percent(d.count / total)}</td>
+                <td data-label="Cumulative">{percent(d.cumulative)}</td>
+                <td data-label="Incidents">{d.incidents}</td>
               </tr>
             ))}
           </tbody>
@@ -316,7 +317,7 @@ export function StackedBarChart({
       height={height}
       legend={<Legend items={series.map((s) => ({ label: s.label, color: s.color, kind: "box" as const }))} />}
       table={
-        <table className="list">
+        <table className="list list--stack">
           <caption>{title}</caption>
           <thead>
             <tr>
@@ -334,9 +335,9 @@ export function StackedBarChart({
               <tr key={d.month}>
                 <th scope="row">{monthLabel(d.month)}</th>
                 {series.map((s) => (
-                  <td key={s.key}>{d.values[s.key] ?? 0}</td>
+                  <td key={s.key} data-label={s.label}>{d.values[s.key] ?? 0}</td>
                 ))}
-                <td>{totals[i]}</td>
+                <td data-label="Total">{totals[i]}</td>
               </tr>
             ))}
           </tbody>
@@ -418,7 +419,7 @@ export function LineChart({
       height={height}
       legend={<Legend items={series.map((s) => ({ label: s.label, color: s.color, kind: s.dashed ? ("dashed" as const) : ("line" as const), marker: s.marker }))} />}
       table={
-        <table className="list">
+        <table className="list list--stack">
           <caption>{title}</caption>
           <thead>
             <tr>
@@ -441,10 +442,10 @@ export function LineChart({
                 <th scope="row">{monthLabel(d.month)}</th>
                 {series.map((s) => {
                   const v = d.values[s.key];
-                  return <td key={s.key}>{v === null || v === undefined ? "—" : formatValue(v)}</td>;
+                  return <td key={s.key} data-label={s.label}>{v === null || v === undefined ? "—" : formatValue(v)}</td>;
                 })}
                 {series.map((s) => (
-                  <td key={`${s.key}-count`}>{d.counts[s.key] ?? 0}</td>
+                  <td key={`${s.key}-count`} data-label={s.count}>{d.counts[s.key] ?? 0}</td>
                 ))}
               </tr>
             ))}

@@ -114,8 +114,11 @@ export function SubmitButton({
   value,
   match,
   className = "button",
+  label,
 }: {
   children: ReactNode;
+  /** The accessible name, when the words on the button repeat down the page: say which item ("Mark done: Rotate the certificate"). */
+  label?: string;
   pendingText?: string;
   intent?: string;
   name?: string;
@@ -132,7 +135,7 @@ export function SubmitButton({
     (own.name === undefined || form?.get(own.name) === own.value) &&
     Object.entries(match ?? {}).every(([key, expected]) => form?.get(key) === expected);
   return (
-    <button type="submit" className={className} {...own} disabled={pending}>
+    <button type="submit" className={className} {...own} disabled={pending} aria-label={label}>
       {pending ? pendingText : children}
     </button>
   );

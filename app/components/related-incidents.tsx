@@ -1,4 +1,5 @@
 import { Form, Link } from "@remix-run/react";
+import { labelFor } from "~/lib/item-label";
 import type { Severity, Status } from "~/models/incident";
 import { SeverityBadge } from "./badges";
 import { Field, FormError, SubmitButton } from "./form";
@@ -23,7 +24,7 @@ export function RelatedIncidents({ items, canEdit, state }: { items: RelatedView
               {canEdit ? (
                 <Form method="post" preventScrollReset className="inline-form related__unlink">
                   <input type="hidden" name="relatedId" value={r.id} />
-                  <SubmitButton intent="unlink-incident" match={{ relatedId: String(r.id) }} className="button button--small button--quiet" pendingText="Removing…">
+                  <SubmitButton intent="unlink-incident" match={{ relatedId: String(r.id) }} className="button button--small button--quiet" pendingText="Removing…" label={labelFor("Not related", `${r.reference}: ${r.title}`)}>
                     Not related
                   </SubmitButton>
                 </Form>

@@ -1,4 +1,5 @@
 import { Form } from "@remix-run/react";
+import { labelFor } from "~/lib/item-label";
 import { labelsFor } from "~/models/incident";
 import { Field, SubmitButton } from "./form";
 import { formKey, type FormState } from "./form-state";
@@ -43,7 +44,7 @@ export function Timeline({
               {canEdit ? (
                 <div className="timeline__tools">
                   <details className="disclosure" open={entryState ? true : undefined} key={formKey(`edit-${entry.id}-${entry.version}`, entryState)}>
-                    <summary>Edit</summary>
+                    <summary aria-label={labelFor("Edit", `entry at ${entry.atLabel}`)}>Edit</summary>
                     <EntryForm
                       intent="update-entry"
                       hidden={{ entryId: String(entry.id), version: entryState?.conflict?.version ?? String(entry.version) }}
@@ -53,11 +54,11 @@ export function Timeline({
                     />
                   </details>
                   <details className="disclosure">
-                    <summary>Remove</summary>
+                    <summary aria-label={labelFor("Remove", `entry at ${entry.atLabel}`)}>Remove</summary>
                     <Form method="post" preventScrollReset>
                       <input type="hidden" name="entryId" value={entry.id} />
                       <p>Remove this entry from the timeline?</p>
-                      <SubmitButton intent="delete-entry" match={{ entryId: String(entry.id) }} className="button button--danger button--small" pendingText="Removing…">
+                      <SubmitButton intent="delete-entry" match={{ entryId: String(entry.id) }} className="button button--danger button--small" pendingText="Removing…" label={labelFor("Remove entry", entry.atLabel)}>
                         Remove entry
                       </SubmitButton>
                     </Form>

@@ -1,6 +1,7 @@
 import { Form, Link } from "@remix-run/react";
 import { useEffect, useId, useRef, useState } from "react";
 import { applyRewrite, checkWhy, type Finding, type WhyField, type WhyText } from "~/models/blame";
+import { labelFor } from "~/lib/item-label";
 import { labelsFor, type Severity } from "~/models/incident";
 import { FIELD_LIMITS, LIMITS, limitMessage } from "~/models/limits";
 import { flatten, nestedTo, remediationGuidance, shallowBranchHint, type WhyNode } from "~/models/why-tree";
@@ -149,6 +150,7 @@ function WhyItem({
             ) : (
               <WhyDisclosure
                 summary="Ask why again"
+                node={node}
                 formKeyBase={`child-${node.id}-${node.children.length}`}
                 state={stateFor(`child-${node.id}`)}
               >
@@ -169,6 +171,7 @@ function WhyItem({
             {full && !stateFor(`branch-${node.id}`) ? null : (
               <WhyDisclosure
                 summary="Add another answer"
+                node={node}
                 formKeyBase={`branch-${node.id}-${siblings}`}
                 state={stateFor(`branch-${node.id}`)}
               >
@@ -186,7 +189,7 @@ function WhyItem({
                 />
               </WhyDisclosure>
             )}
-            <WhyDisclosure summary="Edit" formKeyBase={`edit-${node.id}-${node.version}`} state={stateFor(`why-${node.id}`)}>
+            <WhyDisclosure summary="Edit" node={node} formKeyBase={`edit-${node.id}-${node.version}`} state={stateFor(`why-${node.id}`)}>
               <WhyForm
                 intent="update-why"
                 hidden={{ whyId: String(node.id), version: state?.target === `why-${node.id}` && state.conflict ? state.conflict.version : String(node.version) }}
@@ -224,28 +227,36 @@ function WhyItem({
 
 function WhyDisclosure({
   summary,
+  node,
   formKeyBase,
   state,
   children,
 }: {
   summary: string;
+  /** The why it acts on, named in the summary's accessible name. */
+  node: WhyNode;
   formKeyBase: string;
   state?: FormState;
   children: React.ReactNode;
 }) {
   return (
     <details className="disclosure" open={state ? true : undefined} key={formKey(formKeyBase, state)}>
-      <summary>{summary}</summary>
+      <summary aria-label={labelFor(summary, whyItem(node))}>{summary}</summary>
       {children}
     </details>
   );
+}
+
+/** A why as the controls acting on it name it: its level and answer (siblings share a question). */
+function whyItem(node: WhyNode): string {
+  return `level ${node.level}, ${node.answer.trim() || node.question}`;
 }
 
 function DeleteWhy({ node, actionCount, state }: { node: WhyNode; /** Follow-up actions of this why and those below it. */ actionCount: number; state?: FormState }) {
   const deeper = node.descendantCount;
   return (
     <details className="disclosure" open={state ? true : undefined}>
-      <summary>Delete</summary>
+      <summary aria-label={labelFor("Delete", whyItem(node))}>Delete</summary>
       <Form method="post" preventScrollReset>
         <FormError message={state?.formError} />
         <input type="hidden" name="whyId" value={node.id} />
@@ -267,7 +278,7 @@ function DeleteWhy({ node, actionCount, state }: { node: WhyNode; /** Follow-up 
               : `${actionCount} follow-up actions of ${deeper > 0 ? "these whys" : "this why"} are kept, no longer linked to a why: find them under Follow-up actions, in “Not linked to a why”.`}
           </p>
         ) : null}
-        <SubmitButton intent="delete-why" match={{ whyId: String(node.id) }} className="button button--danger button--small" pendingText="Deleting…">
+        <SubmitButton intent="delete-why" match={{ whyId: String(node.id) }} className="button button--danger button--small" pendingText="Deleting…" label={labelFor(deeper > 0 ? `Delete ${deeper + 1} whys` : "Delete this why", whyItem(node))}>
           {deeper > 0 ? `Delete ${deeper + 1} whys` : "Delete this why"}
         </SubmitButton>
       </Form>

@@ -50,7 +50,7 @@ export default function Overdue() {
       </div>
       {teams.length > 1 ? (
         <div className="table-wrap">
-          <table className="list">
+          <table className="list list--stack">
             <caption className="visually-hidden">Overdue actions by team</caption>
             <thead>
               <tr>
@@ -65,8 +65,8 @@ export default function Overdue() {
                   <th scope="row">
                     <a href={`#overdue-team-${i}`}>{t.label}</a>
                   </th>
-                  <td>{t.count.toLocaleString("en")}</td>
-                  <td>{t.people}</td>
+                  <td data-label="Overdue">{t.count.toLocaleString("en")}</td>
+                  <td data-label="People">{t.people}</td>
                 </tr>
               ))}
             </tbody>

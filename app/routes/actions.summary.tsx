@@ -22,7 +22,7 @@ export default function Summary() {
       </div>
       <p className="muted small">{FIGURES_EXPLAINED} Teams are the owners' teams.</p>
       <div className="table-wrap">
-        <table className="list">
+        <table className="list list--stack">
           <caption className="visually-hidden">Follow-up actions by team</caption>
           <thead>
             <tr>
@@ -41,14 +41,14 @@ export default function Summary() {
             {teams.map((t) => (
               <tr key={t.team} className={t.team === ALL_TEAMS ? "row--total" : undefined}>
                 <th scope="row">{t.team}</th>
-                <td>{t.total}</td>
-                <td>{t.done}</td>
-                <td>{t.wontDo}</td>
-                <td>{t.open}</td>
-                <td className={t.overdue > 0 ? "overdue-count" : undefined}>{t.overdue}</td>
-                <td>{formatDoneShare(t)}</td>
-                <td>{formatDoneRatherThanDropped(t)}</td>
-                <td>{formatDays(t.medianDaysToDone)}</td>
+                <td data-label="Actions">{t.total}</td>
+                <td data-label="Done">{t.done}</td>
+                <td data-label="Won't do">{t.wontDo}</td>
+                <td data-label="Open">{t.open}</td>
+                <td data-label="Overdue" className={t.overdue > 0 ? "overdue-count" : undefined}>{t.overdue}</td>
+                <td data-label="Share done">{formatDoneShare(t)}</td>
+                <td data-label="Done rather than dropped">{formatDoneRatherThanDropped(t)}</td>
+                <td data-label="Median time to done">{formatDays(t.medianDaysToDone)}</td>
               </tr>
             ))}
           </tbody>

@@ -3,6 +3,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormError, SubmitButton } from "~/components/form";
+import { labelFor } from "~/lib/item-label";
 import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
 import { addCategory, listCategoriesWithUse, mergeCategories, renameCategory } from "~/models/category.server";
@@ -67,7 +68,7 @@ export default function Categories() {
       <section className="panel" aria-labelledby="categories-title">
         <h2 id="categories-title">Categories</h2>
         <div className="table-wrap">
-        <table className="list">
+        <table className="list list--stack">
           <thead>
             <tr>
               <th scope="col">Name</th>
@@ -85,20 +86,20 @@ export default function Categories() {
                   <td>
                     <strong>{c.label}</strong>
                   </td>
-                  <td>{c.whyCount}</td>
-                  <td>
+                  <td data-label="Whys">{c.whyCount}</td>
+                  <td data-label="Rename">
                     <Form method="post" className="inline-form" preventScrollReset>
                       <input type="hidden" name="slug" value={c.slug} />
                       <FormError message={renaming?.formError} />
                       <Field label={`New name for ${c.label}`} name="label" error={renaming?.errors.label} className="field--compact">
                         {(p) => <input {...p} type="text" required maxLength={60} defaultValue={renaming?.values.label ?? c.label} />}
                       </Field>
-                      <SubmitButton intent="rename" match={{ slug: c.slug }} className="button button--small">
+                      <SubmitButton intent="rename" match={{ slug: c.slug }} className="button button--small" label={labelFor("Rename", c.label)}>
                         Rename
                       </SubmitButton>
                     </Form>
                   </td>
-                  <td>
+                  <td data-label="Merge into another">
                     {categories.length > 1 ? (
                       <Form method="post" className="inline-form" preventScrollReset>
                         <input type="hidden" name="slug" value={c.slug} />
@@ -117,7 +118,7 @@ export default function Categories() {
                             </select>
                           )}
                         </Field>
-                        <SubmitButton intent="merge" match={{ slug: c.slug }} className="button button--small button--quiet" pendingText="Merging…">
+                        <SubmitButton intent="merge" match={{ slug: c.slug }} className="button button--small button--quiet" pendingText="Merging…" label={labelFor("Merge", c.label)}>
                           Merge
                         </SubmitButton>
                       </Form>

@@ -3,6 +3,7 @@ import { Form, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { SubmitButton } from "~/components/form";
+import { labelFor } from "~/lib/item-label";
 import { formValues, readForm } from "~/lib/http.server";
 import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
 import { formatTime } from "~/lib/time";
@@ -53,7 +54,7 @@ export default function Outbox() {
         </div>
       ) : (
         <div className="table-wrap">
-          <table className="list">
+          <table className="list list--stack">
             <caption className="visually-hidden">Emails, unsent first</caption>
             <thead>
               <tr>
@@ -70,8 +71,8 @@ export default function Outbox() {
                     {row.subject}
                     <div className="muted small">{row.kind}</div>
                   </td>
-                  <td>{row.recipients}</td>
-                  <td>
+                  <td data-label="To">{row.recipients}</td>
+                  <td data-label="Status">
                     <span className={`status status--mail-${row.status}`}>{STATUS_LABELS[row.status]}</span>
                     <div className="muted small">
                       {row.sent ? `at ${row.sent}` : `${row.attempts} ${row.attempts === 1 ? "attempt" : "attempts"}`}
@@ -80,13 +81,13 @@ export default function Outbox() {
                     {row.status === "failed" && row.attempts >= maxAttempts ? (
                       <Form method="post">
                         <input type="hidden" name="emailId" value={row.id} />
-                        <SubmitButton intent="retry" match={{ emailId: String(row.id) }} className="button button--quiet button--small">
+                        <SubmitButton intent="retry" match={{ emailId: String(row.id) }} className="button button--quiet button--small" label={labelFor("Try again", row.subject)}>
                           Try again
                         </SubmitButton>
                       </Form>
                     ) : null}
                   </td>
-                  <td className="nowrap">{row.created}</td>
+                  <td data-label="Written" className="nowrap">{row.created}</td>
                 </tr>
               ))}
             </tbody>

@@ -120,7 +120,7 @@ export default function People() {
       <section aria-labelledby="everyone">
         <h2 id="everyone">Everyone ({users.length})</h2>
         <div className="table-wrap">
-          <table className="list">
+          <table className="list list--stack">
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -137,10 +137,10 @@ export default function People() {
                     {user.name}
                     {user.hasPassword ? null : <div className="muted small">Has not set a password yet</div>}
                   </td>
-                  <td>{user.email}</td>
-                  <td>{user.team}</td>
-                  <td>{user.role === "admin" ? "Admin" : "Member"}</td>
-                  <td>
+                  <td data-label="Email">{user.email}</td>
+                  <td data-label="Team">{user.team}</td>
+                  <td data-label="Role">{user.role === "admin" ? "Admin" : "Member"}</td>
+                  <td data-label="Manage">
                     <details className="disclosure">
                       <summary>Edit {user.name}</summary>
                       <Form method="post">

@@ -89,7 +89,7 @@ export default function Incidents() {
         </div>
       ) : (
         <div className="table-wrap">
-          <table className="list">
+          <table className="list list--stack">
             <caption className="muted small" style={{ captionSide: "bottom", textAlign: "left", padding: "0.5rem 0" }}>
               {countText({ total, capped }, "incident", "incidents")}
               {filtered ? " match" : ""}
@@ -125,17 +125,17 @@ export default function Incidents() {
                       </ul>
                     ) : null}
                   </td>
-                  <td>
+                  <td data-label="Severity">
                     <SeverityBadge severity={item.severity} />
                   </td>
-                  <td>
+                  <td data-label="Status">
                     <StatusBadge status={item.status} />
                   </td>
-                  <td className={item.actions?.overdue ? "overdue-count" : undefined}>
+                  <td data-label="Actions" className={item.actions?.overdue ? "overdue-count" : undefined}>
                     {item.actions ? item.actions.label : <span className="muted">None</span>}
                   </td>
-                  <td className="hide-narrow">{item.facilitatorName}</td>
-                  <td className="hide-narrow">
+                  <td data-label="Facilitator" className="hide-narrow">{item.facilitatorName}</td>
+                  <td data-label="Started" className="hide-narrow">
                     <span title={item.started}>{item.age} ago</span>
                   </td>
                 </tr>

@@ -319,7 +319,7 @@ export default function InsightsPage() {
                 <details className="chart__table">
                   <summary>By the month the actions were created</summary>
                   <div className="table-wrap">
-                    <table className="list">
+                    <table className="list list--stack">
                       <caption>Follow-up actions by the month they were created</caption>
                       <thead>
                         <tr>
@@ -335,11 +335,11 @@ export default function InsightsPage() {
                         {actions.byMonth.map((m) => (
                           <tr key={m.month}>
                             <th scope="row">{monthLabel(m.month)}</th>
-                            <td>{m.total}</td>
-                            <td>{m.done}</td>
-                            <td>{m.wontDo}</td>
-                            <td>{formatDoneShare(m)}</td>
-                            <td>{formatDoneRatherThanDropped(m)}</td>
+                            <td data-label="Created">{m.total}</td>
+                            <td data-label="Done">{m.done}</td>
+                            <td data-label="Won't do">{m.wontDo}</td>
+                            <td data-label="Share done">{formatDoneShare(m)}</td>
+                            <td data-label="Done rather than dropped">{formatDoneRatherThanDropped(m)}</td>
                           </tr>
                         ))}
                       </tbody>

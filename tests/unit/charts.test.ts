@@ -41,7 +41,7 @@ describe("the Pareto chart", () => {
 
   it("has the numbers in a table with a caption and headers", () => {
     expect(html).toContain("<caption>Whys by cause category</caption>");
-    expect(html).toContain('<th scope="row">Testing gap</th><td>2</td><td>33.3%</td><td>83.3%</td><td>2</td>');
+    expect(html).toContain('<th scope="row">Testing gap</th><td data-label="Whys">2</td><td data-label="Share">33.3%</td><td data-label="Cumulative">83.3%</td><td data-label="Incidents">2</td>');
     expect(html).toContain("Show as table");
   });
 });
@@ -74,8 +74,8 @@ describe("the stacked bar chart", () => {
   });
 
   it("lists every month in the table, zeros included, with totals", () => {
-    expect(html).toContain('<th scope="row">Jan 2026</th><td>0</td><td>0</td><td>0</td>');
-    expect(html).toContain('<th scope="row">Dec 2025</th><td>1</td><td>1</td><td>2</td>');
+    expect(html).toContain('<th scope="row">Jan 2026</th><td data-label="SEV1">0</td><td data-label="SEV2">0</td><td data-label="Total">0</td>');
+    expect(html).toContain('<th scope="row">Dec 2025</th><td data-label="SEV1">1</td><td data-label="SEV2">1</td><td data-label="Total">2</td>');
   });
 });
 
@@ -102,7 +102,7 @@ describe("the line chart", () => {
     // Two separate pieces: January–February and April–May.
     expect(path.match(/M/g)).toHaveLength(2);
     expect(svgOf(html).match(/<circle /g)).toHaveLength(4);
-    expect(html).toContain('<th scope="row">Mar 2026</th><td>—</td><td>0</td>');
-    expect(html).toContain('<th scope="row">Jan 2026</th><td>10 min</td><td>3</td>');
+    expect(html).toContain('<th scope="row">Mar 2026</th><td data-label="Time to detect">—</td><td data-label="Incidents">0</td>');
+    expect(html).toContain('<th scope="row">Jan 2026</th><td data-label="Time to detect">10 min</td><td data-label="Incidents">3</td>');
   });
 });

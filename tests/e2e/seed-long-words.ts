@@ -1,0 +1,74 @@
+// Writes a database where every field a person fills holds one long unbroken word (as long as its
+// limit allows, 200 characters where it allows more): people, teams, an incident published with
+// its whys, actions, timeline and learning, a restricted one in analysis, a cause category, and
+// reminder emails in the outbox. For the layout and accessibility specs, which serve it.
+//   node --import tsx tests/e2e/seed-long-words.ts --db <file>      (the file must not exist yet)
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+export const LONG_WORDS_ADMIN = { email: "long-words-admin@example.com", password: "long-words-password" };
+
+/** One unbroken word of exactly `length` characters, starting with `stem`. */
+export function unbroken(stem: string, length = 200): string {
+  return (stem + "Unbrokenword".repeat(Math.ceil(length / 12))).slice(0, length);
+}
+
+/** A word every seeded text field holds, so a search finds each kind of hit. */
+export const SEARCH_WORD = "checkout";
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.dirname, "seed-long-words.ts")) {
+  const { values } = parseArgs({ options: { db: { type: "string" } } });
+  const file = path.resolve(values.db!);
+  if (fs.existsSync(file)) throw new Error(`${file} exists already`);
+  // The app's modules read DATABASE_PATH when first used: set before they are loaded.
+  process.env.DATABASE_PATH = file;
+  const { actionFields, advanceTo, addTimeline, addWhyTree, createIncident, createUser } = await import("../../db/factories");
+  const { db } = await import("~/lib/db.server");
+  const { addCategory } = await import("~/models/category.server");
+  const { createAction } = await import("~/models/action.server");
+  const { setPeople } = await import("~/models/incident.server");
+  const { addDays } = await import("~/lib/time");
+  const { runReminders } = await import("~/models/reminder.server");
+
+  const text = (stem: string) => `${SEARCH_WORD} ${unbroken(stem)}`;
+  const admin = createUser({ name: unbroken("Admin", 100), team: unbroken("Team", 60), role: "admin", ...LONG_WORDS_ADMIN });
+  const owner = createUser({ name: unbroken("Owner", 100), team: unbroken("Ownerteam", 60), email: "long-words-owner@example.com" });
+  const category = addCategory(admin, unbroken("Category", 60));
+  const services = ["Serviceone", "Servicetwo", "Servicethree"].map((s) => unbroken(s, 60));
+  const todayDate = new Date().toISOString().slice(0, 10);
+
+  const published = createIncident(admin, {
+    title: unbroken("Title"),
+    services,
+    impactMd: `${text("Impact")}\n\nhttps://example.com/${unbroken("Impactlink")}`,
+    summaryMd: `${text("Summary")}\n\n\`${unbroken("Summarycode")}\``,
+    facilitatorId: admin.id,
+  });
+  setPeople(admin, published.id, admin.id, [owner.id]);
+  const [firstWhy, secondWhy] = addWhyTree(admin, published.id, [
+    {
+      question: `Why ${text("Question")}?`,
+      answer: text("Answer"),
+      remediation: text("Remediation"),
+      category: category.slug,
+      children: [{ question: `Why ${text("Deeperquestion")}?`, answer: text("Deeperanswer"), remediation: text("Deeperremediation"), category: category.slug }],
+    },
+  ]);
+  createAction(admin, published.id, firstWhy, {
+    ...actionFields(owner.id),
+    title: unbroken("Overdueaction"),
+    descriptionMd: text("Description"),
+    dueDate: addDays(todayDate, -3),
+    trackerUrl: `https://tracker.example.com/${unbroken("Tracker")}`,
+  });
+  createAction(admin, published.id, secondWhy, { ...actionFields(admin.id), title: unbroken("Openaction"), descriptionMd: text("Otherdescription"), dueDate: addDays(todayDate, 20) });
+  addTimeline(admin, published.id, [{ at: "2026-10-06T14:05:00Z", text: text("Timeline") }]);
+  advanceTo(admin, published.id, "published");
+
+  const restricted = createIncident(admin, { title: unbroken("Restrictedtitle"), services, visibility: "restricted", impactMd: text("Restrictedimpact"), facilitatorId: admin.id });
+  advanceTo(admin, restricted.id, "analysis");
+
+  await runReminders();
+  db().$client.close();
+}
