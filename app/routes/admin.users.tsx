@@ -172,7 +172,7 @@ export default function People() {
                       {user.id !== me ? (
                         <p className="form-actions">
                           <Link to={`/admin/users/${user.id}/remove`} className="button button--danger button--small">
-                            Remove {user.name}…
+                            Remove <span className="user-text">{user.name}</span>…
                           </Link>
                           <span className="muted small">Asks first, and offers to hand over their unfinished actions.</span>
                         </p>

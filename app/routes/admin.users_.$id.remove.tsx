@@ -142,7 +142,7 @@ export default function RemovePerson() {
             )}
             <div className="form-actions">
               <SubmitButton className="button button--danger" pendingText="Removing…">
-                Remove {person.name}
+                Remove <span className="user-text">{person.name}</span>
               </SubmitButton>
               <Link to="/admin/users">Cancel</Link>
             </div>

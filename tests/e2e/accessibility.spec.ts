@@ -3,7 +3,7 @@
 // critical violation of WCAG 2 A/AA and 2.1 AA. The phone's menu is checked opened as well.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { DESKTOP, PHONE, SIGNED_IN_PAGES, SIGNED_OUT_PAGES, openAs, withLongWordsServer } from "./long-words-server";
+import { DESKTOP, PHONE, openAs, withLongWordsServer } from "./long-words-server";
 
 /** The serious and critical violations on the page as it is now, one line each. */
 async function violations(page: Page): Promise<string[]> {
@@ -24,11 +24,11 @@ for (const [size, options] of [["desktop", DESKTOP], ["phone", PHONE_WIDTH]] as 
   test(`no serious or critical axe violations on any page, signed in and out, on a ${size}`, async ({ browser }) => {
     // axe reads every node of a page: about 3 s a page on a busy machine, 23 pages.
     test.setTimeout(300_000);
-    await withLongWordsServer(async () => {
+    await withLongWordsServer(async (pages) => {
       const found: string[] = [];
       for (const signedOut of [false, true]) {
         const page = await openAs(browser, options, signedOut);
-        for (const pathname of signedOut ? SIGNED_OUT_PAGES : SIGNED_IN_PAGES) {
+        for (const pathname of signedOut ? pages.signedOut : pages.signedIn) {
           await page.goto(pathname);
           for (const v of await violations(page)) found.push(`${pathname}: ${v}`);
         }

@@ -3,17 +3,17 @@
 // away on a phone, and the buttons of a list stay on the screen.
 import { expect, test } from "@playwright/test";
 import { capture } from "./helpers";
-import { DESKTOP, PHONE, SIGNED_IN_PAGES, SIGNED_OUT_PAGES, openAs, sidewaysOverflow, withLongWordsServer } from "./long-words-server";
+import { DESKTOP, PHONE, openAs, sidewaysOverflow, withLongWordsServer } from "./long-words-server";
 
 test("long unbroken words wrap on every page at 1280 px and at 390 px, and a phone gets a folded menu and buttons it can reach", async ({ browser }) => {
   test.setTimeout(240_000);
-  await withLongWordsServer(async () => {
+  await withLongWordsServer(async (pages) => {
     for (const [size, options] of [["desktop", DESKTOP], ["phone", PHONE]] as const) {
       const width = options.viewport!.width;
       const overflowing: string[] = [];
       for (const signedOut of [false, true]) {
         const page = await openAs(browser, options, signedOut);
-        for (const pathname of signedOut ? SIGNED_OUT_PAGES : SIGNED_IN_PAGES) {
+        for (const pathname of signedOut ? pages.signedOut : pages.signedIn) {
           const response = await page.goto(pathname);
           expect(response?.status(), pathname).toBeLessThan(pathname.startsWith("/set-password") ? 500 : 400);
           const overflow = await sidewaysOverflow(page);

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, type Browser, type BrowserContextOptions, type Page } from "@playwright/test";
 import { exited, freshDataDir, OWN_BASE, startServer } from "./own-server";
-import { LONG_WORDS_ADMIN, SEARCH_WORD } from "./seed-long-words";
+import { LONG_WORDS_ADMIN, SEARCH_WORD, UNSUBSCRIBE_PATH_FILE } from "./seed-long-words";
 
 /** Every page a signed-in admin reaches, on the seeded data (INC-1 is published, INC-2 restricted). */
 export const SIGNED_IN_PAGES = [
@@ -26,25 +26,33 @@ export const SIGNED_IN_PAGES = [
   "/learnings/INC-1",
   `/search?q=${SEARCH_WORD}`,
   "/digest",
+  "/digest/1",
+  "/account",
   "/admin/users",
+  "/admin/users/2/remove",
   "/admin/categories",
   "/admin/settings",
   "/admin/outbox",
 ];
 
-/** Pages for someone signed out. */
-export const SIGNED_OUT_PAGES = ["/signin", "/set-password/not-a-real-token"];
+/** Pages for someone signed out; the seeded subscriber's unsubscribe page is added when served. */
+export const SIGNED_OUT_PAGES = ["/signin", "/set-password/not-a-real-token", "/digest/mailing-list"];
 
 export const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 } };
 export const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true };
 
+/** The pages to visit on the seeded server, signed in and signed out. */
+export type LongWordsPages = { signedIn: string[]; signedOut: string[] };
+
 /** Seeds the long-words database, starts a server on it, runs `body`, then stops and removes it. */
-export async function withLongWordsServer(body: () => Promise<void>) {
+export async function withLongWordsServer(body: (pages: LongWordsPages) => Promise<void>) {
   const dataDir = freshDataDir();
   execFileSync(process.execPath, ["--import", "tsx", "tests/e2e/seed-long-words.ts", "--db", path.join(dataDir, "hindsight.db")], { stdio: ["ignore", "ignore", "inherit"] });
+  // The seed made the session secret in the data directory; the server signs with the same one.
+  const unsubscribe = fs.readFileSync(path.join(dataDir, UNSUBSCRIBE_PATH_FILE), "utf8");
   const server = await startServer(dataDir, { env: { APP_URL: OWN_BASE } });
   try {
-    await body();
+    await body({ signedIn: SIGNED_IN_PAGES, signedOut: [...SIGNED_OUT_PAGES, unsubscribe] });
   } finally {
     server.kill("SIGTERM");
     await exited(server);

@@ -1,7 +1,7 @@
 // Writes a database where every field a person fills holds one long unbroken word (as long as its
 // limit allows, 200 characters where it allows more): people, teams, an incident published with
 // its whys, actions, timeline and learning, a restricted one in analysis, a cause category, and
-// reminder emails in the outbox. For the layout and accessibility specs, which serve it.
+// reminder emails in the outbox, and digest #1 sent to the owner, who subscribed. For the layout and accessibility specs, which serve it.
 //   node --import tsx tests/e2e/seed-long-words.ts --db <file>      (the file must not exist yet)
 import fs from "node:fs";
 import path from "node:path";
@@ -13,6 +13,9 @@ export const LONG_WORDS_ADMIN = { email: "long-words-admin@example.com", passwor
 export function unbroken(stem: string, length = 200): string {
   return (stem + "Unbrokenword".repeat(Math.ceil(length / 12))).slice(0, length);
 }
+
+/** The file beside the database that holds the seeded subscriber's unsubscribe path. */
+export const UNSUBSCRIBE_PATH_FILE = "unsubscribe-path";
 
 /** A word every seeded text field holds, so a search finds each kind of hit. */
 export const SEARCH_WORD = "checkout";
@@ -30,6 +33,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
   const { setPeople } = await import("~/models/incident.server");
   const { addDays } = await import("~/lib/time");
   const { runReminders } = await import("~/models/reminder.server");
+  const { sendDigest } = await import("~/models/digest.server");
+  const { subscribe, unsubscribeUrl } = await import("~/models/subscription.server");
 
   const text = (stem: string) => `${SEARCH_WORD} ${unbroken(stem)}`;
   const admin = createUser({ name: unbroken("Admin", 100), team: unbroken("Team", 60), role: "admin", ...LONG_WORDS_ADMIN });
@@ -70,5 +75,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
   advanceTo(admin, restricted.id, "analysis");
 
   await runReminders();
+  // Digest #1, sent to a subscriber; the pages of a past digest and of its unsubscribe link.
+  subscribe(owner);
+  await sendDigest({ trigger: "command" });
+  fs.writeFileSync(path.join(path.dirname(file), UNSUBSCRIBE_PATH_FILE), new URL(unsubscribeUrl(owner.id)).pathname);
   db().$client.close();
 }
