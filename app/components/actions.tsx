@@ -7,9 +7,10 @@ import {
   type Priority,
 } from "~/models/action";
 import type { Severity } from "~/models/incident";
+import { FIELD_LIMITS } from "~/models/limits";
 import { labelFor } from "~/lib/item-label";
 import { SeverityBadge } from "./badges";
-import { SubmitButton } from "./form";
+import { Field, SubmitButton } from "./form";
 
 /** An action as lists and the incident page show it. */
 export type ActionView = {
@@ -53,10 +54,9 @@ export function ActionStatusControls({ id, title, status, redirectTo }: { id: nu
           <Form method="post" action={`/actions/${id}`} preventScrollReset>
             <input type="hidden" name="to" value="wont_do" />
             <input type="hidden" name="redirectTo" value={redirectTo} />
-            <div className="field">
-              <label htmlFor={`wont-do-${id}`}>Why it will not be done</label>
-              <input id={`wont-do-${id}`} name="wontDoReason" type="text" required maxLength={500} />
-            </div>
+            <Field label="Why it will not be done" name="wontDoReason" limit={FIELD_LIMITS.reason}>
+              {(p) => <input {...p} type="text" required />}
+            </Field>
             <SubmitButton intent="status" match={{ to: "wont_do" }} className="button button--quiet button--small" label={labelFor("Record won't do", title)}>
               Record won't do
             </SubmitButton>

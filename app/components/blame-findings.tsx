@@ -1,6 +1,7 @@
 import { Form } from "@remix-run/react";
 import { findingKey, KIND_LABELS, type Finding, type WhyField } from "~/models/blame";
 import { Field, FormError, HiddenInputs, SubmitButton } from "./form";
+import { labelFor } from "~/lib/item-label";
 import { FIELD_LIMITS } from "~/models/limits";
 
 /**
@@ -26,7 +27,7 @@ export function BlameFindings({
         <li key={`${f.start}-${f.kind}`}>
           <FindingText finding={f} />
           {onApply && f.rewrite ? (
-            <button type="button" className="button button--small button--quiet blame__apply" onClick={() => onApply(f)}>
+            <button type="button" className="button button--small button--quiet blame__apply" onClick={() => onApply(f)} aria-label={labelFor("Use this wording", `instead of “${f.match}”`)}>
               Use this wording
             </button>
           ) : null}
@@ -64,6 +65,7 @@ const FIELD_NAMES: Record<WhyField, string> = { question: "Question", answer: "A
  */
 export function SavedFindings({
   whyId,
+  level,
   version,
   findings,
   canEdit,
@@ -71,6 +73,8 @@ export function SavedFindings({
   failure,
 }: {
   whyId: number;
+  /** The why's level, which the controls of each finding name along with its field and words. */
+  level: number;
   version: number;
   findings: SavedFinding[];
   canEdit: boolean;
@@ -85,6 +89,7 @@ export function SavedFindings({
   const failedKey = failure?.intent === "acknowledge-finding" && failure.field ? findingKey(failure.field as WhyField, failure.match ?? "") : undefined;
   const atFinding = (f: SavedFinding) => (failedKey === findingKey(f.field, f.match) ? failure : undefined);
   const general = failure && !findings.some(atFinding) ? failure.message : undefined;
+  const findingItem = (f: SavedFinding) => `“${f.match}” in the ${FIELD_NAMES[f.field].toLowerCase()} at level ${level}`;
   return (
     <div className="blame blame--saved">
       <p className="blame__heading">
@@ -109,7 +114,7 @@ export function SavedFindings({
                   {canAcknowledge ? (
                     <Form method="post" preventScrollReset className="inline-form">
                       <HiddenInputs values={key} />
-                      <SubmitButton intent="withdraw-acknowledgement" match={key} className="button button--small button--quiet" pendingText="Withdrawing…">
+                      <SubmitButton intent="withdraw-acknowledgement" match={key} className="button button--small button--quiet" pendingText="Withdrawing…" label={labelFor("Withdraw", findingItem(f))}>
                         Withdraw
                       </SubmitButton>
                     </Form>
@@ -120,14 +125,14 @@ export function SavedFindings({
                   {canEdit && f.rewrite ? (
                     <Form method="post" preventScrollReset className="inline-form">
                       <HiddenInputs values={{ ...key, version: String(version) }} />
-                      <SubmitButton intent="apply-suggestion" match={key} className="button button--small" pendingText="Rewording…">
+                      <SubmitButton intent="apply-suggestion" match={key} className="button button--small" pendingText="Rewording…" label={labelFor("Use the suggested wording", findingItem(f))}>
                         Use the suggested wording
                       </SubmitButton>
                     </Form>
                   ) : null}
                   {canAcknowledge ? (
                     <details className="disclosure" open={failed ? true : undefined}>
-                      <summary>Keep this wording…</summary>
+                      <summary aria-label={labelFor("Keep this wording…", findingItem(f))}>Keep this wording…</summary>
                       <Form method="post" preventScrollReset>
                         <HiddenInputs values={key} />
                         <Field
@@ -139,7 +144,7 @@ export function SavedFindings({
                         >
                           {(p) => <input {...p} type="text" required defaultValue={failed?.reason ?? ""} />}
                         </Field>
-                        <SubmitButton intent="acknowledge-finding" match={key} className="button button--small button--quiet" pendingText="Saving…">
+                        <SubmitButton intent="acknowledge-finding" match={key} className="button button--small button--quiet" pendingText="Saving…" label={labelFor("Acknowledge", findingItem(f))}>
                           Acknowledge
                         </SubmitButton>
                       </Form>

@@ -34,7 +34,8 @@ export function useFocusFirstError<T extends HTMLElement>(state: FormState | und
  * After a save that lands on a fragment (`#why-12`, `#entry-3`, `#action-7`), focus goes to what
  * was just saved, not back to the top of a page with hundreds of tab stops. Only a submission that
  * ended on a new location counts: a refused save keeps the focus on the field to fix. Without
- * JavaScript the browser lands on the same fragment.
+ * JavaScript the browser lands on the same fragment. A save that lands on a page, not an item,
+ * puts focus on the message that says it was saved.
  */
 export function useFocusSavedItem() {
   const navigation = useNavigation();
@@ -47,8 +48,10 @@ export function useFocusSavedItem() {
     if (navigation.state !== "idle" || submittedFrom.current === null) return;
     const from = submittedFrom.current;
     submittedFrom.current = null;
-    if (from === location.key || !location.hash) return;
-    const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (from === location.key) return;
+    // A save that lands on a page rather than on an item (the edit page's "Incident saved."):
+    // focus goes to the message saying so, at the top of the page's content.
+    const target = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : document.querySelector<HTMLElement>("#main > .flash");
     if (!target) return;
     if (!target.matches("a[href], button, input, select, textarea, [tabindex]")) target.setAttribute("tabindex", "-1");
     target.focus();

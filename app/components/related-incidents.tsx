@@ -39,7 +39,7 @@ export function RelatedIncidents({ items, canEdit, state }: { items: RelatedView
         <Form method="post" preventScrollReset className="inline-form no-print" key={formKey("related", state)}>
           <FormError message={state?.formError} />
           <Field label="Mark another incident as related" name="relatedId" error={state?.errors.relatedId} className="related__field">
-            {(p) => <input {...p} type="text" required maxLength={20} placeholder="INC-12" defaultValue={state?.values.relatedId ?? ""} />}
+            {(p) => <input {...p} type="text" required placeholder="INC-12" defaultValue={state?.values.relatedId ?? ""} />}
           </Field>
           <SubmitButton intent="link-incident" className="button button--small" pendingText="Linking…">
             Link

@@ -119,6 +119,7 @@ function WhyItem({
           <div className="why__blame">
             <SavedFindings
               whyId={node.id}
+              level={node.level}
               version={node.version}
               findings={findings[node.id] ?? []}
               canEdit={canEdit}

@@ -38,6 +38,10 @@ export const FIELD_LIMITS = {
   actionTitle: 200,
   actionDescription: 10_000,
   trackerUrl: 2_000,
+  personName: 100,
+  team: 60,
+  password: 200,
+  incidentReference: 20,
 } as const;
 
 /**

@@ -6,9 +6,10 @@ import { Field, FormError, SubmitButton } from "~/components/form";
 import { labelFor } from "~/lib/item-label";
 import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
+import { FIELD_LIMITS, tooLongMessage } from "~/models/limits";
 import { addCategory, listCategoriesWithUse, mergeCategories, renameCategory } from "~/models/category.server";
 
-const label = z.string().trim().min(1, "Enter a name for the category.").max(60, "At most 60 characters.");
+const label = z.string().trim().min(1, "Enter a name for the category.").max(FIELD_LIMITS.category, tooLongMessage(FIELD_LIMITS.category));
 const addSchema = z.object({ label });
 const renameSchema = z.object({ slug: z.string().min(1), label });
 const mergeSchema = z.object({ slug: z.string().min(1), into: z.string().min(1, "Choose the category to merge into.") });
@@ -91,8 +92,8 @@ export default function Categories() {
                     <Form method="post" className="inline-form" preventScrollReset>
                       <input type="hidden" name="slug" value={c.slug} />
                       <FormError message={renaming?.formError} />
-                      <Field label={`New name for ${c.label}`} name="label" error={renaming?.errors.label} className="field--compact">
-                        {(p) => <input {...p} type="text" required maxLength={60} defaultValue={renaming?.values.label ?? c.label} />}
+                      <Field label={`New name for ${c.label}`} name="label" error={renaming?.errors.label} className="field--compact" limit={FIELD_LIMITS.category}>
+                        {(p) => <input {...p} type="text" required defaultValue={renaming?.values.label ?? c.label} />}
                       </Field>
                       <SubmitButton intent="rename" match={{ slug: c.slug }} className="button button--small" label={labelFor("Rename", c.label)}>
                         Rename
@@ -135,8 +136,8 @@ export default function Categories() {
         <h2 id="add-category-title">Add a category</h2>
         <Form method="post" className="inline-form">
           <FormError message={adding?.formError} />
-          <Field label="Name" name="label" error={adding?.errors.label} hint="e.g. Data migration, Feature flags, Third-party API">
-            {(p) => <input {...p} type="text" required maxLength={60} defaultValue={adding?.values.label ?? ""} />}
+          <Field label="Name" name="label" error={adding?.errors.label} hint="e.g. Data migration, Feature flags, Third-party API" limit={FIELD_LIMITS.category}>
+            {(p) => <input {...p} type="text" required defaultValue={adding?.values.label ?? ""} />}
           </Field>
           <SubmitButton intent="add" pendingText="Adding…">
             Add category

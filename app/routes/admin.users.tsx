@@ -6,12 +6,13 @@ import { Field, FormError, SubmitButton } from "~/components/form";
 import { env } from "~/lib/env.server";
 import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { requireAdmin } from "~/lib/session.server";
+import { FIELD_LIMITS, tooLongMessage } from "~/models/limits";
 import { addUser, issuePasswordToken, listUsers, updateUser } from "~/models/user.server";
 
 const role = z.enum(["admin", "member"], { message: "Choose a role." });
 const person = {
-  name: z.string().trim().min(1, "Enter a name.").max(100),
-  team: z.string().trim().max(60).default(""),
+  name: z.string().trim().min(1, "Enter a name.").max(FIELD_LIMITS.personName, tooLongMessage(FIELD_LIMITS.personName)),
+  team: z.string().trim().max(FIELD_LIMITS.team, tooLongMessage(FIELD_LIMITS.team)).default(""),
   role,
 };
 const addSchema = z.object({ ...person, email: z.string().trim().email("Enter an email address like name@company.com.") });
@@ -67,6 +68,9 @@ export default function People() {
   const failure = result && !result.ok ? result : undefined;
   const addFailure = failure?.target === "add" ? failure : undefined;
   const addValues: Record<string, string> = addFailure?.values ?? {};
+  // A refused edit opens its person's form again, with what was typed and why it was refused.
+  const updateFailure = failure?.target === "update" ? failure : undefined;
+  const editing = (userId: number) => (updateFailure?.values.userId === String(userId) ? updateFailure : undefined);
   return (
     <>
       <div className="page-header">
@@ -86,21 +90,21 @@ export default function People() {
           {result.message}
         </p>
       ) : null}
-      {failure && failure.target !== "add" ? <FormError message={failure.formError ?? Object.values(failure.errors)[0]?.[0]} /> : null}
+      {failure && failure.target !== "add" && failure.target !== "update" ? <FormError message={failure.formError ?? Object.values(failure.errors)[0]?.[0]} /> : null}
 
       <section className="panel" aria-labelledby="add-person">
         <h2 id="add-person">Add a person</h2>
         <FormError message={addFailure?.formError} />
         <Form method="post" key={result?.ok && "link" in result && result.intent === "add" ? result.link.url : "add"}>
           <div className="grid-2">
-            <Field label="Name" name="name" error={addFailure?.errors.name}>
-              {(p) => <input {...p} type="text" required maxLength={100} defaultValue={addValues.name} />}
+            <Field label="Name" name="name" error={addFailure?.errors.name} limit={FIELD_LIMITS.personName}>
+              {(p) => <input {...p} type="text" required defaultValue={addValues.name} />}
             </Field>
             <Field label="Email" name="email" error={addFailure?.errors.email}>
               {(p) => <input {...p} type="email" required defaultValue={addValues.email} />}
             </Field>
-            <Field label="Team" name="team" error={addFailure?.errors.team}>
-              {(p) => <input {...p} type="text" maxLength={60} defaultValue={addValues.team} />}
+            <Field label="Team" name="team" error={addFailure?.errors.team} limit={FIELD_LIMITS.team}>
+              {(p) => <input {...p} type="text" defaultValue={addValues.team} />}
             </Field>
             <Field label="Role" name="role" error={addFailure?.errors.role}>
               {(p) => (
@@ -141,19 +145,20 @@ export default function People() {
                   <td data-label="Team">{user.team}</td>
                   <td data-label="Role">{user.role === "admin" ? "Admin" : "Member"}</td>
                   <td data-label="Manage">
-                    <details className="disclosure">
+                    <details className="disclosure" open={editing(user.id) ? true : undefined}>
                       <summary>Edit {user.name}</summary>
                       <Form method="post">
+                        <FormError message={editing(user.id)?.formError} />
                         <input type="hidden" name="userId" value={user.id} />
-                        <Field label="Name" name="name">
-                          {(p) => <input {...p} type="text" required maxLength={100} defaultValue={user.name} />}
+                        <Field label="Name" name="name" error={editing(user.id)?.errors.name} limit={FIELD_LIMITS.personName}>
+                          {(p) => <input {...p} type="text" required defaultValue={editing(user.id)?.values.name ?? user.name} />}
                         </Field>
-                        <Field label="Team" name="team">
-                          {(p) => <input {...p} type="text" maxLength={60} defaultValue={user.team} />}
+                        <Field label="Team" name="team" error={editing(user.id)?.errors.team} limit={FIELD_LIMITS.team}>
+                          {(p) => <input {...p} type="text" defaultValue={editing(user.id)?.values.team ?? user.team} />}
                         </Field>
-                        <Field label="Role" name="role">
+                        <Field label="Role" name="role" error={editing(user.id)?.errors.role}>
                           {(p) => (
-                            <select {...p} defaultValue={user.role}>
+                            <select {...p} defaultValue={editing(user.id)?.values.role ?? user.role}>
                               <option value="member">Member</option>
                               <option value="admin">Admin</option>
                             </select>

@@ -4,11 +4,12 @@ import { z } from "zod";
 import { Field, FormError, SubmitButton } from "~/components/form";
 import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { startSession } from "~/lib/session.server";
+import { FIELD_LIMITS, tooLongMessage } from "~/models/limits";
 import { findPasswordToken, setPasswordWithToken } from "~/models/user.server";
 
 const schema = z
   .object({
-    password: z.string().min(10, "Use at least 10 characters.").max(200),
+    password: z.string().min(10, "Use at least 10 characters.").max(FIELD_LIMITS.password, tooLongMessage(FIELD_LIMITS.password)),
     confirm: z.string(),
   })
   .refine((v) => v.password === v.confirm, { path: ["confirm"], message: "The two passwords are not the same." });
@@ -46,7 +47,7 @@ export default function SetPassword() {
       <Form method="post">
         <input type="hidden" name="username" autoComplete="username" value={user.email} />
         <Field label="New password" name="password" hint="At least 10 characters." error={errors.password}>
-          {(p) => <input {...p} type="password" autoComplete="new-password" required minLength={10} maxLength={200} />}
+          {(p) => <input {...p} type="password" autoComplete="new-password" required minLength={10} />}
         </Field>
         <Field label="The same password again" name="confirm" error={errors.confirm}>
           {(p) => <input {...p} type="password" autoComplete="new-password" required />}

@@ -4,13 +4,14 @@ import { z } from "zod";
 import { Field, FormError, SubmitButton } from "~/components/form";
 import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { startSession } from "~/lib/session.server";
+import { FIELD_LIMITS, tooLongMessage } from "~/models/limits";
 import { countUsers, createFirstAdmin } from "~/models/user.server";
 
 const schema = z.object({
-  name: z.string().trim().min(1, "Enter your name.").max(100),
+  name: z.string().trim().min(1, "Enter your name.").max(FIELD_LIMITS.personName, tooLongMessage(FIELD_LIMITS.personName)),
   email: z.string().trim().email("Enter an email address like name@company.com."),
-  team: z.string().trim().max(60).default(""),
-  password: z.string().min(10, "Use at least 10 characters.").max(200),
+  team: z.string().trim().max(FIELD_LIMITS.team, tooLongMessage(FIELD_LIMITS.team)).default(""),
+  password: z.string().min(10, "Use at least 10 characters.").max(FIELD_LIMITS.password, tooLongMessage(FIELD_LIMITS.password)),
 });
 
 export const meta: MetaFunction = () => [{ title: "Set up Hindsight" }];
@@ -45,17 +46,17 @@ export default function Setup() {
       </p>
       <FormError message={failure?.formError} />
       <Form method="post" noValidate={false}>
-        <Field label="Your name" name="name" error={errors.name}>
-          {(p) => <input {...p} type="text" autoComplete="name" required maxLength={100} defaultValue={values.name} />}
+        <Field label="Your name" name="name" error={errors.name} limit={FIELD_LIMITS.personName}>
+          {(p) => <input {...p} type="text" autoComplete="name" required defaultValue={values.name} />}
         </Field>
         <Field label="Email" name="email" error={errors.email}>
           {(p) => <input {...p} type="email" autoComplete="email" required defaultValue={values.email} />}
         </Field>
-        <Field label="Team" name="team" hint="Optional, e.g. SRE or Platform." error={errors.team}>
-          {(p) => <input {...p} type="text" maxLength={60} defaultValue={values.team} />}
+        <Field label="Team" name="team" hint="Optional, e.g. SRE or Platform." error={errors.team} limit={FIELD_LIMITS.team}>
+          {(p) => <input {...p} type="text" defaultValue={values.team} />}
         </Field>
         <Field label="Password" name="password" hint="At least 10 characters." error={errors.password}>
-          {(p) => <input {...p} type="password" autoComplete="new-password" required minLength={10} maxLength={200} />}
+          {(p) => <input {...p} type="password" autoComplete="new-password" required minLength={10} />}
         </Field>
         <SubmitButton pendingText="Creating…">Create the admin account</SubmitButton>
       </Form>

@@ -63,6 +63,17 @@ test("repeated buttons and disclosures say which item they act on", async ({ bro
       expect(repeated.filter((n) => n === bare), `a bare “${bare}”`).toEqual([]);
     }
     expect(repeated.filter((n) => n.startsWith("Mark done: ")).length).toBe(2);
+
+    // Each blameless-wording finding's controls name the words, the field and the why's level.
+    await page.goto("/incidents/INC-2");
+    const findingControls = await page.locator(".blame--saved").locator("button, summary").evaluateAll((els) =>
+      els.map((e) => (e.getAttribute("aria-label") ?? e.textContent ?? "").replace(/\s+/g, " ").trim()),
+    );
+    expect(findingControls).toContain("Keep this wording…: “careless” in the answer at level 1");
+    for (const bare of ["Use the suggested wording", "Keep this wording…", "Acknowledge", "Withdraw"]) {
+      expect(findingControls.filter((n) => n === bare), `a bare “${bare}”`).toEqual([]);
+    }
+    expect(new Set(findingControls).size, "no two controls of the findings share a name").toBe(findingControls.length);
     await page.context().close();
   });
 });

@@ -77,6 +77,13 @@ test("Enter in the question moves to the answer and saves nothing; after a save,
   const actionId = new URL(page.url()).hash.slice(1);
   await expect.poll(() => focused(page)).toBe(actionId);
   await expect(page.locator(`#${actionId}`)).toContainText("Add jitter to cache expiry");
+
+  // The edit page lands on the incident, not on one item: focus is on the message saying it saved.
+  await page.goto(`/incidents/${ref}/edit`);
+  await page.getByLabel("Summary", { exact: true }).fill("Entries expired together and the database took every miss.");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page).toHaveURL(new RegExp(`/incidents/${ref}$`));
+  await expect.poll(() => page.evaluate(() => document.activeElement?.textContent ?? "")).toBe("Incident saved.");
 });
 
 test("a past due date on a new action is pointed out as it is picked", async ({ page }) => {

@@ -1,7 +1,7 @@
 // Writes a database where every field a person fills holds one long unbroken word (as long as its
 // limit allows, 200 characters where it allows more): people, teams, an incident published with
 // its whys, actions, timeline and learning, a restricted one in analysis, a cause category, and
-// reminder emails in the outbox, and digest #1 sent to the owner, who subscribed. For the layout and accessibility specs, which serve it.
+// flagged wording in the restricted one's whys, reminder emails in the outbox, and digest #1 sent to the owner, who subscribed. For the layout and accessibility specs, which serve it.
 //   node --import tsx tests/e2e/seed-long-words.ts --db <file>      (the file must not exist yet)
 import fs from "node:fs";
 import path from "node:path";
@@ -73,6 +73,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
 
   const restricted = createIncident(admin, { title: unbroken("Restrictedtitle"), services, visibility: "restricted", impactMd: text("Restrictedimpact"), facilitatorId: admin.id });
   advanceTo(admin, restricted.id, "analysis");
+  // Two whys whose wording the check flags: each finding's controls must say which one they act on.
+  addWhyTree(admin, restricted.id, [
+    { question: `Why ${text("Restrictedquestion")}?`, answer: "Because the on-call engineer was careless with the deploy.", remediation: "Add a deploy lock." },
+    { question: `Why ${text("Otherquestion")}?`, answer: "Because the reviewer was careless with the config.", remediation: "Validate the config in CI." },
+  ]);
 
   await runReminders();
   // Digest #1, sent to a subscriber; the pages of a past digest and of its unsubscribe link.

@@ -12,6 +12,8 @@ import { addTimelineEntry } from "~/models/timeline.server";
 import type { User } from "~/models/user.server";
 import { listWhys } from "~/models/why.server";
 import * as actionPage from "~/routes/actions.$id";
+import * as categoriesPage from "~/routes/admin.categories";
+import * as peoplePage from "~/routes/admin.users";
 import * as incidentLayout from "~/routes/incidents.$ref";
 import * as incidentPage from "~/routes/incidents.$ref._index";
 import * as newActionPage from "~/routes/incidents.$ref.actions.new";
@@ -154,6 +156,28 @@ describe("text limits: stated, counted, and refused with the text kept", () => {
     const edit = plain((await renderPage(facilitator.id, `/incidents/${incident.reference}/edit`, incidentRoutes(editPage as unknown as RouteModule, "edit"))).html);
     expect(edit).not.toMatch(/maxlength/i);
     expect(edit).toContain(`At most ${FIELD_LIMITS.incidentTitle.toLocaleString("en")} characters.`);
+  });
+
+  it("cuts no field anywhere: people, teams, categories, won't-do reasons and references are refused, not truncated", async () => {
+    const admin = createUser({ name: "Drew Admin", role: "admin" });
+    const incident = createIncident(admin, { facilitatorId: admin.id });
+    createAction(admin, incident.id, null, actionFields(admin.id));
+    const pages = [
+      plain((await renderPage(admin.id, "/admin/users", [{ pattern: "/admin/users", module: peoplePage as unknown as RouteModule }])).html),
+      plain((await renderPage(admin.id, "/admin/categories", [{ pattern: "/admin/categories", module: categoriesPage as unknown as RouteModule }])).html),
+      (await page(admin, incident.reference)).html,
+    ];
+    for (const html of pages) expect(html).not.toMatch(/maxlength/i);
+    expect(pages[0]).toContain(`At most ${FIELD_LIMITS.personName} characters.`);
+    expect(pages[1]).toContain(`At most ${FIELD_LIMITS.category} characters.`);
+    expect(pages[2]).toContain(`At most ${FIELD_LIMITS.reason} characters.`);
+
+    // A name over its limit, edited on People: refused beside the field, the form open again with it.
+    const longName = "N".repeat(FIELD_LIMITS.personName + 1);
+    const refused = await post(peoplePage, admin, "/admin/users", {}, { intent: "update", userId: String(other.id), name: longName, team: "", role: "member" });
+    expect(refused.failure?.init.status).toBe(400);
+    expect(refused.failure?.data.errors.name).toEqual([tooLongMessage(FIELD_LIMITS.personName)]);
+    expect(refused.failure?.data.values.name).toBe(longName);
   });
 
   it("counts as typed: near the limit a warning, over it by how much", () => {
