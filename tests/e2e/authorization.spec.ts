@@ -53,6 +53,8 @@ type World = {
   refs: Record<Scope, string>;
   published: Record<Scope, string>;
   actions: Record<Scope, number>;
+  /** A person no probe signs in as, for the admin's removal probe to remove. */
+  removable: number;
   file: Database.Database;
 };
 type Probe = {
@@ -70,6 +72,8 @@ type Expectation = {
   post: Probe[] | "none";
   /** The route is about one incident (or one of its actions): requested for both scopes. */
   scoped?: "incident" | "published" | "action";
+  /** Route parameters of its own, for a route about something other than an incident. */
+  params?: (world: World) => Record<string, string>;
   /** Query string for the GET. */
   query?: string;
   /** Involved people and admins must find the restricted incidents here (proof the leak check looks at the right page). */
@@ -336,6 +340,12 @@ const TABLE: Record<string, Expectation> = {
       },
     ],
   },
+  // Removing a person: the admin's probe (the last role to ask) removes the one nobody signs in as.
+  "routes/admin.users_.$id.remove": {
+    get: adminOnly,
+    params: (w) => ({ id: String(w.removable) }),
+    post: [{ name: "remove", form: () => ({ handTo: "" }), expect: writes(adminOnly) }],
+  },
   "routes/admin.categories": {
     get: adminOnly,
     post: [
@@ -488,6 +498,7 @@ test("every route answers each role as the table says, and restricted incidents 
 });
 
 function paramsFor(expectation: Expectation, world: World, scope: Scope): Record<string, string> {
+  if (expectation.params) return expectation.params(world);
   if (expectation.scoped === "published") return { ref: world.published[scope] };
   if (expectation.scoped === "action") return { id: String(world.actions[scope]) };
   return { ref: world.refs[scope] };
@@ -618,5 +629,7 @@ async function buildWorld(file: Database.Database) {
     org: actionOf(refs.org),
     restricted: actionOf(refs.restricted),
   };
-  return { ids, refs, published, actions, file, cookies, emails };
+  await addMember(admin, "Rory Removable", "rory@example.com");
+  const removable = idOf("rory@example.com");
+  return { ids, refs, published, actions, removable, file, cookies, emails };
 }

@@ -9,6 +9,8 @@ const word = (stem: string) => `${stem}${run}`;
 
 async function searchFromHeader(page: Page, text: string) {
   const box = page.getByRole("search", { name: "Search Hindsight" }).getByLabel("Search");
+  // On a phone the search box is in the folded menu.
+  if (!(await box.isVisible())) await page.getByRole("banner").getByText("Menu", { exact: true }).click();
   await box.fill(text);
   await box.press("Enter");
   await expect(page).toHaveURL(/\/search\?q=/);
