@@ -55,7 +55,7 @@ export function renderMarkdown(source: string): string {
   if (!trimmed) return "";
   let html: string;
   try {
-    html = marked.parse(withBoundedEmphasis(trimmed)) as string;
+    html = marked.parse(boundedForParsing(trimmed)) as string;
   } catch {
     // Nesting deeper than the parser's stack (thousands of "> " or "1. "): kept as plain text.
     html = `<p>${textAsHtml(trimmed).replace(/\n/g, "<br>")}</p>`;
@@ -63,20 +63,44 @@ export function renderMarkdown(source: string): string {
   return sanitizeHtml(html, policy).trim();
 }
 
-/** More emphasis marks than this in one paragraph are shown as typed, not as emphasis. */
+/**
+ * The text as the parser gets it: what would make its work grow with the square of the text's
+ * length is bounded first (marks shown as typed, long runs of spaces shortened).
+ */
+export function boundedForParsing(source: string): string {
+  return withBoundedEmphasis(withBoundedSpaceRuns(source));
+}
+
+/** More marks than this in one paragraph (emphasis `*`, `_`, `~`, and `!`) are shown as typed. */
 const EMPHASIS_MARKS_PER_PARAGRAPH = 100;
 
 /**
  * The parser pairs emphasis marks by searching ahead from each one, so a paragraph dense with
  * `*`, `_` and `~` takes time that grows with the square of its length (50,000 characters of
- * "*a_" took half a minute). Real prose has a few marks a paragraph; past the limit they are
+ * "*a_" took half a minute). A `!` not starting an image stops its plain text too, and from each
+ * one the parser looks ahead over the rest of an email-like run for an `@` ("!a!a!a…": 40,000
+ * characters took 0.9 s). Real prose has a few marks a paragraph; past the limit they are
  * escaped and shown as typed, and the work stays linear.
  */
 function withBoundedEmphasis(source: string): string {
   return source
     .split(/(\n[ \t]*\n)/)
-    .map((paragraph) => ((paragraph.match(/[*_~]/g)?.length ?? 0) > EMPHASIS_MARKS_PER_PARAGRAPH ? paragraph.replace(/([*_~])/g, "\\$1") : paragraph))
+    .map((paragraph) => ((paragraph.match(/[*_~]|!(?!\[)/g)?.length ?? 0) > EMPHASIS_MARKS_PER_PARAGRAPH ? paragraph.replace(/([*_~]|!(?!\[))/g, "\\$1") : paragraph))
     .join("");
+}
+
+/** Longer runs of spaces are shortened to this many before parsing. */
+const SPACES_IN_A_ROW = 64;
+
+/**
+ * The parser looks ahead from every space for "two or more spaces, then a line break" (a hard
+ * line break), so one run of spaces takes time that grows with the square of its length (50,000
+ * spaces between two letters took 1.4 s, during which the server answers no one). HTML shows a
+ * run of spaces as one anyway; only indentation and code keep them, and no real indentation or
+ * code alignment needs more than SPACES_IN_A_ROW.
+ */
+function withBoundedSpaceRuns(source: string): string {
+  return source.replace(new RegExp(` {${SPACES_IN_A_ROW + 1},}`, "g"), " ".repeat(SPACES_IN_A_ROW));
 }
 
 /**

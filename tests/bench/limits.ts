@@ -38,6 +38,26 @@ for (const phrase of REPEATED) {
   say(`  “${phrase.trim()}”: ${ms(times[0])} at ${FIELD_LIMITS.remediation.toLocaleString("en")} characters, ${ms(times[1])} at ten times that`);
 }
 
+// --- Markdown on text that was once quadratic -----------------------------------------------------
+
+const { renderMarkdown } = await import("~/lib/markdown.server");
+const PATHOLOGICAL: [string, (n: number) => string][] = [
+  ["a run of spaces between two letters", (n) => `a${" ".repeat(n - 2)}a`],
+  ["“!a” repeated", (n) => "!a".repeat(n / 2)],
+  ["“*a_” repeated", (n) => "*a_".repeat(Math.ceil(n / 3)).slice(0, n)],
+  ["“> ” repeated (nesting)", (n) => "> ".repeat(n / 2)],
+];
+say("");
+say(`Rendering one summary (${FIELD_LIMITS.summary.toLocaleString("en")} characters) of text that was once slow to parse:`);
+for (const [name, make] of PATHOLOGICAL) {
+  const times = [FIELD_LIMITS.summary / 5, FIELD_LIMITS.summary].map((n) => {
+    const started = performance.now();
+    renderMarkdown(make(n));
+    return performance.now() - started;
+  });
+  say(`  ${name}: ${ms(times[0])} at a fifth of it, ${ms(times[1])} in full`);
+}
+
 // --- An incident at every limit, served ----------------------------------------------------------
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hindsight-limits-"));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderMarkdown } from "~/lib/markdown.server";
+import { boundedForParsing, renderMarkdown } from "~/lib/markdown.server";
 import { PAYLOADS } from "../xss-payloads";
 
 // ---------------------------------------------------------------------------
@@ -227,6 +227,21 @@ describe("text that once made rendering slow or crash", () => {
     expect(html.startsWith("<p>Some <strong>bold</strong> words.</p>")).toBe(true);
     expect(html.includes("<em>")).toBe(false);
     expect(html.includes("*a_*a_*a_")).toBe(true);
+  });
+
+  it("shortens a long run of spaces, which HTML shows as one anyway, before parsing", () => {
+    expect(renderMarkdown(`a${" ".repeat(50_000)}b`)).toBe(`<p>a${" ".repeat(64)}b</p>`);
+    // Indentation and code alignment keep their spaces.
+    expect(boundedForParsing("    indented code\n\n- a\n    - nested")).toBe("    indented code\n\n- a\n    - nested");
+    expect(renderMarkdown("```\nx       = 1\n```")).toContain("x       = 1");
+  });
+
+  it("shows a paragraph dense with “!” as typed: escaped before parsing, images kept", () => {
+    const dense = "!a".repeat(20_000);
+    expect(boundedForParsing(dense)).toBe("\\!a".repeat(20_000));
+    expect(renderMarkdown(dense)).toBe(`<p>${dense}</p>`);
+    // A few are prose, and an image's "![" is never escaped.
+    expect(boundedForParsing("Done! Finally! ![graph](https://example.com/g.png)")).toBe("Done! Finally! ![graph](https://example.com/g.png)");
   });
 
   it("keeps nesting deeper than the parser can follow as plain text instead of failing the save", () => {
