@@ -2,6 +2,7 @@ import { firstParagraphText } from "~/lib/markdown.server";
 import { LIMITS } from "./limits";
 import type { Snapshot, SnapshotWhy } from "./publication.server";
 import { nestedTo } from "./why-tree";
+import { shorten } from "~/lib/shorten";
 
 // What the learnings feed, the Atom feed and the digest show of a publication, drawn from its
 // snapshot once, when it is published. Lists read this small JSON instead of whole snapshots,
@@ -38,9 +39,6 @@ export type LearningContent = {
  */
 export const GLANCE = { whys: 30, textLength: 300, remediations: 10, summaryLength: 10_000 } as const;
 
-function cut(text: string, length: number): string {
-  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
-}
 
 /** The first GLANCE.whys whys in reading order, as a tree: a why is kept only under a kept parent. */
 function contentWhys(whys: SnapshotWhy[]): ContentWhy[] {
@@ -49,7 +47,7 @@ function contentWhys(whys: SnapshotWhy[]): ContentWhy[] {
     list.flatMap((w) => {
       if (room === 0) return [];
       room -= 1;
-      return [{ level: w.level, text: cut(w.answer || w.question, GLANCE.textLength), category: w.category, children: keep(w.children) }];
+      return [{ level: w.level, text: shorten(w.answer || w.question, GLANCE.textLength), category: w.category, children: keep(w.children) }];
     });
   return keep(whys);
 }
@@ -83,8 +81,8 @@ export function learningContent(s: Snapshot): LearningContent {
     facilitator: s.facilitator,
     services: s.services,
     categories: s.categories,
-    summaryHtml: s.summaryMd.length > GLANCE.summaryLength ? `<p>${escapeHtml(cut(summaryText, GLANCE.summaryLength))}</p>` : s.summaryHtml,
-    summaryText: cut(summaryText, GLANCE.summaryLength),
+    summaryHtml: s.summaryMd.length > GLANCE.summaryLength ? `<p>${escapeHtml(shorten(summaryText, GLANCE.summaryLength))}</p>` : s.summaryHtml,
+    summaryText: shorten(summaryText, GLANCE.summaryLength),
     whys: contentWhys(s.whys),
     whyCount,
     remediations: kept.map(({ order: _order, ...r }) => r),

@@ -1,4 +1,5 @@
 import { STOPWORDS } from "~/lib/words";
+import { shorten } from "~/lib/shorten";
 
 // How close two whys are in cause, from their words alone: what "Seen before" uses to decide
 // whether a why of another incident is worth showing, and to say what they have in common.
@@ -70,9 +71,6 @@ const SHOWN = 5;
 const RUN_TERMS = 4;
 const TERM_LENGTH = 60;
 
-function cut(text: string): string {
-  return text.length > TERM_LENGTH ? `${text.slice(0, TERM_LENGTH - 1)}…` : text;
-}
 
 export function relevance(a: string, b: string): Relevance {
   const x = termsOf(a);
@@ -121,7 +119,7 @@ export function relevance(a: string, b: string): Relevance {
     if (weight(t.stem, t.word) === 1) words.push(a.slice(t.start, t.end));
   }
   const score = total === 0 ? 0 : Math.min(1, shared / total + PHRASE_BONUS * phrases.size);
-  return { score, matchedOn: [...runs, ...words].slice(0, SHOWN).map((t) => plainCase(cut(t))) };
+  return { score, matchedOn: [...runs, ...words].slice(0, SHOWN).map((t) => plainCase(shorten(t, TERM_LENGTH))) };
 }
 
 export const PHRASE_BONUS = 0.05;

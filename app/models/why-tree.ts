@@ -1,5 +1,6 @@
 import { KIND_LABELS, type OpenFinding, type WhyField } from "./blame";
 import type { Severity } from "./incident";
+import { shorten } from "~/lib/shorten";
 
 // The why tree: building it from rows, guidance per level, and the checks before publishing.
 
@@ -133,7 +134,7 @@ type PublishInput = {
 };
 
 function describe(node: WhyNode): string {
-  const question = node.question.length > 60 ? `${node.question.slice(0, 57)}…` : node.question;
+  const question = shorten(node.question, 60);
   return `Level ${node.level} (“${question}”)`;
 }
 

@@ -11,6 +11,7 @@ import { requireIncident } from "./incident.server";
 import { refreshSimilarities } from "./recurrence.server";
 import { assertWithinLimit } from "./limits.server";
 import { buildTree, flatten, levelsOf, type WhyRow } from "./why-tree";
+import { shorten } from "~/lib/shorten";
 
 const { actions, blameAcknowledgements, whys } = schema;
 
@@ -62,9 +63,6 @@ function loadWhy(tx: Tx, incidentId: number, whyId: number) {
   return row;
 }
 
-function short(text: string) {
-  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
-}
 
 /**
  * The remediation is rendered once, when saved, and the wording checked once; the category must
@@ -114,7 +112,7 @@ export function addWhy(actor: Viewer, incidentId: number, parentId: number | nul
       incident,
       actorId: actor.id,
       kind: "why.added",
-      summary: `Added a why at level ${level}: ${short(fields.question)}`,
+      summary: `Added a why at level ${level}: ${shorten(fields.question, 78)}`,
       changes: diff({} as Record<string, unknown>, { question: fields.question, answer: fields.answer, remediation: fields.remediationMd }),
     });
     return row;
@@ -142,7 +140,7 @@ export function updateWhy(actor: Viewer, incidentId: number, whyId: number, base
       incident,
       actorId: actor.id,
       kind: "why.updated",
-      summary: `Edited the why “${short(current.question)}”`,
+      summary: `Edited the why “${shorten(current.question, 78)}”`,
       changes,
     });
     return row;
@@ -188,8 +186,8 @@ export function deleteWhy(actor: Viewer, incidentId: number, whyId: number, conf
       kind: "why.deleted",
       summary:
         node.descendantCount > 0
-          ? `Deleted the why “${short(current.question)}” and ${node.descendantCount} deeper`
-          : `Deleted the why “${short(current.question)}”`,
+          ? `Deleted the why “${shorten(current.question, 78)}” and ${node.descendantCount} deeper`
+          : `Deleted the why “${shorten(current.question, 78)}”`,
       changes: { question: [current.question, null], answer: [current.answer, null] },
     });
     return { whys: 1 + node.descendantCount, actionsKept };

@@ -12,7 +12,9 @@ import { requireIncidentRoute } from "~/lib/guards.server";
 import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { revalidateAfterRefusal } from "~/lib/revalidate";
 import { redirectWithFlash } from "~/lib/session.server";
+import { shorten } from "~/lib/shorten";
 import { formatDate, formatSpan, formatTime, fromInputValue, toInputValue } from "~/lib/time";
+import { GLANCE } from "~/models/learning.server";
 import { isOverdue } from "~/models/action";
 import { canChangeAction, figuresOfActions, listIncidentActions, today } from "~/models/action.server";
 import { permissionsFor } from "~/models/access";
@@ -145,8 +147,9 @@ function seenBefore(user: User, incident: Incident, whys: WhyRow[]): Record<numb
       title: s.title,
       severity: s.severity,
       date: formatDate(s.startedAt.slice(0, 10)),
-      question: s.question,
-      answer: s.answer,
+      // A glance at the other why, as the learnings card shows one: its page has the whole text.
+      question: shorten(s.question, GLANCE.textLength),
+      answer: shorten(s.answer, GLANCE.textLength),
       matchedOn: s.matchedOn,
       earlier: s.earlier,
       related: s.related,

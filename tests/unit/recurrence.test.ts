@@ -7,9 +7,12 @@ import { changeActionStatus, createAction } from "~/models/action.server";
 import { listEvents } from "~/models/audit.server";
 import { getIncident, updateIncident } from "~/models/incident.server";
 import { keywords, linkIncidents, listRelated, SAME_CAUSE, similarWhys, unlinkIncidents } from "~/models/recurrence.server";
+import { GLANCE } from "~/models/learning.server";
 import { relevance } from "~/models/relevance";
 import { listWhys, updateWhy } from "~/models/why.server";
 import type { WhyRow } from "~/models/why-tree";
+import * as incidentLayout from "~/routes/incidents.$ref";
+import * as incidentPage from "~/routes/incidents.$ref._index";
 
 const whyValuesOf = (row: WhyRow) => ({
   question: row.question,
@@ -21,6 +24,7 @@ const whyValuesOf = (row: WhyRow) => ({
   rootReached: row.rootReached,
 });
 import { caught, freshDatabase } from "./helpers";
+import { renderPage, type RouteModule } from "./render";
 
 beforeEach(() => {
   freshDatabase();
@@ -57,6 +61,18 @@ describe("seen before", () => {
     expect(found.map((s) => s.reference)).toEqual([`INC-${earlier.id}`]);
     expect(found[0]).toMatchObject({ whyId: earlierWhy, title: "Checkout slow", earlier: true, related: false });
     expect(found[0].similarity).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it("shows a glance at the other why on the incident page, not the whole of a long answer", async () => {
+    const { facilitator, earlier, later } = scene();
+    const long = `${POOL} ${"The report scheduler held each connection for the length of its query. ".repeat(50)}`.slice(0, 4_000);
+    addWhyTree(facilitator, earlier.id, [{ question: "Why did the pool run out again?", answer: long }]);
+    const { html } = await renderPage(facilitator.id, `/incidents/INC-${later.id}`, [
+      { pattern: "/incidents/:ref", module: incidentLayout as unknown as RouteModule },
+      { pattern: "", module: incidentPage as unknown as RouteModule, index: true },
+    ]);
+    expect(html).toContain(long.slice(0, GLANCE.textLength - 1));
+    expect(html).not.toContain(long.slice(0, GLANCE.textLength + 1));
   });
 
   it("ranks the closer answer first (BM25)", () => {
