@@ -92,13 +92,16 @@ function contentOf(span: DigestSpan, visible: number[], recipient: DigestRecipie
   const base = env().APP_URL;
   const todayDate = today(now);
   const shown = visible.slice(0, DIGEST_LIST_LIMIT);
+  // A post-mortem is in the digest that follows its first publication, as its latest
+  // publication tells it: what a republish took out is never sent.
   const byId = new Map(
     (shown.length === 0
       ? []
       : db()
-          .select({ publicationId: learnings.publicationId, incidentId: learnings.incidentId, title: learnings.title, severity: learnings.severity, content: learnings.content })
-          .from(learnings)
-          .where(inArray(learnings.publicationId, shown))
+          .select({ publicationId: publications.id, incidentId: learnings.incidentId, title: learnings.title, severity: learnings.severity, content: learnings.content })
+          .from(publications)
+          .innerJoin(learnings, and(eq(learnings.incidentId, publications.incidentId), eq(learnings.latest, true)))
+          .where(inArray(publications.id, shown))
           .all()
     ).map((row) => [row.publicationId, { ...row, content: JSON.parse(row.content) as LearningContent }]),
   );

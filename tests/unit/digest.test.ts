@@ -16,7 +16,19 @@ import { updateSettings } from "~/models/settings.server";
 import { subscribe, unsubscribeUrl } from "~/models/subscription.server";
 import { removeUser, type User } from "~/models/user.server";
 import * as unsubscribeRoute from "~/routes/unsubscribe.$token";
+import { listWhys, updateWhy } from "~/models/why.server";
+import type { WhyRow } from "~/models/why-tree";
 import { freshDatabase } from "./helpers";
+
+const whyValues = (row: WhyRow) => ({
+  question: row.question,
+  answer: row.answer,
+  remediationMd: row.remediationMd,
+  noRemediationReason: row.noRemediationReason,
+  noActionReason: row.noActionReason,
+  category: row.category,
+  rootReached: row.rootReached,
+});
 import { startSmtpServer } from "./smtp";
 
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
@@ -219,6 +231,20 @@ describe("sending the digest exactly once", () => {
 });
 
 describe("the digest's content", () => {
+  it("tells a post-mortem as its latest publication does: what a republish took out is never sent", async () => {
+    const facilitator = createUser({ role: "admin" });
+    const incident = publishSmall(facilitator, "Corrected before the digest");
+    const [why] = listWhys(incident.id);
+    updateWhy(facilitator, incident.id, why.id, why.version, { ...whyValues(why), remediationMd: "Alert on the age of the oldest message." });
+    republish(facilitator, incident.id);
+    const [analysis] = digestContent(nextDigest(), LIST).analyses;
+    expect(analysis.remediations).toEqual(["Alert on the age of the oldest message."]);
+    await sendDigest({ trigger: "manual" });
+    const sent = smtp.received.map((m) => m.text).join("\n");
+    expect(sent).toContain("Alert on the age of the oldest message.");
+    expect(sent).not.toContain("Alert on queue depth.");
+  });
+
   it("has the new analyses with summary, chain, top remediations and link; never a restricted one for a list", () => {
     const { incident } = publish("Website down", "2026-11-24T10:00:00Z");
     publish("Security incident", "2026-11-24T11:00:00Z", { visibility: "restricted" });
