@@ -105,7 +105,12 @@ app.use((req, res, next) => {
   if (req.method === "GET" || req.method === "HEAD") return next();
   // The digest's one-click unsubscribe (RFC 8058) is posted by mail providers, from anywhere; the
   // signed token in its path is what allows it, and it needs no cookie.
-  if (/^\/unsubscribe\/[^/]+$/.test(req.path)) return next();
+  // Remix would refuse such a POST from a webmail page for its foreign Origin: the route reads
+  // no cookie, so the Origin is dropped for it.
+  if (/^\/unsubscribe\/[^/]+$/.test(req.path)) {
+    delete req.headers.origin;
+    return next();
+  }
   const origin = req.get("origin");
   const site = req.get("sec-fetch-site");
   const own = APP_ORIGIN ?? `${req.protocol}://${req.get("host")}`;
@@ -166,7 +171,10 @@ function readBody(req, res, next) {
 
 /** How many fields a form body holds, counted on its bytes before anything parses it. */
 function fieldCount(body, type) {
-  const boundary = /multipart\/form-data.*boundary="?([^";]+)/i.exec(type)?.[1];
+  // The first parameter named exactly "boundary", as the form parser reads it (WHATWG MIME type
+  // parsing: the first of a name wins), not the last text that ends in "boundary=".
+  const match = /^\s*multipart\/form-data\s*(?:;[^;]*?)*?;\s*boundary=(?:"([^"]*)"|([^;\s]*))/i.exec(type);
+  const boundary = match ? (match[1] ?? match[2]) : undefined;
   const separator = boundary ? Buffer.from(`--${boundary}`) : /x-www-form-urlencoded/i.test(type) ? Buffer.from("&") : undefined;
   if (!separator) return 0;
   let count = 0;

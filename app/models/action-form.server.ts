@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { PRIORITIES } from "./action";
 import { FIELD_LIMITS, tooLongMessage } from "./limits";
+import { lineField } from "./form-fields.server";
 
 /** The fields of the new-action and edit-action forms. An empty due date means "by the policy". */
 export const actionFieldsSchema = z.object({
-  title: z.string().trim().min(1, "Give the action a title.").max(FIELD_LIMITS.actionTitle, tooLongMessage(FIELD_LIMITS.actionTitle)),
+  title: lineField(FIELD_LIMITS.actionTitle, "Give the action a title."),
   descriptionMd: z.string().trim().max(FIELD_LIMITS.actionDescription, tooLongMessage(FIELD_LIMITS.actionDescription)).default(""),
   ownerId: z.coerce.number({ message: "Choose an owner." }).int().positive("Choose an owner."),
   dueDate: z

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { fromInputValue } from "~/lib/time";
 import { SEVERITIES, VISIBILITIES, parseServices, timeProblems } from "./incident";
 import { FIELD_LIMITS, tooLongMessage } from "./limits";
+import { lineField } from "./form-fields.server";
 
 const requiredTime = (message: string) =>
   z.string().transform((value, ctx) => {
@@ -23,7 +24,7 @@ const optionalTime = z
 /** The incident fields as the report and edit forms post them. */
 export const incidentFieldsSchema = z
   .object({
-    title: z.string().trim().min(1, "Give the incident a title.").max(FIELD_LIMITS.incidentTitle, tooLongMessage(FIELD_LIMITS.incidentTitle)),
+    title: lineField(FIELD_LIMITS.incidentTitle, "Give the incident a title."),
     severity: z.enum(SEVERITIES, { message: "Choose a severity." }),
     startedAt: requiredTime("Enter when the incident started (UTC)."),
     detectedAt: optionalTime,

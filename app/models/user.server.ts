@@ -12,7 +12,7 @@ export type User = {
   role: Role;
 };
 
-const { users, sessions, passwordTokens, signInFailures, actions } = schema;
+const { users, sessions, passwordTokens, signInFailures, actions, digestSubscriptions } = schema;
 
 /** What pages and emails add to the name of someone who was removed. */
 export const REMOVED_MARK = " (removed)";
@@ -154,6 +154,8 @@ export function removeUser(actor: User, id: number) {
     if (!removed) throw new HttpError(404, "No such user.");
     tx.delete(sessions).where(eq(sessions.userId, id)).run();
     tx.delete(passwordTokens).where(eq(passwordTokens.userId, id)).run();
+    // Someone added again later chooses afresh whether to get the digest.
+    tx.delete(digestSubscriptions).where(eq(digestSubscriptions.userId, id)).run();
   });
 }
 

@@ -6,10 +6,11 @@ import { Field, FormError, SubmitButton } from "~/components/form";
 import { labelFor } from "~/lib/item-label";
 import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
-import { FIELD_LIMITS, tooLongMessage } from "~/models/limits";
+import { FIELD_LIMITS } from "~/models/limits";
 import { addCategory, listCategoriesWithUse, mergeCategories, renameCategory } from "~/models/category.server";
+import { lineField } from "~/models/form-fields.server";
 
-const label = z.string().trim().min(1, "Enter a name for the category.").max(FIELD_LIMITS.category, tooLongMessage(FIELD_LIMITS.category));
+const label = lineField(FIELD_LIMITS.category, "Enter a name for the category.");
 const addSchema = z.object({ label });
 const renameSchema = z.object({ slug: z.string().min(1), label });
 const mergeSchema = z.object({ slug: z.string().min(1), into: z.string().min(1, "Choose the category to merge into.") });

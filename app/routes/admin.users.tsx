@@ -6,13 +6,14 @@ import { Field, FormError, SubmitButton } from "~/components/form";
 import { env } from "~/lib/env.server";
 import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { requireAdmin } from "~/lib/session.server";
-import { FIELD_LIMITS, tooLongMessage } from "~/models/limits";
+import { FIELD_LIMITS } from "~/models/limits";
 import { addUser, issuePasswordToken, listUsers, updateUser } from "~/models/user.server";
+import { lineField } from "~/models/form-fields.server";
 
 const role = z.enum(["admin", "member"], { message: "Choose a role." });
 const person = {
-  name: z.string().trim().min(1, "Enter a name.").max(FIELD_LIMITS.personName, tooLongMessage(FIELD_LIMITS.personName)),
-  team: z.string().trim().max(FIELD_LIMITS.team, tooLongMessage(FIELD_LIMITS.team)).default(""),
+  name: lineField(FIELD_LIMITS.personName, "Enter a name."),
+  team: lineField(FIELD_LIMITS.team).default(""),
   role,
 };
 const addSchema = z.object({ ...person, email: z.string().trim().email("Enter an email address like name@company.com.") });

@@ -32,12 +32,13 @@ import { buildTree, type WhyRow } from "~/models/why-tree";
 import type { SeenBeforeView } from "~/components/seen-before";
 import { RelatedIncidents } from "~/components/related-incidents";
 import { FIELD_LIMITS, tooLongMessage } from "~/models/limits";
+import { lineField } from "~/models/form-fields.server";
 
 const id = z.coerce.number().int().positive();
 const version = z.coerce.number().int().positive();
 
 const whySchema = z.object({
-  question: z.string().trim().min(1, "Write the question, e.g. “Why did the CPU spike?”").max(FIELD_LIMITS.question, tooLongMessage(FIELD_LIMITS.question)),
+  question: lineField(FIELD_LIMITS.question, "Write the question, e.g. “Why did the CPU spike?”"),
   answer: z.string().trim().max(FIELD_LIMITS.answer, tooLongMessage(FIELD_LIMITS.answer)).default(""),
   category: z.string().trim().max(FIELD_LIMITS.category, tooLongMessage(FIELD_LIMITS.category)).default(""),
   remediationMd: z.string().trim().max(FIELD_LIMITS.remediation, tooLongMessage(FIELD_LIMITS.remediation)).default(""),

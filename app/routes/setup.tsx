@@ -6,11 +6,12 @@ import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib
 import { startSession } from "~/lib/session.server";
 import { FIELD_LIMITS, tooLongMessage } from "~/models/limits";
 import { countUsers, createFirstAdmin } from "~/models/user.server";
+import { lineField } from "~/models/form-fields.server";
 
 const schema = z.object({
-  name: z.string().trim().min(1, "Enter your name.").max(FIELD_LIMITS.personName, tooLongMessage(FIELD_LIMITS.personName)),
+  name: lineField(FIELD_LIMITS.personName, "Enter your name."),
   email: z.string().trim().email("Enter an email address like name@company.com."),
-  team: z.string().trim().max(FIELD_LIMITS.team, tooLongMessage(FIELD_LIMITS.team)).default(""),
+  team: lineField(FIELD_LIMITS.team).default(""),
   password: z.string().min(10, "Use at least 10 characters.").max(FIELD_LIMITS.password, tooLongMessage(FIELD_LIMITS.password)),
 });
 

@@ -90,6 +90,12 @@ test("an incident at every limit: each page and export is served in full, loads 
     const fields = await post("/signin", new URLSearchParams("a&".repeat(5_000)));
     expect(fields.status).toBe(413);
     expect(await fields.text()).toBe("A form of more than 1000 fields is not accepted.");
+    // As multipart too, whatever other parameter of the type ends in "boundary=".
+    const parts = Array.from({ length: 5_000 }, (_, i) => `--yyy\r\nContent-Disposition: form-data; name="f${i}"\r\n\r\nx\r\n`).join("") + "--yyy--\r\n";
+    for (const type of ["multipart/form-data; boundary=yyy", "multipart/form-data; boundary=yyy; xboundary=zz", 'multipart/form-data; charset=utf-8; boundary="yyy"']) {
+      const multipart = await fetch(`${OWN_BASE}/signin`, { method: "POST", headers: { "Content-Type": type }, body: parts });
+      expect(multipart.status, type).toBe(413);
+    }
   } finally {
     server.kill("SIGTERM");
     await exited(server);

@@ -13,8 +13,8 @@ import { getIncident, setPeople, updateIncident } from "~/models/incident.server
 import { republish } from "~/models/publication.server";
 import { enqueueEmail } from "~/models/outbox.server";
 import { updateSettings } from "~/models/settings.server";
-import { subscribe, unsubscribeUrl } from "~/models/subscription.server";
-import { removeUser, type User } from "~/models/user.server";
+import { isSubscribed, subscribe, unsubscribeUrl } from "~/models/subscription.server";
+import { addUser, removeUser, type User } from "~/models/user.server";
 import * as unsubscribeRoute from "~/routes/unsubscribe.$token";
 import { listWhys, updateWhy } from "~/models/why.server";
 import type { WhyRow } from "~/models/why-tree";
@@ -403,6 +403,10 @@ describe("individual subscribers and list addresses", () => {
     removeUser(admin, leaver.id);
     await sendDigest({ trigger: "command" });
     expect(smtp.received.map((m) => (m.to as { text: string }).text).sort()).toEqual(["everyone@example.com", "leads@example.com"]);
+    // Added again, they choose afresh: not subscribed behind their back.
+    const { user: back } = addUser(admin, { name: "Leaver", email: "leaver@example.com", team: "", role: "member" });
+    expect(back.id).toBe(leaver.id);
+    expect(isSubscribed(back)).toBe(false);
   });
 });
 

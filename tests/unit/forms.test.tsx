@@ -8,6 +8,8 @@ import { toInputValue } from "~/lib/time";
 import { createAction, listIncidentActions, today } from "~/models/action.server";
 import { fieldValues, getIncident, setPeople } from "~/models/incident.server";
 import { FIELD_LIMITS, submittedLength, tooLongMessage } from "~/models/limits";
+import { lineField } from "~/models/form-fields.server";
+import { incidentFieldsSchema } from "~/models/incident-form.server";
 import { addTimelineEntry } from "~/models/timeline.server";
 import type { User } from "~/models/user.server";
 import { listWhys } from "~/models/why.server";
@@ -178,6 +180,12 @@ describe("text limits: stated, counted, and refused with the text kept", () => {
     expect(refused.failure?.init.status).toBe(400);
     expect(refused.failure?.data.errors.name).toEqual([tooLongMessage(FIELD_LIMITS.personName)]);
     expect(refused.failure?.data.values.name).toBe(longName);
+  });
+
+  it("keeps a one-line field on one line: pasted line breaks and control characters become spaces", () => {
+    const parsed = incidentFieldsSchema.safeParse({ severity: "SEV2", startedAt: "2026-10-06T14:02", services: "web", visibility: "org", title: " Checkout down\r\n# Injected heading\u0000\u2028end " });
+    expect(parsed.success && parsed.data.title).toBe("Checkout down # Injected heading end");
+    expect(lineField(10, "Required.").safeParse("\r\n\t").error?.issues[0].message).toBe("Required.");
   });
 
   it("counts as typed: near the limit a warning, over it by how much", () => {
