@@ -109,6 +109,7 @@ app.use((req, res, next) => {
   // no cookie, so the Origin is dropped for it.
   if (/^\/unsubscribe\/[^/]+$/.test(req.path)) {
     delete req.headers.origin;
+    delete req.headersDistinct.origin;
     return next();
   }
   const origin = req.get("origin");

@@ -9,8 +9,8 @@ const word = (stem: string) => `${stem}${run}`;
 
 async function searchFromHeader(page: Page, text: string) {
   const box = page.getByRole("search", { name: "Search Hindsight" }).getByLabel("Search");
-  // On a phone the search box is in the folded menu.
-  if (!(await box.isVisible())) await page.getByRole("banner").getByText("Menu", { exact: true }).click();
+  // On a phone (640 px or narrower) the search box is in the folded menu.
+  if (page.viewportSize()!.width <= 640) await page.getByRole("banner").getByText("Menu", { exact: true }).click();
   await box.fill(text);
   await box.press("Enter");
   await expect(page).toHaveURL(/\/search\?q=/);
