@@ -23,9 +23,12 @@ const FIELD_LIMIT = 1000;
 // Pages rendered at once: each holds its loaders' data and its HTML in the heap while it renders,
 // so the heap cap (npm start's flags) bounds how many may run together. The rest wait their turn.
 const RENDERS_AT_ONCE = 2;
-// How long a response may take to be read: a client that asks and never reads must not hold
-// the server's memory for long.
-const SEND_DEADLINE_MS = 30_000;
+// A client that asks and stops reading must not hold the server's memory for long: a response
+// whose client has read nothing for SEND_STALL_MS is closed, and any response after
+// SEND_DEADLINE_MS. Time the server itself takes to render (on a busy machine, many seconds for
+// the largest page) does not count as the client's.
+const SEND_STALL_MS = 30_000;
+const SEND_DEADLINE_MS = 300_000;
 const BUILD = path.resolve("build/server/index.js");
 
 if ((args.has("--build-if-needed") || args.has("--build-only")) && buildIsStale()) {
@@ -207,7 +210,14 @@ async function send(body, res) {
   try {
     for await (const chunk of body) {
       if (res.destroyed) return;
-      if (!res.write(chunk)) await Promise.race([once(res, "drain"), once(res, "close")]);
+      if (!res.write(chunk)) {
+        const stalled = setTimeout(() => res.destroy(), SEND_STALL_MS).unref();
+        try {
+          await Promise.race([once(res, "drain"), once(res, "close")]);
+        } finally {
+          clearTimeout(stalled);
+        }
+      }
     }
     res.end();
   } finally {
