@@ -1,6 +1,7 @@
 import { parseReference } from "~/models/incident";
 import { getIncident, type Incident } from "~/models/incident.server";
 import type { User } from "~/models/user.server";
+import { orErrorPage } from "./http.server";
 import { requireUser } from "./session.server";
 
 /**
@@ -24,5 +25,5 @@ async function loadIncidentRoute(request: Request, ref: string | undefined) {
   const user = await requireUser(request);
   const id = parseReference(ref);
   if (!id) throw new Response("Not found", { status: 404 });
-  return { user, incident: getIncident(user, id) };
+  return { user, incident: orErrorPage(() => getIncident(user, id)) };
 }

@@ -1,20 +1,6 @@
 import { z } from "zod";
 import { data } from "@remix-run/node";
-
-/** An error a model raises for the person acting: a status, a message, and the field it is about. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly detail: { field?: string } = {},
-  ) {
-    super(message);
-  }
-}
-
-export function notFound(): never {
-  throw new Response("Not found", { status: 404 });
-}
+import { Conflict, DomainError, type DomainErrorKind, Forbidden, NotFound, PublishBlocked } from "~/models/errors";
 
 export type FieldErrors = Record<string, string[] | undefined>;
 export type FormFailure<V = Record<string, string>> = {
@@ -36,21 +22,112 @@ export function formFailure<V>(status: number, failure: FormFailure<V>) {
   return data({ ok: false as const, ...failure }, { status });
 }
 
+/** The status each domain refusal answers with, on a page and in an API. */
+const STATUS: Record<DomainErrorKind, number> = {
+  "not-found": 404,
+  forbidden: 403,
+  invalid: 400,
+  "state-conflict": 409,
+  conflict: 409,
+  "limit-reached": 422,
+  "publish-blocked": 422,
+};
+
+const TITLES: Record<DomainErrorKind, string> = {
+  "not-found": "Not found",
+  forbidden: "Not allowed",
+  invalid: "Invalid input",
+  "limit-reached": "Limit reached",
+  "state-conflict": "Not possible now",
+  conflict: "Changed by someone else",
+  "publish-blocked": "Not ready to publish",
+};
+
+/** The HTTP status of a domain refusal. */
+export function statusOf(error: DomainError): number {
+  return STATUS[error.kind];
+}
+
 /**
- * Turns a model's HttpError into a form failure; anything else is a real fault and rethrown.
- * A 404 stays a 404 page, not a form message.
+ * Turns a model's refusal into the form failure the page shows: the message next to its field,
+ * or above the form; the stored version for a stale save; the failed checks for a blocked
+ * publication. A missing thing stays a 404 page, not a form message. Anything that is not a
+ * domain error is a real fault and rethrown.
  */
 export function modelFailure<V>(error: unknown, values: V, target?: string) {
-  if (!(error instanceof HttpError)) throw error;
-  if (error.status === 404) throw new Response(error.message, { status: 404 });
-  const field = error.detail.field;
-  return formFailure(error.status, {
+  if (!(error instanceof DomainError)) throw error;
+  if (error instanceof NotFound) throw new Response(error.message, { status: 404 });
+  const field = error.field;
+  return formFailure(statusOf(error), {
     target,
     errors: field ? { [field]: [error.message] } : {},
     formError: field ? undefined : error.message,
     values,
-    conflict: error instanceof ConflictError ? (error.current as Record<string, string>) : undefined,
+    conflict: error instanceof Conflict ? error.current : undefined,
+    problems: error instanceof PublishBlocked ? error.problems : undefined,
   });
+}
+
+/**
+ * Reads for a page: a thing that is missing or not the person's to see becomes the 404 or 403
+ * page (with the refusal's words) instead of a crash. Works for a read that returns a promise too.
+ */
+export function orErrorPage<T>(read: () => T): T {
+  let result: T;
+  try {
+    result = read();
+  } catch (error) {
+    throw errorPage(error);
+  }
+  if (result instanceof Promise) {
+    return result.catch((error: unknown) => {
+      throw errorPage(error);
+    }) as T;
+  }
+  return result;
+}
+
+function errorPage(error: unknown): unknown {
+  if (error instanceof NotFound) return new Response(error.message, { status: 404 });
+  if (error instanceof Forbidden) return new Response(error.message, { status: 403 });
+  return error;
+}
+
+/** An RFC 9457 problem: what an API answers with `Content-Type: application/problem+json`. */
+export type ProblemDetails = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  /** The input the refusal is about, one entry per field (a JSON pointer into the request body). */
+  errors?: { pointer: string; detail: string; whyId?: number }[];
+  /** For a stale save: the stored version. */
+  current?: Record<string, string>;
+};
+
+/** The problem+json body and status for a domain refusal; anything else is a fault and rethrown. */
+export function problemDetails(error: unknown): { status: number; body: ProblemDetails } {
+  if (!(error instanceof DomainError)) throw error;
+  const status = statusOf(error);
+  const body: ProblemDetails = {
+    type: `tag:hindsight,2026:${error.kind}`,
+    title: TITLES[error.kind],
+    status,
+    detail: error.message,
+  };
+  if (error instanceof PublishBlocked) {
+    body.errors = error.problems.map((p) => ({ pointer: `#/${p.field}`, detail: p.message, ...(p.whyId ? { whyId: p.whyId } : {}) }));
+  } else if (error.field) {
+    body.errors = [{ pointer: `#/${error.field}`, detail: error.message }];
+  }
+  if (error instanceof Conflict) body.current = error.current;
+  return { status, body };
+}
+
+/** The problem as an HTTP response, ready for an API route to return or throw. */
+export function problemResponse(error: unknown): Response {
+  const { status, body } = problemDetails(error);
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/problem+json" } });
 }
 
 /** The posted form. A body that is not one (JSON, plain text, a broken multipart) is a 400, not a crash. */
@@ -90,19 +167,6 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
   }
   if (url.origin !== THIS_SITE || url.pathname.startsWith("//")) return fallback;
   return url.pathname + url.search + url.hash;
-}
-
-/**
- * A save based on an older version than the one stored. Carries the stored values so the
- * person sees both versions and decides; nothing is overwritten.
- */
-export class ConflictError extends HttpError {
-  constructor(
-    readonly current: Record<string, unknown>,
-    message = "Someone else saved this while you were editing. Compare both versions below, then save again.",
-  ) {
-    super(409, message);
-  }
 }
 
 /** Validates form values with a zod schema: the parsed data, or errors by field. */

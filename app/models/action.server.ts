@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, inArray, isNull, lt, ne, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { db, prepared, schema, type Db, type Tx } from "~/lib/db.server";
-import { ConflictError, HttpError } from "~/lib/http.server";
+import { Conflict, Forbidden, Invalid, NotFound, StateConflict } from "./errors";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { dateIn, formatDate } from "~/lib/time";
 import type { Viewer } from "./access";
@@ -119,10 +119,10 @@ export function canChangeAction(user: Viewer, action: { ownerId: number }, incid
 /** The action and its incident, if the user may change it; 404 if they may not even see it. */
 function requireChangeableAction(tx: Tx, actor: Viewer, actionId: number): { action: Action; incident: Incident } {
   const action = loadAction(tx, actionId);
-  if (!action) throw new Response("Not found", { status: 404 });
+  if (!action) throw new NotFound("action");
   const incident = requireIncident(actor, action.incidentId, "view");
   if (!canChangeAction(actor, action, incident)) {
-    throw new HttpError(403, "Only the action's owner, the facilitator and admins can change this action.");
+    throw new Forbidden("Only the action's owner, the facilitator and admins can change this action.");
   }
   return { action, incident };
 }
@@ -130,7 +130,7 @@ function requireChangeableAction(tx: Tx, actor: Viewer, actionId: number): { act
 /** The action with its incident, and who finished it; 404 for anyone who may not see the incident. */
 export function getAction(viewer: Viewer, actionId: number): { action: Action; incident: Incident; completedByName: string | null } {
   const action = loadAction(db(), actionId);
-  if (!action) throw new Response("Not found", { status: 404 });
+  if (!action) throw new NotFound("action");
   const incident = requireIncident(viewer, action.incidentId, "view");
   const completer = db()
     .select({ name: personName })
@@ -143,7 +143,7 @@ export function getAction(viewer: Viewer, actionId: number): { action: Action; i
 
 function assertOwner(tx: Tx, ownerId: number) {
   const owner = tx.select({ id: users.id }).from(users).where(and(eq(users.id, ownerId), isNull(users.removedAt))).get();
-  if (!owner) throw new HttpError(400, "Choose an owner who has an account.", { field: "ownerId" });
+  if (!owner) throw new Invalid("Choose an owner who has an account.", "ownerId");
 }
 
 /** The due date the policy gives an action of this priority on an incident of this severity. */
@@ -167,7 +167,7 @@ export function createAction(actor: Viewer, incidentId: number, whyId: number | 
     assertWithinLimit("actionsPerIncident", n + 1);
     if (whyId !== null) {
       const why = tx.select({ id: whys.id }).from(whys).where(and(eq(whys.id, whyId), eq(whys.incidentId, incidentId))).get();
-      if (!why) throw new Response("Not found", { status: 404 });
+      if (!why) throw new NotFound("action");
     }
     assertOwner(tx, fields.ownerId);
     ensureParticipant(tx, actor, incident, fields.ownerId);
@@ -203,7 +203,7 @@ export function actionValues(action: Action) {
 export function updateAction(actor: Viewer, actionId: number, baseVersion: number, fields: ActionFields): Action {
   return db().transaction((tx) => {
     const { action, incident } = requireChangeableAction(tx, actor, actionId);
-    if (action.version !== baseVersion) throw new ConflictError(actionValues(action));
+    if (action.version !== baseVersion) throw new Conflict(actionValues(action));
     if (fields.ownerId !== action.ownerId) {
       assertOwner(tx, fields.ownerId);
       ensureParticipant(tx, actor, incident, fields.ownerId);
@@ -216,7 +216,7 @@ export function updateAction(actor: Viewer, actionId: number, baseVersion: numbe
       .where(and(eq(actions.id, actionId), eq(actions.version, baseVersion)))
       .returning({ id: actions.id })
       .get();
-    if (!updated) throw new ConflictError(actionValues(loadAction(tx, actionId)!));
+    if (!updated) throw new Conflict(actionValues(loadAction(tx, actionId)!));
     recordEvent(tx, { incident, actorId: actor.id, kind: "action.updated", summary: `Edited the action “${action.title}”`, changes });
     return loadAction(tx, actionId)!;
   });
@@ -229,7 +229,7 @@ export function updateAction(actor: Viewer, actionId: number, baseVersion: numbe
  */
 export function handOverOpenActions(actor: Viewer, fromId: number, toId: number): number {
   return db().transaction((tx) => {
-    if (fromId === toId) throw new HttpError(400, "Choose someone else to hand the actions to.", { field: "ownerId" });
+    if (fromId === toId) throw new Invalid("Choose someone else to hand the actions to.", "ownerId");
     assertOwner(tx, toId);
     const open = tx.select({ id: actions.id }).from(actions).where(and(eq(actions.ownerId, fromId), unfinished)).orderBy(asc(actions.id)).all();
     for (const { id } of open) {
@@ -260,10 +260,10 @@ export function changeActionStatus(actor: Viewer, actionId: number, to: ActionSt
   return db().transaction((tx) => {
     const { action, incident } = requireChangeableAction(tx, actor, actionId);
     if (!ACTION_TRANSITIONS[action.status].includes(to)) {
-      throw new HttpError(409, `An action that is ${ACTION_STATUS_LABELS[action.status].toLowerCase()} cannot become ${ACTION_STATUS_LABELS[to].toLowerCase()}.`);
+      throw new StateConflict(`An action that is ${ACTION_STATUS_LABELS[action.status].toLowerCase()} cannot become ${ACTION_STATUS_LABELS[to].toLowerCase()}.`);
     }
     if (to === "wont_do" && !reason.trim()) {
-      throw new HttpError(400, "Say why this action will not be done.", { field: "wontDoReason" });
+      throw new Invalid("Say why this action will not be done.", "wontDoReason");
     }
     const now = new Date().toISOString();
     tx.update(actions)

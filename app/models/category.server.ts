@@ -1,7 +1,7 @@
 import { and, asc, count, eq, exists, isNull, max, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { db, prepared, schema } from "~/lib/db.server";
-import { HttpError } from "~/lib/http.server";
+import { Forbidden, Invalid, NotFound } from "./errors";
 import type { Viewer } from "./access";
 import { recordEvent } from "./audit.server";
 
@@ -76,7 +76,7 @@ function slugTaken(slug: string): boolean {
 }
 
 function requireAdmin(actor: Viewer) {
-  if (actor.role !== "admin") throw new HttpError(403, "Only admins can change the cause categories.");
+  if (actor.role !== "admin") throw new Forbidden("Only admins can change the cause categories.");
 }
 
 function slugFor(label: string): string {
@@ -100,7 +100,7 @@ function assertLabelFree(label: string, except?: string) {
     .from(causeCategories)
     .where(sql`lower(${causeCategories.label}) = lower(${label})`)
     .get();
-  if (taken && taken.slug !== except) throw new HttpError(400, `There is already a category called “${label}”.`, { field: "label" });
+  if (taken && taken.slug !== except) throw new Invalid(`There is already a category called “${label}”.`, "label");
 }
 
 export function addCategory(actor: Viewer, label: string): Category {
@@ -118,7 +118,7 @@ export function addCategory(actor: Viewer, label: string): Category {
 
 export function renameCategory(actor: Viewer, slug: string, label: string): void {
   requireAdmin(actor);
-  if (!isCategory(slug)) throw new HttpError(404, "That category no longer exists.");
+  if (!isCategory(slug)) throw new NotFound("category", "That category no longer exists.");
   assertLabelFree(label, slug);
   db().update(causeCategories).set({ label }).where(eq(causeCategories.slug, slug)).run();
 }
@@ -129,7 +129,7 @@ export function renameCategory(actor: Viewer, slug: string, label: string): void
  */
 export function mergeCategories(actor: Viewer, from: string, into: string): number {
   requireAdmin(actor);
-  if (from === into) throw new HttpError(400, "Choose two different categories to merge.", { field: "into" });
+  if (from === into) throw new Invalid("Choose two different categories to merge.", "into");
   return db().transaction((tx) => {
     const labels = new Map(
       tx
@@ -139,8 +139,8 @@ export function mergeCategories(actor: Viewer, from: string, into: string): numb
         .all()
         .map((c) => [c.slug, c.label]),
     );
-    if (!labels.has(from)) throw new HttpError(404, "That category no longer exists.");
-    if (!labels.has(into)) throw new HttpError(400, "Choose a category to merge into.", { field: "into" });
+    if (!labels.has(from)) throw new NotFound("category", "That category no longer exists.");
+    if (!labels.has(into)) throw new Invalid("Choose a category to merge into.", "into");
     // A new version: an edit form opened before the merge is then refused as a conflict, showing
     // the new category, rather than saving the old one back.
     const moved = tx

@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, exists, getTableColumns, inArray, isNull, or, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { db, prepared, schema, type Tx } from "~/lib/db.server";
-import { ConflictError, HttpError } from "~/lib/http.server";
+import { Conflict, Forbidden, Invalid, NotFound, PublishBlocked, StateConflict } from "./errors";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { toInputValue } from "~/lib/time";
 import { canContribute, canManage, canView, canWidenAudience, type IncidentPeople, type Viewer } from "./access";
@@ -95,12 +95,12 @@ export type Need = "view" | "contribute" | "manage";
  */
 export function requireIncident(user: Viewer, id: number, need: Need = "view"): Incident {
   const incident = loadIncident(id);
-  if (!incident || !canView(user, incident)) throw new Response("Not found", { status: 404 });
+  if (!incident || !canView(user, incident)) throw new NotFound("incident");
   if (need === "contribute" && !canContribute(user, incident)) {
-    throw new HttpError(403, "Only the facilitator, participants and admins can change this incident.");
+    throw new Forbidden("Only the facilitator, participants and admins can change this incident.");
   }
   if (need === "manage" && !canManage(user, incident)) {
-    throw new HttpError(403, "Only the facilitator or an admin can do this.");
+    throw new Forbidden("Only the facilitator or an admin can do this.");
   }
   return incident;
 }
@@ -277,13 +277,13 @@ function assertActiveUsers(tx: Tx, ids: number[], field: string) {
     .from(users)
     .where(and(inArray(users.id, ids), isNull(users.removedAt)))
     .all();
-  if (found.length !== new Set(ids).size) throw new HttpError(400, "Choose people who have an account.", { field });
+  if (found.length !== new Set(ids).size) throw new Invalid("Choose people who have an account.", field);
 }
 
 function assertTimes(fields: IncidentFields) {
   const problems = timeProblems(fields);
   const [field, message] = Object.entries(problems)[0] ?? [];
-  if (field && message) throw new HttpError(400, message, { field });
+  if (field && message) throw new Invalid(message, field);
 }
 
 function rendered(fields: IncidentFields) {
@@ -343,12 +343,12 @@ export function updateIncident(actor: Viewer, id: number, baseVersion: number, f
   return db().transaction((tx) => {
     const incident = requireIncident(actor, id, "contribute");
     if (fields.visibility !== incident.visibility && !canManage(actor, incident)) {
-      throw new HttpError(403, "Only the facilitator or an admin can change who sees this incident.", { field: "visibility" });
+      throw new Forbidden("Only the facilitator or an admin can change who sees this incident.", "visibility");
     }
-    if (incident.version !== baseVersion) throw new ConflictError(fieldValues(incident));
+    if (incident.version !== baseVersion) throw new Conflict(fieldValues(incident));
     const shutOut = ownersShutOut(tx, id, { ...incident, visibility: fields.visibility });
     if (shutOut.length > 0) {
-      throw new HttpError(409, `${listNames(shutOut)} ${shutOut.length === 1 ? "owns" : "own"} unfinished actions here without taking part: add them to the participants, or hand those actions to someone who does, before restricting the incident.`, { field: "visibility" });
+      throw new StateConflict(`${listNames(shutOut)} ${shutOut.length === 1 ? "owns" : "own"} unfinished actions here without taking part: add them to the participants, or hand those actions to someone who does, before restricting the incident.`, "visibility");
     }
     const changes = diff({ ...incident, services: incident.services } as Record<string, unknown>, {
       ...fields,
@@ -361,7 +361,7 @@ export function updateIncident(actor: Viewer, id: number, baseVersion: number, f
       .where(and(eq(incidents.id, id), eq(incidents.version, baseVersion)))
       .returning({ id: incidents.id })
       .get();
-    if (!updated) throw new ConflictError(fieldValues(loadIncident(id)!));
+    if (!updated) throw new Conflict(fieldValues(loadIncident(id)!));
     replaceServices(tx, id, fields.services);
     recordEvent(tx, {
       incident,
@@ -387,7 +387,7 @@ const AUDIENCE_REFUSAL = "Only the facilitator or an admin can add people to a r
 function assertMayAdmit(tx: Tx, actor: Viewer, incident: Incident, userIds: number[], field: string) {
   if (canWidenAudience(actor, incident) || userIds.length === 0) return;
   const people = tx.select({ id: users.id, role: users.role }).from(users).where(inArray(users.id, userIds)).all();
-  if (people.some((person) => !canView(person, incident))) throw new HttpError(403, AUDIENCE_REFUSAL, { field });
+  if (people.some((person) => !canView(person, incident))) throw new Forbidden(AUDIENCE_REFUSAL, field);
 }
 
 /**
@@ -452,7 +452,7 @@ export function setPeople(actor: Viewer, id: number, facilitatorId: number, part
     assertMayAdmit(tx, actor, incident, [facilitatorId, ...others], "participantIds");
     const shutOut = ownersShutOut(tx, id, { visibility: incident.visibility, facilitatorId, participantIds: others });
     if (shutOut.length > 0) {
-      throw new HttpError(409, `${listNames(shutOut)} still ${shutOut.length === 1 ? "owns" : "own"} unfinished actions here. Hand those actions to someone who stays, or keep ${shutOut.length === 1 ? "them" : "these people"} taking part.`, { field: "participantIds" });
+      throw new StateConflict(`${listNames(shutOut)} still ${shutOut.length === 1 ? "owns" : "own"} unfinished actions here. Hand those actions to someone who stays, or keep ${shutOut.length === 1 ? "them" : "these people"} taking part.`, "participantIds");
     }
     const names = new Map(
       tx.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, [facilitatorId, ...others, ...incident.participantIds])).all().map((u) => [u.id, u.name]),
@@ -502,12 +502,6 @@ export function saveIncident(
   });
 }
 
-export class PublishBlocked extends HttpError {
-  constructor(readonly problems: PublishProblem[]) {
-    super(422, "This analysis is not ready to publish yet.");
-  }
-}
-
 /** What would stop the incident from being published now, from the findings stored with its whys. */
 export function publishCheck(incident: Incident, tx: Tx = db()): PublishProblem[] {
   const rows = tx.select().from(whys).where(eq(whys.incidentId, incident.id)).all();
@@ -529,7 +523,7 @@ export function moveIncident(actor: Viewer, id: number, to: Status): Incident {
   return db().transaction((tx) => {
     const incident = requireIncident(actor, id, "manage");
     if (!TRANSITIONS[incident.status].includes(to)) {
-      throw new HttpError(409, `An incident in ${STATUS_LABELS[incident.status].toLowerCase()} cannot move to ${STATUS_LABELS[to].toLowerCase()}.`);
+      throw new StateConflict(`An incident in ${STATUS_LABELS[incident.status].toLowerCase()} cannot move to ${STATUS_LABELS[to].toLowerCase()}.`);
     }
     const now = new Date().toISOString();
     if (to === "published") {

@@ -1,7 +1,7 @@
-import { HttpError } from "~/lib/http.server";
+import { LimitReached } from "./errors";
 import { LIMITS, limitMessage, type LimitName } from "./limits";
 
 /** Refuses a change that would take something past its limit (`value`: how many there would be). */
 export function assertWithinLimit(name: LimitName, value: number, field?: string) {
-  if (value > LIMITS[name]) throw new HttpError(422, limitMessage(name), field ? { field } : {});
+  if (value > LIMITS[name]) throw new LimitReached(limitMessage(name), field);
 }

@@ -1,5 +1,5 @@
 import { db } from "~/lib/db.server";
-import { HttpError } from "~/lib/http.server";
+import { Invalid, NotFound } from "./errors";
 import { countActions, handOverOpenActions, listActions, type ActionListItem } from "./action.server";
 import { assertAdmin, getUser, listUsers, removeUser, type User } from "./user.server";
 
@@ -18,7 +18,7 @@ export function removalOf(actor: User, userId: number): {
 } {
   assertAdmin(actor);
   const person = getUser(userId);
-  if (!person) throw new HttpError(404, "No such user.");
+  if (!person) throw new NotFound("user", "No such user.");
   const filters = { ownerId: userId, status: "unfinished" as const };
   return {
     person,
@@ -37,10 +37,10 @@ export function removalOf(actor: User, userId: number): {
  */
 export function removePerson(actor: User, userId: number, handToId: number | null): { name: string; handedOver: number; handedTo: string | null } {
   assertAdmin(actor);
-  if (userId === actor.id) throw new HttpError(400, "You cannot remove yourself.");
+  if (userId === actor.id) throw new Invalid("You cannot remove yourself.");
   return db().transaction(() => {
     const person = getUser(userId);
-    if (!person) throw new HttpError(404, "No such user.");
+    if (!person) throw new NotFound("user", "No such user.");
     const handedOver = handToId === null ? 0 : handOverOpenActions(actor, userId, handToId);
     removeUser(actor, userId);
     return { name: person.name, handedOver, handedTo: handToId === null ? null : (getUser(handToId)?.name ?? null) };

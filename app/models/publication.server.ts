@@ -1,14 +1,14 @@
 import { and, asc, count, desc, eq, exists, gte, sql } from "drizzle-orm";
 import { randomBytes } from "node:crypto";
 import { db, prepared, schema, type Db, type Tx } from "~/lib/db.server";
-import { HttpError } from "~/lib/http.server";
+import { NotFound, PublishBlocked, StateConflict } from "./errors";
 import type { Viewer } from "./access";
 import type { ActionStatus } from "./action";
 import { recordEvent } from "./audit.server";
 import { personName } from "./user.server";
 import { reference, type Severity, type Visibility } from "./incident";
 import { boundedCount, COUNT_LIMIT, keysetOf, keysetPage, type Cursors, type Keyset } from "./paging";
-import { publishCheck, PublishBlocked, requireIncident, type Incident } from "./incident.server";
+import { publishCheck, requireIncident, type Incident } from "./incident.server";
 import { learningContent, type LearningContent } from "./learning.server";
 import { buildTree, flatten, type WhyNode } from "./why-tree";
 
@@ -177,7 +177,7 @@ export function republish(actor: Viewer, incidentId: number): number {
   return db().transaction((tx) => {
     const incident = requireIncident(actor, incidentId, "manage");
     if (incident.status !== "published" && incident.status !== "closed") {
-      throw new HttpError(409, "Only a published incident can be republished.");
+      throw new StateConflict("Only a published incident can be republished.");
     }
     // What goes out again meets the same bar as the first publication.
     const problems = publishCheck(incident, tx);
@@ -368,7 +368,7 @@ export function latestLearnings(limit: number): Learning[] {
 export function getLearning(viewer: Viewer, incidentId: number): { incident: Incident; publication: Publication } {
   const incident = requireIncident(viewer, incidentId, "view");
   const publication = latestPublication(incidentId);
-  if (!publication) throw new Response("Not found", { status: 404 });
+  if (!publication) throw new NotFound("publication");
   return { incident, publication };
 }
 

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, isNull, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { db, prepared, schema, type Tx } from "~/lib/db.server";
-import { HttpError } from "~/lib/http.server";
+import { Invalid } from "./errors";
 import type { Viewer } from "./access";
 import { isFinished, type ActionStatus } from "./action";
 import { recordEvent, RELATED } from "./audit.server";
@@ -266,7 +266,7 @@ export function listRelated(user: Viewer, incidentId: number): RelatedIncident[]
 
 /** Marks two incidents as related. Whoever may change this one and see the other may do it. */
 export function linkIncidents(actor: Viewer, incidentId: number, relatedId: number) {
-  if (incidentId === relatedId) throw new HttpError(400, "An incident cannot be related to itself.");
+  if (incidentId === relatedId) throw new Invalid("An incident cannot be related to itself.");
   db().transaction((tx) => {
     const incident = requireIncident(actor, incidentId, "contribute");
     const other = requireIncident(actor, relatedId, "view");

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, sql } from "drizzle-orm";
 import { db, prepared, schema, type Tx } from "~/lib/db.server";
-import { ConflictError } from "~/lib/http.server";
+import { Conflict, NotFound } from "./errors";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { formatTime, toInputValue } from "~/lib/time";
 import type { Viewer } from "./access";
@@ -49,7 +49,7 @@ function loadEntry(tx: Tx, incidentId: number, entryId: number): TimelineEntry {
     .from(timelineEntries)
     .where(and(eq(timelineEntries.id, entryId), eq(timelineEntries.incidentId, incidentId)))
     .get();
-  if (!row) throw new Response("Not found", { status: 404 });
+  if (!row) throw new NotFound("timeline entry");
   return row;
 }
 
@@ -88,7 +88,7 @@ export function updateTimelineEntry(
   return db().transaction((tx) => {
     const incident = requireIncident(actor, incidentId, "contribute");
     const current = loadEntry(tx, incidentId, entryId);
-    if (current.version !== baseVersion) throw new ConflictError(entryValues(current));
+    if (current.version !== baseVersion) throw new Conflict(entryValues(current));
     const changes = diff(current as unknown as Record<string, unknown>, fields);
     if (Object.keys(changes).length === 0) return current;
     const entry = tx
@@ -97,7 +97,7 @@ export function updateTimelineEntry(
       .where(and(eq(timelineEntries.id, entryId), eq(timelineEntries.version, baseVersion)))
       .returning(columns)
       .get();
-    if (!entry) throw new ConflictError(entryValues(loadEntry(tx, incidentId, entryId)));
+    if (!entry) throw new Conflict(entryValues(loadEntry(tx, incidentId, entryId)));
     recordEvent(tx, {
       incident,
       actorId: actor.id,

@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, exists, isNull, lt, notInArray, or, sql } from "drizzle-orm";
 import { db, prepared, schema } from "~/lib/db.server";
 import { hashPassword, hashToken, newToken, verifyPassword } from "~/lib/password.server";
-import { HttpError } from "~/lib/http.server";
+import { Forbidden, Invalid, NotFound, StateConflict } from "./errors";
 
 export type Role = "admin" | "member";
 export type User = {
@@ -80,7 +80,7 @@ function insertUser(input: NewUser & { passwordHash?: string }): User {
   const email = normalizeEmail(input.email);
   const existing = db().select({ id: users.id, removedAt: users.removedAt }).from(users).where(eq(users.email, email)).get();
   if (existing && !existing.removedAt) {
-    throw new HttpError(409, "A user with this email already exists.", { field: "email" });
+    throw new StateConflict("A user with this email already exists.", "email");
   }
   if (existing) {
     // Re-adding someone who was removed brings their account (and their history) back, but no
@@ -109,13 +109,13 @@ export function directoryNames(): string[] {
 /** First run: the very first account becomes an admin. Refused once anyone exists. */
 export function createFirstAdmin(input: Omit<NewUser, "role"> & { password: string }): User {
   return db().transaction(() => {
-    if (countUsers() > 0) throw new HttpError(409, "Hindsight already has an administrator. Sign in instead.");
+    if (countUsers() > 0) throw new StateConflict("Hindsight already has an administrator. Sign in instead.");
     return insertUser({ ...input, role: "admin", passwordHash: hashPassword(input.password) });
   });
 }
 
 export function assertAdmin(actor: User) {
-  if (actor.role !== "admin") throw new HttpError(403, "Only an administrator can do this.");
+  if (actor.role !== "admin") throw new Forbidden("Only an administrator can do this.");
 }
 
 /** An admin adds someone; they get a one-time link to choose their password. */
@@ -130,10 +130,10 @@ export function addUser(actor: User, input: NewUser): { user: User; token: strin
 export function updateUser(actor: User, id: number, input: Omit<NewUser, "email">): User {
   assertAdmin(actor);
   if (id === actor.id && input.role !== "admin") {
-    throw new HttpError(400, "You cannot take away your own admin role.", { field: "role" });
+    throw new Invalid("You cannot take away your own admin role.", "role");
   }
   const user = db().update(users).set(input).where(and(eq(users.id, id), isNull(users.removedAt))).returning(publicColumns).get();
-  if (!user) throw new HttpError(404, "No such user.");
+  if (!user) throw new NotFound("user", "No such user.");
   return user;
 }
 
@@ -143,7 +143,7 @@ export function updateUser(actor: User, id: number, input: Omit<NewUser, "email"
  */
 export function removeUser(actor: User, id: number) {
   assertAdmin(actor);
-  if (id === actor.id) throw new HttpError(400, "You cannot remove yourself.");
+  if (id === actor.id) throw new Invalid("You cannot remove yourself.");
   db().transaction((tx) => {
     const removed = tx
       .update(users)
@@ -151,7 +151,7 @@ export function removeUser(actor: User, id: number) {
       .where(and(eq(users.id, id), isNull(users.removedAt)))
       .returning({ id: users.id })
       .get();
-    if (!removed) throw new HttpError(404, "No such user.");
+    if (!removed) throw new NotFound("user", "No such user.");
     tx.delete(sessions).where(eq(sessions.userId, id)).run();
     tx.delete(passwordTokens).where(eq(passwordTokens.userId, id)).run();
     // Someone added again later chooses afresh whether to get the digest.
@@ -187,7 +187,7 @@ export function findPasswordToken(token: string): User | undefined {
 export function setPasswordWithToken(token: string, password: string): User {
   return db().transaction((tx) => {
     const user = findPasswordToken(token);
-    if (!user) throw new HttpError(404, "This link has expired or was already used. Ask an admin for a new one.");
+    if (!user) throw new NotFound("password link", "This link has expired or was already used. Ask an admin for a new one.");
     tx.update(users).set({ passwordHash: hashPassword(password) }).where(eq(users.id, user.id)).run();
     tx.update(passwordTokens).set({ usedAt: new Date().toISOString() }).where(eq(passwordTokens.tokenHash, hashToken(token))).run();
     tx.delete(sessions).where(eq(sessions.userId, user.id)).run();

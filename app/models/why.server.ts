@@ -1,6 +1,6 @@
 import { and, asc, count, eq, inArray, max, sql } from "drizzle-orm";
 import { db, prepared, schema, type Tx } from "~/lib/db.server";
-import { ConflictError, HttpError } from "~/lib/http.server";
+import { Conflict, Invalid, NotFound, StateConflict } from "./errors";
 import { renderMarkdown } from "~/lib/markdown.server";
 import type { Viewer } from "./access";
 import { diff, recordEvent } from "./audit.server";
@@ -59,7 +59,7 @@ function loadWhy(tx: Tx, incidentId: number, whyId: number) {
     .from(whys)
     .where(and(eq(whys.id, whyId), eq(whys.incidentId, incidentId)))
     .get();
-  if (!row) throw new Response("Not found", { status: 404 });
+  if (!row) throw new NotFound("why");
   return row;
 }
 
@@ -70,7 +70,7 @@ function loadWhy(tx: Tx, incidentId: number, whyId: number) {
  */
 function stored(fields: WhyFields) {
   const category = fields.category ? resolveCategory(fields.category) : "";
-  if (category === undefined) throw new HttpError(400, "Choose a cause category from the list.", { field: "category" });
+  if (category === undefined) throw new Invalid("Choose a cause category from the list.", "category");
   // Browsers send line breaks as \r\n; stored as \n, the same words always read the same.
   const text = (value: string) => value.replace(/\r\n?/g, "\n");
   const remediationMd = text(fields.remediationMd);
@@ -124,7 +124,7 @@ export function updateWhy(actor: Viewer, incidentId: number, whyId: number, base
   return db().transaction((tx) => {
     const incident = requireIncident(actor, incidentId, "contribute");
     const current = loadWhy(tx, incidentId, whyId);
-    if (current.version !== baseVersion) throw new ConflictError(whyValues(current));
+    if (current.version !== baseVersion) throw new Conflict(whyValues(current));
     const changes = diff(current as unknown as Record<string, unknown>, fields);
     if (Object.keys(changes).length === 0) return current;
     const row = tx
@@ -133,7 +133,7 @@ export function updateWhy(actor: Viewer, incidentId: number, whyId: number, base
       .where(and(eq(whys.id, whyId), eq(whys.version, baseVersion)))
       .returning(rowColumns)
       .get();
-    if (!row) throw new ConflictError(whyValues(loadWhy(tx, incidentId, whyId)));
+    if (!row) throw new Conflict(whyValues(loadWhy(tx, incidentId, whyId)));
     forgetAcknowledgementsOfGoneWording(tx, whyId);
     if (changes.answer || changes.remediationMd) refreshSimilarities(tx, [{ ...row, incidentId }]);
     recordEvent(tx, {
@@ -172,8 +172,7 @@ export function deleteWhy(actor: Viewer, incidentId: number, whyId: number, conf
     const current = loadWhy(tx, incidentId, whyId);
     const node = flatten(buildTree(listWhys(incidentId))).find((n) => n.id === whyId)!;
     if (node.descendantCount > 0 && !confirmed) {
-      throw new HttpError(
-        409,
+      throw new StateConflict(
         `This why has ${node.descendantCount} deeper ${node.descendantCount === 1 ? "why" : "whys"} that would be deleted with it. Confirm to delete them all.`,
       );
     }
@@ -202,7 +201,7 @@ function loadWhyText(tx: Tx, incidentId: number, whyId: number) {
     .from(whys)
     .where(and(eq(whys.id, whyId), eq(whys.incidentId, incidentId)))
     .get();
-  if (!row) throw new Response("Not found", { status: 404 });
+  if (!row) throw new NotFound("why");
   return row;
 }
 
@@ -233,7 +232,7 @@ export function acknowledgeFinding(actor: Viewer, incidentId: number, whyId: num
     const incident = requireIncident(actor, incidentId, "manage");
     const why = loadWhyText(tx, incidentId, whyId);
     const present = storedFindingsOfWhy(tx, whyId).items.some((f) => findingKey(f.field, f.match) === findingKey(field, match));
-    if (!present) throw new HttpError(409, "That wording is no longer in the why; nothing to acknowledge.");
+    if (!present) throw new StateConflict("That wording is no longer in the why; nothing to acknowledge.");
     tx.insert(blameAcknowledgements)
       .values({ whyId, field, match: normalizedMatch(match), reason, acknowledgedById: actor.id })
       .onConflictDoUpdate({
@@ -288,9 +287,9 @@ export function applySuggestion(actor: Viewer, incidentId: number, whyId: number
     .from(whys)
     .where(and(eq(whys.id, whyId), eq(whys.incidentId, incidentId)))
     .get();
-  if (!current) throw new Response("Not found", { status: 404 });
+  if (!current) throw new NotFound("why");
   const finding = storedFindingsOfWhy(db(), whyId).items.find((f) => findingKey(f.field, f.match) === findingKey(field, match));
-  if (!finding?.rewrite) throw new HttpError(409, "That wording is no longer in the why, or has no suggested rewording.");
+  if (!finding?.rewrite) throw new StateConflict("That wording is no longer in the why, or has no suggested rewording.");
   const column = FIELD_COLUMNS[field];
   try {
     return updateWhy(actor, incidentId, whyId, baseVersion, {
@@ -305,8 +304,8 @@ export function applySuggestion(actor: Viewer, incidentId: number, whyId: number
     });
   } catch (error) {
     // A one-click rewording has no form of its own to compare: the page shows the other version.
-    if (error instanceof ConflictError) {
-      throw new ConflictError(error.current, "Someone else changed this why since the page was loaded; it now shows their version. Check the wording again.");
+    if (error instanceof Conflict) {
+      throw new Conflict(error.current, "Someone else changed this why since the page was loaded; it now shows their version. Check the wording again.");
     }
     throw error;
   }

@@ -8,7 +8,7 @@ import { ConflictNotice } from "~/components/conflict-notice";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormError, SubmitButton } from "~/components/form";
 import { formKey, useFocusFirstError, type FormState } from "~/components/form-state";
-import { formFailure, formValues, modelFailure, readForm, safeRedirect, validate } from "~/lib/http.server";
+import { formFailure, formValues, modelFailure, orErrorPage, readForm, safeRedirect, validate } from "~/lib/http.server";
 import { redirectWithFlash, requireUser } from "~/lib/session.server";
 import { formatDate, formatTime } from "~/lib/time";
 import {
@@ -36,7 +36,7 @@ async function load(request: Request, param: string | undefined) {
   const user = await requireUser(request);
   const actionId = id.safeParse(param);
   if (!actionId.success) throw new Response("Not found", { status: 404 });
-  return { user, ...getAction(user, actionId.data) };
+  return { user, ...orErrorPage(() => getAction(user, actionId.data)) };
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

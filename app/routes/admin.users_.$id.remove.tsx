@@ -4,9 +4,10 @@ import { z } from "zod";
 import { ActionStatusBadge } from "~/components/actions";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormError, SubmitButton } from "~/components/form";
-import { formFailure, formValues, HttpError, readForm, validate } from "~/lib/http.server";
+import { formFailure, formValues, readForm, statusOf, validate } from "~/lib/http.server";
 import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
 import { formatDate } from "~/lib/time";
+import { DomainError, NotFound } from "~/models/errors";
 import { removalOf, removePerson } from "~/models/person-removal.server";
 
 // Removing someone is confirmed on a page of its own (it works without JavaScript), which lists
@@ -25,7 +26,7 @@ function userIdOf(id: string | undefined): number {
 }
 
 function notFoundOr(error: unknown): never {
-  if (error instanceof HttpError && error.status === 404) throw new Response("Not found", { status: 404 });
+  if (error instanceof NotFound) throw new Response("Not found", { status: 404 });
   throw error;
 }
 
@@ -64,11 +65,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const handed = handedOver > 0 ? ` ${handedOver} unfinished ${handedOver === 1 ? "action is" : "actions are"} now ${handedTo}'s.` : "";
     return redirectWithFlash("/admin/users", `Removed ${name}: they are signed out and can no longer sign in.${handed}`);
   } catch (error) {
-    if (!(error instanceof HttpError)) throw error;
-    if (error.status === 404) throw new Response("Not found", { status: 404 });
+    if (!(error instanceof DomainError)) throw error;
+    if (error instanceof NotFound) throw new Response("Not found", { status: 404 });
     // Whatever stopped the handover (the new owner's place on a full incident, say) is about the choice of person.
-    if (error.detail.field) return formFailure(error.status, { errors: { handTo: [error.message] }, values });
-    return formFailure(error.status, { errors: {}, formError: error.message, values });
+    if (error.field) return formFailure(statusOf(error), { errors: { handTo: [error.message] }, values });
+    return formFailure(statusOf(error), { errors: {}, formError: error.message, values });
   }
 }
 

@@ -23,7 +23,8 @@ import { WHY_FIELDS } from "~/models/blame";
 import { findingsOf } from "~/models/blame.server";
 import { categoryLabels, listCategories } from "~/models/category.server";
 import { parseReference, STATUSES, STATUS_LABELS, VISIBILITY_LABELS } from "~/models/incident";
-import { moveIncident, publishCheck, PublishBlocked, type Incident } from "~/models/incident.server";
+import { NotFound } from "~/models/errors";
+import { moveIncident, publishCheck, type Incident } from "~/models/incident.server";
 import { linkIncidents, listRelated, similarWhys, unlinkIncidents } from "~/models/recurrence.server";
 import type { User } from "~/models/user.server";
 import { addTimelineEntry, deleteTimelineEntry, listTimeline, nextEntryTime, updateTimelineEntry } from "~/models/timeline.server";
@@ -308,7 +309,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         const back = parsed.data.whyId ? `${page}#why-${parsed.data.whyId}` : `${page}#related`;
         return redirectWithFlash(back, `${incident.reference} and INC-${parsed.data.relatedId} are marked as related.`);
       } catch (error) {
-        if (error instanceof Response && error.status === 404) {
+        if (error instanceof NotFound) {
           return formFailure(400, { target: "related", errors: { relatedId: ["No incident you can see has that reference."] }, values });
         }
         return modelFailure(error, values, "related");
@@ -329,9 +330,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
         const revision = republish(user, incident.id);
         return redirectWithFlash(page, `${incident.reference} is republished (revision ${revision}); the learnings feed shows the new version.`);
       } catch (error) {
-        if (error instanceof PublishBlocked) {
-          return formFailure(422, { target: "move", errors: {}, formError: error.message, values, problems: error.problems });
-        }
         return modelFailure(error, values, "move");
       }
     }
@@ -346,9 +344,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
             : `${moved.reference} moved to ${STATUS_LABELS[moved.status].toLowerCase()}.`;
         return redirectWithFlash(page, message);
       } catch (error) {
-        if (error instanceof PublishBlocked) {
-          return formFailure(422, { target: "move", errors: {}, formError: error.message, values, problems: error.problems });
-        }
         return modelFailure(error, values, "move");
       }
     }

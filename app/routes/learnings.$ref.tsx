@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { SeverityBadge } from "~/components/badges";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { WhyAnswer } from "~/components/why-answer";
+import { orErrorPage } from "~/lib/http.server";
 import { requireUser } from "~/lib/session.server";
 import { formatDate, formatSpan, formatTime } from "~/lib/time";
 import { ACTION_STATUS_LABELS, progressLabel } from "~/models/action";
@@ -19,7 +20,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const id = parseReference(params.ref);
   if (!id) throw new Response("Not found", { status: 404 });
-  const { publication } = getLearning(user, id);
+  const { publication } = orErrorPage(() => getLearning(user, id));
   const s = publication.snapshot;
   const labels = categoryLabels();
   const changes = changesSincePublication(id);

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addWhyTree, advanceTo, createIncident, createUser } from "../../db/factories";
-import { HttpError } from "~/lib/http.server";
+import { DomainError, Forbidden, PublishBlocked, StateConflict } from "~/models/errors";
 import { defaultDueDate, DEFAULT_DUE_POLICY, isOverdue, progressLabel } from "~/models/action";
 import {
   ACTION_SORTS,
@@ -18,7 +18,7 @@ import {
   type ActionFilters,
 } from "~/models/action.server";
 import { listEvents } from "~/models/audit.server";
-import { getIncident, moveIncident, PublishBlocked, setPeople } from "~/models/incident.server";
+import { getIncident, moveIncident, setPeople } from "~/models/incident.server";
 import { updateSettings } from "~/models/settings.server";
 import { updateWhy } from "~/models/why.server";
 import * as myActions from "~/routes/actions._index";
@@ -50,7 +50,7 @@ describe("the due-date policy", () => {
     const policy = { ...DEFAULT_DUE_POLICY, SEV1: { P1: 7, P2: 14, P3: 28 } };
     const saved = updateSettings(admin, { duePolicy: policy });
     expect(defaultDueDate(saved.duePolicy, "SEV1", "P1", "2026-11-23")).toBe("2026-11-30");
-    expect(() => updateSettings(createUser(), { reminderHour: 3 })).toThrow(HttpError);
+    expect(() => updateSettings(createUser(), { reminderHour: 3 })).toThrow(Forbidden);
   });
 });
 
@@ -72,7 +72,7 @@ describe("an action's status", () => {
     const { facilitator, owner, incident, whyId } = analysed();
     const action = createAction(facilitator, incident.id, whyId, actionFields(owner.id));
     const refused = caught(() => changeActionStatus(owner, action.id, "wont_do", "  "));
-    expect((refused as HttpError).detail.field).toBe("wontDoReason");
+    expect((refused as DomainError).field).toBe("wontDoReason");
     expect(changeActionStatus(owner, action.id, "wont_do", "Replaced by the new pipeline").wontDoReason).toBe("Replaced by the new pipeline");
   });
 
@@ -80,15 +80,15 @@ describe("an action's status", () => {
     const { facilitator, owner, incident, whyId } = analysed();
     const action = createAction(facilitator, incident.id, whyId, actionFields(owner.id));
     changeActionStatus(owner, action.id, "done");
-    expect((caught(() => changeActionStatus(owner, action.id, "in_progress")) as HttpError).status).toBe(409);
+    expect(caught(() => changeActionStatus(owner, action.id, "in_progress"))).toBeInstanceOf(StateConflict);
   });
 
   it("may be changed by the owner, the facilitator and admins only", () => {
     const { facilitator, owner, incident, whyId } = analysed();
     const participant = createUser();
     const action = createAction(facilitator, incident.id, whyId, actionFields(owner.id));
-    expect((caught(() => changeActionStatus(participant, action.id, "done")) as HttpError).status).toBe(403);
-    expect((caught(() => updateAction(participant, action.id, action.version, actionFields(owner.id, { title: "x" }))) as HttpError).status).toBe(403);
+    expect(caught(() => changeActionStatus(participant, action.id, "done"))).toBeInstanceOf(Forbidden);
+    expect(caught(() => updateAction(participant, action.id, action.version, actionFields(owner.id, { title: "x" })))).toBeInstanceOf(Forbidden);
     expect(changeActionStatus(facilitator, action.id, "in_progress").status).toBe("in_progress");
     expect(changeActionStatus(createUser({ role: "admin" }), action.id, "done").status).toBe("done");
   });

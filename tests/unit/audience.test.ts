@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, createIncident, createUser } from "../../db/factories";
-import { HttpError } from "~/lib/http.server";
+import { DomainError, Forbidden, NotFound, StateConflict } from "~/models/errors";
 import { canWidenAudience } from "~/models/access";
 import { changeActionStatus, createAction, updateAction } from "~/models/action.server";
 import { getIncident, setPeople, updateIncident, fieldValues } from "~/models/incident.server";
@@ -44,22 +44,21 @@ describe("who may widen the audience", () => {
 
   it("keeps a participant from giving an outsider an action on a restricted incident, and changes nothing", () => {
     const { participant, outsider, incident } = restricted();
-    const refused = caught(() => createAction(participant, incident.id, null, actionFields(outsider.id))) as HttpError;
-    expect(refused).toBeInstanceOf(HttpError);
-    expect(refused.status).toBe(403);
+    const refused = caught(() => createAction(participant, incident.id, null, actionFields(outsider.id))) as DomainError;
+    expect(refused).toBeInstanceOf(Forbidden);
     expect(refused.message).toBe(REFUSAL);
-    expect(refused.detail.field).toBe("ownerId");
-    expect((caught(() => getIncident(outsider, incident.id)) as Response).status).toBe(404);
+    expect(refused.field).toBe("ownerId");
+    expect(caught(() => getIncident(outsider, incident.id))).toBeInstanceOf(NotFound);
     expect(getIncident(participant, incident.id).participantIds).toEqual([participant.id]);
   });
 
   it("keeps a participant from handing their action to an outsider", () => {
     const { participant, outsider, incident } = restricted();
     const action = createAction(participant, incident.id, null, actionFields(participant.id));
-    const refused = caught(() => updateAction(participant, action.id, action.version, actionFields(outsider.id))) as HttpError;
-    expect(refused.status).toBe(403);
-    expect(refused.detail.field).toBe("ownerId");
-    expect((caught(() => getIncident(outsider, incident.id)) as Response).status).toBe(404);
+    const refused = caught(() => updateAction(participant, action.id, action.version, actionFields(outsider.id))) as DomainError;
+    expect(refused).toBeInstanceOf(Forbidden);
+    expect(refused.field).toBe("ownerId");
+    expect(caught(() => getIncident(outsider, incident.id))).toBeInstanceOf(NotFound);
   });
 
   it("lets a participant give actions to people who already take part, and admins", () => {
@@ -134,21 +133,21 @@ describe("taking someone off a restricted incident", () => {
   it("is refused while they own unfinished actions there, naming them", () => {
     const { facilitator, participant, incident } = restricted();
     const action = createAction(facilitator, incident.id, null, actionFields(participant.id, { title: "Rotate the key" }));
-    const refused = caught(() => setPeople(facilitator, incident.id, facilitator.id, [])) as HttpError;
-    expect(refused.status).toBe(409);
-    expect(refused.detail.field).toBe("participantIds");
+    const refused = caught(() => setPeople(facilitator, incident.id, facilitator.id, [])) as DomainError;
+    expect(refused).toBeInstanceOf(StateConflict);
+    expect(refused.field).toBe("participantIds");
     expect(refused.message).toContain("Blake");
     expect(getIncident(participant, incident.id).participantIds).toEqual([participant.id]);
     // Finished, or handed to someone else, the person can go.
     changeActionStatus(facilitator, action.id, "done");
     setPeople(facilitator, incident.id, facilitator.id, []);
-    expect((caught(() => getIncident(participant, incident.id)) as Response).status).toBe(404);
+    expect(caught(() => getIncident(participant, incident.id))).toBeInstanceOf(NotFound);
   });
 
   it("is refused for a facilitator replaced while they own unfinished work, unless they stay a participant", () => {
     const { facilitator, participant, incident } = restricted();
     createAction(facilitator, incident.id, null, actionFields(facilitator.id));
-    expect((caught(() => setPeople(facilitator, incident.id, participant.id, [])) as HttpError).status).toBe(409);
+    expect(caught(() => setPeople(facilitator, incident.id, participant.id, []))).toBeInstanceOf(StateConflict);
     setPeople(facilitator, incident.id, participant.id, [facilitator.id]);
     expect(getIncident(facilitator, incident.id).facilitatorId).toBe(participant.id);
   });
@@ -170,9 +169,9 @@ describe("taking someone off a restricted incident", () => {
     createAction(facilitator, incident.id, null, actionFields(owner.id));
     setPeople(facilitator, incident.id, facilitator.id, []);
     const current = getIncident(facilitator, incident.id);
-    const refused = caught(() => updateIncident(facilitator, incident.id, current.version, incidentFields({ visibility: "restricted" }))) as HttpError;
-    expect(refused.status).toBe(409);
-    expect(refused.detail.field).toBe("visibility");
+    const refused = caught(() => updateIncident(facilitator, incident.id, current.version, incidentFields({ visibility: "restricted" }))) as DomainError;
+    expect(refused).toBeInstanceOf(StateConflict);
+    expect(refused.field).toBe("visibility");
     expect(refused.message).toContain("Emery");
     expect(getIncident(owner, incident.id).visibility).toBe("org");
     expect(fieldValues(getIncident(facilitator, incident.id)).visibility).toBe("org");

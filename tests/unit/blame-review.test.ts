@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addWhyTree, advanceTo, createIncident, createUser, RIES_CHAIN } from "../../db/factories";
 import { db, schema } from "~/lib/db.server";
-import { ConflictError, HttpError } from "~/lib/http.server";
+import { Conflict, Forbidden, PublishBlocked, StateConflict } from "~/models/errors";
 import { createAction } from "~/models/action.server";
 import { checkUncheckedWhys, listAcknowledgements } from "~/models/blame.server";
-import { getIncident, moveIncident, publishCheck, PublishBlocked } from "~/models/incident.server";
+import { getIncident, moveIncident, publishCheck } from "~/models/incident.server";
 import { latestPublication, republish } from "~/models/publication.server";
 import { acknowledgeFinding, applySuggestion, listWhys, updateWhy, withdrawAcknowledgement } from "~/models/why.server";
 import { caught, freshDatabase } from "./helpers";
@@ -57,7 +57,7 @@ describe("publishing waits for blameless wording", () => {
     const { facilitator, incident, mistakeWhy } = riesInReview();
     const version = listWhys(incident.id).find((w) => w.id === mistakeWhy)!.version;
     expect(caught(() => applySuggestion(facilitator, incident.id, mistakeWhy, version - 1, "answer", "So-and-so made a mistake"))).toBeInstanceOf(
-      ConflictError,
+      Conflict,
     );
     expect(listWhys(incident.id).find((w) => w.id === mistakeWhy)!.answer).toBe("So-and-so made a mistake.");
   });
@@ -81,8 +81,8 @@ describe("publishing waits for blameless wording", () => {
 
   it("lets only the facilitator or an admin acknowledge, only wording that is there, and withdraws", () => {
     const { facilitator, participant, incident, mistakeWhy } = riesInReview();
-    expect((caught(() => acknowledgeFinding(participant, incident.id, mistakeWhy, "answer", "So-and-so made a mistake", "x")) as HttpError).status).toBe(403);
-    expect((caught(() => acknowledgeFinding(facilitator, incident.id, mistakeWhy, "answer", "careless", "x")) as HttpError).status).toBe(409);
+    expect(caught(() => acknowledgeFinding(participant, incident.id, mistakeWhy, "answer", "So-and-so made a mistake", "x"))).toBeInstanceOf(Forbidden);
+    expect(caught(() => acknowledgeFinding(facilitator, incident.id, mistakeWhy, "answer", "careless", "x"))).toBeInstanceOf(StateConflict);
     acknowledgeFinding(facilitator, incident.id, mistakeWhy, "answer", "So-and-so made a mistake", "Quoted.");
     withdrawAcknowledgement(facilitator, incident.id, mistakeWhy, "answer", "So-and-so made a mistake");
     expect(blameProblems(incident.id, facilitator)).toHaveLength(1);

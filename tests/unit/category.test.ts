@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { addWhyTree, advanceTo, createIncident, createUser, whyFields } from "../../db/factories";
-import { HttpError } from "~/lib/http.server";
+import { DomainError, Forbidden, Invalid } from "~/models/errors";
 import { addCategory, categoryLabels, isCategory, listCategories, listCategoriesWithUse, mergeCategories, renameCategory } from "~/models/category.server";
 import { listLearnings } from "~/models/publication.server";
 import { addWhy, listWhys } from "~/models/why.server";
@@ -30,8 +30,8 @@ describe("cause categories", () => {
     const member = createUser();
     const flags = addCategory(admin, "Feature flags");
     expect(flags).toMatchObject({ slug: "feature-flags", label: "Feature flags", position: 10 });
-    expect((caught(() => addCategory(member, "Vendors")) as HttpError).status).toBe(403);
-    expect((caught(() => addCategory(admin, "feature FLAGS")) as HttpError).message).toBe("There is already a category called “feature FLAGS”.");
+    expect(caught(() => addCategory(member, "Vendors"))).toBeInstanceOf(Forbidden);
+    expect((caught(() => addCategory(admin, "feature FLAGS")) as DomainError).message).toBe("There is already a category called “feature FLAGS”.");
     renameCategory(admin, "config", "Configuration change");
     expect(categoryLabels().config).toBe("Configuration change");
   });
@@ -39,9 +39,9 @@ describe("cause categories", () => {
   it("refuse a why filed under a category that is not on the list", () => {
     const admin = createUser({ role: "admin" });
     const incident = createIncident(admin);
-    const error = caught(() => addWhy(admin, incident.id, null, whyFields({ question: "Why?", category: "astrology" }))) as HttpError;
-    expect(error.status).toBe(400);
-    expect(error.detail.field).toBe("category");
+    const error = caught(() => addWhy(admin, incident.id, null, whyFields({ question: "Why?", category: "astrology" }))) as DomainError;
+    expect(error).toBeInstanceOf(Invalid);
+    expect(error.field).toBe("category");
   });
 
   it("merge: every why moves, the old name points to the new one, and the feed filter still finds old publications", () => {
@@ -72,7 +72,7 @@ describe("cause categories", () => {
     expect(listLearnings({ category: "knowledge" }, { limit: 10 }).items.map((l) => l.title)).toEqual(["Website down"]);
     // The old name is free for a new category.
     expect(addCategory(admin, "Knowledge").slug).toBe("knowledge-2");
-    expect((caught(() => mergeCategories(admin, "process", "process")) as HttpError).status).toBe(400);
+    expect(caught(() => mergeCategories(admin, "process", "process"))).toBeInstanceOf(Invalid);
   });
 
   it("merge: an analysis filed only under the merged category is found under the one it went into", () => {

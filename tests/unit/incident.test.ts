@@ -2,8 +2,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addTimeline, addWhyTree, createIncident, createUser, incidentFields, keepFlaggedWording, RIES_CHAIN } from "../../db/factories";
 import * as incidentList from "~/routes/incidents._index";
 import * as incidentPage from "~/routes/incidents.$ref._index";
+import { Conflict, DomainError, Forbidden, Invalid, NotFound, PublishBlocked, StateConflict } from "~/models/errors";
 import { createAction } from "~/models/action.server";
-import { ConflictError, HttpError } from "~/lib/http.server";
 import { canContribute, canManage, canView } from "~/models/access";
 import { listEvents } from "~/models/audit.server";
 import {
@@ -11,7 +11,6 @@ import {
   type IncidentPage,
   listIncidents,
   moveIncident,
-  PublishBlocked,
   reportIncident,
   setPeople,
   updateIncident,
@@ -46,8 +45,8 @@ describe("reporting", () => {
     const error = caught(() =>
       reportIncident(reporter, incidentFields({ startedAt: "2026-10-06T14:00:00.000Z", detectedAt: null, resolvedAt: "2026-10-06T13:00:00.000Z" })),
     );
-    expect(error).toBeInstanceOf(HttpError);
-    expect((error as HttpError).detail.field).toBe("resolvedAt");
+    expect(error).toBeInstanceOf(Invalid);
+    expect((error as DomainError).field).toBe("resolvedAt");
   });
 });
 
@@ -69,8 +68,7 @@ describe("restricted incidents", () => {
     expect(listIncidents(bystander, {}).total).toBe(1);
 
     const notFound = caught(() => getIncident(bystander, secret.id));
-    expect(notFound).toBeInstanceOf(Response);
-    expect((notFound as Response).status).toBe(404);
+    expect(notFound).toBeInstanceOf(NotFound);
     expect(getIncident(participant, secret.id).title).toBe("Security incident");
     expect(getIncident(bystander, open.id).title).toBe("Open one");
   });
@@ -85,8 +83,7 @@ describe("restricted incidents", () => {
       () => setPeople(bystander, secret.id, bystander.id, []),
     ]) {
       const error = caught(attempt);
-      expect(error).toBeInstanceOf(Response);
-      expect((error as Response).status).toBe(404);
+      expect(error).toBeInstanceOf(NotFound);
     }
   });
 });
@@ -109,11 +106,11 @@ describe("permissions", () => {
     const participant = createUser();
     const incident = createIncident(facilitator);
     setPeople(facilitator, incident.id, facilitator.id, [participant.id]);
-    expect((caught(() => moveIncident(participant, incident.id, "analysis")) as HttpError).status).toBe(403);
-    expect((caught(() => setPeople(participant, incident.id, participant.id, [])) as HttpError).status).toBe(403);
+    expect(caught(() => moveIncident(participant, incident.id, "analysis"))).toBeInstanceOf(Forbidden);
+    expect(caught(() => setPeople(participant, incident.id, participant.id, []))).toBeInstanceOf(Forbidden);
     const current = getIncident(participant, incident.id);
     const visibility = caught(() => updateIncident(participant, incident.id, current.version, incidentFields({ visibility: "restricted" })));
-    expect((visibility as HttpError).detail.field).toBe("visibility");
+    expect((visibility as DomainError).field).toBe("visibility");
     expect(updateIncident(participant, incident.id, current.version, incidentFields({ title: "Renamed" })).title).toBe("Renamed");
   });
 
@@ -133,8 +130,8 @@ describe("editing an incident", () => {
     const incident = createIncident(facilitator, { title: "Original" });
     updateIncident(facilitator, incident.id, 1, incidentFields({ title: "First edit" }));
     const conflict = caught(() => updateIncident(facilitator, incident.id, 1, incidentFields({ title: "Second edit" })));
-    expect(conflict).toBeInstanceOf(ConflictError);
-    expect((conflict as ConflictError).current).toMatchObject({ title: "First edit", version: "2" });
+    expect(conflict).toBeInstanceOf(Conflict);
+    expect((conflict as Conflict).current).toMatchObject({ title: "First edit", version: "2" });
     expect(getIncident(facilitator, incident.id).title).toBe("First edit");
   });
 
@@ -167,7 +164,7 @@ describe("lifecycle", () => {
   it("refuses skipping a state", () => {
     const facilitator = createUser();
     const incident = createIncident(facilitator);
-    expect((caught(() => moveIncident(facilitator, incident.id, "published")) as HttpError).status).toBe(409);
+    expect(caught(() => moveIncident(facilitator, incident.id, "published"))).toBeInstanceOf(StateConflict);
   });
 
   it("blocks publishing with every failing check listed, and changes nothing", () => {

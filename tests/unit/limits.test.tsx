@@ -2,8 +2,9 @@ import { count, eq } from "drizzle-orm";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addWhyTree, createIncident, createIncidentAtLimits, createUser, whyFields, RIES_CHAIN } from "../../db/factories";
 import { db, schema } from "~/lib/db.server";
-import { HttpError } from "~/lib/http.server";
+import { statusOf } from "~/lib/http.server";
 import { createAction } from "~/models/action.server";
+import { LimitReached } from "~/models/errors";
 import { incidentMarkdown } from "~/models/export.server";
 import { getIncident, setPeople } from "~/models/incident.server";
 import { FIELD_LIMITS, LIMITS, limitMessage } from "~/models/limits";
@@ -28,9 +29,9 @@ const { whys, timelineEntries, actions, incidentLinks } = schema;
 
 /** The refusal a call at a limit throws: a 422 with the limit's message. */
 function refusal(fn: () => unknown): { status: number; message: string } {
-  const error = caught(fn) as HttpError;
-  expect(error).toBeInstanceOf(HttpError);
-  return { status: error.status, message: error.message };
+  const error = caught(fn) as LimitReached;
+  expect(error).toBeInstanceOf(LimitReached);
+  return { status: statusOf(error), message: error.message };
 }
 
 function rows(table: typeof whys | typeof timelineEntries | typeof actions, incidentId: number): number {

@@ -4,6 +4,7 @@ import { actionFields, createIncident, createUser } from "../../db/factories";
 import { db, schema } from "~/lib/db.server";
 import { changeActionStatus, createAction, getAction, listActions, listIncidentActions } from "~/models/action.server";
 import { listEvents } from "~/models/audit.server";
+import { Invalid } from "~/models/errors";
 import { getIncident, ownerChoices } from "~/models/incident.server";
 import { removalOf, removePerson } from "~/models/person-removal.server";
 import { feedTokenFor, userForFeedToken } from "~/models/publication.server";
@@ -96,7 +97,8 @@ describe("removing a person", () => {
     const { admin, ada, bo, first } = team();
     removePerson(admin, bo.id, null);
     const error = caught(() => removePerson(admin, ada.id, bo.id));
-    expect(error).toMatchObject({ status: 400, message: "Choose an owner who has an account." });
+    expect(error).toBeInstanceOf(Invalid);
+    expect(error).toMatchObject({ message: "Choose an owner who has an account." });
     expect(db().select({ removedAt: schema.users.removedAt }).from(schema.users).where(eq(schema.users.id, ada.id)).get()?.removedAt).toBeNull();
     expect(getAction(admin, first.id).action.ownerName).toBe("Ada Lovelace");
   });

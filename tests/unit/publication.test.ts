@@ -3,7 +3,7 @@ import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addTimeline, addWhyTree, advanceTo, createIncident, createUser, keepFlaggedWording, RIES_CHAIN } from "../../db/factories";
 import { db } from "~/lib/db.server";
-import { HttpError } from "~/lib/http.server";
+import { Forbidden, StateConflict } from "~/models/errors";
 import { changeActionStatus, createAction, listIncidentActions } from "~/models/action.server";
 import { mergeCategories } from "~/models/category.server";
 import { incidentMarkdown } from "~/models/export.server";
@@ -67,10 +67,10 @@ describe("publishing", () => {
 
   it("lets only the facilitator or an admin republish, and only a published incident", () => {
     const { incident } = published("Website down");
-    expect((caught(() => republish(createUser(), incident.id)) as HttpError).status).toBe(403);
+    expect(caught(() => republish(createUser(), incident.id))).toBeInstanceOf(Forbidden);
     const facilitator = createUser();
     const draft = createIncident(facilitator);
-    expect((caught(() => republish(facilitator, draft.id)) as HttpError).status).toBe(409);
+    expect(caught(() => republish(facilitator, draft.id))).toBeInstanceOf(StateConflict);
   });
 
   it("does not count an action's progress as a change to the analysis", () => {

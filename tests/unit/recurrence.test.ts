@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addWhyTree, createIncident, createUser, incidentFields } from "../../db/factories";
 import { db, schema } from "~/lib/db.server";
-import { HttpError } from "~/lib/http.server";
+import { Forbidden, Invalid } from "~/models/errors";
 import { changeActionStatus, createAction } from "~/models/action.server";
 import { listEvents } from "~/models/audit.server";
 import { getIncident, updateIncident } from "~/models/incident.server";
@@ -199,8 +199,8 @@ describe("related incidents", () => {
 
   it("is for people who may change the incident, and hides restricted links from others", () => {
     const { facilitator, member, admin, earlier, later } = scene();
-    expect((caught(() => linkIncidents(member, later.id, earlier.id)) as HttpError).status).toBe(403);
-    expect((caught(() => linkIncidents(facilitator, later.id, later.id)) as HttpError).status).toBe(400);
+    expect(caught(() => linkIncidents(member, later.id, earlier.id))).toBeInstanceOf(Forbidden);
+    expect(caught(() => linkIncidents(facilitator, later.id, later.id))).toBeInstanceOf(Invalid);
     db().update(schema.incidents).set({ visibility: "restricted" }).where(eq(schema.incidents.id, earlier.id)).run();
     linkIncidents(admin, later.id, earlier.id);
     expect(listRelated(member, later.id)).toEqual([]);

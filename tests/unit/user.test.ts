@@ -1,10 +1,11 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createUser, userByEmail } from "../../db/factories";
-import { HttpError, safeRedirect } from "~/lib/http.server";
+import { safeRedirect } from "~/lib/http.server";
 import { db, schema } from "~/lib/db.server";
 import { hashPassword, verifyPassword } from "~/lib/password.server";
 import { startSession } from "~/lib/session.server";
+import { DomainError, Forbidden, NotFound, StateConflict } from "~/models/errors";
 import {
   addUser,
   createFirstAdmin,
@@ -42,7 +43,7 @@ describe("first run", () => {
   it("makes the first account an admin, and only once", () => {
     const admin = createFirstAdmin({ name: "Avery", email: " Avery@Example.com ", team: "SRE", password: PASSWORD });
     expect(admin).toMatchObject({ role: "admin", email: "avery@example.com" });
-    expect(() => createFirstAdmin({ name: "Eve", email: "eve@example.com", team: "", password: PASSWORD })).toThrow(HttpError);
+    expect(() => createFirstAdmin({ name: "Eve", email: "eve@example.com", team: "", password: PASSWORD })).toThrow(StateConflict);
   });
 });
 
@@ -54,14 +55,14 @@ describe("adding people", () => {
     expect(signIn("blake@example.com", PASSWORD, { address: "10.0.0.1" })).toEqual({ ok: false, reason: "invalid" });
     setPasswordWithToken(token, PASSWORD);
     expect(findPasswordToken(token)).toBeUndefined();
-    expect(() => setPasswordWithToken(token, "another password")).toThrow(HttpError);
+    expect(() => setPasswordWithToken(token, "another password")).toThrow(NotFound);
     expect(signIn("blake@example.com", PASSWORD, { address: "10.0.0.1" })).toMatchObject({ ok: true, user: { name: "Blake" } });
   });
 
   it("is for admins only, and refuses a duplicate email", () => {
     const member = createUser();
     const admin = createUser({ role: "admin" });
-    expect(() => addUser(member, { name: "X", email: "x@example.com", team: "", role: "member" })).toThrow(HttpError);
+    expect(() => addUser(member, { name: "X", email: "x@example.com", team: "", role: "member" })).toThrow(Forbidden);
     addUser(admin, { name: "X", email: "x@example.com", team: "", role: "member" });
     let error: unknown;
     try {
@@ -69,7 +70,7 @@ describe("adding people", () => {
     } catch (e) {
       error = e;
     }
-    expect((error as HttpError).detail.field).toBe("email");
+    expect((error as DomainError).field).toBe("email");
   });
 });
 

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { addWhyTree, createIncident, createUser, RIES_CHAIN, whyFields } from "../../db/factories";
-import { ConflictError, HttpError } from "~/lib/http.server";
+import { Conflict, DomainError, Forbidden, NotFound, StateConflict } from "~/models/errors";
 import { addWhy, deleteWhy, listWhys, updateWhy } from "~/models/why.server";
 import { buildTree, flatten, maxDepth, remediationGuidance, shallowBranchHint } from "~/models/why-tree";
 import { freshDatabase } from "./helpers";
@@ -43,7 +43,7 @@ describe("the why tree", () => {
     const { facilitator, incident } = setup();
     const other = createIncident(facilitator, { title: "Other" });
     const [foreign] = addWhyTree(facilitator, other.id, [{ question: "Why?" }]);
-    expect(() => addWhy(facilitator, incident.id, foreign, whyFields({ question: "Why again?" }))).toThrow(Response);
+    expect(() => addWhy(facilitator, incident.id, foreign, whyFields({ question: "Why again?" }))).toThrow(NotFound);
   });
 
   it("deleting a why with deeper whys needs confirmation and then removes them all", () => {
@@ -55,8 +55,8 @@ describe("the why tree", () => {
     } catch (e) {
       refusal = e;
     }
-    expect(refusal).toBeInstanceOf(HttpError);
-    expect((refusal as HttpError).message).toContain("2 deeper whys");
+    expect(refusal).toBeInstanceOf(StateConflict);
+    expect((refusal as DomainError).message).toContain("2 deeper whys");
     expect(listWhys(incident.id)).toHaveLength(5);
     expect(deleteWhy(facilitator, incident.id, ids[2], true)).toEqual({ whys: 3, actionsKept: 0 });
     expect(listWhys(incident.id).map((w) => w.id)).toEqual(ids.slice(0, 2));
@@ -108,15 +108,15 @@ describe("editing a why", () => {
     } catch (e) {
       conflict = e;
     }
-    expect(conflict).toBeInstanceOf(ConflictError);
-    expect((conflict as ConflictError).current).toMatchObject({ answer: "Avery's answer", version: "2" });
+    expect(conflict).toBeInstanceOf(Conflict);
+    expect((conflict as Conflict).current).toMatchObject({ answer: "Avery's answer", version: "2" });
     expect(listWhys(incident.id)[0].answer).toBe("Avery's answer");
   });
 
   it("lets only the facilitator, participants and admins change whys", () => {
     const { incident } = setup();
     const bystander = createUser();
-    expect(() => addWhy(bystander, incident.id, null, whyFields({ question: "Why?" }))).toThrow(HttpError);
+    expect(() => addWhy(bystander, incident.id, null, whyFields({ question: "Why?" }))).toThrow(Forbidden);
     const admin = createUser({ role: "admin" });
     expect(addWhy(admin, incident.id, null, whyFields({ question: "Why?" })).id).toBeGreaterThan(0);
   });
