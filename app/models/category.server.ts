@@ -2,7 +2,8 @@ import { and, asc, count, eq, exists, isNull, max, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { db, prepared, schema } from "~/lib/db.server";
 import { HttpError } from "~/lib/http.server";
-import type { Viewer } from "./access";
+import type { Viewer } from "./authorization";
+import { assertAdmin } from "./authorization.server";
 import { recordEvent } from "./audit.server";
 
 // Cause categories are a managed list: admins add, rename and merge them. Whys store the slug,
@@ -76,7 +77,7 @@ function slugTaken(slug: string): boolean {
 }
 
 function requireAdmin(actor: Viewer) {
-  if (actor.role !== "admin") throw new HttpError(403, "Only admins can change the cause categories.");
+  assertAdmin(actor, "Only admins can change the cause categories.");
 }
 
 function slugFor(label: string): string {

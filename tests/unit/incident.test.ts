@@ -4,7 +4,7 @@ import * as incidentList from "~/routes/incidents._index";
 import * as incidentPage from "~/routes/incidents.$ref._index";
 import { createAction } from "~/models/action.server";
 import { ConflictError, HttpError } from "~/lib/http.server";
-import { canContribute, canManage, canView } from "~/models/access";
+import { canContribute, canManage, canView } from "~/models/authorization";
 import { listEvents } from "~/models/audit.server";
 import {
   getIncident,
