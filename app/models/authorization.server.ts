@@ -42,24 +42,23 @@ function column(row: IncidentRow, name: "id" | "visibility" | "facilitator_id"):
 
 /** A fact in SQL, or true or false when it is decided before the query runs. */
 function factSql(fact: Fact, person: SqlPerson, row: IncidentRow): SQL | boolean {
-  const kind = FACTS[fact];
   // What is decided before the query runs is the pure rule's own answer: a known person's own
   // facts, and nobody in particular's part in anything (none).
   if (person === EVERYONE) {
-    if (kind !== "incident") return holds(fact, EVERYONE, {});
-  } else if ("role" in person && kind === "person") {
+    if (FACTS[fact] !== "incident") return holds(fact, EVERYONE, {});
+  } else if ("role" in person && FACTS[fact] === "person") {
     return holds(fact, person, {});
   }
-  const id = person === EVERYONE ? sql`null` : sql`${person.id}`;
+  const id = () => sql`${(person as Exclude<SqlPerson, typeof EVERYONE>).id}`;
   switch (fact) {
     case "admin":
       return sql`${(person as { isAdmin: SQL }).isAdmin}`;
     case "orgWide":
       return sql`${column(row, "visibility")} = 'org'`;
     case "facilitator":
-      return sql`${column(row, "facilitator_id")} = ${id}`;
+      return sql`${column(row, "facilitator_id")} = ${id()}`;
     case "participant":
-      return sql`exists (select 1 from participants where participants.incident_id = ${column(row, "id")} and participants.user_id = ${id})`;
+      return sql`exists (select 1 from participants where participants.incident_id = ${column(row, "id")} and participants.user_id = ${id()})`;
     case "actionOwner":
       throw new Error("An action's owner has no SQL form: no query filters actions by who may change them.");
   }

@@ -3,7 +3,7 @@ import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { ConflictError, HttpError } from "~/lib/http.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { toInputValue } from "~/lib/time";
-import { canContribute, canManage, canView, canWidenAudience, isInvolved, type IncidentPeople, type Viewer } from "./authorization";
+import { canContribute, canManage, canView, canWidenAudience, isInvolved, viewableByEveryone, type IncidentPeople, type Viewer } from "./authorization";
 import { viewableBy } from "./authorization.server";
 import { isFinished } from "./action";
 import { checkUncheckedWhys, openFindingsOf, overflowingFindingsOf } from "./blame.server";
@@ -362,7 +362,7 @@ export function ownerChoices(actor: Viewer, incident: Incident, currentOwnerId?:
  * left owing something they cannot read (and reminded of it).
  */
 function ownersShutOut(tx: Tx, incidentId: number, people: IncidentPeople): string[] {
-  if (people.visibility === "org") return [];
+  if (viewableByEveryone(people)) return [];
   return tx
     .selectDistinct({ id: users.id, role: users.role, name: users.name })
     .from(actions)
@@ -384,7 +384,7 @@ export function ensureParticipant(tx: Tx, actor: Viewer, incident: Incident, use
   assertMayAdmit(tx, actor, incident, [userId], "ownerId");
   if (1 + incident.participantIds.length >= LIMITS.peoplePerIncident) {
     // Everyone sees an org-wide incident: its owner needs no place among its people to do the work.
-    if (incident.visibility === "org") return;
+    if (viewableByEveryone(incident)) return;
     assertWithinLimit("peoplePerIncident", 2 + incident.participantIds.length, "ownerId");
   }
   tx.insert(participants).values({ incidentId: incident.id, userId }).onConflictDoNothing().run();
