@@ -18,6 +18,7 @@ import { useFocusSavedItem } from "~/components/form-state";
 import { useNonce } from "~/lib/nonce";
 import { revalidateAfterRefusal } from "~/lib/revalidate";
 import { getUser, readFlash } from "~/lib/session.server";
+import { isAdmin } from "~/models/authorization";
 import { MAX_QUERY_LENGTH } from "~/models/search";
 import styles from "~/styles.css?url";
 
@@ -104,7 +105,7 @@ export function Layout({ children }: { children: ReactNode }) {
               </details>
             ) : null}
           </div>
-          {user?.role === "admin" ? (
+          {user && isAdmin(user) ? (
             <nav aria-label="Admin" className="admin-nav">
               <div className="admin-nav__inner">
                 <span className="admin-nav__label">Admin</span>

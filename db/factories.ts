@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { db, schema } from "~/lib/db.server";
 import { hashPassword } from "~/lib/password.server";
-import type { Viewer } from "~/models/access";
+import type { Viewer } from "~/models/authorization";
 import type { ActionFields } from "~/models/action.server";
 import type { Status } from "~/models/incident";
 import { createAction } from "~/models/action.server";

@@ -1,5 +1,6 @@
 import type { ActionRow } from "~/components/actions";
-import { canChangeAction, type ActionListItem } from "~/models/action.server";
+import type { ActionListItem } from "~/models/action.server";
+import { canChangeAction } from "~/models/authorization";
 import type { User } from "~/models/user.server";
 import { formatDate } from "./time";
 

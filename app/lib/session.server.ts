@@ -1,5 +1,6 @@
 import { createCookie, createCookieSessionStorage, redirect, type SessionStorage } from "@remix-run/node";
 import { env, sessionSecret } from "./env.server";
+import { isAdmin } from "~/models/authorization";
 import { SESSION_DAYS, accountIdFor, createSession, endSession, userForSession, type User } from "~/models/user.server";
 
 function secure() {
@@ -92,7 +93,7 @@ export async function requireUser(request: Request): Promise<User> {
 
 export async function requireAdmin(request: Request): Promise<User> {
   const user = await requireUser(request);
-  if (user.role !== "admin") throw new Response("Only administrators can open this page.", { status: 403 });
+  if (!isAdmin(user)) throw new Response("Only administrators can open this page.", { status: 403 });
   return user;
 }
 

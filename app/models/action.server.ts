@@ -4,7 +4,8 @@ import { db, prepared, schema, type Db, type Tx } from "~/lib/db.server";
 import { Conflict, Forbidden, Invalid, NotFound, StateConflict } from "./errors";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { dateIn, formatDate } from "~/lib/time";
-import type { Viewer } from "./access";
+import { canChangeAction, type Viewer } from "./authorization";
+import { hiddenFrom, incidentViewableBy, VIEWER, viewerParams } from "./authorization.server";
 import {
   ACTION_STATUS_LABELS,
   ALL_TEAMS,
@@ -21,15 +22,7 @@ import {
 } from "./action";
 import { diff, recordEvent } from "./audit.server";
 import { reference, type Severity } from "./incident";
-import {
-  ensureParticipant,
-  hiddenFromViewer,
-  incidentVisibleToViewer,
-  requireIncident,
-  syncClosure,
-  viewerParams,
-  type Incident,
-} from "./incident.server";
+import { ensureParticipant, requireIncident, syncClosure, type Incident } from "./incident.server";
 import { boundedCount, COUNT_LIMIT, PAGE_SIZE } from "./paging";
 import { assertWithinLimit } from "./limits.server";
 import { getSettings } from "./settings.server";
@@ -111,17 +104,12 @@ export function listIncidentActions(incidentId: number): Action[] {
   return actionsOfIncident().all({ incidentId });
 }
 
-/** Owners, the incident's facilitator and admins may change an action. */
-export function canChangeAction(user: Viewer, action: { ownerId: number }, incident: { facilitatorId: number }): boolean {
-  return user.role === "admin" || action.ownerId === user.id || incident.facilitatorId === user.id;
-}
-
 /** The action and its incident, if the user may change it; 404 if they may not even see it. */
 function requireChangeableAction(tx: Tx, actor: Viewer, actionId: number): { action: Action; incident: Incident } {
   const action = loadAction(tx, actionId);
   if (!action) throw new NotFound("action");
   const incident = requireIncident(actor, action.incidentId, "view");
-  if (!canChangeAction(actor, action, incident)) {
+  if (!canChangeAction(actor, incident, action)) {
     throw new Forbidden("Only the action's owner, the facilitator and admins can change this action.");
   }
   return { action, incident };
@@ -401,7 +389,7 @@ function filterSql(d: Db, shape: Shape): SQL | undefined {
     shape.incident ? eq(actions.incidentId, p("incidentId")) : undefined,
     shape.severity ? inArray(actions.incidentId, d.select({ id: incidents.id }).from(incidents).where(eq(incidents.severity, p("severity")))) : undefined,
     shape.overdue ? overdueOn(p("today")) : undefined,
-    shape.visibility === "row" ? incidentVisibleToViewer(actions.incidentId) : sql`${actions.incidentId} not in (${hiddenFromViewer})`,
+    shape.visibility === "row" ? incidentViewableBy(VIEWER, actions.incidentId) : sql`${actions.incidentId} not in (${hiddenFrom(VIEWER)})`,
   );
 }
 
@@ -541,7 +529,7 @@ const openCounts = prepared((d) =>
   d
     .select({ open: count(), overdue: sql<number>`coalesce(sum(${actions.dueDate} < ${p("today")}), 0)` })
     .from(actions)
-    .where(and(eq(actions.ownerId, p("ownerId")), unfinished, incidentVisibleToViewer(actions.incidentId)))
+    .where(and(eq(actions.ownerId, p("ownerId")), unfinished, incidentViewableBy(VIEWER, actions.incidentId)))
     .prepare(),
 );
 
@@ -585,7 +573,7 @@ function compileOldest(oneTeam: boolean) {
           eq(own.ownerId, users.id),
           eq(actionFinished(own.status), 0),
           lt(own.dueDate, p("today")),
-          incidentVisibleToViewer(own.incidentId),
+          incidentViewableBy(VIEWER, own.incidentId),
         ),
       )
       .orderBy(asc(own.dueDate), asc(own.id))
@@ -679,7 +667,7 @@ const teamTallies = prepared((d) =>
     .from(actions)
     // Actions first, each looking up its owner's team.
     .crossJoin(users)
-    .where(and(eq(users.id, actions.ownerId), sql`${actions.incidentId} not in (${hiddenFromViewer})`))
+    .where(and(eq(users.id, actions.ownerId), sql`${actions.incidentId} not in (${hiddenFrom(VIEWER)})`))
     .groupBy(users.team, actions.status)
     .prepare(),
 );
@@ -751,7 +739,7 @@ const anyOpenAction = prepared((d) =>
   d
     .select({ id: actions.id })
     .from(actions)
-    .where(and(eq(actions.ownerId, p("viewerId")), unfinished, incidentVisibleToViewer(actions.incidentId)))
+    .where(and(eq(actions.ownerId, p("viewerId")), unfinished, incidentViewableBy(VIEWER, actions.incidentId)))
     .limit(1)
     .prepare(),
 );

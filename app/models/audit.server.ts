@@ -1,8 +1,8 @@
 import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
 import { db, schema, type Tx } from "~/lib/db.server";
-import type { Viewer } from "./access";
+import type { Viewer } from "./authorization";
 import { reference } from "./incident";
-import { visibleTo } from "./incident.server";
+import { viewableBy } from "./authorization.server";
 import { keysetOf, keysetPage, type Cursors, type Keyset } from "./paging";
 
 const { auditEvents, users } = schema;
@@ -78,7 +78,7 @@ export function pageOfEvents(viewer: Viewer, incidentId: number, keyset: Keyset)
 }
 
 function eventsQuery(viewer: Viewer, incidentId: number, from: { id: number; backwards: boolean } | undefined, limit: number | undefined): AuditEntry[] {
-  const seen = visibleTo(viewer, "r") ?? sql`1`;
+  const seen = viewableBy(viewer, "r") ?? sql`1`;
   const query = db()
     .select({
       id: auditEvents.id,

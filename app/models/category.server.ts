@@ -1,8 +1,9 @@
 import { and, asc, count, eq, exists, isNull, max, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { db, prepared, schema } from "~/lib/db.server";
-import { Forbidden, Invalid, NotFound } from "./errors";
-import type { Viewer } from "./access";
+import { Invalid, NotFound } from "./errors";
+import type { Viewer } from "./authorization";
+import { assertAdmin } from "./authorization.server";
 import { recordEvent } from "./audit.server";
 
 // Cause categories are a managed list: admins add, rename and merge them. Whys store the slug,
@@ -76,7 +77,7 @@ function slugTaken(slug: string): boolean {
 }
 
 function requireAdmin(actor: Viewer) {
-  if (actor.role !== "admin") throw new Forbidden("Only admins can change the cause categories.");
+  assertAdmin(actor, "Only admins can change the cause categories.");
 }
 
 function slugFor(label: string): string {

@@ -9,7 +9,8 @@ import { teamName } from "./action";
 import { today, unfinished } from "./action.server";
 import { categoryLabels } from "./category.server";
 import { reference } from "./incident";
-import { visibleTo } from "./incident.server";
+import { EVERYONE } from "./authorization";
+import { viewableBy } from "./authorization.server";
 import type { ContentWhy, LearningContent } from "./learning.server";
 import { deliverPending, enqueueEmail, type OutgoingEmail } from "./outbox.server";
 import { digestRecipients, getSettings } from "./settings.server";
@@ -75,12 +76,12 @@ function publicationsOf(span: DigestSpan, visible?: SQL): number[] {
 }
 
 /**
- * The publications of a span a recipient may see, by the incident's visibility now (the rule of
- * app/models/access.ts): a list address gets what everyone may see; a subscriber also gets the
+ * The publications of a span a recipient may see, by the incident's visibility now (canView in
+ * app/models/authorization.ts): a list address gets what everyone may see; a subscriber also gets the
  * restricted ones they take part in, or all of them if they are an admin.
  */
 function visiblePublications(span: DigestSpan, recipient: DigestRecipient): number[] {
-  return publicationsOf(span, recipient.kind === "list" ? eq(incidents.visibility, "org") : visibleTo(recipient.subscriber));
+  return publicationsOf(span, viewableBy(recipient.kind === "list" ? EVERYONE : recipient.subscriber));
 }
 
 /** What a digest holds for a recipient: the post-mortems they may see, and the company-wide figures. */
@@ -110,7 +111,7 @@ function contentOf(span: DigestSpan, visible: number[], recipient: DigestRecipie
   // Completed actions and overdue ones are the company's figures: only org-wide incidents count.
   const completedIn = and(
     eq(actions.status, "done"),
-    eq(incidents.visibility, "org"),
+    viewableBy(EVERYONE),
     span.startAt ? gt(actions.completedAt, span.startAt) : undefined,
     lte(actions.completedAt, span.endAt),
   );
@@ -130,7 +131,7 @@ function contentOf(span: DigestSpan, visible: number[], recipient: DigestRecipie
     .from(actions)
     .innerJoin(incidents, eq(incidents.id, actions.incidentId))
     .innerJoin(users, eq(users.id, actions.ownerId))
-    .where(and(unfinished, lt(actions.dueDate, todayDate), eq(incidents.visibility, "org")))
+    .where(and(unfinished, lt(actions.dueDate, todayDate), viewableBy(EVERYONE)))
     .groupBy(users.team)
     .orderBy(sql`count(*) desc`, asc(users.team))
     .all();

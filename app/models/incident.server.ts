@@ -1,9 +1,10 @@
-import { and, asc, count, desc, eq, exists, getTableColumns, inArray, isNull, or, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { and, asc, count, desc, eq, exists, getTableColumns, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { Conflict, Forbidden, Invalid, NotFound, PublishBlocked, StateConflict } from "./errors";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { toInputValue } from "~/lib/time";
-import { canContribute, canManage, canView, canWidenAudience, type IncidentPeople, type Viewer } from "./access";
+import { canContribute, canManage, canView, canWidenAudience, isInvolved, viewableByEveryone, type IncidentPeople, type Viewer } from "./authorization";
+import { viewableBy } from "./authorization.server";
 import { isFinished } from "./action";
 import { checkUncheckedWhys, openFindingsOf, overflowingFindingsOf } from "./blame.server";
 import { diff, recordEvent } from "./audit.server";
@@ -115,57 +116,6 @@ export function withService(service: string): SQL {
   return inArray(incidents.id, db().select({ id: incidentServices.incidentId }).from(incidentServices).where(eq(incidentServices.service, service)));
 }
 
-/**
- * Who may see an incident (canView in access.ts), in SQL: for the incident row named `row` (its
- * table or alias), with the viewer's id and admin flag given as SQL. Every query below states
- * the rule through this one builder.
- */
-function seenBy(row: string, viewerId: SQL, viewerIsAdmin: SQL): SQL {
-  const r = sql.raw(row);
-  return sql`(${viewerIsAdmin} = 1 or ${r}.visibility = 'org' or ${r}.facilitator_id = ${viewerId}
-    or exists (select 1 from participants where participants.incident_id = ${r}.id and participants.user_id = ${viewerId}))`;
-}
-
-// The viewer of a prepared statement, filled by viewerParams(): one compiled statement serves every user.
-const VIEWER_ID = sql`${sql.placeholder("viewerId")}`;
-const VIEWER_IS_ADMIN = sql`${sql.placeholder("viewerIsAdmin")}`;
-
-export function viewerParams(user: Viewer): { viewerId: number; viewerIsAdmin: 0 | 1 } {
-  return { viewerId: user.id, viewerIsAdmin: user.role === "admin" ? 1 : 0 };
-}
-
-/** visibleTo for prepared statements reading incidents. */
-export const visibleToViewer = seenBy("incidents", VIEWER_ID, VIEWER_IS_ADMIN);
-
-/**
- * The incidents a viewer may not see, for prepared statements: the restricted ones they neither
- * facilitate nor take part in, none for admins. A list of other rows (actions) keeps the rows
- * whose incident is not in it, reading only the few restricted incidents instead of every row's
- * incident.
- */
-export const hiddenFromViewer = sql`select h.id from incidents h where h.visibility = 'restricted' and not ${seenBy("h", VIEWER_ID, VIEWER_IS_ADMIN)}`;
-
-/**
- * visibleToViewer for a row of another table, by its incident id: one look-up of that incident
- * per row, cheaper than hiddenFromViewer when a statement reads only a few rows.
- */
-export function incidentVisibleToViewer(incidentId: SQLWrapper): SQL {
-  return sql`(${VIEWER_IS_ADMIN} = 1 or exists (select 1 from incidents v where v.id = ${incidentId} and ${seenBy("v", VIEWER_ID, VIEWER_IS_ADMIN)}))`;
-}
-
-/**
- * visibleTo for a person named by the query itself, each row its own viewer (an action's owner,
- * for the email about it): their id and role as columns of the users table.
- */
-export function visibleToPerson(person: { id: SQLWrapper; role: SQLWrapper }): SQL {
-  return seenBy("incidents", sql`${person.id}`, sql`(${person.role} = 'admin')`);
-}
-
-/** SQL that keeps only incidents the user may see (none needed for admins), of the incidents table or an alias of it. */
-export function visibleTo(user: Viewer, row = "incidents"): SQL | undefined {
-  return user.role === "admin" ? undefined : seenBy(row, sql`${user.id}`, sql`0`);
-}
-
 export type IncidentFilters = Keyset & {
   status?: Status;
   severity?: Severity;
@@ -197,7 +147,7 @@ export type IncidentPage = Cursors & {
  */
 export function listIncidents(user: Viewer, filters: IncidentFilters): IncidentPage {
   const where = and(
-    visibleTo(user),
+    viewableBy(user),
     filters.status ? eq(incidents.status, filters.status) : undefined,
     filters.severity ? eq(incidents.severity, filters.severity) : undefined,
     filters.service ? withService(filters.service) : undefined,
@@ -206,7 +156,7 @@ export function listIncidents(user: Viewer, filters: IncidentFilters): IncidentP
   // Only an incident the user may see is a cursor: one they may not is no incident at all, or
   // the page read from it would tell when it started.
   const from = cursor
-    ? sql`(${incidents.startedAt}, ${incidents.id}) ${sql.raw(backwards ? ">" : "<")} (select c.started_at, c.id from incidents c where c.id = ${cursor} and ${visibleTo(user, "c") ?? sql`1`})`
+    ? sql`(${incidents.startedAt}, ${incidents.id}) ${sql.raw(backwards ? ">" : "<")} (select c.started_at, c.id from incidents c where c.id = ${cursor} and ${viewableBy(user, "c") ?? sql`1`})`
     : undefined;
   const order = backwards ? [asc(incidents.startedAt), asc(incidents.id)] : [desc(incidents.startedAt), desc(incidents.id)];
   // The page's ids first, from the indexes; the columns shown only for those.
@@ -249,7 +199,7 @@ export function listIncidents(user: Viewer, filters: IncidentFilters): IncidentP
 
 /** Services and tags of the incidents the user may see, for filters (a restricted one's would hint at it). */
 export function listServiceNames(user: Viewer): string[] {
-  const visible = visibleTo(user);
+  const visible = viewableBy(user);
   const names = db().selectDistinct({ service: incidentServices.service }).from(incidentServices).as("names");
   // Per name, the first visible incident with it is enough: cheaper than joining every row.
   const seen = visible
@@ -412,7 +362,7 @@ export function ownerChoices(actor: Viewer, incident: Incident, currentOwnerId?:
  * left owing something they cannot read (and reminded of it).
  */
 function ownersShutOut(tx: Tx, incidentId: number, people: IncidentPeople): string[] {
-  if (people.visibility === "org") return [];
+  if (viewableByEveryone(people)) return [];
   return tx
     .selectDistinct({ id: users.id, role: users.role, name: users.name })
     .from(actions)
@@ -430,11 +380,11 @@ function listNames(names: string[]): string {
 
 /** Owners of follow-up actions take part in the incident, so they can see what they owe. */
 export function ensureParticipant(tx: Tx, actor: Viewer, incident: Incident, userId: number) {
-  if (userId === incident.facilitatorId || incident.participantIds.includes(userId)) return;
+  if (isInvolved({ id: userId }, incident)) return;
   assertMayAdmit(tx, actor, incident, [userId], "ownerId");
   if (1 + incident.participantIds.length >= LIMITS.peoplePerIncident) {
     // Everyone sees an org-wide incident: its owner needs no place among its people to do the work.
-    if (incident.visibility === "org") return;
+    if (viewableByEveryone(incident)) return;
     assertWithinLimit("peoplePerIncident", 2 + incident.participantIds.length, "ownerId");
   }
   tx.insert(participants).values({ incidentId: incident.id, userId }).onConflictDoNothing().run();

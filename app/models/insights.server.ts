@@ -3,12 +3,13 @@ import { median } from "d3-array";
 import { addDays, differenceInCalendarMonths, eachMonthOfInterval, format, isValid, parseISO, startOfMonth, subMonths } from "date-fns";
 import { and, count, countDistinct, eq, exists, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { db, schema } from "~/lib/db.server";
-import type { Viewer } from "./access";
+import type { Viewer } from "./authorization";
 import { doneRatherThanDropped, doneShare, figuresFrom, type ActionFigures, type ActionStatus } from "./action";
 import { tallyColumns, tallyOf, today } from "./action.server";
 import { categoryLabels } from "./category.server";
 import { reference, SEVERITIES, type Severity } from "./incident";
-import { visibleTo, withService } from "./incident.server";
+import { viewableBy } from "./authorization.server";
+import { withService } from "./incident.server";
 
 // Figures for the Insights page. Everything counts the incidents that started in the period and
 // match the team and service, as the viewer may see them, together with their whys and actions.
@@ -138,7 +139,7 @@ function incidentScope(viewer: Viewer, filters: InsightsFilters, period: Pick<Pe
   const endExclusive = dateKey(addDays(parseISO(period.to, { in: UTC }), 1, { in: UTC }));
   const team = filters.team;
   return and(
-    visibleTo(viewer),
+    viewableBy(viewer),
     gte(incidents.startedAt, `${period.from}T00:00:00.000Z`),
     lt(incidents.startedAt, `${endExclusive}T00:00:00.000Z`),
     filters.service

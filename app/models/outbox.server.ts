@@ -1,7 +1,8 @@
 import { and, asc, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import { db, schema, type Tx } from "~/lib/db.server";
 import { sendEmail } from "~/lib/email.server";
-import { assertAdmin, type User } from "./user.server";
+import { assertAdmin } from "./authorization.server";
+import type { User } from "./user.server";
 
 const { outbox } = schema;
 

@@ -1,7 +1,8 @@
 import { db } from "~/lib/db.server";
 import { Invalid, NotFound } from "./errors";
 import { countActions, handOverOpenActions, listActions, type ActionListItem } from "./action.server";
-import { assertAdmin, getUser, listUsers, removeUser, type User } from "./user.server";
+import { assertAdmin } from "./authorization.server";
+import { getUser, listUsers, removeUser, type User } from "./user.server";
 
 // Removing a person, with what they still owe: kept apart from user.server.ts because it reaches
 // into actions, which themselves name people through user.server.ts.

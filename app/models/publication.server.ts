@@ -2,11 +2,12 @@ import { and, asc, count, desc, eq, exists, gte, sql } from "drizzle-orm";
 import { randomBytes } from "node:crypto";
 import { db, prepared, schema, type Db, type Tx } from "~/lib/db.server";
 import { NotFound, PublishBlocked, StateConflict } from "./errors";
-import type { Viewer } from "./access";
+import { EVERYONE, type Viewer } from "./authorization";
+import { viewableBy } from "./authorization.server";
 import type { ActionStatus } from "./action";
 import { recordEvent } from "./audit.server";
 import { personName } from "./user.server";
-import { reference, type Severity, type Visibility } from "./incident";
+import { reference, type Severity } from "./incident";
 import { boundedCount, COUNT_LIMIT, keysetOf, keysetPage, type Cursors, type Keyset } from "./paging";
 import { publishCheck, requireIncident, type Incident } from "./incident.server";
 import { learningContent, type LearningContent } from "./learning.server";
@@ -231,8 +232,6 @@ function toLearning(row: Omit<Learning, "reference" | "content"> & { content: st
   return { ...row, reference: reference(row.incidentId), content: JSON.parse(row.content) as LearningContent };
 }
 
-const org: Visibility = "org";
-
 /** What a page of the feed asks: its statements are built and compiled once per shape. */
 type FeedShape = {
   walk: "feed" | "service" | "category";
@@ -253,7 +252,7 @@ function feedStatements(d: Db, shape: FeedShape) {
       : shape.walk === "category"
         ? eq(learningCategories.category, category)
         : eq(learnings.latest, true),
-    eq(walk.visibility, org),
+    viewableBy(EVERYONE, walk),
     shape.since ? gte(walk.firstPublishedAt, sql.placeholder("since")) : undefined,
     shape.alsoCategory
       ? exists(
@@ -274,7 +273,7 @@ function feedStatements(d: Db, shape: FeedShape) {
   const from =
     shape.cursor === "none"
       ? undefined
-      : sql`(${walk.firstPublishedAt}, ${walk.incidentId}) ${sql.raw(backwards ? ">" : "<")} (select c.first_published_at, c.incident_id from ${learnings} c where c.incident_id = ${sql.placeholder("cursor")} and c.latest and c.visibility = ${org})`;
+      : sql`(${walk.firstPublishedAt}, ${walk.incidentId}) ${sql.raw(backwards ? ">" : "<")} (select c.first_published_at, c.incident_id from ${learnings} c where c.incident_id = ${sql.placeholder("cursor")} and c.latest and ${viewableBy(EVERYONE, "c") ?? sql`1`})`;
   const direction = backwards ? asc : desc;
   // The page's keys first, from the index; the learnings themselves only for those.
   const page = d
@@ -339,7 +338,7 @@ export function listLearnings(
 }
 
 const feedServices = prepared((d) =>
-  d.selectDistinct({ service: learningServices.service }).from(learningServices).where(eq(learningServices.visibility, org)).orderBy(asc(learningServices.service)).prepare(),
+  d.selectDistinct({ service: learningServices.service }).from(learningServices).where(viewableBy(EVERYONE, learningServices)).orderBy(asc(learningServices.service)).prepare(),
 );
 
 /** The services the analyses in the feed name: the choices of its service filter. */
@@ -353,7 +352,7 @@ const newestLearnings = prepared((d) =>
   d
     .select(learningFields)
     .from(learnings)
-    .where(and(eq(learnings.latest, true), eq(learnings.visibility, org)))
+    .where(and(eq(learnings.latest, true), viewableBy(EVERYONE, learnings)))
     .orderBy(desc(learnings.firstPublishedAt), desc(learnings.incidentId))
     .limit(sql.placeholder("limit"))
     .prepare(),

@@ -2,12 +2,13 @@ import { and, asc, count, eq, isNull, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { Invalid } from "./errors";
-import type { Viewer } from "./access";
+import type { Viewer } from "./authorization";
 import { isFinished, type ActionStatus } from "./action";
 import { recordEvent, RELATED } from "./audit.server";
 import { STOPWORDS } from "~/lib/words";
 import { reference, type Severity, type Status } from "./incident";
-import { requireIncident, viewerParams, visibleToViewer } from "./incident.server";
+import { VIEWER, viewableBy, viewerParams } from "./authorization.server";
+import { requireIncident } from "./incident.server";
 import { assertWithinLimit } from "./limits.server";
 import { relevance, RELEVANT } from "./relevance";
 
@@ -192,7 +193,7 @@ const similarPairs = prepared((d) => {
     .innerJoin(whySimilarities, eq(whySimilarities.whyId, whys.id))
     .innerJoin(similar, eq(similar.id, whySimilarities.similarWhyId))
     .innerJoin(incidents, eq(incidents.id, similar.incidentId))
-    .where(and(eq(whys.incidentId, sql.placeholder("incidentId")), visibleToViewer))
+    .where(and(eq(whys.incidentId, sql.placeholder("incidentId")), viewableBy(VIEWER)))
     .as("ranked");
   return d
     .select({
@@ -253,7 +254,7 @@ const relatedIncidents = prepared((d) =>
     .select({ id: incidents.id, title: incidents.title, severity: incidents.severity, status: incidents.status, startedAt: incidents.startedAt })
     .from(incidentLinks)
     .innerJoin(incidents, eq(incidents.id, incidentLinks.relatedId))
-    .where(and(eq(incidentLinks.incidentId, sql.placeholder("incidentId")), visibleToViewer))
+    .where(and(eq(incidentLinks.incidentId, sql.placeholder("incidentId")), viewableBy(VIEWER)))
     .orderBy(asc(incidents.startedAt))
     .prepare(),
 );

@@ -6,7 +6,7 @@ import { env } from "~/lib/env.server";
 import { addDays, formatDate } from "~/lib/time";
 import { today, unfinished } from "./action.server";
 import { reference } from "./incident";
-import { visibleToPerson } from "./incident.server";
+import { personColumns, viewableBy } from "./authorization.server";
 import { deliverPending, enqueueEmail } from "./outbox.server";
 
 const { actions, incidents, users } = schema;
@@ -42,7 +42,7 @@ export function selectReminders(today: string): ReminderBatch[] {
     .from(actions)
     .innerJoin(incidents, eq(incidents.id, actions.incidentId))
     .innerJoin(users, eq(users.id, actions.ownerId))
-    .where(and(unfinished, lte(actions.dueDate, addDays(today, DUE_SOON_DAYS)), isNull(users.removedAt), visibleToPerson(users)))
+    .where(and(unfinished, lte(actions.dueDate, addDays(today, DUE_SOON_DAYS)), isNull(users.removedAt), viewableBy(personColumns(users))))
     .orderBy(asc(users.id), asc(actions.dueDate), asc(actions.id))
     .all();
   const batches = new Map<number, ReminderBatch>();

@@ -2,9 +2,10 @@ import { and, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import { db, schema } from "~/lib/db.server";
 import { addDays } from "~/lib/time";
 import { STOPWORDS } from "~/lib/words";
-import type { Viewer } from "./access";
+import type { Viewer } from "./authorization";
 import { reference, type Severity, type Status } from "./incident";
-import { visibleTo, withService } from "./incident.server";
+import { viewableBy } from "./authorization.server";
+import { withService } from "./incident.server";
 import { MAX_QUERY_LENGTH, type SearchHit, type Segment } from "./search";
 
 const { incidents } = schema;
@@ -199,7 +200,7 @@ const score = sql`bm25(search_index, 4.0, 2.0, 1.0)`;
  * two cases go different ways.
  */
 export function rankStatement(user: Viewer, filters: SearchFilters, match: string, offset: number): SQL {
-  const visible = visibleTo(user);
+  const visible = viewableBy(user);
   const narrowed = filterConditions(filters);
   const page = sql`limit ${SEARCH_PAGE_SIZE} offset ${offset}`;
   if (narrowed) {

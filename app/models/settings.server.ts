@@ -1,7 +1,8 @@
 import { db, prepared, schema } from "~/lib/db.server";
 import { env } from "~/lib/env.server";
 import { DEFAULT_DUE_POLICY, type DuePolicy } from "./action";
-import { assertAdmin, type User } from "./user.server";
+import { assertAdmin } from "./authorization.server";
+import type { User } from "./user.server";
 
 export type Settings = {
   duePolicy: DuePolicy;

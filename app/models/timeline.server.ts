@@ -3,7 +3,7 @@ import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { Conflict, NotFound } from "./errors";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { formatTime, toInputValue } from "~/lib/time";
-import type { Viewer } from "./access";
+import type { Viewer } from "./authorization";
 import { diff, recordEvent } from "./audit.server";
 import { requireIncident } from "./incident.server";
 import { assertWithinLimit } from "./limits.server";

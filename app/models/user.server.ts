@@ -1,9 +1,11 @@
 import { and, asc, count, desc, eq, exists, isNull, lt, notInArray, or, sql } from "drizzle-orm";
 import { db, prepared, schema } from "~/lib/db.server";
 import { hashPassword, hashToken, newToken, verifyPassword } from "~/lib/password.server";
-import { Forbidden, Invalid, NotFound, StateConflict } from "./errors";
+import { Invalid, NotFound, StateConflict } from "./errors";
+import type { Role } from "./authorization";
+import { assertAdmin } from "./authorization.server";
 
-export type Role = "admin" | "member";
+export type { Role };
 export type User = {
   id: number;
   email: string;
@@ -114,9 +116,7 @@ export function createFirstAdmin(input: Omit<NewUser, "role"> & { password: stri
   });
 }
 
-export function assertAdmin(actor: User) {
-  if (actor.role !== "admin") throw new Forbidden("Only an administrator can do this.");
-}
+
 
 /** An admin adds someone; they get a one-time link to choose their password. */
 export function addUser(actor: User, input: NewUser): { user: User; token: string } {

@@ -2,7 +2,7 @@ import { and, asc, count, eq, inArray, max, sql } from "drizzle-orm";
 import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { Conflict, Invalid, NotFound, StateConflict } from "./errors";
 import { renderMarkdown } from "~/lib/markdown.server";
-import type { Viewer } from "./access";
+import type { Viewer } from "./authorization";
 import { diff, recordEvent } from "./audit.server";
 import { applyRewrite, findingKey, normalizedMatch, type WhyField } from "./blame";
 import { checkedFindings, storedFindingsOfWhy } from "./blame.server";

@@ -19,7 +19,8 @@ import {
   isOverdue,
 } from "~/models/action";
 import { actionFieldsSchema } from "~/models/action-form.server";
-import { actionValues, canChangeAction, changeActionStatus, getAction, today, updateAction } from "~/models/action.server";
+import { canChangeAction } from "~/models/authorization";
+import { actionValues, changeActionStatus, getAction, today, updateAction } from "~/models/action.server";
 import { labelsFor } from "~/models/incident";
 import { ownerChoices } from "~/models/incident.server";
 import { listWhys } from "~/models/why.server";
@@ -42,7 +43,7 @@ async function load(request: Request, param: string | undefined) {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, action, incident, completedByName } = await load(request, params.id);
   const why = action.whyId ? listWhys(incident.id).find((w) => w.id === action.whyId) : undefined;
-  const canChange = canChangeAction(user, action, incident);
+  const canChange = canChangeAction(user, incident, action);
   return {
     action: {
       ...action,

@@ -16,8 +16,8 @@ import { shorten } from "~/lib/shorten";
 import { formatDate, formatSpan, formatTime, fromInputValue, toInputValue } from "~/lib/time";
 import { GLANCE } from "~/models/learning.server";
 import { isOverdue } from "~/models/action";
-import { canChangeAction, figuresOfActions, listIncidentActions, today } from "~/models/action.server";
-import { permissionsFor } from "~/models/access";
+import { figuresOfActions, listIncidentActions, today } from "~/models/action.server";
+import { canChangeAction, permissionsFor } from "~/models/authorization";
 import { changesSincePublication, republish } from "~/models/publication.server";
 import { WHY_FIELDS } from "~/models/blame";
 import { findingsOf } from "~/models/blame.server";
@@ -180,7 +180,7 @@ function followUp(user: User, incident: Incident) {
       status: action.status,
       priority: action.priority,
       overdue: isOverdue(action, todayDate),
-      canChange: canChangeAction(user, action, incident),
+      canChange: canChangeAction(user, incident, action),
     };
     if (action.whyId === null) unlinked.push(view);
     else (byWhy[action.whyId] ??= []).push(view);

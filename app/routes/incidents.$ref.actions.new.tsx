@@ -10,7 +10,7 @@ import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib
 import { firstParagraphText } from "~/lib/markdown.server";
 import { redirectWithFlash } from "~/lib/session.server";
 import { formatDate } from "~/lib/time";
-import { permissionsFor } from "~/models/access";
+import { permissionsFor } from "~/models/authorization";
 import { pastDueNotice, PRIORITIES } from "~/models/action";
 import { actionFieldsSchema } from "~/models/action-form.server";
 import { createAction, policyDueDate, today } from "~/models/action.server";

@@ -10,7 +10,7 @@ import { requireIncidentRoute } from "~/lib/guards.server";
 import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { revalidateAfterRefusal } from "~/lib/revalidate";
 import { redirectWithFlash } from "~/lib/session.server";
-import { permissionsFor } from "~/models/access";
+import { permissionsFor } from "~/models/authorization";
 import { labelsFor } from "~/models/incident";
 import { incidentFieldsSchema } from "~/models/incident-form.server";
 import { fieldValues, saveIncident } from "~/models/incident.server";

@@ -5,7 +5,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { PrintButton } from "~/components/print-button";
 import { requireIncidentRoute } from "~/lib/guards.server";
 import { revalidateAfterRefusal } from "~/lib/revalidate";
-import { permissionsFor } from "~/models/access";
+import { permissionsFor } from "~/models/authorization";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.reference}: ${data.title} · Hindsight` : "Incident · Hindsight" },

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, createIncident, createUser } from "../../db/factories";
 import { DomainError, Forbidden, NotFound, StateConflict } from "~/models/errors";
-import { canWidenAudience } from "~/models/access";
+import { canWidenAudience } from "~/models/authorization";
 import { changeActionStatus, createAction, updateAction } from "~/models/action.server";
 import { getIncident, setPeople, updateIncident, fieldValues } from "~/models/incident.server";
 import { incidentFields } from "../../db/factories";

@@ -4,7 +4,7 @@ import * as incidentList from "~/routes/incidents._index";
 import * as incidentPage from "~/routes/incidents.$ref._index";
 import { Conflict, DomainError, Forbidden, Invalid, NotFound, PublishBlocked, StateConflict } from "~/models/errors";
 import { createAction } from "~/models/action.server";
-import { canContribute, canManage, canView } from "~/models/access";
+import { canContribute, canManage, canView } from "~/models/authorization";
 import { listEvents } from "~/models/audit.server";
 import {
   getIncident,

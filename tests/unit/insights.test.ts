@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addWhyTree, createIncident, createUser, type WhySpec } from "../../db/factories";
 import { db, schema } from "~/lib/db.server";
-import type { Viewer } from "~/models/access";
+import type { Viewer } from "~/models/authorization";
 import { changeActionStatus, completionFigures, createAction } from "~/models/action.server";
 import { renameCategory } from "~/models/category.server";
 import type { IncidentFields } from "~/models/incident.server";

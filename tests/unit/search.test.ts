@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addTimeline, addWhyTree, advanceTo, createIncident, createUser, RIES_CHAIN } from "../../db/factories";
 import { db, schema } from "~/lib/db.server";
 import { createAction } from "~/models/action.server";
-import type { Viewer } from "~/models/access";
+import type { Viewer } from "~/models/authorization";
 import { fieldValues, getIncident, listServiceNames, setPeople, updateIncident } from "~/models/incident.server";
 import { pageStatement, rankStatement, searchFor, toMatchQuery, toSegments, type SearchFilters } from "~/models/search.server";
 import type { SearchHit } from "~/models/search";
