@@ -5,7 +5,7 @@ import * as incidentPage from "~/routes/incidents.$ref._index";
 import { createAction } from "~/models/action.server";
 import { ConflictError, HttpError } from "~/lib/http.server";
 import { canContribute, canManage, canView } from "~/models/access";
-import { listEvents } from "~/models/audit.server";
+import { listEvents } from "~/models/history.server";
 import {
   getIncident,
   type IncidentPage,
