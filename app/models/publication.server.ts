@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, exists, gte, sql } from "drizzle-orm";
-import { randomBytes } from "node:crypto";
 import { db, prepared, schema, type Db, type Tx } from "~/lib/db.server";
 import { HttpError } from "~/lib/http.server";
+import { newToken } from "~/lib/password.server";
 import type { Viewer } from "./access";
 import { recordEvent } from "./audit.server";
 import { reference, type Severity, type Visibility } from "./incident";
@@ -253,18 +253,29 @@ export function getLearning(viewer: Viewer, incidentId: number): { incident: Inc
 
 // --- Feed tokens ----------------------------------------------------------------------------
 
-/** The user's private token for the Atom feed, made on first use. */
+/**
+ * The user's private token for the Atom feed; made with the account (insertUser), so reading it
+ * writes nothing. None for an account that lost it (createFeedToken makes one on request).
+ */
 const storedFeedToken = prepared((d) => d.select({ token: users.feedToken }).from(users).where(eq(users.id, sql.placeholder("userId"))).prepare());
 
-export function feedTokenFor(userId: number): string {
-  const row = storedFeedToken().get({ userId });
-  if (row?.token) return row.token;
-  const token = randomBytes(24).toString("base64url");
-  db().update(users).set({ feedToken: token }).where(eq(users.id, userId)).run();
-  return token;
+export function feedTokenFor(userId: number): string | undefined {
+  return storedFeedToken().get({ userId })?.token ?? undefined;
 }
 
-export function userForFeedToken(token: string): Viewer | undefined {
+/** Makes the user's private feed link when they have none (they asked for it); returns the token. */
+export function createFeedToken(userId: number): string {
+  const row = db()
+    .update(users)
+    .set({ feedToken: sql`coalesce(${users.feedToken}, ${newToken().token})` })
+    .where(and(eq(users.id, userId), sql`${users.removedAt} is null`))
+    .returning({ token: users.feedToken })
+    .get();
+  if (!row?.token) throw new HttpError(404, "No such user.");
+  return row.token;
+}
+
+export function userForFeedToken(token: string | undefined): Viewer | undefined {
   if (!token) return undefined;
   return db()
     .select({ id: users.id, role: users.role })
