@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { db, schema } from "~/lib/db.server";
-import { hashPassword } from "~/lib/password.server";
+import { hashPassword, newToken } from "~/lib/password.server";
 import type { Viewer } from "~/models/authorization";
 import type { ActionFields } from "~/models/action.server";
 import type { Status } from "~/models/incident";
@@ -29,6 +29,8 @@ export function createUser(input: Partial<{ name: string; email: string; team: s
       role: "member",
       ...rest,
       passwordHash: password ? hashPassword(password) : null,
+      // As for an account made in the app: its private feed link is made with it.
+      feedToken: newToken().token,
     })
     .returning({
       id: schema.users.id,

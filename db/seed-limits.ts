@@ -19,7 +19,9 @@ if (fs.existsSync(file)) {
 // The app's modules read DATABASE_PATH when first used: set before they are loaded.
 process.env.DATABASE_PATH = file;
 const { createIncidentAtLimits, createUser } = await import("./factories");
-const { db } = await import("~/lib/db.server");
+const { db, setDataMigrations } = await import("~/lib/db.server");
+const { DATA_MIGRATIONS } = await import("~/models/data-migrations.server");
+setDataMigrations(DATA_MIGRATIONS);
 const admin = createUser({ name: "Limits Admin", email: LIMITS_ADMIN.email, role: "admin", password: LIMITS_ADMIN.password });
 const started = performance.now();
 const { incident } = createIncidentAtLimits(admin, { blame: true });

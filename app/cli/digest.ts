@@ -4,7 +4,11 @@
 //                               a repeat, or two runs at once, send it once
 //   npm run digest -- --dry-run print the next digest as the list addresses would get it, sending nothing
 import { parseArgs } from "node:util";
+import { setDataMigrations } from "~/lib/db.server";
+import { DATA_MIGRATIONS } from "~/models/data-migrations.server";
 import { previewDigest, scheduledMoment, sendDigest } from "~/models/digest.server";
+
+setDataMigrations(DATA_MIGRATIONS);
 
 const { values } = parseArgs({ options: { "dry-run": { type: "boolean", default: false } } });
 

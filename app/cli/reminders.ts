@@ -1,6 +1,10 @@
 // Sends today's reminders now, and retries any email that failed before:
 //   npm run reminders
+import { setDataMigrations } from "~/lib/db.server";
+import { DATA_MIGRATIONS } from "~/models/data-migrations.server";
 import { runReminders } from "~/models/reminder.server";
+
+setDataMigrations(DATA_MIGRATIONS);
 
 const result = await runReminders();
 console.log(

@@ -21,7 +21,7 @@ import {
 import { boundedCount, COUNT_LIMIT, keysetOf, keysetPage, PAGE_SIZE, type Cursors, type Keyset } from "./paging";
 import { LIMITS } from "./limits";
 import { assertWithinLimit } from "./limits.server";
-import { recordPublication } from "./publication.server";
+import { recordPublication } from "./snapshot.server";
 import { publishProblems, type PublishProblem } from "./why-tree";
 import { personName } from "./user.server";
 

@@ -1,142 +1,21 @@
 import { and, asc, count, desc, eq, exists, gte, sql } from "drizzle-orm";
-import { randomBytes } from "node:crypto";
 import { db, prepared, schema, type Db, type Tx } from "~/lib/db.server";
+import { newToken } from "~/lib/password.server";
 import { NotFound, PublishBlocked, StateConflict } from "./errors";
 import { EVERYONE, type Viewer } from "./authorization";
 import { viewableBy } from "./authorization.server";
-import type { ActionStatus } from "./action";
 import { recordEvent } from "./audit.server";
-import { personName } from "./user.server";
 import { reference, type Severity } from "./incident";
 import { boundedCount, COUNT_LIMIT, keysetOf, keysetPage, type Cursors, type Keyset } from "./paging";
 import { publishCheck, requireIncident, type Incident } from "./incident.server";
-import { learningContent, type LearningContent } from "./learning.server";
-import { buildTree, flatten, type WhyNode } from "./why-tree";
+import type { LearningContent } from "./learning.server";
+import { recordPublication, type Snapshot } from "./snapshot.server";
 
-const { actions, causeCategories, learningCategories, learnings, learningServices, publications, users, whys } = schema;
+const { causeCategories, learningCategories, learnings, learningServices, publications, users } = schema;
 
-export type SnapshotWhy = {
-  level: number;
-  question: string;
-  answer: string;
-  remediationMd: string;
-  remediationHtml: string;
-  noRemediationReason: string;
-  category: string;
-  children: SnapshotWhy[];
-};
-
-/** An analysis as it was published: what the feed, the page for readers and the digest show. */
-export type Snapshot = {
-  reference: string;
-  title: string;
-  severity: Severity;
-  services: string[];
-  startedAt: string;
-  detectedAt: string | null;
-  resolvedAt: string | null;
-  impactMd: string;
-  impactHtml: string;
-  summaryMd: string;
-  summaryHtml: string;
-  facilitator: string;
-  whys: SnapshotWhy[];
-  categories: string[];
-  actions: { title: string; ownerName: string; status: ActionStatus; dueDate: string; whyQuestion: string | null }[];
-};
-
-function snapshotWhys(nodes: WhyNode[]): SnapshotWhy[] {
-  return nodes.map((n) => ({
-    level: n.level,
-    question: n.question,
-    answer: n.answer,
-    remediationMd: n.remediationMd,
-    remediationHtml: n.remediationHtml,
-    noRemediationReason: n.noRemediationReason,
-    category: n.category,
-    children: snapshotWhys(n.children),
-  }));
-}
-
-export type SnapshotFacts = Omit<Snapshot, "whys" | "categories" | "actions">;
-
-/** A snapshot from an incident's facts, its why tree and its actions: the one shape wherever one is made. */
-export function buildSnapshot(facts: SnapshotFacts, tree: WhyNode[], actionList: Snapshot["actions"]): Snapshot {
-  return {
-    ...facts,
-    whys: snapshotWhys(tree),
-    categories: [...new Set(flatten(tree).map((n) => n.category).filter(Boolean))],
-    actions: actionList,
-  };
-}
-
-export function snapshotOf(tx: Tx, incident: Incident): Snapshot {
-  const rows = tx.select().from(whys).where(eq(whys.incidentId, incident.id)).all();
-  const tree = buildTree(rows);
-  const actionRows = tx
-    .select({ title: actions.title, ownerName: personName, status: actions.status, dueDate: actions.dueDate, whyQuestion: whys.question })
-    .from(actions)
-    .innerJoin(users, eq(users.id, actions.ownerId))
-    .leftJoin(whys, eq(whys.id, actions.whyId))
-    .where(eq(actions.incidentId, incident.id))
-    .orderBy(actions.id)
-    .all();
-  const facts: SnapshotFacts = {
-    reference: incident.reference,
-    title: incident.title,
-    severity: incident.severity,
-    services: incident.services,
-    startedAt: incident.startedAt,
-    detectedAt: incident.detectedAt,
-    resolvedAt: incident.resolvedAt,
-    impactMd: incident.impactMd,
-    impactHtml: incident.impactHtml,
-    summaryMd: incident.summaryMd,
-    summaryHtml: incident.summaryHtml,
-    facilitator: incident.facilitator.name,
-  };
-  return buildSnapshot(facts, tree, actionRows);
-}
-
-/** Stores what is being published now, as the next revision. */
-export function recordPublication(tx: Tx, actor: Viewer, incident: Incident, at: string) {
-  const last = tx
-    .select({ revision: sql<number>`max(${publications.revision})` })
-    .from(publications)
-    .where(eq(publications.incidentId, incident.id))
-    .get();
-  const revision = (last?.revision ?? 0) + 1;
-  const snapshot = snapshotOf(tx, incident);
-  const { id } = tx
-    .insert(publications)
-    .values({ incidentId: incident.id, revision, publishedAt: at, publishedById: actor.id, snapshot: JSON.stringify(snapshot) })
-    .returning({ id: publications.id })
-    .get();
-  // What the feed shows, drawn from the snapshot now rather than each time it is read.
-  const firstPublishedAt = incident.publishedAt ?? at;
-  tx.update(learnings).set({ latest: false }).where(and(eq(learnings.incidentId, incident.id), eq(learnings.latest, true))).run();
-  tx.insert(learnings)
-    .values({
-      publicationId: id,
-      incidentId: incident.id,
-      revision,
-      latest: true,
-      visibility: incident.visibility,
-      firstPublishedAt,
-      publishedAt: at,
-      title: snapshot.title,
-      severity: snapshot.severity,
-      content: JSON.stringify(learningContent(snapshot)),
-    })
-    .run();
-  // The feed's filters follow the latest publication.
-  tx.delete(learningServices).where(eq(learningServices.incidentId, incident.id)).run();
-  tx.delete(learningCategories).where(eq(learningCategories.incidentId, incident.id)).run();
-  const facet = { incidentId: incident.id, publicationId: id, visibility: incident.visibility, firstPublishedAt };
-  if (snapshot.services.length > 0) tx.insert(learningServices).values(snapshot.services.map((service) => ({ ...facet, service }))).run();
-  if (snapshot.categories.length > 0) tx.insert(learningCategories).values(snapshot.categories.map((category) => ({ ...facet, category }))).run();
-  return revision;
-}
+// Snapshots and recording a publication live in snapshot.server.ts, below the incident model
+// that publishes; they are part of this module's interface.
+export { buildSnapshot, recordPublication, snapshotOf, type Snapshot, type SnapshotFacts, type SnapshotWhy } from "./snapshot.server";
 
 export type Publication = { revision: number; publishedAt: string; publishedByName: string; snapshot: Snapshot };
 
@@ -373,18 +252,29 @@ export function getLearning(viewer: Viewer, incidentId: number): { incident: Inc
 
 // --- Feed tokens ----------------------------------------------------------------------------
 
-/** The user's private token for the Atom feed, made on first use. */
+/**
+ * The user's private token for the Atom feed; made with the account (insertUser), so reading it
+ * writes nothing. None for an account that lost it (createFeedToken makes one on request).
+ */
 const storedFeedToken = prepared((d) => d.select({ token: users.feedToken }).from(users).where(eq(users.id, sql.placeholder("userId"))).prepare());
 
-export function feedTokenFor(userId: number): string {
-  const row = storedFeedToken().get({ userId });
-  if (row?.token) return row.token;
-  const token = randomBytes(24).toString("base64url");
-  db().update(users).set({ feedToken: token }).where(eq(users.id, userId)).run();
-  return token;
+export function feedTokenFor(userId: number): string | undefined {
+  return storedFeedToken().get({ userId })?.token ?? undefined;
 }
 
-export function userForFeedToken(token: string): Viewer | undefined {
+/** Makes the user's private feed link when they have none (they asked for it); returns the token. */
+export function createFeedToken(userId: number): string {
+  const row = db()
+    .update(users)
+    .set({ feedToken: sql`coalesce(${users.feedToken}, ${newToken().token})` })
+    .where(and(eq(users.id, userId), sql`${users.removedAt} is null`))
+    .returning({ token: users.feedToken })
+    .get();
+  if (!row?.token) throw new NotFound("user");
+  return row.token;
+}
+
+export function userForFeedToken(token: string | undefined): Viewer | undefined {
   if (!token) return undefined;
   return db()
     .select({ id: users.id, role: users.role })

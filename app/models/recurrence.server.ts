@@ -124,14 +124,34 @@ export function refreshSimilarities(tx: Tx, rows: readonly (WhyText & { incident
 }
 
 /**
+ * Looks up the similar whys of whys saved before similarities were stored (or whose pairs a
+ * migration dropped), `batch` at a time; returns how many it looked up (0 when none are left).
+ * Run at start-up, never while a page is read: a read writes nothing.
+ */
+export function refreshUncheckedSimilarities(options: { batch?: number } = {}): number {
+  const rows = uncheckedWhys().all({ limit: options.batch ?? 200 });
+  if (rows.length > 0) db().transaction((tx) => refreshSimilarities(tx, rows));
+  return rows.length;
+}
+
+/** refreshUncheckedSimilarities until none are left, a batch per turn of the event loop so requests are still served. */
+export function refreshUncheckedSimilaritiesInBackground() {
+  const step = () => {
+    try {
+      if (refreshUncheckedSimilarities({ batch: 50 }) > 0) setImmediate(step);
+    } catch (error) {
+      console.error("Looking up the similar whys of earlier whys failed:", error);
+    }
+  };
+  setImmediate(step);
+}
+
+/**
  * For each why of the incident, the whys of other incidents (that the user may see) with similar
- * answers and remediations, best first. Whys saved before similarities were stored are looked up
- * once, here.
+ * answers and remediations, best first, as stored when the whys were saved.
  */
 export function similarWhys(user: Viewer, incident: { id: number; startedAt: string }, rows: readonly WhyText[]): Map<number, SimilarWhy[]> {
   if (rows.length === 0) return new Map();
-  const unchecked = uncheckedWhys().all({ incidentId: incident.id });
-  if (unchecked.length > 0) db().transaction((tx) => refreshSimilarities(tx, unchecked));
   const asked = new Set(rows.map((r) => r.id));
   const found = new Map<number, Omit<SimilarWhy, "actions" | "fixMayNotHaveWorked" | "related">[]>();
   for (const { forWhy, matchedOn, ...h } of similarPairs().all({ incidentId: incident.id, perWhy: PER_WHY, ...viewerParams(user) })) {
@@ -166,7 +186,9 @@ const uncheckedWhys = prepared((d) =>
   d
     .select({ id: whys.id, incidentId: whys.incidentId, answer: whys.answer, remediationMd: whys.remediationMd })
     .from(whys)
-    .where(and(eq(whys.incidentId, sql.placeholder("incidentId")), isNull(whys.similarCheckedAt)))
+    .where(isNull(whys.similarCheckedAt))
+    .orderBy(asc(whys.id))
+    .limit(sql.placeholder("limit"))
     .prepare(),
 );
 

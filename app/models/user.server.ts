@@ -86,16 +86,16 @@ function insertUser(input: NewUser & { passwordHash?: string }): User {
   }
   if (existing) {
     // Re-adding someone who was removed brings their account (and their history) back, but no
-    // way in they had before: the feed link too is made anew (for people removed before removal
-    // revoked it).
+    // way in they had before: the feed link too is made anew.
     return db()
       .update(users)
-      .set({ ...input, email, passwordHash: input.passwordHash ?? null, feedToken: null, removedAt: null })
+      .set({ ...input, email, passwordHash: input.passwordHash ?? null, feedToken: newToken().token, removedAt: null })
       .where(eq(users.id, existing.id))
       .returning(publicColumns)
       .get();
   }
-  return db().insert(users).values({ ...input, email }).returning(publicColumns).get();
+  // The private feed link is made with the account, so that reading the learnings page writes nothing.
+  return db().insert(users).values({ ...input, email, feedToken: newToken().token }).returning(publicColumns).get();
 }
 
 /** The names and emails of the people in the directory: the blame-language check looks for them. */

@@ -5,7 +5,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { CursorPagination } from "~/components/list-controls";
 import { requireIncidentRoute } from "~/lib/guards.server";
 import { formatTime } from "~/lib/time";
-import { pageOfEvents } from "~/models/audit.server";
+import { pageOfEvents } from "~/models/history.server";
 import { FIELD_LABELS, STATUS_LABELS, type Status } from "~/models/incident";
 
 function show(field: string, value: unknown): string {

@@ -1,10 +1,11 @@
-import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { LearningCard, type LearningCardData } from "~/components/learning";
 import { countText, CursorPagination, plainOptions, SelectFilter } from "~/components/list-controls";
 import { env } from "~/lib/env.server";
+import { formValues, readForm } from "~/lib/http.server";
 import { requireUser } from "~/lib/session.server";
 import { formatTime } from "~/lib/time";
 import { progressLabel } from "~/models/action";
@@ -12,7 +13,7 @@ import { actionProgress } from "~/models/action.server";
 import { categoryLabels, listCategories } from "~/models/category.server";
 import { SEVERITIES } from "~/models/incident";
 import { glanceWhys } from "~/models/learning.server";
-import { feedTokenFor, listLearnings, listLearningServices, PERIODS } from "~/models/publication.server";
+import { createFeedToken, feedTokenFor, listLearnings, listLearningServices, PERIODS } from "~/models/publication.server";
 import { flatten } from "~/models/why-tree";
 
 export const meta: MetaFunction = () => [{ title: "Learnings · Hindsight" }];
@@ -59,8 +60,22 @@ export async function loader({ request }: LoaderFunctionArgs) {
     filters,
     services: listLearningServices(),
     categories: listCategories().map((c) => ({ value: c.slug, label: c.label })),
-    feedUrl: `${env().APP_URL}/learnings.atom?token=${feedTokenFor(user.id)}`,
+    feedUrl: feedUrl(feedTokenFor(user.id)),
   };
+}
+
+/** The private feed link; none while the account has no token (accounts are made with one). */
+function feedUrl(token: string | undefined): string | null {
+  return token ? `${env().APP_URL}/learnings.atom?token=${token}` : null;
+}
+
+/** "Create my private feed link", for an account that has none: a page that is read writes nothing. */
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const { intent } = formValues(await readForm(request));
+  if (intent !== "create-feed-link") throw new Response("Unknown action", { status: 400 });
+  createFeedToken(user.id);
+  return redirect("/learnings");
 }
 
 export default function Learnings() {
@@ -109,9 +124,18 @@ export default function Learnings() {
         </>
       )}
       <CursorPagination newer={newer} older={older} />
-      <p className="muted small section-gap">
-        Follow in a feed reader: <a href={feedUrl}>Atom feed</a> (the link holds your private token; do not share it).
-      </p>
+      {feedUrl ? (
+        <p className="muted small section-gap">
+          Follow in a feed reader: <a href={feedUrl}>Atom feed</a> (the link holds your private token; do not share it).
+        </p>
+      ) : (
+        <Form method="post" className="muted small section-gap">
+          Follow in a feed reader:{" "}
+          <button type="submit" name="intent" value="create-feed-link" className="button button--quiet">
+            Create my private feed link
+          </button>
+        </Form>
+      )}
     </>
   );
 }

@@ -40,28 +40,9 @@ CREATE TABLE `learnings` (
 CREATE INDEX `learnings_feed_idx` ON `learnings` (`latest`,`visibility`,`first_published_at`,`incident_id`);--> statement-breakpoint
 CREATE INDEX `learnings_severity_idx` ON `learnings` (`latest`,`visibility`,`severity`,`first_published_at`,`incident_id`);--> statement-breakpoint
 CREATE INDEX `learnings_incident_idx` ON `learnings` (`incident_id`);--> statement-breakpoint
--- What the feed shows of every publication made before this migration. learning_content() is the
--- app's own code (registered by openDatabase in app/lib/db.server.ts), so these rows are the same
--- as the ones publishing writes.
-INSERT INTO `learnings` (`publication_id`, `incident_id`, `revision`, `latest`, `visibility`, `first_published_at`, `published_at`, `title`, `severity`, `content`)
-	SELECT p.`id`, p.`incident_id`, p.`revision`,
-		p.`revision` = (SELECT max(p2.`revision`) FROM `publications` p2 WHERE p2.`incident_id` = p.`incident_id`),
-		i.`visibility`, coalesce(i.`published_at`, p.`published_at`), p.`published_at`,
-		json_extract(p.`snapshot`, '$.title'), json_extract(p.`snapshot`, '$.severity'), learning_content(p.`snapshot`)
-	FROM `publications` p JOIN `incidents` i ON i.`id` = p.`incident_id`;
---> statement-breakpoint
-INSERT INTO `learning_services` (`incident_id`, `service`, `publication_id`, `visibility`, `first_published_at`)
-	SELECT DISTINCT l.`incident_id`, s.`value`, l.`publication_id`, l.`visibility`, l.`first_published_at`
-	FROM `learnings` l, json_each(l.`content`, '$.services') s
-	WHERE l.`latest`;
---> statement-breakpoint
--- A category merged since publishing counts as the one it went into.
-INSERT INTO `learning_categories` (`incident_id`, `category`, `publication_id`, `visibility`, `first_published_at`)
-	SELECT DISTINCT l.`incident_id`, coalesce(cc.`merged_into`, c.`value`), l.`publication_id`, l.`visibility`, l.`first_published_at`
-	FROM `learnings` l, json_each(l.`content`, '$.categories') c
-	LEFT JOIN `cause_categories` cc ON cc.`slug` = c.`value`
-	WHERE l.`latest`;
---> statement-breakpoint
+-- What the feed shows of publications made before this migration is drawn from their snapshots
+-- by the app, after the migrations: the data migration "learnings-of-earlier-publications"
+-- (app/models/data-migrations.server.ts). A migration calls no app code.
 -- The feed never shows a restricted incident: its rows follow the incident's visibility, whoever changes it.
 CREATE TRIGGER `incidents_learnings_visibility` AFTER UPDATE OF `visibility` ON `incidents` BEGIN
 	UPDATE `learnings` SET `visibility` = new.`visibility` WHERE `incident_id` = new.`id`;

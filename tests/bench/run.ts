@@ -185,6 +185,9 @@ async function shipped(base: string, pagePath: string, cookie: string | undefine
 
 async function digestRender(): Promise<{ firstMs: number; medianMs: number; publications: number; htmlBytes: number }> {
   process.env.DATABASE_PATH = DB;
+  const { setDataMigrations } = await import("~/lib/db.server");
+  const { DATA_MIGRATIONS } = await import("~/models/data-migrations.server");
+  setDataMigrations(DATA_MIGRATIONS);
   const { digestEmail } = await import("~/models/digest.server");
   const { median } = await import("d3-array");
   const span = { seq: 1, afterPublicationId: digestWindow.after, throughPublicationId: digestWindow.through, startAt: null, endAt: new Date().toISOString() };

@@ -286,7 +286,8 @@ const TABLE: Record<string, Expectation> = {
   },
 
   // Restricted incidents never reach the company-wide feed, whoever reads it.
-  "routes/learnings._index": { get: signedIn, post: "none" },
+  // "Create my private feed link", for an account without one.
+  "routes/learnings._index": { get: signedIn, post: [{ name: "create feed link", form: () => ({ intent: "create-feed-link" }), expect: writes(signedIn) }] },
   "routes/learnings.$ref": { get: viewer, post: "none", scoped: "published" },
   // Feed readers sign in with the token in their link instead; without either, 401.
   "routes/learnings[.]atom": {

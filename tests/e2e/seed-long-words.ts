@@ -27,7 +27,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
   // The app's modules read DATABASE_PATH when first used: set before they are loaded.
   process.env.DATABASE_PATH = file;
   const { actionFields, advanceTo, addTimeline, addWhyTree, createIncident, createUser } = await import("../../db/factories");
-  const { db } = await import("~/lib/db.server");
+  const { db, setDataMigrations } = await import("~/lib/db.server");
+  const { DATA_MIGRATIONS } = await import("~/models/data-migrations.server");
+  setDataMigrations(DATA_MIGRATIONS);
   const { addCategory } = await import("~/models/category.server");
   const { createAction } = await import("~/models/action.server");
   const { setPeople } = await import("~/models/incident.server");

@@ -17,7 +17,7 @@ import {
   updateAction,
   type ActionFilters,
 } from "~/models/action.server";
-import { listEvents } from "~/models/audit.server";
+import { listEvents } from "~/models/history.server";
 import { getIncident, moveIncident, setPeople } from "~/models/incident.server";
 import { updateSettings } from "~/models/settings.server";
 import { updateWhy } from "~/models/why.server";

@@ -1,9 +1,10 @@
 import { db, openDatabase, useDatabase } from "~/lib/db.server";
+import { DATA_MIGRATIONS } from "~/models/data-migrations.server";
 import { startSession } from "~/lib/session.server";
 
-/** A fresh, migrated in-memory database for one test. */
+/** A fresh in-memory database for one test, migrated as the app migrates one. */
 export function freshDatabase() {
-  return useDatabase(openDatabase(":memory:"));
+  return useDatabase(openDatabase(":memory:", { dataMigrations: DATA_MIGRATIONS }));
 }
 
 /** The error a call throws; fails the test when it throws nothing. */

@@ -5,7 +5,7 @@ import * as incidentPage from "~/routes/incidents.$ref._index";
 import { Conflict, DomainError, Forbidden, Invalid, NotFound, PublishBlocked, StateConflict } from "~/models/errors";
 import { createAction } from "~/models/action.server";
 import { canContribute, canManage, canView } from "~/models/authorization";
-import { listEvents } from "~/models/audit.server";
+import { listEvents } from "~/models/history.server";
 import {
   getIncident,
   type IncidentPage,

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, createIncident, createUser } from "../../db/factories";
 import { db, schema } from "~/lib/db.server";
 import { changeActionStatus, createAction, getAction, listActions, listIncidentActions } from "~/models/action.server";
-import { listEvents } from "~/models/audit.server";
+import { listEvents } from "~/models/history.server";
 import { Invalid } from "~/models/errors";
 import { getIncident, ownerChoices } from "~/models/incident.server";
 import { removalOf, removePerson } from "~/models/person-removal.server";

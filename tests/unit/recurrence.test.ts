@@ -4,7 +4,7 @@ import { actionFields, addWhyTree, createIncident, createUser, incidentFields } 
 import { db, schema } from "~/lib/db.server";
 import { Forbidden, Invalid } from "~/models/errors";
 import { changeActionStatus, createAction } from "~/models/action.server";
-import { listEvents } from "~/models/audit.server";
+import { listEvents } from "~/models/history.server";
 import { getIncident, updateIncident } from "~/models/incident.server";
 import { keywords, linkIncidents, listRelated, SAME_CAUSE, similarWhys, unlinkIncidents } from "~/models/recurrence.server";
 import { GLANCE } from "~/models/learning.server";
