@@ -222,11 +222,14 @@ async function storeEverywhere(admin: string, file: Database.Database) {
 
   // Stored as typed: nothing lost, nothing rewritten, except that a field of one line (a
   // question, a title) keeps to one line (line breaks and control characters become spaces).
+  // Payloads that differ only in a tab or a line break are the same text on one line.
+  const sameLine = (text: string) => ARMED.filter((p) => oneLine(p.payload).trim() === oneLine(text).trim()).length;
+  const sameTitle = (text: string) => ARMED.filter((p) => oneLine(p.payload.slice(0, 200)).trim() === oneLine(text.slice(0, 200)).trim()).length;
   for (const { name, payload } of ARMED) {
     const count = file.prepare("select count(*) from whys where question = ?").pluck().get(oneLine(payload).trim());
-    expect(count, `why question: ${name}`).toBe(3);
+    expect(count, `why question: ${name}`).toBe(3 * sameLine(payload));
     expect(file.prepare("select count(*) from timeline_entries where body_md = ?").pluck().get(payload.trim()), `timeline: ${name}`).toBe(1);
-    expect(file.prepare("select count(*) from incidents where title = ?").pluck().get(oneLine(payload.slice(0, 200)).trim()), `title: ${name}`).toBe(1);
+    expect(file.prepare("select count(*) from incidents where title = ?").pluck().get(oneLine(payload.slice(0, 200)).trim()), `title: ${name}`).toBe(sameTitle(payload));
   }
 }
 
