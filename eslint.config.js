@@ -1,4 +1,5 @@
-// Lint keeps the code's layers apart and free of import cycles; it checks nothing of style.
+// Lint keeps the code's layers apart and free of import cycles, and every promise awaited (the
+// models are asynchronous: a query not awaited is a write out of order); it checks nothing of style.
 //   routes → models → lib and data (app/lib/db.server.ts, db/schema.ts)
 // Components are rendered in the browser too, so they never import server modules.
 // Why these rules and how to change them: docs/decisions/0015-layers-enforced-by-lint.md.
@@ -33,7 +34,7 @@ export default tseslint.config(
       parserOptions: { ecmaFeatures: { jsx: true } },
     },
     linterOptions: { reportUnusedDisableDirectives: "error" },
-    plugins: { "import-x": importX },
+    plugins: { "import-x": importX, "@typescript-eslint": tseslint.plugin },
     settings: {
       "import-x/resolver-next": [createTypeScriptImportResolver({ project: "./tsconfig.json" })],
       "import-x/extensions": [".ts", ".tsx", ".js"],
@@ -64,6 +65,16 @@ export default tseslint.config(
           ],
         },
       ],
+    },
+  },
+  {
+    // A promise nobody awaits is a query run out of order or an error nobody sees.
+    files: ["app/**/*.{ts,tsx}", "db/**/*.ts", "tests/**/*.{ts,tsx}"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/await-thenable": "error",
+      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { attributes: false } }],
     },
   },
   {

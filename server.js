@@ -141,9 +141,15 @@ if (vite) {
   app.use((req, res, next) => (path.extname(req.path) ? files(req, res, next) : next()));
 }
 
+/** The server build, once its database is open and migrated (app/entry.server.tsx's `ready`). */
+async function opened(serverBuild) {
+  await serverBuild.entry.module.ready;
+  return serverBuild;
+}
+
 const build = vite
-  ? () => vite.ssrLoadModule("virtual:remix/server-build")
-  : await import(BUILD);
+  ? () => vite.ssrLoadModule("virtual:remix/server-build").then(opened)
+  : await opened(await import(BUILD));
 
 /**
  * Reads the body whole, before Remix sees it, counting the bytes that arrive: a Content-Length

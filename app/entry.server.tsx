@@ -3,21 +3,23 @@ import { Writable } from "node:stream";
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
-import { db, setDataMigrations } from "~/lib/db.server";
+import { openAppDatabase } from "~/lib/db.server";
 import { NonceContext } from "~/lib/nonce";
 import { startScheduler } from "~/lib/scheduler.server";
 import { checkUncheckedWhysInBackground } from "~/models/blame.server";
 import { DATA_MIGRATIONS } from "~/models/data-migrations.server";
 import { refreshUncheckedSimilaritiesInBackground } from "~/models/recurrence.server";
 
-// Open and migrate the database when the server starts, not on the first request, start the
-// daily jobs, and check the wording and look up the similar whys of whys saved before either
-// was stored with them.
-setDataMigrations(DATA_MIGRATIONS);
-db();
-startScheduler();
-checkUncheckedWhysInBackground();
-refreshUncheckedSimilaritiesInBackground();
+/**
+ * Opens and migrates the database when the server starts, not on the first request, then starts
+ * the daily jobs and checks the wording and looks up the similar whys of whys saved before either
+ * was stored with them. The server (server.js) awaits it before it takes a request.
+ */
+export const ready: Promise<void> = openAppDatabase(DATA_MIGRATIONS).then(() => {
+  startScheduler();
+  checkUncheckedWhysInBackground();
+  refreshUncheckedSimilaritiesInBackground();
+});
 
 // No page defers data, so a render still running is only slow (the largest incident on a busy
 // machine), not stuck: it is given time to finish rather than cut off into a broken page.

@@ -42,22 +42,22 @@ const sample: Sample = JSON.parse(fs.readFileSync(path.resolve("db/seed-data/inc
 const iso = (t?: string) => (t ? new Date(t).toISOString() : null);
 
 /** Loads the demo; returns how many incidents it added and a line per demo sign-in. */
-export function loadDemo(): { loaded: number; logins: string[] } {
+export async function loadDemo(): Promise<{ loaded: number; logins: string[] }> {
   const logins: string[] = [];
   for (const person of sample.users) {
-    if (userByEmail(person.email)) {
+    if (await userByEmail(person.email)) {
       logins.push(`  ${person.email.padEnd(22)} (already existed; password unchanged)`);
       continue;
     }
-    createUser({ ...person, password: DEMO_PASSWORD });
+    await createUser({ ...person, password: DEMO_PASSWORD });
     logins.push(`  ${person.email.padEnd(22)} ${DEMO_PASSWORD}   ${person.role}, ${person.team}`);
   }
 
   let loaded = 0;
   for (const item of sample.incidents) {
-    if (db().select().from(schema.incidents).where(eq(schema.incidents.title, item.title)).get()) continue;
-    const facilitator = userByEmail(item.facilitator)!;
-    const incident = createIncident(facilitator, {
+    if (await db().select().from(schema.incidents).where(eq(schema.incidents.title, item.title)).get()) continue;
+    const facilitator = (await userByEmail(item.facilitator))!;
+    const incident = await createIncident(facilitator, {
       title: item.title,
       severity: item.severity,
       startedAt: iso(item.startedAt)!,
@@ -68,28 +68,25 @@ export function loadDemo(): { loaded: number; logins: string[] } {
       summaryMd: item.summary,
       visibility: "org",
     });
-    setPeople(
-      facilitator,
-      incident.id,
-      facilitator.id,
-      item.participants.map((email) => userByEmail(email)!.id),
-    );
-    addTimeline(facilitator, incident.id, item.timeline);
-    const whyIds = addWhyTree(facilitator, incident.id, item.whys);
-    const rows = listWhys(incident.id);
+    const participantIds: number[] = [];
+    for (const email of item.participants) participantIds.push((await userByEmail(email))!.id);
+    await setPeople(facilitator, incident.id, facilitator.id, participantIds);
+    await addTimeline(facilitator, incident.id, item.timeline);
+    const whyIds = await addWhyTree(facilitator, incident.id, item.whys);
+    const rows = await listWhys(incident.id);
     for (const spec of item.actions) {
       const why = rows.find((w) => w.question === spec.remediates && whyIds.includes(w.id));
-      const owner = userByEmail(spec.owner)!;
-      const action = createAction(facilitator, incident.id, why?.id ?? null, {
+      const owner = (await userByEmail(spec.owner))!;
+      const action = await createAction(facilitator, incident.id, why?.id ?? null, {
         ...actionFields(owner.id, { title: spec.title, priority: "P2" }),
-        dueDate: addDays(today(), spec.dueInDays),
+        dueDate: addDays(await today(), spec.dueInDays),
       });
-      if (spec.status === "in_progress" || spec.status === "done") changeActionStatus(owner, action.id, spec.status);
+      if (spec.status === "in_progress" || spec.status === "done") await changeActionStatus(owner, action.id, spec.status);
     }
-    if (item.keepWording) keepFlaggedWording(facilitator, incident.id, item.keepWording);
+    if (item.keepWording) await keepFlaggedWording(facilitator, incident.id, item.keepWording);
     if (item.status !== "draft") {
       const publishedAt = new Date(Date.now() - (item.publishedDaysAgo ?? 0) * 86_400_000);
-      advanceTo(facilitator, incident.id, item.status, publishedAt);
+      await advanceTo(facilitator, incident.id, item.status, publishedAt);
     }
     loaded += 1;
   }

@@ -17,10 +17,10 @@ import type { Role, User } from "~/models/user.server";
 
 let counter = 0;
 
-export function createUser(input: Partial<{ name: string; email: string; team: string; role: Role; password: string }> = {}): User {
+export async function createUser(input: Partial<{ name: string; email: string; team: string; role: Role; password: string }> = {}): Promise<User> {
   counter += 1;
   const { password, ...rest } = input;
-  return db()
+  return await db()
     .insert(schema.users)
     .values({
       name: `Person ${counter}`,
@@ -57,7 +57,7 @@ export function incidentFields(overrides: Partial<IncidentFields> = {}): Inciden
   };
 }
 
-export function createIncident(actor: Viewer, overrides: Partial<IncidentFields> & { facilitatorId?: number } = {}) {
+export async function createIncident(actor: Viewer, overrides: Partial<IncidentFields> & { facilitatorId?: number } = {}) {
   return reportIncident(actor, { ...incidentFields(overrides), facilitatorId: overrides.facilitatorId });
 }
 
@@ -85,15 +85,17 @@ export function whyFields(spec: WhySpec): WhyFields {
 }
 
 /** Adds a tree of whys as written in the spec (children are "asked why again"). Returns ids in order. */
-export function addWhyTree(actor: Viewer, incidentId: number, specs: WhySpec[], parentId: number | null = null): number[] {
-  return specs.flatMap((spec) => {
-    const row = addWhy(actor, incidentId, parentId, whyFields(spec));
-    return [row.id, ...addWhyTree(actor, incidentId, spec.children ?? [], row.id)];
-  });
+export async function addWhyTree(actor: Viewer, incidentId: number, specs: WhySpec[], parentId: number | null = null): Promise<number[]> {
+  const ids: number[] = [];
+  for (const spec of specs) {
+    const row = await addWhy(actor, incidentId, parentId, whyFields(spec));
+    ids.push(row.id, ...(await addWhyTree(actor, incidentId, spec.children ?? [], row.id)));
+  }
+  return ids;
 }
 
-export function addTimeline(actor: Viewer, incidentId: number, entries: { at: string; text: string }[]) {
-  for (const entry of entries) addTimelineEntry(actor, incidentId, { at: new Date(entry.at).toISOString(), bodyMd: entry.text });
+export async function addTimeline(actor: Viewer, incidentId: number, entries: { at: string; text: string }[]) {
+  for (const entry of entries) await addTimelineEntry(actor, incidentId, { at: new Date(entry.at).toISOString(), bodyMd: entry.text });
 }
 
 /** Eric Ries's five-level example: one chain, a remediation at every level. */
@@ -139,41 +141,43 @@ export const RIES_CHAIN: WhySpec[] = [
 ];
 
 /** Keeps every wording the blame-language check flags on the incident, for `reason`, as its facilitator would. */
-export function keepFlaggedWording(actor: Viewer, incidentId: number, reason: string) {
-  for (const [whyId, findings] of openFindingsOf(incidentId)) {
-    for (const f of findings) acknowledgeFinding(actor, incidentId, whyId, f.field, f.match, reason);
+export async function keepFlaggedWording(actor: Viewer, incidentId: number, reason: string) {
+  for (const [whyId, findings] of await openFindingsOf(incidentId)) {
+    for (const f of findings) await acknowledgeFinding(actor, incidentId, whyId, f.field, f.match, reason);
   }
 }
 
-export function userByEmail(email: string) {
-  return db().select().from(schema.users).where(eq(schema.users.email, email)).get();
+export async function userByEmail(email: string) {
+  return await db().select().from(schema.users).where(eq(schema.users.email, email)).get();
 }
 
 /** Moves an incident through the lifecycle to `status`, as its facilitator would. */
-export function advanceTo(actor: Viewer, incidentId: number, status: Status, publishedAt?: Date) {
+export async function advanceTo(actor: Viewer, incidentId: number, status: Status, publishedAt?: Date) {
   const path: Status[] = ["analysis", "review", "published"];
-  for (const step of path.slice(0, path.indexOf(status) + 1)) moveIncident(actor, incidentId, step);
+  for (const step of path.slice(0, path.indexOf(status) + 1)) await moveIncident(actor, incidentId, step);
   if (status === "published" && publishedAt) {
     const at = publishedAt.toISOString();
     // The history moves back with the publication, each event by the same span, so what led up
     // to publishing stays before it: otherwise every event would count as a change since then.
-    const publishedNow = db()
-      .select({ at: sql<string>`max(${schema.publications.publishedAt})` })
-      .from(schema.publications)
-      .where(eq(schema.publications.incidentId, incidentId))
-      .get()?.at;
+    const publishedNow = (
+      await db()
+        .select({ at: sql<string>`max(${schema.publications.publishedAt})` })
+        .from(schema.publications)
+        .where(eq(schema.publications.incidentId, incidentId))
+        .get()
+    )?.at;
     const shiftMs = publishedNow ? publishedAt.getTime() - Date.parse(publishedNow) : 0;
     if (shiftMs !== 0) {
-      for (const event of db().select({ id: schema.auditEvents.id, createdAt: schema.auditEvents.createdAt }).from(schema.auditEvents).where(eq(schema.auditEvents.incidentId, incidentId)).all()) {
+      for (const event of await db().select({ id: schema.auditEvents.id, createdAt: schema.auditEvents.createdAt }).from(schema.auditEvents).where(eq(schema.auditEvents.incidentId, incidentId)).all()) {
         const createdAt = new Date(Date.parse(event.createdAt) + shiftMs).toISOString();
-        db().update(schema.auditEvents).set({ createdAt }).where(eq(schema.auditEvents.id, event.id)).run();
+        await db().update(schema.auditEvents).set({ createdAt }).where(eq(schema.auditEvents.id, event.id)).run();
       }
     }
-    db().update(schema.incidents).set({ publishedAt: at }).where(eq(schema.incidents.id, incidentId)).run();
-    db().update(schema.publications).set({ publishedAt: at }).where(eq(schema.publications.incidentId, incidentId)).run();
-    db().update(schema.learnings).set({ firstPublishedAt: at, publishedAt: at }).where(eq(schema.learnings.incidentId, incidentId)).run();
-    db().update(schema.learningServices).set({ firstPublishedAt: at }).where(eq(schema.learningServices.incidentId, incidentId)).run();
-    db().update(schema.learningCategories).set({ firstPublishedAt: at }).where(eq(schema.learningCategories.incidentId, incidentId)).run();
+    await db().update(schema.incidents).set({ publishedAt: at }).where(eq(schema.incidents.id, incidentId)).run();
+    await db().update(schema.publications).set({ publishedAt: at }).where(eq(schema.publications.incidentId, incidentId)).run();
+    await db().update(schema.learnings).set({ firstPublishedAt: at, publishedAt: at }).where(eq(schema.learnings.incidentId, incidentId)).run();
+    await db().update(schema.learningServices).set({ firstPublishedAt: at }).where(eq(schema.learningServices.incidentId, incidentId)).run();
+    await db().update(schema.learningCategories).set({ firstPublishedAt: at }).where(eq(schema.learningCategories.incidentId, incidentId)).run();
   }
 }
 
@@ -206,21 +210,22 @@ export function longText(length: number, seed: number | string = 0): string {
  * causes), 300 actions, 500 timeline entries, 50 related incidents. Built through the models in
  * one transaction, as people would build it.
  */
-export function createIncidentAtLimits(admin: Viewer, options: { blame?: boolean } = {}) {
-  return db().transaction(() => {
-    const people = Array.from({ length: LIMITS.peoplePerIncident }, (_, i) =>
-      createUser({ name: `Participant ${i} ${longText(80, i)}`.slice(0, 100), team: longText(60, `team${i % 15}`) }),
-    );
+export async function createIncidentAtLimits(admin: Viewer, options: { blame?: boolean } = {}) {
+  return await db().transaction(async () => {
+    const people: User[] = [];
+    for (let i = 0; i < LIMITS.peoplePerIncident; i++) {
+      people.push(await createUser({ name: `Participant ${i} ${longText(80, i)}`.slice(0, 100), team: longText(60, `team${i % 15}`) }));
+    }
     const services = Array.from({ length: FIELD_LIMITS.servicesPerIncident }, (_, i) => `${String(i).padStart(2, "0")}-${longText(FIELD_LIMITS.service, i)}`.slice(0, FIELD_LIMITS.service).trim());
     const markdown = (length: number, seed: number | string) => `## Heading\n\n- ${longText(length - 40, seed)}\n\n**bold** [link](https://example.com)`.slice(0, length);
-    const incident = createIncident(admin, {
+    const incident = await createIncident(admin, {
       title: longText(FIELD_LIMITS.incidentTitle, "title"),
       services,
       impactMd: markdown(FIELD_LIMITS.impact, "impact"),
       summaryMd: markdown(FIELD_LIMITS.summary, "summary"),
       facilitatorId: people[0].id,
     });
-    setPeople(admin, incident.id, people[0].id, people.slice(1).map((p) => p.id));
+    await setPeople(admin, incident.id, people[0].id, people.slice(1).map((p) => p.id));
     // Wording the check flags, in every field of every why, when asked for.
     const blame = options.blame ? "Obviously the engineer made a mistake and was careless. " : "";
     const fields = (level: number, i: number): WhyFields => ({
@@ -235,16 +240,16 @@ export function createIncidentAtLimits(admin: Viewer, options: { blame?: boolean
     const whyIds: number[] = [];
     let parentId: number | null = null;
     for (let level = 1; level <= LIMITS.depth; level++) {
-      parentId = addWhy(admin, incident.id, parentId, fields(level, 0)).id;
+      parentId = (await addWhy(admin, incident.id, parentId, fields(level, 0))).id;
       whyIds.push(parentId);
     }
     for (let i = whyIds.length; i < LIMITS.whysPerIncident; i++) {
       // Contributing causes spread over the levels of the deep branch.
       const level = i % (LIMITS.depth - 1);
-      whyIds.push(addWhy(admin, incident.id, whyIds[level], fields(level + 2, i)).id);
+      whyIds.push((await addWhy(admin, incident.id, whyIds[level], fields(level + 2, i))).id);
     }
     for (let i = 0; i < LIMITS.actionsPerIncident; i++) {
-      createAction(admin, incident.id, whyIds[i % whyIds.length], {
+      await createAction(admin, incident.id, whyIds[i % whyIds.length], {
         ...actionFields(people[i % people.length].id),
         title: longText(FIELD_LIMITS.actionTitle, `action${i}`),
         descriptionMd: markdown(FIELD_LIMITS.actionDescription, `d${i}`),
@@ -252,11 +257,11 @@ export function createIncidentAtLimits(admin: Viewer, options: { blame?: boolean
       });
     }
     for (let i = 0; i < LIMITS.timelineEntriesPerIncident; i++) {
-      addTimelineEntry(admin, incident.id, { at: new Date(Date.parse(incident.startedAt) + i * 60_000).toISOString(), bodyMd: markdown(FIELD_LIMITS.timelineEntry, `t${i}`) });
+      await addTimelineEntry(admin, incident.id, { at: new Date(Date.parse(incident.startedAt) + i * 60_000).toISOString(), bodyMd: markdown(FIELD_LIMITS.timelineEntry, `t${i}`) });
     }
     for (let i = 0; i < LIMITS.relatedPerIncident; i++) {
-      linkIncidents(admin, incident.id, createIncident(admin, { title: `Related ${i}` }).id);
+      await linkIncidents(admin, incident.id, (await createIncident(admin, { title: `Related ${i}` })).id);
     }
-    return { incident: getIncident(admin, incident.id), people, whyIds };
+    return { incident: await getIncident(admin, incident.id), people, whyIds };
   });
 }

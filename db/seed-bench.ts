@@ -15,7 +15,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
-import { openDatabase } from "~/lib/db.server";
+import { openDatabase, sqliteOf } from "~/lib/db.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { hashPassword } from "~/lib/password.server";
 import { addDays, formatSpan } from "~/lib/time";
@@ -1072,8 +1072,8 @@ const started = performance.now();
 const elapsed = () => ((performance.now() - started) / 1000).toFixed(1);
 
 console.log(`Creating ${incidentCount.toLocaleString("en")} incidents in ${file} (seed ${seedText})`);
-const db = openDatabase(file);
-const sqlite = db.$client;
+const db = await openDatabase(file);
+const sqlite = sqliteOf(db);
 // The file is new and nothing else uses it yet: trade crash safety for speed while loading.
 sqlite.pragma("synchronous = OFF");
 sqlite.pragma("cache_size = -200000");

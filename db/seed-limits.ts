@@ -19,11 +19,11 @@ if (fs.existsSync(file)) {
 // The app's modules read DATABASE_PATH when first used: set before they are loaded.
 process.env.DATABASE_PATH = file;
 const { createIncidentAtLimits, createUser } = await import("./factories");
-const { db, setDataMigrations } = await import("~/lib/db.server");
+const { db, openAppDatabase, sqliteOf } = await import("~/lib/db.server");
 const { DATA_MIGRATIONS } = await import("~/models/data-migrations.server");
-setDataMigrations(DATA_MIGRATIONS);
-const admin = createUser({ name: "Limits Admin", email: LIMITS_ADMIN.email, role: "admin", password: LIMITS_ADMIN.password });
+await openAppDatabase(DATA_MIGRATIONS);
+const admin = await createUser({ name: "Limits Admin", email: LIMITS_ADMIN.email, role: "admin", password: LIMITS_ADMIN.password });
 const started = performance.now();
-const { incident } = createIncidentAtLimits(admin, { blame: true });
-db().$client.close();
+const { incident } = await createIncidentAtLimits(admin, { blame: true });
+sqliteOf(db()).close();
 console.log(JSON.stringify({ reference: incident.reference, buildMs: Math.round(performance.now() - started) }));

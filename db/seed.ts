@@ -1,15 +1,15 @@
 // Loads the demo incidents and their people (db/demo.ts), so a newcomer sees a real analysis at once.
 //   npm run seed:demo            into DATABASE_PATH (default ./data/hindsight.db)
 import path from "node:path";
-import { setDataMigrations } from "~/lib/db.server";
+import { openAppDatabase } from "~/lib/db.server";
 import { env } from "~/lib/env.server";
 import { DATA_MIGRATIONS } from "~/models/data-migrations.server";
 import { loadDemo } from "./demo";
 
-setDataMigrations(DATA_MIGRATIONS);
+await openAppDatabase(DATA_MIGRATIONS);
 
 console.log(`Loading the demo into ${path.resolve(env().DATABASE_PATH)}`);
-const { loaded, logins } = loadDemo();
+const { loaded, logins } = await loadDemo();
 console.log(`Loaded ${loaded} demo incident${loaded === 1 ? "" : "s"}.`);
 console.log("Demo sign-ins (email, password):");
 console.log(logins.join("\n"));

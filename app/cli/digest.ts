@@ -4,16 +4,16 @@
 //                               a repeat, or two runs at once, send it once
 //   npm run digest -- --dry-run print the next digest as the list addresses would get it, sending nothing
 import { parseArgs } from "node:util";
-import { setDataMigrations } from "~/lib/db.server";
+import { openAppDatabase } from "~/lib/db.server";
 import { DATA_MIGRATIONS } from "~/models/data-migrations.server";
 import { previewDigest, scheduledMoment, sendDigest } from "~/models/digest.server";
 
-setDataMigrations(DATA_MIGRATIONS);
+await openAppDatabase(DATA_MIGRATIONS);
 
 const { values } = parseArgs({ options: { "dry-run": { type: "boolean", default: false } } });
 
 if (values["dry-run"]) {
-  const { span, label, audience, email } = previewDigest();
+  const { span, label, audience, email } = await previewDigest();
   console.log(`Digest #${span.seq}, ${label}`);
   const to = audience.map((r) => (r.kind === "list" ? r.address : `${r.subscriber.email} (subscriber)`));
   console.log(`To: ${to.join(", ") || "(nobody: set DIGEST_TO or the recipients on the Settings page, or subscribe)"}`);
@@ -22,7 +22,7 @@ if (values["dry-run"]) {
   console.log(`\n${email.text}\n\n--- HTML part ---\n${email.html}`);
 } else {
   const now = new Date();
-  const result = await sendDigest({ trigger: "command", now, dueSince: scheduledMoment(now) });
+  const result = await sendDigest({ trigger: "command", now, dueSince: await scheduledMoment(now) });
   const said = {
     queued: `written to the outbox for ${result.queued} recipient${result.queued === 1 ? "" : "s"}`,
     "already-sent": "already sent; not sent again",

@@ -1,10 +1,10 @@
 // Sends today's reminders now, and retries any email that failed before:
 //   npm run reminders
-import { setDataMigrations } from "~/lib/db.server";
+import { openAppDatabase } from "~/lib/db.server";
 import { DATA_MIGRATIONS } from "~/models/data-migrations.server";
 import { runReminders } from "~/models/reminder.server";
 
-setDataMigrations(DATA_MIGRATIONS);
+await openAppDatabase(DATA_MIGRATIONS);
 
 const result = await runReminders();
 console.log(

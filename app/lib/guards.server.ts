@@ -25,5 +25,5 @@ async function loadIncidentRoute(request: Request, ref: string | undefined) {
   const user = await requireUser(request);
   const id = parseReference(ref);
   if (!id) throw new Response("Not found", { status: 404 });
-  return { user, incident: orErrorPage(() => getIncident(user, id)) };
+  return { user, incident: await orErrorPage(() => getIncident(user, id)) };
 }

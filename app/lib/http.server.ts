@@ -70,21 +70,14 @@ export function modelFailure<V>(error: unknown, values: V, target?: string) {
 
 /**
  * Reads for a page: a thing that is missing or not the person's to see becomes the 404 or 403
- * page (with the refusal's words) instead of a crash. Works for a read that returns a promise too.
+ * page (with the refusal's words) instead of a crash.
  */
-export function orErrorPage<T>(read: () => T): T {
-  let result: T;
+export async function orErrorPage<T>(read: () => Promise<T> | T): Promise<T> {
   try {
-    result = read();
+    return await read();
   } catch (error) {
     throw errorPage(error);
   }
-  if (result instanceof Promise) {
-    return result.catch((error: unknown) => {
-      throw errorPage(error);
-    }) as T;
-  }
-  return result;
 }
 
 function errorPage(error: unknown): unknown {

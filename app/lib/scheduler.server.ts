@@ -18,7 +18,7 @@ export function startScheduler() {
   let remindedOn: string | undefined;
   let digested: string | undefined;
   const tick = async () => {
-    const { timeZone, reminderHour } = getSettings();
+    const { timeZone, reminderHour } = await getSettings();
     const now = new Date();
     const today = dateIn(timeZone, now);
     const hour = hourIn(timeZone, now);
@@ -26,13 +26,13 @@ export function startScheduler() {
       remindedOn = today;
       console.log(JSON.stringify({ job: "reminders", ...(await runReminders(now)) }));
     }
-    const due = scheduledMoment(now);
+    const due = await scheduledMoment(now);
     if (digested !== due) {
       digested = due;
       console.log(JSON.stringify({ job: "digest", ...(await sendDigest({ trigger: "schedule", now, dueSince: due })) }));
     }
   };
   const run = () => tick().catch((error) => console.error("Reminder run failed:", error));
-  setInterval(run, 60_000).unref();
+  setInterval(() => void run(), 60_000).unref();
   void run();
 }

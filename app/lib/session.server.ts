@@ -48,7 +48,7 @@ async function knownAccounts(request: Request): Promise<number[]> {
 export async function isKnownDevice(request: Request, email: string): Promise<boolean> {
   const known = await knownAccounts(request);
   if (known.length === 0) return false;
-  const id = accountIdFor(email);
+  const id = await accountIdFor(email);
   return id !== undefined && known.includes(id);
 }
 
@@ -104,7 +104,7 @@ export async function requireAdmin(request: Request): Promise<User> {
  */
 export async function startSession(request: Request, userId: number, to: string, message?: string) {
   const response = redirect(to);
-  response.headers.append("Set-Cookie", await cookie().serialize(createSession(userId)));
+  response.headers.append("Set-Cookie", await cookie().serialize(await createSession(userId)));
   const known = [userId, ...(await knownAccounts(request)).filter((id) => id !== userId)].slice(0, KNOWN_ACCOUNTS_KEPT);
   response.headers.append("Set-Cookie", await knownDeviceCookie().serialize(known));
   if (message) response.headers.append("Set-Cookie", await flashCookie(message));
@@ -113,7 +113,7 @@ export async function startSession(request: Request, userId: number, to: string,
 
 export async function signOut(request: Request) {
   const token = await sessionToken(request);
-  if (token) endSession(token);
+  if (token) await endSession(token);
   return redirect("/signin", {
     headers: { "Set-Cookie": await cookie().serialize("", { maxAge: 0 }) },
   });

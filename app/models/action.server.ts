@@ -27,6 +27,7 @@ import { boundedCount, COUNT_LIMIT, PAGE_SIZE } from "./paging";
 import { assertWithinLimit } from "./limits.server";
 import { getSettings } from "./settings.server";
 import { personName } from "./user.server";
+import { idList, inIdList, jsonArrayOf, likelyTrue, millisecondsBetween, throughIndex } from "./sql/sqlite.server";
 
 const { actions, incidents, users, whys, actionFinished, actionStatusOrder } = schema;
 
@@ -41,8 +42,8 @@ export type ActionFields = {
 };
 
 /** Today's date where the organisation keeps its calendar (the reminder time zone). */
-export function today(now: Date = new Date()): string {
-  return dateIn(getSettings().timeZone, now);
+export async function today(now: Date = new Date()): Promise<string> {
+  return dateIn((await getSettings()).timeZone, now);
 }
 
 const actionColumns = {
@@ -85,8 +86,8 @@ export type Action = {
   version: number;
 };
 
-function loadAction(tx: Tx, actionId: number): Action | undefined {
-  return tx.select(actionColumns).from(actions).innerJoin(users, eq(users.id, actions.ownerId)).where(eq(actions.id, actionId)).get();
+async function loadAction(tx: Tx, actionId: number): Promise<Action | undefined> {
+  return await tx.select(actionColumns).from(actions).innerJoin(users, eq(users.id, actions.ownerId)).where(eq(actions.id, actionId)).get();
 }
 
 /** The incident's actions, oldest first. */
@@ -100,15 +101,15 @@ const actionsOfIncident = prepared((d) =>
     .prepare(),
 );
 
-export function listIncidentActions(incidentId: number): Action[] {
-  return actionsOfIncident().all({ incidentId });
+export async function listIncidentActions(incidentId: number): Promise<Action[]> {
+  return await actionsOfIncident().all({ incidentId });
 }
 
 /** The action and its incident, if the user may change it; 404 if they may not even see it. */
-function requireChangeableAction(tx: Tx, actor: Viewer, actionId: number): { action: Action; incident: Incident } {
-  const action = loadAction(tx, actionId);
+async function requireChangeableAction(tx: Tx, actor: Viewer, actionId: number): Promise<{ action: Action; incident: Incident }> {
+  const action = await loadAction(tx, actionId);
   if (!action) throw new NotFound("action");
-  const incident = requireIncident(actor, action.incidentId, "view");
+  const incident = await requireIncident(actor, action.incidentId, "view");
   if (!canChangeAction(actor, incident, action)) {
     throw new Forbidden("Only the action's owner, the facilitator and admins can change this action.");
   }
@@ -116,11 +117,11 @@ function requireChangeableAction(tx: Tx, actor: Viewer, actionId: number): { act
 }
 
 /** The action with its incident, and who finished it; 404 for anyone who may not see the incident. */
-export function getAction(viewer: Viewer, actionId: number): { action: Action; incident: Incident; completedByName: string | null } {
-  const action = loadAction(db(), actionId);
+export async function getAction(viewer: Viewer, actionId: number): Promise<{ action: Action; incident: Incident; completedByName: string | null }> {
+  const action = await loadAction(db(), actionId);
   if (!action) throw new NotFound("action");
-  const incident = requireIncident(viewer, action.incidentId, "view");
-  const completer = db()
+  const incident = await requireIncident(viewer, action.incidentId, "view");
+  const completer = await db()
     .select({ name: personName })
     .from(actions)
     .innerJoin(users, eq(users.id, actions.completedById))
@@ -129,49 +130,49 @@ export function getAction(viewer: Viewer, actionId: number): { action: Action; i
   return { action, incident, completedByName: completer?.name ?? null };
 }
 
-function assertOwner(tx: Tx, ownerId: number) {
-  const owner = tx.select({ id: users.id }).from(users).where(and(eq(users.id, ownerId), isNull(users.removedAt))).get();
+async function assertOwner(tx: Tx, ownerId: number): Promise<void> {
+  const owner = await tx.select({ id: users.id }).from(users).where(and(eq(users.id, ownerId), isNull(users.removedAt))).get();
   if (!owner) throw new Invalid("Choose an owner who has an account.", "ownerId");
 }
 
 /** The due date the policy gives an action of this priority on an incident of this severity. */
-export function policyDueDate(severity: Severity, priority: Priority, now: Date = new Date()): string {
-  return defaultDueDate(getSettings().duePolicy, severity, priority, today(now));
+export async function policyDueDate(severity: Severity, priority: Priority, now: Date = new Date()): Promise<string> {
+  return defaultDueDate((await getSettings()).duePolicy, severity, priority, await today(now));
 }
 
-function stored(fields: ActionFields, severity: Severity) {
+async function stored(fields: ActionFields, severity: Severity) {
   return {
     ...fields,
-    dueDate: fields.dueDate || policyDueDate(severity, fields.priority),
+    dueDate: fields.dueDate || (await policyDueDate(severity, fields.priority)),
     descriptionHtml: renderMarkdown(fields.descriptionMd),
   };
 }
 
 /** Turns a why's remediation into owned, dated work, linked to that why. */
-export function createAction(actor: Viewer, incidentId: number, whyId: number | null, fields: ActionFields): Action {
-  return db().transaction((tx) => {
-    const incident = requireIncident(actor, incidentId, "contribute");
-    const [{ n }] = tx.select({ n: count() }).from(actions).where(eq(actions.incidentId, incidentId)).all();
+export async function createAction(actor: Viewer, incidentId: number, whyId: number | null, fields: ActionFields): Promise<Action> {
+  return await db().transaction(async (tx) => {
+    const incident = await requireIncident(actor, incidentId, "contribute");
+    const [{ n }] = await tx.select({ n: count() }).from(actions).where(eq(actions.incidentId, incidentId)).all();
     assertWithinLimit("actionsPerIncident", n + 1);
     if (whyId !== null) {
-      const why = tx.select({ id: whys.id }).from(whys).where(and(eq(whys.id, whyId), eq(whys.incidentId, incidentId))).get();
+      const why = await tx.select({ id: whys.id }).from(whys).where(and(eq(whys.id, whyId), eq(whys.incidentId, incidentId))).get();
       if (!why) throw new NotFound("action");
     }
-    assertOwner(tx, fields.ownerId);
-    ensureParticipant(tx, actor, incident, fields.ownerId);
-    const { id } = tx
+    await assertOwner(tx, fields.ownerId);
+    await ensureParticipant(tx, actor, incident, fields.ownerId);
+    const { id } = await tx
       .insert(actions)
-      .values({ ...stored(fields, incident.severity), incidentId, whyId, createdById: actor.id })
+      .values({ ...(await stored(fields, incident.severity)), incidentId, whyId, createdById: actor.id })
       .returning({ id: actions.id })
       .get();
-    const action = loadAction(tx, id)!;
-    recordEvent(tx, {
+    const action = (await loadAction(tx, id))!;
+    await recordEvent(tx, {
       incident,
       actorId: actor.id,
       kind: "action.added",
       summary: `Added the action “${fields.title}” for ${action.ownerName}, due ${formatDate(action.dueDate)}`,
     });
-    syncClosure(tx, actor, incident.id);
+    await syncClosure(tx, actor, incident.id);
     return action;
   });
 }
@@ -188,25 +189,25 @@ export function actionValues(action: Action) {
   };
 }
 
-export function updateAction(actor: Viewer, actionId: number, baseVersion: number, fields: ActionFields): Action {
-  return db().transaction((tx) => {
-    const { action, incident } = requireChangeableAction(tx, actor, actionId);
+export async function updateAction(actor: Viewer, actionId: number, baseVersion: number, fields: ActionFields): Promise<Action> {
+  return await db().transaction(async (tx) => {
+    const { action, incident } = await requireChangeableAction(tx, actor, actionId);
     if (action.version !== baseVersion) throw new Conflict(actionValues(action));
     if (fields.ownerId !== action.ownerId) {
-      assertOwner(tx, fields.ownerId);
-      ensureParticipant(tx, actor, incident, fields.ownerId);
+      await assertOwner(tx, fields.ownerId);
+      await ensureParticipant(tx, actor, incident, fields.ownerId);
     }
-    const changes = diff(action as unknown as Record<string, unknown>, { ...fields, dueDate: stored(fields, incident.severity).dueDate });
+    const changes = diff(action as unknown as Record<string, unknown>, { ...fields, dueDate: (await stored(fields, incident.severity)).dueDate });
     if (Object.keys(changes).length === 0) return action;
-    const updated = tx
+    const updated = await tx
       .update(actions)
-      .set({ ...stored(fields, incident.severity), version: baseVersion + 1, updatedAt: new Date().toISOString() })
+      .set({ ...(await stored(fields, incident.severity)), version: baseVersion + 1, updatedAt: new Date().toISOString() })
       .where(and(eq(actions.id, actionId), eq(actions.version, baseVersion)))
       .returning({ id: actions.id })
       .get();
-    if (!updated) throw new Conflict(actionValues(loadAction(tx, actionId)!));
-    recordEvent(tx, { incident, actorId: actor.id, kind: "action.updated", summary: `Edited the action “${action.title}”`, changes });
-    return loadAction(tx, actionId)!;
+    if (!updated) throw new Conflict(actionValues((await loadAction(tx, actionId))!));
+    await recordEvent(tx, { incident, actorId: actor.id, kind: "action.updated", summary: `Edited the action “${action.title}”`, changes });
+    return (await loadAction(tx, actionId))!;
   });
 }
 
@@ -215,20 +216,21 @@ export function updateAction(actor: Viewer, actionId: number, baseVersion: numbe
  * incident: the new owner joins the incident (by the same audience rule as choosing an owner on
  * the form), and each incident's history records the handover. Returns how many were handed over.
  */
-export function handOverOpenActions(actor: Viewer, fromId: number, toId: number): number {
-  return db().transaction((tx) => {
+export async function handOverOpenActions(actor: Viewer, fromId: number, toId: number): Promise<number> {
+  return await db().transaction(async (tx) => {
     if (fromId === toId) throw new Invalid("Choose someone else to hand the actions to.", "ownerId");
-    assertOwner(tx, toId);
-    const open = tx.select({ id: actions.id }).from(actions).where(and(eq(actions.ownerId, fromId), unfinished)).orderBy(asc(actions.id)).all();
+    await assertOwner(tx, toId);
+    const open = await tx.select({ id: actions.id }).from(actions).where(and(eq(actions.ownerId, fromId), unfinished)).orderBy(asc(actions.id)).all();
     for (const { id } of open) {
-      const { action, incident } = requireChangeableAction(tx, actor, id);
-      ensureParticipant(tx, actor, incident, toId);
-      tx.update(actions)
+      const { action, incident } = await requireChangeableAction(tx, actor, id);
+      await ensureParticipant(tx, actor, incident, toId);
+      await tx
+        .update(actions)
         .set({ ownerId: toId, version: action.version + 1, updatedAt: new Date().toISOString() })
         .where(eq(actions.id, id))
         .run();
-      const newOwner = loadAction(tx, id)!.ownerName;
-      recordEvent(tx, {
+      const newOwner = (await loadAction(tx, id))!.ownerName;
+      await recordEvent(tx, {
         incident,
         actorId: actor.id,
         kind: "action.updated",
@@ -244,9 +246,9 @@ export function handOverOpenActions(actor: Viewer, fromId: number, toId: number)
  * Moves an action along open → in progress → done, or to won't do with a reason; reopening is
  * allowed. Done records who and when. The incident closes or reopens to match.
  */
-export function changeActionStatus(actor: Viewer, actionId: number, to: ActionStatus, reason = ""): Action {
-  return db().transaction((tx) => {
-    const { action, incident } = requireChangeableAction(tx, actor, actionId);
+export async function changeActionStatus(actor: Viewer, actionId: number, to: ActionStatus, reason = ""): Promise<Action> {
+  return await db().transaction(async (tx) => {
+    const { action, incident } = await requireChangeableAction(tx, actor, actionId);
     if (!ACTION_TRANSITIONS[action.status].includes(to)) {
       throw new StateConflict(`An action that is ${ACTION_STATUS_LABELS[action.status].toLowerCase()} cannot become ${ACTION_STATUS_LABELS[to].toLowerCase()}.`);
     }
@@ -254,7 +256,8 @@ export function changeActionStatus(actor: Viewer, actionId: number, to: ActionSt
       throw new Invalid("Say why this action will not be done.", "wontDoReason");
     }
     const now = new Date().toISOString();
-    tx.update(actions)
+    await tx
+      .update(actions)
       .set({
         status: to,
         wontDoReason: to === "wont_do" ? reason.trim() : "",
@@ -273,15 +276,15 @@ export function changeActionStatus(actor: Viewer, actionId: number, to: ActionSt
           : to === "wont_do"
             ? "Decided not to do"
             : `Moved to ${ACTION_STATUS_LABELS[to].toLowerCase()}:`;
-    recordEvent(tx, {
+    await recordEvent(tx, {
       incident,
       actorId: actor.id,
       kind: "action.status",
       summary: `${verb} the action “${action.title}”`,
       changes: { status: [ACTION_STATUS_LABELS[action.status], ACTION_STATUS_LABELS[to]], ...(to === "wont_do" ? { reason: [null, reason.trim()] } : {}) },
     });
-    syncClosure(tx, actor, incident.id);
-    return loadAction(tx, actionId)!;
+    await syncClosure(tx, actor, incident.id);
+    return (await loadAction(tx, actionId))!;
   });
 }
 
@@ -383,7 +386,7 @@ function paramsOf(viewer: Viewer, filters: ActionFilters, todayDate: string) {
 function filterSql(d: Db, shape: Shape): SQL | undefined {
   return and(
     shape.status === "unfinished" ? unfinished : undefined,
-    shape.status === "one" ? (shape.slice ? sql`likely(${actions.status} = ${p("status")})` : eq(actions.status, p("status"))) : undefined,
+    shape.status === "one" ? (shape.slice ? likelyTrue(eq(actions.status, p("status"))) : eq(actions.status, p("status"))) : undefined,
     shape.owner ? eq(actions.ownerId, p("ownerId")) : undefined,
     shape.team ? inArray(actions.ownerId, d.select({ id: users.id }).from(users).where(eq(users.team, p("team")))) : undefined,
     shape.incident ? eq(actions.incidentId, p("incidentId")) : undefined,
@@ -429,7 +432,7 @@ function listedIds(d: Db, shape: Shape) {
         : // Everyone's: walk the people by name and each one's actions in order, sorting nothing.
           d
             .select({ id: actions.id })
-            .from(sql`${users} indexed by users_name_idx`)
+            .from(throughIndex(users, "users_name_idx"))
             .crossJoin(actions)
             .where(and(eq(actions.ownerId, users.id), where))
             .$dynamic();
@@ -489,39 +492,39 @@ function compiled<T>(cache: Map<string, T>, shape: Shape, compile: (shape: Shape
   return statement;
 }
 
-function listActionsOn(viewer: Viewer, filters: ActionFilters, todayDate: string, slice?: { limit: number; offset: number }): ActionListItem[] {
+async function listActionsOn(viewer: Viewer, filters: ActionFilters, todayDate: string, slice?: { limit: number; offset: number }): Promise<ActionListItem[]> {
   const shape = shapeOf(filters, slice !== undefined);
-  const rows = compiled(lists, shape, compileList)().all({ ...paramsOf(viewer, filters, todayDate), ...slice });
+  const rows = await compiled(lists, shape, compileList)().all({ ...paramsOf(viewer, filters, todayDate), ...slice });
   return rows.map((r) => ({ ...r, incidentReference: reference(r.incidentId), overdue: isOverdue(r, todayDate) }));
 }
 
 /** Actions the viewer may see (never those of restricted incidents they are not part of), all or a slice. */
-export function listActions(viewer: Viewer, filters: ActionFilters, options: { limit?: number; offset?: number; now?: Date } = {}) {
-  const todayDate = today(options.now);
+export async function listActions(viewer: Viewer, filters: ActionFilters, options: { limit?: number; offset?: number; now?: Date } = {}) {
+  const todayDate = await today(options.now);
   const slice = options.limit !== undefined ? { limit: options.limit, offset: options.offset ?? 0 } : undefined;
-  return { items: listActionsOn(viewer, filters, todayDate, slice), today: todayDate };
+  return { items: await listActionsOn(viewer, filters, todayDate, slice), today: todayDate };
 }
 
-function countActionsOn(viewer: Viewer, filters: ActionFilters, todayDate: string) {
-  const counted = compiled(counts, shapeOf(filters, false, "set"), compileCount)().get(paramsOf(viewer, filters, todayDate))?.n ?? 0;
+async function countActionsOn(viewer: Viewer, filters: ActionFilters, todayDate: string) {
+  const counted = (await compiled(counts, shapeOf(filters, false, "set"), compileCount)().get(paramsOf(viewer, filters, todayDate)))?.n ?? 0;
   return boundedCount(counted);
 }
 
 /** How many actions the viewer may see match the filters, up to COUNT_LIMIT; `capped` when more do. */
-export function countActions(viewer: Viewer, filters: ActionFilters, options: { now?: Date } = {}) {
-  return countActionsOn(viewer, filters, today(options.now));
+export async function countActions(viewer: Viewer, filters: ActionFilters, options: { now?: Date } = {}) {
+  return await countActionsOn(viewer, filters, await today(options.now));
 }
 
 /**
  * One page of the list, its number kept within the pages there are. The pages reach as far as
  * the count does (COUNT_LIMIT): narrower filters, or the CSV export, reach the rest.
  */
-export function pageOfActions(viewer: Viewer, filters: ActionFilters, page: number, options: { now?: Date } = {}) {
-  const todayDate = today(options.now);
-  const { total, capped } = countActionsOn(viewer, filters, todayDate);
+export async function pageOfActions(viewer: Viewer, filters: ActionFilters, page: number, options: { now?: Date } = {}) {
+  const todayDate = await today(options.now);
+  const { total, capped } = await countActionsOn(viewer, filters, todayDate);
   const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const current = Math.min(Math.max(1, page), pageCount);
-  const items = listActionsOn(viewer, filters, todayDate, { limit: PAGE_SIZE, offset: (current - 1) * PAGE_SIZE });
+  const items = await listActionsOn(viewer, filters, todayDate, { limit: PAGE_SIZE, offset: (current - 1) * PAGE_SIZE });
   return { items, total, capped, page: current, pageCount, today: todayDate };
 }
 
@@ -534,8 +537,8 @@ const openCounts = prepared((d) =>
 );
 
 /** How many unfinished actions the person owns, and how many of those are overdue (those the viewer may see). */
-export function openActionCounts(viewer: Viewer, ownerId: number, options: { now?: Date } = {}): { open: number; overdue: number } {
-  return openCounts().get({ ...viewerParams(viewer), ownerId, today: today(options.now) }) ?? { open: 0, overdue: 0 };
+export async function openActionCounts(viewer: Viewer, ownerId: number, options: { now?: Date } = {}): Promise<{ open: number; overdue: number }> {
+  return (await openCounts().get({ ...viewerParams(viewer), ownerId, today: await today(options.now) })) ?? { open: 0, overdue: 0 };
 }
 
 export type OverdueOwner = { id: number; name: string; team: string; count: number };
@@ -556,8 +559,8 @@ const overdueCounts = prepared((d) => {
 });
 
 /** Everyone with overdue actions the viewer may see, by name, and how many: counted from an index alone. */
-export function overdueOwners(viewer: Viewer, options: { now?: Date } = {}): OverdueOwner[] {
-  return overdueCounts().all({ ...viewerParams(viewer), today: today(options.now) });
+export async function overdueOwners(viewer: Viewer, options: { now?: Date } = {}): Promise<OverdueOwner[]> {
+  return await overdueCounts().all({ ...viewerParams(viewer), today: await today(options.now) });
 }
 
 export type OverdueAction = { id: number; ownerId: number; title: string; dueDate: string; incidentReference: string };
@@ -595,21 +598,21 @@ const oldestOfEveryone = compileOldest(false);
  * The `perOwner` oldest overdue actions of each person, by name, in one query: of the team
  * (by name; "" for no team), or of everyone when `team` is null.
  */
-export function oldestOverdue(viewer: Viewer, team: string | null, options: { perOwner: number; now?: Date }): OverdueAction[] {
-  const values = { ...viewerParams(viewer), today: today(options.now), perOwner: options.perOwner };
-  const rows = team === null ? oldestOfEveryone().all(values) : oldestOfTeam().all({ ...values, team });
+export async function oldestOverdue(viewer: Viewer, team: string | null, options: { perOwner: number; now?: Date }): Promise<OverdueAction[]> {
+  const values = { ...viewerParams(viewer), today: await today(options.now), perOwner: options.perOwner };
+  const rows = team === null ? await oldestOfEveryone().all(values) : await oldestOfTeam().all({ ...values, team });
   return rows.map(({ incidentId, ...row }) => ({ ...row, incidentReference: reference(incidentId) }));
 }
 
 /** Teams that own actions, for the filter. */
-export function listTeams(): string[] {
-  return db()
+export async function listTeams(): Promise<string[]> {
+  const teams = await db()
     .selectDistinct({ team: users.team })
     .from(users)
     .where(and(isNull(users.removedAt), ne(users.team, "")))
     .orderBy(asc(users.team))
-    .all()
-    .map((r) => r.team);
+    .all();
+  return teams.map((r) => r.team);
 }
 
 export type Progress = { total: number; done: number; wontDo: number; overdue: number };
@@ -624,15 +627,16 @@ const progressOfIncidents = prepared((d) =>
       overdue: sql<number>`sum(${overdueOn(p("today"))})`,
     })
     .from(actions)
-    .where(sql`${actions.incidentId} in (select value from json_each(${sql.placeholder("incidentIds")}))`)
+    .where(inIdList(actions.incidentId, sql.placeholder("incidentIds")))
     .groupBy(actions.incidentId)
     .prepare(),
 );
 
-/** Action progress per incident, in one query. */
-export function actionProgress(incidentIds: number[], todayDate: string = today()): Map<number, Progress> {
+/** Action progress per incident, in one query; overdue as of `day` (today by default). */
+export async function actionProgress(incidentIds: number[], day?: string): Promise<Map<number, Progress>> {
+  const todayDate = day ?? (await today());
   if (incidentIds.length === 0) return new Map();
-  const rows = progressOfIncidents().all({ incidentIds: JSON.stringify(incidentIds), today: todayDate });
+  const rows = await progressOfIncidents().all({ incidentIds: idList(incidentIds), today: todayDate });
   return new Map(rows.map((r) => [r.incidentId, { total: r.total, done: r.done, wontDo: r.wontDo, overdue: r.overdue }]));
 }
 
@@ -640,7 +644,7 @@ export function actionProgress(incidentIds: number[], todayDate: string = today(
 export type TeamFigures = ActionFigures & { team: string };
 
 /** Whole milliseconds from an action's creation to done, as figuresOfActions takes them from the two times. */
-const msToDone = sql<number>`cast(round((unixepoch(coalesce(${actions.completedAt}, ${actions.createdAt}), 'subsec') - unixepoch(${actions.createdAt}, 'subsec')) * 1000) as integer)`;
+const msToDone = millisecondsBetween(actions.createdAt, sql`coalesce(${actions.completedAt}, ${actions.createdAt})`);
 
 /**
  * The columns of a StatusTally for a query grouped by status (and more): how many, how many
@@ -652,7 +656,7 @@ export function tallyColumns(day: SQLWrapper | string) {
     status: actions.status,
     n: count(),
     overdue: sql<number>`coalesce(sum(${overdueOn(day)}), 0)`,
-    msToDone: sql<string>`json_group_array(${msToDone}) filter (where ${actions.status} = 'done')`,
+    msToDone: sql<string>`${jsonArrayOf(msToDone)} filter (where ${actions.status} = 'done')`,
   };
 }
 
@@ -673,10 +677,9 @@ const teamTallies = prepared((d) =>
 );
 
 /** Completion figures by the owners' teams, plus ALL_TEAMS first. */
-export function completionFigures(viewer: Viewer, now: Date = new Date()): TeamFigures[] {
-  const tallies = teamTallies()
-    .all({ ...viewerParams(viewer), today: today(now) })
-    .map((r) => ({ team: teamName(r.team), ...tallyOf(r) }));
+export async function completionFigures(viewer: Viewer, now: Date = new Date()): Promise<TeamFigures[]> {
+  const rows = await teamTallies().all({ ...viewerParams(viewer), today: await today(now) });
+  const tallies = rows.map((r) => ({ team: teamName(r.team), ...tallyOf(r) }));
   const teams = [...new Set(tallies.map((t) => t.team))].sort();
   return [
     { team: ALL_TEAMS, ...figuresFrom(tallies) },
@@ -710,11 +713,11 @@ export type OverdueTeamList = OverdueTeam & { owners: (OverdueOwner & { oldest: 
  * most `peoplePerTeam` people a team (the most behind), so the page stays short however much is
  * overdue: the others are counted, and the team's list of actions has them all.
  */
-export function overdueOverview(
+export async function overdueOverview(
   viewer: Viewer,
   options: { perOwner: number; peoplePerTeam: number; ownTeam?: string; now?: Date },
-): { total: number; teams: OverdueTeamList[] } {
-  const owners = overdueOwners(viewer, options);
+): Promise<{ total: number; teams: OverdueTeamList[] }> {
+  const owners = await overdueOwners(viewer, options);
   const byTeam = new Map<string, OverdueTeamList>();
   for (const owner of owners) {
     const team = byTeam.get(owner.team) ?? { team: owner.team, count: 0, people: 0, owners: [], morePeople: 0 };
@@ -722,7 +725,7 @@ export function overdueOverview(
     team.people += 1;
     byTeam.set(owner.team, team);
   }
-  const oldest = owners.length === 0 ? [] : oldestOverdue(viewer, null, options);
+  const oldest = owners.length === 0 ? [] : await oldestOverdue(viewer, null, options);
   for (const team of byTeam.values()) {
     const people = owners.filter((o) => o.team === team.team).sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
     team.owners = people.slice(0, options.peoplePerTeam).map((o) => ({ ...o, oldest: oldest.filter((a) => a.ownerId === o.id) }));
@@ -745,6 +748,6 @@ const anyOpenAction = prepared((d) =>
 );
 
 /** Whether the user owes anything they may see: members with open actions land on My actions. */
-export function hasOpenActions(user: Viewer): boolean {
-  return Boolean(anyOpenAction().get(viewerParams(user)));
+export async function hasOpenActions(user: Viewer): Promise<boolean> {
+  return Boolean(await anyOpenAction().get(viewerParams(user)));
 }

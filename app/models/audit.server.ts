@@ -29,8 +29,8 @@ export type AuditInput = {
 };
 
 /** Records who changed what; changes made after publication are marked as such. */
-export function recordEvent(tx: Tx, event: AuditInput) {
-  tx.insert(auditEvents)
+export async function recordEvent(tx: Tx, event: AuditInput) {
+  await tx.insert(auditEvents)
     .values({
       incidentId: event.incident.id,
       actorId: event.actorId,

@@ -11,14 +11,14 @@ import { directoryNames } from "./user.server";
 const { blameAcknowledgements, users, whys } = schema;
 
 /** The findings to store with a why of this text, as JSON: checked against today's directory. */
-export function checkedFindings(why: WhyText): string {
-  return JSON.stringify(findingsToStore(why, directoryNames()));
+export async function checkedFindings(why: WhyText): Promise<string> {
+  return JSON.stringify(findingsToStore(why, await directoryNames()));
 }
 
 export type Acknowledgement = { whyId: number; field: WhyField; match: string; reason: string; byName: string; at: string };
 
-export function listAcknowledgements(incidentId: number, tx: Tx = db()): Acknowledgement[] {
-  return tx
+export async function listAcknowledgements(incidentId: number, tx: Tx = db()): Promise<Acknowledgement[]> {
+  return await tx
     .select({
       whyId: blameAcknowledgements.whyId,
       field: blameAcknowledgements.field,
@@ -44,8 +44,8 @@ const storedOfIncident = prepared((d) =>
 );
 
 /** The stored findings of each why of the incident that has any (inside a transaction too: one connection). */
-export function storedFindingsOf(incidentId: number): Map<number, StoredFindings> {
-  const rows = storedOfIncident().all({ incidentId });
+export async function storedFindingsOf(incidentId: number): Promise<Map<number, StoredFindings>> {
+  const rows = await storedOfIncident().all({ incidentId });
   const result = new Map<number, StoredFindings>();
   for (const row of rows) {
     const stored = parseStoredFindings(row.blameFindings);
@@ -55,18 +55,18 @@ export function storedFindingsOf(incidentId: number): Map<number, StoredFindings
 }
 
 /** The stored findings of one why. */
-export function storedFindingsOfWhy(tx: Tx, whyId: number): StoredFindings {
-  const row = tx.select({ blameFindings: whys.blameFindings }).from(whys).where(eq(whys.id, whyId)).get();
+export async function storedFindingsOfWhy(tx: Tx, whyId: number): Promise<StoredFindings> {
+  const row = await tx.select({ blameFindings: whys.blameFindings }).from(whys).where(eq(whys.id, whyId)).get();
   return parseStoredFindings(row?.blameFindings ?? null);
 }
 
 export type ReviewedFinding = OpenFinding & { acknowledged?: { reason: string; byName: string } };
 
 /** Every stored finding on the incident's whys, each with its acknowledgement if the facilitator kept it. */
-export function findingsOf(incidentId: number, tx: Tx = db()): Map<number, ReviewedFinding[]> {
-  const acks = new Map(listAcknowledgements(incidentId, tx).map((a) => [`${a.whyId}:${findingKey(a.field, a.match)}`, a]));
+export async function findingsOf(incidentId: number, tx: Tx = db()): Promise<Map<number, ReviewedFinding[]>> {
+  const acks = new Map((await listAcknowledgements(incidentId, tx)).map((a) => [`${a.whyId}:${findingKey(a.field, a.match)}`, a]));
   const result = new Map<number, ReviewedFinding[]>();
-  for (const [whyId, stored] of storedFindingsOf(incidentId)) {
+  for (const [whyId, stored] of await storedFindingsOf(incidentId)) {
     const found = stored.items.map((f): ReviewedFinding => {
       const ack = acks.get(`${whyId}:${findingKey(f.field, f.match)}`);
       return ack ? { ...f, acknowledged: { reason: ack.reason, byName: ack.byName } } : f;
@@ -77,9 +77,9 @@ export function findingsOf(incidentId: number, tx: Tx = db()): Map<number, Revie
 }
 
 /** Every stored finding on the incident's whys that is neither reworded nor acknowledged. */
-export function openFindingsOf(incidentId: number, tx: Tx = db()): Map<number, OpenFinding[]> {
+export async function openFindingsOf(incidentId: number, tx: Tx = db()): Promise<Map<number, OpenFinding[]>> {
   const open = new Map<number, OpenFinding[]>();
-  for (const [whyId, found] of findingsOf(incidentId, tx)) {
+  for (const [whyId, found] of await findingsOf(incidentId, tx)) {
     const pending = found.filter((f) => !f.acknowledged);
     if (pending.length > 0) open.set(whyId, pending);
   }
@@ -87,9 +87,9 @@ export function openFindingsOf(incidentId: number, tx: Tx = db()): Map<number, O
 }
 
 /** The fields of each why that had more flagged wording than is kept: they must be reworded. */
-export function overflowingFindingsOf(incidentId: number): Map<number, WhyField[]> {
+export async function overflowingFindingsOf(incidentId: number): Promise<Map<number, WhyField[]>> {
   const result = new Map<number, WhyField[]>();
-  for (const [whyId, stored] of storedFindingsOf(incidentId)) if (stored.truncated.length > 0) result.set(whyId, stored.truncated);
+  for (const [whyId, stored] of await storedFindingsOf(incidentId)) if (stored.truncated.length > 0) result.set(whyId, stored.truncated);
   return result;
 }
 
@@ -98,8 +98,8 @@ export function overflowingFindingsOf(incidentId: number): Map<number, WhyField[
  * returns how many it checked (0 when none are left). Run at start-up (and by the publish check
  * for the incident at hand), never while a page renders.
  */
-export function checkUncheckedWhys(options: { incidentId?: number; batch?: number } = {}): number {
-  const rows = db()
+export async function checkUncheckedWhys(options: { incidentId?: number; batch?: number } = {}): Promise<number> {
+  const rows = await db()
     .select({ id: whys.id, question: whys.question, answer: whys.answer, remediationMd: whys.remediationMd })
     .from(whys)
     .where(and(isNull(whys.blameFindings), options.incidentId === undefined ? undefined : eq(whys.incidentId, options.incidentId)))
@@ -107,10 +107,11 @@ export function checkUncheckedWhys(options: { incidentId?: number; batch?: numbe
     .limit(options.batch ?? 500)
     .all();
   if (rows.length === 0) return 0;
-  const people = directoryNames();
-  db().transaction((tx) => {
+  const people = await directoryNames();
+  // A why saved since the read above had its findings stored as it was saved: the update leaves it be.
+  await db().transaction(async (tx) => {
     for (const row of rows) {
-      tx.update(whys).set({ blameFindings: JSON.stringify(findingsToStore(row, people)) }).where(and(eq(whys.id, row.id), isNull(whys.blameFindings))).run();
+      await tx.update(whys).set({ blameFindings: JSON.stringify(findingsToStore(row, people)) }).where(and(eq(whys.id, row.id), isNull(whys.blameFindings))).run();
     }
   });
   return rows.length;
@@ -119,11 +120,12 @@ export function checkUncheckedWhys(options: { incidentId?: number; batch?: numbe
 /** Checks every why not yet checked, a batch per turn of the event loop so requests are still served. */
 export function checkUncheckedWhysInBackground() {
   const step = () => {
-    try {
-      if (checkUncheckedWhys({ batch: 200 }) > 0) setImmediate(step);
-    } catch (error) {
-      console.error("Checking the wording of earlier whys failed:", error);
-    }
+    checkUncheckedWhys({ batch: 200 }).then(
+      (checked) => {
+        if (checked > 0) setImmediate(step);
+      },
+      (error: unknown) => console.error("Checking the wording of earlier whys failed:", error),
+    );
   };
   setImmediate(step);
 }

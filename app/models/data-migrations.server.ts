@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { DataMigration, Tx } from "~/lib/db.server";
+import { execute, rowOf, rowsOf, type DataMigration, type Tx } from "~/lib/db.server";
 import { newToken } from "~/lib/password.server";
 import { parsePeriod, periodProblem } from "~/lib/period";
 import { learningContentJson } from "./learning.server";
@@ -19,29 +19,29 @@ import { learningContentJson } from "./learning.server";
  */
 const learningsOfEarlierPublications: DataMigration = {
   name: "learnings-of-earlier-publications",
-  run(tx) {
-    const missing = tx.all<{ id: number; incidentId: number; snapshot: string }>(sql`
+  async run(tx) {
+    const missing = await rowsOf<{ id: number; incidentId: number; snapshot: string }>(tx, sql`
       select p.id, p.incident_id as incidentId, p.snapshot from publications p
       where not exists (select 1 from learnings l where l.publication_id = p.id) order by p.id`);
     if (missing.length === 0) return;
     for (const p of missing) {
-      tx.run(sql`insert into learnings (publication_id, incident_id, revision, latest, visibility, first_published_at, published_at, title, severity, content)
+      await execute(tx, sql`insert into learnings (publication_id, incident_id, revision, latest, visibility, first_published_at, published_at, title, severity, content)
         select p.id, p.incident_id, p.revision, 0, i.visibility, coalesce(i.published_at, p.published_at), p.published_at,
           json_extract(p.snapshot, '$.title'), json_extract(p.snapshot, '$.severity'), ${learningContentJson(p.snapshot)}
         from publications p join incidents i on i.id = p.incident_id where p.id = ${p.id}`);
     }
     const incidents = JSON.stringify([...new Set(missing.map((p) => p.incidentId))]);
-    tx.run(sql`update learnings set latest = (revision = (select max(l2.revision) from learnings l2 where l2.incident_id = learnings.incident_id))
+    await execute(tx, sql`update learnings set latest = (revision = (select max(l2.revision) from learnings l2 where l2.incident_id = learnings.incident_id))
       where incident_id in (select value from json_each(${incidents}))`);
     // The feed's filters follow each incident's latest publication.
-    tx.run(sql`delete from learning_services where incident_id in (select value from json_each(${incidents}))`);
-    tx.run(sql`delete from learning_categories where incident_id in (select value from json_each(${incidents}))`);
-    tx.run(sql`insert into learning_services (incident_id, service, publication_id, visibility, first_published_at)
+    await execute(tx, sql`delete from learning_services where incident_id in (select value from json_each(${incidents}))`);
+    await execute(tx, sql`delete from learning_categories where incident_id in (select value from json_each(${incidents}))`);
+    await execute(tx, sql`insert into learning_services (incident_id, service, publication_id, visibility, first_published_at)
       select distinct l.incident_id, s.value, l.publication_id, l.visibility, l.first_published_at
       from learnings l, json_each(l.content, '$.services') s
       where l.latest and l.incident_id in (select value from json_each(${incidents}))`);
     // A category merged since publishing counts as the one it went into.
-    tx.run(sql`insert into learning_categories (incident_id, category, publication_id, visibility, first_published_at)
+    await execute(tx, sql`insert into learning_categories (incident_id, category, publication_id, visibility, first_published_at)
       select distinct l.incident_id, coalesce(cc.merged_into, c.value), l.publication_id, l.visibility, l.first_published_at
       from learnings l, json_each(l.content, '$.categories') c
       left join cause_categories cc on cc.slug = c.value
@@ -67,13 +67,13 @@ function weekEnd(key: string, timeZone: string): string | undefined {
  */
 const numberedDigestsFromWeeklyOnes: DataMigration = {
   name: "numbered-digests-from-weekly-ones",
-  run(tx) {
-    if (tx.get<{ n: number }>(sql`select count(*) as n from digests`)!.n > 0) return;
-    const weekly = tx.all<{ id: number; key: string; createdAt: string }>(sql`
+  async run(tx) {
+    if ((await rowOf<{ n: number }>(tx, sql`select count(*) as n from digests`))!.n > 0) return;
+    const weekly = await rowsOf<{ id: number; key: string; createdAt: string }>(tx, sql`
       select id, key, created_at as createdAt from outbox
       where kind = 'digest' and key glob 'digest:[0-9][0-9][0-9][0-9]-W[0-9][0-9]'`);
     if (weekly.length === 0) return;
-    const setting = tx.get<{ timeZone: string | null }>(sql`select json_extract(value, '$') as timeZone from settings where key = 'timeZone'`);
+    const setting = await rowOf<{ timeZone: string | null }>(tx, sql`select json_extract(value, '$') as timeZone from settings where key = 'timeZone'`);
     const timeZone = setting?.timeZone ?? "UTC";
     const ended = weekly
       .map((d) => {
@@ -81,16 +81,16 @@ const numberedDigestsFromWeeklyOnes: DataMigration = {
         return { ...d, endAt: end !== undefined && end < d.createdAt ? end : d.createdAt };
       })
       .sort((a, b) => (a.endAt < b.endAt ? -1 : a.endAt > b.endAt ? 1 : a.id - b.id));
-    ended.forEach((d, i) => {
-      tx.run(sql`insert into digests (seq, after_publication_id, through_publication_id, start_at, end_at, trigger, created_at)
+    for (const [i, d] of ended.entries()) {
+      await execute(tx, sql`insert into digests (seq, after_publication_id, through_publication_id, start_at, end_at, trigger, created_at)
         values (${i + 1}, 0, 0, null, ${d.endAt}, 'migrated', ${d.createdAt})`);
-    });
-    tx.run(sql`update digests set through_publication_id = coalesce((select max(p.id) from publications p where p.revision = 1 and p.published_at < digests.end_at), 0)`);
-    tx.run(sql`update digests set through_publication_id = (select max(d.through_publication_id) from digests d where d.seq <= digests.seq)`);
-    tx.run(sql`update digests set
+    }
+    await execute(tx, sql`update digests set through_publication_id = coalesce((select max(p.id) from publications p where p.revision = 1 and p.published_at < digests.end_at), 0)`);
+    await execute(tx, sql`update digests set through_publication_id = (select max(d.through_publication_id) from digests d where d.seq <= digests.seq)`);
+    await execute(tx, sql`update digests set
       after_publication_id = coalesce((select d.through_publication_id from digests d where d.seq = digests.seq - 1), 0),
       start_at = (select d.end_at from digests d where d.seq = digests.seq - 1)`);
-    tx.run(sql`insert into digest_items (publication_id, digest_seq)
+    await execute(tx, sql`insert into digest_items (publication_id, digest_seq)
       select p.id, d.seq from digests d join publications p on p.revision = 1 and p.id > d.after_publication_id and p.id <= d.through_publication_id`);
   },
 };
@@ -98,9 +98,9 @@ const numberedDigestsFromWeeklyOnes: DataMigration = {
 /** The private feed link is made with the account (insertUser); people added before that get theirs here. */
 const feedLinkForEveryone: DataMigration = {
   name: "feed-link-for-everyone",
-  run(tx: Tx) {
-    const without = tx.all<{ id: number }>(sql`select id from users where feed_token is null and removed_at is null`);
-    for (const { id } of without) tx.run(sql`update users set feed_token = ${newToken().token} where id = ${id}`);
+  async run(tx: Tx) {
+    const without = await rowsOf<{ id: number }>(tx, sql`select id from users where feed_token is null and removed_at is null`);
+    for (const { id } of without) await execute(tx, sql`update users set feed_token = ${newToken().token} where id = ${id}`);
   },
 };
 

@@ -2,7 +2,7 @@ import { TZDate } from "@date-fns/tz";
 import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, max, sql, type SQL } from "drizzle-orm";
 import { renderToStaticMarkup } from "react-dom/server";
 import { DigestEmail, type DigestContent } from "~/components/email/digest-email";
-import { db, schema, type Tx } from "~/lib/db.server";
+import { db, execute, schema, type Tx } from "~/lib/db.server";
 import { env } from "~/lib/env.server";
 import { dateIn } from "~/lib/time";
 import { teamName } from "./action";
@@ -36,8 +36,8 @@ export type DigestSpan = { seq: number; afterPublicationId: number; throughPubli
 /** Who a digest email is for: a company list address (what everyone may see), or one subscriber (what they may see). */
 export type DigestRecipient = { kind: "list"; address: string } | { kind: "person"; subscriber: Subscriber };
 
-/** "published 3 Dec 14:02 to 4 Dec 09:00 UTC", in the configured time zone. */
-export function spanLabel(span: Pick<DigestSpan, "startAt" | "endAt">, timeZone: string = getSettings().timeZone): string {
+/** "published 3 Dec 14:02 to 4 Dec 09:00 UTC", in the time zone given (the configured one: getSettings()). */
+export function spanLabel(span: Pick<DigestSpan, "startAt" | "endAt">, timeZone: string): string {
   const fmt = (iso: string) =>
     new Date(iso).toLocaleString("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone }).replace(",", "");
   const zone = timeZone === "UTC" ? "UTC" : `(${timeZone})`;
@@ -64,15 +64,15 @@ function topRemediations(remediations: LearningContent["remediations"], n = 3): 
 }
 
 /** The first publications of a span (by id, the digest's order): every one, or those `visible` keeps. */
-function publicationsOf(span: DigestSpan, visible?: SQL): number[] {
-  return db()
+async function publicationsOf(span: DigestSpan, visible?: SQL): Promise<number[]> {
+  const rows = await db()
     .select({ id: publications.id })
     .from(publications)
     .innerJoin(incidents, eq(incidents.id, publications.incidentId))
     .where(and(eq(publications.revision, 1), gt(publications.id, span.afterPublicationId), lte(publications.id, span.throughPublicationId), visible))
     .orderBy(asc(publications.id))
-    .all()
-    .map((p) => p.id);
+    .all();
+  return rows.map((p) => p.id);
 }
 
 /**
@@ -80,32 +80,31 @@ function publicationsOf(span: DigestSpan, visible?: SQL): number[] {
  * app/models/authorization.ts): a list address gets what everyone may see; a subscriber also gets the
  * restricted ones they take part in, or all of them if they are an admin.
  */
-function visiblePublications(span: DigestSpan, recipient: DigestRecipient): number[] {
-  return publicationsOf(span, viewableBy(recipient.kind === "list" ? EVERYONE : recipient.subscriber));
+async function visiblePublications(span: DigestSpan, recipient: DigestRecipient): Promise<number[]> {
+  return await publicationsOf(span, viewableBy(recipient.kind === "list" ? EVERYONE : recipient.subscriber));
 }
 
 /** What a digest holds for a recipient: the post-mortems they may see, and the company-wide figures. */
-export function digestContent(span: DigestSpan, recipient: DigestRecipient, now: Date = new Date()): DigestContent {
-  return contentOf(span, visiblePublications(span, recipient), recipient, now);
+export async function digestContent(span: DigestSpan, recipient: DigestRecipient, now: Date = new Date()): Promise<DigestContent> {
+  return await contentOf(span, await visiblePublications(span, recipient), recipient, now);
 }
 
-function contentOf(span: DigestSpan, visible: number[], recipient: DigestRecipient, now: Date): DigestContent {
+async function contentOf(span: DigestSpan, visible: number[], recipient: DigestRecipient, now: Date): Promise<DigestContent> {
   const base = env().APP_URL;
-  const todayDate = today(now);
+  const todayDate = await today(now);
   const shown = visible.slice(0, DIGEST_LIST_LIMIT);
   // A post-mortem is in the digest that follows its first publication, as its latest
   // publication tells it: what a republish took out is never sent.
-  const byId = new Map(
-    (shown.length === 0
+  const latest =
+    shown.length === 0
       ? []
-      : db()
+      : await db()
           .select({ publicationId: publications.id, incidentId: learnings.incidentId, title: learnings.title, severity: learnings.severity, content: learnings.content })
           .from(publications)
           .innerJoin(learnings, and(eq(learnings.incidentId, publications.incidentId), eq(learnings.latest, true)))
           .where(inArray(publications.id, shown))
-          .all()
-    ).map((row) => [row.publicationId, { ...row, content: JSON.parse(row.content) as LearningContent }]),
-  );
+          .all();
+  const byId = new Map(latest.map((row) => [row.publicationId, { ...row, content: JSON.parse(row.content) as LearningContent }]));
   const published = shown.map((id) => byId.get(id)).filter((row) => row !== undefined);
 
   // Completed actions and overdue ones are the company's figures: only org-wide incidents count.
@@ -115,7 +114,7 @@ function contentOf(span: DigestSpan, visible: number[], recipient: DigestRecipie
     span.startAt ? gt(actions.completedAt, span.startAt) : undefined,
     lte(actions.completedAt, span.endAt),
   );
-  const completed = db()
+  const completed = await db()
     .select({ title: actions.title, ownerName: personName, incidentId: actions.incidentId, id: actions.id })
     .from(actions)
     .innerJoin(incidents, eq(incidents.id, actions.incidentId))
@@ -124,9 +123,9 @@ function contentOf(span: DigestSpan, visible: number[], recipient: DigestRecipie
     .orderBy(asc(actions.completedAt))
     .limit(DIGEST_LIST_LIMIT)
     .all();
-  const completedCount = db().select({ n: count() }).from(actions).innerJoin(incidents, eq(incidents.id, actions.incidentId)).where(completedIn).get()?.n ?? 0;
+  const completedCount = (await db().select({ n: count() }).from(actions).innerJoin(incidents, eq(incidents.id, actions.incidentId)).where(completedIn).get())?.n ?? 0;
 
-  const overdue = db()
+  const overdue = await db()
     .select({ team: users.team, count: sql<number>`count(*)` })
     .from(actions)
     .innerJoin(incidents, eq(incidents.id, actions.incidentId))
@@ -138,7 +137,7 @@ function contentOf(span: DigestSpan, visible: number[], recipient: DigestRecipie
 
   // Counted by today's name: a category merged since an analysis was published counts as the
   // one it went into.
-  const labels = categoryLabels();
+  const labels = await categoryLabels();
   const counts = new Map<string, number>();
   for (const p of published) {
     const walk = (list: ContentWhy[]) =>
@@ -152,7 +151,7 @@ function contentOf(span: DigestSpan, visible: number[], recipient: DigestRecipie
 
   return {
     seq: span.seq,
-    period: spanLabel(span),
+    period: spanLabel(span, (await getSettings()).timeZone),
     analysesCount: visible.length,
     analyses: published.map(({ incidentId, title, severity, content }) => ({
       reference: reference(incidentId),
@@ -205,12 +204,18 @@ function plainText(c: DigestContent): string {
 
 export type DigestEmailMessage = OutgoingEmail & { empty: boolean; publicationIds: number[] };
 
-function emailOf(span: DigestSpan, visible: number[], recipient: DigestRecipient, now: Date, rendered?: Map<string, Omit<DigestEmailMessage, "key" | "to" | "headers">>): DigestEmailMessage {
+async function emailOf(
+  span: DigestSpan,
+  visible: number[],
+  recipient: DigestRecipient,
+  now: Date,
+  rendered?: Map<string, Omit<DigestEmailMessage, "key" | "to" | "headers">>,
+): Promise<DigestEmailMessage> {
   // Every subscriber who may see the same post-mortems gets the same body: made once per send.
   const bodyKey = `${recipient.kind}:${visible.join(",")}`;
   let body = rendered?.get(bodyKey);
   if (!body) {
-    const content = contentOf(span, visible, recipient, now);
+    const content = await contentOf(span, visible, recipient, now);
     const n = content.analysesCount;
     body = {
       kind: "digest",
@@ -238,27 +243,27 @@ function emailOf(span: DigestSpan, visible: number[], recipient: DigestRecipient
 }
 
 /** The digest email for one recipient, exactly as it will be sent. */
-export function digestEmail(span: DigestSpan, recipient: DigestRecipient, now: Date = new Date()): DigestEmailMessage {
-  return emailOf(span, visiblePublications(span, recipient), recipient, now);
+export async function digestEmail(span: DigestSpan, recipient: DigestRecipient, now: Date = new Date()): Promise<DigestEmailMessage> {
+  return await emailOf(span, await visiblePublications(span, recipient), recipient, now);
 }
 
 /** Everyone the next digest goes to: the list addresses, then the subscribers. */
-export function digestAudience(): DigestRecipient[] {
+export async function digestAudience(): Promise<DigestRecipient[]> {
   return [
-    ...digestRecipients().map((address): DigestRecipient => ({ kind: "list", address })),
-    ...listSubscribers().map((subscriber): DigestRecipient => ({ kind: "person", subscriber })),
+    ...(await digestRecipients()).map((address): DigestRecipient => ({ kind: "list", address })),
+    ...(await listSubscribers()).map((subscriber): DigestRecipient => ({ kind: "person", subscriber })),
   ];
 }
 
-function lastDigest(tx: Tx = db()) {
-  return tx.select().from(digests).orderBy(desc(digests.seq)).limit(1).get();
+async function lastDigest(tx: Tx = db()) {
+  return await tx.select().from(digests).orderBy(desc(digests.seq)).limit(1).get();
 }
 
 /** The next digest if it were sent now: everything since the previous one. */
-export function nextDigest(now: Date = new Date(), tx: Tx = db()): DigestSpan {
-  const last = lastDigest(tx);
+export async function nextDigest(now: Date = new Date(), tx: Tx = db()): Promise<DigestSpan> {
+  const last = await lastDigest(tx);
   const after = last?.throughPublicationId ?? 0;
-  const newest = tx.select({ id: max(publications.id) }).from(publications).get()?.id ?? 0;
+  const newest = (await tx.select({ id: max(publications.id) }).from(publications).get())?.id ?? 0;
   return { seq: (last?.seq ?? 0) + 1, afterPublicationId: after, throughPublicationId: Math.max(after, newest), startAt: last?.endAt ?? null, endAt: now.toISOString() };
 }
 
@@ -269,11 +274,17 @@ export type DigestPreview = { span: DigestSpan; label: string; audience: DigestR
  * the restricted post-mortems they may see): the digest page shows it, and its button sends
  * exactly this span.
  */
-export function previewDigest(now: Date = new Date()): DigestPreview {
-  const span = nextDigest(now);
-  const audience = digestAudience();
+export async function previewDigest(now: Date = new Date()): Promise<DigestPreview> {
+  const span = await nextDigest(now);
+  const audience = await digestAudience();
   const shown: DigestRecipient = audience.find((r) => r.kind === "list") ?? { kind: "list", address: "" };
-  return { span, label: spanLabel(span), audience, email: digestEmail(span, shown, now), covered: publicationsOf(span).length };
+  return {
+    span,
+    label: spanLabel(span, (await getSettings()).timeZone),
+    audience,
+    email: await digestEmail(span, shown, now),
+    covered: (await publicationsOf(span)).length,
+  };
 }
 
 export type DigestTrigger = "manual" | "schedule" | "command";
@@ -305,10 +316,10 @@ export type SendOptions = {
  */
 export async function sendDigest(options: SendOptions): Promise<DigestResult> {
   const now = options.now ?? new Date();
-  const { digestWhenEmpty } = getSettings();
-  const decided = db().transaction(
-    (tx) => {
-      const next = nextDigest(now, tx);
+  const { digestWhenEmpty } = await getSettings();
+  const decided = await db().transaction(
+    async (tx) => {
+      const next = await nextDigest(now, tx);
       // What the preview showed, never more than there is now nor less than nothing.
       const span: DigestSpan = options.expected
         ? {
@@ -317,24 +328,30 @@ export async function sendDigest(options: SendOptions): Promise<DigestResult> {
             endAt: [next.startAt ?? "", options.expected.endAt, next.endAt].sort()[1],
           }
         : next;
-      const label = spanLabel(span);
+      const { timeZone } = await getSettings();
+      const label = spanLabel(span, timeZone);
       const result = (outcome: DigestResult["outcome"], queued = 0) => ({ seq: span.seq, label, outcome, queued });
       if (options.expected && options.expected.seq !== next.seq) return { ...result("already-sent"), seq: options.expected.seq };
       if (options.dueSince) {
-        const last = lastDigest(tx);
-        if (last && last.createdAt >= options.dueSince) return { ...result("already-sent"), seq: last.seq, label: spanLabel(last) };
+        const last = await lastDigest(tx);
+        if (last && last.createdAt >= options.dueSince) return { ...result("already-sent"), seq: last.seq, label: spanLabel(last, timeZone) };
       }
-      const audience = digestAudience();
+      const audience = await digestAudience();
       if (audience.length === 0) return result("no-recipients");
-      const rendered = new Map();
-      const emails = audience.map((r) => emailOf(span, visiblePublications(span, r), r, now, rendered)).filter((e) => !(e.empty && digestWhenEmpty === "skip"));
+      const rendered = new Map<string, Omit<DigestEmailMessage, "key" | "to" | "headers">>();
+      const emails: DigestEmailMessage[] = [];
+      for (const r of audience) {
+        const email = await emailOf(span, await visiblePublications(span, r), r, now, rendered);
+        if (!(email.empty && digestWhenEmpty === "skip")) emails.push(email);
+      }
       if (emails.length === 0) return result("skipped-empty");
-      tx.insert(digests).values({ ...span, trigger: options.trigger, createdAt: now.toISOString() }).run();
-      tx.run(
+      await tx.insert(digests).values({ ...span, trigger: options.trigger, createdAt: now.toISOString() }).run();
+      await execute(
+        tx,
         sql`insert into ${digestItems} (publication_id, digest_seq) select ${publications.id}, ${span.seq} from ${publications} where ${publications.revision} = 1 and ${publications.id} > ${span.afterPublicationId} and ${publications.id} <= ${span.throughPublicationId}`,
       );
       let queued = 0;
-      for (const email of emails) if (enqueueEmail(email, tx)) queued += 1;
+      for (const email of emails) if (await enqueueEmail(email, tx)) queued += 1;
       return result("queued", queued);
     },
     { behavior: "immediate" },
@@ -347,8 +364,8 @@ export async function sendDigest(options: SendOptions): Promise<DigestResult> {
  * The latest scheduled moment at or before `now`: the configured weekday and hour in the
  * configured time zone. The scheduler sends a digest when none was sent since then.
  */
-export function scheduledMoment(now: Date = new Date()): string {
-  const { timeZone, digestDay, digestHour } = getSettings();
+export async function scheduledMoment(now: Date = new Date()): Promise<string> {
+  const { timeZone, digestDay, digestHour } = await getSettings();
   const date = dateIn(timeZone, now);
   const weekday = new Date(`${date}T00:00:00Z`).getUTCDay() || 7;
   const [y, m, d] = date.split("-").map(Number);
@@ -360,17 +377,17 @@ export function scheduledMoment(now: Date = new Date()): string {
 export type PastDigest = { seq: number; label: string; trigger: string; createdAt: string; covered: number };
 
 /** The latest digests sent, newest first. */
-export function listPastDigests(limit = PAST_DIGESTS_SHOWN): PastDigest[] {
-  const { timeZone } = getSettings();
-  return db()
+export async function listPastDigests(limit = PAST_DIGESTS_SHOWN): Promise<PastDigest[]> {
+  const { timeZone } = await getSettings();
+  const rows = await db()
     .select({ seq: digests.seq, startAt: digests.startAt, endAt: digests.endAt, trigger: digests.trigger, createdAt: digests.createdAt, covered: count(digestItems.publicationId) })
     .from(digests)
     .leftJoin(digestItems, eq(digestItems.digestSeq, digests.seq))
     .groupBy(digests.seq)
     .orderBy(desc(digests.seq))
     .limit(limit)
-    .all()
-    .map((d) => ({ seq: d.seq, label: spanLabel(d, timeZone), trigger: d.trigger, createdAt: d.createdAt, covered: d.covered }));
+    .all();
+  return rows.map((d) => ({ seq: d.seq, label: spanLabel(d, timeZone), trigger: d.trigger, createdAt: d.createdAt, covered: d.covered }));
 }
 
 export type SentDigest = PastDigest & {
@@ -382,10 +399,10 @@ export type SentDigest = PastDigest & {
 };
 
 /** One past digest: what it covered, who got it, and the list addresses' email as it was sent. */
-export function getSentDigest(seq: number): SentDigest | undefined {
-  const row = db().select().from(digests).where(eq(digests.seq, seq)).get();
+export async function getSentDigest(seq: number): Promise<SentDigest | undefined> {
+  const row = await db().select().from(digests).where(eq(digests.seq, seq)).get();
   if (!row) return undefined;
-  const items = db()
+  const items = await db()
     .select({ incidentId: publications.incidentId, title: learnings.title, visibility: incidents.visibility, publishedAt: publications.publishedAt })
     .from(digestItems)
     .innerJoin(publications, eq(publications.id, digestItems.publicationId))
@@ -395,7 +412,7 @@ export function getSentDigest(seq: number): SentDigest | undefined {
     .orderBy(asc(publications.id))
     .all();
   const prefix = `digest:${seq}:`;
-  const deliveries = db()
+  const deliveries = await db()
     .select({ key: outbox.key, recipients: outbox.recipients, status: outbox.status, sentAt: outbox.sentAt, lastError: outbox.lastError, subject: outbox.subject, html: outbox.html, text: outbox.text })
     .from(outbox)
     // The keys "digest:7:…": from "digest:7:" up to "digest:7;", the character after the colon.
@@ -405,7 +422,7 @@ export function getSentDigest(seq: number): SentDigest | undefined {
   const list = deliveries.find((d) => d.key.startsWith(`${prefix}list:`));
   return {
     seq: row.seq,
-    label: spanLabel(row),
+    label: spanLabel(row, (await getSettings()).timeZone),
     trigger: row.trigger,
     createdAt: row.createdAt,
     covered: items.length,

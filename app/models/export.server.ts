@@ -14,8 +14,8 @@ function inline(text: string): string {
 }
 
 /** The whole incident as a Markdown document: for wikis, tickets and archives. */
-export function incidentMarkdown(incident: Incident, whys: WhyRow[], actions: Action[], timeline: TimelineEntry[]): string {
-  const labels = categoryLabels();
+export async function incidentMarkdown(incident: Incident, whys: WhyRow[], actions: Action[], timeline: TimelineEntry[]): Promise<string> {
+  const labels = await categoryLabels();
   const byWhy = new Map<number, Action[]>();
   for (const a of actions) if (a.whyId) byWhy.set(a.whyId, [...(byWhy.get(a.whyId) ?? []), a]);
   const actionLine = (a: Action) =>

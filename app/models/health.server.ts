@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
-import { db } from "~/lib/db.server";
+import { db, rowOf } from "~/lib/db.server";
 
 /** Whether the database answers a query: what the health check reports. */
-export function databaseAnswers(): boolean {
+export async function databaseAnswers(): Promise<boolean> {
   try {
-    db().get(sql`select 1`);
+    await rowOf(db(), sql`select 1`);
     return true;
   } catch {
     return false;

@@ -28,19 +28,19 @@ export const HISTORY_PAGE_SIZE = 100;
  * The incident's history, newest first, as this viewer may read it: another incident an event
  * is about is named by its reference only if the viewer may see that incident now.
  */
-export function listEvents(viewer: Viewer, incidentId: number): AuditEntry[] {
-  return eventsQuery(viewer, incidentId, undefined, undefined);
+export async function listEvents(viewer: Viewer, incidentId: number): Promise<AuditEntry[]> {
+  return await eventsQuery(viewer, incidentId, undefined, undefined);
 }
 
 /** One page of the history by keyset: an incident edited many times keeps every event, and each page costs the same. */
-export function pageOfEvents(viewer: Viewer, incidentId: number, keyset: Keyset): { events: AuditEntry[] } & Cursors {
+export async function pageOfEvents(viewer: Viewer, incidentId: number, keyset: Keyset): Promise<{ events: AuditEntry[] } & Cursors> {
   const { cursor, backwards } = keysetOf(keyset);
-  const rows = eventsQuery(viewer, incidentId, cursor === undefined ? undefined : { id: cursor, backwards }, HISTORY_PAGE_SIZE + 1);
+  const rows = await eventsQuery(viewer, incidentId, cursor === undefined ? undefined : { id: cursor, backwards }, HISTORY_PAGE_SIZE + 1);
   const { shown, newer, older } = keysetPage(rows, HISTORY_PAGE_SIZE, keyset, (e) => e.id);
   return { events: shown, newer, older };
 }
 
-function eventsQuery(viewer: Viewer, incidentId: number, from: { id: number; backwards: boolean } | undefined, limit: number | undefined): AuditEntry[] {
+async function eventsQuery(viewer: Viewer, incidentId: number, from: { id: number; backwards: boolean } | undefined, limit: number | undefined): Promise<AuditEntry[]> {
   const seen = viewableBy(viewer, "r") ?? sql`1`;
   const query = db()
     .select({
@@ -58,7 +58,8 @@ function eventsQuery(viewer: Viewer, incidentId: number, from: { id: number; bac
     .innerJoin(users, eq(users.id, auditEvents.actorId))
     .where(and(eq(auditEvents.incidentId, incidentId), from ? (from.backwards ? gt(auditEvents.id, from.id) : lt(auditEvents.id, from.id)) : undefined))
     .orderBy(from?.backwards ? asc(auditEvents.id) : desc(auditEvents.id));
-  return (limit === undefined ? query.all() : query.limit(limit).all()).map(({ relatedId, relatedSeen, ...row }) => ({
+  const rows = await (limit === undefined ? query.all() : query.limit(limit).all());
+  return rows.map(({ relatedId, relatedSeen, ...row }) => ({
     ...row,
     summary: row.summary.replace(RELATED, relatedId === null ? "another incident" : relatedSeen ? reference(relatedId) : "an incident you cannot see"),
     changes: JSON.parse(row.changes) as Changes,

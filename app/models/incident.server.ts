@@ -24,6 +24,7 @@ import { assertWithinLimit } from "./limits.server";
 import { recordPublication } from "./snapshot.server";
 import { publishProblems, type PublishProblem } from "./why-tree";
 import { personName } from "./user.server";
+import { joined, jsonArrayOf, jsonTuple } from "./sql/sqlite.server";
 
 const { actions, actionFinished, incidents, incidentServices, participants, users, whys } = schema;
 
@@ -58,19 +59,19 @@ const incidentWithPeople = prepared((d) =>
   d
     .select({
       ...getTableColumns(incidents),
-      people: sql<string>`(select json_group_array(json_array(u.id, u.name, u.email, u.team)) from users u
+      people: sql<string>`(select ${jsonArrayOf(jsonTuple(sql`u.id`, sql`u.name`, sql`u.email`, sql`u.team`))} from users u
         where u.id in (select p.user_id from participants p where p.incident_id = incidents.id)
           or u.id = incidents.facilitator_id or u.id = incidents.published_by_id)`.as("people"),
-      participantIds: sql<string>`(select json_group_array(p.user_id) from participants p where p.incident_id = incidents.id)`.as("participant_ids"),
-      services: sql<string>`(select json_group_array(service) from (select s.service from incident_services s where s.incident_id = incidents.id order by s.service))`.as("services"),
+      participantIds: sql<string>`(select ${jsonArrayOf(sql`p.user_id`)} from participants p where p.incident_id = incidents.id)`.as("participant_ids"),
+      services: sql<string>`(select ${jsonArrayOf(sql`service`)} from (select s.service from incident_services s where s.incident_id = incidents.id order by s.service))`.as("services"),
     })
     .from(incidents)
     .where(eq(incidents.id, sql.placeholder("id")))
     .prepare(),
 );
 
-function loadIncident(id: number): Incident | undefined {
-  const found = incidentWithPeople().get({ id });
+async function loadIncident(id: number): Promise<Incident | undefined> {
+  const found = await incidentWithPeople().get({ id });
   if (!found) return undefined;
   const { people, participantIds: participantJson, services, ...row } = found;
   const byId = new Map(
@@ -94,8 +95,8 @@ export type Need = "view" | "contribute" | "manage";
  * The incident if the user may do `need` with it. Someone who may not even see it gets a 404,
  * exactly as if it did not exist; someone who may see it but not act gets a 403.
  */
-export function requireIncident(user: Viewer, id: number, need: Need = "view"): Incident {
-  const incident = loadIncident(id);
+export async function requireIncident(user: Viewer, id: number, need: Need = "view"): Promise<Incident> {
+  const incident = await loadIncident(id);
   if (!incident || !canView(user, incident)) throw new NotFound("incident");
   if (need === "contribute" && !canContribute(user, incident)) {
     throw new Forbidden("Only the facilitator, participants and admins can change this incident.");
@@ -106,7 +107,7 @@ export function requireIncident(user: Viewer, id: number, need: Need = "view"): 
   return incident;
 }
 
-export function getIncident(user: Viewer, id: number): Incident {
+export async function getIncident(user: Viewer, id: number): Promise<Incident> {
   return requireIncident(user, id, "view");
 }
 
@@ -145,7 +146,7 @@ export type IncidentPage = Cursors & {
  * A page of the incidents the user may see, newest first. Pages follow one another by keyset
  * (started, id), so every page costs the same however far back it is.
  */
-export function listIncidents(user: Viewer, filters: IncidentFilters): IncidentPage {
+export async function listIncidents(user: Viewer, filters: IncidentFilters): Promise<IncidentPage> {
   const where = and(
     viewableBy(user),
     filters.status ? eq(incidents.status, filters.status) : undefined,
@@ -167,7 +168,7 @@ export function listIncidents(user: Viewer, filters: IncidentFilters): IncidentP
     .orderBy(...order)
     .limit(PAGE_SIZE + 1)
     .as("page");
-  const rows = db()
+  const rows = await db()
     .select({
       id: incidents.id,
       title: incidents.title,
@@ -176,7 +177,7 @@ export function listIncidents(user: Viewer, filters: IncidentFilters): IncidentP
       visibility: incidents.visibility,
       startedAt: incidents.startedAt,
       facilitatorName: users.name,
-      services: sql<string | null>`(select group_concat(s.service, ',') from incident_services s where s.incident_id = incidents.id)`,
+      services: sql<string | null>`(select ${joined(sql`s.service`, ",")} from incident_services s where s.incident_id = incidents.id)`,
     })
     .from(page)
     .innerJoin(incidents, eq(incidents.id, page.id))
@@ -185,10 +186,10 @@ export function listIncidents(user: Viewer, filters: IncidentFilters): IncidentP
     .orderBy(...(backwards ? [asc(page.startedAt), asc(page.id)] : [desc(page.startedAt), desc(page.id)]))
     .all();
   const { shown, newer, older } = keysetPage(rows, PAGE_SIZE, filters, (r) => r.id);
-  const counted = db()
+  const counted = (await db()
     .select({ n: count() })
     .from(db().select({ one: sql`1` }).from(incidents).where(where).limit(COUNT_LIMIT + 1).as("matching"))
-    .get()?.n ?? 0;
+    .get())?.n ?? 0;
   return {
     items: shown.map((r) => ({ ...r, reference: reference(r.id), services: r.services ? r.services.split(",").sort() : [] })),
     ...boundedCount(counted),
@@ -198,7 +199,7 @@ export function listIncidents(user: Viewer, filters: IncidentFilters): IncidentP
 }
 
 /** Services and tags of the incidents the user may see, for filters (a restricted one's would hint at it). */
-export function listServiceNames(user: Viewer): string[] {
+export async function listServiceNames(user: Viewer): Promise<string[]> {
   const visible = viewableBy(user);
   const names = db().selectDistinct({ service: incidentServices.service }).from(incidentServices).as("names");
   // Per name, the first visible incident with it is enough: cheaper than joining every row.
@@ -211,18 +212,13 @@ export function listServiceNames(user: Viewer): string[] {
           .where(and(eq(incidentServices.service, names.service), visible)),
       )
     : undefined;
-  return db()
-    .select({ service: names.service })
-    .from(names)
-    .where(seen)
-    .orderBy(asc(names.service))
-    .all()
-    .map((r) => r.service);
+  const rows = await db().select({ service: names.service }).from(names).where(seen).orderBy(asc(names.service)).all();
+  return rows.map((r) => r.service);
 }
 
-function assertActiveUsers(tx: Tx, ids: number[], field: string) {
+async function assertActiveUsers(tx: Tx, ids: number[], field: string) {
   if (ids.length === 0) return;
-  const found = tx
+  const found = await tx
     .select({ id: users.id })
     .from(users)
     .where(and(inArray(users.id, ids), isNull(users.removedAt)))
@@ -241,33 +237,33 @@ function rendered(fields: IncidentFields) {
   return { ...columns, impactHtml: renderMarkdown(fields.impactMd), summaryHtml: renderMarkdown(fields.summaryMd) };
 }
 
-function replaceServices(tx: Tx, incidentId: number, services: string[]) {
-  tx.delete(incidentServices).where(eq(incidentServices.incidentId, incidentId)).run();
+async function replaceServices(tx: Tx, incidentId: number, services: string[]) {
+  await tx.delete(incidentServices).where(eq(incidentServices.incidentId, incidentId)).run();
   if (services.length > 0) {
-    tx.insert(incidentServices).values(services.map((service) => ({ incidentId, service }))).run();
+    await tx.insert(incidentServices).values(services.map((service) => ({ incidentId, service }))).run();
   }
 }
 
 /** Reports an incident; the reporter takes part in it unless they facilitate it. */
-export function reportIncident(actor: Viewer, fields: IncidentFields & { facilitatorId?: number }): Incident {
+export async function reportIncident(actor: Viewer, fields: IncidentFields & { facilitatorId?: number }): Promise<Incident> {
   assertTimes(fields);
-  return db().transaction((tx) => {
+  return await db().transaction(async (tx) => {
     const facilitatorId = fields.facilitatorId ?? actor.id;
-    assertActiveUsers(tx, [facilitatorId], "facilitatorId");
-    const row = tx
+    await assertActiveUsers(tx, [facilitatorId], "facilitatorId");
+    const row = await tx
       .insert(incidents)
       .values({ ...rendered(fields), facilitatorId, reportedById: actor.id })
       .returning({ id: incidents.id })
       .get();
-    replaceServices(tx, row.id, fields.services);
-    if (facilitatorId !== actor.id) tx.insert(participants).values({ incidentId: row.id, userId: actor.id }).run();
-    recordEvent(tx, {
+    await replaceServices(tx, row.id, fields.services);
+    if (facilitatorId !== actor.id) await tx.insert(participants).values({ incidentId: row.id, userId: actor.id }).run();
+    await recordEvent(tx, {
       incident: { id: row.id, publishedAt: null },
       actorId: actor.id,
       kind: "incident.reported",
       summary: `Reported ${reference(row.id)}: ${fields.title}`,
     });
-    return loadIncident(row.id)!;
+    return (await loadIncident(row.id))!;
   });
 }
 
@@ -288,15 +284,15 @@ export function fieldValues(incident: Incident) {
 }
 
 /** Saves edited fields if nobody saved in between (`baseVersion`); otherwise a conflict. */
-export function updateIncident(actor: Viewer, id: number, baseVersion: number, fields: IncidentFields): Incident {
+export async function updateIncident(actor: Viewer, id: number, baseVersion: number, fields: IncidentFields): Promise<Incident> {
   assertTimes(fields);
-  return db().transaction((tx) => {
-    const incident = requireIncident(actor, id, "contribute");
+  return await db().transaction(async (tx) => {
+    const incident = await requireIncident(actor, id, "contribute");
     if (fields.visibility !== incident.visibility && !canManage(actor, incident)) {
       throw new Forbidden("Only the facilitator or an admin can change who sees this incident.", "visibility");
     }
     if (incident.version !== baseVersion) throw new Conflict(fieldValues(incident));
-    const shutOut = ownersShutOut(tx, id, { ...incident, visibility: fields.visibility });
+    const shutOut = await ownersShutOut(tx, id, { ...incident, visibility: fields.visibility });
     if (shutOut.length > 0) {
       throw new StateConflict(`${listNames(shutOut)} ${shutOut.length === 1 ? "owns" : "own"} unfinished actions here without taking part: add them to the participants, or hand those actions to someone who does, before restricting the incident.`, "visibility");
     }
@@ -305,22 +301,22 @@ export function updateIncident(actor: Viewer, id: number, baseVersion: number, f
       services: [...fields.services].sort(),
     });
     if (Object.keys(changes).length === 0) return incident;
-    const updated = tx
+    const updated = await tx
       .update(incidents)
       .set({ ...rendered(fields), version: baseVersion + 1, updatedAt: new Date().toISOString() })
       .where(and(eq(incidents.id, id), eq(incidents.version, baseVersion)))
       .returning({ id: incidents.id })
       .get();
-    if (!updated) throw new Conflict(fieldValues(loadIncident(id)!));
-    replaceServices(tx, id, fields.services);
-    recordEvent(tx, {
+    if (!updated) throw new Conflict(fieldValues((await loadIncident(id))!));
+    await replaceServices(tx, id, fields.services);
+    await recordEvent(tx, {
       incident,
       actorId: actor.id,
       kind: "incident.updated",
       summary: `Edited ${Object.keys(changes).map(fieldLabel).join(", ")}`,
       changes,
     });
-    return loadIncident(id)!;
+    return (await loadIncident(id))!;
   });
 }
 
@@ -334,9 +330,9 @@ const AUDIENCE_REFUSAL = "Only the facilitator or an admin can add people to a r
  * Refuses to let these people see the incident if they cannot yet and the actor may not widen
  * its audience (canWidenAudience): checked wherever people join an incident.
  */
-function assertMayAdmit(tx: Tx, actor: Viewer, incident: Incident, userIds: number[], field: string) {
+async function assertMayAdmit(tx: Tx, actor: Viewer, incident: Incident, userIds: number[], field: string) {
   if (canWidenAudience(actor, incident) || userIds.length === 0) return;
-  const people = tx.select({ id: users.id, role: users.role }).from(users).where(inArray(users.id, userIds)).all();
+  const people = await tx.select({ id: users.id, role: users.role }).from(users).where(inArray(users.id, userIds)).all();
   if (people.some((person) => !canView(person, incident))) throw new Forbidden(AUDIENCE_REFUSAL, field);
 }
 
@@ -345,13 +341,14 @@ function assertMayAdmit(tx: Tx, actor: Viewer, incident: Incident, userIds: numb
  * actor may widen its audience. An action's `currentOwnerId` stays a choice even once removed
  * ("(removed)"), so saving its other fields never hands it to someone else unasked.
  */
-export function ownerChoices(actor: Viewer, incident: Incident, currentOwnerId?: number): { id: number; name: string; team: string }[] {
-  return db()
+export async function ownerChoices(actor: Viewer, incident: Incident, currentOwnerId?: number): Promise<{ id: number; name: string; team: string }[]> {
+  const people = await db()
     .select({ id: users.id, name: personName, team: users.team, role: users.role })
     .from(users)
     .where(currentOwnerId === undefined ? isNull(users.removedAt) : or(isNull(users.removedAt), eq(users.id, currentOwnerId)))
     .orderBy(asc(users.name))
-    .all()
+    .all();
+  return people
     .filter((person) => canWidenAudience(actor, incident) || canView(person, incident))
     .map(({ role: _role, ...person }) => person);
 }
@@ -361,14 +358,15 @@ export function ownerChoices(actor: Viewer, incident: Incident, currentOwnerId?:
  * this visibility: a restricted incident's open work stays with people who see it, so nobody is
  * left owing something they cannot read (and reminded of it).
  */
-function ownersShutOut(tx: Tx, incidentId: number, people: IncidentPeople): string[] {
+async function ownersShutOut(tx: Tx, incidentId: number, people: IncidentPeople): Promise<string[]> {
   if (viewableByEveryone(people)) return [];
-  return tx
+  const owners = await tx
     .selectDistinct({ id: users.id, role: users.role, name: users.name })
     .from(actions)
     .innerJoin(users, eq(users.id, actions.ownerId))
     .where(and(eq(actions.incidentId, incidentId), sql`${actionFinished(actions.status)} = 0`))
-    .all()
+    .all();
+  return owners
     .filter((owner) => !canView(owner, people))
     .map((owner) => owner.name)
     .sort();
@@ -379,46 +377,46 @@ function listNames(names: string[]): string {
 }
 
 /** Owners of follow-up actions take part in the incident, so they can see what they owe. */
-export function ensureParticipant(tx: Tx, actor: Viewer, incident: Incident, userId: number) {
+export async function ensureParticipant(tx: Tx, actor: Viewer, incident: Incident, userId: number) {
   if (isInvolved({ id: userId }, incident)) return;
-  assertMayAdmit(tx, actor, incident, [userId], "ownerId");
+  await assertMayAdmit(tx, actor, incident, [userId], "ownerId");
   if (1 + incident.participantIds.length >= LIMITS.peoplePerIncident) {
     // Everyone sees an org-wide incident: its owner needs no place among its people to do the work.
     if (viewableByEveryone(incident)) return;
     assertWithinLimit("peoplePerIncident", 2 + incident.participantIds.length, "ownerId");
   }
-  tx.insert(participants).values({ incidentId: incident.id, userId }).onConflictDoNothing().run();
+  await tx.insert(participants).values({ incidentId: incident.id, userId }).onConflictDoNothing().run();
 }
 
 /** Chooses the one facilitator and the participants. */
-export function setPeople(actor: Viewer, id: number, facilitatorId: number, participantIds: number[]): Incident {
-  return db().transaction((tx) => {
-    const incident = requireIncident(actor, id, "manage");
-    assertActiveUsers(tx, [facilitatorId], "facilitatorId");
+export async function setPeople(actor: Viewer, id: number, facilitatorId: number, participantIds: number[]): Promise<Incident> {
+  return await db().transaction(async (tx) => {
+    const incident = await requireIncident(actor, id, "manage");
+    await assertActiveUsers(tx, [facilitatorId], "facilitatorId");
     const others = [...new Set(participantIds)].filter((p) => p !== facilitatorId);
     // Only growth is refused: an incident already above the limit may keep or shrink its list.
     if (others.length > incident.participantIds.length) assertWithinLimit("peoplePerIncident", 1 + others.length, "participantIds");
-    assertActiveUsers(tx, others, "participantIds");
-    assertMayAdmit(tx, actor, incident, [facilitatorId, ...others], "participantIds");
-    const shutOut = ownersShutOut(tx, id, { visibility: incident.visibility, facilitatorId, participantIds: others });
+    await assertActiveUsers(tx, others, "participantIds");
+    await assertMayAdmit(tx, actor, incident, [facilitatorId, ...others], "participantIds");
+    const shutOut = await ownersShutOut(tx, id, { visibility: incident.visibility, facilitatorId, participantIds: others });
     if (shutOut.length > 0) {
       throw new StateConflict(`${listNames(shutOut)} still ${shutOut.length === 1 ? "owns" : "own"} unfinished actions here. Hand those actions to someone who stays, or keep ${shutOut.length === 1 ? "them" : "these people"} taking part.`, "participantIds");
     }
     const names = new Map(
-      tx.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, [facilitatorId, ...others, ...incident.participantIds])).all().map((u) => [u.id, u.name]),
+      (await tx.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, [facilitatorId, ...others, ...incident.participantIds])).all()).map((u) => [u.id, u.name]),
     );
     const changes = diff(
       { facilitator: incident.facilitator.name, participants: incident.participantIds.map((p) => names.get(p)).sort() },
       { facilitator: names.get(facilitatorId), participants: others.map((p) => names.get(p)).sort() },
     );
     if (Object.keys(changes).length === 0) return incident;
-    tx.update(incidents)
+    await tx.update(incidents)
       .set({ facilitatorId, version: incident.version + 1, updatedAt: new Date().toISOString() })
       .where(eq(incidents.id, id))
       .run();
-    tx.delete(participants).where(eq(participants.incidentId, id)).run();
-    if (others.length > 0) tx.insert(participants).values(others.map((userId) => ({ incidentId: id, userId }))).run();
-    recordEvent(tx, {
+    await tx.delete(participants).where(eq(participants.incidentId, id)).run();
+    if (others.length > 0) await tx.insert(participants).values(others.map((userId) => ({ incidentId: id, userId }))).run();
+    await recordEvent(tx, {
       incident,
       actorId: actor.id,
       kind: "incident.people",
@@ -427,7 +425,7 @@ export function setPeople(actor: Viewer, id: number, facilitatorId: number, part
         : "Changed the participants",
       changes,
     });
-    return loadIncident(id)!;
+    return (await loadIncident(id))!;
   });
 }
 
@@ -437,50 +435,50 @@ export function setPeople(actor: Viewer, id: number, facilitatorId: number, part
  * part never loses what was typed in the other. The details go first: changing people moves the
  * version the details were based on.
  */
-export function saveIncident(
+export async function saveIncident(
   actor: Viewer,
   id: number,
   details: (IncidentFields & { version: number }) | undefined,
   people: { facilitatorId: number; participantIds: number[] } | undefined,
-): void {
-  db().transaction(() => {
+): Promise<void> {
+  await db().transaction(async () => {
     if (details) {
       const { version, ...fields } = details;
-      updateIncident(actor, id, version, fields);
+      await updateIncident(actor, id, version, fields);
     }
-    if (people) setPeople(actor, id, people.facilitatorId, people.participantIds);
+    if (people) await setPeople(actor, id, people.facilitatorId, people.participantIds);
   });
 }
 
 /** What would stop the incident from being published now, from the findings stored with its whys. */
-export function publishCheck(incident: Incident, tx: Tx = db()): PublishProblem[] {
-  const rows = tx.select().from(whys).where(eq(whys.incidentId, incident.id)).all();
+export async function publishCheck(incident: Incident, tx: Tx = db()): Promise<PublishProblem[]> {
+  const rows = await tx.select().from(whys).where(eq(whys.incidentId, incident.id)).all();
   return publishProblems({
     summaryMd: incident.summaryMd,
     resolvedAt: incident.resolvedAt,
     whys: rows,
-    actionsByWhy: actionCountsByWhy(incident.id, tx),
-    blame: openFindingsOf(incident.id, tx),
-    overflowingBlame: overflowingFindingsOf(incident.id),
+    actionsByWhy: await actionCountsByWhy(incident.id, tx),
+    blame: await openFindingsOf(incident.id, tx),
+    overflowingBlame: await overflowingFindingsOf(incident.id),
   });
 }
 
 /** Moves the incident along its lifecycle; publishing first checks the analysis is complete. */
-export function moveIncident(actor: Viewer, id: number, to: Status): Incident {
+export async function moveIncident(actor: Viewer, id: number, to: Status): Promise<Incident> {
   // A why saved before findings were stored, and not reached by the start-up check yet, is
   // checked first, and kept checked even when publishing is then refused.
-  if (to === "published") while (checkUncheckedWhys({ incidentId: id }) > 0);
-  return db().transaction((tx) => {
-    const incident = requireIncident(actor, id, "manage");
+  if (to === "published") while ((await checkUncheckedWhys({ incidentId: id })) > 0);
+  return await db().transaction(async (tx) => {
+    const incident = await requireIncident(actor, id, "manage");
     if (!TRANSITIONS[incident.status].includes(to)) {
       throw new StateConflict(`An incident in ${STATUS_LABELS[incident.status].toLowerCase()} cannot move to ${STATUS_LABELS[to].toLowerCase()}.`);
     }
     const now = new Date().toISOString();
     if (to === "published") {
-      const problems = publishCheck(incident, tx);
+      const problems = await publishCheck(incident, tx);
       if (problems.length > 0) throw new PublishBlocked(problems);
     }
-    tx.update(incidents)
+    await tx.update(incidents)
       .set({
         status: to,
         version: incident.version + 1,
@@ -489,7 +487,7 @@ export function moveIncident(actor: Viewer, id: number, to: Status): Incident {
       })
       .where(eq(incidents.id, id))
       .run();
-    recordEvent(tx, {
+    await recordEvent(tx, {
       incident,
       actorId: actor.id,
       kind: to === "published" ? "incident.published" : "incident.moved",
@@ -497,10 +495,10 @@ export function moveIncident(actor: Viewer, id: number, to: Status): Incident {
       changes: { status: [incident.status, to] },
     });
     if (to === "published") {
-      recordPublication(tx, actor, incident, now);
-      syncClosure(tx, actor, id);
+      await recordPublication(tx, actor, incident, now);
+      await syncClosure(tx, actor, id);
     }
-    return loadIncident(id)!;
+    return (await loadIncident(id))!;
   });
 }
 
@@ -508,18 +506,18 @@ export function moveIncident(actor: Viewer, id: number, to: Status): Incident {
  * A published incident closes when it has actions and all are done or won't do; a closed one
  * goes back to published when an action is reopened or added.
  */
-export function syncClosure(tx: Tx, actor: Viewer, incidentId: number) {
-  const incident = tx.select({ id: incidents.id, status: incidents.status, publishedAt: incidents.publishedAt, version: incidents.version }).from(incidents).where(eq(incidents.id, incidentId)).get();
+export async function syncClosure(tx: Tx, actor: Viewer, incidentId: number) {
+  const incident = await tx.select({ id: incidents.id, status: incidents.status, publishedAt: incidents.publishedAt, version: incidents.version }).from(incidents).where(eq(incidents.id, incidentId)).get();
   if (!incident || (incident.status !== "published" && incident.status !== "closed")) return;
-  const rows = tx.select({ status: actions.status }).from(actions).where(eq(actions.incidentId, incidentId)).all();
+  const rows = await tx.select({ status: actions.status }).from(actions).where(eq(actions.incidentId, incidentId)).all();
   const allFinished = rows.length > 0 && rows.every((r) => isFinished(r.status));
   const next = allFinished ? "closed" : "published";
   if (next === incident.status) return;
-  tx.update(incidents)
+  await tx.update(incidents)
     .set({ status: next, version: incident.version + 1, updatedAt: new Date().toISOString() })
     .where(eq(incidents.id, incidentId))
     .run();
-  recordEvent(tx, {
+  await recordEvent(tx, {
     incident,
     actorId: actor.id,
     kind: next === "closed" ? "incident.closed" : "incident.reopened",
@@ -529,8 +527,8 @@ export function syncClosure(tx: Tx, actor: Viewer, incidentId: number) {
 }
 
 /** Action counts per why of an incident, for the publish check. */
-export function actionCountsByWhy(incidentId: number, tx: Tx = db()): Record<number, number> {
-  const rows = tx
+export async function actionCountsByWhy(incidentId: number, tx: Tx = db()): Promise<Record<number, number>> {
+  const rows = await tx
     .select({ whyId: actions.whyId, n: sql<number>`count(*)` })
     .from(actions)
     .where(and(eq(actions.incidentId, incidentId), sql`${actions.whyId} is not null`))

@@ -2,7 +2,7 @@ import { tz } from "@date-fns/tz";
 import { median } from "d3-array";
 import { addDays, differenceInCalendarMonths, eachMonthOfInterval, format, isValid, parseISO, startOfMonth, subMonths } from "date-fns";
 import { and, count, countDistinct, eq, exists, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
-import { db, schema } from "~/lib/db.server";
+import { db, rowsOf, schema } from "~/lib/db.server";
 import type { Viewer } from "./authorization";
 import { doneRatherThanDropped, doneShare, figuresFrom, type ActionFigures, type ActionStatus } from "./action";
 import { tallyColumns, tallyOf, today } from "./action.server";
@@ -10,6 +10,7 @@ import { categoryLabels } from "./category.server";
 import { reference, SEVERITIES, type Severity } from "./incident";
 import { viewableBy } from "./authorization.server";
 import { withService } from "./incident.server";
+import { idList, inIdList, secondsBetween } from "./sql/sqlite.server";
 
 // Figures for the Insights page. Everything counts the incidents that started in the period and
 // match the team and service, as the viewer may see them, together with their whys and actions.
@@ -161,9 +162,9 @@ function incidentScope(viewer: Viewer, filters: InsightsFilters, period: Pick<Pe
 }
 
 /** The latest incident in scope (visible, of the team and service) that started before the period. */
-function latestBefore(viewer: Viewer, filters: InsightsFilters, period: Period): Insights["earlier"] {
+async function latestBefore(viewer: Viewer, filters: InsightsFilters, period: Period): Promise<Insights["earlier"]> {
   const dayBefore = dateKey(addDays(parseISO(period.from, { in: UTC }), -1, { in: UTC }));
-  const row = db()
+  const row = await db()
     .select({ startedAt: sql<string | null>`max(${incidents.startedAt})` })
     .from(incidents)
     .where(incidentScope(viewer, filters, { from: "0001-01-01", to: dayBefore }))
@@ -175,7 +176,7 @@ function latestBefore(viewer: Viewer, filters: InsightsFilters, period: Period):
 const startMonth = sql<string>`substr(${incidents.startedAt}, 1, 7)`;
 /** Whole seconds apart, in minutes (julianday's floating point would make 7 minutes 6.99999). */
 const minutesSinceStart = (to: typeof incidents.detectedAt | typeof incidents.resolvedAt) =>
-  sql<number | null>`(unixepoch(${to}) - unixepoch(${incidents.startedAt})) / 60.0`;
+  sql<number | null>`${secondsBetween(incidents.startedAt, to)} / 60.0`;
 
 /** Medians of possibly missing values; null rather than undefined when there are none. */
 function medianOf(values: (number | null)[]): number | null {
@@ -259,9 +260,9 @@ function actionFigures(months: string[], rows: ActionCountRow[]): ActionInsights
   };
 }
 
-/** The incidents in scope, as a JSON array that SQLite reads with json_each. */
+/** The incidents in scope, as one list parameter (idList). */
 type IdList = string;
-const inScope = (column: typeof whys.incidentId | typeof actions.incidentId, ids: IdList) => sql`${column} in (select value from json_each(${ids}))`;
+const inScope = (column: typeof whys.incidentId | typeof actions.incidentId, ids: IdList) => inIdList(column, ids);
 
 type CauseIncidentRow = { category: string; id: number; title: string; severity: Severity; startedAt: string };
 
@@ -270,7 +271,7 @@ type CauseIncidentRow = { category: string; id: number; title: string; severity:
  * newest first (the unary + keeps SQLite on the started_at index instead of the id list) and stop
  * at the limit, rather than ranking every (category, incident) pair.
  */
-function causeIncidents(ids: IdList, slugs: string[]): Map<string, CauseIncident[]> {
+async function causeIncidents(ids: IdList, slugs: string[]): Promise<Map<string, CauseIncident[]>> {
   const found = new Map<string, CauseIncident[]>(slugs.map((s) => [s, []]));
   if (slugs.length === 0) return found;
   const perCategory = slugs.map(
@@ -278,12 +279,12 @@ function causeIncidents(ids: IdList, slugs: string[]): Map<string, CauseIncident
       select ${slug} as category, ${incidents.id} as id, ${incidents.title} as title, ${incidents.severity} as severity,
         ${incidents.startedAt} as startedAt
       from ${incidents}
-      where +${incidents.id} in (select value from json_each(${ids}))
+      where ${inIdList(sql`+${incidents.id}`, ids)}
         and exists (select 1 from ${whys} where ${whys.incidentId} = ${incidents.id} and ${whys.category} = ${slug})
       order by ${incidents.startedAt} desc, ${incidents.id} desc
       limit ${INCIDENTS_PER_CAUSE})`,
   );
-  const rows = db().all<CauseIncidentRow>(sql.join(perCategory, sql` union all `));
+  const rows = await rowsOf<CauseIncidentRow>(db(), sql.join(perCategory, sql` union all `));
   for (const r of rows) found.get(r.category)?.push({ reference: reference(r.id), title: r.title, severity: r.severity, startedAt: r.startedAt });
   return found;
 }
@@ -293,12 +294,12 @@ function causeIncidents(ids: IdList, slugs: string[]): Map<string, CauseIncident
  * The filters are evaluated once, on the incidents; whys and actions are then read by incident
  * id, so a team filter's subqueries run per incident and not per why.
  */
-export function insightsFor(viewer: Viewer, filters: InsightsFilters = {}, now: Date = new Date()): Insights {
-  const todayDate = today(now);
+export async function insightsFor(viewer: Viewer, filters: InsightsFilters = {}, now: Date = new Date()): Promise<Insights> {
+  const todayDate = await today(now);
   const { period, notices } = resolvePeriod(filters, todayDate);
 
   // One compact row per incident: the counts are tallied and the medians taken from these.
-  const incidentRows: IncidentRow[] = db()
+  const incidentRows: IncidentRow[] = await db()
     .select({
       id: incidents.id,
       month: startMonth,
@@ -309,9 +310,9 @@ export function insightsFor(viewer: Viewer, filters: InsightsFilters = {}, now: 
     .from(incidents)
     .where(incidentScope(viewer, filters, period))
     .all();
-  const ids: IdList = JSON.stringify(incidentRows.map((r) => r.id));
+  const ids: IdList = idList(incidentRows.map((r) => r.id));
 
-  const categoryRows = db()
+  const categoryRows = await db()
     .select({ category: whys.category, whys: count(), incidents: countDistinct(whys.incidentId) })
     .from(whys)
     .where(inScope(whys.incidentId, ids))
@@ -322,25 +323,25 @@ export function insightsFor(viewer: Viewer, filters: InsightsFilters = {}, now: 
   // milliseconds from creation to done (as on the actions summary), gathered per group as a
   // JSON array rather than one row per action.
   const createdMonth = sql<string>`substr(${actions.createdAt}, 1, 7)`;
-  const actionRows = db()
+  const actionRows = await db()
     .select({ month: createdMonth, ...tallyColumns(todayDate) })
     .from(actions)
     .where(inScope(actions.incidentId, ids))
     .groupBy(createdMonth, actions.status)
     .all();
 
-  const causes = paretoBars(categoryRows, categoryLabels());
+  const causes = paretoBars(categoryRows, await categoryLabels());
   // Recurring: in more than one incident; those in the most incidents first.
   const recurringBars = causes.bars
     .filter((b) => b.incidents > 1)
     .sort((a, b) => b.incidents - a.incidents || b.whys - a.whys || a.label.localeCompare(b.label))
     .slice(0, RECURRING_CATEGORIES);
-  const listed = causeIncidents(ids, recurringBars.map((b) => b.slug));
+  const listed = await causeIncidents(ids, recurringBars.map((b) => b.slug));
 
   return {
     period,
     notices,
-    earlier: incidentRows.length === 0 ? latestBefore(viewer, filters, period) : null,
+    earlier: incidentRows.length === 0 ? await latestBefore(viewer, filters, period) : null,
     incidentCount: incidentRows.length,
     whyCount: causes.categorised + causes.uncategorised,
     causes,

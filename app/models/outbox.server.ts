@@ -24,8 +24,8 @@ export const MAX_ATTEMPTS = 10;
  * Writes an email to the outbox before anything is sent. A message with the same key is never
  * written twice, so a repeated or restarted run queues nothing new. Returns whether it was new.
  */
-export function enqueueEmail(email: OutgoingEmail, tx: Tx = db()): boolean {
-  const inserted = tx
+export async function enqueueEmail(email: OutgoingEmail, tx: Tx = db()): Promise<boolean> {
+  const inserted = await tx
     .insert(outbox)
     .values({
       key: email.key,
@@ -43,9 +43,9 @@ export function enqueueEmail(email: OutgoingEmail, tx: Tx = db()): boolean {
 }
 
 /** Takes one message for sending, unless another sender has it; an atomic compare-and-set. */
-function claim(id: number, now: Date): boolean {
+async function claim(id: number, now: Date): Promise<boolean> {
   const staleBefore = new Date(now.getTime() - STALE_CLAIM_MS).toISOString();
-  const claimed = db()
+  const claimed = await db()
     .update(outbox)
     .set({ status: "sending", claimedAt: now.toISOString(), attempts: sql`${outbox.attempts} + 1` })
     .where(
@@ -65,7 +65,7 @@ function claim(id: number, now: Date): boolean {
  */
 export async function deliverPending(now: Date = new Date()): Promise<{ sent: number; failed: number }> {
   const staleBefore = new Date(now.getTime() - STALE_CLAIM_MS).toISOString();
-  const due = db()
+  const due = await db()
     .select({ id: outbox.id })
     .from(outbox)
     .where(
@@ -80,8 +80,8 @@ export async function deliverPending(now: Date = new Date()): Promise<{ sent: nu
   let sent = 0;
   let failed = 0;
   for (const { id } of due) {
-    if (!claim(id, now)) continue;
-    const row = db().select().from(outbox).where(eq(outbox.id, id)).get()!;
+    if (!(await claim(id, now))) continue;
+    const row = (await db().select().from(outbox).where(eq(outbox.id, id)).get())!;
     try {
       await sendEmail({
         to: row.recipients.split(", "),
@@ -91,11 +91,11 @@ export async function deliverPending(now: Date = new Date()): Promise<{ sent: nu
         headers: JSON.parse(row.headers) as Record<string, string>,
         messageId: `<${row.key.replace(/[^\w.-]+/g, ".")}@hindsight>`,
       });
-      db().update(outbox).set({ status: "sent", sentAt: new Date().toISOString(), lastError: null }).where(eq(outbox.id, id)).run();
+      await db().update(outbox).set({ status: "sent", sentAt: new Date().toISOString(), lastError: null }).where(eq(outbox.id, id)).run();
       sent += 1;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      db().update(outbox).set({ status: "failed", lastError: message.slice(0, 1000) }).where(eq(outbox.id, id)).run();
+      await db().update(outbox).set({ status: "failed", lastError: message.slice(0, 1000) }).where(eq(outbox.id, id)).run();
       failed += 1;
     }
   }
@@ -115,9 +115,9 @@ export type OutboxRow = {
 };
 
 /** The newest messages, unsent ones first, for the admins' Outbox page. */
-export function listOutbox(actor: User, limit = 200): OutboxRow[] {
+export async function listOutbox(actor: User, limit = 200): Promise<OutboxRow[]> {
   assertAdmin(actor);
-  return db()
+  return await db()
     .select({
       id: outbox.id,
       kind: outbox.kind,
@@ -136,7 +136,7 @@ export function listOutbox(actor: User, limit = 200): OutboxRow[] {
 }
 
 /** Gives a message that ran out of attempts another set of tries. */
-export function retryEmail(actor: User, id: number) {
+export async function retryEmail(actor: User, id: number): Promise<void> {
   assertAdmin(actor);
-  db().update(outbox).set({ status: "failed", attempts: 0 }).where(and(eq(outbox.id, id), eq(outbox.status, "failed"))).run();
+  await db().update(outbox).set({ status: "failed", attempts: 0 }).where(and(eq(outbox.id, id), eq(outbox.status, "failed"))).run();
 }

@@ -11,21 +11,21 @@ import { getUser, listUsers, removeUser, type User } from "./user.server";
 export const LISTED_OPEN_ACTIONS = 50;
 
 /** What removing someone would leave behind, for the confirmation: their unfinished actions and who could take them. */
-export function removalOf(actor: User, userId: number): {
+export async function removalOf(actor: User, userId: number): Promise<{
   person: User;
   openActions: ActionListItem[];
   openCount: number;
   handOverTo: { id: number; name: string; team: string }[];
-} {
+}> {
   assertAdmin(actor);
-  const person = getUser(userId);
+  const person = await getUser(userId);
   if (!person) throw new NotFound("user", "No such user.");
   const filters = { ownerId: userId, status: "unfinished" as const };
   return {
     person,
-    openActions: listActions(actor, filters, { limit: LISTED_OPEN_ACTIONS }).items,
-    openCount: countActions(actor, filters).total,
-    handOverTo: listUsers()
+    openActions: (await listActions(actor, filters, { limit: LISTED_OPEN_ACTIONS })).items,
+    openCount: (await countActions(actor, filters)).total,
+    handOverTo: (await listUsers())
       .filter((u) => u.id !== userId)
       .map(({ id, name, team }) => ({ id, name, team })),
   };
@@ -36,14 +36,14 @@ export function removalOf(actor: User, userId: number): {
  * keeps their name), first handing their unfinished actions to `handToId` if given; otherwise the
  * actions stay theirs, shown as "(removed)" until someone takes them. All or nothing.
  */
-export function removePerson(actor: User, userId: number, handToId: number | null): { name: string; handedOver: number; handedTo: string | null } {
+export async function removePerson(actor: User, userId: number, handToId: number | null): Promise<{ name: string; handedOver: number; handedTo: string | null }> {
   assertAdmin(actor);
   if (userId === actor.id) throw new Invalid("You cannot remove yourself.");
-  return db().transaction(() => {
-    const person = getUser(userId);
+  return await db().transaction(async () => {
+    const person = await getUser(userId);
     if (!person) throw new NotFound("user", "No such user.");
-    const handedOver = handToId === null ? 0 : handOverOpenActions(actor, userId, handToId);
-    removeUser(actor, userId);
-    return { name: person.name, handedOver, handedTo: handToId === null ? null : (getUser(handToId)?.name ?? null) };
+    const handedOver = handToId === null ? 0 : await handOverOpenActions(actor, userId, handToId);
+    await removeUser(actor, userId);
+    return { name: person.name, handedOver, handedTo: handToId === null ? null : ((await getUser(handToId))?.name ?? null) };
   });
 }

@@ -19,8 +19,8 @@ export { buildSnapshot, recordPublication, snapshotOf, type Snapshot, type Snaps
 
 export type Publication = { revision: number; publishedAt: string; publishedByName: string; snapshot: Snapshot };
 
-export function latestPublication(incidentId: number, tx: Tx = db()): Publication | undefined {
-  const row = tx
+export async function latestPublication(incidentId: number, tx: Tx = db()): Promise<Publication | undefined> {
+  const row = await tx
     .select({ revision: publications.revision, publishedAt: publications.publishedAt, publishedByName: users.name, snapshot: publications.snapshot })
     .from(publications)
     .innerJoin(users, eq(users.id, publications.publishedById))
@@ -47,24 +47,24 @@ const changesSince = prepared((d) =>
     .prepare(),
 );
 
-export function changesSincePublication(incidentId: number): { count: number; lastAt: string | null } {
-  const row = changesSince().get({ incidentId });
+export async function changesSincePublication(incidentId: number): Promise<{ count: number; lastAt: string | null }> {
+  const row = await changesSince().get({ incidentId });
   return { count: row?.count ?? 0, lastAt: row?.lastAt ?? null };
 }
 
 /** Publishes the incident's current state again, after edits made since it was published. */
-export function republish(actor: Viewer, incidentId: number): number {
-  return db().transaction((tx) => {
-    const incident = requireIncident(actor, incidentId, "manage");
+export async function republish(actor: Viewer, incidentId: number): Promise<number> {
+  return await db().transaction(async (tx) => {
+    const incident = await requireIncident(actor, incidentId, "manage");
     if (incident.status !== "published" && incident.status !== "closed") {
       throw new StateConflict("Only a published incident can be republished.");
     }
     // What goes out again meets the same bar as the first publication.
-    const problems = publishCheck(incident, tx);
+    const problems = await publishCheck(incident, tx);
     if (problems.length > 0) throw new PublishBlocked(problems);
     const at = new Date().toISOString();
-    const revision = recordPublication(tx, actor, incident, at);
-    recordEvent(tx, { incident, actorId: actor.id, kind: "incident.republished", summary: `Republished the analysis (revision ${revision})` });
+    const revision = await recordPublication(tx, actor, incident, at);
+    await recordEvent(tx, { incident, actorId: actor.id, kind: "incident.republished", summary: `Republished the analysis (revision ${revision})` });
     return revision;
   });
 }
@@ -196,10 +196,10 @@ function statementsFor(shape: FeedShape) {
  * cause's when there is one, else the feed's own; other filters are checked on the way. Pages
  * follow one another by keyset (first published, incident), so every page costs the same.
  */
-export function listLearnings(
+export async function listLearnings(
   filters: LearningFilters & Keyset,
   options: { limit?: number; now?: Date } = {},
-): LearningPage {
+): Promise<LearningPage> {
   const limit = options.limit ?? LEARNINGS_PAGE_SIZE;
   const since = filters.period ? new Date((options.now ?? new Date()).getTime() - PERIODS[filters.period] * 86_400_000).toISOString() : undefined;
   const { cursor, backwards } = keysetOf(filters);
@@ -211,9 +211,10 @@ export function listLearnings(
     cursor: cursor === undefined ? "none" : backwards ? "before" : "after",
   });
   const values = { service: filters.service, category: filters.category, severity: filters.severity, since, cursor };
-  const rows = page.all({ ...values, limit: limit + 1 });
+  const rows = await page.all({ ...values, limit: limit + 1 });
   const { shown, newer, older } = keysetPage(rows, limit, filters, (r) => r.incidentId);
-  return { items: shown.map(toLearning), ...boundedCount(count.get(values)?.n ?? 0), newer, older };
+  const counted = (await count.get(values))?.n ?? 0;
+  return { items: shown.map(toLearning), ...boundedCount(counted), newer, older };
 }
 
 const feedServices = prepared((d) =>
@@ -221,10 +222,8 @@ const feedServices = prepared((d) =>
 );
 
 /** The services the analyses in the feed name: the choices of its service filter. */
-export function listLearningServices(): string[] {
-  return feedServices()
-    .all()
-    .map((r) => r.service);
+export async function listLearningServices(): Promise<string[]> {
+  return (await feedServices().all()).map((r) => r.service);
 }
 
 const newestLearnings = prepared((d) =>
@@ -238,14 +237,14 @@ const newestLearnings = prepared((d) =>
 );
 
 /** The newest published analyses, for the Atom feed: no filters, no count. */
-export function latestLearnings(limit: number): Learning[] {
-  return newestLearnings().all({ limit }).map(toLearning);
+export async function latestLearnings(limit: number): Promise<Learning[]> {
+  return (await newestLearnings().all({ limit })).map(toLearning);
 }
 
 /** One published analysis, for its page; 404 unless published and visible to the reader. */
-export function getLearning(viewer: Viewer, incidentId: number): { incident: Incident; publication: Publication } {
-  const incident = requireIncident(viewer, incidentId, "view");
-  const publication = latestPublication(incidentId);
+export async function getLearning(viewer: Viewer, incidentId: number): Promise<{ incident: Incident; publication: Publication }> {
+  const incident = await requireIncident(viewer, incidentId, "view");
+  const publication = await latestPublication(incidentId);
   if (!publication) throw new NotFound("publication");
   return { incident, publication };
 }
@@ -258,13 +257,13 @@ export function getLearning(viewer: Viewer, incidentId: number): { incident: Inc
  */
 const storedFeedToken = prepared((d) => d.select({ token: users.feedToken }).from(users).where(eq(users.id, sql.placeholder("userId"))).prepare());
 
-export function feedTokenFor(userId: number): string | undefined {
-  return storedFeedToken().get({ userId })?.token ?? undefined;
+export async function feedTokenFor(userId: number): Promise<string | undefined> {
+  return (await storedFeedToken().get({ userId }))?.token ?? undefined;
 }
 
 /** Makes the user's private feed link when they have none (they asked for it); returns the token. */
-export function createFeedToken(userId: number): string {
-  const row = db()
+export async function createFeedToken(userId: number): Promise<string> {
+  const row = await db()
     .update(users)
     .set({ feedToken: sql`coalesce(${users.feedToken}, ${newToken().token})` })
     .where(and(eq(users.id, userId), sql`${users.removedAt} is null`))
@@ -274,9 +273,9 @@ export function createFeedToken(userId: number): string {
   return row.token;
 }
 
-export function userForFeedToken(token: string | undefined): Viewer | undefined {
+export async function userForFeedToken(token: string | undefined): Promise<Viewer | undefined> {
   if (!token) return undefined;
-  return db()
+  return await db()
     .select({ id: users.id, role: users.role })
     .from(users)
     .where(and(eq(users.feedToken, token), sql`${users.removedAt} is null`))

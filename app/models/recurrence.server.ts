@@ -1,6 +1,6 @@
 import { and, asc, count, eq, isNull, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import { db, prepared, schema, type Tx } from "~/lib/db.server";
+import { db, execute, prepared, rowsOf, schema, type Tx } from "~/lib/db.server";
 import { Invalid } from "./errors";
 import type { Viewer } from "./authorization";
 import { isFinished, type ActionStatus } from "./action";
@@ -11,6 +11,8 @@ import { VIEWER, viewableBy, viewerParams } from "./authorization.server";
 import { requireIncident } from "./incident.server";
 import { assertWithinLimit } from "./limits.server";
 import { relevance, RELEVANT } from "./relevance";
+import { idList, inIdList } from "./sql/sqlite.server";
+import { anyWordInWhy, whysMatching } from "./sql/sqlite-search.server";
 
 // Recurrence: the same cause turning up in several incidents. For each why, the whys of other
 // incidents with the most similar answer and remediation (full-text BM25 over the search index
@@ -70,11 +72,11 @@ const CANDIDATES = 12;
  * remediations) and stores the pairs both ways, replacing what was stored for these whys. Runs
  * when a why is saved, so pages read the pairs without searching. Visibility is applied on reading.
  */
-export function refreshSimilarities(tx: Tx, rows: readonly (WhyText & { incidentId: number })[]) {
+export async function refreshSimilarities(tx: Tx, rows: readonly (WhyText & { incidentId: number })[]): Promise<void> {
   const now = new Date().toISOString();
   for (const row of rows) {
     // Whys that found this one when they were saved: kept if they still look alike after the edit.
-    const finders = tx
+    const finders = await tx
       .select({ id: whys.id, answer: whys.answer, remediationMd: whys.remediationMd, rank: whySimilarities.rank })
       .from(whySimilarities)
       .innerJoin(whys, eq(whys.id, whySimilarities.whyId))
@@ -83,23 +85,18 @@ export function refreshSimilarities(tx: Tx, rows: readonly (WhyText & { incident
       .orderBy(asc(whySimilarities.rank))
       .limit(CANDIDATES)
       .all();
-    tx.delete(whySimilarities)
+    await tx
+      .delete(whySimilarities)
       .where(or(eq(whySimilarities.whyId, row.id), eq(whySimilarities.similarWhyId, row.id)))
       .run();
-    tx.update(whys).set({ similarCheckedAt: now }).where(eq(whys.id, row.id)).run();
+    await tx.update(whys).set({ similarCheckedAt: now }).where(eq(whys.id, row.id)).run();
     const words = keywords(`${row.answer} ${row.remediationMd}`);
     if (!row.answer.trim() || words.length === 0) continue;
-    // Every word quoted: nothing people type can be read as query syntax.
-    const match = `{body extra} : (${words.map((w) => `"${w.replace(/"/g, '""')}"`).join(" OR ")})`;
     const text = `${row.answer} ${row.remediationMd}`;
-    const hits = tx
-      .select({ id: whys.id, answer: whys.answer, remediationMd: whys.remediationMd, rank: sql<number>`bm25(search_index, 0.0, 1.0, 0.6)` })
-      .from(sql`search_index`)
-      .innerJoin(whys, sql`${whys.id} = search_index.rowid / 8`)
-      .where(and(sql`search_index match ${match}`, sql`search_index.rowid % 8 = 2`, sql`${whys.incidentId} <> ${row.incidentId}`, sql`${whys.answer} <> ''`))
-      .orderBy(sql`bm25(search_index, 0.0, 1.0, 0.6)`)
-      .limit(CANDIDATES)
-      .all();
+    const hits = await rowsOf<{ id: number; answer: string; remediationMd: string; rank: number }>(
+      tx,
+      whysMatching(anyWordInWhy(words), row.incidentId, CANDIDATES),
+    );
     const found = new Set(hits.map((h) => h.id));
     // BM25 finds whys sharing any word; only those close enough in cause are kept (a dashboard
     // that depends on S3 is not an order-dependent test that uploads to S3).
@@ -114,10 +111,10 @@ export function refreshSimilarities(tx: Tx, rows: readonly (WhyText & { incident
         // Each side names what matched in its own words.
         { whyId: h.id, similarWhyId: row.id, rank: h.rank, overlap: h.match.score, matchedOn: JSON.stringify(relevance(h.text, text).matchedOn) },
       ]);
-    if (pairs.length > 0) tx.insert(whySimilarities).values(pairs).onConflictDoNothing().run();
+    if (pairs.length > 0) await tx.insert(whySimilarities).values(pairs).onConflictDoNothing().run();
     // Each why keeps only its best matches, so no why gathers more however many resemble it.
     for (const other of new Set(pairs.map((p) => p.whyId).filter((id) => id !== row.id))) {
-      tx.run(sql`delete from why_similarities where why_id = ${other} and similar_why_id not in
+      await execute(tx, sql`delete from why_similarities where why_id = ${other} and similar_why_id not in
         (select similar_why_id from why_similarities where why_id = ${other} order by rank limit ${CANDIDATES})`);
     }
   }
@@ -128,20 +125,25 @@ export function refreshSimilarities(tx: Tx, rows: readonly (WhyText & { incident
  * migration dropped), `batch` at a time; returns how many it looked up (0 when none are left).
  * Run at start-up, never while a page is read: a read writes nothing.
  */
-export function refreshUncheckedSimilarities(options: { batch?: number } = {}): number {
-  const rows = uncheckedWhys().all({ limit: options.batch ?? 200 });
-  if (rows.length > 0) db().transaction((tx) => refreshSimilarities(tx, rows));
-  return rows.length;
+export async function refreshUncheckedSimilarities(options: { batch?: number } = {}): Promise<number> {
+  // Read in the transaction that refreshes them: a why edited in between would otherwise be
+  // looked up by its old text, after its edit stored the pairs of the new one.
+  return await db().transaction(async (tx) => {
+    const rows = await uncheckedWhys().all({ limit: options.batch ?? 200 });
+    if (rows.length > 0) await refreshSimilarities(tx, rows);
+    return rows.length;
+  });
 }
 
 /** refreshUncheckedSimilarities until none are left, a batch per turn of the event loop so requests are still served. */
 export function refreshUncheckedSimilaritiesInBackground() {
   const step = () => {
-    try {
-      if (refreshUncheckedSimilarities({ batch: 50 }) > 0) setImmediate(step);
-    } catch (error) {
-      console.error("Looking up the similar whys of earlier whys failed:", error);
-    }
+    refreshUncheckedSimilarities({ batch: 50 }).then(
+      (refreshed) => {
+        if (refreshed > 0) setImmediate(step);
+      },
+      (error: unknown) => console.error("Looking up the similar whys of earlier whys failed:", error),
+    );
   };
   setImmediate(step);
 }
@@ -150,19 +152,19 @@ export function refreshUncheckedSimilaritiesInBackground() {
  * For each why of the incident, the whys of other incidents (that the user may see) with similar
  * answers and remediations, best first, as stored when the whys were saved.
  */
-export function similarWhys(user: Viewer, incident: { id: number; startedAt: string }, rows: readonly WhyText[]): Map<number, SimilarWhy[]> {
+export async function similarWhys(user: Viewer, incident: { id: number; startedAt: string }, rows: readonly WhyText[]): Promise<Map<number, SimilarWhy[]>> {
   if (rows.length === 0) return new Map();
   const asked = new Set(rows.map((r) => r.id));
   const found = new Map<number, Omit<SimilarWhy, "actions" | "fixMayNotHaveWorked" | "related">[]>();
-  for (const { forWhy, matchedOn, ...h } of similarPairs().all({ incidentId: incident.id, perWhy: PER_WHY, ...viewerParams(user) })) {
+  for (const { forWhy, matchedOn, ...h } of await similarPairs().all({ incidentId: incident.id, perWhy: PER_WHY, ...viewerParams(user) })) {
     if (!asked.has(forWhy)) continue;
     const list = found.get(forWhy) ?? [];
     list.push({ ...h, matchedOn: JSON.parse(matchedOn) as string[], reference: reference(h.incidentId), earlier: h.startedAt < incident.startedAt });
     found.set(forWhy, list);
   }
   const whyIds = [...new Set([...found.values()].flat().map((h) => h.whyId))];
-  const progress = actionsOf(whyIds);
-  const related = new Set(linkedIncidents().all({ incidentId: incident.id }).map((r) => r.id));
+  const progress = await actionsOf(whyIds);
+  const related = new Set((await linkedIncidents().all({ incidentId: incident.id })).map((r) => r.id));
   const result = new Map<number, SimilarWhy[]>();
   for (const [whyId, hits] of found) {
     result.set(
@@ -242,15 +244,15 @@ const actionsOfWhys = prepared((d) =>
   d
     .select({ whyId: actions.whyId, title: actions.title, status: actions.status, completedAt: actions.completedAt })
     .from(actions)
-    .where(sql`${actions.whyId} in (select value from json_each(${sql.placeholder("whyIds")}))`)
+    .where(inIdList(actions.whyId, sql.placeholder("whyIds")))
     .orderBy(asc(actions.id))
     .prepare(),
 );
 
-function actionsOf(whyIds: number[]) {
+async function actionsOf(whyIds: number[]) {
   const progress = new Map<number, SimilarWhy["actions"]>();
   if (whyIds.length === 0) return progress;
-  for (const r of actionsOfWhys().all({ whyIds: JSON.stringify(whyIds) })) {
+  for (const r of await actionsOfWhys().all({ whyIds: idList(whyIds) })) {
     const p = progress.get(r.whyId!) ?? { total: 0, done: 0, finished: 0, lastDoneAt: null, titles: [] };
     p.total += 1;
     if (isFinished(r.status as ActionStatus)) p.finished += 1;
@@ -281,23 +283,22 @@ const relatedIncidents = prepared((d) =>
     .prepare(),
 );
 
-export function listRelated(user: Viewer, incidentId: number): RelatedIncident[] {
-  return relatedIncidents()
-    .all({ incidentId, ...viewerParams(user) })
-    .map((r) => ({ ...r, reference: reference(r.id) }));
+export async function listRelated(user: Viewer, incidentId: number): Promise<RelatedIncident[]> {
+  const rows = await relatedIncidents().all({ incidentId, ...viewerParams(user) });
+  return rows.map((r) => ({ ...r, reference: reference(r.id) }));
 }
 
 /** Marks two incidents as related. Whoever may change this one and see the other may do it. */
-export function linkIncidents(actor: Viewer, incidentId: number, relatedId: number) {
+export async function linkIncidents(actor: Viewer, incidentId: number, relatedId: number): Promise<void> {
   if (incidentId === relatedId) throw new Invalid("An incident cannot be related to itself.");
-  db().transaction((tx) => {
-    const incident = requireIncident(actor, incidentId, "contribute");
-    const other = requireIncident(actor, relatedId, "view");
+  await db().transaction(async (tx) => {
+    const incident = await requireIncident(actor, incidentId, "contribute");
+    const other = await requireIncident(actor, relatedId, "view");
     for (const id of [incidentId, relatedId]) {
-      const [{ n }] = tx.select({ n: count() }).from(incidentLinks).where(eq(incidentLinks.incidentId, id)).all();
+      const [{ n }] = await tx.select({ n: count() }).from(incidentLinks).where(eq(incidentLinks.incidentId, id)).all();
       assertWithinLimit("relatedPerIncident", n + 1, "relatedId");
     }
-    const added = tx
+    const added = await tx
       .insert(incidentLinks)
       .values([
         { incidentId, relatedId, createdById: actor.id },
@@ -308,16 +309,16 @@ export function linkIncidents(actor: Viewer, incidentId: number, relatedId: numb
       .all();
     if (added.length === 0) return;
     // Each side's history names the other by id: its reference shows only to readers who may see it.
-    recordEvent(tx, { incident, actorId: actor.id, kind: "incident.linked", summary: `Marked ${RELATED} as related`, relatedIncidentId: other.id });
-    recordEvent(tx, { incident: other, actorId: actor.id, kind: "incident.linked", summary: `Marked ${RELATED} as related`, relatedIncidentId: incident.id });
+    await recordEvent(tx, { incident, actorId: actor.id, kind: "incident.linked", summary: `Marked ${RELATED} as related`, relatedIncidentId: other.id });
+    await recordEvent(tx, { incident: other, actorId: actor.id, kind: "incident.linked", summary: `Marked ${RELATED} as related`, relatedIncidentId: incident.id });
   });
 }
 
-export function unlinkIncidents(actor: Viewer, incidentId: number, relatedId: number) {
-  db().transaction((tx) => {
-    const incident = requireIncident(actor, incidentId, "contribute");
-    const other = requireIncident(actor, relatedId, "view");
-    const removed = tx
+export async function unlinkIncidents(actor: Viewer, incidentId: number, relatedId: number): Promise<void> {
+  await db().transaction(async (tx) => {
+    const incident = await requireIncident(actor, incidentId, "contribute");
+    const other = await requireIncident(actor, relatedId, "view");
+    const removed = await tx
       .delete(incidentLinks)
       .where(
         or(
@@ -328,7 +329,7 @@ export function unlinkIncidents(actor: Viewer, incidentId: number, relatedId: nu
       .returning({ incidentId: incidentLinks.incidentId })
       .all();
     if (removed.length === 0) return;
-    recordEvent(tx, { incident, actorId: actor.id, kind: "incident.unlinked", summary: `No longer related to ${RELATED}`, relatedIncidentId: other.id });
-    recordEvent(tx, { incident: other, actorId: actor.id, kind: "incident.unlinked", summary: `No longer related to ${RELATED}`, relatedIncidentId: incident.id });
+    await recordEvent(tx, { incident, actorId: actor.id, kind: "incident.unlinked", summary: `No longer related to ${RELATED}`, relatedIncidentId: other.id });
+    await recordEvent(tx, { incident: other, actorId: actor.id, kind: "incident.unlinked", summary: `No longer related to ${RELATED}`, relatedIncidentId: incident.id });
   });
 }

@@ -27,8 +27,8 @@ export type ReminderBatch = {
  * incidents they may see: an email is one more page, and a restricted incident's reference and
  * title go only to its people.
  */
-export function selectReminders(today: string): ReminderBatch[] {
-  const rows = db()
+export async function selectReminders(today: string): Promise<ReminderBatch[]> {
+  const rows = await db()
     .select({
       id: actions.id,
       title: actions.title,
@@ -99,11 +99,11 @@ export function reminderEmail(batch: ReminderBatch, today: string) {
  * restart send nothing twice), then delivery of everything unsent, earlier failures included.
  */
 export async function runReminders(now: Date = new Date()) {
-  const todayDate = today(now);
+  const todayDate = await today(now);
   let queued = 0;
-  for (const batch of selectReminders(todayDate)) {
+  for (const batch of await selectReminders(todayDate)) {
     const email = reminderEmail(batch, todayDate);
-    if (enqueueEmail({ key: `reminder:${batch.owner.id}:${todayDate}`, kind: "reminder", ...email })) queued += 1;
+    if (await enqueueEmail({ key: `reminder:${batch.owner.id}:${todayDate}`, kind: "reminder", ...email })) queued += 1;
   }
   const delivery = await deliverPending(now);
   return { today: todayDate, queued, ...delivery };

@@ -4,6 +4,10 @@ import type { Severity, Status } from "./incident";
 
 /** Longest search text looked at; anything after it is ignored. */
 export const MAX_QUERY_LENGTH = 200;
+export const SEARCH_PAGE_SIZE = 20;
+/** Results counted and offered page by page; past this, people are asked to narrow down. */
+export const RESULT_LIMIT = 1000;
+
 
 /** A piece of a snippet: plain text, or text that matched the query. */
 export type Segment = { text: string; hit: boolean };

@@ -30,7 +30,8 @@ export const DEFAULT_SETTINGS: Settings = {
 };
 
 /** The digest's recipients: the settings page's list, or DIGEST_TO (comma-separated). */
-export function digestRecipients(settings: Settings = getSettings()): string[] {
+export async function digestRecipients(given?: Settings): Promise<string[]> {
+  const settings = given ?? (await getSettings());
   if (settings.digestTo.length > 0) return settings.digestTo;
   return (env().DIGEST_TO ?? "")
     .split(",")
@@ -42,21 +43,17 @@ const { settings } = schema;
 
 const storedSettings = prepared((d) => d.select({ key: settings.key, value: settings.value }).from(settings).prepare());
 
-export function getSettings(): Settings {
-  const stored = Object.fromEntries(
-    storedSettings()
-      .all()
-      .map((row) => [row.key, JSON.parse(row.value) as unknown]),
-  );
+export async function getSettings(): Promise<Settings> {
+  const stored = Object.fromEntries((await storedSettings().all()).map((row) => [row.key, JSON.parse(row.value) as unknown]));
   return { ...DEFAULT_SETTINGS, ...stored } as Settings;
 }
 
-export function updateSettings(actor: User, changes: Partial<Settings>): Settings {
+export async function updateSettings(actor: User, changes: Partial<Settings>): Promise<Settings> {
   assertAdmin(actor);
-  db().transaction((tx) => {
+  await db().transaction(async (tx) => {
     for (const [key, value] of Object.entries(changes)) {
       const row = { key, value: JSON.stringify(value), updatedAt: new Date().toISOString() };
-      tx.insert(settings).values(row).onConflictDoUpdate({ target: settings.key, set: row }).run();
+      await tx.insert(settings).values(row).onConflictDoUpdate({ target: settings.key, set: row }).run();
     }
   });
   return getSettings();

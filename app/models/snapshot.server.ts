@@ -69,10 +69,10 @@ export function buildSnapshot(facts: SnapshotFacts, tree: WhyNode[], actionList:
   };
 }
 
-export function snapshotOf(tx: Tx, incident: Incident): Snapshot {
-  const rows = tx.select().from(whys).where(eq(whys.incidentId, incident.id)).all();
+export async function snapshotOf(tx: Tx, incident: Incident): Promise<Snapshot> {
+  const rows = await tx.select().from(whys).where(eq(whys.incidentId, incident.id)).all();
   const tree = buildTree(rows);
-  const actionRows = tx
+  const actionRows = await tx
     .select({ title: actions.title, ownerName: personName, status: actions.status, dueDate: actions.dueDate, whyQuestion: whys.question })
     .from(actions)
     .innerJoin(users, eq(users.id, actions.ownerId))
@@ -98,23 +98,23 @@ export function snapshotOf(tx: Tx, incident: Incident): Snapshot {
 }
 
 /** Stores what is being published now, as the next revision. */
-export function recordPublication(tx: Tx, actor: Viewer, incident: Incident, at: string) {
-  const last = tx
+export async function recordPublication(tx: Tx, actor: Viewer, incident: Incident, at: string): Promise<number> {
+  const last = await tx
     .select({ revision: sql<number>`max(${publications.revision})` })
     .from(publications)
     .where(eq(publications.incidentId, incident.id))
     .get();
   const revision = (last?.revision ?? 0) + 1;
-  const snapshot = snapshotOf(tx, incident);
-  const { id } = tx
+  const snapshot = await snapshotOf(tx, incident);
+  const { id } = await tx
     .insert(publications)
     .values({ incidentId: incident.id, revision, publishedAt: at, publishedById: actor.id, snapshot: JSON.stringify(snapshot) })
     .returning({ id: publications.id })
     .get();
   // What the feed shows, drawn from the snapshot now rather than each time it is read.
   const firstPublishedAt = incident.publishedAt ?? at;
-  tx.update(learnings).set({ latest: false }).where(and(eq(learnings.incidentId, incident.id), eq(learnings.latest, true))).run();
-  tx.insert(learnings)
+  await tx.update(learnings).set({ latest: false }).where(and(eq(learnings.incidentId, incident.id), eq(learnings.latest, true))).run();
+  await tx.insert(learnings)
     .values({
       publicationId: id,
       incidentId: incident.id,
@@ -129,10 +129,10 @@ export function recordPublication(tx: Tx, actor: Viewer, incident: Incident, at:
     })
     .run();
   // The feed's filters follow the latest publication.
-  tx.delete(learningServices).where(eq(learningServices.incidentId, incident.id)).run();
-  tx.delete(learningCategories).where(eq(learningCategories.incidentId, incident.id)).run();
+  await tx.delete(learningServices).where(eq(learningServices.incidentId, incident.id)).run();
+  await tx.delete(learningCategories).where(eq(learningCategories.incidentId, incident.id)).run();
   const facet = { incidentId: incident.id, publicationId: id, visibility: incident.visibility, firstPublishedAt };
-  if (snapshot.services.length > 0) tx.insert(learningServices).values(snapshot.services.map((service) => ({ ...facet, service }))).run();
-  if (snapshot.categories.length > 0) tx.insert(learningCategories).values(snapshot.categories.map((category) => ({ ...facet, category }))).run();
+  if (snapshot.services.length > 0) await tx.insert(learningServices).values(snapshot.services.map((service) => ({ ...facet, service }))).run();
+  if (snapshot.categories.length > 0) await tx.insert(learningCategories).values(snapshot.categories.map((category) => ({ ...facet, category }))).run();
   return revision;
 }

@@ -12,24 +12,24 @@ const { digestSubscriptions, users } = schema;
 
 const UNSUBSCRIBE = "digest-unsubscribe";
 
-export function isSubscribed(user: Pick<User, "id">): boolean {
-  return Boolean(db().select({ id: digestSubscriptions.userId }).from(digestSubscriptions).where(eq(digestSubscriptions.userId, user.id)).get());
+export async function isSubscribed(user: Pick<User, "id">): Promise<boolean> {
+  return Boolean(await db().select({ id: digestSubscriptions.userId }).from(digestSubscriptions).where(eq(digestSubscriptions.userId, user.id)).get());
 }
 
 /** The signed-in person asks for the digest at their own address. */
-export function subscribe(user: Pick<User, "id">) {
-  db().insert(digestSubscriptions).values({ userId: user.id }).onConflictDoNothing().run();
+export async function subscribe(user: Pick<User, "id">): Promise<void> {
+  await db().insert(digestSubscriptions).values({ userId: user.id }).onConflictDoNothing().run();
 }
 
-export function unsubscribe(user: Pick<User, "id">) {
-  db().delete(digestSubscriptions).where(eq(digestSubscriptions.userId, user.id)).run();
+export async function unsubscribe(user: Pick<User, "id">): Promise<void> {
+  await db().delete(digestSubscriptions).where(eq(digestSubscriptions.userId, user.id)).run();
 }
 
 export type Subscriber = Pick<User, "id" | "email" | "name" | "role">;
 
 /** Everyone who gets the digest at their own address; removed people never do. */
-export function listSubscribers(): Subscriber[] {
-  return db()
+export async function listSubscribers(): Promise<Subscriber[]> {
+  return await db()
     .select({ id: users.id, email: users.email, name: users.name, role: users.role })
     .from(digestSubscriptions)
     .innerJoin(users, eq(users.id, digestSubscriptions.userId))
@@ -51,19 +51,19 @@ export function listInfoUrl(): string {
 export type UnsubscribeLink = { valid: false } | { valid: true; email: string; subscribed: boolean };
 
 /** What an unsubscribe link stands for; a forged, mangled or stale one (its person removed) is not valid. */
-export function readUnsubscribeToken(token: string): UnsubscribeLink {
+export async function readUnsubscribeToken(token: string): Promise<UnsubscribeLink> {
   const userId = verifySignedToken(UNSUBSCRIBE, token, sessionSecret());
   if (userId === null) return { valid: false };
-  const user = db().select({ id: users.id, email: users.email }).from(users).where(and(eq(users.id, userId), isNull(users.removedAt))).get();
+  const user = await db().select({ id: users.id, email: users.email }).from(users).where(and(eq(users.id, userId), isNull(users.removedAt))).get();
   if (!user) return { valid: false };
-  return { valid: true, email: user.email, subscribed: isSubscribed(user) };
+  return { valid: true, email: user.email, subscribed: await isSubscribed(user) };
 }
 
 /** The one-click unsubscribe: ends the subscription the link names. Doing it twice is harmless. */
-export function unsubscribeWithToken(token: string): UnsubscribeLink {
-  const link = readUnsubscribeToken(token);
+export async function unsubscribeWithToken(token: string): Promise<UnsubscribeLink> {
+  const link = await readUnsubscribeToken(token);
   if (!link.valid) return link;
   const userId = verifySignedToken(UNSUBSCRIBE, token, sessionSecret())!;
-  unsubscribe({ id: userId });
+  await unsubscribe({ id: userId });
   return { ...link, subscribed: false };
 }

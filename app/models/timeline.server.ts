@@ -31,8 +31,8 @@ const entriesOfIncident = prepared((d) =>
     .prepare(),
 );
 
-export function listTimeline(incidentId: number): TimelineEntry[] {
-  return entriesOfIncident().all({ incidentId });
+export async function listTimeline(incidentId: number): Promise<TimelineEntry[]> {
+  return await entriesOfIncident().all({ incidentId });
 }
 
 /**
@@ -43,8 +43,8 @@ export function nextEntryTime(incident: { startedAt: string }, entries: Pick<Tim
   return entries.length > 0 ? entries[entries.length - 1].at : incident.startedAt;
 }
 
-function loadEntry(tx: Tx, incidentId: number, entryId: number): TimelineEntry {
-  const row = tx
+async function loadEntry(tx: Tx, incidentId: number, entryId: number): Promise<TimelineEntry> {
+  const row = await tx
     .select(columns)
     .from(timelineEntries)
     .where(and(eq(timelineEntries.id, entryId), eq(timelineEntries.incidentId, incidentId)))
@@ -57,17 +57,17 @@ export function entryValues(entry: TimelineEntry) {
   return { at: toInputValue(entry.at), bodyMd: entry.bodyMd, version: String(entry.version) };
 }
 
-export function addTimelineEntry(actor: Viewer, incidentId: number, fields: TimelineFields): TimelineEntry {
-  return db().transaction((tx) => {
-    const incident = requireIncident(actor, incidentId, "contribute");
-    const [{ n }] = tx.select({ n: count() }).from(timelineEntries).where(eq(timelineEntries.incidentId, incidentId)).all();
+export async function addTimelineEntry(actor: Viewer, incidentId: number, fields: TimelineFields): Promise<TimelineEntry> {
+  return await db().transaction(async (tx) => {
+    const incident = await requireIncident(actor, incidentId, "contribute");
+    const [{ n }] = await tx.select({ n: count() }).from(timelineEntries).where(eq(timelineEntries.incidentId, incidentId)).all();
     assertWithinLimit("timelineEntriesPerIncident", n + 1);
-    const entry = tx
+    const entry = await tx
       .insert(timelineEntries)
       .values({ incidentId, ...fields, bodyHtml: renderMarkdown(fields.bodyMd), createdById: actor.id })
       .returning(columns)
       .get();
-    recordEvent(tx, {
+    await recordEvent(tx, {
       incident,
       actorId: actor.id,
       kind: "timeline.added",
@@ -78,27 +78,27 @@ export function addTimelineEntry(actor: Viewer, incidentId: number, fields: Time
   });
 }
 
-export function updateTimelineEntry(
+export async function updateTimelineEntry(
   actor: Viewer,
   incidentId: number,
   entryId: number,
   baseVersion: number,
   fields: TimelineFields,
-): TimelineEntry {
-  return db().transaction((tx) => {
-    const incident = requireIncident(actor, incidentId, "contribute");
-    const current = loadEntry(tx, incidentId, entryId);
+): Promise<TimelineEntry> {
+  return await db().transaction(async (tx) => {
+    const incident = await requireIncident(actor, incidentId, "contribute");
+    const current = await loadEntry(tx, incidentId, entryId);
     if (current.version !== baseVersion) throw new Conflict(entryValues(current));
     const changes = diff(current as unknown as Record<string, unknown>, fields);
     if (Object.keys(changes).length === 0) return current;
-    const entry = tx
+    const entry = await tx
       .update(timelineEntries)
       .set({ ...fields, bodyHtml: renderMarkdown(fields.bodyMd), version: baseVersion + 1 })
       .where(and(eq(timelineEntries.id, entryId), eq(timelineEntries.version, baseVersion)))
       .returning(columns)
       .get();
-    if (!entry) throw new Conflict(entryValues(loadEntry(tx, incidentId, entryId)));
-    recordEvent(tx, {
+    if (!entry) throw new Conflict(entryValues(await loadEntry(tx, incidentId, entryId)));
+    await recordEvent(tx, {
       incident,
       actorId: actor.id,
       kind: "timeline.updated",
@@ -109,12 +109,12 @@ export function updateTimelineEntry(
   });
 }
 
-export function deleteTimelineEntry(actor: Viewer, incidentId: number, entryId: number) {
-  db().transaction((tx) => {
-    const incident = requireIncident(actor, incidentId, "contribute");
-    const current = loadEntry(tx, incidentId, entryId);
-    tx.delete(timelineEntries).where(eq(timelineEntries.id, entryId)).run();
-    recordEvent(tx, {
+export async function deleteTimelineEntry(actor: Viewer, incidentId: number, entryId: number) {
+  await db().transaction(async (tx) => {
+    const incident = await requireIncident(actor, incidentId, "contribute");
+    const current = await loadEntry(tx, incidentId, entryId);
+    await tx.delete(timelineEntries).where(eq(timelineEntries.id, entryId)).run();
+    await recordEvent(tx, {
       incident,
       actorId: actor.id,
       kind: "timeline.deleted",

@@ -4,6 +4,7 @@ import { hashPassword, hashToken, newToken, verifyPassword } from "~/lib/passwor
 import { Invalid, NotFound, StateConflict } from "./errors";
 import type { Role } from "./authorization";
 import { assertAdmin } from "./authorization.server";
+import { laterInsertedFirst } from "./sql/sqlite.server";
 
 export type { Role };
 export type User = {
@@ -40,20 +41,20 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export function countUsers(): number {
-  return db().select({ n: count() }).from(users).get()?.n ?? 0;
+export async function countUsers(): Promise<number> {
+  return (await db().select({ n: count() }).from(users).get())?.n ?? 0;
 }
 
-export function getUser(id: number): User | undefined {
-  return db()
+export async function getUser(id: number): Promise<User | undefined> {
+  return await db()
     .select(publicColumns)
     .from(users)
     .where(and(eq(users.id, id), isNull(users.removedAt)))
     .get();
 }
 
-export function listUsers(): (User & { hasPassword: boolean; createdAt: string })[] {
-  return db()
+export async function listUsers(): Promise<(User & { hasPassword: boolean; createdAt: string })[]> {
+  return await db()
     .select({
       ...publicColumns,
       hasPassword: sql<boolean>`${users.passwordHash} is not null`.mapWith(Boolean),
@@ -66,9 +67,9 @@ export function listUsers(): (User & { hasPassword: boolean; createdAt: string }
 }
 
 /** The owner filter's people, by name: everyone, and removed people who still own actions (marked so). */
-export function ownerFilterPeople(): { id: number; name: string }[] {
+export async function ownerFilterPeople(): Promise<{ id: number; name: string }[]> {
   const ownsActions = exists(db().select({ one: sql`1` }).from(actions).where(eq(actions.ownerId, users.id)));
-  return db()
+  return await db()
     .select({ id: users.id, name: personName })
     .from(users)
     .where(or(isNull(users.removedAt), ownsActions))
@@ -78,16 +79,16 @@ export function ownerFilterPeople(): { id: number; name: string }[] {
 
 type NewUser = { name: string; email: string; team: string; role: Role };
 
-function insertUser(input: NewUser & { passwordHash?: string }): User {
+async function insertUser(input: NewUser & { passwordHash?: string }): Promise<User> {
   const email = normalizeEmail(input.email);
-  const existing = db().select({ id: users.id, removedAt: users.removedAt }).from(users).where(eq(users.email, email)).get();
+  const existing = await db().select({ id: users.id, removedAt: users.removedAt }).from(users).where(eq(users.email, email)).get();
   if (existing && !existing.removedAt) {
     throw new StateConflict("A user with this email already exists.", "email");
   }
   if (existing) {
     // Re-adding someone who was removed brings their account (and their history) back, but no
     // way in they had before: the feed link too is made anew.
-    return db()
+    return await db()
       .update(users)
       .set({ ...input, email, passwordHash: input.passwordHash ?? null, feedToken: newToken().token, removedAt: null })
       .where(eq(users.id, existing.id))
@@ -95,44 +96,40 @@ function insertUser(input: NewUser & { passwordHash?: string }): User {
       .get();
   }
   // The private feed link is made with the account, so that reading the learnings page writes nothing.
-  return db().insert(users).values({ ...input, email, feedToken: newToken().token }).returning(publicColumns).get();
+  return await db().insert(users).values({ ...input, email, feedToken: newToken().token }).returning(publicColumns).get();
 }
 
 /** The names and emails of the people in the directory: the blame-language check looks for them. */
-export function directoryNames(): string[] {
-  return db()
-    .select({ name: users.name, email: users.email })
-    .from(users)
-    .where(isNull(users.removedAt))
-    .all()
-    .flatMap((u) => [u.name, u.email]);
+export async function directoryNames(): Promise<string[]> {
+  const people = await db().select({ name: users.name, email: users.email }).from(users).where(isNull(users.removedAt)).all();
+  return people.flatMap((u) => [u.name, u.email]);
 }
 
 /** First run: the very first account becomes an admin. Refused once anyone exists. */
-export function createFirstAdmin(input: Omit<NewUser, "role"> & { password: string }): User {
-  return db().transaction(() => {
-    if (countUsers() > 0) throw new StateConflict("Hindsight already has an administrator. Sign in instead.");
-    return insertUser({ ...input, role: "admin", passwordHash: hashPassword(input.password) });
+export async function createFirstAdmin(input: Omit<NewUser, "role"> & { password: string }): Promise<User> {
+  return await db().transaction(async () => {
+    if ((await countUsers()) > 0) throw new StateConflict("Hindsight already has an administrator. Sign in instead.");
+    return await insertUser({ ...input, role: "admin", passwordHash: hashPassword(input.password) });
   });
 }
 
 
 
 /** An admin adds someone; they get a one-time link to choose their password. */
-export function addUser(actor: User, input: NewUser): { user: User; token: string } {
+export async function addUser(actor: User, input: NewUser): Promise<{ user: User; token: string }> {
   assertAdmin(actor);
-  return db().transaction(() => {
-    const user = insertUser(input);
-    return { user, token: issuePasswordToken(actor, user.id) };
+  return await db().transaction(async () => {
+    const user = await insertUser(input);
+    return { user, token: await issuePasswordToken(actor, user.id) };
   });
 }
 
-export function updateUser(actor: User, id: number, input: Omit<NewUser, "email">): User {
+export async function updateUser(actor: User, id: number, input: Omit<NewUser, "email">): Promise<User> {
   assertAdmin(actor);
   if (id === actor.id && input.role !== "admin") {
     throw new Invalid("You cannot take away your own admin role.", "role");
   }
-  const user = db().update(users).set(input).where(and(eq(users.id, id), isNull(users.removedAt))).returning(publicColumns).get();
+  const user = await db().update(users).set(input).where(and(eq(users.id, id), isNull(users.removedAt))).returning(publicColumns).get();
   if (!user) throw new NotFound("user", "No such user.");
   return user;
 }
@@ -141,38 +138,38 @@ export function updateUser(actor: User, id: number, input: Omit<NewUser, "email"
  * Removes a user: they can no longer sign in, and every way in they had ends now: their
  * sessions, unused set-password links and their private feed link.
  */
-export function removeUser(actor: User, id: number) {
+export async function removeUser(actor: User, id: number): Promise<void> {
   assertAdmin(actor);
   if (id === actor.id) throw new Invalid("You cannot remove yourself.");
-  db().transaction((tx) => {
-    const removed = tx
+  await db().transaction(async (tx) => {
+    const removed = await tx
       .update(users)
       .set({ removedAt: new Date().toISOString(), passwordHash: null, feedToken: null })
       .where(and(eq(users.id, id), isNull(users.removedAt)))
       .returning({ id: users.id })
       .get();
     if (!removed) throw new NotFound("user", "No such user.");
-    tx.delete(sessions).where(eq(sessions.userId, id)).run();
-    tx.delete(passwordTokens).where(eq(passwordTokens.userId, id)).run();
+    await tx.delete(sessions).where(eq(sessions.userId, id)).run();
+    await tx.delete(passwordTokens).where(eq(passwordTokens.userId, id)).run();
     // Someone added again later chooses afresh whether to get the digest.
-    tx.delete(digestSubscriptions).where(eq(digestSubscriptions.userId, id)).run();
+    await tx.delete(digestSubscriptions).where(eq(digestSubscriptions.userId, id)).run();
   });
 }
 
 /** A fresh one-time set-password link token; earlier unused links for the user stop working. */
-export function issuePasswordToken(actor: User, userId: number): string {
+export async function issuePasswordToken(actor: User, userId: number): Promise<string> {
   assertAdmin(actor);
   const { token, hash } = newToken();
   const expiresAt = new Date(Date.now() + PASSWORD_LINK_DAYS * 86_400_000).toISOString();
-  db().transaction((tx) => {
-    tx.delete(passwordTokens).where(and(eq(passwordTokens.userId, userId), isNull(passwordTokens.usedAt))).run();
-    tx.insert(passwordTokens).values({ userId, tokenHash: hash, expiresAt }).run();
+  await db().transaction(async (tx) => {
+    await tx.delete(passwordTokens).where(and(eq(passwordTokens.userId, userId), isNull(passwordTokens.usedAt))).run();
+    await tx.insert(passwordTokens).values({ userId, tokenHash: hash, expiresAt }).run();
   });
   return token;
 }
 
-export function findPasswordToken(token: string): User | undefined {
-  const row = db()
+export async function findPasswordToken(token: string): Promise<User | undefined> {
+  const row = await db()
     .select({ ...publicColumns, expiresAt: passwordTokens.expiresAt })
     .from(passwordTokens)
     .innerJoin(users, eq(users.id, passwordTokens.userId))
@@ -184,13 +181,13 @@ export function findPasswordToken(token: string): User | undefined {
 }
 
 /** Uses a set-password link once; ends every other session of the account. */
-export function setPasswordWithToken(token: string, password: string): User {
-  return db().transaction((tx) => {
-    const user = findPasswordToken(token);
+export async function setPasswordWithToken(token: string, password: string): Promise<User> {
+  return await db().transaction(async (tx) => {
+    const user = await findPasswordToken(token);
     if (!user) throw new NotFound("password link", "This link has expired or was already used. Ask an admin for a new one.");
-    tx.update(users).set({ passwordHash: hashPassword(password) }).where(eq(users.id, user.id)).run();
-    tx.update(passwordTokens).set({ usedAt: new Date().toISOString() }).where(eq(passwordTokens.tokenHash, hashToken(token))).run();
-    tx.delete(sessions).where(eq(sessions.userId, user.id)).run();
+    await tx.update(users).set({ passwordHash: hashPassword(password) }).where(eq(users.id, user.id)).run();
+    await tx.update(passwordTokens).set({ usedAt: new Date().toISOString() }).where(eq(passwordTokens.tokenHash, hashToken(token))).run();
+    await tx.delete(sessions).where(eq(sessions.userId, user.id)).run();
     return user;
   });
 }
@@ -224,10 +221,10 @@ function throttleCounters(email: string, { address, knownDevice = false }: SignI
   return { pair, recorded, checked };
 }
 
-function retryAfterMs(counters: Counter[], now: Date): number {
+async function retryAfterMs(counters: Counter[], now: Date): Promise<number> {
   let wait = 0;
   for (const { key, free } of counters) {
-    const row = db().select().from(signInFailures).where(eq(signInFailures.key, key)).get();
+    const row = await db().select().from(signInFailures).where(eq(signInFailures.key, key)).get();
     if (!row) continue;
     const last = Date.parse(row.lastFailureAt);
     if (now.getTime() - last > FORGET_AFTER_MS) continue;
@@ -236,13 +233,13 @@ function retryAfterMs(counters: Counter[], now: Date): number {
   return wait;
 }
 
-function recordFailure(counters: Counter[], now: Date) {
+async function recordFailure(counters: Counter[], now: Date): Promise<void> {
   const at = now.toISOString();
   const forgetBefore = new Date(now.getTime() - FORGET_AFTER_MS).toISOString();
-  db().transaction((tx) => {
-    tx.delete(signInFailures).where(lt(signInFailures.lastFailureAt, forgetBefore)).run();
+  await db().transaction(async (tx) => {
+    await tx.delete(signInFailures).where(lt(signInFailures.lastFailureAt, forgetBefore)).run();
     for (const { key } of counters) {
-      tx.insert(signInFailures)
+      await tx.insert(signInFailures)
         .values({ key, failures: 1, lastFailureAt: at })
         .onConflictDoUpdate({
           target: signInFailures.key,
@@ -258,33 +255,38 @@ export type SignInResult =
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "throttled"; retryAfterSeconds: number };
 
-export function signIn(email: string, password: string, source: SignInSource, now = new Date()): SignInResult {
+export async function signIn(email: string, password: string, source: SignInSource, now = new Date()): Promise<SignInResult> {
   const { pair, recorded, checked } = throttleCounters(email, source);
-  const wait = retryAfterMs(checked, now);
-  if (wait > 0) return { ok: false, reason: "throttled", retryAfterSeconds: Math.ceil(wait / 1000) };
-  const row = db()
-    .select({ ...publicColumns, passwordHash: users.passwordHash })
-    .from(users)
-    .where(and(eq(users.email, normalizeEmail(email)), isNull(users.removedAt)))
-    .get();
-  if (!verifyPassword(password, row?.passwordHash ?? null) || !row) {
-    recordFailure(recorded, now);
-    return { ok: false, reason: "invalid" };
-  }
-  // Only this address's own mistakes are forgiven: the address's count and the account's
-  // ceiling go on slowing whoever else is guessing.
-  db().delete(signInFailures).where(eq(signInFailures.key, pair.key)).run();
-  const { passwordHash: _hash, ...user } = row;
-  return { ok: true, user };
+  // One sign-in at a time, from the counters read to the failure counted: guesses sent all at
+  // once must not all pass the check before any of them is counted.
+  return await db().transaction(async (): Promise<SignInResult> => {
+    const wait = await retryAfterMs(checked, now);
+    if (wait > 0) return { ok: false, reason: "throttled", retryAfterSeconds: Math.ceil(wait / 1000) };
+    const row = await db()
+      .select({ ...publicColumns, passwordHash: users.passwordHash })
+      .from(users)
+      .where(and(eq(users.email, normalizeEmail(email)), isNull(users.removedAt)))
+      .get();
+    if (!verifyPassword(password, row?.passwordHash ?? null) || !row) {
+      await recordFailure(recorded, now);
+      return { ok: false, reason: "invalid" };
+    }
+    // Only this address's own mistakes are forgiven: the address's count and the account's
+    // ceiling go on slowing whoever else is guessing.
+    await db().delete(signInFailures).where(eq(signInFailures.key, pair.key)).run();
+    const { passwordHash: _hash, ...user } = row;
+    return { ok: true, user };
+  });
 }
 
 /** The account's id for an email, to tell whether this browser signed in to it before. */
-export function accountIdFor(email: string): number | undefined {
-  return db()
+export async function accountIdFor(email: string): Promise<number | undefined> {
+  const account = await db()
     .select({ id: users.id })
     .from(users)
     .where(and(eq(users.email, normalizeEmail(email)), isNull(users.removedAt)))
-    .get()?.id;
+    .get();
+  return account?.id;
 }
 
 // --- Sessions ---------------------------------------------------------------------------
@@ -292,20 +294,20 @@ export function accountIdFor(email: string): number | undefined {
 /** Signed in at once on at most this many browsers: a new sign-in ends the oldest beyond it. */
 export const SESSIONS_PER_PERSON = 20;
 
-export function createSession(userId: number): string {
+export async function createSession(userId: number): Promise<string> {
   const { token } = newToken();
   const now = new Date();
   const expiresAt = new Date(now.getTime() + SESSION_DAYS * 86_400_000).toISOString();
-  db().transaction((tx) => {
-    tx.insert(sessions).values({ id: hashToken(token), userId, expiresAt, createdAt: now.toISOString() }).run();
+  await db().transaction(async (tx) => {
+    await tx.insert(sessions).values({ id: hashToken(token), userId, expiresAt, createdAt: now.toISOString() }).run();
     // Signing in again and again must not grow the table: expired sessions go, and the oldest beyond the limit.
     const kept = tx
       .select({ id: sessions.id })
       .from(sessions)
       .where(and(eq(sessions.userId, userId), sql`${sessions.expiresAt} > ${now.toISOString()}`))
-      .orderBy(desc(sessions.createdAt), sql`rowid desc`)
+      .orderBy(desc(sessions.createdAt), laterInsertedFirst)
       .limit(SESSIONS_PER_PERSON);
-    tx.delete(sessions).where(and(eq(sessions.userId, userId), notInArray(sessions.id, kept))).run();
+    await tx.delete(sessions).where(and(eq(sessions.userId, userId), notInArray(sessions.id, kept))).run();
   });
   return token;
 }
@@ -319,10 +321,10 @@ const sessionUser = prepared((d) =>
     .prepare(),
 );
 
-export function userForSession(token: string): User | undefined {
-  return sessionUser().get({ id: hashToken(token), now: new Date().toISOString() });
+export async function userForSession(token: string): Promise<User | undefined> {
+  return await sessionUser().get({ id: hashToken(token), now: new Date().toISOString() });
 }
 
-export function endSession(token: string) {
-  db().delete(sessions).where(eq(sessions.id, hashToken(token))).run();
+export async function endSession(token: string): Promise<void> {
+  await db().delete(sessions).where(eq(sessions.id, hashToken(token))).run();
 }

@@ -49,12 +49,12 @@ const whysOfIncident = prepared((d) =>
     .prepare(),
 );
 
-export function listWhys(incidentId: number): WhyRow[] {
-  return whysOfIncident().all({ incidentId });
+export async function listWhys(incidentId: number): Promise<WhyRow[]> {
+  return await whysOfIncident().all({ incidentId });
 }
 
-function loadWhy(tx: Tx, incidentId: number, whyId: number) {
-  const row = tx
+async function loadWhy(tx: Tx, incidentId: number, whyId: number) {
+  const row = await tx
     .select({ ...rowColumns, incidentId: whys.incidentId })
     .from(whys)
     .where(and(eq(whys.id, whyId), eq(whys.incidentId, incidentId)))
@@ -68,8 +68,8 @@ function loadWhy(tx: Tx, incidentId: number, whyId: number) {
  * The remediation is rendered once, when saved, and the wording checked once; the category must
  * be one of the managed list.
  */
-function stored(fields: WhyFields) {
-  const category = fields.category ? resolveCategory(fields.category) : "";
+async function stored(fields: WhyFields) {
+  const category = fields.category ? await resolveCategory(fields.category) : "";
   if (category === undefined) throw new Invalid("Choose a cause category from the list.", "category");
   // Browsers send line breaks as \r\n; stored as \n, the same words always read the same.
   const text = (value: string) => value.replace(/\r\n?/g, "\n");
@@ -81,7 +81,7 @@ function stored(fields: WhyFields) {
     remediationMd,
     category,
     remediationHtml: renderMarkdown(remediationMd),
-    blameFindings: checkedFindings({ question: text(fields.question), answer: text(fields.answer), remediationMd }),
+    blameFindings: await checkedFindings({ question: text(fields.question), answer: text(fields.answer), remediationMd }),
   };
 }
 
@@ -89,26 +89,26 @@ function stored(fields: WhyFields) {
  * Adds a why under `parentId` ("ask why again" on that answer), or at the top when parentId is
  * null. Several whys under the same parent are branches: contributing causes.
  */
-export function addWhy(actor: Viewer, incidentId: number, parentId: number | null, fields: WhyFields): WhyRow {
-  return db().transaction((tx) => {
-    const incident = requireIncident(actor, incidentId, "contribute");
-    if (parentId !== null) loadWhy(tx, incidentId, parentId);
-    const existing = listWhys(incidentId);
+export async function addWhy(actor: Viewer, incidentId: number, parentId: number | null, fields: WhyFields): Promise<WhyRow> {
+  return await db().transaction(async (tx) => {
+    const incident = await requireIncident(actor, incidentId, "contribute");
+    if (parentId !== null) await loadWhy(tx, incidentId, parentId);
+    const existing = await listWhys(incidentId);
     assertWithinLimit("whysPerIncident", existing.length + 1);
     const level = parentId === null ? 1 : levelsOf(existing).get(parentId)! + 1;
     assertWithinLimit("depth", level);
-    const last = tx
+    const last = await tx
       .select({ position: max(whys.position) })
       .from(whys)
       .where(and(eq(whys.incidentId, incidentId), parentId === null ? sql`${whys.parentId} is null` : eq(whys.parentId, parentId)))
       .get();
-    const row = tx
+    const row = await tx
       .insert(whys)
-      .values({ ...stored(fields), incidentId, parentId, position: (last?.position ?? 0) + 1, createdById: actor.id })
+      .values({ ...(await stored(fields)), incidentId, parentId, position: (last?.position ?? 0) + 1, createdById: actor.id })
       .returning(rowColumns)
       .get();
-    refreshSimilarities(tx, [{ ...row, incidentId }]);
-    recordEvent(tx, {
+    await refreshSimilarities(tx, [{ ...row, incidentId }]);
+    await recordEvent(tx, {
       incident,
       actorId: actor.id,
       kind: "why.added",
@@ -120,23 +120,23 @@ export function addWhy(actor: Viewer, incidentId: number, parentId: number | nul
 }
 
 /** Saves an edited why if nobody saved it in between; otherwise a conflict with both versions. */
-export function updateWhy(actor: Viewer, incidentId: number, whyId: number, baseVersion: number, fields: WhyFields): WhyRow {
-  return db().transaction((tx) => {
-    const incident = requireIncident(actor, incidentId, "contribute");
-    const current = loadWhy(tx, incidentId, whyId);
+export async function updateWhy(actor: Viewer, incidentId: number, whyId: number, baseVersion: number, fields: WhyFields): Promise<WhyRow> {
+  return await db().transaction(async (tx) => {
+    const incident = await requireIncident(actor, incidentId, "contribute");
+    const current = await loadWhy(tx, incidentId, whyId);
     if (current.version !== baseVersion) throw new Conflict(whyValues(current));
     const changes = diff(current as unknown as Record<string, unknown>, fields);
     if (Object.keys(changes).length === 0) return current;
-    const row = tx
+    const row = await tx
       .update(whys)
-      .set({ ...stored(fields), version: baseVersion + 1, updatedAt: new Date().toISOString() })
+      .set({ ...(await stored(fields)), version: baseVersion + 1, updatedAt: new Date().toISOString() })
       .where(and(eq(whys.id, whyId), eq(whys.version, baseVersion)))
       .returning(rowColumns)
       .get();
-    if (!row) throw new Conflict(whyValues(loadWhy(tx, incidentId, whyId)));
-    forgetAcknowledgementsOfGoneWording(tx, whyId);
-    if (changes.answer || changes.remediationMd) refreshSimilarities(tx, [{ ...row, incidentId }]);
-    recordEvent(tx, {
+    if (!row) throw new Conflict(whyValues(await loadWhy(tx, incidentId, whyId)));
+    await forgetAcknowledgementsOfGoneWording(tx, whyId);
+    if (changes.answer || changes.remediationMd) await refreshSimilarities(tx, [{ ...row, incidentId }]);
+    await recordEvent(tx, {
       incident,
       actorId: actor.id,
       kind: "why.updated",
@@ -166,20 +166,20 @@ export function whyValues(row: WhyRow) {
  * confirm, having been told how many. Their follow-up actions stay with the incident, no longer
  * linked to a why: how many whys went and how many actions were let go.
  */
-export function deleteWhy(actor: Viewer, incidentId: number, whyId: number, confirmed: boolean): { whys: number; actionsKept: number } {
-  return db().transaction((tx) => {
-    const incident = requireIncident(actor, incidentId, "contribute");
-    const current = loadWhy(tx, incidentId, whyId);
-    const node = flatten(buildTree(listWhys(incidentId))).find((n) => n.id === whyId)!;
+export async function deleteWhy(actor: Viewer, incidentId: number, whyId: number, confirmed: boolean): Promise<{ whys: number; actionsKept: number }> {
+  return await db().transaction(async (tx) => {
+    const incident = await requireIncident(actor, incidentId, "contribute");
+    const current = await loadWhy(tx, incidentId, whyId);
+    const node = flatten(buildTree(await listWhys(incidentId))).find((n) => n.id === whyId)!;
     if (node.descendantCount > 0 && !confirmed) {
       throw new StateConflict(
         `This why has ${node.descendantCount} deeper ${node.descendantCount === 1 ? "why" : "whys"} that would be deleted with it. Confirm to delete them all.`,
       );
     }
     const gone = flatten([node]).map((n) => n.id);
-    const [{ n: actionsKept }] = tx.select({ n: count() }).from(actions).where(inArray(actions.whyId, gone)).all();
-    tx.delete(whys).where(eq(whys.id, whyId)).run();
-    recordEvent(tx, {
+    const [{ n: actionsKept }] = await tx.select({ n: count() }).from(actions).where(inArray(actions.whyId, gone)).all();
+    await tx.delete(whys).where(eq(whys.id, whyId)).run();
+    await recordEvent(tx, {
       incident,
       actorId: actor.id,
       kind: "why.deleted",
@@ -195,8 +195,8 @@ export function deleteWhy(actor: Viewer, incidentId: number, whyId: number, conf
 
 // Blame-language findings on a saved why: reworded with the suggestion, or kept with a reason.
 
-function loadWhyText(tx: Tx, incidentId: number, whyId: number) {
-  const row = tx
+async function loadWhyText(tx: Tx, incidentId: number, whyId: number) {
+  const row = await tx
     .select({ id: whys.id, question: whys.question, answer: whys.answer, remediationMd: whys.remediationMd, version: whys.version })
     .from(whys)
     .where(and(eq(whys.id, whyId), eq(whys.incidentId, incidentId)))
@@ -212,35 +212,35 @@ const FIELD_NAMES: Record<WhyField, string> = { question: "question", answer: "a
  * nothing, and rewording again and again must not pile them up. Wording that comes back is
  * flagged again, to be kept again.
  */
-function forgetAcknowledgementsOfGoneWording(tx: Tx, whyId: number) {
-  const present = new Set(storedFindingsOfWhy(tx, whyId).items.map((f) => findingKey(f.field, f.match)));
-  const acks = tx
+async function forgetAcknowledgementsOfGoneWording(tx: Tx, whyId: number) {
+  const present = new Set((await storedFindingsOfWhy(tx, whyId)).items.map((f) => findingKey(f.field, f.match)));
+  const acks = await tx
     .select({ id: blameAcknowledgements.id, field: blameAcknowledgements.field, match: blameAcknowledgements.match })
     .from(blameAcknowledgements)
     .where(eq(blameAcknowledgements.whyId, whyId))
     .all();
   const gone = acks.filter((a) => !present.has(findingKey(a.field, a.match))).map((a) => a.id);
-  if (gone.length > 0) tx.delete(blameAcknowledgements).where(inArray(blameAcknowledgements.id, gone)).run();
+  if (gone.length > 0) await tx.delete(blameAcknowledgements).where(inArray(blameAcknowledgements.id, gone)).run();
 }
 
 /**
  * Keeps a flagged wording on purpose, with the reason (e.g. a quotation, or the person's own
  * account of their part). Only the facilitator or an admin may do this.
  */
-export function acknowledgeFinding(actor: Viewer, incidentId: number, whyId: number, field: WhyField, match: string, reason: string) {
-  db().transaction((tx) => {
-    const incident = requireIncident(actor, incidentId, "manage");
-    const why = loadWhyText(tx, incidentId, whyId);
-    const present = storedFindingsOfWhy(tx, whyId).items.some((f) => findingKey(f.field, f.match) === findingKey(field, match));
+export async function acknowledgeFinding(actor: Viewer, incidentId: number, whyId: number, field: WhyField, match: string, reason: string) {
+  await db().transaction(async (tx) => {
+    const incident = await requireIncident(actor, incidentId, "manage");
+    const why = await loadWhyText(tx, incidentId, whyId);
+    const present = (await storedFindingsOfWhy(tx, whyId)).items.some((f) => findingKey(f.field, f.match) === findingKey(field, match));
     if (!present) throw new StateConflict("That wording is no longer in the why; nothing to acknowledge.");
-    tx.insert(blameAcknowledgements)
+    await tx.insert(blameAcknowledgements)
       .values({ whyId, field, match: normalizedMatch(match), reason, acknowledgedById: actor.id })
       .onConflictDoUpdate({
         target: [blameAcknowledgements.whyId, blameAcknowledgements.field, blameAcknowledgements.match],
         set: { reason, acknowledgedById: actor.id },
       })
       .run();
-    recordEvent(tx, {
+    await recordEvent(tx, {
       incident,
       actorId: actor.id,
       kind: "blame.acknowledged",
@@ -250,11 +250,11 @@ export function acknowledgeFinding(actor: Viewer, incidentId: number, whyId: num
 }
 
 /** Withdraws an acknowledgement, so the finding counts against publishing again. */
-export function withdrawAcknowledgement(actor: Viewer, incidentId: number, whyId: number, field: WhyField, match: string) {
-  db().transaction((tx) => {
-    const incident = requireIncident(actor, incidentId, "manage");
-    const why = loadWhyText(tx, incidentId, whyId);
-    const removed = tx
+export async function withdrawAcknowledgement(actor: Viewer, incidentId: number, whyId: number, field: WhyField, match: string) {
+  await db().transaction(async (tx) => {
+    const incident = await requireIncident(actor, incidentId, "manage");
+    const why = await loadWhyText(tx, incidentId, whyId);
+    const removed = await tx
       .delete(blameAcknowledgements)
       .where(
         and(
@@ -266,7 +266,7 @@ export function withdrawAcknowledgement(actor: Viewer, incidentId: number, whyId
       .returning({ id: blameAcknowledgements.id })
       .all();
     if (removed.length === 0) return;
-    recordEvent(tx, {
+    await recordEvent(tx, {
       incident,
       actorId: actor.id,
       kind: "blame.withdrawn",
@@ -281,18 +281,19 @@ const FIELD_COLUMNS: Record<WhyField, "question" | "answer" | "remediationMd"> =
  * Puts a finding's suggested rewording in place, as an edit of the why based on `baseVersion`:
  * a why changed by someone else since is refused as a conflict, like any other edit.
  */
-export function applySuggestion(actor: Viewer, incidentId: number, whyId: number, baseVersion: number, field: WhyField, match: string) {
-  const current = db()
+export async function applySuggestion(actor: Viewer, incidentId: number, whyId: number, baseVersion: number, field: WhyField, match: string): Promise<WhyRow> {
+  const current = await db()
     .select()
     .from(whys)
     .where(and(eq(whys.id, whyId), eq(whys.incidentId, incidentId)))
     .get();
   if (!current) throw new NotFound("why");
-  const finding = storedFindingsOfWhy(db(), whyId).items.find((f) => findingKey(f.field, f.match) === findingKey(field, match));
+  const finding = (await storedFindingsOfWhy(db(), whyId)).items.find((f) => findingKey(f.field, f.match) === findingKey(field, match));
   if (!finding?.rewrite) throw new StateConflict("That wording is no longer in the why, or has no suggested rewording.");
   const column = FIELD_COLUMNS[field];
   try {
-    return updateWhy(actor, incidentId, whyId, baseVersion, {
+    // Awaited here, so a conflict it rejects with is caught below.
+    return await updateWhy(actor, incidentId, whyId, baseVersion, {
       question: current.question,
       answer: current.answer,
       remediationMd: current.remediationMd,

@@ -5,7 +5,7 @@ import { countUsers } from "~/models/user.server";
 
 /** People who owe follow-up actions start on My actions; everyone else on the incidents. */
 export async function loader({ request }: LoaderFunctionArgs) {
-  if (countUsers() === 0) throw redirect("/setup");
+  if (await countUsers() === 0) throw redirect("/setup");
   const user = await requireUser(request);
-  throw redirect(hasOpenActions(user) ? "/actions" : "/incidents");
+  throw redirect(await hasOpenActions(user) ? "/actions" : "/incidents");
 }

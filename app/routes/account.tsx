@@ -10,18 +10,18 @@ export const meta: MetaFunction = () => [{ title: "Your account · Hindsight" }]
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  return { name: user.name, email: user.email, subscribed: isSubscribed(user) };
+  return { name: user.name, email: user.email, subscribed: await isSubscribed(user) };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const { intent } = formValues(await readForm(request));
   if (intent === "subscribe") {
-    subscribe(user);
+    await subscribe(user);
     return redirectWithFlash("/account", `You will get the digest at ${user.email}.`);
   }
   if (intent === "unsubscribe") {
-    unsubscribe(user);
+    await unsubscribe(user);
     return redirectWithFlash("/account", "You will get no more digests at your address.");
   }
   throw new Response("Bad request", { status: 400 });

@@ -37,25 +37,25 @@ async function load(request: Request, param: string | undefined) {
   const user = await requireUser(request);
   const actionId = id.safeParse(param);
   if (!actionId.success) throw new Response("Not found", { status: 404 });
-  return { user, ...orErrorPage(() => getAction(user, actionId.data)) };
+  return { user, ...(await orErrorPage(() => getAction(user, actionId.data))) };
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, action, incident, completedByName } = await load(request, params.id);
-  const why = action.whyId ? listWhys(incident.id).find((w) => w.id === action.whyId) : undefined;
+  const why = action.whyId ? (await listWhys(incident.id)).find((w) => w.id === action.whyId) : undefined;
   const canChange = canChangeAction(user, incident, action);
   return {
     action: {
       ...action,
       due: formatDate(action.dueDate),
-      overdue: isOverdue(action, today()),
+      overdue: isOverdue(action, await today()),
       completed: action.completedAt ? `${formatTime(action.completedAt)}${completedByName ? ` by ${completedByName}` : ""}` : null,
     },
     values: actionValues(action),
     incident: { reference: incident.reference, title: incident.title, severity: incident.severity },
     why: why ? { id: why.id, question: why.question, answer: why.answer } : null,
     canChange,
-    people: canChange ? ownerChoices(user, incident, action.ownerId) : [],
+    people: canChange ? await ownerChoices(user, incident, action.ownerId) : [],
   };
 }
 
@@ -67,7 +67,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const parsed = validate(statusSchema, values);
     if (!parsed.ok) return formFailure(400, { target: "status", errors: parsed.errors, values });
     try {
-      const changed = changeActionStatus(user, action.id, parsed.data.to, parsed.data.wontDoReason);
+      const changed = await changeActionStatus(user, action.id, parsed.data.to, parsed.data.wontDoReason);
       return redirectWithFlash(back, `“${changed.title}” is now ${ACTION_STATUS_LABELS[changed.status].toLowerCase()}.`);
     } catch (error) {
       return modelFailure(error, values, "status");
@@ -78,7 +78,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (!parsed.ok) return formFailure(400, { target: "update", errors: parsed.errors, values });
     const { version, ...fields } = parsed.data;
     try {
-      updateAction(user, action.id, version, fields);
+      await updateAction(user, action.id, version, fields);
       return redirectWithFlash(`/actions/${action.id}`, "Action saved.");
     } catch (error) {
       return modelFailure(error, values, "update");

@@ -14,11 +14,11 @@ const RECENT_FINISHED = 10;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const open = listActions(user, { ownerId: user.id, status: "unfinished", sort: "due" }, { limit: OPEN_SHOWN });
-  const done = listActions(user, { ownerId: user.id, status: "done", sort: "completed" }, { limit: RECENT_FINISHED });
+  const open = await listActions(user, { ownerId: user.id, status: "unfinished", sort: "due" }, { limit: OPEN_SHOWN });
+  const done = await listActions(user, { ownerId: user.id, status: "done", sort: "completed" }, { limit: RECENT_FINISHED });
   return {
     open: open.items.map((item) => actionRow(user, item)),
-    counts: openActionCounts(user, user.id),
+    counts: await openActionCounts(user, user.id),
     done: done.items.map((item) => actionRow(user, item)),
     allOpen: `/actions/all?owner=${user.id}&status=unfinished`,
   };

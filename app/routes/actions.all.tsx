@@ -20,7 +20,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const url = new URL(request.url);
   const { filters, page, query } = actionFiltersFrom(url);
-  const result = pageOfActions(user, filters, page);
+  const result = await pageOfActions(user, filters, page);
   return {
     rows: result.items.map((item) => actionRow(user, item)),
     total: result.total,
@@ -28,8 +28,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     page: result.page,
     pageCount: result.pageCount,
     query,
-    people: ownerFilterPeople(),
-    teams: listTeams(),
+    people: await ownerFilterPeople(),
+    teams: await listTeams(),
   };
 }
 

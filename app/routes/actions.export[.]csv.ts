@@ -14,7 +14,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const { filters } = actionFiltersFrom(new URL(request.url));
   // One row more than may be exported tells whether there are more.
-  const { items, today } = listActions(user, filters, { limit: EXPORT_ROWS + 1 });
+  const { items, today } = await listActions(user, filters, { limit: EXPORT_ROWS + 1 });
   if (items.length > EXPORT_ROWS) {
     return new Response(`More than ${EXPORT_ROWS.toLocaleString("en")} actions match. Narrow the filters (status, team, incident, severity) and download again.`, {
       status: 422,

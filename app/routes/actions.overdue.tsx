@@ -15,7 +15,7 @@ const PEOPLE_PER_TEAM = 10;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const { total, teams } = overdueOverview(user, { perOwner: OLDEST, peoplePerTeam: PEOPLE_PER_TEAM, ownTeam: user.team });
+  const { total, teams } = await overdueOverview(user, { perOwner: OLDEST, peoplePerTeam: PEOPLE_PER_TEAM, ownTeam: user.team });
   return {
     total,
     teams: teams.map((t) => ({

@@ -10,7 +10,7 @@ export const meta: MetaFunction = () => [{ title: "Actions summary · Hindsight"
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  return { teams: completionFigures(user) };
+  return { teams: await completionFigures(user) };
 }
 
 export default function Summary() {

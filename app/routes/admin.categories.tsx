@@ -19,7 +19,7 @@ export const meta: MetaFunction = () => [{ title: "Cause categories · Hindsight
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAdmin(request);
-  return { categories: listCategoriesWithUse() };
+  return { categories: await listCategoriesWithUse() };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -31,19 +31,19 @@ export async function action({ request }: ActionFunctionArgs) {
       case "add": {
         const parsed = validate(addSchema, values);
         if (!parsed.ok) return formFailure(400, { target, errors: parsed.errors, values });
-        const category = addCategory(admin, parsed.data.label);
+        const category = await addCategory(admin, parsed.data.label);
         return redirectWithFlash("/admin/categories", `Added “${category.label}”.`);
       }
       case "rename": {
         const parsed = validate(renameSchema, values);
         if (!parsed.ok) return formFailure(400, { target, errors: parsed.errors, values });
-        renameCategory(admin, parsed.data.slug, parsed.data.label);
+        await renameCategory(admin, parsed.data.slug, parsed.data.label);
         return redirectWithFlash("/admin/categories", `Renamed to “${parsed.data.label}”.`);
       }
       case "merge": {
         const parsed = validate(mergeSchema, values);
         if (!parsed.ok) return formFailure(400, { target, errors: parsed.errors, values });
-        const moved = mergeCategories(admin, parsed.data.slug, parsed.data.into);
+        const moved = await mergeCategories(admin, parsed.data.slug, parsed.data.into);
         return redirectWithFlash("/admin/categories", `Merged: ${moved} ${moved === 1 ? "why" : "whys"} moved.`);
       }
     }

@@ -16,7 +16,7 @@ const STATUS_LABELS = { pending: "Waiting", sending: "Sending", sent: "Sent", fa
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request);
   return {
-    rows: listOutbox(admin).map((row) => ({ ...row, created: formatTime(row.createdAt), sent: row.sentAt ? formatTime(row.sentAt) : null })),
+    rows: (await listOutbox(admin)).map((row) => ({ ...row, created: formatTime(row.createdAt), sent: row.sentAt ? formatTime(row.sentAt) : null })),
     maxAttempts: MAX_ATTEMPTS,
   };
 }
@@ -25,7 +25,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
   const values = formValues(await readForm(request));
   const retry = z.coerce.number().int().positive().safeParse(values.emailId);
-  if (values.intent === "retry" && retry.success) retryEmail(admin, retry.data);
+  if (values.intent === "retry" && retry.success) await retryEmail(admin, retry.data);
   else if (values.intent !== "send") throw new Response("Bad request", { status: 400 });
   const { sent, failed } = await deliverPending();
   return redirectWithFlash("/admin/outbox", `${sent} sent, ${failed} failed.`);

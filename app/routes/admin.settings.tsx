@@ -32,7 +32,7 @@ export const meta: MetaFunction = () => [{ title: "Settings · Hindsight" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAdmin(request);
-  const settings = getSettings();
+  const settings = await getSettings();
   const values: Record<string, string> = {
     reminderHour: String(settings.reminderHour),
     timeZone: settings.timeZone,
@@ -55,7 +55,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const duePolicy = Object.fromEntries(SEVERITIES.map((s) => [s, Object.fromEntries(PRIORITIES.map((p) => [p, policy.data[`${s}-${p}`]]))])) as DuePolicy;
   try {
-    updateSettings(admin, { duePolicy, ...parsed.data });
+    await updateSettings(admin, { duePolicy, ...parsed.data });
     return redirectWithFlash("/admin/settings", "Settings saved.");
   } catch (error) {
     return modelFailure(error, values);

@@ -13,7 +13,7 @@ import { lineField } from "~/models/form-fields.server";
 const role = z.enum(["admin", "member"], { message: "Choose a role." });
 const person = {
   name: lineField(FIELD_LIMITS.personName, "Enter a name."),
-  team: lineField(FIELD_LIMITS.team).default(""),
+  team: (lineField(FIELD_LIMITS.team)).default(""),
   role,
 };
 const addSchema = z.object({ ...person, email: z.string().trim().email("Enter an email address like name@company.com.") });
@@ -24,7 +24,7 @@ export const meta: MetaFunction = () => [{ title: "People · Hindsight" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request);
-  return { users: listUsers(), me: admin.id };
+  return { users: await listUsers(), me: admin.id };
 }
 
 function linkFor(token: string) {
@@ -39,7 +39,7 @@ export async function action({ request }: ActionFunctionArgs) {
     if (intent === "add") {
       const parsed = validate(addSchema, values);
       if (!parsed.ok) return formFailure(400, { target: intent, errors: parsed.errors, values });
-      const { user, token } = addUser(admin, parsed.data);
+      const { user, token } = await addUser(admin, parsed.data);
       // The link is shown once, in this response, and never stored anywhere readable.
       return data({ ok: true as const, intent, link: { name: user.name, url: linkFor(token) } });
     }
@@ -47,15 +47,15 @@ export async function action({ request }: ActionFunctionArgs) {
       const parsed = validate(updateSchema, values);
       if (!parsed.ok) return formFailure(400, { target: intent, errors: parsed.errors, values });
       const { userId, ...rest } = parsed.data;
-      const user = updateUser(admin, userId, rest);
+      const user = await updateUser(admin, userId, rest);
       return data({ ok: true as const, intent, message: `Saved ${user.name}.` });
     }
     const parsed = validate(userIdSchema, values);
     if (!parsed.ok) throw new Response("Bad request", { status: 400 });
     if (intent === "link") {
-      const user = listUsers().find((u) => u.id === parsed.data.userId);
+      const user = (await listUsers()).find((u) => u.id === parsed.data.userId);
       if (!user) throw new Response("Not found", { status: 404 });
-      return data({ ok: true as const, intent, link: { name: user.name, url: linkFor(issuePasswordToken(admin, user.id)) } });
+      return data({ ok: true as const, intent, link: { name: user.name, url: linkFor(await issuePasswordToken(admin, user.id)) } });
     }
   } catch (error) {
     return modelFailure(error, values, intent);

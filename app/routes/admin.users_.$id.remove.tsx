@@ -34,7 +34,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request);
   const userId = userIdOf(params.id);
   try {
-    const { person, openActions, openCount, handOverTo } = removalOf(admin, userId);
+    const { person, openActions, openCount, handOverTo } = await removalOf(admin, userId);
     return {
       person: { id: person.id, name: person.name, email: person.email },
       isMe: person.id === admin.id,
@@ -61,7 +61,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const parsed = validate(removeSchema, values);
   if (!parsed.ok) return formFailure(400, { errors: { handTo: ["Choose someone from the list, or nobody."] }, values });
   try {
-    const { name, handedOver, handedTo } = removePerson(admin, userId, parsed.data.handTo === "" ? null : parsed.data.handTo);
+    const { name, handedOver, handedTo } = await removePerson(admin, userId, parsed.data.handTo === "" ? null : parsed.data.handTo);
     const handed = handedOver > 0 ? ` ${handedOver} unfinished ${handedOver === 1 ? "action is" : "actions are"} now ${handedTo}'s.` : "";
     return redirectWithFlash("/admin/users", `Removed ${name}: they are signed out and can no longer sign in.${handed}`);
   } catch (error) {

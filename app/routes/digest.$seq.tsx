@@ -10,7 +10,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireAdmin(request);
   const seq = /^[1-9]\d{0,8}$/.test(params.seq ?? "") ? Number(params.seq) : null;
-  const digest = seq === null ? undefined : getSentDigest(seq);
+  const digest = seq === null ? undefined : await getSentDigest(seq);
   if (!digest) throw new Response("Not found", { status: 404 });
   return {
     seq: digest.seq,

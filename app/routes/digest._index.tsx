@@ -24,7 +24,7 @@ const sendSchema = z.object({
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAdmin(request);
-  const { span, label, audience, email, covered } = previewDigest();
+  const { span, label, audience, email, covered } = await previewDigest();
   return {
     span,
     label,
@@ -33,8 +33,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     subscriberCount: audience.filter((r) => r.kind === "person").length,
     covered,
     email: { subject: email.subject, text: email.text, html: email.html, empty: email.empty },
-    skipWhenEmpty: getSettings().digestWhenEmpty === "skip",
-    past: listPastDigests().map((d) => ({ ...d, createdAt: formatTime(d.createdAt) })),
+    skipWhenEmpty: (await getSettings()).digestWhenEmpty === "skip",
+    past: (await listPastDigests()).map((d) => ({ ...d, createdAt: formatTime(d.createdAt) })),
   };
 }
 

@@ -93,8 +93,8 @@ export const shouldRevalidate = revalidateAfterRefusal;
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
   const permissions = permissionsFor(user, incident);
-  const edits = changesSincePublication(incident.id);
-  const whys = listWhys(incident.id);
+  const edits = await changesSincePublication(incident.id);
+  const whys = await listWhys(incident.id);
   return {
     incident: {
       id: incident.id,
@@ -119,19 +119,19 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     whys,
     // For the wording check as people type: the names of those taking part, not the whole directory.
     people: permissions.contribute ? [incident.facilitator.name, ...incident.participants.map((p) => p.name)] : [],
-    categories: listCategories().map(({ slug, label }) => ({ slug, label })),
-    categoryLabels: categoryLabels(),
-    findings: permissions.contribute ? Object.fromEntries(findingsOf(incident.id)) : {},
-    seenBefore: seenBefore(user, incident, whys),
-    related: listRelated(user, incident.id).map((r) => ({ ...r, started: formatDate(r.startedAt.slice(0, 10)) })),
-    ...followUp(user, incident),
-    ...timelineOf(incident),
-    problems: permissions.manage && incident.status === "review" ? publishCheck(incident) : [],
+    categories: (await listCategories()).map(({ slug, label }) => ({ slug, label })),
+    categoryLabels: await categoryLabels(),
+    findings: permissions.contribute ? Object.fromEntries(await findingsOf(incident.id)) : {},
+    seenBefore: await seenBefore(user, incident, whys),
+    related: (await listRelated(user, incident.id)).map((r) => ({ ...r, started: formatDate(r.startedAt.slice(0, 10)) })),
+    ...(await followUp(user, incident)),
+    ...(await timelineOf(incident)),
+    problems: permissions.manage && incident.status === "review" ? await publishCheck(incident) : [],
   };
 }
 
-function timelineOf(incident: Incident) {
-  const entries = listTimeline(incident.id);
+async function timelineOf(incident: Incident) {
+  const entries = await listTimeline(incident.id);
   return {
     timeline: entries.map((e) => ({ ...e, atLabel: formatTime(e.at), atInput: toInputValue(e.at) })),
     nextEntryAt: toInputValue(nextEntryTime(incident, entries)),
@@ -139,9 +139,9 @@ function timelineOf(incident: Incident) {
 }
 
 /** Similar whys of other incidents, as the panel under each why shows them. */
-function seenBefore(user: User, incident: Incident, whys: WhyRow[]): Record<number, SeenBeforeView[]> {
+async function seenBefore(user: User, incident: Incident, whys: WhyRow[]): Promise<Record<number, SeenBeforeView[]>> {
   const views: Record<number, SeenBeforeView[]> = {};
-  for (const [whyId, similar] of similarWhys(user, incident, whys)) {
+  for (const [whyId, similar] of await similarWhys(user, incident, whys)) {
     views[whyId] = similar.map((s) => ({
       whyId: s.whyId,
       incidentId: s.incidentId,
@@ -166,11 +166,11 @@ function seenBefore(user: User, incident: Incident, whys: WhyRow[]): Record<numb
 }
 
 /** The incident's follow-up actions, by the why they carry out, and how far along they are. */
-function followUp(user: User, incident: Incident) {
-  const todayDate = today();
+async function followUp(user: User, incident: Incident) {
+  const todayDate = await today();
   const byWhy: Record<number, ActionView[]> = {};
   const unlinked: ActionView[] = [];
-  const list = listIncidentActions(incident.id);
+  const list = await listIncidentActions(incident.id);
   for (const action of list) {
     const view: ActionView = {
       id: action.id,
@@ -200,7 +200,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       if (!parsed.ok) return formFailure(400, { target, errors: parsed.errors, values });
       const { parentId, ...fields } = parsed.data;
       try {
-        const why = addWhy(user, incident.id, parentId, fields);
+        const why = await addWhy(user, incident.id, parentId, fields);
         return redirect(`${page}#why-${why.id}`);
       } catch (error) {
         return modelFailure(error, values, target);
@@ -212,7 +212,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       if (!parsed.ok) return formFailure(400, { target, errors: parsed.errors, values });
       const { whyId, version: base, ...fields } = parsed.data;
       try {
-        updateWhy(user, incident.id, whyId, base, fields);
+        await updateWhy(user, incident.id, whyId, base, fields);
         return redirect(`${page}#why-${whyId}`);
       } catch (error) {
         return modelFailure(error, values, target);
@@ -222,7 +222,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const parsed = validate(deleteWhySchema, values);
       if (!parsed.ok) throw new Response("Bad request", { status: 400 });
       try {
-        const removed = deleteWhy(user, incident.id, parsed.data.whyId, parsed.data.confirm === "yes");
+        const removed = await deleteWhy(user, incident.id, parsed.data.whyId, parsed.data.confirm === "yes");
         const whysGone = removed.whys === 1 ? "Why deleted." : `${removed.whys} whys deleted.`;
         if (removed.actionsKept === 0) return redirectWithFlash(`${page}#whys`, whysGone);
         return redirectWithFlash(
@@ -237,7 +237,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const parsed = validate(entrySchema, values);
       if (!parsed.ok) return formFailure(400, { target: "new-entry", errors: parsed.errors, values });
       try {
-        const entry = addTimelineEntry(user, incident.id, parsed.data);
+        const entry = await addTimelineEntry(user, incident.id, parsed.data);
         return redirect(`${page}#entry-${entry.id}`);
       } catch (error) {
         return modelFailure(error, values, "new-entry");
@@ -249,7 +249,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       if (!parsed.ok) return formFailure(400, { target, errors: parsed.errors, values });
       const { entryId, version: base, ...fields } = parsed.data;
       try {
-        updateTimelineEntry(user, incident.id, entryId, base, fields);
+        await updateTimelineEntry(user, incident.id, entryId, base, fields);
         return redirect(`${page}#entry-${entryId}`);
       } catch (error) {
         return modelFailure(error, values, target);
@@ -259,7 +259,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const parsed = validate(deleteEntrySchema, values);
       if (!parsed.ok) throw new Response("Bad request", { status: 400 });
       try {
-        deleteTimelineEntry(user, incident.id, parsed.data.entryId);
+        await deleteTimelineEntry(user, incident.id, parsed.data.entryId);
         return redirectWithFlash(`${page}#timeline`, "Timeline entry removed.");
       } catch (error) {
         return modelFailure(error, values, "timeline");
@@ -272,7 +272,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       if (!parsed.ok) throw new Response("Bad request", { status: 400 });
       const { whyId, version: base, field, match } = parsed.data;
       try {
-        applySuggestion(user, incident.id, whyId, base, field, match);
+        await applySuggestion(user, incident.id, whyId, base, field, match);
         return redirectWithFlash(`${page}#why-${whyId}`, "Reworded with the suggestion. Adjust it in Edit if it needs more.");
       } catch (error) {
         return modelFailure(error, values, target);
@@ -284,7 +284,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       if (!parsed.ok) return formFailure(400, { target, errors: parsed.errors, values });
       const { whyId, field, match, reason } = parsed.data;
       try {
-        acknowledgeFinding(user, incident.id, whyId, field, match, reason);
+        await acknowledgeFinding(user, incident.id, whyId, field, match, reason);
         return redirect(`${page}#why-${whyId}`);
       } catch (error) {
         return modelFailure(error, values, target);
@@ -295,7 +295,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       if (!parsed.ok) throw new Response("Bad request", { status: 400 });
       const { whyId, field, match } = parsed.data;
       try {
-        withdrawAcknowledgement(user, incident.id, whyId, field, match);
+        await withdrawAcknowledgement(user, incident.id, whyId, field, match);
         return redirect(`${page}#why-${whyId}`);
       } catch (error) {
         return modelFailure(error, values, `findings-${whyId}`);
@@ -305,7 +305,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const parsed = validate(relatedSchema, values);
       if (!parsed.ok) return formFailure(400, { target: "related", errors: parsed.errors, values });
       try {
-        linkIncidents(user, incident.id, parsed.data.relatedId);
+        await linkIncidents(user, incident.id, parsed.data.relatedId);
         const back = parsed.data.whyId ? `${page}#why-${parsed.data.whyId}` : `${page}#related`;
         return redirectWithFlash(back, `${incident.reference} and INC-${parsed.data.relatedId} are marked as related.`);
       } catch (error) {
@@ -319,7 +319,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const parsed = validate(relatedSchema, values);
       if (!parsed.ok) throw new Response("Bad request", { status: 400 });
       try {
-        unlinkIncidents(user, incident.id, parsed.data.relatedId);
+        await unlinkIncidents(user, incident.id, parsed.data.relatedId);
         return redirectWithFlash(`${page}#related`, `INC-${parsed.data.relatedId} is no longer marked as related.`);
       } catch (error) {
         return modelFailure(error, values, "related");
@@ -327,7 +327,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     case "republish": {
       try {
-        const revision = republish(user, incident.id);
+        const revision = await republish(user, incident.id);
         return redirectWithFlash(page, `${incident.reference} is republished (revision ${revision}); the learnings feed shows the new version.`);
       } catch (error) {
         return modelFailure(error, values, "move");
@@ -337,7 +337,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const parsed = validate(moveSchema, values);
       if (!parsed.ok) throw new Response("Bad request", { status: 400 });
       try {
-        const moved = moveIncident(user, incident.id, parsed.data.to);
+        const moved = await moveIncident(user, incident.id, parsed.data.to);
         const message =
           moved.status === "published"
             ? `${moved.reference} is published. Thank you for running a blameless 5 Whys.`

@@ -27,7 +27,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     throw new Response("Only the facilitator, participants and admins can add follow-up actions.", { status: 403 });
   }
   const whyParam = new URL(request.url).searchParams.get("why");
-  const why = whyParam ? listWhys(incident.id).find((w) => String(w.id) === whyParam) : undefined;
+  const why = whyParam ? (await listWhys(incident.id)).find((w) => String(w.id) === whyParam) : undefined;
   if (whyParam && !why) throw new Response("Not found", { status: 404 });
   return {
     reference: incident.reference,
@@ -41,9 +41,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       dueDate: "",
       trackerUrl: "",
     },
-    people: ownerChoices(user, incident),
-    today: today(),
-    dueHint: `Leave empty for the ${incident.severity} default: ${PRIORITIES.map((p) => `${p} by ${formatDate(policyDueDate(incident.severity, p))}`).join(", ")}.`,
+    people: await ownerChoices(user, incident),
+    today: await today(),
+    dueHint: `Leave empty for the ${incident.severity} default: ${(await Promise.all(PRIORITIES.map(async (p) => `${p} by ${formatDate(await policyDueDate(incident.severity, p))}`))).join(", ")}.`,
   };
 }
 
@@ -53,10 +53,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const parsed = validate(schema, values);
   if (!parsed.ok) return formFailure(400, { target: "action", errors: parsed.errors, values });
   const { whyId, ...fields } = parsed.data;
-  const pastDue = values.pastDue === "confirmed" ? undefined : pastDueNotice(fields.dueDate, today());
+  const pastDue = values.pastDue === "confirmed" ? undefined : pastDueNotice(fields.dueDate, await today());
   if (pastDue) return formFailure(400, { target: "action", errors: { dueDate: [pastDue] }, values, confirm: "pastDue" });
   try {
-    const created = createAction(user, incident.id, whyId, fields);
+    const created = await createAction(user, incident.id, whyId, fields);
     return redirectWithFlash(
       `/incidents/${incident.reference}#action-${created.id}`,
       `Action added for ${created.ownerName}, due ${formatDate(created.dueDate)}.`,

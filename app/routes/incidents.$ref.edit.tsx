@@ -44,7 +44,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     permissions,
     facilitatorId: incident.facilitatorId,
     participantIds: incident.participantIds,
-    people: permissions.manage ? listUsers().map((u) => ({ id: u.id, name: u.name, team: u.team })) : [],
+    people: permissions.manage ? (await listUsers()).map((u) => ({ id: u.id, name: u.name, team: u.team })) : [],
   };
 }
 
@@ -68,7 +68,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return formFailure(400, { target: "edit", errors, values });
   }
   try {
-    saveIncident(user, incident.id, fields?.ok ? fields.data : undefined, people?.data);
+    await saveIncident(user, incident.id, fields?.ok ? fields.data : undefined, people?.data);
     return redirectWithFlash(`/incidents/${incident.reference}`, "Incident saved.");
   } catch (error) {
     return modelFailure(error, values, "edit");

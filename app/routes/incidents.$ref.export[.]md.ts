@@ -10,7 +10,7 @@ import { listWhys } from "~/models/why.server";
 /** /incidents/INC-7.md (rewritten here by the server): the incident as a Markdown file to save. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { incident } = await requireIncidentRoute(request, params.ref);
-  const markdown = incidentMarkdown(incident, listWhys(incident.id), listIncidentActions(incident.id), listTimeline(incident.id));
+  const markdown = await incidentMarkdown(incident, await listWhys(incident.id), await listIncidentActions(incident.id), await listTimeline(incident.id));
   return new Response(markdown, {
     headers: {
       "Content-Type": "text/markdown; charset=utf-8",

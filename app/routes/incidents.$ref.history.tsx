@@ -25,7 +25,7 @@ const pageSchema = z.object({
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
-  const { events, newer, older } = pageOfEvents(user, incident.id, pageSchema.parse(Object.fromEntries(new URL(request.url).searchParams)));
+  const { events, newer, older } = await pageOfEvents(user, incident.id, pageSchema.parse(Object.fromEntries(new URL(request.url).searchParams)));
   return {
     newer,
     older,

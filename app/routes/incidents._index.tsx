@@ -25,13 +25,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const params = Object.fromEntries(new URL(request.url).searchParams);
   const filters = filtersSchema.parse({ ...params, service: params.service || undefined, status: params.status || undefined, severity: params.severity || undefined });
-  const result = listIncidents(user, filters);
+  const result = await listIncidents(user, filters);
   const now = new Date();
-  const progress = actionProgress(result.items.map((i) => i.id));
+  const progress = await actionProgress(result.items.map((i) => i.id));
   return {
     ...result,
     filters,
-    services: listServiceNames(user),
+    services: await listServiceNames(user),
     items: result.items.map(({ startedAt, ...item }) => {
       const p = progress.get(item.id);
       return {

@@ -19,7 +19,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   return {
     me: user.id,
-    people: listUsers().map((u) => ({ id: u.id, name: u.name, team: u.team })),
+    people: (await listUsers()).map((u) => ({ id: u.id, name: u.name, team: u.team })),
     now: toInputValue(new Date().toISOString()),
   };
 }
@@ -30,7 +30,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const parsed = validate(schema, values);
   if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values });
   try {
-    const incident = reportIncident(user, parsed.data);
+    const incident = await reportIncident(user, parsed.data);
     return redirectWithFlash(`/incidents/${incident.reference}`, `${incident.reference} reported. Start the analysis when the people involved are gathered.`);
   } catch (error) {
     return modelFailure(error, values);

@@ -33,12 +33,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const ignored = (Object.keys(FIELD_NAMES) as (keyof typeof FIELD_NAMES)[])
     .filter((key) => raw[key] !== undefined && filters[key] === undefined)
     .map((key) => `The ${FIELD_NAMES[key]} “${String(raw[key]).slice(0, 40)}” was not understood, so it was left out.`);
-  const insights = insightsFor(user, filters);
+  const insights = await insightsFor(user, filters);
   return {
     filters: { team: filters.team, service: filters.service },
     filtered: Boolean(filters.team || filters.service || filters.from || filters.to),
-    teams: listTeams(),
-    services: listServiceNames(user),
+    teams: await listTeams(),
+    services: await listServiceNames(user),
     notices: [...ignored, ...insights.notices],
     insights: {
       ...insights,

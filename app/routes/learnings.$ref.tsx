@@ -20,10 +20,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const id = parseReference(params.ref);
   if (!id) throw new Response("Not found", { status: 404 });
-  const { publication } = orErrorPage(() => getLearning(user, id));
+  const { publication } = await orErrorPage(() => getLearning(user, id));
   const s = publication.snapshot;
-  const labels = categoryLabels();
-  const changes = changesSincePublication(id);
+  const labels = await categoryLabels();
+  const changes = await changesSincePublication(id);
   return {
     reference: s.reference,
     title: s.title,
@@ -40,7 +40,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     whys: nestedTo(labelled(s.whys, labels), LIMITS.depth),
     categories: [...new Set(s.categories.map((c) => labels[c] ?? c))],
     actions: s.actions.map((a) => ({ ...a, status: ACTION_STATUS_LABELS[a.status], due: formatDate(a.dueDate) })),
-    progressNow: progressLabel(actionProgress([id]).get(id) ?? { total: 0, done: 0, wontDo: 0, overdue: 0 }),
+    progressNow: progressLabel((await actionProgress([id])).get(id) ?? { total: 0, done: 0, wontDo: 0, overdue: 0 }),
     changedSince: changes.count > 0 ? formatTime(changes.lastAt) : null,
   };
 }

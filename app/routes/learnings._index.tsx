@@ -32,9 +32,9 @@ const filtersSchema = z.object({
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const filters = filtersSchema.parse(Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== "")));
-  const { items, total, capped, newer, older } = listLearnings(filters);
-  const progress = actionProgress(items.map((i) => i.incidentId));
-  const labels = categoryLabels();
+  const { items, total, capped, newer, older } = await listLearnings(filters);
+  const progress = await actionProgress(items.map((i) => i.incidentId));
+  const labels = await categoryLabels();
   const cards: LearningCardData[] = items.map(({ reference, title, severity, firstPublishedAt, revision, incidentId, content }) => ({
     reference,
     title,
@@ -58,9 +58,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
     newer,
     older,
     filters,
-    services: listLearningServices(),
-    categories: listCategories().map((c) => ({ value: c.slug, label: c.label })),
-    feedUrl: feedUrl(feedTokenFor(user.id)),
+    services: await listLearningServices(),
+    categories: (await listCategories()).map((c) => ({ value: c.slug, label: c.label })),
+    feedUrl: feedUrl(await feedTokenFor(user.id)),
   };
 }
 
@@ -74,7 +74,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const { intent } = formValues(await readForm(request));
   if (intent !== "create-feed-link") throw new Response("Unknown action", { status: 400 });
-  createFeedToken(user.id);
+  await createFeedToken(user.id);
   return redirect("/learnings");
 }
 

@@ -16,7 +16,7 @@ const ENTRIES = 50;
  */
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
-  const reader = (await getUser(request)) ?? userForFeedToken(url.searchParams.get("token") ?? "");
+  const reader = (await getUser(request)) ?? await userForFeedToken(url.searchParams.get("token") ?? "");
   if (!reader) {
     return new Response("Sign in, or use the feed link with your token from the Learnings page.", {
       status: 401,
@@ -24,7 +24,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     });
   }
   const base = env().APP_URL;
-  const items = latestLearnings(ENTRIES);
+  const items = await latestLearnings(ENTRIES);
   const feed = new Feed({
     id: `${base}/learnings`,
     title: "Hindsight: learnings",

@@ -43,13 +43,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const raw = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v.trim() !== ""));
   const { q, page, ...parsed } = searchSchema.parse({ q: "", ...raw });
-  const services = listServiceNames(user);
+  const services = await listServiceNames(user);
   // Only services the form offers, so the form always shows what was applied.
   const filters = { ...parsed, service: parsed.service && services.includes(parsed.service) ? parsed.service : undefined };
   // A period that ends before it starts is reported and left out, rather than finding nothing.
   const periodError = filters.from && filters.to && filters.to < filters.from ? "The end date is before the start date." : null;
   const applied = periodError ? { ...filters, from: undefined, to: undefined } : filters;
-  const result = searchFor(user, { q, page, ...applied });
+  const result = await searchFor(user, { q, page, ...applied });
   return {
     q,
     filters,

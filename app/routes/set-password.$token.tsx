@@ -16,8 +16,8 @@ const schema = z
 
 export const meta: MetaFunction = () => [{ title: "Choose a password · Hindsight" }, { name: "referrer", content: "no-referrer" }];
 
-export function loader({ params }: LoaderFunctionArgs) {
-  const user = findPasswordToken(params.token ?? "");
+export async function loader({ params }: LoaderFunctionArgs) {
+  const user = await findPasswordToken(params.token ?? "");
   if (!user) throw new Response("Not found", { status: 404 });
   return { name: user.name, email: user.email };
 }
@@ -26,7 +26,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const parsed = validate(schema, formValues(await readForm(request)));
   if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values: {} });
   try {
-    const user = setPasswordWithToken(params.token ?? "", parsed.data.password);
+    const user = await setPasswordWithToken(params.token ?? "", parsed.data.password);
     return startSession(request, user.id, "/incidents", `Welcome to Hindsight, ${user.name}.`);
   } catch (error) {
     return modelFailure(error, {});

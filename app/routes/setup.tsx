@@ -11,14 +11,14 @@ import { lineField } from "~/models/form-fields.server";
 const schema = z.object({
   name: lineField(FIELD_LIMITS.personName, "Enter your name."),
   email: z.string().trim().email("Enter an email address like name@company.com."),
-  team: lineField(FIELD_LIMITS.team).default(""),
+  team: (lineField(FIELD_LIMITS.team)).default(""),
   password: z.string().min(10, "Use at least 10 characters.").max(FIELD_LIMITS.password, tooLongMessage(FIELD_LIMITS.password)),
 });
 
 export const meta: MetaFunction = () => [{ title: "Set up Hindsight" }];
 
-export function loader() {
-  if (countUsers() > 0) throw redirect("/signin");
+export async function loader() {
+  if (await countUsers() > 0) throw redirect("/signin");
   return null;
 }
 
@@ -28,7 +28,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const { password: _password, ...kept } = values;
   if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values: kept });
   try {
-    const admin = createFirstAdmin(parsed.data);
+    const admin = await createFirstAdmin(parsed.data);
     return startSession(request, admin.id, "/incidents", `Welcome, ${admin.name}. You are Hindsight's first admin.`);
   } catch (error) {
     return modelFailure(error, kept);

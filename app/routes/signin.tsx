@@ -15,7 +15,7 @@ const schema = z.object({
 export const meta: MetaFunction = () => [{ title: "Sign in · Hindsight" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  if (countUsers() === 0) throw redirect("/setup");
+  if (await countUsers() === 0) throw redirect("/setup");
   if (await getUser(request)) throw redirect("/incidents");
   return null;
 }
@@ -26,7 +26,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = validate(schema, values);
   if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values: kept });
   const { email, password, redirectTo } = parsed.data;
-  const result = signIn(email, password, { address: context.clientAddress, knownDevice: await isKnownDevice(request, email) });
+  const result = await signIn(email, password, { address: context.clientAddress, knownDevice: await isKnownDevice(request, email) });
   if (result.ok) {
     return startSession(request, result.user.id, safeRedirect(redirectTo, "/"));
   }

@@ -12,12 +12,12 @@ export const meta: MetaFunction = () => [{ title: "Stop the digest · Hindsight"
 
 const answer = (link: UnsubscribeLink) => data({ link }, { status: link.valid ? 200 : 400 });
 
-export function loader({ params }: LoaderFunctionArgs) {
-  return answer(readUnsubscribeToken(params.token ?? ""));
+export async function loader({ params }: LoaderFunctionArgs) {
+  return answer(await readUnsubscribeToken(params.token ?? ""));
 }
 
-export function action({ params }: ActionFunctionArgs) {
-  return answer(unsubscribeWithToken(params.token ?? ""));
+export async function action({ params }: ActionFunctionArgs) {
+  return answer(await unsubscribeWithToken(params.token ?? ""));
 }
 
 export default function Unsubscribe() {

@@ -185,17 +185,17 @@ async function shipped(base: string, pagePath: string, cookie: string | undefine
 
 async function digestRender(): Promise<{ firstMs: number; medianMs: number; publications: number; htmlBytes: number }> {
   process.env.DATABASE_PATH = DB;
-  const { setDataMigrations } = await import("~/lib/db.server");
+  const { openAppDatabase } = await import("~/lib/db.server");
   const { DATA_MIGRATIONS } = await import("~/models/data-migrations.server");
-  setDataMigrations(DATA_MIGRATIONS);
+  await openAppDatabase(DATA_MIGRATIONS);
   const { digestEmail } = await import("~/models/digest.server");
   const { median } = await import("d3-array");
   const span = { seq: 1, afterPublicationId: digestWindow.after, throughPublicationId: digestWindow.through, startAt: null, endAt: new Date().toISOString() };
   const times: number[] = [];
-  let email: ReturnType<typeof digestEmail> | undefined;
+  let email: Awaited<ReturnType<typeof digestEmail>> | undefined;
   for (let i = 0; i < 6; i++) {
     const t = performance.now();
-    email = digestEmail(span, { kind: "list", address: "everyone@example.com" });
+    email = await digestEmail(span, { kind: "list", address: "everyone@example.com" });
     times.push(performance.now() - t);
   }
   return { firstMs: times[0], medianMs: median(times.slice(1))!, publications: digestWindow.n, htmlBytes: Buffer.byteLength(email!.html) };

@@ -27,9 +27,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
   // The app's modules read DATABASE_PATH when first used: set before they are loaded.
   process.env.DATABASE_PATH = file;
   const { actionFields, advanceTo, addTimeline, addWhyTree, createIncident, createUser } = await import("../../db/factories");
-  const { db, setDataMigrations } = await import("~/lib/db.server");
+  const { db, openAppDatabase, sqliteOf } = await import("~/lib/db.server");
   const { DATA_MIGRATIONS } = await import("~/models/data-migrations.server");
-  setDataMigrations(DATA_MIGRATIONS);
+  await openAppDatabase(DATA_MIGRATIONS);
   const { addCategory } = await import("~/models/category.server");
   const { createAction } = await import("~/models/action.server");
   const { setPeople } = await import("~/models/incident.server");
@@ -39,21 +39,21 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
   const { subscribe, unsubscribeUrl } = await import("~/models/subscription.server");
 
   const text = (stem: string) => `${SEARCH_WORD} ${unbroken(stem)}`;
-  const admin = createUser({ name: unbroken("Admin", 100), team: unbroken("Team", 60), role: "admin", ...LONG_WORDS_ADMIN });
-  const owner = createUser({ name: unbroken("Owner", 100), team: unbroken("Ownerteam", 60), email: "long-words-owner@example.com" });
-  const category = addCategory(admin, unbroken("Category", 60));
+  const admin = await createUser({ name: unbroken("Admin", 100), team: unbroken("Team", 60), role: "admin", ...LONG_WORDS_ADMIN });
+  const owner = await createUser({ name: unbroken("Owner", 100), team: unbroken("Ownerteam", 60), email: "long-words-owner@example.com" });
+  const category = await addCategory(admin, unbroken("Category", 60));
   const services = ["Serviceone", "Servicetwo", "Servicethree"].map((s) => unbroken(s, 60));
   const todayDate = new Date().toISOString().slice(0, 10);
 
-  const published = createIncident(admin, {
+  const published = await createIncident(admin, {
     title: unbroken("Title"),
     services,
     impactMd: `${text("Impact")}\n\nhttps://example.com/${unbroken("Impactlink")}`,
     summaryMd: `${text("Summary")}\n\n\`${unbroken("Summarycode")}\``,
     facilitatorId: admin.id,
   });
-  setPeople(admin, published.id, admin.id, [owner.id]);
-  const [firstWhy, secondWhy] = addWhyTree(admin, published.id, [
+  await setPeople(admin, published.id, admin.id, [owner.id]);
+  const [firstWhy, secondWhy] = await addWhyTree(admin, published.id, [
     {
       question: `Why ${text("Question")}?`,
       answer: text("Answer"),
@@ -62,29 +62,29 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
       children: [{ question: `Why ${text("Deeperquestion")}?`, answer: text("Deeperanswer"), remediation: text("Deeperremediation"), category: category.slug }],
     },
   ]);
-  createAction(admin, published.id, firstWhy, {
+  await createAction(admin, published.id, firstWhy, {
     ...actionFields(owner.id),
     title: unbroken("Overdueaction"),
     descriptionMd: text("Description"),
     dueDate: addDays(todayDate, -3),
     trackerUrl: `https://tracker.example.com/${unbroken("Tracker")}`,
   });
-  createAction(admin, published.id, secondWhy, { ...actionFields(admin.id), title: unbroken("Openaction"), descriptionMd: text("Otherdescription"), dueDate: addDays(todayDate, 20) });
-  addTimeline(admin, published.id, [{ at: "2026-10-06T14:05:00Z", text: text("Timeline") }]);
-  advanceTo(admin, published.id, "published");
+  await createAction(admin, published.id, secondWhy, { ...actionFields(admin.id), title: unbroken("Openaction"), descriptionMd: text("Otherdescription"), dueDate: addDays(todayDate, 20) });
+  await addTimeline(admin, published.id, [{ at: "2026-10-06T14:05:00Z", text: text("Timeline") }]);
+  await advanceTo(admin, published.id, "published");
 
-  const restricted = createIncident(admin, { title: unbroken("Restrictedtitle"), services, visibility: "restricted", impactMd: text("Restrictedimpact"), facilitatorId: admin.id });
-  advanceTo(admin, restricted.id, "analysis");
+  const restricted = await createIncident(admin, { title: unbroken("Restrictedtitle"), services, visibility: "restricted", impactMd: text("Restrictedimpact"), facilitatorId: admin.id });
+  await advanceTo(admin, restricted.id, "analysis");
   // Two whys whose wording the check flags: each finding's controls must say which one they act on.
-  addWhyTree(admin, restricted.id, [
+  await addWhyTree(admin, restricted.id, [
     { question: `Why ${text("Restrictedquestion")}?`, answer: "Because the on-call engineer was careless with the deploy.", remediation: "Add a deploy lock." },
     { question: `Why ${text("Otherquestion")}?`, answer: "Because the reviewer was careless with the config.", remediation: "Validate the config in CI." },
   ]);
 
   await runReminders();
   // Digest #1, sent to a subscriber; the pages of a past digest and of its unsubscribe link.
-  subscribe(owner);
+  await subscribe(owner);
   await sendDigest({ trigger: "command" });
   fs.writeFileSync(path.join(path.dirname(file), UNSUBSCRIBE_PATH_FILE), new URL(unsubscribeUrl(owner.id)).pathname);
-  db().$client.close();
+  sqliteOf(db()).close();
 }

@@ -14,25 +14,26 @@ const textOf = (html: string) => html.replace(/<[^>]+>/g, " ").replace(/&#x27;/g
 
 // 7 actions: 2 done, 5 open, 1 of them overdue. Of the finished ones all were done, which the old
 // "completion rate" showed as 100%.
-function sevenActions() {
-  const admin = createUser({ role: "admin", team: "SRE" });
-  const incident = createIncident(admin, { summaryMd: "What happened." });
-  const [whyId] = addWhyTree(admin, incident.id, [{ question: "Why?", answer: "Because", remediation: "Add a test", rootReached: true }]);
-  const ids = Array.from({ length: 7 }, (_, i) =>
-    createAction(admin, incident.id, whyId, actionFields(admin.id, { title: `Fix ${i}`, dueDate: i === 6 ? "2020-01-01" : "2099-01-01" })).id,
-  );
-  changeActionStatus(admin, ids[0], "done");
-  changeActionStatus(admin, ids[1], "done");
+async function sevenActions() {
+  const admin = await createUser({ role: "admin", team: "SRE" });
+  const incident = await createIncident(admin, { summaryMd: "What happened." });
+  const [whyId] = await addWhyTree(admin, incident.id, [{ question: "Why?", answer: "Because", remediation: "Add a test", rootReached: true }]);
+  const ids: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    ids.push((await createAction(admin, incident.id, whyId, actionFields(admin.id, { title: `Fix ${i}`, dueDate: i === 6 ? "2020-01-01" : "2099-01-01" }))).id);
+  }
+  await changeActionStatus(admin, ids[0], "done");
+  await changeActionStatus(admin, ids[1], "done");
   return { admin, incident };
 }
 
 describe("follow-up action figures", () => {
-  beforeEach(() => {
-    freshDatabase();
+  beforeEach(async () => {
+    await freshDatabase();
   });
 
   it("say how many are done of all on the incident page, and name the other ratio for what it is", async () => {
-    const { admin, incident } = sevenActions();
+    const { admin, incident } = await sevenActions();
     const page = await renderPage(admin.id, `/incidents/${incident.reference}`, [
       { pattern: "/incidents/:ref", module: incidentLayout as unknown as RouteModule },
       { pattern: "", module: incidentPage as unknown as RouteModule, index: true },
@@ -44,7 +45,7 @@ describe("follow-up action figures", () => {
   });
 
   it("give the share done of all on the actions summary and Insights", async () => {
-    const { admin } = sevenActions();
+    const { admin } = await sevenActions();
     const summary = textOf(
       (
         await renderPage(admin.id, "/actions/summary", [

@@ -24,17 +24,17 @@ import { updateWhy } from "~/models/why.server";
 import * as myActions from "~/routes/actions._index";
 import * as allActions from "~/routes/actions.all";
 import * as overduePage from "~/routes/actions.overdue";
-import { caught, freshDatabase, fullScans, queryPlan, recordQueries, recordQueriesOf, type RecordedQuery, sessionCookie } from "./helpers";
+import { caught, freshDatabase, fullScans, queryPlan, recordQueries, type RecordedQuery, sessionCookie } from "./helpers";
 
-beforeEach(() => {
-  freshDatabase();
+beforeEach(async () => {
+  await freshDatabase();
 });
 
-function analysed() {
-  const facilitator = createUser({ name: "Avery", team: "SRE" });
-  const owner = createUser({ name: "Blake", team: "Web" });
-  const incident = createIncident(facilitator, { summaryMd: "What happened.", severity: "SEV1" });
-  const [whyId] = addWhyTree(facilitator, incident.id, [{ question: "Why?", answer: "Because", remediation: "Add a test", rootReached: true }]);
+async function analysed() {
+  const facilitator = await createUser({ name: "Avery", team: "SRE" });
+  const owner = await createUser({ name: "Blake", team: "Web" });
+  const incident = await createIncident(facilitator, { summaryMd: "What happened.", severity: "SEV1" });
+  const [whyId] = await addWhyTree(facilitator, incident.id, [{ question: "Why?", answer: "Because", remediation: "Add a test", rootReached: true }]);
   return { facilitator, owner, incident, whyId };
 }
 
@@ -45,120 +45,120 @@ describe("the due-date policy", () => {
     expect(defaultDueDate(DEFAULT_DUE_POLICY, "SEV4", "P1", "2026-11-23")).toBe("2027-01-18");
   });
 
-  it("is what admins set", () => {
-    const admin = createUser({ role: "admin" });
+  it("is what admins set", async () => {
+    const admin = await createUser({ role: "admin" });
     const policy = { ...DEFAULT_DUE_POLICY, SEV1: { P1: 7, P2: 14, P3: 28 } };
-    const saved = updateSettings(admin, { duePolicy: policy });
+    const saved = await updateSettings(admin, { duePolicy: policy });
     expect(defaultDueDate(saved.duePolicy, "SEV1", "P1", "2026-11-23")).toBe("2026-11-30");
-    expect(() => updateSettings(createUser(), { reminderHour: 3 })).toThrow(Forbidden);
+    await expect(updateSettings(await createUser(), { reminderHour: 3 })).rejects.toThrow(Forbidden);
   });
 });
 
 describe("an action's status", () => {
-  it("goes open → in progress → done, recording who and when, and can be reopened", () => {
-    const { facilitator, owner, incident, whyId } = analysed();
-    const action = createAction(facilitator, incident.id, whyId, actionFields(owner.id));
+  it("goes open → in progress → done, recording who and when, and can be reopened", async () => {
+    const { facilitator, owner, incident, whyId } = await analysed();
+    const action = await createAction(facilitator, incident.id, whyId, actionFields(owner.id));
     expect(action.status).toBe("open");
-    expect(changeActionStatus(owner, action.id, "in_progress").status).toBe("in_progress");
-    const done = changeActionStatus(owner, action.id, "done");
+    expect((await changeActionStatus(owner, action.id, "in_progress")).status).toBe("in_progress");
+    const done = await changeActionStatus(owner, action.id, "done");
     expect(done.status).toBe("done");
     expect(done.completedAt).not.toBeNull();
-    const reopened = changeActionStatus(owner, action.id, "open");
+    const reopened = await changeActionStatus(owner, action.id, "open");
     expect(reopened).toMatchObject({ status: "open", completedAt: null });
-    expect(listEvents(facilitator, incident.id)[0].summary).toBe(`Reopened the action “${action.title}”`);
+    expect((await listEvents(facilitator, incident.id))[0].summary).toBe(`Reopened the action “${action.title}”`);
   });
 
-  it("needs a reason to become won't do", () => {
-    const { facilitator, owner, incident, whyId } = analysed();
-    const action = createAction(facilitator, incident.id, whyId, actionFields(owner.id));
-    const refused = caught(() => changeActionStatus(owner, action.id, "wont_do", "  "));
+  it("needs a reason to become won't do", async () => {
+    const { facilitator, owner, incident, whyId } = await analysed();
+    const action = await createAction(facilitator, incident.id, whyId, actionFields(owner.id));
+    const refused = await caught(() => changeActionStatus(owner, action.id, "wont_do", "  "));
     expect((refused as DomainError).field).toBe("wontDoReason");
-    expect(changeActionStatus(owner, action.id, "wont_do", "Replaced by the new pipeline").wontDoReason).toBe("Replaced by the new pipeline");
+    expect((await changeActionStatus(owner, action.id, "wont_do", "Replaced by the new pipeline")).wontDoReason).toBe("Replaced by the new pipeline");
   });
 
-  it("refuses a move the workflow does not have", () => {
-    const { facilitator, owner, incident, whyId } = analysed();
-    const action = createAction(facilitator, incident.id, whyId, actionFields(owner.id));
-    changeActionStatus(owner, action.id, "done");
-    expect(caught(() => changeActionStatus(owner, action.id, "in_progress"))).toBeInstanceOf(StateConflict);
+  it("refuses a move the workflow does not have", async () => {
+    const { facilitator, owner, incident, whyId } = await analysed();
+    const action = await createAction(facilitator, incident.id, whyId, actionFields(owner.id));
+    await changeActionStatus(owner, action.id, "done");
+    expect(await caught(() => changeActionStatus(owner, action.id, "in_progress"))).toBeInstanceOf(StateConflict);
   });
 
-  it("may be changed by the owner, the facilitator and admins only", () => {
-    const { facilitator, owner, incident, whyId } = analysed();
-    const participant = createUser();
-    const action = createAction(facilitator, incident.id, whyId, actionFields(owner.id));
-    expect(caught(() => changeActionStatus(participant, action.id, "done"))).toBeInstanceOf(Forbidden);
-    expect(caught(() => updateAction(participant, action.id, action.version, actionFields(owner.id, { title: "x" })))).toBeInstanceOf(Forbidden);
-    expect(changeActionStatus(facilitator, action.id, "in_progress").status).toBe("in_progress");
-    expect(changeActionStatus(createUser({ role: "admin" }), action.id, "done").status).toBe("done");
+  it("may be changed by the owner, the facilitator and admins only", async () => {
+    const { facilitator, owner, incident, whyId } = await analysed();
+    const participant = await createUser();
+    const action = await createAction(facilitator, incident.id, whyId, actionFields(owner.id));
+    expect(await caught(() => changeActionStatus(participant, action.id, "done"))).toBeInstanceOf(Forbidden);
+    expect(await caught(() => updateAction(participant, action.id, action.version, actionFields(owner.id, { title: "x" })))).toBeInstanceOf(Forbidden);
+    expect((await changeActionStatus(facilitator, action.id, "in_progress")).status).toBe("in_progress");
+    expect((await changeActionStatus(await createUser({ role: "admin" }), action.id, "done")).status).toBe("done");
   });
 
-  it("makes the owner a participant, so a restricted incident is theirs to see", () => {
-    const facilitator = createUser();
-    const owner = createUser();
-    const incident = createIncident(facilitator, { visibility: "restricted" });
-    createAction(facilitator, incident.id, null, actionFields(owner.id));
-    expect(getIncident(owner, incident.id).participantIds).toContain(owner.id);
+  it("makes the owner a participant, so a restricted incident is theirs to see", async () => {
+    const facilitator = await createUser();
+    const owner = await createUser();
+    const incident = await createIncident(facilitator, { visibility: "restricted" });
+    await createAction(facilitator, incident.id, null, actionFields(owner.id));
+    expect((await getIncident(owner, incident.id)).participantIds).toContain(owner.id);
   });
 });
 
 describe("publishing and closing", () => {
-  it("requires an action or a 'no action needed' reason for every remediation", () => {
-    const { facilitator, incident, whyId } = analysed();
-    advanceTo(facilitator, incident.id, "review");
-    const blocked = caught(() => moveIncident(facilitator, incident.id, "published")) as PublishBlocked;
+  it("requires an action or a 'no action needed' reason for every remediation", async () => {
+    const { facilitator, incident, whyId } = await analysed();
+    await advanceTo(facilitator, incident.id, "review");
+    const blocked = await caught(() => moveIncident(facilitator, incident.id, "published")) as PublishBlocked;
     expect(blocked.problems.map((p) => p.field)).toEqual(["actions"]);
     const why = { question: "Why?", answer: "Because", remediationMd: "Add a test", noRemediationReason: "", category: "", rootReached: true };
-    updateWhy(facilitator, incident.id, whyId, 1, { ...why, noActionReason: "Done during the incident" });
-    expect(moveIncident(facilitator, incident.id, "published").status).toBe("published");
+    await updateWhy(facilitator, incident.id, whyId, 1, { ...why, noActionReason: "Done during the incident" });
+    expect((await moveIncident(facilitator, incident.id, "published")).status).toBe("published");
   });
 
-  it("closes when every action is done or won't do, and reopens when one is reopened", () => {
-    const { facilitator, owner, incident, whyId } = analysed();
-    const first = createAction(facilitator, incident.id, whyId, actionFields(owner.id));
-    const second = createAction(facilitator, incident.id, whyId, actionFields(owner.id, { title: "Second" }));
-    advanceTo(facilitator, incident.id, "published");
-    changeActionStatus(owner, first.id, "done");
-    expect(getIncident(owner, incident.id).status).toBe("published");
-    changeActionStatus(owner, second.id, "wont_do", "Superseded");
-    expect(getIncident(owner, incident.id).status).toBe("closed");
-    changeActionStatus(owner, first.id, "open");
-    expect(getIncident(owner, incident.id).status).toBe("published");
-    expect(listEvents(facilitator, incident.id).map((e) => e.kind).slice(0, 3)).toEqual(["incident.reopened", "action.status", "incident.closed"]);
+  it("closes when every action is done or won't do, and reopens when one is reopened", async () => {
+    const { facilitator, owner, incident, whyId } = await analysed();
+    const first = await createAction(facilitator, incident.id, whyId, actionFields(owner.id));
+    const second = await createAction(facilitator, incident.id, whyId, actionFields(owner.id, { title: "Second" }));
+    await advanceTo(facilitator, incident.id, "published");
+    await changeActionStatus(owner, first.id, "done");
+    expect((await getIncident(owner, incident.id)).status).toBe("published");
+    await changeActionStatus(owner, second.id, "wont_do", "Superseded");
+    expect((await getIncident(owner, incident.id)).status).toBe("closed");
+    await changeActionStatus(owner, first.id, "open");
+    expect((await getIncident(owner, incident.id)).status).toBe("published");
+    expect((await listEvents(facilitator, incident.id)).map((e) => e.kind).slice(0, 3)).toEqual(["incident.reopened", "action.status", "incident.closed"]);
   });
 
-  it("does not close an incident that is still being analysed", () => {
-    const { facilitator, owner, incident, whyId } = analysed();
-    const action = createAction(facilitator, incident.id, whyId, actionFields(owner.id));
-    changeActionStatus(owner, action.id, "done");
-    expect(getIncident(owner, incident.id).status).toBe("draft");
+  it("does not close an incident that is still being analysed", async () => {
+    const { facilitator, owner, incident, whyId } = await analysed();
+    const action = await createAction(facilitator, incident.id, whyId, actionFields(owner.id));
+    await changeActionStatus(owner, action.id, "done");
+    expect((await getIncident(owner, incident.id)).status).toBe("draft");
   });
 });
 
 describe("lists", () => {
-  it("show overdue first, never actions of restricted incidents to outsiders, and progress per incident", () => {
-    const { facilitator, owner, incident, whyId } = analysed();
-    const secret = createIncident(facilitator, { visibility: "restricted", title: "Secret" });
+  it("show overdue first, never actions of restricted incidents to outsiders, and progress per incident", async () => {
+    const { facilitator, owner, incident, whyId } = await analysed();
+    const secret = await createIncident(facilitator, { visibility: "restricted", title: "Secret" });
     const now = new Date("2026-11-23T12:00:00Z");
-    createAction(facilitator, incident.id, whyId, actionFields(owner.id, { title: "Later", dueDate: "2026-12-30" }));
-    createAction(facilitator, incident.id, whyId, actionFields(owner.id, { title: "Overdue", dueDate: "2026-11-20" }));
-    createAction(facilitator, incident.id, whyId, actionFields(owner.id, { title: "Due today", dueDate: "2026-11-23" }));
-    createAction(facilitator, secret.id, null, actionFields(facilitator.id, { title: "Secret fix" }));
-    const outsider = createUser();
+    await createAction(facilitator, incident.id, whyId, actionFields(owner.id, { title: "Later", dueDate: "2026-12-30" }));
+    await createAction(facilitator, incident.id, whyId, actionFields(owner.id, { title: "Overdue", dueDate: "2026-11-20" }));
+    await createAction(facilitator, incident.id, whyId, actionFields(owner.id, { title: "Due today", dueDate: "2026-11-23" }));
+    await createAction(facilitator, secret.id, null, actionFields(facilitator.id, { title: "Secret fix" }));
+    const outsider = await createUser();
 
-    const mine = listActions(owner, { ownerId: owner.id, status: "unfinished" }, { now });
+    const mine = await listActions(owner, { ownerId: owner.id, status: "unfinished" }, { now });
     expect(mine.items.map((a) => [a.title, a.overdue])).toEqual([
       ["Overdue", true],
       ["Due today", false],
       ["Later", false],
     ]);
-    expect(listActions(outsider, {}, { now }).items.map((a) => a.title)).not.toContain("Secret fix");
-    expect(listActions(facilitator, {}, { now }).items.map((a) => a.title)).toContain("Secret fix");
-    expect(listActions(outsider, { overdue: true }, { now }).items.map((a) => a.title)).toEqual(["Overdue"]);
-    expect(countActions(outsider, { team: "Web" }, { now })).toEqual({ total: 3, capped: false });
+    expect((await listActions(outsider, {}, { now })).items.map((a) => a.title)).not.toContain("Secret fix");
+    expect((await listActions(facilitator, {}, { now })).items.map((a) => a.title)).toContain("Secret fix");
+    expect((await listActions(outsider, { overdue: true }, { now })).items.map((a) => a.title)).toEqual(["Overdue"]);
+    expect(await countActions(outsider, { team: "Web" }, { now })).toEqual({ total: 3, capped: false });
     expect(mine.items[0].whyQuestion).toBe("Why?");
 
-    const progress = actionProgress([incident.id, secret.id], "2026-11-23");
+    const progress = await actionProgress([incident.id, secret.id], "2026-11-23");
     expect(progressLabel(progress.get(incident.id)!)).toBe("0 of 3 done, 3 open, 1 overdue");
   });
 
@@ -168,14 +168,14 @@ describe("lists", () => {
     expect(isOverdue({ status: "done", dueDate: "2026-11-22" }, "2026-11-23")).toBe(false);
   });
 
-  it("give completion figures by team", () => {
-    const { facilitator, owner, incident, whyId } = analysed();
-    const a = createAction(facilitator, incident.id, whyId, actionFields(owner.id));
-    const b = createAction(facilitator, incident.id, whyId, actionFields(owner.id));
-    createAction(facilitator, incident.id, whyId, actionFields(facilitator.id, { dueDate: "2020-01-01" }));
-    changeActionStatus(owner, a.id, "done");
-    changeActionStatus(owner, b.id, "wont_do", "Not needed");
-    const [all, sre, web] = completionFigures(facilitator);
+  it("give completion figures by team", async () => {
+    const { facilitator, owner, incident, whyId } = await analysed();
+    const a = await createAction(facilitator, incident.id, whyId, actionFields(owner.id));
+    const b = await createAction(facilitator, incident.id, whyId, actionFields(owner.id));
+    await createAction(facilitator, incident.id, whyId, actionFields(facilitator.id, { dueDate: "2020-01-01" }));
+    await changeActionStatus(owner, a.id, "done");
+    await changeActionStatus(owner, b.id, "wont_do", "Not needed");
+    const [all, sre, web] = await completionFigures(facilitator);
     expect(all).toMatchObject({ team: "All teams", total: 3, done: 1, wontDo: 1, open: 1, overdue: 1, doneShare: 1 / 3, doneRatherThanDropped: 0.5 });
     expect(sre).toMatchObject({ team: "SRE", total: 1, overdue: 1, doneShare: 0, doneRatherThanDropped: null, medianDaysToDone: null });
     expect(web.team).toBe("Web");
@@ -189,33 +189,33 @@ describe("action lists: queries", () => {
   const NOW = new Date("2026-11-23T12:00:00Z");
 
   /** `n` overdue open actions of a Web member on one SEV2 incident, among others that match less. */
-  function world(n: number) {
-    const admin = createUser({ role: "admin", team: "SRE" });
-    const member = createUser({ team: "Web" });
-    const facilitator = createUser({ team: "SRE" });
-    const incident = createIncident(facilitator, { severity: "SEV2" });
-    const [whyId] = addWhyTree(facilitator, incident.id, [{ question: "Why did the queue back up?", answer: "The pool was too small", remediation: "Scale it" }]);
+  async function world(n: number) {
+    const admin = await createUser({ role: "admin", team: "SRE" });
+    const member = await createUser({ team: "Web" });
+    const facilitator = await createUser({ team: "SRE" });
+    const incident = await createIncident(facilitator, { severity: "SEV2" });
+    const [whyId] = await addWhyTree(facilitator, incident.id, [{ question: "Why did the queue back up?", answer: "The pool was too small", remediation: "Scale it" }]);
     for (let i = 0; i < n; i++) {
-      createAction(facilitator, incident.id, whyId, actionFields(member.id, { title: `Scale the pool ${i}`, dueDate: `2026-10-${String(1 + (i % 28)).padStart(2, "0")}` }));
+      await createAction(facilitator, incident.id, whyId, actionFields(member.id, { title: `Scale the pool ${i}`, dueDate: `2026-10-${String(1 + (i % 28)).padStart(2, "0")}` }));
     }
     // A restricted incident the member takes part in, one they do not, finished and later work.
-    const theirs = createIncident(facilitator, { severity: "SEV1", visibility: "restricted" });
-    setPeople(facilitator, theirs.id, facilitator.id, [member.id]);
-    const secret = createIncident(facilitator, { severity: "SEV2", visibility: "restricted" });
-    createAction(facilitator, theirs.id, null, actionFields(member.id, { dueDate: "2026-09-01" }));
-    createAction(facilitator, secret.id, null, actionFields(facilitator.id, { dueDate: "2026-09-01" }));
-    const done = createAction(facilitator, incident.id, whyId, actionFields(member.id, { dueDate: "2026-08-01" }));
-    changeActionStatus(member, done.id, "done");
-    createAction(facilitator, incident.id, whyId, actionFields(facilitator.id, { dueDate: "2027-01-10", priority: "P1" }));
+    const theirs = await createIncident(facilitator, { severity: "SEV1", visibility: "restricted" });
+    await setPeople(facilitator, theirs.id, facilitator.id, [member.id]);
+    const secret = await createIncident(facilitator, { severity: "SEV2", visibility: "restricted" });
+    await createAction(facilitator, theirs.id, null, actionFields(member.id, { dueDate: "2026-09-01" }));
+    await createAction(facilitator, secret.id, null, actionFields(facilitator.id, { dueDate: "2026-09-01" }));
+    const done = await createAction(facilitator, incident.id, whyId, actionFields(member.id, { dueDate: "2026-08-01" }));
+    await changeActionStatus(member, done.id, "done");
+    await createAction(facilitator, incident.id, whyId, actionFields(facilitator.id, { dueDate: "2027-01-10", priority: "P1" }));
     return { admin, member, incidentId: incident.id };
   }
 
-  type World = ReturnType<typeof world>;
+  type World = Awaited<ReturnType<typeof world>>;
 
-  function statements(n: number, run: (w: World) => unknown) {
-    freshDatabase();
-    const w = world(n);
-    return recordQueries(() => run(w)).queries;
+  async function statements(n: number, run: (w: World) => Promise<unknown>) {
+    await freshDatabase();
+    const w = await world(n);
+    return (await recordQueries(() => run(w))).queries;
   }
 
   function expectIndexed(queries: RecordedQuery[]) {
@@ -237,68 +237,68 @@ describe("action lists: queries", () => {
   ];
 
   for (const [name, filters] of pages) {
-    it(`pages through ${name} in the same statements for 3 or 30 matching actions, none scanning a table`, () => {
+    it(`pages through ${name} in the same statements for 3 or 30 matching actions, none scanning a table`, async () => {
       for (const as of ["member", "admin"] as const) {
-        const few = statements(3, (w) => pageOfActions(w[as], filters(w), 1, { now: NOW }));
-        const many = statements(30, (w) => pageOfActions(w[as], filters(w), 1, { now: NOW }));
+        const few = await statements(3, (w) => pageOfActions(w[as], filters(w), 1, { now: NOW }));
+        const many = await statements(30, (w) => pageOfActions(w[as], filters(w), 1, { now: NOW }));
         expect(many.length).toBe(few.length);
         expectIndexed(many);
       }
     });
   }
 
-  it("lists my actions, and the overdue ones by owner, in the same statements for 3 or 30, none scanning a table", () => {
-    const mine = (w: World) => {
-      listActions(w.member, { ownerId: w.member.id, status: "unfinished", sort: "due" }, { limit: 25, now: NOW });
-      listActions(w.member, { ownerId: w.member.id, status: "done", sort: "completed" }, { limit: 10, now: NOW });
-      openActionCounts(w.member, w.member.id, { now: NOW });
+  it("lists my actions, and the overdue ones by owner, in the same statements for 3 or 30, none scanning a table", async () => {
+    const mine = async (w: World) => {
+      await listActions(w.member, { ownerId: w.member.id, status: "unfinished", sort: "due" }, { limit: 25, now: NOW });
+      await listActions(w.member, { ownerId: w.member.id, status: "done", sort: "completed" }, { limit: 10, now: NOW });
+      await openActionCounts(w.member, w.member.id, { now: NOW });
     };
-    const overdue = (w: World) => {
-      overdueOwners(w.member, { now: NOW });
-      oldestOverdue(w.member, "Web", { perOwner: 3, now: NOW });
+    const overdue = async (w: World) => {
+      await overdueOwners(w.member, { now: NOW });
+      await oldestOverdue(w.member, "Web", { perOwner: 3, now: NOW });
     };
     const everything = (w: World) => listActions(w.member, { overdue: true }, { now: NOW });
     for (const run of [mine, overdue, everything]) {
-      const few = statements(3, run);
-      const many = statements(30, run);
+      const few = await statements(3, run);
+      const many = await statements(30, run);
       expect(many.length).toBe(few.length);
       expectIndexed(many);
     }
   });
 
-  it("give the overdue page counts by owner and each one's oldest, without what the viewer may not see", () => {
-    freshDatabase();
-    const w = world(5);
-    const outsider = createUser({ team: "Web" });
-    const counts = (viewer: typeof outsider) => overdueOwners(viewer, { now: NOW }).map((o) => [o.team, o.count]);
+  it("give the overdue page counts by owner and each one's oldest, without what the viewer may not see", async () => {
+    await freshDatabase();
+    const w = await world(5);
+    const outsider = await createUser({ team: "Web" });
+    const counts = async (viewer: typeof outsider) => (await overdueOwners(viewer, { now: NOW })).map((o) => [o.team, o.count]);
     // The member sees their 5 and the one in the restricted incident they take part in.
-    expect(counts(w.member)).toEqual([["Web", 6]]);
-    expect(counts(outsider)).toEqual([["Web", 5]]);
-    expect(counts(w.admin).sort()).toEqual([["SRE", 1], ["Web", 6]]);
-    const oldest = oldestOverdue(w.member, "Web", { perOwner: 3, now: NOW });
+    expect(await counts(w.member)).toEqual([["Web", 6]]);
+    expect(await counts(outsider)).toEqual([["Web", 5]]);
+    expect((await counts(w.admin)).sort()).toEqual([["SRE", 1], ["Web", 6]]);
+    const oldest = await oldestOverdue(w.member, "Web", { perOwner: 3, now: NOW });
     expect(oldest.map((a) => a.dueDate)).toEqual(["2026-09-01", "2026-10-01", "2026-10-02"]);
-    expect(oldestOverdue(outsider, "Web", { perOwner: 3, now: NOW }).map((a) => a.dueDate)).toEqual(["2026-10-01", "2026-10-02", "2026-10-03"]);
-    expect(openActionCounts(outsider, w.member.id, { now: NOW })).toEqual({ open: 5, overdue: 5 });
-    expect(openActionCounts(w.member, w.member.id, { now: NOW })).toEqual({ open: 6, overdue: 6 });
+    expect((await oldestOverdue(outsider, "Web", { perOwner: 3, now: NOW })).map((a) => a.dueDate)).toEqual(["2026-10-01", "2026-10-02", "2026-10-03"]);
+    expect(await openActionCounts(outsider, w.member.id, { now: NOW })).toEqual({ open: 5, overdue: 5 });
+    expect(await openActionCounts(w.member, w.member.id, { now: NOW })).toEqual({ open: 6, overdue: 6 });
   });
 
-  it("count up to the limit, and pages stay within what is counted", () => {
-    freshDatabase();
-    const w = world(30);
-    expect(countActions(w.member, { overdue: true }, { now: NOW })).toEqual({ total: 31, capped: false });
-    const last = pageOfActions(w.member, { overdue: true }, 99, { now: NOW });
+  it("count up to the limit, and pages stay within what is counted", async () => {
+    await freshDatabase();
+    const w = await world(30);
+    expect(await countActions(w.member, { overdue: true }, { now: NOW })).toEqual({ total: 31, capped: false });
+    const last = await pageOfActions(w.member, { overdue: true }, 99, { now: NOW });
     expect([last.page, last.pageCount, last.items.length]).toEqual([2, 2, 6]);
-    const all = [...pageOfActions(w.member, { overdue: true }, 1, { now: NOW }).items, ...last.items].map((a) => a.id);
+    const all = [...(await pageOfActions(w.member, { overdue: true }, 1, { now: NOW })).items, ...last.items].map((a) => a.id);
     expect(new Set(all).size).toBe(31);
   });
 
   it("run the three pages' loaders in the same statements for 3 or 30", async () => {
     async function loaderStatements(n: number, route: { loader: (args: never) => unknown }, path: string) {
-      freshDatabase();
-      const w = world(n);
+      await freshDatabase();
+      const w = await world(n);
       const cookie = (await sessionCookie(w.member.id));
       const request = new Request(`http://localhost${path}`, { headers: { cookie } });
-      return (await recordQueriesOf(async () => route.loader({ request, params: {}, context: {} } as never))).queries;
+      return (await recordQueries(async () => route.loader({ request, params: {}, context: {} } as never))).queries;
     }
     for (const [route, path] of [
       [myActions, "/actions"],

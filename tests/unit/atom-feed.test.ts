@@ -15,8 +15,8 @@ import { renderPage, type RouteModule } from "./render";
 // type="html": all of it must be HTML the sanitizer wrote (or text escaped as text), with no
 // remote image to load, however hostile what people typed.
 
-beforeEach(() => {
-  freshDatabase();
+beforeEach(async () => {
+  await freshDatabase();
   process.env.APP_URL = "https://hindsight.example.com";
 });
 
@@ -25,13 +25,13 @@ const TITLE = `Queue <script>alert(1)</script> & <img src=x onerror=alert(1)> "b
 const SUMMARY_PAYLOADS = PAYLOADS.map(([, payload]) => payload.replace(/\n+/g, " ")).join(" ");
 
 async function feedXml() {
-  const admin = createUser({ role: "admin", name: "Avery <b>Admin</b>" });
-  const incident = createIncident(admin, {
+  const admin = await createUser({ role: "admin", name: "Avery <b>Admin</b>" });
+  const incident = await createIncident(admin, {
     title: TITLE,
     summaryMd: `The queue backed up ![pixel](${PIXEL}) ${SUMMARY_PAYLOADS}\n\nSecond paragraph ![x](${PIXEL}).`,
   });
-  addWhyTree(admin, incident.id, [{ question: "Why did the queue back up <script>alert(1)</script>?", answer: "Consumers <img src=x onerror=alert(1)> were too few.", noRemediationReason: "Scaled since." }]);
-  advanceTo(admin, incident.id, "published");
+  await addWhyTree(admin, incident.id, [{ question: "Why did the queue back up <script>alert(1)</script>?", answer: "Consumers <img src=x onerror=alert(1)> were too few.", noRemediationReason: "Scaled since." }]);
+  await advanceTo(admin, incident.id, "published");
   const cookie = (await sessionCookie(admin.id));
   const response = (await atom.loader({ request: new Request("http://localhost/learnings.atom", { headers: { cookie } }), params: {}, context: {} } as never)) as Response;
   expect(response.status).toBe(200);
@@ -130,10 +130,10 @@ describe("the Atom feed's analysis", () => {
   ];
 
   async function publishedFeed() {
-    const admin = createUser({ role: "admin" });
-    const incident = createIncident(admin, { title: "Checkout failed", summaryMd: "Checkout failed for 20 minutes." });
-    addWhyTree(admin, incident.id, TREE);
-    advanceTo(admin, incident.id, "published");
+    const admin = await createUser({ role: "admin" });
+    const incident = await createIncident(admin, { title: "Checkout failed", summaryMd: "Checkout failed for 20 minutes." });
+    await addWhyTree(admin, incident.id, TREE);
+    await advanceTo(admin, incident.id, "published");
     const cookie = await sessionCookie(admin.id);
     const response = (await atom.loader({ request: new Request("http://localhost/learnings.atom", { headers: { cookie } }), params: {}, context: {} } as never)) as Response;
     const [entry] = children(children(xml2js(await response.text(), { compact: false }) as XmlElement, "feed")[0], "entry");

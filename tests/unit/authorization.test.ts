@@ -91,11 +91,11 @@ describe("each rule's table", () => {
     expect(canView(EVERYONE, { ...people, visibility: "restricted" })).toBe(false);
   });
 
-  it("knows an admin, and refuses anyone else where only an admin may act", () => {
+  it("knows an admin, and refuses anyone else where only an admin may act", async () => {
     expect(isAdmin(admin(1))).toBe(true);
     expect(isAdmin(member(1))).toBe(false);
     expect(() => assertAdmin(admin(1))).not.toThrow();
-    const refused = caught(() => assertAdmin(member(1)));
+    const refused = await caught(() => assertAdmin(member(1)));
     expect(refused).toBeInstanceOf(Forbidden);
   });
 
@@ -116,11 +116,12 @@ describe("the pure rules and their SQL agree", () => {
   let persons: (User & { removed: boolean })[];
   let generated: Generated[];
 
-  beforeAll(() => {
+  beforeAll(async () => {
     console.log(`authorization agreement: ${replay}`);
-    freshDatabase();
-    const admins = [createUser({ role: "admin" }), createUser({ role: "admin" })];
-    const members = Array.from({ length: 10 }, () => createUser());
+    await freshDatabase();
+    const admins = [await createUser({ role: "admin" }), await createUser({ role: "admin" })];
+    const members: User[] = [];
+    for (let i = 0; i < 10; i++) members.push(await createUser());
     const everyone = [...admins, ...members];
     generated = [];
     // Every status in both visibilities, then as many again drawn at random.
@@ -128,32 +129,32 @@ describe("the pure rules and their SQL agree", () => {
     for (let i = 0; i < 10; i++) plans.push([pick(STATUSES), pick(["org", "restricted"] as const)]);
     for (const [status, visibility] of plans) {
       const facilitator = pick(everyone);
-      const incident = createIncident(facilitator, { title: `Generated ${generated.length}`, summaryMd: "What happened.", visibility, services: [pick(["web", "db", "queue"])] });
+      const incident = await createIncident(facilitator, { title: `Generated ${generated.length}`, summaryMd: "What happened.", visibility, services: [pick(["web", "db", "queue"])] });
       const participantIds = members.filter((m) => m.id !== facilitator.id && random() < 0.3).map((m) => m.id);
-      setPeople(facilitator, incident.id, facilitator.id, participantIds);
+      await setPeople(facilitator, incident.id, facilitator.id, participantIds);
       if (status !== "draft") {
         if (status === "published" || status === "closed") {
-          addWhyTree(facilitator, incident.id, [{ question: "Why?", answer: "A queue filled.", remediation: "Alert on queue depth.", noActionReason: "Done in the response.", category: "capacity" }]);
+          await addWhyTree(facilitator, incident.id, [{ question: "Why?", answer: "A queue filled.", remediation: "Alert on queue depth.", noActionReason: "Done in the response.", category: "capacity" }]);
         }
         // A published incident closes when its last follow-up action is finished.
-        const action = status === "closed" ? createAction(facilitator, incident.id, null, actionFields(facilitator.id)) : undefined;
-        advanceTo(facilitator, incident.id, status === "closed" ? "published" : status);
-        if (action) changeActionStatus(facilitator, action.id, "done");
+        const action = status === "closed" ? await createAction(facilitator, incident.id, null, actionFields(facilitator.id)) : undefined;
+        await advanceTo(facilitator, incident.id, status === "closed" ? "published" : status);
+        if (action) await changeActionStatus(facilitator, action.id, "done");
       }
       generated.push({ id: incident.id, status, facts: { visibility, facilitatorId: facilitator.id, participantIds } });
     }
     // Some visibilities change after the fact (after publishing, too: the learnings follow by trigger).
     for (const g of generated) {
       if (random() >= 0.3) continue;
-      const row = db().select().from(schema.incidents).where(eq(schema.incidents.id, g.id)).get()!;
+      const row = (await db().select().from(schema.incidents).where(eq(schema.incidents.id, g.id)).get())!;
       const visibility: Visibility = g.facts.visibility === "org" ? "restricted" : "org";
-      updateIncident(admins[0], g.id, row.version, {
+      await updateIncident(admins[0], g.id, row.version, {
         title: row.title,
         severity: row.severity,
         startedAt: row.startedAt,
         detectedAt: row.detectedAt,
         resolvedAt: row.resolvedAt,
-        services: db().select().from(schema.incidentServices).where(eq(schema.incidentServices.incidentId, g.id)).all().map((s) => s.service),
+        services: (await db().select().from(schema.incidentServices).where(eq(schema.incidentServices.incidentId, g.id)).all()).map((s) => s.service),
         impactMd: row.impactMd,
         summaryMd: row.summaryMd,
         visibility,
@@ -162,16 +163,16 @@ describe("the pure rules and their SQL agree", () => {
     }
     // Removed people keep their part in the incidents; the rule itself does not change for them.
     const removed = new Set(members.filter(() => random() < 0.25).map((m) => m.id));
-    for (const id of removed) removeUser(admins[0], id);
+    for (const id of removed) await removeUser(admins[0], id);
     persons = everyone.map((p) => ({ ...p, removed: removed.has(p.id) }));
   });
 
   const ids = (rows: { id: number }[]) => rows.map((r) => r.id).sort((a, b) => a - b);
   const expected = (keep: (g: Generated) => boolean) => ids(generated.filter(keep));
-  const incidentsWhere = (condition: SQL | undefined) => ids(db().select({ id: schema.incidents.id }).from(schema.incidents).where(condition).all());
+  const incidentsWhere = async (condition: SQL | undefined) => ids(await db().select({ id: schema.incidents.id }).from(schema.incidents).where(condition).all());
 
-  it("generated every kind of person and incident", () => {
-    const statuses = db().select({ id: schema.incidents.id, status: schema.incidents.status }).from(schema.incidents).orderBy(schema.incidents.id).all();
+  it("generated every kind of person and incident", async () => {
+    const statuses = await db().select({ id: schema.incidents.id, status: schema.incidents.status }).from(schema.incidents).orderBy(schema.incidents.id).all();
     expect(statuses.map((r) => r.status)).toEqual(generated.map((g) => g.status));
     expect(new Set(generated.map((g) => g.status))).toEqual(new Set(STATUSES));
     expect(persons.some((p) => p.removed)).toBe(true);
@@ -180,33 +181,33 @@ describe("the pure rules and their SQL agree", () => {
     expect(persons.some((p) => facts.some((f) => f.participantIds.includes(p.id)))).toBe(true);
   });
 
-  it("canView, for each person and incident, is whether viewableBy keeps the incident", () => {
+  it("canView, for each person and incident, is whether viewableBy keeps the incident", async () => {
     for (const person of persons) {
-      expect(incidentsWhere(viewableBy(person)), `person ${person.id} (${replay})`).toEqual(expected((g) => canView(person, g.facts)));
+      expect(await incidentsWhere(viewableBy(person)), `person ${person.id} (${replay})`).toEqual(expected((g) => canView(person, g.facts)));
     }
   });
 
-  it("agrees with a prepared statement's viewer", () => {
+  it("agrees with a prepared statement's viewer", async () => {
     const statement = db().select({ id: schema.incidents.id }).from(schema.incidents).where(viewableBy(VIEWER)).prepare();
     for (const person of persons) {
-      expect(ids(statement.all(viewerParams(person))), `person ${person.id} (${replay})`).toEqual(expected((g) => canView(person, g.facts)));
+      expect(ids(await statement.all(viewerParams(person))), `person ${person.id} (${replay})`).toEqual(expected((g) => canView(person, g.facts)));
     }
   });
 
-  it("agrees with each row's own viewer, a person named by the query", () => {
-    const pairs = db()
+  it("agrees with each row's own viewer, a person named by the query", async () => {
+    const pairs = (await db()
       .select({ userId: schema.users.id, incidentId: schema.incidents.id })
       .from(schema.users)
       .crossJoin(schema.incidents)
       .where(viewableBy(personColumns(schema.users)))
-      .all()
+      .all())
       .map((r) => `${r.userId}:${r.incidentId}`)
       .sort();
     const allowed = persons.flatMap((p) => generated.filter((g) => canView(p, g.facts)).map((g) => `${p.id}:${g.id}`)).sort();
     expect(pairs, replay).toEqual(allowed);
   });
 
-  it("agrees for a row of another table by its incident id, and for the hidden incidents", () => {
+  it("agrees for a row of another table by its incident id, and for the hidden incidents", async () => {
     // An alias, so that the incident id is read as another table's column would be.
     const i = alias(schema.incidents, "i");
     const shown = (person: SqlPerson) => db().select({ id: i.id }).from(i).where(incidentViewableBy(person, sql.raw("i.id")));
@@ -217,37 +218,37 @@ describe("the pure rules and their SQL agree", () => {
       const seen = expected((g) => canView(person, g.facts));
       const unseen = expected((g) => !canView(person, g.facts));
       const why = `person ${person.id} (${replay})`;
-      expect(ids(shownToViewer.all(viewerParams(person))), why).toEqual(seen);
-      expect(ids(hiddenFromViewer.all(viewerParams(person))), why).toEqual(unseen);
+      expect(ids(await shownToViewer.all(viewerParams(person))), why).toEqual(seen);
+      expect(ids(await hiddenFromViewer.all(viewerParams(person))), why).toEqual(unseen);
       // The same forms for a person known when the query is built.
-      expect(ids(shown(person).all()), why).toEqual(seen);
-      expect(ids(hidden(person).all()), why).toEqual(unseen);
+      expect(ids(await shown(person).all()), why).toEqual(seen);
+      expect(ids(await hidden(person).all()), why).toEqual(unseen);
     }
   });
 
-  it("agrees for everyone: the learnings feed, the Atom feed and a list address's digest", () => {
-    expect(incidentsWhere(viewableBy(EVERYONE)), replay).toEqual(expected((g) => viewableByEveryone(g.facts)));
+  it("agrees for everyone: the learnings feed, the Atom feed and a list address's digest", async () => {
+    expect(await incidentsWhere(viewableBy(EVERYONE)), replay).toEqual(expected((g) => viewableByEveryone(g.facts)));
   });
 
-  it("agrees for the other rules with a SQL form: contribute and manage", () => {
+  it("agrees for the other rules with a SQL form: contribute and manage", async () => {
     for (const rule of ["contribute", "manage"] as const) {
       const statement = db().select({ id: schema.incidents.id }).from(schema.incidents).where(allowedBy(rule, VIEWER)).prepare();
       for (const person of persons) {
         const want = expected((g) => allows(rule, person, g.facts));
-        expect(incidentsWhere(allowedBy(rule, person)), `${rule}, person ${person.id} (${replay})`).toEqual(want);
-        expect(ids(statement.all(viewerParams(person))), `${rule}, person ${person.id} (${replay})`).toEqual(want);
+        expect(await incidentsWhere(allowedBy(rule, person)), `${rule}, person ${person.id} (${replay})`).toEqual(want);
+        expect(ids(await statement.all(viewerParams(person))), `${rule}, person ${person.id} (${replay})`).toEqual(want);
       }
     }
   });
 
-  it("keeps the learnings' copy of the visibility (the trigger of 0009_learnings.sql) in step with the incident", () => {
+  it("keeps the learnings' copy of the visibility (the trigger of 0009_learnings.sql) in step with the incident", async () => {
     const published = generated.filter((g) => g.status === "published" || g.status === "closed");
     expect(published.length).toBeGreaterThan(0);
     for (const table of [schema.learnings, schema.learningServices, schema.learningCategories]) {
-      const rows = db().select({ incidentId: table.incidentId, visibility: table.visibility }).from(table).all();
+      const rows = await db().select({ incidentId: table.incidentId, visibility: table.visibility }).from(table).all();
       expect(new Set(rows.map((r) => r.incidentId)), replay).toEqual(new Set(published.map((g) => g.id)));
       for (const row of rows) expect(row.visibility, `incident ${row.incidentId} (${replay})`).toBe(generated.find((g) => g.id === row.incidentId)!.facts.visibility);
-      const feed = db().selectDistinct({ id: table.incidentId }).from(table).where(viewableBy(EVERYONE, table)).all();
+      const feed = await db().selectDistinct({ id: table.incidentId }).from(table).where(viewableBy(EVERYONE, table)).all();
       expect(ids(feed), replay).toEqual(ids(published.filter((g) => viewableByEveryone(g.facts))));
     }
   });

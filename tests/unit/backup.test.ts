@@ -6,20 +6,20 @@ import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createIncident, createUser } from "../../db/factories";
 import { backupDatabase } from "~/lib/backup.server";
-import { db, openDatabase, useDatabase } from "~/lib/db.server";
+import { db, openDatabase, sqliteOf, useDatabase } from "~/lib/db.server";
 import { listIncidents } from "~/models/incident.server";
 
 let dir: string;
 let live: string;
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "hindsight-backup-"));
   live = path.join(dir, "hindsight.db");
-  useDatabase(openDatabase(live));
+  useDatabase(await openDatabase(live));
 });
 
 afterEach(() => {
-  db().$client.close();
+  sqliteOf(db()).close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -34,14 +34,14 @@ function incidentCount(file: string): number {
 
 describe("backups", () => {
   it("copy the database while it is being written, consistently, and the copy restores", async () => {
-    const reporter = createUser({ name: "Ada" });
-    for (let i = 0; i < 50; i++) createIncident(reporter, { title: `Before the backup ${i}` });
+    const reporter = await createUser({ name: "Ada" });
+    for (let i = 0; i < 50; i++) await createIncident(reporter, { title: `Before the backup ${i}` });
     // Writes keep coming from the app's connection while the backup runs on its own.
     let writing = true;
     let written = 0;
     const writer = (async () => {
       while (writing) {
-        createIncident(reporter, { title: `During the backup ${written}` });
+        await createIncident(reporter, { title: `During the backup ${written}` });
         written += 1;
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -63,13 +63,13 @@ describe("backups", () => {
     expect(orphans).toBe(0);
 
     // Restore: the copy in place of the database, opened by the app.
-    db().$client.close();
+    sqliteOf(db()).close();
     const restored = path.join(dir, "restored.db");
     fs.copyFileSync(result.file, restored);
-    useDatabase(openDatabase(restored));
-    const admin = createUser({ role: "admin" });
-    expect(listIncidents(admin, {}).total).toBe(copied);
-    expect(listIncidents(admin, {}).items[0].title).toMatch(/backup/);
+    useDatabase(await openDatabase(restored));
+    const admin = await createUser({ role: "admin" });
+    expect((await listIncidents(admin, {})).total).toBe(copied);
+    expect((await listIncidents(admin, {})).items[0].title).toMatch(/backup/);
     // Writes race a real backup: a limit that only ends a hung run, never decides a slow one.
   }, 60_000);
 
@@ -79,8 +79,8 @@ describe("backups", () => {
     expect(fs.existsSync(path.join(dir, "x.db"))).toBe(false);
   });
 
-  it("run as npm run backup, and say how when the file is missing", () => {
-    createIncident(createUser(), { title: "Kept" });
+  it("run as npm run backup, and say how when the file is missing", async () => {
+    await createIncident(await createUser(), { title: "Kept" });
     const target = path.join(dir, "cli.db");
     const run = (args: string[]) =>
       spawnSync(process.execPath, ["--import", "tsx", "app/cli/backup.ts", ...args], { encoding: "utf8", env: { ...process.env, DATABASE_PATH: live } });

@@ -9,29 +9,29 @@ import { latestPublication, republish } from "~/models/publication.server";
 import { acknowledgeFinding, applySuggestion, listWhys, updateWhy, withdrawAcknowledgement } from "~/models/why.server";
 import { caught, freshDatabase } from "./helpers";
 
-beforeEach(() => {
-  freshDatabase();
+beforeEach(async () => {
+  await freshDatabase();
 });
 
 /** Ries's chain, complete but for its level-3 answer, ready to publish otherwise. */
-function riesInReview() {
-  const facilitator = createUser({ name: "Avery Facilitator" });
-  const participant = createUser({ name: "Pat Participant" });
-  const incident = createIncident(facilitator, { summaryMd: "The site went down." });
-  const ids = addWhyTree(facilitator, incident.id, RIES_CHAIN);
-  for (const whyId of ids) createAction(facilitator, incident.id, whyId, actionFields(facilitator.id));
-  db().insert(schema.participants).values({ incidentId: incident.id, userId: participant.id }).run();
-  advanceTo(facilitator, incident.id, "review");
+async function riesInReview() {
+  const facilitator = await createUser({ name: "Avery Facilitator" });
+  const participant = await createUser({ name: "Pat Participant" });
+  const incident = await createIncident(facilitator, { summaryMd: "The site went down." });
+  const ids = await addWhyTree(facilitator, incident.id, RIES_CHAIN);
+  for (const whyId of ids) await createAction(facilitator, incident.id, whyId, actionFields(facilitator.id));
+  await db().insert(schema.participants).values({ incidentId: incident.id, userId: participant.id }).run();
+  await advanceTo(facilitator, incident.id, "review");
   return { facilitator, participant, incident, mistakeWhy: ids[2] };
 }
 
-const blameProblems = (incidentId: number, viewer: { id: number; role: "admin" | "member" }) =>
-  publishCheck(getIncident(viewer, incidentId)).filter((p) => p.field === "blame");
+const blameProblems = async (incidentId: number, viewer: { id: number; role: "admin" | "member" }) =>
+  (await publishCheck(await getIncident(viewer, incidentId))).filter((p) => p.field === "blame");
 
 describe("publishing waits for blameless wording", () => {
-  it("lists Ries's “So-and-so made a mistake” as a problem and refuses to publish", () => {
-    const { facilitator, incident, mistakeWhy } = riesInReview();
-    const problems = blameProblems(incident.id, facilitator);
+  it("lists Ries's “So-and-so made a mistake” as a problem and refuses to publish", async () => {
+    const { facilitator, incident, mistakeWhy } = await riesInReview();
+    const problems = await blameProblems(incident.id, facilitator);
     expect(problems).toEqual([
       {
         field: "blame",
@@ -39,64 +39,64 @@ describe("publishing waits for blameless wording", () => {
         message: "Level 3 (“Why did that code get written?”): a person as the cause in the answer, “So-and-so made a mistake”. Reword it, or acknowledge it with a reason.",
       },
     ]);
-    expect(caught(() => moveIncident(facilitator, incident.id, "published"))).toBeInstanceOf(PublishBlocked);
+    expect(await caught(() => moveIncident(facilitator, incident.id, "published"))).toBeInstanceOf(PublishBlocked);
   });
 
-  it("publishes once the suggested rewording is applied, and the why's text is stored reworded", () => {
-    const { facilitator, incident, mistakeWhy } = riesInReview();
-    const before = listWhys(incident.id).find((w) => w.id === mistakeWhy)!;
-    applySuggestion(facilitator, incident.id, mistakeWhy, before.version, "answer", "So-and-so made a mistake");
-    const after = listWhys(incident.id).find((w) => w.id === mistakeWhy)!;
+  it("publishes once the suggested rewording is applied, and the why's text is stored reworded", async () => {
+    const { facilitator, incident, mistakeWhy } = await riesInReview();
+    const before = (await listWhys(incident.id)).find((w) => w.id === mistakeWhy)!;
+    await applySuggestion(facilitator, incident.id, mistakeWhy, before.version, "answer", "So-and-so made a mistake");
+    const after = (await listWhys(incident.id)).find((w) => w.id === mistakeWhy)!;
     expect(after.answer).toBe("A mistake in the change was not caught before it reached production.");
     expect(after.version).toBe(before.version + 1);
-    expect(blameProblems(incident.id, facilitator)).toEqual([]);
-    expect(moveIncident(facilitator, incident.id, "published").status).toBe("published");
+    expect(await blameProblems(incident.id, facilitator)).toEqual([]);
+    expect((await moveIncident(facilitator, incident.id, "published")).status).toBe("published");
   });
 
-  it("refuses a suggestion based on an old version, as a conflict", () => {
-    const { facilitator, incident, mistakeWhy } = riesInReview();
-    const version = listWhys(incident.id).find((w) => w.id === mistakeWhy)!.version;
-    expect(caught(() => applySuggestion(facilitator, incident.id, mistakeWhy, version - 1, "answer", "So-and-so made a mistake"))).toBeInstanceOf(
+  it("refuses a suggestion based on an old version, as a conflict", async () => {
+    const { facilitator, incident, mistakeWhy } = await riesInReview();
+    const version = (await listWhys(incident.id)).find((w) => w.id === mistakeWhy)!.version;
+    expect(await caught(() => applySuggestion(facilitator, incident.id, mistakeWhy, version - 1, "answer", "So-and-so made a mistake"))).toBeInstanceOf(
       Conflict,
     );
-    expect(listWhys(incident.id).find((w) => w.id === mistakeWhy)!.answer).toBe("So-and-so made a mistake.");
+    expect((await listWhys(incident.id)).find((w) => w.id === mistakeWhy)!.answer).toBe("So-and-so made a mistake.");
   });
 
-  it("publishes once the facilitator acknowledges the finding with a reason; rewording makes a new finding count again", () => {
-    const { facilitator, incident, mistakeWhy } = riesInReview();
-    acknowledgeFinding(facilitator, incident.id, mistakeWhy, "answer", "So-and-so made a mistake", "Quoted from Ries's original example.");
-    expect(listAcknowledgements(incident.id)).toMatchObject([
+  it("publishes once the facilitator acknowledges the finding with a reason; rewording makes a new finding count again", async () => {
+    const { facilitator, incident, mistakeWhy } = await riesInReview();
+    await acknowledgeFinding(facilitator, incident.id, mistakeWhy, "answer", "So-and-so made a mistake", "Quoted from Ries's original example.");
+    expect(await listAcknowledgements(incident.id)).toMatchObject([
       { whyId: mistakeWhy, field: "answer", match: "so-and-so made a mistake", reason: "Quoted from Ries's original example.", byName: "Avery Facilitator" },
     ]);
-    expect(blameProblems(incident.id, facilitator)).toEqual([]);
+    expect(await blameProblems(incident.id, facilitator)).toEqual([]);
 
-    createUser({ name: "Ned Flanders" });
-    const saved = listWhys(incident.id).find((w) => w.id === mistakeWhy)!;
+    await createUser({ name: "Ned Flanders" });
+    const saved = (await listWhys(incident.id)).find((w) => w.id === mistakeWhy)!;
     const { question, remediationMd, noRemediationReason, noActionReason, category, rootReached } = saved;
-    updateWhy(facilitator, incident.id, mistakeWhy, saved.version, { question, answer: "Ned made a mistake.", remediationMd, noRemediationReason, noActionReason, category, rootReached });
-    expect(blameProblems(incident.id, facilitator).map((p) => p.message)).toEqual([
+    await updateWhy(facilitator, incident.id, mistakeWhy, saved.version, { question, answer: "Ned made a mistake.", remediationMd, noRemediationReason, noActionReason, category, rootReached });
+    expect((await blameProblems(incident.id, facilitator)).map((p) => p.message)).toEqual([
       "Level 3 (“Why did that code get written?”): a person as the cause in the answer, “Ned made a mistake”. Reword it, or acknowledge it with a reason.",
     ]);
   });
 
-  it("lets only the facilitator or an admin acknowledge, only wording that is there, and withdraws", () => {
-    const { facilitator, participant, incident, mistakeWhy } = riesInReview();
-    expect(caught(() => acknowledgeFinding(participant, incident.id, mistakeWhy, "answer", "So-and-so made a mistake", "x"))).toBeInstanceOf(Forbidden);
-    expect(caught(() => acknowledgeFinding(facilitator, incident.id, mistakeWhy, "answer", "careless", "x"))).toBeInstanceOf(StateConflict);
-    acknowledgeFinding(facilitator, incident.id, mistakeWhy, "answer", "So-and-so made a mistake", "Quoted.");
-    withdrawAcknowledgement(facilitator, incident.id, mistakeWhy, "answer", "So-and-so made a mistake");
-    expect(blameProblems(incident.id, facilitator)).toHaveLength(1);
-    const kinds = db().select({ kind: schema.auditEvents.kind }).from(schema.auditEvents).all().map((e) => e.kind);
+  it("lets only the facilitator or an admin acknowledge, only wording that is there, and withdraws", async () => {
+    const { facilitator, participant, incident, mistakeWhy } = await riesInReview();
+    expect(await caught(() => acknowledgeFinding(participant, incident.id, mistakeWhy, "answer", "So-and-so made a mistake", "x"))).toBeInstanceOf(Forbidden);
+    expect(await caught(() => acknowledgeFinding(facilitator, incident.id, mistakeWhy, "answer", "careless", "x"))).toBeInstanceOf(StateConflict);
+    await acknowledgeFinding(facilitator, incident.id, mistakeWhy, "answer", "So-and-so made a mistake", "Quoted.");
+    await withdrawAcknowledgement(facilitator, incident.id, mistakeWhy, "answer", "So-and-so made a mistake");
+    expect(await blameProblems(incident.id, facilitator)).toHaveLength(1);
+    const kinds = (await db().select({ kind: schema.auditEvents.kind }).from(schema.auditEvents).all()).map((e) => e.kind);
     expect(kinds).toContain("blame.acknowledged");
     expect(kinds).toContain("blame.withdrawn");
   });
 
-  it("holds a republication to the same bar: wording flagged after publishing must be reworded or kept first", () => {
-    const { facilitator, incident, mistakeWhy } = riesInReview();
-    acknowledgeFinding(facilitator, incident.id, mistakeWhy, "answer", "So-and-so made a mistake", "Quoted.");
-    moveIncident(facilitator, incident.id, "published");
-    const level4 = listWhys(incident.id).find((w) => w.question === "Why did the mistake get checked in?")!;
-    updateWhy(facilitator, incident.id, level4.id, level4.version, {
+  it("holds a republication to the same bar: wording flagged after publishing must be reworded or kept first", async () => {
+    const { facilitator, incident, mistakeWhy } = await riesInReview();
+    await acknowledgeFinding(facilitator, incident.id, mistakeWhy, "answer", "So-and-so made a mistake", "Quoted.");
+    await moveIncident(facilitator, incident.id, "published");
+    const level4 = (await listWhys(incident.id)).find((w) => w.question === "Why did the mistake get checked in?")!;
+    await updateWhy(facilitator, incident.id, level4.id, level4.version, {
       question: level4.question,
       answer: "The reviewer was careless.",
       remediationMd: level4.remediationMd,
@@ -105,46 +105,46 @@ describe("publishing waits for blameless wording", () => {
       category: level4.category,
       rootReached: false,
     });
-    const refused = caught(() => republish(facilitator, incident.id)) as PublishBlocked;
+    const refused = await caught(() => republish(facilitator, incident.id)) as PublishBlocked;
     expect(refused).toBeInstanceOf(PublishBlocked);
     expect(refused.problems.map((p) => p.message)).toEqual([
       "Level 4 (“Why did the mistake get checked in?”): a person as the cause in the answer, “The reviewer was careless”. Reword it, or acknowledge it with a reason.",
     ]);
-    expect(latestPublication(incident.id)?.revision).toBe(1);
+    expect((await latestPublication(incident.id))?.revision).toBe(1);
   });
 });
 
 describe("findings stored with each why", () => {
-  const fieldsOf = (w: ReturnType<typeof listWhys>[number]) => {
+  const fieldsOf = (w: Awaited<ReturnType<typeof listWhys>>[number]) => {
     const { question, answer, remediationMd, noRemediationReason, noActionReason, category, rootReached } = w;
     return { question, answer, remediationMd, noRemediationReason, noActionReason, category, rootReached };
   };
 
-  it("forget acknowledgements of wording a save removed, so rewording again and again piles nothing up", () => {
-    const { facilitator, incident, mistakeWhy } = riesInReview();
+  it("forget acknowledgements of wording a save removed, so rewording again and again piles nothing up", async () => {
+    const { facilitator, incident, mistakeWhy } = await riesInReview();
     for (const name of ["Ned", "Olu", "Ruth", "Sam"]) {
-      const why = listWhys(incident.id).find((w) => w.id === mistakeWhy)!;
-      updateWhy(facilitator, incident.id, mistakeWhy, why.version, { ...fieldsOf(why), answer: `Because ${name} was careless.` });
-      acknowledgeFinding(facilitator, incident.id, mistakeWhy, "answer", "careless", "Quoted.");
+      const why = (await listWhys(incident.id)).find((w) => w.id === mistakeWhy)!;
+      await updateWhy(facilitator, incident.id, mistakeWhy, why.version, { ...fieldsOf(why), answer: `Because ${name} was careless.` });
+      await acknowledgeFinding(facilitator, incident.id, mistakeWhy, "answer", "careless", "Quoted.");
     }
-    expect(listAcknowledgements(incident.id)).toHaveLength(1);
-    const why = listWhys(incident.id).find((w) => w.id === mistakeWhy)!;
-    updateWhy(facilitator, incident.id, mistakeWhy, why.version, { ...fieldsOf(why), answer: "Because the linter did not run on that path." });
-    expect(listAcknowledgements(incident.id)).toEqual([]);
-    expect(blameProblems(incident.id, facilitator)).toEqual([]);
+    expect(await listAcknowledgements(incident.id)).toHaveLength(1);
+    const why = (await listWhys(incident.id)).find((w) => w.id === mistakeWhy)!;
+    await updateWhy(facilitator, incident.id, mistakeWhy, why.version, { ...fieldsOf(why), answer: "Because the linter did not run on that path." });
+    expect(await listAcknowledgements(incident.id)).toEqual([]);
+    expect(await blameProblems(incident.id, facilitator)).toEqual([]);
   });
 
-  it("are checked for whys saved before findings were stored: at start-up, and by publishing, never by a page", () => {
-    const { facilitator, incident, mistakeWhy } = riesInReview();
-    db().update(schema.whys).set({ blameFindings: null }).run();
+  it("are checked for whys saved before findings were stored: at start-up, and by publishing, never by a page", async () => {
+    const { facilitator, incident, mistakeWhy } = await riesInReview();
+    await db().update(schema.whys).set({ blameFindings: null }).run();
     // Unchecked, the why shows nothing yet; publishing checks it first, and waits for it.
-    expect(blameProblems(incident.id, facilitator)).toEqual([]);
-    expect(caught(() => moveIncident(facilitator, incident.id, "published"))).toBeInstanceOf(PublishBlocked);
-    expect(blameProblems(incident.id, facilitator).map((p) => p.whyId)).toEqual([mistakeWhy]);
-    db().update(schema.whys).set({ blameFindings: null }).run();
-    expect(checkUncheckedWhys({ batch: 2 })).toBe(2);
-    expect(checkUncheckedWhys({ batch: 100 })).toBe(3);
-    expect(checkUncheckedWhys()).toBe(0);
-    expect(blameProblems(incident.id, facilitator).map((p) => p.whyId)).toEqual([mistakeWhy]);
+    expect(await blameProblems(incident.id, facilitator)).toEqual([]);
+    expect(await caught(() => moveIncident(facilitator, incident.id, "published"))).toBeInstanceOf(PublishBlocked);
+    expect((await blameProblems(incident.id, facilitator)).map((p) => p.whyId)).toEqual([mistakeWhy]);
+    await db().update(schema.whys).set({ blameFindings: null }).run();
+    expect(await checkUncheckedWhys({ batch: 2 })).toBe(2);
+    expect(await checkUncheckedWhys({ batch: 100 })).toBe(3);
+    expect(await checkUncheckedWhys()).toBe(0);
+    expect((await blameProblems(incident.id, facilitator)).map((p) => p.whyId)).toEqual([mistakeWhy]);
   });
 });

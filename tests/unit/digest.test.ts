@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addWhyTree, advanceTo, createIncident, createUser, incidentFields, keepFlaggedWording, RIES_CHAIN } from "../../db/factories";
 import { asc, eq } from "drizzle-orm";
-import { db, openDatabase, schema, useDatabase } from "~/lib/db.server";
+import { db, openDatabase, schema, sqliteOf, useDatabase } from "~/lib/db.server";
 import { DATA_MIGRATIONS } from "~/models/data-migrations.server";
 import { changeActionStatus, createAction } from "~/models/action.server";
 import { DIGEST_LIST_LIMIT, digestContent, digestEmail, getSentDigest, nextDigest, previewDigest, scheduledMoment, sendDigest, spanLabel, type DigestSpan } from "~/models/digest.server";
@@ -49,33 +49,34 @@ afterAll(async () => {
   await smtp.close();
 });
 
-beforeEach(() => {
-  freshDatabase();
+beforeEach(async () => {
+  await freshDatabase();
   smtp.received.length = 0;
   smtp.state.failNext = 0;
 });
 
 /** A published analysis of Ries's chain, every remediation with an action, published at `at`. */
-function publish(title: string, at: string, overrides: Parameters<typeof createIncident>[1] = {}) {
-  const facilitator = createUser({ name: `Facilitator of ${title}`, team: "SRE" });
-  const incident = createIncident(facilitator, { title, summaryMd: `What happened in ${title}.\n\nMore detail.`, ...overrides });
-  const ids = addWhyTree(facilitator, incident.id, RIES_CHAIN);
-  const actionIds = ids.map((id) => createAction(facilitator, incident.id, id, actionFields(facilitator.id, { title: `Fix ${title} ${id}`, dueDate: "2026-11-01" })).id);
-  keepFlaggedWording(facilitator, incident.id, "Quoted from Ries's example");
-  advanceTo(facilitator, incident.id, "published", new Date(at));
+async function publish(title: string, at: string, overrides: Parameters<typeof createIncident>[1] = {}) {
+  const facilitator = await createUser({ name: `Facilitator of ${title}`, team: "SRE" });
+  const incident = await createIncident(facilitator, { title, summaryMd: `What happened in ${title}.\n\nMore detail.`, ...overrides });
+  const ids = await addWhyTree(facilitator, incident.id, RIES_CHAIN);
+  const actionIds: number[] = [];
+  for (const id of ids) actionIds.push((await createAction(facilitator, incident.id, id, actionFields(facilitator.id, { title: `Fix ${title} ${id}`, dueDate: "2026-11-01" }))).id);
+  await keepFlaggedWording(facilitator, incident.id, "Quoted from Ries's example");
+  await advanceTo(facilitator, incident.id, "published", new Date(at));
   return { facilitator, incident, actionIds };
 }
 
 /** A cheap published analysis: one why, no actions. */
-function publishSmall(facilitator: User, title: string, visibility: "org" | "restricted" = "org") {
-  const incident = createIncident(facilitator, { title, summaryMd: `About ${title}.`, visibility });
-  addWhyTree(facilitator, incident.id, [{ question: "Why?", answer: "A queue filled.", remediation: "Alert on queue depth.", noActionReason: "Done in the response." }]);
-  advanceTo(facilitator, incident.id, "published");
+async function publishSmall(facilitator: User, title: string, visibility: "org" | "restricted" = "org") {
+  const incident = await createIncident(facilitator, { title, summaryMd: `About ${title}.`, visibility });
+  await addWhyTree(facilitator, incident.id, [{ question: "Why?", answer: "A queue filled.", remediation: "Alert on queue depth.", noActionReason: "Done in the response." }]);
+  await advanceTo(facilitator, incident.id, "published");
   return incident;
 }
 
 const LIST: { kind: "list"; address: string } = { kind: "list", address: "everyone@example.com" };
-const titles = (span: DigestSpan, recipient: Parameters<typeof digestContent>[1] = LIST) => digestContent(span, recipient).analyses.map((a) => a.title);
+const titles = async (span: DigestSpan, recipient: Parameters<typeof digestContent>[1] = LIST) => (await digestContent(span, recipient)).analyses.map((a) => a.title);
 /** Which digest each first publication went out in, by incident title. */
 const itemsByTitle = () =>
   db()
@@ -89,20 +90,20 @@ const header = (mail: (typeof smtp.received)[number], name: string) => mail.head
 
 describe("a digest covers what was published since the previous digest", () => {
   it("sent mid-week, then another is published: the next digest carries it, and nothing twice", async () => {
-    publish("Monday outage", "2026-11-23T10:00:00Z");
+    await publish("Monday outage", "2026-11-23T10:00:00Z");
     const first = await sendDigest({ trigger: "manual", now: new Date("2026-11-25T12:00:00Z") });
     expect(first).toMatchObject({ seq: 1, outcome: "queued", queued: 2, sent: 2 });
-    publish("Thursday outage", "2026-11-26T10:00:00Z");
+    await publish("Thursday outage", "2026-11-26T10:00:00Z");
 
-    const preview = previewDigest(new Date("2026-11-30T09:00:00Z"));
+    const preview = await previewDigest(new Date("2026-11-30T09:00:00Z"));
     expect(preview.span).toMatchObject({ seq: 2, startAt: "2026-11-25T12:00:00.000Z", endAt: "2026-11-30T09:00:00.000Z" });
     expect(preview.label).toBe("published 25 Nov 12:00 to 30 Nov 09:00 UTC");
-    expect(titles(preview.span)).toEqual(["Thursday outage"]);
+    expect(await titles(preview.span)).toEqual(["Thursday outage"]);
     expect(preview.email.subject).toBe("Hindsight digest #2: 1 new post-mortem");
 
     const second = await sendDigest({ trigger: "schedule", now: new Date("2026-11-30T09:00:00Z"), dueSince: "2026-11-30T09:00:00.000Z" });
     expect(second).toMatchObject({ seq: 2, outcome: "queued", sent: 2 });
-    expect(itemsByTitle()).toEqual([
+    expect(await itemsByTitle()).toEqual([
       { title: "Monday outage", seq: 1 },
       { title: "Thursday outage", seq: 2 },
     ]);
@@ -113,26 +114,26 @@ describe("a digest covers what was published since the previous digest", () => {
     expect(toEveryone[1].text).toContain("Thursday outage");
     expect(toEveryone[1].text).not.toContain("Monday outage");
     // Past digests stay viewable, with what each contained.
-    expect(getSentDigest(1)?.items.map((i) => i.title)).toEqual(["Monday outage"]);
-    expect(getSentDigest(2)?.listEmail?.html).toContain("Thursday outage");
+    expect((await getSentDigest(1))?.items.map((i) => i.title)).toEqual(["Monday outage"]);
+    expect((await getSentDigest(2))?.listEmail?.html).toContain("Thursday outage");
   });
 
   it("sends exactly what the preview showed, even if more was published before the button was pressed", async () => {
-    const facilitator = createUser();
-    publishSmall(facilitator, "Shown in the preview");
-    const { span } = previewDigest();
-    publishSmall(facilitator, "Published after the preview");
+    const facilitator = await createUser();
+    await publishSmall(facilitator, "Shown in the preview");
+    const { span } = await previewDigest();
+    await publishSmall(facilitator, "Published after the preview");
     await sendDigest({ trigger: "manual", expected: span });
-    expect(itemsByTitle()).toEqual([{ title: "Shown in the preview", seq: 1 }]);
-    expect(titles(nextDigest())).toEqual(["Published after the preview"]);
+    expect(await itemsByTitle()).toEqual([{ title: "Shown in the preview", seq: 1 }]);
+    expect(await titles(await nextDigest())).toEqual(["Published after the preview"]);
   });
 
   it("leaves out republications: a post-mortem is in the digest once, when first published", async () => {
-    const facilitator = createUser({ role: "admin" });
-    const incident = publishSmall(facilitator, "Published twice");
+    const facilitator = await createUser({ role: "admin" });
+    const incident = await publishSmall(facilitator, "Published twice");
     await sendDigest({ trigger: "manual" });
-    republish(facilitator, incident.id);
-    expect(titles(nextDigest())).toEqual([]);
+    await republish(facilitator, incident.id);
+    expect(await titles(await nextDigest())).toEqual([]);
   });
 
   it("no post-mortem is ever in two digests or in none, over interleaved publishes and sends (seeded)", async () => {
@@ -140,7 +141,7 @@ describe("a digest covers what was published since the previous digest", () => {
     console.log(`digest property check: DIGEST_SEED=${seed}`);
     let state = seed;
     const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const admin = createUser({ role: "admin" });
+    const admin = await createUser({ role: "admin" });
     const published: string[] = [];
     let stalePreview: DigestSpan | undefined;
     let clock = new Date("2026-11-02T08:00:00Z").getTime();
@@ -150,29 +151,29 @@ describe("a digest covers what was published since the previous digest", () => {
       const roll = random();
       if (roll < 0.5) {
         const title = `Outage ${step}`;
-        publishSmall(admin, title, random() < 0.25 ? "restricted" : "org");
+        await publishSmall(admin, title, random() < 0.25 ? "restricted" : "org");
         published.push(title);
       } else if (roll < 0.6) {
-        updateSettings(admin, { digestWhenEmpty: random() < 0.5 ? "skip" : "note" });
+        await updateSettings(admin, { digestWhenEmpty: random() < 0.5 ? "skip" : "note" });
       } else if (roll < 0.7) {
-        stalePreview = nextDigest(now);
+        stalePreview = await nextDigest(now);
       } else {
         const how = random();
         // A send from a preview taken earlier (maybe outdated), the schedule, or the command line.
         if (how < 0.3 && stalePreview) await sendDigest({ trigger: "manual", now, expected: stalePreview });
-        else if (how < 0.6) await sendDigest({ trigger: "schedule", now, dueSince: scheduledMoment(now) });
+        else if (how < 0.6) await sendDigest({ trigger: "schedule", now, dueSince: await scheduledMoment(now) });
         else await sendDigest({ trigger: "command", now });
       }
     }
-    updateSettings(admin, { digestWhenEmpty: "note" });
+    await updateSettings(admin, { digestWhenEmpty: "note" });
     await sendDigest({ trigger: "command", now: new Date(clock + 3_600_000) });
-    const items = itemsByTitle();
+    const items = await itemsByTitle();
     expect(items.map((i) => i.title), `seed ${seed}`).toEqual(published);
     // The list addresses got each org-wide one in exactly one email.
     const lists = smtp.received.filter((m) => (m.to as { text: string }).text === "everyone@example.com").map((m) => m.text ?? "");
     for (const title of published) {
       const emails = lists.filter((t) => t.includes(`: ${title}\n`)).length;
-      const isOrg = db().select({ v: schema.incidents.visibility }).from(schema.incidents).where(eq(schema.incidents.title, title)).get()!.v === "org";
+      const isOrg = (await db().select({ v: schema.incidents.visibility }).from(schema.incidents).where(eq(schema.incidents.title, title)).get())!.v === "org";
       expect(emails, `${title} in the list emails, seed ${seed}`).toBe(isOrg ? 1 : 0);
     }
   }, 120_000);
@@ -180,40 +181,40 @@ describe("a digest covers what was published since the previous digest", () => {
 
 describe("sending the digest exactly once", () => {
   it("two sends of the same preview at once: one digest, one email per recipient", async () => {
-    publish("Website down", "2026-11-24T10:00:00Z");
-    const { span } = previewDigest();
+    await publish("Website down", "2026-11-24T10:00:00Z");
+    const { span } = await previewDigest();
     const results = await Promise.all([sendDigest({ trigger: "manual", expected: span }), sendDigest({ trigger: "manual", expected: span })]);
     expect(results.map((r) => r.outcome).sort()).toEqual(["already-sent", "queued"]);
     expect(smtp.received).toHaveLength(2);
-    expect(db().select().from(schema.digests).all()).toHaveLength(1);
+    expect(await db().select().from(schema.digests).all()).toHaveLength(1);
   });
 
   it("the scheduler and an admin's send at once: one digest", async () => {
-    publish("Website down", "2026-11-24T10:00:00Z");
+    await publish("Website down", "2026-11-24T10:00:00Z");
     const now = new Date("2026-11-30T09:00:30Z");
-    const { span } = previewDigest(now);
-    const results = await Promise.all([sendDigest({ trigger: "schedule", now, dueSince: scheduledMoment(now) }), sendDigest({ trigger: "manual", now, expected: span })]);
+    const { span } = await previewDigest(now);
+    const results = await Promise.all([sendDigest({ trigger: "schedule", now, dueSince: await scheduledMoment(now) }), sendDigest({ trigger: "manual", now, expected: span })]);
     expect(results.map((r) => r.outcome).sort()).toEqual(["already-sent", "queued"]);
     expect(smtp.received).toHaveLength(2);
     // The scheduler does not send again this week, however often it looks.
-    expect(await sendDigest({ trigger: "schedule", now: new Date("2026-12-02T09:00:00Z"), dueSince: scheduledMoment(new Date("2026-12-02T09:00:00Z")) })).toMatchObject({ outcome: "already-sent" });
+    expect(await sendDigest({ trigger: "schedule", now: new Date("2026-12-02T09:00:00Z"), dueSince: await scheduledMoment(new Date("2026-12-02T09:00:00Z")) })).toMatchObject({ outcome: "already-sent" });
     expect(smtp.received).toHaveLength(2);
   });
 
-  it("the scheduled moment is the configured weekday and hour, in the time zone", () => {
-    const admin = createUser({ role: "admin" });
-    expect(scheduledMoment(new Date("2026-11-25T12:00:00Z"))).toBe("2026-11-23T09:00:00.000Z");
-    expect(scheduledMoment(new Date("2026-11-23T08:59:00Z"))).toBe("2026-11-16T09:00:00.000Z");
-    updateSettings(admin, { timeZone: "Europe/Berlin", digestDay: 5, digestHour: 17 });
-    expect(scheduledMoment(new Date("2026-11-27T16:30:00Z"))).toBe("2026-11-27T16:00:00.000Z");
+  it("the scheduled moment is the configured weekday and hour, in the time zone", async () => {
+    const admin = await createUser({ role: "admin" });
+    expect(await scheduledMoment(new Date("2026-11-25T12:00:00Z"))).toBe("2026-11-23T09:00:00.000Z");
+    expect(await scheduledMoment(new Date("2026-11-23T08:59:00Z"))).toBe("2026-11-16T09:00:00.000Z");
+    await updateSettings(admin, { timeZone: "Europe/Berlin", digestDay: 5, digestHour: 17 });
+    expect(await scheduledMoment(new Date("2026-11-27T16:30:00Z"))).toBe("2026-11-27T16:00:00.000Z");
   });
 
   it("after a crash between writing and sending, sends each email once on the next run", async () => {
-    publish("Website down", "2026-11-24T10:00:00Z");
-    const span = nextDigest();
+    await publish("Website down", "2026-11-24T10:00:00Z");
+    const span = await nextDigest();
     // What the send writes in its transaction, without the delivery after it.
-    db().insert(schema.digests).values({ ...span, trigger: "manual" }).run();
-    enqueueEmail(digestEmail(span, LIST));
+    await db().insert(schema.digests).values({ ...span, trigger: "manual" }).run();
+    await enqueueEmail(await digestEmail(span, LIST));
     expect(smtp.received).toHaveLength(0);
     expect(await sendDigest({ trigger: "manual", expected: span })).toMatchObject({ outcome: "already-sent", sent: 1 });
     expect(await sendDigest({ trigger: "manual", expected: span })).toMatchObject({ sent: 0 });
@@ -221,24 +222,24 @@ describe("sending the digest exactly once", () => {
   });
 
   it("says so when nothing was published, and can skip an empty digest without using up its span", async () => {
-    const email = digestEmail(nextDigest(), LIST);
+    const email = await digestEmail(await nextDigest(), LIST);
     expect(email.subject).toBe("Hindsight digest #1: no new post-mortems");
     expect(email.text).toContain("No new post-mortems were published since the last digest.");
-    updateSettings(createUser({ role: "admin" }), { digestWhenEmpty: "skip" });
+    await updateSettings(await createUser({ role: "admin" }), { digestWhenEmpty: "skip" });
     expect((await sendDigest({ trigger: "command" })).outcome).toBe("skipped-empty");
     expect(smtp.received).toHaveLength(0);
-    expect(nextDigest().seq).toBe(1);
+    expect((await nextDigest()).seq).toBe(1);
   });
 });
 
 describe("the digest's content", () => {
   it("tells a post-mortem as its latest publication does: what a republish took out is never sent", async () => {
-    const facilitator = createUser({ role: "admin" });
-    const incident = publishSmall(facilitator, "Corrected before the digest");
-    const [why] = listWhys(incident.id);
-    updateWhy(facilitator, incident.id, why.id, why.version, { ...whyValues(why), remediationMd: "Alert on the age of the oldest message." });
-    republish(facilitator, incident.id);
-    const [analysis] = digestContent(nextDigest(), LIST).analyses;
+    const facilitator = await createUser({ role: "admin" });
+    const incident = await publishSmall(facilitator, "Corrected before the digest");
+    const [why] = await listWhys(incident.id);
+    await updateWhy(facilitator, incident.id, why.id, why.version, { ...whyValues(why), remediationMd: "Alert on the age of the oldest message." });
+    await republish(facilitator, incident.id);
+    const [analysis] = (await digestContent(await nextDigest(), LIST)).analyses;
     expect(analysis.remediations).toEqual(["Alert on the age of the oldest message."]);
     await sendDigest({ trigger: "manual" });
     const sent = smtp.received.map((m) => m.text).join("\n");
@@ -246,10 +247,10 @@ describe("the digest's content", () => {
     expect(sent).not.toContain("Alert on queue depth.");
   });
 
-  it("has the new analyses with summary, chain, top remediations and link; never a restricted one for a list", () => {
-    const { incident } = publish("Website down", "2026-11-24T10:00:00Z");
-    publish("Security incident", "2026-11-24T11:00:00Z", { visibility: "restricted" });
-    const content = digestContent(nextDigest(new Date("2026-11-30T09:00:00Z")), LIST, new Date("2026-11-30T09:00:00Z"));
+  it("has the new analyses with summary, chain, top remediations and link; never a restricted one for a list", async () => {
+    const { incident } = await publish("Website down", "2026-11-24T10:00:00Z");
+    await publish("Security incident", "2026-11-24T11:00:00Z", { visibility: "restricted" });
+    const content = await digestContent(await nextDigest(new Date("2026-11-30T09:00:00Z")), LIST, new Date("2026-11-30T09:00:00Z"));
     expect(content.analyses).toHaveLength(1);
     const [a] = content.analyses;
     expect(a).toMatchObject({ title: "Website down", summary: "What happened in Website down.", url: `https://hindsight.example.com/learnings/INC-${incident.id}` });
@@ -259,45 +260,45 @@ describe("the digest's content", () => {
     expect(content.topCauses.map((t) => t.count)).toEqual([1, 1, 1, 1, 1]);
   });
 
-  it("leaves out an analysis made restricted after it was published", () => {
-    const { facilitator, incident } = publish("Website down", "2026-11-24T10:00:00Z");
-    const { version } = getIncident(facilitator, incident.id);
-    updateIncident(facilitator, incident.id, version, incidentFields({ title: "Website down", summaryMd: "What happened.", visibility: "restricted" }));
-    expect(titles(nextDigest())).toEqual([]);
+  it("leaves out an analysis made restricted after it was published", async () => {
+    const { facilitator, incident } = await publish("Website down", "2026-11-24T10:00:00Z");
+    const { version } = await getIncident(facilitator, incident.id);
+    await updateIncident(facilitator, incident.id, version, incidentFields({ title: "Website down", summaryMd: "What happened.", visibility: "restricted" }));
+    expect(await titles(await nextDigest())).toEqual([]);
   });
 
   it("has the actions completed since the last digest and the overdue ones by team", async () => {
-    const { facilitator, actionIds } = publish("Website down", "2026-11-24T10:00:00Z");
-    changeActionStatus(facilitator, actionIds[0], "done");
-    const content = digestContent(nextDigest(), LIST);
+    const { facilitator, actionIds } = await publish("Website down", "2026-11-24T10:00:00Z");
+    await changeActionStatus(facilitator, actionIds[0], "done");
+    const content = await digestContent(await nextDigest(), LIST);
     expect(content.completed.map((c) => c.title)).toEqual([expect.stringMatching(/^Fix Website down/)]);
     expect(content.overdueByTeam).toEqual([{ team: "SRE", count: 4 }]);
     await sendDigest({ trigger: "command" });
-    changeActionStatus(facilitator, actionIds[1], "done");
+    await changeActionStatus(facilitator, actionIds[1], "done");
     // The next digest has only what was completed since this one.
-    const next = digestContent(nextDigest(), LIST);
+    const next = await digestContent(await nextDigest(), LIST);
     expect(next.completedCount).toBe(1);
     expect(next.completed[0].url).toBe(`https://hindsight.example.com/actions/${actionIds[1]}`);
   });
 
-  it("lists at most 50 post-mortems and 50 completed actions, says how many more, and keeps summaries short", () => {
-    const facilitator = createUser({ team: "SRE" });
+  it("lists at most 50 post-mortems and 50 completed actions, says how many more, and keeps summaries short", async () => {
+    const facilitator = await createUser({ team: "SRE" });
     for (let i = 0; i < DIGEST_LIST_LIMIT + 2; i++) {
-      const incident = createIncident(facilitator, { title: `Outage ${i}`, summaryMd: "Long. ".repeat(500) });
-      addWhyTree(facilitator, incident.id, [{ question: "Why?", answer: "A queue filled.", remediation: "Alert on queue depth." }]);
-      const action = createAction(facilitator, incident.id, null, actionFields(facilitator.id, { title: `Fix ${i}` }));
-      db().update(schema.whys).set({ noActionReason: "Tracked below." }).where(eq(schema.whys.incidentId, incident.id)).run();
-      advanceTo(facilitator, incident.id, "published", new Date("2026-11-24T10:00:00Z"));
-      changeActionStatus(facilitator, action.id, "done");
+      const incident = await createIncident(facilitator, { title: `Outage ${i}`, summaryMd: "Long. ".repeat(500) });
+      await addWhyTree(facilitator, incident.id, [{ question: "Why?", answer: "A queue filled.", remediation: "Alert on queue depth." }]);
+      const action = await createAction(facilitator, incident.id, null, actionFields(facilitator.id, { title: `Fix ${i}` }));
+      await db().update(schema.whys).set({ noActionReason: "Tracked below." }).where(eq(schema.whys.incidentId, incident.id)).run();
+      await advanceTo(facilitator, incident.id, "published", new Date("2026-11-24T10:00:00Z"));
+      await changeActionStatus(facilitator, action.id, "done");
     }
-    const span = nextDigest();
-    const content = digestContent(span, LIST);
+    const span = await nextDigest();
+    const content = await digestContent(span, LIST);
     expect(content.analyses).toHaveLength(DIGEST_LIST_LIMIT);
     expect(content.analysesCount).toBe(DIGEST_LIST_LIMIT + 2);
     expect(Math.max(...content.analyses.map((a) => a.summary.length))).toBeLessThanOrEqual(600);
     expect(content.completed).toHaveLength(DIGEST_LIST_LIMIT);
     expect(content.completedCount).toBe(DIGEST_LIST_LIMIT + 2);
-    const email = digestEmail(span, LIST);
+    const email = await digestEmail(span, LIST);
     expect(email.subject).toContain(`${DIGEST_LIST_LIMIT + 2} new post-mortems`);
     expect(email.text).toContain("And 2 more: https://hindsight.example.com/learnings");
     expect(email.html).toContain("And 2 more on");
@@ -311,9 +312,9 @@ describe("the digest's content", () => {
 
 describe("individual subscribers and list addresses", () => {
   it("each subscriber gets their own email with a signed one-click unsubscribe; a list address a page about leaving the list", async () => {
-    const member = createUser({ name: "Sam Member", email: "sam@example.com" });
-    subscribe(member);
-    publish("Website down", "2026-11-24T10:00:00Z");
+    const member = await createUser({ name: "Sam Member", email: "sam@example.com" });
+    await subscribe(member);
+    await publish("Website down", "2026-11-24T10:00:00Z");
     expect(await sendDigest({ trigger: "command" })).toMatchObject({ outcome: "queued", queued: 3, sent: 3 });
 
     const to = (address: string) => smtp.received.find((m) => (m.to as { text: string }).text === address)!;
@@ -332,10 +333,10 @@ describe("individual subscribers and list addresses", () => {
   });
 
   it("a GET of the unsubscribe link only asks; the one-click POST unsubscribes with no sign-in; a forged link is a clear 400", async () => {
-    const member = createUser({ email: "sam@example.com" });
-    const other = createUser({ email: "kim@example.com" });
-    subscribe(member);
-    subscribe(other);
+    const member = await createUser({ email: "sam@example.com" });
+    const other = await createUser({ email: "kim@example.com" });
+    await subscribe(member);
+    await subscribe(other);
     const token = new URL(unsubscribeUrl(member.id)).pathname.split("/").pop()!;
     const call = async (method: "GET" | "POST", t: string) => {
       const request = new Request(`https://hindsight.example.com/unsubscribe/${t}`, {
@@ -343,14 +344,14 @@ describe("individual subscribers and list addresses", () => {
         body: method === "POST" ? new URLSearchParams({ "List-Unsubscribe": "One-Click" }) : undefined,
       });
       const args = { request, params: { token: t }, context: {} } as never;
-      return (method === "GET" ? unsubscribeRoute.loader(args) : unsubscribeRoute.action(args)) as unknown as { init: { status: number }; data: { link: unknown } };
+      return (method === "GET" ? await unsubscribeRoute.loader(args) : await unsubscribeRoute.action(args)) as unknown as { init: { status: number }; data: { link: unknown } };
     };
-    const subscribers = () => db().select({ id: schema.digestSubscriptions.userId }).from(schema.digestSubscriptions).all().map((r) => r.id).sort();
+    const subscribers = async () => (await db().select({ id: schema.digestSubscriptions.userId }).from(schema.digestSubscriptions).all()).map((r) => r.id).sort();
 
     const shown = await call("GET", token);
     expect(shown.init.status).toBe(200);
     expect(shown.data.link).toEqual({ valid: true, email: "sam@example.com", subscribed: true });
-    expect(subscribers()).toEqual([member.id, other.id].sort());
+    expect(await subscribers()).toEqual([member.id, other.id].sort());
 
     // Another person's id under this signature, a signature for someone else, a cut link.
     const [, mac] = token.split(".");
@@ -359,35 +360,35 @@ describe("individual subscribers and list addresses", () => {
       expect(refused.init.status, forged).toBe(400);
       expect(refused.data.link).toEqual({ valid: false });
     }
-    expect(subscribers()).toEqual([member.id, other.id].sort());
+    expect(await subscribers()).toEqual([member.id, other.id].sort());
 
     const done = await call("POST", token);
     expect(done.init.status).toBe(200);
     expect(done.data.link).toEqual({ valid: true, email: "sam@example.com", subscribed: false });
-    expect(subscribers()).toEqual([other.id]);
+    expect(await subscribers()).toEqual([other.id]);
     // A signature made with another secret is not valid here.
     const secret = process.env.SESSION_SECRET;
     process.env.SESSION_SECRET = "another-secret-of-enough-length";
     const elsewhere = new URL(unsubscribeUrl(other.id)).pathname.split("/").pop()!;
     process.env.SESSION_SECRET = secret;
     expect((await call("POST", elsewhere)).init.status).toBe(400);
-    expect(subscribers()).toEqual([other.id]);
+    expect(await subscribers()).toEqual([other.id]);
   });
 
   it("each subscriber gets only what they may see; a list address only what everyone may see", async () => {
-    const admin = createUser({ role: "admin", email: "admin@example.com" });
-    const insider = createUser({ email: "insider@example.com" });
-    const outsider = createUser({ email: "outsider@example.com" });
-    for (const u of [admin, insider, outsider]) subscribe(u);
-    const facilitator = createUser({ role: "admin" });
-    publishSmall(facilitator, "Org-wide outage");
-    const secret = publishSmall(facilitator, "Credential rotation", "restricted");
-    setPeople(facilitator, secret.id, facilitator.id, [insider.id]);
-    const span = nextDigest();
-    expect(titles(span, LIST)).toEqual(["Org-wide outage"]);
-    expect(titles(span, { kind: "person", subscriber: { ...admin } })).toEqual(["Org-wide outage", "Credential rotation"]);
-    expect(titles(span, { kind: "person", subscriber: { ...insider } })).toEqual(["Org-wide outage", "Credential rotation"]);
-    expect(titles(span, { kind: "person", subscriber: { ...outsider } })).toEqual(["Org-wide outage"]);
+    const admin = await createUser({ role: "admin", email: "admin@example.com" });
+    const insider = await createUser({ email: "insider@example.com" });
+    const outsider = await createUser({ email: "outsider@example.com" });
+    for (const u of [admin, insider, outsider]) await subscribe(u);
+    const facilitator = await createUser({ role: "admin" });
+    await publishSmall(facilitator, "Org-wide outage");
+    const secret = await publishSmall(facilitator, "Credential rotation", "restricted");
+    await setPeople(facilitator, secret.id, facilitator.id, [insider.id]);
+    const span = await nextDigest();
+    expect(await titles(span, LIST)).toEqual(["Org-wide outage"]);
+    expect(await titles(span, { kind: "person", subscriber: { ...admin } })).toEqual(["Org-wide outage", "Credential rotation"]);
+    expect(await titles(span, { kind: "person", subscriber: { ...insider } })).toEqual(["Org-wide outage", "Credential rotation"]);
+    expect(await titles(span, { kind: "person", subscriber: { ...outsider } })).toEqual(["Org-wide outage"]);
 
     await sendDigest({ trigger: "command" });
     const textTo = (address: string) => smtp.received.find((m) => (m.to as { text: string }).text === address)?.text ?? "";
@@ -398,28 +399,28 @@ describe("individual subscribers and list addresses", () => {
   });
 
   it("someone removed gets no more digests", async () => {
-    const admin = createUser({ role: "admin" });
-    const leaver = createUser({ email: "leaver@example.com" });
-    subscribe(leaver);
-    removeUser(admin, leaver.id);
+    const admin = await createUser({ role: "admin" });
+    const leaver = await createUser({ email: "leaver@example.com" });
+    await subscribe(leaver);
+    await removeUser(admin, leaver.id);
     await sendDigest({ trigger: "command" });
     expect(smtp.received.map((m) => (m.to as { text: string }).text).sort()).toEqual(["everyone@example.com", "leads@example.com"]);
     // Added again, they choose afresh: not subscribed behind their back.
-    const { user: back } = addUser(admin, { name: "Leaver", email: "leaver@example.com", team: "", role: "member" });
+    const { user: back } = await addUser(admin, { name: "Leaver", email: "leaver@example.com", team: "", role: "member" });
     expect(back.id).toBe(leaver.id);
-    expect(isSubscribed(back)).toBe(false);
+    expect(await isSubscribed(back)).toBe(false);
   });
 });
 
 describe("the migration from weekly digests", () => {
-  it("keeps each sent week as a numbered digest, and the next digest starts where the last one ended", () => {
-    const facilitator = createUser();
-    const inWeek = publishSmall(facilitator, "Before the mid-week send");
-    const after = publishSmall(facilitator, "After the mid-week send");
+  it("keeps each sent week as a numbered digest, and the next digest starts where the last one ended", async () => {
+    const facilitator = await createUser();
+    const inWeek = await publishSmall(facilitator, "Before the mid-week send");
+    const after = await publishSmall(facilitator, "After the mid-week send");
     const set = (id: number, at: string) => db().update(schema.publications).set({ publishedAt: at }).where(eq(schema.publications.incidentId, id)).run();
-    set(inWeek.id, "2026-11-24T10:00:00.000Z");
-    set(after.id, "2026-11-26T10:00:00.000Z");
-    const sqlite = db().$client;
+    await set(inWeek.id, "2026-11-24T10:00:00.000Z");
+    await set(after.id, "2026-11-26T10:00:00.000Z");
+    const sqlite = sqliteOf(db());
     const old = (key: string, createdAt: string) =>
       sqlite.prepare("insert into outbox (key, kind, recipients, subject, text, html, status, created_at) values (?, 'digest', 'everyone@example.com', 's', 't', 'h', 'sent', ?)").run(key, createdAt);
     old("digest:2026-W47", "2026-11-23T09:00:00.000Z");
@@ -428,15 +429,15 @@ describe("the migration from weekly digests", () => {
 
     // The data migration that numbers them (0012 made the tables; the app fills them).
     const numbering = DATA_MIGRATIONS.find((step) => step.name === "numbered-digests-from-weekly-ones")!;
-    db().transaction((tx) => numbering.run(tx));
+    await db().transaction((tx) => numbering.run(tx));
 
-    expect(db().select().from(schema.digests).orderBy(asc(schema.digests.seq)).all()).toMatchObject([
+    expect(await db().select().from(schema.digests).orderBy(asc(schema.digests.seq)).all()).toMatchObject([
       { seq: 1, endAt: "2026-11-23T00:00:00.000Z", trigger: "migrated", startAt: null },
       { seq: 2, endAt: "2026-11-25T12:00:00.000Z", startAt: "2026-11-23T00:00:00.000Z" },
     ]);
-    expect(itemsByTitle()).toEqual([{ title: "Before the mid-week send", seq: 2 }]);
-    expect(nextDigest()).toMatchObject({ seq: 3, startAt: "2026-11-25T12:00:00.000Z" });
-    expect(titles(nextDigest())).toEqual(["After the mid-week send"]);
+    expect(await itemsByTitle()).toEqual([{ title: "Before the mid-week send", seq: 2 }]);
+    expect(await nextDigest()).toMatchObject({ seq: 3, startAt: "2026-11-25T12:00:00.000Z" });
+    expect(await titles(await nextDigest())).toEqual(["After the mid-week send"]);
   });
 });
 
@@ -445,9 +446,9 @@ describe("npm run digest, against a real SMTP server", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hindsight-digest-"));
     const file = path.join(dir, "hindsight.db");
     try {
-      useDatabase(openDatabase(file));
-      const { incident } = publish("Website down", "2026-11-24T10:00:00Z");
-      publish("Security incident", "2026-11-24T11:00:00Z", { visibility: "restricted" });
+      useDatabase(await openDatabase(file));
+      const { incident } = await publish("Website down", "2026-11-24T10:00:00Z");
+      await publish("Security incident", "2026-11-24T11:00:00Z", { visibility: "restricted" });
       const run = (...extra: string[]) =>
         promisify(execFile)(path.resolve("node_modules/.bin/tsx"), ["app/cli/digest.ts", ...extra], {
           env: { ...process.env, DATABASE_PATH: file, SMTP_URL: smtp.url },

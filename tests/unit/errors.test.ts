@@ -4,9 +4,10 @@ import { Conflict, Forbidden, Invalid, LimitReached, NotFound, PublishBlocked, S
 
 const VALUES = { title: "What I typed" };
 
-function thrown(fn: () => unknown): unknown {
+/** What `fn` throws, or what its promise rejects with. */
+async function thrown(fn: () => unknown): Promise<unknown> {
   try {
-    fn();
+    await fn();
   } catch (error) {
     return error;
   }
@@ -50,23 +51,23 @@ describe("a refusal on a page", () => {
   });
 
   it("is a 404 page for a missing thing, and rethrows what is not a refusal", async () => {
-    const missing = thrown(() => modelFailure(new NotFound("user", "No such user."), VALUES));
+    const missing = await thrown(() => modelFailure(new NotFound("user", "No such user."), VALUES));
     expect(missing).toBeInstanceOf(Response);
     expect((missing as Response).status).toBe(404);
     expect(await (missing as Response).text()).toBe("No such user.");
     const fault = new TypeError("a bug");
-    expect(thrown(() => modelFailure(fault, VALUES))).toBe(fault);
+    expect(await thrown(() => modelFailure(fault, VALUES))).toBe(fault);
   });
 });
 
 describe("a read for a page", () => {
   it("turns a missing thing into a 404 and a refusal into a 403 with its words", async () => {
-    const missing = thrown(() => orErrorPage(() => { throw new NotFound("incident"); }));
+    const missing = await thrown(() => orErrorPage(() => { throw new NotFound("incident"); }));
     expect((missing as Response).status).toBe(404);
-    const refused = thrown(() => orErrorPage(() => { throw new Forbidden("Only an administrator can do this."); }));
+    const refused = await thrown(() => orErrorPage(() => { throw new Forbidden("Only an administrator can do this."); }));
     expect((refused as Response).status).toBe(403);
     expect(await (refused as Response).text()).toBe("Only an administrator can do this.");
-    expect(orErrorPage(() => 42)).toBe(42);
+    expect(await orErrorPage(() => 42)).toBe(42);
   });
 
   it("does the same for a read that returns a promise, and lets faults through", async () => {
@@ -74,7 +75,7 @@ describe("a read for a page", () => {
     await expect(orErrorPage(async () => "found")).resolves.toBe("found");
     const fault = new TypeError("a bug");
     await expect(orErrorPage(async () => { throw fault; })).rejects.toBe(fault);
-    expect(thrown(() => orErrorPage(() => { throw new Invalid("Not a page refusal."); }))).toBeInstanceOf(Invalid);
+    expect(await thrown(() => orErrorPage(() => { throw new Invalid("Not a page refusal."); }))).toBeInstanceOf(Invalid);
   });
 });
 
@@ -117,6 +118,6 @@ describe("a refusal as problem+json (RFC 9457)", () => {
     expect(response.headers.get("Content-Type")).toBe("application/problem+json");
     expect(await response.json()).toMatchObject({ status: 400, detail: "You cannot remove yourself." });
     const fault = new Error("disk full");
-    expect(thrown(() => problemDetails(fault))).toBe(fault);
+    expect(await thrown(() => problemDetails(fault))).toBe(fault);
   });
 });

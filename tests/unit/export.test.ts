@@ -5,8 +5,8 @@ import { exportFileStem } from "~/models/incident";
 import * as exportRoute from "~/routes/incidents.$ref.export[.]md";
 import { freshDatabase, sessionCookie } from "./helpers";
 
-beforeEach(() => {
-  freshDatabase();
+beforeEach(async () => {
+  await freshDatabase();
 });
 
 async function download(userId: number, ref: string): Promise<Response> {
@@ -27,8 +27,8 @@ function savedAs(disposition: string): string {
 
 describe("the Markdown export", () => {
   it("is a download named after the reference and the title, whatever the title holds", async () => {
-    const admin = createUser({ role: "admin" });
-    const incident = createIncident(admin, { title: 'Café "checkout" / 50% down; filename=evil.exe\r\nX-Injected: 1' });
+    const admin = await createUser({ role: "admin" });
+    const incident = await createIncident(admin, { title: 'Café "checkout" / 50% down; filename=evil.exe\r\nX-Injected: 1' });
     const response = await download(admin.id, `INC-${incident.id}`);
     expect(response.status).toBe(200);
     const disposition = response.headers.get("Content-Disposition")!;
@@ -40,10 +40,10 @@ describe("the Markdown export", () => {
   });
 
   it("is not there for someone outside a restricted incident, and is for its people", async () => {
-    const admin = createUser({ role: "admin" });
-    const facilitator = createUser();
-    const outsider = createUser();
-    const incident = createIncident(admin, { title: "Credential leak", visibility: "restricted", facilitatorId: facilitator.id });
+    const admin = await createUser({ role: "admin" });
+    const facilitator = await createUser();
+    const outsider = await createUser();
+    const incident = await createIncident(admin, { title: "Credential leak", visibility: "restricted", facilitatorId: facilitator.id });
     const refused = await download(outsider.id, `INC-${incident.id}`);
     expect(refused.status).toBe(404);
     expect(await refused.text()).not.toContain("Credential leak");

@@ -59,16 +59,16 @@ let facilitator: User;
 let participant: User;
 let other: User;
 
-beforeEach(() => {
-  freshDatabase();
-  facilitator = createUser({ name: "Avery Facilitator" });
-  participant = createUser({ name: "Blake Participant" });
-  other = createUser({ name: "Casey Other" });
+beforeEach(async () => {
+  await freshDatabase();
+  facilitator = await createUser({ name: "Avery Facilitator" });
+  participant = await createUser({ name: "Blake Participant" });
+  other = await createUser({ name: "Casey Other" });
 });
 
 describe("the edit page: details and people in one form", () => {
   it("saves a summary typed together with a change of participants, in one post, without scripts", async () => {
-    const incident = createIncident(facilitator);
+    const incident = await createIncident(facilitator);
     const html = (await renderPage(facilitator.id, `/incidents/${incident.reference}/edit`, incidentRoutes(editPage as unknown as RouteModule, "edit"))).html;
     // One form holds both: its one button sends the summary and the ticked participants alike.
     const forms = html.match(/<form[\s\S]*?<\/form>/g) ?? [];
@@ -77,7 +77,7 @@ describe("the edit page: details and people in one form", () => {
     expect(editForm[0]).toContain('name="participantIds"');
     expect(forms.filter((f) => f.includes('name="participantIds"'))).toHaveLength(1);
 
-    const values = fieldValues(getIncident(facilitator, incident.id));
+    const values = fieldValues(await getIncident(facilitator, incident.id));
     const result = await post(editPage, facilitator, `/incidents/${incident.reference}/edit`, { ref: incident.reference }, {
       intent: "save",
       ...values,
@@ -86,17 +86,17 @@ describe("the edit page: details and people in one form", () => {
       participantIds: [String(participant.id), String(other.id)],
     });
     expect(result.redirect).toBe(`/incidents/${incident.reference}`);
-    const saved = getIncident(facilitator, incident.id);
+    const saved = await getIncident(facilitator, incident.id);
     expect(saved.summaryMd).toBe("Checkout failed for 70 minutes.");
     expect(saved.participantIds.sort()).toEqual([participant.id, other.id].sort());
   });
 
   it("refuses a people change with the message beside them, keeps the typed summary, and saves neither", async () => {
     // Restricted: taking someone off would leave their unfinished action with an owner who cannot see it.
-    const incident = createIncident(facilitator, incidentFields({ visibility: "restricted" }));
-    setPeople(facilitator, incident.id, facilitator.id, [participant.id]);
-    createAction(facilitator, incident.id, null, actionFields(participant.id));
-    const before = getIncident(facilitator, incident.id);
+    const incident = await createIncident(facilitator, incidentFields({ visibility: "restricted" }));
+    await setPeople(facilitator, incident.id, facilitator.id, [participant.id]);
+    await createAction(facilitator, incident.id, null, actionFields(participant.id));
+    const before = await getIncident(facilitator, incident.id);
     const result = await post(editPage, facilitator, `/incidents/${incident.reference}/edit`, { ref: incident.reference }, {
       intent: "save",
       ...fieldValues(before),
@@ -107,23 +107,23 @@ describe("the edit page: details and people in one form", () => {
     expect(result.failure?.init.status).toBe(409);
     expect(result.failure?.data.errors.participantIds?.[0]).toContain("Blake Participant still owns unfinished actions here");
     expect(result.failure?.data.values.summaryMd).toBe("A long summary typed before unticking someone.");
-    const after = getIncident(facilitator, incident.id);
+    const after = await getIncident(facilitator, incident.id);
     expect(after.summaryMd).toBe(before.summaryMd);
     expect(after.participantIds).toEqual([participant.id]);
     expect(after.version).toBe(before.version);
   });
 
   it("lets a participant, who does not choose the people, save the details without touching them", async () => {
-    const incident = createIncident(facilitator);
-    setPeople(facilitator, incident.id, facilitator.id, [participant.id]);
+    const incident = await createIncident(facilitator);
+    await setPeople(facilitator, incident.id, facilitator.id, [participant.id]);
     const result = await post(editPage, participant, `/incidents/${incident.reference}/edit`, { ref: incident.reference }, {
       intent: "save",
-      ...fieldValues(getIncident(participant, incident.id)),
+      ...fieldValues(await getIncident(participant, incident.id)),
       summaryMd: "Written by a participant.",
       facilitatorId: String(participant.id),
     });
     expect(result.redirect).toBe(`/incidents/${incident.reference}`);
-    const saved = getIncident(facilitator, incident.id);
+    const saved = await getIncident(facilitator, incident.id);
     expect(saved.summaryMd).toBe("Written by a participant.");
     expect([saved.facilitatorId, saved.participantIds]).toEqual([facilitator.id, [participant.id]]);
   });
@@ -131,25 +131,25 @@ describe("the edit page: details and people in one form", () => {
 
 describe("text limits: stated, counted, and refused with the text kept", () => {
   it("takes an answer of a few paragraphs, and refuses a longer one beside the field with every character kept", async () => {
-    const incident = createIncident(facilitator);
+    const incident = await createIncident(facilitator);
     const url = `/incidents/${incident.reference}?index`;
     const params = { ref: incident.reference };
     const paragraphs = "The retry loop had no backoff, so every client retried at once. ".repeat(55).trim();
     expect(paragraphs.length).toBeGreaterThan(3_000);
     const accepted = await post(incidentPage, facilitator, url, params, { intent: "add-why", parentId: "", question: "Why did the API fall over?", answer: paragraphs });
     expect(accepted.redirect).toMatch(/#why-\d+$/);
-    expect(listWhys(incident.id).map((w) => w.answer)).toEqual([paragraphs]);
+    expect((await listWhys(incident.id)).map((w) => w.answer)).toEqual([paragraphs]);
 
     const tooLong = "x".repeat(FIELD_LIMITS.answer + 1);
     const refused = await post(incidentPage, facilitator, url, params, { intent: "add-why", parentId: "", question: "Why again?", answer: tooLong });
     expect(refused.failure?.init.status).toBe(400);
     expect(refused.failure?.data.errors.answer).toEqual([tooLongMessage(FIELD_LIMITS.answer)]);
     expect(refused.failure?.data.values.answer).toBe(tooLong);
-    expect(listWhys(incident.id)).toHaveLength(1);
+    expect(await listWhys(incident.id)).toHaveLength(1);
   });
 
   it("states each limit beside its field instead of cutting the text with maxlength", async () => {
-    const incident = createIncident(facilitator);
+    const incident = await createIncident(facilitator);
     const { html } = await page(facilitator, incident.reference);
     expect(html).not.toMatch(/<textarea[^>]*maxlength/i);
     expect(html).toContain(`At most ${FIELD_LIMITS.answer.toLocaleString("en")} characters.`);
@@ -161,9 +161,9 @@ describe("text limits: stated, counted, and refused with the text kept", () => {
   });
 
   it("cuts no field anywhere: people, teams, categories, won't-do reasons and references are refused, not truncated", async () => {
-    const admin = createUser({ name: "Drew Admin", role: "admin" });
-    const incident = createIncident(admin, { facilitatorId: admin.id });
-    createAction(admin, incident.id, null, actionFields(admin.id));
+    const admin = await createUser({ name: "Drew Admin", role: "admin" });
+    const incident = await createIncident(admin, { facilitatorId: admin.id });
+    await createAction(admin, incident.id, null, actionFields(admin.id));
     const pages = [
       plain((await renderPage(admin.id, "/admin/users", [{ pattern: "/admin/users", module: peoplePage as unknown as RouteModule }])).html),
       plain((await renderPage(admin.id, "/admin/categories", [{ pattern: "/admin/categories", module: categoriesPage as unknown as RouteModule }])).html),
@@ -207,7 +207,7 @@ describe("text limits: stated, counted, and refused with the text kept", () => {
 
 describe("adding a why", () => {
   it("is refused without an answer, with the message beside the answer and the question kept", async () => {
-    const incident = createIncident(facilitator);
+    const incident = await createIncident(facilitator);
     const result = await post(incidentPage, facilitator, `/incidents/${incident.reference}?index`, { ref: incident.reference }, {
       intent: "add-why",
       parentId: "",
@@ -217,24 +217,24 @@ describe("adding a why", () => {
     expect(result.failure?.init.status).toBe(400);
     expect(result.failure?.data.errors.answer).toEqual(["Write the answer too: a why is added with its answer."]);
     expect(result.failure?.data.values.question).toBe("Why did the queue back up?");
-    expect(listWhys(incident.id)).toEqual([]);
+    expect(await listWhys(incident.id)).toEqual([]);
   });
 });
 
 describe("deleting a why", () => {
   it("says how many follow-up actions it lets go, and where they are found afterwards", async () => {
-    const incident = createIncident(facilitator);
-    const [top, deeper] = addWhyTree(facilitator, incident.id, [
+    const incident = await createIncident(facilitator);
+    const [top, deeper] = await addWhyTree(facilitator, incident.id, [
       { question: "Why were prices stale?", answer: "The CDN served cached pages", remediation: "Purge the CDN", children: [{ question: "Why cached?", answer: "A one-day TTL", remediation: "Shorten the TTL" }] },
     ]);
-    createAction(facilitator, incident.id, top, actionFields(facilitator.id, { title: "Purge on deploy" }));
-    createAction(facilitator, incident.id, deeper, actionFields(facilitator.id, { title: "Set a five-minute TTL" }));
+    await createAction(facilitator, incident.id, top, actionFields(facilitator.id, { title: "Purge on deploy" }));
+    await createAction(facilitator, incident.id, deeper, actionFields(facilitator.id, { title: "Set a five-minute TTL" }));
     const before = (await page(facilitator, incident.reference)).html;
     expect(before).toContain("2 follow-up actions of these whys are kept, no longer linked to a why");
 
     const result = await post(incidentPage, facilitator, `/incidents/${incident.reference}?index`, { ref: incident.reference }, { intent: "delete-why", whyId: String(top), confirm: "yes" });
     expect(result.redirect).toBe(`/incidents/${incident.reference}#actions-unlinked`);
-    expect(listIncidentActions(incident.id).map((a) => [a.title, a.whyId])).toEqual([
+    expect((await listIncidentActions(incident.id)).map((a) => [a.title, a.whyId])).toEqual([
       ["Purge on deploy", null],
       ["Set a five-minute TTL", null],
     ]);
@@ -248,8 +248,8 @@ describe("deleting a why", () => {
 
 describe("the answer's “Because”", () => {
   it("is shown once: an answer that starts with it is shown without the label", async () => {
-    const incident = createIncident(facilitator);
-    addWhyTree(facilitator, incident.id, [
+    const incident = await createIncident(facilitator);
+    await addWhyTree(facilitator, incident.id, [
       { question: "Why was the site down?", answer: "Because the cache expired at once" },
       { question: "Why was the site down?", answer: "Traffic doubled" },
     ]);
@@ -264,14 +264,14 @@ describe("the answer's “Because”", () => {
 
 describe("a new timeline entry's time", () => {
   it("starts at the incident's start, then at the last entry's time, not at the time of writing", async () => {
-    const incident = createIncident(facilitator, incidentFields({ startedAt: "2026-10-06T14:02:00.000Z" }));
+    const incident = await createIncident(facilitator, incidentFields({ startedAt: "2026-10-06T14:02:00.000Z" }));
     const newEntryTime = (html: string) => {
       const form = html.slice(html.lastIndexOf("Add a timeline entry"));
       return /name="at"[^>]*value="([^"]*)"/.exec(form)?.[1] ?? /value="([^"]*)"[^>]*name="at"/.exec(form)?.[1];
     };
     expect(newEntryTime((await page(facilitator, incident.reference)).html)).toBe(toInputValue("2026-10-06T14:02:00.000Z"));
-    addTimelineEntry(facilitator, incident.id, { at: "2026-10-06T14:40:00.000Z", bodyMd: "Rolled back." });
-    addTimelineEntry(facilitator, incident.id, { at: "2026-10-06T14:10:00.000Z", bodyMd: "Paged on-call." });
+    await addTimelineEntry(facilitator, incident.id, { at: "2026-10-06T14:40:00.000Z", bodyMd: "Rolled back." });
+    await addTimelineEntry(facilitator, incident.id, { at: "2026-10-06T14:10:00.000Z", bodyMd: "Paged on-call." });
     expect(newEntryTime((await page(facilitator, incident.reference)).html)).toBe(toInputValue("2026-10-06T14:40:00.000Z"));
   });
 });
@@ -281,29 +281,29 @@ describe("a new action's due date", () => {
     post(newActionPage, facilitator, `/incidents/${ref}/actions/new`, { ref }, { title: "Rotate the key", descriptionMd: "", ownerId: String(facilitator.id), priority: "P2", trackerUrl: "", whyId: "", ...form });
 
   it("in the past is not saved silently: the form asks to confirm it, with everything typed kept", async () => {
-    const incident = createIncident(facilitator);
+    const incident = await createIncident(facilitator);
     const asked = await newAction(incident.reference, { dueDate: "2020-01-06" });
     expect(asked.failure?.init.status).toBe(400);
     expect(asked.failure?.data.errors.dueDate?.[0]).toMatch(/^This date has already passed/);
     expect(asked.failure?.data.confirm).toBe("pastDue");
     expect(asked.failure?.data.values).toMatchObject({ title: "Rotate the key", dueDate: "2020-01-06" });
-    expect(listIncidentActions(incident.id)).toEqual([]);
+    expect(await listIncidentActions(incident.id)).toEqual([]);
 
     const confirmed = await newAction(incident.reference, { dueDate: "2020-01-06", pastDue: "confirmed" });
     expect(confirmed.redirect).toMatch(new RegExp(`^/incidents/${incident.reference}#action-\\d+$`));
-    expect(listIncidentActions(incident.id).map((a) => a.dueDate)).toEqual(["2020-01-06"]);
+    expect((await listIncidentActions(incident.id)).map((a) => a.dueDate)).toEqual(["2020-01-06"]);
   });
 
   it("today or later, or left to the policy, is saved at once", async () => {
-    const incident = createIncident(facilitator);
-    expect((await newAction(incident.reference, { dueDate: today() })).redirect).toMatch(/#action-\d+$/);
+    const incident = await createIncident(facilitator);
+    expect((await newAction(incident.reference, { dueDate: await today() })).redirect).toMatch(/#action-\d+$/);
     expect((await newAction(incident.reference, { dueDate: "" })).redirect).toMatch(/#action-\d+$/);
-    expect(listIncidentActions(incident.id)).toHaveLength(2);
+    expect(await listIncidentActions(incident.id)).toHaveLength(2);
   });
 
   it("of an existing overdue action is saved when edited, without asking", async () => {
-    const incident = createIncident(facilitator);
-    const action = createAction(facilitator, incident.id, null, actionFields(facilitator.id, { dueDate: "2020-01-06" }));
+    const incident = await createIncident(facilitator);
+    const action = await createAction(facilitator, incident.id, null, actionFields(facilitator.id, { dueDate: "2020-01-06" }));
     const result = await post(actionPage, facilitator, `/actions/${action.id}`, { id: String(action.id) }, {
       intent: "update",
       version: String(action.version),

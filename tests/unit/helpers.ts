@@ -1,16 +1,16 @@
-import { db, openDatabase, useDatabase } from "~/lib/db.server";
+import { db, observeStatements, openDatabase, sqliteOf, useDatabase } from "~/lib/db.server";
 import { DATA_MIGRATIONS } from "~/models/data-migrations.server";
 import { startSession } from "~/lib/session.server";
 
 /** A fresh in-memory database for one test, migrated as the app migrates one. */
-export function freshDatabase() {
-  return useDatabase(openDatabase(":memory:", { dataMigrations: DATA_MIGRATIONS }));
+export async function freshDatabase() {
+  return useDatabase(await openDatabase(":memory:", { dataMigrations: DATA_MIGRATIONS }));
 }
 
-/** The error a call throws; fails the test when it throws nothing. */
-export function caught(fn: () => unknown): unknown {
+/** The error a call throws or its promise rejects with; fails the test when there is none. */
+export async function caught(fn: () => unknown): Promise<unknown> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     return e;
   }
@@ -19,51 +19,21 @@ export function caught(fn: () => unknown): unknown {
 
 export type RecordedQuery = { sql: string; params: unknown[] };
 
-/**
- * Every statement run against the database while `fn` runs, with its parameters: statements
- * prepared through drizzle, through `$client.prepare`, and ones prepared earlier and kept.
- */
-export function recordQueries<T>(fn: () => T): { result: T; queries: RecordedQuery[] } {
-  const recording = startRecording();
-  try {
-    return { result: fn(), queries: recording.queries };
-  } finally {
-    recording.stop();
-  }
-}
-
-/** recordQueries for an async call, such as a route's loader. */
-export async function recordQueriesOf<T>(fn: () => Promise<T>): Promise<{ result: T; queries: RecordedQuery[] }> {
-  const recording = startRecording();
-  try {
-    return { result: await fn(), queries: recording.queries };
-  } finally {
-    recording.stop();
-  }
-}
-
-function startRecording() {
+/** Every statement run against the database while `fn` runs, with its parameters. */
+export async function recordQueries<T>(fn: () => Promise<T>): Promise<{ result: T; queries: RecordedQuery[] }> {
   const queries: RecordedQuery[] = [];
-  const statement = Object.getPrototypeOf(db().$client.prepare("select 1")) as Record<string, (...args: unknown[]) => unknown>;
-  const originals = new Map<string, (...args: unknown[]) => unknown>();
-  for (const method of ["all", "get", "run", "iterate"]) {
-    const original = statement[method];
-    originals.set(method, original);
-    statement[method] = function (this: { source: string }, ...params: unknown[]) {
-      queries.push({ sql: this.source, params });
-      return original.apply(this, params);
-    };
+  const stop = observeStatements(db(), (sql, params) => queries.push({ sql, params }));
+  try {
+    return { result: await fn(), queries };
+  } finally {
+    stop();
   }
-  return {
-    queries,
-    stop: () => originals.forEach((original, method) => (statement[method] = original)),
-  };
 }
 
 /** SQLite's plan for a recorded statement, one line per step ("SEARCH whys USING INDEX …"). */
 export function queryPlan(query: RecordedQuery): string[] {
-  return db()
-    .$client.prepare(`explain query plan ${query.sql}`)
+  return sqliteOf(db())
+    .prepare(`explain query plan ${query.sql}`)
     .all(...query.params)
     .map((row) => (row as { detail: string }).detail);
 }

@@ -8,13 +8,13 @@ const textOf = (html: string) => html.replace(/<!-- -->/g, "").replace(/<[^>]+>/
 const insights = async (userId: number, path: string) => (await renderPage(userId, path, [{ pattern: "/insights", module: insightsPage as unknown as RouteModule }])).html;
 
 describe("the Insights page with nothing in its period", () => {
-  beforeEach(() => {
-    freshDatabase();
+  beforeEach(async () => {
+    await freshDatabase();
   });
 
   it("names the period it shows and offers to widen it to the latest earlier incident", async () => {
-    const admin = createUser({ role: "admin", team: "SRE" });
-    createIncident(admin, { title: "Old outage", startedAt: "2024-05-10T09:00:00.000Z", detectedAt: null, resolvedAt: null });
+    const admin = await createUser({ role: "admin", team: "SRE" });
+    await createIncident(admin, { title: "Old outage", startedAt: "2024-05-10T09:00:00.000Z", detectedAt: null, resolvedAt: null });
     const html = await insights(admin.id, "/insights?from=2026-01-01&to=2026-06-30");
     const text = textOf(html);
     expect(text).toContain("No incidents started between 1 Jan 2026 and 30 Jun 2026. The latest one before started on 10 May 2024.");
@@ -30,7 +30,7 @@ describe("the Insights page with nothing in its period", () => {
   });
 
   it("keeps the default period's dates in its words, and offers to report an incident when there is none at all", async () => {
-    const admin = createUser({ role: "admin" });
+    const admin = await createUser({ role: "admin" });
     const text = textOf(await insights(admin.id, "/insights"));
     expect(text).toMatch(/No incidents started between 1 \w+ \d{4} and \d+ \w+ \d{4}\./);
     expect(text).not.toContain("twelve months");
@@ -38,9 +38,9 @@ describe("the Insights page with nothing in its period", () => {
   });
 
   it("never offers an earlier incident the viewer may not see", async () => {
-    const admin = createUser({ role: "admin" });
-    const member = createUser();
-    createIncident(admin, { title: "Secret", visibility: "restricted", startedAt: "2024-05-10T09:00:00.000Z", detectedAt: null, resolvedAt: null });
+    const admin = await createUser({ role: "admin" });
+    const member = await createUser();
+    await createIncident(admin, { title: "Secret", visibility: "restricted", startedAt: "2024-05-10T09:00:00.000Z", detectedAt: null, resolvedAt: null });
     const text = textOf(await insights(member.id, "/insights?from=2026-01-01&to=2026-06-30"));
     expect(text).not.toContain("Widen the period");
     expect(text).not.toContain("10 May 2024");

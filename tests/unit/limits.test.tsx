@@ -22,29 +22,29 @@ import * as editPage from "~/routes/incidents.$ref.edit";
 import * as historyPage from "~/routes/incidents.$ref.history";
 import * as newActionPage from "~/routes/incidents.$ref.actions.new";
 import * as exportRoute from "~/routes/incidents.$ref.export[.]md";
-import { caught, freshDatabase, recordQueriesOf, sessionCookie } from "./helpers";
+import { caught, freshDatabase, recordQueries, sessionCookie } from "./helpers";
 import { renderPage, type RouteModule } from "./render";
 
 const { whys, timelineEntries, actions, incidentLinks } = schema;
 
 /** The refusal a call at a limit throws: a 422 with the limit's message. */
-function refusal(fn: () => unknown): { status: number; message: string } {
-  const error = caught(fn) as LimitReached;
+async function refusal(fn: () => unknown): Promise<{ status: number; message: string }> {
+  const error = (await caught(fn)) as LimitReached;
   expect(error).toBeInstanceOf(LimitReached);
   return { status: statusOf(error), message: error.message };
 }
 
-function rows(table: typeof whys | typeof timelineEntries | typeof actions, incidentId: number): number {
-  return db().select({ n: count() }).from(table).where(eq(table.incidentId, incidentId)).get()!.n;
+async function rows(table: typeof whys | typeof timelineEntries | typeof actions, incidentId: number): Promise<number> {
+  return (await db().select({ n: count() }).from(table).where(eq(table.incidentId, incidentId)).get())!.n;
 }
 
 /** Whys stored directly, as a tree from before the limits would hold them: `parentOf(i)` gives each one's parent index. */
-function insertWhys(admin: User, incidentId: number, n: number, parentOf: (i: number, ids: number[]) => number | null): number[] {
+async function insertWhys(admin: User, incidentId: number, n: number, parentOf: (i: number, ids: number[]) => number | null): Promise<number[]> {
   const ids: number[] = [];
-  db().transaction((tx) => {
+  await db().transaction(async (tx) => {
     for (let i = 0; i < n; i++) {
       const parentId = parentOf(i, ids);
-      const row = tx
+      const row = await tx
         .insert(whys)
         .values({ incidentId, parentId, position: 1, question: `Why ${i}?`, answer: `Because of step ${i}.`, createdById: admin.id, blameFindings: '{"items":[],"truncated":[]}' })
         .returning({ id: whys.id })
@@ -64,66 +64,68 @@ const INCIDENT_ROUTES = (page: RouteModule, tab?: string) => [
 // Each case builds hundreds of rows: explicit limits, so a busy machine does not decide them.
 describe("limits on what one incident holds", { timeout: 60_000 }, () => {
   let admin: User;
-  beforeEach(() => {
-    freshDatabase();
-    admin = createUser({ role: "admin" });
+  beforeEach(async () => {
+    await freshDatabase();
+    admin = await createUser({ role: "admin" });
   });
 
-  it("refuses a why past the limit per incident with its message, and stores nothing", () => {
-    const incident = createIncident(admin);
-    insertWhys(admin, incident.id, LIMITS.whysPerIncident - 1, () => null);
-    addWhy(admin, incident.id, null, whyFields({ question: "Why one more?" }));
-    expect(refusal(() => addWhy(admin, incident.id, null, whyFields({ question: "Why past the limit?" })))).toEqual({
+  it("refuses a why past the limit per incident with its message, and stores nothing", async () => {
+    const incident = await createIncident(admin);
+    await insertWhys(admin, incident.id, LIMITS.whysPerIncident - 1, () => null);
+    await addWhy(admin, incident.id, null, whyFields({ question: "Why one more?" }));
+    expect(await refusal(() => addWhy(admin, incident.id, null, whyFields({ question: "Why past the limit?" })))).toEqual({
       status: 422,
       message: limitMessage("whysPerIncident"),
     });
-    expect(rows(whys, incident.id)).toBe(LIMITS.whysPerIncident);
+    expect(await rows(whys, incident.id)).toBe(LIMITS.whysPerIncident);
   });
 
-  it("refuses a level deeper than the limit, and stores nothing", () => {
-    const incident = createIncident(admin);
+  it("refuses a level deeper than the limit, and stores nothing", async () => {
+    const incident = await createIncident(admin);
     let parentId: number | null = null;
-    for (let level = 1; level <= LIMITS.depth; level++) parentId = addWhy(admin, incident.id, parentId, whyFields({ question: `Why at level ${level}?` })).id;
-    expect(refusal(() => addWhy(admin, incident.id, parentId, whyFields({ question: "Why deeper still?" })))).toEqual({ status: 422, message: limitMessage("depth") });
+    for (let level = 1; level <= LIMITS.depth; level++) parentId = (await addWhy(admin, incident.id, parentId, whyFields({ question: `Why at level ${level}?` }))).id;
+    expect(await refusal(() => addWhy(admin, incident.id, parentId, whyFields({ question: "Why deeper still?" })))).toEqual({ status: 422, message: limitMessage("depth") });
     // Another answer at the deepest level is still welcome.
-    const deepest = listWhys(incident.id).find((w) => w.id === parentId)!;
-    addWhy(admin, incident.id, deepest.parentId, whyFields({ question: "Why at level 15, another cause?" }));
-    expect(rows(whys, incident.id)).toBe(LIMITS.depth + 1);
+    const deepest = (await listWhys(incident.id)).find((w) => w.id === parentId)!;
+    await addWhy(admin, incident.id, deepest.parentId, whyFields({ question: "Why at level 15, another cause?" }));
+    expect(await rows(whys, incident.id)).toBe(LIMITS.depth + 1);
   });
 
-  it("refuses a timeline entry, an action, a person and a related incident past their limits", () => {
-    const incident = createIncident(admin);
+  it("refuses a timeline entry, an action, a person and a related incident past their limits", async () => {
+    const incident = await createIncident(admin);
     const at = incident.startedAt;
-    db().insert(timelineEntries).values(Array.from({ length: LIMITS.timelineEntriesPerIncident }, () => ({ incidentId: incident.id, at, bodyMd: "Paged.", bodyHtml: "<p>Paged.</p>", createdById: admin.id }))).run();
-    expect(refusal(() => addTimelineEntry(admin, incident.id, { at, bodyMd: "One more." })).message).toBe(limitMessage("timelineEntriesPerIncident"));
-    expect(rows(timelineEntries, incident.id)).toBe(LIMITS.timelineEntriesPerIncident);
+    await db().insert(timelineEntries).values(Array.from({ length: LIMITS.timelineEntriesPerIncident }, () => ({ incidentId: incident.id, at, bodyMd: "Paged.", bodyHtml: "<p>Paged.</p>", createdById: admin.id }))).run();
+    expect((await refusal(() => addTimelineEntry(admin, incident.id, { at, bodyMd: "One more." }))).message).toBe(limitMessage("timelineEntriesPerIncident"));
+    expect(await rows(timelineEntries, incident.id)).toBe(LIMITS.timelineEntriesPerIncident);
 
-    db().insert(actions).values(Array.from({ length: LIMITS.actionsPerIncident }, () => ({ incidentId: incident.id, title: "Task", ownerId: admin.id, dueDate: "2026-12-01", priority: "P2" as const, createdById: admin.id }))).run();
-    expect(refusal(() => createAction(admin, incident.id, null, actionFields(admin.id))).message).toBe(limitMessage("actionsPerIncident"));
-    expect(rows(actions, incident.id)).toBe(LIMITS.actionsPerIncident);
+    await db().insert(actions).values(Array.from({ length: LIMITS.actionsPerIncident }, () => ({ incidentId: incident.id, title: "Task", ownerId: admin.id, dueDate: "2026-12-01", priority: "P2" as const, createdById: admin.id }))).run();
+    expect((await refusal(() => createAction(admin, incident.id, null, actionFields(admin.id)))).message).toBe(limitMessage("actionsPerIncident"));
+    expect(await rows(actions, incident.id)).toBe(LIMITS.actionsPerIncident);
 
-    const people = Array.from({ length: LIMITS.peoplePerIncident }, () => createUser());
-    setPeople(admin, incident.id, people[0].id, people.slice(1, LIMITS.peoplePerIncident - 1).map((p) => p.id));
-    expect(refusal(() => setPeople(admin, incident.id, people[0].id, [...people.slice(1), admin].map((p) => p.id))).message).toBe(limitMessage("peoplePerIncident"));
-    setPeople(admin, incident.id, people[0].id, people.slice(1).map((p) => p.id));
-    expect(getIncident(admin, incident.id).participantIds).toHaveLength(LIMITS.peoplePerIncident - 1);
+    const people: User[] = [];
+    for (let i = 0; i < LIMITS.peoplePerIncident; i++) people.push(await createUser());
+    await setPeople(admin, incident.id, people[0].id, people.slice(1, LIMITS.peoplePerIncident - 1).map((p) => p.id));
+    expect((await refusal(() => setPeople(admin, incident.id, people[0].id, [...people.slice(1), admin].map((p) => p.id)))).message).toBe(limitMessage("peoplePerIncident"));
+    await setPeople(admin, incident.id, people[0].id, people.slice(1).map((p) => p.id));
+    expect((await getIncident(admin, incident.id)).participantIds).toHaveLength(LIMITS.peoplePerIncident - 1);
 
-    for (let i = 0; i < LIMITS.relatedPerIncident; i++) linkIncidents(admin, incident.id, createIncident(admin).id);
-    expect(refusal(() => linkIncidents(admin, incident.id, createIncident(admin).id)).message).toBe(limitMessage("relatedPerIncident"));
-    expect(db().select({ n: count() }).from(incidentLinks).where(eq(incidentLinks.incidentId, incident.id)).get()!.n).toBe(LIMITS.relatedPerIncident);
+    for (let i = 0; i < LIMITS.relatedPerIncident; i++) await linkIncidents(admin, incident.id, (await createIncident(admin)).id);
+    expect((await refusal(async () => linkIncidents(admin, incident.id, (await createIncident(admin)).id))).message).toBe(limitMessage("relatedPerIncident"));
+    expect((await db().select({ n: count() }).from(incidentLinks).where(eq(incidentLinks.incidentId, incident.id)).get())!.n).toBe(LIMITS.relatedPerIncident);
   });
 
   it("keeps data already above a limit: it renders, and may shrink but not grow", async () => {
-    const incident = createIncident(admin);
-    insertWhys(admin, incident.id, LIMITS.whysPerIncident + 20, () => null);
-    const people = Array.from({ length: LIMITS.peoplePerIncident + 5 }, () => createUser());
-    db().insert(schema.participants).values(people.map((p) => ({ incidentId: incident.id, userId: p.id }))).run();
+    const incident = await createIncident(admin);
+    await insertWhys(admin, incident.id, LIMITS.whysPerIncident + 20, () => null);
+    const people: User[] = [];
+    for (let i = 0; i < LIMITS.peoplePerIncident + 5; i++) people.push(await createUser());
+    await db().insert(schema.participants).values(people.map((p) => ({ incidentId: incident.id, userId: p.id }))).run();
     const page = await renderPage(admin.id, `/incidents/${incident.reference}`, INCIDENT_ROUTES(incidentPage as unknown as RouteModule));
     expect(page.html.includes(`Why ${LIMITS.whysPerIncident + 19}?`)).toBe(true);
     expect(page.html.includes(limitMessage("whysPerIncident"))).toBe(true);
-    expect(refusal(() => addWhy(admin, incident.id, null, whyFields({ question: "Why more?" }))).message).toBe(limitMessage("whysPerIncident"));
-    setPeople(admin, incident.id, admin.id, people.slice(1).map((p) => p.id));
-    expect(getIncident(admin, incident.id).participantIds).toHaveLength(LIMITS.peoplePerIncident + 4);
+    expect((await refusal(() => addWhy(admin, incident.id, null, whyFields({ question: "Why more?" })))).message).toBe(limitMessage("whysPerIncident"));
+    await setPeople(admin, incident.id, admin.id, people.slice(1).map((p) => p.id));
+    expect((await getIncident(admin, incident.id)).participantIds).toHaveLength(LIMITS.peoplePerIncident + 4);
   }, 60_000);
 });
 
@@ -132,12 +134,12 @@ describe("a tree deeper than the depth limit, stored before it existed", () => {
   const DEEP = 1_600;
   let admin: User;
   let reference: string;
-  beforeAll(() => {
-    freshDatabase();
-    admin = createUser({ role: "admin" });
-    const incident = createIncident(admin);
+  beforeAll(async () => {
+    await freshDatabase();
+    admin = await createUser({ role: "admin" });
+    const incident = await createIncident(admin);
     reference = incident.reference;
-    insertWhys(admin, incident.id, DEEP, (i, ids) => (i === 0 ? null : ids[i - 1]));
+    await insertWhys(admin, incident.id, DEEP, (i, ids) => (i === 0 ? null : ids[i - 1]));
   }, 60_000);
 
   it("renders its page and export, nested no deeper than the limit", async () => {
@@ -153,8 +155,8 @@ describe("a tree deeper than the depth limit, stored before it existed", () => {
     }
     expect(deepest).toBe(LIMITS.depth + 1);
 
-    const incident = getIncident(admin, Number(reference.slice(4)));
-    const markdown = incidentMarkdown(incident, listWhys(incident.id), [], []);
+    const incident = await getIncident(admin, Number(reference.slice(4)));
+    const markdown = await incidentMarkdown(incident, await listWhys(incident.id), [], []);
     const indents = [...markdown.matchAll(/^( *)\d+\. \*\*Why/gm)].map((m) => m[1].length);
     expect(indents).toHaveLength(DEEP);
     expect(Math.max(...indents)).toBe(3 * LIMITS.depth);
@@ -169,25 +171,25 @@ describe("an incident at every limit", () => {
   let facilitator: User;
   let full: string;
   let small: string;
-  beforeAll(() => {
-    freshDatabase();
-    admin = createUser({ role: "admin" });
-    member = createUser();
-    const built = createIncidentAtLimits(admin, { blame: true });
+  beforeAll(async () => {
+    await freshDatabase();
+    admin = await createUser({ role: "admin" });
+    member = await createUser();
+    const built = await createIncidentAtLimits(admin, { blame: true });
     full = built.incident.reference;
     facilitator = built.people[0] as User;
-    const few = createIncident(admin, { facilitatorId: facilitator.id });
-    addWhyTree(facilitator, few.id, RIES_CHAIN);
-    createAction(facilitator, few.id, null, actionFields(facilitator.id));
-    addTimelineEntry(facilitator, few.id, { at: few.startedAt, bodyMd: "Paged." });
+    const few = await createIncident(admin, { facilitatorId: facilitator.id });
+    await addWhyTree(facilitator, few.id, RIES_CHAIN);
+    await createAction(facilitator, few.id, null, actionFields(facilitator.id));
+    await addTimelineEntry(facilitator, few.id, { at: few.startedAt, bodyMd: "Paged." });
     small = few.reference;
   }, 180_000);
 
-  it("holds every limit", () => {
-    const incident = getIncident(admin, Number(full.slice(4)));
-    expect(listWhys(incident.id)).toHaveLength(LIMITS.whysPerIncident);
-    expect(listTimeline(incident.id)).toHaveLength(LIMITS.timelineEntriesPerIncident);
-    expect(listIncidentActions(incident.id)).toHaveLength(LIMITS.actionsPerIncident);
+  it("holds every limit", async () => {
+    const incident = await getIncident(admin, Number(full.slice(4)));
+    expect(await listWhys(incident.id)).toHaveLength(LIMITS.whysPerIncident);
+    expect(await listTimeline(incident.id)).toHaveLength(LIMITS.timelineEntriesPerIncident);
+    expect(await listIncidentActions(incident.id)).toHaveLength(LIMITS.actionsPerIncident);
     expect(1 + incident.participantIds.length).toBe(LIMITS.peoplePerIncident);
     expect(incident.services).toHaveLength(FIELD_LIMITS.servicesPerIncident);
   });
@@ -222,9 +224,9 @@ describe("an incident at every limit", () => {
     }, 120_000);
   }
 
-  it("is published to the feeds and the digest as a glance of bounded size", () => {
-    const incident = getIncident(admin, Number(full.slice(4)));
-    const snapshot = snapshotOf(db(), incident);
+  it("is published to the feeds and the digest as a glance of bounded size", async () => {
+    const incident = await getIncident(admin, Number(full.slice(4)));
+    const snapshot = await snapshotOf(db(), incident);
     expect(JSON.stringify(snapshot).length).toBeGreaterThan(2_000_000);
     const content = learningContent(snapshot);
     expect(flatten(content.whys)).toHaveLength(GLANCE.whys);
@@ -239,7 +241,7 @@ describe("an incident at every limit", () => {
   it("exports the incident as Markdown with the statements of a small incident, in a bounded size", async () => {
     const cookie = await sessionCookie(member.id);
     const exported = async (ref: string) =>
-      recordQueriesOf(async () => {
+      recordQueries(async () => {
         const response = (await exportRoute.loader({ request: new Request(`http://localhost/incidents/${ref}.md`, { headers: { cookie } }), params: { ref }, context: {} } as never)) as Response;
         return response.text();
       });

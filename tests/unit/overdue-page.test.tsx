@@ -18,17 +18,17 @@ const overdue = async (userId: number) =>
   );
 
 describe("the Overdue page", () => {
-  beforeEach(() => {
-    freshDatabase();
+  beforeEach(async () => {
+    await freshDatabase();
   });
 
   it("shows every team's overdue actions, grouped by team with each team's count, the viewer's team first", async () => {
-    const ada = createUser({ name: "Ada Web", team: "Web" });
-    const sam = createUser({ name: "Sam Data", team: "Data" });
-    const incident = createIncident(ada);
-    createAction(ada, incident.id, null, actionFields(ada.id, { title: "Fix the web retry", dueDate: "2020-01-01" }));
-    createAction(ada, incident.id, null, actionFields(sam.id, { title: "Fix the data import", dueDate: "2020-02-01" }));
-    createAction(ada, incident.id, null, actionFields(sam.id, { title: "Fix the data export", dueDate: "2020-03-01" }));
+    const ada = await createUser({ name: "Ada Web", team: "Web" });
+    const sam = await createUser({ name: "Sam Data", team: "Data" });
+    const incident = await createIncident(ada);
+    await createAction(ada, incident.id, null, actionFields(ada.id, { title: "Fix the web retry", dueDate: "2020-01-01" }));
+    await createAction(ada, incident.id, null, actionFields(sam.id, { title: "Fix the data import", dueDate: "2020-02-01" }));
+    await createAction(ada, incident.id, null, actionFields(sam.id, { title: "Fix the data export", dueDate: "2020-03-01" }));
 
     const text = await overdue(sam.id);
     expect(text).toContain("3 overdue in 2 teams, grouped by team below");
@@ -42,13 +42,13 @@ describe("the Overdue page", () => {
   });
 
   it("lists at most ten people a team, most behind first, and links to the rest", async () => {
-    const lead = createUser({ name: "Lead", team: "Web" });
-    const incident = createIncident(lead);
-    createAction(lead, incident.id, null, actionFields(lead.id, { title: "Lead's first", dueDate: "2020-01-01" }));
-    createAction(lead, incident.id, null, actionFields(lead.id, { title: "Lead's second", dueDate: "2020-01-02" }));
+    const lead = await createUser({ name: "Lead", team: "Web" });
+    const incident = await createIncident(lead);
+    await createAction(lead, incident.id, null, actionFields(lead.id, { title: "Lead's first", dueDate: "2020-01-01" }));
+    await createAction(lead, incident.id, null, actionFields(lead.id, { title: "Lead's second", dueDate: "2020-01-02" }));
     for (let i = 0; i < 11; i++) {
-      const person = createUser({ name: `Person ${String(i).padStart(2, "0")}`, team: "Web" });
-      createAction(lead, incident.id, null, actionFields(person.id, { title: `Fix ${i}`, dueDate: "2020-01-01" }));
+      const person = await createUser({ name: `Person ${String(i).padStart(2, "0")}`, team: "Web" });
+      await createAction(lead, incident.id, null, actionFields(person.id, { title: `Fix ${i}`, dueDate: "2020-01-01" }));
     }
     const text = await overdue(lead.id);
     expect(text).toContain("Web (13 overdue, 12 people)");

@@ -21,12 +21,12 @@ import { freshDatabase, sessionCookie } from "./helpers";
 
 type Route = { loader: (args: never) => unknown; action?: (args: never) => unknown };
 
-beforeEach(() => {
-  freshDatabase();
+beforeEach(async () => {
+  await freshDatabase();
 });
 
 async function signedIn() {
-  const admin = createUser({ role: "admin" });
+  const admin = await createUser({ role: "admin" });
   return (await sessionCookie(admin.id));
 }
 
@@ -62,8 +62,8 @@ describe("the digest's pages", () => {
       const thrown = await Promise.resolve(digest.action({ request, params: {}, context: {} } as never)).catch((e: unknown) => e);
       expect((thrown as Response).status).toBe(400);
     }
-    expect(db().select().from(schema.outbox).where(eq(schema.outbox.kind, "digest")).all()).toEqual([]);
-    expect(db().select().from(schema.digests).all()).toEqual([]);
+    expect(await db().select().from(schema.outbox).where(eq(schema.outbox.kind, "digest")).all()).toEqual([]);
+    expect(await db().select().from(schema.digests).all()).toEqual([]);
   });
 });
 
@@ -85,9 +85,9 @@ describe("query strings", () => {
 
   it("never make a page fail", async () => {
     const cookie = await signedIn();
-    const admin = createUser({ role: "admin" });
-    const incident = createIncident(admin);
-    addWhyTree(admin, incident.id, [{ question: "Why did the queue back up?", answer: "The consumers were too few." }]);
+    const admin = await createUser({ role: "admin" });
+    const incident = await createIncident(admin);
+    await addWhyTree(admin, incident.id, [{ question: "Why did the queue back up?", answer: "The consumers were too few." }]);
     const failures: string[] = [];
     for (const [path, route, names, params] of ROUTES) {
       for (const name of names) {

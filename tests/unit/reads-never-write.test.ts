@@ -6,7 +6,7 @@ import crypto from "node:crypto";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { db, schema } from "~/lib/db.server";
+import { db, schema, sqliteOf } from "~/lib/db.server";
 import { addUser, getUser } from "~/models/user.server";
 import { listIncidentActions } from "~/models/action.server";
 import { latestPublication } from "~/models/publication.server";
@@ -20,7 +20,7 @@ const routes = import.meta.glob<{ loader?: Loader }>(["../../app/routes/*.{ts,ts
 
 /** Every table's rows, hashed: what a read must leave as it was. */
 function contents(): Record<string, string> {
-  const sqlite = db().$client;
+  const sqlite = sqliteOf(db());
   const tables = sqlite.prepare("select name from sqlite_master where type = 'table' order by name").pluck().all() as string[];
   return Object.fromEntries(
     tables.map((t) => [t, crypto.createHash("sha256").update(JSON.stringify(sqlite.prepare(`select * from "${t}"`).raw().all())).digest("hex")]),
@@ -48,20 +48,26 @@ describe("reading a page", () => {
   let ref = "";
 
   beforeAll(async () => {
-    freshDatabase();
-    loadDemo();
-    const admin = getUser(db().select({ id: schema.users.id }).from(schema.users).where(eq(schema.users.role, "admin")).get()!.id)!;
-    const incident = db().select({ id: schema.incidents.id }).from(schema.incidents).all().find((i) => latestPublication(i.id))!;
-    const action = listIncidentActions(incident.id)[0];
-    const { user: member, token: setPasswordToken } = addUser(admin, { name: "Reader", email: "reader@example.com", team: "Web", role: "member" });
+    await freshDatabase();
+    await loadDemo();
+    const admin = (await getUser((await db().select({ id: schema.users.id }).from(schema.users).where(eq(schema.users.role, "admin")).get())!.id))!;
+    let incident!: { id: number };
+    for (const i of await db().select({ id: schema.incidents.id }).from(schema.incidents).all()) {
+      if (await latestPublication(i.id)) {
+        incident = i;
+        break;
+      }
+    }
+    const action = (await listIncidentActions(incident.id))[0];
+    const { user: member, token: setPasswordToken } = await addUser(admin, { name: "Reader", email: "reader@example.com", team: "Web", role: "member" });
     // A digest already sent, for its page.
-    const through = db().select({ id: schema.publications.id }).from(schema.publications).all().at(-1)!.id;
-    db().insert(schema.digests).values({ seq: 1, afterPublicationId: 0, throughPublicationId: through, startAt: null, endAt: new Date().toISOString(), trigger: "manual" }).run();
-    db().insert(schema.digestItems).values({ publicationId: through, digestSeq: 1 }).run();
+    const through = (await db().select({ id: schema.publications.id }).from(schema.publications).all()).at(-1)!.id;
+    await db().insert(schema.digests).values({ seq: 1, afterPublicationId: 0, throughPublicationId: through, startAt: null, endAt: new Date().toISOString(), trigger: "manual" }).run();
+    await db().insert(schema.digestItems).values({ publicationId: through, digestSeq: 1 }).run();
     // What a read once wrote: whys whose similar whys were not looked up yet (they are, at
     // start-up), and a person without a feed link (they ask for one).
-    db().update(schema.whys).set({ similarCheckedAt: null }).run();
-    db().update(schema.users).set({ feedToken: null }).where(eq(schema.users.id, admin.id)).run();
+    await db().update(schema.whys).set({ similarCheckedAt: null }).run();
+    await db().update(schema.users).set({ feedToken: null }).where(eq(schema.users.id, admin.id)).run();
 
     ref = reference(incident.id);
     const byFile: Record<string, Record<string, string>> = {
@@ -78,7 +84,7 @@ describe("reading a page", () => {
 
   it("writes nothing, on any page, as an admin", async () => {
     const before = contents();
-    const changes = db().$client.prepare("select total_changes() as n").get() as { n: number };
+    const changes = sqliteOf(db()).prepare("select total_changes() as n").get() as { n: number };
     const read: string[] = [];
     for (const [file, module] of Object.entries(routes)) {
       if (!module.loader) continue;
@@ -97,6 +103,6 @@ describe("reading a page", () => {
     expect(read.length).toBeGreaterThan(30);
     expect(read).toEqual(expect.arrayContaining(["/learnings", `/incidents/${ref}`, `/incidents/${ref}/history`, "/digest/1", "/search?q=database"]));
     expect(contents()).toEqual(before);
-    expect((db().$client.prepare("select total_changes() as n").get() as { n: number }).n).toBe(changes.n);
+    expect((sqliteOf(db()).prepare("select total_changes() as n").get() as { n: number }).n).toBe(changes.n);
   }, 120_000);
 });

@@ -5,7 +5,7 @@ import { createRemixStub } from "@remix-run/testing";
 import type { ComponentType } from "react";
 import { renderToString } from "react-dom/server";
 import { vi } from "vitest";
-import { recordQueriesOf, sessionCookie, type RecordedQuery } from "./helpers";
+import { recordQueries, sessionCookie, type RecordedQuery } from "./helpers";
 
 export type RouteModule = { loader: (args: LoaderFunctionArgs) => unknown; default: ComponentType };
 
@@ -29,7 +29,7 @@ export async function renderPage(userId: number, path: string, routes: { pattern
   const params = paramsOf(routes.filter((r) => !r.index).map((r) => r.pattern).join("/"), url.pathname);
   const scans = vi.spyOn(String.prototype, "matchAll");
   try {
-    const { result: loaderData, queries } = await recordQueriesOf(async () => {
+    const { result: loaderData, queries } = await recordQueries(async () => {
       const data: Record<string, unknown> = {};
       for (const [i, route] of routes.entries()) {
         data[`r${i}`] = await route.module.loader({ request: new Request(url, { headers: { cookie } }), params, context: {} } as LoaderFunctionArgs);

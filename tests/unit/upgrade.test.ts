@@ -10,7 +10,7 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDatabase, runDataMigrations, type Db } from "~/lib/db.server";
+import { openDatabase, runDataMigrations, sqliteOf, type Db } from "~/lib/db.server";
 import { parsePeriod } from "~/lib/period";
 import { DATA_MIGRATIONS } from "~/models/data-migrations.server";
 import { learningContentJson } from "~/models/learning.server";
@@ -124,10 +124,10 @@ function derived(sqlite: Database.Database): Record<string, unknown[]> {
 }
 
 const stepNames = DATA_MIGRATIONS.map((s) => s.name);
-const ranSteps = (db: Db) => db.$client.prepare("select name from __data_migrations order by rowid").pluck().all();
+const ranSteps = (db: Db) => sqliteOf(db).prepare("select name from __data_migrations order by rowid").pluck().all();
 
 describe("upgrading a database made by an earlier version", () => {
-  it("keeps what the old migrations filled, runs neither again, and records the data migrations", () => {
+  it("keeps what the old migrations filled, runs neither again, and records the data migrations", async () => {
     const file = path.join(dir, "old.db");
     const before = migrateAsBefore(file, 8);
     seedBefore0009(before);
@@ -139,24 +139,24 @@ describe("upgrading a database made by an earlier version", () => {
     expect(filled.learnings).toHaveLength(3);
     expect(filled.digests).toHaveLength(2);
 
-    const db = openDatabase(file, { dataMigrations: DATA_MIGRATIONS });
+    const db = await openDatabase(file, { dataMigrations: DATA_MIGRATIONS });
     try {
-      expect(derived(db.$client)).toEqual(filled);
+      expect(derived(sqliteOf(db))).toEqual(filled);
       // The edited files' new hashes are not recorded: the migrator ran nothing.
-      expect(db.$client.prepare("select hash, created_at from __drizzle_migrations order by id").all()).toEqual(hashes);
+      expect(sqliteOf(db).prepare("select hash, created_at from __drizzle_migrations order by id").all()).toEqual(hashes);
       expect(ranSteps(db)).toEqual(stepNames);
       // Everyone still in gets a private feed link; a removed person none.
-      expect(db.$client.prepare("select id, feed_token is not null as has from users order by id").all()).toEqual([
+      expect(sqliteOf(db).prepare("select id, feed_token is not null as has from users order by id").all()).toEqual([
         { id: 1, has: 1 },
         { id: 2, has: 1 },
         { id: 3, has: 0 },
       ]);
     } finally {
-      db.$client.close();
+      sqliteOf(db).close();
     }
   });
 
-  it("fills from an installation older than 0009 exactly what the old migrations filled", () => {
+  it("fills from an installation older than 0009 exactly what the old migrations filled", async () => {
     const oldFile = path.join(dir, "old.db");
     const newFile = path.join(dir, "new.db");
     for (const file of [oldFile, newFile]) {
@@ -168,9 +168,9 @@ describe("upgrading a database made by an earlier version", () => {
     const expected = derived(old);
     old.close();
 
-    const db = openDatabase(newFile, { dataMigrations: DATA_MIGRATIONS });
+    const db = await openDatabase(newFile, { dataMigrations: DATA_MIGRATIONS });
     try {
-      expect(derived(db.$client)).toEqual(expected);
+      expect(derived(sqliteOf(db))).toEqual(expected);
       // The restricted incident's rows follow its visibility; the merged cause counts as the one it went into.
       expect(expected.learning_categories).toContainEqual(expect.objectContaining({ incident_id: 1, category: "u-testing" }));
       expect(expected.learnings).toContainEqual(expect.objectContaining({ incident_id: 2, visibility: "restricted" }));
@@ -180,16 +180,16 @@ describe("upgrading a database made by an earlier version", () => {
         { seq: 2, end_at: "2026-11-25T12:00:00.000Z", start_at: "2026-11-22T23:00:00.000Z" },
       ]);
       // Opened again, nothing runs twice.
-      expect(runDataMigrations(db, DATA_MIGRATIONS)).toEqual([]);
-      expect(derived(db.$client)).toEqual(expected);
+      expect(await runDataMigrations(db, DATA_MIGRATIONS)).toEqual([]);
+      expect(derived(sqliteOf(db))).toEqual(expected);
     } finally {
-      db.$client.close();
+      sqliteOf(db).close();
     }
   });
 
-  it("a new database runs every migration on empty tables and records the data migrations", () => {
-    const db = openDatabase(":memory:", { dataMigrations: DATA_MIGRATIONS });
+  it("a new database runs every migration on empty tables and records the data migrations", async () => {
+    const db = await openDatabase(":memory:", { dataMigrations: DATA_MIGRATIONS });
     expect(ranSteps(db)).toEqual(stepNames);
-    expect(derived(db.$client)).toEqual(Object.fromEntries(DERIVED.map((t) => [t, []])));
+    expect(derived(sqliteOf(db))).toEqual(Object.fromEntries(DERIVED.map((t) => [t, []])));
   });
 });

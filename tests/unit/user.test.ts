@@ -17,12 +17,13 @@ import {
   setPasswordWithToken,
   signIn,
   userForSession,
+  type User,
 } from "~/models/user.server";
 import { feedTokenFor, userForFeedToken } from "~/models/publication.server";
 import { freshDatabase } from "./helpers";
 
-beforeEach(() => {
-  freshDatabase();
+beforeEach(async () => {
+  await freshDatabase();
 });
 
 const PASSWORD = "correct horse battery";
@@ -40,33 +41,33 @@ describe("passwords", () => {
 });
 
 describe("first run", () => {
-  it("makes the first account an admin, and only once", () => {
-    const admin = createFirstAdmin({ name: "Avery", email: " Avery@Example.com ", team: "SRE", password: PASSWORD });
+  it("makes the first account an admin, and only once", async () => {
+    const admin = await createFirstAdmin({ name: "Avery", email: " Avery@Example.com ", team: "SRE", password: PASSWORD });
     expect(admin).toMatchObject({ role: "admin", email: "avery@example.com" });
-    expect(() => createFirstAdmin({ name: "Eve", email: "eve@example.com", team: "", password: PASSWORD })).toThrow(StateConflict);
+    await expect(createFirstAdmin({ name: "Eve", email: "eve@example.com", team: "", password: PASSWORD })).rejects.toThrow(StateConflict);
   });
 });
 
 describe("adding people", () => {
-  it("gives a one-time link that sets the password and works once", () => {
-    const admin = createUser({ role: "admin" });
-    const { user, token } = addUser(admin, { name: "Blake", email: "blake@example.com", team: "Web", role: "member" });
-    expect(findPasswordToken(token)?.id).toBe(user.id);
-    expect(signIn("blake@example.com", PASSWORD, { address: "10.0.0.1" })).toEqual({ ok: false, reason: "invalid" });
-    setPasswordWithToken(token, PASSWORD);
-    expect(findPasswordToken(token)).toBeUndefined();
-    expect(() => setPasswordWithToken(token, "another password")).toThrow(NotFound);
-    expect(signIn("blake@example.com", PASSWORD, { address: "10.0.0.1" })).toMatchObject({ ok: true, user: { name: "Blake" } });
+  it("gives a one-time link that sets the password and works once", async () => {
+    const admin = await createUser({ role: "admin" });
+    const { user, token } = await addUser(admin, { name: "Blake", email: "blake@example.com", team: "Web", role: "member" });
+    expect((await findPasswordToken(token))?.id).toBe(user.id);
+    expect(await signIn("blake@example.com", PASSWORD, { address: "10.0.0.1" })).toEqual({ ok: false, reason: "invalid" });
+    await setPasswordWithToken(token, PASSWORD);
+    expect(await findPasswordToken(token)).toBeUndefined();
+    await expect(setPasswordWithToken(token, "another password")).rejects.toThrow(NotFound);
+    expect(await signIn("blake@example.com", PASSWORD, { address: "10.0.0.1" })).toMatchObject({ ok: true, user: { name: "Blake" } });
   });
 
-  it("is for admins only, and refuses a duplicate email", () => {
-    const member = createUser();
-    const admin = createUser({ role: "admin" });
-    expect(() => addUser(member, { name: "X", email: "x@example.com", team: "", role: "member" })).toThrow(Forbidden);
-    addUser(admin, { name: "X", email: "x@example.com", team: "", role: "member" });
+  it("is for admins only, and refuses a duplicate email", async () => {
+    const member = await createUser();
+    const admin = await createUser({ role: "admin" });
+    await expect(addUser(member, { name: "X", email: "x@example.com", team: "", role: "member" })).rejects.toThrow(Forbidden);
+    await addUser(admin, { name: "X", email: "x@example.com", team: "", role: "member" });
     let error: unknown;
     try {
-      addUser(admin, { name: "X again", email: "X@example.com", team: "", role: "member" });
+      await addUser(admin, { name: "X again", email: "X@example.com", team: "", role: "member" });
     } catch (e) {
       error = e;
     }
@@ -75,73 +76,76 @@ describe("adding people", () => {
 });
 
 describe("sessions", () => {
-  it("end at sign-out", () => {
-    const user = createUser({ password: PASSWORD });
-    const token = createSession(user.id);
-    expect(userForSession(token)?.id).toBe(user.id);
-    endSession(token);
-    expect(userForSession(token)).toBeUndefined();
+  it("end at sign-out", async () => {
+    const user = await createUser({ password: PASSWORD });
+    const token = await createSession(user.id);
+    expect((await userForSession(token))?.id).toBe(user.id);
+    await endSession(token);
+    expect(await userForSession(token)).toBeUndefined();
   });
 
-  it("end when the user is removed, who can then no longer sign in", () => {
-    const admin = createUser({ role: "admin" });
-    const user = createUser({ password: PASSWORD, email: "leaver@example.com" });
-    const token = createSession(user.id);
-    removeUser(admin, user.id);
-    expect(userForSession(token)).toBeUndefined();
-    expect(signIn("leaver@example.com", PASSWORD, { address: "10.0.0.1" }).ok).toBe(false);
+  it("end when the user is removed, who can then no longer sign in", async () => {
+    const admin = await createUser({ role: "admin" });
+    const user = await createUser({ password: PASSWORD, email: "leaver@example.com" });
+    const token = await createSession(user.id);
+    await removeUser(admin, user.id);
+    expect(await userForSession(token)).toBeUndefined();
+    expect((await signIn("leaver@example.com", PASSWORD, { address: "10.0.0.1" })).ok).toBe(false);
   });
 
   it("are not made when the redirect after signing in cannot be sent", async () => {
-    const user = createUser({ password: PASSWORD });
+    const user = await createUser({ password: PASSWORD });
     await expect(startSession(new Request("http://localhost/signin"), user.id, "/incidents\r\nSet-Cookie: x=y")).rejects.toThrow();
-    expect(db().select().from(schema.sessions).all()).toEqual([]);
+    expect(await db().select().from(schema.sessions).all()).toEqual([]);
     const started = await startSession(new Request("http://localhost/signin"), user.id, "/incidents");
     expect(started.headers.get("Location")).toBe("/incidents");
-    expect(db().select().from(schema.sessions).all()).toHaveLength(1);
+    expect(await db().select().from(schema.sessions).all()).toHaveLength(1);
   });
 
-  it("are kept for at most a few browsers a person: signing in again and again ends the oldest, and expired ones go", () => {
-    const user = createUser();
-    const other = createUser();
-    const theirs = createSession(other.id);
-    db().insert(schema.sessions).values({ id: "expired", userId: user.id, expiresAt: "2020-01-01T00:00:00.000Z" }).run();
-    const tokens = Array.from({ length: SESSIONS_PER_PERSON + 5 }, () => createSession(user.id));
-    const stored = db().select().from(schema.sessions).where(eq(schema.sessions.userId, user.id)).all();
+  it("are kept for at most a few browsers a person: signing in again and again ends the oldest, and expired ones go", async () => {
+    const user = await createUser();
+    const other = await createUser();
+    const theirs = await createSession(other.id);
+    await db().insert(schema.sessions).values({ id: "expired", userId: user.id, expiresAt: "2020-01-01T00:00:00.000Z" }).run();
+    const tokens: string[] = [];
+    for (let i = 0; i < SESSIONS_PER_PERSON + 5; i++) tokens.push(await createSession(user.id));
+    const stored = await db().select().from(schema.sessions).where(eq(schema.sessions.userId, user.id)).all();
     expect(stored).toHaveLength(SESSIONS_PER_PERSON);
-    expect(tokens.slice(0, 5).map((t) => userForSession(t))).toEqual([undefined, undefined, undefined, undefined, undefined]);
-    expect(tokens.slice(5).every((t) => userForSession(t)?.id === user.id)).toBe(true);
-    expect(userForSession(theirs)?.id).toBe(other.id);
+    const sessionUsers: (User | undefined)[] = [];
+    for (const t of tokens) sessionUsers.push(await userForSession(t));
+    expect(sessionUsers.slice(0, 5)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(sessionUsers.slice(5).every((u) => u?.id === user.id)).toBe(true);
+    expect((await userForSession(theirs))?.id).toBe(other.id);
   });
 
-  it("are looked up by a token that is not stored as such", () => {
-    const user = createUser();
-    const token = createSession(user.id);
-    expect(userForSession(`${token}x`)).toBeUndefined();
+  it("are looked up by a token that is not stored as such", async () => {
+    const user = await createUser();
+    const token = await createSession(user.id);
+    expect(await userForSession(`${token}x`)).toBeUndefined();
   });
 });
 
 describe("removing a person", () => {
-  it("revokes every way in: sessions, set-password links and the feed link, none coming back when they are added again", () => {
-    const admin = createUser({ role: "admin" });
-    const { user, token: link } = addUser(admin, { name: "Blake", email: "blake@example.com", team: "Web", role: "member" });
-    const session = createSession(user.id);
-    const feed = feedTokenFor(user.id);
-    expect(userForFeedToken(feed)?.id).toBe(user.id);
+  it("revokes every way in: sessions, set-password links and the feed link, none coming back when they are added again", async () => {
+    const admin = await createUser({ role: "admin" });
+    const { user, token: link } = await addUser(admin, { name: "Blake", email: "blake@example.com", team: "Web", role: "member" });
+    const session = await createSession(user.id);
+    const feed = await feedTokenFor(user.id);
+    expect((await userForFeedToken(feed))?.id).toBe(user.id);
 
-    removeUser(admin, user.id);
-    expect(userForSession(session)).toBeUndefined();
-    expect(findPasswordToken(link)).toBeUndefined();
-    expect(userForFeedToken(feed)).toBeUndefined();
-    expect(userByEmail("blake@example.com")?.feedToken).toBeNull();
+    await removeUser(admin, user.id);
+    expect(await userForSession(session)).toBeUndefined();
+    expect(await findPasswordToken(link)).toBeUndefined();
+    expect(await userForFeedToken(feed)).toBeUndefined();
+    expect((await userByEmail("blake@example.com"))?.feedToken).toBeNull();
 
-    const { user: again, token: newLink } = addUser(admin, { name: "Blake", email: "blake@example.com", team: "Web", role: "member" });
+    const { user: again, token: newLink } = await addUser(admin, { name: "Blake", email: "blake@example.com", team: "Web", role: "member" });
     expect(again.id).toBe(user.id);
-    expect(userForSession(session)).toBeUndefined();
-    expect(findPasswordToken(link)).toBeUndefined();
-    expect(findPasswordToken(newLink)?.id).toBe(user.id);
-    expect(userForFeedToken(feed)).toBeUndefined();
-    expect(feedTokenFor(again.id)).not.toBe(feed);
+    expect(await userForSession(session)).toBeUndefined();
+    expect(await findPasswordToken(link)).toBeUndefined();
+    expect((await findPasswordToken(newLink))?.id).toBe(user.id);
+    expect(await userForFeedToken(feed)).toBeUndefined();
+    expect(await feedTokenFor(again.id)).not.toBe(feed);
   });
 });
 

@@ -5,21 +5,21 @@ import { addWhy, deleteWhy, listWhys, updateWhy } from "~/models/why.server";
 import { buildTree, flatten, maxDepth, remediationGuidance, shallowBranchHint } from "~/models/why-tree";
 import { freshDatabase } from "./helpers";
 
-beforeEach(() => {
-  freshDatabase();
+beforeEach(async () => {
+  await freshDatabase();
 });
 
-function setup() {
-  const facilitator = createUser({ name: "Avery" });
-  const incident = createIncident(facilitator);
+async function setup() {
+  const facilitator = await createUser({ name: "Avery" });
+  const incident = await createIncident(facilitator);
   return { facilitator, incident };
 }
 
 describe("the why tree", () => {
-  it("asks why again one level deeper, down Ries's five levels", () => {
-    const { facilitator, incident } = setup();
-    addWhyTree(facilitator, incident.id, RIES_CHAIN);
-    const tree = buildTree(listWhys(incident.id));
+  it("asks why again one level deeper, down Ries's five levels", async () => {
+    const { facilitator, incident } = await setup();
+    await addWhyTree(facilitator, incident.id, RIES_CHAIN);
+    const tree = buildTree(await listWhys(incident.id));
     expect(maxDepth(tree)).toBe(5);
     const chain = flatten(tree);
     expect(chain.map((n) => n.level)).toEqual([1, 2, 3, 4, 5]);
@@ -27,54 +27,54 @@ describe("the why tree", () => {
     expect(chain[4].parentId).toBe(chain[3].id);
   });
 
-  it("branches: another answer to the same why sits beside the first, in order", () => {
-    const { facilitator, incident } = setup();
-    const [first] = addWhyTree(facilitator, incident.id, [{ question: "Why was the site down?", answer: "CPU at 100%" }]);
-    const a = addWhy(facilitator, incident.id, first, whyFields({ question: "Why did CPU spike?", answer: "An infinite loop" }));
-    const b = addWhy(facilitator, incident.id, first, whyFields({ question: "Why did CPU spike?", answer: "A traffic surge" }));
-    const [root] = buildTree(listWhys(incident.id));
+  it("branches: another answer to the same why sits beside the first, in order", async () => {
+    const { facilitator, incident } = await setup();
+    const [first] = await addWhyTree(facilitator, incident.id, [{ question: "Why was the site down?", answer: "CPU at 100%" }]);
+    const a = await addWhy(facilitator, incident.id, first, whyFields({ question: "Why did CPU spike?", answer: "An infinite loop" }));
+    const b = await addWhy(facilitator, incident.id, first, whyFields({ question: "Why did CPU spike?", answer: "A traffic surge" }));
+    const [root] = buildTree(await listWhys(incident.id));
     expect(root.children.map((c) => c.answer)).toEqual(["An infinite loop", "A traffic surge"]);
     expect(root.children.map((c) => c.level)).toEqual([2, 2]);
     expect(b.position).toBeGreaterThan(a.position);
     expect(root.descendantCount).toBe(2);
   });
 
-  it("refuses to hang a why under a why of another incident", () => {
-    const { facilitator, incident } = setup();
-    const other = createIncident(facilitator, { title: "Other" });
-    const [foreign] = addWhyTree(facilitator, other.id, [{ question: "Why?" }]);
-    expect(() => addWhy(facilitator, incident.id, foreign, whyFields({ question: "Why again?" }))).toThrow(NotFound);
+  it("refuses to hang a why under a why of another incident", async () => {
+    const { facilitator, incident } = await setup();
+    const other = await createIncident(facilitator, { title: "Other" });
+    const [foreign] = await addWhyTree(facilitator, other.id, [{ question: "Why?" }]);
+    await expect(addWhy(facilitator, incident.id, foreign, whyFields({ question: "Why again?" }))).rejects.toThrow(NotFound);
   });
 
-  it("deleting a why with deeper whys needs confirmation and then removes them all", () => {
-    const { facilitator, incident } = setup();
-    const ids = addWhyTree(facilitator, incident.id, RIES_CHAIN);
+  it("deleting a why with deeper whys needs confirmation and then removes them all", async () => {
+    const { facilitator, incident } = await setup();
+    const ids = await addWhyTree(facilitator, incident.id, RIES_CHAIN);
     let refusal: unknown;
     try {
-      deleteWhy(facilitator, incident.id, ids[2], false);
+      await deleteWhy(facilitator, incident.id, ids[2], false);
     } catch (e) {
       refusal = e;
     }
     expect(refusal).toBeInstanceOf(StateConflict);
     expect((refusal as DomainError).message).toContain("2 deeper whys");
-    expect(listWhys(incident.id)).toHaveLength(5);
-    expect(deleteWhy(facilitator, incident.id, ids[2], true)).toEqual({ whys: 3, actionsKept: 0 });
-    expect(listWhys(incident.id).map((w) => w.id)).toEqual(ids.slice(0, 2));
+    expect(await listWhys(incident.id)).toHaveLength(5);
+    expect(await deleteWhy(facilitator, incident.id, ids[2], true)).toEqual({ whys: 3, actionsKept: 0 });
+    expect((await listWhys(incident.id)).map((w) => w.id)).toEqual(ids.slice(0, 2));
   });
 
-  it("deletes a leaf without asking", () => {
-    const { facilitator, incident } = setup();
-    const ids = addWhyTree(facilitator, incident.id, RIES_CHAIN);
-    expect(deleteWhy(facilitator, incident.id, ids[4], false)).toEqual({ whys: 1, actionsKept: 0 });
-    expect(listWhys(incident.id)).toHaveLength(4);
+  it("deletes a leaf without asking", async () => {
+    const { facilitator, incident } = await setup();
+    const ids = await addWhyTree(facilitator, incident.id, RIES_CHAIN);
+    expect(await deleteWhy(facilitator, incident.id, ids[4], false)).toEqual({ whys: 1, actionsKept: 0 });
+    expect(await listWhys(incident.id)).toHaveLength(4);
   });
 
-  it("hints when a branch stops before level 5 unless the root is marked reached", () => {
-    const { facilitator, incident } = setup();
-    addWhyTree(facilitator, incident.id, [
+  it("hints when a branch stops before level 5 unless the root is marked reached", async () => {
+    const { facilitator, incident } = await setup();
+    await addWhyTree(facilitator, incident.id, [
       { question: "Why?", answer: "A", children: [{ question: "Why A?", answer: "B" }, { question: "Why A?", answer: "C", rootReached: true }] },
     ]);
-    const nodes = flatten(buildTree(listWhys(incident.id)));
+    const nodes = flatten(buildTree(await listWhys(incident.id)));
     expect(shallowBranchHint(nodes[0])).toBeUndefined();
     expect(shallowBranchHint(nodes[1])).toMatch(/stops at level 2/);
     expect(shallowBranchHint(nodes[2])).toBeUndefined();
@@ -90,34 +90,34 @@ describe("the why tree", () => {
 });
 
 describe("editing a why", () => {
-  it("saves with the version it was based on and renders the remediation", () => {
-    const { facilitator, incident } = setup();
-    const [id] = addWhyTree(facilitator, incident.id, [{ question: "Why?", answer: "Because" }]);
-    const saved = updateWhy(facilitator, incident.id, id, 1, whyFields({ question: "Why?", answer: "Because", remediation: "Add **alerts**" }));
+  it("saves with the version it was based on and renders the remediation", async () => {
+    const { facilitator, incident } = await setup();
+    const [id] = await addWhyTree(facilitator, incident.id, [{ question: "Why?", answer: "Because" }]);
+    const saved = await updateWhy(facilitator, incident.id, id, 1, whyFields({ question: "Why?", answer: "Because", remediation: "Add **alerts**" }));
     expect(saved.version).toBe(2);
     expect(saved.remediationHtml).toBe("<p>Add <strong>alerts</strong></p>");
   });
 
-  it("refuses a save based on an older version and shows what is stored", () => {
-    const { facilitator, incident } = setup();
-    const [id] = addWhyTree(facilitator, incident.id, [{ question: "Why?", answer: "First" }]);
-    updateWhy(facilitator, incident.id, id, 1, whyFields({ question: "Why?", answer: "Avery's answer" }));
+  it("refuses a save based on an older version and shows what is stored", async () => {
+    const { facilitator, incident } = await setup();
+    const [id] = await addWhyTree(facilitator, incident.id, [{ question: "Why?", answer: "First" }]);
+    await updateWhy(facilitator, incident.id, id, 1, whyFields({ question: "Why?", answer: "Avery's answer" }));
     let conflict: unknown;
     try {
-      updateWhy(facilitator, incident.id, id, 1, whyFields({ question: "Why?", answer: "Stale answer" }));
+      await updateWhy(facilitator, incident.id, id, 1, whyFields({ question: "Why?", answer: "Stale answer" }));
     } catch (e) {
       conflict = e;
     }
     expect(conflict).toBeInstanceOf(Conflict);
     expect((conflict as Conflict).current).toMatchObject({ answer: "Avery's answer", version: "2" });
-    expect(listWhys(incident.id)[0].answer).toBe("Avery's answer");
+    expect((await listWhys(incident.id))[0].answer).toBe("Avery's answer");
   });
 
-  it("lets only the facilitator, participants and admins change whys", () => {
-    const { incident } = setup();
-    const bystander = createUser();
-    expect(() => addWhy(bystander, incident.id, null, whyFields({ question: "Why?" }))).toThrow(Forbidden);
-    const admin = createUser({ role: "admin" });
-    expect(addWhy(admin, incident.id, null, whyFields({ question: "Why?" })).id).toBeGreaterThan(0);
+  it("lets only the facilitator, participants and admins change whys", async () => {
+    const { incident } = await setup();
+    const bystander = await createUser();
+    await expect(addWhy(bystander, incident.id, null, whyFields({ question: "Why?" }))).rejects.toThrow(Forbidden);
+    const admin = await createUser({ role: "admin" });
+    expect((await addWhy(admin, incident.id, null, whyFields({ question: "Why?" }))).id).toBeGreaterThan(0);
   });
 });

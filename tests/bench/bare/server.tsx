@@ -70,7 +70,7 @@ async function render(req: http.IncomingMessage): Promise<{ status: number; body
   const chain: [string, RouteModule][] = [["root", root], ...route.r.chain];
   let loaded: unknown[];
   try {
-    loaded = await Promise.all(chain.map(([, mod]) => mod.loader?.({ request, params, context: { clientAddress: "127.0.0.1" } }) ?? null));
+    loaded = await Promise.all(chain.map(async ([, mod]) => mod.loader?.({ request, params, context: { clientAddress: "127.0.0.1" } }) ?? null));
   } catch (thrown) {
     if (thrown instanceof Response) return { status: thrown.status, body: "", location: thrown.headers.get("Location") ?? undefined };
     throw thrown;

@@ -1,0 +1,135 @@
+import { sql } from "drizzle-orm";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { DatabaseBusy, db, execute, LOCK_WAIT_MS, observeStatements, openDatabase, rowOf, rowsOf, sqliteOf, useDatabase, type Tx } from "~/lib/db.server";
+
+// The data port's transaction rule (docs/decisions/0017-async-models-on-one-sqlite-connection.md):
+// a transaction's body may await, and while it is open no other request sees or interleaves
+// with it, on the one SQLite connection.
+
+/** A promise and the function that settles it: a transaction body paused where the test says. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+const count = async (tx: Tx = db()) => (await rowOf<{ n: number }>(tx, sql`select count(*) as n from counter`))!.n;
+const value = async (tx: Tx = db()) => (await rowOf<{ v: number }>(tx, sql`select v from counter where id = 1`))?.v;
+
+/** Lets every pending callback and timer run, so a statement that could run has run. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+beforeEach(async () => {
+  useDatabase(await openDatabase(":memory:"));
+  sqliteOf(db()).exec("create table counter (id integer primary key, v integer not null)");
+});
+
+describe("a transaction on the one connection", () => {
+  it("holds back a read from elsewhere until it commits, so its uncommitted rows are never seen", async () => {
+    const paused = gate();
+    const writing = db().transaction(async (tx) => {
+      await execute(tx, sql`insert into counter (id, v) values (1, 1)`);
+      await paused.opened;
+    });
+    await settle();
+    let seen: number | undefined;
+    const reading = count().then((n) => (seen = n));
+    await settle();
+    expect(seen, "a read while the transaction is open waits").toBeUndefined();
+    paused.open();
+    await Promise.all([writing, reading]);
+    expect(seen).toBe(1);
+  });
+
+  it("never shows a rolled-back write to anyone", async () => {
+    const paused = gate();
+    const failing = db().transaction(async (tx) => {
+      await execute(tx, sql`insert into counter (id, v) values (1, 1)`);
+      await paused.opened;
+      throw new Error("refused");
+    });
+    await settle();
+    const reading = count();
+    await settle();
+    paused.open();
+    await expect(failing).rejects.toThrow("refused");
+    expect(await reading).toBe(0);
+    expect(await count()).toBe(0);
+  });
+
+  it("runs transactions that read, await and write one after another: no update is lost", async () => {
+    await execute(db(), sql`insert into counter (id, v) values (1, 0)`);
+    const increments = Array.from({ length: 25 }, (_, i) =>
+      db().transaction(async (tx) => {
+        const before = (await value(tx))!;
+        // Every other body waits for a timer: bodies that interleaved would both read the same value.
+        if (i % 2 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+        await execute(tx, sql`update counter set v = ${before + 1} where id = 1`);
+      }),
+    );
+    await Promise.all(increments);
+    expect(await value()).toBe(25);
+  });
+
+  it("lets the transaction's own statements through, also from functions that use db() rather than its handle", async () => {
+    await db().transaction(async (tx) => {
+      await execute(tx, sql`insert into counter (id, v) values (1, 1)`);
+      expect(await count(db()), "db() inside the transaction is the transaction").toBe(1);
+    });
+  });
+
+  it("makes a transaction opened inside another a savepoint: its failure undoes only its own writes", async () => {
+    await db().transaction(async (tx) => {
+      await execute(tx, sql`insert into counter (id, v) values (1, 1)`);
+      await expect(
+        db().transaction(async (inner) => {
+          await execute(inner, sql`insert into counter (id, v) values (2, 2)`);
+          throw new Error("inner refused");
+        }),
+      ).rejects.toThrow("inner refused");
+      expect(await count(tx)).toBe(1);
+    });
+    expect(await rowsOf<{ id: number }>(db(), sql`select id from counter`)).toEqual([{ id: 1 }]);
+  });
+
+  it("frees the connection after a failed transaction, so the next one runs", async () => {
+    await expect(db().transaction(async () => Promise.reject(new Error("refused")))).rejects.toThrow("refused");
+    await db().transaction(async (tx) => {
+      await execute(tx, sql`insert into counter (id, v) values (1, 1)`);
+    });
+    expect(await count()).toBe(1);
+  });
+
+  it("takes SQLite's write lock at BEGIN, so another process on the same file waits rather than failing mid-way", async () => {
+    const statements: string[] = [];
+    const stop = observeStatements(db(), (text) => statements.push(text));
+    await db().transaction(async (tx) => {
+      await execute(tx, sql`insert into counter (id, v) values (1, 1)`);
+    });
+    stop();
+    expect(statements[0]).toBe("begin immediate");
+    expect(statements.at(-1)).toBe("commit");
+  });
+});
+
+describe("a transaction that never ends", () => {
+  it("fails the statements waiting for it after LOCK_WAIT_MS, rather than hanging every request", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const stuck = gate();
+      const holding = db().transaction(async () => {
+        await stuck.opened;
+      });
+      await vi.advanceTimersByTimeAsync(0);
+      const waiting = count();
+      const failed = expect(waiting).rejects.toBeInstanceOf(DatabaseBusy);
+      await vi.advanceTimersByTimeAsync(LOCK_WAIT_MS);
+      await failed;
+      stuck.open();
+      await holding;
+      expect(await count(), "the connection is free again").toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
