@@ -6,14 +6,20 @@ import { formKey, type FormState } from "./form-state";
 import { RecordForm } from "./record-form";
 import { FIELD_LIMITS } from "~/models/limits";
 
+/** An entry as anyone who may see the incident reads it. */
 export type TimelineItem = {
   id: number;
   at: string;
   atLabel: string;
-  atInput: string;
-  bodyMd: string;
   bodyHtml: string;
-  version: number;
+};
+
+/** What the entry forms need: given only to those who may contribute, so readers get no forms. */
+export type TimelineEditing = {
+  /** Each entry's Markdown source, version and time as the time field takes it, by entry. */
+  sources: Record<number, { bodyMd: string; version: number; atInput: string }>;
+  /** The time a new entry starts with. */
+  defaultAt: string;
 };
 
 const ENTRY_LABELS = labelsFor(["at", "bodyMd"]);
@@ -21,14 +27,12 @@ const ENTRY_LABELS = labelsFor(["at", "bodyMd"]);
 /** Timestamped entries in time order, each editable in place. */
 export function Timeline({
   entries,
-  canEdit,
+  editing,
   state,
-  defaultAt,
 }: {
   entries: TimelineItem[];
-  canEdit: boolean;
+  editing?: TimelineEditing;
   state?: FormState;
-  defaultAt: string;
 }) {
   const stateFor = (target: string) => (state?.target === target ? state : undefined);
   return (
@@ -37,18 +41,19 @@ export function Timeline({
       <ol className="timeline">
         {entries.map((entry) => {
           const entryState = stateFor(`entry-${entry.id}`);
+          const source = editing?.sources[entry.id];
           return (
             <li key={entry.id} id={`entry-${entry.id}`}>
               <time dateTime={entry.at}>{entry.atLabel}</time>
               <div className="prose" dangerouslySetInnerHTML={{ __html: entry.bodyHtml }} />
-              {canEdit ? (
+              {source ? (
                 <div className="timeline__tools">
-                  <details className="disclosure" open={entryState ? true : undefined} key={formKey(`edit-${entry.id}-${entry.version}`, entryState)}>
+                  <details className="disclosure" open={entryState ? true : undefined} key={formKey(`edit-${entry.id}-${source.version}`, entryState)}>
                     <summary aria-label={labelFor("Edit", `entry at ${entry.atLabel}`)}>Edit</summary>
                     <EntryForm
                       intent="update-entry"
-                      hidden={{ entryId: String(entry.id), version: entryState?.conflict?.version ?? String(entry.version) }}
-                      values={{ at: entry.atInput, bodyMd: entry.bodyMd }}
+                      hidden={{ entryId: String(entry.id), version: entryState?.conflict?.version ?? String(source.version) }}
+                      values={{ at: source.atInput, bodyMd: source.bodyMd }}
                       state={entryState}
                       submit="Save entry"
                     />
@@ -69,10 +74,10 @@ export function Timeline({
           );
         })}
       </ol>
-      {canEdit ? (
+      {editing ? (
         <details className="disclosure" open={stateFor("new-entry") ? true : undefined} key={formKey(`new-${entries.length}`, stateFor("new-entry"))}>
           <summary>Add a timeline entry</summary>
-          <EntryForm intent="add-entry" hidden={{}} values={{ at: defaultAt, bodyMd: "" }} state={stateFor("new-entry")} submit="Add entry" />
+          <EntryForm intent="add-entry" hidden={{}} values={{ at: editing.defaultAt, bodyMd: "" }} state={stateFor("new-entry")} submit="Add entry" />
         </details>
       ) : null}
     </>

@@ -4,7 +4,7 @@ import { applyRewrite, checkWhy, type Finding, type WhyField, type WhyText } fro
 import { labelFor } from "~/lib/item-label";
 import { labelsFor, type Severity } from "~/models/incident";
 import { FIELD_LIMITS, LIMITS, limitMessage } from "~/models/limits";
-import { flatten, nestedTo, remediationGuidance, shallowBranchHint, type WhyNode } from "~/models/why-tree";
+import { flatten, nestedTo, remediationGuidance, shallowBranchHint, type TreeNode, type WhyRead, type WhySource } from "~/models/why-tree";
 import { WhyActions, type ActionView } from "./actions";
 import { BlameFindings, SavedFindings, type SavedFinding } from "./blame-findings";
 import { Field, FormError, SubmitButton } from "./form";
@@ -19,19 +19,29 @@ const NO_FINDINGS: Record<WhyField, Finding[]> = { question: [], answer: [], rem
 
 const WHY_LABELS = labelsFor(["question", "answer", "category", "remediationMd", "noRemediationReason", "noActionReason", "rootReached"]);
 
-type TreeProps = {
-  /** Names and emails in the directory, for the blame-language check. */
+/** A why as the page shows it to anyone who may see the incident. */
+type WhyNode = TreeNode<WhyRead>;
+
+/** What the why forms need: given only to those who may contribute, so readers get no forms. */
+export type WhyEditing = {
+  /** Each why's remediation source and version, by why. */
+  sources: Record<number, WhySource>;
+  /** The names of those taking part, for the blame-language check as people type. */
   people: string[];
   categories: CategoryOption[];
+  /** Blame-language findings on the saved whys, by why. */
+  findings: Record<number, SavedFinding[]>;
+  /** The facilitator or an admin: may keep flagged wording with a reason. */
+  canAcknowledge: boolean;
+};
+
+type TreeProps = {
   /** Labels of every category slug, merged ones included. */
   categoryLabels: Record<string, string>;
   nodes: WhyNode[];
   severity: Severity;
-  canEdit: boolean;
-  /** The facilitator or an admin: may keep flagged wording with a reason. */
-  canAcknowledge: boolean;
-  /** Blame-language findings on the saved whys, by why. */
-  findings: Record<number, SavedFinding[]>;
+  /** Present for those who may contribute: the forms and what they need. */
+  editing?: WhyEditing;
   /** Similar whys in other incidents, by why. */
   seenBefore: Record<number, SeenBeforeView[]>;
   /** The page's address, for forms that come back here. */
@@ -47,7 +57,7 @@ export function WhyTree({ nodes, ...rest }: TreeProps) {
   const full = flatten(nodes).length >= LIMITS.whysPerIncident;
   return (
     <>
-      {full && rest.canEdit ? <p className="guidance">{limitMessage("whysPerIncident")}</p> : null}
+      {full && rest.editing ? <p className="guidance">{limitMessage("whysPerIncident")}</p> : null}
       <ol className="why-tree">
         {nestedTo(nodes, LIMITS.depth).map((node) => (
           <WhyItem key={node.id} node={node} siblings={nodes.length} full={full} {...rest} />
@@ -69,11 +79,14 @@ function WhyItem({
   /** The incident holds as many whys as it may. */
   full: boolean;
 } & Omit<TreeProps, "nodes">) {
-  const { severity, canEdit, canAcknowledge, state, page, actions, people, categories, categoryLabels, findings, seenBefore } = rest;
+  const { severity, editing, state, page, actions, categoryLabels, seenBefore } = rest;
+  const source = editing?.sources[node.id];
+  const canEdit = Boolean(editing && source);
   const hint = shallowBranchHint(node);
   const findingsState = state?.target === `findings-${node.id}` ? state : undefined;
   const mine = actions[node.id] ?? [];
-  const missing = !node.answer.trim() || (!node.remediationMd.trim() && !node.noRemediationReason.trim());
+  const hasRemediation = Boolean(node.remediationHtml);
+  const missing = !node.answer.trim() || (!hasRemediation && !node.noRemediationReason.trim());
   const stateFor = (target: string) => (state?.target === target ? state : undefined);
   return (
     <li id={`why-${node.id}`} className={missing ? "why why--problem" : "why"}>
@@ -97,12 +110,12 @@ function WhyItem({
             </p>
           )}
           <WhyActions actions={mine} redirectTo={`${page}#why-${node.id}`} />
-          {node.remediationMd.trim() && mine.length === 0 && node.noActionReason.trim() ? (
+          {hasRemediation && mine.length === 0 && node.noActionReason.trim() ? (
             <p className="small">
               <em>No follow-up action needed:</em> {node.noActionReason}
             </p>
           ) : null}
-          {canEdit && node.remediationMd.trim() ? (
+          {canEdit && hasRemediation ? (
             <p className="small no-print">
               <Link to={`${page}/actions/new?why=${node.id}`}>Add follow-up action</Link>
             </p>
@@ -115,15 +128,15 @@ function WhyItem({
           </div>
         ) : null}
         {hint && canEdit ? <p className="why__hint">{hint}</p> : null}
-        {canEdit && (findings[node.id] || findingsState) ? (
+        {editing && source && (editing.findings[node.id] || findingsState) ? (
           <div className="why__blame">
             <SavedFindings
               whyId={node.id}
               level={node.level}
-              version={node.version}
-              findings={findings[node.id] ?? []}
+              version={source.version}
+              findings={editing.findings[node.id] ?? []}
               canEdit={canEdit}
-              canAcknowledge={canAcknowledge}
+              canAcknowledge={editing.canAcknowledge}
               failure={
                 findingsState
                   ? {
@@ -143,7 +156,7 @@ function WhyItem({
             <SeenBefore whyId={node.id} items={seenBefore[node.id]} canLink={canEdit} />
           </div>
         ) : null}
-        {canEdit ? (
+        {editing && source ? (
           <div className="why__tools">
             {/* At a limit the forms give way; a refused form still shows, with what was typed. */}
             {(full || node.level >= LIMITS.depth) && !stateFor(`child-${node.id}`) ? (
@@ -162,8 +175,8 @@ function WhyItem({
                   values={{ question: "" }}
                   level={node.level + 1}
                   severity={severity}
-                  people={people}
-                  categories={categories}
+                  people={editing.people}
+                  categories={editing.categories}
                   state={stateFor(`child-${node.id}`)}
                   submit="Add the deeper why"
                 />
@@ -183,30 +196,30 @@ function WhyItem({
                   values={{ question: node.question }}
                   level={node.level}
                   severity={severity}
-                  people={people}
-                  categories={categories}
+                  people={editing.people}
+                  categories={editing.categories}
                   state={stateFor(`branch-${node.id}`)}
                   submit="Add this answer"
                 />
               </WhyDisclosure>
             )}
-            <WhyDisclosure summary="Edit" node={node} formKeyBase={`edit-${node.id}-${node.version}`} state={stateFor(`why-${node.id}`)}>
+            <WhyDisclosure summary="Edit" node={node} formKeyBase={`edit-${node.id}-${source.version}`} state={stateFor(`why-${node.id}`)}>
               <WhyForm
                 intent="update-why"
-                hidden={{ whyId: String(node.id), version: state?.target === `why-${node.id}` && state.conflict ? state.conflict.version : String(node.version) }}
+                hidden={{ whyId: String(node.id), version: state?.target === `why-${node.id}` && state.conflict ? state.conflict.version : String(source.version) }}
                 values={{
                   question: node.question,
                   answer: node.answer,
                   category: node.category,
-                  remediationMd: node.remediationMd,
+                  remediationMd: source.remediationMd,
                   noRemediationReason: node.noRemediationReason,
                   noActionReason: node.noActionReason,
                   rootReached: node.rootReached ? "on" : "",
                 }}
                 level={node.level}
                 severity={severity}
-                people={people}
-                categories={categories}
+                people={editing.people}
+                categories={editing.categories}
                 state={stateFor(`why-${node.id}`)}
                 submit="Save changes"
               />

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { data } from "@remix-run/node";
 import { Conflict, DomainError, type DomainErrorKind, Forbidden, NotFound, PublishBlocked } from "~/models/errors";
+import { fromForm, type FormInput } from "./form-input";
 
 export type FieldErrors = Record<string, string[] | undefined>;
 export type FormFailure<V = Record<string, string>> = {
@@ -162,14 +163,22 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
   return url.pathname + url.search + url.hash;
 }
 
-/** Validates form values with a zod schema: the parsed data, or errors by field. */
+/** Validates input with a zod schema: the parsed data, or errors by field. */
 export function validate<S extends z.ZodType>(
   schema: S,
-  values: Record<string, string>,
+  values: unknown,
 ): { ok: true; data: z.output<S> } | { ok: false; errors: FieldErrors } {
   const result = schema.safeParse(values);
   if (result.success) return { ok: true, data: result.data };
   return { ok: false, errors: z.flattenError(result.error).fieldErrors as FieldErrors };
+}
+
+/**
+ * Validates a posted form against one of the domain's inputs (app/models/inputs.ts): its text
+ * is read as the types the input asks for first, so the form meets the API's rules and messages.
+ */
+export function validateForm<S extends z.ZodObject>(schema: S, form: FormInput) {
+  return validate(schema, fromForm(schema, form));
 }
 
 /**

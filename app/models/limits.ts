@@ -14,6 +14,8 @@ export const LIMITS = {
   peoplePerIncident: 100,
   /** Incidents marked as related to one incident. */
   relatedPerIncident: 50,
+  /** Publications of one analysis, the first and every republication: each keeps a full snapshot. */
+  publicationsPerIncident: 50,
 } as const;
 
 export type LimitName = keyof typeof LIMITS;
@@ -72,5 +74,7 @@ export function limitMessage(name: LimitName): string {
       return `An incident has at most ${LIMITS.peoplePerIncident} people (the facilitator and participants). Everyone else can read an org-wide incident without taking part.`;
     case "relatedPerIncident":
       return `An incident can be related to at most ${LIMITS.relatedPerIncident} others.`;
+    case "publicationsPerIncident":
+      return `An analysis is published at most ${LIMITS.publicationsPerIncident} times, each a full copy kept for the feed and its history. Report what changes from here on as a new incident that links to this one.`;
   }
 }

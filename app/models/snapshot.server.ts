@@ -7,6 +7,7 @@ import type { Incident } from "./incident.server";
 import { learningContent } from "./learning.server";
 import { personName } from "./user.server";
 import { buildTree, flatten, type WhyNode } from "./why-tree";
+import { assertWithinLimit } from "./limits.server";
 
 // What publishing stores: the analysis as it is now (a snapshot), and what the learnings feed
 // shows of it. The incident model publishes and publication.server.ts republishes and reads;
@@ -105,6 +106,7 @@ export async function recordPublication(tx: Tx, actor: Viewer, incident: Inciden
     .where(eq(publications.incidentId, incident.id))
     .get();
   const revision = (last?.revision ?? 0) + 1;
+  assertWithinLimit("publicationsPerIncident", revision);
   const snapshot = await snapshotOf(tx, incident);
   const { id } = await tx
     .insert(publications)

@@ -19,7 +19,18 @@ export type WhyRow = {
   version: number;
 };
 
-export type WhyNode = WhyRow & { level: number; children: WhyNode[]; descendantCount: number };
+/**
+ * A why as anyone who may see the incident reads it: the rendered remediation, not its Markdown
+ * source, and no version to save against. The incident page gives readers only this; the sources
+ * (WhySource) go only to those who may edit.
+ */
+export type WhyRead = Omit<WhyRow, "remediationMd" | "version">;
+/** What editing a why needs beyond what is read: the remediation's source and the version. */
+export type WhySource = Pick<WhyRow, "remediationMd" | "version">;
+
+/** A why in the tree, with its level, the whys below it and how many there are under it. */
+export type TreeNode<T extends WhyRead = WhyRow> = T & { level: number; children: TreeNode<T>[]; descendantCount: number };
+export type WhyNode = TreeNode<WhyRow>;
 
 export const SUGGESTED_DEPTH = 5;
 
@@ -27,17 +38,17 @@ export const SUGGESTED_DEPTH = 5;
  * Nests rows under their parents, siblings by position; level 1 is the first why. Built without
  * recursion, so no depth of tree can exhaust the stack.
  */
-export function buildTree(rows: readonly WhyRow[]): WhyNode[] {
-  const byParent = new Map<number | null, WhyRow[]>();
+export function buildTree<T extends WhyRead>(rows: readonly T[]): TreeNode<T>[] {
+  const byParent = new Map<number | null, T[]>();
   for (const row of rows) {
     const siblings = byParent.get(row.parentId) ?? [];
     siblings.push(row);
     byParent.set(row.parentId, siblings);
   }
   const ordered = (parentId: number | null) => (byParent.get(parentId) ?? []).sort((a, b) => a.position - b.position || a.id - b.id);
-  const roots: WhyNode[] = ordered(null).map((row) => ({ ...row, level: 1, children: [], descendantCount: 0 }));
+  const roots: TreeNode<T>[] = ordered(null).map((row) => ({ ...row, level: 1, children: [], descendantCount: 0 }));
   // Parents before children, then the counts from the deepest up.
-  const visited: WhyNode[] = [];
+  const visited: TreeNode<T>[] = [];
   const stack = [...roots];
   while (stack.length > 0) {
     const node = stack.pop()!;
@@ -114,7 +125,7 @@ export function remediationGuidance(severity: Severity, level: number): string {
 }
 
 /** A branch that stops early without being marked as the root cause gets a gentle nudge. */
-export function shallowBranchHint(node: WhyNode): string | undefined {
+export function shallowBranchHint(node: TreeNode<WhyRead>): string | undefined {
   if (node.children.length > 0 || node.rootReached || node.level >= SUGGESTED_DEPTH) return undefined;
   return `This branch stops at level ${node.level}. Ask why again, or mark the root cause as reached.`;
 }

@@ -8,27 +8,25 @@ import { ConflictNotice } from "~/components/conflict-notice";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormError, SubmitButton } from "~/components/form";
 import { formKey, useFocusFirstError, type FormState } from "~/components/form-state";
-import { formFailure, formValues, modelFailure, orErrorPage, readForm, safeRedirect, validate } from "~/lib/http.server";
+import { formFailure, formValues, modelFailure, orErrorPage, readForm, safeRedirect, validateForm } from "~/lib/http.server";
 import { redirectWithFlash, requireUser } from "~/lib/session.server";
 import { formatDate, formatTime } from "~/lib/time";
 import {
-  ACTION_STATUSES,
   ACTION_STATUS_LABELS,
   ACTION_TRANSITIONS,
   ACTION_TRANSITION_LABELS,
   isOverdue,
 } from "~/models/action";
-import { actionFieldsSchema } from "~/models/action-form.server";
 import { canChangeAction } from "~/models/authorization";
 import { actionValues, changeActionStatus, getAction, today, updateAction } from "~/models/action.server";
 import { labelsFor } from "~/models/incident";
 import { ownerChoices } from "~/models/incident.server";
+import { actionChange, actionStatusChange } from "~/models/inputs";
 import { listWhys } from "~/models/why.server";
-import { FIELD_LIMITS, tooLongMessage } from "~/models/limits";
+import { FIELD_LIMITS } from "~/models/limits";
 
+/** The action's number in the address. */
 const id = z.coerce.number().int().positive();
-const updateSchema = actionFieldsSchema.extend({ version: z.coerce.number().int().positive() });
-const statusSchema = z.object({ to: z.enum(ACTION_STATUSES), wontDoReason: z.string().max(FIELD_LIMITS.reason, tooLongMessage(FIELD_LIMITS.reason)).default("") });
 const LABELS = labelsFor(["title", "descriptionMd", "ownerId", "dueDate", "priority", "trackerUrl"]);
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.action.title} · Hindsight` : "Action · Hindsight" }];
@@ -64,7 +62,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const values = formValues(await readForm(request));
   const back = safeRedirect(values.redirectTo, `/actions/${action.id}`);
   if (values.intent === "status") {
-    const parsed = validate(statusSchema, values);
+    const parsed = validateForm(actionStatusChange, values);
     if (!parsed.ok) return formFailure(400, { target: "status", errors: parsed.errors, values });
     try {
       const changed = await changeActionStatus(user, action.id, parsed.data.to, parsed.data.wontDoReason);
@@ -74,7 +72,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
   }
   if (values.intent === "update") {
-    const parsed = validate(updateSchema, values);
+    const parsed = validateForm(actionChange, values);
     if (!parsed.ok) return formFailure(400, { target: "update", errors: parsed.errors, values });
     const { version, ...fields } = parsed.data;
     try {

@@ -8,7 +8,7 @@ import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib
 import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
 import { FIELD_LIMITS } from "~/models/limits";
 import { addCategory, listCategoriesWithUse, mergeCategories, renameCategory } from "~/models/category.server";
-import { lineField } from "~/models/form-fields.server";
+import { lineField } from "~/models/inputs";
 
 const label = lineField(FIELD_LIMITS.category, "Enter a name for the category.");
 const addSchema = z.object({ label });

@@ -8,7 +8,7 @@ import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib
 import { requireAdmin } from "~/lib/session.server";
 import { FIELD_LIMITS } from "~/models/limits";
 import { addUser, issuePasswordToken, listUsers, updateUser } from "~/models/user.server";
-import { lineField } from "~/models/form-fields.server";
+import { lineField } from "~/models/inputs";
 
 const role = z.enum(["admin", "member"], { message: "Choose a role." });
 const person = {

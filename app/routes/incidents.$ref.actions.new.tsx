@@ -1,23 +1,20 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
 import { ActionFields } from "~/components/action-form";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormError, SubmitButton } from "~/components/form";
 import { useFocusFirstError, type FormState } from "~/components/form-state";
 import { requireIncidentRoute } from "~/lib/guards.server";
-import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
+import { formFailure, formValues, modelFailure, readForm, validateForm } from "~/lib/http.server";
 import { firstParagraphText } from "~/lib/markdown.server";
 import { redirectWithFlash } from "~/lib/session.server";
 import { formatDate } from "~/lib/time";
 import { permissionsFor } from "~/models/authorization";
 import { pastDueNotice, PRIORITIES } from "~/models/action";
-import { actionFieldsSchema } from "~/models/action-form.server";
 import { createAction, policyDueDate, today } from "~/models/action.server";
 import { ownerChoices } from "~/models/incident.server";
+import { newActionInput } from "~/models/inputs";
 import { listWhys } from "~/models/why.server";
-
-const schema = actionFieldsSchema.extend({ whyId: z.union([z.literal("").transform(() => null), z.coerce.number().int().positive()]).default(null) });
 
 export const meta: MetaFunction = () => [{ title: "Add a follow-up action · Hindsight" }];
 
@@ -50,7 +47,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
   const values = formValues(await readForm(request));
-  const parsed = validate(schema, values);
+  const parsed = validateForm(newActionInput, values);
   if (!parsed.ok) return formFailure(400, { target: "action", errors: parsed.errors, values });
   const { whyId, ...fields } = parsed.data;
   const pastDue = values.pastDue === "confirmed" ? undefined : pastDueNotice(fields.dueDate, await today());

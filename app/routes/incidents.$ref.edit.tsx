@@ -1,26 +1,19 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
 import { ConflictNotice } from "~/components/conflict-notice";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormError, SubmitButton } from "~/components/form";
 import { formKey, useFocusFirstError, type FormState } from "~/components/form-state";
 import { FacilitatorField, IncidentFields } from "~/components/incident-form";
 import { requireIncidentRoute } from "~/lib/guards.server";
-import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
+import { formFailure, formValues, modelFailure, readForm, validateForm } from "~/lib/http.server";
 import { revalidateAfterRefusal } from "~/lib/revalidate";
 import { redirectWithFlash } from "~/lib/session.server";
 import { permissionsFor } from "~/models/authorization";
 import { labelsFor } from "~/models/incident";
-import { incidentFieldsSchema } from "~/models/incident-form.server";
 import { fieldValues, saveIncident } from "~/models/incident.server";
+import { incidentChange, incidentPeople } from "~/models/inputs";
 import { listUsers } from "~/models/user.server";
-
-const fieldsSchema = incidentFieldsSchema.and(z.object({ version: z.coerce.number().int().positive() }));
-const peopleSchema = z.object({
-  facilitatorId: z.coerce.number({ message: "Choose a facilitator." }).int(),
-  participantIds: z.array(z.coerce.number().int()),
-});
 
 const CONFLICT_LABELS = labelsFor(["title", "severity", "startedAt", "detectedAt", "resolvedAt", "services", "impactMd", "summaryMd", "visibility"]);
 
@@ -61,14 +54,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const parts = PARTS[values.intent];
   if (!parts) throw new Response("Bad request", { status: 400 });
   const withPeople = parts.people && (values.intent === "people" || permissionsFor(user, incident).manage);
-  const fields = parts.details ? validate(fieldsSchema, values) : undefined;
-  const people = withPeople ? peopleSchema.safeParse({ ...values, participantIds: chosen }) : undefined;
-  if ((fields && !fields.ok) || (people && !people.success)) {
-    const errors = { ...(fields && !fields.ok ? fields.errors : {}), ...(people && !people.success ? z.flattenError(people.error).fieldErrors : {}) };
+  const fields = parts.details ? validateForm(incidentChange, values) : undefined;
+  const people = withPeople ? validateForm(incidentPeople, values) : undefined;
+  if ((fields && !fields.ok) || (people && !people.ok)) {
+    const errors = { ...(fields && !fields.ok ? fields.errors : {}), ...(people && !people.ok ? people.errors : {}) };
     return formFailure(400, { target: "edit", errors, values });
   }
   try {
-    await saveIncident(user, incident.id, fields?.ok ? fields.data : undefined, people?.data);
+    await saveIncident(user, incident.id, fields?.ok ? fields.data : undefined, people?.ok ? people.data : undefined);
     return redirectWithFlash(`/incidents/${incident.reference}`, "Incident saved.");
   } catch (error) {
     return modelFailure(error, values, "edit");

@@ -1,17 +1,14 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormError, SubmitButton } from "~/components/form";
 import { FacilitatorField, IncidentFields } from "~/components/incident-form";
-import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
+import { formFailure, formValues, modelFailure, readForm, validateForm } from "~/lib/http.server";
 import { redirectWithFlash, requireUser } from "~/lib/session.server";
 import { toInputValue } from "~/lib/time";
-import { incidentFieldsSchema } from "~/models/incident-form.server";
 import { reportIncident } from "~/models/incident.server";
+import { incidentReport } from "~/models/inputs";
 import { listUsers } from "~/models/user.server";
-
-const schema = incidentFieldsSchema.and(z.object({ facilitatorId: z.coerce.number({ message: "Choose a facilitator." }).int() }));
 
 export const meta: MetaFunction = () => [{ title: "Report an incident · Hindsight" }];
 
@@ -27,7 +24,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const values = formValues(await readForm(request));
-  const parsed = validate(schema, values);
+  const parsed = validateForm(incidentReport, values);
   if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values });
   try {
     const incident = await reportIncident(user, parsed.data);

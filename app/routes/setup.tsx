@@ -6,7 +6,7 @@ import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib
 import { startSession } from "~/lib/session.server";
 import { FIELD_LIMITS, tooLongMessage } from "~/models/limits";
 import { countUsers, createFirstAdmin } from "~/models/user.server";
-import { lineField } from "~/models/form-fields.server";
+import { lineField } from "~/models/inputs";
 
 const schema = z.object({
   name: lineField(FIELD_LIMITS.personName, "Enter your name."),

@@ -214,7 +214,7 @@ await build({
   logLevel: "warn",
   plugins: [tsconfigPaths()],
   resolve: { alias: [{ find: /^@remix-run\/react$/, replacement: path.resolve("tests/bench/bare/remix-react.tsx") }] },
-  build: { ssr: path.resolve("tests/bench/bare/server.tsx"), outDir: path.dirname(BARE_BUNDLE), emptyOutDir: true, rollupOptions: { output: { entryFileNames: path.basename(BARE_BUNDLE) } } },
+  build: { ssr: path.resolve("tests/bench/bare/server.tsx"), target: "node20", outDir: path.dirname(BARE_BUNDLE), emptyOutDir: true, rollupOptions: { output: { entryFileNames: path.basename(BARE_BUNDLE) } } },
 });
 
 // The server runs with the Node flags npm start and npm run serve give it (package.json "config").

@@ -18,7 +18,7 @@
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
 import { runSeed, sample } from "../seeded";
-import { oneLine } from "../../app/models/form-fields.server";
+import { oneLine } from "../../app/models/inputs";
 import { PAYLOADS } from "../xss-payloads";
 import { SIGNED_OUT } from "./helpers";
 import { firstAdmin, OWN_BASE, post, reportForm, withOwnServer } from "./own-server";

@@ -4,7 +4,7 @@ import { changeActionStatus, createAction } from "~/models/action.server";
 import * as actionsLayout from "~/routes/actions";
 import * as summaryPage from "~/routes/actions.summary";
 import * as incidentLayout from "~/routes/incidents.$ref";
-import * as incidentPage from "~/routes/incidents.$ref._index";
+import * as incidentPage from "~/routes/incidents.$ref._index/route";
 import * as insightsPage from "~/routes/insights";
 import { freshDatabase } from "./helpers";
 import { renderPage, type RouteModule } from "./render";

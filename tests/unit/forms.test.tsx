@@ -4,12 +4,12 @@ import { renderToString } from "react-dom/server";
 import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addWhyTree, createIncident, createUser, incidentFields } from "../../db/factories";
 import { CharacterCount } from "~/components/form";
+import { fromForm } from "~/lib/form-input";
 import { toInputValue } from "~/lib/time";
 import { createAction, listIncidentActions, today } from "~/models/action.server";
 import { fieldValues, getIncident, setPeople } from "~/models/incident.server";
 import { FIELD_LIMITS, submittedLength, tooLongMessage } from "~/models/limits";
-import { lineField } from "~/models/form-fields.server";
-import { incidentFieldsSchema } from "~/models/incident-form.server";
+import { incidentInput, lineField } from "~/models/inputs";
 import { addTimelineEntry } from "~/models/timeline.server";
 import type { User } from "~/models/user.server";
 import { listWhys } from "~/models/why.server";
@@ -17,7 +17,7 @@ import * as actionPage from "~/routes/actions.$id";
 import * as categoriesPage from "~/routes/admin.categories";
 import * as peoplePage from "~/routes/admin.users";
 import * as incidentLayout from "~/routes/incidents.$ref";
-import * as incidentPage from "~/routes/incidents.$ref._index";
+import * as incidentPage from "~/routes/incidents.$ref._index/route";
 import * as newActionPage from "~/routes/incidents.$ref.actions.new";
 import * as editPage from "~/routes/incidents.$ref.edit";
 import { freshDatabase, sessionCookie } from "./helpers";
@@ -183,7 +183,7 @@ describe("text limits: stated, counted, and refused with the text kept", () => {
   });
 
   it("keeps a one-line field on one line: pasted line breaks and control characters become spaces", () => {
-    const parsed = incidentFieldsSchema.safeParse({ severity: "SEV2", startedAt: "2026-10-06T14:02", services: "web", visibility: "org", title: " Checkout down\r\n# Injected heading\u0000\u2028end " });
+    const parsed = incidentInput.safeParse(fromForm(incidentInput, { severity: "SEV2", startedAt: "2026-10-06T14:02", services: "web", visibility: "org", title: " Checkout down\r\n# Injected heading\u0000\u2028end " }));
     expect(parsed.success && parsed.data.title).toBe("Checkout down # Injected heading end");
     expect(lineField(10, "Required.").safeParse("\r\n\t").error?.issues[0].message).toBe("Required.");
   });

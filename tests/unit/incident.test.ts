@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addTimeline, addWhyTree, createIncident, createUser, incidentFields, keepFlaggedWording, RIES_CHAIN } from "../../db/factories";
 import * as incidentList from "~/routes/incidents._index";
-import * as incidentPage from "~/routes/incidents.$ref._index";
+import * as incidentPage from "~/routes/incidents.$ref._index/route";
 import { Conflict, DomainError, Forbidden, Invalid, NotFound, PublishBlocked, StateConflict } from "~/models/errors";
 import { createAction } from "~/models/action.server";
 import { canContribute, canManage, canView } from "~/models/authorization";

@@ -1,6 +1,6 @@
 import { count, eq } from "drizzle-orm";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { actionFields, addWhyTree, createIncident, createIncidentAtLimits, createUser, whyFields, RIES_CHAIN } from "../../db/factories";
+import { actionFields, addWhyTree, advanceTo, createIncident, createIncidentAtLimits, createUser, whyFields, RIES_CHAIN } from "../../db/factories";
 import { db, schema } from "~/lib/db.server";
 import { statusOf } from "~/lib/http.server";
 import { createAction } from "~/models/action.server";
@@ -9,7 +9,7 @@ import { incidentMarkdown } from "~/models/export.server";
 import { getIncident, setPeople } from "~/models/incident.server";
 import { FIELD_LIMITS, LIMITS, limitMessage } from "~/models/limits";
 import { GLANCE, learningContent } from "~/models/learning.server";
-import { snapshotOf } from "~/models/publication.server";
+import { republish, snapshotOf } from "~/models/publication.server";
 import { linkIncidents } from "~/models/recurrence.server";
 import { flatten } from "~/models/why-tree";
 import { addTimelineEntry, listTimeline } from "~/models/timeline.server";
@@ -17,7 +17,7 @@ import { listIncidentActions } from "~/models/action.server";
 import type { User } from "~/models/user.server";
 import { addWhy, listWhys } from "~/models/why.server";
 import * as incidentLayout from "~/routes/incidents.$ref";
-import * as incidentPage from "~/routes/incidents.$ref._index";
+import * as incidentPage from "~/routes/incidents.$ref._index/route";
 import * as editPage from "~/routes/incidents.$ref.edit";
 import * as historyPage from "~/routes/incidents.$ref.history";
 import * as newActionPage from "~/routes/incidents.$ref.actions.new";
@@ -112,6 +112,16 @@ describe("limits on what one incident holds", { timeout: 60_000 }, () => {
     for (let i = 0; i < LIMITS.relatedPerIncident; i++) await linkIncidents(admin, incident.id, (await createIncident(admin)).id);
     expect((await refusal(async () => linkIncidents(admin, incident.id, (await createIncident(admin)).id))).message).toBe(limitMessage("relatedPerIncident"));
     expect((await db().select({ n: count() }).from(incidentLinks).where(eq(incidentLinks.incidentId, incident.id)).get())!.n).toBe(LIMITS.relatedPerIncident);
+  });
+
+  it("refuses a publication past the limit, so republishing cannot fill the disk with snapshots", async () => {
+    const incident = await createIncident(admin, { summaryMd: "What happened." });
+    await addWhyTree(admin, incident.id, [{ question: "Why?", answer: "A queue filled.", remediation: "Alert on queue depth.", noActionReason: "Done in the response." }]);
+    await advanceTo(admin, incident.id, "published");
+    for (let i = 1; i < LIMITS.publicationsPerIncident; i++) await republish(admin, incident.id);
+    const refused = await refusal(() => republish(admin, incident.id));
+    expect(refused.message).toBe(limitMessage("publicationsPerIncident"));
+    expect((await db().select({ n: count() }).from(schema.publications).where(eq(schema.publications.incidentId, incident.id)).get())!.n).toBe(LIMITS.publicationsPerIncident);
   });
 
   it("keeps data already above a limit: it renders, and may shrink but not grow", async () => {

@@ -10,7 +10,7 @@ import { removalOf, removePerson } from "~/models/person-removal.server";
 import { feedTokenFor, userForFeedToken } from "~/models/publication.server";
 import { ownerFilterPeople, signIn } from "~/models/user.server";
 import * as incidentLayout from "~/routes/incidents.$ref";
-import * as incidentPage from "~/routes/incidents.$ref._index";
+import * as incidentPage from "~/routes/incidents.$ref._index/route";
 import * as csvRoute from "~/routes/actions.export[.]csv";
 import * as peoplePage from "~/routes/admin.users";
 import * as removePage from "~/routes/admin.users_.$id.remove";

@@ -12,7 +12,7 @@ import { relevance } from "~/models/relevance";
 import { listWhys, updateWhy } from "~/models/why.server";
 import type { WhyRow } from "~/models/why-tree";
 import * as incidentLayout from "~/routes/incidents.$ref";
-import * as incidentPage from "~/routes/incidents.$ref._index";
+import * as incidentPage from "~/routes/incidents.$ref._index/route";
 
 const whyValuesOf = (row: WhyRow) => ({
   question: row.question,

@@ -5,7 +5,8 @@
 import http from "node:http";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { renderToString } from "react-dom/server";
-import { db } from "~/lib/db.server";
+import { openAppDatabase } from "~/lib/db.server";
+import { DATA_MIGRATIONS } from "~/models/data-migrations.server";
 import * as root from "~/root";
 import * as actionsLayout from "~/routes/actions";
 import * as actionsAll from "~/routes/actions.all";
@@ -13,7 +14,7 @@ import * as myActions from "~/routes/actions._index";
 import * as overdueActions from "~/routes/actions.overdue";
 import * as floor from "~/routes/bench.floor";
 import * as incidentLayout from "~/routes/incidents.$ref";
-import * as incidentPage from "~/routes/incidents.$ref._index";
+import * as incidentPage from "~/routes/incidents.$ref._index/route";
 import * as incidentList from "~/routes/incidents._index";
 import * as learnings from "~/routes/learnings._index";
 import { BareContext, RouteElement, type BareMatch } from "./remix-react";
@@ -90,7 +91,7 @@ async function render(req: http.IncomingMessage): Promise<{ status: number; body
   return { status: 200, body: `<!DOCTYPE html>${html}` };
 }
 
-db();
+await openAppDatabase(DATA_MIGRATIONS);
 const port = Number(process.env.PORT ?? 3001);
 http
   .createServer((req, res) => {

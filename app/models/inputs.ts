@@ -1,0 +1,222 @@
+// What a person may send to change an incident, its whys, timeline and follow-up actions, in the
+// domain's own types: numbers as numbers, a checkbox as a boolean, services as a list, times as
+// ISO 8601 in UTC. A page's form and an API read the same rules and give the same messages; a
+// form's strings are turned into these types first (app/lib/form-input.ts).
+import { z } from "zod";
+import { ACTION_STATUSES, PRIORITIES } from "./action";
+import { WHY_FIELDS } from "./blame";
+import { SEVERITIES, STATUSES, VISIBILITIES, parseServices, timeProblems, type IncidentTimes } from "./incident";
+import { FIELD_LIMITS, tooLongMessage } from "./limits";
+
+/**
+ * Line breaks and other control characters in a field of one line (a title, a name, a question)
+ * become spaces: pasted text keeps its words, and a title can never add a line to an email, a
+ * Markdown heading or a header.
+ */
+export function oneLine(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, " ");
+}
+
+/** A one-line text field: trimmed, at most `limit` characters, and required when `required` says how to ask for it. */
+export function lineField(limit: number, required?: string) {
+  const trimmed = z.string().trim();
+  return z
+    .string()
+    .transform(oneLine)
+    .pipe((required ? trimmed.min(1, required) : trimmed).max(limit, tooLongMessage(limit)));
+}
+
+/** Free text of at most `limit` characters, trimmed; empty when left out. */
+const text = (limit: number) => z.string().trim().max(limit, tooLongMessage(limit)).default("");
+
+/** A stored thing's number. `message` asks for it when it is missing or not one. */
+const id = (message?: string) =>
+  message ? z.number({ error: message }).int().positive(message) : z.number().int().positive();
+
+/** The version a change was based on: a save over someone else's newer one is refused. */
+const version = z.number().int().positive();
+
+/**
+ * An instant as ISO 8601 in UTC ("2026-10-06T14:02:00.000Z"), kept in the one form the store
+ * compares as text: "14:02:00Z" and "14:02:00.000Z" are the same time and must sort as such.
+ */
+const instant = (message: string) => z.iso.datetime({ error: message }).transform((value) => new Date(value).toISOString());
+
+/** A time that may not be known yet: null until it is. */
+const laterInstant = instant("Enter a date and time, or leave it empty.").nullable().default(null);
+
+const isInstant = (value: unknown): value is string => typeof value === "string" && z.iso.datetime().safeParse(value).success;
+
+/**
+ * The incident's times must come in order. They are compared once each is a time or empty: a
+ * mistyped one has its own message to correct first.
+ */
+function timesInOrder(fields: Partial<Record<keyof IncidentTimes, unknown>>, ctx: z.RefinementCtx) {
+  const { startedAt, detectedAt = null, resolvedAt = null } = fields;
+  if (!isInstant(startedAt) || (detectedAt !== null && !isInstant(detectedAt)) || (resolvedAt !== null && !isInstant(resolvedAt))) return;
+  for (const [path, message] of Object.entries(timeProblems({ startedAt, detectedAt, resolvedAt }))) {
+    ctx.addIssue({ code: "custom", path: [path], message });
+  }
+}
+
+// --- Incidents ---------------------------------------------------------------------------------
+
+const incidentFields = {
+  title: lineField(FIELD_LIMITS.incidentTitle, "Give the incident a title."),
+  severity: z.enum(SEVERITIES, { error: "Choose a severity." }),
+  startedAt: instant("Enter when the incident started (UTC)."),
+  detectedAt: laterInstant,
+  resolvedAt: laterInstant,
+  // Service names are short lowercase slugs, each once, however they were typed or listed.
+  services: z
+    .array(z.string())
+    .default([])
+    .transform((names) => parseServices(names.join("\n")))
+    .pipe(
+      z
+        .array(z.string().max(FIELD_LIMITS.service, `Keep each service name under ${FIELD_LIMITS.service} characters.`))
+        .max(FIELD_LIMITS.servicesPerIncident, `List at most ${FIELD_LIMITS.servicesPerIncident} services.`),
+    ),
+  impactMd: z.string().max(FIELD_LIMITS.impact, tooLongMessage(FIELD_LIMITS.impact)).default(""),
+  summaryMd: z.string().max(FIELD_LIMITS.summary, tooLongMessage(FIELD_LIMITS.summary)).default(""),
+  visibility: z.enum(VISIBILITIES, { error: "Choose who can see this incident." }),
+};
+
+const facilitatorId = id("Choose a facilitator.");
+
+/** An incident's details, as reported or edited. */
+export const incidentInput = z.object(incidentFields).superRefine(timesInOrder);
+export type IncidentInput = z.infer<typeof incidentInput>;
+
+/** A new incident: its details and the person who leads the analysis. */
+export const incidentReport = z.object({ ...incidentFields, facilitatorId }).superRefine(timesInOrder);
+export type IncidentReport = z.infer<typeof incidentReport>;
+
+/** A change to an incident's details, based on the version that was read. */
+export const incidentChange = z.object({ ...incidentFields, version }).superRefine(timesInOrder);
+export type IncidentChange = z.infer<typeof incidentChange>;
+
+/** Who leads the analysis and who takes part in it. */
+export const incidentPeople = z.object({ facilitatorId, participantIds: z.array(id()) });
+export type IncidentPeopleInput = z.infer<typeof incidentPeople>;
+
+/** A move along the incident's lifecycle. */
+export const lifecycleMove = z.object({ to: z.enum(STATUSES) });
+
+/**
+ * A field that names an incident by its number (12 for INC-12). People type its reference, so a
+ * form reads "INC-12" as 12 here (`typedAs`), and anything else is refused with how to write it.
+ */
+const incidentNumber = (message: string) => id(message).meta({ description: "An incident's number: 12 for INC-12.", typedAs: "reference" });
+
+/** Another incident to mark as related. */
+export const relatedLink = z.object({
+  relatedId: incidentNumber("Enter a reference like INC-12."),
+  /** The why whose "seen before" panel the link was made from, to return to it. */
+  whyId: id().optional(),
+});
+export type RelatedLink = z.infer<typeof relatedLink>;
+
+// --- Whys --------------------------------------------------------------------------------------
+
+const whyFields = {
+  question: lineField(FIELD_LIMITS.question, "Write the question, e.g. “Why did the CPU spike?”"),
+  answer: text(FIELD_LIMITS.answer),
+  category: text(FIELD_LIMITS.category),
+  remediationMd: text(FIELD_LIMITS.remediation),
+  noRemediationReason: text(FIELD_LIMITS.reason),
+  noActionReason: text(FIELD_LIMITS.reason),
+  rootReached: z.boolean().default(false),
+};
+
+/** A why's text and what was decided about it. */
+export const whyInput = z.object(whyFields);
+export type WhyInput = z.infer<typeof whyInput>;
+
+/**
+ * A new why, under `parentId` or as the first of a branch (null). It is added with its answer:
+ * the quick path must not leave half-whys for the publish check.
+ */
+export const newWhyInput = whyInput.extend({
+  parentId: id().nullable().default(null),
+  answer: z
+    .string()
+    .trim()
+    .min(1, "Write the answer too: a why is added with its answer.")
+    .max(FIELD_LIMITS.answer, tooLongMessage(FIELD_LIMITS.answer))
+    .prefault(""),
+});
+export type NewWhyInput = z.infer<typeof newWhyInput>;
+
+/** A change to a why, based on the version that was read. */
+export const whyChange = whyInput.extend({ whyId: id(), version });
+export type WhyChange = z.infer<typeof whyChange>;
+
+/** A why to delete with everything asked below it; `confirm` is "yes" once the person was told how many deeper whys go too. */
+export const whyDeletion = z.object({ whyId: id(), confirm: z.string().optional() });
+
+/** A wording finding of the blame check: the why, the field and the words it is about. */
+export const findingRef = z.object({ whyId: id(), field: z.enum(WHY_FIELDS), match: z.string().min(1).max(500) });
+
+/** A finding kept as written, with the reason the wording stays. */
+export const acknowledgement = findingRef.extend({
+  reason: z
+    .string()
+    .trim()
+    .min(1, "Say why this wording stays, e.g. it quotes someone's own account.")
+    .max(FIELD_LIMITS.reason, tooLongMessage(FIELD_LIMITS.reason)),
+});
+
+/** A finding's suggested rewording taken, on the version of the why that was read. */
+export const suggestionAcceptance = findingRef.extend({ version });
+
+// --- Timeline ----------------------------------------------------------------------------------
+
+/** A timeline entry: when (UTC) and what happened. */
+export const timelineEntryInput = z.object({
+  at: instant("Enter the time (UTC)."),
+  bodyMd: z.string().trim().min(1, "Write what happened.").max(FIELD_LIMITS.timelineEntry, tooLongMessage(FIELD_LIMITS.timelineEntry)),
+});
+export type TimelineEntryInput = z.infer<typeof timelineEntryInput>;
+
+export const timelineEntryChange = timelineEntryInput.extend({ entryId: id(), version });
+export type TimelineEntryChange = z.infer<typeof timelineEntryChange>;
+
+export const timelineEntryDeletion = z.object({ entryId: id() });
+
+// --- Follow-up actions -------------------------------------------------------------------------
+
+/** A follow-up action's fields. An empty due date means "by the policy". */
+export const actionInput = z.object({
+  title: lineField(FIELD_LIMITS.actionTitle, "Give the action a title."),
+  descriptionMd: text(FIELD_LIMITS.actionDescription),
+  ownerId: z.number({ error: "Choose an owner." }).int().positive("Choose an owner."),
+  dueDate: z
+    .string()
+    .trim()
+    .refine((v) => v === "" || (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v))), "Enter a date, or leave it empty for the default.")
+    .default(""),
+  priority: z.enum(PRIORITIES, { error: "Choose a priority." }),
+  trackerUrl: z
+    .string()
+    .trim()
+    .max(FIELD_LIMITS.trackerUrl, tooLongMessage(FIELD_LIMITS.trackerUrl))
+    .refine((v) => v === "" || /^https?:\/\/\S+$/i.test(v), "Enter a link starting with https://, or leave it empty.")
+    .default(""),
+});
+export type ActionInput = z.infer<typeof actionInput>;
+
+/** A new follow-up action, carrying out a why's remediation or none (null). */
+export const newActionInput = actionInput.extend({ whyId: id().nullable().default(null) });
+export type NewActionInput = z.infer<typeof newActionInput>;
+
+/** A change to an action's fields, based on the version that was read. */
+export const actionChange = actionInput.extend({ version });
+export type ActionChange = z.infer<typeof actionChange>;
+
+/** An action moved on (started, done, won't do); won't do says why. */
+export const actionStatusChange = z.object({
+  to: z.enum(ACTION_STATUSES),
+  wontDoReason: z.string().max(FIELD_LIMITS.reason, tooLongMessage(FIELD_LIMITS.reason)).default(""),
+});
+export type ActionStatusChange = z.infer<typeof actionStatusChange>;
