@@ -78,7 +78,10 @@ try {
   console.error(`TRUST_PROXY: ${error.message}`);
   process.exit(1);
 }
-app.use(compression());
+/** A live event stream (text/event-stream): it stays open, and each event must go out at once. */
+const isEventStream = (res) => String(res.getHeader("Content-Type") ?? "").startsWith("text/event-stream");
+// Compression would hold a stream's events back until a buffer fills.
+app.use(compression({ filter: (req, res) => !isEventStream(res) && compression.filter(req, res) }));
 
 // Headers for every response, pages and everything else (downloads, feeds, files, refusals): no
 // content sniffing, no framing, the referrer only within the site. The Content-Security-Policy,
@@ -210,9 +213,20 @@ function limited(limit) {
 }
 const rendering = limited(RENDERS_AT_ONCE);
 
-/** The response body, written as fast as the client reads it and no faster. */
+/** Live event streams open now: ended when the server stops, rather than waited for. */
+const openStreams = new Set();
+
+/**
+ * The response body, written as fast as the client reads it and no faster. An event stream has no
+ * deadline (it is meant to stay open); a client that stops reading it is closed all the same.
+ */
 async function send(body, res) {
-  const deadline = setTimeout(() => res.destroy(), SEND_DEADLINE_MS).unref();
+  const stream = isEventStream(res);
+  if (stream) {
+    openStreams.add(res);
+    res.once("close", () => openStreams.delete(res));
+  }
+  const deadline = stream ? undefined : setTimeout(() => res.destroy(), SEND_DEADLINE_MS).unref();
   try {
     for await (const chunk of body) {
       if (res.destroyed) return;
@@ -273,6 +287,8 @@ const server = app.listen(PORT, HOST, () => {
 function shutdown(signal) {
   console.log(`${signal}: finishing requests in flight, then stopping`);
   server.close(() => process.exit(0));
+  // Live streams never finish by themselves: closed, their clients reconnect to another server.
+  for (const res of openStreams) res.destroy();
   setTimeout(() => process.exit(0), 10_000).unref();
 }
 process.on("SIGTERM", () => shutdown("SIGTERM"));

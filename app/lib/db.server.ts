@@ -37,8 +37,8 @@ export class DatabaseBusy extends Error {
   }
 }
 
-/** The transaction an asynchronous context is running in, if any. */
-type Open = { connection: Connection; holder: symbol; tx: Tx };
+/** The transaction an asynchronous context is running in, if any, and what waits for its commit. */
+type Open = { connection: Connection; holder: symbol; tx: Tx; committed: (() => void)[] };
 const openTransaction = new AsyncLocalStorage<Open>();
 
 /**
@@ -150,12 +150,14 @@ function connect(sqlite: Database.Database): Db {
       });
     }
     const holder = await connection.hold();
+    const open: Open = { connection, holder, tx: database, committed: [] };
+    let result: Awaited<ReturnType<typeof body>>;
     try {
-      return await openTransaction.run({ connection, holder, tx: database }, () =>
+      result = await openTransaction.run(open, () =>
         begin(
           async (tx) => {
             connections.set(tx, connection);
-            openTransaction.getStore()!.tx = tx;
+            open.tx = tx;
             return body(tx);
           },
           { behavior: "immediate", ...config },
@@ -164,8 +166,21 @@ function connect(sqlite: Database.Database): Db {
     } finally {
       if (connection.holds(holder)) connection.release();
     }
+    // Committed: now others may hear of it (a rolled-back transaction never gets here).
+    for (const run of open.committed) run();
+    return result;
   };
   return database;
+}
+
+/**
+ * Runs `announce` once the current transaction has committed, or at once outside one: what a
+ * change tells others (the live event bus) must never tell of a change that is rolled back.
+ */
+export function afterCommit(announce: () => void): void {
+  const open = openTransaction.getStore();
+  if (open && open.connection.holds(open.holder)) open.committed.push(announce);
+  else announce();
 }
 
 /**

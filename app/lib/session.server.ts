@@ -77,6 +77,11 @@ export function getUser(request: Request): Promise<User | undefined> {
   return user;
 }
 
+/** Who the request's session belongs to now, looked up again each time (a stream that stays open asks more than once). */
+export function signedInNow(request: Request): Promise<User | undefined> {
+  return lookUpUser(request);
+}
+
 async function lookUpUser(request: Request): Promise<User | undefined> {
   const token = await sessionToken(request);
   return token ? userForSession(token) : undefined;

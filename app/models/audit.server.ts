@@ -1,4 +1,5 @@
-import { schema, type Tx } from "~/lib/db.server";
+import { afterCommit, schema, type Tx } from "~/lib/db.server";
+import { eventBus } from "~/lib/event-bus.server";
 
 const { auditEvents } = schema;
 
@@ -28,9 +29,14 @@ export type AuditInput = {
   relatedIncidentId?: number;
 };
 
-/** Records who changed what; changes made after publication are marked as such. */
+/**
+ * Records who changed what; changes made after publication are marked as such. Every change to an
+ * incident passes here, in its transaction: once it commits, those watching the incident hear of
+ * it (app/lib/event-bus.server.ts), whichever page, tab or tool made it.
+ */
 export async function recordEvent(tx: Tx, event: AuditInput) {
-  await tx.insert(auditEvents)
+  const { seq } = await tx
+    .insert(auditEvents)
     .values({
       incidentId: event.incident.id,
       actorId: event.actorId,
@@ -40,5 +46,7 @@ export async function recordEvent(tx: Tx, event: AuditInput) {
       relatedIncidentId: event.relatedIncidentId ?? null,
       afterPublication: event.incident.publishedAt !== null,
     })
-    .run();
+    .returning({ seq: auditEvents.id })
+    .get();
+  afterCommit(() => eventBus().announce({ incidentId: event.incident.id, seq }));
 }

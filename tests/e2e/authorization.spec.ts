@@ -78,7 +78,18 @@ type Expectation = {
   query?: string;
   /** Involved people and admins must find the restricted incidents here (proof the leak check looks at the right page). */
   listsRestricted?: true;
+  /** The route answers with an event stream that stays open: its first events are read, then it is closed. */
+  stream?: true;
 };
+
+/** What a response says first: all of it, or for an event stream, what it sends at once. */
+async function opening(response: Response, stream: boolean | undefined): Promise<string> {
+  if (!stream || !response.headers.get("Content-Type")?.startsWith("text/event-stream")) return await response.text();
+  const reader = response.body!.getReader();
+  const { value } = await reader.read();
+  await reader.cancel();
+  return new TextDecoder().decode(value);
+}
 
 const incidentOf = (world: World, scope: Scope) =>
   world.file.prepare("select id, status, version from incidents where id = ?").get(Number(world.refs[scope].slice(4))) as {
@@ -239,6 +250,12 @@ const TABLE: Record<string, Expectation> = {
     get: viewer,
     post: "none",
     scoped: "incident",
+  },
+  "routes/incidents.$ref.events": {
+    get: viewer,
+    post: "none",
+    scoped: "incident",
+    stream: true,
   },
   "routes/incidents.$ref.actions.new": {
     get: contributor,
@@ -446,7 +463,7 @@ test("every route answers each role as the table says, and restricted incidents 
           // The page (the root layout has no page of its own: "/" is the index route's).
           if (route.id !== "root") {
             const response = await fetch(OWN_BASE + pathname + (expectation.query ?? ""), { redirect: "manual", headers });
-            const body = await response.text();
+            const body = await opening(response, expectation.stream);
             const got = outcomeOf(response);
             if (!matches(want, got)) problems.push(`GET ${pathname} as ${who}: ${got} (${response.status}), expected ${want}`);
             if (!seesRestricted && SECRET.test(body)) problems.push(`GET ${pathname} as ${who} shows a restricted incident`);

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { DatabaseBusy, db, execute, LOCK_WAIT_MS, observeStatements, openDatabase, rowOf, rowsOf, sqliteOf, useDatabase, type Tx } from "~/lib/db.server";
+import { afterCommit, DatabaseBusy, db, execute, LOCK_WAIT_MS, observeStatements, openDatabase, rowOf, rowsOf, sqliteOf, useDatabase, type Tx } from "~/lib/db.server";
 
 // The data port's transaction rule (docs/decisions/0017-async-models-on-one-sqlite-connection.md):
 // a transaction's body may await, and while it is open no other request sees or interleaves
@@ -131,5 +131,26 @@ describe("a transaction that never ends", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe("what waits for a commit (afterCommit)", () => {
+  it("runs after the transaction commits, and never for one rolled back", async () => {
+    const heard: string[] = [];
+    await db().transaction(async (tx) => {
+      await execute(tx, sql`insert into counter (id, v) values (1, 1)`);
+      afterCommit(() => heard.push("committed"));
+      expect(heard, "not before the commit").toEqual([]);
+    });
+    expect(heard).toEqual(["committed"]);
+    await expect(
+      db().transaction(async () => {
+        afterCommit(() => heard.push("rolled back"));
+        throw new Error("refused");
+      }),
+    ).rejects.toThrow("refused");
+    expect(heard).toEqual(["committed"]);
+    afterCommit(() => heard.push("outside a transaction"));
+    expect(heard).toEqual(["committed", "outside a transaction"]);
   });
 });

@@ -9,6 +9,7 @@ import { Timeline, type TimelineEditing } from "~/components/timeline";
 import { WhyForm, WhyTree, type WhyEditing } from "~/components/why-tree";
 import { requireIncidentRoute } from "~/lib/guards.server";
 import { handleIntent } from "~/lib/intents.server";
+import { useLiveIncident } from "~/lib/live";
 import { revalidateAfterRefusal } from "~/lib/revalidate";
 import { shorten } from "~/lib/shorten";
 import { formatDate, formatSpan, formatTime, toInputValue } from "~/lib/time";
@@ -21,6 +22,7 @@ import { findingsOf } from "~/models/blame.server";
 import { categoryLabels, listCategories } from "~/models/category.server";
 import { VISIBILITY_LABELS } from "~/models/incident";
 import { publishCheck, type Incident } from "~/models/incident.server";
+import { latestChange } from "~/models/live.server";
 import { listRelated, similarWhys } from "~/models/recurrence.server";
 import type { User } from "~/models/user.server";
 import { listTimeline, nextEntryTime, type TimelineEntry } from "~/models/timeline.server";
@@ -37,6 +39,8 @@ type PageEditing = { whys: WhyEditing; timeline: TimelineEditing };
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
+  // Read before the rest: a change made while they are read comes through the live stream.
+  const liveSince = await latestChange(incident.id);
   const permissions = permissionsFor(user, incident);
   const edits = await changesSincePublication(incident.id);
   const whys = await listWhys(incident.id);
@@ -62,6 +66,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       changesSincePublication: edits.count > 0 ? { count: edits.count, last: formatTime(edits.lastAt) } : null,
     },
     permissions,
+    liveSince,
     whys: whys.map(readOnly),
     categoryLabels: await categoryLabels(),
     seenBefore: await seenBefore(user, incident, whys),
@@ -166,7 +171,9 @@ export default function Analysis() {
     actionsByWhy,
     unlinkedActions,
     actionFigures,
+    liveSince,
   } = useLoaderData<typeof loader>();
+  const live = useLiveIncident(incident.reference, liveSince);
   const page = `/incidents/${incident.reference}`;
   const failure = useActionData<typeof action>();
   const state: FormState | undefined = failure && !failure.ok && failure.target ? (failure as FormState) : undefined;
@@ -175,6 +182,14 @@ export default function Analysis() {
 
   return (
     <>
+      {live.waiting ? (
+        <p className="live-notice no-print" role="status">
+          Others changed this incident while you were typing.{" "}
+          <button type="button" className="button button--small" onClick={live.show}>
+            Show their changes
+          </button>
+        </p>
+      ) : null}
       <section className="panel" aria-labelledby="facts-title">
         <h2 id="facts-title" className="visually-hidden">
           Facts

@@ -1,0 +1,76 @@
+import { useRevalidator } from "@remix-run/react";
+import { useEffect, useRef, useState } from "react";
+
+// Keeps a page on an incident current while others change it: the page listens to the incident's
+// changes (its event stream) and loads its data again when one arrives, so a second laptop in the
+// meeting sees the tree grow without a reload. Someone in the middle of typing is never pulled
+// away: the page waits and says that there are changes to show.
+
+/** How long to gather changes that arrive together (a why and its action) into one reload. */
+const GATHER_MS = 250;
+
+/**
+ * Whether someone is at work on the page: a form opened to edit, a field in a form with focus, or
+ * unsaved text. Their form would be replaced under them by new data.
+ */
+function typing(): boolean {
+  if (document.querySelector("details[open] form")) return true;
+  const active = document.activeElement;
+  if (active instanceof HTMLElement && active.closest("form") && active.matches("input, textarea, select")) return true;
+  const fields = document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(
+    "form textarea, form input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=submit]):not([type=button])",
+  );
+  for (const field of fields) if (field.value !== field.defaultValue) return true;
+  return false;
+}
+
+/**
+ * Listens to the incident's changes from `since` (the last one the page's data includes) and
+ * reloads the page's data when others change it. Returns whether changes wait because someone is
+ * typing, and how to show them.
+ */
+export function useLiveIncident(reference: string, since: number): { waiting: boolean; show: () => void } {
+  const revalidator = useRevalidator();
+  const revalidate = useRef(revalidator.revalidate);
+  revalidate.current = revalidator.revalidate;
+  const [waiting, setWaiting] = useState(false);
+  const first = useRef(since);
+  // The last change the page's data includes: one's own save comes back with its data already.
+  const shown = useRef(since);
+  shown.current = Math.max(shown.current, since);
+
+  useEffect(() => {
+    if (typeof EventSource === "undefined") return;
+    // The stream keeps its own place from here on (Last-Event-ID when it reconnects).
+    const source = new EventSource(`/incidents/${encodeURIComponent(reference)}/events?after=${first.current}`);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let heard = 0;
+    const changed = (event: MessageEvent) => {
+      heard = Math.max(heard, Number(event.lastEventId) || 0);
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (heard <= shown.current) return;
+        if (typing()) setWaiting(true);
+        else revalidate.current();
+      }, GATHER_MS);
+    };
+    source.addEventListener("change", changed);
+    // Signed out, removed, or no longer allowed to see the incident: no reconnecting.
+    source.addEventListener("closed", () => source.close());
+    return () => {
+      clearTimeout(timer);
+      source.close();
+    };
+  }, [reference]);
+
+  // New data (after a reload or one's own save) shows whatever was waiting.
+  useEffect(() => setWaiting(false), [since]);
+
+  return {
+    waiting,
+    show: () => {
+      setWaiting(false);
+      revalidate.current();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { eventBus } from "~/lib/event-bus.server";
+import { eventStreamResponse, lastEventIdOf, mayOpenStream } from "~/lib/event-stream.server";
+import { requireIncidentRoute } from "~/lib/guards.server";
+import { signedInNow } from "~/lib/session.server";
+import { NotFound } from "~/models/errors";
+import { CHANGES_PER_READ, changesAfter } from "~/models/live.server";
+
+/** How often an open stream checks that its reader is still signed in and may still see the incident. */
+const RECHECK_MS = 15_000;
+
+/**
+ * The incident's changes as they happen (Server-Sent Events), for someone who may see it: from the
+ * last one the client has (Last-Event-ID, or `after` for the page's first connection), then each
+ * new one. It ends, saying why, when they sign out, are removed or may no longer see the incident.
+ */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { user, incident } = await requireIncidentRoute(request, params.ref);
+  if (!mayOpenStream(user.id)) {
+    throw new Response("Too many live pages open at once: close a Hindsight tab and reload.", { status: 429 });
+  }
+  let last = lastEventIdOf(request);
+  return eventStreamResponse(request, user.id, async (writer) => {
+    // One read at a time, in order: an announcement during a read is picked up by the next one.
+    let reading = Promise.resolve();
+    const catchUp = () => {
+      reading = reading
+        .then(async () => {
+          if (writer.ended) return;
+          const viewer = await signedInNow(request);
+          if (!viewer) return writer.end("closed", { reason: "signed-out" });
+          for (;;) {
+            const changes = await changesAfter(viewer, incident.id, last);
+            for (const change of changes) {
+              writer.send(change.seq, "change", change);
+              last = change.seq;
+            }
+            if (changes.length < CHANGES_PER_READ) break;
+          }
+        })
+        .catch((error: unknown) => {
+          if (error instanceof NotFound) return writer.end("closed", { reason: "no-access" });
+          console.error("A live stream failed:", error);
+          writer.end();
+        });
+    };
+    const unlisten = eventBus().listen(incident.id, ({ seq }) => {
+      if (seq > last) catchUp();
+    });
+    const recheck = setInterval(catchUp, RECHECK_MS);
+    catchUp();
+    return () => {
+      unlisten();
+      clearInterval(recheck);
+    };
+  });
+}
