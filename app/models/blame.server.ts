@@ -2,6 +2,7 @@ import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { findingKey, findingsToStore, parseStoredFindings, type OpenFinding, type StoredFindings, type WhyField, type WhyText } from "./blame";
 import { directoryNames } from "./user.server";
+import { inBatches } from "~/lib/background.server";
 
 // Blame-language findings on saved whys. The check runs when a why is saved and its findings are
 // stored with it (whys.blame_findings); pages, the publish check and the one-click rewording only
@@ -119,14 +120,6 @@ export async function checkUncheckedWhys(options: { incidentId?: number; batch?:
 
 /** Checks every why not yet checked, a batch per turn of the event loop so requests are still served. */
 export function checkUncheckedWhysInBackground() {
-  const step = () => {
-    checkUncheckedWhys({ batch: 200 }).then(
-      (checked) => {
-        if (checked > 0) setImmediate(step);
-      },
-      (error: unknown) => console.error("Checking the wording of earlier whys failed:", error),
-    );
-  };
-  setImmediate(step);
+  inBatches("Checking the wording of earlier whys", () => checkUncheckedWhys({ batch: 200 }));
 }
 

@@ -13,6 +13,7 @@ import { assertWithinLimit } from "./limits.server";
 import { relevance, RELEVANT } from "./relevance";
 import { idList, inIdList } from "./sql/sqlite.server";
 import { anyWordInWhy, whysMatching } from "./sql/sqlite-search.server";
+import { inBatches } from "~/lib/background.server";
 
 // Recurrence: the same cause turning up in several incidents. For each why, the whys of other
 // incidents with the most similar answer and remediation (full-text BM25 over the search index
@@ -137,15 +138,7 @@ export async function refreshUncheckedSimilarities(options: { batch?: number } =
 
 /** refreshUncheckedSimilarities until none are left, a batch per turn of the event loop so requests are still served. */
 export function refreshUncheckedSimilaritiesInBackground() {
-  const step = () => {
-    refreshUncheckedSimilarities({ batch: 50 }).then(
-      (refreshed) => {
-        if (refreshed > 0) setImmediate(step);
-      },
-      (error: unknown) => console.error("Looking up the similar whys of earlier whys failed:", error),
-    );
-  };
-  setImmediate(step);
+  inBatches("Looking up the similar whys of earlier whys", () => refreshUncheckedSimilarities({ batch: 50 }));
 }
 
 /**
