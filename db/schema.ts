@@ -541,3 +541,151 @@ export const digestSubscriptions = sqliteTable("digest_subscriptions", {
     .references(() => users.id, { onDelete: "cascade" }),
   createdAt: text("created_at").notNull().default(now),
 });
+
+/**
+ * What those watching an incident are streamed, in order: its `seq` is the event's number on the
+ * stream (Last-Event-ID). "change" events follow the history (one per audit event, written in the
+ * same transaction); "session" events follow a live session's state. `data` is what anyone who may
+ * see the incident may read: never a draft's text before it is revealed, never who wrote an
+ * anonymous one.
+ */
+export const liveEvents = sqliteTable(
+  "live_events",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    stream: text("stream", { enum: ["change", "session"] }).notNull(),
+    kind: text("kind").notNull(),
+    /** JSON, public to everyone who may see the incident. */
+    data: text("data").notNull().default("{}"),
+    createdAt: text("created_at").notNull().default(now),
+  },
+  (t) => [index("live_events_incident_idx").on(t.incidentId, t.seq)],
+);
+
+/**
+ * A facilitated meeting on one incident: at most one open at a time. The facilitator of the
+ * session drives it (phases, rounds, timer); it starts as the incident's facilitator and can be
+ * handed to someone else without changing who leads the incident.
+ */
+export const liveSessions = sqliteTable(
+  "live_sessions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    startedById: integer("started_by_id")
+      .notNull()
+      .references(() => users.id),
+    facilitatorId: integer("facilitator_id")
+      .notNull()
+      .references(() => users.id),
+    phase: text("phase", { enum: ["timeline", "whys", "remediations", "actions", "wrapup"] })
+      .notNull()
+      .default("timeline"),
+    /** Counts every phase change and round: readiness is for the step the meeting is at. */
+    step: integer("step").notNull().default(1),
+    /** Candidates are stored without their author (on by default). */
+    anonymous: integer("anonymous", { mode: "boolean" }).notNull().default(true),
+    /** The countdown every screen shows; null when none runs. */
+    timerEndsAt: text("timer_ends_at"),
+    timerSeconds: integer("timer_seconds"),
+    startedAt: text("started_at").notNull().default(now),
+    lastActivityAt: text("last_activity_at").notNull().default(now),
+    endedAt: text("ended_at"),
+    endedReason: text("ended_reason", { enum: ["ended", "idle"] }),
+  },
+  (t) => [
+    uniqueIndex("live_sessions_open_idx")
+      .on(t.incidentId)
+      .where(sql`ended_at is null`),
+    index("live_sessions_incident_idx").on(t.incidentId, t.id),
+  ],
+);
+
+/** Who joined a session, whether they are ready for its current step, and until when they are here. */
+export const liveMembers = sqliteTable(
+  "live_members",
+  {
+    sessionId: integer("session_id")
+      .notNull()
+      .references(() => liveSessions.id, { onDelete: "cascade" }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The session step they said they are ready for; ready when it is the current one. */
+    readyStep: integer("ready_step"),
+    /** Here until then: kept ahead while a live page is open, with a grace period after it closes. */
+    presentUntil: text("present_until").notNull().default(now),
+    joinedAt: text("joined_at").notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.userId] })],
+);
+
+/**
+ * A round of a session: the facilitator's question at one why (or at the top), answered by
+ * private candidates until revealed ("why"); or the remediations proposed for one why ("remediation").
+ */
+export const liveRounds = sqliteTable(
+  "live_rounds",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    sessionId: integer("session_id")
+      .notNull()
+      .references(() => liveSessions.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["why", "remediation"] }).notNull(),
+    /** "why": the why asked under (null: the first level). "remediation": the why it is for. */
+    whyId: integer("why_id").references(() => whys.id, { onDelete: "set null" }),
+    question: text("question").notNull(),
+    state: text("state", { enum: ["drafting", "revealed", "closed"] })
+      .notNull()
+      .default("drafting"),
+    openedAt: text("opened_at").notNull().default(now),
+    revealedAt: text("revealed_at"),
+    closedAt: text("closed_at"),
+  },
+  (t) => [index("live_rounds_session_idx").on(t.sessionId, t.id)],
+);
+
+/**
+ * A candidate answer (or remediation) in a round. Until the round is revealed only its author's
+ * client can read it, by the capability token it holds (only its hash is stored). In an anonymous
+ * session `authorId` is never written.
+ */
+export const liveCandidates = sqliteTable(
+  "live_candidates",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    roundId: integer("round_id")
+      .notNull()
+      .references(() => liveRounds.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    authorId: integer("author_id").references(() => users.id, { onDelete: "set null" }),
+    body: text("body").notNull(),
+    /** What candidates that say the same thing share (normalised words): grouped on reveal. */
+    groupKey: text("group_key").notNull(),
+    /** The whys it became when accepted (JSON array of ids). */
+    acceptedAs: text("accepted_as"),
+    createdAt: text("created_at").notNull().default(now),
+    updatedAt: text("updated_at").notNull().default(now),
+  },
+  (t) => [uniqueIndex("live_candidates_token_idx").on(t.tokenHash), index("live_candidates_round_idx").on(t.roundId, t.id)],
+);
+
+/** A participant's votes in a round, one per candidate group at most, a few in all. */
+export const liveVotes = sqliteTable(
+  "live_votes",
+  {
+    roundId: integer("round_id")
+      .notNull()
+      .references(() => liveRounds.id, { onDelete: "cascade" }),
+    groupKey: text("group_key").notNull(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.roundId, t.groupKey, t.userId] })],
+);

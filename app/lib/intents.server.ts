@@ -41,11 +41,13 @@ export function intent<C, S extends z.ZodObject>(spec: {
  * is a bad request.
  */
 export async function handleIntent<C>(request: Request, context: C, intents: Record<string, Intent<C>>): Promise<IntentOutcome> {
-  const values = formValues(await readForm(request));
+  const form = await readForm(request);
+  const values = formValues(form);
   const chosen = Object.hasOwn(intents, values.intent ?? "") ? intents[values.intent] : undefined;
   if (!chosen) throw new Response("Bad request", { status: 400 });
   const target = chosen.target?.(values);
-  const parsed = validateForm(chosen.input, values);
+  // The form itself, not its first values: ticked checkboxes send a list.
+  const parsed = validateForm(chosen.input, form);
   if (!parsed.ok) {
     if (chosen.refused === "bad-request") throw new Response("Bad request", { status: 400 });
     return formFailure(400, { target, errors: parsed.errors, values });

@@ -29,11 +29,17 @@ function typing(): boolean {
  * reloads the page's data when others change it. Returns whether changes wait because someone is
  * typing, and how to show them.
  */
-export function useLiveIncident(reference: string, since: number): { waiting: boolean; show: () => void } {
+export function useLiveIncident(
+  reference: string,
+  since: number,
+  options: { session?: boolean } = {},
+): { waiting: boolean; show: () => void; connected: boolean } {
   const revalidator = useRevalidator();
   const revalidate = useRef(revalidator.revalidate);
   revalidate.current = revalidator.revalidate;
   const [waiting, setWaiting] = useState(false);
+  const [connected, setConnected] = useState(false);
+  const session = Boolean(options.session);
   const first = useRef(since);
   // The last change the page's data includes: one's own save comes back with its data already.
   const shown = useRef(since);
@@ -42,7 +48,8 @@ export function useLiveIncident(reference: string, since: number): { waiting: bo
   useEffect(() => {
     if (typeof EventSource === "undefined") return;
     // The stream keeps its own place from here on (Last-Event-ID when it reconnects).
-    const source = new EventSource(`/incidents/${encodeURIComponent(reference)}/events?after=${first.current}`);
+    // A live session's page also follows the session, and counts its reader as here while open.
+    const source = new EventSource(`/incidents/${encodeURIComponent(reference)}/events?after=${first.current}${session ? "&presence=1" : ""}`);
     let timer: ReturnType<typeof setTimeout> | undefined;
     let heard = 0;
     const changed = (event: MessageEvent) => {
@@ -55,19 +62,26 @@ export function useLiveIncident(reference: string, since: number): { waiting: bo
       }, GATHER_MS);
     };
     source.addEventListener("change", changed);
+    if (session) source.addEventListener("session", changed);
+    source.addEventListener("open", () => setConnected(true));
+    source.addEventListener("error", () => setConnected(false));
     // Signed out, removed, or no longer allowed to see the incident: no reconnecting.
-    source.addEventListener("closed", () => source.close());
+    source.addEventListener("closed", () => {
+      setConnected(false);
+      source.close();
+    });
     return () => {
       clearTimeout(timer);
       source.close();
     };
-  }, [reference]);
+  }, [reference, session]);
 
   // New data (after a reload or one's own save) shows whatever was waiting.
   useEffect(() => setWaiting(false), [since]);
 
   return {
     waiting,
+    connected,
     show: () => {
       setWaiting(false);
       revalidate.current();

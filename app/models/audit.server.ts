@@ -1,5 +1,5 @@
-import { afterCommit, schema, type Tx } from "~/lib/db.server";
-import { eventBus } from "~/lib/event-bus.server";
+import { schema, type Tx } from "~/lib/db.server";
+import { streamEvent } from "./live-events.server";
 
 const { auditEvents } = schema;
 
@@ -35,7 +35,7 @@ export type AuditInput = {
  * it (app/lib/event-bus.server.ts), whichever page, tab or tool made it.
  */
 export async function recordEvent(tx: Tx, event: AuditInput) {
-  const { seq } = await tx
+  await tx
     .insert(auditEvents)
     .values({
       incidentId: event.incident.id,
@@ -46,7 +46,6 @@ export async function recordEvent(tx: Tx, event: AuditInput) {
       relatedIncidentId: event.relatedIncidentId ?? null,
       afterPublication: event.incident.publishedAt !== null,
     })
-    .returning({ seq: auditEvents.id })
-    .get();
-  afterCommit(() => eventBus().announce({ incidentId: event.incident.id, seq }));
+    .run();
+  await streamEvent(tx, event.incident.id, "change", event.kind);
 }

@@ -7,6 +7,7 @@ import { ACTION_STATUSES, PRIORITIES } from "./action";
 import { WHY_FIELDS } from "./blame";
 import { SEVERITIES, STATUSES, VISIBILITIES, parseServices, timeProblems, type IncidentTimes } from "./incident";
 import { FIELD_LIMITS, tooLongMessage } from "./limits";
+import { PHASES, SESSION_LIMITS } from "./live-session";
 
 /**
  * Line breaks and other control characters in a field of one line (a title, a name, a question)
@@ -169,6 +170,64 @@ export const acknowledgement = findingRef.extend({
 
 /** A finding's suggested rewording taken, on the version of the why that was read. */
 export const suggestionAcceptance = findingRef.extend({ version });
+
+// --- Live sessions -----------------------------------------------------------------------------
+
+/** A session started: candidates anonymous (the form ticks it by default) or signed. */
+export const sessionStart = z.object({ anonymous: z.boolean().default(false) });
+
+/** The phase the facilitator moves the meeting to. */
+export const phaseMove = z.object({ phase: z.enum(PHASES, { error: "Choose a phase." }) });
+
+/** A countdown started, or time added to it. */
+export const timerSetting = z.object({
+  minutes: z.number({ error: "Choose how many minutes." }).int().min(1).max(SESSION_LIMITS.timerMinutes, `At most ${SESSION_LIMITS.timerMinutes} minutes.`),
+  mode: z.enum(["start", "add"]).default("start"),
+});
+
+/** Someone in the session (made a participant, handed the facilitation). */
+export const sessionPerson = z.object({ userId: id("Choose someone.") });
+
+/** Ready for the step the meeting is at, or not. */
+export const readiness = z.object({ ready: z.boolean() });
+
+/** A question posed to the room: why, under an answer (or at the top); or what remediation, for a why. */
+export const roundOpening = z.object({
+  kind: z.enum(["why", "remediation"]),
+  whyId: id().nullable().default(null),
+  question: lineField(FIELD_LIMITS.question, "Write the question the room is asked."),
+});
+
+/** A round of the session. */
+export const roundRef = z.object({ roundId: id() });
+
+/** A candidate typed privately; `token` rewrites the draft it stands for. */
+export const draftInput = z.object({
+  roundId: id(),
+  body: z.string().trim().min(1, "Write a candidate.").max(FIELD_LIMITS.answer, tooLongMessage(FIELD_LIMITS.answer)),
+  token: z.string().max(100).default(""),
+});
+
+/** A draft withdrawn by the token its author's browser holds. */
+export const draftWithdrawal = z.object({ roundId: id(), token: z.string().min(1).max(100) });
+
+/** A vote given (on) or taken back, for a candidate's group. */
+export const voteInput = z.object({ roundId: id(), candidateId: id(), on: z.boolean() });
+
+/** Candidates accepted into the analysis: one, or several as branches. */
+export const acceptance = z.object({
+  roundId: id(),
+  candidateIds: z.array(id()).min(1, "Choose at least one candidate to accept.").max(SESSION_LIMITS.candidatesPerRound),
+});
+
+/** A why whose remediation someone takes on as their action. */
+export const remediationClaim = z.object({ whyId: id() });
+
+/** The summary written at the wrap-up, on the incident's version that was read. */
+export const summaryInput = z.object({
+  summaryMd: z.string().max(FIELD_LIMITS.summary, tooLongMessage(FIELD_LIMITS.summary)).default(""),
+  version,
+});
 
 // --- Timeline ----------------------------------------------------------------------------------
 

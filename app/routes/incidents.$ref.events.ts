@@ -4,6 +4,7 @@ import { eventStreamResponse, lastEventIdOf, mayOpenStream } from "~/lib/event-s
 import { requireIncidentRoute } from "~/lib/guards.server";
 import { signedInNow } from "~/lib/session.server";
 import { NotFound } from "~/models/errors";
+import { keepPresent, leaving } from "~/models/live-session.server";
 import { CHANGES_PER_READ, changesAfter } from "~/models/live.server";
 
 /** How often an open stream checks that its reader is still signed in and may still see the incident. */
@@ -12,7 +13,10 @@ const RECHECK_MS = 15_000;
 /**
  * The incident's changes as they happen (Server-Sent Events), for someone who may see it: from the
  * last one the client has (Last-Event-ID, or `after` for the page's first connection), then each
- * new one. It ends, saying why, when they sign out, are removed or may no longer see the incident.
+ * new one: "change" events as its history moves on, "session" events as a live session does. It
+ * ends, saying why, when they sign out, are removed or may no longer see the incident. With
+ * `presence=1` (the session page, the present view) the reader is "here" in the live session
+ * while the stream is open.
  */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
@@ -20,6 +24,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     throw new Response("Too many live pages open at once: close a Hindsight tab and reload.", { status: 429 });
   }
   let last = lastEventIdOf(request);
+  const present = new URL(request.url).searchParams.get("presence") === "1";
   return eventStreamResponse(request, user.id, async (writer) => {
     // One read at a time, in order: an announcement during a read is picked up by the next one.
     let reading = Promise.resolve();
@@ -32,7 +37,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
           for (;;) {
             const changes = await changesAfter(viewer, incident.id, last);
             for (const change of changes) {
-              writer.send(change.seq, "change", change);
+              writer.send(change.seq, change.stream, { seq: change.seq, kind: change.kind, ...change.data });
               last = change.seq;
             }
             if (changes.length < CHANGES_PER_READ) break;
@@ -47,11 +52,19 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const unlisten = eventBus().listen(incident.id, ({ seq }) => {
       if (seq > last) catchUp();
     });
-    const recheck = setInterval(catchUp, RECHECK_MS);
+    const here = () => {
+      if (present && !writer.ended) keepPresent(user, incident.id).catch((error: unknown) => console.error("Presence failed:", error));
+    };
+    const recheck = setInterval(() => {
+      catchUp();
+      here();
+    }, RECHECK_MS);
     catchUp();
+    here();
     return () => {
       unlisten();
       clearInterval(recheck);
+      if (present) leaving(user, incident.id).catch((error: unknown) => console.error("Presence failed:", error));
     };
   });
 }

@@ -1,11 +1,15 @@
-import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import sessionStyles from "~/live-session.css?url";
+import { type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { RestrictedBadge, SeverityBadge, StatusBadge } from "~/components/badges";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { PrintButton } from "~/components/print-button";
 import { requireIncidentRoute } from "~/lib/guards.server";
 import { revalidateAfterRefusal } from "~/lib/revalidate";
-import { permissionsFor } from "~/models/authorization";
+import { canManage, permissionsFor } from "~/models/authorization";
+import { openSessionOf } from "~/models/live-session.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: sessionStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.reference}: ${data.title} · Hindsight` : "Incident · Hindsight" },
@@ -23,6 +27,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     visibility: incident.visibility,
     facilitatorName: incident.facilitator.name,
     permissions: permissionsFor(user, incident),
+    liveSession: (await openSessionOf(incident.id)) !== null,
+    canStartSession: canManage(user, incident) && incident.status === "analysis",
   };
 }
 
@@ -52,10 +58,24 @@ export default function IncidentLayout() {
           <PrintButton className="button button--small button--quiet" />
         </p>
       </header>
+      {incident.liveSession ? (
+        <p className="session-banner no-print">
+          <span className="presence presence--here" aria-hidden="true" /> <strong>Session in progress</strong>{" "}
+          <Link to={`/incidents/${incident.reference}/session`} className="button button--small">
+            Join
+          </Link>
+        </p>
+      ) : incident.canStartSession ? (
+        <p className="session-banner session-banner--quiet no-print">
+          Running the 5 Whys meeting now?{" "}
+          <Link to={`/incidents/${incident.reference}/session`}>Start a live session</Link>
+        </p>
+      ) : null}
       <nav className="tabs" aria-label="Incident">
         <NavLink to={`/incidents/${incident.reference}`} end>
           Analysis
         </NavLink>
+        <NavLink to={`/incidents/${incident.reference}/session`}>Live session</NavLink>
         <NavLink to={`/incidents/${incident.reference}/history`}>History</NavLink>
       </nav>
       <Outlet />
