@@ -47,32 +47,55 @@ export function useLiveIncident(
 
   useEffect(() => {
     if (typeof EventSource === "undefined") return;
-    // The stream keeps its own place from here on (Last-Event-ID when it reconnects).
-    // A live session's page also follows the session, and counts its reader as here while open.
-    const source = new EventSource(`/incidents/${encodeURIComponent(reference)}/events?after=${first.current}${session ? "&presence=1" : ""}`);
+    let source: EventSource | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let heard = 0;
+    // The last event heard: where a stream opened again starts (the browser's own reconnection
+    // sends it as Last-Event-ID; one reopened after going offline sends it as `after`).
+    let heard = first.current;
+    let ended = false;
     const changed = (event: MessageEvent) => {
       heard = Math.max(heard, Number(event.lastEventId) || 0);
       clearTimeout(timer);
       timer = setTimeout(() => {
-        if (heard <= shown.current) return;
+        // Offline, a reload of the page's data would fail: it waits for the stream to come back.
+        if (heard <= shown.current || !navigator.onLine) return;
         if (typing()) setWaiting(true);
         else revalidate.current();
       }, GATHER_MS);
     };
-    source.addEventListener("change", changed);
-    if (session) source.addEventListener("session", changed);
-    source.addEventListener("open", () => setConnected(true));
-    source.addEventListener("error", () => setConnected(false));
-    // Signed out, removed, or no longer allowed to see the incident: no reconnecting.
-    source.addEventListener("closed", () => {
+    const open = () => {
+      source?.close();
+      // A live session's page also follows the session, and counts its reader as here while open.
+      const next = new EventSource(`/incidents/${encodeURIComponent(reference)}/events?after=${heard}${session ? "&presence=1" : ""}`);
+      source = next;
+      next.addEventListener("change", changed);
+      if (session) next.addEventListener("session", changed);
+      next.addEventListener("open", () => setConnected(true));
+      next.addEventListener("error", () => setConnected(false));
+      // Signed out, removed, or no longer allowed to see the incident: no reconnecting.
+      next.addEventListener("closed", () => {
+        ended = true;
+        setConnected(false);
+        next.close();
+      });
+    };
+    // A laptop that loses its network (or sleeps) drops the stream, and opens it again from the
+    // last event it heard once it is back: it gets exactly what it missed.
+    const offline = () => {
+      source?.close();
       setConnected(false);
-      source.close();
-    });
+    };
+    const online = () => {
+      if (!ended) open();
+    };
+    open();
+    window.addEventListener("offline", offline);
+    window.addEventListener("online", online);
     return () => {
       clearTimeout(timer);
-      source.close();
+      window.removeEventListener("offline", offline);
+      window.removeEventListener("online", online);
+      source?.close();
     };
   }, [reference, session]);
 

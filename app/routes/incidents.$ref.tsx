@@ -1,6 +1,6 @@
 import sessionStyles from "~/live-session.css?url";
 import { type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, NavLink, Outlet, useLoaderData } from "@remix-run/react";
+import { Link, NavLink, Outlet, useLoaderData, useLocation } from "@remix-run/react";
 import { RestrictedBadge, SeverityBadge, StatusBadge } from "~/components/badges";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { PrintButton } from "~/components/print-button";
@@ -34,6 +34,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export default function IncidentLayout() {
   const incident = useLoaderData<typeof loader>();
+  const onSessionPage = useLocation().pathname.endsWith("/session");
   return (
     <article aria-labelledby="incident-title">
       <header>
@@ -58,7 +59,7 @@ export default function IncidentLayout() {
           <PrintButton className="button button--small button--quiet" />
         </p>
       </header>
-      {incident.liveSession ? (
+      {onSessionPage ? null : incident.liveSession ? (
         <p className="session-banner no-print">
           <span className="presence presence--here" aria-hidden="true" /> <strong>Session in progress</strong>{" "}
           <Link to={`/incidents/${incident.reference}/session`} className="button button--small">

@@ -101,6 +101,8 @@ async function seed(): Promise<Incident[]> {
   const { DATA_MIGRATIONS } = await import("~/models/data-migrations.server");
   const { hashPassword } = await import("~/lib/password.server");
   const { setPeople } = await import("~/models/incident.server");
+  const { startSession } = await import("~/models/live-session.server");
+  const { advanceTo } = await import("../../db/factories");
   const { latestChange } = await import("~/models/live.server");
   const { createIncident, createUser } = await import("../../db/factories");
   await openAppDatabase(DATA_MIGRATIONS);
@@ -115,6 +117,9 @@ async function seed(): Promise<Incident[]> {
     const facilitator = { id: people[0].id, role: "member" as const };
     const incident = await createIncident(facilitator, { title: `Live session ${s}`, visibility: "restricted" });
     await setPeople(facilitator, incident.id, facilitator.id, people.slice(1).map((p) => p.id));
+    // A live session in progress: everyone's stream is the session page's, which counts them as here.
+    await advanceTo(facilitator, incident.id, "analysis");
+    await startSession(facilitator, incident.id, { anonymous: true });
     incidents.push({ id: incident.id, ref: incident.reference, people, startSeq: await latestChange(incident.id) });
   }
   // Hashing is slow on purpose: one hash serves every account (each sign-in still verifies it).
@@ -199,17 +204,22 @@ async function signIn(base: string, email: string): Promise<string> {
 }
 
 /**
- * The change measured: one timeline entry, posted as the incident page's form does (its
- * `add-entry` intent). Any change will do that answers with a redirect once committed and adds to
- * the incident's history (audit_events), where measuredWrite reads which events it made.
+ * The change measured, posted as the session page's forms do: in turn a timeline entry (a change
+ * to the analysis, in its history) and "I'm ready" (a step of the session). Any change will do that
+ * answers with a redirect once committed and adds to the incident's stream (live_events), where
+ * measuredWrite reads which events it made.
  */
 async function write(base: string, incident: Incident, cookie: string, n: number): Promise<Response> {
   const at = new Date(Date.UTC(2026, 9, 6, 14, 2) + n * 60_000).toISOString().slice(0, 16);
-  return await fetch(`${base}/incidents/${incident.ref}?index`, {
+  const form: Record<string, string> =
+    n % 2 === 0
+      ? { intent: "add-entry", at, bodyMd: `Live bench write ${n}: the queue drained.` }
+      : { intent: "ready", ready: "on" };
+  return await fetch(`${base}/incidents/${incident.ref}/session`, {
     method: "POST",
     redirect: "manual",
     headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: base, Cookie: cookie },
-    body: new URLSearchParams({ intent: "add-entry", at, bodyMd: `Live bench write ${n}: the queue drained.` }),
+    body: new URLSearchParams(form),
   });
 }
 
@@ -291,7 +301,7 @@ class Watcher {
   /** Connects, as the page does the first time (`after`) and as EventSource does again (Last-Event-ID). */
   connect(): Promise<void> {
     const connection = this.connectedAt.length;
-    const url = `${this.base}/incidents/${this.incident.ref}/events?after=${this.incident.startSeq}`;
+    const url = `${this.base}/incidents/${this.incident.ref}/events?after=${this.incident.startSeq}&presence=1`;
     const headers: Record<string, string> = { Accept: "text/event-stream", Cookie: this.cookie };
     if (connection > 0) headers["Last-Event-ID"] = String(this.lastId);
     return new Promise((resolve, reject) => {
@@ -396,7 +406,9 @@ const reconnectFailures: string[] = [];
 type Write = { n: number; incident: Incident; sentAt: number; respondedAt: number; status: number; seqs: number[] };
 const writes: Write[] = [];
 const lastSeqOf = new Map(incidents.map((incident) => [incident.id, incident.startSeq]));
-const eventsAfter = reader.prepare("select id from audit_events where incident_id = ? and id > ? order by id").pluck();
+const eventsAfter = reader.prepare("select seq from live_events where incident_id = ? and seq > ? order by seq").pluck();
+// Arrivals announced as the streams opened are no write's: the writes' events start after them.
+for (const incident of incidents) lastSeqOf.set(incident.id, Math.max(incident.startSeq, ...(eventsAfter.all(incident.id, incident.startSeq) as number[])));
 
 /**
  * One write and the events it made. A write to an incident waits for the previous one to it, so

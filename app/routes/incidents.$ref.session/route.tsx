@@ -222,13 +222,12 @@ export default function LiveSession() {
           <section className="panel" aria-labelledby="phase-title">
             <h2 id="phase-title">{PHASE_LABELS[viewing]}</h2>
             <p className="muted small">{PHASE_HINTS[viewing]}</p>
+            {viewing === "timeline" ? (
+              <div id="timeline">
+                <Timeline entries={data.timeline} editing={data.timelineEditing} state={state} />
+              </div>
+            ) : null}
           </section>
-
-          {viewing === "timeline" ? (
-            <section className="panel" aria-label="Timeline" id="timeline">
-              <Timeline entries={data.timeline} editing={data.timelineEditing} state={state} />
-            </section>
-          ) : null}
 
           {(viewing === "whys" || viewing === "remediations") && data.round && data.round.kind === (viewing === "whys" ? "why" : "remediation") ? (
             <RoundPanel
