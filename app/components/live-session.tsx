@@ -125,10 +125,10 @@ export function People({ members, lead, me, state }: { members: MemberView[]; le
         {[...here, ...away].map((m) => (
           <li key={m.id} className={m.present ? "" : "people-list__away"}>
             <span className={`presence ${m.present ? "presence--here" : ""}`} aria-hidden="true" />
-            <span>
+            <span className="people-list__name">
               {m.name}
               {m.id === me ? " (you)" : ""}
-            </span>{" "}
+            </span>
             <span className="small muted">
               {m.leads ? "facilitating" : m.contributes ? "participant" : "watching"}
               {!m.present ? ", away" : m.contributes && m.ready ? ", ready" : ""}
