@@ -1,4 +1,5 @@
 import { scheduledMoment, sendDigest } from "~/models/digest.server";
+import { endIdleSessions } from "~/models/live-session.server";
 import { runReminders } from "~/models/reminder.server";
 import { getSettings } from "~/models/settings.server";
 import { dateIn, hourIn } from "./time";
@@ -11,6 +12,7 @@ let started = false;
  * checks whether the configured day and hour have come in the configured time zone and the run
  * has not happened yet. A restart may run one again; the outbox keys make that send nothing twice,
  * and a digest is sent only if none was since the scheduled moment (an admin may have sent one).
+ * Live sessions left open without activity end on the same tick, so their history says when.
  */
 export function startScheduler() {
   if (started || env().SCHEDULER === "false") return;
@@ -26,6 +28,8 @@ export function startScheduler() {
       remindedOn = today;
       console.log(JSON.stringify({ job: "reminders", ...(await runReminders(now)) }));
     }
+    const idle = await endIdleSessions();
+    if (idle > 0) console.log(JSON.stringify({ job: "idle-sessions", ended: idle }));
     const due = await scheduledMoment(now);
     if (digested !== due) {
       digested = due;

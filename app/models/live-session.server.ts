@@ -226,6 +226,28 @@ export async function keepPresent(viewer: Viewer, incidentId: number): Promise<v
 }
 
 /**
+ * Joins the session on opening its page (with or without JavaScript): a member from then on,
+ * watching or contributing by their rights. Only the first visit writes.
+ */
+export async function joinSession(viewer: Viewer, session: LiveSession): Promise<void> {
+  const member = await db()
+    .select({ userId: liveMembers.userId })
+    .from(liveMembers)
+    .where(and(eq(liveMembers.sessionId, session.id), eq(liveMembers.userId, viewer.id)))
+    .get();
+  if (member) return;
+  await db().transaction(async (tx) => {
+    const inserted = await tx
+      .insert(liveMembers)
+      .values({ sessionId: session.id, userId: viewer.id, presentUntil: new Date(Date.now() + PRESENCE_AHEAD_MS).toISOString() })
+      .onConflictDoNothing()
+      .returning({ userId: liveMembers.userId })
+      .get();
+    if (inserted) await sessionEvent(tx, session.incidentId, "presence", { arrived: viewer.id });
+  });
+}
+
+/**
  * Their live page closed: they stay present for a grace period (a reload comes back within it),
  * after which the others are told, unless they came back.
  */

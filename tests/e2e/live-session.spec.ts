@@ -7,13 +7,13 @@ import Database from "better-sqlite3";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { addMember, capture, moveTo, pageFor, reportIncident, unique, type Credentials } from "./helpers";
 
-type Heard = { type: string; id: string; data: string };
+type Heard = { type: string; id: string; data: string; url: string };
 
 /** Each page records every event its live stream delivers, to inspect what reached it. */
 async function listening(browser: Browser, who: Credentials): Promise<Page> {
   const page = await pageFor(browser, who);
   await page.context().addInitScript(() => {
-    const heard: { type: string; id: string; data: string }[] = [];
+    const heard: { type: string; id: string; data: string; url: string }[] = [];
     (window as unknown as { heard: typeof heard }).heard = heard;
     const Original = window.EventSource;
     class Recording extends Original {
@@ -22,7 +22,7 @@ async function listening(browser: Browser, who: Credentials): Promise<Page> {
         for (const type of ["change", "session", "closed"]) {
           this.addEventListener(type, (event) => {
             const message = event as MessageEvent<string>;
-            heard.push({ type, id: message.lastEventId, data: message.data });
+            heard.push({ type, id: message.lastEventId, data: message.data, url: String(url) });
           });
         }
       }
@@ -130,6 +130,14 @@ test("four people run a whole 5 Whys live, from the first question to published,
   const pool = lead.getByRole("listitem").filter({ hasText: "The connection pool was exhausted" }).first();
   await expect(pool.locator(".candidate__votes")).toHaveText("2 votes");
   await capture(lead, "session-revealed");
+  // The shared screen shows the same, in large type; a phone shows it in one column.
+  const present = await lead.context().newPage();
+  await present.goto(`/incidents/${ref}/present`);
+  await expect(present.locator(".present__candidates li")).toHaveCount(2);
+  await capture(present, "session-present");
+  await ana.setViewportSize({ width: 390, height: 844 });
+  await capture(ana, "session-phone");
+  await ana.setViewportSize({ width: 1280, height: 720 });
 
   // Both accepted, as contributing causes: two branches at level 1, on every screen.
   await lead.getByRole("checkbox", { name: "Accept: The connection pool was exhausted" }).check();
@@ -138,6 +146,8 @@ test("four people run a whole 5 Whys live, from the first question to published,
   for (const p of everyone) {
     await expect(p.locator(".session-tree__a")).toHaveText(["The connection pool was exhausted", "Retries multiplied the load on the database"]);
   }
+  await expect(present.locator(".present__tree li")).toHaveCount(2);
+  await present.close();
 
   // A laptop drops off while the next level is asked and answered, and catches up when back.
   await cy.context().setOffline(true);
@@ -159,8 +169,9 @@ test("four people run a whole 5 Whys live, from the first question to published,
     "Retries multiplied the load on the database",
   ]);
   // Every event it heard, once, in order.
-  const ids = (await heard(cy)).filter((e) => e.type !== "closed").map((e) => Number(e.id));
-  expect(new Set(ids).size).toBe(ids.length);
+  // (The session page's streams: the incident page's, open before it, heard the first ones too.)
+  const ids = (await heard(cy)).filter((e) => e.type !== "closed" && e.url.includes("presence=1")).map((e) => Number(e.id));
+  expect(new Set(ids).size, JSON.stringify(await heard(cy))).toBe(ids.length);
   expect([...ids].sort((a, b) => a - b)).toEqual(ids);
 
   // Remediations: one round per why, the facilitator chooses.
@@ -249,4 +260,50 @@ test("someone who loses access mid-session gets no more of its events", async ({
   expect((await heard(g)).length).toBe(count);
   expect(JSON.stringify((await heard(g)).slice(count))).toBe("[]");
   await g.context().close();
+});
+
+test("without JavaScript the session page shows the current state and every form works", async ({ page, browser }) => {
+  const lead = await addMember(page, { name: `Nia Lead ${unique("n")}` });
+  const part = await addMember(page, { name: `Noor Part ${unique("p")}` });
+  const ref = await reportIncident(page, { title: `Static session ${unique("t")}`, facilitator: lead.name });
+  const f = await pageFor(browser, lead, { javaScriptEnabled: false });
+  const p = await pageFor(browser, part, { javaScriptEnabled: false });
+  await f.goto(`/incidents/${ref}`);
+  await moveTo(f, "Start the analysis", "Analysis");
+  await f.goto(`/incidents/${ref}/session`);
+  await f.getByRole("button", { name: "Start a live session" }).click();
+  await expect(f.getByRole("navigation", { name: "Phases of the session" })).toBeVisible();
+
+  await p.goto(`/incidents/${ref}/session`);
+  await f.getByRole("link", { name: "Reload" }).click();
+  await f.getByRole("button", { name: `Make participant: ${part.name}` }).click();
+  await f.getByRole("button", { name: "Next: Why →" }).click();
+  await f.getByRole("button", { name: "Ask the first why" }).click();
+
+  // The participant reloads to see the question, and writes privately.
+  await p.getByRole("link", { name: "Reload" }).click();
+  await expect(round(p).getByRole("heading", { name: "Why did this happen?" })).toBeVisible();
+  await p.getByRole("textbox", { name: "Your candidate answer" }).fill("The deploy skipped the canary stage");
+  await p.getByRole("button", { name: "Add my candidate" }).click();
+  await expect(p.getByRole("list", { name: "Your drafts" }).getByRole("textbox")).toHaveValue("The deploy skipped the canary stage");
+  // Rewritten, then seen by nobody else until revealed.
+  await p.getByRole("list", { name: "Your drafts" }).getByRole("textbox").fill("The deploy pipeline skipped the canary stage");
+  await p.getByRole("button", { name: /^Save draft/ }).click();
+  await expect(p.getByRole("list", { name: "Your drafts" }).getByRole("textbox")).toHaveValue("The deploy pipeline skipped the canary stage");
+  await f.getByRole("link", { name: "Reload" }).click();
+  await expect(f.getByText("1 candidate answer written.")).toBeVisible();
+  await expect(f.getByText("The deploy pipeline skipped the canary stage")).toHaveCount(0);
+
+  await f.getByRole("button", { name: "Reveal the candidates" }).click();
+  await p.getByRole("link", { name: "Reload" }).click();
+  await p.getByRole("button", { name: "Vote: The deploy pipeline skipped the canary stage" }).click();
+  await expect(p.getByRole("button", { name: "Take back my vote: The deploy pipeline skipped the canary stage" })).toBeVisible();
+  await f.getByRole("link", { name: "Reload" }).click();
+  await f.getByRole("checkbox", { name: "Accept: The deploy pipeline skipped the canary stage" }).check();
+  await f.getByRole("button", { name: "Accept into the tree" }).click();
+  await expect(f.locator(".session-tree__a")).toHaveText(["The deploy pipeline skipped the canary stage"]);
+  await f.getByRole("button", { name: "End the session" }).click();
+  await expect(f.getByText("The live session has ended.", { exact: false })).toBeVisible();
+  await f.context().close();
+  await p.context().close();
 });

@@ -19,7 +19,7 @@ import { canChangeAction, permissionsFor } from "~/models/authorization";
 import { ownerChoices } from "~/models/incident.server";
 import { FIELD_LIMITS } from "~/models/limits";
 import { PHASES, PHASE_HINTS, PHASE_LABELS, canLeadSession, nextQuestion, type Phase } from "~/models/live-session";
-import { draftsOf, openSessionOf, pastSessions, sessionState } from "~/models/live-session.server";
+import { draftsOf, joinSession, openSessionOf, pastSessions, sessionState } from "~/models/live-session.server";
 import { latestChange } from "~/models/live.server";
 import { listTimeline, nextEntryTime } from "~/models/timeline.server";
 import { listWhys } from "~/models/why.server";
@@ -32,10 +32,12 @@ export const shouldRevalidate = revalidateAfterRefusal;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
+  const session = await openSessionOf(incident.id);
+  // Opening the page joins the session (and says so to the others, once).
+  if (session) await joinSession(user, session);
   // Read before the rest: a change made while they are read comes through the live stream.
   const liveSince = await latestChange(incident.id);
   const permissions = permissionsFor(user, incident);
-  const session = await openSessionOf(incident.id);
   const base = { reference: incident.reference, liveSince, permissions, serverNow: new Date().toISOString() };
   if (!session) {
     const past = await pastSessions(incident.id);
