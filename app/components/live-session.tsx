@@ -93,6 +93,7 @@ function TimerControls({ running }: { running: boolean }) {
   return (
     <div className="timer__controls">
       <Form method="post" preventScrollReset className="inline-form">
+        <input type="hidden" name="intent" value="start-timer" />
         <input type="hidden" name="mode" value={running ? "add" : "start"} />
         <span className="small muted">{running ? "Add" : "Timer"}</span>
         {(running ? ([1, 2, 5] as const) : TIMER_CHOICES).map((minutes) => (

@@ -105,6 +105,9 @@ test("four people run a whole 5 Whys live, from the first question to published,
   for (const p of everyone) await expect(p.getByRole("heading", { name: "Why", exact: true })).toBeVisible();
   await lead.getByRole("button", { name: "Ask the first why" }).click();
   for (const p of everyone) await expect(round(p).getByRole("heading", { name: "Why did this happen?" })).toBeVisible();
+  // The same countdown on every screen; it never moves the meeting on by itself.
+  await lead.getByRole("button", { name: "Start a 5-minute timer" }).click();
+  for (const p of everyone) await expect(p.getByRole("timer", { name: "Time left" })).toHaveText(/^[45]:\d\d$/);
 
   // Candidates typed privately: nobody else's screen or stream has them until the reveal.
   await writeCandidate(ana, "The connection pool was exhausted");
