@@ -543,7 +543,7 @@ export const digestSubscriptions = sqliteTable("digest_subscriptions", {
 });
 
 /**
- * What those watching an incident are streamed, in order: its `seq` is the event's number on the
+ * What those watching an incident are streamed, in order: its `number` is the event's id on the
  * stream (Last-Event-ID). "change" events follow the history (one per audit event, written in the
  * same transaction); "session" events follow a live session's state. `data` is what anyone who may
  * see the incident may read: never a draft's text before it is revealed, never who wrote an
@@ -556,13 +556,18 @@ export const liveEvents = sqliteTable(
     incidentId: integer("incident_id")
       .notNull()
       .references(() => incidents.id, { onDelete: "cascade" }),
+    /**
+     * The event's number among the incident's own (1, 2, 3…): the id its watchers see. Numbers of
+     * one sequence for all incidents would tell an outsider how busy the others are.
+     */
+    number: integer("number").notNull(),
     stream: text("stream", { enum: ["change", "session"] }).notNull(),
     kind: text("kind").notNull(),
     /** JSON, public to everyone who may see the incident. */
     data: text("data").notNull().default("{}"),
     createdAt: text("created_at").notNull().default(now),
   },
-  (t) => [index("live_events_incident_idx").on(t.incidentId, t.seq)],
+  (t) => [uniqueIndex("live_events_incident_number_idx").on(t.incidentId, t.number)],
 );
 
 /**
@@ -673,6 +678,24 @@ export const liveCandidates = sqliteTable(
     updatedAt: text("updated_at").notNull().default(now),
   },
   (t) => [uniqueIndex("live_candidates_token_idx").on(t.tokenHash), index("live_candidates_round_idx").on(t.roundId, t.id)],
+);
+
+/**
+ * How many candidates each person has written in a round still drafting: a cap per person that
+ * never links a person to a candidate. Deleted when the round is revealed or closed.
+ */
+export const liveDraftCounts = sqliteTable(
+  "live_draft_counts",
+  {
+    roundId: integer("round_id")
+      .notNull()
+      .references(() => liveRounds.id, { onDelete: "cascade" }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    drafts: integer("drafts").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.roundId, t.userId] })],
 );
 
 /** A participant's votes in a round, one per candidate group at most, a few in all. */

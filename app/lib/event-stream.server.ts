@@ -59,6 +59,12 @@ export function eventStreamResponse(request: Request, personId: number, start: (
           return ended;
         },
       };
+      // A client gone before the stream began (while its loader ran) never hears an abort event.
+      if (request.signal.aborted) {
+        finish();
+        controller.close();
+        return;
+      }
       request.signal.addEventListener("abort", () => {
         finish();
         try {

@@ -8,6 +8,8 @@ import { useEffect, useRef, useState } from "react";
 
 /** How long to gather changes that arrive together (a why and its action) into one reload. */
 const GATHER_MS = 250;
+/** The longest changes wait while more keep coming: a busy meeting still shows them. */
+const GATHER_AT_MOST_MS = 1_000;
 
 /**
  * Whether someone is at work on the page: a form opened to edit, a field in a form with focus, or
@@ -49,6 +51,7 @@ export function useLiveIncident(
     if (typeof EventSource === "undefined") return;
     let source: EventSource | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let waitingSince: number | undefined;
     // The last event heard: where a stream opened again starts (the browser's own reconnection
     // sends it as Last-Event-ID; one reopened after going offline sends it as `after`).
     let heard = first.current;
@@ -56,12 +59,15 @@ export function useLiveIncident(
     const changed = (event: MessageEvent) => {
       heard = Math.max(heard, Number(event.lastEventId) || 0);
       clearTimeout(timer);
+      waitingSince ??= Date.now();
+      const wait = Math.max(0, Math.min(GATHER_MS, waitingSince + GATHER_AT_MOST_MS - Date.now()));
       timer = setTimeout(() => {
+        waitingSince = undefined;
         // Offline, a reload of the page's data would fail: it waits for the stream to come back.
         if (heard <= shown.current || !navigator.onLine) return;
         if (typing()) setWaiting(true);
         else revalidate.current();
-      }, GATHER_MS);
+      }, wait);
     };
     const open = () => {
       source?.close();

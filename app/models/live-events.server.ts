@@ -1,3 +1,4 @@
+import { eq, max } from "drizzle-orm";
 import { afterCommit, schema, type Tx } from "~/lib/db.server";
 import { eventBus } from "~/lib/event-bus.server";
 
@@ -14,10 +15,9 @@ export type LiveStream = "change" | "session";
  * commits, the streams watching the incident hear of it (app/lib/event-bus.server.ts).
  */
 export async function streamEvent(tx: Tx, incidentId: number, stream: LiveStream, kind: string, data: Record<string, unknown> = {}) {
-  const { seq } = await tx
-    .insert(liveEvents)
-    .values({ incidentId, stream, kind, data: JSON.stringify(data) })
-    .returning({ seq: liveEvents.seq })
-    .get();
+  // Numbered among the incident's own events; one writer at a time (the transaction's lock).
+  const last = await tx.select({ n: max(liveEvents.number) }).from(liveEvents).where(eq(liveEvents.incidentId, incidentId)).get();
+  const seq = (last?.n ?? 0) + 1;
+  await tx.insert(liveEvents).values({ incidentId, number: seq, stream, kind, data: JSON.stringify(data) }).run();
   afterCommit(() => eventBus().announce({ incidentId, seq }));
 }

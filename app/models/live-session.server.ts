@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, asc, count, desc, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
 import { db, schema, type Tx } from "~/lib/db.server";
-import { allows, canContribute, canView, type Viewer } from "./authorization";
+import { allows, canContribute, canManage, canView, type Viewer } from "./authorization";
 import { recordEvent } from "./audit.server";
 import { findBlame, type Finding } from "./blame";
 import { Forbidden, Invalid, LimitReached, NotFound, StateConflict } from "./errors";
@@ -29,7 +29,7 @@ import { addWhy, listWhys, updateWhy } from "./why.server";
 // incident's stream (live.server.ts) carrying only what everyone who may see the incident may
 // read: a draft's text never, the author of an anonymous candidate never (it is not stored).
 
-const { liveSessions, liveMembers, liveRounds, liveCandidates, liveVotes, users } = schema;
+const { liveSessions, liveMembers, liveRounds, liveCandidates, liveVotes, liveDraftCounts, liveEvents, users } = schema;
 
 export type LiveSession = typeof liveSessions.$inferSelect;
 export type LiveRound = typeof liveRounds.$inferSelect;
@@ -81,6 +81,7 @@ async function endIdle(session: LiveSession) {
       summary: `The live session ended after ${IDLE_MINUTES} minutes without activity`,
     });
     await sessionEvent(tx, session.incidentId, "ended", { reason: "idle" });
+    await tidyAfter(tx, session);
   });
 }
 
@@ -123,11 +124,34 @@ async function touch(tx: Tx, session: LiveSession, changes: Partial<LiveSession>
 }
 
 async function closeOpenRounds(tx: Tx, sessionId: number) {
-  await tx
+  const open = await tx
     .update(liveRounds)
     .set({ state: "closed", closedAt: nowIso() })
     .where(and(eq(liveRounds.sessionId, sessionId), sql`${liveRounds.state} <> 'closed'`))
-    .run();
+    .returning({ id: liveRounds.id })
+    .all();
+  for (const { id } of open) await tx.delete(liveDraftCounts).where(eq(liveDraftCounts.roundId, id)).run();
+}
+
+/**
+ * What an ended session no longer needs: drafts never revealed (nobody but their authors saw
+ * them, and nobody will), and its own steps on the stream before its end (the pages that follow
+ * it have them, or reload). Its history events and what it added to the analysis stay.
+ */
+async function tidyAfter(tx: Tx, session: LiveSession) {
+  const unrevealed = tx.select({ id: liveRounds.id }).from(liveRounds).where(and(eq(liveRounds.sessionId, session.id), isNull(liveRounds.revealedAt)));
+  await tx.delete(liveCandidates).where(inArray(liveCandidates.roundId, unrevealed)).run();
+  const ended = await tx
+    .select({ n: sql<number>`max(${liveEvents.number})` })
+    .from(liveEvents)
+    .where(and(eq(liveEvents.incidentId, session.incidentId), eq(liveEvents.stream, "session"), eq(liveEvents.kind, "ended")))
+    .get();
+  if (ended?.n) {
+    await tx
+      .delete(liveEvents)
+      .where(and(eq(liveEvents.incidentId, session.incidentId), eq(liveEvents.stream, "session"), lt(liveEvents.number, ended.n)))
+      .run();
+  }
 }
 
 /** Starts the meeting: the incident's facilitator or an admin, on an incident in analysis, one at a time. */
@@ -138,6 +162,10 @@ export async function startSession(actor: Viewer, incidentId: number, options: {
       throw new StateConflict("A live session runs while the incident is in analysis. Start the analysis first.");
     }
     if (await openSessionOf(incidentId)) throw new StateConflict("A live session is already in progress on this incident: join it.");
+    const [{ n }] = await tx.select({ n: count() }).from(liveSessions).where(eq(liveSessions.incidentId, incidentId)).all();
+    if (n >= SESSION_LIMITS.sessionsPerIncident) {
+      throw new LimitReached(`An incident holds at most ${SESSION_LIMITS.sessionsPerIncident} live sessions: finish the analysis on its page.`);
+    }
     const session = await tx
       .insert(liveSessions)
       .values({ incidentId, startedById: actor.id, facilitatorId: actor.id, anonymous: options.anonymous })
@@ -172,6 +200,7 @@ export async function endSession(actor: Viewer, incidentId: number): Promise<Liv
       summary: `Ended the live session: ${produced}`,
     });
     await sessionEvent(tx, incidentId, "ended", { reason: "ended" });
+    await tidyAfter(tx, session);
     return session;
   });
 }
@@ -280,6 +309,13 @@ export async function leaving(viewer: Viewer, incidentId: number): Promise<void>
 export async function setReady(actor: Viewer, incidentId: number, ready: boolean): Promise<void> {
   await db().transaction(async (tx) => {
     const { session } = await requireSession(actor, incidentId, "contribute");
+    const member = await tx
+      .select({ readyStep: liveMembers.readyStep })
+      .from(liveMembers)
+      .where(and(eq(liveMembers.sessionId, session.id), eq(liveMembers.userId, actor.id)))
+      .get();
+    // Saying again what is already so changes nothing, and tells nobody.
+    if ((member?.readyStep === session.step) === ready) return;
     await tx
       .insert(liveMembers)
       .values({ sessionId: session.id, userId: actor.id, readyStep: ready ? session.step : null })
@@ -343,6 +379,7 @@ export async function handFacilitation(actor: Viewer, incidentId: number, toUser
 export async function makeParticipant(actor: Viewer, incidentId: number, userId: number): Promise<void> {
   await db().transaction(async (tx) => {
     const { incident, session } = await requireSession(actor, incidentId, "lead");
+    if (userId === actor.id && !canManage(actor, incident)) throw new Forbidden("Only the incident's facilitator or an admin can make you a participant.");
     const person = await tx.select({ id: users.id, role: users.role, name: users.name, removedAt: users.removedAt }).from(users).where(eq(users.id, userId)).get();
     const member = await tx.select({ userId: liveMembers.userId }).from(liveMembers).where(and(eq(liveMembers.sessionId, session.id), eq(liveMembers.userId, userId))).get();
     if (!person || person.removedAt !== null || !member || !canView(person, incident)) throw new Invalid("Choose someone who joined the session.", "userId");
@@ -450,6 +487,16 @@ export async function saveDraft(actor: Viewer, incidentId: number, roundId: numb
     if (n >= SESSION_LIMITS.candidatesPerRound) {
       throw new LimitReached(`A round holds at most ${SESSION_LIMITS.candidatesPerRound} candidates. Reveal them, then ask again.`, "body");
     }
+    // Counted per person apart from the candidates: a cap for each, without saying whose is whose.
+    const counted = await tx
+      .insert(liveDraftCounts)
+      .values({ roundId: round.id, userId: actor.id, drafts: 1 })
+      .onConflictDoUpdate({ target: [liveDraftCounts.roundId, liveDraftCounts.userId], set: { drafts: sql`${liveDraftCounts.drafts} + 1` } })
+      .returning({ drafts: liveDraftCounts.drafts })
+      .get();
+    if (counted.drafts > SESSION_LIMITS.draftsPerPerson) {
+      throw new LimitReached(`You can write at most ${SESSION_LIMITS.draftsPerPerson} candidates in a round: rewrite or withdraw one of yours.`, "body");
+    }
     const fresh = randomBytes(24).toString("base64url");
     const { id } = await tx
       .insert(liveCandidates)
@@ -474,6 +521,11 @@ export async function withdrawDraft(actor: Viewer, incidentId: number, roundId: 
       .returning({ id: liveCandidates.id })
       .get();
     if (!gone) return;
+    await tx
+      .update(liveDraftCounts)
+      .set({ drafts: sql`case when ${liveDraftCounts.drafts} > 0 then ${liveDraftCounts.drafts} - 1 else 0 end` })
+      .where(and(eq(liveDraftCounts.roundId, round.id), eq(liveDraftCounts.userId, actor.id)))
+      .run();
     const [{ n }] = await tx.select({ n: count() }).from(liveCandidates).where(eq(liveCandidates.roundId, round.id)).all();
     await touch(tx, session);
     await sessionEvent(tx, incidentId, "drafts", { round: round.id, count: n });
@@ -508,6 +560,7 @@ export async function reveal(actor: Viewer, incidentId: number, roundId: number)
     const [{ n }] = await tx.select({ n: count() }).from(liveCandidates).where(eq(liveCandidates.roundId, round.id)).all();
     if (n === 0) throw new StateConflict("Nobody has written a candidate yet: wait, or ask the question again.");
     await tx.update(liveRounds).set({ state: "revealed", revealedAt: nowIso() }).where(eq(liveRounds.id, round.id)).run();
+    await tx.delete(liveDraftCounts).where(eq(liveDraftCounts.roundId, round.id)).run();
     await touch(tx, session, {}, true);
     await sessionEvent(tx, incidentId, "revealed", { round: round.id, count: n });
   });
@@ -540,7 +593,12 @@ export async function vote(actor: Viewer, incidentId: number, roundId: number, c
       }
       await tx.insert(liveVotes).values({ roundId: round.id, groupKey, userId: actor.id }).run();
     } else {
-      await tx.delete(liveVotes).where(and(eq(liveVotes.roundId, round.id), eq(liveVotes.groupKey, groupKey), eq(liveVotes.userId, actor.id))).run();
+      const taken = await tx
+        .delete(liveVotes)
+        .where(and(eq(liveVotes.roundId, round.id), eq(liveVotes.groupKey, groupKey), eq(liveVotes.userId, actor.id)))
+        .returning({ g: liveVotes.groupKey })
+        .get();
+      if (!taken) return;
     }
     await touch(tx, session);
     await sessionEvent(tx, incidentId, "votes", { round: round.id });
@@ -619,6 +677,7 @@ export async function closeRound(actor: Viewer, incidentId: number, roundId: num
     const round = await requireRound(tx, session, roundId);
     if (round.state === "closed") return;
     await tx.update(liveRounds).set({ state: "closed", closedAt: nowIso() }).where(eq(liveRounds.id, round.id)).run();
+    await tx.delete(liveDraftCounts).where(eq(liveDraftCounts.roundId, round.id)).run();
     await touch(tx, session, {}, true);
     await sessionEvent(tx, incidentId, "closed", { round: round.id });
   });

@@ -31,14 +31,21 @@ export type RoundState = "drafting" | "revealed" | "closed";
 
 /** The limits of a session: what one member can make more of. */
 export const SESSION_LIMITS = {
-  /** Candidates in one round, from everyone together (an anonymous author cannot be counted). */
+  /** Candidates in one round, from everyone together. */
   candidatesPerRound: 60,
+  /** Candidates one person writes in one round (counted apart from the candidates, never linked to them). */
+  draftsPerPerson: 5,
+  /** Sessions of one incident, over its life. */
+  sessionsPerIncident: 100,
   /** Rounds in one session. */
   roundsPerSession: 300,
   /** Votes each person has in a round. */
   votesPerPerson: 3,
   /** The longest timer, in minutes. */
   timerMinutes: 60,
+  /** Changes one person makes to live sessions in a window of `writesWindowSeconds`. */
+  writesPerPerson: 40,
+  writesWindowSeconds: 10,
   /** Candidate tokens one browser keeps (its drafts in open rounds). */
   tokensPerBrowser: 30,
 } as const;
@@ -56,7 +63,8 @@ export type SessionPeople = { facilitatorId: number };
  * those who lead the incident itself (its facilitator and admins), who can always take it back.
  */
 export function canLeadSession(person: Viewer, incident: IncidentPeople, session: SessionPeople): boolean {
-  return session.facilitatorId === person.id || allows("manage", person, incident);
+  // Handed the facilitation, then taken off the incident: no longer theirs to drive.
+  return (session.facilitatorId === person.id && allows("contribute", person, incident)) || allows("manage", person, incident);
 }
 
 /**

@@ -3,12 +3,15 @@ import { eventBus } from "~/lib/event-bus.server";
 import { eventStreamResponse, lastEventIdOf, mayOpenStream } from "~/lib/event-stream.server";
 import { requireIncidentRoute } from "~/lib/guards.server";
 import { signedInNow } from "~/lib/session.server";
-import { NotFound } from "~/models/errors";
+import { DomainError, NotFound } from "~/models/errors";
 import { keepPresent, leaving } from "~/models/live-session.server";
 import { CHANGES_PER_READ, changesAfter } from "~/models/live.server";
 
 /** How often an open stream checks that its reader is still signed in and may still see the incident. */
 const RECHECK_MS = 15_000;
+
+/** Presence streams open in this process, by incident and person: someone leaves when their last one closes. */
+const presenceStreams = new Map<string, number>();
 
 /**
  * The incident's changes as they happen (Server-Sent Events), for someone who may see it: from the
@@ -52,8 +55,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const unlisten = eventBus().listen(incident.id, ({ seq }) => {
       if (seq > last) catchUp();
     });
+    const key = `${incident.id}:${user.id}`;
+    if (present) presenceStreams.set(key, (presenceStreams.get(key) ?? 0) + 1);
     const here = () => {
-      if (present && !writer.ended) keepPresent(user, incident.id).catch((error: unknown) => console.error("Presence failed:", error));
+      if (!present || writer.ended) return;
+      // Refused once they may no longer see the incident: the stream closes on its next read.
+      keepPresent(user, incident.id).catch((error: unknown) => {
+        if (!(error instanceof DomainError)) console.error("Presence failed:", error);
+      });
     };
     const recheck = setInterval(() => {
       catchUp();
@@ -64,7 +73,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     return () => {
       unlisten();
       clearInterval(recheck);
-      if (present) leaving(user, incident.id).catch((error: unknown) => console.error("Presence failed:", error));
+      if (!present) return;
+      const left = (presenceStreams.get(key) ?? 1) - 1;
+      if (left > 0) return void presenceStreams.set(key, left);
+      presenceStreams.delete(key);
+      leaving(user, incident.id).catch((error: unknown) => console.error("Presence failed:", error));
     };
   });
 }

@@ -14,9 +14,19 @@ CREATE TABLE `live_candidates` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `live_candidates_token_idx` ON `live_candidates` (`token_hash`);--> statement-breakpoint
 CREATE INDEX `live_candidates_round_idx` ON `live_candidates` (`round_id`,`id`);--> statement-breakpoint
+CREATE TABLE `live_draft_counts` (
+	`round_id` integer NOT NULL,
+	`user_id` integer NOT NULL,
+	`drafts` integer DEFAULT 0 NOT NULL,
+	PRIMARY KEY(`round_id`, `user_id`),
+	FOREIGN KEY (`round_id`) REFERENCES `live_rounds`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
 CREATE TABLE `live_events` (
 	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`incident_id` integer NOT NULL,
+	`number` integer NOT NULL,
 	`stream` text NOT NULL,
 	`kind` text NOT NULL,
 	`data` text DEFAULT '{}' NOT NULL,
@@ -24,7 +34,7 @@ CREATE TABLE `live_events` (
 	FOREIGN KEY (`incident_id`) REFERENCES `incidents`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE INDEX `live_events_incident_idx` ON `live_events` (`incident_id`,`seq`);--> statement-breakpoint
+CREATE UNIQUE INDEX `live_events_incident_number_idx` ON `live_events` (`incident_id`,`number`);--> statement-breakpoint
 CREATE TABLE `live_members` (
 	`session_id` integer NOT NULL,
 	`user_id` integer NOT NULL,

@@ -209,12 +209,20 @@ async function signIn(base: string, email: string): Promise<string> {
  * answers with a redirect once committed and adds to the incident's stream (live_events), where
  * measuredWrite reads which events it made.
  */
+const readyNow = new Map<string, boolean>();
+/** "I'm ready", then "Not ready yet", in turn for each person: saying again what is so changes nothing. */
+function readyToggle(cookie: string): Record<string, string> {
+  const ready = !readyNow.get(cookie);
+  readyNow.set(cookie, ready);
+  return ready ? { intent: "ready", ready: "on" } : { intent: "ready" };
+}
+
 async function write(base: string, incident: Incident, cookie: string, n: number): Promise<Response> {
   const at = new Date(Date.UTC(2026, 9, 6, 14, 2) + n * 60_000).toISOString().slice(0, 16);
   const form: Record<string, string> =
     n % 2 === 0
       ? { intent: "add-entry", at, bodyMd: `Live bench write ${n}: the queue drained.` }
-      : { intent: "ready", ready: "on" };
+      : readyToggle(cookie);
   return await fetch(`${base}/incidents/${incident.ref}/session`, {
     method: "POST",
     redirect: "manual",
@@ -273,7 +281,7 @@ class EventStreamParser {
   }
 }
 
-type Received = { seq: number; at: number; connection: number };
+type Received = { seq: number; kind: string; at: number; connection: number };
 
 /** One person's stream of one incident, across its reconnections. */
 class Watcher {
@@ -335,7 +343,13 @@ class Watcher {
     this.byName.set(event.name, (this.byName.get(event.name) ?? 0) + 1);
     if (event.id === undefined) return;
     const seq = Number(event.id);
-    this.received.push({ seq, at, connection });
+    let kind = "";
+    try {
+      kind = String((JSON.parse(event.data) as { kind?: unknown }).kind ?? "");
+    } catch {
+      // Not JSON: counted as an event of another incident below, since none of its kinds match.
+    }
+    this.received.push({ seq, kind, at, connection });
     this.seen.add(seq);
     this.lastId = seq;
   }
@@ -406,7 +420,7 @@ const reconnectFailures: string[] = [];
 type Write = { n: number; incident: Incident; sentAt: number; respondedAt: number; status: number; seqs: number[] };
 const writes: Write[] = [];
 const lastSeqOf = new Map(incidents.map((incident) => [incident.id, incident.startSeq]));
-const eventsAfter = reader.prepare("select seq from live_events where incident_id = ? and seq > ? order by seq").pluck();
+const eventsAfter = reader.prepare("select number from live_events where incident_id = ? and number > ? order by number").pluck();
 // Arrivals announced as the streams opened are no write's: the writes' events start after them.
 for (const incident of incidents) lastSeqOf.set(incident.id, Math.max(incident.startSeq, ...(eventsAfter.all(incident.id, incident.startSeq) as number[])));
 
@@ -470,8 +484,12 @@ await stopServer(server);
 
 // --- What arrived ------------------------------------------------------------------------------------
 
-const incidentOfSeq = new Map<number, number>();
-for (const [incidentId, seqs] of eventsOf) for (const seq of seqs) incidentOfSeq.set(seq, incidentId);
+// Each incident numbers its own events: what a stream received must be its own incident's event
+// of that number (the same kind), never another's.
+const kindsOf = reader.prepare("select number, kind from live_events where incident_id = ?");
+const kindOf = new Map(
+  incidents.map((incident) => [incident.id, new Map((kindsOf.all(incident.id) as { number: number; kind: string }[]).map((r) => [r.number, r.kind]))]),
+);
 
 /**
  * What each stream of the incident must receive, in this order: every event in its history since
@@ -481,7 +499,8 @@ for (const [incidentId, seqs] of eventsOf) for (const seq of seqs) incidentOfSeq
  */
 function expectedOf(incidentId: number): number[] {
   const expected = new Set(eventsOf.get(incidentId));
-  for (const watcher of watchersOf.get(incidentId)!) for (const { seq } of watcher.received) if (!incidentOfSeq.has(seq)) expected.add(seq);
+  const known = kindOf.get(incidentId)!;
+  for (const watcher of watchersOf.get(incidentId)!) for (const { seq } of watcher.received) if (!known.has(seq)) expected.add(seq);
   return [...expected].sort((a, b) => a - b);
 }
 
@@ -495,9 +514,9 @@ for (const incident of incidents) {
   for (const watcher of watchersOf.get(incident.id)!) {
     const seen = new Set<number>();
     let highest = incident.startSeq;
-    for (const { seq } of watcher.received) {
-      const other = incidentOfSeq.get(seq);
-      if (other !== undefined && other !== incident.id) foreign += 1;
+    const known = kindOf.get(incident.id)!;
+    for (const { seq, kind } of watcher.received) {
+      if (known.has(seq) && known.get(seq) !== kind) foreign += 1;
       else if (seen.has(seq)) duplicated += 1;
       else if (seq < highest) outOfOrder += 1;
       seen.add(seq);

@@ -211,10 +211,59 @@ describe("a why round", () => {
     expect(action.title).toBe("Set timeouts in the shared client");
   });
 
-  it("limits the candidates of one round", async () => {
+  it("limits the candidates of one round, and each person's, without linking a person to a candidate", async () => {
     const round = await openRound(lead, incidentId, "why", null, "Why?");
-    for (let i = 0; i < SESSION_LIMITS.candidatesPerRound; i++) await saveDraft(ana, incidentId, round.id, `Cause number ${i}`, null);
+    const mine = [];
+    for (let i = 0; i < SESSION_LIMITS.draftsPerPerson; i++) mine.push(await saveDraft(ana, incidentId, round.id, `Cause number ${i}`, null));
     expect(await caught(() => saveDraft(ana, incidentId, round.id, "One more", null))).toBeInstanceOf(LimitReached);
+    // Withdrawing one makes room; rewriting one takes none.
+    await withdrawDraft(ana, incidentId, round.id, mine[0].token);
+    await saveDraft(ana, incidentId, round.id, "A better one", null);
+    await saveDraft(ana, incidentId, round.id, "Rewritten", mine[1].token);
+    const counts = await db().select().from(schema.liveDraftCounts).all();
+    expect(counts).toEqual([{ roundId: round.id, userId: ana.id, drafts: SESSION_LIMITS.draftsPerPerson }]);
+    // Nothing in the count says which candidates are hers; it is gone once they are revealed.
+    await reveal(lead, incidentId, round.id);
+    expect(await db().select().from(schema.liveDraftCounts).all()).toEqual([]);
+  });
+
+  it("limits the candidates of a round from everyone together", async () => {
+    const round = await openRound(lead, incidentId, "why", null, "Why?");
+    const writers = [];
+    for (let i = 0; i < SESSION_LIMITS.candidatesPerRound / SESSION_LIMITS.draftsPerPerson; i++) {
+      const person = await createUser({ name: `Writer ${i}` });
+      await db().insert(schema.participants).values({ incidentId, userId: person.id }).onConflictDoNothing().run();
+      writers.push(person);
+    }
+    for (const person of writers) for (let i = 0; i < SESSION_LIMITS.draftsPerPerson; i++) await saveDraft(person, incidentId, round.id, `Cause ${person.id}-${i}`, null);
+    expect(await caught(() => saveDraft(ben, incidentId, round.id, "One more", null))).toBeInstanceOf(LimitReached);
+  });
+
+  it("saying again what is already so writes nothing and tells nobody", async () => {
+    const round = await openRound(lead, incidentId, "why", null, "Why?");
+    const a = await saveDraft(ana, incidentId, round.id, "A cause", null);
+    await reveal(lead, incidentId, round.id);
+    await setReady(ben, incidentId, true);
+    const before = await latestChange(incidentId);
+    await setReady(ben, incidentId, true);
+    await vote(ben, incidentId, round.id, a.candidateId, false);
+    expect(await latestChange(incidentId)).toBe(before);
+  });
+
+  it("ends tidily: unrevealed drafts and the session's own steps go, its history and whys stay", async () => {
+    const round = await openRound(lead, incidentId, "why", null, "Why?");
+    const a = await saveDraft(ana, incidentId, round.id, "Kept as a why", null);
+    await reveal(lead, incidentId, round.id);
+    await accept(lead, incidentId, round.id, [a.candidateId]);
+    const unrevealed = await openRound(lead, incidentId, "why", null, "Why else?");
+    await saveDraft(ben, incidentId, unrevealed.id, "Never shown to anyone", null);
+    await endSession(lead, incidentId);
+    const bodies = (await db().select({ body: schema.liveCandidates.body }).from(schema.liveCandidates).all()).map((c) => c.body);
+    expect(bodies).toEqual(["Kept as a why"]);
+    const left = await streamed();
+    expect(left.filter((e) => e.stream === "session").map((e) => e.kind)).toEqual(["ended"]);
+    expect(left.filter((e) => e.stream === "change").map((e) => e.kind)).toEqual(expect.arrayContaining(["session.started", "why.added", "session.ended"]));
+    expect((await listWhys(incidentId)).map((w) => w.answer)).toEqual(["Kept as a why"]);
   });
 });
 
@@ -244,6 +293,27 @@ describe("people in the session", () => {
     await setPhase(lead, incidentId, "whys");
     state = await sessionState(lead, (await requireSession(lead, incidentId)).incident, (await openSessionOf(incidentId))!);
     expect(state.ready).toBe(0);
+  });
+
+  it("takes the facilitation from someone taken off the incident, and nobody but its lead makes themselves a participant", async () => {
+    await keepPresent(ana, incidentId);
+    await handFacilitation(lead, incidentId, ana.id);
+    await setPhase(ana, incidentId, "whys");
+    await setPeople(lead, incidentId, lead.id, [ben.id]);
+    expect(await caught(() => setPhase(ana, incidentId, "timeline"))).toBeInstanceOf(Forbidden);
+    expect(await caught(() => makeParticipant(ana, incidentId, ana.id))).toBeInstanceOf(Forbidden);
+    await handFacilitation(lead, incidentId, ben.id);
+    expect(await caught(() => makeParticipant(ben, incidentId, ben.id))).toBeInstanceOf(Forbidden);
+  });
+
+  it("numbers each incident's events on their own, so one incident's tell nothing of another's", async () => {
+    const other = await createIncident(lead, { facilitatorId: lead.id });
+    const before = await latestChange(other.id);
+    await openRound(lead, incidentId, "why", null, "Why?");
+    await setReady(ana, incidentId, true);
+    expect(await latestChange(other.id)).toBe(before);
+    const numbers = (await changesAfter(lead, incidentId, 0)).map((e) => e.seq);
+    expect(numbers).toEqual(numbers.map((_, i) => i + 1));
   });
 
   it("hands facilitation to a participant, who then drives; the incident's lead can still take it back", async () => {

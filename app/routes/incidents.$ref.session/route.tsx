@@ -9,6 +9,7 @@ import { Countdown, People, PhaseBar, Readiness, RoundPanel } from "~/components
 import { Timeline } from "~/components/timeline";
 import { requireIncidentRoute } from "~/lib/guards.server";
 import { handleIntent } from "~/lib/intents.server";
+import { perPersonRate } from "~/lib/rate.server";
 import { labelFor } from "~/lib/item-label";
 import { useLiveIncident } from "~/lib/live";
 import { revalidateAfterRefusal } from "~/lib/revalidate";
@@ -18,7 +19,7 @@ import { listIncidentActions, today } from "~/models/action.server";
 import { canChangeAction, permissionsFor } from "~/models/authorization";
 import { ownerChoices } from "~/models/incident.server";
 import { FIELD_LIMITS } from "~/models/limits";
-import { PHASES, PHASE_HINTS, PHASE_LABELS, canLeadSession, nextQuestion, type Phase } from "~/models/live-session";
+import { PHASES, PHASE_HINTS, PHASE_LABELS, SESSION_LIMITS, canLeadSession, nextQuestion, type Phase } from "~/models/live-session";
 import { draftsOf, joinSession, openSessionOf, pastSessions, sessionState } from "~/models/live-session.server";
 import { latestChange } from "~/models/live.server";
 import { listTimeline, nextEntryTime } from "~/models/timeline.server";
@@ -110,8 +111,21 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
+/**
+ * A meeting's pace, several times over: one person's changes to sessions, whatever they are.
+ * Past it, a change is refused for a few seconds (a loop toggling "ready" would otherwise grow
+ * the event log and keep every screen reloading).
+ */
+const sessionWrites = perPersonRate(SESSION_LIMITS.writesPerPerson, SESSION_LIMITS.writesWindowSeconds * 1000);
+
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
+  if (!sessionWrites.take(user.id)) {
+    throw new Response(`Too many changes at once: wait ${sessionWrites.retryAfter(user.id)} seconds and try again.`, {
+      status: 429,
+      headers: { "Retry-After": String(sessionWrites.retryAfter(user.id)) },
+    });
+  }
   return handleIntent(request, { user, incident, request }, SESSION_PAGE_INTENTS);
 }
 
