@@ -57,27 +57,29 @@ function clock(ms: number): string {
 
 /**
  * The same countdown on every screen: the end time comes from the server, and each screen counts
- * towards it on its own clock corrected by the server's (`offsetMs`). At zero the facilitator is
- * asked whether the room needs more time; the meeting never moves on by itself.
+ * towards it on its own clock, corrected by the server's time when the page's data was read
+ * (`serverNow`, also the first render's "now", so the server's page and the browser's agree). At
+ * zero the facilitator is asked whether the room needs more time; the meeting never moves on by
+ * itself.
  */
-export function Countdown({ endsAt, offsetMs, lead, large = false }: { endsAt: string | null; offsetMs: number; lead: boolean; large?: boolean }) {
-  const [now, setNow] = useState<number | null>(null);
+export function Countdown({ endsAt, serverNow, lead, large = false }: { endsAt: string | null; serverNow: string; lead: boolean; large?: boolean }) {
+  const [now, setNow] = useState(() => Date.parse(serverNow));
   useEffect(() => {
     if (!endsAt) return;
-    setNow(Date.now() + offsetMs);
-    const tick = setInterval(() => setNow(Date.now() + offsetMs), 500);
+    const offset = Date.parse(serverNow) - Date.now();
+    setNow(Date.now() + offset);
+    const tick = setInterval(() => setNow(Date.now() + offset), 500);
     return () => clearInterval(tick);
-  }, [endsAt, offsetMs]);
+  }, [endsAt, serverNow]);
   if (!endsAt) {
     return lead && !large ? <TimerControls running={false} /> : null;
   }
-  const end = Date.parse(endsAt);
-  const left = now === null ? null : end - now;
-  const over = left !== null && left <= 0;
+  const left = Date.parse(endsAt) - now;
+  const over = left <= 0;
   return (
     <div className={["timer", large ? "timer--large" : "", over ? "timer--over" : ""].join(" ").trim()}>
       <p className="timer__clock" role="timer" aria-live="off" aria-label="Time left">
-        {left === null ? `until ${new Date(end).toISOString().slice(11, 19)} UTC` : clock(left)}
+        {clock(left)}
       </p>
       {over ? (
         <p className="timer__up" role="status">
@@ -97,7 +99,7 @@ function TimerControls({ running }: { running: boolean }) {
         <input type="hidden" name="mode" value={running ? "add" : "start"} />
         <span className="small muted">{running ? "Add" : "Timer"}</span>
         {(running ? ([1, 2, 5] as const) : TIMER_CHOICES).map((minutes) => (
-          <SubmitButton key={minutes} intent="start-timer" name="minutes" value={String(minutes)} className="button button--quiet button--small" pendingText="…" label={running ? `Add ${minutes} minutes` : `Start a ${minutes}-minute timer`}>
+          <SubmitButton key={minutes} intent="start-timer" name="minutes" value={String(minutes)} className="button button--quiet button--small" pendingText="…" label={running ? `Add ${minutes} ${minutes === 1 ? "minute" : "minutes"}` : `Start a ${minutes}-minute timer`}>
             {running ? "+" : ""}
             {minutes} min
           </SubmitButton>

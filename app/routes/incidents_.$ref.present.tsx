@@ -57,7 +57,7 @@ export default function Present() {
             ))}
           </ol>
         ) : null}
-        <Countdown endsAt={data.session?.timerEndsAt ?? null} offsetMs={Date.parse(data.serverNow) - Date.now()} lead={false} large />
+        <Countdown endsAt={data.session?.timerEndsAt ?? null} serverNow={data.serverNow} lead={false} large />
       </header>
       {!data.session ? (
         <p className="present__question">

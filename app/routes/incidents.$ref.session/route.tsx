@@ -184,7 +184,6 @@ export default function LiveSession() {
   const viewParam = new URLSearchParams(location.search).get("view");
   const viewing: Phase = PHASES.includes(viewParam as Phase) ? (viewParam as Phase) : data.session.phase;
   const following = viewing === data.session.phase;
-  const offsetMs = Date.parse(data.serverNow) - Date.now();
   const tree = buildTree(data.whys);
   const nodes = flatten(tree);
   const stateFor = (target: string) => (state?.target === target ? state : undefined);
@@ -227,7 +226,7 @@ export default function LiveSession() {
           </p>
         ) : null}
         <div className="session-bar__status">
-          <Countdown endsAt={data.session.timerEndsAt} offsetMs={offsetMs} lead={data.lead} />
+          <Countdown endsAt={data.session.timerEndsAt} serverNow={data.serverNow} lead={data.lead} />
           <Readiness ready={data.ready} present={data.present} mine={data.readyMine} canSay={contribute} />
         </div>
         <FormError message={stateFor("timer")?.formError ?? stateFor("timer")?.errors.minutes?.[0] ?? stateFor("ready")?.formError ?? (state && !state.target ? state.formError : undefined)} />
