@@ -260,14 +260,14 @@ export default function LiveSession() {
             <section className="panel" aria-labelledby="tree-title" id="tree">
               <h2 id="tree-title">The tree so far</h2>
               {data.lead ? <AskForm kind="why" nodes={nodes} state={stateFor("ask")} /> : null}
-              <SessionTree nodes={tree} lead={data.lead} mode="whys" severity={data.severity} current={data.round?.whyId ?? null} />
+              <SessionTree nodes={tree} lead={data.lead} mode="whys" severity={data.severity} current={data.round ? data.round.whyId : undefined} />
             </section>
           ) : null}
 
           {viewing === "remediations" ? (
             <section className="panel" aria-labelledby="remediations-title" id="tree">
               <h2 id="remediations-title">A remediation at every level</h2>
-              <SessionTree nodes={tree} lead={data.lead} mode="remediations" severity={data.severity} current={data.round?.whyId ?? null} />
+              <SessionTree nodes={tree} lead={data.lead} mode="remediations" severity={data.severity} current={data.round ? data.round.whyId : undefined} />
             </section>
           ) : null}
 
@@ -399,13 +399,14 @@ function SessionTree({
   lead: boolean;
   mode: "whys" | "remediations";
   severity: Parameters<typeof remediationGuidance>[0];
-  current: number | null;
+  /** The why the round in progress is at (null: the top), or undefined when no round is. */
+  current: number | null | undefined;
 }) {
   if (nodes.length === 0) {
     return (
       <>
         <p className="muted">No whys yet.</p>
-        {lead && mode === "whys" ? <AskHere whyId={null} question="Why did this happen?" label="Ask the first why" /> : null}
+        {lead && mode === "whys" && current === undefined ? <AskHere whyId={null} question="Why did this happen?" label="Ask the first why" /> : null}
       </>
     );
   }
