@@ -5,12 +5,12 @@ import { db, schema } from "~/lib/db.server";
 import { Forbidden } from "~/models/errors";
 import { setPeople } from "~/models/incident.server";
 import { canLeadSession } from "~/models/live-session";
-import { handFacilitation, keepPresent, makeParticipant, openSessionOf, setPhase, startSession } from "~/models/live-session.server";
+import { handFacilitation, keepPresent, makeParticipant, openSessionOf, sendForReview, setPhase, startSession } from "~/models/live-session.server";
 import type { User } from "~/models/user.server";
 import { caught, freshDatabase } from "./helpers";
 
 // Who drives a live session, at its edges: the session's facilitator leads only while they may
-// build the analysis.
+// build the analysis, and leading includes sending it for review, as the page offers.
 
 let lead: User;
 let ana: User;
@@ -29,6 +29,8 @@ beforeEach(async () => {
   await startSession(lead, incidentId, { anonymous: true });
 });
 
+const statusOf = async () => (await db().select({ status: schema.incidents.status }).from(schema.incidents).where(eq(schema.incidents.id, incidentId)).get())!.status;
+
 describe("the session's facilitator", () => {
   it("no longer drives the session once taken off the incident, and cannot make themselves a participant again", async () => {
     await keepPresent(ana, incidentId);
@@ -45,5 +47,14 @@ describe("the session's facilitator", () => {
     // The incident's lead takes the session back.
     await handFacilitation(lead, incidentId, lead.id);
     await setPhase(lead, incidentId, "timeline");
+  });
+
+  it("sends the analysis for review, as the page offers them; another participant may not", async () => {
+    await handFacilitation(lead, incidentId, ana.id);
+    expect(await caught(() => sendForReview(ben, incidentId))).toBeInstanceOf(Forbidden);
+    expect(await statusOf()).toBe("analysis");
+    await sendForReview(ana, incidentId);
+    expect(await statusOf()).toBe("review");
+    expect(await openSessionOf(incidentId)).toBeNull();
   });
 });
