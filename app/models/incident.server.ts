@@ -463,13 +463,18 @@ export async function publishCheck(incident: Incident, tx: Tx = db()): Promise<P
   });
 }
 
-/** Moves the incident along its lifecycle; publishing first checks the analysis is complete. */
-export async function moveIncident(actor: Viewer, id: number, to: Status): Promise<Incident> {
+/**
+ * Moves the incident along its lifecycle, as its facilitator or an admin; publishing first checks
+ * the analysis is complete. `bySessionLead`: the actor drives the incident's live session (the
+ * caller has checked, and such a person may build the analysis), and sends what the meeting built
+ * for review; that one move is theirs too.
+ */
+export async function moveIncident(actor: Viewer, id: number, to: Status, options: { bySessionLead?: boolean } = {}): Promise<Incident> {
   // A why saved before findings were stored, and not reached by the start-up check yet, is
   // checked first, and kept checked even when publishing is then refused.
   if (to === "published") while ((await checkUncheckedWhys({ incidentId: id })) > 0);
   return await db().transaction(async (tx) => {
-    const incident = await requireIncident(actor, id, "manage");
+    const incident = await requireIncident(actor, id, options.bySessionLead && to === "review" ? "contribute" : "manage");
     if (!TRANSITIONS[incident.status].includes(to)) {
       throw new StateConflict(`An incident in ${STATUS_LABELS[incident.status].toLowerCase()} cannot move to ${STATUS_LABELS[to].toLowerCase()}.`);
     }

@@ -721,11 +721,14 @@ export async function writeSummary(actor: Viewer, incidentId: number, baseVersio
   });
 }
 
-/** Sends the analysis for review and ends the meeting, together or not at all. */
+/**
+ * Sends the analysis for review and ends the meeting, together or not at all: whoever drives the
+ * session, its facilitator included when that is not the incident's.
+ */
 export async function sendForReview(actor: Viewer, incidentId: number): Promise<void> {
   await db().transaction(async () => {
     await requireSession(actor, incidentId, "lead");
-    await moveIncident(actor, incidentId, "review");
+    await moveIncident(actor, incidentId, "review", { bySessionLead: true });
     await endSession(actor, incidentId);
   });
 }

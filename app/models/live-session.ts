@@ -61,9 +61,11 @@ export type SessionPeople = { facilitatorId: number };
 /**
  * Who drives the session: its facilitator (handed on from the incident's, or to someone else), and
  * those who lead the incident itself (its facilitator and admins), who can always take it back.
+ * The session's facilitator drives only while they may build the analysis: someone taken off an
+ * org-wide incident still sees it, and must not keep changing it (or make themselves a
+ * participant again) through the session.
  */
 export function canLeadSession(person: Viewer, incident: IncidentPeople, session: SessionPeople): boolean {
-  // Handed the facilitation, then taken off the incident: no longer theirs to drive.
   return (session.facilitatorId === person.id && allows("contribute", person, incident)) || allows("manage", person, incident);
 }
 

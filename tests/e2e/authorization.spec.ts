@@ -7,6 +7,11 @@
 // searched for them, refused posts must leave the database as it was, and each page's loader is
 // also asked alone (a single-fetch `.data` request naming only that route), so no route relies
 // on a parent layout's check.
+//
+// The live session's page takes one form per intent; the world has a session open on both
+// incidents (started by their facilitator), and each of its probes first sets up what it needs
+// (a round with a candidate to reveal, a revealed one to vote in…), so that every role meets the
+// same state whatever the roles before it did.
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
 import { addMember, ADMIN_EMAIL, ADMIN_PASSWORD, firstAdmin, manifest, MEMBER_PASSWORD, OWN_BASE, post, reportForm, sessionCookie, urlOf, withOwnServer } from "./own-server";
@@ -47,9 +52,17 @@ const writes =
     return expected === "ok" ? "done" : expected;
   };
 
+type Person = Exclude<Role, "anonymous">;
+
 /** Facts the probes need: the people's ids, the incidents and actions, and the database to read versions from. */
 type World = {
-  ids: Record<Exclude<Role, "anonymous">, number>;
+  ids: Record<Person, number>;
+  /** Signed-in sessions, for a probe's set-up; `watcher` may see the org-wide incident and joins its live session. */
+  cookies: Record<Person | "watcher", string>;
+  /** Someone who watches the org-wide incident's live session: the one the facilitator makes a participant. */
+  watcher: number;
+  /** On each incident, a why with a remediation to claim. */
+  remediated: Record<Scope, number>;
   refs: Record<Scope, string>;
   published: Record<Scope, string>;
   actions: Record<Scope, number>;
@@ -61,6 +74,8 @@ type Probe = {
   name: string;
   form: (world: World, scope: Scope) => Record<string, string>;
   expect: Rule;
+  /** Sets up what the probe needs (over HTTP, as people who may), before the database is read to compare. */
+  prepare?: (world: World, scope: Scope) => Promise<void>;
   /** Stored even when refused: failed sign-ins (to throttle guessing) and signing out (the session ends). */
   recorded?: true;
 };
@@ -80,6 +95,8 @@ type Expectation = {
   listsRestricted?: true;
   /** The route answers with an event stream that stays open: its first events are read, then it is closed. */
   stream?: true;
+  /** Involved people and admins must find the restricted incident's live session here (its question). */
+  showsRestrictedSession?: true;
 };
 
 /** What a response says first: all of it, or for an event stream, what it sends at once. */
@@ -97,6 +114,118 @@ const incidentOf = (world: World, scope: Scope) =>
     status: string;
     version: number;
   };
+
+// --- The live sessions -------------------------------------------------------------------------
+
+/** What each incident's session asks and is answered: only the restricted one's words are secret (SECRET). */
+const SESSION_TEXT: Record<Scope, { question: string; candidate: string; remediation: string }> = {
+  org: {
+    question: "Why did the checkout queue stall?",
+    candidate: "The queue worker ran out of memory.",
+    remediation: "Alert on the queue worker's memory.",
+  },
+  restricted: {
+    question: "Why did the wombat vault open?",
+    candidate: "The bilby rotation job skipped a key.",
+    remediation: "Alert when the bilby rotation skips a key.",
+  },
+};
+
+const sessionPage = (world: World, scope: Scope) => `/incidents/${world.refs[scope]}/session`;
+
+/** The open session on the incident, its round in progress, and that round's candidates, as stored. */
+function liveOf(world: World, scope: Scope) {
+  const session = world.file
+    .prepare("select id, facilitator_id as facilitatorId, phase, timer_ends_at as timerEndsAt from live_sessions where incident_id = ? and ended_at is null")
+    .get(incidentOf(world, scope).id) as { id: number; facilitatorId: number; phase: string; timerEndsAt: string | null } | undefined;
+  const round = session
+    ? (world.file.prepare("select id, state from live_rounds where session_id = ? and state <> 'closed' order by id desc limit 1").get(session.id) as
+        | { id: number; state: "drafting" | "revealed" }
+        | undefined)
+    : undefined;
+  const candidates = round ? (world.file.prepare("select id from live_candidates where round_id = ? order by id").all(round.id) as { id: number }[]).map((c) => c.id) : [];
+  return { session, round, candidates };
+}
+
+/** A form a probe's set-up posts: it must go through. */
+async function arrange(world: World, scope: Scope, as: keyof World["cookies"], form: Record<string, string>, pathname = sessionPage(world, scope)) {
+  const response = await post(pathname, form, world.cookies[as]);
+  const location = response.headers.get("location") ?? "";
+  const ok = response.status === 302 && !location.startsWith("/signin");
+  expect(ok, `setting up ${form.intent ?? pathname} as ${as} on the ${scope} incident: ${response.status} ${(await response.text()).slice(0, 300)}`).toBe(true);
+}
+
+/** The incident in analysis with a session open, led by the incident's facilitator (or the participant it was handed to). */
+async function ensureSession(world: World, scope: Scope, leader: "facilitator" | "participant" = "facilitator") {
+  if (incidentOf(world, scope).status !== "analysis") await arrange(world, scope, "admin", { intent: "move", to: "analysis" }, `/incidents/${world.refs[scope]}?index`);
+  if (!liveOf(world, scope).session) await arrange(world, scope, "facilitator", { intent: "start-session", anonymous: "on" });
+  if (liveOf(world, scope).session!.facilitatorId !== world.ids[leader]) {
+    await arrange(world, scope, "admin", { intent: "hand-facilitation", userId: String(world.ids[leader]) });
+  }
+}
+
+/**
+ * A round in progress: asked ("drafting"), with a candidate written ("drafted"), or revealed.
+ * The facilitator asks and reveals; the participant writes.
+ */
+async function ensureRound(world: World, scope: Scope, want: "drafting" | "drafted" | "revealed") {
+  await ensureSession(world, scope);
+  if (want === "revealed" && liveOf(world, scope).round?.state === "revealed") return;
+  if (liveOf(world, scope).round?.state !== "drafting") {
+    await arrange(world, scope, "facilitator", { intent: "open-round", kind: "why", whyId: "", question: SESSION_TEXT[scope].question });
+  }
+  if (want === "drafting") return;
+  const { round, candidates } = liveOf(world, scope);
+  if (candidates.length === 0) await arrange(world, scope, "participant", { intent: "save-draft", roundId: String(round!.id), body: SESSION_TEXT[scope].candidate });
+  if (want === "revealed") await arrange(world, scope, "facilitator", { intent: "reveal", roundId: String(round!.id) });
+}
+
+/** The incident's people as the world made them, with the watcher taking part or not. */
+async function setPeople(world: World, scope: Scope, extra: number[]) {
+  const participantIds = [world.ids.participant, ...extra].join(",");
+  await arrange(world, scope, "admin", { intent: "people", facilitatorId: String(world.ids.facilitator), participantIds }, `/incidents/${world.refs[scope]}/edit`);
+}
+
+const takesPart = (world: World, scope: Scope, userId: number) =>
+  world.file.prepare("select 1 from participants where incident_id = ? and user_id = ?").get(incidentOf(world, scope).id, userId) !== undefined;
+
+/**
+ * On the org-wide incident, the watcher has joined the session and watches (is no participant):
+ * made a participant for a moment to say they are ready (which joins them), then taken off again.
+ * Everyone who may see a restricted incident already takes part, so nobody watches one: there the
+ * participant joins (by saying they are ready), and making them a participant changes nothing.
+ */
+async function ensureWatcher(world: World, scope: Scope) {
+  await ensureSession(world, scope);
+  if (scope === "restricted") {
+    await arrange(world, scope, "participant", { intent: "ready", ready: "on" });
+    return;
+  }
+  const joined = world.file.prepare("select 1 from live_members where session_id = ? and user_id = ?").get(liveOf(world, scope).session!.id, world.watcher);
+  if (!joined) {
+    await setPeople(world, scope, [world.watcher]);
+    await arrange(world, scope, "watcher", { intent: "ready", ready: "on" });
+  }
+  if (takesPart(world, scope, world.watcher)) await setPeople(world, scope, []);
+}
+
+/**
+ * The session handed to the member, who is then taken off the org-wide incident: they may still
+ * see it, but no longer build its analysis, so they may not drive its session either. (The member
+ * may not see the restricted incident at all.)
+ */
+async function ensureLedByOutsider(world: World, scope: Scope) {
+  await ensureSession(world, scope);
+  if (scope === "restricted") return;
+  await setPeople(world, scope, [world.ids.member]);
+  await arrange(world, scope, "admin", { intent: "hand-facilitation", userId: String(world.ids.member) });
+  await setPeople(world, scope, []);
+}
+
+/** Leading the session: its facilitator (here the incident's, who started it), the incident's facilitator, admins. */
+const sessionLead = manager;
+/** Leading it once the session's facilitation is handed to the participant. */
+const handedToParticipant: Rule = (role, scope) => (role === "participant" ? "done" : judge(writes(sessionLead), role, scope));
 
 let unique = 0;
 const TABLE: Record<string, Expectation> = {
@@ -274,6 +403,185 @@ const TABLE: Record<string, Expectation> = {
     ],
   },
 
+  // The live session: watched by anyone who may see the incident, built by those who may
+  // contribute, driven by its facilitator, the incident's facilitator and admins.
+  "routes/incidents.$ref.session": {
+    get: viewer,
+    scoped: "incident",
+    showsRestrictedSession: true,
+    post: [
+      {
+        name: "start-session",
+        // Ended first, by its facilitator: starting is refused while one is open.
+        prepare: async (w, s) => {
+          await ensureSession(w, s);
+          await arrange(w, s, "facilitator", { intent: "end-session" });
+        },
+        form: () => ({ intent: "start-session", anonymous: "on" }),
+        expect: writes(manager),
+      },
+      {
+        name: "set-phase",
+        prepare: ensureSession,
+        form: (w, s) => ({ intent: "set-phase", phase: liveOf(w, s).session!.phase === "timeline" ? "whys" : "timeline" }),
+        expect: writes(sessionLead),
+      },
+      {
+        name: "start-timer",
+        prepare: ensureSession,
+        form: () => ({ intent: "start-timer", minutes: "5", mode: "start" }),
+        expect: writes(sessionLead),
+      },
+      {
+        name: "stop-timer",
+        prepare: async (w, s) => {
+          await ensureSession(w, s);
+          if (!liveOf(w, s).session!.timerEndsAt) await arrange(w, s, "facilitator", { intent: "start-timer", minutes: "3" });
+        },
+        form: () => ({ intent: "stop-timer" }),
+        expect: writes(sessionLead),
+      },
+      {
+        name: "ready",
+        prepare: ensureSession,
+        form: () => ({ intent: "ready", ready: "on" }),
+        expect: writes(contributor),
+      },
+      {
+        name: "hand-facilitation",
+        prepare: ensureSession,
+        form: (w) => ({ intent: "hand-facilitation", userId: String(w.ids.participant) }),
+        expect: writes(sessionLead),
+      },
+      {
+        name: "set-phase, the session handed to the participant",
+        prepare: (w, s) => ensureSession(w, s, "participant"),
+        form: (w, s) => ({ intent: "set-phase", phase: liveOf(w, s).session!.phase === "timeline" ? "whys" : "timeline" }),
+        expect: handedToParticipant,
+      },
+      {
+        name: "send-for-review, the session handed to the participant",
+        prepare: (w, s) => ensureSession(w, s, "participant"),
+        form: () => ({ intent: "send-for-review" }),
+        expect: handedToParticipant,
+      },
+      {
+        name: "set-phase, the session handed to someone no longer taking part",
+        prepare: ensureLedByOutsider,
+        form: (w, s) => ({ intent: "set-phase", phase: liveOf(w, s).session!.phase === "timeline" ? "whys" : "timeline" }),
+        expect: writes(sessionLead),
+      },
+      {
+        // On the restricted incident everyone who may see it takes part already (see ensureWatcher).
+        name: "make-participant",
+        prepare: ensureWatcher,
+        form: (w, s) => ({ intent: "make-participant", userId: String(s === "org" ? w.watcher : w.ids.participant) }),
+        expect: writes(sessionLead),
+      },
+      {
+        name: "add-entry",
+        prepare: ensureSession,
+        form: () => ({ intent: "add-entry", at: "2026-11-20T10:07", bodyMd: "The probe noted this in the session." }),
+        expect: writes(contributor),
+      },
+      {
+        name: "write-summary",
+        prepare: ensureSession,
+        form: (w, s) => ({ intent: "write-summary", summaryMd: `Summary written in the session (${++unique}).`, version: String(incidentOf(w, s).version) }),
+        expect: writes(contributor),
+      },
+      {
+        name: "add-action",
+        prepare: ensureSession,
+        form: (w, s) => ({ intent: "add-action", title: "Probe action from the session", ownerId: String(w.ids.admin), priority: "P3", whyId: String(w.remediated[s]) }),
+        expect: writes(contributor),
+      },
+      {
+        name: "claim-remediation",
+        prepare: ensureSession,
+        form: (w, s) => ({ intent: "claim-remediation", whyId: String(w.remediated[s]) }),
+        expect: writes(contributor),
+      },
+      {
+        name: "open-round",
+        prepare: ensureSession,
+        form: (_, s) => ({ intent: "open-round", kind: "why", whyId: "", question: SESSION_TEXT[s].question }),
+        expect: writes(sessionLead),
+      },
+      {
+        name: "open-round for a remediation",
+        prepare: ensureSession,
+        form: (w, s) => ({ intent: "open-round", kind: "remediation", whyId: String(w.remediated[s]), question: `What would stop it? ${SESSION_TEXT[s].question}` }),
+        expect: writes(sessionLead),
+      },
+      {
+        name: "save-draft",
+        prepare: (w, s) => ensureRound(w, s, "drafting"),
+        form: (w, s) => ({ intent: "save-draft", roundId: String(liveOf(w, s).round!.id), body: SESSION_TEXT[s].candidate }),
+        expect: writes(contributor),
+      },
+      {
+        name: "reveal",
+        prepare: (w, s) => ensureRound(w, s, "drafted"),
+        form: (w, s) => ({ intent: "reveal", roundId: String(liveOf(w, s).round!.id) }),
+        expect: writes(sessionLead),
+      },
+      {
+        name: "vote",
+        prepare: (w, s) => ensureRound(w, s, "revealed"),
+        form: (w, s) => ({ intent: "vote", roundId: String(liveOf(w, s).round!.id), candidateId: String(liveOf(w, s).candidates[0]), on: "true" }),
+        expect: writes(contributor),
+      },
+      {
+        name: "accept",
+        prepare: (w, s) => ensureRound(w, s, "revealed"),
+        form: (w, s) => ({ intent: "accept", roundId: String(liveOf(w, s).round!.id), candidateIds: String(liveOf(w, s).candidates[0]) }),
+        expect: writes(sessionLead),
+      },
+      {
+        name: "close-round",
+        prepare: (w, s) => ensureRound(w, s, "drafting"),
+        form: (w, s) => ({ intent: "close-round", roundId: String(liveOf(w, s).round!.id) }),
+        expect: writes(sessionLead),
+      },
+      {
+        name: "end-session",
+        prepare: ensureSession,
+        form: () => ({ intent: "end-session" }),
+        expect: writes(sessionLead),
+      },
+      {
+        name: "send-for-review",
+        prepare: ensureSession,
+        form: () => ({ intent: "send-for-review" }),
+        expect: writes(sessionLead),
+      },
+      {
+        name: "an unknown intent",
+        prepare: ensureSession,
+        form: () => ({ intent: "take-over" }),
+        expect: (role, scope) => {
+          const seen = judge(viewer, role, scope);
+          return seen === "ok" ? "refused" : seen;
+        },
+      },
+      // Last, so the next role's page shows a round with its question: a draft, private to its author's browser.
+      {
+        name: "save-draft, last",
+        prepare: (w, s) => ensureRound(w, s, "drafting"),
+        form: (w, s) => ({ intent: "save-draft", roundId: String(liveOf(w, s).round!.id), body: SESSION_TEXT[s].candidate }),
+        expect: writes(contributor),
+      },
+    ],
+  },
+  // The shared screen: read-only.
+  "routes/incidents_.$ref.present": {
+    get: viewer,
+    post: "none",
+    scoped: "incident",
+    showsRestrictedSession: true,
+  },
+
   "routes/actions": { get: signedIn, post: "none" },
   "routes/actions._index": { get: signedIn, post: "none" },
   "routes/actions.all": { get: signedIn, post: "none", listsRestricted: true },
@@ -407,8 +715,10 @@ const TABLE: Record<string, Expectation> = {
   },
 };
 
-/** Words only the restricted incidents contain. */
-const SECRET = /quokka/i;
+/** Words only the restricted incidents contain: their titles, and what their live sessions ask and are answered. */
+const SECRET = /quokka|wombat|bilby/i;
+/** The restricted incident's live session, as those who may see it find it. */
+const RESTRICTED_SESSION = /wombat/i;
 
 function outcomeOf(response: Response): Outcome {
   const { status } = response;
@@ -468,6 +778,9 @@ test("every route answers each role as the table says, and restricted incidents 
             if (!matches(want, got)) problems.push(`GET ${pathname} as ${who}: ${got} (${response.status}), expected ${want}`);
             if (!seesRestricted && SECRET.test(body)) problems.push(`GET ${pathname} as ${who} shows a restricted incident`);
             if (seesRestricted && expectation.listsRestricted && got === "ok" && !SECRET.test(body)) problems.push(`GET ${pathname} as ${who} does not list the restricted incidents`);
+            if (seesRestricted && expectation.showsRestrictedSession && scope === "restricted" && got === "ok" && !RESTRICTED_SESSION.test(body)) {
+              problems.push(`GET ${pathname} as ${who} does not show the restricted incident's live session`);
+            }
           }
           // Its loader alone, as client-side navigation asks for it.
           if (route.hasLoader && (route.hasComponent || route.id === "root")) {
@@ -494,6 +807,7 @@ test("every route answers each role as the table says, and restricted incidents 
               : expectation.post;
           for (const probe of probes) {
             const cookie = route.id === "routes/signout" && role !== "anonymous" ? await freshSession(world.emails[role]) : cookies[role];
+            await probe.prepare?.(world, scope);
             const before = file.pragma("data_version", { simple: true });
             const response = await post(url, probe.form(world, scope), cookie);
             const body = await response.text();
@@ -509,6 +823,29 @@ test("every route answers each role as the table says, and restricted incidents 
         }
       }
     }
+
+    // Being "here" in a live session (the session page's and the shared screen's stream) is for
+    // those who may see the incident: to anyone else the restricted incident is not there, and they
+    // are not recorded in its session. Asked last: leaving writes to the stream a while after a
+    // stream closes, which must not fall between the before and after of a refused post above.
+    for (const scope of ["org", "restricted"] as const) {
+      for (const role of ROLES) {
+        const pathname = `/incidents/${world.refs[scope]}/events?presence=1`;
+        const who = `${role} on the ${scope} incident`;
+        const response = await fetch(OWN_BASE + pathname, { redirect: "manual", headers: { Cookie: cookies[role] } });
+        const body = await opening(response, true);
+        const got = outcomeOf(response);
+        const want = judge(viewer, role, scope);
+        if (!matches(want, got)) problems.push(`GET ${pathname} as ${who}: ${got} (${response.status}), expected ${want}`);
+        if ((role === "anonymous" || role === "member") && SECRET.test(body)) problems.push(`GET ${pathname} as ${who} shows a restricted incident`);
+      }
+      // Being here is recorded once the stream has opened (it does not wait for it).
+      const session = liveOf(world, scope).session!;
+      const joined = () => file.prepare("select 1 from live_members where session_id = ? and user_id = ?").get(session.id, world.ids.member) !== undefined;
+      for (let wait = 0; scope === "org" && !joined() && wait < 100; wait++) await new Promise((r) => setTimeout(r, 50));
+      if (joined() !== (scope === "org")) problems.push(`the member is ${joined() ? "" : "not "}recorded in the ${scope} incident's live session after its presence stream`);
+    }
+
     expect(problems).toEqual([]);
     expect(checked.size).toBe(routes.length);
     expect(file.pragma("integrity_check", { simple: true })).toBe("ok");
@@ -529,8 +866,9 @@ async function freshSession(email: string): Promise<string> {
 
 /**
  * Over HTTP, as the admin: a facilitator, a participant and a member; an org-wide and a
- * restricted incident in analysis, each with a why, a timeline entry and an action owned by the
- * admin; and one of each published. The facilitator and participant are the same on all four.
+ * restricted incident in analysis, each with a why, a why with a remediation, a timeline entry,
+ * an action owned by the admin and a live session with a question and a draft; and one of each
+ * published. The facilitator and participant are the same on all four. And a watcher.
  */
 async function buildWorld(file: Database.Database) {
   const admin = await firstAdmin();
@@ -602,6 +940,22 @@ async function buildWorld(file: Database.Database) {
       ),
       "why"
     );
+    if (!publish) {
+      await done(
+        post(
+          page,
+          {
+            intent: "add-why",
+            parentId: "",
+            question: `Why did ${title} take so long to notice?`,
+            answer: `${title}: nothing alerted.`,
+            remediationMd: SESSION_TEXT[visibility].remediation,
+          },
+          admin
+        ),
+        "why with a remediation"
+      );
+    }
     if (publish) {
       await done(post(page, { intent: "move", to: "review" }, admin), "review");
       await done(post(page, { intent: "move", to: "published" }, admin), "publish");
@@ -649,5 +1003,21 @@ async function buildWorld(file: Database.Database) {
   };
   await addMember(admin, "Rory Removable", "rory@example.com");
   const removable = idOf("rory@example.com");
-  return { ids, refs, published, actions, removable, file, cookies, emails };
+  const remediatedOf = (ref: string) =>
+    (file.prepare("select id from whys where incident_id = ? and remediation_md <> ''").get(Number(ref.slice(4))) as { id: number }).id;
+  const world: World & { emails: typeof emails } = {
+    ids,
+    refs,
+    published,
+    actions,
+    removable,
+    file,
+    emails,
+    cookies: { ...cookies, watcher: await addMember(admin, "Wes Watcher", "wes@example.com") },
+    watcher: idOf("wes@example.com"),
+    remediated: { org: remediatedOf(refs.org), restricted: remediatedOf(refs.restricted) },
+  };
+  // A live session on each incident in analysis, started by its facilitator, asking its first question.
+  for (const scope of ["org", "restricted"] as const) await ensureRound(world, scope, "drafted");
+  return world;
 }

@@ -7,7 +7,27 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
 
-export const OWN_PORT = Number(process.env.E2E_PORT ?? "3100") + 17;
+/**
+ * E2E_PORT + 17 when nothing listens there, else a free one the system hands out (another run,
+ * or another checkout's, may hold it). Decided once, when the module loads, because specs pass
+ * OWN_BASE to the server before it starts; in a child process, because binding is asynchronous.
+ */
+function ownPort(): number {
+  const preferred = Number(process.env.E2E_PORT ?? "3100") + 17;
+  const script = `const net = require("node:net");
+const listen = (port, fallback) => {
+  const server = net.createServer();
+  server.once("error", fallback);
+  server.listen(port, "127.0.0.1", () => {
+    const bound = server.address().port;
+    server.close(() => process.stdout.write(String(bound)));
+  });
+};
+listen(${preferred}, () => listen(0, (error) => { throw error; }));`;
+  return Number(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }).trim());
+}
+
+export const OWN_PORT = ownPort();
 export const OWN_BASE = `http://127.0.0.1:${OWN_PORT}`;
 
 export function freshDataDir(): string {
