@@ -25,6 +25,11 @@ const schema = z.object({
     .trim()
     .regex(/^(true|false|\d+|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, "true, false, a number of proxies, or their addresses, comma-separated")
     .default("false"),
+  /**
+   * Changes one person may make to live sessions in any 10 seconds (then 429): a meeting's pace
+   * many times over. Raised for scripted clients (the test suites that post every intent).
+   */
+  SESSION_WRITES_PER_10S: z.coerce.number().int().positive().default(40),
   /** "true" serves /bench/floor, the benchmark's trivial page; off in normal use. */
   HINDSIGHT_BENCH: z.enum(["true", "false"]).default("false"),
 });

@@ -255,10 +255,11 @@ export async function keepPresent(viewer: Viewer, incidentId: number): Promise<v
 }
 
 /**
- * Joins the session on opening its page (with or without JavaScript): a member from then on,
- * watching or contributing by their rights. Only the first visit writes.
+ * Joins the session: a member from then on, watching or contributing by their rights. The session
+ * page's live stream joins by itself (keepPresent); without JavaScript, "Join the session" does.
  */
-export async function joinSession(viewer: Viewer, session: LiveSession): Promise<void> {
+export async function joinSession(viewer: Viewer, incidentId: number): Promise<void> {
+  const { session } = await requireSession(viewer, incidentId);
   const member = await db()
     .select({ userId: liveMembers.userId })
     .from(liveMembers)

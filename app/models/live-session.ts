@@ -43,8 +43,7 @@ export const SESSION_LIMITS = {
   votesPerPerson: 3,
   /** The longest timer, in minutes. */
   timerMinutes: 60,
-  /** Changes one person makes to live sessions in a window of `writesWindowSeconds`. */
-  writesPerPerson: 40,
+  /** The window over which one person's changes to live sessions are counted (SESSION_WRITES_PER_10S). */
   writesWindowSeconds: 10,
   /** Candidate tokens one browser keeps (its drafts in open rounds). */
   tokensPerBrowser: 30,

@@ -278,6 +278,8 @@ test("without JavaScript the session page shows the current state and every form
   await expect(f.getByRole("navigation", { name: "Phases of the session" })).toBeVisible();
 
   await p.goto(`/incidents/${ref}/session`);
+  await p.getByRole("button", { name: "Join the session" }).click();
+  await expect(p.getByRole("button", { name: "Join the session" })).toHaveCount(0);
   await f.getByRole("link", { name: "Reload" }).click();
   await f.getByRole("button", { name: `Make participant: ${part.name}` }).click();
   await f.getByRole("button", { name: "Next: Why →" }).click();

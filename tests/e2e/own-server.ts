@@ -62,7 +62,7 @@ export async function startServer(dataDir: string, options: { log?: string[]; en
   // Another server on the port (one a failed test left) would answer for this one.
   if (await fetch(`${OWN_BASE}/healthz`).then(() => true, () => false)) throw new Error(`port ${OWN_PORT} is already taken by a server`);
   const child = spawn(process.execPath, ["server.js"], {
-    env: { ...process.env, NODE_ENV: "production", PORT: String(OWN_PORT), HOST: "127.0.0.1", DATABASE_PATH: path.join(dataDir, "hindsight.db"), SCHEDULER: "false", ...options.env },
+    env: { ...process.env, NODE_ENV: "production", PORT: String(OWN_PORT), HOST: "127.0.0.1", DATABASE_PATH: path.join(dataDir, "hindsight.db"), SCHEDULER: "false", SESSION_WRITES_PER_10S: "100000", ...options.env },
     stdio: ["ignore", log ? "pipe" : "ignore", "inherit"],
   });
   if (log) {

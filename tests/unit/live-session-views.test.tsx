@@ -3,12 +3,12 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { advanceTo, createIncident, createUser } from "../../db/factories";
 import { db, schema } from "~/lib/db.server";
 import { setPeople } from "~/models/incident.server";
-import { openRound, saveDraft, startSession, startTimer } from "~/models/live-session.server";
+import { joinSession, openRound, saveDraft, startSession, startTimer } from "~/models/live-session.server";
 import type { User } from "~/models/user.server";
 import * as incidentLayout from "~/routes/incidents.$ref";
 import * as sessionPage from "~/routes/incidents.$ref.session/route";
 import * as presentView from "~/routes/incidents_.$ref.present";
-import { freshDatabase } from "./helpers";
+import { freshDatabase, sessionCookie } from "./helpers";
 import { renderPage, type RouteModule } from "./render";
 
 // The session page and the present view as each person gets them: nobody's draft before the
@@ -71,7 +71,10 @@ describe("the session page", () => {
     const watching = (await session(watcher.id)).html;
     expect(watching).not.toMatch(/value="save-draft"|value="reveal"|value="ready"/);
     expect(watching).toContain("You are watching");
-    // Opening the page joined them: the facilitator sees them, with one click to let them take part.
+    // Joined (with JavaScript the page's stream does it): the facilitator sees them, with one click to let them take part.
+    expect(watching).toContain("Join the session");
+    await joinSession(watcher, incidentId);
+    expect((await session(watcher.id)).html).not.toContain("Join the session");
     expect((await session(lead.id)).html).toContain("Make participant: Wes Watcher");
   });
 
@@ -86,5 +89,30 @@ describe("the session page", () => {
     expect(participant).toContain("Time is up.");
     expect(participant).not.toContain("Need more time?");
     expect((await present(ana.id)).html).toContain("0:00");
+  });
+});
+
+describe("the session page's changes", () => {
+  it("refuse a person who makes more than a meeting's pace of them, saying when to try again", async () => {
+    const cookie = await sessionCookie(ana.id);
+    const post = async (ready: boolean) => {
+      const body = new URLSearchParams(ready ? { intent: "ready", ready: "on" } : { intent: "ready" });
+      const request = new Request(`http://localhost/incidents/${reference}/session`, { method: "POST", body, headers: { cookie, "Content-Type": "application/x-www-form-urlencoded" } });
+      return await Promise.resolve(sessionPage.action({ request, params: { ref: reference }, context: {} } as never)).catch((e: unknown) => e);
+    };
+    const answers: number[] = [];
+    for (let i = 0; i < 41; i++) answers.push(((await post(i % 2 === 0)) as Response).status);
+    expect(answers.slice(0, 40).every((status) => status === 302)).toBe(true);
+    expect(answers[40]).toBe(429);
+    const refused = (await post(true)) as Response;
+    expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(await refused.text()).toMatch(/^Too many changes at once: wait \d+ seconds/);
+    // Someone else is not held up by them.
+    const other = new Request(`http://localhost/incidents/${reference}/session`, {
+      method: "POST",
+      body: new URLSearchParams({ intent: "ready", ready: "on" }),
+      headers: { cookie: await sessionCookie(lead.id), "Content-Type": "application/x-www-form-urlencoded" },
+    });
+    expect(((await sessionPage.action({ request: other, params: { ref: reference }, context: {} } as never)) as Response).status).toBe(302);
   });
 });

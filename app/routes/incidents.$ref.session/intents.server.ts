@@ -31,6 +31,7 @@ import {
   closeRound,
   endSession,
   handFacilitation,
+  joinSession,
   makeParticipant,
   openRound,
   reveal,
@@ -98,6 +99,13 @@ export const SESSION_PAGE_INTENTS: Record<string, Intent<SessionPageContext>> = 
     target: () => "start",
     run: async ({ user, incident }: SessionPageContext, { anonymous }) => {
       await startSession(user, incident.id, { anonymous });
+      return back(incident);
+    },
+  }),
+  join: intent({
+    input: z.object({}),
+    run: async ({ user, incident }: SessionPageContext) => {
+      await joinSession(user, incident.id);
       return back(incident);
     },
   }),

@@ -9,6 +9,7 @@ import { Countdown, People, PhaseBar, Readiness, RoundPanel } from "~/components
 import { Timeline } from "~/components/timeline";
 import { requireIncidentRoute } from "~/lib/guards.server";
 import { handleIntent } from "~/lib/intents.server";
+import { env } from "~/lib/env.server";
 import { perPersonRate } from "~/lib/rate.server";
 import { labelFor } from "~/lib/item-label";
 import { useLiveIncident } from "~/lib/live";
@@ -20,7 +21,7 @@ import { canChangeAction, permissionsFor } from "~/models/authorization";
 import { ownerChoices } from "~/models/incident.server";
 import { FIELD_LIMITS } from "~/models/limits";
 import { PHASES, PHASE_HINTS, PHASE_LABELS, SESSION_LIMITS, canLeadSession, nextQuestion, type Phase } from "~/models/live-session";
-import { draftsOf, joinSession, openSessionOf, pastSessions, sessionState } from "~/models/live-session.server";
+import { draftsOf, openSessionOf, pastSessions, sessionState } from "~/models/live-session.server";
 import { latestChange } from "~/models/live.server";
 import { listTimeline, nextEntryTime } from "~/models/timeline.server";
 import { listWhys } from "~/models/why.server";
@@ -34,8 +35,6 @@ export const shouldRevalidate = revalidateAfterRefusal;
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
   const session = await openSessionOf(incident.id);
-  // Opening the page joins the session (and says so to the others, once).
-  if (session) await joinSession(user, session);
   // Read before the rest: a change made while they are read comes through the live stream.
   const liveSince = await latestChange(incident.id);
   const permissions = permissionsFor(user, incident);
@@ -92,6 +91,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     present: state.present,
     ready: state.ready,
     readyMine: Boolean(me?.ready),
+    joined: me !== undefined,
     round,
     drafts: drafts.map(({ token, candidateId, body, findings }) => ({ token, candidateId, body, findings })),
     previous: state.previous,
@@ -116,14 +116,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
  * Past it, a change is refused for a few seconds (a loop toggling "ready" would otherwise grow
  * the event log and keep every screen reloading).
  */
-const sessionWrites = perPersonRate(SESSION_LIMITS.writesPerPerson, SESSION_LIMITS.writesWindowSeconds * 1000);
+let sessionWrites: ReturnType<typeof perPersonRate> | undefined;
+const writesOf = () => (sessionWrites ??= perPersonRate(env().SESSION_WRITES_PER_10S, SESSION_LIMITS.writesWindowSeconds * 1000));
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
-  if (!sessionWrites.take(user.id)) {
-    throw new Response(`Too many changes at once: wait ${sessionWrites.retryAfter(user.id)} seconds and try again.`, {
+  const writes = writesOf();
+  if (!writes.take(user.id)) {
+    throw new Response(`Too many changes at once: wait ${writes.retryAfter(user.id)} seconds and try again.`, {
       status: 429,
-      headers: { "Retry-After": String(sessionWrites.retryAfter(user.id)) },
+      headers: { "Retry-After": String(writes.retryAfter(user.id)) },
     });
   }
   return handleIntent(request, { user, incident, request }, SESSION_PAGE_INTENTS);
@@ -224,6 +226,14 @@ export default function LiveSession() {
               Follow the facilitator
             </Link>
           </p>
+        ) : null}
+        {!data.joined ? (
+          // With JavaScript the page's live stream joins by itself; without, this says "I'm here".
+          <Form method="post" className="session-bar__join">
+            <SubmitButton intent="join" className="button button--small" pendingText="Joining…">
+              Join the session
+            </SubmitButton>
+          </Form>
         ) : null}
         <div className="session-bar__status">
           <Countdown endsAt={data.session.timerEndsAt} serverNow={data.serverNow} lead={data.lead} />
