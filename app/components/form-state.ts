@@ -57,3 +57,32 @@ export function useFocusSavedItem() {
     target.focus();
   }, [navigation.state, location]);
 }
+
+/**
+ * For a form sent by a fetcher, which keeps the page as it is: once its save has landed on a new
+ * location (the redirect to `#why-12`, followed without a page load), `saved` is called with the
+ * element that fragment names, to move focus there and clear the form. A refused save stays on
+ * the same location and calls nothing: the form shows its messages.
+ */
+export function useFetcherSaved(fetcher: { state: "idle" | "submitting" | "loading" }, saved: (target: HTMLElement | null) => void) {
+  const location = useLocation();
+  const sentFrom = useRef<string | null>(null);
+  const onSaved = useRef(saved);
+  onSaved.current = saved;
+  useEffect(() => {
+    if (fetcher.state === "submitting" && sentFrom.current === null) sentFrom.current = location.key;
+  }, [fetcher.state, location.key]);
+  useEffect(() => {
+    if (fetcher.state !== "idle" || sentFrom.current === null) return;
+    const from = sentFrom.current;
+    sentFrom.current = null;
+    if (from === location.key) return;
+    onSaved.current(location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null);
+  }, [fetcher.state, location]);
+}
+
+/** Moves focus to an element that may not take it by itself (an item of a list). */
+export function focusOn(element: HTMLElement) {
+  if (!element.matches("a[href], button, input, select, textarea, [tabindex]")) element.setAttribute("tabindex", "-1");
+  element.focus();
+}
