@@ -162,7 +162,7 @@ function OutlineLevel({ nodes, reveal }: { nodes: WhyNode[]; reveal: (id: number
               document.getElementById(`why-${node.id}`)?.scrollIntoView();
             }}
           >
-            <span className="why-outline__level">L{node.level}</span> {shorten(node.answer.trim() || node.question, 70)}
+            <span className="why-outline__level">L{node.level}</span> <span className="why-outline__text">{shorten(node.answer.trim() || node.question, 70)}</span>
           </a>
           {node.children.length > 0 ? <OutlineLevel nodes={node.children} reveal={reveal} /> : null}
         </li>
