@@ -231,7 +231,6 @@ function WhyItem({
                 title={editing.actionTitles[node.id] ?? ""}
                 owners={editing.owners}
                 ownerId={editing.me}
-                count={mine.length}
                 state={stateFor(`action-for-${node.id}`)}
               />
               <p className="small">
