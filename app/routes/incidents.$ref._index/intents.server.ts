@@ -32,14 +32,15 @@ import { z } from "zod";
 
 // What the incident page's forms change, one intent each: the why tree, follow-up actions added
 // or replanned on a why's card, the timeline, the wording findings, related incidents and the
-// lifecycle. Each reads a domain input
-// (app/models/inputs.ts), calls one model, and answers with where to go back on the page.
+// lifecycle. Each reads a domain input (app/models/inputs.ts), calls one model, and answers with
+// where to go back on the page.
 
 /** Who asks, about which incident; every intent acts on the incident in the address. */
 export type IncidentPageContext = { user: Viewer; incident: Incident };
 
 const pageOf = (incident: Incident) => `/incidents/${incident.reference}`;
 const findingsOf = (values: Record<string, string>) => `findings-${values.whyId}`;
+const actionFormOf = (values: Record<string, string>) => `action-for-${values.whyId || "incident"}`;
 
 export const INCIDENT_PAGE_INTENTS: Record<string, Intent<IncidentPageContext>> = {
   "add-why": intent({
@@ -82,10 +83,10 @@ export const INCIDENT_PAGE_INTENTS: Record<string, Intent<IncidentPageContext>> 
   }),
   "add-action": intent({
     input: newActionInput,
-    target: (values) => `action-for-${values.whyId || "incident"}`,
+    target: actionFormOf,
     run: async ({ user, incident }: IncidentPageContext, { whyId, ...fields }, values) => {
       const pastDue = await pastDueRefusal(fields.dueDate, values.pastDue === "confirmed");
-      if (pastDue) return formFailure(400, { target: `action-for-${values.whyId || "incident"}`, errors: { dueDate: [pastDue] }, values, confirm: "pastDue" });
+      if (pastDue) return formFailure(400, { target: actionFormOf(values), errors: { dueDate: [pastDue] }, values, confirm: "pastDue" });
       const created = await createAction(user, incident.id, whyId, fields);
       return redirectWithFlash(`${pageOf(incident)}#action-${created.id}`, `Action added for ${created.ownerName}, due ${formatDate(created.dueDate)}.`);
     },
