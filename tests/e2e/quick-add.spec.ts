@@ -6,6 +6,11 @@ import { expect, test, type Page } from "@playwright/test";
 import { ADMIN, addFirstWhy, addMember, askWhyAgain, chooseOption, freshContext, pageFor, reportIncident, unique, whyCard, whyItem, whySection } from "./helpers";
 
 const ADMIN_STATE = "tests/e2e/.auth/admin.json";
+/**
+ * These incidents start long before the other specs' ones: the incident list shows the latest
+ * first, 25 a page, and other specs look for theirs on its first page.
+ */
+const EARLY = "2025-01-14T10:00";
 
 /**
  * Counts what a person does: every click, key press and fill goes through `act`, so the test can
@@ -38,7 +43,7 @@ async function watchForPageLoads(page: Page) {
 }
 
 test("a deeper why with its remediation and its follow-up action in six interactions, without a page load", async ({ page }) => {
-  const ref = await reportIncident(page, { title: `Queue backlog ${unique("t")}`, severity: "SEV2", startedAt: "2026-05-05T10:00" });
+  const ref = await reportIncident(page, { title: `Queue backlog ${unique("t")}`, severity: "SEV2", startedAt: EARLY });
   await addFirstWhy(page, { question: "Why did the queue back up?", answer: "Consumers stalled on a lock", remediation: "Alert on consumer lag" });
   const watch = await watchForPageLoads(page);
   const steps = interactions();
@@ -92,7 +97,7 @@ test("a deeper why with its remediation and its follow-up action in six interact
 });
 
 test("a refused quick why says why beside its field and keeps what was typed, without a page load", async ({ page }) => {
-  await reportIncident(page, { title: `Cache stampede ${unique("t")}` });
+  await reportIncident(page, { title: `Cache stampede ${unique("t")}`, startedAt: EARLY });
   await addFirstWhy(page, { question: "Why did the cache stampede?", answer: "Every key expired at once", remediation: "Spread expiry times" });
   const watch = await watchForPageLoads(page);
   const card = whyCard(page, "Every key expired at once");
@@ -108,7 +113,7 @@ test("a refused quick why says why beside its field and keeps what was typed, wi
 
 test("an action's owner, due date and priority change on the card, by those who may change it", async ({ page }) => {
   const member = await addMember(page, { team: "Storage" });
-  const ref = await reportIncident(page, { title: `Disk full ${unique("t")}`, startedAt: "2026-05-05T10:00" });
+  const ref = await reportIncident(page, { title: `Disk full ${unique("t")}`, startedAt: EARLY });
   await addFirstWhy(page, { question: "Why did the disk fill?", answer: "Logs were not rotated", remediation: "Rotate logs daily" });
   const card = whyCard(page, "Logs were not rotated");
   await card.getByText("Add an action here", { exact: true }).click();
@@ -148,7 +153,7 @@ test("an action's owner, due date and priority change on the card, by those who 
 });
 
 test("branches fold and stay folded as others' changes arrive; the outline lists every level and opens what it links to", async ({ page, browser }) => {
-  await reportIncident(page, { title: `Checkout errors ${unique("t")}` });
+  await reportIncident(page, { title: `Checkout errors ${unique("t")}`, startedAt: EARLY });
   await addFirstWhy(page, { question: "Why did checkout fail?", answer: "The payment API timed out", remediation: "Retry with backoff" });
   await askWhyAgain(page, "The payment API timed out", 2, { question: "Why did it time out?", answer: "Its pool was exhausted", remediation: "Size the pool" });
   await askWhyAgain(page, "Its pool was exhausted", 3, { question: "Why was it exhausted?", answer: "Connections leaked on errors", remediation: "Close connections in finally" });
@@ -185,7 +190,7 @@ test("branches fold and stay folded as others' changes arrive; the outline lists
 });
 
 test("without JavaScript the quick row is a plain form: it posts, comes back to the new why, and shows a refusal beside the field", async ({ page, browser }) => {
-  await reportIncident(page, { title: `Queue backlog without JavaScript ${unique("t")}` });
+  await reportIncident(page, { title: `Queue backlog without JavaScript ${unique("t")}`, startedAt: EARLY });
   await addFirstWhy(page, { question: "Why did the queue back up?", answer: "Consumers crashed on a malformed message", remediation: "Park malformed messages" });
   const context = await freshContext(browser, { javaScriptEnabled: false, storageState: ADMIN_STATE });
   const noJs = await context.newPage();

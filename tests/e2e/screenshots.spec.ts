@@ -111,7 +111,8 @@ test("the compact tree with the quick row and an action on a card, desktop and p
   await reportIncident(page, {
     title: `Website down: front-end servers at 100% CPU ${unique("shot")}`,
     severity: "SEV2",
-    startedAt: "2026-10-06T14:02",
+    // Long before the other specs' incidents, so it does not push theirs off the list's first page.
+    startedAt: "2025-01-14T14:02",
     summary: "A deploy shipped an *infinite loop*; CPU pinned at 100% on every front-end server.",
   });
   await addChain(page, RIES_CHAIN.slice(0, 4));
