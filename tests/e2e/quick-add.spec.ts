@@ -70,6 +70,9 @@ test("a deeper why with its remediation and its follow-up action in six interact
   // The action starts from the remediation, owned by the person adding it, priority P2, due by the policy.
   await expect(deeper.getByLabel("Action", { exact: true })).toHaveValue("Give the lock a timeout");
   await expect(deeper.getByLabel("Owner", { exact: true }).locator("option:checked")).toHaveText(`${ADMIN.name} (${ADMIN.team})`);
+  // The opened form stays inside the card's remediation column.
+  const [formBox, cardBox] = [await deeper.locator("details.quick-action").boundingBox(), await deeper.boundingBox()];
+  expect(formBox!.x + formBox!.width).toBeLessThanOrEqual(cardBox!.x + cardBox!.width);
   await steps.act(() => deeper.getByRole("button", { name: /^Add action: / }).click());
 
   const action = deeper.locator(".why-actions > li").filter({ hasText: "Give the lock a timeout" });
