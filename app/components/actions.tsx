@@ -11,6 +11,9 @@ import { FIELD_LIMITS } from "~/models/limits";
 import { labelFor } from "~/lib/item-label";
 import { SeverityBadge } from "./badges";
 import { Field, SubmitButton } from "./form";
+import type { FormState } from "./form-state";
+import type { PersonOption } from "./incident-form";
+import { ActionPlanForm, type ActionPlanView } from "./quick-forms";
 
 /** An action as lists and the incident page show it. */
 export type ActionView = {
@@ -23,6 +26,8 @@ export type ActionView = {
   overdue: boolean;
   /** Whether the person looking may change it (owner, facilitator, admin). */
   canChange: boolean;
+  /** On the incident page, for those who may change it: its owner, due date and priority to change there. */
+  plan?: ActionPlanView;
 };
 
 export function ActionStatusBadge({ status, overdue }: { status: ActionStatus; overdue: boolean }) {
@@ -67,8 +72,11 @@ export function ActionStatusControls({ id, title, status, redirectTo }: { id: nu
   );
 }
 
-/** The actions carrying out one why's remediation, on the incident page. */
-export function WhyActions({ actions, redirectTo }: { actions: ActionView[]; redirectTo: string }) {
+/**
+ * The actions carrying out one why's remediation, on the incident page. Given the people who may
+ * own them, each action the person may change can be replanned there (owner, due date, priority).
+ */
+export function WhyActions({ actions, redirectTo, owners, state }: { actions: ActionView[]; redirectTo: string; owners?: PersonOption[]; state?: FormState }) {
   if (actions.length === 0) return null;
   return (
     <ul className="why-actions" aria-label="Follow-up actions">
@@ -81,6 +89,15 @@ export function WhyActions({ actions, redirectTo }: { actions: ActionView[]; red
             <ActionStatusBadge status={action.status} overdue={action.overdue} /> {action.ownerName} · due {action.due} · {action.priority}
           </div>
           {action.canChange ? <ActionStatusControls id={action.id} title={action.title} status={action.status} redirectTo={redirectTo} /> : null}
+          {action.canChange && action.plan && owners ? (
+            <ActionPlanForm
+              id={action.id}
+              title={action.title}
+              plan={action.plan}
+              owners={owners}
+              state={state?.target === `action-${action.id}` ? state : undefined}
+            />
+          ) : null}
         </li>
       ))}
     </ul>

@@ -57,3 +57,38 @@ export function useFocusSavedItem() {
     target.focus();
   }, [navigation.state, location]);
 }
+
+/**
+ * For a form sent by a fetcher, which keeps the page as it is: once its save has landed on a new
+ * location (the redirect to `#why-12`, followed without a page load), `saved` is called with the
+ * element that fragment names, to move focus there and clear the form. A refused save answers
+ * with the form's messages and calls nothing. The fetcher may be idle a moment before the new
+ * location is there: the call waits for it.
+ */
+export function useFetcherSaved(fetcher: { state: "idle" | "submitting" | "loading"; data?: unknown }, saved: (target: HTMLElement | null) => void) {
+  const location = useLocation();
+  const sentFrom = useRef<string | null>(null);
+  const onSaved = useRef(saved);
+  onSaved.current = saved;
+  useEffect(() => {
+    if (fetcher.state !== "idle") {
+      if (sentFrom.current === null) sentFrom.current = location.key;
+      return;
+    }
+    if (sentFrom.current === null) return;
+    const refused = (fetcher.data as { ok?: boolean } | undefined)?.ok === false;
+    if (refused) {
+      sentFrom.current = null;
+      return;
+    }
+    if (sentFrom.current === location.key) return;
+    sentFrom.current = null;
+    onSaved.current(location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null);
+  }, [fetcher.state, fetcher.data, location]);
+}
+
+/** Moves focus to an element that may not take it by itself (an item of a list). */
+export function focusOn(element: HTMLElement) {
+  if (!element.matches("a[href], button, input, select, textarea, [tabindex]")) element.setAttribute("tabindex", "-1");
+  element.focus();
+}

@@ -1,7 +1,9 @@
-import { Form, Link } from "@remix-run/react";
+import { Form, Link, useLocation } from "@remix-run/react";
 import { useEffect, useId, useRef, useState } from "react";
+import { flushSync } from "react-dom";
 import { applyRewrite, checkWhy, type Finding, type WhyField, type WhyText } from "~/models/blame";
 import { labelFor } from "~/lib/item-label";
+import { shorten } from "~/lib/shorten";
 import { labelsFor, type Severity } from "~/models/incident";
 import { FIELD_LIMITS, LIMITS, limitMessage } from "~/models/limits";
 import { flatten, nestedTo, remediationGuidance, shallowBranchHint, type TreeNode, type WhyRead, type WhySource } from "~/models/why-tree";
@@ -9,6 +11,8 @@ import { WhyActions, type ActionView } from "./actions";
 import { BlameFindings, SavedFindings, type SavedFinding } from "./blame-findings";
 import { Field, FormError, SubmitButton } from "./form";
 import { formKey, type FormState } from "./form-state";
+import type { PersonOption } from "./incident-form";
+import { QuickAction, QuickWhy } from "./quick-forms";
 import { RecordForm } from "./record-form";
 import { SeenBefore, type SeenBeforeView } from "./seen-before";
 import { WhyAnswer } from "./why-answer";
@@ -33,6 +37,11 @@ export type WhyEditing = {
   findings: Record<number, SavedFinding[]>;
   /** The facilitator or an admin: may keep flagged wording with a reason. */
   canAcknowledge: boolean;
+  /** Who may own a follow-up action, and the person adding one (its owner to start from). */
+  owners: PersonOption[];
+  me: number;
+  /** Each why's remediation as plain text, the title a follow-up action starts from, by why. */
+  actionTitles: Record<number, string>;
 };
 
 type TreeProps = {
@@ -54,16 +63,111 @@ type TreeProps = {
 
 /** The analysis as nested ordered lists: each level's answer with its remediation beside it. */
 export function WhyTree({ nodes, ...rest }: TreeProps) {
-  const full = flatten(nodes).length >= LIMITS.whysPerIncident;
+  const all = flatten(nodes);
+  const full = all.length >= LIMITS.whysPerIncident;
+  const shown = nestedTo(nodes, LIMITS.depth);
+  const branches = useBranches(shown);
   return (
     <>
       {full && rest.editing ? <p className="guidance">{limitMessage("whysPerIncident")}</p> : null}
+      {all.length > 1 ? <WhyOutline nodes={shown} reveal={branches.reveal} /> : null}
       <ol className="why-tree">
-        {nestedTo(nodes, LIMITS.depth).map((node) => (
-          <WhyItem key={node.id} node={node} siblings={nodes.length} full={full} {...rest} />
+        {shown.map((node) => (
+          <WhyItem key={node.id} node={node} siblings={nodes.length} full={full} branches={branches} {...rest} />
         ))}
       </ol>
     </>
+  );
+}
+
+/** Which branches are folded, and how to fold, unfold and show one why. */
+type Branches = {
+  /** Present once scripts run: without them every branch stays open. */
+  ready: boolean;
+  isFolded: (id: number) => boolean;
+  toggle: (id: number) => void;
+  /** Shows the whys below this one. */
+  unfold: (id: number) => void;
+  /** Unfolds whatever hides the why, so a link to it lands on it. */
+  reveal: (id: number) => void;
+};
+
+/**
+ * Folded branches are kept by why for as long as the page is open: a change that arrives live,
+ * or one's own save, reloads the data but leaves them folded. A link to a why inside a folded
+ * branch (the outline, a save landing on `#why-12`) unfolds the branches above it.
+ */
+function useBranches(nodes: WhyNode[]): Branches {
+  const [ready, setReady] = useState(false);
+  useEffect(() => setReady(true), []);
+  const [folded, setFolded] = useState<ReadonlySet<number>>(new Set());
+  const parents = new Map<number, number>();
+  for (const node of flatten(nodes)) for (const child of node.children) parents.set(child.id, node.id);
+  const reveal = (id: number) =>
+    setFolded((current) => {
+      const next = new Set(current);
+      for (let above = parents.get(id); above !== undefined; above = parents.get(above)) next.delete(above);
+      return next.size === current.size ? current : next;
+    });
+  // Only when the address changes: a branch folded while the address names a why in it stays folded.
+  const revealed = useRef(reveal);
+  revealed.current = reveal;
+  const { hash } = useLocation();
+  useEffect(() => {
+    const id = /^#why-(\d+)$/.exec(hash)?.[1];
+    if (id) revealed.current(Number(id));
+  }, [hash]);
+  return {
+    ready,
+    isFolded: (id) => folded.has(id),
+    toggle: (id) =>
+      setFolded((current) => {
+        const next = new Set(current);
+        if (!next.delete(id)) next.add(id);
+        return next;
+      }),
+    unfold: (id) =>
+      setFolded((current) => {
+        if (!current.has(id)) return current;
+        const next = new Set(current);
+        next.delete(id);
+        return next;
+      }),
+    reveal,
+  };
+}
+
+/** Every why by level, each a link to its card: the shape of the analysis at a glance. */
+function WhyOutline({ nodes, reveal }: { nodes: WhyNode[]; reveal: (id: number) => void }) {
+  return (
+    <nav className="why-outline no-print" aria-labelledby="why-outline-title">
+      <p className="why-outline__title" id="why-outline-title">
+        Outline
+      </p>
+      <OutlineLevel nodes={nodes} reveal={reveal} />
+    </nav>
+  );
+}
+
+function OutlineLevel({ nodes, reveal }: { nodes: WhyNode[]; reveal: (id: number) => void }) {
+  return (
+    <ol>
+      {nodes.map((node) => (
+        <li key={node.id}>
+          {/* The branch unfolds first; the card is then brought into view even when the address already names it. */}
+          <a
+            href={`#why-${node.id}`}
+            onClick={() => {
+              flushSync(() => reveal(node.id));
+              document.getElementById(`why-${node.id}`)?.scrollIntoView();
+            }}
+          >
+            <span className="why-outline__level">L{node.level}</span> <span className="why-outline__text">{shorten(node.answer.trim() || node.question, 70)}</span>
+          </a>
+          {node.children.length > 0 ? <OutlineLevel nodes={node.children} reveal={reveal} /> : null}
+        </li>
+      ))}
+    </ol>
   );
 }
 
@@ -71,6 +175,7 @@ function WhyItem({
   node,
   siblings,
   full,
+  branches,
   ...rest
 }: {
   node: WhyNode;
@@ -78,6 +183,7 @@ function WhyItem({
   siblings: number;
   /** The incident holds as many whys as it may. */
   full: boolean;
+  branches: Branches;
 } & Omit<TreeProps, "nodes">) {
   const { severity, editing, state, page, actions, categoryLabels, seenBefore } = rest;
   const source = editing?.sources[node.id];
@@ -88,6 +194,9 @@ function WhyItem({
   const hasRemediation = Boolean(node.remediationHtml);
   const missing = !node.answer.trim() || (!hasRemediation && !node.noRemediationReason.trim());
   const stateFor = (target: string) => (state?.target === target ? state : undefined);
+  const canGoDeeper = !full && node.level < LIMITS.depth;
+  const folded = branches.ready && branches.isFolded(node.id);
+  const deeperId = `why-${node.id}-deeper`;
   return (
     <li id={`why-${node.id}`} className={missing ? "why why--problem" : "why"}>
       <div className="why__card">
@@ -109,16 +218,25 @@ function WhyItem({
               <em>No remediation yet</em>
             </p>
           )}
-          <WhyActions actions={mine} redirectTo={`${page}#why-${node.id}`} />
+          <WhyActions actions={mine} redirectTo={`${page}#why-${node.id}`} owners={editing?.owners} state={state} />
           {hasRemediation && mine.length === 0 && node.noActionReason.trim() ? (
             <p className="small">
               <em>No follow-up action needed:</em> {node.noActionReason}
             </p>
           ) : null}
-          {canEdit && hasRemediation ? (
-            <p className="small no-print">
-              <Link to={`${page}/actions/new?why=${node.id}`}>Add follow-up action</Link>
-            </p>
+          {editing && canEdit && hasRemediation ? (
+            <div className="why__add-action no-print">
+              <QuickAction
+                node={node}
+                title={editing.actionTitles[node.id] ?? ""}
+                owners={editing.owners}
+                ownerId={editing.me}
+                state={stateFor(`action-for-${node.id}`)}
+              />
+              <p className="small">
+                <Link to={`${page}/actions/new?why=${node.id}`}>Add follow-up action with every field</Link>
+              </p>
+            </div>
           ) : null}
         </div>
         {node.category || node.rootReached ? (
@@ -126,6 +244,20 @@ function WhyItem({
             {node.category ? <span>Cause: {categoryLabels[node.category] ?? node.category}</span> : null}
             {node.rootReached ? <span className="root-reached">✓ Root cause reached</span> : null}
           </div>
+        ) : null}
+        {node.children.length > 0 && branches.ready ? (
+          <p className="why__fold no-print">
+            <button
+              type="button"
+              className="link-button"
+              aria-expanded={!folded}
+              aria-controls={deeperId}
+              aria-label={labelFor(foldWords(node, folded), whyItem(node))}
+              onClick={() => branches.toggle(node.id)}
+            >
+              {foldWords(node, folded)}
+            </button>
+          </p>
         ) : null}
         {hint && canEdit ? <p className="why__hint">{hint}</p> : null}
         {editing && source && (editing.findings[node.id] || findingsState) ? (
@@ -158,6 +290,7 @@ function WhyItem({
         ) : null}
         {editing && source ? (
           <div className="why__tools">
+            {canGoDeeper ? <QuickWhy node={node} state={stateFor(`quick-${node.id}`)} onSend={() => branches.unfold(node.id)} /> : null}
             {/* At a limit the forms give way; a refused form still shows, with what was typed. */}
             {(full || node.level >= LIMITS.depth) && !stateFor(`child-${node.id}`) ? (
               full ? null : <p className="small muted">{limitMessage("depth")}</p>
@@ -229,9 +362,9 @@ function WhyItem({
         ) : null}
       </div>
       {node.children.length > 0 ? (
-        <ol>
+        <ol id={deeperId} hidden={folded}>
           {node.children.map((child) => (
-            <WhyItem key={child.id} node={child} siblings={node.children.length} full={full} {...rest} />
+            <WhyItem key={child.id} node={child} siblings={node.children.length} full={full} branches={branches} {...rest} />
           ))}
         </ol>
       ) : null}
@@ -259,6 +392,13 @@ function WhyDisclosure({
       {children}
     </details>
   );
+}
+
+/** The fold button's words: what it does to the whys below. */
+function foldWords(node: WhyNode, folded: boolean): string {
+  const n = node.descendantCount;
+  const whys = n === 1 ? "the deeper why" : `the ${n} deeper whys`;
+  return folded ? `Show ${whys}` : `Hide ${whys}`;
 }
 
 /** A why as the controls acting on it name it: its level and answer (siblings share a question). */

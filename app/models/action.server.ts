@@ -14,6 +14,7 @@ import {
   figuresFrom,
   isFinished,
   isOverdue,
+  pastDueNotice,
   teamName,
   type ActionFigures,
   type ActionStatus,
@@ -140,6 +141,14 @@ export async function policyDueDate(severity: Severity, priority: Priority, now:
   return defaultDueDate((await getSettings()).duePolicy, severity, priority, await today(now));
 }
 
+/**
+ * Why a new action's due date needs confirming: a date already past makes it overdue as soon as it
+ * is added, so it is pointed out and taken only once confirmed. Editing an action never asks.
+ */
+export async function pastDueRefusal(dueDate: string, confirmed: boolean): Promise<string | undefined> {
+  return confirmed ? undefined : pastDueNotice(dueDate, await today());
+}
+
 async function stored(fields: ActionFields, severity: Severity) {
   return {
     ...fields,
@@ -190,25 +199,46 @@ export function actionValues(action: Action) {
 }
 
 export async function updateAction(actor: Viewer, actionId: number, baseVersion: number, fields: ActionFields): Promise<Action> {
-  return await db().transaction(async (tx) => {
-    const { action, incident } = await requireChangeableAction(tx, actor, actionId);
-    if (action.version !== baseVersion) throw new Conflict(actionValues(action));
-    if (fields.ownerId !== action.ownerId) {
-      await assertOwner(tx, fields.ownerId);
-      await ensureParticipant(tx, actor, incident, fields.ownerId);
-    }
-    const changes = diff(action as unknown as Record<string, unknown>, { ...fields, dueDate: (await stored(fields, incident.severity)).dueDate });
-    if (Object.keys(changes).length === 0) return action;
-    const updated = await tx
-      .update(actions)
-      .set({ ...(await stored(fields, incident.severity)), version: baseVersion + 1, updatedAt: new Date().toISOString() })
-      .where(and(eq(actions.id, actionId), eq(actions.version, baseVersion)))
-      .returning({ id: actions.id })
-      .get();
-    if (!updated) throw new Conflict(actionValues((await loadAction(tx, actionId))!));
-    await recordEvent(tx, { incident, actorId: actor.id, kind: "action.updated", summary: `Edited the action “${action.title}”`, changes });
-    return (await loadAction(tx, actionId))!;
-  });
+  return await db().transaction((tx) => changeAction(tx, actor, actionId, baseVersion, () => fields));
+}
+
+/** What is decided about an action where it is listed: who does it, by when, how urgently. */
+export type ActionPlan = Pick<ActionFields, "ownerId" | "dueDate" | "priority">;
+
+/**
+ * Changes an action's owner, due date and priority from its incident's page, keeping its title,
+ * description and tracker link: the same rules as a whole edit (who may, the version it was based
+ * on, an owner who can see the incident). An action of another incident is not found there.
+ */
+export async function replanAction(actor: Viewer, incidentId: number, actionId: number, baseVersion: number, plan: ActionPlan): Promise<Action> {
+  return await db().transaction((tx) =>
+    changeAction(tx, actor, actionId, baseVersion, (action) => {
+      if (action.incidentId !== incidentId) throw new NotFound("action");
+      return { title: action.title, descriptionMd: action.descriptionMd, trackerUrl: action.trackerUrl, ...plan };
+    }),
+  );
+}
+
+/** Saves new fields over the action read at `baseVersion`, if the actor may change it. */
+async function changeAction(tx: Tx, actor: Viewer, actionId: number, baseVersion: number, fieldsOf: (action: Action) => ActionFields): Promise<Action> {
+  const { action, incident } = await requireChangeableAction(tx, actor, actionId);
+  const fields = fieldsOf(action);
+  if (action.version !== baseVersion) throw new Conflict(actionValues(action));
+  if (fields.ownerId !== action.ownerId) {
+    await assertOwner(tx, fields.ownerId);
+    await ensureParticipant(tx, actor, incident, fields.ownerId);
+  }
+  const changes = diff(action as unknown as Record<string, unknown>, { ...fields, dueDate: (await stored(fields, incident.severity)).dueDate });
+  if (Object.keys(changes).length === 0) return action;
+  const updated = await tx
+    .update(actions)
+    .set({ ...(await stored(fields, incident.severity)), version: baseVersion + 1, updatedAt: new Date().toISOString() })
+    .where(and(eq(actions.id, actionId), eq(actions.version, baseVersion)))
+    .returning({ id: actions.id })
+    .get();
+  if (!updated) throw new Conflict(actionValues((await loadAction(tx, actionId))!));
+  await recordEvent(tx, { incident, actorId: actor.id, kind: "action.updated", summary: `Edited the action “${action.title}”`, changes });
+  return (await loadAction(tx, actionId))!;
 }
 
 /**

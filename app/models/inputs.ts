@@ -273,6 +273,13 @@ export type NewActionInput = z.infer<typeof newActionInput>;
 export const actionChange = actionInput.extend({ version });
 export type ActionChange = z.infer<typeof actionChange>;
 
+/**
+ * An action's owner, due date and priority changed where it is listed (the incident page), based
+ * on the version that was read; its title, description and tracker link stay as they are.
+ */
+export const actionPlanChange = actionInput.pick({ ownerId: true, dueDate: true, priority: true }).extend({ actionId: id(), version });
+export type ActionPlanChange = z.infer<typeof actionPlanChange>;
+
 /** An action moved on (started, done, won't do); won't do says why. */
 export const actionStatusChange = z.object({
   to: z.enum(ACTION_STATUSES),

@@ -1,5 +1,6 @@
 import { KIND_LABELS, type OpenFinding, type WhyField } from "./blame";
 import type { Severity } from "./incident";
+import { FIELD_LIMITS } from "./limits";
 import { shorten } from "~/lib/shorten";
 
 // The why tree: building it from rows, guidance per level, and the checks before publishing.
@@ -128,6 +129,24 @@ export function remediationGuidance(severity: Severity, level: number): string {
 export function shallowBranchHint(node: TreeNode<WhyRead>): string | undefined {
   if (node.children.length > 0 || node.rootReached || node.level >= SUGGESTED_DEPTH) return undefined;
   return `This branch stops at level ${node.level}. Ask why again, or mark the root cause as reached.`;
+}
+
+/**
+ * The question the quick row offers for the next level, from the answer above it: "Why " and the
+ * answer as written ("The lock had no timeout" → "Why the lock had no timeout?"). It is only a
+ * start, shown in the field to be reworded; no grammar is attempted beyond the first letter.
+ */
+export function nextQuestion(answer: string, limit: number = FIELD_LIMITS.question): string {
+  const text = answer
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/^because\b[,:]?\s*/i, "")
+    .replace(/[.?!…]+$/, "");
+  if (text === "") return "";
+  // "The lock…" reads "the lock…"; "CPU…" and "I/O…" keep their capitals.
+  const first = /^\p{Lu}\p{Ll}/u.test(text) ? text[0].toLowerCase() + text.slice(1) : text;
+  const question = `Why ${first}?`;
+  return question.length > limit ? `${question.slice(0, limit - 2)}…?` : question;
 }
 
 export type PublishProblem = { field: string; message: string; whyId?: number };

@@ -10,8 +10,8 @@ import { firstParagraphText } from "~/lib/markdown.server";
 import { redirectWithFlash } from "~/lib/session.server";
 import { formatDate } from "~/lib/time";
 import { permissionsFor } from "~/models/authorization";
-import { pastDueNotice, PRIORITIES } from "~/models/action";
-import { createAction, policyDueDate, today } from "~/models/action.server";
+import { PRIORITIES } from "~/models/action";
+import { createAction, pastDueRefusal, policyDueDate, today } from "~/models/action.server";
 import { ownerChoices } from "~/models/incident.server";
 import { newActionInput } from "~/models/inputs";
 import { listWhys } from "~/models/why.server";
@@ -50,7 +50,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const parsed = validateForm(newActionInput, values);
   if (!parsed.ok) return formFailure(400, { target: "action", errors: parsed.errors, values });
   const { whyId, ...fields } = parsed.data;
-  const pastDue = values.pastDue === "confirmed" ? undefined : pastDueNotice(fields.dueDate, await today());
+  const pastDue = await pastDueRefusal(fields.dueDate, values.pastDue === "confirmed");
   if (pastDue) return formFailure(400, { target: "action", errors: { dueDate: [pastDue] }, values, confirm: "pastDue" });
   try {
     const created = await createAction(user, incident.id, whyId, fields);

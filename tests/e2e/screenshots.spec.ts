@@ -2,6 +2,7 @@
 // saved to tests/e2e/screenshots/ (git-ignored). Each capture is also checked for the content
 // it is meant to show, so a broken page does not pass silently.
 import { expect, test } from "@playwright/test";
+import path from "node:path";
 import {
   ADMIN,
   RIES_CHAIN,
@@ -14,6 +15,7 @@ import {
   moveTo,
   reportIncident,
   unique,
+  whyCard,
   whySection,
 } from "./helpers";
 
@@ -103,3 +105,50 @@ test("full-page screenshots of the main pages, desktop and phone", async ({ page
   await phone.close();
   expect(overflow, "horizontal overflow on a 390px-wide phone, in px").toBeLessThanOrEqual(0);
 });
+
+test("the compact tree with the quick row and an action on a card, desktop and phone", async ({ page, browser }) => {
+  test.setTimeout(120_000);
+  await reportIncident(page, {
+    title: `Website down: front-end servers at 100% CPU ${unique("shot")}`,
+    severity: "SEV2",
+    // Long before the other specs' incidents, so it does not push theirs off the list's first page.
+    startedAt: "2025-01-14T14:02",
+    summary: "A deploy shipped an *infinite loop*; CPU pinned at 100% on every front-end server.",
+  });
+  await addChain(page, RIES_CHAIN.slice(0, 4));
+  const card = whyCard(page, RIES_CHAIN[1].answer);
+  await card.getByText("Add an action here", { exact: true }).click();
+  await card.getByLabel("Due date", { exact: true }).fill("2099-11-20");
+  await card.getByRole("button", { name: /^Add action: / }).click();
+  await expect(card.locator(".why-actions > li")).toContainText([RIES_CHAIN[1].remediation!]);
+  // The next level typed in the quick row, as the facilitator is about to press Enter.
+  const last = whyCard(page, RIES_CHAIN[3].answer);
+  await last.getByLabel("Level 5 answer").fill(RIES_CHAIN[4].answer);
+  await last.getByLabel("Level 5 remediation").fill(RIES_CHAIN[4].remediation!);
+  const section = whySection(page);
+  await section.screenshot({ path: screenshotPath("quick-add-desktop") });
+
+  const phone = await freshContext(browser, {
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    storageState: "tests/e2e/.auth/admin.json",
+  });
+  const phonePage = await phone.newPage();
+  await phonePage.goto(page.url().replace(/#.*$/, ""));
+  await expect(whySection(phonePage).locator(".why__level")).toHaveCount(4);
+  const overflow = await phonePage.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  // One screenful: the level 2 card with its action, and its quick row being filled in.
+  const level2 = whyCard(phonePage, RIES_CHAIN[1].answer);
+  await level2.getByLabel("Level 3 answer").fill("An engineer's change had a loop");
+  await level2.evaluate((card) => card.scrollIntoView());
+  await phonePage.screenshot({ path: screenshotPath("quick-add-phone") });
+  await phone.close();
+  expect(overflow, "horizontal overflow on a 390px-wide phone, in px").toBeLessThanOrEqual(0);
+});
+
+/** Where a screenshot of part of a page goes: tests/e2e/screenshots/<name>.png, beside the full-page ones. */
+function screenshotPath(name: string): string {
+  return path.join(test.info().project.testDir, "screenshots", `${name}.png`);
+}

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addWhyTree, advanceTo, createIncident, createUser } from "../../db/factories";
-import { DomainError, Forbidden, PublishBlocked, StateConflict } from "~/models/errors";
+import { Conflict, DomainError, Forbidden, NotFound, PublishBlocked, StateConflict } from "~/models/errors";
 import { defaultDueDate, DEFAULT_DUE_POLICY, isOverdue, progressLabel } from "~/models/action";
 import {
   ACTION_SORTS,
@@ -14,6 +14,9 @@ import {
   openActionCounts,
   overdueOwners,
   pageOfActions,
+  pastDueRefusal,
+  replanAction,
+  today,
   updateAction,
   type ActionFilters,
 } from "~/models/action.server";
@@ -91,6 +94,31 @@ describe("an action's status", () => {
     expect(await caught(() => updateAction(participant, action.id, action.version, actionFields(owner.id, { title: "x" })))).toBeInstanceOf(Forbidden);
     expect((await changeActionStatus(facilitator, action.id, "in_progress")).status).toBe("in_progress");
     expect((await changeActionStatus(await createUser({ role: "admin" }), action.id, "done")).status).toBe("done");
+  });
+
+  it("is replanned from its incident's page: owner, due date and priority, by the same rules as an edit", async () => {
+    const { facilitator, owner, incident, whyId } = await analysed();
+    const action = await createAction(facilitator, incident.id, whyId, actionFields(owner.id, { descriptionMd: "Why it matters", trackerUrl: "https://t.example/1" }));
+    const participant = await createUser();
+    const plan = { ownerId: facilitator.id, dueDate: "2027-01-15", priority: "P1" as const };
+    expect(await caught(() => replanAction(participant, incident.id, action.id, action.version, plan))).toBeInstanceOf(Forbidden);
+    const other = await createIncident(facilitator);
+    expect(await caught(() => replanAction(facilitator, other.id, action.id, action.version, plan))).toBeInstanceOf(NotFound);
+    const replanned = await replanAction(owner, incident.id, action.id, action.version, plan);
+    expect(replanned).toMatchObject({ ...plan, title: action.title, descriptionMd: "Why it matters", trackerUrl: "https://t.example/1", version: action.version + 1 });
+    // Based on the version read: a second replan of the old version is refused with the stored one.
+    const stale = await caught(() => replanAction(facilitator, incident.id, action.id, action.version, { ...plan, priority: "P3" }));
+    expect(stale).toBeInstanceOf(Conflict);
+    expect((stale as Conflict).current.priority).toBe("P1");
+    // An empty due date is the policy's, as on the full form.
+    expect((await replanAction(facilitator, incident.id, action.id, replanned.version, { ...plan, dueDate: "" })).dueDate).not.toBe("");
+  });
+
+  it("asks to confirm a due date already past on a new action, once", async () => {
+    expect(await pastDueRefusal("2000-01-01", false)).toMatch(/^This date has already passed/);
+    expect(await pastDueRefusal("2000-01-01", true)).toBeUndefined();
+    expect(await pastDueRefusal(await today(), false)).toBeUndefined();
+    expect(await pastDueRefusal("", false)).toBeUndefined();
   });
 
   it("makes the owner a participant, so a restricted incident is theirs to see", async () => {

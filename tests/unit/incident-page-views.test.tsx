@@ -57,5 +57,9 @@ describe("the incident page", () => {
     expect(html).toContain("**a deploy lock**");
     expect(html).toMatch(/name="intent" value="update-why"/);
     expect(html).toMatch(/name="intent" value="update-entry"/);
+    // The quick row for the next level, and what a follow-up action on the card starts from.
+    expect(html).toMatch(/name="quick" value="yes"/);
+    const actionTitles = (editing.whys as unknown as { actionTitles: Record<string, string> }).actionTitles;
+    expect(actionTitles[whys[0].id]).toBe("Add a deploy lock on the shared pipeline.");
   });
 });

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { addWhyTree, createIncident, createUser, RIES_CHAIN, whyFields } from "../../db/factories";
 import { Conflict, DomainError, Forbidden, NotFound, StateConflict } from "~/models/errors";
 import { addWhy, deleteWhy, listWhys, updateWhy } from "~/models/why.server";
-import { buildTree, flatten, maxDepth, remediationGuidance, shallowBranchHint } from "~/models/why-tree";
+import { buildTree, flatten, maxDepth, nextQuestion, remediationGuidance, shallowBranchHint } from "~/models/why-tree";
 import { freshDatabase } from "./helpers";
 
 beforeEach(async () => {
@@ -119,5 +119,20 @@ describe("editing a why", () => {
     await expect(addWhy(bystander, incident.id, null, whyFields({ question: "Why?" }))).rejects.toThrow(Forbidden);
     const admin = await createUser({ role: "admin" });
     expect((await addWhy(admin, incident.id, null, whyFields({ question: "Why?" }))).id).toBeGreaterThan(0);
+  });
+});
+
+describe("the question the quick row offers", () => {
+  it("asks why of the answer above, as written, keeping capitals that are not a sentence's", () => {
+    expect(nextQuestion("The lock had no timeout.")).toBe("Why the lock had no timeout?");
+    expect(nextQuestion("CPU on all front-end servers went to 100%")).toBe("Why CPU on all front-end servers went to 100%?");
+    expect(nextQuestion("Because the pool was sized for last year")).toBe("Why the pool was sized for last year?");
+    expect(nextQuestion("  ")).toBe("");
+  });
+
+  it("stays within the question's limit", () => {
+    const question = nextQuestion("Load ".repeat(200), 50);
+    expect(question).toHaveLength(50);
+    expect(question.endsWith("…?")).toBe(true);
   });
 });

@@ -7,10 +7,14 @@ import { NotFound } from "~/models/errors";
 import { STATUS_LABELS } from "~/models/incident";
 import type { Incident } from "~/models/incident.server";
 import { moveIncident } from "~/models/incident.server";
+import { createAction, pastDueRefusal, replanAction } from "~/models/action.server";
+import { formatDate } from "~/lib/time";
 import {
   acknowledgement,
+  actionPlanChange,
   findingRef,
   lifecycleMove,
+  newActionInput,
   newWhyInput,
   relatedLink,
   suggestionAcceptance,
@@ -26,21 +30,29 @@ import { addTimelineEntry, deleteTimelineEntry, updateTimelineEntry } from "~/mo
 import { acknowledgeFinding, addWhy, applySuggestion, deleteWhy, updateWhy, withdrawAcknowledgement } from "~/models/why.server";
 import { z } from "zod";
 
-// What the incident page's forms change, one intent each: the why tree, the timeline, the
-// wording findings, related incidents and the lifecycle. Each reads a domain input
-// (app/models/inputs.ts), calls one model, and answers with where to go back on the page.
+// What the incident page's forms change, one intent each: the why tree, follow-up actions added
+// or replanned on a why's card, the timeline, the wording findings, related incidents and the
+// lifecycle. Each reads a domain input (app/models/inputs.ts), calls one model, and answers with
+// where to go back on the page.
 
 /** Who asks, about which incident; every intent acts on the incident in the address. */
 export type IncidentPageContext = { user: Viewer; incident: Incident };
 
 const pageOf = (incident: Incident) => `/incidents/${incident.reference}`;
 const findingsOf = (values: Record<string, string>) => `findings-${values.whyId}`;
+const actionFormOf = (values: Record<string, string>) => `action-for-${values.whyId || "incident"}`;
 
 export const INCIDENT_PAGE_INTENTS: Record<string, Intent<IncidentPageContext>> = {
   "add-why": intent({
     input: newWhyInput,
-    // The first why, a deeper one, or another answer to the same question: each has its form.
-    target: (values) => (values.branchOf ? `branch-${values.branchOf}` : values.parentId ? `child-${values.parentId}` : "first-why"),
+    // The first why, a deeper one (from the full form or the quick row), or another answer to the
+    // same question: each has its form.
+    target: (values) =>
+      values.branchOf
+        ? `branch-${values.branchOf}`
+        : values.parentId
+          ? `${values.quick ? "quick" : "child"}-${values.parentId}`
+          : "first-why",
     run: async ({ user, incident }: IncidentPageContext, { parentId, ...fields }) => {
       const why = await addWhy(user, incident.id, parentId, fields);
       return redirect(`${pageOf(incident)}#why-${why.id}`);
@@ -66,6 +78,27 @@ export const INCIDENT_PAGE_INTENTS: Record<string, Intent<IncidentPageContext>> 
       return redirectWithFlash(
         `${page}#actions-unlinked`,
         `${whysGone} ${removed.actionsKept === 1 ? "1 follow-up action is kept" : `${removed.actionsKept} follow-up actions are kept`} under Follow-up actions, not linked to a why.`,
+      );
+    },
+  }),
+  "add-action": intent({
+    input: newActionInput,
+    target: actionFormOf,
+    run: async ({ user, incident }: IncidentPageContext, { whyId, ...fields }, values) => {
+      const pastDue = await pastDueRefusal(fields.dueDate, values.pastDue === "confirmed");
+      if (pastDue) return formFailure(400, { target: actionFormOf(values), errors: { dueDate: [pastDue] }, values, confirm: "pastDue" });
+      const created = await createAction(user, incident.id, whyId, fields);
+      return redirectWithFlash(`${pageOf(incident)}#action-${created.id}`, `Action added for ${created.ownerName}, due ${formatDate(created.dueDate)}.`);
+    },
+  }),
+  "replan-action": intent({
+    input: actionPlanChange,
+    target: (values) => `action-${values.actionId}`,
+    run: async ({ user, incident }: IncidentPageContext, { actionId, version, ...plan }) => {
+      const changed = await replanAction(user, incident.id, actionId, version, plan);
+      return redirectWithFlash(
+        `${pageOf(incident)}#action-${actionId}`,
+        `“${changed.title}” saved: ${changed.ownerName}, due ${formatDate(changed.dueDate)}, ${changed.priority}.`,
       );
     },
   }),

@@ -21,7 +21,8 @@ import { changesSincePublication } from "~/models/publication.server";
 import { findingsOf } from "~/models/blame.server";
 import { categoryLabels, listCategories } from "~/models/category.server";
 import { VISIBILITY_LABELS } from "~/models/incident";
-import { publishCheck, type Incident } from "~/models/incident.server";
+import { ownerChoices, publishCheck, type Incident } from "~/models/incident.server";
+import { firstParagraphText } from "~/lib/markdown.server";
 import { latestChange } from "~/models/live.server";
 import { listRelated, similarWhys } from "~/models/recurrence.server";
 import type { User } from "~/models/user.server";
@@ -75,7 +76,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     timeline: timeline.map((e) => ({ id: e.id, at: e.at, atLabel: formatTime(e.at), bodyHtml: e.bodyHtml })),
     problems: permissions.manage && incident.status === "review" ? await publishCheck(incident) : [],
     // Everything the page's forms need, for those who may use them; readers get the page only.
-    editing: permissions.contribute ? await editingOf(incident, whys, timeline, permissions.manage) : null,
+    editing: permissions.contribute ? await editingOf(user, incident, whys, timeline, permissions.manage) : null,
   };
 }
 
@@ -85,10 +86,14 @@ function readOnly({ remediationMd: _source, version: _version, ...read }: WhyRow
 }
 
 /** The sources, choices and findings the forms of the page need, for someone who may contribute. */
-async function editingOf(incident: Incident, whys: WhyRow[], timeline: TimelineEntry[], canAcknowledge: boolean): Promise<PageEditing> {
+async function editingOf(user: User, incident: Incident, whys: WhyRow[], timeline: TimelineEntry[], canAcknowledge: boolean): Promise<PageEditing> {
   return {
     whys: {
       sources: Object.fromEntries(whys.map((w) => [w.id, { remediationMd: w.remediationMd, version: w.version }])),
+      // A follow-up action added on a why's card starts from its remediation and from its author.
+      actionTitles: Object.fromEntries(whys.filter((w) => w.remediationMd.trim()).map((w) => [w.id, firstParagraphText(w.remediationMd, 200)])),
+      owners: await ownerChoices(user, incident),
+      me: user.id,
       // For the wording check as people type: the names of those taking part, not the whole directory.
       people: [incident.facilitator.name, ...incident.participants.map((p) => p.name)],
       categories: (await listCategories()).map(({ slug, label }) => ({ slug, label })),
@@ -146,6 +151,9 @@ async function followUp(user: User, incident: Incident) {
       overdue: isOverdue(action, todayDate),
       canChange: canChangeAction(user, incident, action),
     };
+    if (view.canChange) {
+      view.plan = { version: action.version, ownerId: action.ownerId, ownerName: action.ownerName, dueDate: action.dueDate, priority: action.priority };
+    }
     if (action.whyId === null) unlinked.push(view);
     else (byWhy[action.whyId] ??= []).push(view);
   }
@@ -264,6 +272,11 @@ export default function Analysis() {
         )}
       </section>
 
+      <section className="panel" aria-labelledby="timeline-title" id="timeline">
+        <h2 id="timeline-title">Timeline</h2>
+        <Timeline entries={timeline} editing={editing?.timeline} state={state} />
+      </section>
+
       <Lifecycle
         status={incident.status}
         canMove={permissions.manage}
@@ -317,7 +330,7 @@ export default function Analysis() {
         {unlinkedActions.length > 0 ? (
           <>
             <h3 id="actions-unlinked">Not linked to a why</h3>
-            <WhyActions actions={unlinkedActions} redirectTo={`${page}#actions`} />
+            <WhyActions actions={unlinkedActions} redirectTo={`${page}#actions`} owners={editing?.whys.owners} state={state} />
           </>
         ) : null}
         <p className="small no-print">
@@ -331,10 +344,6 @@ export default function Analysis() {
         </p>
       </section>
 
-      <section className="panel" aria-labelledby="timeline-title" id="timeline">
-        <h2 id="timeline-title">Timeline</h2>
-        <Timeline entries={timeline} editing={editing?.timeline} state={state} />
-      </section>
     </>
   );
 }
