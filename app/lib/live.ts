@@ -12,13 +12,12 @@ const GATHER_MS = 250;
 const GATHER_AT_MOST_MS = 1_000;
 
 /**
- * Whether someone is at work on the page: a form opened to edit, a field in a form with focus, or
- * unsaved text. Their form would be replaced under them by new data.
+ * Whether someone is at work on the page: a form opened to edit, or unsaved text. Their form would
+ * be replaced under them by new data. (Focus alone is not work: after a quick add it rests in the
+ * next empty row, and the page stays current around it.)
  */
 function typing(): boolean {
   if (document.querySelector("details[open] form")) return true;
-  const active = document.activeElement;
-  if (active instanceof HTMLElement && active.closest("form") && active.matches("input, textarea, select")) return true;
   const fields = document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(
     "form textarea, form input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=submit]):not([type=button])",
   );
