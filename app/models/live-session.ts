@@ -120,12 +120,3 @@ export function neighbours(phase: Phase): { back: Phase | null; next: Phase | nu
   const index = PHASES.indexOf(phase);
   return { back: PHASES[index - 1] ?? null, next: PHASES[index + 1] ?? null };
 }
-
-/** The question a round asks under an answer, as the facilitator finds it already written. */
-export function nextQuestion(answer: string | null): string {
-  if (!answer) return "Why did this happen?";
-  const trimmed = answer.trim().replace(/[.!?…]+$/, "");
-  const short = trimmed.length > 200 ? `${trimmed.slice(0, 199)}…` : trimmed;
-  const startsWithName = /^[A-Z]{2}|^[A-Z][a-z]*[A-Z]/.test(short);
-  return `Why was it that ${startsWithName ? short : short.charAt(0).toLowerCase() + short.slice(1)}?`;
-}

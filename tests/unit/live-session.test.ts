@@ -4,7 +4,8 @@ import { advanceTo, createIncident, createUser } from "../../db/factories";
 import { db, schema } from "~/lib/db.server";
 import { Forbidden, LimitReached, NotFound, StateConflict } from "~/models/errors";
 import { setPeople } from "~/models/incident.server";
-import { SESSION_LIMITS, groupKeyOf, nextQuestion } from "~/models/live-session";
+import { SESSION_LIMITS, groupKeyOf } from "~/models/live-session";
+import { nextQuestion } from "~/models/why-tree";
 import {
   accept,
   claimRemediation,
@@ -190,7 +191,7 @@ describe("a why round", () => {
     await reveal(lead, incidentId, first.id);
     const [whyId] = await accept(lead, incidentId, first.id, [a.candidateId]);
     const second = await openRound(lead, incidentId, "why", whyId, nextQuestion("The lock had no timeout"));
-    expect(second.question).toBe("Why was it that the lock had no timeout?");
+    expect(second.question).toBe("Why the lock had no timeout?");
     const b = await saveDraft(ben, incidentId, second.id, "The client library waits forever by default", null);
     await reveal(lead, incidentId, second.id);
     const [childId] = await accept(lead, incidentId, second.id, [b.candidateId]);

@@ -20,12 +20,12 @@ import { listIncidentActions, today } from "~/models/action.server";
 import { canChangeAction, permissionsFor } from "~/models/authorization";
 import { ownerChoices } from "~/models/incident.server";
 import { FIELD_LIMITS } from "~/models/limits";
-import { PHASES, PHASE_HINTS, PHASE_LABELS, SESSION_LIMITS, canLeadSession, nextQuestion, type Phase } from "~/models/live-session";
+import { PHASES, PHASE_HINTS, PHASE_LABELS, SESSION_LIMITS, canLeadSession, type Phase } from "~/models/live-session";
 import { draftsOf, openSessionOf, pastSessions, sessionState } from "~/models/live-session.server";
 import { latestChange } from "~/models/live.server";
 import { listTimeline, nextEntryTime } from "~/models/timeline.server";
 import { listWhys } from "~/models/why.server";
-import { buildTree, flatten, remediationGuidance, type TreeNode, type WhyRead } from "~/models/why-tree";
+import { buildTree, flatten, nextQuestion, remediationGuidance, type TreeNode, type WhyRead } from "~/models/why-tree";
 import { SESSION_PAGE_INTENTS, draftTokens } from "./intents.server";
 
 export const meta: MetaFunction = () => [{ title: "Live session · Hindsight" }];
