@@ -3,6 +3,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ActionFigures } from "~/components/action-figures";
 import { WhyActions, type ActionView } from "~/components/actions";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { LiveNotice } from "~/components/live-notice";
 import type { FormState } from "~/components/form-state";
 import { Lifecycle } from "~/components/lifecycle";
 import { Timeline, type TimelineEditing } from "~/components/timeline";
@@ -190,14 +191,7 @@ export default function Analysis() {
 
   return (
     <>
-      {live.waiting ? (
-        <p className="live-notice no-print" role="status">
-          Others changed this incident while you were typing.{" "}
-          <button type="button" className="button button--small" onClick={live.show}>
-            Show their changes
-          </button>
-        </p>
-      ) : null}
+      <LiveNotice live={live} what="incident" />
       <section className="panel" aria-labelledby="facts-title">
         <h2 id="facts-title" className="visually-hidden">
           Facts

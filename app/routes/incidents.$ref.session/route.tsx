@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useLoaderData, useLocation } from "@remix-run/react";
 import { WhyActions, type ActionView } from "~/components/actions";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { LiveNotice } from "~/components/live-notice";
 import { Field, FormError, HiddenInputs, SubmitButton } from "~/components/form";
 import type { FormState } from "~/components/form-state";
 import { PersonField } from "~/components/incident-form";
@@ -194,14 +195,7 @@ export default function LiveSession() {
 
   return (
     <div className="session">
-      {live.waiting ? (
-        <p className="live-notice no-print" role="status">
-          Others changed this session while you were typing.{" "}
-          <button type="button" className="button button--small" onClick={live.show}>
-            Show their changes
-          </button>
-        </p>
-      ) : null}
+      <LiveNotice live={live} what="session" />
       <section className="panel session-bar" aria-label="Session">
         <div className="session-bar__top">
           <p>
