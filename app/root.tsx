@@ -49,8 +49,12 @@ export function Layout({ children }: { children: ReactNode }) {
   // The folded menu closes once a page is chosen from it, as a full page load would leave it.
   const menu = useRef<HTMLDetailsElement>(null);
   const { pathname, search } = useLocation();
+  // Not on the first run: a menu opened before the page's scripts ran stays open once they do.
+  const shown = useRef<string | null>(null);
   useEffect(() => {
-    if (menu.current) menu.current.open = false;
+    const here = `${pathname}${search}`;
+    if (shown.current !== null && shown.current !== here && menu.current) menu.current.open = false;
+    shown.current = here;
   }, [pathname, search]);
   return (
     <html lang="en">
