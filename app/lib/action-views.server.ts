@@ -1,5 +1,7 @@
-import type { ActionRow } from "~/components/actions";
-import type { ActionListItem } from "~/models/action.server";
+import type { ActionRow, ActionView } from "~/components/actions";
+import { isOverdue } from "~/models/action";
+import type { Action, ActionListItem } from "~/models/action.server";
+import type { Incident } from "~/models/incident.server";
 import { canChangeAction } from "~/models/authorization";
 import type { User } from "~/models/user.server";
 import { formatDate } from "./time";
@@ -20,5 +22,19 @@ export function actionRow(user: User, item: ActionListItem): ActionRow {
     incidentTitle: item.incidentTitle,
     severity: item.severity,
     whyQuestion: item.whyQuestion,
+  };
+}
+
+/** An incident's action as its pages show it (the incident page, the live session). */
+export function actionView(user: User, incident: Pick<Incident, "facilitatorId">, action: Action, todayDate: string): ActionView {
+  return {
+    id: action.id,
+    title: action.title,
+    ownerName: action.ownerName,
+    due: formatDate(action.dueDate),
+    status: action.status,
+    priority: action.priority,
+    overdue: isOverdue(action, todayDate),
+    canChange: canChangeAction(user, incident, action),
   };
 }

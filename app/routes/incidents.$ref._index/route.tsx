@@ -9,15 +9,15 @@ import { Lifecycle } from "~/components/lifecycle";
 import { Timeline, type TimelineEditing } from "~/components/timeline";
 import { WhyForm, WhyTree, type WhyEditing } from "~/components/why-tree";
 import { requireIncidentRoute } from "~/lib/guards.server";
+import { actionView } from "~/lib/action-views.server";
 import { handleIntent } from "~/lib/intents.server";
 import { useLiveIncident } from "~/lib/live";
 import { revalidateAfterRefusal } from "~/lib/revalidate";
 import { shorten } from "~/lib/shorten";
 import { formatDate, formatSpan, formatTime, toInputValue } from "~/lib/time";
 import { GLANCE } from "~/models/learning.server";
-import { isOverdue } from "~/models/action";
 import { figuresOfActions, listIncidentActions, today } from "~/models/action.server";
-import { canChangeAction, permissionsFor } from "~/models/authorization";
+import { permissionsFor } from "~/models/authorization";
 import { changesSincePublication } from "~/models/publication.server";
 import { findingsOf } from "~/models/blame.server";
 import { categoryLabels, listCategories } from "~/models/category.server";
@@ -142,16 +142,7 @@ async function followUp(user: User, incident: Incident) {
   const unlinked: ActionView[] = [];
   const list = await listIncidentActions(incident.id);
   for (const action of list) {
-    const view: ActionView = {
-      id: action.id,
-      title: action.title,
-      ownerName: action.ownerName,
-      due: formatDate(action.dueDate),
-      status: action.status,
-      priority: action.priority,
-      overdue: isOverdue(action, todayDate),
-      canChange: canChangeAction(user, incident, action),
-    };
+    const view = actionView(user, incident, action, todayDate);
     if (view.canChange) {
       view.plan = { version: action.version, ownerId: action.ownerId, ownerName: action.ownerName, dueDate: action.dueDate, priority: action.priority };
     }

@@ -9,16 +9,17 @@ import { PersonField } from "~/components/incident-form";
 import { Countdown, People, PhaseBar, Readiness, RoundPanel } from "~/components/live-session";
 import { Timeline } from "~/components/timeline";
 import { requireIncidentRoute } from "~/lib/guards.server";
+import { actionView } from "~/lib/action-views.server";
 import { handleIntent } from "~/lib/intents.server";
 import { env } from "~/lib/env.server";
 import { perPersonRate } from "~/lib/rate.server";
 import { labelFor } from "~/lib/item-label";
 import { useLiveIncident } from "~/lib/live";
 import { revalidateAfterRefusal } from "~/lib/revalidate";
-import { formatDate, formatTime, toInputValue } from "~/lib/time";
-import { PRIORITIES, PRIORITY_LABELS, isOverdue } from "~/models/action";
+import { formatTime, toInputValue } from "~/lib/time";
+import { PRIORITIES, PRIORITY_LABELS } from "~/models/action";
 import { listIncidentActions, today } from "~/models/action.server";
-import { canChangeAction, permissionsFor } from "~/models/authorization";
+import { permissionsFor } from "~/models/authorization";
 import { ownerChoices } from "~/models/incident.server";
 import { FIELD_LIMITS } from "~/models/limits";
 import { PHASES, PHASE_HINTS, PHASE_LABELS, SESSION_LIMITS, canLeadSession, type Phase } from "~/models/live-session";
@@ -63,16 +64,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const actionsByWhy: Record<number, ActionView[]> = {};
   for (const action of await listIncidentActions(incident.id)) {
     if (action.whyId === null) continue;
-    (actionsByWhy[action.whyId] ??= []).push({
-      id: action.id,
-      title: action.title,
-      ownerName: action.ownerName,
-      due: formatDate(action.dueDate),
-      status: action.status,
-      priority: action.priority,
-      overdue: isOverdue(action, todayDate),
-      canChange: canChangeAction(user, incident, action),
-    });
+    (actionsByWhy[action.whyId] ??= []).push(actionView(user, incident, action, todayDate));
   }
   const me = state.members.find((m) => m.id === user.id);
   return {
