@@ -2,7 +2,7 @@
 // a person as the cause, judges them, leans on hindsight, or aims a fix at a person rather than
 // at the system. Pure, so it runs in the browser as people type and on the server after saving.
 
-export type BlameKind = "person" | "judgement" | "hindsight" | "remediation";
+export type BlameKind = "person" | "judgement" | "hindsight" | "remediation" | "question";
 export const WHY_FIELDS = ["question", "answer", "remediation"] as const;
 export type WhyField = (typeof WHY_FIELDS)[number];
 
@@ -28,6 +28,7 @@ export const KIND_LABELS: Record<BlameKind, string> = {
   judgement: "Blame or judgement",
   hindsight: "Hindsight",
   remediation: "A fix aimed at a person",
+  question: "A question that looks for a culprit",
 };
 
 const PERSON_WORDS = [

@@ -342,6 +342,8 @@ if (problems.length > 0) say(`Errors or non-2xx answers on: ${problems.map((p) =
 say("");
 say("An incident at every limit (npm run bench:limits):");
 spawnSync(process.execPath, ["--import", "tsx", "tests/bench/limits.ts"], { stdio: "inherit" });
+say("The wording check (npm run bench:wording):");
+spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", "tests/bench/wording.ts"], { stdio: "inherit" });
 
 if (options.json) {
   const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).stdout?.trim() || null;
