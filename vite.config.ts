@@ -21,5 +21,8 @@ export default defineConfig({
     }),
     tsconfigPaths(),
   ],
+  // The wording check's worker (app/components/wording.worker.ts) is bundled on its own, with the
+  // language model, and fetched only when someone first types in a why's form.
+  worker: { format: "es", plugins: () => [tsconfigPaths()] },
   server: { port: 3000 },
 });

@@ -20,7 +20,10 @@ import { renderMarkdown } from "~/lib/markdown.server";
 import { hashPassword } from "~/lib/password.server";
 import { addDays, formatSpan } from "~/lib/time";
 import { ACTION_STATUS_LABELS, DEFAULT_DUE_POLICY, type ActionStatus, type Priority } from "~/models/action";
-import { checkWhy, findingsToStore, normalizedMatch, type WhyField } from "~/models/blame";
+import { checkWhy, findingsToStore, normalizedMatch, type Check, type WhyField } from "~/models/blame";
+import { serverTokenizer } from "~/lib/wording-nlp.server";
+import { namesOf } from "~/models/wording";
+import { wordingCheck } from "~/models/wording-check";
 import { reference, STATUS_LABELS, type Severity, type Status, type Visibility } from "~/models/incident";
 import { learningContent } from "~/models/learning.server";
 import { buildSnapshot, type Snapshot } from "~/models/publication.server";
@@ -1127,7 +1130,17 @@ const insert = {
 // --- Users -------------------------------------------------------------------------------------
 
 const people = makePeople();
-const directory = people.flatMap((p) => [p.name, p.email]);
+// The wording check with the seeded directory. Generated texts repeat, so each is checked once.
+const directory: Check = (() => {
+  const check = wordingCheck(serverTokenizer(), namesOf({ people: people.flatMap((p) => [p.name, p.email]), teams: [...new Set(people.map((p) => p.team))] }));
+  const seen = new Map<string, ReturnType<Check>>();
+  return (text, field) => {
+    const key = `${field}:${text}`;
+    let found = seen.get(key);
+    if (!found) seen.set(key, (found = check(text, field)));
+    return found;
+  };
+})();
 const sharedHash = hashPassword(BENCH_PASSWORD);
 sqlite.transaction(() => {
   for (const p of people) {

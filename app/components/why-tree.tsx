@@ -1,7 +1,8 @@
 import { Form, Link, useLocation } from "@remix-run/react";
 import { useEffect, useId, useRef, useState } from "react";
 import { flushSync } from "react-dom";
-import { applyRewrite, checkWhy, type Finding, type WhyField, type WhyText } from "~/models/blame";
+import { applyRewrite, type Finding, type WhyText } from "~/models/blame";
+import { useWordingCheck } from "./use-wording-check";
 import { labelFor } from "~/lib/item-label";
 import { shorten } from "~/lib/shorten";
 import { labelsFor, type Severity } from "~/models/incident";
@@ -19,7 +20,6 @@ import { WhyAnswer } from "./why-answer";
 
 export type CategoryOption = { slug: string; label: string };
 
-const NO_FINDINGS: Record<WhyField, Finding[]> = { question: [], answer: [], remediation: [] };
 
 const WHY_LABELS = labelsFor(["question", "answer", "category", "remediationMd", "noRemediationReason", "noActionReason", "rootReached"]);
 
@@ -462,16 +462,15 @@ export function WhyForm({
   state?: FormState;
   submit: string;
 }) {
-  // The check runs in the browser once people type, on the text in the fields then; never while
-  // the page renders (the findings of saved whys are stored when they are saved).
-  const [text, setText] = useState<WhyText | null>(null);
-  const live = text ? checkWhy(text, people) : NO_FINDINGS;
+  // The check runs in the browser once typing pauses, in a worker, on the text in the fields then;
+  // never while the page renders (the findings of saved whys are stored when they are saved).
+  const { findings: live, check } = useWordingCheck(people);
   const current = (): WhyText => ({
     question: refs.question.current?.value ?? "",
     answer: refs.answer.current?.value ?? "",
     remediationMd: refs.remediationMd.current?.value ?? "",
   });
-  const track = () => setText(current());
+  const track = () => check(current());
   const refs = {
     question: useRef<HTMLInputElement>(null),
     answer: useRef<HTMLTextAreaElement>(null),
@@ -489,7 +488,7 @@ export function WhyForm({
           element.value = applyRewrite(element.value, finding.rewrite);
           // The field's character count listens for input; a rewording changes the length too.
           element.dispatchEvent(new Event("input", { bubbles: true }));
-          setText(current());
+          check(current(), true);
           element.focus();
         }
       : undefined;

@@ -1,6 +1,9 @@
-import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { db, prepared, schema, type Tx } from "~/lib/db.server";
-import { findingKey, findingsToStore, parseStoredFindings, type OpenFinding, type StoredFindings, type WhyField, type WhyText } from "./blame";
+import { serverTokenizer } from "~/lib/wording-nlp.server";
+import { findingKey, findingsToStore, normalizedMatch, parseStoredFindings, type Check, type OpenFinding, type StoredFindings, type WhyField, type WhyText } from "./blame";
+import { namesOf } from "./wording";
+import { wordingCheck } from "./wording-check";
 import { directoryNames } from "./user.server";
 import { inBatches } from "~/lib/background.server";
 
@@ -9,11 +12,32 @@ import { inBatches } from "~/lib/background.server";
 // read them. The facilitator rewords a finding or acknowledges it with a reason (see
 // why.server.ts), and publishing waits until every one is one or the other.
 
-const { blameAcknowledgements, users, whys } = schema;
+const { blameAcknowledgements, incidents, users, whys } = schema;
+
+// The directory's names are read into sets once per change to it: a cheap fingerprint of the
+// people table (how many, the latest id, the lengths of names and teams) says when to read them
+// again, and any process sees a change at its next check. At most every DIRECTORY_SECONDS they are
+// read again regardless (a rename to a name of the same length).
+const DIRECTORY_SECONDS = 60;
+let directory: { at: number; fingerprint: string; check: Check } | undefined;
+
+/** The wording check with today's directory of people and teams (exact names, matched on the server). */
+export async function serverCheck(): Promise<Check> {
+  const row = await db()
+    .select({ n: sql<number>`count(*)`, last: sql<number>`coalesce(max(${users.id}), 0)`, size: sql<number>`coalesce(sum(length(${users.name}) + length(${users.email}) * 7 + length(${users.team}) * 13), 0)` })
+    .from(users)
+    .where(isNull(users.removedAt))
+    .get();
+  const fingerprint = `${row?.n}:${row?.last}:${row?.size}`;
+  if (!directory || directory.fingerprint !== fingerprint || Date.now() - directory.at > DIRECTORY_SECONDS * 1000) {
+    directory = { at: Date.now(), fingerprint, check: wordingCheck(serverTokenizer(), namesOf(await directoryNames())) };
+  }
+  return directory.check;
+}
 
 /** The findings to store with a why of this text, as JSON: checked against today's directory. */
 export async function checkedFindings(why: WhyText): Promise<string> {
-  return JSON.stringify(findingsToStore(why, await directoryNames()));
+  return JSON.stringify(findingsToStore(why, await serverCheck()));
 }
 
 export type Acknowledgement = { whyId: number; field: WhyField; match: string; reason: string; byName: string; at: string };
@@ -101,21 +125,70 @@ export async function overflowingFindingsOf(incidentId: number): Promise<Map<num
  */
 export async function checkUncheckedWhys(options: { incidentId?: number; batch?: number } = {}): Promise<number> {
   const rows = await db()
-    .select({ id: whys.id, question: whys.question, answer: whys.answer, remediationMd: whys.remediationMd })
+    .select({ id: whys.id, question: whys.question, answer: whys.answer, remediationMd: whys.remediationMd, status: incidents.status, facilitatorId: incidents.facilitatorId })
     .from(whys)
+    .innerJoin(incidents, eq(incidents.id, whys.incidentId))
     .where(and(isNull(whys.blameFindings), options.incidentId === undefined ? undefined : eq(whys.incidentId, options.incidentId)))
     .orderBy(asc(whys.id))
     .limit(options.batch ?? 500)
     .all();
   if (rows.length === 0) return 0;
-  const people = await directoryNames();
+  const check = await serverCheck();
+  const acknowledged = await db()
+    .select()
+    .from(blameAcknowledgements)
+    .where(inArray(blameAcknowledgements.whyId, rows.map((r) => r.id)))
+    .orderBy(asc(blameAcknowledgements.id))
+    .all();
   // A why saved since the read above had its findings stored as it was saved: the update leaves it be.
   await db().transaction(async (tx) => {
     for (const row of rows) {
-      await tx.update(whys).set({ blameFindings: JSON.stringify(findingsToStore(row, people)) }).where(and(eq(whys.id, row.id), isNull(whys.blameFindings))).run();
+      const stored = findingsToStore(row, check);
+      const updated = await tx.update(whys).set({ blameFindings: JSON.stringify(stored) }).where(and(eq(whys.id, row.id), isNull(whys.blameFindings))).returning({ id: whys.id }).all();
+      if (updated.length === 0) continue;
+      for (const ack of carriedAcknowledgements(row.id, row, stored, acknowledged.filter((a) => a.whyId === row.id), row.status, row.facilitatorId)) {
+        await tx.insert(blameAcknowledgements).values(ack).onConflictDoNothing().run();
+      }
     }
   });
   return rows.length;
+}
+
+type AcknowledgementRow = typeof blameAcknowledgements.$inferSelect;
+type NewAcknowledgement = typeof blameAcknowledgements.$inferInsert;
+
+/** Said of findings a newer check raises on an incident published before it. */
+export const PUBLISHED_BEFORE_THE_CHECK = "Published before the wording check changed; kept as it was published.";
+
+/**
+ * What a re-check keeps of the facilitator's decisions. A wording kept with a reason stays kept
+ * when the check now flags it differently: a new finding that covers the words once acknowledged
+ * gets the same acknowledgement under its own key. On an incident already published or closed,
+ * a finding the earlier check never raised is kept as published, so publishing stays as it was.
+ */
+function carriedAcknowledgements(whyId: number, why: WhyText, stored: StoredFindings, previous: AcknowledgementRow[], status: string, facilitatorId: number | null): NewAcknowledgement[] {
+  const keys = new Set(previous.map((a) => findingKey(a.field, a.match)));
+  const carried: NewAcknowledgement[] = [];
+  const texts: Record<WhyField, string> = { question: why.question, answer: why.answer, remediation: why.remediationMd };
+  for (const finding of stored.items) {
+    const key = findingKey(finding.field, finding.match);
+    if (keys.has(key)) continue;
+    const text = normalizedMatch(texts[finding.field]);
+    const at = text.indexOf(normalizedMatch(finding.match));
+    const covering = previous.find((a) => {
+      if (a.field !== finding.field) return false;
+      const from = text.indexOf(normalizedMatch(a.match));
+      return from >= 0 && at >= 0 && from < at + normalizedMatch(finding.match).length && at < from + normalizedMatch(a.match).length;
+    });
+    if (covering) {
+      carried.push({ whyId, field: finding.field, match: normalizedMatch(finding.match), reason: covering.reason, acknowledgedById: covering.acknowledgedById, createdAt: covering.createdAt });
+      keys.add(key);
+    } else if ((status === "published" || status === "closed") && facilitatorId !== null) {
+      carried.push({ whyId, field: finding.field, match: normalizedMatch(finding.match), reason: PUBLISHED_BEFORE_THE_CHECK, acknowledgedById: facilitatorId });
+      keys.add(key);
+    }
+  }
+  return carried;
 }
 
 /** Checks every why not yet checked, a batch per turn of the event loop so requests are still served. */

@@ -104,5 +104,17 @@ const feedLinkForEveryone: DataMigration = {
   },
 };
 
+/**
+ * The wording check now reads sentence structure (ADR 0026): every why's stored findings are
+ * cleared, and the start-up check stores the new ones a batch at a time, carrying each
+ * acknowledgement over to the new findings of the words it covered (checkUncheckedWhys).
+ */
+const wordingCheckReadsStructure: DataMigration = {
+  name: "wording-check-reads-sentence-structure",
+  async run(tx: Tx) {
+    await execute(tx, sql`update whys set blame_findings = null where blame_findings is not null`);
+  },
+};
+
 /** Every step, in the order they run. Append only. */
-export const DATA_MIGRATIONS: readonly DataMigration[] = [learningsOfEarlierPublications, numberedDigestsFromWeeklyOnes, feedLinkForEveryone];
+export const DATA_MIGRATIONS: readonly DataMigration[] = [learningsOfEarlierPublications, numberedDigestsFromWeeklyOnes, feedLinkForEveryone, wordingCheckReadsStructure];

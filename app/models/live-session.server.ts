@@ -3,7 +3,8 @@ import { and, asc, count, desc, eq, gt, inArray, isNull, lt, sql } from "drizzle
 import { db, schema, type Tx } from "~/lib/db.server";
 import { allows, canContribute, canManage, canView, type Viewer } from "./authorization";
 import { recordEvent } from "./audit.server";
-import { findBlame, type Finding } from "./blame";
+import type { Finding } from "./blame";
+import { serverCheck } from "./blame.server";
 import { Forbidden, Invalid, LimitReached, NotFound, StateConflict } from "./errors";
 import { createAction, type Action } from "./action.server";
 import { ensureParticipant, moveIncident, requireIncident, updateIncident, type Incident } from "./incident.server";
@@ -449,15 +450,8 @@ function checkBody(round: LiveRound, body: string): string {
 }
 
 /** The wording check on a draft, before anyone else sees it: a private nudge to its author. */
-async function nudgeFor(tx: Tx, incidentId: number, round: Pick<LiveRound, "kind">, body: string): Promise<Finding[]> {
-  const people = await tx
-    .select({ name: users.name })
-    .from(users)
-    .where(
-      sql`${users.id} in (select ${schema.participants.userId} from ${schema.participants} where ${schema.participants.incidentId} = ${incidentId}) or ${users.id} = (select ${schema.incidents.facilitatorId} from ${schema.incidents} where ${schema.incidents.id} = ${incidentId})`,
-    )
-    .all();
-  return findBlame(body, { field: round.kind === "why" ? "answer" : "remediation", people: people.map((p) => p.name) });
+async function nudgeFor(round: Pick<LiveRound, "kind">, body: string): Promise<Finding[]> {
+  return (await serverCheck())(body, round.kind === "why" ? "answer" : "remediation");
 }
 
 /**
@@ -472,7 +466,7 @@ export async function saveDraft(actor: Viewer, incidentId: number, roundId: numb
     if (round.state !== "drafting") throw new StateConflict("The candidates of this round are already revealed: nothing more can be added or changed.");
     const text = checkBody(round, body);
     const groupKey = groupKeyOf(text);
-    const findings = await nudgeFor(tx, incidentId, round, text);
+    const findings = await nudgeFor(round, text);
     if (token) {
       const updated = await tx
         .update(liveCandidates)
@@ -547,7 +541,7 @@ export async function draftsOf(incidentId: number, round: Pick<LiveRound, "id" |
     .all();
   const drafts: OwnDraft[] = [];
   for (const row of rows) {
-    drafts.push({ token: byHash.get(row.tokenHash)!, candidateId: row.id, roundId: round.id, body: row.body, findings: await nudgeFor(db(), incidentId, round, row.body) });
+    drafts.push({ token: byHash.get(row.tokenHash)!, candidateId: row.id, roundId: round.id, body: row.body, findings: await nudgeFor(round, row.body) });
   }
   return drafts;
 }

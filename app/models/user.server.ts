@@ -99,10 +99,10 @@ async function insertUser(input: NewUser & { passwordHash?: string }): Promise<U
   return await db().insert(users).values({ ...input, email, feedToken: newToken().token }).returning(publicColumns).get();
 }
 
-/** The names and emails of the people in the directory: the blame-language check looks for them. */
-export async function directoryNames(): Promise<string[]> {
-  const people = await db().select({ name: users.name, email: users.email }).from(users).where(isNull(users.removedAt)).all();
-  return people.flatMap((u) => [u.name, u.email]);
+/** The names, emails and teams of the people in the directory: the wording check looks for them. */
+export async function directoryNames(): Promise<{ people: string[]; teams: string[] }> {
+  const rows = await db().select({ name: users.name, email: users.email, team: users.team }).from(users).where(isNull(users.removedAt)).all();
+  return { people: rows.flatMap((u) => [u.name, u.email]), teams: [...new Set(rows.map((u) => u.team.trim()).filter(Boolean))] };
 }
 
 /** First run: the very first account becomes an admin. Refused once anyone exists. */

@@ -3,7 +3,7 @@
 // only the flagged words, and is offered only when the checker itself finds no blame of that kind
 // left in the sentence once it is applied.
 import type { Tokenize } from "~/lib/wording-nlp";
-import type { BlameKind, Finding, Rewrite } from "./blame";
+import type { BlameKind, Check, Finding, Rewrite } from "./blame";
 import { namesOf, readBlame, type Directory, type Hit, type Names, type RuleName, type WordingField } from "./wording";
 
 export type { Directory, WordingField } from "./wording";
@@ -184,4 +184,9 @@ export function namesFor(directory: Directory): Names {
   let names = byTeams.get(directory.teams);
   if (!names) byTeams.set(directory.teams, (names = namesOf(directory)));
   return names;
+}
+
+/** The check as the app calls it, for one directory: a function of a field's text. */
+export function wordingCheck(tokenize: Tokenize, names: Names): Check {
+  return (text, field) => checkWording(text, { field, names, tokenize });
 }

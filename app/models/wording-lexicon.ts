@@ -9,7 +9,7 @@ export const PERSON_PRONOUNS = set("he", "she", "him", "her", "himself", "hersel
 
 /** Anyone at all: a person, unnamed. */
 export const ANY_PERSON = set(
-  "someone", "somebody", "nobody", "anyone", "anybody", "everyone", "everybody", "whoever", "noone", "folks",
+  "someone", "somebody", "nobody", "anyone", "anybody", "everyone", "everybody", "whoever", "noone", "folks", "so-and-so",
 );
 
 /** Nouns (lemmas) for a person by their job or situation. */
@@ -36,7 +36,7 @@ export const THING_AFTER_AGENT = set(
   "environment", "env", "stage", "cluster", "build", "server", "dashboard", "channel", "runbook", "process", "checklist", "tool",
   "tooling", "pipeline", "job", "script", "ticket", "queue", "rotation", "schedule", "handbook", "page", "alert", "policy", "doc",
   "docs", "guide", "account", "phone", "pager", "bot", "review", "sign-off", "signoff", "approval", "budget", "load", "burden",
-  "setup", "system", "calendar", "roster", "backlog", "suite", "test", "tests", "board", "wiki", "handoff", "hand-off", "lead",
+  "setup", "system", "calendar", "roster", "onboarding", "offboarding", "access", "laptop", "credentials", "portal", "agreement", "contract", "invoice", "backlog", "suite", "test", "tests", "board", "wiki", "handoff", "hand-off", "lead",
 );
 
 /** Verbs (lemmas) that say a person failed, whatever the rest of the sentence. */
@@ -56,7 +56,7 @@ export const RESPONSE_VERBS = set(
   "page", "alert", "escalate", "notice", "spot", "find", "report", "restart", "follow", "fix", "restore", "mitigate", "declare",
   "open", "file", "own", "join", "investigate", "identify", "confirm", "ask", "update", "lead", "coordinate", "respond",
   "acknowledge", "trace", "diagnose", "hand", "call", "wake", "recover", "see", "raise", "flag", "try", "start", "stop", "switch",
-  "drain", "scale", "post", "share", "email", "message", "tell", "warn", "handle", "communicate", "monitor", "revert", "notify",
+  "drain", "scale", "post", "email", "message", "tell", "warn", "handle", "communicate", "monitor", "revert", "notify",
   "take", "get", "receive", "be", "have", "help", "pair", "review", "check", "verify", "look", "join", "write", "draft", "note",
   "suggest", "propose", "volunteer", "agree", "decide", "request", "contact", "reach", "wait", "watch", "observe", "discover",
   "realise", "realize", "catch", "triage", "debug", "test", "reproduce", "patch", "rebuild", "reboot", "failover", "fail-over",
@@ -133,7 +133,7 @@ export const SOFT_JUDGEMENT = set(
   "lax", "slack", "hasty", "haste", "useless", "naive", "naivety", "dim", "sheer", "disregard", "indifference", "indifferent",
   "unacceptable", "embarrassing", "rushed", "haphazard", "haphazardly", "blindly", "clumsy", "clumsily", "lapse", "cowboy",
   "ignorant", "ignorance", "inexcusable", "shoddy", "useless", "complacent", "complacency", "slipshod", "shameful",
-  "overconfident", "overconfidence", "apathy", "apathetic",
+  "overconfident", "overconfidence", "apathy", "apathetic", "trigger-happy", "distracted",
 );
 
 /** Phrases (lemma sequences) that judge or blame, whatever is around them. */
@@ -254,7 +254,9 @@ export const CONSEQUENCE_PHRASES: string[] = [
   "apology", "accountable", "accountability", "consequence", "consequences", "be hold responsible", "hold responsible",
   "personally responsible", "personally accountable", "on probation", "probation", "dock pay", "dock his pay", "dock her pay",
   "bonus", "written up", "write up", "write-up", "named in", "call out", "call-out", "public apology", "wall of shame",
-  "hall of shame", "shame", "until he", "until she", "until they prove", "not allow to deploy", "no longer allow to",
+  "hall of shame", "shame", "manager 's sign-off", "manager 's sign off", "manager 's approval", "manager 's signoff",
+  "'s file", "'s record", "personnel file", "hr file", "'s next invoice", "'s invoice", "'s pay", "'s salary", "'s bonus",
+  "a reminder not to", "reminder not to", "until he", "until she", "until they prove", "not allow to deploy", "no longer allow to",
   "no longer be allow", "not be allow to", "not be allowed to", "be ban from", "ban from", "bar from", "keep away from",
   "near production", "out of the rotation", "off the rotation", "off the on-call", "remove from the rotation",
   "remove from on-call", "remove from the on-call", "remove him", "remove her", "remove them", "supervise", "supervision",

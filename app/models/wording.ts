@@ -396,6 +396,7 @@ function markAgents(words: Word[], names: Names, clauses: [number, number][]): M
     while (from > 0) {
       const p = words[from - 1];
       if (p.quoted || p.pos === "BREAK" || CLAUSE_BREAKS.has(p.text) || clauseStart.has(from)) break;
+      if (agent === "name" && !(p.agent === "name")) break;
       if (p.pos === "DET" || p.pos === "ADJ" || p.pos === "NUM" || ((p.pos === "NOUN" || p.pos === "PROPN") && !p.agent) || p.lower === "'s" || p.pos === "PRON" && (p.lower === "our" || p.lower === "their" || p.lower === "his" || p.lower === "her" || p.lower === "your")) {
         if (p.lower === "'s") break;
         from -= 1;
@@ -471,7 +472,7 @@ function groupsOf(words: Word[], from: number, to: number): Group[] {
         continue;
       }
       // "forgot to rotate", "failed to check": the infinitive reads with the verb before it.
-      if (x.lower === "to" && g.main && j + 1 < to && words[j + 1].pos === "VERB" && !g.then) {
+      if (x.lower === "to" && (g.main || g.modal) && j + 1 < to && (words[j + 1].pos === "VERB" || VERB_FORMS.has(words[j + 1].lower)) && !g.then) {
         j++;
         continue;
       }
@@ -591,12 +592,14 @@ function readClause(words: Word[], from: number, to: number, field: WordingField
     if (L.SOFT_JUDGEMENT.has(word) && !hasPerson) continue;
     if (word === "lapse" && w.pos === "VERB") continue;
     if (word === "blindly" && !hasPerson) continue;
+    // "the retry logic is careless about idempotency": an adjective said of a thing, with no person in the clause.
+    if (!hasPerson && w.pos === "ADJ" && (["ADP"].includes(words[j + 1]?.pos ?? "") || words.slice(Math.max(from, j - 3), j).some((x) => x.lemma === "be")) && thingBefore(words, j, from)) continue;
     // "The retry logic was careless about idempotency": a judgement of code, not of a person.
     if (isAdjectiveAfterBe(words, j)) {
       const g = groups.find((x) => x.to >= j && x.from < j);
       const subject = g ? subjectOf(words, g, from, mentions) : undefined;
       const clauseHasAgentBefore = personIn(from, j);
-      if (!subject && !clauseHasAgentBefore && !hasPerson) continue;
+      if (!subject && !clauseHasAgentBefore && !hasPerson && thingBefore(words, j, from)) continue;
     }
     push({ from: j, to: j + 1, kind: "judgement", rule: "judgement-word", edit: judgementWordEdit(words, j, from, to) });
   }
@@ -666,7 +669,9 @@ function readClause(words: Word[], from: number, to: number, field: WordingField
       while (k < to && k < j + 4 && (words[k].pos === "DET" || words[k].pos === "ADJ" || words[k].pos === "ADV")) k++;
       if (k < to && k > j + 1 && ["mistake", "error", "blunder", "typo", "slip", "goof", "boo-boo", "misstep"].includes(words[k].fixed ?? words[k].lemma)) {
         const subject = personBefore(words, j, from, 4);
-        if (subject !== undefined || words[from]?.lower === "so-and-so" || (field !== "remediation" && !systemBefore(words, j, from))) {
+        // "Why did the mistake get checked in?": "did" is an auxiliary there, not what someone did.
+        const auxiliary = words[k + 1] && (words[k + 1].pos === "VERB" || words[k + 1].pos === "AUX");
+        if (!auxiliary && (subject !== undefined || (j === from && field !== "remediation"))) {
           const start = subject ?? j;
           push({ from: start, to: k + 1, kind: "person", rule: "mistake" });
         }
@@ -716,7 +721,8 @@ function readClause(words: Word[], from: number, to: number, field: WordingField
     const lemma = main.fixed ? lemmaOfFixed(main.fixed) : main.lemma;
     const lemmas = g.lemmas.map((l) => l);
     if (g.then) lemmas.push(g.then.lemma);
-    const failure = lemmas.find((l) => L.FAILURE_VERBS.has(l) || /^mis-?[a-z]{3,}$/.test(l));
+    const letThrough = (lemmas.includes("let") || lemmas.includes("allow")) && words.slice(g.to, Math.min(to, g.to + 5)).some((x) => ["through", "slip", "lapse", "expire", "rot", "pass"].includes(x.lemma));
+    const failure = lemmas.find((l) => L.FAILURE_VERBS.has(l) || /^mis-?[a-z]{3,}$/.test(l)) ?? (letThrough ? "let" : undefined);
     const span = { from: subject.from, to: g.to };
     const isTeam = agent === "team";
     if (agent === "they" && !(lemmas.some((l) => L.HUMAN_VERBS.has(l)) || (g.perfect && lemmas.some((l) => L.HUMAN_VERBS.has(l))))) continue;
@@ -754,7 +760,9 @@ function readClause(words: Word[], from: number, to: number, field: WordingField
     if (PERSONAL.has(agent) || isTeam) {
       if (lemma === "be" || lemma === "have" || (L.NOT_GIVEN_VERBS.has(lemma) && !L.ACTS_ON_THE_SYSTEM.has(lemma))) continue;
       const fixLikeObject = about !== undefined && /\b(?:fix|fixes|rollback|revert|patch|hotfix|mitigation|failover|workaround|incident|status|page|timeline|channel|bridge)\b/i.test(about);
-      if (field === "answer" && startsWithBecause && subject.from <= from + 2 && agent !== "anyone" && !fixLikeObject) {
+      const presentHabit = main.lower.endsWith("s") && !main.lower.endsWith("ss") && main.lemma !== main.lower;
+      const respondedOnly = L.RESPONSE_VERBS.has(lemma) && !L.ACTS_ON_THE_SYSTEM.has(lemma) && !errorMarker;
+      if (field === "answer" && startsWithBecause && subject.from <= from + 2 && agent !== "anyone" && !fixLikeObject && !respondedOnly && !(isTeam && presentHabit)) {
         push({ ...span, kind: "person", rule: isTeam ? "team-failure" : "agent-because", about });
         continue;
       }
@@ -782,20 +790,36 @@ function readClause(words: Word[], from: number, to: number, field: WordingField
   // Passive blame: "the alerts were ignored by everyone who received them", "the migration was run by Kenji".
   for (let j = from; j < to; j++) {
     const w = words[j];
-    if (w.quoted || !(w.pos === "VERB" || w.pos === "ADJ") || !/(?:ed|en|wn|un|ught|ft|pt|st|t)$/.test(w.lower)) continue;
+    const afterBe = !!words[j - 1] && (words[j - 1].lemma === "be" || words[j - 1].lemma === "get" || isNegation(words[j - 1]));
+    if (w.quoted || !(w.pos === "VERB" || w.pos === "ADJ") || !(/(?:ed|en|wn|un|ught|ft|pt|st|t)$/.test(w.lower) || (afterBe && VERB_FORMS.has(w.lower)))) continue;
     const lemma = VERB_FORMS.get(w.lower) ?? w.lemma;
     let by = -1;
-    for (let k = j + 1; k < to && k <= j + 6; k++) {
+    for (let k = j + 1; k < to && k <= j + 7; k++) {
       if (words[k].lower === "by") {
         by = k;
         break;
       }
+      if (words[k].lower === "to" && words[k + 1]?.pos === "VERB") {
+        k++;
+        continue;
+      }
       if (words[k].pos === "VERB" || words[k].text === ",") break;
     }
-    const agentAfter = by >= 0 ? firstAgent(words, by + 1, Math.min(to, by + 5)) : undefined;
+    let agentAfter: { agent: Agent; to: number } | undefined;
+    for (let k = by + 1; by >= 0 && k < to && k <= by + 5; k++) {
+      const m = mentions.get(k);
+      if (m && m.from <= by + 1 && words[k].agent !== "they") {
+        let end = k + 1;
+        while (end < to && words[end].agent) end++;
+        agentAfter = { agent: words[k].agent!, to: end };
+        break;
+      }
+      if (m) break;
+    }
+    const negatedPassive = words.slice(Math.max(from, j - 3), j).some((x) => isNegation(x));
     const blamable = L.FAILURE_VERBS.has(lemma) || /^mis-?[a-z]{3,}$/.test(lemma) || PASSIVE_BLAME.has(lemma) || ((L.ACTS_ON_THE_SYSTEM.has(lemma) || L.CULPRIT_VERBS.has(lemma)) && (errorMarker || isQuestion));
     if (agentAfter && agentAfter.agent !== "they") {
-      if (blamable && !L.NOT_GIVEN_VERBS.has(lemma)) push({ from: j, to: agentAfter.to, kind: "person", rule: "passive" });
+      if ((blamable || negatedPassive) && !L.NOT_GIVEN_VERBS.has(lemma)) push({ from: j, to: agentAfter.to, kind: "person", rule: "passive" });
     } else if (["ignore", "neglect", "overlook", "disregard"].includes(lemma) && words[j - 1] && (words[j - 1].lemma === "be" || words[j - 1].lemma === "get" || words[j - 1].lemma === "then" || words[j - 1].lower === "and")) {
       if (!isNegation(words[j - 2] ?? words[j - 1]) && !(words[j + 1]?.lower === "by" && !agentAfter) && !words.slice(from, j).some((x) => x.lower === "silently" || x.lower === "parser" || x.lower === "config")) push({ from: j, to: j + 1, kind: "person", rule: "passive" });
     }
@@ -863,6 +887,18 @@ function systemBefore(words: Word[], at: number, clauseFrom: number): boolean {
     const w = words[j];
     if (w.agent) return false;
     if (w.pos === "NOUN" || w.pos === "PROPN" || (w.pos === "PRON" && ["it", "this", "that", "which", "we", "they"].includes(w.lower))) return true;
+  }
+  return false;
+}
+
+/** Whether the nearest noun before `at` in the clause is a thing ("the retry logic", "it" after one), not a name. */
+function thingBefore(words: Word[], at: number, clauseFrom: number): boolean {
+  for (let j = at - 1; j >= clauseFrom; j--) {
+    const w = words[j];
+    if (w.agent) return false;
+    if (w.pos === "PROPN" && /^\p{Lu}/u.test(w.text)) return false;
+    if (w.pos === "NOUN") return true;
+    if (w.pos === "PRON") return w.lower === "it" || w.lower === "this" || w.lower === "that" || w.lower === "which";
   }
   return false;
 }
@@ -1056,11 +1092,16 @@ function remediations(words: Word[], from: number, to: number, groups: Group[], 
     let objectEnd = k + 1;
     while (objectEnd < to && words[objectEnd].agent) objectEnd++;
     if (objectAgent === "they" && !["remind", "retrain", "tell", "warn", "train", "fire"].includes(lemma)) continue;
-    const rest = words.slice(objectEnd, Math.min(to, objectEnd + 6));
+    let restFrom = objectEnd;
+    // "Ask someone in finance to stop…": a short phrase after the person.
+    if (["in", "on", "from", "at"].includes(words[restFrom]?.lower ?? "")) {
+      for (let x = restFrom + 1; x < to && x <= restFrom + 3; x++) if (words[x].lower === "to") restFrom = x;
+    }
+    const rest = words.slice(restFrom, Math.min(to, restFrom + 6));
     const restLemmas = rest.map((w) => w.lemma);
     const aimsAtBehaviour =
       L.AT_PERSON_ALWAYS.has(lemma) ||
-      (restLemmas[0] === "to" && (L.BEHAVIOUR_ADJECTIVES.has(restLemmas[2] ?? "") || ["double-check", "check", "verify", "remember", "think", "slow", "pay", "take", "be", "stop", "avoid", "read", "review", "always", "never", "not", "ask", "follow", "confirm", "make", "look", "get", "wait", "test", "try"].includes(restLemmas[1] ?? ""))) ||
+      (restLemmas[0] === "to" && (L.BEHAVIOUR_ADJECTIVES.has(restLemmas[2] ?? "") || ["double-check", "check", "verify", "remember", "think", "slow", "pay", "take", "be", "stop", "avoid", "read", "review", "always", "never", "not", "ask", "follow", "confirm", "make", "look", "get", "wait", "test", "try", "pair", "shadow", "re-read", "escalate", "sign", "attend", "complete", "respond", "acknowledge", "watch", "monitor", "learn"].includes(restLemmas[1] ?? ""))) ||
       (restLemmas[0] === "not" || restLemmas[0] === "never") ||
       (["send", "put"].includes(lemma) && rest.some((w) => /^(?:training|course|class|refresher|workshop|bootcamp|probation|pip)$/.test(w.lower))) ||
       (["reassign", "move", "rotate", "transfer"].includes(lemma) && rest.some((w) => /^(?:away|off|out)$/.test(w.lower))) ||
@@ -1071,14 +1112,16 @@ function remediations(words: Word[], from: number, to: number, groups: Group[], 
       (["monitor", "watch", "supervise", "audit", "review"].includes(lemma) && objectAgent !== "team" && objectAgent !== "anyone" && rest.length < 6 && !rest.some((w) => w.pos === "NOUN" && !w.agent));
     if (!aimsAtBehaviour) continue;
     if (lemma === "train" && rest.some((w) => ["model", "classifier", "network"].includes(w.lemma))) continue;
+    // "Train all engineers on the new deploy tool": onboarding for everyone, not a fix aimed at one person.
+    if (["train", "educate", "coach", "mentor", "onboard"].includes(lemma) && words.slice(g.to, k).some((w) => ["all", "every", "new", "each", "our"].includes(w.lower))) continue;
     if ((lemma === "train" || lemma === "educate" || lemma === "coach" || lemma === "mentor") && objectAgent === "team" && !rest.length) continue;
     push({ from: g.from, to: Math.min(to, objectEnd + (restLemmas[0] === "to" ? 2 : 0)), kind: "remediation", rule: "at-person" });
   }
   // People told to behave: "Leon will double-check his configs himself", "all engineers must verify…".
   for (const g of groups) {
     const subject = subjectOf(words, g, from, mentions);
-    if (!subject || !g.modal || subject.agent === "they") continue;
-    if (!["should", "must", "need", "will", "shall", "ought", "have", "has", "needs"].includes(g.modal) && !g.lemmas.includes("need") && !g.lemmas.includes("have")) continue;
+    if (!subject || subject.agent === "they") continue;
+    if (!["should", "must", "need", "will", "shall", "ought", "have", "has", "needs"].includes(g.modal ?? "") && !g.lemmas.includes("need") && !g.lemmas.includes("have")) continue;
     const lemmas = [...g.lemmas, ...(g.then ? [g.then.lemma] : [])];
     const after = words.slice(g.to, Math.min(to, g.to + 4));
     const behaviour =
@@ -1087,7 +1130,7 @@ function remediations(words: Word[], from: number, to: number, groups: Group[], 
       (["check", "verify", "review", "confirm", "test", "look", "ask", "follow", "get", "wait", "run", "make"].includes(lemmas[lemmas.length - 1] ?? "") && (after.some((w) => ["manually", "carefully", "personally", "themselves", "himself", "herself", "properly", "always", "twice", "again", "first"].includes(w.lower)) || words.slice(g.from, g.to).some((w) => ["always", "personally", "manually", "carefully"].includes(w.lower)) || subject.agent === "anyone" || subject.agent === "role" && /\b(?:all|every|each)\b/i.test(words.slice(subject.from, subject.at + 1).map((w) => w.text).join(" "))));
     const obligation = ["must", "need", "should", "ought", "shall"].includes(g.modal ?? "") || g.lemmas.includes("need") || (g.lemmas.includes("have") && words.slice(g.from, g.to + 1).some((w) => w.lower === "to"));
     const last = lemmas[lemmas.length - 1] ?? "";
-    const personalWork = obligation && PERSONAL_WORK.has(last) && !SYSTEM_WORK.has(last);
+    const personalWork = obligation && (PERSONAL_WORK.has(last) || lemmas.slice(1).some((l) => l === "stop" || l === "re-read" || l === "pair")) && !SYSTEM_WORK.has(last);
     if (behaviour || personalWork) push({ from: subject.from, to: g.to, kind: "remediation", rule: "person-must" });
   }
   // "himself", "herself": a fix that is one person doing better.
@@ -1135,6 +1178,8 @@ function behaviourIsNeutral(words: Word[], at: number, phrase: { to: number; phr
 function consequenceIsNeutral(words: Word[], at: number, phrase: { to: number; phrase: string }, from: number, to: number): boolean {
   const p = phrase.phrase;
   const person = personIn(words, from, to);
+  if (p.startsWith("'s") && !words[at - 1]?.agent) return true;
+  if (p.startsWith("manager") && !personIn(words, from, at)) return true;
   if (["accountable", "accountability", "consequence", "consequences", "bonus", "shame", "pip", "apology", "supervision", "near production", "take away", "lose access", "strip of", "call out", "call-out", "named in", "until they prove", "no more deploy", "no more friday", "write up", "write-up", "watch over", "someone watch", "under supervision", "supervise"].includes(p) && !person) return true;
   if (p === "take away" && !words.slice(phrase.to, Math.min(to, phrase.to + 5)).some((w) => /^(?:access|rights?|privileges?|permissions?|keys)$/.test(w.lower))) return true;
   if (p === "write up" || p === "write-up") {
