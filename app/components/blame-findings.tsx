@@ -2,6 +2,7 @@ import { Form } from "@remix-run/react";
 import { findingKey, KIND_LABELS, type Finding, type WhyField } from "~/models/blame";
 import { Field, FormError, HiddenInputs, SubmitButton } from "./form";
 import { labelFor } from "~/lib/item-label";
+import { shorten } from "~/lib/shorten";
 import { FIELD_LIMITS } from "~/models/limits";
 
 /**
@@ -44,7 +45,7 @@ function FindingText({ finding: f }: { finding: Finding }) {
       {f.rewrite ? (
         <>
           {" "}
-          <span className="blame__rewrite">Suggested wording: “{f.rewrite.text || "(remove it)"}”</span>
+          <span className="blame__rewrite">Suggested wording: “{f.rewrite.sentence ?? (f.rewrite.text || "(remove it)")}”</span>
         </>
       ) : null}
     </>
@@ -66,6 +67,7 @@ const FIELD_NAMES: Record<WhyField, string> = { question: "Question", answer: "A
 export function SavedFindings({
   whyId,
   level,
+  question,
   version,
   findings,
   canEdit,
@@ -73,8 +75,9 @@ export function SavedFindings({
   failure,
 }: {
   whyId: number;
-  /** The why's level, which the controls of each finding name along with its field and words. */
+  /** The why's level and question, which the controls of each finding name along with its field and words. */
   level: number;
+  question: string;
   version: number;
   findings: SavedFinding[];
   canEdit: boolean;
@@ -89,7 +92,8 @@ export function SavedFindings({
   const failedKey = failure?.intent === "acknowledge-finding" && failure.field ? findingKey(failure.field as WhyField, failure.match ?? "") : undefined;
   const atFinding = (f: SavedFinding) => (failedKey === findingKey(f.field, f.match) ? failure : undefined);
   const general = failure && !findings.some(atFinding) ? failure.message : undefined;
-  const findingItem = (f: SavedFinding) => `“${f.match}” in the ${FIELD_NAMES[f.field].toLowerCase()} at level ${level}`;
+  // Two whys at one level can share a flagged word ("careless"): the question tells them apart.
+  const findingItem = (f: SavedFinding) => `“${shorten(f.match, 30)}” in the ${FIELD_NAMES[f.field].toLowerCase()} at level ${level}, “${shorten(question, 24)}”`;
   return (
     <div className="blame blame--saved">
       <p className="blame__heading">

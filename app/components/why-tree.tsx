@@ -265,6 +265,7 @@ function WhyItem({
             <SavedFindings
               whyId={node.id}
               level={node.level}
+              question={node.question}
               version={source.version}
               findings={editing.findings[node.id] ?? []}
               canEdit={canEdit}

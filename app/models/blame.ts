@@ -19,7 +19,8 @@ export type Finding = {
   rewrite?: Rewrite;
 };
 
-export type Rewrite = { start: number; end: number; text: string };
+/** An edit of the field: text[start, end) becomes `text`; `sentence` is how the sentence then reads. */
+export type Rewrite = { start: number; end: number; text: string; sentence?: string };
 
 export const KIND_LABELS: Record<BlameKind, string> = {
   person: "A person as the cause",

@@ -123,7 +123,8 @@ function findingsOf(text: string, options: { field: WordingField; names: Names; 
     if (withRewrites && h.edit && verified < VERIFIED_REWRITES) {
       verified += 1;
       const rewrite = rewriteOf(text, words, h.edit);
-      if (rewrite && leavesNoBlame(text, rewrite, finding.kind, options)) finding.rewrite = rewrite;
+      const sentence = rewrite ? reworded(text, rewrite, finding.kind, options) : undefined;
+      if (rewrite && sentence !== undefined) finding.rewrite = { ...rewrite, sentence };
     }
     return finding;
   });
@@ -149,15 +150,18 @@ function rewriteOf(text: string, words: { start: number; end: number; text: stri
   return { start, end, text: replacement };
 }
 
-/** Whether the sentence around a rewording, once applied, has no finding of the kind it fixes and loses no sentence. */
-function leavesNoBlame(text: string, rewrite: Located, kind: BlameKind, options: { field: WordingField; names: Names; tokenize: Tokenize }): boolean {
+/**
+ * The sentence around a rewording as it reads once applied, if it then has no finding of the kind
+ * the rewording fixes and loses no sentence; otherwise none, and no rewording is offered.
+ */
+function reworded(text: string, rewrite: Located, kind: BlameKind, options: { field: WordingField; names: Names; tokenize: Tokenize }): string | undefined {
   // Only the sentence around the edit is read again: a bounded window, so the cost stays linear in the text.
   const from = sentenceStart(text, rewrite.start);
   const to = sentenceEnd(text, rewrite.end);
   const before = text.slice(from, to);
   const after = `${text.slice(from, rewrite.start)}${rewrite.text}${text.slice(rewrite.end, to)}`;
-  if (sentenceCount(after) !== sentenceCount(before) || !after.trim()) return false;
-  return !findingsOf(after, options, false).some((f) => f.kind === kind);
+  if (sentenceCount(after) !== sentenceCount(before) || !after.trim()) return undefined;
+  return findingsOf(after, options, false).some((f) => f.kind === kind) ? undefined : after.trim();
 }
 
 const WINDOW = 400;

@@ -1115,7 +1115,13 @@ function remediations(words: Word[], from: number, to: number, groups: Group[], 
     // "Train all engineers on the new deploy tool": onboarding for everyone, not a fix aimed at one person.
     if (["train", "educate", "coach", "mentor", "onboard"].includes(lemma) && words.slice(g.to, k).some((w) => ["all", "every", "new", "each", "our"].includes(w.lower))) continue;
     if ((lemma === "train" || lemma === "educate" || lemma === "coach" || lemma === "mentor") && objectAgent === "team" && !rest.length) continue;
-    push({ from: g.from, to: Math.min(to, objectEnd + (restLemmas[0] === "to" ? 2 : 0)), kind: "remediation", rule: "at-person" });
+    // The span: the verb and the person, and what they are told to be or do ("to be more careful").
+    let end = objectEnd;
+    if (restLemmas[0] === "to" || restLemmas[0] === "not" || restLemmas[0] === "never") {
+      end = restFrom + 1;
+      while (end < to && end < restFrom + 6 && (isVerbish(words[end]) || words[end].pos === "ADV" || isNegation(words[end]) || words[end].lower === "to" || L.BEHAVIOUR_ADJECTIVES.has(words[end].fixed ?? words[end].lower) || words[end].lower === "more" || words[end].lower === "extra")) end++;
+    }
+    push({ from: g.from, to: Math.min(to, end), kind: "remediation", rule: "at-person" });
   }
   // People told to behave: "Leon will double-check his configs himself", "all engineers must verify…".
   for (const g of groups) {

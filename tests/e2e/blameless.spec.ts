@@ -4,7 +4,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { addFirstWhy, capture, chooseOption, ADMIN, askWhyAgain, moveTo, reportIncident, statusBadge, unique, whyCard, whySection } from "./helpers";
 
-const MISTAKE_REWRITE = "A mistake in the change was not caught before it reached production.";
+const REWORDED = "It was a slip that nothing in the system caught.";
 
 test("a blaming answer is flagged as it is typed, reworded with the suggestion, and the analysis publishes", async ({ page }) => {
   const title = `Cart emptied on login ${unique("t")}`;
@@ -21,51 +21,65 @@ test("a blaming answer is flagged as it is typed, reworded with the suggestion, 
   const form = whySection(page);
   await form.getByLabel("Question (level 1)").fill("Why were carts emptied?");
   const answer = form.getByLabel("Answer", { exact: true });
-  await answer.fill("So-and-so made a mistake.");
+  await answer.fill("It was human error.");
   const findings = form.getByRole("list", { name: "Blameless wording in the answer" });
-  await expect(findings).toContainText("A person as the cause: “So-and-so made a mistake”.");
-  await expect(findings).toContainText("Try: What allowed this mistake to reach production without being caught?");
+  await expect(findings).toContainText("Blame or judgement: “human error”.");
+  await expect(findings).toContainText("Try: What made the error easy to make and hard to notice? Ask why again.");
+  await expect(findings).toContainText(`Suggested wording: “${REWORDED}”`);
   await capture(page, "30-blame-finding-live");
 
-  // Applying the suggestion rewords the field; the finding goes away.
+  // Applying the suggestion rewords only those words; the finding goes away.
   await findings.getByRole("button", { name: "Use this wording" }).click();
-  await expect(answer).toHaveValue(MISTAKE_REWRITE);
+  await expect(answer).toHaveValue(REWORDED);
   await expect(findings.getByRole("listitem")).toHaveCount(0);
   await form.getByLabel("Remediation at level 1").fill("Restore carts from the session backup.");
   await form.getByLabel("No follow-up action needed for this remediation, because").fill("Done during the response");
   await form.getByRole("button", { name: "Add the first why" }).click();
-  await expect(whyCard(page, MISTAKE_REWRITE)).toBeVisible();
+  await expect(whyCard(page, REWORDED)).toBeVisible();
 
-  // A saved remediation aimed at people, not the system, is flagged on the why's card.
-  await askWhyAgain(page, MISTAKE_REWRITE, 2, {
-    question: "Why was the mistake not caught?",
-    answer: "The session tests do not cover logged-in carts.",
+  // Saved wording is flagged on the why's card: hindsight in the answer, and a fix aimed at people.
+  await askWhyAgain(page, REWORDED, 2, {
+    question: "Why was the slip not caught?",
+    answer: "The session tests were obviously incomplete.",
     remediation: "Tell the engineers to be more careful with sessions.",
     noActionReason: "Covered by the session test plan",
   });
-  const level2 = whyCard(page, "The session tests do not cover logged-in carts.");
-  await expect(level2.locator(".blame--saved")).toContainText("A fix aimed at a person: “be more careful”.");
+  const level2 = whyCard(page, "The session tests were obviously incomplete.");
+  const saved = level2.locator(".blame--saved");
+  await expect(saved).toContainText("Hindsight: “obviously”.");
+  await expect(saved).toContainText("A fix aimed at a person: “Tell the engineers to be more careful”.");
+  // A fix aimed at people has no safe rewording: the card asks the question instead.
+  await expect(saved).toContainText("Try: What could change in the tool, the default, the check or the onboarding, so that nobody meets the same trap?");
 
-  // Publishing waits for it, and says which why and which words.
+  // Publishing waits for both, and says which why and which words.
   await moveTo(page, "Send for review", "Review");
   const lifecycle = page.getByRole("region", { name: "Lifecycle" });
   await lifecycle.getByRole("button", { name: "Publish", exact: true }).click();
   await expect(lifecycle.getByRole("alert").getByRole("listitem")).toHaveText([
-    "Level 2 (“Why was the mistake not caught?”): a fix aimed at a person in the remediation, “be more careful”. Reword it, or acknowledge it with a reason.",
+    "Level 2 (“Why was the slip not caught?”): hindsight in the answer, “obviously”. Reword it, or acknowledge it with a reason.",
+    "Level 2 (“Why was the slip not caught?”): a fix aimed at a person in the remediation, “Tell the engineers to be more careful”. Reword it, or acknowledge it with a reason.",
   ]);
   await expect(statusBadge(page)).toHaveText("Review");
 
-  // One click applies the suggested wording to the saved why (a plain form post).
-  await level2.getByRole("button", { name: "Use the suggested wording" }).click();
+  // One click applies the suggested wording to the saved why (a plain form post): only the word goes.
+  await level2.getByRole("button", { name: /^Use the suggested wording/ }).click();
   await expect(page.getByRole("status")).toHaveText("Reworded with the suggestion. Adjust it in Edit if it needs more.");
-  await expect(level2.locator(".why__remedy")).toContainText("Add a check, test or guard rail that catches this before it reaches production.");
-  await expect(level2.locator(".blame--saved")).toHaveCount(0);
+  const level2Now = whyCard(page, "The session tests were incomplete.");
+  await expect(level2Now.locator(".blame--saved")).not.toContainText("Hindsight");
+
+  // The fix is rewritten by hand, in Edit, aimed at the system; nothing is left to reword.
+  await level2Now.getByText("Edit", { exact: true }).click();
+  const edit = level2Now.locator("details[open]");
+  await edit.getByLabel("Remediation at level 2").fill("Add logged-in carts to the session tests.");
+  await edit.getByRole("button", { name: "Save changes" }).click();
+  await expect(level2Now.locator(".why__remedy")).toContainText("Add logged-in carts to the session tests.");
+  await expect(level2Now.locator(".blame--saved")).toHaveCount(0);
   await expect(page.getByText("Before this can be published")).toHaveCount(0);
 
   await moveTo(page, "Publish", "Published");
   await expect(page.getByRole("status")).toHaveText(`${ref} is published. Thank you for running a blameless 5 Whys.`);
   await page.getByRole("navigation", { name: "Incident" }).getByRole("link", { name: "History" }).click();
-  await expect(page.getByRole("region", { name: "History" })).toContainText(`${ADMIN.name} · Edited the why “Why was the mistake not caught?”`);
+  await expect(page.getByRole("region", { name: "History" })).toContainText(`${ADMIN.name} · Edited the why “Why was the slip not caught?”`);
 });
 
 /** "2026-11-25T10:00" for a day `days` from now, as the report form takes it (UTC). */

@@ -79,12 +79,13 @@ test("without JavaScript: sign in, report an incident and add whys with plain fo
   const level2 = whyCard(noJs, "The parser throws instead of rejecting");
   await level2.getByText("Edit", { exact: true }).click();
   const edit = level2.locator("details[open]");
-  await edit.getByLabel("Remediation at level 2").fill("Remind the engineers to be more careful with message formats.");
+  await edit.getByLabel("Remediation at level 2").fill("Obviously, validate message formats at the producer.");
   await post(noJs, () => edit.getByRole("button", { name: "Save changes" }).click());
-  await expect(level2.locator(".blame--saved")).toContainText("A fix aimed at a person: “be more careful”.");
-  const reworded = await post(noJs, () => level2.getByRole("button", { name: "Use the suggested wording" }).click());
+  await expect(level2.locator(".blame--saved")).toContainText("Hindsight: “Obviously”.");
+  await expect(level2.locator(".blame--saved")).toContainText("Suggested wording: “Validate message formats at the producer.”");
+  const reworded = await post(noJs, () => level2.getByRole("button", { name: /^Use the suggested wording/ }).click());
   expect(reworded.status()).toBe(302);
-  await expect(level2.locator(".why__remedy")).toContainText("Add a check, test or guard rail that catches this before it reaches production.");
+  await expect(level2.locator(".why__remedy")).toContainText("Validate message formats at the producer.");
   await expect(level2.locator(".blame--saved")).toHaveCount(0);
   await context.close();
 });

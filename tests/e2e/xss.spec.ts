@@ -209,7 +209,7 @@ async function storeEverywhere(admin: string, file: Database.Database) {
       await sent(page, { intent: "add-why", parentId: whyId, question: payload, answer: payload, noRemediationReason: payload, noActionReason: payload }, `why without remediation: ${name}`);
       const kept = await sent(page, { intent: "add-why", parentId: whyId, question: payload, answer: "Because the on-call engineer should have checked the dashboard.", noRemediationReason: "None needed." }, `blaming why: ${name}`);
       const keptId = /#why-(\d+)/.exec(kept.headers.get("location") ?? "")![1];
-      await sent(page, { intent: "acknowledge-finding", whyId: keptId, field: "answer", match: "the on-call engineer should have", reason: payload }, `kept wording: ${name}`);
+      await sent(page, { intent: "acknowledge-finding", whyId: keptId, field: "answer", match: "the on-call engineer should have checked", reason: payload }, `kept wording: ${name}`);
       await sent(page, { intent: "add-entry", at: "2026-11-20T10:05", bodyMd: payload }, `timeline: ${name}`);
     }
     await sent(page, { intent: "move", to: "review" }, "review");
