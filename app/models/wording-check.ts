@@ -5,14 +5,43 @@
 import type { Tokenize } from "~/lib/wording-nlp";
 import type { BlameKind, Check, Finding, Rewrite } from "./blame";
 import { namesOf, readBlame, type Directory, type Hit, type Names, type RuleName, type WordingField } from "./wording";
+import { blameProbability, sentenceFeatures, type LearnedModel } from "./wording-learned";
+import learned from "./wording-model.json";
+
+const MODEL = learned as LearnedModel;
 
 export type { Directory, WordingField } from "./wording";
+
+/** What the learned part says of a sentence the rules found nothing in, by field. */
+const LEARNED: Record<WordingField, { kind: BlameKind; advice: Advice }> = {
+  question: {
+    kind: "question",
+    advice: {
+      explanation: "This question reads as looking for who did it. A culprit ends the analysis; a cause continues it.",
+      suggestion: () => "Ask what in the system made this possible or likely: “Why could this happen without anything stopping it?”",
+    },
+  },
+  answer: {
+    kind: "person",
+    advice: {
+      explanation: "This answer reads as putting the cause on people rather than on what they worked with.",
+      suggestion: () => SYSTEM_QUESTION,
+    },
+  },
+  remediation: {
+    kind: "remediation",
+    advice: {
+      explanation: "This fix reads as aimed at people's behaviour. It leaves the trap in place for the next person.",
+      suggestion: () => "What check, test, guard rail or default would make this unnecessary to remember?",
+    },
+  },
+};
 
 type Advice = { explanation: string; suggestion: (about?: string) => string };
 
 const SYSTEM_QUESTION = "Describe what in the system let this happen: the missing check, test, guard rail or default that would have caught it.";
 
-const ADVICE: Record<RuleName, Advice> = {
+const ADVICE: Record<Exclude<RuleName, "learned">, Advice> = {
   "agent-failure": {
     explanation: "This names a person as the cause. People act sensibly given what they see; the question is what they saw.",
     suggestion: (about) => (about ? `What made it easy to get ${about} wrong, and what would have caught it?` : SYSTEM_QUESTION),
@@ -104,7 +133,15 @@ export function checkWording(text: string, options: { field: WordingField; names
 const VERIFIED_REWRITES = 24;
 
 function findingsOf(text: string, options: { field: WordingField; names: Names; tokenize: Tokenize }, withRewrites: boolean): Finding[] {
-  const { words, hits } = readBlame(text, options.tokenize, options.field, options.names);
+  const { words, hits, sentences, neutral } = readBlame(text, options.tokenize, options.field, options.names);
+  // Where the rules found nothing in a sentence, nor a person merely not given something ("was
+  // not paged"), the learned model may find blame: the whole sentence is the finding.
+  for (const [a, b] of sentences) {
+    if (hits.some((h) => h.from < b && h.to > a) || [...neutral].some((n) => n >= a && n < b)) continue;
+    if (blameProbability(MODEL, sentenceFeatures(words.slice(a, b), options.field)) >= MODEL.threshold) {
+      hits.push({ from: a, to: b, kind: LEARNED[options.field].kind, rule: "learned" });
+    }
+  }
   // One finding per word: the earliest start, then the longest, wins an overlap.
   hits.sort((a, b) => a.from - b.from || b.to - a.to);
   const kept: Hit[] = [];
@@ -118,7 +155,7 @@ function findingsOf(text: string, options: { field: WordingField; names: Names; 
   return kept.map((h): Finding => {
     const start = words[h.from].start;
     const end = words[h.to - 1].end;
-    const advice = ADVICE[h.rule];
+    const advice = h.rule === "learned" ? LEARNED[options.field].advice : ADVICE[h.rule];
     const finding: Finding = { start, end, match: text.slice(start, end), kind: h.kind as BlameKind, explanation: advice.explanation, suggestion: advice.suggestion(h.about) };
     if (withRewrites && h.edit && verified < VERIFIED_REWRITES) {
       verified += 1;
@@ -161,6 +198,8 @@ function reworded(text: string, rewrite: Located, kind: BlameKind, options: { fi
   const before = text.slice(from, to);
   const after = `${text.slice(from, rewrite.start)}${rewrite.text}${text.slice(rewrite.end, to)}`;
   if (sentenceCount(after) !== sentenceCount(before) || !after.trim()) return undefined;
+  // No finding of the kind it fixes may be left. (Another kind may show once these words are gone,
+  // "Ned merged it" after "sloppily": it was there all along, and is then shown for what it is.)
   return findingsOf(after, options, false).some((f) => f.kind === kind) ? undefined : after.trim();
 }
 

@@ -38,7 +38,9 @@ export type RuleName =
   | "person-must"
   | "who"
   | "which"
-  | "why-person";
+  | "why-person"
+  /** The learned model's reading of a whole sentence (wording-learned.ts). */
+  | "learned";
 
 export type WordingField = "question" | "answer" | "remediation";
 
@@ -543,18 +545,46 @@ function isAdjectiveAfterBe(words: Word[], i: number): boolean {
 // The rules.
 
 /** Every hit in the text, in reading order, at most one per word: earlier words and stronger rules first. */
-export function readBlame(text: string, tokenize: Tokenize, field: WordingField, names: Names): { words: Word[]; hits: Hit[] } {
+/**
+ * What a person was not given: "was not paged", "didn't get the alert", "had no way to see". The
+ * rules read these as the system's gap, and mark them so the learned model does not read the
+ * person in them as a culprit.
+ */
+const NOT_GIVEN_TO_A_PERSON = new Set(["get", "receive", "page", "alert", "notify", "call", "wake", "tell", "inform", "give", "grant", "provide", "show", "teach", "train", "onboard", "invite", "add", "warn", "brief", "have", "hear", "offer", "allow", "permit", "assign", "include"]);
+
+export function readBlame(text: string, tokenize: Tokenize, field: WordingField, names: Names): { words: Word[]; hits: Hit[]; sentences: [number, number][]; neutral: Set<number> } {
   const words = wordsOf(text, tokenize);
   const clauses = clausesOf(words);
   const mentions = markAgents(words, names, clauses);
   repair(words, new Set(clauses.map(([a]) => a)));
   const hits: Hit[] = [];
-  for (const [from, to] of clauses) readClause(words, from, to, field, mentions, hits);
-  return { words, hits };
+  const neutral = new Set<number>();
+  for (const [from, to] of clauses) readClause(words, from, to, field, mentions, hits, neutral);
+  return { words, hits, sentences: sentencesOf(words), neutral };
 }
 
-function readClause(words: Word[], from: number, to: number, field: WordingField, mentions: Map<number, { from: number; agent: Agent }>, hits: Hit[]) {
+/** The sentences of a text as word ranges (a list item is one), at most MAX_CLAUSE words each, markers left out. */
+function sentencesOf(words: Word[]): [number, number][] {
+  const sentences: [number, number][] = [];
+  let from = 0;
+  for (let i = 0; i <= words.length; i++) {
+    const w = words[i];
+    const stop = i === words.length || w.pos === "BREAK" || w.text === "." || w.text === "!" || w.text === "?" || i - from >= MAX_CLAUSE;
+    if (!stop) continue;
+    let start = from;
+    while (start < i && (LIST_MARKER.test(words[start].text) || words[start].text === ">" || words[start].text === "#")) start++;
+    // A question keeps its question mark: it is part of what the sentence is.
+    const end = w && w.text === "?" ? i + 1 : i;
+    if (end > start && words.slice(start, end).some((x) => x.pos !== "PUNCT")) sentences.push([start, end]);
+    from = i + 1;
+  }
+  return sentences;
+}
+
+function readClause(words: Word[], from: number, to: number, field: WordingField, mentions: Map<number, { from: number; agent: Agent }>, hits: Hit[], neutral: Set<number>) {
   const push = (h: Hit) => hits.push(h);
+  // Word indices of "what a person was not given" (NOT_GIVEN_TO_A_PERSON).
+  const notGiven = (at: number) => neutral.add(at);
   const personIn = (a: number, b: number) => {
     for (let j = Math.max(a, from); j < Math.min(b, to); j++) if (words[j].agent && words[j].agent !== "they") return true;
     return false;
@@ -738,12 +768,14 @@ function readClause(words: Word[], from: number, to: number, field: WordingField
         continue;
       }
     }
+    if (g.passive && g.negated && NOT_GIVEN_TO_A_PERSON.has(lemma) && agent !== "they") notGiven(g.from);
     if (g.passive) continue;
     if (failure && !(failure === "fail" && g.then && L.NOT_GIVEN_VERBS.has(g.then.lemma))) {
       if (failure === "miss" && about && /\b(?:deadline|window|train|flight|meeting)\b/.test(about)) continue;
       push({ ...span, kind: "person", rule: isTeam ? "team-failure" : "agent-failure", about });
       continue;
     }
+    if ((g.negated || words[g.to]?.lower === "no") && NOT_GIVEN_TO_A_PERSON.has(lemma) && agent !== "they") notGiven(g.from);
     if (g.negated && !L.NOT_GIVEN_VERBS.has(lemma) && g.modal !== "can" && g.modal !== "could" && !(g.lemmas.includes("be") && !g.passive && main.lemma === "be")) {
       if (g.modal === "will" || g.modal === "should" || g.modal === "must") continue;
       push({ ...span, kind: "person", rule: isTeam ? "team-failure" : "agent-not-done", about });
@@ -826,7 +858,7 @@ function readClause(words: Word[], from: number, to: number, field: WordingField
   }
 
   if (field === "remediation") remediations(words, from, to, groups, mentions, push);
-  if (isQuestion) questions(words, from, to, groups, mentions, push);
+  if (isQuestion) questions(words, from, to, groups, mentions, push, notGiven);
 }
 
 /**
@@ -1203,7 +1235,7 @@ function consequenceIsNeutral(words: Word[], at: number, phrase: { to: number; p
   return false;
 }
 
-function questions(words: Word[], from: number, to: number, groups: Group[], mentions: Map<number, { from: number; agent: Agent }>, push: (h: Hit) => void) {
+function questions(words: Word[], from: number, to: number, groups: Group[], mentions: Map<number, { from: number; agent: Agent }>, push: (h: Hit) => void, notGiven: (at: number) => void) {
   let start = from;
   // "So who approved it?", "And which engineer…"
   while (start < to && ["so", "and", "but", "then", "ok", "okay", "also", "-", "*"].includes(words[start].lower)) start++;
@@ -1288,6 +1320,7 @@ function questions(words: Word[], from: number, to: number, groups: Group[], men
     const lemma = verb.fixed ? lemmaOfFixed(verb.fixed) : verb.lemma;
     const failing = lemmas.some((l) => L.FAILURE_VERBS.has(l));
     if (g.lemmas.includes("be") && !g.lemmas.includes("do") && !failing) return;
+    if (NOT_GIVEN_TO_A_PERSON.has(lemma) && !failing && (negated || g.passive || afterAgent?.passive || ["get", "receive", "have", "hear"].includes(lemma))) notGiven(start);
     if (L.NOT_GIVEN_VERBS.has(lemma) && !failing && !negated) return;
     if (["get", "receive", "have", "exist", "hear", "own"].includes(lemma) && !failing) return;
     if (first.lower === "what" && !failing && !negated) return;
@@ -1334,10 +1367,10 @@ function matchCase(word: string, like: string) {
 }
 
 const PHRASE_REPLACEMENTS: Record<string, string> = {
-  "human error": "a slip that nothing in the system caught",
-  "operator error": "a slip that nothing in the system caught",
-  "user error": "a slip that nothing in the system caught",
-  "pilot error": "a slip that nothing in the system caught",
+  "human error": "a gap in the safeguards",
+  "operator error": "a gap in the safeguards",
+  "user error": "a gap in the safeguards",
+  "pilot error": "a gap in the safeguards",
   "lapse in judgement": "a decision that looked right at the time",
   "lapse in judgment": "a decision that looked right at the time",
   "lapse of judgement": "a decision that looked right at the time",

@@ -4,7 +4,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { addFirstWhy, capture, chooseOption, ADMIN, askWhyAgain, moveTo, reportIncident, statusBadge, unique, whyCard, whySection } from "./helpers";
 
-const REWORDED = "It was a slip that nothing in the system caught.";
+const REWORDED = "It was a gap in the safeguards.";
 
 test("a blaming answer is flagged as it is typed, reworded with the suggestion, and the analysis publishes", async ({ page }) => {
   const title = `Cart emptied on login ${unique("t")}`;

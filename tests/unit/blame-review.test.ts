@@ -14,9 +14,9 @@ beforeEach(async () => {
 });
 
 /**
- * Ries's chain, complete but for its level-3 answer, ready to publish otherwise. Its level-4 fix,
- * "Train the engineer in the principles of TDD", is aimed at a person: it is kept with a reason,
- * as the demo keeps it, so the tests below are about the level-3 answer.
+ * Ries's chain, complete but for its level-3 answer, ready to publish otherwise. Its fixes at
+ * levels 3 and 4 ("Help the engineer understand…", "Train the engineer…") are aimed at a person:
+ * they are kept with a reason, as the demo keeps them, so the tests below are about the answer.
  */
 async function riesInReview() {
   const facilitator = await createUser({ name: "Avery Facilitator" });
@@ -26,7 +26,9 @@ async function riesInReview() {
   for (const whyId of ids) await createAction(facilitator, incident.id, whyId, actionFields(facilitator.id));
   await db().insert(schema.participants).values({ incidentId: incident.id, userId: participant.id }).run();
   await advanceTo(facilitator, incident.id, "review");
-  await acknowledgeFinding(facilitator, incident.id, ids[3], "remediation", "Train the engineer", "Ries's own fix at this level; level 5 changes the system.");
+  const reason = "Ries's own fix at this level; level 5 changes the system.";
+  await acknowledgeFinding(facilitator, incident.id, ids[2], "remediation", "Help the engineer understand why the code doesn't work as written", reason);
+  await acknowledgeFinding(facilitator, incident.id, ids[3], "remediation", "Train the engineer", reason);
   return { facilitator, participant, incident, mistakeWhy: ids[2] };
 }
 
@@ -60,7 +62,7 @@ describe("publishing waits for blameless wording", () => {
     const before = (await listWhys(incident.id)).find((w) => w.id === mistakeWhy)!;
     await applySuggestion(facilitator, incident.id, mistakeWhy, before.version, "answer", "human error");
     const after = (await listWhys(incident.id)).find((w) => w.id === mistakeWhy)!;
-    expect(after.answer).toBe("It was a slip that nothing in the system caught.");
+    expect(after.answer).toBe("It was a gap in the safeguards.");
     expect(after.version).toBe(before.version + 1);
     expect(await blameProblems(incident.id, facilitator)).toEqual([]);
     expect((await moveIncident(facilitator, incident.id, "published")).status).toBe("published");
@@ -77,7 +79,7 @@ describe("publishing waits for blameless wording", () => {
   it("publishes once the facilitator acknowledges the finding with a reason; rewording makes a new finding count again", async () => {
     const { facilitator, incident, mistakeWhy } = await riesInReview();
     await acknowledgeFinding(facilitator, incident.id, mistakeWhy, "answer", "So-and-so made a mistake", "Quoted from Ries's original example.");
-    expect((await listAcknowledgements(incident.id)).filter((a) => a.whyId === mistakeWhy)).toMatchObject([
+    expect((await listAcknowledgements(incident.id)).filter((a) => a.whyId === mistakeWhy && a.field === "answer")).toMatchObject([
       { whyId: mistakeWhy, field: "answer", match: "so-and-so made a mistake", reason: "Quoted from Ries's original example.", byName: "Avery Facilitator" },
     ]);
     expect(await blameProblems(incident.id, facilitator)).toEqual([]);
@@ -139,7 +141,7 @@ describe("findings stored with each why", () => {
       await updateWhy(facilitator, incident.id, mistakeWhy, why.version, { ...fieldsOf(why), answer: `Because ${name} was careless.` });
       await acknowledgeFinding(facilitator, incident.id, mistakeWhy, "answer", "careless", "Quoted.");
     }
-    const ofMistake = async () => (await listAcknowledgements(incident.id)).filter((a) => a.whyId === mistakeWhy);
+    const ofMistake = async () => (await listAcknowledgements(incident.id)).filter((a) => a.whyId === mistakeWhy && a.field === "answer");
     expect(await ofMistake()).toHaveLength(1);
     const why = (await listWhys(incident.id)).find((w) => w.id === mistakeWhy)!;
     await updateWhy(facilitator, incident.id, mistakeWhy, why.version, { ...fieldsOf(why), answer: "Because the linter did not run on that path." });

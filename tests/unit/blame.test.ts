@@ -68,10 +68,10 @@ describe("suggested rewordings", () => {
   };
 
   it("change only the flagged words, keeping the rest of the sentence and the field", () => {
-    expect(reworded("It was human error on the deploy.")).toBe("It was a slip that nothing in the system caught on the deploy.");
+    expect(reworded("It was human error on the deploy.")).toBe("It was a gap in the safeguards on the deploy.");
     expect(reworded("Obviously the config was wrong.")).toBe("The config was wrong.");
     expect(reworded("We could easily have seen it.")).toBe("We could have seen it.");
-    expect(reworded("It was a rookie mistake in the config.")).toBe("It was a mistake in the config.");
+    expect(reworded("The rollout order was a rookie mistake.")).toBe("The rollout order was a mistake.");
     expect(reworded("Ned merged it sloppily. The canary was off.")).toBe("Ned merged it. The canary was off.");
   });
 

@@ -65,29 +65,43 @@ describe("the wording corpora", () => {
 });
 
 describe("the wording check on labelled sentences", () => {
-  it("finds blame in the development set, field by field", () => {
-    const m = measure(load("development.json"));
-    report("development set", m);
-    expect(m.get("all")!.precision).toBeGreaterThanOrEqual(0.97);
-    expect(m.get("all")!.recall).toBeGreaterThanOrEqual(0.9);
-    for (const field of ["question", "answer", "remediation"]) {
-      expect(m.get(`field ${field}`)!.precision).toBeGreaterThanOrEqual(0.95);
-      expect(m.get(`field ${field}`)!.recall).toBeGreaterThanOrEqual(0.87);
-    }
-  });
+  // The development sets are what the rules were written from and the model was trained on:
+  // their figures say the check holds what it learned, not how it does on unseen prose (see
+  // npm run wording:train for the cross-validated estimate, and the held-out set below).
+  for (const file of ["development.json", "development-2.json"]) {
+    it(`holds what it learned from ${file}`, () => {
+      const m = measure(load(file));
+      report(file, m);
+      for (const key of ["all", "field question", "field answer", "field remediation"]) {
+        expect(m.get(key)!.precision, key).toBeGreaterThanOrEqual(0.9);
+        expect(m.get(key)!.recall, key).toBeGreaterThanOrEqual(0.9);
+      }
+    });
+  }
 
-  it("finds blame in the held-out set it was never tuned on", () => {
+  it("finds blame in the held-out set it was never tuned on: precision and recall ≥ 0.9, each field ≥ 0.85", () => {
     const m = measure(load("heldout.json"));
     report("held-out set", m);
-    // Floors at today's held-out figures, so a change that loses ground fails. The target for
-    // every one of them is 0.9 overall and 0.85 per field.
-    expect(m.get("all")!.precision).toBeGreaterThanOrEqual(0.95);
-    expect(m.get("all")!.recall).toBeGreaterThanOrEqual(0.77);
+    expect(m.get("all")!.precision).toBeGreaterThanOrEqual(0.9);
+    expect(m.get("all")!.recall).toBeGreaterThanOrEqual(0.9);
     for (const field of ["question", "answer", "remediation"]) {
-      expect(m.get(`field ${field}`)!.precision).toBeGreaterThanOrEqual(0.95);
-      expect(m.get(`field ${field}`)!.recall).toBeGreaterThanOrEqual(0.7);
+      expect(m.get(`field ${field}`)!.precision, field).toBeGreaterThanOrEqual(0.85);
+      expect(m.get(`field ${field}`)!.recall, field).toBeGreaterThanOrEqual(0.85);
     }
   });
+});
+
+describe("the learned model", () => {
+  it("is what training on the development sets gives: deterministic, no network", async () => {
+    const { readTexts, trainModel } = await import("./wording/train");
+    const shipped = JSON.parse(fs.readFileSync(path.resolve("app/models/wording-model.json"), "utf8")) as { bias: number; weights: Record<string, number>; threshold: number };
+    const trained = trainModel(readTexts());
+    expect(trained.bias).toBeCloseTo(shipped.bias, 2);
+    const keys = Object.keys(shipped.weights);
+    const same = keys.filter((k) => trained.weights[k] !== undefined && Math.abs(trained.weights[k] - shipped.weights[k]) <= 0.002);
+    expect(same.length / keys.length).toBeGreaterThan(0.999);
+    expect(Object.keys(trained.weights).length).toBeCloseTo(keys.length, -1);
+  }, 120_000);
 });
 
 describe("rewordings", () => {
