@@ -485,7 +485,8 @@ export function WhyForm({
     hydrated
       ? (finding: Finding) => {
           const element = refs[field].current;
-          if (!element || !finding.rewrite) return;
+          // Findings older than the text (a second click before the check answered again) are left alone.
+          if (!element || !finding.rewrite || element.value.slice(finding.start, finding.end) !== finding.match) return;
           element.value = applyRewrite(element.value, finding.rewrite);
           // The field's character count listens for input; a rewording changes the length too.
           element.dispatchEvent(new Event("input", { bubbles: true }));

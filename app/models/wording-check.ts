@@ -136,19 +136,30 @@ function findingsOf(text: string, options: { field: WordingField; names: Names; 
   const { words, hits, sentences, neutral } = readBlame(text, options.tokenize, options.field, options.names);
   // Where the rules found nothing in a sentence, nor a person merely not given something ("was
   // not paged"), the learned model may find blame: the whole sentence is the finding.
+  // Which words a rule or a "not given" reading covers, marked once: each sentence is then a scan of its own words.
+  const covered = new Uint8Array(words.length + 1);
+  for (const h of hits) covered.fill(1, h.from, h.to);
+  for (const n of neutral) covered[n] = 1;
   for (const [a, b] of sentences) {
-    if (hits.some((h) => h.from < b && h.to > a) || [...neutral].some((n) => n >= a && n < b)) continue;
+    if (covered.subarray(a, b).includes(1)) continue;
     if (blameProbability(MODEL, sentenceFeatures(words.slice(a, b), options.field)) >= MODEL.threshold) {
       hits.push({ from: a, to: b, kind: LEARNED[options.field].kind, rule: "learned" });
     }
   }
-  // One finding per word: the earliest start, then the longest, wins an overlap.
+  // One finding per word: the earliest start, then the longest, wins an overlap. A few words of
+  // another kind inside it that can be reworded on their own ("sloppily" in "the engineer sloppily
+  // pushed") are kept too, so their rewording is offered.
   hits.sort((a, b) => a.from - b.from || b.to - a.to);
   const kept: Hit[] = [];
   let reach = -1;
+  let outer: Hit | undefined;
   for (const h of hits) {
-    if (h.from < reach) continue;
+    if (h.from < reach) {
+      if (outer && h.edit && h.kind !== outer.kind && h.to <= outer.to && !kept.some((k) => k !== outer && k.from < h.to && h.from < k.to)) kept.push(h);
+      continue;
+    }
     kept.push(h);
+    outer = h;
     reach = h.to;
   }
   let verified = 0;

@@ -3,7 +3,9 @@ import { actionFields, addWhyTree, advanceTo, createIncident, createUser, RIES_C
 import { db, schema } from "~/lib/db.server";
 import { Conflict, Forbidden, PublishBlocked, StateConflict } from "~/models/errors";
 import { createAction } from "~/models/action.server";
-import { checkUncheckedWhys, listAcknowledgements } from "~/models/blame.server";
+import { checkUncheckedWhys, listAcknowledgements, openFindingsOf, PUBLISHED_BEFORE_THE_CHECK } from "~/models/blame.server";
+import { DATA_MIGRATIONS } from "~/models/data-migrations.server";
+import { eq } from "drizzle-orm";
 import { getIncident, moveIncident, publishCheck } from "~/models/incident.server";
 import { latestPublication, republish } from "~/models/publication.server";
 import { acknowledgeFinding, applySuggestion, listWhys, updateWhy, withdrawAcknowledgement } from "~/models/why.server";
@@ -161,5 +163,55 @@ describe("findings stored with each why", () => {
     expect(await checkUncheckedWhys({ batch: 100 })).toBe(3);
     expect(await checkUncheckedWhys()).toBe(0);
     expect((await blameProblems(incident.id, facilitator)).map((p) => p.whyId)).toEqual([mistakeWhy]);
+  });
+});
+
+describe("a new wording check keeps what was decided under the old one", () => {
+  const recheck = async () => {
+    // What the data migration does, then what start-up does in the background.
+    const step = DATA_MIGRATIONS.find((m) => m.name === "wording-check-reads-sentence-structure")!;
+    await db().transaction(async (tx) => await step.run(tx));
+    expect((await db().select({ f: schema.whys.blameFindings }).from(schema.whys).all()).every((r) => r.f === null)).toBe(true);
+    while ((await checkUncheckedWhys({ batch: 2 })) > 0);
+  };
+
+  it("carries a kept wording over to the new finding of the same words, with its reason", async () => {
+    const facilitator = await createUser({ name: "Avery Facilitator" });
+    const incident = await createIncident(facilitator, {});
+    await advanceTo(facilitator, incident.id, "analysis");
+    const [whyId] = await addWhyTree(facilitator, incident.id, [
+      { question: "Why did the deploy go out broken?", answer: "Because the on-call engineer was careless with the deploy.", remediation: "Add a deploy lock." },
+    ]);
+    // Kept under the earlier check, which flagged the whole phrase.
+    await db().delete(schema.blameAcknowledgements).run();
+    await db()
+      .insert(schema.blameAcknowledgements)
+      .values({ whyId, field: "answer", match: "the on-call engineer was careless", reason: "Quoted from the pager log.", acknowledgedById: facilitator.id })
+      .run();
+    await recheck();
+    expect((await listAcknowledgements(incident.id)).map((a) => [a.field, a.match, a.reason, a.byName])).toEqual([
+      ["answer", "the on-call engineer was careless", "Quoted from the pager log.", "Avery Facilitator"],
+      ["answer", "careless", "Quoted from the pager log.", "Avery Facilitator"],
+    ]);
+    expect((await openFindingsOf(incident.id)).size).toBe(0);
+  });
+
+  it("keeps a published incident published, its newly flagged wording kept as published", async () => {
+    const facilitator = await createUser({ name: "Avery Facilitator" });
+    const incident = await createIncident(facilitator, { summaryMd: "The site went down." });
+    const ids = await addWhyTree(facilitator, incident.id, [
+      { question: "Why was the site down?", answer: "A config change removed the upstream.", remediation: "Validate the config in CI." },
+    ]);
+    for (const whyId of ids) await createAction(facilitator, incident.id, whyId, actionFields(facilitator.id));
+    await advanceTo(facilitator, incident.id, "published");
+    // Published while the earlier check did not flag a fix aimed at a person.
+    await db().update(schema.whys).set({ remediationMd: "Train the engineer in reading config diffs." }).where(eq(schema.whys.id, ids[0])).run();
+    await recheck();
+    expect((await listAcknowledgements(incident.id)).map((a) => [a.field, a.match, a.reason, a.byName])).toEqual([
+      ["remediation", "train the engineer", PUBLISHED_BEFORE_THE_CHECK, "Avery Facilitator"],
+    ]);
+    expect((await openFindingsOf(incident.id)).size).toBe(0);
+    expect((await getIncident(facilitator, incident.id)).status).toBe("published");
+    expect(await blameProblems(incident.id, facilitator)).toEqual([]);
   });
 });
