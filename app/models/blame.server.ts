@@ -193,6 +193,6 @@ function carriedAcknowledgements(whyId: number, why: WhyText, stored: StoredFind
 
 /** Checks every why not yet checked, a batch per turn of the event loop so requests are still served. */
 export function checkUncheckedWhysInBackground() {
-  inBatches("Checking the wording of earlier whys", () => checkUncheckedWhys({ batch: 200 }));
+  inBatches("Checking the wording of earlier whys", () => checkUncheckedWhys({ batch: 50 }));
 }
 

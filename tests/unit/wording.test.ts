@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { piecesOf } from "~/lib/wording-nlp";
 import { serverTokenizer } from "~/lib/wording-nlp.server";
 import { applyRewrite } from "~/models/blame";
 import { checkWording, namesFor, type WordingField } from "~/models/wording-check";
@@ -151,6 +152,16 @@ describe("rewordings", () => {
 });
 
 describe("the wording check's cost", () => {
+  it("hands the tagger pieces of bounded length, cut at sentence ends, spaces, or anywhere in a run without them", () => {
+    for (const text of ["?!".repeat(20_000), "a.b".repeat(13_000), "word ".repeat(8_000), "One sentence. ".repeat(3_000), "x".repeat(40_000)]) {
+      const pieces = piecesOf(text);
+      expect(pieces.every(([a, b]) => b - a <= 320)).toBe(true);
+      // Together they are the whole text, in order.
+      expect(pieces.map(([a, b]) => text.slice(a, b)).join("")).toBe(text);
+    }
+    expect(piecesOf("Leon forgot. Tell Ned.\n- Add a check")).toEqual([[0, 12], [12, 22], [22, 23], [23, 36]]);
+  });
+
   it("reads names from a set, so the directory's size changes no finding", () => {
     const few = namesFor({ people: ["Leon Fischer"], teams: ["Payments"] });
     const many = namesFor({ people: ["Leon Fischer", ...Array.from({ length: 10_000 }, (_, i) => `Person${i} Surname${i}`)], teams: ["Payments"] });
@@ -176,6 +187,10 @@ describe("the wording check's cost", () => {
       "Why did Leon ".repeat(300),
       "'s ".repeat(1300),
       "- ".repeat(2000),
+      "?!".repeat(2000),
+      "a.b".repeat(1400),
+      "😀".repeat(2000),
+      "\n- ".repeat(1400),
     ].map((t) => t.slice(0, limit));
     for (const text of inputs) {
       for (const field of ["question", "answer", "remediation"] as const) {
