@@ -25,8 +25,10 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 // --- The wording check on text that was once quadratic -------------------------------------------
 
 const { checkWhy } = await import("~/models/blame");
-const { serverCheck } = await import("~/models/blame.server");
-const check = await serverCheck();
+const { serverTokenizer } = await import("~/lib/wording-nlp.server");
+const { namesOf } = await import("~/models/wording");
+const { wordingCheck } = await import("~/models/wording-check");
+const check = wordingCheck(serverTokenizer(), namesOf({ people: [], teams: [] }));
 const { FIELD_LIMITS } = await import("~/models/limits");
 const REPEATED = ["be careful ", "Obviously ", "human error ", "fire ", "he merged it ", "assumed "];
 say("The wording check on one remediation of a phrase repeated without a full stop:");
