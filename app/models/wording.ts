@@ -548,7 +548,9 @@ function isAdjectiveAfterBe(words: Word[], i: number): boolean {
 /**
  * What a person was not given: "was not paged", "didn't get the alert", "had no way to see". The
  * rules read these as the system's gap, and mark them so the learned model does not read the
- * person in them as a culprit.
+ * person in them as a culprit. They mark the same way a blame-looking word they read as technical
+ * ("human error budget", "dumb pipe") and "they" that are machines ("they were rebooted by the
+ * orchestrator"): where the rules have read a sentence as not blaming, the model does not overrule them.
  */
 const NOT_GIVEN_TO_A_PERSON = new Set(["get", "receive", "page", "alert", "notify", "call", "wake", "tell", "inform", "give", "grant", "provide", "show", "teach", "train", "onboard", "invite", "add", "warn", "brief", "have", "hear", "offer", "allow", "permit", "assign", "include"]);
 
@@ -583,7 +585,7 @@ function sentencesOf(words: Word[]): [number, number][] {
 
 function readClause(words: Word[], from: number, to: number, field: WordingField, mentions: Map<number, { from: number; agent: Agent }>, hits: Hit[], neutral: Set<number>) {
   const push = (h: Hit) => hits.push(h);
-  // Word indices of "what a person was not given" (NOT_GIVEN_TO_A_PERSON).
+  // Word indices the rules read as not blaming (see NOT_GIVEN_TO_A_PERSON).
   const notGiven = (at: number) => neutral.add(at);
   const personIn = (a: number, b: number) => {
     for (let j = Math.max(a, from); j < Math.min(b, to); j++) if (words[j].agent && words[j].agent !== "they") return true;
@@ -614,10 +616,15 @@ function readClause(words: Word[], from: number, to: number, field: WordingField
       j = phrase.to - 1;
       continue;
     }
+    // A technical term that looks like blame ("human error budget", "git blame"): no person judged here.
+    if (phrase && !hasPerson) notGiven(j);
     const word = judgementWord(w);
     if (!word) continue;
     const next = words[j + 1];
-    if (next && (L.JUDGEMENT_LOOK_ALIKE_NEXT.has(next.lower) || L.JUDGEMENT_LOOK_ALIKE_NEXT.has(next.lemma))) continue;
+    if (next && (L.JUDGEMENT_LOOK_ALIKE_NEXT.has(next.lower) || L.JUDGEMENT_LOOK_ALIKE_NEXT.has(next.lemma))) {
+      if (!hasPerson) notGiven(j);
+      continue;
+    }
     if (w.pos === "PROPN" && isCapitalised(w) && j > from) continue;
     if (L.SOFT_JUDGEMENT.has(word) && !hasPerson) continue;
     if (word === "lapse" && w.pos === "VERB") continue;
@@ -755,7 +762,11 @@ function readClause(words: Word[], from: number, to: number, field: WordingField
     const failure = lemmas.find((l) => L.FAILURE_VERBS.has(l) || /^mis-?[a-z]{3,}$/.test(l)) ?? (letThrough ? "let" : undefined);
     const span = { from: subject.from, to: g.to };
     const isTeam = agent === "team";
-    if (agent === "they" && !(lemmas.some((l) => L.HUMAN_VERBS.has(l)) || (g.perfect && lemmas.some((l) => L.HUMAN_VERBS.has(l))))) continue;
+    if (agent === "they" && !(lemmas.some((l) => L.HUMAN_VERBS.has(l)) || (g.perfect && lemmas.some((l) => L.HUMAN_VERBS.has(l))))) {
+      // "They were rebooted by the orchestrator", "they crashed": machines, when a thing does it to them or nothing human is done.
+      if (!hasPerson && (g.passive || !lemmas.some((l) => L.ACTS_ON_THE_SYSTEM.has(l)))) notGiven(g.from);
+      continue;
+    }
     // A question of who did something is handled with the questions.
     if (words[from]?.lower === "who" || words[from]?.lower === "whose") continue;
     const about = objectAfter(words, g.to, to);
@@ -1398,11 +1409,13 @@ function judgementPhraseEdit(words: Word[], at: number, phrase: { to: number; ph
   }
   const replacement = PHRASE_REPLACEMENTS[p];
   if (replacement) {
-    // With an article or an adjective before it, the replacement's own article would double up.
-    if (prev && (prev.pos === "DET" || prev.pos === "ADJ" || prev.pos === "PRON")) {
-      if (prev.lower === "a" || prev.lower === "an") return { from: at - 1, to: phrase.to, text: matchCase(replacement, prev.text) };
-      return undefined;
-    }
+    // "a human error" → "a gap…" takes the article with it. The replacement brings its own article,
+    // so it fits only where a noun phrase starts: after a verb, a preposition, a conjunction or
+    // punctuation, or at the start. After anything else ("Pure human error", "the human error")
+    // it would not read: no rewording.
+    if (prev && (prev.lower === "a" || prev.lower === "an")) return { from: at - 1, to: phrase.to, text: matchCase(replacement, prev.text) };
+    const startsNounPhrase = !prev || prev.pos === "BREAK" || ["AUX", "VERB", "ADP", "SCONJ", "CCONJ", "PUNCT"].includes(prev.pos) || LIST_MARKER.test(prev.text);
+    if (!startsNounPhrase) return undefined;
     return { from: at, to: phrase.to, text: matchCase(replacement, words[at].text) };
   }
   return undefined;

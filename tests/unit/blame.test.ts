@@ -29,6 +29,11 @@ describe("findings", () => {
 
   it("leave neutral technical prose alone", () => {
     for (const text of [
+      "Aiko was the incident commander; Ravi handled communications.",
+      "They were rebooted by the orchestrator after the kernel upgrade.",
+      "The edge proxy is a dumb pipe.",
+      "The human error budget metric was not tracked.",
+      "The retry logic was careless about idempotency.",
       "The health check failed to detect the stalled worker.",
       "The deploy should have rolled back automatically.",
       "Ned paged the database team at 14:05.",
@@ -37,6 +42,17 @@ describe("findings", () => {
     ]) {
       expect(find(text, "remediation")).toEqual([]);
       expect(find(text, "answer")).toEqual([]);
+    }
+  });
+
+  it("leave fixes aimed at the system alone, whatever words they share with fixes aimed at people", () => {
+    for (const text of [
+      "Make sure the deploy script checks the schema version.",
+      'Change the banner text to "be careful: production".',
+      "Fire off an alert when the queue is over 1,000.",
+      "Make the on-call bot remind the outgoing engineer to fill in the handoff.",
+    ]) {
+      expect(find(text, "remediation")).toEqual([]);
     }
   });
 
@@ -69,6 +85,7 @@ describe("suggested rewordings", () => {
 
   it("change only the flagged words, keeping the rest of the sentence and the field", () => {
     expect(reworded("It was human error on the deploy.")).toBe("It was a gap in the safeguards on the deploy.");
+    expect(reworded("Root cause: human error in the failover.")).toBe("Root cause: a gap in the safeguards in the failover.");
     expect(reworded("Obviously the config was wrong.")).toBe("The config was wrong.");
     expect(reworded("We could easily have seen it.")).toBe("We could have seen it.");
     expect(reworded("The rollout order was a rookie mistake.")).toBe("The rollout order was a mistake.");
@@ -77,6 +94,8 @@ describe("suggested rewordings", () => {
 
   it("offer no rewording where only the writer can say what happened, and never a placeholder", () => {
     expect(reworded("Ned forgot to run the migration.")).toBeUndefined();
+    // Where the replacement would not read ("Pure a gap…"), there is none.
+    expect(reworded("Pure human error.")).toBeUndefined();
     // Three system fixes and one aimed at a person: nothing offers to replace the list.
     const list = "- Add a lint rule.\n- Add a canary stage.\n- Alert on error rate.\n- Tell Ned to be more careful.";
     const findings = find(list, "remediation");
