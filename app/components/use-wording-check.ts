@@ -14,7 +14,8 @@ const PAUSE_MS = 350;
  * there are no findings; the server checks every why when it is saved in any case.
  */
 export function useWordingCheck(people: readonly string[], teams: readonly string[] = []) {
-  const [findings, setFindings] = useState<WhyFindings>(NO_FINDINGS);
+  const [state, setState] = useState<{ findings: WhyFindings; of: WhyText | null; stale: boolean }>({ findings: NO_FINDINGS, of: null, stale: false });
+  const sent = useRef<WhyText | null>(null);
   const worker = useRef<Worker | null>(null);
   const latest = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -39,10 +40,11 @@ export function useWordingCheck(people: readonly string[], teams: readonly strin
         }
         worker.current.onmessage = (event: MessageEvent<{ id: number; findings: WhyFindings }>) => {
           // Only the answer to the latest text counts: an older one would show stale findings.
-          if (event.data.id === latest.current) setFindings(event.data.findings);
+          if (event.data.id === latest.current) setState({ findings: event.data.findings, of: sent.current, stale: false });
         };
       }
       latest.current += 1;
+      sent.current = why;
       const request: WordingRequest = { id: latest.current, why, people: [...people], teams: [...teams] };
       worker.current.postMessage(request);
     },
@@ -53,11 +55,14 @@ export function useWordingCheck(people: readonly string[], teams: readonly strin
   const check = useCallback(
     (why: WhyText, now = false) => {
       clearTimeout(timer.current);
+      // Until the check answers for this text, the findings shown are of an older one: marked stale.
+      setState((s) => (s.stale ? s : { ...s, stale: true }));
       if (now) send(why);
       else timer.current = setTimeout(() => send(why), PAUSE_MS);
     },
     [send],
   );
 
-  return { findings, check };
+  /** The findings, the text they are of, and whether the text has changed since (then no rewording may be applied). */
+  return { findings: state.findings, of: state.of, stale: state.stale, check };
 }

@@ -465,7 +465,7 @@ export function WhyForm({
 }) {
   // The check runs in the browser once typing pauses, in a worker, on the text in the fields then;
   // never while the page renders (the findings of saved whys are stored when they are saved).
-  const { findings: live, check } = useWordingCheck(people);
+  const { findings: live, of: checkedText, stale, check } = useWordingCheck(people);
   const current = (): WhyText => ({
     question: refs.question.current?.value ?? "",
     answer: refs.answer.current?.value ?? "",
@@ -481,12 +481,12 @@ export function WhyForm({
   const findingsId = useId();
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
+  // A rewording applies only to the text it was found in: while the text has changed since, no button.
   const applier = (field: keyof WhyText) =>
-    hydrated
+    hydrated && !stale
       ? (finding: Finding) => {
           const element = refs[field].current;
-          // Findings older than the text (a second click before the check answered again) are left alone.
-          if (!element || !finding.rewrite || element.value.slice(finding.start, finding.end) !== finding.match) return;
+          if (!element || !finding.rewrite || element.value !== checkedText?.[field]) return;
           element.value = applyRewrite(element.value, finding.rewrite);
           // The field's character count listens for input; a rewording changes the length too.
           element.dispatchEvent(new Event("input", { bubbles: true }));

@@ -19,8 +19,9 @@ export type Token = {
 
 export type Tokenize = (text: string) => Token[];
 
-/** The longest piece of text handed to the tagger at once. */
+/** The longest piece of text handed to the tagger at once, and the longest run in it without a space. */
 const PIECE = 320;
+const RUN = 48;
 
 /**
  * Where a text is cut into pieces for the tagger: after a line break or a sentence's end, and
@@ -40,8 +41,9 @@ export function piecesOf(text: string): [number, number][] {
       pieces.push([from, i + 1]);
       from = i + 1;
       space = -1;
-    } else if (i + 1 - from >= PIECE) {
-      const cut = space > from + PIECE / 2 ? space + 1 : i + 1;
+    } else if (i + 1 - from >= PIECE || (i - space >= RUN && i + 1 - from >= RUN)) {
+      // A piece ends at its last space; a run of RUN characters without one ("@@@@…", a long URL) is cut where it stands.
+      const cut = space > from + PIECE / 2 && i + 1 - from >= PIECE ? space + 1 : i + 1;
       pieces.push([from, cut]);
       from = cut;
       space = -1;

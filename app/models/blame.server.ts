@@ -123,7 +123,7 @@ export async function overflowingFindingsOf(incidentId: number): Promise<Map<num
  * returns how many it checked (0 when none are left). Run at start-up (and by the publish check
  * for the incident at hand), never while a page renders.
  */
-export async function checkUncheckedWhys(options: { incidentId?: number; batch?: number } = {}): Promise<number> {
+export async function checkUncheckedWhys(options: { incidentId?: number; batch?: number; budgetMs?: number } = {}): Promise<number> {
   const rows = await db()
     .select({ id: whys.id, question: whys.question, answer: whys.answer, remediationMd: whys.remediationMd, status: incidents.status, facilitatorId: incidents.facilitatorId })
     .from(whys)
@@ -140,18 +140,29 @@ export async function checkUncheckedWhys(options: { incidentId?: number; batch?:
     .where(inArray(blameAcknowledgements.whyId, rows.map((r) => r.id)))
     .orderBy(asc(blameAcknowledgements.id))
     .all();
+  // The checking happens before the transaction, within the time budget if there is one (the rest
+  // waits for the next batch), so that a batch of long whys never holds the server for long.
+  const started = Date.now();
+  const checked: { row: (typeof rows)[number]; stored: StoredFindings }[] = [];
+  for (const row of rows) {
+    checked.push({ row, stored: findingsToStore(row, check) });
+    if (options.budgetMs !== undefined && Date.now() - started > options.budgetMs) break;
+  }
   // A why saved since the read above had its findings stored as it was saved: the update leaves it be.
   await db().transaction(async (tx) => {
-    for (const row of rows) {
-      const stored = findingsToStore(row, check);
+    for (const { row, stored } of checked) {
       const updated = await tx.update(whys).set({ blameFindings: JSON.stringify(stored) }).where(and(eq(whys.id, row.id), isNull(whys.blameFindings))).returning({ id: whys.id }).all();
       if (updated.length === 0) continue;
       for (const ack of carriedAcknowledgements(row.id, row, stored, acknowledged.filter((a) => a.whyId === row.id), row.status, row.facilitatorId)) {
         await tx.insert(blameAcknowledgements).values(ack).onConflictDoNothing().run();
       }
+      // Published before: wording beyond what is kept per why is kept as published too, not held against a republication.
+      if ((row.status === "published" || row.status === "closed") && stored.truncated.length > 0) {
+        await tx.update(whys).set({ blameFindings: JSON.stringify({ ...stored, truncated: [] }) }).where(eq(whys.id, row.id)).run();
+      }
     }
   });
-  return rows.length;
+  return checked.length;
 }
 
 type AcknowledgementRow = typeof blameAcknowledgements.$inferSelect;
@@ -175,10 +186,11 @@ function carriedAcknowledgements(whyId: number, why: WhyText, stored: StoredFind
     if (keys.has(key)) continue;
     const text = normalizedMatch(texts[finding.field]);
     const at = text.indexOf(normalizedMatch(finding.match));
+    // Only words the facilitator saw flagged are kept: the new finding must lie within what was acknowledged.
     const covering = previous.find((a) => {
       if (a.field !== finding.field) return false;
       const from = text.indexOf(normalizedMatch(a.match));
-      return from >= 0 && at >= 0 && from < at + normalizedMatch(finding.match).length && at < from + normalizedMatch(a.match).length;
+      return from >= 0 && at >= 0 && from <= at && at + normalizedMatch(finding.match).length <= from + normalizedMatch(a.match).length;
     });
     if (covering) {
       carried.push({ whyId, field: finding.field, match: normalizedMatch(finding.match), reason: covering.reason, acknowledgedById: covering.acknowledgedById, createdAt: covering.createdAt });
@@ -193,6 +205,6 @@ function carriedAcknowledgements(whyId: number, why: WhyText, stored: StoredFind
 
 /** Checks every why not yet checked, a batch per turn of the event loop so requests are still served. */
 export function checkUncheckedWhysInBackground() {
-  inBatches("Checking the wording of earlier whys", () => checkUncheckedWhys({ batch: 50 }));
+  inBatches("Checking the wording of earlier whys", () => checkUncheckedWhys({ batch: 50, budgetMs: 40 }), { pauseMs: 20 });
 }
 

@@ -449,10 +449,27 @@ function checkBody(round: LiveRound, body: string): string {
   return text;
 }
 
+// The nudges of recent drafts, so that the session page, which reloads on every event, does not
+// check each of its reader's drafts again on every load. Bounded: the oldest go first.
+const NUDGES_KEPT = 1000;
+const nudges = new Map<string, Finding[]>();
+
 /** The wording check on a draft, before anyone else sees it: a private nudge to its author. */
 async function nudgeFor(round: Pick<LiveRound, "kind">, body: string): Promise<Finding[]> {
-  return (await serverCheck())(body, round.kind === "why" ? "answer" : "remediation");
+  const field = round.kind === "why" ? "answer" : "remediation";
+  const check = await serverCheck();
+  const key = `${field}\u0000${body}`;
+  const known = nudges.get(key);
+  if (known && nudgeChecker === check) return known;
+  if (nudgeChecker !== check) nudges.clear();
+  nudgeChecker = check;
+  const found = check(body, field);
+  nudges.set(key, found);
+  if (nudges.size > NUDGES_KEPT) nudges.delete(nudges.keys().next().value!);
+  return found;
 }
+/** The check the kept nudges were made with: a change to the directory makes a new one, and they are made again. */
+let nudgeChecker: unknown;
 
 /**
  * Writes a candidate privately, or rewrites the one the token stands for. The token is the only

@@ -129,8 +129,8 @@ export function checkWording(text: string, options: { field: WordingField; names
   return findingsOf(text, options, true);
 }
 
-/** At most this many rewordings are verified per text, so a text full of findings stays linear to check. */
-const VERIFIED_REWRITES = 24;
+/** At most this many rewordings are verified per text (the first findings), so a text full of findings stays cheap to check. */
+const VERIFIED_REWRITES = 6;
 
 function findingsOf(text: string, options: { field: WordingField; names: Names; tokenize: Tokenize }, withRewrites: boolean): Finding[] {
   const { words, hits, sentences, neutral } = readBlame(text, options.tokenize, options.field, options.names);
@@ -214,7 +214,7 @@ function reworded(text: string, rewrite: Located, kind: BlameKind, options: { fi
   return findingsOf(after, options, false).some((f) => f.kind === kind) ? undefined : after.trim();
 }
 
-const WINDOW = 400;
+const WINDOW = 200;
 
 function sentenceStart(text: string, at: number): number {
   const floor = Math.max(0, at - WINDOW);

@@ -354,7 +354,8 @@ function markAgents(words: Word[], names: Names, clauses: [number, number][]): M
     const next = words[w.i + 1];
     const nextIsThing = next && !next.quoted && (L.THING_AFTER_AGENT.has(next.lemma) || L.THING_AFTER_AGENT.has(next.lower));
     let agent: Agent | undefined;
-    if (w.lower.includes("@")) {
+    if (/^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$/.test(w.lower)) {
+      // An email address names a person, in the directory or not.
       agent = "name";
     } else if (names.words.has(w.lower) && (w.pos === "PROPN" || (isCapitalised(w) && (!clauseStart.has(w.i) || nameAtStart(w, next))) || names.locals.has(w.lower))) {
       agent = "name";
@@ -625,7 +626,8 @@ function readClause(words: Word[], from: number, to: number, field: WordingField
       if (!hasPerson) notGiven(j);
       continue;
     }
-    if (w.pos === "PROPN" && isCapitalised(w) && j > from) continue;
+    // A name that is also a judgement word is a name; the word in capitals ("Careless") is still the word.
+    if (w.agent) continue;
     if (L.SOFT_JUDGEMENT.has(word) && !hasPerson) continue;
     if (word === "lapse" && w.pos === "VERB") continue;
     if (word === "blindly" && !hasPerson) continue;
@@ -1408,6 +1410,9 @@ function judgementPhraseEdit(words: Word[], at: number, phrase: { to: number; ph
     return { from: at, to: phrase.to, text: kept };
   }
   const replacement = PHRASE_REPLACEMENTS[p];
+  // "Human errors happen": the replacement is singular, so a plural has none.
+  const last = words[phrase.to - 1];
+  if (replacement && last.lower !== last.lemma && last.lower.endsWith("s")) return undefined;
   if (replacement) {
     // "a human error" → "a gap…" takes the article with it. The replacement brings its own article,
     // so it fits only where a noun phrase starts: after a verb, a preposition, a conjunction or

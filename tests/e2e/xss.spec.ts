@@ -212,6 +212,14 @@ async function storeEverywhere(admin: string, file: Database.Database) {
       await sent(page, { intent: "acknowledge-finding", whyId: keptId, field: "answer", match: "the on-call engineer should have checked", reason: payload }, `kept wording: ${name}`);
       await sent(page, { intent: "add-entry", at: "2026-11-20T10:05", bodyMd: payload }, `timeline: ${name}`);
     }
+    // A payload can read as blame to the wording check: every finding is kept, with a payload as the reason.
+    const incidentId = Number(ref.slice(4));
+    for (const row of file.prepare("select id, blame_findings as findings from whys where incident_id = ?").all(incidentId) as { id: number; findings: string | null }[]) {
+      for (const f of (JSON.parse(row.findings ?? "{}") as { items?: { field: string; match: string }[] }).items ?? []) {
+        const known = file.prepare("select 1 from blame_acknowledgements where why_id = ? and field = ? and match = ?").get(row.id, f.field, f.match.trim().replace(/\s+/g, " ").toLowerCase());
+        if (!known) await sent(page, { intent: "acknowledge-finding", whyId: String(row.id), field: f.field, match: f.match, reason: group[0].payload }, `kept finding of why ${row.id}`);
+      }
+    }
     await sent(page, { intent: "move", to: "review" }, "review");
     await sent(page, { intent: "move", to: "published" }, "publish");
   }
