@@ -57,16 +57,21 @@ export function ActionFields({
           {warning}
         </p>
       ) : null}
-      {pastDue?.confirm ? (
-        <div className="field">
-          <label className="checkbox">
-            <input type="checkbox" name="pastDue" value="confirmed" /> Keep this date, even though it has passed
-          </label>
-        </div>
-      ) : null}
+      {pastDue?.confirm ? <PastDueConfirm /> : null}
       <Field label="Tracker link" name="trackerUrl" error={errors.trackerUrl} limit={FIELD_LIMITS.trackerUrl} hint="Optional: the ticket in Jira, Linear, GitHub…">
         {(p) => <input {...p} type="url" placeholder="https://" defaultValue={values.trackerUrl} />}
       </Field>
     </>
+  );
+}
+
+/** Asked on saving an action whose due date has passed: the date is kept only when this is ticked. */
+export function PastDueConfirm() {
+  return (
+    <div className="field">
+      <label className="checkbox">
+        <input type="checkbox" name="pastDue" value="confirmed" /> Keep this date, even though it has passed
+      </label>
+    </div>
   );
 }

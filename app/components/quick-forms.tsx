@@ -6,6 +6,7 @@ import { nextQuestion } from "~/models/why-tree";
 import { Field, FormError, type ControlProps } from "./form";
 import { focusOn, formKey, useFetcherSaved, type FormState } from "./form-state";
 import type { PersonOption } from "./incident-form";
+import { PastDueConfirm } from "./action-form";
 
 // The facilitator's short forms on the incident page: the next why on one row, and a follow-up
 // action added or replanned on a why's card. With JavaScript each is sent by a fetcher (the page
@@ -97,15 +98,23 @@ export function QuickAction({
   );
 }
 
-function QuickActionForm({ node, title, owners, ownerId, state, close }: { node: QuickWhyNode; title: string; owners: PersonOption[]; ownerId: number; state?: FormState; close: () => void }) {
+/**
+ * A form opened on demand and sent without a page load: what it was refused with (from this
+ * fetcher, or from the page's own post without JavaScript), and, once saved, closed with the
+ * focus on what was saved.
+ */
+function useOnDemandFetcher(state: FormState | undefined, close: () => void) {
   const fetcher = useFetcher();
   const refusal = refusalOf(fetcher.data, state);
-  const errors = refusal?.errors ?? {};
-  const shown = refusal?.values ?? {};
   useFetcherSaved(fetcher, (saved) => {
     close();
     if (saved) focusOn(saved);
   });
+  return { fetcher, refusal, errors: refusal?.errors ?? {}, shown: refusal?.values ?? {} };
+}
+
+function QuickActionForm({ node, title, owners, ownerId, state, close }: { node: QuickWhyNode; title: string; owners: PersonOption[]; ownerId: number; state?: FormState; close: () => void }) {
+  const { fetcher, refusal, errors, shown } = useOnDemandFetcher(state, close);
   return (
     <fetcher.Form method="post" preventScrollReset className="quick-action__form">
       <input type="hidden" name="intent" value="add-action" />
@@ -125,13 +134,7 @@ function QuickActionForm({ node, title, owners, ownerId, state, close }: { node:
           {(p) => <PrioritySelect {...p} defaultValue={shown.priority ?? "P2"} />}
         </Field>
       </div>
-      {refusal?.confirm === "pastDue" ? (
-        <div className="field">
-          <label className="checkbox">
-            <input type="checkbox" name="pastDue" value="confirmed" /> Keep this date, even though it has passed
-          </label>
-        </div>
-      ) : null}
+      {refusal?.confirm === "pastDue" ? <PastDueConfirm /> : null}
       <button type="submit" className="button button--small" disabled={fetcher.state !== "idle"} aria-label={labelFor("Add action", itemOf(node))}>
         {fetcher.state === "idle" ? "Add action" : "Adding…"}
       </button>
@@ -156,14 +159,7 @@ export function ActionPlanForm(props: { id: number; title: string; plan: ActionP
 }
 
 function ActionPlanFields({ id, title, plan, owners, state, close }: { id: number; title: string; plan: ActionPlanView; owners: PersonOption[]; state?: FormState; close: () => void }) {
-  const fetcher = useFetcher();
-  const refusal = refusalOf(fetcher.data, state);
-  const errors = refusal?.errors ?? {};
-  const shown = refusal?.values ?? {};
-  useFetcherSaved(fetcher, (saved) => {
-    close();
-    if (saved) focusOn(saved);
-  });
+  const { fetcher, refusal, errors, shown } = useOnDemandFetcher(state, close);
   // An owner who has left is still shown as the owner, and kept unless another is chosen.
   const choices = owners.some((o) => o.id === plan.ownerId) ? owners : [{ id: plan.ownerId, name: plan.ownerName, team: "" }, ...owners];
   const conflict = refusal?.conflict

@@ -22,9 +22,6 @@ export const ROLE_NOUNS = set(
   "assignee", "driver", "deployer", "merger", "shipper", "user",
 );
 
-/** Role nouns that need a person's context to mean one ("the owner" of a service is often a team). */
-export const WEAK_ROLE_NOUNS = set("owner", "member", "driver", "user", "lead", "people", "human", "individual", "commander");
-
 /** Acronyms and names of functions that act as a team: "QA", "Ops", "the DBAs". */
 export const FUNCTION_TEAMS = set("qa", "ops", "devops", "sre", "sres", "dba", "dbas", "it", "noc", "soc", "secops", "netops", "infosec", "devs", "sysops");
 
@@ -47,9 +44,6 @@ export const FAILURE_VERBS = set(
   "mislabel", "misspell", "misapply", "mishandle", "misuse", "mistake", "omit", "abandon", "mix", "confuse", "rubber-stamp",
   "introduce", "sloppy",
 );
-
-/** Failure verbs that need a person's object or a clear sign to be a failure ("broke the build" yes, "the disk broke" no). */
-export const FAILURE_NEEDS_PERSON = set("break", "cause", "introduce", "miss", "fail", "mix", "confuse", "rush", "assume");
 
 /** What a person may be said to have done in a response without being the cause of the failure. */
 export const RESPONSE_VERBS = set(
@@ -263,13 +257,6 @@ export const CONSEQUENCE_PHRASES: string[] = [
   "under supervision", "buddy to watch", "someone watch", "watch over",
 ];
 
-/** Verbs (lemmas) of a question that looks for who did something: "Who approved…?". Not these: */
-export const NEUTRAL_WHO_VERBS = set(
-  "be", "own", "get", "receive", "have", "know", "need", "page", "call", "notify", "alert", "lead", "coordinate", "handle",
-  "respond", "decide", "sign", "maintain", "run", "attend", "join", "see", "can", "should", "will", "would", "could", "must",
-  "may", "might", "do", "approve",
-);
-
 /** Verbs that a neutral "who" question can have and still look for a culprit when something went wrong with them. */
 export const CULPRIT_VERBS = set(
   "approve", "push", "merge", "deploy", "ship", "break", "write", "make", "change", "cause", "forget", "miss", "ignore",
@@ -298,12 +285,6 @@ export const NOT_GIVEN_VERBS = set(
   "get", "receive", "have", "know", "see", "hear", "page", "alert", "notify", "call", "wake", "tell", "inform", "find", "be",
   "realise", "realize", "expect", "anticipate", "exist", "own", "give", "grant", "provide", "offer", "show", "teach", "allow",
   "permit", "assign", "include", "invite", "add", "warn", "brief", "train", "onboard",
-);
-
-/** Words a fix can aim at (lemmas) that are systems, not people: "train the model", "remind via a bot". */
-export const SYSTEM_OBJECTS = set(
-  "model", "classifier", "system", "service", "pipeline", "job", "bot", "script", "tool", "alert", "check", "test", "job",
-  "cron", "scheduler", "cache", "config", "the", "canary", "deploy", "build", "dashboard", "runbook", "checklist",
 );
 
 /** Words between which a quoted text stands: what is quoted is somebody else's wording, not the author's. */

@@ -490,8 +490,8 @@ function groupsOf(words: Word[], from: number, to: number): Group[] {
 }
 
 
-const lemmaOfFixed = (fixed: string) =>
-  fixed.startsWith("forg") ? "forget" : fixed.replace(/(?:ed|ing)$/, "").replace(/ignor$/, "ignore").replace(/neglect$/, "neglect");
+/** The lemma of a lexicon word a misspelling was read as ("forgeted" → "forgot" → "forget"). */
+const lemmaOfFixed = (fixed: string) => VERB_FORMS.get(fixed) ?? fixed;
 
 /** The mention whose noun phrase ends just before the group, across adverbs and a parenthesis; or none. */
 function subjectOf(words: Word[], g: Group, clauseFrom: number, mentions: Map<number, { from: number; agent: Agent }>) {
@@ -612,7 +612,7 @@ function readClause(words: Word[], from: number, to: number, field: WordingField
     const w = words[j];
     if (w.quoted) continue;
     const phrase = phraseAt(words, j, to, JUDGEMENT_TRIE);
-    if (phrase && !judgementPhraseIsNeutral(words, j, phrase, from, to, hasPerson)) {
+    if (phrase && !judgementPhraseIsNeutral(words, j, phrase, from, hasPerson)) {
       push({ from: j, to: phrase.to, kind: "judgement", rule: "judgement-phrase", edit: judgementPhraseEdit(words, j, phrase) });
       j = phrase.to - 1;
       continue;
@@ -958,7 +958,7 @@ function judgementWord(w: Word): string | undefined {
   return undefined;
 }
 
-function judgementPhraseIsNeutral(words: Word[], at: number, phrase: { to: number; phrase: string }, from: number, to: number, hasPerson: boolean): boolean {
+function judgementPhraseIsNeutral(words: Word[], at: number, phrase: { to: number; phrase: string }, from: number, hasPerson: boolean): boolean {
   const next = words[phrase.to];
   const prev = words[at - 1];
   // "human error budget", "git blame", "blameless", "not about blame", "no one is to blame".
@@ -981,7 +981,6 @@ function judgementPhraseIsNeutral(words: Word[], at: number, phrase: { to: numbe
   if (/^(?:be accountable|hold accountable|held accountable)$/.test(phrase.phrase) && !hasPerson) return true;
   if (phrase.phrase === "not think" && !hasPerson) return true;
   if (/^(?:cut corner|cutting corner|corner be cut|take a shortcut|took a shortcut)$/.test(phrase.phrase) && !hasPerson) return true;
-  void to;
   return false;
 }
 
@@ -1244,7 +1243,6 @@ function consequenceIsNeutral(words: Word[], at: number, phrase: { to: number; p
   if (p === "near production" && !words.slice(from, at).some((w) => w.lower === "until" || w.lower === "not" || w.lower === "no")) return true;
   if (p.startsWith("until") && !words.slice(phrase.to, to).some((w) => ["prove", "learn", "stop", "show", "trust", "trusted", "demonstrate", "can"].includes(w.lemma))) return true;
   if (p === "lose access" && words.slice(from, at).some((w) => w.lemma === "customer" || w.lemma === "user")) return true;
-  void at;
   return false;
 }
 
@@ -1342,7 +1340,6 @@ function questions(words: Word[], from: number, to: number, groups: Group[], men
     if (negated && ["get", "receive", "have", "see", "hear", "know"].includes(lemma) && first.lower !== "why") return;
     push({ from: start, to: afterAgent ? afterAgent.to : end, kind: "question", rule: "why-person" });
   }
-  void mentions;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,13 +1,13 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { advanceTo, createIncident, createUser } from "../../db/factories";
+import { liveSessionCast } from "./live-session-cast";
 import { db, schema } from "~/lib/db.server";
 import { Forbidden } from "~/models/errors";
 import { setPeople } from "~/models/incident.server";
 import { canLeadSession } from "~/models/live-session";
-import { handFacilitation, keepPresent, makeParticipant, openSessionOf, sendForReview, setPhase, startSession } from "~/models/live-session.server";
+import { handFacilitation, keepPresent, makeParticipant, openSessionOf, sendForReview, setPhase } from "~/models/live-session.server";
 import type { User } from "~/models/user.server";
-import { caught, freshDatabase } from "./helpers";
+import { caught } from "./helpers";
 
 // Who drives a live session, at its edges: the session's facilitator leads only while they may
 // build the analysis, and leading includes sending it for review, as the page offers.
@@ -18,15 +18,9 @@ let ben: User;
 let incidentId: number;
 
 beforeEach(async () => {
-  await freshDatabase();
-  lead = await createUser({ name: "Lea Lead" });
-  ana = await createUser({ name: "Ana Alves" });
-  ben = await createUser({ name: "Ben Brook" });
-  const incident = await createIncident(lead, { facilitatorId: lead.id, visibility: "org" });
+  let incident;
+  ({ lead, ana, ben, incident } = await liveSessionCast({ ben: true, session: true }));
   incidentId = incident.id;
-  await setPeople(lead, incidentId, lead.id, [ana.id, ben.id]);
-  await advanceTo(lead, incidentId, "analysis");
-  await startSession(lead, incidentId, { anonymous: true });
 });
 
 const statusOf = async () => (await db().select({ status: schema.incidents.status }).from(schema.incidents).where(eq(schema.incidents.id, incidentId)).get())!.status;

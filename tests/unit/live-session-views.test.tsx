@@ -1,14 +1,13 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { advanceTo, createIncident, createUser } from "../../db/factories";
+import { liveSessionCast } from "./live-session-cast";
 import { db, schema } from "~/lib/db.server";
-import { setPeople } from "~/models/incident.server";
-import { joinSession, openRound, saveDraft, startSession, startTimer } from "~/models/live-session.server";
+import { joinSession, openRound, saveDraft, startTimer } from "~/models/live-session.server";
 import type { User } from "~/models/user.server";
 import * as incidentLayout from "~/routes/incidents.$ref";
 import * as sessionPage from "~/routes/incidents.$ref.session/route";
 import * as presentView from "~/routes/incidents_.$ref.present";
-import { freshDatabase, sessionCookie } from "./helpers";
+import { sessionCookie } from "./helpers";
 import { renderPage, type RouteModule } from "./render";
 
 // The session page and the present view as each person gets them: nobody's draft before the
@@ -21,16 +20,10 @@ let reference: string;
 let incidentId: number;
 
 beforeEach(async () => {
-  await freshDatabase();
-  lead = await createUser({ name: "Lea Lead" });
-  ana = await createUser({ name: "Ana Alves" });
-  watcher = await createUser({ name: "Wes Watcher" });
-  const incident = await createIncident(lead, { facilitatorId: lead.id });
+  let incident;
+  ({ lead, ana, watcher, incident } = await liveSessionCast({ watcher: true, session: true }));
   ({ reference } = incident);
   incidentId = incident.id;
-  await setPeople(lead, incidentId, lead.id, [ana.id]);
-  await advanceTo(lead, incidentId, "analysis");
-  await startSession(lead, incidentId, { anonymous: true });
 });
 
 /** React's markers between text parts removed: the page's words as a reader reads them. */

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
+import { liveSessionCast } from "./live-session-cast";
 import { advanceTo, createIncident, createUser } from "../../db/factories";
 import { db, schema } from "~/lib/db.server";
 import { Forbidden, LimitReached, NotFound, StateConflict } from "~/models/errors";
@@ -32,7 +33,7 @@ import {
 import { changesAfter, latestChange } from "~/models/live.server";
 import { listWhys } from "~/models/why.server";
 import type { User } from "~/models/user.server";
-import { caught, freshDatabase } from "./helpers";
+import { caught } from "./helpers";
 
 // The live session's rules, on a real database: one session at a time, led by its facilitator;
 // candidates private until revealed, their anonymous authors never stored; votes limited;
@@ -46,15 +47,9 @@ let watcher: User;
 let incidentId: number;
 
 beforeEach(async () => {
-  await freshDatabase();
-  lead = await createUser({ name: "Lea Lead" });
-  ana = await createUser({ name: "Ana Alves" });
-  ben = await createUser({ name: "Ben Brook" });
-  watcher = await createUser({ name: "Wes Watcher" });
-  const incident = await createIncident(lead, { facilitatorId: lead.id });
+  let incident;
+  ({ lead, ana, ben, watcher, incident } = await liveSessionCast({ ben: true, watcher: true }));
   incidentId = incident.id;
-  await setPeople(lead, incidentId, lead.id, [ana.id, ben.id]);
-  await advanceTo(lead, incidentId, "analysis");
 });
 
 async function streamed(after = 0) {
