@@ -7,16 +7,18 @@ import { openAppDatabase } from "~/lib/db.server";
 import { NonceContext } from "~/lib/nonce";
 import { startScheduler } from "~/lib/scheduler.server";
 import { checkUncheckedWhysInBackground } from "~/models/blame.server";
+import { startDelivery } from "~/models/outbox.server";
 import { DATA_MIGRATIONS } from "~/models/data-migrations.server";
 import { refreshUncheckedSimilaritiesInBackground } from "~/models/recurrence.server";
 
 /**
  * Opens and migrates the database when the server starts, not on the first request, then starts
- * the daily jobs and checks the wording and looks up the similar whys of whys saved before either
+ * the daily jobs and the sending of queued emails, and checks the wording and looks up the similar whys of whys saved before either
  * was stored with them. The server (server.js) awaits it before it takes a request.
  */
 export const ready: Promise<void> = openAppDatabase(DATA_MIGRATIONS).then(() => {
   startScheduler();
+  startDelivery();
   checkUncheckedWhysInBackground();
   refreshUncheckedSimilaritiesInBackground();
 });

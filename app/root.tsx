@@ -114,6 +114,7 @@ export function Layout({ children }: { children: ReactNode }) {
               <div className="admin-nav__inner">
                 <span className="admin-nav__label">Admin</span>
                 <NavLink to="/admin/users">People</NavLink>
+                <NavLink to="/admin/sign-in">Sign-in</NavLink>
                 <NavLink to="/admin/settings">Settings</NavLink>
                 <NavLink to="/admin/categories">Categories</NavLink>
                 <NavLink to="/digest">Digest</NavLink>

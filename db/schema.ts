@@ -25,6 +25,8 @@ export const users = sqliteTable(
     passwordHash: text("password_hash"),
     /** Secret for reading the Atom feed without a session (feed readers); made on first use. */
     feedToken: text("feed_token").unique(),
+    /** Whether the daily reminder of their own overdue and due-soon actions is emailed to them. */
+    reminderEmails: integer("reminder_emails", { mode: "boolean" }).notNull().default(true),
     createdAt: text("created_at").notNull().default(now),
     removedAt: text("removed_at"),
   },
@@ -41,8 +43,31 @@ export const sessions = sqliteTable(
       .references(() => users.id, { onDelete: "cascade" }),
     createdAt: text("created_at").notNull().default(now),
     expiresAt: text("expires_at").notNull(),
+    /** How the person signed in, and from which browser and address: what their session list shows. */
+    method: text("method", { enum: ["password", "provider", "link"] }).notNull().default("password"),
+    userAgent: text("user_agent").notNull().default(""),
+    address: text("address").notNull().default(""),
   },
   (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+/**
+ * A person's account at the company's identity provider, linked to their Hindsight account: the
+ * provider's subject identifier is what recognises them at the next sign-in, not the email.
+ */
+export const identities = sqliteTable(
+  "identities",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    issuer: text("issuer").notNull(),
+    subject: text("subject").notNull(),
+    createdAt: text("created_at").notNull().default(now),
+    lastSignInAt: text("last_sign_in_at").notNull().default(now),
+  },
+  (t) => [uniqueIndex("identities_subject_idx").on(t.issuer, t.subject), index("identities_user_idx").on(t.userId)],
 );
 
 export const passwordTokens = sqliteTable(
@@ -53,6 +78,8 @@ export const passwordTokens = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     tokenHash: text("token_hash").notNull().unique(),
+    /** An invitation (days to use it) or a reset the person asked for (an hour). */
+    purpose: text("purpose", { enum: ["invitation", "reset"] }).notNull().default("invitation"),
     createdAt: text("created_at").notNull().default(now),
     expiresAt: text("expires_at").notNull(),
     usedAt: text("used_at"),

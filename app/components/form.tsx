@@ -160,3 +160,30 @@ export function HiddenInputs({ values }: { values: Record<string, string> }) {
     </>
   );
 }
+
+/**
+ * Copies `text` to the clipboard. Shown once the page runs JavaScript (without it the text is
+ * there to select); says whether the copy worked.
+ */
+export function CopyButton({ text, label = "Copy link" }: { text: string; label?: string }) {
+  const [mounted, setMounted] = useState(false);
+  const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
+  useEffect(() => setMounted(true), []);
+  if (!mounted) return null;
+  const copy = () => {
+    navigator.clipboard.writeText(text).then(
+      () => setState("copied"),
+      () => setState("failed"),
+    );
+  };
+  return (
+    <>
+      <button type="button" className="button button--quiet button--small" onClick={copy}>
+        {label}
+      </button>
+      <span role="status" className="muted small">
+        {state === "copied" ? "Copied." : state === "failed" ? "Could not copy: select the link and copy it." : ""}
+      </span>
+    </>
+  );
+}

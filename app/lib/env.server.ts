@@ -30,6 +30,14 @@ const schema = z.object({
    * many times over. Raised for scripted clients (the test suites that post every intent).
    */
   SESSION_WRITES_PER_10S: z.coerce.number().int().positive().default(40),
+  /** The company's OpenID Connect provider (its issuer URL); unset, people sign in with passwords only. */
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The scopes asked for; add the one that carries groups when admins come from a group. */
+  OIDC_SCOPES: z.string().default("openid email profile"),
+  /** The ID token (or userinfo) claim that lists the person's groups. */
+  OIDC_GROUPS_CLAIM: z.string().min(1).default("groups"),
   /** "true" serves /bench/floor, the benchmark's trivial page; off in normal use. */
   HINDSIGHT_BENCH: z.enum(["true", "false"]).default("false"),
 });

@@ -1,7 +1,7 @@
 import { createCookie, createCookieSessionStorage, redirect, type SessionStorage } from "@remix-run/node";
 import { env, sessionSecret } from "./env.server";
 import { isAdmin } from "~/models/authorization";
-import { SESSION_DAYS, accountIdFor, createSession, endSession, userForSession, type User } from "~/models/user.server";
+import { SESSION_DAYS, accountIdFor, createSession, endSession, userForSession, type SessionOrigin, type User } from "~/models/user.server";
 
 function secure() {
   return env().APP_URL.startsWith("https://") || env().TRUST_PROXY !== "false";
@@ -61,7 +61,8 @@ function flashes() {
   return flashStorage;
 }
 
-async function sessionToken(request: Request): Promise<string | undefined> {
+/** The token of the request's session, to tell it among the person's sessions. */
+export async function sessionToken(request: Request): Promise<string | undefined> {
   const value = await cookie().parse(request.headers.get("Cookie"));
   return typeof value === "string" ? value : undefined;
 }
@@ -107,9 +108,16 @@ export async function requireAdmin(request: Request): Promise<User> {
  * signed in on, and redirects. The redirect is made first, so an address that cannot be sent
  * fails before a session exists.
  */
-export async function startSession(request: Request, userId: number, to: string, message?: string) {
+export async function startSession(
+  request: Request,
+  userId: number,
+  how: { method: SessionOrigin["method"]; address: string },
+  to: string,
+  message?: string,
+) {
   const response = redirect(to);
-  response.headers.append("Set-Cookie", await cookie().serialize(await createSession(userId)));
+  const origin = { ...how, userAgent: request.headers.get("User-Agent") ?? "" };
+  response.headers.append("Set-Cookie", await cookie().serialize(await createSession(userId, origin)));
   const known = [userId, ...(await knownAccounts(request)).filter((id) => id !== userId)].slice(0, KNOWN_ACCOUNTS_KEPT);
   response.headers.append("Set-Cookie", await knownDeviceCookie().serialize(known));
   if (message) response.headers.append("Set-Cookie", await flashCookie(message));

@@ -42,6 +42,40 @@ export async function enqueueEmail(email: OutgoingEmail, tx: Tx = db()): Promise
   return Boolean(inserted);
 }
 
+let delivering = false;
+let draining: Promise<void> | undefined;
+let again = false;
+
+/**
+ * Has the server send what is in the outbox now, not at the next daily run: for emails a person
+ * waits for (an invitation, a reset link). Runs one delivery at a time; a call during one runs
+ * another after it. Does nothing until the server has started delivering (startDelivery), so
+ * scripts and tests that queue emails decide themselves when they are sent.
+ */
+export function deliverSoon(): void {
+  if (!delivering) return;
+  if (draining) {
+    again = true;
+    return;
+  }
+  draining = (async () => {
+    do {
+      again = false;
+      await deliverPending();
+    } while (again);
+  })()
+    .catch((error: unknown) => console.error("Sending the outbox failed:", error))
+    .finally(() => {
+      draining = undefined;
+    });
+}
+
+/** The server sends emails as soon as they are queued (deliverSoon), beginning with any left unsent. */
+export function startDelivery(): void {
+  delivering = true;
+  deliverSoon();
+}
+
 /** Takes one message for sending, unless another sender has it; an atomic compare-and-set. */
 async function claim(id: number, now: Date): Promise<boolean> {
   const staleBefore = new Date(now.getTime() - STALE_CLAIM_MS).toISOString();

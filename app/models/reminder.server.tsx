@@ -23,7 +23,7 @@ export type ReminderBatch = {
 };
 
 /**
- * Per owner, their unfinished actions that are overdue or due within two days of `today`, on
+ * Per owner who takes reminder emails, their unfinished actions that are overdue or due within two days of `today`, on
  * incidents they may see: an email is one more page, and a restricted incident's reference and
  * title go only to its people.
  */
@@ -42,7 +42,7 @@ export async function selectReminders(today: string): Promise<ReminderBatch[]> {
     .from(actions)
     .innerJoin(incidents, eq(incidents.id, actions.incidentId))
     .innerJoin(users, eq(users.id, actions.ownerId))
-    .where(and(unfinished, lte(actions.dueDate, addDays(today, DUE_SOON_DAYS)), isNull(users.removedAt), viewableBy(personColumns(users))))
+    .where(and(unfinished, lte(actions.dueDate, addDays(today, DUE_SOON_DAYS)), isNull(users.removedAt), eq(users.reminderEmails, true), viewableBy(personColumns(users))))
     .orderBy(asc(users.id), asc(actions.dueDate), asc(actions.id))
     .all();
   const batches = new Map<number, ReminderBatch>();

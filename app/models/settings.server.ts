@@ -17,6 +17,17 @@ export type Settings = {
   /** ISO weekday (1 = Monday) and hour at which last week's digest is sent. */
   digestDay: number;
   digestHour: number;
+  /**
+   * Who signs in with a password: everyone, or only admins once the identity provider signs in
+   * the rest (their way in when the provider is down). Without a provider configured, everyone.
+   */
+  passwordSignIn: "everyone" | "admins";
+  /** The identity provider's name on the sign-in button ("Sign in with Okta"). */
+  providerName: string;
+  /** Email domains whose people get an account at their first sign-in through the provider; empty: nobody new. */
+  providerDomains: string[];
+  /** The provider's groups whose members are admins, applied at each sign-in; empty: roles are set on the People page. */
+  providerAdminGroups: string[];
 };
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -27,6 +38,10 @@ export const DEFAULT_SETTINGS: Settings = {
   digestWhenEmpty: "note",
   digestDay: 1,
   digestHour: 9,
+  passwordSignIn: "everyone",
+  providerName: "your identity provider",
+  providerDomains: [],
+  providerAdminGroups: [],
 };
 
 /** The digest's recipients: the settings page's list, or DIGEST_TO (comma-separated). */

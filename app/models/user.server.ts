@@ -1,5 +1,5 @@
-import { and, asc, count, desc, eq, exists, isNull, lt, notInArray, or, sql } from "drizzle-orm";
-import { db, prepared, schema } from "~/lib/db.server";
+import { and, asc, count, desc, eq, exists, isNull, lt, ne, notInArray, or, sql } from "drizzle-orm";
+import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { hashPassword, hashToken, newToken, verifyPassword } from "~/lib/password.server";
 import { Invalid, NotFound, StateConflict } from "./errors";
 import type { Role } from "./authorization";
@@ -15,7 +15,7 @@ export type User = {
   role: Role;
 };
 
-const { users, sessions, passwordTokens, signInFailures, actions, digestSubscriptions } = schema;
+const { users, sessions, passwordTokens, signInFailures, actions, digestSubscriptions, identities } = schema;
 
 /** What pages and emails add to the name of someone who was removed. */
 export const REMOVED_MARK = " (removed)";
@@ -35,7 +35,6 @@ const publicColumns = {
 };
 
 export const SESSION_DAYS = 30;
-const PASSWORD_LINK_DAYS = 7;
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -99,10 +98,65 @@ async function insertUser(input: NewUser & { passwordHash?: string }): Promise<U
   return await db().insert(users).values({ ...input, email, feedToken: newToken().token }).returning(publicColumns).get();
 }
 
+/** What the person's own profile page shows and changes. */
+export type Profile = User & { hasPassword: boolean; reminderEmails: boolean; providerLinked: boolean };
+
+export async function getProfile(user: Pick<User, "id">): Promise<Profile> {
+  const row = await db()
+    .select({
+      ...publicColumns,
+      hasPassword: sql<boolean>`${users.passwordHash} is not null`.mapWith(Boolean),
+      reminderEmails: users.reminderEmails,
+      providerLinked: sql<boolean>`exists (select 1 from ${identities} where ${identities.userId} = ${users.id})`.mapWith(Boolean),
+    })
+    .from(users)
+    .where(and(eq(users.id, user.id), isNull(users.removedAt)))
+    .get();
+  if (!row) throw new NotFound("user", "No such user.");
+  return row;
+}
+
+/** The person changes their own name and team (their email and role are the admins' to change). */
+export async function updateProfile(user: Pick<User, "id">, input: { name: string; team: string }): Promise<User> {
+  const updated = await db().update(users).set(input).where(and(eq(users.id, user.id), isNull(users.removedAt))).returning(publicColumns).get();
+  if (!updated) throw new NotFound("user", "No such user.");
+  return updated;
+}
+
+/** Whether the daily reminder of the person's own actions is emailed to them. */
+export async function setReminderEmails(user: Pick<User, "id">, on: boolean): Promise<void> {
+  await db().update(users).set({ reminderEmails: on }).where(eq(users.id, user.id)).run();
+}
+
+/**
+ * The person changes their password, proving the current one (throttled as sign-ins are: a
+ * session left open must not become a way to guess it). Every other session of theirs ends;
+ * returns how many did.
+ */
+export async function changePassword(
+  user: Pick<User, "id" | "email">,
+  input: { current: string; next: string },
+  source: SignInSource,
+  currentToken: string,
+): Promise<number> {
+  const proof = await signIn(user.email, input.current, { ...source, knownDevice: true });
+  if (!proof.ok && proof.reason === "throttled") throw new Invalid(`Too many wrong passwords. Wait ${proof.retryAfterSeconds} seconds, then try again.`, "current");
+  if (!proof.ok || proof.user.id !== user.id) throw new Invalid("That is not your current password.", "current");
+  return await db().transaction(async (tx) => {
+    await tx.update(users).set({ passwordHash: hashPassword(input.next) }).where(eq(users.id, user.id)).run();
+    return await endOtherSessions(user, currentToken, tx);
+  });
+}
+
 /** The names, emails and teams of the people in the directory: the wording check looks for them. */
 export async function directoryNames(): Promise<{ people: string[]; teams: string[] }> {
   const rows = await db().select({ name: users.name, email: users.email, team: users.team }).from(users).where(isNull(users.removedAt)).all();
   return { people: rows.flatMap((u) => [u.name, u.email]), teams: [...new Set(rows.map((u) => u.team.trim()).filter(Boolean))] };
+}
+
+/** A new account from the identity provider's sign-in (sso.server.ts decides who may have one). */
+export async function addUserFromProvider(input: NewUser): Promise<User> {
+  return await insertUser(input);
 }
 
 /** First run: the very first account becomes an admin. Refused once anyone exists. */
@@ -115,13 +169,10 @@ export async function createFirstAdmin(input: Omit<NewUser, "role"> & { password
 
 
 
-/** An admin adds someone; they get a one-time link to choose their password. */
-export async function addUser(actor: User, input: NewUser): Promise<{ user: User; token: string }> {
+/** An admin adds someone (account-links.server.ts invites them in the same transaction). */
+export async function addUser(actor: User, input: NewUser): Promise<User> {
   assertAdmin(actor);
-  return await db().transaction(async () => {
-    const user = await insertUser(input);
-    return { user, token: await issuePasswordToken(actor, user.id) };
-  });
+  return await insertUser(input);
 }
 
 export async function updateUser(actor: User, id: number, input: Omit<NewUser, "email">): Promise<User> {
@@ -153,42 +204,6 @@ export async function removeUser(actor: User, id: number): Promise<void> {
     await tx.delete(passwordTokens).where(eq(passwordTokens.userId, id)).run();
     // Someone added again later chooses afresh whether to get the digest.
     await tx.delete(digestSubscriptions).where(eq(digestSubscriptions.userId, id)).run();
-  });
-}
-
-/** A fresh one-time set-password link token; earlier unused links for the user stop working. */
-export async function issuePasswordToken(actor: User, userId: number): Promise<string> {
-  assertAdmin(actor);
-  const { token, hash } = newToken();
-  const expiresAt = new Date(Date.now() + PASSWORD_LINK_DAYS * 86_400_000).toISOString();
-  await db().transaction(async (tx) => {
-    await tx.delete(passwordTokens).where(and(eq(passwordTokens.userId, userId), isNull(passwordTokens.usedAt))).run();
-    await tx.insert(passwordTokens).values({ userId, tokenHash: hash, expiresAt }).run();
-  });
-  return token;
-}
-
-export async function findPasswordToken(token: string): Promise<User | undefined> {
-  const row = await db()
-    .select({ ...publicColumns, expiresAt: passwordTokens.expiresAt })
-    .from(passwordTokens)
-    .innerJoin(users, eq(users.id, passwordTokens.userId))
-    .where(and(eq(passwordTokens.tokenHash, hashToken(token)), isNull(passwordTokens.usedAt), isNull(users.removedAt)))
-    .get();
-  if (!row || row.expiresAt < new Date().toISOString()) return undefined;
-  const { expiresAt: _expires, ...user } = row;
-  return user;
-}
-
-/** Uses a set-password link once; ends every other session of the account. */
-export async function setPasswordWithToken(token: string, password: string): Promise<User> {
-  return await db().transaction(async (tx) => {
-    const user = await findPasswordToken(token);
-    if (!user) throw new NotFound("password link", "This link has expired or was already used. Ask an admin for a new one.");
-    await tx.update(users).set({ passwordHash: hashPassword(password) }).where(eq(users.id, user.id)).run();
-    await tx.update(passwordTokens).set({ usedAt: new Date().toISOString() }).where(eq(passwordTokens.tokenHash, hashToken(token))).run();
-    await tx.delete(sessions).where(eq(sessions.userId, user.id)).run();
-    return user;
   });
 }
 
@@ -233,6 +248,7 @@ async function retryAfterMs(counters: Counter[], now: Date): Promise<number> {
   return wait;
 }
 
+/** Counts one more attempt on each counter (a failed sign-in, a reset asked for). */
 async function recordFailure(counters: Counter[], now: Date): Promise<void> {
   const at = now.toISOString();
   const forgetBefore = new Date(now.getTime() - FORGET_AFTER_MS).toISOString();
@@ -279,6 +295,29 @@ export async function signIn(email: string, password: string, source: SignInSour
   });
 }
 
+/**
+ * Password reset requests allowed before the wait starts (doubling, as for sign-ins), per
+ * address and per account. Every request counts, for an address with an account or without, so
+ * the wait says nothing about which addresses have one.
+ */
+export const FREE_RESET_REQUESTS = { address: 10, account: 3 } as const;
+
+export type Turn = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+/** Whether a password reset may be asked for this email from this address now; counts it when it may. */
+export async function takeResetTurn(email: string, { address }: SignInSource, now = new Date()): Promise<Turn> {
+  const counters: Counter[] = [
+    { key: `reset-address:${address}`, free: FREE_RESET_REQUESTS.address },
+    { key: `reset-account:${normalizeEmail(email)}`, free: FREE_RESET_REQUESTS.account },
+  ];
+  return await db().transaction(async (): Promise<Turn> => {
+    const wait = await retryAfterMs(counters, now);
+    if (wait > 0) return { ok: false, retryAfterSeconds: Math.ceil(wait / 1000) };
+    await recordFailure(counters, now);
+    return { ok: true };
+  });
+}
+
 /** The account's id for an email, to tell whether this browser signed in to it before. */
 export async function accountIdFor(email: string): Promise<number | undefined> {
   const account = await db()
@@ -294,12 +333,16 @@ export async function accountIdFor(email: string): Promise<number | undefined> {
 /** Signed in at once on at most this many browsers: a new sign-in ends the oldest beyond it. */
 export const SESSIONS_PER_PERSON = 20;
 
-export async function createSession(userId: number): Promise<string> {
+/** How a session began and where: what the person's list of sessions shows. */
+export type SessionOrigin = { method: "password" | "provider" | "link"; userAgent: string; address: string };
+
+export async function createSession(userId: number, origin: SessionOrigin): Promise<string> {
   const { token } = newToken();
   const now = new Date();
   const expiresAt = new Date(now.getTime() + SESSION_DAYS * 86_400_000).toISOString();
+  const row = { id: hashToken(token), userId, expiresAt, createdAt: now.toISOString(), method: origin.method, userAgent: origin.userAgent.slice(0, 300), address: origin.address.slice(0, 64) };
   await db().transaction(async (tx) => {
-    await tx.insert(sessions).values({ id: hashToken(token), userId, expiresAt, createdAt: now.toISOString() }).run();
+    await tx.insert(sessions).values(row).run();
     // Signing in again and again must not grow the table: expired sessions go, and the oldest beyond the limit.
     const kept = tx
       .select({ id: sessions.id })
@@ -310,6 +353,50 @@ export async function createSession(userId: number): Promise<string> {
     await tx.delete(sessions).where(and(eq(sessions.userId, userId), notInArray(sessions.id, kept))).run();
   });
   return token;
+}
+
+export type ActiveSession = SessionOrigin & {
+  /** Names the session in a form: the first characters of the stored hash, never the token. */
+  handle: string;
+  createdAt: string;
+  expiresAt: string;
+  current: boolean;
+};
+
+/** The length of a session's handle: enough to tell one person's twenty sessions apart, far too little to be its token. */
+const HANDLE_LENGTH = 16;
+
+/** The person's sessions that have not expired, newest first, marking the one `currentToken` belongs to. */
+export async function listSessions(user: Pick<User, "id">, currentToken: string): Promise<ActiveSession[]> {
+  const current = hashToken(currentToken);
+  const rows = await db()
+    .select({ id: sessions.id, method: sessions.method, userAgent: sessions.userAgent, address: sessions.address, createdAt: sessions.createdAt, expiresAt: sessions.expiresAt })
+    .from(sessions)
+    .where(and(eq(sessions.userId, user.id), sql`${sessions.expiresAt} > ${new Date().toISOString()}`))
+    .orderBy(desc(sessions.createdAt), laterInsertedFirst)
+    .all();
+  return rows.map(({ id, ...row }) => ({ ...row, handle: id.slice(0, HANDLE_LENGTH), current: id === current }));
+}
+
+/** Ends one of the person's own sessions, named by its handle; another person's is never touched. */
+export async function endOwnSession(user: Pick<User, "id">, handle: string): Promise<boolean> {
+  if (!/^[0-9a-f]{16}$/.test(handle)) return false;
+  const ended = await db()
+    .delete(sessions)
+    .where(and(eq(sessions.userId, user.id), sql`substr(${sessions.id}, 1, ${HANDLE_LENGTH}) = ${handle}`))
+    .returning({ id: sessions.id })
+    .all();
+  return ended.length > 0;
+}
+
+/** Ends every session of the person but the one `currentToken` belongs to. Returns how many ended. */
+export async function endOtherSessions(user: Pick<User, "id">, currentToken: string, tx: Tx = db()): Promise<number> {
+  const ended = await tx
+    .delete(sessions)
+    .where(and(eq(sessions.userId, user.id), ne(sessions.id, hashToken(currentToken))))
+    .returning({ id: sessions.id })
+    .all();
+  return ended.length;
 }
 
 const sessionUser = prepared((d) =>

@@ -2,12 +2,12 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { Field, FormError, SubmitButton } from "~/components/form";
-import { env } from "~/lib/env.server";
+import { CopyButton, Field, FormError, SubmitButton } from "~/components/form";
 import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { requireAdmin } from "~/lib/session.server";
 import { FIELD_LIMITS } from "~/models/limits";
-import { addUser, issuePasswordToken, listUsers, updateUser } from "~/models/user.server";
+import { addAndInvite, reinvite } from "~/models/account-links.server";
+import { listUsers, updateUser } from "~/models/user.server";
 import { lineField } from "~/models/inputs";
 
 const role = z.enum(["admin", "member"], { message: "Choose a role." });
@@ -27,10 +27,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { users: await listUsers(), me: admin.id };
 }
 
-function linkFor(token: string) {
-  return `${env().APP_URL}/set-password/${token}`;
-}
-
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
   const values = formValues(await readForm(request));
@@ -39,9 +35,9 @@ export async function action({ request }: ActionFunctionArgs) {
     if (intent === "add") {
       const parsed = validate(addSchema, values);
       if (!parsed.ok) return formFailure(400, { target: intent, errors: parsed.errors, values });
-      const { user, token } = await addUser(admin, parsed.data);
-      // The link is shown once, in this response, and never stored anywhere readable.
-      return data({ ok: true as const, intent, link: { name: user.name, url: linkFor(token) } });
+      const { user, url } = await addAndInvite(admin, parsed.data);
+      // The link is emailed, and shown once, in this response, for an admin whose mail does not reach the person.
+      return data({ ok: true as const, intent, link: { name: user.name, email: user.email, url } });
     }
     if (intent === "update") {
       const parsed = validate(updateSchema, values);
@@ -53,9 +49,8 @@ export async function action({ request }: ActionFunctionArgs) {
     const parsed = validate(userIdSchema, values);
     if (!parsed.ok) throw new Response("Bad request", { status: 400 });
     if (intent === "link") {
-      const user = (await listUsers()).find((u) => u.id === parsed.data.userId);
-      if (!user) throw new Response("Not found", { status: 404 });
-      return data({ ok: true as const, intent, link: { name: user.name, url: linkFor(await issuePasswordToken(admin, user.id)) } });
+      const { user, url } = await reinvite(admin, parsed.data.userId);
+      return data({ ok: true as const, intent, link: { name: user.name, email: user.email, url } });
     }
   } catch (error) {
     return modelFailure(error, values, intent);
@@ -77,15 +72,7 @@ export default function People() {
       <div className="page-header">
         <h1>People</h1>
       </div>
-      {result?.ok && "link" in result ? (
-        <div className="callout" role="status">
-          <p>
-            Give this one-time link to <strong>{result.link.name}</strong> so they can choose a password. It works once and
-            expires in 7 days; it is not shown again.
-          </p>
-          <code className="one-time-link">{result.link.url}</code>
-        </div>
-      ) : null}
+      {result?.ok && "link" in result ? <InvitationSent key={result.link.url} {...result.link} /> : null}
       {result?.ok && "message" in result ? (
         <p className="flash" role="status">
           {result.message}
@@ -117,7 +104,7 @@ export default function People() {
             </Field>
           </div>
           <SubmitButton intent="add" pendingText="Adding…">
-            Add and get a set-password link
+            Add and invite by email
           </SubmitButton>
         </Form>
       </section>
@@ -172,7 +159,7 @@ export default function People() {
                       <Form method="post" className="form-actions">
                         <input type="hidden" name="userId" value={user.id} />
                         <SubmitButton intent="link" match={{ userId: String(user.id) }} className="button button--quiet button--small" pendingText="Creating…">
-                          New set-password link
+                          Invite again by email
                         </SubmitButton>
                       </Form>
                       {user.id !== me ? (
@@ -192,6 +179,21 @@ export default function People() {
         </div>
       </section>
     </>
+  );
+}
+
+/** What an invitation sent: the email, and the link once, to copy when the email does not arrive. */
+function InvitationSent({ name, email, url }: { name: string; email: string; url: string }) {
+  return (
+    <div className="callout" role="status">
+      <p>
+        We emailed an invitation to <strong>{name}</strong> at {email}. If it does not reach them, give them this link yourself: it works once and is not
+        shown again. A newer invitation to {name} replaces it.
+      </p>
+      <p className="copy-line">
+        <code className="one-time-link">{url}</code> <CopyButton text={url} />
+      </p>
+    </div>
   );
 }
 

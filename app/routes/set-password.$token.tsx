@@ -1,11 +1,11 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError, SubmitButton } from "~/components/form";
 import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { startSession } from "~/lib/session.server";
 import { FIELD_LIMITS, tooLongMessage } from "~/models/limits";
-import { findPasswordToken, setPasswordWithToken } from "~/models/user.server";
+import { findPasswordLink, setPasswordWithLink } from "~/models/account-links.server";
 
 const schema = z
   .object({
@@ -17,35 +17,48 @@ const schema = z
 export const meta: MetaFunction = () => [{ title: "Choose a password · Hindsight" }, { name: "referrer", content: "no-referrer" }];
 
 export async function loader({ params }: LoaderFunctionArgs) {
-  const user = await findPasswordToken(params.token ?? "");
-  if (!user) throw new Response("Not found", { status: 404 });
-  return { name: user.name, email: user.email };
+  const person = await findPasswordLink(params.token ?? "");
+  // An unknown, used or expired link reads the same: a page that says so and offers a new one.
+  if (!person) return data({ valid: false as const }, { status: 404 });
+  return { valid: true as const, name: person.name, email: person.email, purpose: person.purpose };
 }
 
-export async function action({ request, params }: ActionFunctionArgs) {
+export async function action({ request, params, context }: ActionFunctionArgs) {
   const parsed = validate(schema, formValues(await readForm(request)));
   if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values: {} });
   try {
-    const user = await setPasswordWithToken(params.token ?? "", parsed.data.password);
-    return startSession(request, user.id, "/incidents", `Welcome to Hindsight, ${user.name}.`);
+    const user = await setPasswordWithLink(params.token ?? "", parsed.data.password);
+    return startSession(request, user.id, { method: "link", address: context.clientAddress }, "/incidents", `Your password is set. Welcome to Hindsight, ${user.name}.`);
   } catch (error) {
     return modelFailure(error, {});
   }
 }
 
 export default function SetPassword() {
-  const user = useLoaderData<typeof loader>();
+  const link = useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
   const errors = failure?.errors ?? {};
+  if (!link.valid) {
+    return (
+      <div className="narrow panel">
+        <h1>This link no longer works</h1>
+        <p>Links to choose a password work once, and only for a while: this one was used already, has expired, or was replaced by a newer one.</p>
+        <p>
+          <Link to="/forgot-password">Ask for a new link by email</Link>, or ask a Hindsight admin to invite you again.
+        </p>
+      </div>
+    );
+  }
   return (
     <div className="narrow panel">
-      <h1>Choose your password</h1>
+      <h1>{link.purpose === "reset" ? "Choose a new password" : "Choose your password"}</h1>
       <p>
-        Hello {user.name}. Choose a password for <strong>{user.email}</strong>. This link works once.
+        Hello {link.name}. Choose a password for <strong>{link.email}</strong>. This link works once
+        {link.purpose === "reset" ? "; your other sessions end when you save." : "."}
       </p>
       <FormError message={failure?.formError} />
       <Form method="post">
-        <input type="hidden" name="username" autoComplete="username" value={user.email} />
+        <input type="hidden" name="username" autoComplete="username" value={link.email} />
         <Field label="New password" name="password" hint="At least 10 characters." error={errors.password}>
           {(p) => <input {...p} type="password" autoComplete="new-password" required minLength={10} />}
         </Field>

@@ -22,14 +22,14 @@ export async function loader() {
   return null;
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const values = formValues(await readForm(request));
   const parsed = validate(schema, values);
   const { password: _password, ...kept } = values;
   if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values: kept });
   try {
     const admin = await createFirstAdmin(parsed.data);
-    return startSession(request, admin.id, "/incidents", `Welcome, ${admin.name}. You are Hindsight's first admin.`);
+    return startSession(request, admin.id, { method: "password", address: context.clientAddress }, "/incidents", `Welcome, ${admin.name}. You are Hindsight's first admin.`);
   } catch (error) {
     return modelFailure(error, kept);
   }

@@ -1,9 +1,10 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError, SubmitButton } from "~/components/form";
 import { formFailure, formValues, readForm, safeRedirect, validate } from "~/lib/http.server";
 import { getUser, isKnownDevice, startSession } from "~/lib/session.server";
+import { passwordSignInFor, signInOptions } from "~/models/sign-in-policy.server";
 import { countUsers, signIn } from "~/models/user.server";
 
 const schema = z.object({
@@ -17,7 +18,7 @@ export const meta: MetaFunction = () => [{ title: "Sign in · Hindsight" }];
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await countUsers() === 0) throw redirect("/setup");
   if (await getUser(request)) throw redirect("/incidents");
-  return null;
+  return await signInOptions();
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -28,7 +29,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { email, password, redirectTo } = parsed.data;
   const result = await signIn(email, password, { address: context.clientAddress, knownDevice: await isKnownDevice(request, email) });
   if (result.ok) {
-    return startSession(request, result.user.id, safeRedirect(redirectTo, "/"));
+    if (!(await passwordSignInFor(result.user.role))) {
+      const { provider } = await signInOptions();
+      return formFailure(403, { errors: {}, formError: `Password sign-in is turned off for members: sign in with ${provider} instead.`, values: kept });
+    }
+    return startSession(request, result.user.id, { method: "password", address: context.clientAddress }, safeRedirect(redirectTo, "/"));
   }
   if (result.reason === "throttled") {
     return formFailure(429, {
@@ -41,25 +46,58 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function SignIn() {
+  const { provider, passwords } = useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
   const [params] = useSearchParams();
   const values = failure?.values;
   const errors = failure?.errors ?? {};
-  return (
-    <div className="narrow panel">
-      <h1>Sign in to Hindsight</h1>
+  const redirectTo = values?.redirectTo ?? params.get("redirectTo") ?? "";
+  const passwordForm = (
+    <>
       <FormError message={failure?.formError} />
       <Form method="post">
-        <input type="hidden" name="redirectTo" value={values?.redirectTo ?? params.get("redirectTo") ?? ""} />
+        <input type="hidden" name="redirectTo" value={redirectTo} />
         <Field label="Email" name="email" error={errors.email}>
-          {(p) => <input {...p} type="email" autoComplete="username" required defaultValue={values?.email} autoFocus />}
+          {(p) => <input {...p} type="email" autoComplete="username" required defaultValue={values?.email} autoFocus={!provider} />}
         </Field>
         <Field label="Password" name="password" error={errors.password}>
           {(p) => <input {...p} type="password" autoComplete="current-password" required />}
         </Field>
         <SubmitButton pendingText="Signing in…">Sign in</SubmitButton>
       </Form>
-      <p className="muted small">No account yet? Ask a Hindsight admin to add you; they will give you a link to choose a password.</p>
+      <p className="small">
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
+    </>
+  );
+  return (
+    <div className="narrow panel">
+      <h1>Sign in to Hindsight</h1>
+      {provider ? (
+        <>
+          {/* A plain link: the provider's page is a navigation away, with or without JavaScript. */}
+          <p>
+            <a className="button button--wide" href={`/signin/sso${redirectTo ? `?redirectTo=${encodeURIComponent(redirectTo)}` : ""}`}>
+              Sign in with {provider}
+            </a>
+          </p>
+          {passwords === "everyone" ? (
+            <>
+              <p className="muted small or-line">or with your Hindsight password</p>
+              {passwordForm}
+            </>
+          ) : (
+            <details className="disclosure" open={failure ? true : undefined}>
+              <summary>Administrators: sign in with a password</summary>
+              <p className="muted small">For when {provider} is down. Members sign in with {provider}.</p>
+              {passwordForm}
+            </details>
+          )}
+        </>
+      ) : (
+        passwordForm
+      )}
+      <p className="muted small">No account yet? Ask a Hindsight admin to add you: you will get an email to choose a password{provider ? `, or sign in with ${provider}` : ""}.</p>
     </div>
   );
 }

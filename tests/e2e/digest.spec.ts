@@ -97,7 +97,7 @@ test("people subscribe themselves and leave with one click; a list address's rea
       const sam = await asSignedIn(member);
       await sam.goto("/incidents");
       await sam.getByRole("link", { name: "Sam Reader" }).click();
-      await expect(sam.getByRole("heading", { name: "Your account" })).toBeVisible();
+      await expect(sam.getByRole("heading", { name: "Your profile" })).toBeVisible();
       await sam.getByRole("button", { name: "Get the digest by email" }).click();
       await expect(sam.getByRole("status")).toHaveText("You will get the digest at sam@example.com.");
       await expect(sam.getByRole("button", { name: "Stop the digest" })).toBeVisible();

@@ -45,8 +45,8 @@ export async function addPerson(
   await form.getByLabel("Email").fill(person.email);
   await form.getByLabel("Team").fill(person.team ?? "");
   await form.getByLabel("Role").selectOption({ label: person.role === "admin" ? "Admin" : "Member" });
-  await form.getByRole("button", { name: "Add and get a set-password link" }).click();
-  const callout = adminPage.getByRole("status").filter({ hasText: "Give this one-time link to" });
+  await form.getByRole("button", { name: "Add and invite by email" }).click();
+  const callout = adminPage.getByRole("status").filter({ hasText: "We emailed an invitation to" });
   await expect(callout).toContainText(person.name);
   const link = (await callout.locator("code").textContent())?.trim() ?? "";
   expect(link).toMatch(new RegExp(`^${BASE_URL}/set-password/[A-Za-z0-9_-]+$`));

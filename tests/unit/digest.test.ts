@@ -406,7 +406,7 @@ describe("individual subscribers and list addresses", () => {
     await sendDigest({ trigger: "command" });
     expect(smtp.received.map((m) => (m.to as { text: string }).text).sort()).toEqual(["everyone@example.com", "leads@example.com"]);
     // Added again, they choose afresh: not subscribed behind their back.
-    const { user: back } = await addUser(admin, { name: "Leaver", email: "leaver@example.com", team: "", role: "member" });
+    const back = await addUser(admin, { name: "Leaver", email: "leaver@example.com", team: "", role: "member" });
     expect(back.id).toBe(leaver.id);
     expect(await isSubscribed(back)).toBe(false);
   });

@@ -59,6 +59,6 @@ export function fullScans(query: RecordedQuery): string[] {
 
 /** A cookie for a fresh session of this user, as signing in would set it. */
 export async function sessionCookie(userId: number): Promise<string> {
-  const response = await startSession(new Request("http://localhost/signin"), userId, "/");
+  const response = await startSession(new Request("http://localhost/signin"), userId, { method: "password", address: "127.0.0.1" }, "/");
   return response.headers.getSetCookie().find((c) => c.startsWith("hs_session="))!.split(";")[0];
 }

@@ -7,7 +7,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db, schema, sqliteOf } from "~/lib/db.server";
-import { addUser, getUser } from "~/models/user.server";
+import { getUser } from "~/models/user.server";
+import { addAndInvite } from "~/models/account-links.server";
 import { listIncidentActions } from "~/models/action.server";
 import { latestPublication } from "~/models/publication.server";
 import { unsubscribeUrl } from "~/models/subscription.server";
@@ -59,7 +60,8 @@ describe("reading a page", () => {
       }
     }
     const action = (await listIncidentActions(incident.id))[0];
-    const { user: member, token: setPasswordToken } = await addUser(admin, { name: "Reader", email: "reader@example.com", team: "Web", role: "member" });
+    const { user: member, url: setPasswordUrl } = await addAndInvite(admin, { name: "Reader", email: "reader@example.com", team: "Web", role: "member" });
+    const setPasswordToken = setPasswordUrl.split("/").pop()!;
     // A digest already sent, for its page.
     const through = (await db().select({ id: schema.publications.id }).from(schema.publications).all()).at(-1)!.id;
     await db().insert(schema.digests).values({ seq: 1, afterPublicationId: 0, throughPublicationId: through, startAt: null, endAt: new Date().toISOString(), trigger: "manual" }).run();

@@ -12,14 +12,13 @@ import {
   createSession,
   SESSIONS_PER_PERSON,
   endSession,
-  findPasswordToken,
   removeUser,
-  setPasswordWithToken,
   signIn,
   userForSession,
   type User,
 } from "~/models/user.server";
 import { feedTokenFor, userForFeedToken } from "~/models/publication.server";
+import { addAndInvite, findPasswordLink, setPasswordWithLink } from "~/models/account-links.server";
 import { freshDatabase } from "./helpers";
 
 beforeEach(async () => {
@@ -27,6 +26,7 @@ beforeEach(async () => {
 });
 
 const PASSWORD = "correct horse battery";
+const ORIGIN = { method: "password", userAgent: "", address: "127.0.0.1" } as const;
 
 describe("passwords", () => {
   it("are hashed with scrypt and a salt, and verified", () => {
@@ -51,12 +51,13 @@ describe("first run", () => {
 describe("adding people", () => {
   it("gives a one-time link that sets the password and works once", async () => {
     const admin = await createUser({ role: "admin" });
-    const { user, token } = await addUser(admin, { name: "Blake", email: "blake@example.com", team: "Web", role: "member" });
-    expect((await findPasswordToken(token))?.id).toBe(user.id);
+    const { user, url } = await addAndInvite(admin, { name: "Blake", email: "blake@example.com", team: "Web", role: "member" });
+    const token = url.split("/").pop()!;
+    expect((await findPasswordLink(token))?.id).toBe(user.id);
     expect(await signIn("blake@example.com", PASSWORD, { address: "10.0.0.1" })).toEqual({ ok: false, reason: "invalid" });
-    await setPasswordWithToken(token, PASSWORD);
-    expect(await findPasswordToken(token)).toBeUndefined();
-    await expect(setPasswordWithToken(token, "another password")).rejects.toThrow(NotFound);
+    await setPasswordWithLink(token, PASSWORD);
+    expect(await findPasswordLink(token)).toBeUndefined();
+    await expect(setPasswordWithLink(token, "another password")).rejects.toThrow(NotFound);
     expect(await signIn("blake@example.com", PASSWORD, { address: "10.0.0.1" })).toMatchObject({ ok: true, user: { name: "Blake" } });
   });
 
@@ -78,7 +79,7 @@ describe("adding people", () => {
 describe("sessions", () => {
   it("end at sign-out", async () => {
     const user = await createUser({ password: PASSWORD });
-    const token = await createSession(user.id);
+    const token = await createSession(user.id, ORIGIN);
     expect((await userForSession(token))?.id).toBe(user.id);
     await endSession(token);
     expect(await userForSession(token)).toBeUndefined();
@@ -87,7 +88,7 @@ describe("sessions", () => {
   it("end when the user is removed, who can then no longer sign in", async () => {
     const admin = await createUser({ role: "admin" });
     const user = await createUser({ password: PASSWORD, email: "leaver@example.com" });
-    const token = await createSession(user.id);
+    const token = await createSession(user.id, ORIGIN);
     await removeUser(admin, user.id);
     expect(await userForSession(token)).toBeUndefined();
     expect((await signIn("leaver@example.com", PASSWORD, { address: "10.0.0.1" })).ok).toBe(false);
@@ -95,9 +96,9 @@ describe("sessions", () => {
 
   it("are not made when the redirect after signing in cannot be sent", async () => {
     const user = await createUser({ password: PASSWORD });
-    await expect(startSession(new Request("http://localhost/signin"), user.id, "/incidents\r\nSet-Cookie: x=y")).rejects.toThrow();
+    await expect(startSession(new Request("http://localhost/signin"), user.id, ORIGIN, "/incidents\r\nSet-Cookie: x=y")).rejects.toThrow();
     expect(await db().select().from(schema.sessions).all()).toEqual([]);
-    const started = await startSession(new Request("http://localhost/signin"), user.id, "/incidents");
+    const started = await startSession(new Request("http://localhost/signin"), user.id, ORIGIN, "/incidents");
     expect(started.headers.get("Location")).toBe("/incidents");
     expect(await db().select().from(schema.sessions).all()).toHaveLength(1);
   });
@@ -105,10 +106,10 @@ describe("sessions", () => {
   it("are kept for at most a few browsers a person: signing in again and again ends the oldest, and expired ones go", async () => {
     const user = await createUser();
     const other = await createUser();
-    const theirs = await createSession(other.id);
+    const theirs = await createSession(other.id, ORIGIN);
     await db().insert(schema.sessions).values({ id: "expired", userId: user.id, expiresAt: "2020-01-01T00:00:00.000Z" }).run();
     const tokens: string[] = [];
-    for (let i = 0; i < SESSIONS_PER_PERSON + 5; i++) tokens.push(await createSession(user.id));
+    for (let i = 0; i < SESSIONS_PER_PERSON + 5; i++) tokens.push(await createSession(user.id, ORIGIN));
     const stored = await db().select().from(schema.sessions).where(eq(schema.sessions.userId, user.id)).all();
     expect(stored).toHaveLength(SESSIONS_PER_PERSON);
     const sessionUsers: (User | undefined)[] = [];
@@ -120,7 +121,7 @@ describe("sessions", () => {
 
   it("are looked up by a token that is not stored as such", async () => {
     const user = await createUser();
-    const token = await createSession(user.id);
+    const token = await createSession(user.id, ORIGIN);
     expect(await userForSession(`${token}x`)).toBeUndefined();
   });
 });
@@ -128,22 +129,23 @@ describe("sessions", () => {
 describe("removing a person", () => {
   it("revokes every way in: sessions, set-password links and the feed link, none coming back when they are added again", async () => {
     const admin = await createUser({ role: "admin" });
-    const { user, token: link } = await addUser(admin, { name: "Blake", email: "blake@example.com", team: "Web", role: "member" });
-    const session = await createSession(user.id);
+    const { user, url } = await addAndInvite(admin, { name: "Blake", email: "blake@example.com", team: "Web", role: "member" });
+    const link = url.split("/").pop()!;
+    const session = await createSession(user.id, ORIGIN);
     const feed = await feedTokenFor(user.id);
     expect((await userForFeedToken(feed))?.id).toBe(user.id);
 
     await removeUser(admin, user.id);
     expect(await userForSession(session)).toBeUndefined();
-    expect(await findPasswordToken(link)).toBeUndefined();
+    expect(await findPasswordLink(link)).toBeUndefined();
     expect(await userForFeedToken(feed)).toBeUndefined();
     expect((await userByEmail("blake@example.com"))?.feedToken).toBeNull();
 
-    const { user: again, token: newLink } = await addUser(admin, { name: "Blake", email: "blake@example.com", team: "Web", role: "member" });
+    const { user: again, url: newUrl } = await addAndInvite(admin, { name: "Blake", email: "blake@example.com", team: "Web", role: "member" });
     expect(again.id).toBe(user.id);
     expect(await userForSession(session)).toBeUndefined();
-    expect(await findPasswordToken(link)).toBeUndefined();
-    expect((await findPasswordToken(newLink))?.id).toBe(user.id);
+    expect(await findPasswordLink(link)).toBeUndefined();
+    expect((await findPasswordLink(newUrl.split("/").pop()!))?.id).toBe(user.id);
     expect(await userForFeedToken(feed)).toBeUndefined();
     expect(await feedTokenFor(again.id)).not.toBe(feed);
   });

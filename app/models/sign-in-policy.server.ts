@@ -1,0 +1,32 @@
+import { env } from "~/lib/env.server";
+import type { Role } from "./authorization";
+import { getSettings } from "./settings.server";
+
+// Who signs in how: the identity provider when one is configured, passwords for everyone unless
+// an admin turned them off for members; admins always keep their password, the way in when the
+// provider is down (docs/decisions/0027-sign-in-with-the-identity-provider.md).
+
+/** Whether the company's OpenID Connect provider is configured (issuer, client id and secret). */
+export function providerConfigured(): boolean {
+  const { OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET } = env();
+  return Boolean(OIDC_ISSUER && OIDC_CLIENT_ID && OIDC_CLIENT_SECRET);
+}
+
+/** Whether someone with this role may sign in with a password now. */
+export async function passwordSignInFor(role: Role): Promise<boolean> {
+  if (role === "admin" || !providerConfigured()) return true;
+  return (await getSettings()).passwordSignIn === "everyone";
+}
+
+/** How the sign-in page offers each way in. */
+export type SignInOptions = { provider: string | null; passwords: "everyone" | "admins" };
+
+export async function signInOptions(): Promise<SignInOptions> {
+  if (!providerConfigured()) return { provider: null, passwords: "everyone" };
+  const settings = await getSettings();
+  return { provider: settings.providerName, passwords: settings.passwordSignIn };
+}
+
+export async function providerName(): Promise<string> {
+  return (await getSettings()).providerName;
+}

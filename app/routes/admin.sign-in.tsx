@@ -1,0 +1,171 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { CopyButton, Field, FormError, SubmitButton } from "~/components/form";
+import { env } from "~/lib/env.server";
+import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
+import { callbackUrl, providerProblem } from "~/lib/oidc.server";
+import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
+import { lineField } from "~/models/inputs";
+import { getSettings, updateSettings } from "~/models/settings.server";
+import { providerConfigured } from "~/models/sign-in-policy.server";
+import { parseDomains } from "~/models/sso.server";
+
+/** At most this many allowed domains or admin groups: a list an admin reads, not a directory. */
+const LIST_LIMIT = 50;
+
+const list = (what: string) =>
+  z
+    .string()
+    .max(4000, `That is too long for a list of ${what}.`)
+    .default("")
+    .transform(parseDomains)
+    .pipe(z.array(z.string().max(253, `Each of the ${what} is at most 253 characters.`)).max(LIST_LIMIT, `At most ${LIST_LIMIT} ${what}.`));
+
+const schema = z.object({
+  providerName: lineField(60, "Enter the provider's name, e.g. Okta or Google."),
+  providerDomains: list("domains").pipe(z.array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, "Enter domains like company.com, separated by commas."))),
+  providerAdminGroups: z
+    .string()
+    .max(4000, "That is too long for a list of groups.")
+    .default("")
+    .transform((v) => [...new Set(v.split(/[\n,]+/).map((g) => g.trim()).filter(Boolean))])
+    .pipe(z.array(z.string().max(200, "Each group name is at most 200 characters.")).max(LIST_LIMIT, `At most ${LIST_LIMIT} groups.`)),
+  passwordSignIn: z.enum(["everyone", "admins"], { message: "Choose who signs in with a password." }),
+});
+
+export const meta: MetaFunction = () => [{ title: "Sign-in · Hindsight" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireAdmin(request);
+  const settings = await getSettings();
+  const configured = providerConfigured();
+  return {
+    configured,
+    issuer: env().OIDC_ISSUER ?? null,
+    clientId: env().OIDC_CLIENT_ID ?? null,
+    scopes: env().OIDC_SCOPES,
+    groupsClaim: env().OIDC_GROUPS_CLAIM,
+    redirectUrl: callbackUrl(),
+    problem: configured ? await providerProblem() : null,
+    values: {
+      providerName: settings.providerName,
+      providerDomains: settings.providerDomains.join(", "),
+      providerAdminGroups: settings.providerAdminGroups.join("\n"),
+      passwordSignIn: settings.passwordSignIn,
+    },
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const admin = await requireAdmin(request);
+  const values = formValues(await readForm(request));
+  const parsed = validate(schema, values);
+  if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values });
+  if (parsed.data.passwordSignIn === "admins" && !providerConfigured()) {
+    return formFailure(400, { errors: { passwordSignIn: ["Configure the identity provider first: without it, members could not sign in at all."] }, values });
+  }
+  try {
+    await updateSettings(admin, parsed.data);
+    return redirectWithFlash("/admin/sign-in", "Sign-in settings saved.");
+  } catch (error) {
+    return modelFailure(error, values);
+  }
+}
+
+export default function SignInSettings() {
+  const { configured, issuer, clientId, scopes, groupsClaim, redirectUrl, problem, values: stored } = useLoaderData<typeof loader>();
+  const failure = useActionData<typeof action>();
+  const values = failure?.values ?? stored;
+  const errors = failure?.errors ?? {};
+  return (
+    <>
+      <div className="page-header">
+        <h1>Sign-in</h1>
+        <p className="muted">How people sign in: with the company's identity provider (OpenID Connect), with a Hindsight password, or both.</p>
+      </div>
+
+      <section className="panel" aria-labelledby="provider-title">
+        <h2 id="provider-title">Identity provider</h2>
+        <p>Register Hindsight with your provider as a web application (authorization code flow) with this redirect URL:</p>
+        <p className="copy-line">
+          <code>{redirectUrl}</code> <CopyButton text={redirectUrl} label="Copy URL" />
+        </p>
+        {configured ? (
+          <>
+            <dl className="facts">
+              <dt>Issuer</dt>
+              <dd>
+                <code>{issuer}</code>
+              </dd>
+              <dt>Client ID</dt>
+              <dd>
+                <code>{clientId}</code>
+              </dd>
+              <dt>Scopes asked for</dt>
+              <dd>
+                <code>{scopes}</code>
+              </dd>
+              <dt>Groups claim</dt>
+              <dd>
+                <code>{groupsClaim}</code>
+              </dd>
+            </dl>
+            {problem ? (
+              <p className="form-error" role="alert">
+                {problem}
+              </p>
+            ) : (
+              <p role="status">The provider answers: people can sign in with it.</p>
+            )}
+          </>
+        ) : (
+          <p>
+            Not configured. Set <code>OIDC_ISSUER</code>, <code>OIDC_CLIENT_ID</code> and <code>OIDC_CLIENT_SECRET</code> in the server's environment, then
+            restart it (see the README).
+          </p>
+        )}
+      </section>
+
+      <section className="panel" aria-labelledby="policy-title">
+        <h2 id="policy-title">Who signs in how</h2>
+        <FormError message={failure?.formError} />
+        <Form method="post">
+          <Field label="Provider name on the sign-in button" name="providerName" error={errors.providerName} limit={60}>
+            {(p) => <input {...p} type="text" required defaultValue={values.providerName} />}
+          </Field>
+          <Field
+            label="Email domains that get an account at their first sign-in"
+            name="providerDomains"
+            hint="Comma-separated, e.g. company.com, eu.company.com. Empty: nobody new; people an admin added are linked by their email."
+            error={errors.providerDomains}
+          >
+            {(p) => <input {...p} type="text" defaultValue={values.providerDomains} />}
+          </Field>
+          <Field
+            label="Provider groups whose members are admins"
+            name="providerAdminGroups"
+            hint={`One per line, from the "${groupsClaim}" claim. Applied at every sign-in: members of these groups become admins, others members. Empty: roles are set on the People page.`}
+            error={errors.providerAdminGroups}
+          >
+            {(p) => <textarea {...p} rows={3} defaultValue={values.providerAdminGroups} />}
+          </Field>
+          <Field label="Password sign-in" name="passwordSignIn" error={errors.passwordSignIn}>
+            {(p) => (
+              <select {...p} defaultValue={values.passwordSignIn}>
+                <option value="everyone">Everyone may use a password</option>
+                <option value="admins">Only admins, for when the provider is down</option>
+              </select>
+            )}
+          </Field>
+          <SubmitButton pendingText="Saving…">Save sign-in settings</SubmitButton>
+        </Form>
+      </section>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}
