@@ -6,7 +6,7 @@ import { afterCommit, db, schema, type Tx } from "~/lib/db.server";
 import { env } from "~/lib/env.server";
 import { hashPassword, hashToken, newToken } from "~/lib/password.server";
 import { assertAdmin } from "./authorization.server";
-import { NotFound } from "./errors";
+import { Forbidden, NotFound } from "./errors";
 import { deliverSoon, enqueueEmail } from "./outbox.server";
 import { passwordSignInFor, providerName } from "./sign-in-policy.server";
 import { addUser, getUser, normalizeEmail, takeResetTurn, type Role, type SignInSource, type Turn, type User } from "./user.server";
@@ -150,6 +150,8 @@ export async function setPasswordWithLink(token: string, password: string, now =
   return await db().transaction(async (tx) => {
     const person = await findPasswordLink(token, now);
     if (!person) throw new NotFound("password link", "This link has expired or was already used. Ask for a new one.");
+    // A link sent before passwords were turned off for members does not become a way around the provider.
+    if (!(await passwordSignInFor(person.role))) throw new Forbidden(`Password sign-in is turned off for members: sign in with ${await providerName()} instead.`);
     const used = await tx
       .update(passwordTokens)
       .set({ usedAt: now.toISOString() })

@@ -95,22 +95,19 @@ export default function SignInSettings() {
         {configured ? (
           <>
             <dl className="facts">
-              <dt>Issuer</dt>
-              <dd>
-                <code>{issuer}</code>
-              </dd>
-              <dt>Client ID</dt>
-              <dd>
-                <code>{clientId}</code>
-              </dd>
-              <dt>Scopes asked for</dt>
-              <dd>
-                <code>{scopes}</code>
-              </dd>
-              <dt>Groups claim</dt>
-              <dd>
-                <code>{groupsClaim}</code>
-              </dd>
+              {[
+                ["Issuer", issuer],
+                ["Client ID", clientId],
+                ["Scopes asked for", scopes],
+                ["Groups claim", groupsClaim],
+              ].map(([term, value]) => (
+                <div key={term}>
+                  <dt>{term}</dt>
+                  <dd>
+                    <code className="user-text">{value}</code>
+                  </dd>
+                </div>
+              ))}
             </dl>
             {problem ? (
               <p className="form-error" role="alert">
