@@ -87,7 +87,8 @@ async function configuration(): Promise<client.Configuration> {
   if (!discovered || discovered.key !== key || Date.now() - discovered.at > REDISCOVER_AFTER_MS) {
     const issuer = new URL(OIDC_ISSUER);
     // Plain http only to a provider on this machine (a test provider, or one behind a local proxy).
-    const options = isLoopback(issuer) ? { execute: [client.allowInsecureRequests] } : undefined;
+    // Requests to the provider give up after 10 s: a provider that is down must not hold a page for long.
+    const options = { timeout: 10, ...(isLoopback(issuer) ? { execute: [client.allowInsecureRequests] } : {}) };
     const config = client.discovery(issuer, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, undefined, options);
     const entry = { key, at: Date.now(), config };
     discovered = entry;

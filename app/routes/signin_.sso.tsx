@@ -7,7 +7,7 @@ import { providerConfigured } from "~/models/sign-in-policy.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Hindsight" }];
 
-/** Sends the browser to the identity provider; what comes back is handled by signin_.sso.callback. */
+/** Sends the browser to the identity provider; what comes back is handled by signin_.sso_.callback (not nested here: this loader would run for it too, and start another sign-in). */
 export async function loader({ request }: LoaderFunctionArgs) {
   if (!providerConfigured()) throw new Response("Sign-in with an identity provider is not configured.", { status: 404 });
   if (await getUser(request)) throw redirect("/incidents");
