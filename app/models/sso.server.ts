@@ -2,6 +2,7 @@ import { and, count, eq, isNull, ne } from "drizzle-orm";
 import { db, schema } from "~/lib/db.server";
 import type { ProviderClaims } from "~/lib/oidc.server";
 import { Forbidden } from "./errors";
+import { oneLine } from "./inputs";
 import { FIELD_LIMITS } from "./limits";
 import { getSettings } from "./settings.server";
 import { addUserFromProvider, normalizeEmail, type Role, type User } from "./user.server";
@@ -51,6 +52,8 @@ export async function accountForProvider(claims: ProviderClaims, now = new Date(
       .where(and(eq(identities.issuer, claims.issuer), eq(identities.subject, claims.subject)))
       .get();
     let account: AccountRow | undefined = linked;
+    // OpenID Connect caps a subject at 255 characters; an email address is at most 320.
+    if (claims.subject.length > 255 || (claims.email?.length ?? 0) > 320) throw new Forbidden("The identity provider's answer names you with an identifier or email address too long for Hindsight.");
     if (!account) {
       if (!claims.email) throw new Forbidden("The identity provider did not share your email address, so Hindsight cannot tell which account is yours. Ask your IT team to release the email claim to Hindsight.");
       if (!claims.emailVerified) throw new Forbidden(`The identity provider has not verified your email address (${claims.email}), so Hindsight cannot link it to an account. Verify it there, then sign in again.`);
@@ -67,7 +70,8 @@ export async function accountForProvider(claims: ProviderClaims, now = new Date(
         if (!settings.providerDomains.includes(domain)) {
           throw new Forbidden(`Hindsight has no account for ${email}, and accounts are not created for ${domain} addresses. Ask a Hindsight admin to add you.`);
         }
-        const name = (claims.name?.trim() || email.split("@")[0]).slice(0, FIELD_LIMITS.personName);
+        // The provider's name for them, on one line and within the limit the People page keeps.
+        const name = (oneLine(claims.name ?? "").trim() || email.split("@")[0]).slice(0, FIELD_LIMITS.personName).trim();
         account = { ...(await addUserFromProvider({ name, email, team: "", role: "member" })), removedAt: null };
       }
       await tx.insert(identities).values({ userId: account.id, issuer: claims.issuer, subject: claims.subject, createdAt: now.toISOString(), lastSignInAt: now.toISOString() }).run();
