@@ -93,16 +93,32 @@ export async function reinvite(actor: User, userId: number, now = new Date()): P
   });
 }
 
-export type ResetRequest = { ok: true } | { ok: false; retryAfterSeconds: number };
+export type ResetRequest =
+  | {
+      ok: true;
+      /**
+       * The email being written, after the answer: the answer must not wait for it, or how long
+       * it takes would tell whether the address has an account. Callers that need it sent await it.
+       */
+      queued: Promise<void>;
+    }
+  | { ok: false; retryAfterSeconds: number };
 
 /**
- * Someone asks for a password reset for an email address. The answer is the same whether an
- * account has that address or not (only the email differs, and it goes to the account's owner);
- * the link works once, within an hour. Throttled per address and per account.
+ * Someone asks for a password reset for an email address. The answer is the same, and as quick,
+ * whether an account has that address or not (only the email differs, and it goes to the
+ * account's owner); the link works once, within an hour. Throttled per address and per account.
  */
 export async function requestPasswordReset(email: string, source: SignInSource, now = new Date()): Promise<ResetRequest> {
   const turn: Turn = await takeResetTurn(email, source, now);
   if (!turn.ok) return turn;
+  const queued = new Promise<void>((resolve) => setImmediate(resolve)).then(() => writeResetEmail(email, now));
+  // Nobody awaits it in a request: a failure is logged, and the person can ask again.
+  queued.catch((error: unknown) => console.error("Writing a password reset email failed:", error));
+  return { ok: true, queued };
+}
+
+async function writeResetEmail(email: string, now: Date): Promise<void> {
   await db().transaction(async (tx) => {
     const person = await tx
       .select({ id: users.id, email: users.email, name: users.name, team: users.team, role: users.role })
@@ -129,7 +145,6 @@ export async function requestPasswordReset(email: string, source: SignInSource, 
       note: `The link works once, within ${RESET_MINUTES} minutes. If you did not ask, ignore this email: your password stays as it is.`,
     });
   });
-  return { ok: true };
 }
 
 /** The person a set-password link is for, while it is unused and unexpired, and what it was sent as. */
