@@ -16,6 +16,10 @@ export type OutgoingEmail = {
   headers?: Record<string, string>;
 };
 
+/** The kinds of email that carry a one-time link to set a password. */
+const ONE_TIME_LINK_KINDS = new Set(["invitation", "reset"]);
+const SENT_LINK_REMOVED = "(Sent. Its one-time link is not kept.)";
+
 /** A claim this old was interrupted (the process died mid-send): the message is tried again. */
 const STALE_CLAIM_MS = 10 * 60_000;
 export const MAX_ATTEMPTS = 10;
@@ -125,7 +129,9 @@ export async function deliverPending(now: Date = new Date()): Promise<{ sent: nu
         headers: JSON.parse(row.headers) as Record<string, string>,
         messageId: `<${row.key.replace(/[^\w.-]+/g, ".")}@hindsight>`,
       });
-      await db().update(outbox).set({ status: "sent", sentAt: new Date().toISOString(), lastError: null }).where(eq(outbox.id, id)).run();
+      // A message that carried a one-time link keeps no copy of it once sent (backups, the database shell).
+      const forget = ONE_TIME_LINK_KINDS.has(row.kind) ? { text: SENT_LINK_REMOVED, html: SENT_LINK_REMOVED } : {};
+      await db().update(outbox).set({ status: "sent", sentAt: new Date().toISOString(), lastError: null, ...forget }).where(eq(outbox.id, id)).run();
       sent += 1;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { actionFields, createIncident, createUser } from "../../db/factories";
 import { createAction } from "~/models/action.server";
 import { db, schema } from "~/lib/db.server";
@@ -23,7 +23,9 @@ import {
   updateProfile,
   userForSession,
 } from "~/models/user.server";
+import { deliverPending } from "~/models/outbox.server";
 import { caught, freshDatabase } from "./helpers";
+import { startSmtpServer } from "./smtp";
 
 beforeEach(async () => {
   await freshDatabase();
@@ -299,5 +301,30 @@ describe("the profile", () => {
     for (const owner of [wants, not]) await createAction(admin, incident.id, null, actionFields(owner.id, { title: `Fix for ${owner.email}`, dueDate: "2026-11-02" }));
     await runReminders(new Date("2026-11-10T10:00:00Z"));
     expect((await outbox()).map((m) => m.recipients)).toEqual(["wants@example.com"]);
+  });
+});
+
+describe("account emails in the outbox", () => {
+  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    process.env.SMTP_URL = smtp.url;
+  });
+  afterAll(async () => {
+    delete process.env.SMTP_URL;
+    await smtp.close();
+  });
+
+  it("are sent once, and keep no copy of their one-time link after", async () => {
+    const admin = await createUser({ role: "admin" });
+    const { url } = await addAndInvite(admin, { name: "Blake", email: "blake@example.com", team: "", role: "member" });
+    await deliverPending();
+    await deliverPending();
+    expect(smtp.received).toHaveLength(1);
+    expect(smtp.received[0].text).toContain(url);
+    const [mail] = await outbox();
+    expect(mail.status).toBe("sent");
+    expect(mail.text + mail.html).not.toContain(tokenOf(url));
+    expect(await findPasswordLink(tokenOf(url))).toBeDefined();
   });
 });
