@@ -8,7 +8,7 @@ test("admin adds a member, who sets a password through the one-time link and lan
   const member = { name: `Grace ${id}`, email: `${id}@example.com`, team: "Payments", role: "member" as const };
 
   const link = await addPerson(page, member);
-  await expect(page.getByRole("status")).toContainText("It works once and expires in 7 days");
+  await expect(page.getByRole("status").filter({ hasText: "We emailed an invitation to" })).toContainText("it works once and is not shown again");
   // The new person is listed with team and role, still without a password.
   const row = page.getByRole("row").filter({ hasText: member.email });
   await expect(row.getByRole("cell").nth(0)).toContainText(member.name);
@@ -21,7 +21,7 @@ test("admin adds a member, who sets a password through the one-time link and lan
   await memberPage.goto(link);
   await expect(memberPage.getByText(`Hello ${member.name}. Choose a password for ${member.email}.`)).toBeVisible();
   await setPasswordViaLink(memberPage, link, "grace-chose-this-password");
-  await expect(memberPage.getByRole("status")).toHaveText(`Welcome to Hindsight, ${member.name}.`);
+  await expect(memberPage.getByRole("status")).toHaveText(`Your password is set. Welcome to Hindsight, ${member.name}.`);
   await expect(memberPage.getByRole("banner")).toContainText(member.name);
   const nav = memberPage.getByRole("navigation", { name: "Main" });
   await expect(nav.getByRole("link", { name: "Incidents" })).toBeVisible();
@@ -35,7 +35,7 @@ test("admin adds a member, who sets a password through the one-time link and lan
   // The link works once.
   const again = await memberPage.goto(link);
   expect(again?.status()).toBe(404);
-  await expect(memberPage.getByRole("heading", { name: "Not found" })).toBeVisible();
+  await expect(memberPage.getByRole("heading", { name: "This link no longer works" })).toBeVisible();
   await expect(memberPage.getByLabel("New password")).toHaveCount(0);
 
   // The admin now sees that the password is set.

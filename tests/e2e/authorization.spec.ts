@@ -14,7 +14,7 @@
 // same state whatever the roles before it did.
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
-import { addMember, ADMIN_EMAIL, ADMIN_PASSWORD, firstAdmin, manifest, MEMBER_PASSWORD, OWN_BASE, post, reportForm, sessionCookie, urlOf, withOwnServer } from "./own-server";
+import { addMember, ADMIN_EMAIL, ADMIN_PASSWORD, firstAdmin, manifest, MEMBER_PASSWORD, outboxSent, OWN_BASE, post, reportForm, sessionCookie, urlOf, withOwnServer } from "./own-server";
 
 const ROLES = ["anonymous", "member", "participant", "facilitator", "admin"] as const;
 type Role = (typeof ROLES)[number];
@@ -282,6 +282,22 @@ const TABLE: Record<string, Expectation> = {
       },
     ],
   },
+  // Asking for a password link: open to all, the same answer whether an account has the address
+  // or not (each probe asks for an address of its own, so that no account's requests are throttled).
+  "routes/forgot-password": {
+    get: everyone("ok"),
+    post: [
+      {
+        name: "ask for a link",
+        form: () => ({ email: `forgetful${++unique}@example.com` }),
+        expect: everyone("done"),
+      },
+    ],
+  },
+  // Signing in with the identity provider, and where it sends the browser back: the suite's server
+  // has no provider configured, so neither is there, for anyone.
+  "routes/signin_.sso": { get: everyone("hidden"), post: "none" },
+  "routes/signin_.sso_.callback": { get: everyone("hidden"), post: "none" },
   "routes/set-password.$token": {
     get: everyone("hidden"),
     post: [
@@ -635,9 +651,24 @@ const TABLE: Record<string, Expectation> = {
     get: everyone("refused"),
     post: [{ name: "one-click unsubscribe", form: () => ({ "List-Unsubscribe": "One-Click" }), expect: everyone("refused") }],
   },
+  // Each person's own profile. Ending "everywhere else" keeps the session that asks, which is the one each role's probes use.
   "routes/account": {
     get: signedIn,
-    post: [{ name: "subscribe", form: () => ({ intent: "subscribe" }), expect: writes(signedIn) }],
+    post: [
+      { name: "subscribe", form: () => ({ intent: "subscribe" }), expect: writes(signedIn) },
+      { name: "details", form: () => ({ intent: "details", name: `Probe Renamed ${++unique}`, team: "Probe team" }), expect: writes(signedIn) },
+      { name: "reminders-off", form: () => ({ intent: "reminders-off" }), expect: writes(signedIn) },
+      { name: "end-session of no session", form: () => ({ intent: "end-session", session: "0123456789abcdef" }), expect: writes(signedIn) },
+      { name: "end-others", form: () => ({ intent: "end-others" }), expect: writes(signedIn) },
+      {
+        // A wrong current password is refused, and counted as a failed sign-in is.
+        name: "password, with a wrong current one",
+        form: () => ({ intent: "password", current: "not-the-password", password: "probe-new-password", confirm: "probe-new-password" }),
+        expect: (role) => (role === "anonymous" ? "signin" : "refused"),
+        recorded: true,
+      },
+      { name: "an unknown intent", form: () => ({ intent: "take-over" }), expect: (role) => (role === "anonymous" ? "signin" : "refused") },
+    ],
   },
   "routes/digest._index": {
     get: adminOnly,
@@ -700,6 +731,22 @@ const TABLE: Record<string, Expectation> = {
           return form;
         },
         expect: writes(adminOnly),
+      },
+    ],
+  },
+  "routes/admin.sign-in": {
+    get: adminOnly,
+    post: [
+      {
+        name: "save",
+        form: () => ({ providerName: "Okta", providerDomains: "", providerAdminGroups: "", passwordSignIn: "everyone" }),
+        expect: writes(adminOnly),
+      },
+      {
+        // Members would have no way in: refused even to an admin while no provider is configured.
+        name: "passwords for admins only, without a provider",
+        form: () => ({ providerName: "Okta", providerDomains: "", providerAdminGroups: "", passwordSignIn: "admins" }),
+        expect: (role, scope) => (role === "admin" ? "refused" : judge(adminOnly, role, scope)),
       },
     ],
   },
@@ -808,6 +855,8 @@ test("every route answers each role as the table says, and restricted incidents 
           for (const probe of probes) {
             const cookie = route.id === "routes/signout" && role !== "anonymous" ? await freshSession(world.emails[role]) : cookies[role];
             await probe.prepare?.(world, scope);
+            // An earlier form's email (an invitation) is sent after its answer: not this probe's write.
+            await outboxSent(file);
             const before = file.pragma("data_version", { simple: true });
             const response = await post(url, probe.form(world, scope), cookie);
             const body = await response.text();

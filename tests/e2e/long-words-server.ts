@@ -32,11 +32,12 @@ export const SIGNED_IN_PAGES = [
   "/admin/users/2/remove",
   "/admin/categories",
   "/admin/settings",
+  "/admin/sign-in",
   "/admin/outbox",
 ];
 
 /** Pages for someone signed out; the seeded subscriber's unsubscribe page is added when served. */
-export const SIGNED_OUT_PAGES = ["/signin", "/set-password/not-a-real-token", "/digest/mailing-list"];
+export const SIGNED_OUT_PAGES = ["/signin", "/forgot-password", "/set-password/not-a-real-token", "/digest/mailing-list"];
 
 export const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 } };
 export const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true };

@@ -106,6 +106,16 @@ export async function withOwnServer(
   }
 }
 
+/**
+ * Waits until the server has sent what its outbox holds. It sends an invitation or a reset link
+ * right after the request that queued it has been answered, writing each message's state as it
+ * goes: a check that a later request changed nothing must not count those writes.
+ */
+export async function outboxSent(file: Database.Database): Promise<void> {
+  const unsent = file.prepare("select count(*) from outbox where status in ('pending', 'sending')").pluck();
+  await expect.poll(() => unsent.get(), { message: "emails the server is still sending" }).toBe(0);
+}
+
 export function exited(child: ChildProcess): Promise<number | null> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once("exit", (code) => r(code)));
 }

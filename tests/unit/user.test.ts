@@ -12,6 +12,7 @@ import {
   createSession,
   SESSIONS_PER_PERSON,
   endSession,
+  getProfile,
   removeUser,
   signIn,
   userForSession,
@@ -73,6 +74,18 @@ describe("adding people", () => {
       error = e;
     }
     expect((error as DomainError).field).toBe("email");
+  });
+});
+
+describe("the profile", () => {
+  it("says whose account is linked to the identity provider: the person's own identity, not one whose id happens to be theirs", async () => {
+    const [first, second, third] = [await createUser(), await createUser(), await createUser()];
+    // The only identity, numbered 1, belongs to the third person.
+    await db().insert(schema.identities).values({ userId: third.id, issuer: "https://idp.example.com", subject: "sub-3", createdAt: "2026-12-01T00:00:00.000Z", lastSignInAt: "2026-12-01T00:00:00.000Z" }).run();
+    expect(first.id).toBe(1);
+    expect((await getProfile(first)).providerLinked).toBe(false);
+    expect((await getProfile(second)).providerLinked).toBe(false);
+    expect((await getProfile(third)).providerLinked).toBe(true);
   });
 });
 
