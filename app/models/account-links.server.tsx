@@ -46,17 +46,21 @@ async function send(tx: Tx, kind: string, person: Pick<User, "email" | "name">, 
   afterCommit(deliverSoon);
 }
 
+/** Where an invitation leads: a link to choose a password, or the sign-in page, for the provider. */
+export type Invitation = { user: User; url: string; via: "password-link" | "provider" };
+
 /** What an invitation says, and where it leads: to a password of their own, or to the provider's sign-in. */
-async function invitation(tx: Tx, person: User, inviter: User, now: Date): Promise<{ url: string; letter: Letter }> {
+async function invitation(tx: Tx, person: User, inviter: User, now: Date): Promise<{ url: string; via: Invitation["via"]; letter: Letter }> {
   const lines = [`${inviter.name} added you to Hindsight, where we write up incidents as blameless post-mortems and track what we change after them.`];
   if (!(await passwordSignInFor(person.role))) {
     const url = `${env().APP_URL}/signin`;
     const name = await providerName();
-    return { url, letter: { subject: "You have been added to Hindsight", lines: [...lines, `Sign in with ${name}, as for the company's other tools.`], button: { label: `Sign in with ${name}`, url }, note: "You need no password for Hindsight." } };
+    return { url, via: "provider", letter: { subject: "You have been added to Hindsight", lines: [...lines, `Sign in with ${name}, as for the company's other tools.`], button: { label: `Sign in with ${name}`, url }, note: "You need no password for Hindsight." } };
   }
   const url = setPasswordUrl(await issueLink(tx, person.id, "invitation", now));
   return {
     url,
+    via: "password-link",
     letter: {
       subject: "Choose your Hindsight password",
       lines: [...lines, `Choose a password for ${person.email} to sign in.`],
@@ -71,25 +75,25 @@ async function invitation(tx: Tx, person: User, inviter: User, now: Date): Promi
  * and the email are all stored or none is. The link is returned too, for an admin to copy when
  * no mail reaches the person.
  */
-export async function addAndInvite(actor: User, input: { name: string; email: string; team: string; role: Role }, now = new Date()): Promise<{ user: User; url: string }> {
+export async function addAndInvite(actor: User, input: { name: string; email: string; team: string; role: Role }, now = new Date()): Promise<Invitation> {
   assertAdmin(actor);
   return await db().transaction(async (tx) => {
     const user = await addUser(actor, input);
-    const { url, letter } = await invitation(tx, user, actor, now);
+    const { url, via, letter } = await invitation(tx, user, actor, now);
     await send(tx, "invitation", user, letter);
-    return { user, url };
+    return { user, url, via };
   });
 }
 
 /** An admin invites a person again: a new link by email, replacing that person's unused one only. */
-export async function reinvite(actor: User, userId: number, now = new Date()): Promise<{ user: User; url: string }> {
+export async function reinvite(actor: User, userId: number, now = new Date()): Promise<Invitation> {
   assertAdmin(actor);
   return await db().transaction(async (tx) => {
     const user = await getUser(userId);
     if (!user) throw new NotFound("user", "No such user.");
-    const { url, letter } = await invitation(tx, user, actor, now);
+    const { url, via, letter } = await invitation(tx, user, actor, now);
     await send(tx, "invitation", user, letter);
-    return { user, url };
+    return { user, url, via };
   });
 }
 

@@ -35,9 +35,9 @@ export async function action({ request }: ActionFunctionArgs) {
     if (intent === "add") {
       const parsed = validate(addSchema, values);
       if (!parsed.ok) return formFailure(400, { target: intent, errors: parsed.errors, values });
-      const { user, url } = await addAndInvite(admin, parsed.data);
+      const { user, url, via } = await addAndInvite(admin, parsed.data);
       // The link is emailed, and shown once, in this response, for an admin whose mail does not reach the person.
-      return data({ ok: true as const, intent, link: { name: user.name, email: user.email, url } });
+      return data({ ok: true as const, intent, link: { name: user.name, email: user.email, url, via } });
     }
     if (intent === "update") {
       const parsed = validate(updateSchema, values);
@@ -49,8 +49,8 @@ export async function action({ request }: ActionFunctionArgs) {
     const parsed = validate(userIdSchema, values);
     if (!parsed.ok) throw new Response("Bad request", { status: 400 });
     if (intent === "link") {
-      const { user, url } = await reinvite(admin, parsed.data.userId);
-      return data({ ok: true as const, intent, link: { name: user.name, email: user.email, url } });
+      const { user, url, via } = await reinvite(admin, parsed.data.userId);
+      return data({ ok: true as const, intent, link: { name: user.name, email: user.email, url, via } });
     }
   } catch (error) {
     return modelFailure(error, values, intent);
@@ -183,7 +183,20 @@ export default function People() {
 }
 
 /** What an invitation sent: the email, and the link once, to copy when the email does not arrive. */
-function InvitationSent({ name, email, url }: { name: string; email: string; url: string }) {
+function InvitationSent({ name, email, url, via }: { name: string; email: string; url: string; via: "password-link" | "provider" }) {
+  if (via === "provider") {
+    return (
+      <div className="callout" role="status">
+        <p>
+          We emailed an invitation to <strong>{name}</strong> at {email}. They sign in with the identity provider, from the sign-in page: no password
+          link is needed.
+        </p>
+        <p className="copy-line">
+          <code className="one-time-link">{url}</code> <CopyButton text={url} />
+        </p>
+      </div>
+    );
+  }
   return (
     <div className="callout" role="status">
       <p>

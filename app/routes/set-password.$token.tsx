@@ -6,6 +6,7 @@ import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib
 import { startSession } from "~/lib/session.server";
 import { FIELD_LIMITS, tooLongMessage } from "~/models/limits";
 import { findPasswordLink, setPasswordWithLink } from "~/models/account-links.server";
+import { NotFound } from "~/models/errors";
 
 const schema = z
   .object({
@@ -30,15 +31,18 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const user = await setPasswordWithLink(params.token ?? "", parsed.data.password);
     return startSession(request, user.id, { method: "link", address: context.clientAddress }, "/incidents", `Your password is set. Welcome to Hindsight, ${user.name}.`);
   } catch (error) {
+    // Used or expired since the page was opened: the same page as for a link opened too late.
+    if (error instanceof NotFound) return data({ expired: true as const }, { status: 404 });
     return modelFailure(error, {});
   }
 }
 
 export default function SetPassword() {
   const link = useLoaderData<typeof loader>();
-  const failure = useActionData<typeof action>();
+  const result = useActionData<typeof action>();
+  const failure = result && "errors" in result ? result : undefined;
   const errors = failure?.errors ?? {};
-  if (!link.valid) {
+  if (!link.valid || (result && "expired" in result)) {
     return (
       <div className="narrow panel">
         <h1>This link no longer works</h1>
