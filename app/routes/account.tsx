@@ -78,6 +78,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (intent === "password-link") {
       const result = await requestPasswordReset(user.email, { address: context.clientAddress });
       if (!result.ok) return formFailure(429, { target: intent, errors: {}, formError: `Too many requests for a link. Wait ${result.retryAfterSeconds} seconds.`, values: NOTHING_KEPT });
+      // Their own address: nothing to hide by answering first, so the answer says it is on its way.
+      await result.queued;
       return redirectWithFlash("/account", `We emailed a link to choose a password to ${user.email}.`);
     }
     if (intent === "subscribe" || intent === "unsubscribe") {
