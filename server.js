@@ -97,7 +97,7 @@ app.use((req, res, next) => {
   res.on("finish", () => {
     if (req.path.startsWith("/assets/")) return;
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    const logged = req.path.replace(/^\/set-password\/[^/]+/, "/set-password/[token]");
+    const logged = req.path.replace(/^\/set-password\/[^/]+/, "/set-password/[token]").replace(/^\/unsubscribe\/[^/]+/, "/unsubscribe/[token]");
     console.log(JSON.stringify({ method: req.method, path: logged, status: res.statusCode, ms: Math.round(ms * 10) / 10 }));
   });
   next();
@@ -262,8 +262,11 @@ app.all("*", readBody, async (req, res, next) => {
       signal: controller.signal,
     });
     const handle = () => handleRequest(request, { clientAddress: req.ip ?? "unknown" });
-    // The health check answers at once, never queued behind pages waiting to render.
-    const response = await (req.path === "/healthz" ? handle() : rendering(handle));
+    // The health check answers at once, never queued behind pages waiting to render; so do the
+    // identity provider's two steps, which wait on the provider, not on rendering (the app caps
+    // how many wait at once), so a slow provider cannot hold every page up.
+    const unqueued = req.path === "/healthz" || req.path === "/signin/sso" || req.path === "/signin/sso/callback";
+    const response = await (unqueued ? handle() : rendering(handle));
     res.statusMessage = response.statusText;
     res.status(response.status);
     // A header the app sets replaces the default set above; Set-Cookie and the like may repeat.

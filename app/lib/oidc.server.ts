@@ -43,6 +43,8 @@ type Pending = { state: string; nonce: string; verifier: string; redirectTo: str
 const PENDING_MINUTES = 10;
 /** Sign-ins started in other tabs that are kept, so that each tab can finish its own. */
 const PENDING_KEPT = 3;
+/** The longest address a sign-in comes back to; a longer one comes back to the start page. */
+const MAX_REDIRECT_LENGTH = 1000;
 
 let pendingCookie: ReturnType<typeof createCookie> | undefined;
 function cookie() {
@@ -67,9 +69,10 @@ async function pendingSignIns(request: Request, now: number): Promise<Pending[]>
   );
 }
 
-/** The Set-Cookie header that forgets every sign-in this browser began. */
-export async function forgetPendingSignIns(): Promise<string> {
-  return await cookie().serialize([], { maxAge: 0 });
+/** The Set-Cookie header that forgets the sign-in the request answers, keeping those other tabs began. */
+export async function forgetAnsweredSignIn(request: Request): Promise<string> {
+  const state = new URL(request.url).searchParams.get("state");
+  return await keepOnly((await pendingSignIns(request, Date.now())).filter((p) => p.state !== state));
 }
 
 function isLoopback(url: URL): boolean {
@@ -78,8 +81,29 @@ function isLoopback(url: URL): boolean {
 
 let discovered: { key: string; at: number; config: Promise<client.Configuration> } | undefined;
 const REDISCOVER_AFTER_MS = 24 * 60 * 60_000;
+/** After a failed discovery, sign-ins are refused at once for this long rather than each waiting on the provider again. */
+const RETRY_DISCOVERY_AFTER_MS = 60_000;
+/** How long one request to the provider may take. */
+const PROVIDER_TIMEOUT_SECONDS = 5;
+/** Sign-ins waiting on the provider at once; more are refused at once (the provider is slow or down). */
+const WAITING_AT_ONCE = 4;
+let waiting = 0;
 
-/** The provider's metadata, discovered once a day (a failed discovery is tried again at the next sign-in). */
+/**
+ * Runs one step that waits on the provider, if few enough already wait: a slow provider then
+ * costs a few requests, never the server's time for everyone.
+ */
+async function onProvider<T>(step: () => Promise<T>): Promise<T> {
+  if (waiting >= WAITING_AT_ONCE) throw new ProviderSignInError("Too many sign-ins are waiting on the identity provider. Try again in a minute; admins can sign in with their password.", "unavailable");
+  waiting += 1;
+  try {
+    return await step();
+  } finally {
+    waiting -= 1;
+  }
+}
+
+/** The provider's metadata, discovered once a day (a failed discovery is tried again a minute later). */
 async function configuration(): Promise<client.Configuration> {
   const { OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET } = env();
   if (!OIDC_ISSUER || !OIDC_CLIENT_ID || !OIDC_CLIENT_SECRET) throw new ProviderSignInError("Sign-in with an identity provider is not configured.", "unavailable");
@@ -87,19 +111,21 @@ async function configuration(): Promise<client.Configuration> {
   if (!discovered || discovered.key !== key || Date.now() - discovered.at > REDISCOVER_AFTER_MS) {
     const issuer = new URL(OIDC_ISSUER);
     // Plain http only to a provider on this machine (a test provider, or one behind a local proxy).
-    // Requests to the provider give up after 10 s: a provider that is down must not hold a page for long.
-    const options = { timeout: 10, ...(isLoopback(issuer) ? { execute: [client.allowInsecureRequests] } : {}) };
+    const options = { timeout: PROVIDER_TIMEOUT_SECONDS, ...(isLoopback(issuer) ? { execute: [client.allowInsecureRequests] } : {}) };
     const config = client.discovery(issuer, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, undefined, options);
     const entry = { key, at: Date.now(), config };
     discovered = entry;
-    config.catch(() => {
-      if (discovered === entry) discovered = undefined;
+    config.catch((error: unknown) => {
+      console.error("The identity provider's discovery failed:", error instanceof Error ? error.message : error);
+      // Remembered for a minute, then tried afresh.
+      setTimeout(() => {
+        if (discovered === entry) discovered = undefined;
+      }, RETRY_DISCOVERY_AFTER_MS).unref();
     });
   }
   try {
     return await discovered.config;
-  } catch (error) {
-    console.error("The identity provider's discovery failed:", error);
+  } catch {
     throw new ProviderSignInError("Hindsight cannot reach the identity provider right now. Try again in a few minutes; admins can sign in with their password.", "unavailable");
   }
 }
@@ -107,7 +133,7 @@ async function configuration(): Promise<client.Configuration> {
 /** Whether the provider answers its discovery document now, for the admins' page: null when it does, else why not. */
 export async function providerProblem(): Promise<string | null> {
   try {
-    await configuration();
+    await onProvider(configuration);
     return null;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
@@ -116,9 +142,11 @@ export async function providerProblem(): Promise<string | null> {
 
 /** Sends the browser to the provider, remembering this sign-in (and up to two others begun in other tabs). */
 export async function beginProviderSignIn(request: Request, redirectTo: string): Promise<Response> {
-  const config = await configuration();
+  const config = await onProvider(configuration);
   const now = Date.now();
-  const pending: Pending = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier(), redirectTo, expires: now + PENDING_MINUTES * 60_000 };
+  // A long address to come back to would make the cookie too large for browsers to keep.
+  const back = redirectTo.length > MAX_REDIRECT_LENGTH ? "/" : redirectTo;
+  const pending: Pending = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier(), redirectTo: back, expires: now + PENDING_MINUTES * 60_000 };
   const url = client.buildAuthorizationUrl(config, {
     redirect_uri: callbackUrl(),
     scope: env().OIDC_SCOPES,
@@ -180,36 +208,46 @@ export async function completeProviderSignIn(request: Request): Promise<{ claims
   const pendings = await pendingSignIns(request, now);
   const pending = pendings.find((p) => p.state === params.get("state"));
   try {
-    if (params.has("error")) throw refusedAtProvider(params.get("error") ?? "", params.get("error_description"));
+    // Only an answer to a sign-in this browser began is read at all: a link anyone can make must
+    // not put its words on Hindsight's page.
     if (!pending) throw new ProviderSignInError("This sign-in did not start in this browser, or it took longer than 10 minutes (its state did not match). Start again.", "state");
-    const config = await configuration();
-    // The URL the provider redirected to, as registered: behind a proxy the request's own URL may differ.
-    const current = new URL(callbackUrl());
-    current.search = params.toString();
-    const tokens = await client.authorizationCodeGrant(config, current, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true });
-    const idClaims = tokens.claims();
-    if (!idClaims) throw new ProviderSignInError("The identity provider sent no ID token.", "unverifiable");
-    let claims: Record<string, unknown> = { ...idClaims };
-    const groupsClaim = env().OIDC_GROUPS_CLAIM;
-    // Some providers put the email or the groups only in userinfo.
-    if ((claims.email === undefined || claims[groupsClaim] === undefined) && config.serverMetadata().userinfo_endpoint) {
-      const info = await client.fetchUserInfo(config, tokens.access_token, idClaims.sub);
-      claims = { ...info, ...claims, [groupsClaim]: claims[groupsClaim] ?? info[groupsClaim] };
-    }
-    const forget = pendings.filter((p) => p !== pending);
-    return {
-      claims: {
-        issuer: idClaims.iss,
-        subject: idClaims.sub,
-        email: typeof claims.email === "string" ? claims.email : undefined,
-        emailVerified: claims.email_verified === true || claims.email_verified === "true",
-        name: typeof claims.name === "string" ? claims.name : undefined,
-        groups: stringList(claims[groupsClaim]),
-      },
-      redirectTo: pending.redirectTo,
-      setCookie: await cookie().serialize(forget, forget.length === 0 ? { maxAge: 0 } : {}),
-    };
+    if (params.has("error")) throw refusedAtProvider(params.get("error") ?? "", params.get("error_description"));
+    return await onProvider(() => finish(params, pending, pendings));
   } catch (error) {
     throw explain(error);
   }
+}
+
+async function finish(params: URLSearchParams, pending: Pending, pendings: Pending[]): Promise<{ claims: ProviderClaims; redirectTo: string; setCookie: string }> {
+  const config = await configuration();
+  // The URL the provider redirected to, as registered: behind a proxy the request's own URL may differ.
+  const current = new URL(callbackUrl());
+  current.search = params.toString();
+  const tokens = await client.authorizationCodeGrant(config, current, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true });
+  const idClaims = tokens.claims();
+  if (!idClaims) throw new ProviderSignInError("The identity provider sent no ID token.", "unverifiable");
+  let claims: Record<string, unknown> = { ...idClaims };
+  const groupsClaim = env().OIDC_GROUPS_CLAIM;
+  // Some providers put the email or the groups only in userinfo.
+  if ((claims.email === undefined || claims[groupsClaim] === undefined) && config.serverMetadata().userinfo_endpoint) {
+    const info = await client.fetchUserInfo(config, tokens.access_token, idClaims.sub);
+    claims = { ...info, ...claims, [groupsClaim]: claims[groupsClaim] ?? info[groupsClaim] };
+  }
+  const forget = pendings.filter((p) => p !== pending);
+  return {
+    claims: {
+      issuer: idClaims.iss,
+      subject: idClaims.sub,
+      email: typeof claims.email === "string" ? claims.email : undefined,
+      emailVerified: claims.email_verified === true || claims.email_verified === "true",
+      name: typeof claims.name === "string" ? claims.name : undefined,
+      groups: stringList(claims[groupsClaim]),
+    },
+    redirectTo: pending.redirectTo,
+    setCookie: await keepOnly(forget),
+  };
+}
+
+async function keepOnly(pendings: Pending[]): Promise<string> {
+  return await cookie().serialize(pendings, pendings.length === 0 ? { maxAge: 0 } : {});
 }

@@ -19,6 +19,7 @@ export type OutgoingEmail = {
 /** The kinds of email that carry a one-time link to set a password. */
 const ONE_TIME_LINK_KINDS = new Set(["invitation", "reset"]);
 const SENT_LINK_REMOVED = "(Sent. Its one-time link is not kept.)";
+const SENT_LINKS_KEPT_DAYS = 7;
 
 /** A claim this old was interrupted (the process died mid-send): the message is tried again. */
 const STALE_CLAIM_MS = 10 * 60_000;
@@ -139,6 +140,9 @@ export async function deliverPending(now: Date = new Date()): Promise<{ sent: nu
       failed += 1;
     }
   }
+  // Sent invitations and resets are kept a week for the Outbox page, then go: anyone may ask for a reset.
+  const keptSince = new Date(now.getTime() - SENT_LINKS_KEPT_DAYS * 86_400_000).toISOString();
+  await db().delete(outbox).where(and(inArray(outbox.kind, [...ONE_TIME_LINK_KINDS]), eq(outbox.status, "sent"), lt(outbox.sentAt, keptSince))).run();
   return { sent, failed };
 }
 

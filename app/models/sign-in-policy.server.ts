@@ -1,6 +1,7 @@
 import { env } from "~/lib/env.server";
 import type { Role } from "./authorization";
-import { getSettings } from "./settings.server";
+import { getSettings, updateSettings, type Settings } from "./settings.server";
+import { endMembersPasswordSessions, type User } from "./user.server";
 
 // Who signs in how: the identity provider when one is configured, passwords for everyone unless
 // an admin turned them off for members; admins always keep their password, the way in when the
@@ -29,4 +30,17 @@ export async function signInOptions(): Promise<SignInOptions> {
 
 export async function providerName(): Promise<string> {
   return (await getSettings()).providerName;
+}
+
+/** The sign-in settings an admin changes on the Sign-in page. */
+export type SignInSettings = Pick<Settings, "passwordSignIn" | "providerName" | "providerDomains" | "providerAdminGroups">;
+
+/**
+ * Saves the sign-in settings. Turning passwords off for members ends the sessions they began
+ * with one, so that from then on every member is signed in by the provider. Returns how many ended.
+ */
+export async function setSignInSettings(actor: User, changes: SignInSettings): Promise<number> {
+  const before = (await getSettings()).passwordSignIn;
+  await updateSettings(actor, changes);
+  return before === "everyone" && changes.passwordSignIn === "admins" ? await endMembersPasswordSessions() : 0;
 }

@@ -30,9 +30,12 @@ type AccountRow = User & { removedAt: string | null };
 
 const accountColumns = { id: users.id, email: users.email, name: users.name, team: users.team, role: users.role, removedAt: users.removedAt };
 
-/** The role the provider's groups give, or undefined when roles are not taken from the provider. */
+/**
+ * The role the provider's groups give, or undefined when roles are not taken from the provider,
+ * or when it sent no groups at all (a missing scope says nothing about who is an admin).
+ */
 function roleFromGroups(claims: ProviderClaims, adminGroups: string[]): Role | undefined {
-  if (adminGroups.length === 0) return undefined;
+  if (adminGroups.length === 0 || claims.groups === undefined) return undefined;
   const groups = new Set((claims.groups ?? []).map((g) => g.toLowerCase()));
   return adminGroups.some((g) => groups.has(g.toLowerCase())) ? "admin" : "member";
 }
@@ -56,6 +59,9 @@ export async function accountForProvider(claims: ProviderClaims, now = new Date(
     if (claims.subject.length > 255 || (claims.email?.length ?? 0) > 320) throw new Forbidden("The identity provider's answer names you with an identifier or email address too long for Hindsight.");
     if (!account) {
       if (!claims.email) throw new Forbidden("The identity provider did not share your email address, so Hindsight cannot tell which account is yours. Ask your IT team to release the email claim to Hindsight.");
+      // Matched as plain ASCII only: lower-casing other letters can turn one mailbox into another
+      // ("\u212Aate" into "kate"), and surrounding spaces are not part of an address.
+      if (!/^[\x21-\x7e]+$/.test(claims.email)) throw new Forbidden(`Hindsight cannot match the address the identity provider gave (${JSON.stringify(claims.email.slice(0, 320))}) to an account: it takes addresses of plain letters, digits and punctuation. Ask a Hindsight admin.`);
       if (!claims.emailVerified) throw new Forbidden(`The identity provider has not verified your email address (${claims.email}), so Hindsight cannot link it to an account. Verify it there, then sign in again.`);
       const email = normalizeEmail(claims.email);
       const byEmail = await tx.select(accountColumns).from(users).where(eq(users.email, email)).get();

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, exists, isNull, lt, ne, notInArray, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, exists, inArray, isNull, lt, ne, notInArray, or, sql } from "drizzle-orm";
 import { db, prepared, schema, type Tx } from "~/lib/db.server";
 import { hashPassword, hashToken, newToken, verifyPassword } from "~/lib/password.server";
 import { Invalid, NotFound, StateConflict } from "./errors";
@@ -15,7 +15,7 @@ export type User = {
   role: Role;
 };
 
-const { users, sessions, passwordTokens, signInFailures, actions, digestSubscriptions } = schema;
+const { users, sessions, passwordTokens, signInFailures, actions, digestSubscriptions, identities } = schema;
 
 /** What pages and emails add to the name of someone who was removed. */
 export const REMOVED_MARK = " (removed)";
@@ -86,7 +86,9 @@ async function insertUser(input: NewUser & { passwordHash?: string }): Promise<U
   }
   if (existing) {
     // Re-adding someone who was removed brings their account (and their history) back, but no
-    // way in they had before: the feed link too is made anew.
+    // way in they had before: the feed link too is made anew, and a link to an identity
+    // provider's account is forgotten (the address may now be someone else's there).
+    await db().delete(identities).where(eq(identities.userId, existing.id)).run();
     return await db()
       .update(users)
       .set({ ...input, email, passwordHash: input.passwordHash ?? null, feedToken: newToken().token, removedAt: null })
@@ -123,6 +125,20 @@ export async function updateProfile(user: Pick<User, "id">, input: { name: strin
   const updated = await db().update(users).set(input).where(and(eq(users.id, user.id), isNull(users.removedAt))).returning(publicColumns).get();
   if (!updated) throw new NotFound("user", "No such user.");
   return updated;
+}
+
+/**
+ * Ends the sessions members began with a password or an emailed link: once passwords are off for
+ * members, nobody stays signed in by one. Returns how many ended.
+ */
+export async function endMembersPasswordSessions(): Promise<number> {
+  const members = db().select({ id: users.id }).from(users).where(eq(users.role, "member"));
+  const ended = await db()
+    .delete(sessions)
+    .where(and(inArray(sessions.method, ["password", "link"]), inArray(sessions.userId, members)))
+    .returning({ id: sessions.id })
+    .all();
+  return ended.length;
 }
 
 /** Whether the daily reminder of the person's own actions is emailed to them. */

@@ -8,8 +8,8 @@ import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib
 import { callbackUrl, providerProblem } from "~/lib/oidc.server";
 import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
 import { lineField } from "~/models/inputs";
-import { getSettings, updateSettings } from "~/models/settings.server";
-import { providerConfigured } from "~/models/sign-in-policy.server";
+import { getSettings } from "~/models/settings.server";
+import { providerConfigured, setSignInSettings } from "~/models/sign-in-policy.server";
 import { parseDomains } from "~/models/sso.server";
 
 /** At most this many allowed domains or admin groups: a list an admin reads, not a directory. */
@@ -67,8 +67,8 @@ export async function action({ request }: ActionFunctionArgs) {
     return formFailure(400, { errors: { passwordSignIn: ["Configure the identity provider first: without it, members could not sign in at all."] }, values });
   }
   try {
-    await updateSettings(admin, parsed.data);
-    return redirectWithFlash("/admin/sign-in", "Sign-in settings saved.");
+    const ended = await setSignInSettings(admin, parsed.data);
+    return redirectWithFlash("/admin/sign-in", `Sign-in settings saved.${ended > 0 ? ` Members were signed out of ${ended} ${ended === 1 ? "session" : "sessions"} begun with a password.` : ""}`);
   } catch (error) {
     return modelFailure(error, values);
   }

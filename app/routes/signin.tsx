@@ -5,11 +5,12 @@ import { Field, FormError, SubmitButton } from "~/components/form";
 import { formFailure, formValues, readForm, safeRedirect, validate } from "~/lib/http.server";
 import { getUser, isKnownDevice, startSession } from "~/lib/session.server";
 import { passwordSignInFor, signInOptions } from "~/models/sign-in-policy.server";
+import { FIELD_LIMITS, tooLongMessage } from "~/models/limits";
 import { countUsers, signIn } from "~/models/user.server";
 
 const schema = z.object({
-  email: z.string().trim().min(1, "Enter your email address."),
-  password: z.string().min(1, "Enter your password."),
+  email: z.string().trim().min(1, "Enter your email address.").max(320, "That is too long for an email address."),
+  password: z.string().min(1, "Enter your password.").max(FIELD_LIMITS.password, tooLongMessage(FIELD_LIMITS.password)),
   redirectTo: z.string().optional(),
 });
 
@@ -28,11 +29,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values: kept });
   const { email, password, redirectTo } = parsed.data;
   const result = await signIn(email, password, { address: context.clientAddress, knownDevice: await isKnownDevice(request, email) });
+  const { provider, passwords } = await signInOptions();
+  // With passwords for admins only, a member's right password is answered as a wrong one: the
+  // answer must not tell a guesser they found it.
+  const refused = passwords === "admins" ? `That email and password do not match an administrator's account. Members sign in with ${provider}.` : "That email and password do not match an account.";
   if (result.ok) {
-    if (!(await passwordSignInFor(result.user.role))) {
-      const { provider } = await signInOptions();
-      return formFailure(403, { errors: {}, formError: `Password sign-in is turned off for members: sign in with ${provider} instead.`, values: kept });
-    }
+    if (!(await passwordSignInFor(result.user.role))) return formFailure(400, { errors: {}, formError: refused, values: kept });
     return startSession(request, result.user.id, { method: "password", address: context.clientAddress }, safeRedirect(redirectTo, "/"));
   }
   if (result.reason === "throttled") {
@@ -42,7 +44,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       values: kept,
     });
   }
-  return formFailure(400, { errors: {}, formError: "That email and password do not match an account.", values: kept });
+  return formFailure(400, { errors: {}, formError: refused, values: kept });
 }
 
 export default function SignIn() {

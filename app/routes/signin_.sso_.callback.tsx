@@ -1,6 +1,6 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { completeProviderSignIn, forgetPendingSignIns, ProviderSignInError } from "~/lib/oidc.server";
+import { completeProviderSignIn, forgetAnsweredSignIn, ProviderSignInError } from "~/lib/oidc.server";
 import { startSession } from "~/lib/session.server";
 import { DomainError } from "~/models/errors";
 import { providerConfigured, providerName } from "~/models/sign-in-policy.server";
@@ -16,7 +16,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (!providerConfigured()) throw new Response("Sign-in with an identity provider is not configured.", { status: 404 });
   const provider = await providerName();
   // Whatever happens, this sign-in is over: its pending state goes with the answer.
-  const forget = await forgetPendingSignIns();
+  const forget = await forgetAnsweredSignIn(request);
   try {
     const { claims, redirectTo, setCookie } = await completeProviderSignIn(request);
     const user = await accountForProvider(claims);

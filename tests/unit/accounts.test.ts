@@ -225,6 +225,24 @@ describe("signing in through the identity provider", () => {
     expect(((await caught(() => accountForProvider(claims({ subject: "sub-grace", email: "grace@company.com" })))) as Error).message).toMatch(/deactivated/);
   });
 
+  it("matches only plain ASCII addresses: another letter that lower-cases to ASCII does not open an account", async () => {
+    await createUser({ email: "kate@company.com", role: "admin" });
+    expect(((await caught(() => accountForProvider(claims({ subject: "sub-k", email: "\u212Aate@company.com" })))) as Error).message).toMatch(/plain letters/);
+    expect(await caught(() => accountForProvider(claims({ subject: "sub-k", email: " kate@company.com" })))).toBeInstanceOf(Forbidden);
+    expect(await db().select().from(schema.identities).all()).toEqual([]);
+  });
+
+  it("forgets a removed person's provider link when they are added again", async () => {
+    const ada = await accountForProvider(claims());
+    await removeUser(admin, ada.id);
+    const { addUser } = await import("~/models/user.server");
+    await addUser(admin, { name: "Ada", email: "ada@company.com", team: "", role: "member" });
+    expect(await db().select().from(schema.identities).all()).toEqual([]);
+    // The old provider account, now with another address, no longer opens it; the new owner's does.
+    expect(await caught(() => accountForProvider(claims({ email: "old-ada@elsewhere.example" })))).toBeInstanceOf(Forbidden);
+    expect((await accountForProvider(claims({ subject: "sub-new-ada" }))).id).toBe(ada.id);
+  });
+
   it("does not hand an account to a second provider subject with the same email", async () => {
     await accountForProvider(claims());
     expect(((await caught(() => accountForProvider(claims({ subject: "someone-new" })))) as Error).message).toMatch(/linked to another account/);
@@ -234,7 +252,10 @@ describe("signing in through the identity provider", () => {
     await updateSettings(admin, { providerAdminGroups: ["Hindsight-Admins"] });
     expect((await accountForProvider(claims({ groups: ["engineering", "hindsight-admins"] }))).role).toBe("admin");
     expect((await accountForProvider(claims({ groups: ["engineering"] }))).role).toBe("member");
-    expect((await accountForProvider(claims({ groups: undefined }))).role).toBe("member");
+    // No groups claim at all (a scope left out) says nothing: the role stays.
+    await accountForProvider(claims({ groups: ["hindsight-admins"] }));
+    expect((await accountForProvider(claims({ groups: undefined }))).role).toBe("admin");
+    expect((await accountForProvider(claims({ groups: [] }))).role).toBe("member");
     // The only admin left keeps the role when the groups would take it.
     const boss = await accountForProvider(claims({ subject: "sub-boss", email: "boss@company.com", groups: [] }));
     expect(boss).toMatchObject({ id: admin.id, role: "admin" });
@@ -326,5 +347,37 @@ describe("account emails in the outbox", () => {
     expect(mail.status).toBe("sent");
     expect(mail.text + mail.html).not.toContain(tokenOf(url));
     expect(await findPasswordLink(tokenOf(url))).toBeDefined();
+    // A week on, the sent message goes.
+    await deliverPending(new Date(Date.now() + 8 * 86_400_000));
+    expect(await outbox()).toEqual([]);
+  });
+});
+
+describe("turning passwords off for members", () => {
+  it("ends the sessions members began with a password or a link, and nobody else's", async () => {
+    process.env.OIDC_ISSUER = "https://id.example.com";
+    process.env.OIDC_CLIENT_ID = "hindsight";
+    process.env.OIDC_CLIENT_SECRET = "secret";
+    try {
+      const { setSignInSettings } = await import("~/models/sign-in-policy.server");
+      const admin = await createUser({ role: "admin" });
+      const member = await createUser();
+      const adminSession = await createSession(admin.id, ORIGIN);
+      const byPassword = await createSession(member.id, ORIGIN);
+      const byLink = await createSession(member.id, { ...ORIGIN, method: "link" });
+      const byProvider = await createSession(member.id, { ...ORIGIN, method: "provider" });
+      const policy = { providerName: "Okta", providerDomains: [], providerAdminGroups: [] };
+      expect(await setSignInSettings(admin, { ...policy, passwordSignIn: "admins" })).toBe(2);
+      expect(await userForSession(byPassword)).toBeUndefined();
+      expect(await userForSession(byLink)).toBeUndefined();
+      expect(await userForSession(byProvider)).toBeDefined();
+      expect(await userForSession(adminSession)).toBeDefined();
+      // Saving again, already off, ends nothing more.
+      expect(await setSignInSettings(admin, { ...policy, passwordSignIn: "admins" })).toBe(0);
+    } finally {
+      delete process.env.OIDC_ISSUER;
+      delete process.env.OIDC_CLIENT_ID;
+      delete process.env.OIDC_CLIENT_SECRET;
+    }
   });
 });
