@@ -85,6 +85,36 @@ const REDISCOVER_AFTER_MS = 24 * 60 * 60_000;
 const RETRY_DISCOVERY_AFTER_MS = 60_000;
 /** How long one request to the provider may take. */
 const PROVIDER_TIMEOUT_SECONDS = 5;
+/** Answers to sign-ins (callbacks) one client address may send in a minute: each costs a request to the provider. */
+const ANSWERS_PER_MINUTE = 60;
+const answersFrom = new Map<string, number[]>();
+
+/** Whether the address may send another answer now; counts it when it may. */
+function takeAnswerTurn(address: string, now: number): boolean {
+  const recent = (answersFrom.get(address) ?? []).filter((at) => at > now - 60_000);
+  if (recent.length >= ANSWERS_PER_MINUTE) return false;
+  answersFrom.set(address, [...recent, now]);
+  // The map holds only addresses seen in the last minute.
+  if (answersFrom.size > 10_000) for (const [key, times] of answersFrom) if (times.every((at) => at <= now - 60_000)) answersFrom.delete(key);
+  return true;
+}
+
+/**
+ * States whose answer was taken, until their sign-in would have expired anyway: a state is
+ * answered once, so a replayed answer never reaches the provider.
+ */
+const answeredStates = new Map<string, number>();
+const ANSWERED_KEPT = 50_000;
+
+function takeState(state: string, expires: number, now: number): boolean {
+  if (answeredStates.has(state)) return false;
+  if (answeredStates.size >= ANSWERED_KEPT) for (const [key, until] of answeredStates) if (until <= now) answeredStates.delete(key);
+  // Still full of live states: the oldest go (their sign-ins are the nearest to expiring).
+  while (answeredStates.size >= ANSWERED_KEPT) answeredStates.delete(answeredStates.keys().next().value!);
+  answeredStates.set(state, expires);
+  return true;
+}
+
 /** Sign-ins waiting on the provider at once; more are refused at once (the provider is slow or down). */
 const WAITING_AT_ONCE = 4;
 let waiting = 0;
@@ -133,7 +163,7 @@ async function configuration(): Promise<client.Configuration> {
 /** Whether the provider answers its discovery document now, for the admins' page: null when it does, else why not. */
 export async function providerProblem(): Promise<string | null> {
   try {
-    await onProvider(configuration);
+    await configuration();
     return null;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
@@ -142,7 +172,8 @@ export async function providerProblem(): Promise<string | null> {
 
 /** Sends the browser to the provider, remembering this sign-in (and up to two others begun in other tabs). */
 export async function beginProviderSignIn(request: Request, redirectTo: string): Promise<Response> {
-  const config = await onProvider(configuration);
+  // Callers share one discovery (at most one request to the provider, 5 s): nothing to cap here.
+  const config = await configuration();
   const now = Date.now();
   // A long address to come back to would make the cookie too large for browsers to keep.
   const back = redirectTo.length > MAX_REDIRECT_LENGTH ? "/" : redirectTo;
@@ -202,7 +233,7 @@ function stringList(value: unknown): string[] | undefined {
  * token and its nonce. Returns the verified claims, where to go next, and the cookie that
  * forgets this sign-in, which is used once.
  */
-export async function completeProviderSignIn(request: Request): Promise<{ claims: ProviderClaims; redirectTo: string; setCookie: string }> {
+export async function completeProviderSignIn(request: Request, address: string): Promise<{ claims: ProviderClaims; redirectTo: string; setCookie: string }> {
   const now = Date.now();
   const params = new URL(request.url).searchParams;
   const pendings = await pendingSignIns(request, now);
@@ -212,6 +243,10 @@ export async function completeProviderSignIn(request: Request): Promise<{ claims
     // not put its words on Hindsight's page.
     if (!pending) throw new ProviderSignInError("This sign-in did not start in this browser, or it took longer than 10 minutes (its state did not match). Start again.", "state");
     if (params.has("error")) throw refusedAtProvider(params.get("error") ?? "", params.get("error_description"));
+    if (!takeAnswerTurn(address, now)) throw new ProviderSignInError("Too many sign-in answers from your address. Wait a minute, then start again.", "unavailable");
+    if (!takeState(pending.state, pending.expires, now)) {
+      throw new ProviderSignInError("This sign-in answer was already used or has expired. Start again.", "code");
+    }
     return await onProvider(() => finish(params, pending, pendings));
   } catch (error) {
     throw explain(error);

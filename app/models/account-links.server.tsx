@@ -20,6 +20,8 @@ const { users, passwordTokens, sessions } = schema;
 
 export const INVITATION_DAYS = 7;
 export const RESET_MINUTES = 60;
+/** How long after its answer a reset's email is written: well after a page's few milliseconds. */
+const RESET_WRITE_DELAY_MS = 150;
 
 export type LinkPurpose = "invitation" | "reset";
 
@@ -116,7 +118,9 @@ export type ResetRequest =
 export async function requestPasswordReset(email: string, source: SignInSource, now = new Date()): Promise<ResetRequest> {
   const turn: Turn = await takeResetTurn(email, source, now);
   if (!turn.ok) return turn;
-  const queued = new Promise<void>((resolve) => setImmediate(resolve)).then(() => writeResetEmail(email, now));
+  // Written a moment later, once the answer has gone: while the answer is still being rendered,
+  // the work would slow it for addresses with an account.
+  const queued = new Promise<void>((resolve) => setTimeout(resolve, RESET_WRITE_DELAY_MS)).then(() => writeResetEmail(email, now));
   // Nobody awaits it in a request: a failure is logged, and the person can ask again.
   queued.catch((error: unknown) => console.error("Writing a password reset email failed:", error));
   return { ok: true, queued };

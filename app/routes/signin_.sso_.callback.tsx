@@ -18,7 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // Whatever happens, this sign-in is over: its pending state goes with the answer.
   const forget = await forgetAnsweredSignIn(request);
   try {
-    const { claims, redirectTo, setCookie } = await completeProviderSignIn(request);
+    const { claims, redirectTo, setCookie } = await completeProviderSignIn(request, context.clientAddress);
     const user = await accountForProvider(claims);
     const response = await startSession(request, user.id, { method: "provider", address: context.clientAddress }, redirectTo);
     response.headers.append("Set-Cookie", setCookie);
