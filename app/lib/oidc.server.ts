@@ -1,6 +1,7 @@
 import * as client from "openid-client";
 import { createCookie, redirect } from "@remix-run/node";
 import { env, sessionSecret } from "./env.server";
+import { perKeyRate, type RateLimit } from "./rate.server";
 
 // Sign-in with the company's OpenID Connect provider: the authorization code flow with PKCE,
 // `state` and `nonce`, kept between the two legs in a signed, short-lived cookie. openid-client
@@ -87,17 +88,7 @@ const RETRY_DISCOVERY_AFTER_MS = 60_000;
 const PROVIDER_TIMEOUT_SECONDS = 5;
 /** Answers to sign-ins (callbacks) one client address may send in a minute: each costs a request to the provider. */
 const ANSWERS_PER_MINUTE = 60;
-const answersFrom = new Map<string, number[]>();
-
-/** Whether the address may send another answer now; counts it when it may. */
-function takeAnswerTurn(address: string, now: number): boolean {
-  const recent = (answersFrom.get(address) ?? []).filter((at) => at > now - 60_000);
-  if (recent.length >= ANSWERS_PER_MINUTE) return false;
-  answersFrom.set(address, [...recent, now]);
-  // The map holds only addresses seen in the last minute.
-  if (answersFrom.size > 10_000) for (const [key, times] of answersFrom) if (times.every((at) => at <= now - 60_000)) answersFrom.delete(key);
-  return true;
-}
+let answersFrom: RateLimit<string> | undefined;
 
 /**
  * States whose answer was taken, until their sign-in would have expired anyway: a state is
@@ -243,7 +234,7 @@ export async function completeProviderSignIn(request: Request, address: string):
     // not put its words on Hindsight's page.
     if (!pending) throw new ProviderSignInError("This sign-in did not start in this browser, or it took longer than 10 minutes (its state did not match). Start again.", "state");
     if (params.has("error")) throw refusedAtProvider(params.get("error") ?? "", params.get("error_description"));
-    if (!takeAnswerTurn(address, now)) throw new ProviderSignInError("Too many sign-in answers from your address. Wait a minute, then start again.", "unavailable");
+    if (!(answersFrom ??= perKeyRate<string>(ANSWERS_PER_MINUTE, 60_000)).take(address)) throw new ProviderSignInError("Too many sign-in answers from your address. Wait a minute, then start again.", "unavailable");
     if (!takeState(pending.state, pending.expires, now)) {
       throw new ProviderSignInError("This sign-in answer was already used or has expired. Start again.", "code");
     }
