@@ -7,7 +7,7 @@ import type Database from "better-sqlite3";
 import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { SIGNED_OUT } from "./helpers";
 import { signInAtProvider, startOidcProvider, type ProviderAccount, type TestProvider } from "./oidc-provider";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, addMember, firstAdmin, MEMBER_PASSWORD, OWN_BASE, withOwnServer } from "./own-server";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, addMember, exited, firstAdmin, MEMBER_PASSWORD, OWN_BASE, startServer, withOwnServer } from "./own-server";
 
 const CALLBACK = `${OWN_BASE}/signin/sso/callback`;
 const PROVIDER_NAME = "Okta";
@@ -37,6 +37,8 @@ type Hindsight = {
   stranger(): Promise<Page>;
   /** Changes the sign-in settings on the admin page, as an admin would. */
   configure(settings: Settings): Promise<void>;
+  /** Stops the server and starts it again on the same data: what it kept only in memory is gone. */
+  restart(): Promise<void>;
 };
 
 /**
@@ -52,7 +54,13 @@ async function withHindsight(browser: Browser, settings: Settings, body: (hindsi
     OIDC_CLIENT_SECRET: provider.clientSecret,
     OIDC_SCOPES: "openid email profile groups",
   };
-  await withOwnServer({ env }, async (file) => {
+  await withOwnServer({ env }, async (file, dataDir, first) => {
+    let server = first;
+    const restart = async () => {
+      server.kill("SIGTERM");
+      await exited(server);
+      server = await startServer(dataDir, { env });
+    };
     const contexts: BrowserContext[] = [];
     const newPage = async () => {
       const context = await browser.newContext({ baseURL: OWN_BASE, storageState: SIGNED_OUT });
@@ -76,9 +84,14 @@ async function withHindsight(browser: Browser, settings: Settings, body: (hindsi
         await expect(admin.getByRole("status").filter({ hasText: "Sign-in settings saved." })).toBeVisible();
       };
       await configure(settings);
-      await body({ file, admin, adminCookie, stranger: newPage, configure });
+      await body({ file, admin, adminCookie, stranger: newPage, configure, restart });
     } finally {
       await Promise.all(contexts.map((context) => context.close()));
+      // A restarted server is this function's to stop; the first is withOwnServer's.
+      if (server !== first) {
+        server.kill("SIGTERM");
+        await exited(server);
+      }
     }
   });
 }
@@ -261,7 +274,7 @@ test("an answer whose state this browser did not start is refused, and signs nob
 });
 
 test("a replayed answer is refused: the provider's code works once", async ({ browser }) => {
-  await withHindsight(browser, { domains: DOMAIN }, async ({ file, stranger }) => {
+  await withHindsight(browser, { domains: DOMAIN }, async ({ file, stranger, restart }) => {
     provider.setAccount("rosa", account("rosa"));
     const page = await stranger();
     await goToProvider(page);
@@ -281,8 +294,17 @@ test("a replayed answer is refused: the provider's code works once", async ({ br
     await replay.context().addCookies([pending!]);
     const response = callbackResponse(replay);
     await replay.goto(callbackUrl);
-    // Refused before the provider is asked (each state is answered once); another server would have the provider refuse the code.
-    await expectRefused(replay, response, 400, "This sign-in answer was already used or has expired");
+    // Refused before the provider is asked: this server answers each state once.
+    await expectRefused(replay, response, 400, "This sign-in answer was already used or has expired. Start again.");
+    expect(sessionsOf(file, rosa.id)).toEqual(["provider"]);
+
+    // A server that does not remember the state (restarted, or another instance) asks the provider, which refuses the used code.
+    await restart();
+    const again = await stranger();
+    await again.context().addCookies([pending!]);
+    const refused = callbackResponse(again);
+    await again.goto(callbackUrl);
+    await expectRefused(again, refused, 400, "This sign-in answer was already used or has expired: the identity provider refused its code. Start again.");
     expect(sessionsOf(file, rosa.id)).toEqual(["provider"]);
     expect(users(file).filter((u) => u.email === `rosa@${DOMAIN}`)).toHaveLength(1);
   });
