@@ -49,12 +49,15 @@ const MAX_REDIRECT_LENGTH = 1000;
 
 let pendingCookie: ReturnType<typeof createCookie> | undefined;
 function cookie() {
-  pendingCookie ??= createCookie("hs_oidc", {
+  const secure = env().APP_URL.startsWith("https://") || env().TRUST_PROXY !== "false";
+  // Over HTTPS the __Host- prefix keeps a sibling subdomain from setting it (and so from having a
+  // browser finish someone else's sign-in); the prefix needs the path "/".
+  pendingCookie ??= createCookie(secure ? "__Host-hs_oidc" : "hs_oidc", {
     httpOnly: true,
     // Sent with the provider's top-level redirect back (a GET navigation), never with other sites' requests.
     sameSite: "lax",
-    secure: env().APP_URL.startsWith("https://") || env().TRUST_PROXY !== "false",
-    path: "/signin/sso",
+    secure,
+    path: secure ? "/" : "/signin/sso",
     maxAge: PENDING_MINUTES * 60,
     secrets: [sessionSecret()],
   });
