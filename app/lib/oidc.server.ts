@@ -237,10 +237,12 @@ export async function completeProviderSignIn(request: Request, address: string):
     // not put its words on Hindsight's page.
     if (!pending) throw new ProviderSignInError("This sign-in did not start in this browser, or it took longer than 10 minutes (its state did not match). Start again.", "state");
     if (params.has("error")) throw refusedAtProvider(params.get("error") ?? "", params.get("error_description"));
-    if (!(answersFrom ??= perKeyRate<string>(ANSWERS_PER_MINUTE, 60_000)).take(address)) throw new ProviderSignInError("Too many sign-in answers from your address. Wait a minute, then start again.", "unavailable");
+    // A replay is refused first, costing nothing: only answers that will reach the provider count
+    // against the address (which many people behind one company address share).
     if (!takeState(pending.state, pending.expires, now)) {
       throw new ProviderSignInError("This sign-in answer was already used or has expired. Start again.", "code");
     }
+    if (!(answersFrom ??= perKeyRate<string>(ANSWERS_PER_MINUTE, 60_000)).take(address)) throw new ProviderSignInError("Too many sign-in answers from your address. Wait a minute, then start again.", "unavailable");
     return await onProvider(() => finish(params, pending, pendings));
   } catch (error) {
     throw explain(error);
