@@ -1,7 +1,8 @@
 import { env } from "~/lib/env.server";
 import type { Role } from "./authorization";
 import { getSettings, updateSettings, type Settings } from "./settings.server";
-import { endMembersPasswordSessions, type User } from "./user.server";
+import { Forbidden } from "./errors";
+import { changePassword, endMembersPasswordSessions, type SignInSource, type User } from "./user.server";
 
 // Who signs in how: the identity provider when one is configured, passwords for everyone unless
 // an admin turned them off for members; admins always keep their password, the way in when the
@@ -43,4 +44,13 @@ export async function setSignInSettings(actor: User, changes: SignInSettings): P
   const before = (await getSettings()).passwordSignIn;
   await updateSettings(actor, changes);
   return before === "everyone" && changes.passwordSignIn === "admins" ? await endMembersPasswordSessions() : 0;
+}
+
+/**
+ * A person changes their own password, where passwords are theirs to use: a member has none to
+ * change while the provider signs members in. Returns how many other sessions ended.
+ */
+export async function changeOwnPassword(user: User, input: { current: string; next: string }, source: SignInSource, currentToken: string): Promise<number> {
+  if (!(await passwordSignInFor(user.role))) throw new Forbidden(`Password sign-in is turned off for members: you sign in with ${await providerName()}.`);
+  return await changePassword(user, input, source, currentToken);
 }

@@ -10,9 +10,9 @@ import { describeUserAgent } from "~/lib/user-agent";
 import { requestPasswordReset } from "~/models/account-links.server";
 import { lineField } from "~/models/inputs";
 import { FIELD_LIMITS, tooLongMessage } from "~/models/limits";
-import { passwordSignInFor, providerName } from "~/models/sign-in-policy.server";
+import { changeOwnPassword, passwordSignInFor, providerName } from "~/models/sign-in-policy.server";
 import { isSubscribed, subscribe, unsubscribe } from "~/models/subscription.server";
-import { changePassword, endOtherSessions, endOwnSession, getProfile, listSessions, setReminderEmails, updateProfile } from "~/models/user.server";
+import { endOtherSessions, endOwnSession, getProfile, listSessions, setReminderEmails, updateProfile } from "~/models/user.server";
 
 const detailsSchema = z.object({
   name: lineField(FIELD_LIMITS.personName, "Enter your name."),
@@ -71,8 +71,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (intent === "password") {
       const parsed = validate(passwordSchema, values);
       if (!parsed.ok) return formFailure(400, { target: intent, errors: parsed.errors, values: NOTHING_KEPT });
-      if (!(await passwordSignInFor(user.role))) throw new Response("Password sign-in is turned off for members.", { status: 403 });
-      const ended = await changePassword(user, { current: parsed.data.current, next: parsed.data.password }, { address: context.clientAddress }, (await sessionToken(request)) ?? "");
+      const ended = await changeOwnPassword(user, { current: parsed.data.current, next: parsed.data.password }, { address: context.clientAddress }, (await sessionToken(request)) ?? "");
       return redirectWithFlash("/account", `Your password is changed${ended > 0 ? `, and your ${ended} other ${ended === 1 ? "session has" : "sessions have"} ended` : ""}.`);
     }
     if (intent === "password-link") {
