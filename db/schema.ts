@@ -27,6 +27,15 @@ export const users = sqliteTable(
     feedToken: text("feed_token").unique(),
     /** Whether the daily reminder of their own overdue and due-soon actions is emailed to them. */
     reminderEmails: integer("reminder_emails", { mode: "boolean" }).notNull().default(true),
+    // Emails about what concerns them, each kind of which they can turn off in their profile.
+    /** Made an incident's facilitator or a participant. */
+    notifyRoles: integer("notify_roles", { mode: "boolean" }).notNull().default(true),
+    /** An action assigned to them. */
+    notifyAssigned: integer("notify_assigned", { mode: "boolean" }).notNull().default(true),
+    /** An incident they are in sent for review or published. */
+    notifyLifecycle: integer("notify_lifecycle", { mode: "boolean" }).notNull().default(true),
+    /** An action they owned given to someone else. */
+    notifyReassigned: integer("notify_reassigned", { mode: "boolean" }).notNull().default(true),
     createdAt: text("created_at").notNull().default(now),
     removedAt: text("removed_at"),
   },
@@ -85,6 +94,31 @@ export const passwordTokens = sqliteTable(
     usedAt: text("used_at"),
   },
   (t) => [index("password_tokens_user_idx").on(t.userId)],
+);
+
+/**
+ * A personal API token: a script acting as its owner. Only the token's hash is kept; `prefix`
+ * (its first characters) tells one token from another in lists.
+ */
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    prefix: text("prefix").notNull(),
+    /** read: reads only; write: reads and changes, as its owner may. */
+    scope: text("scope", { enum: ["read", "write"] }).notNull(),
+    createdAt: text("created_at").notNull().default(now),
+    expiresAt: text("expires_at"),
+    lastUsedAt: text("last_used_at"),
+    revokedAt: text("revoked_at"),
+    revokedById: integer("revoked_by_id").references(() => users.id),
+  },
+  (t) => [index("api_tokens_user_idx").on(t.userId)],
 );
 
 /** Failed sign-ins per key ("account:<email>" or "address:<ip>"), for throttling. */
@@ -323,15 +357,47 @@ export const settings = sqliteTable("settings", {
 });
 
 /**
- * Every email, written here before it is sent. The key makes a message unique (one reminder per
- * owner per day, one digest per period), so a repeated run or a restart never sends it twice.
+ * Where events are sent: a URL that receives signed Standard Webhooks, or a Slack incoming
+ * webhook that receives Block Kit messages.
+ */
+export const webhookEndpoints = sqliteTable("webhook_endpoints", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  url: text("url").notNull(),
+  description: text("description").notNull().default(""),
+  format: text("format", { enum: ["standard", "slack"] }).notNull().default("standard"),
+  /** JSON array of the event types sent to it. */
+  eventTypes: text("event_types").notNull().default("[]"),
+  /** The signing secret ("whsec_…"); the previous one stays valid until previousSecretUntil. */
+  secret: text("secret").notNull(),
+  previousSecret: text("previous_secret"),
+  previousSecretUntil: text("previous_secret_until"),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  /** Why it was turned off (a 410 from the receiver, an admin), when it was. */
+  disabledReason: text("disabled_reason"),
+  createdById: integer("created_by_id")
+    .notNull()
+    .references(() => users.id),
+  createdAt: text("created_at").notNull().default(now),
+  updatedAt: text("updated_at").notNull().default(now),
+  version: integer("version").notNull().default(1),
+});
+
+/**
+ * Every outgoing message, written here in the transaction of the change it tells of and sent
+ * after: emails, webhook deliveries. The key makes a message unique (one reminder per owner per
+ * day, one digest per period, one webhook per event and endpoint), so a repeated run or a
+ * restart never sends it twice.
  */
 export const outbox = sqliteTable(
   "outbox",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     key: text("key").notNull().unique(),
+    /** How it goes out: by email, posted to a webhook endpoint, or as an answer to GitHub. */
+    channel: text("channel", { enum: ["email", "webhook", "github"] }).notNull().default("email"),
     kind: text("kind").notNull(),
+    /** The webhook endpoint it is posted to. */
+    endpointId: integer("endpoint_id").references(() => webhookEndpoints.id, { onDelete: "cascade" }),
     recipients: text("recipients").notNull(),
     subject: text("subject").notNull(),
     text: text("text").notNull(),
@@ -345,10 +411,14 @@ export const outbox = sqliteTable(
     /** When a sender claimed it; a claim older than a few minutes was interrupted and is retried. */
     claimedAt: text("claimed_at"),
     lastError: text("last_error"),
+    /** Not tried again before this time (backoff, a receiver's Retry-After); null: at once. */
+    nextAttemptAt: text("next_attempt_at"),
+    /** The HTTP status of the last webhook attempt. */
+    lastStatus: integer("last_status"),
     createdAt: text("created_at").notNull().default(now),
     sentAt: text("sent_at"),
   },
-  (t) => [index("outbox_status_idx").on(t.status, t.id)],
+  (t) => [index("outbox_status_idx").on(t.status, t.id), index("outbox_endpoint_idx").on(t.endpointId, t.id)],
 );
 
 /** What was published, as it was: one row per (re)publication of an incident. */
@@ -739,3 +809,62 @@ export const liveVotes = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.roundId, t.groupKey, t.userId] })],
 );
+
+/**
+ * The deploy gate's rules: deploys of a service (or of every service, `service` null) are held
+ * while an incident at or above `minSeverity` touching it has no published analysis
+ * `analysisHours` after it started, or has overdue P1 actions.
+ */
+export const gatePolicies = sqliteTable("gate_policies", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  service: text("service").unique(),
+  minSeverity: text("min_severity", { enum: ["SEV1", "SEV2", "SEV3", "SEV4"] }).notNull(),
+  /** Hours after an incident started by which its analysis must be published; null: not a reason to hold. */
+  analysisHours: integer("analysis_hours"),
+  holdOnOverdueP1: integer("hold_on_overdue_p1", { mode: "boolean" }).notNull().default(true),
+  createdById: integer("created_by_id")
+    .notNull()
+    .references(() => users.id),
+  createdAt: text("created_at").notNull().default(now),
+  updatedAt: text("updated_at").notNull().default(now),
+  version: integer("version").notNull().default(1),
+});
+
+/** An incident let go of the gate until `expiresAt`, with the reason given (audited in its history). */
+export const gateExceptions = sqliteTable(
+  "gate_exceptions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    reason: text("reason").notNull(),
+    grantedById: integer("granted_by_id")
+      .notNull()
+      .references(() => users.id),
+    createdAt: text("created_at").notNull().default(now),
+    expiresAt: text("expires_at").notNull(),
+    /** Ended before it expired. */
+    endedAt: text("ended_at"),
+    endedById: integer("ended_by_id").references(() => users.id),
+  },
+  (t) => [index("gate_exceptions_incident_idx").on(t.incidentId, t.expiresAt)],
+);
+
+/** A deployment GitHub asked about (a deployment_protection_rule event) and what was answered. */
+export const deploymentReviews = sqliteTable("deployment_reviews", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  /** GitHub's X-GitHub-Delivery: a redelivered event is answered once. */
+  deliveryId: text("delivery_id").notNull().unique(),
+  installationId: integer("installation_id").notNull(),
+  repository: text("repository").notNull(),
+  environment: text("environment").notNull(),
+  /** The service the gate was asked about. */
+  service: text("service").notNull(),
+  callbackUrl: text("callback_url").notNull(),
+  /** What was decided; pending while the answer waits to be sent. */
+  decision: text("decision", { enum: ["approved", "rejected"] }).notNull(),
+  comment: text("comment").notNull(),
+  createdAt: text("created_at").notNull().default(now),
+  answeredAt: text("answered_at"),
+});
