@@ -12,9 +12,11 @@ const serverModule = { regex: "\\.server(\\.tsx?)?$", message: "Server-only modu
 const dataLayer = { regex: "^(drizzle-orm(/.*)?|better-sqlite3)$", message: "The data layer is reached through app/models." };
 
 // app/lib modules that stand at the routes' edge (sessions, guards, list filters, the
-// scheduler, turning the models' refusals into responses) and so may call models; every other
-// lib module sits below the models.
+// scheduler, turning the models' refusals into responses, the JSON API's operations) and so may
+// call models; every other lib module sits below the models.
 const libAtTheEdge = [
+  "app/lib/api.server.ts",
+  "app/lib/api/**",
   "app/lib/action-filters.server.ts",
   "app/lib/action-views.server.ts",
   "app/lib/guards.server.ts",

@@ -161,7 +161,10 @@ const build = vite
  */
 function readBody(req, res, next) {
   if (req.method === "GET" || req.method === "HEAD") return next();
-  const tooLarge = () => res.status(413).type("text/plain").send("Request too large.");
+  const tooLarge = () =>
+    req.path.startsWith("/api/")
+      ? res.status(413).type("application/problem+json").send(JSON.stringify({ type: "tag:hindsight,2026:too-large", title: "Body too large", status: 413, detail: "A request body may hold at most 1 MB." }))
+      : res.status(413).type("text/plain").send("Request too large.");
   if (Number(req.get("content-length") ?? 0) > BODY_LIMIT) return tooLarge();
   const chunks = [];
   let size = 0;

@@ -77,3 +77,11 @@ export function sessionSecret(): string {
     return secret;
   }
 }
+
+/**
+ * The site's address for links in API answers: APP_URL when it is set, else the address the
+ * request came to (on a laptop, localhost and its port).
+ */
+export function apiOrigin(request: Request): string {
+  return process.env.APP_URL ? env().APP_URL : new URL(request.url).origin;
+}

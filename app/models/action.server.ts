@@ -276,9 +276,10 @@ export async function handOverOpenActions(actor: Viewer, fromId: number, toId: n
  * Moves an action along open → in progress → done, or to won't do with a reason; reopening is
  * allowed. Done records who and when. The incident closes or reopens to match.
  */
-export async function changeActionStatus(actor: Viewer, actionId: number, to: ActionStatus, reason = ""): Promise<Action> {
+export async function changeActionStatus(actor: Viewer, actionId: number, to: ActionStatus, reason = "", baseVersion?: number): Promise<Action> {
   return await db().transaction(async (tx) => {
     const { action, incident } = await requireChangeableAction(tx, actor, actionId);
+    if (baseVersion !== undefined && action.version !== baseVersion) throw new Conflict(actionValues(action));
     if (!ACTION_TRANSITIONS[action.status].includes(to)) {
       throw new StateConflict(`An action that is ${ACTION_STATUS_LABELS[action.status].toLowerCase()} cannot become ${ACTION_STATUS_LABELS[to].toLowerCase()}.`);
     }

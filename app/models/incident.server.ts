@@ -389,9 +389,10 @@ export async function ensureParticipant(tx: Tx, actor: Viewer, incident: Inciden
 }
 
 /** Chooses the one facilitator and the participants. */
-export async function setPeople(actor: Viewer, id: number, facilitatorId: number, participantIds: number[]): Promise<Incident> {
+export async function setPeople(actor: Viewer, id: number, facilitatorId: number, participantIds: number[], baseVersion?: number): Promise<Incident> {
   return await db().transaction(async (tx) => {
     const incident = await requireIncident(actor, id, "manage");
+    if (baseVersion !== undefined && incident.version !== baseVersion) throw new Conflict(fieldValues(incident));
     await assertActiveUsers(tx, [facilitatorId], "facilitatorId");
     const others = [...new Set(participantIds)].filter((p) => p !== facilitatorId);
     // Only growth is refused: an incident already above the limit may keep or shrink its list.
@@ -469,12 +470,13 @@ export async function publishCheck(incident: Incident, tx: Tx = db()): Promise<P
  * caller has checked, and such a person may build the analysis), and sends what the meeting built
  * for review; that one move is theirs too.
  */
-export async function moveIncident(actor: Viewer, id: number, to: Status, options: { bySessionLead?: boolean } = {}): Promise<Incident> {
+export async function moveIncident(actor: Viewer, id: number, to: Status, options: { bySessionLead?: boolean; baseVersion?: number } = {}): Promise<Incident> {
   // A why saved before findings were stored, and not reached by the start-up check yet, is
   // checked first, and kept checked even when publishing is then refused.
   if (to === "published") while ((await checkUncheckedWhys({ incidentId: id })) > 0);
   return await db().transaction(async (tx) => {
     const incident = await requireIncident(actor, id, options.bySessionLead && to === "review" ? "contribute" : "manage");
+    if (options.baseVersion !== undefined && incident.version !== options.baseVersion) throw new Conflict(fieldValues(incident));
     if (!TRANSITIONS[incident.status].includes(to)) {
       throw new StateConflict(`An incident in ${STATUS_LABELS[incident.status].toLowerCase()} cannot move to ${STATUS_LABELS[to].toLowerCase()}.`);
     }

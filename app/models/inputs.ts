@@ -24,7 +24,8 @@ export function lineField(limit: number, required?: string) {
   return z
     .string()
     .transform(oneLine)
-    .pipe((required ? trimmed.min(1, required) : trimmed).max(limit, tooLongMessage(limit)));
+    .pipe((required ? trimmed.min(1, required) : trimmed).max(limit, tooLongMessage(limit)))
+    .meta({ maxLength: limit, ...(required ? { minLength: 1 } : {}) });
 }
 
 /** Free text of at most `limit` characters, trimmed; empty when left out. */
@@ -286,3 +287,42 @@ export const actionStatusChange = z.object({
   wontDoReason: z.string().max(FIELD_LIMITS.reason, tooLongMessage(FIELD_LIMITS.reason)).default(""),
 });
 export type ActionStatusChange = z.infer<typeof actionStatusChange>;
+
+// --- API tokens --------------------------------------------------------------------------------
+
+/** A personal API token to make: its name, what it may do, and for how many days (null: until revoked). */
+export const apiTokenInput = z.object({
+  name: lineField(FIELD_LIMITS.tokenName, "Name the token after what will use it, e.g. “deploy pipeline”."),
+  scope: z.enum(["read", "write"], { error: "Choose what the token may do." }),
+  expiresInDays: z
+    .number({ error: "Choose how long the token works." })
+    .int()
+    .min(1, "Choose how long the token works.")
+    .max(366, "A token works for at most 366 days; make a new one when it ends.")
+    .nullable()
+    .default(null),
+});
+export type ApiTokenInput = z.infer<typeof apiTokenInput>;
+
+// --- Changes of some fields (the API's PATCH) ----------------------------------------------------
+
+/**
+ * Some of an input's fields, each checked by its own rules and nothing filled in for the rest:
+ * the fields sent are laid over the stored ones, and the whole is then checked as the full input.
+ */
+function someOf<S extends z.ZodRawShape>(shape: S) {
+  const optional = Object.fromEntries(Object.entries(shape).map(([name, field]) => [name, withoutDefault(field as z.ZodType).optional()]));
+  return z.object(optional as { [K in keyof S]: z.ZodOptional<z.ZodType<z.output<S[K]>, z.input<S[K]>>> });
+}
+
+/** The field without the value it takes when left out, wherever in its steps that default sits. */
+function withoutDefault(field: z.ZodType): z.ZodType {
+  if (field instanceof z.ZodDefault) return field.unwrap() as z.ZodType;
+  if (field instanceof z.ZodPipe) return withoutDefault(field.in as z.ZodType).pipe(field.out as z.ZodType);
+  return field;
+}
+
+export const incidentPatch = someOf(incidentFields);
+export const whyPatch = someOf(whyFields);
+export const timelineEntryPatch = someOf(timelineEntryInput.shape);
+export const actionPatch = someOf(actionInput.shape);

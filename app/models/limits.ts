@@ -44,6 +44,7 @@ export const FIELD_LIMITS = {
   team: 60,
   password: 200,
   incidentReference: 20,
+  tokenName: 80,
 } as const;
 
 /**

@@ -433,3 +433,14 @@ export async function userForSession(token: string): Promise<User | undefined> {
 export async function endSession(token: string): Promise<void> {
   await db().delete(sessions).where(eq(sessions.id, hashToken(token))).run();
 }
+
+/** People with an account, by id from `afterId` on, `limit` at a time: whom an incident or an action can name. */
+export async function listPeople(afterId: number, limit: number): Promise<{ id: number; name: string; team: string }[]> {
+  return await db()
+    .select({ id: users.id, name: users.name, team: users.team })
+    .from(users)
+    .where(and(isNull(users.removedAt), sql`${users.id} > ${afterId}`))
+    .orderBy(asc(users.id))
+    .limit(limit)
+    .all();
+}

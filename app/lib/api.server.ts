@@ -1,0 +1,332 @@
+import { z } from "zod";
+import { Conflict, DomainError } from "~/models/errors";
+import { holderOfToken, type Scope, type TokenHolder } from "~/models/api-token.server";
+import { problemDetails, type ProblemDetails } from "./http.server";
+import { perKeyRate } from "./rate.server";
+
+// The JSON API's machinery: each operation is declared once (app/lib/api/*.server.ts) with the zod
+// schemas that check its input and describe its answer; the same declarations route requests
+// here and write the OpenAPI document (api-openapi.server.ts). A request is authenticated by
+// its bearer token alone: cookies are never read, so a page on another site cannot make a
+// signed-in browser act through the API (there is no CSRF to defend against), and the token's
+// owner is authorised by the same models as in the browser.
+
+export const API_BASE = "/api/v1";
+
+/** Requests one token may make per minute; the next waits (429 with Retry-After). */
+export const API_RATE_PER_MINUTE = Number(process.env.API_RATE_PER_MINUTE ?? 600);
+/** Requests with a token that does not work, per address per minute: guessing is answered with waiting. */
+const BAD_TOKENS_PER_MINUTE = 30;
+/** The largest JSON body the API reads; the server refuses any body over 1 MB before it gets here. */
+export const API_BODY_LIMIT = 256 * 1024;
+
+const perToken = perKeyRate<number>(API_RATE_PER_MINUTE, 60_000);
+const badTokens = perKeyRate<string>(BAD_TOKENS_PER_MINUTE, 60_000);
+
+export type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+
+export type ApiContext<P, Q, B> = {
+  holder: TokenHolder;
+  params: P;
+  query: Q;
+  body: B;
+  /** The version named by If-Match, when the request sent one. */
+  version: number | undefined;
+  /** This server's address, for links: APP_URL's when set. */
+  origin: string;
+};
+
+export type ApiResult = { status?: number; body?: unknown; headers?: Record<string, string> };
+
+export type Operation = {
+  id: string;
+  method: Method;
+  /** Under /api/v1, with {name} for each path parameter. */
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  /** What the token must allow: reading, or reading and writing. */
+  scope: Scope;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** Whether If-Match must name the version the change is based on. */
+  ifMatch?: "required" | "optional";
+  /** The answers, by status; `schema` describes the JSON body. */
+  responses: Record<number, { description: string; schema?: z.ZodType; headers?: Record<string, string> }>;
+  run: (context: ApiContext<never, never, never>) => Promise<ApiResult>;
+  /** The resource as it is now, for the body of a 409 after a stale write. */
+  current?: (context: ApiContext<never, never, never>) => Promise<unknown>;
+};
+
+/** Declares an operation, its context typed from its schemas. */
+export function operation<P extends z.ZodObject = z.ZodObject<{}>, Q extends z.ZodObject = z.ZodObject<{}>, B extends z.ZodType = z.ZodUnknown>(spec: {
+  id: string;
+  method: Method;
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  scope: Scope;
+  params?: P;
+  query?: Q;
+  body?: B;
+  ifMatch?: "required" | "optional";
+  responses: Operation["responses"];
+  run: (context: ApiContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<ApiResult>;
+  current?: (context: ApiContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<unknown>;
+}): Operation {
+  return spec as unknown as Operation;
+}
+
+/** An API problem raised by the machinery itself (not a model's refusal). */
+export class ApiProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    detail: string,
+    readonly extra: Partial<ProblemDetails> & Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+  }
+}
+
+const PROBLEM_TYPE = "tag:hindsight,2026:";
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}, type = "application/json"): Response {
+  return new Response(status === 204 ? null : JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": type, "Cache-Control": "no-store", ...headers },
+  });
+}
+
+export function problem(status: number, kind: string, title: string, detail: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Response {
+  return json(status, { type: PROBLEM_TYPE + kind, title, status, detail, ...extra }, headers, "application/problem+json");
+}
+
+const KINDS: Record<number, string> = {
+  400: "invalid",
+  401: "unauthenticated",
+  403: "forbidden",
+  404: "not-found",
+  405: "method-not-allowed",
+  409: "conflict",
+  413: "too-large",
+  415: "unsupported-media-type",
+  423: "locked",
+  428: "precondition-required",
+  429: "rate-limited",
+};
+
+function problemOf(error: ApiProblem): Response {
+  return problem(error.status, KINDS[error.status] ?? "problem", error.title, error.message, error.extra, error.headers);
+}
+
+/** A zod issue's path as a JSON pointer into the request (RFC 6901, in its URI fragment form). */
+function pointer(path: PropertyKey[]): string {
+  return "#/" + path.map((p) => String(p).replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
+}
+
+/** Input the schema refuses: 400 with one entry per field. */
+function invalid(where: "body" | "query" | "path", error: z.ZodError): ApiProblem {
+  const errors = error.issues.map((issue) => ({ pointer: pointer(issue.path), detail: issue.message }));
+  return new ApiProblem(400, "Invalid input", `The request's ${where === "body" ? "body" : where === "query" ? "query parameters" : "address"} did not pass the checks: see errors.`, {
+    errors,
+    ...(where !== "body" ? { in: where } : {}),
+  });
+}
+
+/** A path template ("/incidents/{ref}") as a pattern, and the names of its parameters. */
+function compile(template: string): { pattern: RegExp; names: string[] } {
+  const names: string[] = [];
+  const source = template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{(\w+)\\?\}|\{(\w+)\}/g, (_, a: string, b: string) => {
+    names.push(a ?? b);
+    return "([^/]+)";
+  });
+  return { pattern: new RegExp(`^${source}$`), names };
+}
+
+/** The version in an If-Match header: `"7"`, `W/"7"` or `7`. A list or `*` is not a version. */
+export function versionOf(header: string | null): number | undefined | "unreadable" {
+  if (header === null) return undefined;
+  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  return match ? Number(match[1]) : "unreadable";
+}
+
+/** The ETag of a resource at a version. */
+export function etag(version: number): string {
+  return `"${version}"`;
+}
+
+async function readJson(request: Request): Promise<unknown> {
+  const type = request.headers.get("Content-Type") ?? "";
+  if (!/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type)) {
+    throw new ApiProblem(415, "Send JSON", "Send the body as JSON, with Content-Type: application/json.");
+  }
+  const text = await request.text();
+  if (text.length > API_BODY_LIMIT) {
+    throw new ApiProblem(413, "Body too large", `A request body may hold at most ${API_BODY_LIMIT / 1024} KB.`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ApiProblem(400, "Not JSON", `The body is not JSON: ${error instanceof Error ? error.message : "it cannot be read"}.`);
+  }
+}
+
+function bearerToken(request: Request): string | undefined {
+  const header = request.headers.get("Authorization");
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1];
+}
+
+const REALM = 'Bearer realm="hindsight"';
+
+async function authenticate(request: Request, address: string): Promise<TokenHolder> {
+  const token = bearerToken(request);
+  if (!token) {
+    throw new ApiProblem(401, "Token needed", "Send a personal API token: Authorization: Bearer hs_… (make one on your profile page). The API does not read the browser's session.", {}, {
+      "WWW-Authenticate": REALM,
+    });
+  }
+  const holder = await holderOfToken(token);
+  if (!holder) {
+    if (!badTokens.take(address)) {
+      const wait = badTokens.retryAfter(address);
+      throw new ApiProblem(429, "Too many requests", `Too many requests with tokens that do not work. Try again in ${wait} seconds.`, {}, { "Retry-After": String(wait) });
+    }
+    throw new ApiProblem(401, "Token not accepted", "This token does not work: it is unknown, revoked or expired, or its owner no longer has an account.", {}, {
+      "WWW-Authenticate": `${REALM}, error="invalid_token"`,
+    });
+  }
+  return holder;
+}
+
+/** Every operation, compiled once. */
+export type Router = { operations: Operation[]; routes: { op: Operation; pattern: RegExp; names: string[] }[] };
+
+export function router(operations: Operation[]): Router {
+  return { operations, routes: operations.map((op) => ({ op, ...compile(op.path) })) };
+}
+
+/** The operation a request names, with its path's parameters, or the problem to answer. */
+function route(r: Router, method: string, path: string): { op: Operation; raw: Record<string, string> } {
+  const allowed: string[] = [];
+  for (const { op, pattern, names } of r.routes) {
+    const match = pattern.exec(path);
+    if (!match) continue;
+    if (op.method !== method) {
+      allowed.push(op.method);
+      continue;
+    }
+    let raw: Record<string, string>;
+    try {
+      raw = Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1])]));
+    } catch {
+      break;
+    }
+    return { op, raw };
+  }
+  if (allowed.length > 0) {
+    throw new ApiProblem(405, "Method not allowed", `${path} answers ${allowed.join(", ")}.`, {}, { Allow: allowed.join(", ") });
+  }
+  throw new ApiProblem(404, "Not found", `There is no ${API_BASE}${path}. The operations are listed at ${API_BASE}/openapi.json.`);
+}
+
+/**
+ * Answers one API request: routes it, authenticates its token, checks its scope and rate, reads
+ * its input through the operation's schemas, runs it, and turns every refusal into
+ * application/problem+json.
+ */
+export async function serveApi(r: Router, request: Request, address: string, origin: string): Promise<Response> {
+  const url = new URL(request.url);
+  const path = url.pathname.slice(API_BASE.length) || "/";
+  let context: ApiContext<never, never, never> | undefined;
+  let op: Operation | undefined;
+  try {
+    const found = route(r, request.method === "HEAD" ? "GET" : request.method, path);
+    op = found.op;
+    const holder = await authenticate(request, address);
+    if (!perToken.take(holder.tokenId)) {
+      const wait = perToken.retryAfter(holder.tokenId);
+      throw new ApiProblem(429, "Too many requests", `This token made ${API_RATE_PER_MINUTE} requests in the last minute, the most it may. Try again in ${wait} seconds.`, {}, {
+        "Retry-After": String(wait),
+      });
+    }
+    if (op.scope === "write" && holder.scope !== "write") {
+      throw new ApiProblem(403, "Token may only read", "This token was made to read only; make a token with read and write access to change anything.", {}, {
+        "WWW-Authenticate": `${REALM}, error="insufficient_scope", scope="write"`,
+      });
+    }
+    const params = op.params ? op.params.safeParse(found.raw) : { success: true as const, data: {} };
+    // A thing the address names but that cannot exist is simply not found.
+    if (!params.success) throw new ApiProblem(404, "Not found", `There is no ${API_BASE}${path}.`);
+    const rawQuery: Record<string, string> = {};
+    for (const [key, value] of url.searchParams) if (!(key in rawQuery)) rawQuery[key] = value;
+    const query = op.query ? op.query.safeParse(rawQuery) : { success: true as const, data: {} };
+    if (!query.success) throw invalid("query", query.error);
+    let body: unknown;
+    if (op.body) {
+      const parsed = op.body.safeParse(await readJson(request));
+      if (!parsed.success) throw invalid("body", parsed.error);
+      body = parsed.data;
+    }
+    const version = versionOf(request.headers.get("If-Match"));
+    if (version === "unreadable") {
+      throw new ApiProblem(400, "If-Match not understood", 'If-Match takes the version you read, as its ETag gave it: If-Match: "7".');
+    }
+    if (op.ifMatch === "required" && version === undefined) {
+      throw new ApiProblem(428, "If-Match needed", 'Send If-Match with the version you read (the ETag of your last read, e.g. If-Match: "7"), so that a change made since is not overwritten.');
+    }
+    context = { holder, params: params.data, query: query.data, body, version, origin } as ApiContext<never, never, never>;
+    const result = await op.run(context);
+    const response = json(result.status ?? 200, result.body ?? null, result.headers);
+    return request.method === "HEAD" ? new Response(null, { status: response.status, headers: response.headers }) : response;
+  } catch (error) {
+    if (error instanceof ApiProblem) return problemOf(error);
+    if (error instanceof DomainError) {
+      const { status, body } = problemDetails(error);
+      // A stale write answers with the resource as it is now, in the API's own form.
+      if (error instanceof Conflict && op?.current && context) {
+        const current = await op.current(context).catch(() => undefined);
+        return json(status, { ...body, current }, {}, "application/problem+json");
+      }
+      return json(status, body, {}, "application/problem+json");
+    }
+    if (error instanceof Response) throw error;
+    console.error("API request failed:", error);
+    return problem(500, "fault", "Something went wrong", "The server could not answer this request. It has been logged; try again.");
+  }
+}
+
+// --- Cursors -----------------------------------------------------------------------------------
+
+/**
+ * Cursors are opaque to clients: where the next page starts, in base64url JSON. A client passes
+ * back what it was given; anything else is a 400.
+ */
+export function encodeCursor(position: Record<string, number>): string {
+  return Buffer.from(JSON.stringify(position)).toString("base64url");
+}
+
+export function cursorField<K extends string>(keys: readonly K[]) {
+  return z
+    .string()
+    .max(200)
+    .transform((value, ctx) => {
+      try {
+        const decoded = JSON.parse(Buffer.from(value, "base64url").toString("utf8")) as unknown;
+        if (decoded && typeof decoded === "object" && keys.every((k) => Number.isInteger((decoded as Record<string, unknown>)[k]) && ((decoded as Record<K, number>)[k]) >= 0)) {
+          return decoded as Record<K, number>;
+        }
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: "custom", message: "This cursor was not given by this API: pass back a page's nextCursor as it came." });
+      return z.NEVER;
+    })
+    .optional()
+    .meta({ description: "Where the page starts: the nextCursor of the page before. Leave it out for the first page." });
+}

@@ -1,0 +1,192 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { createIncident, createUser } from "../../db/factories";
+import { router, serveApi, operation, versionOf } from "~/lib/api.server";
+import { API } from "~/lib/api/openapi.server";
+import { db, schema } from "~/lib/db.server";
+import { createApiToken, holderOfToken, listLiveTokens, listOwnTokens, revokeApiToken, API_TOKEN_LIMITS } from "~/models/api-token.server";
+import { LimitReached, NotFound } from "~/models/errors";
+import { removeUser, type User } from "~/models/user.server";
+import { caught, freshDatabase } from "./helpers";
+
+beforeEach(async () => {
+  await freshDatabase();
+});
+
+const ORIGIN = "http://hindsight.test";
+
+function call(token: string | undefined, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const request = new Request(`${ORIGIN}/api/v1${path}`, {
+    method,
+    headers: {
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return serveApi(API, request, "10.0.0.9", ORIGIN);
+}
+
+async function tokenFor(user: User, scope: "read" | "write" = "write", expiresInDays: number | null = null) {
+  return (await createApiToken(user, { name: `${scope} token`, scope, expiresInDays })).token;
+}
+
+describe("personal API tokens", () => {
+  it("are shown once, kept only as a hash, and name their owner and scope", async () => {
+    const ada = await createUser({ name: "Ada" });
+    const { token, apiToken } = await createApiToken(ada, { name: "deploy pipeline", scope: "read", expiresInDays: 30 });
+    expect(token).toMatch(/^hs_[\w-]{43}$/);
+    expect(apiToken).toMatchObject({ name: "deploy pipeline", scope: "read", prefix: token.slice(0, 10), ownerName: "Ada", revokedAt: null, lastUsedAt: null });
+    const stored = await db().select().from(schema.apiTokens).all();
+    expect(JSON.stringify(stored)).not.toContain(token);
+    expect((await holderOfToken(token))?.user.id).toBe(ada.id);
+    expect((await holderOfToken(token))?.scope).toBe("read");
+  });
+
+  it("note when they were last used, at most once a minute", async () => {
+    const ada = await createUser();
+    const token = await tokenFor(ada);
+    const t0 = new Date("2026-12-01T10:00:00.000Z");
+    await holderOfToken(token, t0);
+    await holderOfToken(token, new Date(t0.getTime() + 30_000));
+    expect((await listOwnTokens(ada))[0].lastUsedAt).toBe(t0.toISOString());
+    const later = new Date(t0.getTime() + 61_000);
+    await holderOfToken(token, later);
+    expect((await listOwnTokens(ada))[0].lastUsedAt).toBe(later.toISOString());
+  });
+
+  it("stop working when revoked, expired, or their owner is removed", async () => {
+    const admin = await createUser({ role: "admin" });
+    const ada = await createUser();
+    const now = new Date();
+    const revoked = await tokenFor(ada);
+    const expiring = await tokenFor(ada, "read", 1);
+    const kept = await tokenFor(ada);
+    const [revokedRow] = (await listOwnTokens(ada)).slice(-1);
+    await revokeApiToken(ada, revokedRow.id);
+    expect(await holderOfToken(revoked)).toBeUndefined();
+    expect(await holderOfToken(expiring, new Date(now.getTime() + 86_400_000 + 1000))).toBeUndefined();
+    expect(await holderOfToken(expiring, now)).toBeDefined();
+    expect(await holderOfToken(kept)).toBeDefined();
+    await removeUser(admin, ada.id);
+    expect(await holderOfToken(kept)).toBeUndefined();
+    expect((await call(kept, "GET", "/me")).status).toBe(401);
+  });
+
+  it("are revoked by their owner or an admin, and are nobody else's business", async () => {
+    const admin = await createUser({ role: "admin" });
+    const ada = await createUser();
+    const bob = await createUser();
+    await tokenFor(ada);
+    const [row] = await listOwnTokens(ada);
+    expect(await caught(() => revokeApiToken(bob, row.id))).toBeInstanceOf(NotFound);
+    expect((await listLiveTokens(admin)).map((t) => t.id)).toEqual([row.id]);
+    await caught(() => listLiveTokens(ada));
+    expect((await revokeApiToken(admin, row.id)).revokedAt).not.toBeNull();
+    expect(await listLiveTokens(admin)).toEqual([]);
+  });
+
+  it(`are at most ${API_TOKEN_LIMITS.perPerson} working ones per person`, async () => {
+    const ada = await createUser();
+    for (let i = 0; i < API_TOKEN_LIMITS.perPerson; i++) await tokenFor(ada);
+    expect(await caught(() => tokenFor(ada))).toBeInstanceOf(LimitReached);
+    await revokeApiToken(ada, (await listOwnTokens(ada))[0].id);
+    await expect(tokenFor(ada)).resolves.toMatch(/^hs_/);
+  });
+});
+
+describe("the API's requests", () => {
+  it("need a token: no cookie, no other scheme", async () => {
+    const response = await call(undefined, "GET", "/me", undefined, { Cookie: "hs_session=anything" });
+    expect(response.status).toBe(401);
+    expect(response.headers.get("Content-Type")).toBe("application/problem+json");
+    expect(response.headers.get("WWW-Authenticate")).toBe('Bearer realm="hindsight"');
+    expect(await response.json()).toMatchObject({ status: 401, title: "Token needed" });
+    expect((await call("hs_unknown", "GET", "/me")).headers.get("WWW-Authenticate")).toContain('error="invalid_token"');
+  });
+
+  it("with a read token may read and not write", async () => {
+    const ada = await createUser({ role: "admin" });
+    const read = await tokenFor(ada, "read");
+    expect((await call(read, "GET", "/me")).status).toBe(200);
+    const refused = await call(read, "POST", "/incidents", { title: "x" });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get("WWW-Authenticate")).toContain('error="insufficient_scope"');
+  });
+
+  it("answer a stale write with 409 and the incident as it is now", async () => {
+    const ada = await createUser({ role: "admin" });
+    const incident = await createIncident(ada);
+    const token = await tokenFor(ada);
+    const path = `/incidents/${incident.reference}`;
+    expect((await call(token, "PATCH", path, { title: "No version" })).status).toBe(428);
+    const first = await call(token, "PATCH", path, { title: "Renamed once" }, { "If-Match": `"${incident.version}"` });
+    expect(first.status).toBe(200);
+    expect(first.headers.get("ETag")).toBe(`"${incident.version + 1}"`);
+    const stale = await call(token, "PATCH", path, { title: "Renamed from the old version" }, { "If-Match": `"${incident.version}"` });
+    expect(stale.status).toBe(409);
+    const problem = (await stale.json()) as { type: string; current: { title: string; version: number } };
+    expect(problem.type).toBe("tag:hindsight,2026:conflict");
+    expect(problem.current).toMatchObject({ title: "Renamed once", version: incident.version + 1 });
+  });
+
+  it("refuse bad input with one problem shape: fields, JSON, media type, size, address", async () => {
+    const ada = await createUser({ role: "admin" });
+    const token = await tokenFor(ada);
+    const invalid = await call(token, "POST", "/incidents", { title: "", severity: "SEV9", startedAt: "yesterday", visibility: "org", facilitatorId: ada.id });
+    expect(invalid.status).toBe(400);
+    const body = (await invalid.json()) as { errors: { pointer: string; detail: string }[] };
+    expect(body.errors.map((e) => e.pointer).sort()).toEqual(["#/severity", "#/startedAt", "#/title"]);
+    expect(body.errors.find((e) => e.pointer === "#/title")?.detail).toBe("Give the incident a title.");
+    expect((await call(token, "POST", "/incidents", "{not json")).status).toBe(400);
+    expect((await call(token, "POST", "/incidents", "title=x", { "Content-Type": "application/x-www-form-urlencoded" })).status).toBe(415);
+    expect((await call(token, "POST", "/incidents", JSON.stringify({ title: "x".repeat(300 * 1024) }))).status).toBe(413);
+    expect((await call(token, "GET", "/incidents/INC-abc")).status).toBe(404);
+    expect((await call(token, "GET", "/nowhere")).status).toBe(404);
+    const wrongMethod = await call(token, "DELETE", "/incidents");
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get("Allow")).toBe("GET, POST");
+    expect((await call(token, "GET", "/incidents?cursor=bogus")).status).toBe(400);
+    expect((await call(token, "PATCH", "/incidents/INC-1", { title: "x" }, { "If-Match": "*" })).status).toBe(400);
+  });
+
+  it("reads a token's restricted incidents as the browser does", async () => {
+    const admin = await createUser({ role: "admin" });
+    const ada = await createUser();
+    const hidden = await createIncident(admin, { visibility: "restricted" });
+    const open = await createIncident(admin, { visibility: "org" });
+    const token = await tokenFor(ada, "read");
+    expect((await call(token, "GET", `/incidents/${hidden.reference}`)).status).toBe(404);
+    expect((await call(token, "GET", `/incidents/${hidden.reference}/whys`)).status).toBe(404);
+    expect((await call(token, "GET", `/incidents/${open.reference}`)).status).toBe(200);
+    const list = (await (await call(token, "GET", "/incidents")).json()) as { items: { reference: string }[] };
+    expect(list.items.map((i) => i.reference)).toEqual([open.reference]);
+  });
+
+  it("limit each token's rate and say when to come back", async () => {
+    const ada = await createUser();
+    const token = await tokenFor(ada, "read");
+    const tight = router([
+      operation({ id: "ping", method: "GET", path: "/ping", tag: "Test", summary: "Ping", scope: "read", responses: {}, run: async () => ({ body: "pong" }) }),
+    ]);
+    let last: Response | undefined;
+    // The limit is per minute; one more than it is refused.
+    for (let i = 0; i <= Number(process.env.API_RATE_PER_MINUTE ?? 600); i++) {
+      last = await serveApi(tight, new Request(`${ORIGIN}/api/v1/ping`, { headers: { Authorization: `Bearer ${token}` } }), "10.0.0.9", ORIGIN);
+      if (last.status !== 200) break;
+    }
+    expect(last!.status).toBe(429);
+    expect(Number(last!.headers.get("Retry-After"))).toBeGreaterThan(0);
+    // Another token of the same person has its own allowance.
+    const other = await tokenFor(ada, "read");
+    expect((await serveApi(tight, new Request(`${ORIGIN}/api/v1/ping`, { headers: { Authorization: `Bearer ${other}` } }), "10.0.0.9", ORIGIN)).status).toBe(200);
+  });
+
+  it("read If-Match as the ETag gave it", () => {
+    expect(versionOf('"7"')).toBe(7);
+    expect(versionOf('W/"7"')).toBe(7);
+    expect(versionOf("7")).toBe(7);
+    expect(versionOf(null)).toBeUndefined();
+    expect(versionOf('"7", "8"')).toBe("unreadable");
+  });
+});
