@@ -1,0 +1,289 @@
+// The JSON API over real HTTP against the production server, with tokens made in the browser.
+// Every answer is checked against the OpenAPI document the server publishes: its status must be
+// one the document lists for the operation, and its body must match the schema given for it.
+import { expect, request as playwrightRequest, test, type APIRequestContext, type Page } from "@playwright/test";
+import Ajv2020 from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { BASE_URL, addMember, pageFor, unique, type Credentials } from "./helpers";
+
+type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { $ref: string } }> }> }>> };
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let doc: Doc;
+let ajv: InstanceType<typeof Ajv2020>;
+
+test.beforeAll(async () => {
+  const anonymous = await playwrightRequest.newContext({ baseURL: BASE_URL });
+  const response = await anonymous.get("/api/v1/openapi.json");
+  expect(response.status()).toBe(200);
+  doc = (await response.json()) as Doc;
+  expect(doc).toMatchObject({ openapi: "3.1.0" });
+  ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema({ ...doc, $id: "openapi.json" });
+  await anonymous.dispose();
+});
+
+type Answer = { status: number; body: Json; headers: Record<string, string> };
+
+/**
+ * A client acting with one token (and no cookie: a fresh request context). Each call names the
+ * operation's path template, so its answer is held to what the document says of it.
+ */
+function client(token: string) {
+  let context: APIRequestContext | undefined;
+  return async (method: string, template: string, params: Record<string, string | number> = {}, options: { body?: unknown; query?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Answer> => {
+    context ??= await playwrightRequest.newContext({ baseURL: BASE_URL, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
+    const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(params[name])));
+    const query = options.query ? `?${new URLSearchParams(options.query)}` : "";
+    const response = await context.fetch(`/api/v1${path}${query}`, {
+      method,
+      headers: { ...(options.body !== undefined ? { "Content-Type": "application/json" } : {}), ...options.headers },
+      data: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    const status = response.status();
+    const text = await response.text();
+    const body = text ? (JSON.parse(text) as Json) : {};
+    const declared = doc.paths[template]?.[method.toLowerCase()];
+    expect(declared, `${method} ${template} is in the document`).toBeTruthy();
+    const answer = declared.responses[String(status)];
+    expect(answer, `${method} ${template} answered ${status}: ${text.slice(0, 300)}`).toBeTruthy();
+    if (answer.content) {
+      const [[type, { schema }]] = Object.entries(answer.content);
+      expect(response.headers()["content-type"].split(";")[0]).toBe(type);
+      const validate = ajv.getSchema(`openapi.json${schema.$ref}`) ?? ajv.compile({ $ref: `openapi.json${schema.$ref}` });
+      expect(validate(body), `${method} ${template} ${status} matches ${schema.$ref}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+    return { status, body, headers: response.headers() };
+  };
+}
+
+/** Makes a token on the profile's API tokens page, as its owner would, and reads it from the page. */
+async function makeToken(page: Page, name: string, scope: "Read only" | "Read and change"): Promise<string> {
+  await page.goto("/account/tokens");
+  await page.getByLabel("Name").fill(name);
+  await page.getByRole("radio", { name: scope }).check();
+  await page.getByRole("button", { name: "Make token" }).click();
+  const shown = page.getByRole("status").filter({ hasText: "Copy it now" });
+  await expect(shown).toContainText(name);
+  const token = (await shown.locator("code.one-time-link").textContent())?.trim() ?? "";
+  expect(token).toMatch(/^hs_[\w-]{43}$/);
+  return token;
+}
+
+const startedAt = "2026-11-30T09:00:00.000Z";
+
+test("a token is made on the profile, shown once, used, and revoked", async ({ page, browser }) => {
+  const member = await addMember(page);
+  const memberPage = await pageFor(browser, member);
+  const token = await makeToken(memberPage, "laptop script", "Read only");
+  const api = client(token);
+
+  const me = await api("GET", "/me");
+  expect(me.body).toMatchObject({ name: member.name, email: member.email, role: "member", token: { scope: "read" } });
+
+  await memberPage.reload();
+  await expect(memberPage.getByText(token)).toHaveCount(0);
+  const row = memberPage.getByRole("row").filter({ hasText: "laptop script" });
+  await expect(row).toContainText("Read only");
+  await expect(row).not.toContainText("Never");
+
+  // The admin sees it among everyone's working tokens.
+  await page.goto("/admin/tokens");
+  await expect(page.getByRole("row").filter({ hasText: "laptop script" })).toContainText(member.name);
+
+  await row.getByRole("button", { name: /Revoke/ }).click();
+  await expect(memberPage.getByRole("status").filter({ hasText: "is revoked" })).toBeVisible();
+  const refused = await api("GET", "/me");
+  expect(refused.status).toBe(401);
+  expect(refused.body.title).toBe("Token not accepted");
+  await memberPage.context().close();
+});
+
+test("the browser's session is not an API credential", async ({ page }) => {
+  // The admin's page carries their session cookie: the API does not read it.
+  const response = await page.request.get("/api/v1/me");
+  expect(response.status()).toBe(401);
+  expect(response.headers()["content-type"]).toBe("application/problem+json");
+});
+
+test("a script does with a token what a person does in the browser", async ({ page }) => {
+  const api = client(await makeToken(page, unique("pipeline"), "Read and change"));
+  const me = (await api("GET", "/me")).body;
+  const word = unique("quokka").replace(/-/g, "");
+
+  // Report, with a refused field first: the problem names it.
+  const refused = await api("POST", "/incidents", {}, { body: { title: "", severity: "SEV2", startedAt, visibility: "org", facilitatorId: me.id } });
+  expect(refused.status).toBe(400);
+  expect(refused.body.errors).toEqual([{ pointer: "#/title", detail: "Give the incident a title." }]);
+  const reported = await api("POST", "/incidents", {}, {
+    body: { title: `Checkout ${word} failed`, severity: "SEV2", startedAt, services: ["checkout"], visibility: "org", facilitatorId: me.id, impactMd: "Orders failed for 20 minutes." },
+  });
+  expect(reported.status).toBe(201);
+  const ref = reported.body.reference as string;
+  expect(reported.headers.location).toBe(`${BASE_URL}/api/v1/incidents/${ref}`);
+  expect(reported.headers.etag).toBe(`"${reported.body.version}"`);
+
+  // Change some fields, with the version read; a second change from the same version is stale.
+  const version = reported.body.version as number;
+  const changed = await api("PATCH", "/incidents/{ref}", { ref }, { body: { resolvedAt: "2026-11-30T09:20:00.000Z" }, headers: { "If-Match": `"${version}"` } });
+  expect(changed.status).toBe(200);
+  expect(changed.body).toMatchObject({ resolvedAt: "2026-11-30T09:20:00.000Z", impactMd: "Orders failed for 20 minutes.", services: ["checkout"] });
+  const stale = await api("PATCH", "/incidents/{ref}", { ref }, { body: { title: "Lost" }, headers: { "If-Match": `"${version}"` } });
+  expect(stale.status).toBe(409);
+  expect(stale.body.current).toMatchObject({ title: `Checkout ${word} failed`, version: version + 1 });
+  expect((await api("PATCH", "/incidents/{ref}", { ref }, { body: { title: "Lost" } })).status).toBe(428);
+
+  // The why tree, as a tree.
+  const first = await api("POST", "/incidents/{ref}/whys", { ref }, {
+    body: { question: "Why did checkout fail?", answer: "The payment client timed out.", remediationMd: "Retry with backoff.", category: "" },
+  });
+  expect(first.status).toBe(201);
+  const second = await api("POST", "/incidents/{ref}/whys", { ref }, {
+    body: { parentId: first.body.id, question: "Why did it time out?", answer: `The ${word} pool was exhausted.`, noRemediationReason: "Covered by the level below.", rootReached: true },
+  });
+  expect(second.status).toBe(201);
+  expect(second.body).toMatchObject({ level: 2, parentId: first.body.id });
+  const tree = (await api("GET", "/incidents/{ref}/whys", { ref })).body;
+  expect(tree.whys).toHaveLength(1);
+  expect(tree.whys[0].children.map((c: Json) => c.question)).toEqual(["Why did it time out?"]);
+  const edited = await api("PATCH", "/incidents/{ref}/whys/{whyId}", { ref, whyId: first.body.id }, { body: { remediationMd: "Retry with backoff and a budget." }, headers: { "If-Match": `"${first.body.version}"` } });
+  expect(edited.body).toMatchObject({ remediationMd: "Retry with backoff and a budget.", answer: "The payment client timed out." });
+
+  // Timeline.
+  const entry = await api("POST", "/incidents/{ref}/timeline", { ref }, { body: { at: "2026-11-30T09:05:00Z", bodyMd: "Alert fired." } });
+  expect(entry.status).toBe(201);
+  expect(entry.body.at).toBe("2026-11-30T09:05:00.000Z");
+  const timeline = (await api("GET", "/incidents/{ref}/timeline", { ref })).body;
+  expect(timeline).toMatchObject({ items: [{ bodyMd: "Alert fired." }], nextCursor: null });
+
+  // Publishing is refused until the checks pass; the problem lists them.
+  for (const to of ["analysis", "review"]) expect((await api("POST", "/incidents/{ref}/transitions", { ref }, { body: { to } })).status).toBe(200);
+  const blocked = await api("POST", "/incidents/{ref}/transitions", { ref }, { body: { to: "published" } });
+  expect(blocked.status).toBe(422);
+  expect(blocked.body.errors.map((e: Json) => e.pointer)).toEqual(expect.arrayContaining(["#/summary", "#/actions"]));
+
+  // An action from the first why's remediation, then the summary: now it publishes.
+  const action = await api("POST", "/incidents/{ref}/actions", { ref }, { body: { whyId: first.body.id, title: "Add retry budget", ownerId: me.id, priority: "P2" } });
+  expect(action.status).toBe(201);
+  expect(action.body).toMatchObject({ whyId: first.body.id, owner: { id: me.id }, status: "open" });
+  const current = (await api("GET", "/incidents/{ref}", { ref })).body;
+  await api("PATCH", "/incidents/{ref}", { ref }, { body: { summaryMd: "A saturated pool made checkout time out." }, headers: { "If-Match": `"${current.version}"` } });
+  const published = await api("POST", "/incidents/{ref}/transitions", { ref }, { body: { to: "published" } });
+  expect(published.status).toBe(200);
+  expect(published.body.status).toBe("published");
+
+  // What a person sees in the browser is what the script wrote.
+  await page.goto(`/incidents/${ref}`);
+  await expect(page.getByText(`The ${word} pool was exhausted.`).first()).toBeVisible();
+  await expect(page.getByText("Add retry budget").first()).toBeVisible();
+
+  // Lists, learnings and search.
+  const mine = await api("GET", "/actions", {}, { query: { incident: ref } });
+  expect(mine.body.items.map((a: Json) => a.title)).toEqual(["Add retry budget"]);
+  const learnings = await api("GET", "/learnings", {}, { query: { service: "checkout" } });
+  expect(learnings.body.items.map((l: Json) => l.reference)).toContain(ref);
+  const learning = await api("GET", "/learnings/{ref}", { ref });
+  expect(learning.body.whys[0].children[0].answer).toBe(`The ${word} pool was exhausted.`);
+  const found = await api("GET", "/search", {}, { query: { q: word } });
+  expect(found.body.items.some((hit: Json) => hit.incident.reference === ref)).toBe(true);
+
+  // Finishing the last action closes the published incident, as on the page.
+  const done = await api("POST", "/actions/{actionId}/status", { actionId: action.body.id }, { body: { to: "done" } });
+  expect(done.body.status).toBe("done");
+  expect((await api("GET", "/incidents/{ref}", { ref })).body.status).toBe("closed");
+  const reopened = await api("POST", "/actions/{actionId}/status", { actionId: action.body.id }, { body: { to: "open" }, headers: { "If-Match": `"${action.body.version}"` } });
+  expect(reopened.status).toBe(409);
+});
+
+test("tokens and scopes follow the same authorization as the browser", async ({ page, browser }) => {
+  const participant = await addMember(page);
+  const outsider = await addMember(page);
+  const tokens = async (who: Credentials) => {
+    const p = await pageFor(browser, who);
+    const result = { write: await makeToken(p, "matrix", "Read and change"), read: await makeToken(p, "matrix read", "Read only") };
+    await p.context().close();
+    return result;
+  };
+  const admin = client(await makeToken(page, unique("matrix"), "Read and change"));
+  const p = await tokens(participant);
+  const o = await tokens(outsider);
+  const [pw, pr, ow] = [client(p.write), client(p.read), client(o.write)];
+  const people = (await admin("GET", "/people")).body.items as Json[];
+  const idOf = (who: Credentials) => people.find((x) => x.name === who.name)?.id as number;
+  const word = unique("wombat").replace(/-/g, "");
+  const me = (await admin("GET", "/me")).body;
+  const restricted = await admin("POST", "/incidents", {}, {
+    body: { title: `Restricted ${word}`, severity: "SEV1", startedAt, visibility: "restricted", facilitatorId: me.id },
+  });
+  const ref = restricted.body.reference as string;
+  const chosen = await admin("PUT", "/incidents/{ref}/people", { ref }, { body: { facilitatorId: me.id, participantIds: [idOf(participant)] } });
+  expect(chosen.body.participants.map((x: Json) => x.name)).toEqual([participant.name]);
+
+  // Seeing it.
+  expect((await pw("GET", "/incidents/{ref}", { ref })).status).toBe(200);
+  expect((await pr("GET", "/incidents/{ref}", { ref })).status).toBe(200);
+  expect((await ow("GET", "/incidents/{ref}", { ref })).status).toBe(404);
+  expect((await ow("GET", "/incidents/{ref}/whys", { ref })).status).toBe(404);
+  expect((await ow("GET", "/search", {}, { query: { q: word } })).body.items).toEqual([]);
+  expect((await pr("GET", "/search", {}, { query: { q: word } })).body.items.length).toBeGreaterThan(0);
+  expect((await ow("GET", "/incidents", {}, { query: { severity: "SEV1" } })).body.items.map((i: Json) => i.reference)).not.toContain(ref);
+
+  // Changing it: a participant contributes, only the lead moves it or chooses its people; a read token changes nothing.
+  const version = (await admin("GET", "/incidents/{ref}", { ref })).body.version;
+  expect((await pr("PATCH", "/incidents/{ref}", { ref }, { body: { impactMd: "x" }, headers: { "If-Match": `"${version}"` } })).status).toBe(403);
+  expect((await ow("PATCH", "/incidents/{ref}", { ref }, { body: { impactMd: "x" }, headers: { "If-Match": `"${version}"` } })).status).toBe(404);
+  expect((await pw("PATCH", "/incidents/{ref}", { ref }, { body: { impactMd: "Seen by few." }, headers: { "If-Match": `"${version}"` } })).status).toBe(200);
+  expect((await pw("POST", "/incidents/{ref}/transitions", { ref }, { body: { to: "analysis" } })).status).toBe(403);
+  expect((await pw("PUT", "/incidents/{ref}/people", { ref }, { body: { facilitatorId: idOf(participant), participantIds: [] } })).status).toBe(403);
+  expect((await pw("POST", "/incidents/{ref}/whys", { ref }, { body: { question: "Why?", answer: "Because." } })).status).toBe(201);
+  expect((await ow("POST", "/incidents/{ref}/whys", { ref }, { body: { question: "Why?", answer: "Because." } })).status).toBe(404);
+  expect((await pr("POST", "/incidents/{ref}/whys", { ref }, { body: { question: "Why?", answer: "Because." } })).status).toBe(403);
+  expect((await admin("POST", "/incidents/{ref}/transitions", { ref }, { body: { to: "analysis" } })).status).toBe(200);
+
+  // An action the outsider may not see stays out of their lists.
+  const action = await admin("POST", "/incidents/{ref}/actions", { ref }, { body: { title: `Fix ${word}`, ownerId: me.id, priority: "P1" } });
+  expect((await ow("GET", "/actions/{actionId}", { actionId: action.body.id })).status).toBe(404);
+  expect((await ow("GET", "/actions", {}, { query: { incident: ref } })).body.items).toEqual([]);
+  expect((await pr("GET", "/actions", {}, { query: { incident: ref } })).body.items).toHaveLength(1);
+  // Only its owner, the facilitator and admins change an action.
+  expect((await pw("POST", "/actions/{actionId}/status", { actionId: action.body.id }, { body: { to: "in_progress" } })).status).toBe(403);
+  // The refused writes stored nothing.
+  expect((await admin("GET", "/incidents/{ref}", { ref })).body.impactMd).toBe("Seen by few.");
+});
+
+test("lists page through every item with cursors", async ({ page }) => {
+  const api = client(await makeToken(page, unique("pages"), "Read and change"));
+  const me = (await api("GET", "/me")).body;
+  const service = unique("svc").toLowerCase();
+  const made: string[] = [];
+  for (let i = 0; i < 27; i++) {
+    const at = new Date(Date.parse(startedAt) - i * 3_600_000).toISOString();
+    made.push((await api("POST", "/incidents", {}, { body: { title: `Paged ${i}`, severity: "SEV4", startedAt: at, services: [service], visibility: "org", facilitatorId: me.id } })).body.reference);
+  }
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const answer: Answer = await api("GET", "/incidents", {}, { query: { service, ...(cursor ? { cursor } : {}) } });
+    seen.push(...answer.body.items.map((i: Json) => i.reference));
+    cursor = answer.body.nextCursor;
+    pages += 1;
+  } while (cursor);
+  expect(pages).toBe(2);
+  expect(seen).toEqual(made);
+  const bad = await api("GET", "/incidents", {}, { query: { cursor: "not-a-cursor" } });
+  expect(bad.status).toBe(400);
+  expect(bad.body.errors[0].pointer).toBe("#/cursor");
+});
+
+test("the API reference page shows every operation of the document", async ({ page }) => {
+  await page.goto("/api");
+  await expect(page.getByRole("heading", { name: "API reference", level: 1 })).toBeVisible();
+  for (const [path, methods] of Object.entries(doc.paths)) {
+    for (const method of Object.keys(methods)) {
+      await expect(page.getByRole("heading", { name: `${method.toUpperCase()} ${path}`, exact: true })).toBeVisible();
+    }
+  }
+  await expect(page.getByRole("heading", { name: "Incident", exact: true })).toBeVisible();
+});
