@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Conflict, DomainError } from "~/models/errors";
-import { holderOfToken, type Scope, type TokenHolder } from "~/models/api-token.server";
+import { holderOfToken, noteTokenUse, type Scope, type TokenHolder } from "~/models/api-token.server";
 import { problemDetails, type ProblemDetails } from "./http.server";
 import { perKeyRate } from "./rate.server";
 
@@ -246,9 +246,10 @@ export async function serveApi(r: Router, request: Request, address: string, ori
   let context: ApiContext<never, never, never> | undefined;
   let op: Operation | undefined;
   try {
+    // The token first: without one that works, nothing is said about what exists.
+    const holder = await authenticate(request, address);
     const found = route(r, request.method === "HEAD" ? "GET" : request.method, path);
     op = found.op;
-    const holder = await authenticate(request, address);
     if (!perToken.take(holder.tokenId)) {
       const wait = perToken.retryAfter(holder.tokenId);
       throw new ApiProblem(429, "Too many requests", `This token made ${API_RATE_PER_MINUTE} requests in the last minute, the most it may. Try again in ${wait} seconds.`, {}, {
@@ -282,6 +283,7 @@ export async function serveApi(r: Router, request: Request, address: string, ori
     }
     context = { holder, params: params.data, query: query.data, body, version, origin } as ApiContext<never, never, never>;
     const result = await op.run(context);
+    await noteTokenUse(holder);
     const response = json(result.status ?? 200, result.body ?? null, result.headers);
     return request.method === "HEAD" ? new Response(null, { status: response.status, headers: response.headers }) : response;
   } catch (error) {

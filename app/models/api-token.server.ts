@@ -137,24 +137,27 @@ const tokenUser = prepared((d) =>
     .prepare(),
 );
 
-export type TokenHolder = { user: User; tokenId: number; scope: Scope };
+export type TokenHolder = { user: User; tokenId: number; scope: Scope; lastUsedAt: string | null };
 
-/**
- * Who a token acts for, or undefined when it does not work: unknown, revoked, expired, or its
- * owner removed. Notes when it was last used, at most once a minute.
- */
+/** Who a token acts for, or undefined when it does not work: unknown, revoked, expired, or its owner removed. */
 export async function holderOfToken(token: string, now = new Date()): Promise<TokenHolder | undefined> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return undefined;
   const found = await tokenUser().get({ hash: hashToken(token), now: now.toISOString() });
   if (!found) return undefined;
   const { tokenId, scope, lastUsedAt, ...user } = found;
+  return { user, tokenId, scope, lastUsedAt };
+}
+
+/**
+ * Notes that the token was used for a request it was answered, at most once a minute: the
+ * list of tokens then says which are still in use. A refused request writes nothing.
+ */
+export async function noteTokenUse(holder: TokenHolder, now = new Date()): Promise<void> {
   const staleBefore = new Date(now.getTime() - LAST_USED_EVERY_MS).toISOString();
-  if (lastUsedAt === null || lastUsedAt < staleBefore) {
-    await db()
-      .update(apiTokens)
-      .set({ lastUsedAt: now.toISOString() })
-      .where(and(eq(apiTokens.id, tokenId), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, staleBefore))))
-      .run();
-  }
-  return { user, tokenId, scope };
+  if (holder.lastUsedAt !== null && holder.lastUsedAt >= staleBefore) return;
+  await db()
+    .update(apiTokens)
+    .set({ lastUsedAt: now.toISOString() })
+    .where(and(eq(apiTokens.id, holder.tokenId), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, staleBefore))))
+    .run();
 }

@@ -1,5 +1,5 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormError, SubmitButton } from "~/components/form";
@@ -250,6 +250,13 @@ export default function Profile() {
             </SubmitButton>
           </Form>
         ) : null}
+      </section>
+
+      <section className="panel" aria-labelledby="tokens-title">
+        <h2 id="tokens-title">API tokens</h2>
+        <p>
+          Scripts and CI pipelines use Hindsight’s <Link to="/api">API</Link> with a token that acts as you. <Link to="/account/tokens">Make and revoke your API tokens</Link>.
+        </p>
       </section>
     </>
   );

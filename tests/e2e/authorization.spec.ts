@@ -237,6 +237,26 @@ const TABLE: Record<string, Expectation> = {
   },
   "routes/$": { get: everyone("hidden"), post: "none" },
   "routes/healthz": { get: everyone("ok"), post: "none" },
+  // The API reads a token, never the session cookie every probe here carries: without a token, 401 for all.
+  "routes/api.v1.$": {
+    get: everyone("unauthorized"),
+    post: [{ name: "report with a session cookie", form: () => ({ title: "Probe", severity: "SEV3" }), expect: everyone("unauthorized") }],
+  },
+  // The API's description and its reference page hold no data: public.
+  "routes/api.v1.openapi[.]json": { get: everyone("ok"), post: "none" },
+  "routes/api._index": { get: everyone("ok"), post: "none" },
+  // Each person's own tokens; revoking one that is not theirs (here, none at all) is a 404.
+  "routes/account_.tokens": {
+    get: signedIn,
+    post: [
+      { name: "make a token", form: () => ({ intent: "create", name: `Probe ${++unique}`, scope: "read", expiresInDays: "30" }), expect: writes(signedIn) },
+      { name: "revoke no token", form: () => ({ intent: "revoke", tokenId: "999999" }), expect: (role) => (role === "anonymous" ? "signin" : "hidden") },
+    ],
+  },
+  "routes/admin.tokens": {
+    get: adminOnly,
+    post: [{ name: "revoke no token", form: () => ({ intent: "revoke", tokenId: "999999" }), expect: (role) => (role === "admin" ? "hidden" : judge(adminOnly, role, "org")) }],
+  },
   // Served only to the benchmark (HINDSIGHT_BENCH=true).
   "routes/bench.floor": { get: everyone("hidden"), post: "none" },
   // Once there is an account, setup is over: it sends everyone to sign in, and creates no one.

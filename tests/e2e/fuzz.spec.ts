@@ -13,8 +13,8 @@ const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 const pick = <T,>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
 
 const SESSION_INTENTS = ["start-session", "set-phase", "start-timer", "stop-timer", "ready", "make-participant", "hand-facilitation", "open-round", "save-draft", "withdraw-draft", "reveal", "vote", "accept", "close-round", "claim-remediation", "add-action", "write-summary", "send-for-review", "end-session"];
-const INTENTS = [...SESSION_INTENTS, "add-why", "update-why", "delete-why", "add-entry", "update-entry", "delete-entry", "apply-suggestion", "acknowledge-finding", "withdraw-acknowledgement", "link-incident", "unlink-incident", "republish", "move", "fields", "people", "add", "update", "link", "remove", "rename", "merge", "retry", "send", "status", "details", "password", "password-link", "subscribe", "unsubscribe", "reminders-on", "reminders-off", "end-session", "end-others", "", "unknown"];
-const FIELDS = ["intent", "whyId", "version", "question", "answer", "category", "remediationMd", "parentId", "branchOf", "entryId", "at", "bodyMd", "to", "field", "match", "reason", "relatedId", "title", "severity", "startedAt", "detectedAt", "resolvedAt", "services", "impactMd", "summaryMd", "visibility", "facilitatorId", "participantIds", "ownerId", "dueDate", "priority", "trackerUrl", "descriptionMd", "status", "wontDoReason", "email", "password", "confirm", "name", "team", "role", "userId", "id", "slug", "label", "into", "timeZone", "reminderHour", "digestDay", "digestHour", "digestTo", "digestWhenEmpty", "period", "redirectTo", "confirmDelete", "phase", "minutes", "mode", "ready", "kind", "roundId", "body", "token", "candidateId", "candidateIds", "on", "anonymous", "current", "session", "providerName", "providerDomains", "providerAdminGroups", "passwordSignIn", "random-field"];
+const INTENTS = [...SESSION_INTENTS, "add-why", "update-why", "delete-why", "add-entry", "update-entry", "delete-entry", "apply-suggestion", "acknowledge-finding", "withdraw-acknowledgement", "link-incident", "unlink-incident", "republish", "move", "fields", "people", "add", "update", "link", "remove", "rename", "merge", "retry", "send", "status", "details", "password", "password-link", "subscribe", "unsubscribe", "reminders-on", "reminders-off", "end-session", "end-others", "create", "revoke", "", "unknown"];
+const FIELDS = ["intent", "whyId", "version", "question", "answer", "category", "remediationMd", "parentId", "branchOf", "entryId", "at", "bodyMd", "to", "field", "match", "reason", "relatedId", "title", "severity", "startedAt", "detectedAt", "resolvedAt", "services", "impactMd", "summaryMd", "visibility", "facilitatorId", "participantIds", "ownerId", "dueDate", "priority", "trackerUrl", "descriptionMd", "status", "wontDoReason", "email", "password", "confirm", "name", "team", "role", "userId", "id", "slug", "label", "into", "timeZone", "reminderHour", "digestDay", "digestHour", "digestTo", "digestWhenEmpty", "period", "redirectTo", "confirmDelete", "phase", "minutes", "mode", "ready", "kind", "roundId", "body", "token", "candidateId", "candidateIds", "on", "anonymous", "current", "session", "providerName", "providerDomains", "providerAdminGroups", "passwordSignIn", "tokenId", "scope", "expiresInDays", "random-field"];
 const VALUES = ["", " ", "0", "-1", "1", "2", "999999999", "1e309", "NaN", "1.5", "INC-0", "INC-99999", "true", "on", "[object Object]", "<script>alert(1)</script>", "'; drop table incidents; --", "\u0000", "𝕳𝖎𝖓𝖉𝖘𝖎𝖌𝖍𝖙", "../../etc/passwd", "2026-13-45T99:99", "2026-11-20T10:00", "2026-12-01", "SEV1", "SEV9", "org", "restricted", "admin", "analysis", "published", "done", "whys", "wrapup", "why", "remediation", "add", "start", "60", "61", "wont_do", "P1", "P7", "everyone", "admins", "Okta", "example.com", "someone@example.com", "0123456789abcdef", "x".repeat(10_001), "javascript:alert(1)", "https://evil.example/", "%00%ff", "{}", "[]"];
 
 function randomForm(): URLSearchParams {
@@ -67,10 +67,59 @@ test("random and malformed form posts to every action: no 5xx, and nothing chang
         if (response.status >= 400 && !recordsRefusal(route.id) && version() !== before) problems.push(`refused ${response.status} as ${type} but changed the database: POST ${url}`);
       }
     }
+    problems.push(...(await fuzzApi(file, admin)));
     expect(problems.map((p) => p.slice(0, 300))).toEqual([]);
     expect(file.pragma("integrity_check", { simple: true })).toBe("ok");
   });
 });
+
+/** A JSON value made of the form values, numbers, lists and objects, a few levels deep. */
+function randomJson(depth = 0): unknown {
+  const r = random();
+  if (depth > 2 || r < 0.45) return pick(VALUES);
+  if (r < 0.6) return pick([0, -1, 1, 2, 1.5, 1e308, -0, 999999999999, null, true, false]);
+  if (r < 0.75) return Array.from({ length: Math.floor(random() * 4) }, () => randomJson(depth + 1));
+  const object: Record<string, unknown> = {};
+  for (let i = 0; i < Math.floor(random() * 8); i++) object[pick(FIELDS)] = randomJson(depth + 1);
+  return object;
+}
+
+/**
+ * Every operation of the API, from its OpenAPI document, with a read-and-write token of the admin:
+ * random and malformed JSON bodies, path parameters, queries and If-Match headers. Never a 5xx,
+ * always a problem+json refusal, and a refusal changes nothing.
+ */
+async function fuzzApi(file: Database.Database, admin: string): Promise<string[]> {
+  const made = await post("/account/tokens", { intent: "create", name: "fuzz", scope: "write", expiresInDays: "" }, admin);
+  const token = /hs_[\w-]{43}/.exec(await made.text())?.[0];
+  expect(token).toBeTruthy();
+  const doc = (await (await fetch(`${OWN_BASE}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+  const problems: string[] = [];
+  const params = ["INC-1", "INC-99999", "1", "2", "99999999999999999999", "abc", "%00", "..%2f..%2fetc", "-1", "INC-1.5"];
+  for (const [template, methods] of Object.entries(doc.paths)) {
+    for (const method of Object.keys(methods)) {
+      for (let i = 0; i < 20; i++) {
+        const path = template.replace(/\{\w+\}/g, () => pick(params));
+        const query = new URLSearchParams();
+        for (let q = 0; q < Math.floor(random() * 4); q++) query.append(pick([...FIELDS, "cursor", "q", "withDeeperWhys", "owner", "incident", "overdue", "sort"]), pick(VALUES));
+        const headers: Record<string, string> = { Authorization: `Bearer ${token}`, "Content-Type": pick(["application/json", "application/json", "text/plain", "application/merge-patch+json"]) };
+        if (random() < 0.5) headers["If-Match"] = pick(['"1"', '"2"', "W/\"1\"", "*", '"x"', "1, 2", "99999999999"]);
+        const body = method === "get" || method === "delete" ? undefined : random() < 0.1 ? "{not json" : JSON.stringify(randomJson());
+        await outboxSent(file);
+        const before = file.pragma("data_version", { simple: true });
+        const response = await fetch(`${OWN_BASE}/api/v1${path}${query.size ? `?${query}` : ""}`, { method: method.toUpperCase(), headers, body });
+        const text = await response.text();
+        const what = `${method.toUpperCase()} ${path}?${query} ${body?.slice(0, 200) ?? ""}`;
+        if (response.status >= 500) problems.push(`${response.status} from ${what}: ${text.slice(0, 200)}`);
+        if (response.status >= 400) {
+          if (response.headers.get("Content-Type") !== "application/problem+json") problems.push(`${response.status} without problem+json from ${what}`);
+          if (file.pragma("data_version", { simple: true }) !== before) problems.push(`refused ${response.status} but changed the database: ${what}`);
+        }
+      }
+    }
+  }
+  return problems;
+}
 
 /** A form the set-up posts: it must go through. */
 async function arrange(pathname: string, form: Record<string, string>, cookie: string) {

@@ -28,12 +28,15 @@ export const SIGNED_IN_PAGES = [
   "/digest",
   "/digest/1",
   "/account",
+  "/account/tokens",
+  "/api",
   "/admin/users",
   "/admin/users/2/remove",
   "/admin/categories",
   "/admin/settings",
   "/admin/sign-in",
   "/admin/outbox",
+  "/admin/tokens",
 ];
 
 /** Pages for someone signed out; the seeded subscriber's unsubscribe page is added when served. */

@@ -3,7 +3,7 @@ import { createIncident, createUser } from "../../db/factories";
 import { router, serveApi, operation, versionOf } from "~/lib/api.server";
 import { API } from "~/lib/api/openapi.server";
 import { db, schema } from "~/lib/db.server";
-import { createApiToken, holderOfToken, listLiveTokens, listOwnTokens, revokeApiToken, API_TOKEN_LIMITS } from "~/models/api-token.server";
+import { createApiToken, holderOfToken, noteTokenUse, listLiveTokens, listOwnTokens, revokeApiToken, API_TOKEN_LIMITS } from "~/models/api-token.server";
 import { LimitReached, NotFound } from "~/models/errors";
 import { removeUser, type User } from "~/models/user.server";
 import { caught, freshDatabase } from "./helpers";
@@ -43,16 +43,22 @@ describe("personal API tokens", () => {
     expect((await holderOfToken(token))?.scope).toBe("read");
   });
 
-  it("note when they were last used, at most once a minute", async () => {
+  it("note when they were last used for an answered request, at most once a minute", async () => {
     const ada = await createUser();
     const token = await tokenFor(ada);
     const t0 = new Date("2026-12-01T10:00:00.000Z");
-    await holderOfToken(token, t0);
-    await holderOfToken(token, new Date(t0.getTime() + 30_000));
+    await noteTokenUse((await holderOfToken(token, t0))!, t0);
+    await noteTokenUse((await holderOfToken(token))!, new Date(t0.getTime() + 30_000));
     expect((await listOwnTokens(ada))[0].lastUsedAt).toBe(t0.toISOString());
     const later = new Date(t0.getTime() + 61_000);
-    await holderOfToken(token, later);
+    await noteTokenUse((await holderOfToken(token))!, later);
     expect((await listOwnTokens(ada))[0].lastUsedAt).toBe(later.toISOString());
+    // A refused request notes nothing.
+    const fresh = await tokenFor(ada, "read");
+    expect((await call(fresh, "POST", "/incidents", {})).status).toBe(403);
+    expect((await listOwnTokens(ada))[0].lastUsedAt).toBeNull();
+    expect((await call(fresh, "GET", "/me")).status).toBe(200);
+    expect((await listOwnTokens(ada))[0].lastUsedAt).not.toBeNull();
   });
 
   it("stop working when revoked, expired, or their owner is removed", async () => {
