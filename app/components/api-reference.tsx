@@ -8,11 +8,12 @@ export type OperationView = {
   method: string;
   path: string;
   summary: string;
-  description: string;
+  /** Sanitized HTML of the document's Markdown. */
+  descriptionHtml: string;
   scope: string;
   parameters: (FieldRow & { in: string })[];
   body: { ref: string } | null;
-  responses: { status: string; description: string; ref: string | null }[];
+  responses: { status: string; descriptionHtml: string; ref: string | null }[];
 };
 export type SchemaView = { name: string; description: string; fields: FieldRow[] };
 export type Reference = { description: string; server: string; tags: { name: string; operations: OperationView[] }[]; schemas: SchemaView[] };
@@ -71,7 +72,8 @@ function OperationEntry({ op }: { op: OperationView }) {
         <span className={`api-method api-method--${op.method.toLowerCase()}`}>{op.method}</span> <code className="api-path">{op.path}</code>
       </h3>
       <p>
-        <strong>{op.summary}.</strong> {op.description} <span className="badge">{op.scope === "write" ? "read-and-change token" : "any token"}</span>
+        <strong>{op.summary}.</strong> <span dangerouslySetInnerHTML={{ __html: op.descriptionHtml }} />{" "}
+        <span className="badge">{op.scope === "write" ? "read-and-change token" : "any token"}</span>
       </p>
       {op.parameters.length > 0 ? <Fields rows={op.parameters} caption={`Parameters of ${op.method} ${op.path}`} withIn /> : null}
       {op.body ? (
@@ -82,7 +84,7 @@ function OperationEntry({ op }: { op: OperationView }) {
       <ul className="api-responses">
         {op.responses.map((r) => (
           <li key={r.status}>
-            <code>{r.status}</code> {r.description}
+            <code>{r.status}</code> <span dangerouslySetInnerHTML={{ __html: r.descriptionHtml }} />
             {r.ref ? (
               <>
                 {" "}

@@ -152,3 +152,27 @@ test("the compact tree with the quick row and an action on a card, desktop and p
 function screenshotPath(name: string): string {
   return path.join(test.info().project.testDir, "screenshots", `${name}.png`);
 }
+
+test("the API tokens page and the API reference, desktop and phone", async ({ page, browser }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto("/account/tokens");
+  await page.getByLabel("Name").fill("deploy pipeline");
+  await page.getByRole("radio", { name: "Read and change" }).check();
+  await page.getByRole("button", { name: "Make token" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Copy it now" })).toBeVisible();
+  await capture(page, "40-api-tokens");
+  await page.goto("/api");
+  await expect(page.getByRole("heading", { name: "POST /incidents/{ref}/whys", exact: true })).toBeVisible();
+  await page.screenshot({ path: path.join(test.info().project.testDir, "screenshots", "41-api-reference.png") });
+  await page.goto("/api#addWhy");
+  await page.screenshot({ path: path.join(test.info().project.testDir, "screenshots", "41-api-reference-operation.png") });
+  const phone = await freshContext(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, storageState: "tests/e2e/.auth/admin.json" });
+  const phonePage = await phone.newPage();
+  await phonePage.goto("/account/tokens");
+  await expect(phonePage.getByRole("heading", { name: "Your tokens" })).toBeVisible();
+  await capture(phonePage, "42-api-tokens-phone");
+  await phonePage.goto("/api");
+  await expect(phonePage.getByRole("heading", { name: "API reference", level: 1 })).toBeVisible();
+  await phonePage.screenshot({ path: path.join(test.info().project.testDir, "screenshots", "43-api-reference-phone.png") });
+  await phone.close();
+});

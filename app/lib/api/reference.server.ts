@@ -1,10 +1,14 @@
 import type { FieldRow, OperationView, Reference } from "~/components/api-reference";
+import { renderMarkdown } from "../markdown.server";
 import { openApiDocument } from "./openapi.server";
 
 // The API reference page's content, read from the OpenAPI document itself: what the page shows is
 // what the document says, operation by operation and schema by schema.
 
 type JsonSchema = Record<string, unknown>;
+
+/** A line of the document's Markdown (`code`, emphasis) as sanitized HTML, without its paragraph. */
+const inline = (text: string) => renderMarkdown(text).replace(/^<p>|<\/p>\s*$/g, "");
 
 const refName = (ref: unknown) => (typeof ref === "string" ? ref.replace("#/components/schemas/", "") : null);
 
@@ -68,14 +72,14 @@ function build(doc: JsonSchema): Reference {
       const responses = Object.entries(op.responses as Record<string, JsonSchema>).map(([status, r]) => {
         const content = r.content as Record<string, { schema: JsonSchema }> | undefined;
         const schema = content ? Object.values(content)[0]?.schema : undefined;
-        return { status, description: String(r.description), ref: refName(schema?.$ref) };
+        return { status, descriptionHtml: inline(String(r.description)), ref: refName(schema?.$ref) };
       });
       const view: OperationView = {
         id: String(op.operationId),
         method: method.toUpperCase(),
         path,
         summary: String(op.summary),
-        description: typeof op.description === "string" ? op.description : "",
+        descriptionHtml: typeof op.description === "string" ? inline(op.description) : "",
         scope: String(op["x-scope"]),
         parameters,
         body: bodySchema ? { ref: refName(bodySchema.$ref) ?? "" } : null,
