@@ -8,6 +8,7 @@ import { WHY_FIELDS } from "./blame";
 import { SEVERITIES, STATUSES, VISIBILITIES, parseServices, timeProblems, type IncidentTimes } from "./incident";
 import { FIELD_LIMITS, tooLongMessage } from "./limits";
 import { PHASES, SESSION_LIMITS } from "./live-session";
+import type { NotificationChoices } from "./notification";
 
 /**
  * Line breaks and other control characters in a field of one line (a title, a name, a question)
@@ -286,3 +287,13 @@ export const actionStatusChange = z.object({
   wontDoReason: z.string().max(FIELD_LIMITS.reason, tooLongMessage(FIELD_LIMITS.reason)).default(""),
 });
 export type ActionStatusChange = z.infer<typeof actionStatusChange>;
+
+// --- The person's own profile ------------------------------------------------------------------
+
+/** Which emails about what concerns them a person takes: a kind left out is turned off (an unticked box). */
+export const notificationChoices = z.object({
+  roles: z.boolean().default(false),
+  assigned: z.boolean().default(false),
+  lifecycle: z.boolean().default(false),
+  reassigned: z.boolean().default(false),
+}) satisfies z.ZodType<NotificationChoices>;
