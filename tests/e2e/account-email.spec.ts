@@ -2,9 +2,11 @@
 // this process: an admin's invitation (one email, a link that works once, a new invitation
 // replacing only that person's link), expired links, a password reset asked for (the same answer
 // for every address, throttled alike, one link that ends the other sessions), the profile page
-// (details, password, reminder emails, the sessions and ending them), and the emails of people
-// who sign in with the identity provider. What a person sees is checked in the browser; what was
-// stored, in the database; what was sent, in the messages the SMTP server received.
+// (details, password, reminder emails, the sessions and ending them, and the emails about what
+// concerns the person: an action given to them arrives, and none once they turn that off), and
+// the emails of people who sign in with the identity provider. What a person sees is checked in
+// the browser; what was stored, in the database; what was sent, in the messages the SMTP server
+// received.
 //
 // Every message is written to the outbox in the transaction of the request that asks for it, so
 // once the answer has come, the outbox says how many messages there will be; the test then waits
