@@ -11,7 +11,7 @@ import { addDays } from "~/lib/time";
 import type { ActionStatus } from "~/models/action";
 import { changeActionStatus, createAction, today } from "~/models/action.server";
 import { listWhys } from "~/models/why.server";
-import { actionFields, addTimeline, addWhyTree, advanceTo, createIncident, createUser, keepFlaggedWording, userByEmail, type WhySpec } from "./factories";
+import { actionFields, addTimeline, addWhyTree, advanceTo, createIncident, createUser, keepFlaggedWording, userByEmail, withoutNotificationEmails, type WhySpec } from "./factories";
 
 const DEMO_PASSWORD = "hindsight-demo";
 
@@ -54,41 +54,44 @@ export async function loadDemo(): Promise<{ loaded: number; logins: string[] }> 
   }
 
   let loaded = 0;
-  for (const item of sample.incidents) {
-    if (await db().select().from(schema.incidents).where(eq(schema.incidents.title, item.title)).get()) continue;
-    const facilitator = (await userByEmail(item.facilitator))!;
-    const incident = await createIncident(facilitator, {
-      title: item.title,
-      severity: item.severity,
-      startedAt: iso(item.startedAt)!,
-      detectedAt: iso(item.detectedAt),
-      resolvedAt: iso(item.resolvedAt),
-      services: item.services,
-      impactMd: item.impact,
-      summaryMd: item.summary,
-      visibility: "org",
-    });
-    const participantIds: number[] = [];
-    for (const email of item.participants) participantIds.push((await userByEmail(email))!.id);
-    await setPeople(facilitator, incident.id, facilitator.id, participantIds);
-    await addTimeline(facilitator, incident.id, item.timeline);
-    const whyIds = await addWhyTree(facilitator, incident.id, item.whys);
-    const rows = await listWhys(incident.id);
-    for (const spec of item.actions) {
-      const why = rows.find((w) => w.question === spec.remediates && whyIds.includes(w.id));
-      const owner = (await userByEmail(spec.owner))!;
-      const action = await createAction(facilitator, incident.id, why?.id ?? null, {
-        ...actionFields(owner.id, { title: spec.title, priority: "P2" }),
-        dueDate: addDays(await today(), spec.dueInDays),
+  // Made-up people: nothing is emailed to them.
+  await withoutNotificationEmails(async () => {
+    for (const item of sample.incidents) {
+      if (await db().select().from(schema.incidents).where(eq(schema.incidents.title, item.title)).get()) continue;
+      const facilitator = (await userByEmail(item.facilitator))!;
+      const incident = await createIncident(facilitator, {
+        title: item.title,
+        severity: item.severity,
+        startedAt: iso(item.startedAt)!,
+        detectedAt: iso(item.detectedAt),
+        resolvedAt: iso(item.resolvedAt),
+        services: item.services,
+        impactMd: item.impact,
+        summaryMd: item.summary,
+        visibility: "org",
       });
-      if (spec.status === "in_progress" || spec.status === "done") await changeActionStatus(owner, action.id, spec.status);
+      const participantIds: number[] = [];
+      for (const email of item.participants) participantIds.push((await userByEmail(email))!.id);
+      await setPeople(facilitator, incident.id, facilitator.id, participantIds);
+      await addTimeline(facilitator, incident.id, item.timeline);
+      const whyIds = await addWhyTree(facilitator, incident.id, item.whys);
+      const rows = await listWhys(incident.id);
+      for (const spec of item.actions) {
+        const why = rows.find((w) => w.question === spec.remediates && whyIds.includes(w.id));
+        const owner = (await userByEmail(spec.owner))!;
+        const action = await createAction(facilitator, incident.id, why?.id ?? null, {
+          ...actionFields(owner.id, { title: spec.title, priority: "P2" }),
+          dueDate: addDays(await today(), spec.dueInDays),
+        });
+        if (spec.status === "in_progress" || spec.status === "done") await changeActionStatus(owner, action.id, spec.status);
+      }
+      if (item.keepWording) await keepFlaggedWording(facilitator, incident.id, item.keepWording);
+      if (item.status !== "draft") {
+        const publishedAt = new Date(Date.now() - (item.publishedDaysAgo ?? 0) * 86_400_000);
+        await advanceTo(facilitator, incident.id, item.status, publishedAt);
+      }
+      loaded += 1;
     }
-    if (item.keepWording) await keepFlaggedWording(facilitator, incident.id, item.keepWording);
-    if (item.status !== "draft") {
-      const publishedAt = new Date(Date.now() - (item.publishedDaysAgo ?? 0) * 86_400_000);
-      await advanceTo(facilitator, incident.id, item.status, publishedAt);
-    }
-    loaded += 1;
-  }
+  });
   return { loaded, logins };
 }

@@ -28,6 +28,7 @@ import { boundedCount, COUNT_LIMIT, PAGE_SIZE } from "./paging";
 import { assertWithinLimit } from "./limits.server";
 import { getSettings } from "./settings.server";
 import { personName } from "./user.server";
+import { notify, type ActionLine, type Notice } from "./notification.server";
 import { idList, inIdList, jsonArrayOf, likelyTrue, millisecondsBetween, throughIndex } from "./sql/sqlite.server";
 
 const { actions, incidents, users, whys, actionFinished, actionStatusOrder } = schema;
@@ -168,19 +169,20 @@ export async function createAction(actor: Viewer, incidentId: number, whyId: num
       if (!why) throw new NotFound("action");
     }
     await assertOwner(tx, fields.ownerId);
-    await ensureParticipant(tx, actor, incident, fields.ownerId);
+    const joined = await ensureParticipant(tx, actor, incident, fields.ownerId);
     const { id } = await tx
       .insert(actions)
       .values({ ...(await stored(fields, incident.severity)), incidentId, whyId, createdById: actor.id })
       .returning({ id: actions.id })
       .get();
     const action = (await loadAction(tx, id))!;
-    await recordEvent(tx, {
+    const eventId = await recordEvent(tx, {
       incident,
       actorId: actor.id,
       kind: "action.added",
       summary: `Added the action “${fields.title}” for ${action.ownerName}, due ${formatDate(action.dueDate)}`,
     });
+    await notify(tx, actor, { eventId, incidentId }, [{ to: action.ownerId, news: { kind: "assigned", actions: [lineOf(action)], joined } }]);
     await syncClosure(tx, actor, incident.id);
     return action;
   });
@@ -224,9 +226,10 @@ async function changeAction(tx: Tx, actor: Viewer, actionId: number, baseVersion
   const { action, incident } = await requireChangeableAction(tx, actor, actionId);
   const fields = fieldsOf(action);
   if (action.version !== baseVersion) throw new Conflict(actionValues(action));
+  let joined = false;
   if (fields.ownerId !== action.ownerId) {
     await assertOwner(tx, fields.ownerId);
-    await ensureParticipant(tx, actor, incident, fields.ownerId);
+    joined = await ensureParticipant(tx, actor, incident, fields.ownerId);
   }
   const changes = diff(action as unknown as Record<string, unknown>, { ...fields, dueDate: (await stored(fields, incident.severity)).dueDate });
   if (Object.keys(changes).length === 0) return action;
@@ -237,8 +240,19 @@ async function changeAction(tx: Tx, actor: Viewer, actionId: number, baseVersion
     .returning({ id: actions.id })
     .get();
   if (!updated) throw new Conflict(actionValues((await loadAction(tx, actionId))!));
-  await recordEvent(tx, { incident, actorId: actor.id, kind: "action.updated", summary: `Edited the action “${action.title}”`, changes });
-  return (await loadAction(tx, actionId))!;
+  const eventId = await recordEvent(tx, { incident, actorId: actor.id, kind: "action.updated", summary: `Edited the action “${action.title}”`, changes });
+  const saved = (await loadAction(tx, actionId))!;
+  if (saved.ownerId !== action.ownerId) {
+    await notify(tx, actor, { eventId, incidentId: incident.id }, [
+      { to: saved.ownerId, news: { kind: "assigned", actions: [lineOf(saved)], joined } },
+      { to: action.ownerId, news: { kind: "reassigned", action: lineOf(saved), to: saved.ownerName } },
+    ]);
+  }
+  return saved;
+}
+
+function lineOf(action: Action): ActionLine {
+  return { id: action.id, title: action.title, priority: action.priority, dueDate: action.dueDate };
 }
 
 /**
@@ -251,22 +265,33 @@ export async function handOverOpenActions(actor: Viewer, fromId: number, toId: n
     if (fromId === toId) throw new Invalid("Choose someone else to hand the actions to.", "ownerId");
     await assertOwner(tx, toId);
     const open = await tx.select({ id: actions.id }).from(actions).where(and(eq(actions.ownerId, fromId), unfinished)).orderBy(asc(actions.id)).all();
+    // The new owner hears once per incident, of all its actions, under the incident's first event.
+    const told = new Map<number, { eventId: number; joined: boolean; from: string; lines: ActionLine[] }>();
     for (const { id } of open) {
       const { action, incident } = await requireChangeableAction(tx, actor, id);
-      await ensureParticipant(tx, actor, incident, toId);
+      const joined = await ensureParticipant(tx, actor, incident, toId);
       await tx
         .update(actions)
         .set({ ownerId: toId, version: action.version + 1, updatedAt: new Date().toISOString() })
         .where(eq(actions.id, id))
         .run();
-      const newOwner = (await loadAction(tx, id))!.ownerName;
-      await recordEvent(tx, {
+      const handed = (await loadAction(tx, id))!;
+      const eventId = await recordEvent(tx, {
         incident,
         actorId: actor.id,
         kind: "action.updated",
-        summary: `Handed the action “${action.title}” from ${action.ownerName} to ${newOwner}`,
-        changes: { owner: [action.ownerName, newOwner] },
+        summary: `Handed the action “${action.title}” from ${action.ownerName} to ${handed.ownerName}`,
+        changes: { owner: [action.ownerName, handed.ownerName] },
       });
+      const group = told.get(incident.id) ?? { eventId, joined: false, from: action.ownerName, lines: [] };
+      group.joined ||= joined;
+      group.lines.push(lineOf(handed));
+      told.set(incident.id, group);
+    }
+    // The person handing over is the one being removed (removePerson): they are told nothing.
+    for (const [incidentId, group] of told) {
+      const news: Notice["news"] = { kind: "assigned", actions: group.lines, joined: group.joined, from: group.from };
+      await notify(tx, actor, { eventId: group.eventId, incidentId }, [{ to: toId, news }]);
     }
     return open.length;
   });

@@ -32,10 +32,11 @@ export type AuditInput = {
 /**
  * Records who changed what; changes made after publication are marked as such. Every change to an
  * incident passes here, in its transaction: once it commits, those watching the incident hear of
- * it (app/lib/event-bus.server.ts), whichever page, tab or tool made it.
+ * it (app/lib/event-bus.server.ts), whichever page, tab or tool made it. Returns the event's id:
+ * what names the change wherever it must be told once (the emails of notification.server.tsx).
  */
-export async function recordEvent(tx: Tx, event: AuditInput) {
-  await tx
+export async function recordEvent(tx: Tx, event: AuditInput): Promise<number> {
+  const { id } = await tx
     .insert(auditEvents)
     .values({
       incidentId: event.incident.id,
@@ -46,6 +47,8 @@ export async function recordEvent(tx: Tx, event: AuditInput) {
       relatedIncidentId: event.relatedIncidentId ?? null,
       afterPublication: event.incident.publishedAt !== null,
     })
-    .run();
+    .returning({ id: auditEvents.id })
+    .get();
   await streamEvent(tx, event.incident.id, "change", event.kind);
+  return id;
 }

@@ -24,6 +24,7 @@ import { assertWithinLimit } from "./limits.server";
 import { recordPublication } from "./snapshot.server";
 import { publishProblems, type PublishProblem } from "./why-tree";
 import { personName } from "./user.server";
+import { notify, type Notice } from "./notification.server";
 import { joined, jsonArrayOf, jsonTuple } from "./sql/sqlite.server";
 
 const { actions, actionFinished, incidents, incidentServices, participants, users, whys } = schema;
@@ -257,12 +258,13 @@ export async function reportIncident(actor: Viewer, fields: IncidentFields & { f
       .get();
     await replaceServices(tx, row.id, fields.services);
     if (facilitatorId !== actor.id) await tx.insert(participants).values({ incidentId: row.id, userId: actor.id }).run();
-    await recordEvent(tx, {
+    const eventId = await recordEvent(tx, {
       incident: { id: row.id, publishedAt: null },
       actorId: actor.id,
       kind: "incident.reported",
       summary: `Reported ${reference(row.id)}: ${fields.title}`,
     });
+    await notify(tx, actor, { eventId, incidentId: row.id }, [{ to: facilitatorId, news: { kind: "roles", as: "facilitator" } }]);
     return (await loadIncident(row.id))!;
   });
 }
@@ -376,16 +378,20 @@ function listNames(names: string[]): string {
   return names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
 }
 
-/** Owners of follow-up actions take part in the incident, so they can see what they owe. */
-export async function ensureParticipant(tx: Tx, actor: Viewer, incident: Incident, userId: number) {
-  if (isInvolved({ id: userId }, incident)) return;
+/**
+ * Owners of follow-up actions take part in the incident, so they can see what they owe. Returns
+ * whether this made them a participant (the caller tells them so).
+ */
+export async function ensureParticipant(tx: Tx, actor: Viewer, incident: Incident, userId: number): Promise<boolean> {
+  if (isInvolved({ id: userId }, incident)) return false;
   await assertMayAdmit(tx, actor, incident, [userId], "ownerId");
   if (1 + incident.participantIds.length >= LIMITS.peoplePerIncident) {
     // Everyone sees an org-wide incident: its owner needs no place among its people to do the work.
-    if (viewableByEveryone(incident)) return;
+    if (viewableByEveryone(incident)) return false;
     assertWithinLimit("peoplePerIncident", 2 + incident.participantIds.length, "ownerId");
   }
-  await tx.insert(participants).values({ incidentId: incident.id, userId }).onConflictDoNothing().run();
+  const added = await tx.insert(participants).values({ incidentId: incident.id, userId }).onConflictDoNothing().returning({ userId: participants.userId }).get();
+  return Boolean(added);
 }
 
 /** Chooses the one facilitator and the participants. */
@@ -417,7 +423,7 @@ export async function setPeople(actor: Viewer, id: number, facilitatorId: number
       .run();
     await tx.delete(participants).where(eq(participants.incidentId, id)).run();
     if (others.length > 0) await tx.insert(participants).values(others.map((userId) => ({ incidentId: id, userId }))).run();
-    await recordEvent(tx, {
+    const eventId = await recordEvent(tx, {
       incident,
       actorId: actor.id,
       kind: "incident.people",
@@ -426,6 +432,13 @@ export async function setPeople(actor: Viewer, id: number, facilitatorId: number
         : "Changed the participants",
       changes,
     });
+    // Told: the new facilitator, and whoever takes part who did not before (a facilitator who
+    // stays on as a participant is not new to it).
+    const notices: Notice[] = [
+      ...(facilitatorId !== incident.facilitatorId ? [{ to: facilitatorId, news: { kind: "roles", as: "facilitator" } } as const] : []),
+      ...others.filter((p) => !isInvolved({ id: p }, incident)).map((to) => ({ to, news: { kind: "roles", as: "participant" } }) as const),
+    ];
+    await notify(tx, actor, { eventId, incidentId: id }, notices);
     return (await loadIncident(id))!;
   });
 }
@@ -494,13 +507,17 @@ export async function moveIncident(actor: Viewer, id: number, to: Status, option
       })
       .where(eq(incidents.id, id))
       .run();
-    await recordEvent(tx, {
+    const eventId = await recordEvent(tx, {
       incident,
       actorId: actor.id,
       kind: to === "published" ? "incident.published" : "incident.moved",
       summary: to === "published" ? "Published the analysis" : `Moved from ${STATUS_LABELS[incident.status]} to ${STATUS_LABELS[to]}`,
       changes: { status: [incident.status, to] },
     });
+    if (to === "review" || to === "published") {
+      const people = [incident.facilitatorId, ...incident.participantIds];
+      await notify(tx, actor, { eventId, incidentId: id }, people.map((person) => ({ to: person, news: { kind: "lifecycle", to } })));
+    }
     if (to === "published") {
       await recordPublication(tx, actor, incident, now);
       await syncClosure(tx, actor, id);

@@ -8,6 +8,7 @@ import { WHY_FIELDS } from "./blame";
 import { SEVERITIES, STATUSES, VISIBILITIES, parseServices, timeProblems, type IncidentTimes } from "./incident";
 import { FIELD_LIMITS, tooLongMessage } from "./limits";
 import { PHASES, SESSION_LIMITS } from "./live-session";
+import type { NotificationChoices } from "./notification";
 
 /**
  * Line breaks and other control characters in a field of one line (a title, a name, a question)
@@ -326,3 +327,13 @@ export const incidentPatch = someOf(incidentFields);
 export const whyPatch = someOf(whyFields);
 export const timelineEntryPatch = someOf(timelineEntryInput.shape);
 export const actionPatch = someOf(actionInput.shape);
+
+// --- The person's own profile ------------------------------------------------------------------
+
+/** Which emails about what concerns them a person takes: a kind left out is turned off (an unticked box). */
+export const notificationChoices = z.object({
+  roles: z.boolean().default(false),
+  assigned: z.boolean().default(false),
+  lifecycle: z.boolean().default(false),
+  reassigned: z.boolean().default(false),
+}) satisfies z.ZodType<NotificationChoices>;

@@ -22,6 +22,7 @@ import {
 } from "./live-session";
 import { streamEvent } from "./live.server";
 import { addWhy, listWhys, updateWhy } from "./why.server";
+import { notify } from "./notification.server";
 
 // The live session's rules and state. Everything a session produces that belongs to the analysis
 // (whys, remediations, actions, timeline entries) goes through the ordinary models, with their
@@ -372,7 +373,8 @@ export async function handFacilitation(actor: Viewer, incidentId: number, toUser
     if (!canContribute(person, incident)) throw new Invalid(`${person.name} watches: make them a participant first.`, "userId");
     if (session.facilitatorId === person.id) return;
     await touch(tx, session, { facilitatorId: person.id });
-    await recordEvent(tx, { incident, actorId: actor.id, kind: "session.facilitator", summary: `Handed the facilitation of the live session to ${person.name}` });
+    const eventId = await recordEvent(tx, { incident, actorId: actor.id, kind: "session.facilitator", summary: `Handed the facilitation of the live session to ${person.name}` });
+    await notify(tx, actor, { eventId, incidentId }, [{ to: person.id, news: { kind: "roles", as: "session facilitator" } }]);
     await sessionEvent(tx, incidentId, "facilitator", { facilitatorId: person.id });
   });
 }
@@ -387,7 +389,8 @@ export async function makeParticipant(actor: Viewer, incidentId: number, userId:
     if (!person || person.removedAt !== null || !member || !canView(person, incident)) throw new Invalid("Choose someone who joined the session.", "userId");
     if (canContribute(person, incident)) return;
     await ensureParticipant(tx, actor, incident, userId);
-    await recordEvent(tx, { incident, actorId: actor.id, kind: "incident.people", summary: `Made ${person.name} a participant in the live session` });
+    const eventId = await recordEvent(tx, { incident, actorId: actor.id, kind: "incident.people", summary: `Made ${person.name} a participant in the live session` });
+    await notify(tx, actor, { eventId, incidentId }, [{ to: userId, news: { kind: "roles", as: "session participant" } }]);
     await touch(tx, session);
     await sessionEvent(tx, incidentId, "people", { participant: userId });
   });

@@ -47,6 +47,31 @@ export async function enqueueEmail(email: OutgoingEmail, tx: Tx = db()): Promise
   return Boolean(inserted);
 }
 
+/**
+ * Writes several emails to the outbox in one statement (the emails one change sends its people),
+ * each as enqueueEmail would: a key already written is skipped. Returns how many were new.
+ */
+export async function enqueueEmails(emails: OutgoingEmail[], tx: Tx = db()): Promise<number> {
+  if (emails.length === 0) return 0;
+  const inserted = await tx
+    .insert(outbox)
+    .values(
+      emails.map((email) => ({
+        key: email.key,
+        kind: email.kind,
+        recipients: email.to.join(", "),
+        subject: email.subject,
+        text: email.text,
+        html: email.html,
+        headers: JSON.stringify(email.headers ?? {}),
+      })),
+    )
+    .onConflictDoNothing({ target: outbox.key })
+    .returning({ id: outbox.id })
+    .all();
+  return inserted.length;
+}
+
 let delivering = false;
 let draining: Promise<void> | undefined;
 let again = false;

@@ -4,6 +4,7 @@ import { hashPassword, hashToken, newToken, verifyPassword } from "~/lib/passwor
 import { Invalid, NotFound, StateConflict } from "./errors";
 import type { Role } from "./authorization";
 import { assertAdmin } from "./authorization.server";
+import type { NotificationChoices } from "./notification";
 import { laterInsertedFirst } from "./sql/sqlite.server";
 
 export type { Role };
@@ -101,7 +102,7 @@ async function insertUser(input: NewUser & { passwordHash?: string }): Promise<U
 }
 
 /** What the person's own profile page shows and changes. */
-export type Profile = User & { hasPassword: boolean; reminderEmails: boolean; providerLinked: boolean };
+export type Profile = User & { hasPassword: boolean; reminderEmails: boolean; notifications: NotificationChoices; providerLinked: boolean };
 
 export async function getProfile(user: Pick<User, "id">): Promise<Profile> {
   const row = await db()
@@ -109,6 +110,10 @@ export async function getProfile(user: Pick<User, "id">): Promise<Profile> {
       ...publicColumns,
       hasPassword: sql<boolean>`${users.passwordHash} is not null`.mapWith(Boolean),
       reminderEmails: users.reminderEmails,
+      roles: users.notifyRoles,
+      assigned: users.notifyAssigned,
+      lifecycle: users.notifyLifecycle,
+      reassigned: users.notifyReassigned,
       // Qualified by hand: in a one-table select drizzle writes columns unqualified, and "id" inside
       // the subquery would be the identity's own id, not the person's.
       providerLinked: sql<boolean>`exists (select 1 from identities i where i.user_id = users.id)`.mapWith(Boolean),
@@ -117,7 +122,8 @@ export async function getProfile(user: Pick<User, "id">): Promise<Profile> {
     .where(and(eq(users.id, user.id), isNull(users.removedAt)))
     .get();
   if (!row) throw new NotFound("user", "No such user.");
-  return row;
+  const { roles, assigned, lifecycle, reassigned, ...profile } = row;
+  return { ...profile, notifications: { roles, assigned, lifecycle, reassigned } };
 }
 
 /** The person changes their own name and team (their email and role are the admins' to change). */
@@ -139,6 +145,15 @@ export async function endMembersPasswordSessions(): Promise<number> {
     .returning({ id: sessions.id })
     .all();
   return ended.length;
+}
+
+/** Which emails about what concerns them the person takes (notification.server.tsx sends them). */
+export async function setNotificationChoices(user: Pick<User, "id">, choices: NotificationChoices): Promise<void> {
+  await db()
+    .update(users)
+    .set({ notifyRoles: choices.roles, notifyAssigned: choices.assigned, notifyLifecycle: choices.lifecycle, notifyReassigned: choices.reassigned })
+    .where(eq(users.id, user.id))
+    .run();
 }
 
 /** Whether the daily reminder of the person's own actions is emailed to them. */

@@ -3,16 +3,17 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormError, SubmitButton } from "~/components/form";
-import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
+import { formFailure, formValues, modelFailure, readForm, validate, validateForm } from "~/lib/http.server";
 import { redirectWithFlash, requireUser, sessionToken } from "~/lib/session.server";
 import { formatTime } from "~/lib/time";
 import { describeUserAgent } from "~/lib/user-agent";
 import { requestPasswordReset } from "~/models/account-links.server";
-import { lineField } from "~/models/inputs";
+import { lineField, notificationChoices } from "~/models/inputs";
 import { FIELD_LIMITS, tooLongMessage } from "~/models/limits";
+import { NOTIFICATION_KINDS, NOTIFICATION_LABELS } from "~/models/notification";
 import { changeOwnPassword, passwordSignInFor, providerName } from "~/models/sign-in-policy.server";
 import { isSubscribed, subscribe, unsubscribe } from "~/models/subscription.server";
-import { endOtherSessions, endOwnSession, getProfile, listSessions, setReminderEmails, updateProfile } from "~/models/user.server";
+import { endOtherSessions, endOwnSession, getProfile, listSessions, setNotificationChoices, setReminderEmails, updateProfile } from "~/models/user.server";
 
 const detailsSchema = z.object({
   name: lineField(FIELD_LIMITS.personName, "Enter your name."),
@@ -88,6 +89,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (intent === "reminders-on" || intent === "reminders-off") {
       await setReminderEmails(user, intent === "reminders-on");
       return redirectWithFlash("/account", intent === "reminders-on" ? "You will get reminders of your actions by email." : "You will get no reminder emails; your actions stay on My actions.");
+    }
+    if (intent === "notifications") {
+      const parsed = validateForm(notificationChoices, values);
+      if (!parsed.ok) return formFailure(400, { target: intent, errors: parsed.errors, values });
+      await setNotificationChoices(user, parsed.data);
+      return redirectWithFlash("/account", "Your choice of emails is saved.");
     }
     if (intent === "end-session") {
       const ended = await endOwnSession(user, values.session ?? "");
@@ -199,6 +206,28 @@ export default function Profile() {
           </p>
           <SubmitButton intent={subscribed ? "unsubscribe" : "subscribe"} className={subscribed ? "button button--quiet" : "button"} pendingText="Saving…">
             {subscribed ? "Stop the digest" : "Get the digest by email"}
+          </SubmitButton>
+        </Form>
+      </section>
+
+      <section className="panel" id="notifications" aria-labelledby="notifications-title">
+        <h2 id="notifications-title">Emails about what concerns you</h2>
+        <FormError message={about("notifications")?.formError} />
+        <Form method="post">
+          <fieldset>
+            <legend>Email me when</legend>
+            <div className="choices">
+              {NOTIFICATION_KINDS.map((kind) => (
+                <label key={kind}>
+                  <input type="checkbox" name={kind} defaultChecked={profile.notifications[kind]} />
+                  {NOTIFICATION_LABELS[kind]}
+                </label>
+              ))}
+            </div>
+          </fieldset>
+          <p className="muted small">Each email says what happened, who did it, and links to it. None tells you of your own changes.</p>
+          <SubmitButton intent="notifications" pendingText="Saving…">
+            Save email choices
           </SubmitButton>
         </Form>
       </section>

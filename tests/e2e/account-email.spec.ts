@@ -2,9 +2,11 @@
 // this process: an admin's invitation (one email, a link that works once, a new invitation
 // replacing only that person's link), expired links, a password reset asked for (the same answer
 // for every address, throttled alike, one link that ends the other sessions), the profile page
-// (details, password, reminder emails, the sessions and ending them), and the emails of people
-// who sign in with the identity provider. What a person sees is checked in the browser; what was
-// stored, in the database; what was sent, in the messages the SMTP server received.
+// (details, password, reminder emails, the sessions and ending them, and the emails about what
+// concerns the person: an action given to them arrives, and none once they turn that off), and
+// the emails of people who sign in with the identity provider. What a person sees is checked in
+// the browser; what was stored, in the database; what was sent, in the messages the SMTP server
+// received.
 //
 // Every message is written to the outbox in the transaction of the request that asks for it, so
 // once the answer has come, the outbox says how many messages there will be; the test then waits
@@ -15,7 +17,7 @@ import { expect, test, type Browser, type BrowserContext, type BrowserContextOpt
 import type { ParsedMail } from "mailparser";
 import { startSmtpServer } from "../unit/smtp";
 import { signInAtProvider, startOidcProvider } from "./oidc-provider";
-import { addMember, firstAdmin, MEMBER_PASSWORD, OWN_BASE, post, withOwnServer } from "./own-server";
+import { addMember, firstAdmin, MEMBER_PASSWORD, OWN_BASE, post, reportForm, withOwnServer } from "./own-server";
 
 type Mailbox = Awaited<ReturnType<typeof startSmtpServer>>;
 
@@ -447,13 +449,18 @@ async function signInThroughPage(page: Page, email: string, password: string): P
   await expect(page).toHaveURL(/\/incidents$/);
 }
 
+/** Where a screenshot for a person to look at goes: tests/e2e/screenshots/<name>.png. */
+function screenshotPath(name: string): string {
+  return path.join(test.info().project.testDir, "screenshots", `${name}.png`);
+}
+
 /** Whether the page's browser is signed out: a protected page sends it to sign in. */
 async function expectSignedOut(page: Page): Promise<void> {
   await page.goto("/incidents");
   await expect(page).toHaveURL(/\/signin\?redirectTo=%2Fincidents$/);
 }
 
-test("the profile: details, password, reminder emails, and the sessions, each ended from here", async ({ browser }) => {
+test("the profile: details, password, reminder emails, emails about what concerns you, and the sessions, each ended from here", async ({ browser }) => {
   test.setTimeout(180_000);
   await withMail(browser, {}, async (kit) => {
     const { file } = kit;
@@ -552,6 +559,58 @@ test("the profile: details, password, reminder emails, and the sessions, each en
     await expect(firefox.getByRole("banner")).toContainText("Noor Renamed");
     // The profile sends no email of its own.
     await delivered(kit, 1);
+
+    // Emails about what concerns Noor, every kind at first: an action the admin gives Noor arrives
+    // at once, saying what it is, who gave it, where it is, and how to stop such emails.
+    await page.goto("/account");
+    const choices = page.getByRole("region", { name: "Emails about what concerns you" });
+    await expect(choices.getByRole("checkbox")).toHaveCount(4);
+    for (const box of await choices.getByRole("checkbox").all()) await expect(box).toBeChecked();
+    expect((await post("/incidents/new", reportForm("Checkout errors"), admin)).status).toBe(302);
+    const noorId = idOf(file, "noor@example.com");
+    const give = (title: string) => post("/incidents/INC-1/actions/new", { title, ownerId: String(noorId), priority: "P2", dueDate: "", descriptionMd: "", trackerUrl: "" }, admin);
+    expect((await give("Add a checkout alert")).status).toBe(302);
+    await delivered(kit, 2);
+    const [given] = mailsTo(kit, "noor@example.com").slice(1);
+    const actionId = file.prepare("select id from actions where title = 'Add a checkout alert'").pluck().get() as number;
+    expect(given.subject).toBe("A follow-up action for you on INC-1: Checkout errors");
+    expect(given.text).toContain("Casey Admin gave you a follow-up action on INC-1: Checkout errors.");
+    expect(given.text).toContain(`Open the action: ${OWN_BASE}/actions/${actionId}`);
+    expect(given.text).toContain(`Turn these emails off in your profile: ${OWN_BASE}/account#notifications`);
+    expect(given.html).toContain(`href="${OWN_BASE}/actions/${actionId}"`);
+
+    // Turned off with the profile's form, in a browser without JavaScript: the next action Noor is
+    // given sends nothing, and the other kinds stay on.
+    const cookie = (await page.context().cookies()).find((c) => c.name === "hs_session")!;
+    const noorsCookie = `${cookie.name}=${cookie.value}`;
+    const plain = await kit.open(noorsCookie, { javaScriptEnabled: false });
+    await plain.goto("/account#notifications");
+    const plainChoices = plain.getByRole("region", { name: "Emails about what concerns you" });
+    await plainChoices.getByRole("checkbox", { name: "A follow-up action is given to you" }).uncheck();
+    await plainChoices.getByRole("button", { name: "Save email choices" }).click();
+    await expect(plain.getByRole("status")).toHaveText("Your choice of emails is saved.");
+    await expect(plainChoices.getByRole("checkbox", { name: "A follow-up action is given to you" })).not.toBeChecked();
+    const notify = () => file.prepare("select notify_roles as roles, notify_assigned as assigned, notify_lifecycle as lifecycle, notify_reassigned as reassigned from users where id = ?").get(noorId);
+    expect(notify()).toEqual({ roles: 1, assigned: 0, lifecycle: 1, reassigned: 1 });
+    expect((await give("Write the checkout runbook")).status).toBe(302);
+    expect(file.prepare("select count(*) from actions where owner_id = ?").pluck().get(noorId)).toBe(2);
+    await delivered(kit, 2);
+
+    // The section as it looks, with one kind off, on a desktop and on a phone.
+    await page.goto("/account");
+    await expect(choices.getByRole("checkbox", { name: "A follow-up action is given to you" })).not.toBeChecked();
+    await choices.screenshot({ path: screenshotPath("profile-notifications-desktop") });
+    const phone = await kit.open(noorsCookie, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    await phone.goto("/account");
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, "horizontal overflow on a 390px-wide phone, in px").toBeLessThanOrEqual(0);
+    await phone.getByRole("region", { name: "Emails about what concerns you" }).screenshot({ path: screenshotPath("profile-notifications-phone") });
+
+    // On again, from the page with JavaScript.
+    await choices.getByRole("checkbox", { name: "A follow-up action is given to you" }).check();
+    await choices.getByRole("button", { name: "Save email choices" }).click();
+    await expect(page.getByRole("status")).toHaveText("Your choice of emails is saved.");
+    expect(notify()).toEqual({ roles: 1, assigned: 1, lifecycle: 1, reassigned: 1 });
   });
 });
 

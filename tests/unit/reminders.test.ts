@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { eq } from "drizzle-orm";
+import { eq, like } from "drizzle-orm";
 import { actionFields, createIncident, createUser } from "../../db/factories";
 import { db, schema } from "~/lib/db.server";
 import { changeActionStatus, createAction } from "~/models/action.server";
@@ -34,7 +34,12 @@ async function setup() {
   const blake = await createUser({ name: "Blake", email: "blake@example.com" });
   const casey = await createUser({ name: "Casey", email: "casey@example.com" });
   const incident = await createIncident(facilitator, { title: "Website down" });
-  const add = (owner: { id: number }, title: string, dueDate: string) => createAction(facilitator, incident.id, null, actionFields(owner.id, { title, dueDate }));
+  // Given their actions days before the run: the emails telling them so are not the run's.
+  const add = async (owner: { id: number }, title: string, dueDate: string) => {
+    const action = await createAction(facilitator, incident.id, null, actionFields(owner.id, { title, dueDate }));
+    await db().delete(schema.outbox).where(like(schema.outbox.kind, "notify-%")).run();
+    return action;
+  };
   return { facilitator, blake, casey, incident, add };
 }
 
