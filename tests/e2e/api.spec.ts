@@ -194,6 +194,27 @@ test("a script does with a token what a person does in the browser", async ({ pa
   expect((await api("GET", "/incidents/{ref}", { ref })).body.status).toBe("closed");
   const reopened = await api("POST", "/actions/{actionId}/status", { actionId: action.body.id }, { body: { to: "open" }, headers: { "If-Match": `"${action.body.version}"` } });
   expect(reopened.status).toBe(409);
+
+  // Republished, related to another incident, and its history says so.
+  const republished = await api("POST", "/incidents/{ref}/republications", { ref });
+  expect(republished.body.revision).toBe(2);
+  const other = (await api("POST", "/incidents", {}, { body: { title: `Checkout ${word} again`, severity: "SEV3", startedAt, visibility: "org", facilitatorId: me.id } })).body.reference;
+  const linked = await api("POST", "/incidents/{ref}/related", { ref }, { body: { relatedId: Number(other.slice(4)) } });
+  expect(linked.body.items.map((r: Json) => r.reference)).toEqual([other]);
+  expect((await api("GET", "/incidents/{ref}/related", { ref: other })).body.items.map((r: Json) => r.reference)).toEqual([ref]);
+  expect((await api("DELETE", "/incidents/{ref}/related/{other}", { ref, other })).status).toBe(204);
+  const history = (await api("GET", "/incidents/{ref}/history", { ref })).body.items.map((e: Json) => e.kind);
+  expect(history).toEqual(expect.arrayContaining(["incident.published", "incident.republished", "why.added", "action.added", "incident.unlinked"]));
+
+  // Wording the blameless check flags: listed, kept with a reason, taken back.
+  const blamey = await api("POST", "/incidents/{ref}/whys", { ref: other }, { body: { question: "Why was the flag left on?", answer: "Bob forgot to turn it off." } });
+  const findings = (await api("GET", "/incidents/{ref}/findings", { ref: other })).body.items as Json[];
+  const finding = findings.find((f) => f.whyId === blamey.body.id);
+  expect(finding).toMatchObject({ field: "answer", acknowledged: null });
+  expect((await api("POST", "/incidents/{ref}/whys/{whyId}/acknowledgements", { ref: other, whyId: blamey.body.id }, { body: { field: finding!.field, match: finding!.match, reason: "Bob's own account." } })).status).toBe(204);
+  expect((await api("GET", "/incidents/{ref}/findings", { ref: other })).body.items.find((f: Json) => f.whyId === blamey.body.id).acknowledged).toMatchObject({ reason: "Bob's own account." });
+  expect((await api("DELETE", "/incidents/{ref}/whys/{whyId}/acknowledgements", { ref: other, whyId: blamey.body.id }, { query: { field: finding!.field, match: finding!.match } })).status).toBe(204);
+  expect((await api("GET", "/incidents/{ref}/findings", { ref: other })).body.items.find((f: Json) => f.whyId === blamey.body.id).acknowledged).toBeNull();
 });
 
 test("tokens and scopes follow the same authorization as the browser", async ({ page, browser }) => {

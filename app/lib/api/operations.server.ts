@@ -6,6 +6,7 @@ import { SEVERITIES, STATUSES, parseReference, reference } from "~/models/incide
 import {
   actionInput,
   actionPatch,
+  acknowledgement,
   actionStatusChange,
   incidentInput,
   incidentPatch,
@@ -14,25 +15,34 @@ import {
   lifecycleMove,
   newActionInput,
   newWhyInput,
+  relatedLink,
   timelineEntryInput,
   timelineEntryPatch,
   whyInput,
   whyPatch,
 } from "~/models/inputs";
-import { getLearning, listLearnings } from "~/models/publication.server";
+import { getLearning, listLearnings, republish } from "~/models/publication.server";
 import { searchFor } from "~/models/search.server";
 import { RESULT_LIMIT, SEARCH_PAGE_SIZE } from "~/models/search";
 import { addTimelineEntry, deleteTimelineEntry, listTimeline, updateTimelineEntry } from "~/models/timeline.server";
 import { listPeople } from "~/models/user.server";
-import { addWhy, deleteWhy, listWhys, updateWhy } from "~/models/why.server";
+import { acknowledgeFinding, addWhy, applySuggestion, deleteWhy, listWhys, updateWhy, withdrawAcknowledgement } from "~/models/why.server";
+import { WHY_FIELDS } from "~/models/blame";
+import { findingsOf } from "~/models/blame.server";
+import { HISTORY_PAGE_SIZE, pageOfEvents } from "~/models/history.server";
+import { linkIncidents, listRelated, unlinkIncidents } from "~/models/recurrence.server";
 import { buildTree, type WhyNode } from "~/models/why-tree";
 import { NotFound } from "~/models/errors";
 import { PAGE_SIZE } from "~/models/paging";
-import { ApiProblem, cursorField, encodeCursor, etag, operation, type Operation } from "../api.server";
+import { API_BASE, ApiProblem, cursorField, encodeCursor, etag, operation, type Operation } from "../api.server";
 import {
   ActionPage,
   ActionRep,
+  FindingList,
+  HistoryPage,
   IncidentActionPage,
+  RelatedPage,
+  Republication,
   IncidentPage,
   IncidentRep,
   LearningPage,
@@ -52,6 +62,7 @@ import {
   incidentSummaryJson,
   learningJson,
   learningSummaryJson,
+  relatedJson,
   searchHitJson,
   timelineJson,
   whyJson,
@@ -651,4 +662,163 @@ const reading: Operation[] = [
   }),
 ];
 
-export const OPERATIONS: Operation[] = [...incidents, ...whys, ...timeline, ...actions, ...reading];
+// --- History, related incidents, wording, republishing -----------------------------------------------
+
+const findingPath = z.object({ ref: refParam, whyId: idParam("The why's id.") });
+const findingQuery = z.object({ field: z.enum(WHY_FIELDS), match: z.string().min(1).max(500).meta({ description: "The flagged words, as the finding gives them." }) });
+
+const analysis: Operation[] = [
+  operation({
+    id: "listHistory",
+    method: "GET",
+    path: "/incidents/{ref}/history",
+    tag: "History",
+    summary: "Read an incident's history",
+    description: `Every change, newest first, ${HISTORY_PAGE_SIZE} a page.`,
+    scope: "read",
+    params: incidentPath,
+    query: z.object({ cursor: cursorField(["after"]) }),
+    responses: { 200: { description: "A page of events.", schema: HistoryPage }, ...readErrors, 400: errors[400] },
+    run: async ({ holder, params, query }) => {
+      const incident = await getIncident(holder.user, params.ref);
+      const found = await pageOfEvents(holder.user, incident.id, { after: query.cursor?.after });
+      return { body: page(found.events, found.older !== null ? { after: found.older } : null) };
+    },
+  }),
+  operation({
+    id: "listRelated",
+    method: "GET",
+    path: "/incidents/{ref}/related",
+    tag: "History",
+    summary: "List the incidents marked as related",
+    description: "Those the token's owner may see.",
+    scope: "read",
+    params: incidentPath,
+    responses: { 200: { description: "The related incidents (at most 50).", schema: RelatedPage }, ...readErrors },
+    run: async ({ holder, params, origin }) => {
+      const incident = await getIncident(holder.user, params.ref);
+      return { body: page((await listRelated(holder.user, incident.id)).map((r) => relatedJson(origin, r)), null) };
+    },
+  }),
+  operation({
+    id: "linkRelated",
+    method: "POST",
+    path: "/incidents/{ref}/related",
+    tag: "History",
+    summary: "Mark another incident as related",
+    scope: "write",
+    params: incidentPath,
+    body: z.object({ relatedId: relatedLink.shape.relatedId }),
+    responses: { 200: { description: "Linked, both ways.", schema: RelatedPage }, ...writeErrors },
+    run: async ({ holder, params, body, origin }) => {
+      await linkIncidents(holder.user, params.ref, body.relatedId);
+      return { body: page((await listRelated(holder.user, params.ref)).map((r) => relatedJson(origin, r)), null) };
+    },
+  }),
+  operation({
+    id: "unlinkRelated",
+    method: "DELETE",
+    path: "/incidents/{ref}/related/{other}",
+    tag: "History",
+    summary: "No longer mark an incident as related",
+    scope: "write",
+    params: z.object({ ref: refParam, other: refParam }),
+    responses: { 204: { description: "Unlinked, both ways." }, ...writeErrors },
+    run: async ({ holder, params }) => {
+      await unlinkIncidents(holder.user, params.ref, params.other);
+      return { status: 204 };
+    },
+  }),
+  operation({
+    id: "listFindings",
+    method: "GET",
+    path: "/incidents/{ref}/findings",
+    tag: "Wording",
+    summary: "List the wording the blameless check flagged",
+    scope: "read",
+    params: incidentPath,
+    responses: { 200: { description: "Every finding, each with its acknowledgement if it was kept.", schema: FindingList }, ...readErrors },
+    run: async ({ holder, params }) => {
+      const incident = await getIncident(holder.user, params.ref);
+      const items = [...(await findingsOf(incident.id))].flatMap(([whyId, findings]) =>
+        findings.map((f) => ({
+          whyId,
+          field: f.field,
+          match: f.match,
+          kind: f.kind,
+          explanation: f.explanation,
+          suggestion: f.suggestion,
+          rewording: f.rewrite?.sentence ?? null,
+          acknowledged: f.acknowledged ?? null,
+        })),
+      );
+      return { body: { items } };
+    },
+  }),
+  operation({
+    id: "acknowledgeFinding",
+    method: "POST",
+    path: "/incidents/{ref}/whys/{whyId}/acknowledgements",
+    tag: "Wording",
+    summary: "Keep a flagged wording, saying why",
+    scope: "write",
+    params: findingPath,
+    body: acknowledgement.omit({ whyId: true }),
+    responses: { 204: { description: "Kept, with the reason." }, ...writeErrors },
+    run: async ({ holder, params, body }) => {
+      await acknowledgeFinding(holder.user, params.ref, params.whyId, body.field, body.match, body.reason);
+      return { status: 204 };
+    },
+  }),
+  operation({
+    id: "withdrawAcknowledgement",
+    method: "DELETE",
+    path: "/incidents/{ref}/whys/{whyId}/acknowledgements",
+    tag: "Wording",
+    summary: "Take back a kept wording",
+    scope: "write",
+    params: findingPath,
+    query: findingQuery,
+    responses: { 204: { description: "Flagged again." }, ...writeErrors },
+    run: async ({ holder, params, query }) => {
+      await withdrawAcknowledgement(holder.user, params.ref, params.whyId, query.field, query.match);
+      return { status: 204 };
+    },
+  }),
+  operation({
+    id: "applySuggestion",
+    method: "POST",
+    path: "/incidents/{ref}/whys/{whyId}/rewordings",
+    tag: "Wording",
+    summary: "Take the suggested rewording of a flagged wording",
+    description: "If-Match names the why's version read.",
+    scope: "write",
+    params: findingPath,
+    body: findingQuery,
+    ifMatch: "required",
+    responses: { 200: { description: "Reworded.", schema: WhyRep, headers: withEtag }, ...versionedWriteErrors },
+    run: async ({ holder, params, body, version, origin }) => {
+      const row = await applySuggestion(holder.user, params.ref, params.whyId, version!, body.field, body.match);
+      return { body: await whyOf(origin, await getIncident(holder.user, params.ref), params.whyId), headers: { ETag: etag(row.version) } };
+    },
+    current: async ({ holder, params, origin }) => whyOf(origin, await getIncident(holder.user, params.ref), params.whyId),
+  }),
+  operation({
+    id: "republish",
+    method: "POST",
+    path: "/incidents/{ref}/republications",
+    tag: "Incidents",
+    summary: "Publish a published analysis again, with its changes",
+    description: "The same checks as the first publication; the learning shows the new revision.",
+    scope: "write",
+    params: incidentPath,
+    responses: { 201: { description: "Republished.", schema: Republication }, ...writeErrors },
+    run: async ({ holder, params, origin }) => {
+      const revision = await republish(holder.user, params.ref);
+      const learning = `${origin}${API_BASE}/learnings/${reference(params.ref)}`;
+      return { status: 201, body: { revision, links: { learning } }, headers: { Location: learning } };
+    },
+  }),
+];
+
+export const OPERATIONS: Operation[] = [...incidents, ...whys, ...timeline, ...actions, ...analysis, ...reading];

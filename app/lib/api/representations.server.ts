@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ACTION_STATUSES, PRIORITIES } from "~/models/action";
-import { SEVERITIES, STATUSES, VISIBILITIES } from "~/models/incident";
+import { SEVERITIES, STATUSES, VISIBILITIES, type Severity, type Status } from "~/models/incident";
+import { WHY_FIELDS } from "~/models/blame";
 import type { Action, ActionListItem } from "~/models/action.server";
 import type { Incident, IncidentListItem } from "~/models/incident.server";
 import type { TimelineEntry } from "~/models/timeline.server";
@@ -466,6 +467,52 @@ export function searchHitJson(origin: string, hit: SearchHit): z.infer<typeof Se
     links: { page: `${origin}${hit.href}`, incident: `${origin}${API_BASE}/incidents/${hit.incident.reference}` },
   };
 }
+
+// --- History, related incidents, wording findings ------------------------------------------------
+
+export const HistoryEvent = named(
+  "HistoryEvent",
+  z.object({
+    id: z.number().int(),
+    kind: z.string().meta({ description: "incident.reported, why.added, action.updated, …" }),
+    summary: z.string(),
+    changes: z.record(z.string(), z.tuple([z.unknown(), z.unknown()])).meta({ description: "Each changed field, as [before, after]." }),
+    afterPublication: z.boolean(),
+    createdAt: time,
+    actorName: z.string(),
+  }),
+);
+export const HistoryPage = pageOf("HistoryPage", HistoryEvent);
+
+export const RelatedIncidentRep = named(
+  "RelatedIncident",
+  z.object({ reference: z.string(), title: z.string(), severity: z.enum(SEVERITIES), status: z.enum(STATUSES), startedAt: time, links: z.object({ self: url, page: url }) }),
+);
+export const RelatedPage = pageOf("RelatedPage", RelatedIncidentRep);
+
+export function relatedJson(origin: string, related: { reference: string; title: string; severity: Severity; status: Status; startedAt: string }): z.infer<typeof RelatedIncidentRep> {
+  const links = incidentLinks(origin, related.reference);
+  return { reference: related.reference, title: related.title, severity: related.severity, status: related.status, startedAt: related.startedAt, links: { self: links.self, page: links.page } };
+}
+
+export const FindingRep = named(
+  "WordingFinding",
+  z
+    .object({
+      whyId: z.number().int(),
+      field: z.enum(WHY_FIELDS),
+      match: z.string(),
+      kind: z.string(),
+      explanation: z.string(),
+      suggestion: z.string(),
+      rewording: z.string().nullable().meta({ description: "The sentence as the suggested rewording reads, when one is offered." }),
+      acknowledged: z.object({ reason: z.string(), byName: z.string() }).nullable(),
+    })
+    .meta({ description: "Wording the blameless check flagged in a why. Publishing waits until each is reworded or acknowledged with a reason." }),
+);
+export const FindingList = named("WordingFindings", z.object({ items: z.array(FindingRep) }));
+
+export const Republication = named("Republication", z.object({ revision: z.number().int(), links: z.object({ learning: url }) }));
 
 // --- People ------------------------------------------------------------------------------------
 
