@@ -12,6 +12,8 @@ export type GateNoticeView = {
   since: string;
   /** One line per policy it breaks: which services, the severities, and how it breaks it. */
   lines: string[];
+  /** What opens the gate again. */
+  remedy: string;
   /** The exception letting deploys through meanwhile. */
   exception: { id: number; until: string; grantedBy: string; reason: string } | null;
   /** Whether this person may grant or end an exception (the facilitator, an admin). */
@@ -44,7 +46,7 @@ export function GateNotice({ gate, state }: { gate: GateNoticeView | null; state
           <li key={line}>{line}</li>
         ))}
       </ul>
-      {!exception ? <p className="muted small">Publish the analysis or finish the overdue P1 actions and the gate opens by itself.</p> : null}
+      {!exception ? <p className="muted small">{gate.remedy}</p> : null}
       {gate.canManage && exception ? (
         <Form method="post" preventScrollReset className="inline-form no-print">
           <input type="hidden" name="exceptionId" value={exception.id} />

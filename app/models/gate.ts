@@ -304,6 +304,16 @@ export function holdLine(hold: IncidentHold): string {
   return `${scope} (${severities}): ${hold.breaches.map((b) => breachText(b)).join("; ")}.`;
 }
 
+/** What opens the gate again, for the incident page: "once its analysis is published and its overdue P1 actions are done". */
+export function remedyText(holds: readonly IncidentHold[]): string {
+  const kinds = new Set(holds.flatMap((h) => h.breaches.map((b) => b.why)));
+  const parts = [
+    kinds.has("analysis-overdue") ? "its analysis is published" : null,
+    kinds.has("overdue-p1-actions") ? "its overdue P1 actions are done" : null,
+  ].filter(Boolean);
+  return `The gate opens by itself once ${parts.join(" and ")}.`;
+}
+
 /** When an incident's holds began: the earliest of their breaches. */
 export function holdingSince(holds: readonly IncidentHold[]): string | null {
   const all = holds.flatMap((h) => h.breaches.map((b) => b.since)).sort();

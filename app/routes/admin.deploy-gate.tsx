@@ -311,7 +311,7 @@ function PolicyItem({ policy, state }: { policy: GatePolicy; state?: FormState }
           <SubmitButton
             intent="delete-policy"
             match={{ policyId: String(policy.id) }}
-            className="button button--quiet button--danger"
+            className="button button--danger"
             pendingText="Deleting…"
             label={labelFor("Delete the policy", name)}
           >

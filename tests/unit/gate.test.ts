@@ -18,6 +18,7 @@ import {
   holdLine,
   holdsOf,
   parseRepositoryServices,
+  remedyText,
   policyFor,
   RESTRICTED_INCIDENT,
   serviceOfRepository,
@@ -40,7 +41,10 @@ import { listEvents } from "~/models/history.server";
 import { getIncident } from "~/models/incident.server";
 import { gatePolicyInput } from "~/models/inputs";
 import { updateSettings } from "~/models/settings.server";
+import * as incidentLayout from "~/routes/incidents.$ref";
+import * as incidentPage from "~/routes/incidents.$ref._index/route";
 import { caught, freshDatabase, fullScans, recordQueries } from "./helpers";
+import { renderPage, type RouteModule } from "./render";
 
 const APP = "https://hindsight.example.com";
 const STARTED = "2026-10-06T12:00:00.000Z";
@@ -239,6 +243,10 @@ describe("the gate's rules", () => {
       "Every service without a policy of its own (SEV2 and above): its analysis was not published within 24 hours of the start.",
     ]);
     expect(heldServices(holdsOf([policy({ service: "a" }), policy({ id: 2, service: "b" })], incident({ services: ["a", "b"] }), hoursAfter(STARTED, 49)))).toBe("a and b");
+    expect(remedyText(holds)).toBe("The gate opens by itself once its analysis is published and its overdue P1 actions are done.");
+    expect(remedyText(holdsOf([policy({ analysisHours: null })], incident({ overdueP1: { count: 1, since: STARTED } }), hoursAfter(STARTED, 49)))).toBe(
+      "The gate opens by itself once its overdue P1 actions are done.",
+    );
   });
 
   it("maps a repository to the service of its name unless an admin mapped it", () => {
@@ -474,5 +482,37 @@ describe("the gate, read from the database", () => {
     expect(await setRepositoryServices(admin, "acme/storefront = checkout")).toEqual({ "acme/storefront": "checkout" });
     expect(await caught(() => setRepositoryServices(admin, "nonsense"))).toMatchObject({ kind: "invalid", field: "repositories" });
     expect(await caught(() => setRepositoryServices(facilitator as never, "a/b = c"))).toBeInstanceOf(Forbidden);
+  });
+
+  describe("on the incident page", () => {
+    const page = (userId: number, reference: string) =>
+      renderPage(userId, `/incidents/${reference}`, [
+        { pattern: "/incidents/:ref", module: incidentLayout as unknown as RouteModule },
+        { pattern: "", module: incidentPage as unknown as RouteModule, index: true },
+      ]);
+
+    it("says that the incident holds deploys, since when and why; only its facilitator and admins get the form to let them through", async () => {
+      const { admin, facilitator, participant } = await people();
+      await createPolicy(admin, { service: "checkout", minSeverity: "SEV2", analysisHours: 48, holdOnOverdueP1: true });
+      const incident = await createIncident(facilitator, { services: ["checkout"], startedAt: "2026-10-06T12:00:00.000Z" });
+      await db().insert(schema.participants).values({ incidentId: incident.id, userId: participant.id }).run();
+      const read = await page(participant.id, incident.reference);
+      // The text as read: React marks where one text node ends and the next begins.
+      const text = read.html.replace(/<!-- -->/g, "");
+      expect(text).toContain("Holding deploys");
+      expect(text).toContain("This incident is holding deploys of <strong>checkout</strong> since 8 Oct 2026, 12:00 UTC.");
+      expect(text).toContain("checkout (SEV2 and above): its analysis was not published within 2 days of the start.");
+      expect(read.html).not.toContain("grant-gate-exception");
+      const led = await page(facilitator.id, incident.reference);
+      expect(led.html).toMatch(/name="intent" value="grant-gate-exception"/);
+      await grantGateException(facilitator, incident.id, { reason: "Ship the fix", hours: 72 });
+      const excepted = await page(participant.id, incident.reference);
+      expect(excepted.html).toContain("Deploys let through the gate");
+      expect(excepted.html).not.toContain("end-gate-exception");
+      expect((await page(admin.id, incident.reference)).html).toMatch(/name="intent" value="end-gate-exception"/);
+      // No policy broken, no notice.
+      const calm = await createIncident(facilitator, { services: ["docs"] });
+      expect((await page(facilitator.id, calm.reference)).html).not.toContain("deploy-gate");
+    });
   });
 });

@@ -22,7 +22,7 @@ import { permissionsFor } from "~/models/authorization";
 import { changesSincePublication } from "~/models/publication.server";
 import { findingsOf } from "~/models/blame.server";
 import { categoryLabels, listCategories } from "~/models/category.server";
-import { heldServices, holdingSince, holdLine } from "~/models/gate";
+import { heldServices, holdingSince, holdLine, remedyText } from "~/models/gate";
 import { incidentGate } from "~/models/gate.server";
 import { VISIBILITY_LABELS } from "~/models/incident";
 import { ownerChoices, publishCheck, type Incident } from "~/models/incident.server";
@@ -93,6 +93,7 @@ async function gateNotice(incident: Incident, canManage: boolean): Promise<GateN
     services: heldServices(holds),
     since: formatTime(holdingSince(holds)),
     lines: holds.map(holdLine),
+    remedy: remedyText(holds),
     exception: exception ? { id: exception.id, until: formatTime(exception.expiresAt), grantedBy: exception.grantedByName, reason: exception.reason } : null,
     canManage,
   };
