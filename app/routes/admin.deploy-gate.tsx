@@ -125,7 +125,7 @@ export default function DeployGate() {
 
       <section className="panel" aria-labelledby="check-title">
         <h2 id="check-title">Check a service</h2>
-        <Form method="get" className="inline-form">
+        <Form method="get" className="inline-form gate-check-form">
           <Field label="Service" name="service" error={check && "error" in check ? check.error : undefined}>
             {(p) => <input {...p} type="text" required defaultValue={check?.service ?? ""} placeholder="checkout" />}
           </Field>

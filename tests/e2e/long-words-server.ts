@@ -34,6 +34,7 @@ export const SIGNED_IN_PAGES = [
   "/admin/settings",
   "/admin/sign-in",
   "/admin/outbox",
+  "/admin/deploy-gate",
 ];
 
 /** Pages for someone signed out; the seeded subscriber's unsubscribe page is added when served. */
