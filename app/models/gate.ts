@@ -243,10 +243,9 @@ export function decisionComment(decision: GateDecision, max = 1000): string {
     : `Hindsight's deploy gate holds deploys of ${decision.service} (${scope}):`;
   const lines = [head];
   let length = head.length;
-  const shown = decision.reasons;
-  for (const [i, reason] of shown.entries()) {
+  for (const [i, reason] of decision.reasons.entries()) {
     const line = `- ${describeReason(reason)}${reason.incident ? ` ${reason.incident.url}` : ""}`;
-    const rest = shown.length - i;
+    const rest = decision.reasons.length - i;
     if (length + line.length + 1 > max - 40) {
       lines.push(`- and ${rest} more.`);
       break;
