@@ -9,16 +9,19 @@ import { startScheduler } from "~/lib/scheduler.server";
 import { checkUncheckedWhysInBackground } from "~/models/blame.server";
 import { startDelivery } from "~/models/outbox.server";
 import { DATA_MIGRATIONS } from "~/models/data-migrations.server";
+import { startAnswering } from "~/models/deployment-review.server";
 import { refreshUncheckedSimilaritiesInBackground } from "~/models/recurrence.server";
 
 /**
  * Opens and migrates the database when the server starts, not on the first request, then starts
- * the daily jobs and the sending of queued emails, and checks the wording and looks up the similar whys of whys saved before either
- * was stored with them. The server (server.js) awaits it before it takes a request.
+ * the daily jobs, the sending of queued emails and of answers to GitHub's deployment reviews, and
+ * checks the wording and looks up the similar whys of whys saved before either was stored with
+ * them. The server (server.js) awaits it before it takes a request.
  */
 export const ready: Promise<void> = openAppDatabase(DATA_MIGRATIONS).then(() => {
   startScheduler();
   startDelivery();
+  startAnswering().catch((error: unknown) => console.error("Answering GitHub's deployment reviews failed:", error));
   checkUncheckedWhysInBackground();
   refreshUncheckedSimilaritiesInBackground();
 });

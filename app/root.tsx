@@ -117,6 +117,7 @@ export function Layout({ children }: { children: ReactNode }) {
                 <NavLink to="/admin/sign-in">Sign-in</NavLink>
                 <NavLink to="/admin/settings">Settings</NavLink>
                 <NavLink to="/admin/categories">Categories</NavLink>
+                <NavLink to="/admin/deploy-gate">Deploy gate</NavLink>
                 <NavLink to="/digest">Digest</NavLink>
                 <NavLink to="/admin/outbox">Outbox</NavLink>
                 <NavLink to="/admin/tokens">API tokens</NavLink>

@@ -38,6 +38,15 @@ const schema = z.object({
   OIDC_SCOPES: z.string().default("openid email profile"),
   /** The ID token (or userinfo) claim that lists the person's groups. */
   OIDC_GROUPS_CLAIM: z.string().min(1).default("groups"),
+  /** The GitHub App that answers deployment protection rules (the deploy gate): its App id (or client id). */
+  GITHUB_APP_ID: z.string().trim().min(1).optional(),
+  /** The App's private key (PEM; "\n" may stand for line breaks), or a file that holds it. */
+  GITHUB_APP_PRIVATE_KEY: z.string().min(1).optional(),
+  GITHUB_APP_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  /** The secret GitHub signs the App's webhook deliveries with. */
+  GITHUB_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** GitHub's REST API; GitHub Enterprise Server: https://HOST/api/v3. Answers go only there. */
+  GITHUB_API_URL: z.string().url().default("https://api.github.com"),
   /** "true" serves /bench/floor, the benchmark's trivial page; off in normal use. */
   HINDSIGHT_BENCH: z.enum(["true", "false"]).default("false"),
 });

@@ -89,3 +89,29 @@ export function formatDate(date: string | null | undefined): string {
   const [y, m, d] = date.split("-").map(Number);
   return `${d} ${MONTHS[m - 1]} ${y}`;
 }
+
+/** The offset of a time zone from UTC at `at`, in milliseconds (east of Greenwich is positive). */
+function offsetIn(timeZone: string, at: Date): number {
+  const parts = formatter("en-US", {
+    timeZone,
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+    hour: "numeric",
+    minute: "numeric",
+    second: "numeric",
+    hourCycle: "h23",
+  }).formatToParts(at);
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const local = Date.UTC(part("year"), part("month") - 1, part("day"), part("hour"), part("minute"), part("second"));
+  return local - Math.floor(at.getTime() / 1000) * 1000;
+}
+
+/** The instant a calendar date begins in a time zone, as ISO: "2026-11-23" in Europe/Berlin → "2026-11-22T23:00:00.000Z". */
+export function startOfDayIn(timeZone: string, date: string): string {
+  const midnightUtc = Date.parse(`${date}T00:00:00Z`);
+  // Twice: the offset at the first guess may differ from the offset at midnight itself (a change of summer time in between).
+  let guess = midnightUtc - offsetIn(timeZone, new Date(midnightUtc));
+  guess = midnightUtc - offsetIn(timeZone, new Date(guess));
+  return new Date(guess).toISOString();
+}

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { ACTION_STATUSES, PRIORITIES } from "./action";
 import { WHY_FIELDS } from "./blame";
+import { EXCEPTION_DURATIONS, GATE_LIMITS } from "./gate";
 import { SEVERITIES, STATUSES, VISIBILITIES, parseServices, timeProblems, type IncidentTimes } from "./incident";
 import { FIELD_LIMITS, tooLongMessage } from "./limits";
 import { PHASES, SESSION_LIMITS } from "./live-session";
@@ -337,3 +338,64 @@ export const notificationChoices = z.object({
   lifecycle: z.boolean().default(false),
   reassigned: z.boolean().default(false),
 }) satisfies z.ZodType<NotificationChoices>;
+
+// --- The deploy gate ---------------------------------------------------------------------------
+
+/** The policy's service, typed as incidents list theirs; empty (or null): every service without a policy of its own. */
+const policyService = z
+  .string()
+  .max(200, `Keep the service name under ${FIELD_LIMITS.service} characters.`)
+  .nullable()
+  .default(null)
+  .transform((value) => (value === null ? [] : parseServices(value)))
+  .pipe(
+    z
+      .array(z.string().max(FIELD_LIMITS.service, `Keep the service name under ${FIELD_LIMITS.service} characters.`))
+      .max(1, "One service per policy: add another policy for the next one."),
+  )
+  .transform((names): string | null => names[0] ?? null);
+
+const policyRules = {
+  minSeverity: z.enum(SEVERITIES, { error: "Choose a severity." }),
+  analysisHours: z
+    .number({ error: "Enter a number of hours, or leave it empty." })
+    .int("Enter whole hours.")
+    .min(1, "At least 1 hour.")
+    .max(GATE_LIMITS.analysisHours, `At most ${GATE_LIMITS.analysisHours} hours (30 days).`)
+    .nullable()
+    .default(null),
+  holdOnOverdueP1: z.boolean().default(true),
+};
+
+/** A policy needs a reason to hold: a deadline for the analysis, overdue P1 actions, or both. */
+function holdsForSomething(fields: { analysisHours?: unknown; holdOnOverdueP1?: unknown }, ctx: z.RefinementCtx) {
+  if ((fields.analysisHours === null || fields.analysisHours === undefined) && fields.holdOnOverdueP1 === false) {
+    ctx.addIssue({ code: "custom", path: ["analysisHours"], message: "Give the analysis a deadline, or hold on overdue P1 actions: a policy without either holds nothing." });
+  }
+}
+
+/** A new deploy-gate policy, for one service or for all. */
+export const gatePolicyInput = z.object({ service: policyService, ...policyRules }).superRefine(holdsForSomething);
+export type GatePolicyInput = z.infer<typeof gatePolicyInput>;
+
+/** A policy's rules changed, based on the version that was read; its service stays. */
+export const gatePolicyChange = z.object({ policyId: id(), version, ...policyRules }).superRefine(holdsForSomething);
+export type GatePolicyChange = z.infer<typeof gatePolicyChange>;
+
+export const gatePolicyDeletion = z.object({ policyId: id() });
+
+/** Deploys let through despite an incident for a while, with the reason. */
+export const gateExceptionGrant = z.object({
+  reason: z
+    .string()
+    .trim()
+    .min(1, "Say why deploys may go ahead despite this incident, e.g. the fix for it.")
+    .max(FIELD_LIMITS.reason, tooLongMessage(FIELD_LIMITS.reason)),
+  hours: z
+    .number({ error: "Choose how long." })
+    .refine((h) => (EXCEPTION_DURATIONS as readonly number[]).includes(h), `Choose one of the durations offered, at most ${GATE_LIMITS.exceptionHours} hours.`),
+});
+export type GateExceptionGrant = z.infer<typeof gateExceptionGrant>;
+
+/** An exception ended before it expires. */
+export const gateExceptionEnd = z.object({ exceptionId: id() });

@@ -28,6 +28,8 @@ export type Settings = {
   providerDomains: string[];
   /** The provider's groups whose members are admins, applied at each sign-in; empty: roles are set on the People page. */
   providerAdminGroups: string[];
+  /** Repositories (lower-cased "owner/name") whose deploys are of a service named otherwise, for the deploy gate. */
+  gateRepositories: Record<string, string>;
 };
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -42,6 +44,7 @@ export const DEFAULT_SETTINGS: Settings = {
   providerName: "your identity provider",
   providerDomains: [],
   providerAdminGroups: [],
+  gateRepositories: {},
 };
 
 /** The digest's recipients: the settings page's list, or DIGEST_TO (comma-separated). */

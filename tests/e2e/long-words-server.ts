@@ -37,6 +37,7 @@ export const SIGNED_IN_PAGES = [
   "/admin/sign-in",
   "/admin/outbox",
   "/admin/tokens",
+  "/admin/deploy-gate",
 ];
 
 /** Pages for someone signed out; the seeded subscriber's unsubscribe page is added when served. */

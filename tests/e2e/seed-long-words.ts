@@ -33,6 +33,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
   const { addCategory } = await import("~/models/category.server");
   const { createAction } = await import("~/models/action.server");
   const { setPeople } = await import("~/models/incident.server");
+  const { createPolicy } = await import("~/models/gate.server");
   const { addDays } = await import("~/lib/time");
   const { runReminders } = await import("~/models/reminder.server");
   const { sendDigest } = await import("~/models/digest.server");
@@ -80,6 +81,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
     { question: `Why ${text("Restrictedquestion")}?`, answer: "Because the on-call engineer was careless with the deploy.", remediation: "Add a deploy lock." },
     { question: `Why ${text("Otherquestion")}?`, answer: "Because the reviewer was careless with the config.", remediation: "Validate the config in CI." },
   ]);
+
+  // The restricted incident's analysis is late: it holds deploys of a service with a long name, and
+  // of every other, so its page shows the gate's notice and the form to let deploys through.
+  await createPolicy(admin, { service: services[0], minSeverity: "SEV2", analysisHours: 48, holdOnOverdueP1: true });
+  await createPolicy(admin, { service: null, minSeverity: "SEV2", analysisHours: 72, holdOnOverdueP1: true });
 
   await runReminders();
   // Digest #1, sent to a subscriber; the pages of a past digest and of its unsubscribe link.

@@ -8,11 +8,13 @@ import { STATUS_LABELS } from "~/models/incident";
 import type { Incident } from "~/models/incident.server";
 import { moveIncident } from "~/models/incident.server";
 import { createAction, pastDueRefusal, replanAction } from "~/models/action.server";
-import { formatDate } from "~/lib/time";
+import { formatDate, formatTime } from "~/lib/time";
 import {
   acknowledgement,
   actionPlanChange,
   findingRef,
+  gateExceptionEnd,
+  gateExceptionGrant,
   lifecycleMove,
   newActionInput,
   newWhyInput,
@@ -24,6 +26,7 @@ import {
   whyChange,
   whyDeletion,
 } from "~/models/inputs";
+import { endGateException, grantGateException } from "~/models/gate.server";
 import { republish } from "~/models/publication.server";
 import { linkIncidents, unlinkIncidents } from "~/models/recurrence.server";
 import { addTimelineEntry, deleteTimelineEntry, updateTimelineEntry } from "~/models/timeline.server";
@@ -31,8 +34,8 @@ import { acknowledgeFinding, addWhy, applySuggestion, deleteWhy, updateWhy, with
 import { z } from "zod";
 
 // What the incident page's forms change, one intent each: the why tree, follow-up actions added
-// or replanned on a why's card, the timeline, the wording findings, related incidents and the
-// lifecycle. Each reads a domain input (app/models/inputs.ts), calls one model, and answers with
+// or replanned on a why's card, the timeline, the wording findings, related incidents, the
+// lifecycle and exceptions to the deploy gate. Each reads a domain input (app/models/inputs.ts), calls one model, and answers with
 // where to go back on the page.
 
 /** Who asks, about which incident; every intent acts on the incident in the address. */
@@ -197,6 +200,23 @@ export const INCIDENT_PAGE_INTENTS: Record<string, Intent<IncidentPageContext>> 
           ? `${moved.reference} is published. Thank you for running a blameless 5 Whys.`
           : `${moved.reference} moved to ${STATUS_LABELS[moved.status].toLowerCase()}.`;
       return redirectWithFlash(pageOf(incident), message);
+    },
+  }),
+  "grant-gate-exception": intent({
+    input: gateExceptionGrant,
+    target: () => "gate",
+    run: async ({ user, incident }: IncidentPageContext, grant) => {
+      const exception = await grantGateException(user, incident.id, grant);
+      return redirectWithFlash(`${pageOf(incident)}#deploy-gate`, `Deploys are let through the gate despite ${incident.reference} until ${formatTime(exception.expiresAt)}.`);
+    },
+  }),
+  "end-gate-exception": intent({
+    input: gateExceptionEnd,
+    target: () => "gate",
+    refused: "bad-request",
+    run: async ({ user, incident }: IncidentPageContext, { exceptionId }) => {
+      await endGateException(user, incident.id, exceptionId);
+      return redirectWithFlash(`${pageOf(incident)}#deploy-gate`, `The exception is ended: ${incident.reference} holds deploys again.`);
     },
   }),
 };

@@ -3,6 +3,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ActionFigures } from "~/components/action-figures";
 import { WhyActions, type ActionView } from "~/components/actions";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { GateNotice, type GateNoticeView } from "~/components/gate-notice";
 import { LiveNotice } from "~/components/live-notice";
 import type { FormState } from "~/components/form-state";
 import { Lifecycle } from "~/components/lifecycle";
@@ -21,6 +22,8 @@ import { permissionsFor } from "~/models/authorization";
 import { changesSincePublication } from "~/models/publication.server";
 import { findingsOf } from "~/models/blame.server";
 import { categoryLabels, listCategories } from "~/models/category.server";
+import { heldServices, holdingSince, holdLine, remedyText } from "~/models/gate";
+import { incidentGate } from "~/models/gate.server";
 import { VISIBILITY_LABELS } from "~/models/incident";
 import { ownerChoices, publishCheck, type Incident } from "~/models/incident.server";
 import { firstParagraphText } from "~/lib/markdown.server";
@@ -69,6 +72,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     },
     permissions,
     liveSince,
+    gate: await gateNotice(incident, permissions.manage),
     whys: whys.map(readOnly),
     categoryLabels: await categoryLabels(),
     seenBefore: await seenBefore(user, incident, whys),
@@ -78,6 +82,20 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     problems: permissions.manage && incident.status === "review" ? await publishCheck(incident) : [],
     // Everything the page's forms need, for those who may use them; readers get the page only.
     editing: permissions.contribute ? await editingOf(user, incident, whys, timeline, permissions.manage) : null,
+  };
+}
+
+/** What the incident does to the deploy gate, when it holds deploys (or would, but for an exception). */
+async function gateNotice(incident: Incident, canManage: boolean): Promise<GateNoticeView | null> {
+  const { holds, exception } = await incidentGate(incident);
+  if (holds.length === 0) return null;
+  return {
+    services: heldServices(holds),
+    since: formatTime(holdingSince(holds)),
+    lines: holds.map(holdLine),
+    remedy: remedyText(holds),
+    exception: exception ? { id: exception.id, until: formatTime(exception.expiresAt), grantedBy: exception.grantedByName, reason: exception.reason } : null,
+    canManage,
   };
 }
 
@@ -172,6 +190,7 @@ export default function Analysis() {
     unlinkedActions,
     actionFigures,
     liveSince,
+    gate,
   } = useLoaderData<typeof loader>();
   const live = useLiveIncident(incident.reference, liveSince);
   const page = `/incidents/${incident.reference}`;
@@ -183,6 +202,7 @@ export default function Analysis() {
   return (
     <>
       <LiveNotice live={live} what="incident" />
+      <GateNotice gate={gate} state={state?.target === "gate" ? state : undefined} />
       <section className="panel" aria-labelledby="facts-title">
         <h2 id="facts-title" className="visually-hidden">
           Facts
