@@ -38,6 +38,16 @@ const schema = z.object({
   OIDC_SCOPES: z.string().default("openid email profile"),
   /** The ID token (or userinfo) claim that lists the person's groups. */
   OIDC_GROUPS_CLAIM: z.string().min(1).default("groups"),
+  /**
+   * Seconds to wait after each failed webhook delivery, comma-separated (default: 5 s, 5 min,
+   * 30 min, 2 h, 5 h, 10 h, 10 h, about a day in all); as many attempts follow as it has steps.
+   * Shortened for tests, which must not wait a day for a retry.
+   */
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .trim()
+    .regex(/^\d+(\s*,\s*\d+){0,19}$/, "seconds, comma-separated, at most 20 steps")
+    .optional(),
   /** "true" serves /bench/floor, the benchmark's trivial page; off in normal use. */
   HINDSIGHT_BENCH: z.enum(["true", "false"]).default("false"),
 });

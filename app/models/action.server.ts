@@ -179,6 +179,7 @@ export async function createAction(actor: Viewer, incidentId: number, whyId: num
       incident,
       actorId: actor.id,
       kind: "action.added",
+      actionId: id,
       summary: `Added the action “${fields.title}” for ${action.ownerName}, due ${formatDate(action.dueDate)}`,
     });
     await syncClosure(tx, actor, incident.id);
@@ -237,7 +238,7 @@ async function changeAction(tx: Tx, actor: Viewer, actionId: number, baseVersion
     .returning({ id: actions.id })
     .get();
   if (!updated) throw new Conflict(actionValues((await loadAction(tx, actionId))!));
-  await recordEvent(tx, { incident, actorId: actor.id, kind: "action.updated", summary: `Edited the action “${action.title}”`, changes });
+  await recordEvent(tx, { incident, actorId: actor.id, kind: "action.updated", actionId, summary: `Edited the action “${action.title}”`, changes });
   return (await loadAction(tx, actionId))!;
 }
 
@@ -264,6 +265,7 @@ export async function handOverOpenActions(actor: Viewer, fromId: number, toId: n
         incident,
         actorId: actor.id,
         kind: "action.updated",
+        actionId: id,
         summary: `Handed the action “${action.title}” from ${action.ownerName} to ${newOwner}`,
         changes: { owner: [action.ownerName, newOwner] },
       });
@@ -310,6 +312,7 @@ export async function changeActionStatus(actor: Viewer, actionId: number, to: Ac
       incident,
       actorId: actor.id,
       kind: "action.status",
+      actionId,
       summary: `${verb} the action “${action.title}”`,
       changes: { status: [ACTION_STATUS_LABELS[action.status], ACTION_STATUS_LABELS[to]], ...(to === "wont_do" ? { reason: [null, reason.trim()] } : {}) },
     });

@@ -1,5 +1,6 @@
 import { schema, type Tx } from "~/lib/db.server";
 import { streamEvent } from "./live-events.server";
+import { announceChange } from "./webhook-events.server";
 
 const { auditEvents } = schema;
 
@@ -27,12 +28,17 @@ export type AuditInput = {
   changes?: Changes;
   /** Another incident the summary names as RELATED. */
   relatedIncidentId?: number;
+  /** The why the event is about, when it is about one (webhooks link to it). */
+  whyId?: number;
+  /** The follow-up action the event is about, when it is about one (webhooks link to it). */
+  actionId?: number;
 };
 
 /**
  * Records who changed what; changes made after publication are marked as such. Every change to an
  * incident passes here, in its transaction: once it commits, those watching the incident hear of
- * it (app/lib/event-bus.server.ts), whichever page, tab or tool made it.
+ * it (app/lib/event-bus.server.ts), whichever page, tab or tool made it, and so do the webhook
+ * endpoints that listen for it (webhook-events.server.ts, written to the outbox in this transaction).
  */
 export async function recordEvent(tx: Tx, event: AuditInput) {
   await tx
@@ -48,4 +54,5 @@ export async function recordEvent(tx: Tx, event: AuditInput) {
     })
     .run();
   await streamEvent(tx, event.incident.id, "change", event.kind);
+  await announceChange(tx, { incidentId: event.incident.id, kind: event.kind, changes: event.changes, whyId: event.whyId, actionId: event.actionId });
 }

@@ -2,7 +2,7 @@ import { db, prepared, schema } from "~/lib/db.server";
 import { env } from "~/lib/env.server";
 import { DEFAULT_DUE_POLICY, type DuePolicy } from "./action";
 import { assertAdmin } from "./authorization.server";
-import type { User } from "./user.server";
+import type { Viewer } from "./authorization";
 
 export type Settings = {
   duePolicy: DuePolicy;
@@ -28,6 +28,12 @@ export type Settings = {
   providerDomains: string[];
   /** The provider's groups whose members are admins, applied at each sign-in; empty: roles are set on the People page. */
   providerAdminGroups: string[];
+  /**
+   * Whether webhook endpoints may be on loopback, private, link-local or other non-public
+   * addresses (a receiver inside the company network). Off: such URLs are refused when
+   * registered and when each delivery connects.
+   */
+  webhooksAllowPrivate: boolean;
 };
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -42,6 +48,7 @@ export const DEFAULT_SETTINGS: Settings = {
   providerName: "your identity provider",
   providerDomains: [],
   providerAdminGroups: [],
+  webhooksAllowPrivate: false,
 };
 
 /** The digest's recipients: the settings page's list, or DIGEST_TO (comma-separated). */
@@ -63,7 +70,7 @@ export async function getSettings(): Promise<Settings> {
   return { ...DEFAULT_SETTINGS, ...stored } as Settings;
 }
 
-export async function updateSettings(actor: User, changes: Partial<Settings>): Promise<Settings> {
+export async function updateSettings(actor: Viewer, changes: Partial<Settings>): Promise<Settings> {
   assertAdmin(actor);
   await db().transaction(async (tx) => {
     for (const [key, value] of Object.entries(changes)) {
