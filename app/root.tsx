@@ -119,6 +119,7 @@ export function Layout({ children }: { children: ReactNode }) {
                 <NavLink to="/admin/categories">Categories</NavLink>
                 <NavLink to="/digest">Digest</NavLink>
                 <NavLink to="/admin/outbox">Outbox</NavLink>
+                <NavLink to="/admin/webhooks">Webhooks</NavLink>
               </div>
             </nav>
           ) : null}
