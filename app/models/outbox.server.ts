@@ -373,7 +373,8 @@ async function recordAttempt(row: typeof outbox.$inferSelect, claimedAt: string,
     await db().update(outbox).set({ status: "failed", lastStatus: attempt.status, lastError: error, nextAttemptAt: null }).where(ours).run();
     return { outcome: "failed", status: attempt.status, error, nextAttemptAt: null };
   }
-  const nextAttemptAt = new Date(now.getTime() + delay * 1000).toISOString();
+  // Counted from the answer (or from `now`, when a test moves the clock on): a Retry-After means after it.
+  const nextAttemptAt = new Date(Math.max(now.getTime(), Date.now()) + delay * 1000).toISOString();
   await db().update(outbox).set({ status: "pending", lastStatus: attempt.status, lastError: error, nextAttemptAt }).where(ours).run();
   return { outcome: "retrying", status: attempt.status, error, nextAttemptAt };
 }

@@ -34,6 +34,7 @@ export const SIGNED_IN_PAGES = [
   "/admin/settings",
   "/admin/sign-in",
   "/admin/outbox",
+  "/admin/webhooks",
 ];
 
 /** Pages for someone signed out; the seeded subscriber's unsubscribe page is added when served. */
