@@ -188,6 +188,17 @@ describe("resolve, then connect to what was checked", () => {
     }
   });
 
+  it("gives up on a receiver that does not answer in time", async () => {
+    const receiver = await startReceiver();
+    try {
+      receiver.answer(() => new Promise(() => undefined));
+      await expect(postWebhook(new URL(receiver.url), "{}", {}, { allowPrivate: true, timeoutMs: 300 })).rejects.toThrow("No answer within 0.3 seconds.");
+      expect(receiver.received).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it("follows no redirect, and reads only the start of a long answer", async () => {
     const receiver = await startReceiver();
     try {
