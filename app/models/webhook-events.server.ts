@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { and, asc, count, eq, gte, lt, sql } from "drizzle-orm";
 import { afterCommit, db, schema, type Tx } from "~/lib/db.server";
 import { env } from "~/lib/env.server";
+import { shorten } from "~/lib/shorten";
 import { addDays, formatDate } from "~/lib/time";
 import { EVERYONE, viewableByEveryone } from "./authorization";
 import { viewableBy } from "./authorization.server";
@@ -212,7 +213,7 @@ async function buildChangeEvent(tx: Tx, type: WebhookEventType, change: ChangeFo
       return {
         type,
         data: { ...base, whyId: why.id, parentId: why.parentId, level, links: link.why(ref, why.id) },
-        subject: `${ref}: a why added at level ${level}`,
+        subject: `${ref}: why “${shorten(why.question, 80)}” added at level ${level}`,
         slack: { title, sections: [`New why at level ${level}: *${slackText(why.question, 600)}*${answer}`], context, link: { url: link.why(ref, why.id).page, label: `Open ${ref}` }, fallback: `${ref}: ${why.question}` },
       };
     }

@@ -1,4 +1,4 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { CopyButton, Field, FormError, SubmitButton } from "~/components/form";
@@ -23,6 +23,9 @@ import {
 } from "~/models/webhook.server";
 
 export const meta: MetaFunction = () => [{ title: "Webhooks · Hindsight" }];
+
+// The page may show a signing secret: no cache keeps a copy.
+export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-store" });
 
 const PAGE = "/admin/webhooks";
 const at = (id: number) => `${PAGE}#endpoint-${id}`;

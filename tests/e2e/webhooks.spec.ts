@@ -134,6 +134,8 @@ test("an admin registers an endpoint in the browser: refused on loopback until p
   const secret = (await page.getByRole("region", { name: "Signing secret of Incident bot" }).locator("code").first().textContent())!.trim();
   expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
   secrets.push(secret);
+  // A page that may show a secret is kept by no cache.
+  expect((await page.request.get("/admin/webhooks")).headers()["cache-control"]).toBe("private, no-store");
   await expect(page.getByRole("heading", { name: "Endpoints (1 of 20)" })).toBeVisible();
   await expect(page.getByRole("listitem").filter({ hasText: receiver.url }).locator(".status")).toHaveText("On");
 });
@@ -253,14 +255,18 @@ test("after a rotation each delivery carries both signatures, each verifying wit
   expect(verified(request, secrets[0]).type).toBe("incident.reported");
 });
 
-test("the webhooks page at desktop and phone width", async () => {
+test("the webhooks page at desktop and phone width, and the outbox's webhook deliveries", async () => {
+  const shot = (name: string) => page.screenshot({ path: path.join(test.info().project.testDir, "screenshots", `${name}.png`), fullPage: true });
   await page.goto("/admin/webhooks");
   for (const [name, width] of [["webhooks-desktop", 1280], ["webhooks-phone", 390]] as const) {
     await page.setViewportSize({ width, height: 900 });
     await expect(page.getByRole("heading", { level: 1, name: "Webhooks" })).toBeVisible();
-    await page.screenshot({ path: path.join(test.info().project.testDir, "screenshots", `${name}.png`), fullPage: true });
+    await shot(name);
   }
   await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto("/admin/outbox");
+  await expect(page.getByRole("cell", { name: /Webhook · incident\.reported/ }).first()).toBeVisible();
+  await shot("outbox-webhooks");
 });
 
 test("an answer of 410 Gone turns the endpoint off, and the page says why", async () => {
