@@ -121,6 +121,7 @@ export function Layout({ children }: { children: ReactNode }) {
                 <NavLink to="/digest">Digest</NavLink>
                 <NavLink to="/admin/outbox">Outbox</NavLink>
                 <NavLink to="/admin/tokens">API tokens</NavLink>
+                <NavLink to="/admin/webhooks">Webhooks</NavLink>
               </div>
             </nav>
           ) : null}

@@ -47,6 +47,16 @@ const schema = z.object({
   GITHUB_WEBHOOK_SECRET: z.string().min(1).optional(),
   /** GitHub's REST API; GitHub Enterprise Server: https://HOST/api/v3. Answers go only there. */
   GITHUB_API_URL: z.string().url().default("https://api.github.com"),
+  /**
+   * Seconds to wait after each failed webhook delivery, comma-separated (default: 5 s, 5 min,
+   * 30 min, 2 h, 5 h, 10 h, 10 h, about a day in all); as many attempts follow as it has steps.
+   * Shortened for tests, which must not wait a day for a retry.
+   */
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .trim()
+    .regex(/^\d+(\s*,\s*\d+){0,19}$/, "seconds, comma-separated, at most 20 steps")
+    .optional(),
   /** "true" serves /bench/floor, the benchmark's trivial page; off in normal use. */
   HINDSIGHT_BENCH: z.enum(["true", "false"]).default("false"),
 });

@@ -180,6 +180,7 @@ export async function createAction(actor: Viewer, incidentId: number, whyId: num
       incident,
       actorId: actor.id,
       kind: "action.added",
+      actionId: id,
       summary: `Added the action “${fields.title}” for ${action.ownerName}, due ${formatDate(action.dueDate)}`,
     });
     await notify(tx, actor, { eventId, incidentId }, [{ to: action.ownerId, news: { kind: "assigned", actions: [lineOf(action)], joined } }]);
@@ -240,7 +241,7 @@ async function changeAction(tx: Tx, actor: Viewer, actionId: number, baseVersion
     .returning({ id: actions.id })
     .get();
   if (!updated) throw new Conflict(actionValues((await loadAction(tx, actionId))!));
-  const eventId = await recordEvent(tx, { incident, actorId: actor.id, kind: "action.updated", summary: `Edited the action “${action.title}”`, changes });
+  const eventId = await recordEvent(tx, { incident, actorId: actor.id, kind: "action.updated", actionId, summary: `Edited the action “${action.title}”`, changes });
   const saved = (await loadAction(tx, actionId))!;
   if (saved.ownerId !== action.ownerId) {
     await notify(tx, actor, { eventId, incidentId: incident.id }, [
@@ -280,6 +281,7 @@ export async function handOverOpenActions(actor: Viewer, fromId: number, toId: n
         incident,
         actorId: actor.id,
         kind: "action.updated",
+        actionId: id,
         summary: `Handed the action “${action.title}” from ${action.ownerName} to ${handed.ownerName}`,
         changes: { owner: [action.ownerName, handed.ownerName] },
       });
@@ -336,6 +338,7 @@ export async function changeActionStatus(actor: Viewer, actionId: number, to: Ac
       incident,
       actorId: actor.id,
       kind: "action.status",
+      actionId,
       summary: `${verb} the action “${action.title}”`,
       changes: { status: [ACTION_STATUS_LABELS[action.status], ACTION_STATUS_LABELS[to]], ...(to === "wont_do" ? { reason: [null, reason.trim()] } : {}) },
     });

@@ -1,5 +1,6 @@
 import { schema, type Tx } from "~/lib/db.server";
 import { streamEvent } from "./live-events.server";
+import { announceChange } from "./webhook-events.server";
 
 const { auditEvents } = schema;
 
@@ -27,13 +28,19 @@ export type AuditInput = {
   changes?: Changes;
   /** Another incident the summary names as RELATED. */
   relatedIncidentId?: number;
+  /** The why the event is about, when it is about one (webhooks link to it). */
+  whyId?: number;
+  /** The follow-up action the event is about, when it is about one (webhooks link to it). */
+  actionId?: number;
 };
 
 /**
  * Records who changed what; changes made after publication are marked as such. Every change to an
  * incident passes here, in its transaction: once it commits, those watching the incident hear of
- * it (app/lib/event-bus.server.ts), whichever page, tab or tool made it. Returns the event's id:
- * what names the change wherever it must be told once (the emails of notification.server.tsx).
+ * it (app/lib/event-bus.server.ts), whichever page, tab or tool made it, and so do the webhook
+ * endpoints that listen for it (webhook-events.server.ts, written to the outbox in this transaction).
+ * Returns the event's id: what names the change wherever it must be told once (the emails of
+ * notification.server.tsx).
  */
 export async function recordEvent(tx: Tx, event: AuditInput): Promise<number> {
   const { id } = await tx
@@ -50,5 +57,6 @@ export async function recordEvent(tx: Tx, event: AuditInput): Promise<number> {
     .returning({ id: auditEvents.id })
     .get();
   await streamEvent(tx, event.incident.id, "change", event.kind);
+  await announceChange(tx, { incidentId: event.incident.id, kind: event.kind, changes: event.changes, whyId: event.whyId, actionId: event.actionId });
   return id;
 }

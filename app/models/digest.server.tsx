@@ -13,6 +13,7 @@ import { EVERYONE } from "./authorization";
 import { viewableBy } from "./authorization.server";
 import type { ContentWhy, LearningContent } from "./learning.server";
 import { deliverPending, enqueueEmail, type OutgoingEmail } from "./outbox.server";
+import { announceDigest } from "./webhook-events.server";
 import { digestRecipients, getSettings } from "./settings.server";
 import { listInfoUrl, listSubscribers, unsubscribeUrl, type Subscriber } from "./subscription.server";
 import { personName } from "./user.server";
@@ -352,6 +353,7 @@ export async function sendDigest(options: SendOptions): Promise<DigestResult> {
       );
       let queued = 0;
       for (const email of emails) if (await enqueueEmail(email, tx)) queued += 1;
+      await announceDigest(tx, { seq: span.seq, label });
       return result("queued", queued);
     },
     { behavior: "immediate" },

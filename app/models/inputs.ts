@@ -10,6 +10,7 @@ import { SEVERITIES, STATUSES, VISIBILITIES, parseServices, timeProblems, type I
 import { FIELD_LIMITS, tooLongMessage } from "./limits";
 import { PHASES, SESSION_LIMITS } from "./live-session";
 import type { NotificationChoices } from "./notification";
+import { WEBHOOK_EVENT_TYPES, WEBHOOK_FORMATS, WEBHOOK_LIMITS, webhookUrlProblem } from "./webhook";
 
 /**
  * Line breaks and other control characters in a field of one line (a title, a name, a question)
@@ -399,3 +400,47 @@ export type GateExceptionGrant = z.infer<typeof gateExceptionGrant>;
 
 /** An exception ended before it expires. */
 export const gateExceptionEnd = z.object({ exceptionId: id() });
+// --- Webhooks ----------------------------------------------------------------------------------
+
+/** An endpoint's URL: http or https, without credentials; whether its address may be reached is the model's to check. */
+const webhookUrl = z
+  .string()
+  .trim()
+  .min(1, "Enter the URL that receives the events.")
+  .max(WEBHOOK_LIMITS.url, tooLongMessage(WEBHOOK_LIMITS.url))
+  .superRefine((value, ctx) => {
+    const problem = webhookUrlProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+const webhookEvents = z
+  .array(z.enum(WEBHOOK_EVENT_TYPES, { error: "Choose events from the list." }))
+  .min(1, "Choose at least one event to send.")
+  .transform((types) => WEBHOOK_EVENT_TYPES.filter((type) => types.includes(type)));
+
+/** A webhook endpoint registered: where, what it is for, what it receives and which events. */
+export const webhookEndpointInput = z.object({
+  url: webhookUrl,
+  description: lineField(WEBHOOK_LIMITS.description).default(""),
+  format: z.enum(WEBHOOK_FORMATS, { error: "Choose what the endpoint receives." }).default("standard"),
+  eventTypes: webhookEvents,
+});
+export type WebhookEndpointInput = z.infer<typeof webhookEndpointInput>;
+
+/** A change to an endpoint's URL, description or events, based on the version that was read; its format stays. */
+export const webhookEndpointChange = z.object({
+  url: webhookUrl,
+  description: lineField(WEBHOOK_LIMITS.description).default(""),
+  eventTypes: webhookEvents,
+  version,
+});
+export type WebhookEndpointChange = z.infer<typeof webhookEndpointChange>;
+
+/** An endpoint a change is about (the page's forms name it; an API names it in the path). */
+export const webhookEndpointRef = z.object({ endpointId: id() });
+
+/** Whether endpoints may be on loopback, private and other non-public addresses. */
+export const webhookAddressSetting = z.object({ allowPrivate: z.boolean().default(false) });
+
+/** A message of the outbox (a webhook delivery to replay, an email to try again). */
+export const outboxMessageRef = z.object({ messageId: id() });

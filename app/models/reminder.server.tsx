@@ -8,6 +8,7 @@ import { today, unfinished } from "./action.server";
 import { reference } from "./incident";
 import { personColumns, viewableBy } from "./authorization.server";
 import { deliverPending, enqueueEmail } from "./outbox.server";
+import { announceOverdueActions } from "./webhook-events.server";
 
 const { actions, incidents, users } = schema;
 
@@ -96,7 +97,8 @@ export function reminderEmail(batch: ReminderBatch, today: string) {
 
 /**
  * The daily reminder run: one email per owner per day (the outbox key makes a repeated run or a
- * restart send nothing twice), then delivery of everything unsent, earlier failures included.
+ * restart send nothing twice), the webhook event of each action that became overdue (once per
+ * due date), then delivery of everything unsent, earlier failures included.
  */
 export async function runReminders(now: Date = new Date()) {
   const todayDate = await today(now);
@@ -105,6 +107,7 @@ export async function runReminders(now: Date = new Date()) {
     const email = reminderEmail(batch, todayDate);
     if (await enqueueEmail({ key: `reminder:${batch.owner.id}:${todayDate}`, kind: "reminder", ...email })) queued += 1;
   }
+  const overdueEvents = await announceOverdueActions(todayDate);
   const delivery = await deliverPending(now);
-  return { today: todayDate, queued, ...delivery };
+  return { today: todayDate, queued, overdueEvents, ...delivery };
 }

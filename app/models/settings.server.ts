@@ -2,7 +2,7 @@ import { db, prepared, schema } from "~/lib/db.server";
 import { env } from "~/lib/env.server";
 import { DEFAULT_DUE_POLICY, type DuePolicy } from "./action";
 import { assertAdmin } from "./authorization.server";
-import type { User } from "./user.server";
+import type { Viewer } from "./authorization";
 
 export type Settings = {
   duePolicy: DuePolicy;
@@ -30,6 +30,12 @@ export type Settings = {
   providerAdminGroups: string[];
   /** Repositories (lower-cased "owner/name") whose deploys are of a service named otherwise, for the deploy gate. */
   gateRepositories: Record<string, string>;
+  /**
+   * Whether webhook endpoints may be on loopback, private, link-local or other non-public
+   * addresses (a receiver inside the company network). Off: such URLs are refused when
+   * registered and when each delivery connects.
+   */
+  webhooksAllowPrivate: boolean;
 };
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -45,6 +51,7 @@ export const DEFAULT_SETTINGS: Settings = {
   providerDomains: [],
   providerAdminGroups: [],
   gateRepositories: {},
+  webhooksAllowPrivate: false,
 };
 
 /** The digest's recipients: the settings page's list, or DIGEST_TO (comma-separated). */
@@ -66,7 +73,7 @@ export async function getSettings(): Promise<Settings> {
   return { ...DEFAULT_SETTINGS, ...stored } as Settings;
 }
 
-export async function updateSettings(actor: User, changes: Partial<Settings>): Promise<Settings> {
+export async function updateSettings(actor: Viewer, changes: Partial<Settings>): Promise<Settings> {
   assertAdmin(actor);
   await db().transaction(async (tx) => {
     for (const [key, value] of Object.entries(changes)) {

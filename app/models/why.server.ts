@@ -112,6 +112,7 @@ export async function addWhy(actor: Viewer, incidentId: number, parentId: number
       incident,
       actorId: actor.id,
       kind: "why.added",
+      whyId: row.id,
       summary: `Added a why at level ${level}: ${shorten(fields.question, 78)}`,
       changes: diff({} as Record<string, unknown>, { question: fields.question, answer: fields.answer, remediation: fields.remediationMd }),
     });

@@ -780,6 +780,16 @@ const TABLE: Record<string, Expectation> = {
       },
     ],
   },
+  "routes/admin.webhooks": {
+    get: adminOnly,
+    post: [
+      {
+        name: "private addresses",
+        form: () => ({ intent: "addresses" }),
+        expect: writes(adminOnly),
+      },
+    ],
+  },
 };
 
 /** Words only the restricted incidents contain: their titles, and what their live sessions ask and are answered. */

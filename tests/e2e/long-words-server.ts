@@ -38,6 +38,7 @@ export const SIGNED_IN_PAGES = [
   "/admin/outbox",
   "/admin/tokens",
   "/admin/deploy-gate",
+  "/admin/webhooks",
 ];
 
 /** Pages for someone signed out; the seeded subscriber's unsubscribe page is added when served. */

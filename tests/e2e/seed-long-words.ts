@@ -1,7 +1,8 @@
 // Writes a database where every field a person fills holds one long unbroken word (as long as its
 // limit allows, 200 characters where it allows more): people, teams, an incident published with
 // its whys, actions, timeline and learning, a restricted one in analysis, a cause category, and
-// flagged wording in the restricted one's whys, reminder emails in the outbox, and digest #1 sent to the owner, who subscribed. For the layout and accessibility specs, which serve it.
+// flagged wording in the restricted one's whys, reminder emails in the outbox, digest #1 sent to the owner, who subscribed, and a
+// webhook endpoint with a failed test event. For the layout and accessibility specs, which serve it.
 //   node --import tsx tests/e2e/seed-long-words.ts --db <file>      (the file must not exist yet)
 import fs from "node:fs";
 import path from "node:path";
@@ -92,5 +93,16 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
   await subscribe(owner);
   await sendDigest({ trigger: "command" });
   fs.writeFileSync(path.join(path.dirname(file), UNSUBSCRIBE_PATH_FILE), new URL(unsubscribeUrl(owner.id)).pathname);
+  // A webhook endpoint with a long URL and description, added last so no change above is sent to
+  // it, and a test event it did not take (nothing listens there), for the Webhooks and Outbox pages.
+  const { createEndpoint, sendTestEvent, setWebhooksAllowPrivate } = await import("~/models/webhook.server");
+  await setWebhooksAllowPrivate(admin, true);
+  const { endpoint } = await createEndpoint(admin, {
+    url: `http://127.0.0.1:9/${unbroken("Hookpath", 1500)}`,
+    description: unbroken("Endpoint", 200),
+    format: "standard",
+    eventTypes: ["incident.moved"],
+  });
+  await sendTestEvent(admin, endpoint.id);
   sqliteOf(db()).close();
 }
