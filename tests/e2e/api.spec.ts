@@ -308,3 +308,76 @@ test("the API reference page shows every operation of the document", async ({ pa
   }
   await expect(page.getByRole("heading", { name: "Incident", exact: true })).toBeVisible();
 });
+
+test("a CI pipeline asks the deploy gate; a restricted incident holds deploys without being named", async ({ page, browser }) => {
+  const service = unique("deploysvc").toLowerCase();
+  await page.goto("/admin/deploy-gate");
+  const add = page.getByRole("region", { name: "Add a policy" });
+  await add.getByLabel("Service").fill(service);
+  await add.getByLabel("Incidents at or above").selectOption("SEV2");
+  await add.getByLabel("Analysis published within (hours after the start)").fill("24");
+  await add.getByRole("button", { name: "Add policy" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Added the policy" })).toBeVisible();
+
+  const admin = client(await makeToken(page, unique("ci"), "Read and change"));
+  const me = (await admin("GET", "/me")).body;
+  const open = await admin("GET", "/gate", {}, { query: { service } });
+  expect(open.status).toBe(200);
+  expect(open.body).toMatchObject({ service, open: true, reasons: [], policy: { service, minSeverity: "SEV2", analysisHours: 24 } });
+
+  const twoDaysAgo = new Date(Date.now() - 48 * 3_600_000).toISOString();
+  const reported = await admin("POST", "/incidents", {}, { body: { title: `Deploys ${service} broke`, severity: "SEV1", startedAt: twoDaysAgo, services: [service], visibility: "restricted", facilitatorId: me.id } });
+  const ref = reported.body.reference as string;
+  const held = await admin("GET", "/gate", {}, { query: { service } });
+  expect(held.status).toBe(423);
+  expect(held.body.reasons).toEqual([expect.objectContaining({ why: "analysis-overdue", hours: 24, holding: true, incident: expect.objectContaining({ reference: ref }) })]);
+
+  // Someone who may not see the restricted incident is held all the same, and told only that much.
+  const member = await addMember(page);
+  const memberPage = await pageFor(browser, member);
+  const outsider = client(await makeToken(memberPage, "ci read", "Read only"));
+  await memberPage.context().close();
+  const seenByOutsider = await outsider("GET", "/gate", {}, { query: { service } });
+  expect(seenByOutsider.status).toBe(423);
+  expect(seenByOutsider.body.reasons[0]).toMatchObject({ incident: null, label: "a restricted incident" });
+  expect(JSON.stringify(seenByOutsider.body)).not.toContain(ref);
+  expect(JSON.stringify(seenByOutsider.body)).not.toContain("broke");
+  expect((await outsider("GET", "/gate", {}, { query: { service: "" } })).status).toBe(400);
+
+  // The facilitator lets deploys through for a while: the gate opens, and the exception can end.
+  const exception = await admin("POST", "/incidents/{ref}/gate-exceptions", { ref }, { body: { reason: "The fix for it must ship.", hours: 1 } });
+  expect(exception.status).toBe(201);
+  expect((await admin("GET", "/gate", {}, { query: { service } })).status).toBe(200);
+  expect((await outsider("POST", "/incidents/{ref}/gate-exceptions", { ref }, { body: { reason: "x", hours: 1 } })).status).toBe(403);
+  expect((await admin("DELETE", "/incidents/{ref}/gate-exceptions/{exceptionId}", { ref, exceptionId: exception.body.id })).status).toBe(204);
+  expect((await admin("GET", "/gate", {}, { query: { service } })).status).toBe(423);
+});
+
+test("an admin keeps webhook endpoints through the API; members may not", async ({ page, browser }) => {
+  const admin = client(await makeToken(page, unique("hooks"), "Read and change"));
+  const refused = await admin("POST", "/webhooks/endpoints", {}, { body: { url: "http://127.0.0.1:9/hook", eventTypes: ["incident.reported"] } });
+  expect(refused.status).toBe(400);
+  expect(refused.body.errors[0].pointer).toBe("#/url");
+  const made = await admin("POST", "/webhooks/endpoints", {}, { body: { url: "https://93.184.215.14/hindsight", description: "Chat", eventTypes: ["incident.moved"] } });
+  expect(made.status).toBe(201);
+  expect(made.body.secret).toMatch(/^whsec_/);
+  const id = made.body.endpoint.id as number;
+  const changed = await admin("PATCH", "/webhooks/endpoints/{endpointId}", { endpointId: id }, { body: { eventTypes: ["incident.moved", "why.added"], enabled: false }, headers: { "If-Match": `"${made.body.endpoint.version}"` } });
+  expect(changed.body).toMatchObject({ eventTypes: ["incident.moved", "why.added"], enabled: false, url: "https://93.184.215.14/hindsight" });
+  const stale = await admin("PATCH", "/webhooks/endpoints/{endpointId}", { endpointId: id }, { body: { description: "Old" }, headers: { "If-Match": `"${made.body.endpoint.version}"` } });
+  expect(stale.status).toBe(409);
+  expect(stale.body.current).toMatchObject({ id, enabled: false });
+  const rotated = await admin("POST", "/webhooks/endpoints/{endpointId}/secret-rotations", { endpointId: id });
+  expect(rotated.body.secret).not.toBe(made.body.secret);
+  expect(rotated.body.endpoint.previousSecretUntil).not.toBeNull();
+  expect((await admin("GET", "/webhooks/endpoints")).body.items.map((e: Json) => e.id)).toContain(id);
+
+  const member = await addMember(page);
+  const memberPage = await pageFor(browser, member);
+  const memberApi = client(await makeToken(memberPage, "hooks", "Read and change"));
+  await memberPage.context().close();
+  expect((await memberApi("GET", "/webhooks/endpoints")).status).toBe(403);
+  expect((await memberApi("DELETE", "/webhooks/endpoints/{endpointId}", { endpointId: id })).status).toBe(403);
+  expect((await admin("DELETE", "/webhooks/endpoints/{endpointId}", { endpointId: id })).status).toBe(204);
+  expect((await admin("GET", "/webhooks/endpoints/{endpointId}", { endpointId: id })).status).toBe(404);
+});

@@ -68,7 +68,7 @@ function build(): JsonSchema {
     for (const [status, answer] of Object.entries(op.responses)) {
       const id = answer.schema ? components.get(answer.schema)?.id : undefined;
       if (answer.schema && !id) throw new Error(`${op.id}: the ${status} answer's schema is not a named component.`);
-      const type = Number(status) >= 400 ? "application/problem+json" : "application/json";
+      const type = id === "Problem" ? "application/problem+json" : "application/json";
       responses[status] = {
         description: answer.description,
         ...(answer.headers ? { headers: Object.fromEntries(Object.entries(answer.headers).map(([name, description]) => [name, { description, schema: { type: "string" } }])) } : {}),

@@ -34,7 +34,9 @@ import { linkIncidents, listRelated, unlinkIncidents } from "~/models/recurrence
 import { buildTree, type WhyNode } from "~/models/why-tree";
 import { NotFound } from "~/models/errors";
 import { PAGE_SIZE } from "~/models/paging";
+import { errors, idParam, readErrors, refParam, versionedWriteErrors, withEtag, writeErrors } from "./common.server";
 import { API_BASE, ApiProblem, cursorField, encodeCursor, etag, operation, type Operation } from "../api.server";
+import { INTEGRATIONS } from "./integrations.server";
 import {
   ActionPage,
   ActionRep,
@@ -49,7 +51,6 @@ import {
   LearningRep,
   Me,
   PersonPage,
-  Problem,
   SearchPage,
   TimelineEntryRep,
   TimelinePage,
@@ -71,13 +72,6 @@ import {
 // Every operation of /api/v1. Each reads and writes through the same models as the pages, as the
 // token's owner: what they may not see is not found, what they may not do is forbidden.
 
-/** An incident's reference in the path ("INC-7"), read as its number. */
-const refParam = z
-  .string()
-  .meta({ description: "The incident's reference, e.g. INC-7." })
-  .transform((value, ctx) => parseReference(value) ?? (ctx.addIssue({ code: "custom", message: "Not a reference" }), z.NEVER));
-const idParam = (description: string) => z.coerce.number().int().positive().max(2 ** 31).meta({ description });
-
 const incidentPath = z.object({ ref: refParam });
 const whyPath = z.object({ ref: refParam, whyId: idParam("The why's id.") });
 const entryPath = z.object({ ref: refParam, entryId: idParam("The timeline entry's id.") });
@@ -85,22 +79,6 @@ const actionPath = z.object({ actionId: idParam("The action's id.") });
 
 /** Lists read by offset page through these many at a time (the incident's own lists are bounded by LIMITS). */
 const OWN_LIST_PAGE = 100;
-
-const errors = {
-  400: { description: "The input did not pass the checks (field errors in `errors`).", schema: Problem },
-  401: { description: "No token, or one that does not work.", schema: Problem },
-  403: { description: "The token's owner may not do this, or the token may only read.", schema: Problem },
-  404: { description: "Not found, or not the token owner's to see.", schema: Problem },
-  429: { description: "Too many requests: wait as long as Retry-After says.", schema: Problem, headers: { "Retry-After": "Seconds to wait." } },
-};
-const readErrors = { 401: errors[401], 404: errors[404], 429: errors[429] };
-const writeErrors = {
-  ...errors,
-  409: { description: "A stale write (If-Match names an older version; `current` holds the resource now), or a change not possible in its current state.", schema: Problem },
-  422: { description: "A limit reached, or publishing refused (the checks that failed in `errors`).", schema: Problem },
-};
-const versionedWriteErrors = { ...writeErrors, 428: { description: "If-Match is missing.", schema: Problem } };
-const withEtag = { ETag: "The version, for If-Match." };
 
 const listQuery = { cursor: cursorField(["after"]) };
 
@@ -821,4 +799,4 @@ const analysis: Operation[] = [
   }),
 ];
 
-export const OPERATIONS: Operation[] = [...incidents, ...whys, ...timeline, ...actions, ...analysis, ...reading];
+export const OPERATIONS: Operation[] = [...incidents, ...whys, ...timeline, ...actions, ...analysis, ...reading, ...INTEGRATIONS];

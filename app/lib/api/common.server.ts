@@ -1,0 +1,30 @@
+import { z } from "zod";
+import { parseReference } from "~/models/incident";
+import { Problem } from "./representations.server";
+
+// What the API's operations share: how a path names an incident or a thing, and the refusals
+// every operation may answer with.
+
+/** An incident's reference in the path ("INC-7"), read as its number. */
+export const refParam = z
+  .string()
+  .meta({ description: "The incident's reference, e.g. INC-7." })
+  .transform((value, ctx) => parseReference(value) ?? (ctx.addIssue({ code: "custom", message: "Not a reference" }), z.NEVER));
+export const idParam = (description: string) => z.coerce.number().int().positive().max(2 ** 31).meta({ description });
+
+
+export const errors = {
+  400: { description: "The input did not pass the checks (field errors in `errors`).", schema: Problem },
+  401: { description: "No token, or one that does not work.", schema: Problem },
+  403: { description: "The token's owner may not do this, or the token may only read.", schema: Problem },
+  404: { description: "Not found, or not the token owner's to see.", schema: Problem },
+  429: { description: "Too many requests: wait as long as Retry-After says.", schema: Problem, headers: { "Retry-After": "Seconds to wait." } },
+};
+export const readErrors = { 401: errors[401], 404: errors[404], 429: errors[429] };
+export const writeErrors = {
+  ...errors,
+  409: { description: "A stale write (If-Match names an older version; `current` holds the resource now), or a change not possible in its current state.", schema: Problem },
+  422: { description: "A limit reached, or publishing refused (the checks that failed in `errors`).", schema: Problem },
+};
+export const versionedWriteErrors = { ...writeErrors, 428: { description: "If-Match is missing.", schema: Problem } };
+export const withEtag = { ETag: "The version, for If-Match." };
