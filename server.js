@@ -30,6 +30,13 @@ const RENDERS_AT_ONCE = 2;
 const SEND_STALL_MS = 30_000;
 const SEND_DEADLINE_MS = 300_000;
 const BUILD = path.resolve("build/server/index.js");
+// Request bodies are read whole before a route sees them, outside the heap the flags cap: the
+// bytes of all bodies being read or waiting for their answer are bounded, and past the bound a
+// new body is refused (503, try again shortly) rather than kept. A request must arrive whole within REQUEST_MS, so a
+// body sent a byte at a time does not hold its share for long.
+const BODIES_IN_FLIGHT = 32 * 1024 * 1024;
+const REQUEST_MS = 30_000;
+const HEADERS_MS = 15_000;
 
 if ((args.has("--build-if-needed") || args.has("--build-only")) && buildIsStale()) {
   console.log("Building Hindsight…");
@@ -159,6 +166,8 @@ const build = vite
  * can be left out (chunked) or be wrong. Past the limit the answer is 413 and the rest of the
  * body is read and dropped, never kept.
  */
+let bodiesInFlight = 0;
+
 function readBody(req, res, next) {
   if (req.method === "GET" || req.method === "HEAD") return next();
   const tooLarge = () =>
@@ -168,15 +177,35 @@ function readBody(req, res, next) {
   if (Number(req.get("content-length") ?? 0) > BODY_LIMIT) return tooLarge();
   const chunks = [];
   let size = 0;
+  let held = 0;
+  const release = () => {
+    bodiesInFlight -= held;
+    held = 0;
+  };
+  // Held until the answer is sent: a body waiting its turn to render still takes its room.
+  res.once("close", release);
+  const stop = () => {
+    chunks.length = 0;
+    release();
+    req.off("data", onData).off("end", onEnd).resume();
+  };
   const onData = (chunk) => {
     size += chunk.length;
-    if (size <= BODY_LIMIT) return chunks.push(chunk);
-    chunks.length = 0;
-    req.off("data", onData).off("end", onEnd).resume();
-    tooLarge();
+    if (size > BODY_LIMIT) {
+      stop();
+      return tooLarge();
+    }
+    if (bodiesInFlight + chunk.length > BODIES_IN_FLIGHT) {
+      stop();
+      return res.status(503).set("Retry-After", "5").type("text/plain").send("The server is busy receiving other requests. Try again in a few seconds.");
+    }
+    bodiesInFlight += chunk.length;
+    held += chunk.length;
+    chunks.push(chunk);
   };
   const onEnd = () => {
     req.body = Buffer.concat(chunks);
+    chunks.length = 0;
     if (fieldCount(req.body, req.get("content-type") ?? "") > FIELD_LIMIT) {
       return res.status(413).type("text/plain").send(`A form of more than ${FIELD_LIMIT} fields is not accepted.`);
     }
@@ -289,6 +318,8 @@ app.all("*", readBody, async (req, res, next) => {
 const server = app.listen(PORT, HOST, () => {
   console.log(`Hindsight is listening on http://${HOST === "0.0.0.0" ? "localhost" : HOST}:${PORT}`);
 });
+server.requestTimeout = REQUEST_MS;
+server.headersTimeout = HEADERS_MS;
 
 function shutdown(signal) {
   console.log(`${signal}: finishing requests in flight, then stopping`);

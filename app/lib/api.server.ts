@@ -19,8 +19,19 @@ export const API_RATE_PER_MINUTE = Number(process.env.API_RATE_PER_MINUTE ?? 600
 const BAD_TOKENS_PER_MINUTE = 30;
 /** The largest JSON body the API reads; the server refuses any body over 1 MB before it gets here. */
 export const API_BODY_LIMIT = 256 * 1024;
+/**
+ * Values (strings, numbers, lists, objects…) one JSON body may hold: the largest input is an
+ * incident with 20 services and a hundred people. Counted before any check runs, so a body of a
+ * hundred thousand bad list items costs a count, not a hundred thousand messages.
+ */
+export const API_BODY_VALUES = 2_000;
+/** Field errors listed in one answer; a body with more is refused with the first ones. */
+const ERRORS_LISTED = 20;
+/** Changes one person may make through the API in a minute, over all their tokens. */
+export const API_WRITES_PER_MINUTE = Number(process.env.API_WRITES_PER_MINUTE ?? 120);
 
-const perToken = perKeyRate<number>(API_RATE_PER_MINUTE, 60_000);
+const perToken = perKeyRate<string>(API_RATE_PER_MINUTE, 60_000);
+const writesPerPerson = perKeyRate<number>(API_WRITES_PER_MINUTE, 60_000);
 const badTokens = perKeyRate<string>(BAD_TOKENS_PER_MINUTE, 60_000);
 
 export type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
@@ -130,8 +141,8 @@ function pointer(path: PropertyKey[]): string {
 }
 
 /** Input the schema refuses: 400 with one entry per field. */
-function invalid(where: "body" | "query" | "path", error: z.ZodError): ApiProblem {
-  const errors = error.issues.map((issue) => ({ pointer: pointer(issue.path), detail: issue.message }));
+export function invalid(where: "body" | "query" | "path", error: z.ZodError): ApiProblem {
+  const errors = error.issues.slice(0, ERRORS_LISTED).map((issue) => ({ pointer: pointer(issue.path), detail: issue.message }));
   return new ApiProblem(400, "Invalid input", `The request's ${where === "body" ? "body" : where === "query" ? "query parameters" : "address"} did not pass the checks: see errors.`, {
     errors,
     ...(where !== "body" ? { in: where } : {}),
@@ -169,11 +180,29 @@ async function readJson(request: Request): Promise<unknown> {
   if (text.length > API_BODY_LIMIT) {
     throw new ApiProblem(413, "Body too large", `A request body may hold at most ${API_BODY_LIMIT / 1024} KB.`);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new ApiProblem(400, "Not JSON", `The body is not JSON: ${error instanceof Error ? error.message : "it cannot be read"}.`);
   }
+  if (countValues(value, API_BODY_VALUES) > API_BODY_VALUES) {
+    throw new ApiProblem(413, "Body too large", `A request body may hold at most ${API_BODY_VALUES.toLocaleString("en")} values (strings, numbers, lists, objects).`);
+  }
+  return value;
+}
+
+/** How many values a JSON value holds, counting stops past `limit`; without recursion, so no nesting exhausts the stack. */
+function countValues(value: unknown, limit: number): number {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && count <= limit) {
+    const next = stack.pop();
+    count += 1;
+    if (Array.isArray(next)) stack.push(...next.slice(0, limit + 1));
+    else if (next !== null && typeof next === "object") stack.push(...Object.values(next).slice(0, limit + 1));
+  }
+  return count;
 }
 
 function bearerToken(request: Request): string | undefined {
@@ -246,19 +275,27 @@ export async function serveApi(r: Router, request: Request, address: string, ori
   let context: ApiContext<never, never, never> | undefined;
   let op: Operation | undefined;
   try {
-    // The token first: without one that works, nothing is said about what exists.
+    // The token first: without one that works, nothing is said about what exists. Every request
+    // it makes counts, those to no operation too.
     const holder = await authenticate(request, address);
-    const found = route(r, request.method === "HEAD" ? "GET" : request.method, path);
-    op = found.op;
-    if (!perToken.take(holder.tokenId)) {
-      const wait = perToken.retryAfter(holder.tokenId);
+    if (!perToken.take(holder.tokenHash)) {
+      const wait = perToken.retryAfter(holder.tokenHash);
       throw new ApiProblem(429, "Too many requests", `This token made ${API_RATE_PER_MINUTE} requests in the last minute, the most it may. Try again in ${wait} seconds.`, {}, {
         "Retry-After": String(wait),
       });
     }
+    const found = route(r, request.method === "HEAD" ? "GET" : request.method, path);
+    op = found.op;
     if (op.scope === "write" && holder.scope !== "write") {
       throw new ApiProblem(403, "Token may only read", "This token was made to read only; make a token with read and write access to change anything.", {}, {
         "WWW-Authenticate": `${REALM}, error="insufficient_scope", scope="write"`,
+      });
+    }
+    // Changes cost the most (a save renders Markdown and checks wording): fewer per person, whatever their tokens.
+    if (op.scope === "write" && !writesPerPerson.take(holder.user.id)) {
+      const wait = writesPerPerson.retryAfter(holder.user.id);
+      throw new ApiProblem(429, "Too many changes", `You made ${API_WRITES_PER_MINUTE} changes through the API in the last minute, the most one person may. Try again in ${wait} seconds.`, {}, {
+        "Retry-After": String(wait),
       });
     }
     const params = op.params ? op.params.safeParse(found.raw) : { success: true as const, data: {} };
@@ -274,9 +311,10 @@ export async function serveApi(r: Router, request: Request, address: string, ori
       if (!parsed.success) throw invalid("body", parsed.error);
       body = parsed.data;
     }
-    const version = versionOf(request.headers.get("If-Match"));
+    // Only a change of a stored thing reads If-Match; elsewhere it is ignored, as HTTP allows.
+    const version = op.ifMatch ? versionOf(request.headers.get("If-Match")) : undefined;
     if (version === "unreadable") {
-      throw new ApiProblem(400, "If-Match not understood", 'If-Match takes the version you read, as its ETag gave it: If-Match: "7".');
+      throw new ApiProblem(400, "If-Match not understood", 'If-Match takes the one version you read, as its ETag gave it: If-Match: "7". "*" is not enough here: a change from an older version must be refused, not made.');
     }
     if (op.ifMatch === "required" && version === undefined) {
       throw new ApiProblem(428, "If-Match needed", 'Send If-Match with the version you read (the ETag of your last read, e.g. If-Match: "7"), so that a change made since is not overwritten.');
@@ -309,6 +347,9 @@ export async function serveApi(r: Router, request: Request, address: string, ori
  * Cursors are opaque to clients: where the next page starts, in base64url JSON. A client passes
  * back what it was given; anything else is a 400.
  */
+/** The largest number a cursor holds: any id, offset or page this API gives stays below it. */
+const CURSOR_MAX = 2 ** 31;
+
 export function encodeCursor(position: Record<string, number>): string {
   return Buffer.from(JSON.stringify(position)).toString("base64url");
 }
@@ -320,7 +361,8 @@ export function cursorField<K extends string>(keys: readonly K[]) {
     .transform((value, ctx) => {
       try {
         const decoded = JSON.parse(Buffer.from(value, "base64url").toString("utf8")) as unknown;
-        if (decoded && typeof decoded === "object" && keys.every((k) => Number.isInteger((decoded as Record<string, unknown>)[k]) && ((decoded as Record<K, number>)[k]) >= 0)) {
+        const inRange = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0 && (n as number) <= CURSOR_MAX;
+        if (decoded && typeof decoded === "object" && keys.every((k) => inRange((decoded as Record<string, unknown>)[k]))) {
           return decoded as Record<K, number>;
         }
       } catch {

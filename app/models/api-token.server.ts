@@ -137,15 +137,23 @@ const tokenUser = prepared((d) =>
     .prepare(),
 );
 
-export type TokenHolder = { user: User; tokenId: number; scope: Scope; lastUsedAt: string | null };
+export type TokenHolder = {
+  user: User;
+  tokenId: number;
+  /** The token's stored hash: what names it where its requests are counted. */
+  tokenHash: string;
+  scope: Scope;
+  lastUsedAt: string | null;
+};
 
 /** Who a token acts for, or undefined when it does not work: unknown, revoked, expired, or its owner removed. */
 export async function holderOfToken(token: string, now = new Date()): Promise<TokenHolder | undefined> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return undefined;
-  const found = await tokenUser().get({ hash: hashToken(token), now: now.toISOString() });
+  const tokenHash = hashToken(token);
+  const found = await tokenUser().get({ hash: tokenHash, now: now.toISOString() });
   if (!found) return undefined;
   const { tokenId, scope, lastUsedAt, ...user } = found;
-  return { user, tokenId, scope, lastUsedAt };
+  return { user, tokenId, tokenHash, scope, lastUsedAt };
 }
 
 /**

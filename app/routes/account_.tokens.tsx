@@ -1,4 +1,4 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, type HeadersFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { CopyButton, Field, FormError, SubmitButton } from "~/components/form";
@@ -9,6 +9,9 @@ import { formatTime } from "~/lib/time";
 import { API_TOKEN_LIMITS, createApiToken, isLive, listOwnTokens, revokeApiToken } from "~/models/api-token.server";
 import { apiTokenInput } from "~/models/inputs";
 import { FIELD_LIMITS } from "~/models/limits";
+
+// A new token (an invitation link) is shown once, in the answer to the post that made it: kept in no cache.
+export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-store" });
 
 export const meta: MetaFunction = () => [{ title: "API tokens · Hindsight" }];
 

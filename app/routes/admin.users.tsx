@@ -1,4 +1,4 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, type HeadersFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
@@ -19,6 +19,9 @@ const person = {
 const addSchema = z.object({ ...person, email: z.string().trim().email("Enter an email address like name@company.com.") });
 const updateSchema = z.object({ ...person, userId: z.coerce.number().int() });
 const userIdSchema = z.object({ userId: z.coerce.number().int() });
+
+// A new token (an invitation link) is shown once, in the answer to the post that made it: kept in no cache.
+export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-store" });
 
 export const meta: MetaFunction = () => [{ title: "People · Hindsight" }];
 

@@ -5,7 +5,7 @@ import { gateExceptionGrant, webhookEndpointInput, webhookEndpointChange } from 
 import { WEBHOOK_EVENT_TYPES, WEBHOOK_FORMATS } from "~/models/webhook";
 import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, rotateSecret, sendTestEvent, setEndpointEnabled, updateEndpoint, type WebhookEndpoint } from "~/models/webhook.server";
 import { Conflict } from "~/models/errors";
-import { ApiProblem, etag, operation, type Operation } from "../api.server";
+import { etag, invalid, operation, type Operation } from "../api.server";
 import { components } from "./representations.server";
 import { errors, idParam, readErrors, refParam, versionedWriteErrors, withEtag, writeErrors } from "./common.server";
 
@@ -217,11 +217,7 @@ export const INTEGRATIONS: Operation[] = [
       let endpoint = stored;
       if (Object.keys(fields).length > 0) {
         const change = webhookEndpointChange.safeParse({ url: stored.url, description: stored.description, eventTypes: stored.eventTypes, ...fields, version });
-        if (!change.success) {
-          throw new ApiProblem(400, "Invalid input", "The request's body did not pass the checks: see errors.", {
-            errors: change.error.issues.map((issue) => ({ pointer: `#/${issue.path.join("/")}`, detail: issue.message })),
-          });
-        }
+        if (!change.success) throw invalid("body", change.error);
         endpoint = await updateEndpoint(holder.user, params.endpointId, change.data);
       } else if (stored.version !== version) {
         // The answer carries the endpoint as it is now (`current` below).

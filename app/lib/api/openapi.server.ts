@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { API_BASE, API_BODY_LIMIT, API_RATE_PER_MINUTE, router, type Operation } from "../api.server";
 import { OPERATIONS } from "./operations.server";
-import { components } from "./representations.server";
+import { components, Problem } from "./representations.server";
 
 // The OpenAPI 3.1 document, written from the operations' own zod schemas: the schemas that check
 // a request are the ones it documents, so the two cannot drift apart. OpenAPI 3.1's schemas are
@@ -65,7 +65,12 @@ function build(): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of OPERATIONS) {
     const responses: Record<string, unknown> = {};
-    for (const [status, answer] of Object.entries(op.responses)) {
+    const answers: Operation["responses"] = { ...op.responses, 500: { description: "A fault on the server; it is logged. Try again.", schema: Problem } };
+    if (op.body) {
+      answers[413] = { description: "The body is larger than 256 KB or holds more than 2,000 values.", schema: Problem };
+      answers[415] = { description: "The body is not sent as JSON.", schema: Problem };
+    }
+    for (const [status, answer] of Object.entries(answers)) {
       const id = answer.schema ? components.get(answer.schema)?.id : undefined;
       if (answer.schema && !id) throw new Error(`${op.id}: the ${status} answer's schema is not a named component.`);
       const type = id === "Problem" ? "application/problem+json" : "application/json";

@@ -35,7 +35,7 @@ import { buildTree, type WhyNode } from "~/models/why-tree";
 import { NotFound } from "~/models/errors";
 import { PAGE_SIZE } from "~/models/paging";
 import { errors, idParam, readErrors, refParam, versionedWriteErrors, withEtag, writeErrors } from "./common.server";
-import { API_BASE, ApiProblem, cursorField, encodeCursor, etag, operation, type Operation } from "../api.server";
+import { API_BASE, cursorField, invalid, encodeCursor, etag, operation, type Operation } from "../api.server";
 import { INTEGRATIONS } from "./integrations.server";
 import {
   ActionPage,
@@ -128,9 +128,7 @@ function incidentFieldsOf(incident: Awaited<ReturnType<typeof getIncident>>) {
 function merged<S extends z.ZodType>(schema: S, stored: object, sent: object): z.output<S> {
   const result = schema.safeParse({ ...stored, ...sent });
   if (result.success) return result.data;
-  throw new ApiProblem(400, "Invalid input", "The request's body did not pass the checks: see errors.", {
-    errors: result.error.issues.map((issue) => ({ pointer: `#/${issue.path.join("/")}`, detail: issue.message })),
-  });
+  throw invalid("body", result.error);
 }
 
 const created = (location: string, body: unknown, version?: number) => ({
