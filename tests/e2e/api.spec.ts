@@ -2,6 +2,7 @@
 // Every answer is checked against the OpenAPI document the server publishes: its status must be
 // one the document lists for the operation, and its body must match the schema given for it.
 import { expect, request as playwrightRequest, test, type APIRequestContext, type Page } from "@playwright/test";
+import net from "node:net";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { BASE_URL, addMember, pageFor, unique, type Credentials } from "./helpers";
@@ -380,4 +381,27 @@ test("an admin keeps webhook endpoints through the API; members may not", async 
   expect((await memberApi("DELETE", "/webhooks/endpoints/{endpointId}", { endpointId: id })).status).toBe(403);
   expect((await admin("DELETE", "/webhooks/endpoints/{endpointId}", { endpointId: id })).status).toBe(204);
   expect((await admin("GET", "/webhooks/endpoints/{endpointId}", { endpointId: id })).status).toBe(404);
+});
+
+test("request bodies held at once are bounded: past the bound a body is refused, and taken again once they go", async () => {
+  const { hostname, port } = new URL(BASE_URL);
+  // Forty clients each send most of a 1 MB body and stop: 40 MB would be held without a bound.
+  const stalled = await Promise.all(
+    Array.from({ length: 40 }, async () => {
+      const socket = net.createConnection({ host: hostname, port: Number(port) });
+      await new Promise((resolve) => socket.once("connect", resolve));
+      socket.on("error", () => {});
+      socket.write(`POST /api/v1/incidents HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\nContent-Length: 1048000\r\n\r\n`);
+      socket.write(Buffer.alloc(1_000_000, 0x20));
+      return socket;
+    }),
+  );
+  // Larger than the room any one of them leaves: refused while they hold it.
+  const probe = () => fetch(`${BASE_URL}/api/v1/incidents`, { method: "POST", headers: { "Content-Type": "application/json" }, body: " ".repeat(1_040_000) });
+  await expect.poll(async () => (await probe()).status).toBe(503);
+  const refused = await probe();
+  expect(refused.headers.get("retry-after")).toBe("5");
+  for (const socket of stalled) socket.destroy();
+  // Their room is given back as they close: the next body is read (and, without a token, refused for that).
+  await expect.poll(async () => (await probe()).status).toBe(401);
 });
