@@ -100,6 +100,10 @@ function classifyV6(g: number[]): string | undefined {
   if ((g[0] & 0xff00) === 0xff00) return "a multicast address";
   if (g[0] === 0x0100 && g.slice(1, 4).every((x) => x === 0)) return RESERVED;
   if (g[0] === 0x2001 && g[1] === 0x0db8) return RESERVED;
+  // NAT64's local-use prefix (64:ff9b:1::/48, RFC 8215) translates to whatever IPv4 the network
+  // chooses, internal ones included; Teredo (2001::/32) tunnels to an IPv4 address too.
+  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) return "a NAT64 address for local use (64:ff9b:1::/48)";
+  if (g[0] === 0x2001 && g[1] === 0x0000) return "a Teredo tunnel address (2001::/32)";
   return undefined;
 }
 

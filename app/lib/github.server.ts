@@ -103,7 +103,10 @@ export function callbackUnderApi(callbackUrl: string, api: string = apiUrl()): U
   const basePath = base.pathname.replace(/\/+$/, "");
   if (!url.pathname.startsWith(`${basePath}/`)) return null;
   // A callback names a workflow run's deployment protection rule; nothing else is answered.
-  if (!/^\/repos\/[^/]+\/[^/]+\/actions\/runs\/\d+\/deployment_protection_rule$/.test(url.pathname.slice(basePath.length))) return null;
+  // Owners and repositories are named with letters, digits, "-", "_" and "." alone: nothing
+  // percent-encoded (a slash, a "?") may stand in for one.
+  if (!/^\/repos\/[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+\/actions\/runs\/\d+\/deployment_protection_rule$/.test(url.pathname.slice(basePath.length))) return null;
+  if (url.pathname.split("/").some((segment) => segment === "." || segment === "..")) return null;
   return url;
 }
 

@@ -47,7 +47,19 @@ export async function receiveDeploymentRequest(request: DeploymentRequest, now: 
   const before = await reviewOfDelivery(request.deliveryId);
   if (before) return { review: before, repeated: true };
   const service = serviceOfRepository(request.repository, await repositoryServices());
-  const decision = await decideGate(EVERYONE, service, now);
+  // A repository whose name is no service name (GitHub allows 100 characters, services 60) is
+  // still answered, and listed on the Deploy gate page: rejected, saying how to map it.
+  const decided = await decideGate(EVERYONE, service, now).then(
+    (decision) => ({ service: decision.service, approved: decision.open, comment: decisionComment(decision) }),
+    (error: unknown) => {
+      if (!(error instanceof Invalid)) throw error;
+      return {
+        service: service.slice(0, 60),
+        approved: false,
+        comment: `Hindsight cannot take "${request.repository.name}" as a service name (${error.message}) Map ${request.repository.fullName} to a service on Hindsight's Deploy gate page, then re-run the deployment.`,
+      };
+    },
+  );
   return await db().transaction(async (tx) => {
     // Old reviews go as new ones come: the table holds about a month of deployments.
     const keptSince = new Date(now.getTime() - REVIEWS_KEPT_DAYS * 86_400_000).toISOString();
@@ -59,10 +71,10 @@ export async function receiveDeploymentRequest(request: DeploymentRequest, now: 
         installationId: request.installationId,
         repository: request.repository.fullName,
         environment: request.environment,
-        service: decision.service,
+        service: decided.service,
         callbackUrl: request.callbackUrl,
-        decision: decision.open ? "approved" : "rejected",
-        comment: decisionComment(decision),
+        decision: decided.approved ? "approved" : "rejected",
+        comment: decided.comment,
         createdAt: now.toISOString(),
       })
       .onConflictDoNothing({ target: deploymentReviews.deliveryId })

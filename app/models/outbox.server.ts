@@ -132,35 +132,48 @@ export async function enqueueWebhook(message: OutgoingWebhook, tx: Tx = db(), cl
 }
 
 let delivering = false;
-let draining: Promise<void> | undefined;
-/** What the next round of delivery sends: everything, or webhooks only. */
-let requested: "all" | "webhooks" | undefined;
 let wake: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * One kind of delivery run at a time, and once more after it when asked during it. Emails and
+ * webhooks each have their own: an invitation never waits behind receivers that are slow to answer.
+ */
+function singleFlight(run: () => Promise<unknown>, after?: () => void): () => void {
+  let running: Promise<void> | undefined;
+  let again = false;
+  return () => {
+    again = true;
+    if (running) return;
+    running = (async () => {
+      while (again) {
+        again = false;
+        await run();
+      }
+    })()
+      .catch((error: unknown) => console.error("Sending the outbox failed:", error))
+      .finally(() => {
+        running = undefined;
+        after?.();
+      });
+  };
+}
+
+const emailRound = singleFlight(() => deliverEmailsAndPrune(new Date()));
+const webhookRound = singleFlight(
+  () => deliverWebhooks(new Date()),
+  () => void wakeForWebhooks(),
+);
 
 /**
  * Has the server send what is in the outbox now, not at the next daily run: emails a person waits
  * for (an invitation, a reset link), and webhook deliveries right after the change they tell of
- * ("webhooks": only those). Runs one delivery at a time; a call during one runs another after it.
- * Does nothing until the server has started delivering (startDelivery), so scripts and tests that
- * queue messages decide themselves when they are sent.
+ * ("webhooks": only those). Does nothing until the server has started delivering (startDelivery),
+ * so scripts and tests that queue messages decide themselves when they are sent.
  */
 export function deliverSoon(what: "all" | "webhooks" = "all"): void {
   if (!delivering) return;
-  requested = requested === "all" || what === "all" ? "all" : "webhooks";
-  if (draining) return;
-  draining = (async () => {
-    while (requested) {
-      const round = requested;
-      requested = undefined;
-      if (round === "all") await deliverPending();
-      else await deliverWebhooks(new Date());
-    }
-  })()
-    .catch((error: unknown) => console.error("Sending the outbox failed:", error))
-    .finally(() => {
-      draining = undefined;
-      void wakeForWebhooks();
-    });
+  if (what === "all") emailRound();
+  webhookRound();
 }
 
 /**
@@ -214,8 +227,14 @@ async function claim(id: number, now: Date): Promise<boolean> {
  * then the webhook deliveries that are due. `now` decides what is due.
  */
 export async function deliverPending(now: Date = new Date()): Promise<{ sent: number; failed: number }> {
-  const emails = await deliverEmails(now);
+  const emails = await deliverEmailsAndPrune(now);
   const webhooks = await deliverWebhooks(now);
+  return { sent: emails.sent + webhooks.sent, failed: emails.failed + webhooks.failed };
+}
+
+/** Sends the emails due, then lets go of what is kept only a while. */
+async function deliverEmailsAndPrune(now: Date): Promise<{ sent: number; failed: number }> {
+  const emails = await deliverEmails(now);
   // Sent invitations and resets are kept a week for the Outbox page, then go: anyone may ask for a reset.
   const keptSince = new Date(now.getTime() - SENT_LINKS_KEPT_DAYS * 86_400_000).toISOString();
   await db().delete(outbox).where(and(inArray(outbox.kind, [...ONE_TIME_LINK_KINDS]), eq(outbox.status, "sent"), lt(outbox.sentAt, keptSince))).run();
@@ -225,7 +244,7 @@ export async function deliverPending(now: Date = new Date()): Promise<{ sent: nu
     .delete(outbox)
     .where(and(inArray(outbox.status, ["sent", "failed"]), eq(outbox.channel, "webhook"), lt(outbox.createdAt, webhooksSince)))
     .run();
-  return { sent: emails.sent + webhooks.sent, failed: emails.failed + webhooks.failed };
+  return emails;
 }
 
 async function deliverEmails(now: Date): Promise<{ sent: number; failed: number }> {

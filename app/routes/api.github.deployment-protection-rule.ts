@@ -26,7 +26,8 @@ function answer(status: number, body: Record<string, unknown>): Response {
 
 export async function action({ request }: ActionFunctionArgs) {
   const secret = webhookSecret();
-  if (!secret) return answer(503, { message: "The deploy gate's GitHub App is not configured on this server (GITHUB_WEBHOOK_SECRET)." });
+  // Without a secret nothing here is listening: GitHub shows the delivery as not found, with why.
+  if (!secret) return answer(404, { message: "The deploy gate's GitHub App is not configured on this server (GITHUB_WEBHOOK_SECRET)." });
   const body = new Uint8Array(await request.arrayBuffer());
   if (!verifySignature(secret, body, request.headers.get("x-hub-signature-256"))) {
     return answer(401, { message: "The X-Hub-Signature-256 header does not sign this body with the webhook secret." });

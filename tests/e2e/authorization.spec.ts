@@ -253,6 +253,22 @@ const TABLE: Record<string, Expectation> = {
       { name: "revoke no token", form: () => ({ intent: "revoke", tokenId: "999999" }), expect: (role) => (role === "anonymous" ? "signin" : "hidden") },
     ],
   },
+  // GitHub's deliveries carry no session: the signature is the permission. This server has no
+  // GitHub App configured, so nothing listens there: 404 (saying why), whoever sends it.
+  "routes/api.github.deployment-protection-rule": {
+    get: everyone("no action"),
+    post: [{ name: "a delivery without a signature", form: () => ({ action: "requested" }), expect: everyone("hidden") }],
+  },
+  "routes/admin.deploy-gate": {
+    get: adminOnly,
+    post: [
+      {
+        name: "add a policy",
+        form: () => ({ intent: "add-policy", service: `probe-service-${++unique}`, minSeverity: "SEV2", analysisHours: "24" }),
+        expect: writes(adminOnly),
+      },
+    ],
+  },
   "routes/admin.tokens": {
     get: adminOnly,
     post: [{ name: "revoke no token", form: () => ({ intent: "revoke", tokenId: "999999" }), expect: (role) => (role === "admin" ? "hidden" : judge(adminOnly, role, "org")) }],

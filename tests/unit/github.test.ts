@@ -83,6 +83,10 @@ describe("the callback URL", () => {
       `https://api.github.com/repos/acme/checkout/issues`,
       `https://api.github.com/app/installations/1/access_tokens`,
       `https://api.github.com/repos/acme/checkout/actions/runs/4242/deployment_protection_rule/../../../../../../user`,
+      // A percent-encoded slash or "?" in a name would reach another path of the API.
+      "https://api.github.com/repos/..%2F..%2Fapp%2Finstallations%2F1%2Faccess_tokens%3F/b/actions/runs/1/deployment_protection_rule",
+      "https://api.github.com/repos/acme/check%2Fout/actions/runs/1/deployment_protection_rule",
+      "https://api.github.com/repos/../checkout/actions/runs/1/deployment_protection_rule",
       "not a url",
       "",
     ]) {
@@ -208,6 +212,16 @@ describe("a deployment GitHub asks about", () => {
     expect(github.callbacks[0].body).toEqual({ environment_name: "production", state: "approved", comment: review.comment });
   });
 
+  it("answers a repository whose name is no service name, rejecting it with how to map it", async () => {
+    await holdingCheckout();
+    const long = "a".repeat(80);
+    const { review } = await receiveDeploymentRequest(request({ deliveryId: "d-long", repository: { fullName: `acme/${long}`, name: long } }));
+    expect(review).toMatchObject({ decision: "rejected", service: long.slice(0, 60) });
+    expect(review.comment).toContain(`Map acme/${long} to a service on Hindsight's Deploy gate page`);
+    await answerGitHub(review.id);
+    expect(github.callbacks[0].body).toMatchObject({ state: "rejected" });
+  });
+
   it("refuses a callback URL outside the configured API, deciding and storing nothing", async () => {
     await holdingCheckout();
     const refused = await caught(() => receiveDeploymentRequest(request({ callbackUrl: "https://evil.example/repos/acme/checkout/actions/runs/1/deployment_protection_rule" })));
@@ -270,7 +284,7 @@ describe("a deployment GitHub asks about", () => {
       expect((await run(delivery("{", { "X-Hub-Signature-256": "sha256=00", "X-GitHub-Event": "ping" }))).status).toBe(401);
       expect((await db().select({ n: count() }).from(schema.deploymentReviews).get())?.n).toBe(0);
       delete process.env.GITHUB_WEBHOOK_SECRET;
-      expect((await run(delivery(payload()))).status).toBe(503);
+      expect((await run(delivery(payload()))).status).toBe(404);
     });
 
     it("ignores other events and actions politely", async () => {

@@ -115,6 +115,12 @@ describe("the retry schedule", () => {
 // --- Addresses ------------------------------------------------------------------------------------
 
 describe("the address classifier", () => {
+  it("refuses IPv6 prefixes that reach IPv4 addresses the network chooses: NAT64 for local use, Teredo", () => {
+    expect(forbiddenAddress("64:ff9b:1::7f00:1")).toMatch(/NAT64/);
+    expect(forbiddenAddress("2001::8000:7fff:fffe")).toMatch(/Teredo/);
+    expect(forbiddenAddress("2001:4860:4860::8888")).toBeUndefined();
+  });
+
   it("refuses IPv4 loopback, private, link-local, shared, this-network, multicast and reserved ranges", () => {
     for (const address of ["127.0.0.1", "127.255.255.254", "10.0.0.1", "10.255.255.255", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254", "100.64.0.1", "100.127.255.255", "0.0.0.0", "0.1.2.3", "224.0.0.1", "239.255.255.250", "240.0.0.1", "255.255.255.255", "198.18.0.1", "192.0.2.10"]) {
       expect(forbiddenAddress(address), address).toBeDefined();
