@@ -47,21 +47,7 @@ const ENDPOINTS_AT_ONCE = 4;
  * written twice, so a repeated or restarted run queues nothing new. Returns whether it was new.
  */
 export async function enqueueEmail(email: OutgoingEmail, tx: Tx = db()): Promise<boolean> {
-  const inserted = await tx
-    .insert(outbox)
-    .values({
-      key: email.key,
-      kind: email.kind,
-      recipients: email.to.join(", "),
-      subject: email.subject,
-      text: email.text,
-      html: email.html,
-      headers: JSON.stringify(email.headers ?? {}),
-    })
-    .onConflictDoNothing({ target: outbox.key })
-    .returning({ id: outbox.id })
-    .get();
-  return Boolean(inserted);
+  return (await enqueueEmails([email], tx)) === 1;
 }
 
 /**
