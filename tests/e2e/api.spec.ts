@@ -1,76 +1,10 @@
 // The JSON API over real HTTP against the production server, with tokens made in the browser.
 // Every answer is checked against the OpenAPI document the server publishes: its status must be
 // one the document lists for the operation, and its body must match the schema given for it.
-import { expect, request as playwrightRequest, test, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import net from "node:net";
-import Ajv2020 from "ajv/dist/2020.js";
-import addFormats from "ajv-formats";
+import { apiDocument, client, makeToken, type Answer, type Json } from "./api-client";
 import { BASE_URL, addMember, pageFor, unique, type Credentials } from "./helpers";
-
-type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { $ref: string } }> }> }>> };
-type Json = Record<string, any>;
-
-let doc: Doc;
-let ajv: InstanceType<typeof Ajv2020>;
-
-test.beforeAll(async () => {
-  const anonymous = await playwrightRequest.newContext({ baseURL: BASE_URL });
-  const response = await anonymous.get("/api/v1/openapi.json");
-  expect(response.status()).toBe(200);
-  doc = (await response.json()) as Doc;
-  expect(doc).toMatchObject({ openapi: "3.1.0" });
-  ajv = new Ajv2020({ strict: false, allErrors: true });
-  addFormats(ajv);
-  ajv.addSchema({ ...doc, $id: "openapi.json" });
-  await anonymous.dispose();
-});
-
-type Answer = { status: number; body: Json; headers: Record<string, string> };
-
-/**
- * A client acting with one token (and no cookie: a fresh request context). Each call names the
- * operation's path template, so its answer is held to what the document says of it.
- */
-function client(token: string) {
-  let context: APIRequestContext | undefined;
-  return async (method: string, template: string, params: Record<string, string | number> = {}, options: { body?: unknown; query?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Answer> => {
-    context ??= await playwrightRequest.newContext({ baseURL: BASE_URL, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
-    const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(params[name])));
-    const query = options.query ? `?${new URLSearchParams(options.query)}` : "";
-    const response = await context.fetch(`/api/v1${path}${query}`, {
-      method,
-      headers: { ...(options.body !== undefined ? { "Content-Type": "application/json" } : {}), ...options.headers },
-      data: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    const status = response.status();
-    const text = await response.text();
-    const body = text ? (JSON.parse(text) as Json) : {};
-    const declared = doc.paths[template]?.[method.toLowerCase()];
-    expect(declared, `${method} ${template} is in the document`).toBeTruthy();
-    const answer = declared.responses[String(status)];
-    expect(answer, `${method} ${template} answered ${status}: ${text.slice(0, 300)}`).toBeTruthy();
-    if (answer.content) {
-      const [[type, { schema }]] = Object.entries(answer.content);
-      expect(response.headers()["content-type"].split(";")[0]).toBe(type);
-      const validate = ajv.getSchema(`openapi.json${schema.$ref}`) ?? ajv.compile({ $ref: `openapi.json${schema.$ref}` });
-      expect(validate(body), `${method} ${template} ${status} matches ${schema.$ref}: ${JSON.stringify(validate.errors)}`).toBe(true);
-    }
-    return { status, body, headers: response.headers() };
-  };
-}
-
-/** Makes a token on the profile's API tokens page, as its owner would, and reads it from the page. */
-async function makeToken(page: Page, name: string, scope: "Read only" | "Read and change"): Promise<string> {
-  await page.goto("/account/tokens");
-  await page.getByLabel("Name").fill(name);
-  await page.getByRole("radio", { name: scope }).check();
-  await page.getByRole("button", { name: "Make token" }).click();
-  const shown = page.getByRole("status").filter({ hasText: "Copy it now" });
-  await expect(shown).toContainText(name);
-  const token = (await shown.locator("code.one-time-link").textContent())?.trim() ?? "";
-  expect(token).toMatch(/^hs_[\w-]{43}$/);
-  return token;
-}
 
 // Long ago: the other specs look for their own incidents on the first page of the list, newest first.
 const startedAt = "2019-06-03T09:00:00.000Z";
@@ -303,7 +237,7 @@ test("lists page through every item with cursors", async ({ page }) => {
 test("the API reference page shows every operation of the document", async ({ page }) => {
   await page.goto("/api");
   await expect(page.getByRole("heading", { name: "API reference", level: 1 })).toBeVisible();
-  for (const [path, methods] of Object.entries(doc.paths)) {
+  for (const [path, methods] of Object.entries((await apiDocument()).paths)) {
     for (const method of Object.keys(methods)) {
       await expect(page.getByRole("heading", { name: `${method.toUpperCase()} ${path}`, exact: true })).toBeVisible();
     }

@@ -6,17 +6,12 @@ import { WEBHOOK_EVENT_TYPES, WEBHOOK_FORMATS } from "~/models/webhook";
 import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, rotateSecret, sendTestEvent, setEndpointEnabled, updateEndpoint, type WebhookEndpoint } from "~/models/webhook.server";
 import { Conflict } from "~/models/errors";
 import { etag, invalid, operation, type Operation } from "../api.server";
-import { components } from "./representations.server";
+import { named, time } from "./representations.server";
 import { errors, idParam, readErrors, refParam, versionedWriteErrors, withEtag, writeErrors } from "./common.server";
 
 // The integrations: the deploy gate a CI pipeline asks before it deploys, and the webhook
 // endpoints admins keep (also on the Webhooks page), through the same models.
 
-const named = <S extends z.ZodType>(id: string, schema: S): S => {
-  components.add(schema, { id });
-  return schema;
-};
-const time = z.string().meta({ format: "date-time" });
 
 const GateReason = named(
   "GateReason",

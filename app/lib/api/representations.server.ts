@@ -18,12 +18,13 @@ import { API_BASE } from "../api.server";
 /** Every schema the document names, by its component name. */
 export const components = z.registry<{ id: string }>();
 
-const named = <S extends z.ZodType>(id: string, schema: S): S => {
+/** Names a schema in the document: it is written once under components and referred to by name. */
+export const named = <S extends z.ZodType>(id: string, schema: S): S => {
   components.add(schema, { id });
   return schema;
 };
 
-const time = z.string().meta({ format: "date-time", description: "ISO 8601, UTC." });
+export const time = z.string().meta({ format: "date-time", description: "ISO 8601, UTC." });
 const date = z.string().meta({ format: "date", description: "A calendar date, 2026-12-07." });
 const url = z.string().meta({ format: "uri" });
 
