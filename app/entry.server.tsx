@@ -9,7 +9,7 @@ import { startScheduler } from "~/lib/scheduler.server";
 import { checkUncheckedWhysInBackground } from "~/models/blame.server";
 import { startDelivery } from "~/models/outbox.server";
 import { DATA_MIGRATIONS } from "~/models/data-migrations.server";
-import { startAnswering } from "~/models/deployment-review.server";
+import { queueUnanswered } from "~/models/deployment-review.server";
 import { refreshUncheckedSimilaritiesInBackground } from "~/models/recurrence.server";
 
 /**
@@ -21,7 +21,7 @@ import { refreshUncheckedSimilaritiesInBackground } from "~/models/recurrence.se
 export const ready: Promise<void> = openAppDatabase(DATA_MIGRATIONS).then(() => {
   startScheduler();
   startDelivery();
-  startAnswering().catch((error: unknown) => console.error("Answering GitHub's deployment reviews failed:", error));
+  queueUnanswered().catch((error: unknown) => console.error("Queueing the answers to GitHub's deployment reviews failed:", error));
   checkUncheckedWhysInBackground();
   refreshUncheckedSimilaritiesInBackground();
 });

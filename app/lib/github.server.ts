@@ -166,11 +166,12 @@ export function forgetInstallationTokens(): void {
 
 export type ReviewAnswer = { environment_name: string; state: "approved" | "rejected"; comment: string };
 
-/** Approves or rejects the deployment at GitHub's callback URL, as the App's installation. */
-export async function answerReview(callbackUrl: URL, token: string, answer: ReviewAnswer): Promise<void> {
-  await request(callbackUrl.href, {
+/** Approves or rejects the deployment at GitHub's callback URL, as the App's installation; GitHub's status. */
+export async function answerReview(callbackUrl: URL, token: string, answer: ReviewAnswer): Promise<number> {
+  const response = await request(callbackUrl.href, {
     method: "POST",
     headers: { ...API_HEADERS, Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
     body: JSON.stringify(answer),
   });
+  return response.status;
 }

@@ -1,19 +1,21 @@
-import { and, desc, eq, gt, isNull, lt } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import { afterCommit, db, schema } from "~/lib/db.server";
-import { answerReview, apiUrl, callbackUnderApi, forgetInstallationTokens, gitHubApp, GitHubRefused, installationToken } from "~/lib/github.server";
+import { apiUrl, callbackUnderApi } from "~/lib/github.server";
 import { EVERYONE, type Viewer } from "./authorization";
 import { assertAdmin } from "./authorization.server";
-import { Invalid, NotFound } from "./errors";
+import { Invalid } from "./errors";
 import { decisionComment, serviceOfRepository } from "./gate";
 import { decideGate, repositoryServices } from "./gate.server";
+import { deliverSoon, enqueueGitHubAnswer, GITHUB_ANSWER_KEY_PREFIX } from "./outbox.server";
 
 // GitHub's custom deployment protection rule: GitHub asks whether a deployment may go ahead
 // (a deployment_protection_rule event), Hindsight decides with the deploy gate, as nobody in
 // particular, and answers GitHub's callback as the App. The decision is stored first, keyed by
-// the delivery, so a delivery GitHub sends again is answered once; the answer is sent after the
-// commit and tried again for a few hours when GitHub does not take it. docs/decisions/0030-deploy-gate.md
+// the delivery, so a delivery GitHub sends again is answered once; its answer is written to the
+// outbox in the same transaction, sent after the commit, and tried again for about a day while
+// GitHub does not take it (deployment-answer.server.ts). docs/decisions/0030-deploy-gate.md
 
-const { deploymentReviews } = schema;
+const { deploymentReviews, outbox } = schema;
 
 /** What Hindsight reads of a deployment_protection_rule event ("requested"). */
 export type DeploymentRequest = {
@@ -81,7 +83,8 @@ export async function receiveDeploymentRequest(request: DeploymentRequest, now: 
       .returning()
       .get();
     if (!review) return { review: (await reviewOfDelivery(request.deliveryId))!, repeated: true };
-    afterCommit(() => answerSoon(review.id));
+    await enqueueGitHubAnswer(review, tx);
+    afterCommit(() => deliverSoon("http"));
     return { review, repeated: false };
   });
 }
@@ -91,89 +94,23 @@ async function reviewOfDelivery(deliveryId: string): Promise<DeploymentReview | 
 }
 
 /**
- * Sends a review's answer to GitHub's callback, as the App's installation, unless it was
- * answered already; marks it answered once GitHub took it. A refusal is thrown (GitHubRefused),
- * for the caller to try again or give up. The one way an answer is sent: when the outbox sends
- * more than email, it is this function that sends a "github" row.
+ * Queues the answers to the last day's reviews that have none in the outbox yet (those received
+ * before answers went through it). A review queued already is left as it is: the key is the review's.
  */
-export async function answerGitHub(reviewId: number): Promise<"answered" | "already answered"> {
-  const review = await db().select().from(deploymentReviews).where(eq(deploymentReviews.id, reviewId)).get();
-  if (!review) throw new NotFound("deployment review");
-  if (review.answeredAt) return "already answered";
-  const { app, problem } = gitHubApp();
-  if (!app) throw new GitHubRefused(400, problem);
-  const callback = callbackUnderApi(review.callbackUrl, app.apiUrl);
-  if (!callback) throw new GitHubRefused(400, `The callback URL is no longer under ${app.apiUrl}.`);
-  const token = await installationToken(app, review.installationId);
-  try {
-    await answerReview(callback, token, { environment_name: review.environment, state: review.decision, comment: review.comment });
-  } catch (error) {
-    // A token GitHub no longer takes (the App's key changed, the installation was renewed): the next try makes a new one.
-    if (error instanceof GitHubRefused && error.status === 401) {
-      forgetInstallationTokens();
-      throw new GitHubRefused(503, error.message);
-    }
-    throw error;
-  }
-  await db().update(deploymentReviews).set({ answeredAt: new Date().toISOString() }).where(and(eq(deploymentReviews.id, reviewId), isNull(deploymentReviews.answeredAt))).run();
-  return "answered";
-}
-
-/** When an answer GitHub did not take is tried again: at once, then for about three and a half hours. */
-export const RETRY_DELAYS_MS = [0, 5_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000, 7_200_000];
-
-let answering = false;
-/** Reviews being answered now (one sender per review in this process). */
-const inFlight = new Set<number>();
-/** Why the last try of a review failed, for the admin page; forgotten once it is answered. */
-const lastErrors = new Map<number, string>();
-
-/**
- * Has the server answer the review now, and again later while GitHub does not take it (no
- * answer, a 5xx, a rate limit); a refusal that trying again cannot change (GitHub says the
- * review is not wanted, or the App is not configured) ends it. Does nothing until the server has
- * started answering (startAnswering), so tests and scripts send answers themselves.
- */
-export function answerSoon(reviewId: number): void {
-  if (!answering || inFlight.has(reviewId)) return;
-  inFlight.add(reviewId);
-  const attempt = (n: number) => {
-    const timer = setTimeout(() => {
-      answerGitHub(reviewId).then(
-        () => {
-          inFlight.delete(reviewId);
-          lastErrors.delete(reviewId);
-        },
-        (error: unknown) => {
-          const message = error instanceof Error ? error.message : String(error);
-          lastErrors.set(reviewId, message.slice(0, 500));
-          const again = (!(error instanceof GitHubRefused) || error.transient) && n + 1 < RETRY_DELAYS_MS.length;
-          console.error(JSON.stringify({ job: "github-review", review: reviewId, attempt: n + 1, error: message.slice(0, 500), again }));
-          if (again) attempt(n + 1);
-          else inFlight.delete(reviewId);
-        },
-      );
-    }, RETRY_DELAYS_MS[n]);
-    timer.unref();
-  };
-  attempt(0);
-}
-
-/** The server answers reviews as they come (answerSoon), beginning with the last day's unanswered ones. */
-export async function startAnswering(now: Date = new Date()): Promise<void> {
-  answering = true;
+export async function queueUnanswered(now: Date = new Date()): Promise<number> {
   const since = new Date(now.getTime() - 86_400_000).toISOString();
-  const unanswered = await db()
-    .select({ id: deploymentReviews.id })
-    .from(deploymentReviews)
-    .where(and(isNull(deploymentReviews.answeredAt), gt(deploymentReviews.createdAt, since)))
-    .all();
-  for (const { id } of unanswered) answerSoon(id);
+  const unanswered = await db().select().from(deploymentReviews).where(and(isNull(deploymentReviews.answeredAt), gt(deploymentReviews.createdAt, since))).all();
+  let queued = 0;
+  for (const review of unanswered) if (await enqueueGitHubAnswer(review)) queued += 1;
+  if (queued > 0) deliverSoon("http");
+  return queued;
 }
 
 export type DeploymentReviewRow = Pick<DeploymentReview, "id" | "repository" | "environment" | "service" | "decision" | "comment" | "createdAt" | "answeredAt"> & {
   /** Why the last try to answer failed, while it is not answered. */
   lastError: string | null;
+  /** Whether the answer is still being tried ("pending"), or was given up ("failed"). */
+  delivery: "pending" | "sending" | "sent" | "failed" | null;
 };
 
 /** The latest deployments GitHub asked about, for the admins' deploy gate page. */
@@ -189,10 +126,13 @@ export async function listDeploymentReviews(actor: Viewer, limit = 20): Promise<
       comment: deploymentReviews.comment,
       createdAt: deploymentReviews.createdAt,
       answeredAt: deploymentReviews.answeredAt,
+      lastError: outbox.lastError,
+      delivery: outbox.status,
     })
     .from(deploymentReviews)
+    .leftJoin(outbox, eq(outbox.key, sql`${GITHUB_ANSWER_KEY_PREFIX} || ${deploymentReviews.deliveryId}`))
     .orderBy(desc(deploymentReviews.id))
     .limit(limit)
     .all();
-  return rows.map((row) => ({ ...row, lastError: row.answeredAt ? null : (lastErrors.get(row.id) ?? null) }));
+  return rows.map((row) => ({ ...row, lastError: row.answeredAt ? null : row.lastError }));
 }

@@ -4,12 +4,15 @@ import { sendEmail } from "~/lib/email.server";
 import { assertAdmin } from "./authorization.server";
 import type { Viewer } from "./authorization";
 import { NotFound, StateConflict } from "./errors";
+import { GitHubRefused } from "~/lib/github.server";
+import { answerGitHub } from "./deployment-answer.server";
 import { attemptWebhook, retrySchedule, type WebhookAttempt } from "./webhook-delivery.server";
 import { retryDelay, TEST_EVENT_TYPE, WEBHOOK_LIMITS } from "./webhook";
 
 // Every outgoing message is written to the outbox in the transaction of the change it tells of,
-// then sent after the commit: emails over SMTP (docs/decisions/0020-outbox-for-email.md), and
-// webhook deliveries posted to their endpoints (docs/decisions/0031-webhooks-through-the-outbox.md).
+// then sent after the commit: emails over SMTP (docs/decisions/0020-outbox-for-email.md), webhook
+// deliveries posted to their endpoints (docs/decisions/0031-webhooks-through-the-outbox.md), and
+// the deploy gate's answers to GitHub (docs/decisions/0030-deploy-gate.md).
 // Claiming a message is an atomic compare-and-set, so two senders never send the same one.
 
 const { outbox, webhookEndpoints } = schema;
@@ -117,6 +120,35 @@ export async function enqueueWebhook(message: OutgoingWebhook, tx: Tx = db(), cl
   return inserted?.id;
 }
 
+/** A GitHub answer's key: the delivery GitHub asked in, so a deployment is answered once. */
+export const GITHUB_ANSWER_KEY_PREFIX = "github-review-";
+
+/**
+ * Writes the answer to a deployment GitHub asked about to the outbox, in the transaction that
+ * stores the decision; the answer itself is read from the review when it is sent. Returns whether
+ * it was new.
+ */
+export async function enqueueGitHubAnswer(
+  review: { id: number; deliveryId: string; repository: string; environment: string; decision: "approved" | "rejected" },
+  tx: Tx = db(),
+): Promise<boolean> {
+  const inserted = await tx
+    .insert(outbox)
+    .values({
+      key: `${GITHUB_ANSWER_KEY_PREFIX}${review.deliveryId}`,
+      channel: "github",
+      kind: "deployment-review",
+      recipients: `${review.repository} (${review.environment})`,
+      subject: `${review.decision === "approved" ? "Approve" : "Reject"} the deployment of ${review.repository} to ${review.environment}`,
+      text: String(review.id),
+      html: "",
+    })
+    .onConflictDoNothing({ target: outbox.key })
+    .returning({ id: outbox.id })
+    .get();
+  return Boolean(inserted);
+}
+
 let delivering = false;
 let wake: ReturnType<typeof setTimeout> | undefined;
 
@@ -145,39 +177,46 @@ function singleFlight(run: () => Promise<unknown>, after?: () => void): () => vo
 }
 
 const emailRound = singleFlight(() => deliverEmailsAndPrune(new Date()));
-const webhookRound = singleFlight(
-  () => deliverWebhooks(new Date()),
-  () => void wakeForWebhooks(),
+const httpRound = singleFlight(
+  () => deliverHttp(new Date()),
+  () => void wakeForHttp(),
 );
 
 /**
  * Has the server send what is in the outbox now, not at the next daily run: emails a person waits
- * for (an invitation, a reset link), and webhook deliveries right after the change they tell of
- * ("webhooks": only those). Does nothing until the server has started delivering (startDelivery),
- * so scripts and tests that queue messages decide themselves when they are sent.
+ * for (an invitation, a reset link), and what is posted over HTTP (webhook deliveries, answers to
+ * GitHub) right after the change it tells of ("http": only those). Does nothing until the server
+ * has started delivering (startDelivery), so scripts and tests that queue messages decide
+ * themselves when they are sent.
  */
-export function deliverSoon(what: "all" | "webhooks" = "all"): void {
+export function deliverSoon(what: "all" | "http" = "all"): void {
   if (!delivering) return;
   if (what === "all") emailRound();
-  webhookRound();
+  httpRound();
 }
 
 /**
- * Schedules the next look for webhook deliveries: when the next retry comes due, and at least
- * every few seconds (messages written by another process, a command-line run).
+ * Schedules the next look for what is posted over HTTP: when the next retry comes due, and at
+ * least every few seconds (messages written by another process, a command-line run).
  */
-async function wakeForWebhooks(): Promise<void> {
+async function wakeForHttp(): Promise<void> {
   if (!delivering) return;
   let delay = POLL_MS;
   try {
-    const due = await nextWebhookDue();
+    const due = await nextHttpDue();
     if (due !== undefined) delay = Math.min(POLL_MS, Math.max(WAKE_FLOOR_MS, due - Date.now()));
   } catch (error) {
     console.error("Looking for webhook deliveries failed:", error);
   }
   clearTimeout(wake);
-  wake = setTimeout(() => deliverSoon("webhooks"), delay);
+  wake = setTimeout(() => deliverSoon("http"), delay);
   wake.unref();
+}
+
+/** Posts what is due over HTTP: webhook deliveries and answers to GitHub, side by side. */
+async function deliverHttp(now: Date): Promise<{ sent: number; failed: number }> {
+  const [webhooks, answers] = await Promise.all([deliverWebhooks(now), deliverGitHubAnswers(now)]);
+  return { sent: webhooks.sent + answers.sent, failed: webhooks.failed + answers.failed };
 }
 
 /**
@@ -210,12 +249,12 @@ async function claim(id: number, now: Date): Promise<boolean> {
 /**
  * Sends every message not yet sent: emails (new ones, failed ones with fewer than MAX_ATTEMPTS
  * tries, ones whose sender was interrupted; each marked sent only after the mail server took it),
- * then the webhook deliveries that are due. `now` decides what is due.
+ * then the webhook deliveries and GitHub answers that are due. `now` decides what is due.
  */
 export async function deliverPending(now: Date = new Date()): Promise<{ sent: number; failed: number }> {
   const emails = await deliverEmailsAndPrune(now);
-  const webhooks = await deliverWebhooks(now);
-  return { sent: emails.sent + webhooks.sent, failed: emails.failed + webhooks.failed };
+  const http = await deliverHttp(now);
+  return { sent: emails.sent + http.sent, failed: emails.failed + http.failed };
 }
 
 /** Sends the emails due, then lets go of what is kept only a while. */
@@ -224,11 +263,11 @@ async function deliverEmailsAndPrune(now: Date): Promise<{ sent: number; failed:
   // Sent invitations and resets are kept a week for the Outbox page, then go: anyone may ask for a reset.
   const keptSince = new Date(now.getTime() - SENT_LINKS_KEPT_DAYS * 86_400_000).toISOString();
   await db().delete(outbox).where(and(inArray(outbox.kind, [...ONE_TIME_LINK_KINDS]), eq(outbox.status, "sent"), lt(outbox.sentAt, keptSince))).run();
-  // Webhook deliveries that are done with (sent or given up) are kept a while for the Outbox page and replays.
+  // Webhook deliveries and GitHub answers that are done with (sent or given up) are kept a while for the Outbox page and replays.
   const webhooksSince = new Date(now.getTime() - WEBHOOK_LIMITS.keptDays * 86_400_000).toISOString();
   await db()
     .delete(outbox)
-    .where(and(inArray(outbox.status, ["sent", "failed"]), eq(outbox.channel, "webhook"), lt(outbox.createdAt, webhooksSince)))
+    .where(and(inArray(outbox.status, ["sent", "failed"]), inArray(outbox.channel, ["webhook", "github"]), lt(outbox.createdAt, webhooksSince)))
     .run();
   return emails;
 }
@@ -305,23 +344,31 @@ function dueWebhooks(now: Date) {
     .all();
 }
 
-/** When the next pending webhook delivery comes due (milliseconds since the epoch), if any is waiting. */
-async function nextWebhookDue(): Promise<number | undefined> {
+/**
+ * When the next pending HTTP message comes due (milliseconds since the epoch), if any is waiting:
+ * a webhook delivery to an enabled endpoint, or an answer to GitHub.
+ */
+async function nextHttpDue(): Promise<number | undefined> {
   const row = await db()
     .select({ due: min(sql<string>`coalesce(${outbox.nextAttemptAt}, '')`) })
     .from(outbox)
-    .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, outbox.endpointId))
-    .where(and(eq(outbox.status, "pending"), eq(outbox.channel, "webhook"), eq(webhookEndpoints.enabled, true)))
+    .leftJoin(webhookEndpoints, eq(webhookEndpoints.id, outbox.endpointId))
+    .where(
+      and(
+        eq(outbox.status, "pending"),
+        or(and(eq(outbox.channel, "webhook"), eq(webhookEndpoints.enabled, true)), eq(outbox.channel, "github")),
+      ),
+    )
     .get();
   if (row?.due === null || row?.due === undefined) return undefined;
   return row.due === "" ? Date.now() : Date.parse(row.due);
 }
 
 /**
- * Takes one webhook delivery that is due, unless another sender has it: an atomic compare-and-set.
- * Returns the claim's time, which only this sender's later writes to the row carry.
+ * Takes one message posted over HTTP that is due, unless another sender has it: an atomic
+ * compare-and-set. Returns the claim's time, which only this sender's later writes to the row carry.
  */
-async function claimWebhook(id: number, now: Date): Promise<string | undefined> {
+async function claimHttp(id: number, now: Date, channel: "webhook" | "github" = "webhook"): Promise<string | undefined> {
   const staleBefore = new Date(now.getTime() - STALE_WEBHOOK_CLAIM_MS).toISOString();
   const claimedAt = now.toISOString();
   const claimed = await db()
@@ -330,7 +377,7 @@ async function claimWebhook(id: number, now: Date): Promise<string | undefined> 
     .where(
       and(
         eq(outbox.id, id),
-        eq(outbox.channel, "webhook"),
+        eq(outbox.channel, channel),
         or(
           and(eq(outbox.status, "pending"), or(isNull(outbox.nextAttemptAt), lte(outbox.nextAttemptAt, now.toISOString()))),
           and(eq(outbox.status, "sending"), lt(outbox.claimedAt, staleBefore)),
@@ -351,7 +398,7 @@ export async function deliverWebhooks(now: Date = new Date()): Promise<{ sent: n
   const worker = async () => {
     for (let ids = queues.shift(); ids; ids = queues.shift()) {
       for (const id of ids) {
-        const claimedAt = await claimWebhook(id, now);
+        const claimedAt = await claimHttp(id, now);
         if (!claimedAt) continue;
         const outcome = await sendClaimed(id, claimedAt, now);
         if (outcome === "sent") tally.sent += 1;
@@ -441,6 +488,63 @@ export async function sendNow(id: number, claimedAt: string): Promise<Delivery> 
   return await recordAttempt(row, claimedAt, attempt, new Date());
 }
 
+// --- Answers to GitHub ---------------------------------------------------------------------------
+//
+// An answer to a deployment GitHub asked about waits, like a webhook delivery, until GitHub takes
+// it or it is given up: a refusal trying again may help (no answer, a rate limit, GitHub's own
+// trouble) is tried again on the webhooks' schedule; one it cannot (the review is no longer
+// wanted, the App is not configured) gives it up. Answering twice is harmless but never happens:
+// a review is marked answered once GitHub took it, and an answered review is not sent again.
+
+/** GitHub answers due by `now` (and interrupted ones), oldest first. */
+function dueGitHubAnswers(now: Date) {
+  const staleBefore = new Date(now.getTime() - STALE_WEBHOOK_CLAIM_MS).toISOString();
+  return db()
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(
+      and(
+        eq(outbox.channel, "github"),
+        or(
+          and(eq(outbox.status, "pending"), or(isNull(outbox.nextAttemptAt), lte(outbox.nextAttemptAt, now.toISOString()))),
+          and(eq(outbox.status, "sending"), lt(outbox.claimedAt, staleBefore)),
+        ),
+      ),
+    )
+    .orderBy(asc(outbox.id))
+    .all();
+}
+
+/** One attempt at an answer to GitHub, as an attempt at a webhook delivery reads. */
+async function attemptGitHubAnswer(row: typeof outbox.$inferSelect): Promise<WebhookAttempt> {
+  try {
+    const answer = await answerGitHub(Number(row.text));
+    // Answered before (by a sender that died before it could say so): nothing was posted now.
+    return { outcome: "sent", status: answer.answered === "now" ? answer.status : null };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof GitHubRefused) {
+      return { outcome: error.transient ? "retry" : "give-up", status: error.status || null, error: message, retryAfter: null };
+    }
+    if (error instanceof NotFound) return { outcome: "give-up", status: null, error: "The review is no longer kept.", retryAfter: null };
+    return { outcome: "retry", status: null, error: message, retryAfter: null };
+  }
+}
+
+/** Answers GitHub for every deployment review whose answer is due by `now`, one after another. */
+export async function deliverGitHubAnswers(now: Date = new Date()): Promise<{ sent: number; failed: number }> {
+  const tally = { sent: 0, failed: 0 };
+  for (const { id } of await dueGitHubAnswers(now)) {
+    const claimedAt = await claimHttp(id, now, "github");
+    if (!claimedAt) continue;
+    const row = (await db().select().from(outbox).where(eq(outbox.id, id)).get())!;
+    const outcome = (await recordAttempt(row, claimedAt, await attemptGitHubAnswer(row), now)).outcome;
+    if (outcome === "sent") tally.sent += 1;
+    else tally.failed += 1;
+  }
+  return tally;
+}
+
 // --- The Outbox page ----------------------------------------------------------------------------
 
 export type OutboxRow = {
@@ -509,20 +613,22 @@ export async function retryEmail(actor: Viewer, id: number): Promise<void> {
 }
 
 /**
- * Sends a webhook delivery again, with the same webhook-id and body, whatever came of it before
- * (a receiver that lost it, or one fixed after it was given up): it is queued as if new.
+ * Sends a message posted over HTTP again, whatever came of it before: a webhook delivery with the
+ * same webhook-id and body (a receiver that lost it, or one fixed after it was given up), or an
+ * answer to GitHub given up while the App was misconfigured. It is queued as if new; a GitHub
+ * review answered since is not answered twice.
  */
-export async function replayWebhook(actor: Viewer, id: number): Promise<void> {
+export async function replayMessage(actor: Viewer, id: number): Promise<"webhook" | "github"> {
   assertAdmin(actor);
-  await db().transaction(async (tx) => {
+  const channel = await db().transaction(async (tx) => {
     const row = await tx
-      .select({ status: outbox.status, claimedAt: outbox.claimedAt, enabled: webhookEndpoints.enabled })
+      .select({ channel: outbox.channel, status: outbox.status, claimedAt: outbox.claimedAt, enabled: webhookEndpoints.enabled })
       .from(outbox)
-      .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, outbox.endpointId))
-      .where(and(eq(outbox.id, id), eq(outbox.channel, "webhook")))
+      .leftJoin(webhookEndpoints, eq(webhookEndpoints.id, outbox.endpointId))
+      .where(and(eq(outbox.id, id), inArray(outbox.channel, ["webhook", "github"])))
       .get();
-    if (!row) throw new NotFound("message", "That message is no longer in the outbox.");
-    if (!row.enabled) throw new StateConflict("Enable the endpoint first: a disabled endpoint receives nothing.");
+    if (!row || row.channel === "email") throw new NotFound("message", "That message is no longer in the outbox.");
+    if (row.channel === "webhook" && !row.enabled) throw new StateConflict("Enable the endpoint first: a disabled endpoint receives nothing.");
     if (row.status === "sending" && row.claimedAt && Date.parse(row.claimedAt) > Date.now() - STALE_WEBHOOK_CLAIM_MS) {
       throw new StateConflict("That message is being sent right now; replay it once the attempt is over.");
     }
@@ -531,6 +637,8 @@ export async function replayWebhook(actor: Viewer, id: number): Promise<void> {
       .set({ status: "pending", attempts: 0, nextAttemptAt: null, lastError: null, sentAt: null, claimedAt: null })
       .where(eq(outbox.id, id))
       .run();
+    return row.channel;
   });
-  afterCommit(() => deliverSoon("webhooks"));
+  afterCommit(() => deliverSoon("http"));
+  return channel;
 }

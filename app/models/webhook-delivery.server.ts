@@ -13,9 +13,12 @@ import { ATTEMPT_TIMEOUT_MS, parseRetryAfter, RETRY_SCHEDULE } from "./webhook";
 
 const { incidents, webhookEndpoints } = schema;
 
-/** What came of an attempt: sent (2xx), to be retried, given up, or the endpoint is gone (410). */
+/**
+ * What came of an attempt: sent (2xx; no status when it was found sent before), to be retried,
+ * given up, or the endpoint is gone (410).
+ */
 export type WebhookAttempt =
-  | { outcome: "sent"; status: number }
+  | { outcome: "sent"; status: number | null }
   | { outcome: "retry" | "give-up" | "gone"; status: number | null; error: string; retryAfter: number | null };
 
 /** The waits between attempts: WEBHOOK_RETRY_SCHEDULE when set (tests shorten it), else about a day. */

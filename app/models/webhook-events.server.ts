@@ -126,7 +126,7 @@ async function write(tx: Tx, to: Listener[], event: BuiltEvent, keyOf: (endpoint
     };
     if (await enqueueWebhook(message, tx)) written += 1;
   }
-  if (written > 0) afterCommit(() => deliverSoon("webhooks"));
+  if (written > 0) afterCommit(() => deliverSoon("http"));
   return written;
 }
 

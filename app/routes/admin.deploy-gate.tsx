@@ -246,7 +246,18 @@ export default function DeployGate() {
                     <td data-label="Answer">
                       <span title={r.comment}>{r.decision === "approved" ? "Approved" : "Rejected"}</span>
                     </td>
-                    <td data-label="Sent">{r.answeredAt ?? (r.lastError ? `Not yet: ${r.lastError}` : "Not yet")}</td>
+                    <td data-label="Sent">
+                      {r.answeredAt ??
+                        (r.delivery === "failed" ? (
+                          <>
+                            Given up{r.lastError ? `: ${r.lastError}` : ""} (<Link to="/admin/outbox">replay it from the Outbox</Link>)
+                          </>
+                        ) : r.lastError ? (
+                          `Not yet: ${r.lastError}`
+                        ) : (
+                          "Not yet"
+                        ))}
+                    </td>
                   </tr>
                 ))}
               </tbody>

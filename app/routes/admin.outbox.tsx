@@ -7,7 +7,7 @@ import { formValues, modelFailure, readForm, validateForm } from "~/lib/http.ser
 import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
 import { formatTime } from "~/lib/time";
 import { outboxMessageRef } from "~/models/inputs";
-import { deliverPending, listOutbox, MAX_ATTEMPTS, replayWebhook, retryEmail } from "~/models/outbox.server";
+import { deliverPending, listOutbox, MAX_ATTEMPTS, replayMessage, retryEmail } from "~/models/outbox.server";
 import { TEST_EVENT_TYPE } from "~/models/webhook";
 
 export const meta: MetaFunction = () => [{ title: "Outbox · Hindsight" }];
@@ -39,8 +39,8 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!ref.ok || (values.intent !== "retry" && values.intent !== "replay")) throw new Response("Bad request", { status: 400 });
   try {
     if (values.intent === "replay") {
-      await replayWebhook(admin, ref.data.messageId);
-      return redirectWithFlash("/admin/outbox", "Queued to be sent again, with the same webhook-id.");
+      const channel = await replayMessage(admin, ref.data.messageId);
+      return redirectWithFlash("/admin/outbox", channel === "webhook" ? "Queued to be sent again, with the same webhook-id." : "Queued to be answered again.");
     }
     await retryEmail(admin, ref.data.messageId);
     const { sent, failed } = await deliverPending();
@@ -65,9 +65,10 @@ export default function Outbox() {
         </Form>
       </div>
       <p className="muted small">
-        Every email and <Link to="/admin/webhooks">webhook</Link> delivery is written here before it is sent. A failed email is tried again on the next
-        run, up to {maxAttempts} times; after that it waits here for you. A failed webhook delivery is tried again for about a day, then given up;
-        any can be replayed with the same webhook-id. {unsent > 0 ? `${unsent} not sent yet.` : "Everything has been sent."}
+        Every email, <Link to="/admin/webhooks">webhook</Link> delivery and answer to GitHub's <Link to="/admin/deploy-gate">deployment reviews</Link> is
+        written here before it is sent. A failed email is tried again on the next run, up to {maxAttempts} times; after that it waits here for you. A
+        failed webhook delivery or GitHub answer is tried again for about a day, then given up; any can be replayed (a webhook with the same
+        webhook-id). {unsent > 0 ? `${unsent} not sent yet.` : "Everything has been sent."}
       </p>
       <FormError message={failure && !failure.ok ? failure.formError : undefined} />
       {rows.length === 0 ? (
@@ -77,7 +78,7 @@ export default function Outbox() {
       ) : (
         <div className="table-wrap">
           <table className="list list--stack">
-            <caption className="visually-hidden">Emails and webhook deliveries, unsent first</caption>
+            <caption className="visually-hidden">Emails, webhook deliveries and answers to GitHub, unsent first</caption>
             <thead>
               <tr>
                 <th scope="col">Message</th>
@@ -88,12 +89,18 @@ export default function Outbox() {
             </thead>
             <tbody>
               {rows.map((row) =>
-                row.channel === "webhook" ? (
+                row.channel !== "email" ? (
                   <tr key={row.id} className="outbox-webhook">
                     <td>
                       {row.subject}
                       <div className="muted small">
-                        Webhook · {row.kind === TEST_EVENT_TYPE ? "test event" : row.kind} · <code>{row.key}</code>
+                        {row.channel === "github" ? (
+                          "GitHub deployment review"
+                        ) : (
+                          <>
+                            Webhook · {row.kind === TEST_EVENT_TYPE ? "test event" : row.kind} · <code>{row.key}</code>
+                          </>
+                        )}
                       </div>
                     </td>
                     <td data-label="To">{row.endpoint ?? row.recipients}</td>

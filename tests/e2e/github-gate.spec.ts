@@ -30,6 +30,8 @@ test("GitHub's deployment is rejected while an incident's analysis is late, and 
     GITHUB_APP_PRIVATE_KEY: github.privateKeyPem,
     GITHUB_WEBHOOK_SECRET: github.webhookSecret,
     GITHUB_API_URL: github.apiUrl,
+    // A second between attempts, so that an answer GitHub did not take is tried again within the test.
+    WEBHOOK_RETRY_SCHEDULE: "1,1,1",
   };
   await withOwnServer({ env }, async (file) => {
     const adminCookie = await firstAdmin();
@@ -114,11 +116,33 @@ test("GitHub's deployment is rejected while an incident's analysis is late, and 
     expect(approved.body.comment).toContain("let through until");
     expect(approved.body.comment).toContain("by an exception granted by Casey Admin");
 
-    // What was stored: two reviews, both answered; nothing for the forged delivery, which GitHub never heard back about.
+    // GitHub is down a moment when the third answer comes: the answer waits in the outbox and is sent again.
+    github.outages = 1;
+    const third = await github.deliver(HOOK, { id: "a1b2c3d4-0003", repository: "acme/checkout", environment: "staging", runId: 503, installationId: 77 });
+    expect(third.status).toBe(202);
+    await expect.poll(() => github.callbacks.length, { timeout: 15_000 }).toBe(4);
+    expect(github.callbacks.slice(2).map((c) => [c.path, c.problem])).toEqual([
+      ["/repos/acme/checkout/actions/runs/503/deployment_protection_rule", "502 Bad Gateway"],
+      ["/repos/acme/checkout/actions/runs/503/deployment_protection_rule", null],
+    ]);
+    await page.goto("/admin/outbox");
+    const answer = page.getByRole("row").filter({ hasText: "Approve the deployment of acme/checkout to staging" });
+    await expect(answer).toContainText("GitHub deployment review");
+    await expect(answer).toContainText("2 attempts, last answered 204");
+    await expect(answer.getByText("Sent", { exact: true })).toBeVisible();
+
+    // What was stored: three reviews, all answered, each once; nothing for the forged delivery, which GitHub never heard back about.
     const reviews = file.prepare("select delivery_id, decision, answered_at from deployment_reviews order by id").all() as { delivery_id: string; decision: string; answered_at: string | null }[];
     expect(reviews.map((r) => [r.delivery_id, r.decision, r.answered_at !== null])).toEqual([
       ["a1b2c3d4-0001", "rejected", true],
       ["a1b2c3d4-0002", "approved", true],
+      ["a1b2c3d4-0003", "approved", true],
+    ]);
+    const answers = file.prepare("select status, attempts from outbox where channel = 'github' order by id").all();
+    expect(answers).toEqual([
+      { status: "sent", attempts: 1 },
+      { status: "sent", attempts: 1 },
+      { status: "sent", attempts: 2 },
     ]);
     expect(github.callbacks.map((c) => c.body.environment_name)).not.toContain("forged-environment");
     // The installation token is reused while it lasts.

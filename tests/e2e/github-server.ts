@@ -18,6 +18,8 @@ export type GitHubSide = {
   webhookSecret: string;
   tokenRequests: TokenRequest[];
   callbacks: Callback[];
+  /** How many of the next callbacks GitHub answers with 502 (its own trouble), as if down for a while. */
+  outages: number;
   /** Posts a deployment_protection_rule delivery to `url`, signed (or with the signature given); Hindsight's answer. */
   deliver(url: string, delivery: Delivery, options?: { signature?: string }): Promise<{ status: number; body: string }>;
   /** The callback URL of a workflow run of a repository, as GitHub gives it. */
@@ -40,6 +42,7 @@ export async function startGitHub(): Promise<GitHubSide> {
     webhookSecret: crypto.randomBytes(20).toString("hex"),
     tokenRequests: [] as TokenRequest[],
     callbacks: [] as Callback[],
+    outages: 0,
   };
 
   /** What is wrong with the App's JWT, as GitHub checks it: RS256 by the App's key, issued by the App, at most ten minutes. */
@@ -87,6 +90,11 @@ export async function startGitHub(): Promise<GitHubSide> {
         if (!problem && !((issued.get(token) ?? 0) > Date.now())) problem = "not an installation token GitHub issued";
         if (!problem && (typeof body.environment_name !== "string" || (body.state !== "approved" && body.state !== "rejected") || typeof body.comment !== "string")) {
           problem = "environment_name, state (approved or rejected) and comment are required";
+        }
+        if (side.outages > 0) {
+          side.outages -= 1;
+          side.callbacks.push({ path: url, problem: "502 Bad Gateway", body });
+          return res.writeHead(502, { "Content-Type": "text/html" }).end("<h1>502 Bad Gateway</h1>");
         }
         side.callbacks.push({ path: url, problem, body });
         return problem ? res.writeHead(422, { "Content-Type": "application/json" }).end(JSON.stringify({ message: problem })) : res.writeHead(204).end();
@@ -159,11 +167,11 @@ export async function startGitHub(): Promise<GitHubSide> {
     });
   }
 
-  return {
-    ...side,
+  // The side itself, so that a test setting `outages` sets what the server reads.
+  return Object.assign(side, {
     apiUrl,
     deliver,
     callbackUrl,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  });
 }

@@ -4,12 +4,14 @@
 import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { count } from "drizzle-orm";
+import { count, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createIncident, createUser } from "../../db/factories";
 import { db, schema } from "~/lib/db.server";
 import { appJwt, callbackUnderApi, forgetInstallationTokens, GitHubRefused, signatureOf, verifySignature } from "~/lib/github.server";
-import { answerGitHub, listDeploymentReviews, receiveDeploymentRequest, type DeploymentRequest } from "~/models/deployment-review.server";
+import { answerGitHub } from "~/models/deployment-answer.server";
+import { listDeploymentReviews, queueUnanswered, receiveDeploymentRequest, type DeploymentRequest } from "~/models/deployment-review.server";
+import { deliverPending, listOutbox, replayMessage } from "~/models/outbox.server";
 import { Invalid } from "~/models/errors";
 import { createPolicy, setRepositoryServices } from "~/models/gate.server";
 import { action } from "~/routes/api.github.deployment-protection-rule";
@@ -189,7 +191,7 @@ describe("a deployment GitHub asks about", () => {
     expect(again).toMatchObject({ repeated: true, review: { id: first.review.id } });
     expect((await db().select({ n: count() }).from(schema.deploymentReviews).get())?.n).toBe(1);
 
-    expect(await answerGitHub(first.review.id)).toBe("answered");
+    expect(await answerGitHub(first.review.id)).toMatchObject({ answered: "now", status: 204 });
     expect(github.tokenRequests).toEqual([{ installation: "99", jwt: expect.objectContaining({ verified: true, payload: expect.objectContaining({ iss: "424242" }) }) }]);
     expect(github.callbacks).toEqual([
       {
@@ -198,7 +200,7 @@ describe("a deployment GitHub asks about", () => {
         body: { environment_name: "production", state: "rejected", comment: first.review.comment },
       },
     ]);
-    expect(await answerGitHub(first.review.id)).toBe("already answered");
+    expect(await answerGitHub(first.review.id)).toEqual({ answered: "before" });
     expect(github.callbacks).toHaveLength(1);
     expect((await listDeploymentReviews(admin))[0]).toMatchObject({ decision: "rejected", answeredAt: expect.any(String), lastError: null });
   });
@@ -242,9 +244,82 @@ describe("a deployment GitHub asks about", () => {
     expect((await caught(() => answerGitHub(review.id))) as GitHubRefused).toMatchObject({ status: 422, transient: false });
     expect((await db().select().from(schema.deploymentReviews).get())?.answeredAt).toBeNull();
     github.callbackStatus = 204;
-    expect(await answerGitHub(review.id)).toBe("answered");
+    expect(await answerGitHub(review.id)).toMatchObject({ answered: "now", status: 204 });
     // One token for the three tries: it lasts an hour.
     expect(github.tokenRequests).toHaveLength(1);
+  });
+
+  describe("through the outbox", () => {
+    const githubRows = () => db().select().from(schema.outbox).where(eq(schema.outbox.channel, "github")).all();
+
+    it("writes the answer with the decision, sends it once, and never again after GitHub took it", async () => {
+      const { admin } = await holdingCheckout();
+      const { review } = await receiveDeploymentRequest(request());
+      expect(await githubRows()).toEqual([
+        expect.objectContaining({ key: `github-review-${review.deliveryId}`, kind: "deployment-review", status: "pending", text: String(review.id), subject: "Reject the deployment of acme/checkout to production" }),
+      ]);
+      // GitHub redelivers: nothing new is queued.
+      await receiveDeploymentRequest(request());
+      expect(await githubRows()).toHaveLength(1);
+      expect(await deliverPending()).toEqual({ sent: 1, failed: 0 });
+      expect(github.callbacks).toHaveLength(1);
+      expect((await githubRows())[0]).toMatchObject({ status: "sent", attempts: 1, lastError: null });
+      expect(await deliverPending(new Date(Date.now() + 86_400_000))).toEqual({ sent: 0, failed: 0 });
+      expect(github.callbacks).toHaveLength(1);
+      // The Outbox page lists it; GitHub's delivery id is not shown as a webhook-id.
+      expect((await listOutbox(admin)).find((m) => m.channel === "github")).toMatchObject({ status: "sent", key: "", recipients: "acme/checkout (production)" });
+    });
+
+    it("tries again on the schedule while GitHub does not take the answer, then gives it up; a replay sends it once fixed", async () => {
+      const { admin } = await holdingCheckout();
+      process.env.WEBHOOK_RETRY_SCHEDULE = "60,60";
+      try {
+        const { review } = await receiveDeploymentRequest(request());
+        github.callbackStatus = 502;
+        const t0 = new Date();
+        expect(await deliverPending(t0)).toEqual({ sent: 0, failed: 1 });
+        const waiting = (await githubRows())[0];
+        expect(waiting).toMatchObject({ status: "pending", attempts: 1, lastStatus: 502 });
+        expect(Date.parse(waiting.nextAttemptAt!)).toBeGreaterThanOrEqual(t0.getTime() + 59_000);
+        expect((await listDeploymentReviews(admin))[0]).toMatchObject({ answeredAt: null, delivery: "pending", lastError: expect.stringContaining("502") });
+        // Not due yet: nothing is sent.
+        expect(await deliverPending(t0)).toEqual({ sent: 0, failed: 0 });
+        expect(github.callbacks).toHaveLength(1);
+        // GitHub says the answer is not wanted (422): trying again cannot help.
+        github.callbackStatus = 422;
+        expect(await deliverPending(new Date(t0.getTime() + 61_000))).toEqual({ sent: 0, failed: 1 });
+        expect((await githubRows())[0]).toMatchObject({ status: "failed", attempts: 2, lastStatus: 422 });
+        expect((await listDeploymentReviews(admin))[0]).toMatchObject({ delivery: "failed", answeredAt: null });
+        github.callbackStatus = 204;
+        expect(await replayMessage(admin, (await githubRows())[0].id)).toBe("github");
+        expect(await deliverPending()).toEqual({ sent: 1, failed: 0 });
+        expect((await db().select().from(schema.deploymentReviews).where(eq(schema.deploymentReviews.id, review.id)).get())?.answeredAt).not.toBeNull();
+        // A replay of an answered review answers nothing twice.
+        await replayMessage(admin, (await githubRows())[0].id);
+        await deliverPending();
+        expect(github.callbacks.filter((c) => c.body.state === "rejected")).toHaveLength(3);
+      } finally {
+        delete process.env.WEBHOOK_RETRY_SCHEDULE;
+      }
+    });
+
+    it("sends nothing twice when a sender died mid-answer, and queues at start what was received before answers went through the outbox", async () => {
+      await holdingCheckout();
+      const { review } = await receiveDeploymentRequest(request());
+      // A sender claimed it, GitHub took the answer, and the process died before the outbox row was marked sent.
+      await db().update(schema.outbox).set({ status: "sending", claimedAt: new Date(Date.now() - 3 * 60_000).toISOString(), attempts: 1 }).where(eq(schema.outbox.channel, "github")).run();
+      expect(await answerGitHub(review.id)).toMatchObject({ answered: "now", status: 204 });
+      expect(await deliverPending()).toEqual({ sent: 1, failed: 0 });
+      expect(github.callbacks).toHaveLength(1);
+
+      // A review with no answer queued (stored before this version): the server queues it as it starts, once.
+      const old = await receiveDeploymentRequest(request({ deliveryId: "before-upgrade" }));
+      await db().delete(schema.outbox).where(eq(schema.outbox.key, "github-review-before-upgrade")).run();
+      expect(await queueUnanswered()).toBe(1);
+      expect(await queueUnanswered()).toBe(0);
+      expect(await deliverPending()).toEqual({ sent: 1, failed: 0 });
+      expect((await db().select().from(schema.deploymentReviews).where(eq(schema.deploymentReviews.id, old.review.id)).get())?.answeredAt).not.toBeNull();
+    });
   });
 
   describe("over HTTP", () => {

@@ -16,7 +16,7 @@ import { sendDigest } from "~/models/digest.server";
 import { Invalid, LimitReached, StateConflict } from "~/models/errors";
 import { moveIncident, updateIncident, fieldValues, getIncident } from "~/models/incident.server";
 import { webhookEndpointInput } from "~/models/inputs";
-import { deliverPending, listOutbox, replayWebhook } from "~/models/outbox.server";
+import { deliverPending, listOutbox, replayMessage } from "~/models/outbox.server";
 import { runReminders } from "~/models/reminder.server";
 import { chainLines, deepestChain, escapeSlack, slackMessage, slackText, SLACK_LIMITS } from "~/models/slack";
 import { parseRetryAfter, RETRY_AFTER_CAP, RETRY_SCHEDULE, retryDelay, WEBHOOK_EVENT_TYPES, WEBHOOK_LIMITS, type WebhookEventType } from "~/models/webhook";
@@ -438,7 +438,7 @@ describe("which changes are events", () => {
       const [row] = await webhookRows();
       expect(row).toMatchObject({ status: "failed", lastError: `Not sent: ${incident.reference} is restricted now, and webhooks tell only of incidents everyone may see.` });
       // Nor when an admin replays it.
-      await replayWebhook(admin, row.id);
+      await replayMessage(admin, row.id);
       await deliverPending();
       expect(receiver.received).toEqual([]);
     } finally {
@@ -664,11 +664,11 @@ describe("delivery to a receiver", () => {
     expect(row).toMatchObject({ status: "failed", attempts: 3, lastStatus: 503 });
     expect(receiver.received).toHaveLength(3);
     receiver.answer(() => ({ status: 200 }));
-    await replayWebhook(admin, row.id);
+    await replayMessage(admin, row.id);
     expect(await deliverPending()).toEqual({ sent: 1, failed: 0 });
     expect(receiver.received.map((r) => r.headers["webhook-id"])).toEqual([row.key, row.key, row.key, row.key]);
     // A delivered one can be replayed too.
-    await replayWebhook(admin, row.id);
+    await replayMessage(admin, row.id);
     await deliverPending();
     expect(receiver.received).toHaveLength(5);
     verified(receiver.received[4], secret);
@@ -700,7 +700,7 @@ describe("delivery to a receiver", () => {
     await createIncident(admin);
     expect(await webhookRows()).toHaveLength(2);
     expect(receiver.received).toHaveLength(1);
-    await expect(replayWebhook(admin, (await webhookRows())[0].id)).rejects.toThrow(StateConflict);
+    await expect(replayMessage(admin, (await webhookRows())[0].id)).rejects.toThrow(StateConflict);
   });
 
   it("does not follow a redirect: it is a failure to retry, saying where it pointed", async () => {
