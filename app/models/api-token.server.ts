@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { and, count, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, count, desc, eq, isNull, lt, notInArray, or, sql } from "drizzle-orm";
 import { db, prepared, schema } from "~/lib/db.server";
 import { hashToken } from "~/lib/password.server";
 import { isAdmin } from "./authorization";
@@ -18,6 +18,10 @@ export const TOKEN_PREFIX = "hs_";
 export const API_TOKEN_LIMITS = {
   /** Tokens one person holds that still work (neither revoked nor expired). */
   perPerson: 20,
+  /** Ended tokens (revoked or expired) kept per person, the newest, so their list still says when each ended. */
+  endedKept: 30,
+  /** Days an ended token is kept at most. */
+  endedKeptDays: 90,
 } as const;
 export const SCOPES = ["read", "write"] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -74,6 +78,14 @@ export async function createApiToken(actor: User, input: ApiTokenInput, now = ne
       .values({ userId: actor.id, name: input.name, tokenHash: hashToken(token), prefix: token.slice(0, 10), scope: input.scope, createdAt: now.toISOString(), expiresAt })
       .returning({ id: apiTokens.id })
       .get();
+    // Ended tokens go as new ones come: a person's list holds the working ones and the latest that ended.
+    const ended = or(sql`${apiTokens.revokedAt} is not null`, sql`${apiTokens.expiresAt} <= ${now.toISOString()}`);
+    const endedSince = new Date(now.getTime() - API_TOKEN_LIMITS.endedKeptDays * 86_400_000).toISOString();
+    const keptEnded = tx.select({ id: apiTokens.id }).from(apiTokens).where(and(eq(apiTokens.userId, actor.id), ended)).orderBy(desc(apiTokens.id)).limit(API_TOKEN_LIMITS.endedKept);
+    await tx
+      .delete(apiTokens)
+      .where(and(eq(apiTokens.userId, actor.id), ended, or(sql`coalesce(${apiTokens.revokedAt}, ${apiTokens.expiresAt}) < ${endedSince}`, notInArray(apiTokens.id, keptEnded))))
+      .run();
     return row.id;
   });
   return { token, apiToken: (await findToken(id))! };

@@ -61,6 +61,32 @@ describe("personal API tokens", () => {
     expect((await listOwnTokens(ada))[0].lastUsedAt).not.toBeNull();
   });
 
+  it("that ended are kept a while for their owner's list, then go as new ones are made", async () => {
+    const ada = await createUser();
+    const t0 = new Date("2026-01-01T10:00:00.000Z");
+    const later = (days: number) => new Date(t0.getTime() + days * 86_400_000);
+    // One that expires in 30 days, and one revoked at once.
+    await createApiToken(ada, { name: "expiring", scope: "read", expiresInDays: 30 }, t0);
+    const { apiToken: revoked } = await createApiToken(ada, { name: "revoked", scope: "read", expiresInDays: null }, t0);
+    await revokeApiToken(ada, revoked.id, t0);
+    // 60 days on, both ended less than 90 days ago: kept.
+    await createApiToken(ada, { name: "second", scope: "read", expiresInDays: null }, later(60));
+    expect((await listOwnTokens(ada)).map((t) => t.name)).toEqual(["second", "revoked", "expiring"]);
+    // 100 days on, the revoked one ended over 90 days ago and goes; the expired one ended 70 days ago and stays.
+    await createApiToken(ada, { name: "third", scope: "read", expiresInDays: null }, later(100));
+    expect((await listOwnTokens(ada)).map((t) => t.name)).toEqual(["third", "second", "expiring"]);
+    // Made and revoked over and over, only the latest that ended are kept.
+    for (let i = 0; i < API_TOKEN_LIMITS.endedKept + 5; i++) {
+      const { apiToken } = await createApiToken(ada, { name: `loop ${i}`, scope: "read", expiresInDays: null }, later(101));
+      await revokeApiToken(ada, apiToken.id, later(101));
+    }
+    await createApiToken(ada, { name: "last", scope: "read", expiresInDays: null }, later(101));
+    const names = (await listOwnTokens(ada)).map((t) => t.name);
+    expect(names.filter((n) => n.startsWith("loop"))).toHaveLength(API_TOKEN_LIMITS.endedKept);
+    // The working ones all stay; the expired one was the oldest that ended, so it went.
+    expect(names.filter((n) => !n.startsWith("loop"))).toEqual(["last", "third", "second"]);
+  });
+
   it("stop working when revoked, expired, or their owner is removed", async () => {
     const admin = await createUser({ role: "admin" });
     const ada = await createUser();

@@ -191,7 +191,7 @@ export const WhyTree = named(
 );
 
 export function whyJson(origin: string, reference: string, node: WhyNode): WhyJson {
-  // Built without recursion on the call stack's depth alone: trees are at most LIMITS.depth deep.
+  // Recursive: a tree is at most LIMITS.depth deep, so the call stack stays shallow.
   return {
     id: node.id,
     parentId: node.parentId,
