@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { teamName } from "~/models/action";
 import { completionFigures, OVERDUE_VIEW, overdueOverview } from "~/models/action.server";
 import { isLive, listOwnTokens, revokeOwnApiToken, SCOPES, type ApiToken } from "~/models/api-token.server";
 import { actionsCsv, EXPORT_ROWS, incidentExport } from "~/models/export.server";
@@ -195,7 +196,7 @@ async function overdueJson(origin: string, viewer: Parameters<typeof overdueOver
     total,
     teams: teams.map((t) => ({
       team: t.team,
-      label: t.team || "No team",
+      label: teamName(t.team),
       count: t.count,
       people: t.people,
       morePeople: t.morePeople,
