@@ -47,7 +47,13 @@ export type ApiContext<P, Q, B> = {
   origin: string;
 };
 
-export type ApiResult = { status?: number; body?: unknown; headers?: Record<string, string> };
+export type ApiResult = {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** The media type of a body given as text (an export: text/csv, text/markdown); the body is JSON otherwise. */
+  type?: string;
+};
 
 export type Operation = {
   id: string;
@@ -64,8 +70,8 @@ export type Operation = {
   body?: z.ZodType;
   /** Whether If-Match must name the version the change is based on. */
   ifMatch?: "required" | "optional";
-  /** The answers, by status; `schema` describes the JSON body. */
-  responses: Record<number, { description: string; schema?: z.ZodType; headers?: Record<string, string> }>;
+  /** The answers, by status; `schema` describes the JSON body, `type` names the media type of a text body instead. */
+  responses: Record<number, { description: string; schema?: z.ZodType; type?: string; headers?: Record<string, string> }>;
   run: (context: ApiContext<never, never, never>) => Promise<ApiResult>;
   /** The resource as it is now, for the body of a 409 after a stale write. */
   current?: (context: ApiContext<never, never, never>) => Promise<unknown>;
@@ -237,15 +243,27 @@ async function authenticate(request: Request, address: string): Promise<TokenHol
 export type Router = { operations: Operation[]; routes: { op: Operation; pattern: RegExp; names: string[] }[] };
 
 export function router(operations: Operation[]): Router {
-  return { operations, routes: operations.map((op) => ({ op, ...compile(op.path) })) };
+  const routes = operations.map((op) => ({ op, ...compile(op.path) }));
+  // Of the templates that match a path (they have as many segments), the one with a named segment
+  // where another has a parameter answers: /actions/summary is its own operation, not the action
+  // whose id is "summary". A template's methods keep their order.
+  const key = (path: string) => path.split("/").map((s) => (s.startsWith("{") ? "1" : "0")).join("");
+  routes.sort((a, b) => {
+    const [x, y] = [key(a.op.path), key(b.op.path)];
+    return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
+  });
+  return { operations, routes };
 }
 
 /** The operation a request names, with its path's parameters, or the problem to answer. */
 function route(r: Router, method: string, path: string): { op: Operation; raw: Record<string, string> } {
   const allowed: string[] = [];
+  let template: string | undefined;
   for (const { op, pattern, names } of r.routes) {
     const match = pattern.exec(path);
-    if (!match) continue;
+    // Only the most specific template that matches answers the path, in whichever methods it has.
+    if (!match || (template !== undefined && op.path !== template)) continue;
+    template = op.path;
     if (op.method !== method) {
       allowed.push(op.method);
       continue;
@@ -322,7 +340,9 @@ export async function serveApi(r: Router, request: Request, address: string, ori
     context = { holder, params: params.data, query: query.data, body, version, origin } as ApiContext<never, never, never>;
     const result = await op.run(context);
     await noteTokenUse(holder);
-    const response = json(result.status ?? 200, result.body ?? null, result.headers);
+    const response = result.type
+      ? new Response(String(result.body), { status: result.status ?? 200, headers: { "Content-Type": `${result.type}; charset=utf-8`, "Cache-Control": "no-store", ...result.headers } })
+      : json(result.status ?? 200, result.body ?? null, result.headers);
     return request.method === "HEAD" ? new Response(null, { status: response.status, headers: response.headers }) : response;
   } catch (error) {
     if (error instanceof ApiProblem) return problemOf(error);

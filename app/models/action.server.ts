@@ -767,6 +767,12 @@ export type OverdueTeam = { team: string; count: number; people: number };
 export type OverdueTeamList = OverdueTeam & { owners: (OverdueOwner & { oldest: OverdueAction[] })[]; morePeople: number };
 
 /**
+ * What the Overdue page (and the API's overdue view) lists: each person's oldest overdue actions,
+ * and the people of each team most behind; a team's list of actions has the rest.
+ */
+export const OVERDUE_VIEW = { perOwner: 3, peoplePerTeam: 10 } as const;
+
+/**
  * The Overdue page: every team with its count and its people, each with their `perOwner` oldest
  * overdue actions, grouped by team; the viewer's own team first, then the teams most behind. At
  * most `peoplePerTeam` people a team (the most behind), so the page stays short however much is

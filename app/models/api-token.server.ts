@@ -133,6 +133,16 @@ export async function revokeApiToken(actor: User, id: number, now = new Date()):
   return (await findToken(id))!;
 }
 
+/**
+ * Revokes one of the person's own tokens (on their profile, or with one of their tokens): another
+ * person's is not found here, an administrator's included (they revoke it on the admin's page).
+ */
+export async function revokeOwnApiToken(actor: User, id: number, now = new Date()): Promise<ApiToken> {
+  const found = await findToken(id);
+  if (!found || found.ownerId !== actor.id) throw new NotFound("token");
+  return await revokeApiToken(actor, id, now);
+}
+
 const tokenUser = prepared((d) =>
   d
     .select({ id: users.id, email: users.email, name: users.name, team: users.team, role: users.role, tokenId: apiTokens.id, scope: apiTokens.scope, lastUsedAt: apiTokens.lastUsedAt })

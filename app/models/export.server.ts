@@ -1,12 +1,63 @@
+import { toCsv } from "~/lib/csv.server";
+import { env } from "~/lib/env.server";
 import { formatDate, formatSpan, formatTime } from "~/lib/time";
 import { ACTION_STATUS_LABELS } from "./action";
-import type { Action } from "./action.server";
+import { listActions, listIncidentActions, type Action, type ActionFilters } from "./action.server";
+import type { Viewer } from "./authorization";
 import { categoryLabels } from "./category.server";
-import { STATUS_LABELS } from "./incident";
-import type { Incident } from "./incident.server";
-import type { TimelineEntry } from "./timeline.server";
+import { LimitReached } from "./errors";
+import { exportFileStem, STATUS_LABELS } from "./incident";
+import { getIncident, type Incident } from "./incident.server";
+import { listTimeline, type TimelineEntry } from "./timeline.server";
 import { LIMITS } from "./limits";
+import { listWhys } from "./why.server";
 import { buildTree, nestedTo, type WhyNode, type WhyRow } from "./why-tree";
+
+// The downloads: the filtered actions as CSV for spreadsheets, an incident as Markdown for wikis.
+// The pages' links and the API answer the same text, as the person may see it.
+
+/** A file to download: its text and the name to save it under. */
+export type ExportFile = { text: string; fileName: string };
+
+/** The most rows one actions download holds: a spreadsheet's worth, and a response of a few megabytes. */
+export const EXPORT_ROWS = 10_000;
+
+const CSV_COLUMNS = ["id", "title", "status", "overdue", "priority", "due", "owner", "team", "incident", "incident_title", "severity", "remediates", "completed_at", "wont_do_reason", "tracker_url", "link"] as const;
+
+/** The actions the viewer may see that match the All actions filters, as CSV; refused past EXPORT_ROWS. */
+export async function actionsCsv(viewer: Viewer, filters: ActionFilters): Promise<ExportFile> {
+  // One row more than may be exported tells whether there are more.
+  const { items, today } = await listActions(viewer, filters, { limit: EXPORT_ROWS + 1 });
+  if (items.length > EXPORT_ROWS) {
+    throw new LimitReached(`More than ${EXPORT_ROWS.toLocaleString("en")} actions match. Narrow the filters (status, team, incident, severity) and download again.`);
+  }
+  const rows = items.map((a) => ({
+    id: a.id,
+    title: a.title,
+    status: ACTION_STATUS_LABELS[a.status],
+    overdue: a.overdue ? "yes" : "no",
+    priority: a.priority,
+    due: a.dueDate,
+    owner: a.ownerName,
+    team: a.ownerTeam,
+    incident: a.incidentReference,
+    incident_title: a.incidentTitle,
+    severity: a.severity,
+    remediates: a.whyQuestion ?? "",
+    completed_at: a.completedAt ?? "",
+    wont_do_reason: a.wontDoReason,
+    tracker_url: a.trackerUrl,
+    link: `${env().APP_URL}/actions/${a.id}`,
+  }));
+  return { text: toCsv(rows, [...CSV_COLUMNS]), fileName: `hindsight-actions-${today}.csv` };
+}
+
+/** The incident as a Markdown file, for whoever may see it (anyone else: not found). */
+export async function incidentExport(viewer: Viewer, incidentId: number): Promise<ExportFile> {
+  const incident = await getIncident(viewer, incidentId);
+  const text = await incidentMarkdown(incident, await listWhys(incident.id), await listIncidentActions(incident.id), await listTimeline(incident.id));
+  return { text, fileName: `${exportFileStem(incident.reference, incident.title)}.md` };
+}
 
 /** Text of one line of a Markdown list item: no line breaks, so nesting survives. */
 function inline(text: string): string {

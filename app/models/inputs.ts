@@ -332,6 +332,13 @@ export const actionPatch = someOf(actionInput.shape);
 
 // --- The person's own profile ------------------------------------------------------------------
 
+/** The name and team a person gives themselves (their email and role are the admins' to change). */
+export const profileDetails = z.object({
+  name: lineField(FIELD_LIMITS.personName, "Enter your name."),
+  team: lineField(FIELD_LIMITS.team).default(""),
+});
+export const profilePatch = someOf(profileDetails.shape);
+
 /** Which emails about what concerns them a person takes: a kind left out is turned off (an unticked box). */
 export const notificationChoices = z.object({
   roles: z.boolean().default(false),
@@ -339,6 +346,24 @@ export const notificationChoices = z.object({
   lifecycle: z.boolean().default(false),
   reassigned: z.boolean().default(false),
 }) satisfies z.ZodType<NotificationChoices>;
+
+/** Some of the person's email choices; what is left out stays as it is. */
+export const preferencesPatch = z.object({
+  reminderEmails: z.boolean().optional().meta({ description: "The email of one's own overdue and due-soon actions, on days there are some." }),
+  digest: z.boolean().optional().meta({ description: "The digest of published post-mortems, at one's own address." }),
+  notifications: someOf(notificationChoices.shape).optional(),
+});
+export type PreferencesPatch = z.infer<typeof preferencesPatch>;
+
+// --- Insights ----------------------------------------------------------------------------------
+
+/** The Insights filters: a team, a service, and the period by the incidents' start dates (both included). */
+export const insightsFilters = z.object({
+  team: z.string().trim().min(1).max(60).optional(),
+  service: z.string().trim().min(1).max(60).optional(),
+  from: z.iso.date("Write a date as 2026-01-31.").optional(),
+  to: z.iso.date("Write a date as 2026-01-31.").optional(),
+});
 
 // --- The deploy gate ---------------------------------------------------------------------------
 

@@ -4,7 +4,9 @@ import { hashPassword, hashToken, newToken, verifyPassword } from "~/lib/passwor
 import { Invalid, NotFound, StateConflict } from "./errors";
 import type { Role } from "./authorization";
 import { assertAdmin } from "./authorization.server";
+import type { PreferencesPatch } from "./inputs";
 import type { NotificationChoices } from "./notification";
+import { isSubscribed, subscribe, unsubscribe } from "./subscription.server";
 import { laterInsertedFirst } from "./sql/sqlite.server";
 
 export type { Role };
@@ -159,6 +161,34 @@ export async function setNotificationChoices(user: Pick<User, "id">, choices: No
 /** Whether the daily reminder of the person's own actions is emailed to them. */
 export async function setReminderEmails(user: Pick<User, "id">, on: boolean): Promise<void> {
   await db().update(users).set({ reminderEmails: on }).where(eq(users.id, user.id)).run();
+}
+
+/** The emails a person chose to get: reminders, the digest at their own address, and the notifications. */
+export type Preferences = { reminderEmails: boolean; digest: boolean; notifications: NotificationChoices };
+
+export async function getPreferences(user: Pick<User, "id">): Promise<Preferences> {
+  const { reminderEmails, notifications } = await getProfile(user);
+  return { reminderEmails, digest: await isSubscribed(user), notifications };
+}
+
+/**
+ * The person changes some of their email choices (the profile's buttons each change one; the API
+ * may send several): what is left out stays as it is, and the whole is saved at once.
+ */
+export async function setPreferences(user: Pick<User, "id">, change: PreferencesPatch): Promise<Preferences> {
+  return await db().transaction(async () => {
+    const stored = await getPreferences(user);
+    if (change.reminderEmails !== undefined) await setReminderEmails(user, change.reminderEmails);
+    if (change.digest === true) await subscribe(user);
+    if (change.digest === false) await unsubscribe(user);
+    if (change.notifications) await setNotificationChoices(user, { ...stored.notifications, ...definedOf(change.notifications) });
+    return await getPreferences(user);
+  });
+}
+
+/** The fields given a value: an optional field sent as undefined must not unset a stored one. */
+function definedOf<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 /**

@@ -8,17 +8,13 @@ import { redirectWithFlash, requireUser, sessionToken } from "~/lib/session.serv
 import { formatTime } from "~/lib/time";
 import { describeUserAgent } from "~/lib/user-agent";
 import { requestPasswordReset } from "~/models/account-links.server";
-import { lineField, notificationChoices } from "~/models/inputs";
+import { notificationChoices, profileDetails } from "~/models/inputs";
 import { FIELD_LIMITS, tooLongMessage } from "~/models/limits";
 import { NOTIFICATION_KINDS, NOTIFICATION_LABELS } from "~/models/notification";
 import { changeOwnPassword, passwordSignInFor, providerName } from "~/models/sign-in-policy.server";
-import { isSubscribed, subscribe, unsubscribe } from "~/models/subscription.server";
-import { endOtherSessions, endOwnSession, getProfile, listSessions, setNotificationChoices, setReminderEmails, updateProfile } from "~/models/user.server";
+import { isSubscribed } from "~/models/subscription.server";
+import { endOtherSessions, endOwnSession, getProfile, listSessions, setPreferences, updateProfile } from "~/models/user.server";
 
-const detailsSchema = z.object({
-  name: lineField(FIELD_LIMITS.personName, "Enter your name."),
-  team: lineField(FIELD_LIMITS.team).default(""),
-});
 const passwordSchema = z
   .object({
     current: z.string().min(1, "Enter your current password.").max(FIELD_LIMITS.password, tooLongMessage(FIELD_LIMITS.password)),
@@ -64,7 +60,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { intent } = values;
   try {
     if (intent === "details") {
-      const parsed = validate(detailsSchema, values);
+      const parsed = validate(profileDetails, values);
       if (!parsed.ok) return formFailure(400, { target: intent, errors: parsed.errors, values });
       await updateProfile(user, parsed.data);
       return redirectWithFlash("/account", "Your details are saved.");
@@ -83,17 +79,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return redirectWithFlash("/account", `We emailed a link to choose a password to ${user.email}.`);
     }
     if (intent === "subscribe" || intent === "unsubscribe") {
-      await (intent === "subscribe" ? subscribe(user) : unsubscribe(user));
+      await setPreferences(user, { digest: intent === "subscribe" });
       return redirectWithFlash("/account", intent === "subscribe" ? `You will get the digest at ${user.email}.` : "You will get no more digests at your address.");
     }
     if (intent === "reminders-on" || intent === "reminders-off") {
-      await setReminderEmails(user, intent === "reminders-on");
+      await setPreferences(user, { reminderEmails: intent === "reminders-on" });
       return redirectWithFlash("/account", intent === "reminders-on" ? "You will get reminders of your actions by email." : "You will get no reminder emails; your actions stay on My actions.");
     }
     if (intent === "notifications") {
       const parsed = validateForm(notificationChoices, values);
       if (!parsed.ok) return formFailure(400, { target: intent, errors: parsed.errors, values });
-      await setNotificationChoices(user, parsed.data);
+      await setPreferences(user, { notifications: parsed.data });
       return redirectWithFlash("/account", "Your choice of emails is saved.");
     }
     if (intent === "end-session") {

@@ -6,7 +6,7 @@ import { TokenTable } from "~/components/token-table";
 import { formFailure, formValues, modelFailure, orErrorPage, readForm, validateForm } from "~/lib/http.server";
 import { redirectWithFlash, requireUser } from "~/lib/session.server";
 import { formatTime } from "~/lib/time";
-import { API_TOKEN_LIMITS, createApiToken, isLive, listOwnTokens, revokeApiToken } from "~/models/api-token.server";
+import { API_TOKEN_LIMITS, createApiToken, isLive, listOwnTokens, revokeOwnApiToken } from "~/models/api-token.server";
 import { apiTokenInput } from "~/models/inputs";
 import { FIELD_LIMITS } from "~/models/limits";
 
@@ -60,7 +60,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (values.intent === "revoke") {
     const tokenId = Number(values.tokenId);
     if (!Number.isSafeInteger(tokenId) || tokenId <= 0) throw new Response("Bad request", { status: 400 });
-    const revoked = await orErrorPage(() => revokeApiToken(user, tokenId));
+    const revoked = await orErrorPage(() => revokeOwnApiToken(user, tokenId));
     return redirectWithFlash("/account/tokens", `The token “${revoked.name}” is revoked: scripts using it are refused from now on.`);
   }
   throw new Response("Bad request", { status: 400 });

@@ -4,18 +4,13 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { requireUser } from "~/lib/session.server";
 import { formatDate } from "~/lib/time";
 import { teamName } from "~/models/action";
-import { overdueOverview } from "~/models/action.server";
+import { OVERDUE_VIEW, overdueOverview } from "~/models/action.server";
 
 export const meta: MetaFunction = () => [{ title: "Overdue actions · Hindsight" }];
 
-/** How many of each person's overdue actions the page lists; a link leads to the rest. */
-const OLDEST = 3;
-/** How many people of each team the page lists, the most behind first; the team's list of actions has the rest. */
-const PEOPLE_PER_TEAM = 10;
-
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const { total, teams } = await overdueOverview(user, { perOwner: OLDEST, peoplePerTeam: PEOPLE_PER_TEAM, ownTeam: user.team });
+  const { total, teams } = await overdueOverview(user, { ...OVERDUE_VIEW, ownTeam: user.team });
   return {
     total,
     teams: teams.map((t) => ({

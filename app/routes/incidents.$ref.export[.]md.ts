@@ -1,20 +1,19 @@
 import { type LoaderFunctionArgs } from "@remix-run/node";
-import { requireIncidentRoute } from "~/lib/guards.server";
-import { attachment } from "~/lib/http.server";
-import { listIncidentActions } from "~/models/action.server";
-import { incidentMarkdown } from "~/models/export.server";
-import { exportFileStem } from "~/models/incident";
-import { listTimeline } from "~/models/timeline.server";
-import { listWhys } from "~/models/why.server";
+import { attachment, orErrorPage } from "~/lib/http.server";
+import { requireUser } from "~/lib/session.server";
+import { incidentExport } from "~/models/export.server";
+import { parseReference } from "~/models/incident";
 
 /** /incidents/INC-7.md (rewritten here by the server): the incident as a Markdown file to save. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { incident } = await requireIncidentRoute(request, params.ref);
-  const markdown = await incidentMarkdown(incident, await listWhys(incident.id), await listIncidentActions(incident.id), await listTimeline(incident.id));
-  return new Response(markdown, {
+  const user = await requireUser(request);
+  const id = parseReference(params.ref);
+  if (!id) throw new Response("Not found", { status: 404 });
+  const { text, fileName } = await orErrorPage(() => incidentExport(user, id));
+  return new Response(text, {
     headers: {
       "Content-Type": "text/markdown; charset=utf-8",
-      "Content-Disposition": attachment(`${exportFileStem(incident.reference, incident.title)}.md`),
+      "Content-Disposition": attachment(fileName),
       "Cache-Control": "private, no-store",
     },
   });

@@ -12,15 +12,17 @@ import { formatDate } from "~/lib/time";
 import { listTeams } from "~/models/action.server";
 import { SEVERITIES, SEVERITY_DEFINITIONS } from "~/models/incident";
 import { listServiceNames } from "~/models/incident.server";
+import { insightsFilters } from "~/models/inputs";
 import { insightsFor, type Insights } from "~/models/insights.server";
 
 export const meta: MetaFunction = () => [{ title: "Insights · Hindsight" }];
 
+// The page leaves out a filter it cannot read, and says so, rather than failing.
 const filtersSchema = z.object({
-  team: z.string().trim().min(1).max(60).optional().catch(undefined),
-  service: z.string().trim().min(1).max(60).optional().catch(undefined),
-  from: z.iso.date().optional().catch(undefined),
-  to: z.iso.date().optional().catch(undefined),
+  team: insightsFilters.shape.team.catch(undefined),
+  service: insightsFilters.shape.service.catch(undefined),
+  from: insightsFilters.shape.from.catch(undefined),
+  to: insightsFilters.shape.to.catch(undefined),
 });
 
 const FIELD_NAMES: Record<keyof z.infer<typeof filtersSchema>, string> = { team: "team", service: "service", from: "start date", to: "end date" };

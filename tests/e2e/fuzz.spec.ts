@@ -90,6 +90,8 @@ function randomJson(depth = 0): unknown {
  * always a problem+json refusal, and a refusal changes nothing.
  */
 async function fuzzApi(file: Database.Database, admin: string): Promise<string[]> {
+  // Tokens 1 and 2 are there for the fuzzing to revoke (its ids are 1 and 2): its own is another.
+  for (const name of ["decoy one", "decoy two"]) await (await post("/account/tokens", { intent: "create", name, scope: "read", expiresInDays: "" }, admin)).arrayBuffer();
   const made = await post("/account/tokens", { intent: "create", name: "fuzz", scope: "write", expiresInDays: "" }, admin);
   const token = /hs_[\w-]{43}/.exec(await made.text())?.[0];
   expect(token).toBeTruthy();

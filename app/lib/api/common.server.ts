@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { parseReference } from "~/models/incident";
+import { ACTION_STATUSES } from "~/models/action";
+import { ACTION_SORTS, type ActionFilters } from "~/models/action.server";
+import { SEVERITIES, parseReference } from "~/models/incident";
 import { Problem } from "./representations.server";
 
 // What the API's operations share: how a path names an incident or a thing, and the refusals
@@ -28,3 +30,31 @@ export const writeErrors = {
 };
 export const versionedWriteErrors = { ...writeErrors, 428: { description: "If-Match is missing.", schema: Problem } };
 export const withEtag = { ETag: "The version, for If-Match." };
+
+/** The All actions page's filters and sorts, as the action list and its CSV export read them. */
+export const actionFilterFields = {
+  status: z.enum([...ACTION_STATUSES, "unfinished"]).optional(),
+  owner: z.coerce.number().int().positive().optional().meta({ description: "The owner's person id." }),
+  team: z.string().max(60).optional(),
+  incident: z
+    .string()
+    .max(20)
+    .optional()
+    .transform((value, ctx) => (value === undefined ? undefined : (parseReference(value) ?? (ctx.addIssue({ code: "custom", message: "Write a reference like INC-12." }), z.NEVER))))
+    .meta({ description: "An incident's reference, INC-7." }),
+  severity: z.enum(SEVERITIES).optional(),
+  overdue: z.enum(["true", "false"]).optional(),
+  sort: z.enum(ACTION_SORTS).default("due"),
+};
+
+export function actionFiltersOf(query: z.output<z.ZodObject<typeof actionFilterFields>>): ActionFilters {
+  return {
+    status: query.status,
+    ownerId: query.owner,
+    team: query.team,
+    incidentId: query.incident,
+    severity: query.severity,
+    overdue: query.overdue === "true",
+    sort: query.sort,
+  };
+}

@@ -74,10 +74,12 @@ function build(): JsonSchema {
       const id = answer.schema ? components.get(answer.schema)?.id : undefined;
       if (answer.schema && !id) throw new Error(`${op.id}: the ${status} answer's schema is not a named component.`);
       const type = id === "Problem" ? "application/problem+json" : "application/json";
+      // An export answers text in its own media type (text/csv, text/markdown), not JSON.
+      const content = answer.type ? { [answer.type]: { schema: { type: "string" } } } : id ? { [type]: { schema: { $ref: REF(id) } } } : undefined;
       responses[status] = {
         description: answer.description,
         ...(answer.headers ? { headers: Object.fromEntries(Object.entries(answer.headers).map(([name, description]) => [name, { description, schema: { type: "string" } }])) } : {}),
-        ...(id ? { content: { [type]: { schema: { $ref: REF(id) } } } } : {}),
+        ...(content ? { content } : {}),
       };
     }
     (paths[op.path] ??= {})[op.method.toLowerCase()] = {

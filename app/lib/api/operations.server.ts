@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { ACTION_SORTS, changeActionStatus, createAction, getAction, listActions, listIncidentActions, updateAction, type ActionFilters } from "~/models/action.server";
-import { ACTION_STATUSES } from "~/models/action";
+import { changeActionStatus, createAction, getAction, listActions, listIncidentActions, updateAction } from "~/models/action.server";
 import { getIncident, listIncidents, moveIncident, reportIncident, requireIncident, setPeople, updateIncident } from "~/models/incident.server";
-import { SEVERITIES, STATUSES, parseReference, reference } from "~/models/incident";
+import { SEVERITIES, STATUSES, reference } from "~/models/incident";
 import {
   actionInput,
   actionPatch,
@@ -34,9 +33,10 @@ import { linkIncidents, listRelated, unlinkIncidents } from "~/models/recurrence
 import { buildTree, type WhyNode } from "~/models/why-tree";
 import { NotFound } from "~/models/errors";
 import { PAGE_SIZE } from "~/models/paging";
-import { errors, idParam, readErrors, refParam, versionedWriteErrors, withEtag, writeErrors } from "./common.server";
+import { actionFilterFields, actionFiltersOf, errors, idParam, readErrors, refParam, versionedWriteErrors, withEtag, writeErrors } from "./common.server";
 import { API_BASE, cursorField, invalid, encodeCursor, etag, operation, type Operation } from "../api.server";
 import { INTEGRATIONS } from "./integrations.server";
+import { ACCOUNT } from "./account.server";
 import {
   ActionPage,
   ActionRep,
@@ -417,21 +417,7 @@ const timeline: Operation[] = [
 
 // --- Actions -------------------------------------------------------------------------------------
 
-const actionFilters = z.object({
-  status: z.enum([...ACTION_STATUSES, "unfinished"]).optional(),
-  owner: z.coerce.number().int().positive().optional().meta({ description: "The owner's person id." }),
-  team: z.string().max(60).optional(),
-  incident: z
-    .string()
-    .max(20)
-    .optional()
-    .transform((value, ctx) => (value === undefined ? undefined : (parseReference(value) ?? (ctx.addIssue({ code: "custom", message: "Write a reference like INC-12." }), z.NEVER))))
-    .meta({ description: "An incident's reference, INC-7." }),
-  severity: z.enum(SEVERITIES).optional(),
-  overdue: z.enum(["true", "false"]).optional(),
-  sort: z.enum(ACTION_SORTS).default("due"),
-  cursor: cursorField(["offset"]),
-});
+const actionFilters = z.object({ ...actionFilterFields, cursor: cursorField(["offset"]) });
 
 const actions: Operation[] = [
   operation({
@@ -445,15 +431,7 @@ const actions: Operation[] = [
     query: actionFilters,
     responses: { 200: { description: "A page of actions.", schema: ActionPage }, ...readErrors, 400: errors[400] },
     run: async ({ holder, query, origin }) => {
-      const filters: ActionFilters = {
-        status: query.status,
-        ownerId: query.owner,
-        team: query.team,
-        incidentId: query.incident,
-        severity: query.severity,
-        overdue: query.overdue === "true",
-        sort: query.sort,
-      };
+      const filters = actionFiltersOf(query);
       const offset = query.cursor?.offset ?? 0;
       const { items } = await listActions(holder.user, filters, { limit: PAGE_SIZE + 1, offset });
       return { body: page(items.slice(0, PAGE_SIZE).map((item) => actionSummaryJson(origin, item)), items.length > PAGE_SIZE ? { offset: offset + PAGE_SIZE } : null) };
@@ -797,4 +775,4 @@ const analysis: Operation[] = [
   }),
 ];
 
-export const OPERATIONS: Operation[] = [...incidents, ...whys, ...timeline, ...actions, ...analysis, ...reading, ...INTEGRATIONS];
+export const OPERATIONS: Operation[] = [...incidents, ...whys, ...timeline, ...actions, ...analysis, ...reading, ...INTEGRATIONS, ...ACCOUNT];
