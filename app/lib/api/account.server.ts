@@ -11,15 +11,13 @@ import { getPreferences, getProfile, setPreferences, updateProfile } from "~/mod
 import { API_BASE, invalid, operation, type Operation } from "../api.server";
 import { actionFilterFields, actionFiltersOf, errors, idParam, readErrors, refParam } from "./common.server";
 import { attachment } from "../http.server";
-import { Me, named, Problem, time } from "./representations.server";
+import { date, Me, named, Problem, time, url } from "./representations.server";
 
 // The person's own account through a token: their details and email choices, their API tokens,
 // the Insights figures, the actions' summary and overdue views, and the downloads (the actions as
 // CSV, an incident as Markdown). What makes or changes a way in (a password, a new token, the
 // browser's sessions, the private feed link) stays on the profile page: see ADR 0028.
 
-const date = z.string().meta({ format: "date", description: "A calendar date, 2026-12-07." });
-const url = z.string().meta({ format: "uri" });
 const share = z.number().nullable();
 const count = z.number().int();
 

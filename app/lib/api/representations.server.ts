@@ -25,8 +25,8 @@ export const named = <S extends z.ZodType>(id: string, schema: S): S => {
 };
 
 export const time = z.string().meta({ format: "date-time", description: "ISO 8601, UTC." });
-const date = z.string().meta({ format: "date", description: "A calendar date, 2026-12-07." });
-const url = z.string().meta({ format: "uri" });
+export const date = z.string().meta({ format: "date", description: "A calendar date, 2026-12-07." });
+export const url = z.string().meta({ format: "uri" });
 
 export const PersonRef = named("PersonRef", z.object({ id: z.number().int(), name: z.string() }));
 
