@@ -36,11 +36,13 @@ const badTokens = perKeyRate<string>(BAD_TOKENS_PER_MINUTE, 60_000);
 
 export type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 
-export type ApiContext<P, Q, B> = {
+export type ApiContext<P, Q, B, H = Record<string, never>> = {
   holder: TokenHolder;
   params: P;
   query: Q;
   body: B;
+  /** The request headers the operation declares, as their schema reads them. */
+  headers: H;
   /** The version named by If-Match, when the request sent one. */
   version: number | undefined;
   /** This server's address, for links: APP_URL's when set. */
@@ -67,18 +69,25 @@ export type Operation = {
   scope: Scope;
   params?: z.ZodObject;
   query?: z.ZodObject;
+  /** Request headers the operation reads, by their names (besides If-Match). */
+  headers?: z.ZodObject;
   body?: z.ZodType;
   /** Whether If-Match must name the version the change is based on. */
   ifMatch?: "required" | "optional";
   /** The answers, by status; `schema` describes the JSON body, `type` names the media type of a text body instead. */
   responses: Record<number, { description: string; schema?: z.ZodType; type?: string; headers?: Record<string, string> }>;
-  run: (context: ApiContext<never, never, never>) => Promise<ApiResult>;
+  run: (context: ApiContext<never, never, never, never>) => Promise<ApiResult>;
   /** The resource as it is now, for the body of a 409 after a stale write. */
-  current?: (context: ApiContext<never, never, never>) => Promise<unknown>;
+  current?: (context: ApiContext<never, never, never, never>) => Promise<unknown>;
 };
 
 /** Declares an operation, its context typed from its schemas. */
-export function operation<P extends z.ZodObject = z.ZodObject<{}>, Q extends z.ZodObject = z.ZodObject<{}>, B extends z.ZodType = z.ZodUnknown>(spec: {
+export function operation<
+  P extends z.ZodObject = z.ZodObject<{}>,
+  Q extends z.ZodObject = z.ZodObject<{}>,
+  B extends z.ZodType = z.ZodUnknown,
+  H extends z.ZodObject = z.ZodObject<{}>,
+>(spec: {
   id: string;
   method: Method;
   path: string;
@@ -88,11 +97,12 @@ export function operation<P extends z.ZodObject = z.ZodObject<{}>, Q extends z.Z
   scope: Scope;
   params?: P;
   query?: Q;
+  headers?: H;
   body?: B;
   ifMatch?: "required" | "optional";
   responses: Operation["responses"];
-  run: (context: ApiContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<ApiResult>;
-  current?: (context: ApiContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<unknown>;
+  run: (context: ApiContext<z.output<P>, z.output<Q>, z.output<B>, z.output<H>>) => Promise<ApiResult>;
+  current?: (context: ApiContext<z.output<P>, z.output<Q>, z.output<B>, z.output<H>>) => Promise<unknown>;
 }): Operation {
   return spec as unknown as Operation;
 }
@@ -113,7 +123,7 @@ export class ApiProblem extends Error {
 const PROBLEM_TYPE = "tag:hindsight,2026:";
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}, type = "application/json"): Response {
-  return new Response(status === 204 ? null : JSON.stringify(body), {
+  return new Response(status === 204 || status === 304 ? null : JSON.stringify(body), {
     status,
     headers: { "Content-Type": type, "Cache-Control": "no-store", ...headers },
   });
@@ -147,9 +157,10 @@ function pointer(path: PropertyKey[]): string {
 }
 
 /** Input the schema refuses: 400 with one entry per field. */
-export function invalid(where: "body" | "query" | "path", error: z.ZodError): ApiProblem {
+export function invalid(where: "body" | "query" | "path" | "header", error: z.ZodError): ApiProblem {
   const errors = error.issues.slice(0, ERRORS_LISTED).map((issue) => ({ pointer: pointer(issue.path), detail: issue.message }));
-  return new ApiProblem(400, "Invalid input", `The request's ${where === "body" ? "body" : where === "query" ? "query parameters" : "address"} did not pass the checks: see errors.`, {
+  const what = { body: "body", query: "query parameters", path: "address", header: "headers" }[where];
+  return new ApiProblem(400, "Invalid input", `The request's ${what} did not pass the checks: see errors.`, {
     errors,
     ...(where !== "body" ? { in: where } : {}),
   });
@@ -290,7 +301,7 @@ function route(r: Router, method: string, path: string): { op: Operation; raw: R
 export async function serveApi(r: Router, request: Request, address: string, origin: string): Promise<Response> {
   const url = new URL(request.url);
   const path = url.pathname.slice(API_BASE.length) || "/";
-  let context: ApiContext<never, never, never> | undefined;
+  let context: ApiContext<never, never, never, never> | undefined;
   let op: Operation | undefined;
   try {
     // The token first: without one that works, nothing is said about what exists. Every request
@@ -323,6 +334,9 @@ export async function serveApi(r: Router, request: Request, address: string, ori
     for (const [key, value] of url.searchParams) if (!(key in rawQuery)) rawQuery[key] = value;
     const query = op.query ? op.query.safeParse(rawQuery) : { success: true as const, data: {} };
     if (!query.success) throw invalid("query", query.error);
+    const rawHeaders = Object.fromEntries(Object.keys(op.headers?.shape ?? {}).flatMap((name) => (request.headers.has(name) ? [[name, request.headers.get(name)]] : [])));
+    const headers = op.headers ? op.headers.safeParse(rawHeaders) : { success: true as const, data: {} };
+    if (!headers.success) throw invalid("header", headers.error);
     let body: unknown;
     if (op.body) {
       const parsed = op.body.safeParse(await readJson(request));
@@ -337,7 +351,7 @@ export async function serveApi(r: Router, request: Request, address: string, ori
     if (op.ifMatch === "required" && version === undefined) {
       throw new ApiProblem(428, "If-Match needed", 'Send If-Match with the version you read (the ETag of your last read, e.g. If-Match: "7"), so that a change made since is not overwritten.');
     }
-    context = { holder, params: params.data, query: query.data, body, version, origin } as ApiContext<never, never, never>;
+    context = { holder, params: params.data, query: query.data, headers: headers.data, body, version, origin } as ApiContext<never, never, never, never>;
     const result = await op.run(context);
     await noteTokenUse(holder);
     const response = result.type

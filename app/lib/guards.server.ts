@@ -1,7 +1,10 @@
 import { parseReference } from "~/models/incident";
 import { getIncident, type Incident } from "~/models/incident.server";
+import { SESSION_LIMITS } from "~/models/live-session";
 import type { User } from "~/models/user.server";
+import { env } from "./env.server";
 import { orErrorPage } from "./http.server";
+import { perPersonRate, type RateLimit } from "./rate.server";
 import { requireUser } from "./session.server";
 
 /**
@@ -27,3 +30,14 @@ async function loadIncidentRoute(request: Request, ref: string | undefined) {
   if (!id) throw new Response("Not found", { status: 404 });
   return { user, incident: await orErrorPage(() => getIncident(user, id)) };
 }
+
+/**
+ * A meeting's pace, several times over: one person's changes to live sessions, whatever they are
+ * and wherever they come from (the session page, the API). Past it, a change is refused for a few
+ * seconds: a loop toggling "ready" would otherwise grow the event log and keep every screen
+ * reloading.
+ */
+export function sessionPace(): RateLimit {
+  return (sessionWrites ??= perPersonRate(env().SESSION_WRITES_PER_10S, SESSION_LIMITS.writesWindowSeconds * 1000));
+}
+let sessionWrites: RateLimit | undefined;

@@ -441,7 +441,8 @@ export async function currentRound(sessionId: number, tx: Tx = db()): Promise<Li
   );
 }
 
-export type DraftOutcome = { token: string; candidateId: number; findings: Finding[] };
+/** A saved draft: the token that stands for it, and its text as stored (trimmed) with the wording check's nudges. */
+export type DraftOutcome = { token: string; candidateId: number; body: string; findings: Finding[] };
 
 function checkBody(round: LiveRound, body: string): string {
   const text = body.replace(/\r\n?/g, "\n").trim();
@@ -496,7 +497,7 @@ export async function saveDraft(actor: Viewer, incidentId: number, roundId: numb
         .get();
       if (!updated) throw new NotFound("candidate", "That draft is no longer there: it may have been withdrawn.");
       await touch(tx, session);
-      return { token, candidateId: updated.id, findings };
+      return { token, candidateId: updated.id, body: text, findings };
     }
     const [{ n }] = await tx.select({ n: count() }).from(liveCandidates).where(eq(liveCandidates.roundId, round.id)).all();
     if (n >= SESSION_LIMITS.candidatesPerRound) {
@@ -520,7 +521,7 @@ export async function saveDraft(actor: Viewer, incidentId: number, roundId: numb
       .get();
     await touch(tx, session);
     await sessionEvent(tx, incidentId, "drafts", { round: round.id, count: n + 1 });
-    return { token: fresh, candidateId: id, findings };
+    return { token: fresh, candidateId: id, body: text, findings };
   });
 }
 
@@ -819,8 +820,32 @@ async function roundView(viewer: Viewer, session: LiveSession, round: LiveRound)
   return view;
 }
 
+export type PastSession = { id: number; startedAt: string; endedAt: string | null; endedReason: string | null };
+
+/**
+ * What someone reading the session sees: the session if one is open, with their own drafts
+ * (those whose tokens they hold) while its round is being written, and whether they may lead it;
+ * if none is, whether they may start one and the sessions before. The session page and the API
+ * show the same.
+ */
+export type SessionView =
+  | { open: false; canStart: boolean; past: PastSession[] }
+  | { open: true; session: LiveSession; state: SessionState; lead: boolean; drafts: OwnDraft[] };
+
+export async function viewSession(viewer: Viewer, incident: Incident, draftTokens: readonly string[]): Promise<SessionView> {
+  const session = await openSessionOf(incident.id);
+  if (!session) {
+    return { open: false, canStart: canManage(viewer, incident) && incident.status === "analysis", past: await pastSessions(incident.id) };
+  }
+  const state = await sessionState(viewer, incident, session);
+  const round = state.round;
+  // Nobody sees a draft after the reveal as theirs: revealed, it is one candidate among the others.
+  const drafts = round && round.state === "drafting" && canContribute(viewer, incident) ? await draftsOf(incident.id, round, draftTokens) : [];
+  return { open: true, session, state, lead: canLeadSession(viewer, incident, session), drafts };
+}
+
 /** The most recent sessions of the incident, for its page: when they ran and how they ended. */
-export async function pastSessions(incidentId: number) {
+export async function pastSessions(incidentId: number): Promise<PastSession[]> {
   return await db()
     .select({ id: liveSessions.id, startedAt: liveSessions.startedAt, endedAt: liveSessions.endedAt, endedReason: liveSessions.endedReason })
     .from(liveSessions)

@@ -21,7 +21,7 @@ const componentName = (op: Operation) => `${op.id[0].toUpperCase()}${op.id.slice
 
 function parameters(op: Operation) {
   const list: JsonSchema[] = [];
-  const add = (where: "path" | "query", shape: z.ZodObject | undefined) => {
+  const add = (where: "path" | "query" | "header", shape: z.ZodObject | undefined) => {
     for (const [name, field] of Object.entries(shape?.shape ?? {})) {
       const schema = clean(z.toJSONSchema(field as z.ZodType, { io: "input", unrepresentable: "any", target: "draft-2020-12" }));
       const { description, ...rest } = schema;
@@ -36,6 +36,7 @@ function parameters(op: Operation) {
   };
   add("path", op.params);
   add("query", op.query);
+  add("header", op.headers);
   if (op.ifMatch) {
     list.push({
       name: "If-Match",

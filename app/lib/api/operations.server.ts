@@ -37,6 +37,7 @@ import { actionFilterFields, actionFiltersOf, errors, idParam, readErrors, refPa
 import { API_BASE, cursorField, invalid, encodeCursor, etag, operation, type Operation } from "../api.server";
 import { INTEGRATIONS } from "./integrations.server";
 import { ACCOUNT } from "./account.server";
+import { SESSIONS } from "./sessions.server";
 import {
   ActionPage,
   ActionRep,
@@ -775,4 +776,4 @@ const analysis: Operation[] = [
   }),
 ];
 
-export const OPERATIONS: Operation[] = [...incidents, ...whys, ...timeline, ...actions, ...analysis, ...reading, ...INTEGRATIONS, ...ACCOUNT];
+export const OPERATIONS: Operation[] = [...incidents, ...whys, ...timeline, ...actions, ...analysis, ...reading, ...INTEGRATIONS, ...ACCOUNT, ...SESSIONS];

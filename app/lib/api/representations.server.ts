@@ -39,7 +39,7 @@ export const Problem = named(
       status: z.number().int(),
       detail: z.string(),
       errors: z.array(z.object({ pointer: z.string(), detail: z.string(), whyId: z.number().int().optional() })).optional(),
-      in: z.enum(["query", "path"]).optional(),
+      in: z.enum(["query", "path", "header"]).optional(),
       current: z.unknown().optional(),
     })
     .meta({ description: "RFC 9457 problem details (application/problem+json); a stale write's 409 carries the resource as it is now in `current`." }),

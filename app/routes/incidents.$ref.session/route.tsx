@@ -8,11 +8,9 @@ import type { FormState } from "~/components/form-state";
 import { PersonField } from "~/components/incident-form";
 import { Countdown, People, PhaseBar, Readiness, RoundPanel } from "~/components/live-session";
 import { Timeline } from "~/components/timeline";
-import { requireIncidentRoute } from "~/lib/guards.server";
+import { requireIncidentRoute, sessionPace } from "~/lib/guards.server";
 import { actionView } from "~/lib/action-views.server";
 import { handleIntent } from "~/lib/intents.server";
-import { env } from "~/lib/env.server";
-import { perPersonRate } from "~/lib/rate.server";
 import { labelFor } from "~/lib/item-label";
 import { useLiveIncident } from "~/lib/live";
 import { revalidateAfterRefusal } from "~/lib/revalidate";
@@ -22,8 +20,8 @@ import { listIncidentActions, today } from "~/models/action.server";
 import { permissionsFor } from "~/models/authorization";
 import { ownerChoices } from "~/models/incident.server";
 import { FIELD_LIMITS } from "~/models/limits";
-import { PHASES, PHASE_HINTS, PHASE_LABELS, SESSION_LIMITS, canLeadSession, type Phase } from "~/models/live-session";
-import { draftsOf, openSessionOf, pastSessions, sessionState } from "~/models/live-session.server";
+import { PHASES, PHASE_HINTS, PHASE_LABELS, type Phase } from "~/models/live-session";
+import { viewSession } from "~/models/live-session.server";
 import { latestChange } from "~/models/live.server";
 import { listTimeline, nextEntryTime } from "~/models/timeline.server";
 import { listWhys } from "~/models/why.server";
@@ -36,30 +34,24 @@ export const shouldRevalidate = revalidateAfterRefusal;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
-  const session = await openSessionOf(incident.id);
   // Read before the rest: a change made while they are read comes through the live stream.
   const liveSince = await latestChange(incident.id);
   const permissions = permissionsFor(user, incident);
   const base = { reference: incident.reference, liveSince, permissions, serverNow: new Date().toISOString() };
-  if (!session) {
-    const past = await pastSessions(incident.id);
+  const view = await viewSession(user, incident, await draftTokens(request, incident.reference));
+  if (!view.open) {
     return {
       ...base,
       open: false as const,
-      canStart: permissions.manage && incident.status === "analysis",
+      canStart: view.canStart,
       status: incident.status,
-      past: past.map((p) => ({ id: p.id, started: formatTime(p.startedAt), ended: formatTime(p.endedAt), idle: p.endedReason === "idle" })),
+      past: view.past.map((p) => ({ id: p.id, started: formatTime(p.startedAt), ended: formatTime(p.endedAt), idle: p.endedReason === "idle" })),
     };
   }
-  const state = await sessionState(user, incident, session);
-  const lead = canLeadSession(user, incident, session);
+  const { session, state, lead, drafts } = view;
   const whys = await listWhys(incident.id);
   const timeline = await listTimeline(incident.id);
   const round = state.round;
-  const drafts =
-    round && round.state === "drafting" && permissions.contribute
-      ? await draftsOf(incident.id, round, await draftTokens(request, incident.reference))
-      : [];
   const todayDate = await today();
   const actionsByWhy: Record<number, ActionView[]> = {};
   for (const action of await listIncidentActions(incident.id)) {
@@ -104,17 +96,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-/**
- * A meeting's pace, several times over: one person's changes to sessions, whatever they are.
- * Past it, a change is refused for a few seconds (a loop toggling "ready" would otherwise grow
- * the event log and keep every screen reloading).
- */
-let sessionWrites: ReturnType<typeof perPersonRate> | undefined;
-const writesOf = () => (sessionWrites ??= perPersonRate(env().SESSION_WRITES_PER_10S, SESSION_LIMITS.writesWindowSeconds * 1000));
-
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
-  const writes = writesOf();
+  const writes = sessionPace();
   if (!writes.take(user.id)) {
     throw new Response(`Too many changes at once: wait ${writes.retryAfter(user.id)} seconds and try again.`, {
       status: 429,
