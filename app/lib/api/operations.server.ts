@@ -37,6 +37,7 @@ import { PAGE_SIZE } from "~/models/paging";
 import { errors, idParam, readErrors, refParam, versionedWriteErrors, withEtag, writeErrors } from "./common.server";
 import { API_BASE, cursorField, invalid, encodeCursor, etag, operation, type Operation } from "../api.server";
 import { INTEGRATIONS } from "./integrations.server";
+import { ADMINISTRATION } from "./admin.server";
 import {
   ActionPage,
   ActionRep,
@@ -797,4 +798,4 @@ const analysis: Operation[] = [
   }),
 ];
 
-export const OPERATIONS: Operation[] = [...incidents, ...whys, ...timeline, ...actions, ...analysis, ...reading, ...INTEGRATIONS];
+export const OPERATIONS: Operation[] = [...incidents, ...whys, ...timeline, ...actions, ...analysis, ...reading, ...INTEGRATIONS, ...ADMINISTRATION];
