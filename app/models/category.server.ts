@@ -1,7 +1,7 @@
 import { and, asc, count, eq, exists, isNull, max, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { db, prepared, schema } from "~/lib/db.server";
-import { Invalid, NotFound } from "./errors";
+import { Invalid, LimitReached, NotFound } from "./errors";
 import type { Viewer } from "./authorization";
 import { assertAdmin } from "./authorization.server";
 import { recordEvent } from "./audit.server";
@@ -12,6 +12,9 @@ import { idList, inIdList } from "./sql/sqlite.server";
 // category stays as an alias of the one it went into, because published snapshots keep its slug.
 
 const { causeCategories, learningCategories, whys } = schema;
+
+/** Categories whys can be filed under at once: every why form offers them all. */
+export const CATEGORY_LIMIT = 100;
 
 export type Category = { slug: string; label: string; position: number };
 export type CategoryWithUse = Category & { whyCount: number };
@@ -30,7 +33,8 @@ export async function listCategories(): Promise<Category[]> {
 }
 
 /** The categories with how many whys are filed under each, for the admin page. */
-export async function listCategoriesWithUse(): Promise<CategoryWithUse[]> {
+export async function listCategoriesWithUse(actor: Viewer): Promise<CategoryWithUse[]> {
+  requireAdmin(actor);
   const uses = await db()
     .select({ slug: whys.category, n: count() })
     .from(whys)
@@ -107,6 +111,10 @@ export async function addCategory(actor: Viewer, label: string): Promise<Categor
   requireAdmin(actor);
   return await db().transaction(async (tx) => {
     await assertLabelFree(label);
+    const current = await tx.select({ n: count() }).from(causeCategories).where(isNull(causeCategories.mergedInto)).get();
+    if ((current?.n ?? 0) >= CATEGORY_LIMIT) {
+      throw new LimitReached(`There are ${CATEGORY_LIMIT} categories, the most there may be. Merge categories that mean the same first.`, "label");
+    }
     const last = await tx.select({ position: max(causeCategories.position) }).from(causeCategories).get();
     return await tx
       .insert(causeCategories)

@@ -9,8 +9,8 @@ import { teamName } from "./action";
 import { today, unfinished } from "./action.server";
 import { categoryLabels } from "./category.server";
 import { reference } from "./incident";
-import { EVERYONE } from "./authorization";
-import { viewableBy } from "./authorization.server";
+import { EVERYONE, type Viewer } from "./authorization";
+import { assertAdmin, viewableBy } from "./authorization.server";
 import type { ContentWhy, LearningContent } from "./learning.server";
 import { deliverPending, enqueueEmail, type OutgoingEmail } from "./outbox.server";
 import { announceDigest } from "./webhook-events.server";
@@ -288,6 +288,12 @@ export async function previewDigest(now: Date = new Date()): Promise<DigestPrevi
   };
 }
 
+/** The next digest as previewDigest shows it, for an administrator (the digest page, the API). */
+export async function previewNextDigest(actor: Viewer, now: Date = new Date()): Promise<DigestPreview> {
+  assertAdmin(actor, "Only an administrator can preview and send the digest.");
+  return await previewDigest(now);
+}
+
 export type DigestTrigger = "manual" | "schedule" | "command";
 export type DigestResult = {
   seq: number;
@@ -362,6 +368,12 @@ export async function sendDigest(options: SendOptions): Promise<DigestResult> {
   return { ...decided, ...delivery };
 }
 
+/** An administrator sends the next digest now: the span the preview showed when `expected` names it, or whatever is next. */
+export async function sendDigestNow(actor: Viewer, expected?: SendOptions["expected"]): Promise<DigestResult> {
+  assertAdmin(actor, "Only an administrator can preview and send the digest.");
+  return await sendDigest({ trigger: "manual", expected });
+}
+
 /**
  * The latest scheduled moment at or before `now`: the configured weekday and hour in the
  * configured time zone. The scheduler sends a digest when none was sent since then.
@@ -378,13 +390,15 @@ export async function scheduledMoment(now: Date = new Date()): Promise<string> {
 
 export type PastDigest = { seq: number; label: string; trigger: string; createdAt: string; covered: number };
 
-/** The latest digests sent, newest first. */
-export async function listPastDigests(limit = PAST_DIGESTS_SHOWN): Promise<PastDigest[]> {
+/** The latest digests sent, newest first: `limit` of them, from before the digest `beforeSeq` when given. */
+export async function listPastDigests(actor: Viewer, { limit = PAST_DIGESTS_SHOWN, beforeSeq }: { limit?: number; beforeSeq?: number } = {}): Promise<PastDigest[]> {
+  assertAdmin(actor, "Only an administrator can read the digests sent.");
   const { timeZone } = await getSettings();
   const rows = await db()
     .select({ seq: digests.seq, startAt: digests.startAt, endAt: digests.endAt, trigger: digests.trigger, createdAt: digests.createdAt, covered: count(digestItems.publicationId) })
     .from(digests)
     .leftJoin(digestItems, eq(digestItems.digestSeq, digests.seq))
+    .where(beforeSeq === undefined ? undefined : lt(digests.seq, beforeSeq))
     .groupBy(digests.seq)
     .orderBy(desc(digests.seq))
     .limit(limit)
@@ -401,7 +415,9 @@ export type SentDigest = PastDigest & {
 };
 
 /** One past digest: what it covered, who got it, and the list addresses' email as it was sent. */
-export async function getSentDigest(seq: number): Promise<SentDigest | undefined> {
+export async function getSentDigest(actor: Viewer, seq: number): Promise<SentDigest | undefined> {
+  // Who got it names the subscribers' addresses: the administrators' to see, as the outbox is.
+  assertAdmin(actor, "Only an administrator can read the digests sent.");
   const row = await db().select().from(digests).where(eq(digests.seq, seq)).get();
   if (!row) return undefined;
   const items = await db()

@@ -346,6 +346,12 @@ export async function repositoryServices(): Promise<Record<string, string>> {
   return (await getSettings()).gateRepositories;
 }
 
+/** The repository mapping, for the administrators who keep it. */
+export async function repositoryServicesFor(actor: Viewer): Promise<Record<string, string>> {
+  assertAdmin(actor);
+  return await repositoryServices();
+}
+
 /** Replaces the repository mapping with the one typed, or refuses it with the line to correct. */
 export async function setRepositoryServices(actor: User, text: string): Promise<Record<string, string>> {
   assertAdmin(actor, "Only an administrator can change the deploy gate.");

@@ -3,10 +3,11 @@
 // ISO 8601 in UTC. A page's form and an API read the same rules and give the same messages; a
 // form's strings are turned into these types first (app/lib/form-input.ts).
 import { z } from "zod";
-import { ACTION_STATUSES, PRIORITIES } from "./action";
+import { isValidTimeZone } from "~/lib/time";
+import { ACTION_STATUSES, PRIORITIES, type Priority } from "./action";
 import { WHY_FIELDS } from "./blame";
 import { EXCEPTION_DURATIONS, GATE_LIMITS } from "./gate";
-import { SEVERITIES, STATUSES, VISIBILITIES, parseServices, timeProblems, type IncidentTimes } from "./incident";
+import { SEVERITIES, STATUSES, VISIBILITIES, parseServices, timeProblems, type IncidentTimes, type Severity } from "./incident";
 import { FIELD_LIMITS, tooLongMessage } from "./limits";
 import { PHASES, SESSION_LIMITS } from "./live-session";
 import type { NotificationChoices } from "./notification";
@@ -307,6 +308,62 @@ export const apiTokenInput = z.object({
 });
 export type ApiTokenInput = z.infer<typeof apiTokenInput>;
 
+// --- Administration ------------------------------------------------------------------------------
+
+const role = z.enum(["admin", "member"], { error: "Choose a role." });
+
+/** A person's name, team and role, as an admin sets them on the People page. */
+export const personInput = z.object({
+  name: lineField(FIELD_LIMITS.personName, "Enter a name."),
+  team: lineField(FIELD_LIMITS.team).default(""),
+  role,
+});
+export type PersonInput = z.infer<typeof personInput>;
+
+/** A person added by an admin, and invited by email. */
+export const newPersonInput = personInput.extend({ email: z.string().trim().email("Enter an email address like name@company.com.") });
+export type NewPersonInput = z.infer<typeof newPersonInput>;
+
+/** A person removed; their unfinished actions handed to someone else, or kept as theirs (null). */
+export const personRemoval = z.object({ handTo: id("Choose someone from the list, or nobody.").nullable().default(null) });
+
+/** A cause category's name. */
+export const categoryLabel = z.object({ label: lineField(FIELD_LIMITS.category, "Enter a name for the category.") });
+
+/** The category whose whys another one's join. */
+export const categoryMerge = z.object({ into: z.string().trim().min(1, "Choose the category to merge into.").max(FIELD_LIMITS.category) });
+
+/** The repositories whose deploys are of a service named otherwise, one "owner/repository = service" a line. */
+export const gateRepositoriesInput = z.object({ repositories: z.string().max(20_000, "That is too long for a list of repositories.").default("") });
+
+const hour = z.number({ error: "Enter an hour from 0 to 23." }).int("From 0 to 23.").min(0, "From 0 to 23.").max(23, "From 0 to 23.");
+const dueDays = z.number({ error: "Enter a number of days." }).int("Whole days.").min(1, "At least 1 day.").max(365, "At most 365 days.");
+
+/** Days from an action's creation to its default due date, by the incident's severity and the action's priority. */
+export const duePolicyInput = z.object(
+  Object.fromEntries(SEVERITIES.map((s) => [s, z.object(Object.fromEntries(PRIORITIES.map((p) => [p, dueDays])) as Record<Priority, typeof dueDays>)])) as Record<
+    Severity,
+    z.ZodObject<Record<Priority, typeof dueDays>>
+  >,
+);
+
+/** The lists the weekly digest goes to; at most this many addresses. */
+export const DIGEST_LIST_ADDRESSES = 20;
+
+/** What the Settings page changes: due dates, the daily reminder, the weekly digest. */
+export const settingsInput = z.object({
+  duePolicy: duePolicyInput,
+  reminderHour: hour,
+  timeZone: z.string({ error: "Enter a time zone like Europe/Berlin or America/New_York." }).trim().refine(isValidTimeZone, "Enter a time zone like Europe/Berlin or America/New_York."),
+  digestTo: z
+    .array(z.string().trim().email("Each recipient must be an email address, e.g. everyone@company.com."))
+    .max(DIGEST_LIST_ADDRESSES, `At most ${DIGEST_LIST_ADDRESSES} addresses.`),
+  digestWhenEmpty: z.enum(["note", "skip"], { error: "Choose what an empty week sends." }),
+  digestDay: z.number({ error: "Choose a day of the week." }).int("Choose a day of the week.").min(1, "Choose a day of the week.").max(7, "Choose a day of the week.").meta({ description: "ISO weekday: 1 is Monday." }),
+  digestHour: hour,
+});
+export type SettingsInput = z.infer<typeof settingsInput>;
+
 // --- Changes of some fields (the API's PATCH) ----------------------------------------------------
 
 /**
@@ -329,6 +386,7 @@ export const incidentPatch = someOf(incidentFields);
 export const whyPatch = someOf(whyFields);
 export const timelineEntryPatch = someOf(timelineEntryInput.shape);
 export const actionPatch = someOf(actionInput.shape);
+export const personPatch = someOf(personInput.shape);
 
 // --- The person's own profile ------------------------------------------------------------------
 
@@ -409,6 +467,9 @@ export const gatePolicyChange = z.object({ policyId: id(), version, ...policyRul
 export type GatePolicyChange = z.infer<typeof gatePolicyChange>;
 
 export const gatePolicyDeletion = z.object({ policyId: id() });
+
+/** Some of a policy's rules, for a change of only those (the API's PATCH). */
+export const gatePolicyPatch = someOf(policyRules);
 
 /** Deploys let through despite an incident for a while, with the reason. */
 export const gateExceptionGrant = z.object({

@@ -602,14 +602,27 @@ export async function listOutbox(actor: Viewer, limit = 200): Promise<OutboxRow[
   }));
 }
 
-/** Gives an email that ran out of attempts another set of tries. */
-export async function retryEmail(actor: Viewer, id: number): Promise<void> {
+/** An administrator sends what waits in the outbox now, rather than on the next round. */
+export async function sendWaiting(actor: Viewer): Promise<{ sent: number; failed: number }> {
   assertAdmin(actor);
-  await db()
+  return await deliverPending();
+}
+
+/** Gives a failed email another set of tries, starting now. */
+export async function retryEmail(actor: Viewer, id: number): Promise<{ sent: number; failed: number }> {
+  assertAdmin(actor);
+  const retried = await db()
     .update(outbox)
     .set({ status: "failed", attempts: 0 })
     .where(and(eq(outbox.id, id), eq(outbox.channel, "email"), eq(outbox.status, "failed")))
-    .run();
+    .returning({ id: outbox.id })
+    .get();
+  if (!retried) {
+    const row = await db().select({ status: outbox.status }).from(outbox).where(and(eq(outbox.id, id), eq(outbox.channel, "email"))).get();
+    if (!row) throw new NotFound("message", "That email is no longer in the outbox.");
+    throw new StateConflict(row.status === "sent" ? "That email was sent: there is nothing to try again." : "That email is still being tried; wait for it to fail first.");
+  }
+  return await deliverPending();
 }
 
 /**

@@ -54,14 +54,25 @@ export const DEFAULT_SETTINGS: Settings = {
   webhooksAllowPrivate: false,
 };
 
-/** The digest's recipients: the settings page's list, or DIGEST_TO (comma-separated). */
-export async function digestRecipients(given?: Settings): Promise<string[]> {
-  const settings = given ?? (await getSettings());
-  if (settings.digestTo.length > 0) return settings.digestTo;
+/** DIGEST_TO (comma-separated): the digest's recipients when the settings name none. */
+function environmentRecipients(): string[] {
   return (env().DIGEST_TO ?? "")
     .split(",")
     .map((a) => a.trim())
     .filter(Boolean);
+}
+
+/** The digest's recipients: the settings page's list, or DIGEST_TO. */
+export async function digestRecipients(given?: Settings): Promise<string[]> {
+  const settings = given ?? (await getSettings());
+  if (settings.digestTo.length > 0) return settings.digestTo;
+  return environmentRecipients();
+}
+
+/** What the Settings page shows an administrator: the stored settings, and what only the environment sets (read-only). */
+export async function settingsFor(actor: Viewer): Promise<{ settings: Settings; environment: { digestTo: string[] } }> {
+  assertAdmin(actor, "Only an administrator can see the settings.");
+  return { settings: await getSettings(), environment: { digestTo: environmentRecipients() } };
 }
 
 const { settings } = schema;

@@ -68,6 +68,38 @@ export async function listUsers(): Promise<(User & { hasPassword: boolean; creat
     .all();
 }
 
+/** A person as the admins' People page shows them. */
+export type Account = User & { hasPassword: boolean; createdAt: string };
+
+/**
+ * Everyone with an account, for an administrator: by name for the People page, or by id from
+ * `afterId` on, `limit` at a time, for a list read page by page.
+ */
+export async function listAccounts(actor: User, page?: { afterId: number; limit: number }): Promise<Account[]> {
+  assertAdmin(actor, "Only an administrator can manage people.");
+  const query = db()
+    .select({ ...publicColumns, hasPassword: sql<boolean>`${users.passwordHash} is not null`.mapWith(Boolean), createdAt: users.createdAt })
+    .from(users);
+  if (!page) return await query.where(isNull(users.removedAt)).orderBy(asc(users.name)).all();
+  return await query
+    .where(and(isNull(users.removedAt), sql`${users.id} > ${page.afterId}`))
+    .orderBy(asc(users.id))
+    .limit(page.limit)
+    .all();
+}
+
+/** One person, for an administrator; not found once removed. */
+export async function getAccount(actor: User, id: number): Promise<Account> {
+  assertAdmin(actor, "Only an administrator can manage people.");
+  const account = await db()
+    .select({ ...publicColumns, hasPassword: sql<boolean>`${users.passwordHash} is not null`.mapWith(Boolean), createdAt: users.createdAt })
+    .from(users)
+    .where(and(eq(users.id, id), isNull(users.removedAt)))
+    .get();
+  if (!account) throw new NotFound("user", "No such user.");
+  return account;
+}
+
 /** The owner filter's people, by name: everyone, and removed people who still own actions (marked so). */
 export async function ownerFilterPeople(): Promise<{ id: number; name: string }[]> {
   const ownsActions = exists(db().select({ one: sql`1` }).from(actions).where(eq(actions.ownerId, users.id)));

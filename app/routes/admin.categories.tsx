@@ -8,18 +8,17 @@ import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib
 import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
 import { FIELD_LIMITS } from "~/models/limits";
 import { addCategory, listCategoriesWithUse, mergeCategories, renameCategory } from "~/models/category.server";
-import { lineField } from "~/models/inputs";
+import { categoryLabel, categoryMerge } from "~/models/inputs";
 
-const label = lineField(FIELD_LIMITS.category, "Enter a name for the category.");
-const addSchema = z.object({ label });
-const renameSchema = z.object({ slug: z.string().min(1), label });
-const mergeSchema = z.object({ slug: z.string().min(1), into: z.string().min(1, "Choose the category to merge into.") });
+const addSchema = categoryLabel;
+const renameSchema = categoryLabel.extend({ slug: z.string().min(1) });
+const mergeSchema = categoryMerge.extend({ slug: z.string().min(1) });
 
 export const meta: MetaFunction = () => [{ title: "Cause categories · Hindsight" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireAdmin(request);
-  return { categories: await listCategoriesWithUse() };
+  const admin = await requireAdmin(request);
+  return { categories: await listCategoriesWithUse(admin) };
 }
 
 export async function action({ request }: ActionFunctionArgs) {

@@ -1,6 +1,5 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
 import { ConflictNotice } from "~/components/conflict-notice";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { CopyButton, Field, FormError, SubmitButton } from "~/components/form";
@@ -14,9 +13,9 @@ import { formatTime } from "~/lib/time";
 import { listDeploymentReviews } from "~/models/deployment-review.server";
 import { DomainError } from "~/models/errors";
 import { describeReason, formatRepositoryServices, GATE_LIMITS, policyValues, type GatePolicy } from "~/models/gate";
-import { createPolicy, decideGate, deletePolicy, listPolicies, repositoryServices, setRepositoryServices, updatePolicy } from "~/models/gate.server";
+import { createPolicy, decideGate, deletePolicy, listPolicies, repositoryServicesFor, setRepositoryServices, updatePolicy } from "~/models/gate.server";
 import { SEVERITIES, SEVERITY_DEFINITIONS } from "~/models/incident";
-import { gatePolicyChange, gatePolicyDeletion, gatePolicyInput } from "~/models/inputs";
+import { gatePolicyChange, gatePolicyDeletion, gatePolicyInput, gateRepositoriesInput } from "~/models/inputs";
 import type { User } from "~/models/user.server";
 
 export const meta: MetaFunction = () => [{ title: "Deploy gate · Hindsight" }];
@@ -46,7 +45,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { problem } = gitHubApp();
   return {
     policies: await listPolicies(admin),
-    repositories: formatRepositoryServices(await repositoryServices()),
+    repositories: formatRepositoryServices(await repositoryServicesFor(admin)),
     check,
     github: {
       problem,
@@ -85,7 +84,7 @@ const ADMIN_INTENTS = {
     },
   }),
   "save-repositories": intent({
-    input: z.object({ repositories: z.string().max(20_000, "That is too long for a list of repositories.").default("") }),
+    input: gateRepositoriesInput,
     target: () => "repositories",
     run: async (admin: User, { repositories }) => {
       await setRepositoryServices(admin, repositories);

@@ -7,7 +7,7 @@ import { formValues, modelFailure, readForm, validateForm } from "~/lib/http.ser
 import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
 import { formatTime } from "~/lib/time";
 import { outboxMessageRef } from "~/models/inputs";
-import { deliverPending, listOutbox, MAX_ATTEMPTS, replayMessage, retryEmail } from "~/models/outbox.server";
+import { listOutbox, MAX_ATTEMPTS, replayMessage, retryEmail, sendWaiting } from "~/models/outbox.server";
 import { TEST_EVENT_TYPE } from "~/models/webhook";
 
 export const meta: MetaFunction = () => [{ title: "Outbox · Hindsight" }];
@@ -31,7 +31,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
   const values = formValues(await readForm(request));
   if (values.intent === "send") {
-    const { sent, failed } = await deliverPending();
+    const { sent, failed } = await sendWaiting(admin);
     return redirectWithFlash("/admin/outbox", `${sent} sent, ${failed} failed.`);
   }
   // The older forms named an email's id `emailId`.
@@ -42,8 +42,7 @@ export async function action({ request }: ActionFunctionArgs) {
       const channel = await replayMessage(admin, ref.data.messageId);
       return redirectWithFlash("/admin/outbox", channel === "webhook" ? "Queued to be sent again, with the same webhook-id." : "Queued to be answered again.");
     }
-    await retryEmail(admin, ref.data.messageId);
-    const { sent, failed } = await deliverPending();
+    const { sent, failed } = await retryEmail(admin, ref.data.messageId);
     return redirectWithFlash("/admin/outbox", `${sent} sent, ${failed} failed.`);
   } catch (error) {
     return modelFailure(error, values, `${values.intent}-${ref.data.messageId}`);

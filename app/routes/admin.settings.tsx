@@ -3,36 +3,45 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormError, SubmitButton } from "~/components/form";
-import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
+import { formFailure, formValues, modelFailure, readForm } from "~/lib/http.server";
 import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
-import { env } from "~/lib/env.server";
-import { isValidTimeZone } from "~/lib/time";
-import { PRIORITIES, type DuePolicy } from "~/models/action";
+import { PRIORITIES } from "~/models/action";
 import { SEVERITIES, SEVERITY_DEFINITIONS } from "~/models/incident";
-import { getSettings, updateSettings } from "~/models/settings.server";
+import { settingsInput } from "~/models/inputs";
+import { settingsFor, updateSettings } from "~/models/settings.server";
 
-const days = z.coerce.number({ message: "Enter a number of days." }).int("Whole days.").min(1, "At least 1 day.").max(365, "At most 365 days.");
-const policySchema = z.object(Object.fromEntries(SEVERITIES.flatMap((s) => PRIORITIES.map((p) => [`${s}-${p}`, days]))) as Record<string, typeof days>);
-const schema = z.object({
-  reminderHour: z.coerce.number({ message: "Enter an hour from 0 to 23." }).int().min(0, "From 0 to 23.").max(23, "From 0 to 23."),
-  timeZone: z.string().trim().refine(isValidTimeZone, "Enter a time zone like Europe/Berlin or America/New_York."),
-  digestTo: z
-    .string()
-    .default("")
-    .transform((v) => v.split(/[\s,;]+/).filter(Boolean))
-    .pipe(z.array(z.string().email("Each recipient must be an email address, e.g. everyone@company.com.")).max(20, "At most 20 addresses.")),
-  digestWhenEmpty: z.enum(["note", "skip"], { message: "Choose what an empty week sends." }),
-  digestDay: z.coerce.number().int().min(1).max(7),
-  digestHour: z.coerce.number({ message: "Enter an hour from 0 to 23." }).int().min(0, "From 0 to 23.").max(23, "From 0 to 23."),
-});
+/** The page's fields as the settings' input: the due-date table's cells by severity and priority, the recipients as a list. */
+function settingsFromForm(values: Record<string, string>) {
+  const number = (text: string | undefined) => (text === undefined || text.trim() === "" ? undefined : Number.isFinite(Number(text)) ? Number(text) : text);
+  return {
+    duePolicy: Object.fromEntries(SEVERITIES.map((s) => [s, Object.fromEntries(PRIORITIES.map((p) => [p, number(values[`${s}-${p}`])]))])),
+    reminderHour: number(values.reminderHour),
+    timeZone: values.timeZone,
+    digestTo: (values.digestTo ?? "").split(/[\s,;]+/).filter(Boolean),
+    digestWhenEmpty: values.digestWhenEmpty,
+    digestDay: number(values.digestDay),
+    digestHour: number(values.digestHour),
+  };
+}
+
+/** Each refusal under the page's field: a cell of the due-date table is named "SEV1-P1". */
+function fieldErrors(error: z.ZodError): Record<string, string[]> {
+  const errors: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const [first, severity, priority] = issue.path.map(String);
+    const field = first === "duePolicy" ? `${severity}-${priority}` : first;
+    (errors[field] ??= []).push(issue.message);
+  }
+  return errors;
+}
 
 const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
 export const meta: MetaFunction = () => [{ title: "Settings · Hindsight" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireAdmin(request);
-  const settings = await getSettings();
+  const admin = await requireAdmin(request);
+  const { settings, environment } = await settingsFor(admin);
   const values: Record<string, string> = {
     reminderHour: String(settings.reminderHour),
     timeZone: settings.timeZone,
@@ -42,20 +51,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
     digestHour: String(settings.digestHour),
   };
   for (const s of SEVERITIES) for (const p of PRIORITIES) values[`${s}-${p}`] = String(settings.duePolicy[s][p]);
-  return { values, envRecipients: env().DIGEST_TO ?? "" };
+  return { values, envRecipients: environment.digestTo.join(", ") };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
   const values = formValues(await readForm(request));
-  const parsed = validate(schema, values);
-  const policy = validate(policySchema, values);
-  if (!parsed.ok || !policy.ok) {
-    return formFailure(400, { errors: { ...(parsed.ok ? {} : parsed.errors), ...(policy.ok ? {} : policy.errors) }, values });
-  }
-  const duePolicy = Object.fromEntries(SEVERITIES.map((s) => [s, Object.fromEntries(PRIORITIES.map((p) => [p, policy.data[`${s}-${p}`]]))])) as DuePolicy;
+  const parsed = settingsInput.safeParse(settingsFromForm(values));
+  if (!parsed.success) return formFailure(400, { errors: fieldErrors(parsed.error), values });
   try {
-    await updateSettings(admin, { duePolicy, ...parsed.data });
+    await updateSettings(admin, parsed.data);
     return redirectWithFlash("/admin/settings", "Settings saved.");
   } catch (error) {
     return modelFailure(error, values);

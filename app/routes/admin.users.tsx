@@ -7,17 +7,10 @@ import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib
 import { requireAdmin } from "~/lib/session.server";
 import { FIELD_LIMITS } from "~/models/limits";
 import { addAndInvite, reinvite } from "~/models/account-links.server";
-import { listUsers, updateUser } from "~/models/user.server";
-import { lineField } from "~/models/inputs";
+import { listAccounts, updateUser } from "~/models/user.server";
+import { newPersonInput, personInput } from "~/models/inputs";
 
-const role = z.enum(["admin", "member"], { message: "Choose a role." });
-const person = {
-  name: lineField(FIELD_LIMITS.personName, "Enter a name."),
-  team: (lineField(FIELD_LIMITS.team)).default(""),
-  role,
-};
-const addSchema = z.object({ ...person, email: z.string().trim().email("Enter an email address like name@company.com.") });
-const updateSchema = z.object({ ...person, userId: z.coerce.number().int() });
+const updateSchema = personInput.extend({ userId: z.coerce.number().int() });
 const userIdSchema = z.object({ userId: z.coerce.number().int() });
 
 // A new token (an invitation link) is shown once, in the answer to the post that made it: kept in no cache.
@@ -27,7 +20,7 @@ export const meta: MetaFunction = () => [{ title: "People · Hindsight" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request);
-  return { users: await listUsers(), me: admin.id };
+  return { users: await listAccounts(admin), me: admin.id };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -36,7 +29,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const intent = values.intent;
   try {
     if (intent === "add") {
-      const parsed = validate(addSchema, values);
+      const parsed = validate(newPersonInput, values);
       if (!parsed.ok) return formFailure(400, { target: intent, errors: parsed.errors, values });
       const { user, url, via } = await addAndInvite(admin, parsed.data);
       // The link is emailed, and shown once, in this response, for an admin whose mail does not reach the person.

@@ -1,21 +1,17 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
 import { ActionStatusBadge } from "~/components/actions";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormError, SubmitButton } from "~/components/form";
-import { formFailure, formValues, readForm, statusOf, validate } from "~/lib/http.server";
+import { formFailure, formValues, readForm, statusOf, validateForm } from "~/lib/http.server";
 import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
 import { formatDate } from "~/lib/time";
 import { DomainError, NotFound } from "~/models/errors";
+import { personRemoval } from "~/models/inputs";
 import { removalOf, removePerson } from "~/models/person-removal.server";
 
 // Removing someone is confirmed on a page of its own (it works without JavaScript), which lists
 // the unfinished actions they own and offers to hand them to someone else.
-
-const removeSchema = z.object({
-  handTo: z.union([z.literal(""), z.coerce.number().int().positive()]).default(""),
-});
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Remove ${data?.person.name ?? "a person"} · Hindsight` }];
 
@@ -58,10 +54,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
   const userId = userIdOf(params.id);
   const values = formValues(await readForm(request));
-  const parsed = validate(removeSchema, values);
+  const parsed = validateForm(personRemoval, values);
   if (!parsed.ok) return formFailure(400, { errors: { handTo: ["Choose someone from the list, or nobody."] }, values });
   try {
-    const { name, handedOver, handedTo } = await removePerson(admin, userId, parsed.data.handTo === "" ? null : parsed.data.handTo);
+    const { name, handedOver, handedTo } = await removePerson(admin, userId, parsed.data.handTo);
     const handed = handedOver > 0 ? ` ${handedOver} unfinished ${handedOver === 1 ? "action is" : "actions are"} now ${handedTo}'s.` : "";
     return redirectWithFlash("/admin/users", `Removed ${name}: they are signed out and can no longer sign in.${handed}`);
   } catch (error) {

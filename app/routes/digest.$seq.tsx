@@ -8,9 +8,9 @@ import { getSentDigest } from "~/models/digest.server";
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data ? `Digest #${data.seq}` : "Digest"} · Hindsight` }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  await requireAdmin(request);
+  const admin = await requireAdmin(request);
   const seq = /^[1-9]\d{0,8}$/.test(params.seq ?? "") ? Number(params.seq) : null;
-  const digest = seq === null ? undefined : await getSentDigest(seq);
+  const digest = seq === null ? undefined : await getSentDigest(admin, seq);
   if (!digest) throw new Response("Not found", { status: 404 });
   return {
     seq: digest.seq,

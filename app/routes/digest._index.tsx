@@ -6,7 +6,7 @@ import { SubmitButton } from "~/components/form";
 import { formValues, readForm } from "~/lib/http.server";
 import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
 import { formatTime } from "~/lib/time";
-import { listPastDigests, previewDigest, sendDigest } from "~/models/digest.server";
+import { listPastDigests, previewNextDigest, sendDigestNow } from "~/models/digest.server";
 import { getSettings } from "~/models/settings.server";
 
 export const meta: MetaFunction = () => [{ title: "Digest preview · Hindsight" }];
@@ -23,8 +23,8 @@ const sendSchema = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireAdmin(request);
-  const { span, label, audience, email, covered } = await previewDigest();
+  const admin = await requireAdmin(request);
+  const { span, label, audience, email, covered } = await previewNextDigest(admin);
   return {
     span,
     label,
@@ -34,17 +34,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
     covered,
     email: { subject: email.subject, text: email.text, html: email.html, empty: email.empty },
     skipWhenEmpty: (await getSettings()).digestWhenEmpty === "skip",
-    past: (await listPastDigests()).map((d) => ({ ...d, createdAt: formatTime(d.createdAt) })),
+    past: (await listPastDigests(admin)).map((d) => ({ ...d, createdAt: formatTime(d.createdAt) })),
   };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  await requireAdmin(request);
+  const admin = await requireAdmin(request);
   const parsed = sendSchema.safeParse(formValues(await readForm(request)));
   if (!parsed.success) throw new Response("Bad request", { status: 400 });
   const { seq, through, until } = parsed.data;
   const expected = seq !== undefined && through !== undefined && until !== undefined ? { seq, throughPublicationId: through, endAt: new Date(until).toISOString() } : undefined;
-  const result = await sendDigest({ trigger: "manual", expected });
+  const result = await sendDigestNow(admin, expected);
   const message = {
     queued: `Digest #${result.seq} was sent to ${result.queued} recipient${result.queued === 1 ? "" : "s"}: ${result.sent} sent, ${result.failed} failed.`,
     "already-sent": `Digest #${result.seq} was already sent; it is never sent twice.`,

@@ -38,6 +38,7 @@ import { API_BASE, cursorField, invalid, encodeCursor, etag, operation, type Ope
 import { INTEGRATIONS } from "./integrations.server";
 import { ACCOUNT } from "./account.server";
 import { SESSIONS } from "./sessions.server";
+import { ADMINISTRATION } from "./admin.server";
 import {
   ActionPage,
   ActionRep,
@@ -776,4 +777,16 @@ const analysis: Operation[] = [
   }),
 ];
 
-export const OPERATIONS: Operation[] = [...incidents, ...whys, ...timeline, ...actions, ...analysis, ...reading, ...INTEGRATIONS, ...ACCOUNT, ...SESSIONS];
+export const OPERATIONS: Operation[] = [
+  ...incidents,
+  ...whys,
+  ...timeline,
+  ...actions,
+  ...analysis,
+  ...reading,
+  ...INTEGRATIONS,
+  ...ACCOUNT,
+  ...SESSIONS,
+  // Last: the fuzz test's admin token may revoke itself through these.
+  ...ADMINISTRATION,
+];
