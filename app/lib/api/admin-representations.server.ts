@@ -280,7 +280,7 @@ export const outboxJson = (row: OutboxRow): z.infer<typeof OutboxMessage> => ({ 
 // --- Everyone's API tokens -------------------------------------------------------------------
 
 export const TokenRep = named(
-  "ApiToken",
+  "AnyonesApiToken",
   z.object({
     id: z.number().int(),
     name: z.string(),
@@ -293,7 +293,7 @@ export const TokenRep = named(
     revokedAt: time.nullable(),
   }),
 );
-export const TokenPage = pageOf("ApiTokenPage", TokenRep);
+export const TokenPage = pageOf("AnyonesApiTokenPage", TokenRep);
 
 export function tokenJson(t: ApiToken): z.infer<typeof TokenRep> {
   return {

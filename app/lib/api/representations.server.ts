@@ -18,8 +18,16 @@ import { API_BASE } from "../api.server";
 /** Every schema the document names, by its component name. */
 export const components = z.registry<{ id: string }>();
 
-/** Names a schema in the document: it is written once under components and referred to by name. */
+const names = new Set<string>();
+
+/**
+ * Names a schema in the document: it is written once under components and referred to by name.
+ * A name is given once: two schemas of one name would leave one of them undocumented. (The
+ * development server reloads a changed module on its own, naming its schemas again: not checked there.)
+ */
 export const named = <S extends z.ZodType>(id: string, schema: S): S => {
+  if (names.has(id) && process.env.NODE_ENV !== "development") throw new Error(`Two API schemas are named ${id}.`);
+  names.add(id);
   components.add(schema, { id });
   return schema;
 };
