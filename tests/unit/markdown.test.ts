@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { boundedForParsing, renderMarkdown } from "~/lib/markdown.server";
+import { boundedForParsing, NESTING_PER_LINE, renderMarkdown } from "~/lib/markdown.server";
 import { PAYLOADS } from "../xss-payloads";
 
 // ---------------------------------------------------------------------------
@@ -244,11 +244,19 @@ describe("text that once made rendering slow or crash", () => {
     expect(boundedForParsing("Done! Finally! ![graph](https://example.com/g.png)")).toBe("Done! Finally! ![graph](https://example.com/g.png)");
   });
 
-  it("keeps nesting deeper than the parser can follow as plain text instead of failing the save", () => {
-    for (const unit of ["> ", "1. "]) {
-      const html = renderMarkdown(unit.repeat(20_000));
-      expect(html.startsWith("<p>")).toBe(true);
-      expect(html.length).toBeGreaterThan(20_000);
+  it("nests quotes and lists at most NESTING_PER_LINE deep on a line; past it the marks are the text", () => {
+    for (const unit of ["> ", "- > ", "1. "]) {
+      const html = renderMarkdown(unit.repeat(12_000) + "end");
+      const opened = (html.match(/<(blockquote|ul|ol)>/g) ?? []).length;
+      expect(opened, unit).toBe(NESTING_PER_LINE);
+      // The rest of the line is kept, shown as typed.
+      expect(html, unit).toContain("end");
+      expect(html.length, unit).toBeGreaterThan(12_000);
     }
+    expect(boundedForParsing("> ".repeat(NESTING_PER_LINE + 2) + "x")).toBe(`${"> ".repeat(NESTING_PER_LINE)}\\> > x`);
+    expect(boundedForParsing("1. ".repeat(NESTING_PER_LINE + 1))).toBe(`${"1. ".repeat(NESTING_PER_LINE)}1\\. `);
+    // Ordinary nesting is untouched.
+    const ordinary = "- a\n  - b\n    > c\n\n> > quoted twice\n\n1. one\n2. two";
+    expect(boundedForParsing(ordinary)).toBe(ordinary);
   });
 });
