@@ -280,8 +280,9 @@ async function send(body, res) {
 const handleRequest = createRequestHandler(build, process.env.NODE_ENV);
 
 // Remix is called from here rather than through @remix-run/express, which would hand it the
-// request stream itself to read without a limit.
-app.all("*", readBody, async (req, res, next) => {
+// request stream itself to read without a limit. Mounted with `use`, not a "*" route: Express
+// would decode the path as a parameter and answer a malformed one (%E0%A4%A) with its own page.
+app.use(readBody, async (req, res, next) => {
   try {
     const controller = new AbortController();
     res.on("close", () => res.writableFinished || controller.abort());

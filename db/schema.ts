@@ -418,7 +418,12 @@ export const outbox = sqliteTable(
     createdAt: text("created_at").notNull().default(now),
     sentAt: text("sent_at"),
   },
-  (t) => [index("outbox_status_idx").on(t.status, t.id), index("outbox_endpoint_idx").on(t.endpointId, t.id)],
+  (t) => [
+    index("outbox_status_idx").on(t.status, t.id),
+    index("outbox_endpoint_idx").on(t.endpointId, t.id),
+    // How many emails one address was sent lately (notifications are capped per hour).
+    index("outbox_recipients_idx").on(t.recipients, t.createdAt),
+  ],
 );
 
 /** What was published, as it was: one row per (re)publication of an incident. */

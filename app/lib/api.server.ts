@@ -15,6 +15,8 @@ export const API_BASE = "/api/v1";
 
 /** Requests one token may make per minute; the next waits (429 with Retry-After). */
 export const API_RATE_PER_MINUTE = Number(process.env.API_RATE_PER_MINUTE ?? 600);
+/** Requests one person's tokens may make together per minute. */
+export const API_RATE_PER_PERSON = Number(process.env.API_RATE_PER_PERSON ?? 1200);
 /** Requests with a token that does not work, per address per minute: guessing is answered with waiting. */
 const BAD_TOKENS_PER_MINUTE = 30;
 /** The largest JSON body the API reads; the server refuses any body over 1 MB before it gets here. */
@@ -31,6 +33,7 @@ const ERRORS_LISTED = 20;
 export const API_WRITES_PER_MINUTE = Number(process.env.API_WRITES_PER_MINUTE ?? 120);
 
 const perToken = perKeyRate<string>(API_RATE_PER_MINUTE, 60_000);
+const perPerson = perKeyRate<number>(API_RATE_PER_PERSON, 60_000);
 const writesPerPerson = perKeyRate<number>(API_WRITES_PER_MINUTE, 60_000);
 const badTokens = perKeyRate<string>(BAD_TOKENS_PER_MINUTE, 60_000);
 
@@ -310,6 +313,13 @@ export async function serveApi(r: Router, request: Request, address: string, ori
     if (!perToken.take(holder.tokenHash)) {
       const wait = perToken.retryAfter(holder.tokenHash);
       throw new ApiProblem(429, "Too many requests", `This token made ${API_RATE_PER_MINUTE} requests in the last minute, the most it may. Try again in ${wait} seconds.`, {}, {
+        "Retry-After": String(wait),
+      });
+    }
+    // A person's tokens together: twenty tokens are not twenty times the server.
+    if (!perPerson.take(holder.user.id)) {
+      const wait = perPerson.retryAfter(holder.user.id);
+      throw new ApiProblem(429, "Too many requests", `Your tokens made ${API_RATE_PER_PERSON} requests in the last minute, the most one person's may. Try again in ${wait} seconds.`, {}, {
         "Retry-After": String(wait),
       });
     }

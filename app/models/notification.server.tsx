@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, count, eq, gt, inArray, isNull, like, sql } from "drizzle-orm";
 import { renderToStaticMarkup } from "react-dom/server";
 import { NotificationEmail, type NotificationAction } from "~/components/email/notification-email";
 import { afterCommit, schema, type Tx } from "~/lib/db.server";
@@ -8,14 +8,14 @@ import type { Viewer } from "./authorization";
 import { personColumns, viewableBy } from "./authorization.server";
 import { reference } from "./incident";
 import { oneLine } from "./inputs";
-import { NOTIFICATION_LABELS, type NotificationChoices, type NotificationKind } from "./notification";
+import { NOTIFICATION_LABELS, NOTIFICATIONS_PER_HOUR, type NotificationChoices, type NotificationKind } from "./notification";
 import { deliverSoon, enqueueEmails, type OutgoingEmail } from "./outbox.server";
 
 // Emails that tell people what concerns them, written by the change itself: the models call
 // notify() in the transaction that makes the change, after recording its history event, so the
 // emails are stored, or not, with the change (docs/decisions/0029-notification-emails.md).
 
-const { incidents, users } = schema;
+const { incidents, outbox, users } = schema;
 
 /** One email lists at most this many actions (a handover of many), then says how many more. */
 export const NOTIFICATION_ACTIONS = 50;
@@ -46,7 +46,8 @@ export type Occurrence = { eventId: number; incidentId: number };
  * commits. Nobody hears of their own change, nor a removed person, nor anyone who turned that kind
  * off, nor anyone who may not see the incident now (canView, in its SQL form): a restricted
  * incident's title reaches only its people and admins. One email per person per change, keyed by
- * the change's event, so nothing is written twice for it; a later change is a new email.
+ * the change's event, so nothing is written twice for it; a later change is a new email. An
+ * address sent NOTIFICATIONS_PER_HOUR of them in the last hour is sent no more for now.
  */
 export async function notify(tx: Tx, actor: Viewer, occurrence: Occurrence, notices: readonly Notice[]): Promise<void> {
   const newsFor = new Map<number, News>();
@@ -70,8 +71,10 @@ export async function notify(tx: Tx, actor: Viewer, occurrence: Occurrence, noti
     .innerJoin(incidents, eq(incidents.id, occurrence.incidentId))
     .where(and(inArray(users.id, [...newsFor.keys()]), isNull(users.removedAt), viewableBy(personColumns(users))))
     .all();
+  const flooded = await floodedAddresses(tx, readers.map((r) => r.email));
   const emails: OutgoingEmail[] = [];
   for (const reader of readers) {
+    if (flooded.has(reader.email)) continue;
     const news = newsFor.get(reader.id)!;
     const kind = kindTaken(news, reader);
     if (!kind) continue;
@@ -86,6 +89,19 @@ export async function notify(tx: Tx, actor: Viewer, occurrence: Occurrence, noti
     });
   }
   if ((await enqueueEmails(emails, tx)) > 0) afterCommit(deliverSoon);
+}
+
+/** Of these addresses, those sent NOTIFICATIONS_PER_HOUR emails about what concerns them in the last hour. */
+async function floodedAddresses(tx: Tx, addresses: string[]): Promise<Set<string>> {
+  if (addresses.length === 0) return new Set();
+  const since = new Date(Date.now() - 3_600_000).toISOString();
+  const counts = await tx
+    .select({ address: outbox.recipients, n: count() })
+    .from(outbox)
+    .where(and(inArray(outbox.recipients, addresses), gt(outbox.createdAt, since), like(outbox.kind, "notify-%")))
+    .groupBy(outbox.recipients)
+    .all();
+  return new Set(counts.filter((c) => c.n >= NOTIFICATIONS_PER_HOUR).map((c) => c.address));
 }
 
 /**

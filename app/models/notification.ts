@@ -14,3 +14,11 @@ export const NOTIFICATION_LABELS: Record<NotificationKind, string> = {
   lifecycle: "An incident you take part in is sent for review or published",
   reassigned: "A follow-up action of yours is given to someone else",
 };
+
+/**
+ * Emails about what concerns a person that one address is sent in an hour; past it, the next
+ * ones are not written (everything they would say is on the incident's page and its history).
+ * A real week of incidents sends a handful; this stops one colleague flooding another's inbox by
+ * naming them facilitator of a hundred incidents through the API.
+ */
+export const NOTIFICATIONS_PER_HOUR = 20;

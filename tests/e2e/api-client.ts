@@ -36,10 +36,10 @@ export type Answer = { status: number; body: Json; text: string; headers: Record
  */
 export function client(token: string) {
   let context: APIRequestContext | undefined;
-  return async (method: string, template: string, params: Record<string, string | number> = {}, options: { body?: unknown; query?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Answer> => {
+  return async (method: string, template: string, params: Record<string, string | number> = {}, options: { body?: unknown; query?: Record<string, string>; headers?: Record<string, string>; raw?: boolean } = {}): Promise<Answer> => {
     const doc = await apiDocument();
     context ??= await playwrightRequest.newContext({ baseURL: BASE_URL, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
-    const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(params[name])));
+    const path = template.replace(/\{(\w+)\}/g, (_, name: string) => (options.raw ? String(params[name]) : encodeURIComponent(String(params[name]))));
     const query = options.query ? `?${new URLSearchParams(options.query)}` : "";
     const response = await context.fetch(`/api/v1${path}${query}`, {
       method,

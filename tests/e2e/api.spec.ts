@@ -43,6 +43,16 @@ test("the browser's session is not an API credential", async ({ page }) => {
   expect(response.headers()["content-type"]).toBe("application/problem+json");
 });
 
+test("a malformed address is answered by the app, not the web server's own page", async ({ page }) => {
+  const api = client(await makeToken(page, unique("malformed"), "Read only"));
+  // Sent as written (not a percent-encoding of anything): the API's own 404, as problem+json.
+  const answer = await api("GET", "/incidents/{ref}", { ref: "%E0%A4%A" }, { raw: true });
+  expect(answer.status).toBe(404);
+  const onPage = await page.request.get("/incidents/%E0%A4%A");
+  expect(onPage.status()).toBe(404);
+  expect(await onPage.text()).toContain("Hindsight");
+});
+
 test("a script does with a token what a person does in the browser", async ({ page }) => {
   const api = client(await makeToken(page, unique("pipeline"), "Read and change"));
   const me = (await api("GET", "/me")).body;

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { createUser } from "../../db/factories";
-import { API_WRITES_PER_MINUTE, operation, router, serveApi } from "~/lib/api.server";
+import { API_RATE_PER_MINUTE, API_RATE_PER_PERSON, API_WRITES_PER_MINUTE, operation, router, serveApi } from "~/lib/api.server";
 import { API } from "~/lib/api/openapi.server";
 import { createApiToken } from "~/models/api-token.server";
 import type { User } from "~/models/user.server";
@@ -37,6 +37,27 @@ describe("the API's rates", () => {
     // Another token of the same person has its own allowance.
     const other = await tokenFor(ada, "read");
     expect((await serveApi(tight, new Request(`${ORIGIN}/api/v1/ping`, { headers: { Authorization: `Bearer ${other}` } }), "10.0.0.9", ORIGIN)).status).toBe(200);
+  });
+
+  it("limit one person's requests over all their tokens", async () => {
+    // Ids start again in each test's database, and the counts stay: a person no other test is.
+    let ben: User | undefined;
+    for (let i = 0; i < 7; i++) ben = await createUser();
+    const count = Math.ceil(API_RATE_PER_PERSON / API_RATE_PER_MINUTE) + 1;
+    const tokens = await Promise.all(Array.from({ length: count }, () => tokenFor(ben!, "read")));
+    const tight = router([
+      operation({ id: "ping", method: "GET", path: "/ping", tag: "Test", summary: "Ping", scope: "read", responses: {}, run: async () => ({ body: "pong" }) }),
+    ]);
+    let answered = 0;
+    let last: Response | undefined;
+    for (let i = 0; i <= API_RATE_PER_PERSON; i++) {
+      last = await serveApi(tight, new Request(`${ORIGIN}/api/v1/ping`, { headers: { Authorization: `Bearer ${tokens[i % count]}` } }), "10.0.0.9", ORIGIN);
+      if (last.status !== 200) break;
+      answered += 1;
+    }
+    expect(answered).toBe(API_RATE_PER_PERSON);
+    expect(last!.status).toBe(429);
+    expect(((await last!.json()) as { detail: string }).detail).toContain("Your tokens made");
   });
 
   it("limit one person's changes over all their tokens", async () => {

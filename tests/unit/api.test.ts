@@ -226,3 +226,19 @@ describe("the API's bounds", () => {
     expect((await call(token, "GET", `/actions?cursor=${forged}`)).status).toBe(400);
   });
 });
+
+describe("the OpenAPI document's address", () => {
+  it("answers the document written once, and 304 to a reader that has it", async () => {
+    const { loader } = await import("~/routes/api.v1.openapi[.]json");
+    const ask = (headers: Record<string, string> = {}) => loader({ request: new Request(`${ORIGIN}/api/v1/openapi.json`, { headers }), params: {}, context: { clientAddress: "10.0.0.9" } }) as Response;
+    const first = ask();
+    expect(first.status).toBe(200);
+    const etag = first.headers.get("ETag")!;
+    expect(etag).toMatch(/^"[\w-]{22}"$/);
+    expect(((await first.json()) as { openapi: string }).openapi).toBe("3.1.0");
+    expect(ask().headers.get("ETag")).toBe(etag);
+    const again = ask({ "If-None-Match": etag });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe("");
+  });
+});

@@ -8,7 +8,7 @@ import { changeActionStatus, createAction, replanAction, updateAction, type Acti
 import { moveIncident, reportIncident, saveIncident, setPeople } from "~/models/incident.server";
 import { notificationChoices } from "~/models/inputs";
 import { claimRemediation, handFacilitation, joinSession, makeParticipant, sendForReview, startSession } from "~/models/live-session.server";
-import { NOTIFICATION_KINDS, type NotificationKind } from "~/models/notification";
+import { NOTIFICATION_KINDS, NOTIFICATIONS_PER_HOUR, type NotificationKind } from "~/models/notification";
 import { notify } from "~/models/notification.server";
 import { deliverPending } from "~/models/outbox.server";
 import { removePerson } from "~/models/person-removal.server";
@@ -420,6 +420,21 @@ describe("exactly once", () => {
     expect(touching(few.queries)).toBe(2);
     expect(touching(lots.queries)).toBe(2);
     expect(lots.queries.length).toBe(few.queries.length);
+  });
+});
+
+describe("an inbox that would be flooded", () => {
+  it("is sent at most NOTIFICATIONS_PER_HOUR of them an hour; others are still told", async () => {
+    for (let i = 0; i < NOTIFICATIONS_PER_HOUR + 5; i++) {
+      await reportIncident(ben, { ...incidentFields({ title: `Spam ${i}` }), facilitatorId: ava.id });
+    }
+    expect((await mails()).filter((m) => m.to === ava.email)).toHaveLength(NOTIFICATIONS_PER_HOUR);
+    // Someone else is still told, and an hour later Ava is again.
+    await reportIncident(ben, { ...incidentFields({ title: "Real one" }), facilitatorId: cleo.id });
+    expect((await mails()).filter((m) => m.to === cleo.email)).toHaveLength(1);
+    await db().update(schema.outbox).set({ createdAt: new Date(Date.now() - 3_601_000).toISOString() }).run();
+    await reportIncident(ben, { ...incidentFields({ title: "An hour on" }), facilitatorId: ava.id });
+    expect((await mails()).filter((m) => m.to === ava.email).at(-1)?.subject).toContain("An hour on");
   });
 });
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { API_BASE, API_BODY_LIMIT, API_RATE_PER_MINUTE, router, type Operation } from "../api.server";
+import { API_BASE, API_BODY_LIMIT, API_RATE_PER_MINUTE, API_RATE_PER_PERSON, router, type Operation } from "../api.server";
 import { OPERATIONS } from "./operations.server";
 import { components, Problem } from "./representations.server";
 
@@ -107,7 +107,7 @@ function build(): JsonSchema {
         "- **Changes** of a stored thing send `If-Match` with the version read (its `ETag`); a stale one is answered 409 with the thing as it is now in `current`.",
         "- **Errors** are `application/problem+json` (RFC 9457), with one entry per refused field in `errors` (a JSON pointer into the request body).",
         "- **Lists** come a page at a time: pass a page's `nextCursor` back as `cursor` for the next; `null` on the last page.",
-        `- **Limits**: ${API_RATE_PER_MINUTE} requests per minute per token (then 429 with Retry-After); a request body of at most ${API_BODY_LIMIT / 1024} KB; each field's own limit, as the page's forms.`,
+        `- **Limits**: ${API_RATE_PER_MINUTE} requests per minute per token and ${API_RATE_PER_PERSON} per person over all their tokens (then 429 with Retry-After); a request body of at most ${API_BODY_LIMIT / 1024} KB; each field's own limit, as the page's forms.`,
       ].join("\n"),
     },
     jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",

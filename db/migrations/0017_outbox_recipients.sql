@@ -1,0 +1,1 @@
+CREATE INDEX `outbox_recipients_idx` ON `outbox` (`recipients`,`created_at`);
