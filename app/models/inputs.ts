@@ -530,3 +530,35 @@ export const webhookAddressSetting = z.object({ allowPrivate: z.boolean().defaul
 
 /** A message of the outbox (a webhook delivery to replay, an email to try again). */
 export const outboxMessageRef = z.object({ messageId: id() });
+
+// --- Sign-in settings ------------------------------------------------------------------------------
+
+/** At most this many allowed domains or admin groups: a list an admin reads, not a directory. */
+export const SIGN_IN_LIST_LIMIT = 50;
+
+/** Email domains as an admin types them ("Company.com, @eu.company.com"): lowercase, no "@", each once. */
+export function parseDomains(text: string): string[] {
+  return [...new Set(text.split(/[\s,;]+/).map((d) => d.trim().toLowerCase().replace(/^@/, "")).filter(Boolean))];
+}
+
+const typedList = (what: string, split: (text: string) => string[]) =>
+  z
+    .union([z.string().max(4000, `That is too long for a list of ${what}.`), z.array(z.string().max(4000, `That is too long for a list of ${what}.`)).max(SIGN_IN_LIST_LIMIT * 2, `At most ${SIGN_IN_LIST_LIMIT} ${what}.`)])
+    .default("")
+    .transform((v) => split(typeof v === "string" ? v : v.join("\n")));
+
+/** Who signs in how: the identity provider's name, whose addresses it may sign in, its admin groups, and who may use a password. */
+export const signInSettingsInput = z.object({
+  providerName: lineField(60, "Enter the provider's name, e.g. Okta or Google."),
+  providerDomains: typedList("domains", parseDomains)
+    .pipe(z.array(z.string().max(253, "Each of the domains is at most 253 characters.")).max(SIGN_IN_LIST_LIMIT, `At most ${SIGN_IN_LIST_LIMIT} domains.`))
+    .pipe(z.array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, "Enter domains like company.com, separated by commas.")))
+    .meta({ description: "Email domains the provider may sign in (a list, or the page's text: separated by commas or spaces)." }),
+  providerAdminGroups: typedList("groups", (v) => [...new Set(v.split(/[\n,]+/).map((g) => g.trim()).filter(Boolean))])
+    .pipe(z.array(z.string().max(200, "Each group name is at most 200 characters.")).max(SIGN_IN_LIST_LIMIT, `At most ${SIGN_IN_LIST_LIMIT} groups.`))
+    .meta({ description: "Groups whose members are made admins when they sign in with the provider." }),
+  passwordSignIn: z.enum(["everyone", "admins"], { message: "Choose who signs in with a password." }),
+});
+export type SignInSettingsInput = z.output<typeof signInSettingsInput>;
+/** Some of the sign-in settings (the API's PATCH): the rest stay as stored. */
+export const signInSettingsPatch = someOf(signInSettingsInput.shape);

@@ -1,7 +1,8 @@
 import { env } from "~/lib/env.server";
 import type { Role } from "./authorization";
+import { assertAdmin } from "./authorization.server";
 import { getSettings, updateSettings, type Settings } from "./settings.server";
-import { Forbidden } from "./errors";
+import { Forbidden, Invalid } from "./errors";
 import { changePassword, endMembersPasswordSessions, type SignInSource, type User } from "./user.server";
 
 // Who signs in how: the identity provider when one is configured, passwords for everyone unless
@@ -36,11 +37,21 @@ export async function providerName(): Promise<string> {
 /** The sign-in settings an admin changes on the Sign-in page. */
 export type SignInSettings = Pick<Settings, "passwordSignIn" | "providerName" | "providerDomains" | "providerAdminGroups">;
 
+/** The sign-in settings, for an administrator. */
+export async function signInSettingsFor(actor: User): Promise<SignInSettings> {
+  assertAdmin(actor, "Only an administrator can see the sign-in settings.");
+  const { passwordSignIn, providerName, providerDomains, providerAdminGroups } = await getSettings();
+  return { passwordSignIn, providerName, providerDomains, providerAdminGroups };
+}
+
 /**
  * Saves the sign-in settings. Turning passwords off for members ends the sessions they began
  * with one, so that from then on every member is signed in by the provider. Returns how many ended.
  */
 export async function setSignInSettings(actor: User, changes: SignInSettings): Promise<number> {
+  if (changes.passwordSignIn === "admins" && !providerConfigured()) {
+    throw new Invalid("Configure the identity provider first: without it, members could not sign in at all.", "passwordSignIn");
+  }
   const before = (await getSettings()).passwordSignIn;
   await updateSettings(actor, changes);
   return before === "everyone" && changes.passwordSignIn === "admins" ? await endMembersPasswordSessions() : 0;

@@ -19,11 +19,6 @@ export function emailDomain(email: string): string {
   return normalizeEmail(email).split("@").pop() ?? "";
 }
 
-/** An allowed-domains list as an admin types it: "company.com, @eu.company.com" → ["company.com", "eu.company.com"]. */
-export function parseDomains(text: string): string[] {
-  return [...new Set(text.split(/[\s,;]+/).map((d) => d.trim().toLowerCase().replace(/^@/, "")).filter(Boolean))];
-}
-
 const DEACTIVATED = "Your Hindsight account was deactivated. Ask a Hindsight admin if you need it again.";
 
 type AccountRow = User & { removedAt: string | null };

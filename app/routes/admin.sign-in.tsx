@@ -1,39 +1,14 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { CopyButton, Field, FormError, SubmitButton } from "~/components/form";
 import { env } from "~/lib/env.server";
 import { formFailure, formValues, modelFailure, readForm, validate } from "~/lib/http.server";
 import { callbackUrl, providerProblem } from "~/lib/oidc.server";
 import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
-import { lineField } from "~/models/inputs";
+import { signInSettingsInput } from "~/models/inputs";
 import { getSettings } from "~/models/settings.server";
 import { providerConfigured, setSignInSettings } from "~/models/sign-in-policy.server";
-import { parseDomains } from "~/models/sso.server";
-
-/** At most this many allowed domains or admin groups: a list an admin reads, not a directory. */
-const LIST_LIMIT = 50;
-
-const list = (what: string) =>
-  z
-    .string()
-    .max(4000, `That is too long for a list of ${what}.`)
-    .default("")
-    .transform(parseDomains)
-    .pipe(z.array(z.string().max(253, `Each of the ${what} is at most 253 characters.`)).max(LIST_LIMIT, `At most ${LIST_LIMIT} ${what}.`));
-
-const schema = z.object({
-  providerName: lineField(60, "Enter the provider's name, e.g. Okta or Google."),
-  providerDomains: list("domains").pipe(z.array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, "Enter domains like company.com, separated by commas."))),
-  providerAdminGroups: z
-    .string()
-    .max(4000, "That is too long for a list of groups.")
-    .default("")
-    .transform((v) => [...new Set(v.split(/[\n,]+/).map((g) => g.trim()).filter(Boolean))])
-    .pipe(z.array(z.string().max(200, "Each group name is at most 200 characters.")).max(LIST_LIMIT, `At most ${LIST_LIMIT} groups.`)),
-  passwordSignIn: z.enum(["everyone", "admins"], { message: "Choose who signs in with a password." }),
-});
 
 export const meta: MetaFunction = () => [{ title: "Sign-in · Hindsight" }];
 
@@ -61,11 +36,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
   const values = formValues(await readForm(request));
-  const parsed = validate(schema, values);
+  const parsed = validate(signInSettingsInput, values);
   if (!parsed.ok) return formFailure(400, { errors: parsed.errors, values });
-  if (parsed.data.passwordSignIn === "admins" && !providerConfigured()) {
-    return formFailure(400, { errors: { passwordSignIn: ["Configure the identity provider first: without it, members could not sign in at all."] }, values });
-  }
   try {
     const ended = await setSignInSettings(admin, parsed.data);
     return redirectWithFlash("/admin/sign-in", `Sign-in settings saved.${ended > 0 ? ` Members were signed out of ${ended} ${ended === 1 ? "session" : "sessions"} begun with a password.` : ""}`);

@@ -8,7 +8,8 @@ import { addAndInvite, findPasswordLink, INVITATION_DAYS, reinvite, requestPassw
 import { Forbidden, Invalid, NotFound } from "~/models/errors";
 import { runReminders } from "~/models/reminder.server";
 import { updateSettings } from "~/models/settings.server";
-import { accountForProvider, parseDomains } from "~/models/sso.server";
+import { accountForProvider } from "~/models/sso.server";
+import { parseDomains } from "~/models/inputs";
 import {
   changePassword,
   createSession,

@@ -124,6 +124,10 @@ describe("people through the API", () => {
       ["GET", "/admin/outbox", undefined],
       ["POST", "/admin/outbox/deliveries", undefined],
       ["GET", "/admin/tokens", undefined],
+      ["GET", "/admin/sign-in", undefined],
+      ["PATCH", "/admin/sign-in", { passwordSignIn: "everyone" }],
+      ["GET", "/webhooks/settings", undefined],
+      ["PUT", "/webhooks/settings", { allowPrivate: true }],
     ] as const) {
       const answer = await api(method, path, { userId: member.id }, { body });
       expect(answer.status, `${method} ${path}`).toBe(403);
@@ -202,6 +206,37 @@ describe("settings through the API", () => {
     // What only the environment sets is not taken from a body.
     await api("PATCH", "/admin/settings", {}, { body: { environment: { digestTo: ["leak@example.com"] } } });
     expect((await api("GET", "/admin/settings")).body.environment.digestTo).not.toContain("leak@example.com");
+  });
+});
+
+describe("sign-in settings and webhook addresses through the API", () => {
+  it("are read and changed as on the Sign-in and Webhooks pages, with the same rules", async () => {
+    const admin = await createUser({ role: "admin" });
+    const api = await as(admin);
+    const read = await api("GET", "/admin/sign-in");
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ passwordSignIn: "everyone", providerDomains: [], provider: { configured: false, clientId: null } });
+    expect(JSON.stringify(read.body)).not.toMatch(/secret/i);
+
+    // Some fields at a time; lists as lists or as the page's text.
+    const changed = await api("PATCH", "/admin/sign-in", {}, { body: { providerName: "Okta", providerDomains: ["Company.com", "@eu.company.com"] } });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ providerName: "Okta", providerDomains: ["company.com", "eu.company.com"], passwordSignIn: "everyone", membersSignedOut: 0 });
+    const typed = await api("PATCH", "/admin/sign-in", {}, { body: { providerAdminGroups: "hindsight-admins\nsre-leads" } });
+    expect(typed.body).toMatchObject({ providerName: "Okta", providerAdminGroups: ["hindsight-admins", "sre-leads"], providerDomains: ["company.com", "eu.company.com"] });
+
+    // Passwords off for members needs a provider: refused, naming the field, nothing saved.
+    const refused = await api("PATCH", "/admin/sign-in", {}, { body: { passwordSignIn: "admins" } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ pointer: "#/passwordSignIn", detail: expect.stringContaining("Configure the identity provider first") })]);
+    expect((await getSettings()).passwordSignIn).toBe("everyone");
+    const bad = await api("PATCH", "/admin/sign-in", {}, { body: { providerDomains: "not a domain" } });
+    expect(bad.status).toBe(400);
+
+    expect((await api("GET", "/webhooks/settings")).body).toEqual({ allowPrivate: false });
+    expect((await api("PUT", "/webhooks/settings", {}, { body: { allowPrivate: true } })).body).toEqual({ allowPrivate: true });
+    expect((await getSettings()).webhooksAllowPrivate).toBe(true);
+    expect((await api("PUT", "/webhooks/settings", {}, { body: { allowPrivate: "yes" } })).status).toBe(400);
   });
 });
 

@@ -110,6 +110,27 @@ const DuePolicyRep = z
   .object(Object.fromEntries(SEVERITIES.map((s) => [s, z.object(Object.fromEntries(PRIORITIES.map((p) => [p, days])))])))
   .meta({ description: "Days from an action's creation to its default due date, by the incident's severity and the action's priority." });
 
+export const SignInSettingsRep = named(
+  "SignInSettings",
+  z.object({
+    providerName: z.string().meta({ description: "The identity provider's name, on the sign-in button." }),
+    providerDomains: z.array(z.string()).meta({ description: "Email domains the provider may sign in; empty: any its claims verify." }),
+    providerAdminGroups: z.array(z.string()).meta({ description: "Groups whose members are made admins when they sign in with the provider." }),
+    passwordSignIn: z.enum(["everyone", "admins"]).meta({ description: "Who may sign in with a password." }),
+    provider: z
+      .object({
+        configured: z.boolean(),
+        issuer: z.string().nullable(),
+        clientId: z.string().nullable(),
+        scopes: z.string(),
+        groupsClaim: z.string(),
+        redirectUrl: z.string().meta({ description: "The redirect URL to register with the provider." }),
+      })
+      .meta({ description: "What the environment sets (OIDC_*), read-only; the client secret is never shown." }),
+    membersSignedOut: z.number().int().optional().meta({ description: "After a change: members' sessions begun with a password that ended, as passwords were turned off for members." }),
+  }),
+);
+
 export const SettingsRep = named(
   "Settings",
   z.object({

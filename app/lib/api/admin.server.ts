@@ -20,12 +20,17 @@ import {
   personPatch,
   personRemoval,
   settingsInput,
+  signInSettingsInput,
+  signInSettingsPatch,
 } from "~/models/inputs";
 import { listOutbox, replayMessage, retryEmail, sendWaiting } from "~/models/outbox.server";
 import { removalOf, removePerson } from "~/models/person-removal.server";
 import { settingsFor, updateSettings } from "~/models/settings.server";
+import { providerConfigured, setSignInSettings, signInSettingsFor } from "~/models/sign-in-policy.server";
+import { env } from "../env.server";
+import { callbackUrl } from "../oidc.server";
 import { getAccount, listAccounts, updateUser, type User } from "~/models/user.server";
-import { cursorField, encodeCursor, etag, invalid, operation, type Operation } from "../api.server";
+import { cursorField, encodeCursor, etag, operation, type Operation } from "../api.server";
 import {
   AccountPage,
   AccountRep,
@@ -45,6 +50,7 @@ import {
   RepositoryServicesRep,
   SentDigestRep,
   SettingsRep,
+  SignInSettingsRep,
   TokenPage,
   TokenRep,
   accountJson,
@@ -58,7 +64,7 @@ import {
   settingsJson,
   tokenJson,
 } from "./admin-representations.server";
-import { errors, idParam, readErrors, versionedWriteErrors, withEtag, writeErrors } from "./common.server";
+import { errors, idParam, merged, readErrors, versionedWriteErrors, withEtag, writeErrors } from "./common.server";
 
 // Administration through the API: people, cause categories, settings, the digest, the deploy
 // gate's policies, the outbox and everyone's tokens, on the same model functions as the admin
@@ -79,13 +85,6 @@ const messagePath = z.object({ messageId: idParam("The outbox message's id.") })
 
 function page<T>(items: T[], next: Record<string, number> | null) {
   return { items, nextCursor: next ? encodeCursor(next) : null };
-}
-
-/** The sent fields laid over the stored ones, checked as a whole; a refusal names the sent field. */
-function merged<S extends z.ZodType>(schema: S, whole: object): z.output<S> {
-  const result = schema.safeParse(whole);
-  if (result.success) return result.data;
-  throw invalid("body", result.error);
 }
 
 /** A slice of a list the model gives whole (and bounded), from an offset cursor. */
@@ -288,6 +287,47 @@ const duePolicyPatch = z.object(Object.fromEntries(SEVERITIES.map((s) => [s, due
   [S in keyof typeof duePolicyInput.shape]: z.ZodOptional<ReturnType<(typeof duePolicyInput.shape)[S]["partial"]>>;
 });
 const settingsPatch = settingsInput.partial().extend({ duePolicy: duePolicyPatch.optional().meta({ description: "Only the days to change, by severity and priority." }) });
+
+/** The sign-in settings as the API shows them: the stored ones and what the environment sets. */
+async function signInJson(admin: User, membersSignedOut?: number) {
+  const stored = await signInSettingsFor(admin);
+  const { OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_SCOPES, OIDC_GROUPS_CLAIM } = env();
+  return {
+    ...stored,
+    provider: { configured: providerConfigured(), issuer: OIDC_ISSUER ?? null, clientId: OIDC_CLIENT_ID ?? null, scopes: OIDC_SCOPES, groupsClaim: OIDC_GROUPS_CLAIM, redirectUrl: callbackUrl() },
+    ...(membersSignedOut === undefined ? {} : { membersSignedOut }),
+  };
+}
+
+const signIn: Operation[] = [
+  operation({
+    id: "getSignInSettings",
+    method: "GET",
+    path: "/admin/sign-in",
+    tag: "Administration",
+    summary: "Read the sign-in settings: the identity provider, allowed domains, admin groups, who may use a password",
+    description: ADMINS.trim(),
+    scope: "read",
+    responses: { 200: { description: "The sign-in settings.", schema: SignInSettingsRep }, ...readAdminErrors },
+    run: async ({ holder }) => ({ body: await signInJson(holder.user) }),
+  }),
+  operation({
+    id: "updateSignInSettings",
+    method: "PATCH",
+    path: "/admin/sign-in",
+    tag: "Administration",
+    summary: "Change some sign-in settings",
+    description: `Send only the settings to change. Turning passwords off for members (\`passwordSignIn\`: \`admins\`) needs the identity provider configured, and ends the sessions members began with a password.${ADMINS}`,
+    scope: "write",
+    body: signInSettingsPatch,
+    responses: { 200: { description: "Saved.", schema: SignInSettingsRep }, ...writeErrors },
+    run: async ({ holder, body }) => {
+      const stored = await signInSettingsFor(holder.user);
+      const ended = await setSignInSettings(holder.user, merged(signInSettingsInput, stored, body));
+      return { body: await signInJson(holder.user, ended) };
+    },
+  }),
+];
 
 const settings: Operation[] = [
   operation({
@@ -611,4 +651,4 @@ const tokens: Operation[] = [
 ];
 
 // Tokens last: revoking one can end the token a caller goes on with.
-export const ADMINISTRATION: Operation[] = [...people, ...categories, ...settings, ...digests, ...gate, ...outbox, ...tokens];
+export const ADMINISTRATION: Operation[] = [...people, ...categories, ...settings, ...signIn, ...digests, ...gate, ...outbox, ...tokens];

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ACTION_STATUSES } from "~/models/action";
 import { ACTION_SORTS, type ActionFilters } from "~/models/action.server";
 import { SEVERITIES, parseReference } from "~/models/incident";
+import { invalid } from "../api.server";
 import { Problem } from "./representations.server";
 
 // What the API's operations share: how a path names an incident or a thing, and the refusals
@@ -57,4 +58,14 @@ export function actionFiltersOf(query: z.output<z.ZodObject<typeof actionFilterF
     overdue: query.overdue === "true",
     sort: query.sort,
   };
+}
+
+/**
+ * The sent fields laid over the stored ones, checked as a whole by the input the page's form
+ * uses (a change of some fields is checked as the full input would be); a refusal names the field.
+ */
+export function merged<S extends z.ZodType>(schema: S, stored: object, sent: object = {}): z.output<S> {
+  const result = schema.safeParse({ ...stored, ...sent });
+  if (result.success) return result.data;
+  throw invalid("body", result.error);
 }

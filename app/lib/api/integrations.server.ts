@@ -3,7 +3,7 @@ import { SEVERITIES, reference } from "~/models/incident";
 import { decideGate, grantGateException, endGateException } from "~/models/gate.server";
 import { gateExceptionGrant, webhookEndpointInput, webhookEndpointChange } from "~/models/inputs";
 import { WEBHOOK_EVENT_TYPES, WEBHOOK_FORMATS } from "~/models/webhook";
-import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, rotateSecret, sendTestEvent, setEndpointEnabled, updateEndpoint, type WebhookEndpoint } from "~/models/webhook.server";
+import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, rotateSecret, sendTestEvent, setEndpointEnabled, setWebhooksAllowPrivate, updateEndpoint, webhookSettings, type WebhookEndpoint } from "~/models/webhook.server";
 import { Conflict } from "~/models/errors";
 import { etag, invalid, operation, type Operation } from "../api.server";
 import { named, time } from "./representations.server";
@@ -65,6 +65,8 @@ const Endpoint = named(
     waiting: z.number().int().meta({ description: "Deliveries waiting to be sent or retried." }),
   }),
 );
+const WebhookSettingsRep = named("WebhookSettings", z.object({ allowPrivate: z.boolean().meta({ description: "Whether endpoints may be on non-public addresses." }) }));
+const webhookSettingsInput = z.object({ allowPrivate: z.boolean({ error: "Say true or false." }) });
 const EndpointList = named("WebhookEndpoints", z.object({ items: z.array(Endpoint), nextCursor: z.string().nullable() }));
 const EndpointWithSecret = named(
   "WebhookEndpointWithSecret",
@@ -151,6 +153,32 @@ export const INTEGRATIONS: Operation[] = [
     run: async ({ holder, params }) => {
       await endGateException(holder.user, params.ref, params.exceptionId);
       return { status: 204 };
+    },
+  }),
+  operation({
+    id: "getWebhookSettings",
+    method: "GET",
+    path: "/webhooks/settings",
+    tag: "Webhooks",
+    summary: "Read whether endpoints may be on private addresses",
+    description: adminOnly.trim(),
+    scope: "read",
+    responses: { 200: { description: "The setting.", schema: WebhookSettingsRep }, ...readErrors, 403: errors[403] },
+    run: async ({ holder }) => ({ body: await webhookSettings(holder.user) }),
+  }),
+  operation({
+    id: "updateWebhookSettings",
+    method: "PUT",
+    path: "/webhooks/settings",
+    tag: "Webhooks",
+    summary: "Allow or refuse endpoints on private addresses",
+    description: `Loopback, private, link-local and other non-public addresses, at registration and at every delivery: for a receiver inside the company's network.${adminOnly}`,
+    scope: "write",
+    body: webhookSettingsInput,
+    responses: { 200: { description: "Saved.", schema: WebhookSettingsRep }, ...writeErrors },
+    run: async ({ holder, body }) => {
+      await setWebhooksAllowPrivate(holder.user, body.allowPrivate);
+      return { body: await webhookSettings(holder.user) };
     },
   }),
   operation({

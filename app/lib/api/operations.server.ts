@@ -33,8 +33,8 @@ import { linkIncidents, listRelated, unlinkIncidents } from "~/models/recurrence
 import { buildTree, type WhyNode } from "~/models/why-tree";
 import { NotFound } from "~/models/errors";
 import { PAGE_SIZE } from "~/models/paging";
-import { actionFilterFields, actionFiltersOf, errors, idParam, readErrors, refParam, versionedWriteErrors, withEtag, writeErrors } from "./common.server";
-import { API_BASE, cursorField, invalid, encodeCursor, etag, operation, type Operation } from "../api.server";
+import { actionFilterFields, actionFiltersOf, errors, idParam, merged, readErrors, refParam, versionedWriteErrors, withEtag, writeErrors } from "./common.server";
+import { API_BASE, cursorField, encodeCursor, etag, operation, type Operation } from "../api.server";
 import { INTEGRATIONS } from "./integrations.server";
 import { ACCOUNT } from "./account.server";
 import { SESSIONS } from "./sessions.server";
@@ -124,13 +124,6 @@ async function actionOf(origin: string, viewer: Parameters<typeof getAction>[0],
 function incidentFieldsOf(incident: Awaited<ReturnType<typeof getIncident>>) {
   const { title, severity, startedAt, detectedAt, resolvedAt, services, impactMd, summaryMd, visibility } = incident;
   return { title, severity, startedAt, detectedAt, resolvedAt, services, impactMd, summaryMd, visibility };
-}
-
-/** The sent fields laid over the stored ones, checked as a whole; a refusal names the sent field. */
-function merged<S extends z.ZodType>(schema: S, stored: object, sent: object): z.output<S> {
-  const result = schema.safeParse({ ...stored, ...sent });
-  if (result.success) return result.data;
-  throw invalid("body", result.error);
 }
 
 const created = (location: string, body: unknown, version?: number) => ({
