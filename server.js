@@ -319,6 +319,22 @@ app.use(readBody, async (req, res, next) => {
 const server = app.listen(PORT, HOST, () => {
   console.log(`Hindsight is listening on http://${HOST === "0.0.0.0" ? "localhost" : HOST}:${PORT}`);
 });
+/**
+ * Requests Node refuses before the app sees them: headers (or an address) past 16 KB, and
+ * requests it cannot parse. An API client is answered as every API error is, in
+ * application/problem+json; anyone else in plain text.
+ */
+server.on("clientError", (error, socket) => {
+  if (!socket.writable || error.code === "ECONNRESET") return socket.destroy();
+  const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+  const [status, title] = tooLarge ? [431, "Request Header Fields Too Large"] : [400, "Bad Request"];
+  const detail = tooLarge ? "The request's address and headers may hold at most 16 KB." : "The request could not be read as HTTP.";
+  const api = /^[A-Z]+ \/api\//.test(error.rawPacket?.subarray(0, 32).toString("latin1") ?? "");
+  const [type, body] = api
+    ? ["application/problem+json", JSON.stringify({ type: `tag:hindsight,2026:${tooLarge ? "headers-too-large" : "bad-request"}`, title, status, detail })]
+    : ["text/plain; charset=utf-8", detail];
+  socket.end(`HTTP/1.1 ${status} ${title}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+});
 server.requestTimeout = REQUEST_MS;
 server.headersTimeout = HEADERS_MS;
 

@@ -48,6 +48,11 @@ test("a malformed address is answered by the app, not the web server's own page"
   // Sent as written (not a percent-encoding of anything): the API's own 404, as problem+json.
   const answer = await api("GET", "/incidents/{ref}", { ref: "%E0%A4%A" }, { raw: true });
   expect(answer.status).toBe(404);
+  // An address past what Node reads (16 KB of address and headers): refused before the app, still as problem+json.
+  const huge = await page.request.get(`/api/v1/incidents?filter=${"x".repeat(20_000)}`);
+  expect(huge.status()).toBe(431);
+  expect(huge.headers()["content-type"]).toBe("application/problem+json");
+  expect(await huge.json()).toMatchObject({ status: 431, title: "Request Header Fields Too Large" });
   const onPage = await page.request.get("/incidents/%E0%A4%A");
   expect(onPage.status()).toBe(404);
   expect(await onPage.text()).toContain("Hindsight");
