@@ -101,7 +101,7 @@ function build(): JsonSchema {
       title: "Hindsight API",
       version: "1",
       description: [
-        "Everything a person can do with incidents, whys, timelines and actions in the browser, with a personal API token acting as them: the same rules decide what it may see and change.",
+        "What a person does in the browser, with a personal API token acting as them: incidents, their whys, timelines and actions, live sessions, learnings and search, their own profile, the integrations and, for administrators, administration. The same rules decide what it may see and change. What makes or changes a way in (a password, a new token, the browser's sessions, the private feed link) stays in the browser.",
         "",
         "- **Authentication**: `Authorization: Bearer hs_…`, a token made on the profile page. A read token may only read; a read-and-write token may change what its owner may. Cookies are never read.",
         "- **Changes** of a stored thing send `If-Match` with the version read (its `ETag`); a stale one is answered 409 with the thing as it is now in `current`.",
