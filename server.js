@@ -340,7 +340,9 @@ server.headersTimeout = HEADERS_MS;
 
 function shutdown(signal) {
   console.log(`${signal}: finishing requests in flight, then stopping`);
-  server.close(() => process.exit(0));
+  // The app lets go of what it holds for this process (the schedule's lease) while requests finish.
+  const stopped = Promise.resolve(typeof build === "function" ? undefined : build.entry.module.stopping?.()).catch((error) => console.error("Stopping failed:", error));
+  server.close(() => void stopped.finally(() => process.exit(0)));
   // Live streams never finish by themselves: closed, their clients reconnect to another server.
   for (const res of openStreams) res.destroy();
   setTimeout(() => process.exit(0), 10_000).unref();

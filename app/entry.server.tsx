@@ -5,7 +5,8 @@ import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { openAppDatabase } from "~/lib/db.server";
 import { NonceContext } from "~/lib/nonce";
-import { startScheduler } from "~/lib/scheduler.server";
+import { SCHEDULE_LEASE, startScheduler } from "~/lib/scheduler.server";
+import { releaseLease } from "~/models/lease.server";
 import { checkUncheckedWhysInBackground } from "~/models/blame.server";
 import { startDelivery } from "~/models/outbox.server";
 import { DATA_MIGRATIONS } from "~/models/data-migrations.server";
@@ -25,6 +26,14 @@ export const ready: Promise<void> = openAppDatabase(DATA_MIGRATIONS).then(() => 
   checkUncheckedWhysInBackground();
   refreshUncheckedSimilaritiesInBackground();
 });
+
+/**
+ * The server is stopping (server.js, on SIGTERM or SIGINT): it lets its lease on the schedule go,
+ * so another process takes the scheduled work on its next tick rather than once the lease expires.
+ */
+export async function stopping(): Promise<void> {
+  await releaseLease(SCHEDULE_LEASE);
+}
 
 // No page defers data, so a render still running is only slow (the largest incident on a busy
 // machine), not stuck: it is given time to finish rather than cut off into a broken page.

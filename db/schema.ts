@@ -357,6 +357,18 @@ export const settings = sqliteTable("settings", {
 });
 
 /**
+ * Who runs a piece of scheduled work (the reminders and digest schedule) when several processes
+ * could: the holder whose lease has not expired. A process renews its lease while it runs; one
+ * that dies lets it expire, and another takes it over.
+ */
+export const leases = sqliteTable("leases", {
+  name: text("name").primaryKey(),
+  /** The process holding it: host, process id and a random part, unique per start. */
+  holder: text("holder").notNull(),
+  expiresAt: text("expires_at").notNull(),
+});
+
+/**
  * Where events are sent: a URL that receives signed Standard Webhooks, or a Slack incoming
  * webhook that receives Block Kit messages.
  */

@@ -1,11 +1,16 @@
 import { scheduledMoment, sendDigest } from "~/models/digest.server";
 import { endIdleSessions } from "~/models/live-session.server";
 import { runReminders } from "~/models/reminder.server";
+import { holdLease } from "~/models/lease.server";
 import { getSettings } from "~/models/settings.server";
 import { dateIn, hourIn } from "./time";
 import { env } from "./env.server";
 
 let started = false;
+
+/** The lease the schedule's work is done under, and how long one take of it lasts: a few ticks. */
+export const SCHEDULE_LEASE = "schedule";
+const LEASE_MS = 3 * 60_000;
 
 /**
  * The daily reminder run and the weekly digest, inside the server process: once a minute it
@@ -13,6 +18,8 @@ let started = false;
  * has not happened yet. A restart may run one again; the outbox keys make that send nothing twice,
  * and a digest is sent only if none was since the scheduled moment (an admin may have sent one).
  * Live sessions left open without activity end on the same tick, so their history says when.
+ * Where several processes share the database, only the one holding the schedule's lease does the
+ * work; it renews the lease on each tick, and another takes over within minutes if it stops.
  */
 export function startScheduler() {
   if (started || env().SCHEDULER === "false") return;
@@ -20,6 +27,7 @@ export function startScheduler() {
   let remindedOn: string | undefined;
   let digested: string | undefined;
   const tick = async () => {
+    if (!(await holdLease(SCHEDULE_LEASE, LEASE_MS))) return;
     const { timeZone, reminderHour } = await getSettings();
     const now = new Date();
     const today = dateIn(timeZone, now);
