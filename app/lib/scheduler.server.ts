@@ -26,8 +26,13 @@ export function startScheduler() {
   started = true;
   let remindedOn: string | undefined;
   let digested: string | undefined;
+  let holding: boolean | undefined;
   const tick = async () => {
-    if (!(await holdLease(SCHEDULE_LEASE, LEASE_MS))) return;
+    const held = await holdLease(SCHEDULE_LEASE, LEASE_MS);
+    // Said when it changes: which process does the work is in its log.
+    if (held !== holding) console.log(JSON.stringify({ job: "schedule", lease: held ? "taken" : "held by another process" }));
+    holding = held;
+    if (!held) return;
     const { timeZone, reminderHour } = await getSettings();
     const now = new Date();
     const today = dateIn(timeZone, now);

@@ -55,14 +55,16 @@ const running = new Set<ChildProcess>();
 
 /**
  * Starts the server, with more environment when given; with `log`, its standard output (the
- * request log) is collected there.
+ * request log) is collected there. On OWN_PORT unless another `port` is given (a second process
+ * on the same data folder).
  */
-export async function startServer(dataDir: string, options: { log?: string[]; env?: Record<string, string> } = {}): Promise<ChildProcess> {
-  const { log } = options;
+export async function startServer(dataDir: string, options: { log?: string[]; env?: Record<string, string>; port?: number } = {}): Promise<ChildProcess> {
+  const { log, port = OWN_PORT } = options;
+  const base = `http://127.0.0.1:${port}`;
   // Another server on the port (one a failed test left) would answer for this one.
-  if (await fetch(`${OWN_BASE}/healthz`).then(() => true, () => false)) throw new Error(`port ${OWN_PORT} is already taken by a server`);
+  if (await fetch(`${base}/healthz`).then(() => true, () => false)) throw new Error(`port ${port} is already taken by a server`);
   const child = spawn(process.execPath, ["server.js"], {
-    env: { ...process.env, NODE_ENV: "production", PORT: String(OWN_PORT), HOST: "127.0.0.1", DATABASE_PATH: path.join(dataDir, "hindsight.db"), SCHEDULER: "false", SESSION_WRITES_PER_10S: "100000", ...options.env },
+    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", DATABASE_PATH: path.join(dataDir, "hindsight.db"), SCHEDULER: "false", SESSION_WRITES_PER_10S: "100000", ...options.env },
     stdio: ["ignore", log ? "pipe" : "ignore", "inherit"],
   });
   if (log) {
@@ -78,7 +80,7 @@ export async function startServer(dataDir: string, options: { log?: string[]; en
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the server exited (${child.exitCode ?? child.signalCode}) before it answered`);
-    const answer = await fetch(`${OWN_BASE}/healthz`).then((r) => r.status, () => 0);
+    const answer = await fetch(`${base}/healthz`).then((r) => r.status, () => 0);
     if (answer === 200) return child;
     if (Date.now() > deadline) throw new Error("the server did not start");
     await new Promise((r) => setTimeout(r, 50));
