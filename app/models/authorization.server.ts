@@ -68,7 +68,7 @@ function factSql(fact: Fact, person: SqlPerson, row: IncidentRow): SQL | boolean
 function disjunction(parts: (SQL | boolean)[]): SQL | true {
   if (parts.includes(true)) return true;
   const open = parts.filter((p): p is SQL => p !== false);
-  if (open.length === 0) return sql`0`;
+  if (open.length === 0) return sql`false`;
   return sql`(${sql.join(open, sql` or `)})`;
 }
 
@@ -108,7 +108,7 @@ export function incidentViewableBy(person: SqlPerson, incidentId: SQLWrapper): S
  */
 export function hiddenFrom(person: SqlPerson): SQL {
   const seen = viewableBy(person, "h");
-  return sql`select h.id from incidents h where h.visibility = 'restricted' and ${seen ? sql`not ${seen}` : sql`0`}`;
+  return sql`select h.id from incidents h where h.visibility = 'restricted' and ${seen ? sql`not ${seen}` : sql`false`}`;
 }
 
 /** Refuses anyone but an administrator. */

@@ -10,7 +10,7 @@ import { categoryLabels } from "./category.server";
 import { reference, SEVERITIES, type Severity } from "./incident";
 import { viewableBy } from "./authorization.server";
 import { withService } from "./incident.server";
-import { idList, inIdList, secondsBetween } from "./sql/sqlite.server";
+import { idList, inIdList, monthOf, secondsBetween } from "./sql/sqlite.server";
 
 // Figures for the Insights page. Everything counts the incidents that started in the period and
 // match the team and service, as the viewer may see them, together with their whys and actions.
@@ -173,7 +173,7 @@ async function latestBefore(viewer: Viewer, filters: InsightsFilters, period: Pe
   return { startedAt: row.startedAt, widenFrom: dateKey(startOfMonth(parseISO(row.startedAt, { in: UTC }), { in: UTC })) };
 }
 
-const startMonth = sql<string>`substr(${incidents.startedAt}, 1, 7)`;
+const startMonth = monthOf(incidents.startedAt);
 /** Whole seconds apart, in minutes (julianday's floating point would make 7 minutes 6.99999). */
 const minutesSinceStart = (to: typeof incidents.detectedAt | typeof incidents.resolvedAt) =>
   sql<number | null>`${secondsBetween(incidents.startedAt, to)} / 60.0`;
@@ -322,7 +322,7 @@ export async function insightsFor(viewer: Viewer, filters: InsightsFilters = {},
   // One pass over the actions: counts by month and status, and for those done the whole
   // milliseconds from creation to done (as on the actions summary), gathered per group as a
   // JSON array rather than one row per action.
-  const createdMonth = sql<string>`substr(${actions.createdAt}, 1, 7)`;
+  const createdMonth = monthOf(actions.createdAt);
   const actionRows = await db()
     .select({ month: createdMonth, ...tallyColumns(todayDate) })
     .from(actions)

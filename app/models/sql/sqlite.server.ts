@@ -51,6 +51,14 @@ export function secondsBetween(from: SQLWrapper, to: SQLWrapper): SQL<number | n
   return sql<number | null>`(unixepoch(${to}) - unixepoch(${from}))`;
 }
 
+/**
+ * The month of a text timestamp, "2026-12" (stored in UTC, so the month is UTC's). PostgreSQL:
+ * `to_char(… at time zone 'UTC', 'YYYY-MM')`.
+ */
+export function monthOf(timestamp: SQLWrapper): SQL<string> {
+  return sql<string>`substr(${timestamp}, 1, 7)`;
+}
+
 /** Whole milliseconds from one text timestamp to another, to the millisecond stored. */
 export function millisecondsBetween(from: SQLWrapper, to: SQLWrapper): SQL<number> {
   return sql<number>`cast(round((unixepoch(${to}, 'subsec') - unixepoch(${from}, 'subsec')) * 1000) as integer)`;
