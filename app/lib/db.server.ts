@@ -1,186 +1,41 @@
-import { AsyncLocalStorage } from "node:async_hooks";
-import fs from "node:fs";
-import path from "node:path";
-import Database from "better-sqlite3";
 import { sql, type SQL } from "drizzle-orm";
-import { drizzle as drizzleForMigrations } from "drizzle-orm/better-sqlite3";
-import { migrate } from "drizzle-orm/better-sqlite3/migrator";
-import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
-import { drizzle, type SqliteRemoteDatabase } from "drizzle-orm/sqlite-proxy";
-import * as schema from "../../db/schema";
+import * as sqliteSchema from "../../db/schema";
+import * as postgresSchema from "../../db/schema.pg";
+import { DatabaseBusy, LOCK_WAIT_MS, type Db, type Engine, type Tx } from "./db-port.server";
+import { openPostgres, poolOf, postgresEngine } from "./db-postgres.server";
+import { openSqlite, sqliteEngine, sqliteOf } from "./db-sqlite.server";
 import { env } from "./env.server";
 
 /**
- * The data port: the models' one way to the database. Every query is asynchronous, as it must be
- * for a database across a network; on the embedded SQLite file it runs on one better-sqlite3
- * connection through drizzle's asynchronous SQLite driver (`sqlite-proxy`), whose one callback
- * is below. docs/decisions/0017-async-models-on-one-sqlite-connection.md
+ * The data port: the models' one way to the database, on either engine. The embedded SQLite file
+ * is the default; DATABASE_URL=postgres://… selects PostgreSQL, for several instances on one
+ * database. The engine is chosen once, as the process starts: the models take their tables
+ * from `schema` as they load. docs/decisions/0033-two-engines-one-set-of-models.md
  */
-export type Db = SqliteRemoteDatabase<typeof schema>;
-/** A transaction handle or the database itself: models accept either. */
-export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0] | Db;
+export { DatabaseBusy, LOCK_WAIT_MS, poolOf, sqliteOf, type Db, type Tx };
 
-/** How many compiled statements a connection keeps; past it the cache starts over. */
-const STATEMENT_CACHE = 1000;
+/** Whether a database address names PostgreSQL rather than a SQLite file. */
+export function isPostgresUrl(address: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(address);
+}
+
+const port: Engine = process.env.DATABASE_URL ? postgresEngine : sqliteEngine;
+
+/** The engine this process runs on. */
+export const engine = port.name;
 
 /**
- * How long a statement or transaction waits for another's transaction before it fails. Requests'
- * transactions take milliseconds; a wait this long means one is stuck (it awaits something that
- * itself waits for the lock), and an error is better than every request hanging behind it.
+ * The tables, as the models use them: the PostgreSQL mirror (db/schema.pg.ts) holds the same
+ * names and row types as db/schema.ts, which gives them their types.
  */
-export const LOCK_WAIT_MS = 15_000;
-
-/** A statement waited LOCK_WAIT_MS for a transaction that did not end. */
-export class DatabaseBusy extends Error {
-  constructor() {
-    super(`The database stayed locked by a transaction for ${LOCK_WAIT_MS / 1000} s.`);
-  }
-}
-
-/** The transaction an asynchronous context is running in, if any, and what waits for its commit. */
-type Open = { connection: Connection; holder: symbol; tx: Tx; committed: (() => void)[] };
-const openTransaction = new AsyncLocalStorage<Open>();
-
-/**
- * One SQLite connection and its write lock. A transaction holds the lock from `BEGIN IMMEDIATE`
- * to `COMMIT`; while it is held, a statement from any other request waits, so no one sees or
- * interleaves with an open transaction, although its body awaits. Statements of the transaction
- * itself (its asynchronous context) pass.
- */
-class Connection {
-  private readonly statements = new Map<string, Database.Statement>();
-  private holder: symbol | null = null;
-  private waiting: (() => void)[] = [];
-  /** Called with each statement run, for tests that look at what a page queries. */
-  observer: ((sql: string, params: unknown[]) => void) | undefined;
-
-  constructor(readonly sqlite: Database.Database) {}
-
-  /** Resolves once a statement from the current context may run. */
-  async turn(): Promise<void> {
-    while (this.holder !== null && openTransaction.getStore()?.holder !== this.holder) await this.released();
-  }
-
-  /** Takes the write lock once no transaction holds it. */
-  async hold(): Promise<symbol> {
-    while (this.holder !== null) await this.released();
-    this.holder = Symbol("transaction");
-    return this.holder;
-  }
-
-  release() {
-    this.holder = null;
-    const waiting = this.waiting;
-    this.waiting = [];
-    for (const wake of waiting) wake();
-  }
-
-  holds(holder: symbol): boolean {
-    return this.holder === holder;
-  }
-
-  /** The running transaction, when the current context holds this connection's lock. */
-  transactionHere(): Open | undefined {
-    const open = openTransaction.getStore();
-    return open && open.connection === this && this.holder === open.holder ? open : undefined;
-  }
-
-  statement(text: string, params: unknown[]): Database.Statement {
-    this.observer?.(text, params);
-    let statement = this.statements.get(text);
-    if (!statement) {
-      if (this.statements.size >= STATEMENT_CACHE) this.statements.clear();
-      statement = this.sqlite.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
-  }
-
-  private released(): Promise<void> {
-    return new Promise((wake, fail) => {
-      const timer = setTimeout(() => {
-        this.waiting = this.waiting.filter((w) => w !== woken);
-        fail(new DatabaseBusy());
-      }, LOCK_WAIT_MS);
-      const woken = () => {
-        clearTimeout(timer);
-        wake();
-      };
-      this.waiting.push(woken);
-    });
-  }
-}
-
-const connections = new WeakMap<object, Connection>();
-const dialect = new SQLiteAsyncDialect();
-
-function connectionOf(handle: Tx): Connection {
-  // A savepoint's handle (tx.transaction) is not registered: it is within its transaction.
-  const connection = connections.get(handle) ?? openTransaction.getStore()?.connection;
-  if (!connection) throw new Error("Not a handle of an open database.");
-  return connection;
-}
-
-/** Wraps a better-sqlite3 connection in the port: drizzle's asynchronous driver and the write lock. */
-function connect(sqlite: Database.Database): Db {
-  const connection = new Connection(sqlite);
-  const database = drizzle(
-    async (text, params, method) => {
-      await connection.turn();
-      const statement = connection.statement(text, params);
-      if (!statement.reader) {
-        statement.run(...params);
-        return { rows: [] };
-      }
-      statement.raw(true);
-      // drizzle's asynchronous driver takes rows as arrays in column order; `get` as one row.
-      return { rows: method === "get" ? (statement.get(...params) as unknown[]) : (statement.all(...params) as unknown[][]) };
-    },
-    { schema },
-  ) as Db;
-  connections.set(database, connection);
-  const begin = database.transaction.bind(database);
-  // The only way in: every transaction, top level or nested, takes the lock or a savepoint.
-  database.transaction = async (body, config) => {
-    const here = connection.transactionHere();
-    if (here) {
-      return here.tx.transaction(async (nested) => {
-        connections.set(nested, connection);
-        return body(nested);
-      });
-    }
-    const holder = await connection.hold();
-    const open: Open = { connection, holder, tx: database, committed: [] };
-    let result: Awaited<ReturnType<typeof body>>;
-    try {
-      result = await openTransaction.run(open, () =>
-        begin(
-          async (tx) => {
-            connections.set(tx, connection);
-            open.tx = tx;
-            return body(tx);
-          },
-          { behavior: "immediate", ...config },
-        ),
-      );
-    } finally {
-      if (connection.holds(holder)) connection.release();
-    }
-    // Committed: now others may hear of it (a rolled-back transaction never gets here).
-    for (const run of open.committed) run();
-    return result;
-  };
-  return database;
-}
+const schema = (engine === "postgres" ? postgresSchema : sqliteSchema) as typeof sqliteSchema;
 
 /**
  * Runs `announce` once the current transaction has committed, or at once outside one: what a
  * change tells others (the live event bus) must never tell of a change that is rolled back.
  */
 export function afterCommit(announce: () => void): void {
-  const open = openTransaction.getStore();
-  if (open && open.connection.holds(open.holder)) open.committed.push(announce);
-  else announce();
+  port.afterCommit(announce);
 }
 
 /**
@@ -188,45 +43,29 @@ export function afterCommit(announce: () => void): void {
  * gives arrays on its asynchronous driver; queries written in SQL (the named query modules) use
  * these instead.
  */
-export async function rowsOf<T>(handle: Tx, query: SQL): Promise<T[]> {
-  const connection = connectionOf(handle);
-  await connection.turn();
-  const { sql: text, params } = dialect.sqlToQuery(query);
-  return connection.statement(text, params).raw(false).all(...params) as T[];
+export function rowsOf<T>(handle: Tx, query: SQL): Promise<T[]> {
+  return port.rowsOf<T>(handle, query);
 }
 
 /** The first row of a hand-written statement, or undefined. */
-export async function rowOf<T>(handle: Tx, query: SQL): Promise<T | undefined> {
-  const connection = connectionOf(handle);
-  await connection.turn();
-  const { sql: text, params } = dialect.sqlToQuery(query);
-  return connection.statement(text, params).raw(false).get(...params) as T | undefined;
+export function rowOf<T>(handle: Tx, query: SQL): Promise<T | undefined> {
+  return port.rowOf<T>(handle, query);
 }
 
 /** Runs a hand-written statement that returns no rows; how many rows it changed. */
-export async function execute(handle: Tx, query: SQL): Promise<number> {
-  const connection = connectionOf(handle);
-  await connection.turn();
-  const { sql: text, params } = dialect.sqlToQuery(query);
-  return connection.statement(text, params).run(...params).changes;
+export function execute(handle: Tx, query: SQL): Promise<number> {
+  return port.execute(handle, query);
 }
 
 /** Watches every statement the database runs until the returned function is called (tests). */
 export function observeStatements(handle: Tx, observer: (sql: string, params: unknown[]) => void): () => void {
-  const connection = connectionOf(handle);
-  connection.observer = observer;
-  return () => {
-    if (connection.observer === observer) connection.observer = undefined;
-  };
+  return port.observe(handle, observer);
 }
 
-/** The SQLite connection under a database, for what only SQLite does (its plan, its backup). */
-export function sqliteOf(handle: Tx): Database.Database {
-  return connectionOf(handle).sqlite;
+/** Closes a database's connections. */
+export function closeDatabase(handle: Db): Promise<void> {
+  return port.close(handle);
 }
-
-// Resolved from the project root, not from this file: the server code is bundled into build/.
-const migrationsFolder = path.resolve(process.cwd(), "db/migrations");
 
 /**
  * A step of a data migration: stored data computed with the app's own code (a model), which SQL
@@ -242,14 +81,24 @@ const DATA_MIGRATIONS_TABLE = "__data_migrations";
 
 /** Runs the steps this database has not run yet, in order; returns the names of those it ran. */
 export async function runDataMigrations(database: Db, steps: readonly DataMigration[]): Promise<string[]> {
-  sqliteOf(database).exec(`CREATE TABLE IF NOT EXISTS ${DATA_MIGRATIONS_TABLE} (name text PRIMARY KEY NOT NULL, ran_at text NOT NULL)`);
+  const table = sql.identifier(DATA_MIGRATIONS_TABLE);
+  const isNew = engine === "postgres" && (await rowOf<{ found: string | null }>(database, sql`select to_regclass(${DATA_MIGRATIONS_TABLE}) as found`))?.found === null;
+  await execute(database, sql`create table if not exists ${table} (name text primary key not null, ran_at text not null)`);
+  if (isNew) {
+    // A PostgreSQL database begins empty, under today's schema: no step has anything to compute,
+    // so each is recorded as done. (An installation moved up from SQLite by db:copy brings its own
+    // record.) Steps are therefore written for SQLite's older data only.
+    const now = new Date().toISOString();
+    for (const step of steps) await execute(database, sql`insert into ${table} (name, ran_at) values (${step.name}, ${now}) on conflict do nothing`);
+    return [];
+  }
   const ran: string[] = [];
   for (const step of steps) {
     // Immediate: another process opening the same file at the same moment waits, then finds it done.
     await database.transaction(async (tx) => {
-      if (await rowOf(tx, sql`select 1 from ${sql.identifier(DATA_MIGRATIONS_TABLE)} where name = ${step.name}`)) return;
+      if (await rowOf(tx, sql`select 1 from ${table} where name = ${step.name}`)) return;
       await step.run(tx);
-      await execute(tx, sql`insert into ${sql.identifier(DATA_MIGRATIONS_TABLE)} (name, ran_at) values (${step.name}, ${new Date().toISOString()})`);
+      await execute(tx, sql`insert into ${table} (name, ran_at) values (${step.name}, ${new Date().toISOString()})`);
       ran.push(step.name);
     });
   }
@@ -257,19 +106,15 @@ export async function runDataMigrations(database: Db, steps: readonly DataMigrat
 }
 
 /**
- * Opens a database file and brings it up to date: the SQL migrations (db/migrations), then the
- * data migrations given. The SQL migrations are plain SQL: they call no app code.
+ * Opens a database and brings it up to date: the SQL migrations of its engine (db/migrations,
+ * db/migrations-pg), then the data migrations given. `address` is a SQLite file (or ":memory:")
+ * or, on PostgreSQL, a postgres:// URL. The SQL migrations are plain SQL: they call no app code.
  */
-export async function openDatabase(file: string, options: { dataMigrations?: readonly DataMigration[] } = {}): Promise<Db> {
-  if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const sqlite = new Database(file);
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
-  sqlite.pragma("synchronous = NORMAL");
-  // drizzle's migrator runs on its synchronous driver, once, before anything else uses the file.
-  migrate(drizzleForMigrations(sqlite), { migrationsFolder });
-  const database = connect(sqlite);
+export async function openDatabase(address: string, options: { dataMigrations?: readonly DataMigration[] } = {}): Promise<Db> {
+  if (isPostgresUrl(address) !== (engine === "postgres")) {
+    throw new Error(`This process runs on ${engine === "postgres" ? "PostgreSQL (DATABASE_URL)" : "SQLite"}: it cannot open ${engine === "postgres" ? "a SQLite file" : "a PostgreSQL database"}.`);
+  }
+  const database = engine === "postgres" ? await openPostgres(address, env().DATABASE_POOL_SIZE) : openSqlite(address);
   await runDataMigrations(database, options.dataMigrations ?? []);
   return database;
 }
@@ -278,15 +123,16 @@ let current: Db | undefined;
 let opening: Promise<Db> | undefined;
 
 /**
- * Opens and migrates the application's database (DATABASE_PATH), with the data migrations
- * given; every entry point (the server, the command-line jobs, the seeds) awaits it before the
- * first db(): this module, the lowest layer, cannot import the models that compute them.
- * Closed when the process exits.
+ * Opens and migrates the application's database (DATABASE_URL, else the file at DATABASE_PATH),
+ * with the data migrations given; every entry point (the server, the command-line jobs, the
+ * seeds) awaits it before the first db(): this module, the lowest layer, cannot import the models
+ * that compute them. A SQLite file is closed when the process exits.
  */
 export function openAppDatabase(dataMigrations: readonly DataMigration[]): Promise<Db> {
-  opening ??= openDatabase(env().DATABASE_PATH, { dataMigrations }).then((opened) => {
+  const { DATABASE_URL, DATABASE_PATH } = env();
+  opening ??= openDatabase(DATABASE_URL ?? DATABASE_PATH, { dataMigrations }).then((opened) => {
     // A clean close checkpoints the write-ahead log into the file and removes it.
-    process.once("exit", () => sqliteOf(opened).open && sqliteOf(opened).close());
+    if (engine === "sqlite") process.once("exit", () => sqliteOf(opened).open && sqliteOf(opened).close());
     return (current = opened);
   });
   return opening;
@@ -298,7 +144,7 @@ export function db(): Db {
   return current;
 }
 
-/** Points the models at another database (tests use a fresh in-memory one per case). */
+/** Points the models at another database (tests use a fresh one per case). */
 export function useDatabase(next: Db): Db {
   current = next;
   return next;

@@ -7,6 +7,17 @@ const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().positive().default(3000),
   DATABASE_PATH: z.string().min(1).default("./data/hindsight.db"),
+  /**
+   * A PostgreSQL database (postgres://user:password@host:5432/name) instead of the SQLite file:
+   * for several instances on one database. SESSION_SECRET is then required, the same on each.
+   */
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//i, "a postgres:// URL")
+    .optional(),
+  /** Connections each instance keeps open to PostgreSQL. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   SESSION_SECRET: z.string().min(16).optional(),
   APP_URL: z.string().url().optional(),
   SMTP_URL: z.string().optional(),
@@ -59,6 +70,11 @@ const schema = z.object({
     .optional(),
   /** "true" serves /bench/floor, the benchmark's trivial page; off in normal use. */
   HINDSIGHT_BENCH: z.enum(["true", "false"]).default("false"),
+}).refine((values) => !values.DATABASE_URL || values.SESSION_SECRET, {
+  // Each instance would otherwise make its own secret, and a session signed by one would be
+  // refused by the next.
+  message: "is required when DATABASE_URL is set: every instance signs sessions with the same secret",
+  path: ["SESSION_SECRET"],
 });
 
 export type Env = z.infer<typeof schema> & { APP_URL: string; DATA_DIR: string };

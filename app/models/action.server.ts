@@ -29,7 +29,7 @@ import { assertWithinLimit } from "./limits.server";
 import { getSettings } from "./settings.server";
 import { personName } from "./user.server";
 import { notify, type ActionLine, type Notice } from "./notification.server";
-import { idList, inIdList, jsonArrayOf, likelyTrue, millisecondsBetween, throughIndex } from "./sql/sqlite.server";
+import { idList, inIdList, isFalse, jsonArrayOf, likelyTrue, millisecondsBetween, throughIndex } from "./sql/index.server";
 
 const { actions, incidents, users, whys, actionFinished, actionStatusOrder } = schema;
 
@@ -386,7 +386,9 @@ export type ActionListItem = {
 
 const finished = actionFinished(actions.status);
 /** Open or in progress, spelled as the action indexes are. */
-export const unfinished = sql`${finished} = 0`;
+export const unfinished = isFalse(finished);
+/** How many rows of a group meet a condition (a boolean is no number on PostgreSQL: no `sum`). */
+const countWhere = (condition: SQLWrapper) => sql<number>`count(case when ${condition} then 1 end)`;
 /** Unfinished and due before `day`. */
 const overdueOn = (day: SQLWrapper | string) => sql`(${unfinished} and ${actions.dueDate} < ${day})`;
 const p = sql.placeholder;
@@ -589,7 +591,7 @@ export async function pageOfActions(viewer: Viewer, filters: ActionFilters, page
 
 const openCounts = prepared((d) =>
   d
-    .select({ open: count(), overdue: sql<number>`coalesce(sum(${actions.dueDate} < ${p("today")}), 0)` })
+    .select({ open: count(), overdue: countWhere(sql`${actions.dueDate} < ${p("today")}`) })
     .from(actions)
     .where(and(eq(actions.ownerId, p("ownerId")), unfinished, incidentViewableBy(VIEWER, actions.incidentId)))
     .prepare(),
@@ -633,7 +635,7 @@ function compileOldest(oneTeam: boolean) {
       .where(
         and(
           eq(own.ownerId, users.id),
-          eq(actionFinished(own.status), 0),
+          isFalse(actionFinished(own.status)),
           lt(own.dueDate, p("today")),
           incidentViewableBy(VIEWER, own.incidentId),
         ),
@@ -681,9 +683,9 @@ const progressOfIncidents = prepared((d) =>
     .select({
       incidentId: actions.incidentId,
       total: sql<number>`count(*)`,
-      done: sql<number>`sum(${actions.status} = 'done')`,
-      wontDo: sql<number>`sum(${actions.status} = 'wont_do')`,
-      overdue: sql<number>`sum(${overdueOn(p("today"))})`,
+      done: countWhere(sql`${actions.status} = 'done'`),
+      wontDo: countWhere(sql`${actions.status} = 'wont_do'`),
+      overdue: countWhere(overdueOn(p("today"))),
     })
     .from(actions)
     .where(inIdList(actions.incidentId, sql.placeholder("incidentIds")))
@@ -714,7 +716,7 @@ export function tallyColumns(day: SQLWrapper | string) {
   return {
     status: actions.status,
     n: count(),
-    overdue: sql<number>`coalesce(sum(${overdueOn(day)}), 0)`,
+    overdue: countWhere(overdueOn(day)),
     msToDone: sql<string>`${jsonArrayOf(msToDone)} filter (where ${actions.status} = 'done')`,
   };
 }

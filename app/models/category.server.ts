@@ -5,7 +5,7 @@ import { Invalid, LimitReached, NotFound } from "./errors";
 import type { Viewer } from "./authorization";
 import { assertAdmin } from "./authorization.server";
 import { recordEvent } from "./audit.server";
-import { idList, inIdList } from "./sql/sqlite.server";
+import { idList, inIdList } from "./sql/index.server";
 
 // Cause categories are a managed list: admins add, rename and merge them. Whys store the slug,
 // so a rename changes no why, and a merge moves every why of one category to another. A merged

@@ -27,7 +27,7 @@ import type { GateExceptionGrant, GatePolicyInput } from "./inputs";
 import { FIELD_LIMITS } from "./limits";
 import { getSettings, updateSettings } from "./settings.server";
 import type { User } from "./user.server";
-import { jsonArrayOf, jsonTuple } from "./sql/sqlite.server";
+import { jsonArrayOf, jsonTuple } from "./sql/index.server";
 
 // The deploy gate's reads and changes: the policies (admins), the exceptions (an incident's
 // facilitator or an admin, recorded in its history), and the decision for a service, which the

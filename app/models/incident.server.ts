@@ -25,7 +25,7 @@ import { recordPublication } from "./snapshot.server";
 import { publishProblems, type PublishProblem } from "./why-tree";
 import { personName } from "./user.server";
 import { notify, type Notice } from "./notification.server";
-import { joined, jsonArrayOf, jsonTuple } from "./sql/sqlite.server";
+import { isFalse, joined, jsonArrayOf, jsonTuple } from "./sql/index.server";
 
 const { actions, actionFinished, incidents, incidentServices, participants, users, whys } = schema;
 
@@ -366,7 +366,7 @@ async function ownersShutOut(tx: Tx, incidentId: number, people: IncidentPeople)
     .selectDistinct({ id: users.id, role: users.role, name: users.name })
     .from(actions)
     .innerJoin(users, eq(users.id, actions.ownerId))
-    .where(and(eq(actions.incidentId, incidentId), sql`${actionFinished(actions.status)} = 0`))
+    .where(and(eq(actions.incidentId, incidentId), isFalse(actionFinished(actions.status))))
     .all();
   return owners
     .filter((owner) => !canView(owner, people))

@@ -10,7 +10,7 @@ import { categoryLabels } from "./category.server";
 import { reference, SEVERITIES, type Severity } from "./incident";
 import { viewableBy } from "./authorization.server";
 import { withService } from "./incident.server";
-import { idList, inIdList, monthOf, secondsBetween } from "./sql/sqlite.server";
+import { idList, inIdList, monthOf, secondsBetween } from "./sql/index.server";
 
 // Figures for the Insights page. Everything counts the incidents that started in the period and
 // match the team and service, as the viewer may see them, together with their whys and actions.

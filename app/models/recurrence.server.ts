@@ -11,7 +11,7 @@ import { VIEWER, viewableBy, viewerParams } from "./authorization.server";
 import { requireIncident } from "./incident.server";
 import { assertWithinLimit } from "./limits.server";
 import { relevance, RELEVANT } from "./relevance";
-import { idList, inIdList } from "./sql/sqlite.server";
+import { idList, inIdList } from "./sql/index.server";
 import { anyWordInWhy, whysMatching } from "./sql/sqlite-search.server";
 import { inBatches } from "~/lib/background.server";
 

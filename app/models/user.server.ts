@@ -7,7 +7,7 @@ import { assertAdmin } from "./authorization.server";
 import type { PreferencesPatch } from "./inputs";
 import type { NotificationChoices } from "./notification";
 import { isSubscribed, subscribe, unsubscribe } from "./subscription.server";
-import { laterInsertedFirst } from "./sql/sqlite.server";
+import { laterInsertedFirst } from "./sql/index.server";
 
 export type { Role };
 export type User = {

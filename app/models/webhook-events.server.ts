@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { and, asc, count, eq, gte, lt, sql } from "drizzle-orm";
+import { and, asc, count, eq, gte, lt } from "drizzle-orm";
 import { afterCommit, db, schema, type Tx } from "~/lib/db.server";
 import { env } from "~/lib/env.server";
 import { shorten } from "~/lib/shorten";
@@ -11,6 +11,7 @@ import { reference, STATUS_LABELS, type Status } from "./incident";
 import { deliverSoon, enqueueWebhook, type OutgoingWebhook } from "./outbox.server";
 import { chainLines, deepestChain, slackMessage, slackText, summaryMrkdwn, type SlackMessageInput } from "./slack";
 import { personName } from "./user.server";
+import { isFalse } from "./sql/index.server";
 import { levelsOf } from "./why-tree";
 import { TEST_EVENT_TYPE, type WebhookEventType, type WebhookFormat } from "./webhook";
 
@@ -289,7 +290,7 @@ export async function announceOverdueActions(today: string): Promise<number> {
       .innerJoin(users, eq(users.id, actions.ownerId))
       .where(
         and(
-          sql`${schema.actionFinished(actions.status)} = 0`,
+          isFalse(schema.actionFinished(actions.status)),
           lt(actions.dueDate, today),
           gte(actions.dueDate, addDays(today, -OVERDUE_LOOKBACK_DAYS)),
           viewableBy(EVERYONE),

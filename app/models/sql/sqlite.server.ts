@@ -65,6 +65,14 @@ export function millisecondsBetween(from: SQLWrapper, to: SQLWrapper): SQL<numbe
 }
 
 /**
+ * A condition that does not hold, written `= 0` so that SQLite's planner matches it to an index
+ * on the condition (actions_due_idx is on "finished"). PostgreSQL: `not (…)`, a boolean.
+ */
+export function isFalse(condition: SQLWrapper): SQL {
+  return sql`${condition} = 0`;
+}
+
+/**
  * A condition SQLite's planner should take to hold for most rows (`likely`): it then walks the
  * sort's index rather than the condition's. PostgreSQL plans from its statistics: the condition.
  */
