@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQLWrapper } from "drizzle-orm";
 import {
   type AnySQLiteColumn,
   index,
@@ -295,11 +295,12 @@ export const auditEvents = sqliteTable(
  * 1 for a finished action (done or won't do), else 0: action lists show unfinished work first.
  * Indexed as an expression, so queries must use exactly this SQL for SQLite to use the index.
  * Written without a comma: drizzle-kit splits index expressions at commas when it writes SQL.
+ * It takes any column, SQLite's or PostgreSQL's: db/schema.pg.ts indexes the same expression.
  */
-export const actionFinished = (status: AnySQLiteColumn) => sql`(${status} = 'done' or ${status} = 'wont_do')`;
+export const actionFinished = (status: SQLWrapper) => sql`(${status} = 'done' or ${status} = 'wont_do')`;
 
 /** Open, in progress, done, won't do: the order of the status sort; indexed like actionFinished. */
-export const actionStatusOrder = (status: AnySQLiteColumn) =>
+export const actionStatusOrder = (status: SQLWrapper) =>
   sql`(case ${status} when 'open' then 0 when 'in_progress' then 1 when 'done' then 2 else 3 end)`;
 
 export const actions = sqliteTable(
