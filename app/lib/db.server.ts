@@ -1,3 +1,4 @@
+import path from "node:path";
 import { sql, type SQL } from "drizzle-orm";
 import * as sqliteSchema from "../../db/schema";
 import * as postgresSchema from "../../db/schema.pg";
@@ -136,6 +137,14 @@ export function openAppDatabase(dataMigrations: readonly DataMigration[]): Promi
     return (current = opened);
   });
   return opening;
+}
+
+/** Where the application's data is, for messages: the SQLite file, or PostgreSQL's host and database (never its password). */
+export function appDatabaseName(): string {
+  const { DATABASE_URL, DATABASE_PATH } = env();
+  if (!DATABASE_URL) return DATABASE_PATH === ":memory:" ? DATABASE_PATH : path.resolve(DATABASE_PATH);
+  const url = new URL(DATABASE_URL);
+  return `PostgreSQL ${url.host}${url.pathname}`;
 }
 
 /** The application's database; openAppDatabase (or useDatabase) comes first. */

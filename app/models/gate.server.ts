@@ -199,7 +199,7 @@ export async function incidentGate(
       (select ${jsonArrayOf(jsonTuple(sql`id`, sql`service`, sql`min_severity`, sql`analysis_hours`, sql`hold_on_overdue_p1`, sql`version`))} from gate_policies) as policies,
       (select ${jsonArrayOf(sql`due_date`)} from actions where incident_id = ${incident.id} and priority = 'P1' and status in ('open', 'in_progress')) as p1Due,
       ${exceptionsJson(incident.id, at)} as exceptions,
-      (select value from settings where key = 'timeZone') as timeZone`,
+      (select value from settings where key = 'timeZone') as "timeZone"`,
   ))!;
   const policies = (JSON.parse(row.policies) as [number, string | null, Severity, number | null, number, number][]).map(
     ([id, service, minSeverity, analysisHours, holdOnOverdueP1, version]): GatePolicy => ({ id, service, minSeverity, analysisHours, holdOnOverdueP1: holdOnOverdueP1 === 1, version }),

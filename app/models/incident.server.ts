@@ -64,7 +64,7 @@ const incidentWithPeople = prepared((d) =>
         where u.id in (select p.user_id from participants p where p.incident_id = incidents.id)
           or u.id = incidents.facilitator_id or u.id = incidents.published_by_id)`.as("people"),
       participantIds: sql<string>`(select ${jsonArrayOf(sql`p.user_id`)} from participants p where p.incident_id = incidents.id)`.as("participant_ids"),
-      services: sql<string>`(select ${jsonArrayOf(sql`service`)} from (select s.service from incident_services s where s.incident_id = incidents.id order by s.service))`.as("services"),
+      services: sql<string>`(select ${jsonArrayOf(sql`service`)} from (select s.service from incident_services s where s.incident_id = incidents.id order by s.service) as ordered)`.as("services"),
     })
     .from(incidents)
     .where(eq(incidents.id, sql.placeholder("id")))

@@ -277,12 +277,12 @@ async function causeIncidents(ids: IdList, slugs: string[]): Promise<Map<string,
   const perCategory = slugs.map(
     (slug) => sql`select * from (
       select ${slug} as category, ${incidents.id} as id, ${incidents.title} as title, ${incidents.severity} as severity,
-        ${incidents.startedAt} as startedAt
+        ${incidents.startedAt} as "startedAt"
       from ${incidents}
       where ${inIdList(sql`+${incidents.id}`, ids)}
         and exists (select 1 from ${whys} where ${whys.incidentId} = ${incidents.id} and ${whys.category} = ${slug})
       order by ${incidents.startedAt} desc, ${incidents.id} desc
-      limit ${INCIDENTS_PER_CAUSE})`,
+      limit ${INCIDENTS_PER_CAUSE}) as by_category`,
   );
   const rows = await rowsOf<CauseIncidentRow>(db(), sql.join(perCategory, sql` union all `));
   for (const r of rows) found.get(r.category)?.push({ reference: reference(r.id), title: r.title, severity: r.severity, startedAt: r.startedAt });

@@ -350,7 +350,8 @@ function dueWebhooks(now: Date) {
  */
 async function nextHttpDue(): Promise<number | undefined> {
   const row = await db()
-    .select({ due: min(sql<string>`coalesce(${outbox.nextAttemptAt}, '')`) })
+    // A message never tried has no time yet: it is due now.
+    .select({ due: min(outbox.nextAttemptAt), untried: sql<number>`count(*) - count(${outbox.nextAttemptAt})` })
     .from(outbox)
     .leftJoin(webhookEndpoints, eq(webhookEndpoints.id, outbox.endpointId))
     .where(
@@ -360,8 +361,9 @@ async function nextHttpDue(): Promise<number | undefined> {
       ),
     )
     .get();
-  if (row?.due === null || row?.due === undefined) return undefined;
-  return row.due === "" ? Date.now() : Date.parse(row.due);
+  if (!row) return undefined;
+  if (row.untried > 0) return Date.now();
+  return row.due === null ? undefined : Date.parse(row.due);
 }
 
 /**

@@ -152,7 +152,7 @@ function feedStatements(d: Db, shape: FeedShape) {
   const from =
     shape.cursor === "none"
       ? undefined
-      : sql`(${walk.firstPublishedAt}, ${walk.incidentId}) ${sql.raw(backwards ? ">" : "<")} (select c.first_published_at, c.incident_id from ${learnings} c where c.incident_id = ${sql.placeholder("cursor")} and c.latest and ${viewableBy(EVERYONE, "c") ?? sql`1`})`;
+      : sql`(${walk.firstPublishedAt}, ${walk.incidentId}) ${sql.raw(backwards ? ">" : "<")} (select c.first_published_at, c.incident_id from ${learnings} c where c.incident_id = ${sql.placeholder("cursor")} and c.latest and ${viewableBy(EVERYONE, "c") ?? sql`true`})`;
   const direction = backwards ? asc : desc;
   // The page's keys first, from the index; the learnings themselves only for those.
   const page = d

@@ -12,7 +12,7 @@ import { requireIncident } from "./incident.server";
 import { assertWithinLimit } from "./limits.server";
 import { relevance, RELEVANT } from "./relevance";
 import { idList, inIdList } from "./sql/index.server";
-import { anyWordInWhy, whysMatching } from "./sql/sqlite-search.server";
+import { anyWordInWhy, whysMatching } from "./sql/search-index.server";
 import { inBatches } from "~/lib/background.server";
 
 // Recurrence: the same cause turning up in several incidents. For each why, the whys of other

@@ -5,7 +5,7 @@ import type { Viewer } from "./authorization";
 import { reference, type Severity, type Status } from "./incident";
 import { withService } from "./incident.server";
 import { RESULT_LIMIT, SEARCH_PAGE_SIZE, type SearchHit, type Segment } from "./search";
-import { HIT_END, HIT_START, KIND_ACTION, KIND_INCIDENT, KIND_TIMELINE, KIND_WHY, indexSource, pageStatement, rankStatement, toMatchQuery } from "./sql/sqlite-search.server";
+import { HIT_END, HIT_START, KIND_ACTION, KIND_INCIDENT, KIND_TIMELINE, KIND_WHY, indexSource, pageStatement, rankStatement, toMatchQuery } from "./sql/search-index.server";
 
 const { incidents } = schema;
 

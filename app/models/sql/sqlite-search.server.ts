@@ -140,7 +140,7 @@ export function pageStatement(match: string, rowids: number[]): SQL {
       highlight(search_index, 0, ${HIT_START}, ${HIT_END}) as heading,
       snippet(search_index, 1, ${HIT_START}, ${HIT_END}, '…', ${SNIPPET_TOKENS}) as body,
       snippet(search_index, 2, ${HIT_START}, ${HIT_END}, '…', ${SNIPPET_TOKENS}) as extra,
-      ${incidents.id} as incidentId,
+      ${incidents.id} as "incidentId",
       ${incidents.title} as incidentTitle,
       ${incidents.severity} as severity,
       ${incidents.status} as status,
@@ -166,7 +166,7 @@ export function anyWordInWhy(words: readonly string[]): string {
 export function whysMatching(match: string, exceptIncidentId: number, limit: number): SQL {
   const rank = sql`bm25(search_index, 0.0, 1.0, 0.6)`;
   return sql`
-    select ${whys.id} as id, ${whys.answer} as answer, ${whys.remediationMd} as remediationMd, ${rank} as rank
+    select ${whys.id} as id, ${whys.answer} as answer, ${whys.remediationMd} as "remediationMd", ${rank} as rank
     from search_index inner join ${whys} on ${whys.id} = search_index.rowid / 8
     where search_index match ${match} and search_index.rowid % 8 = ${KIND_WHY}
       and ${whys.incidentId} <> ${exceptIncidentId} and ${whys.answer} <> ''

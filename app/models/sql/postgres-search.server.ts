@@ -1,0 +1,116 @@
+import { and, sql, type SQL } from "drizzle-orm";
+import { schema } from "~/lib/db.server";
+import { STOPWORDS } from "~/lib/words";
+import type { Viewer } from "../authorization";
+import { viewableBy } from "../authorization.server";
+import { MAX_QUERY_LENGTH, SEARCH_PAGE_SIZE } from "../search";
+
+// Full-text search as PostgreSQL does it, the twin of sqlite-search.server.ts with the same names:
+// the search_index table (db/migrations-pg/0001_search_and_triggers.sql, kept by triggers) holds
+// each source row's text and two generated tsvectors with GIN indexes, `doc` (title A, body B,
+// extra C) and `why_doc` (body and extra only); queries are tsquery text, ranked by
+// ts_rank_cd and cut into snippets by ts_headline. How this differs from SQLite's FTS5:
+// docs/decisions/0034-search-on-each-engine.md
+
+const { incidents, whys } = schema;
+
+export { HIT_END, HIT_START, KIND_ACTION, KIND_INCIDENT, KIND_TIMELINE, KIND_WHY, indexSource } from "./sqlite-search.server";
+import { HIT_END, HIT_START, KIND_WHY } from "./sqlite-search.server";
+
+const MAX_TERMS = 16;
+// Prefix queries on one or two letters expand to a large share of the vocabulary.
+const MIN_PREFIX_LENGTH = 3;
+const SNIPPET_WORDS = 24;
+
+/** A word or phrase as a tsquery operand: quoted, so nothing people type is query syntax. */
+function quoted(words: string): string {
+  return `'${words.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+}
+
+/**
+ * The user's text as tsquery text that cannot be a syntax error, read as SQLite's twin reads it:
+ * every word quoted (PostgreSQL's english configuration then stems it as it stemmed the index),
+ * text in double quotes a phrase, all of them required, the last word also a prefix, common
+ * words outside quotes left out. Returns null when nothing in the text can match.
+ */
+export function toMatchQuery(text: string): string | null {
+  const chunks: { words: string; phrase: boolean }[] = [];
+  for (const m of text.slice(0, MAX_QUERY_LENGTH).matchAll(/"([^"]*)"|[^\s"]+/gu)) {
+    const words = (m[1] ?? m[0]).replace(/[\u0000-\u001f]/g, " ").trim();
+    const phrase = m[1] !== undefined;
+    if (!phrase && STOPWORDS.has(words.toLowerCase())) continue;
+    if (/[\p{L}\p{N}]/u.test(words)) chunks.push({ words, phrase });
+  }
+  if (chunks.length === 0) return null;
+  const kept = chunks.slice(0, MAX_TERMS);
+  return kept
+    .map(({ words, phrase }, i) => {
+      const lastWord = words.split(/[^\p{L}\p{N}]+/u).filter(Boolean).pop() ?? "";
+      const prefix = i === kept.length - 1 && !phrase && lastWord.length >= MIN_PREFIX_LENGTH;
+      return prefix ? `${quoted(words)}:*` : quoted(words);
+    })
+    .join(" & ");
+}
+
+const query = (match: string) => sql`to_tsquery('english', ${match})`;
+// ts_rank_cd's weights are given D, C, B, A: title (A) 4, body (B) 2, extra (C) 1, as bm25's on SQLite.
+const score = (match: string) => sql`ts_rank_cd('{0.1, 0.25, 0.5, 1.0}'::float4[], search_index.doc, ${query(match)})`;
+
+/**
+ * One page of index row ids, best first, among the hits the user may see and `narrowed` (the
+ * search filters, as conditions on the incident) keeps, with how many there are. The GIN index
+ * finds the matches; PostgreSQL's planner chooses the join order from its statistics.
+ */
+export function rankStatement(user: Viewer, narrowed: SQL | undefined, match: string, offset: number): SQL {
+  const conditions = and(viewableBy(user), narrowed);
+  return sql`
+    select search_index.rid as rid, count(*) over () as total
+    from search_index join ${incidents} on ${incidents.id} = search_index.incident_id
+    where search_index.doc @@ ${query(match)}${conditions ? sql` and ${conditions}` : sql``}
+    order by ${score(match)} desc, search_index.rid desc
+    limit ${SEARCH_PAGE_SIZE} offset ${offset}`;
+}
+
+/** Snippets and incident details of the page's hits (their ids, whole numbers, written as literals). */
+export function pageStatement(match: string, rowids: number[]): SQL {
+  const list = sql.raw(rowids.map((id) => String(Math.trunc(id))).join(", "));
+  const marks = `StartSel=${HIT_START}, StopSel=${HIT_END}`;
+  const heading = `${marks}, HighlightAll=true`;
+  const snippet = `${marks}, MaxWords=${SNIPPET_WORDS}, MinWords=${Math.floor(SNIPPET_WORDS / 2)}, ShortWord=2`;
+  const headline = (column: SQL, options: string) =>
+    sql`case when ${column} = '' then '' else ts_headline('english', ${column}, ${query(match)}, ${options}) end`;
+  return sql`
+    select search_index.rid as rid,
+      ${headline(sql`search_index.title`, heading)} as heading,
+      ${headline(sql`search_index.body`, snippet)} as body,
+      ${headline(sql`search_index.extra`, snippet)} as extra,
+      ${incidents.id} as "incidentId",
+      ${incidents.title} as "incidentTitle",
+      ${incidents.severity} as severity,
+      ${incidents.status} as status,
+      ${incidents.startedAt} as "startedAt",
+      ${incidents.visibility} as visibility
+    from search_index join ${incidents} on ${incidents.id} = search_index.incident_id
+    where search_index.rid in (${list})`;
+}
+
+/** What Seen before asks of the index: any of the words (searched in a why's answer and remediation). */
+export function anyWordInWhy(words: readonly string[]): string {
+  return words.map(quoted).join(" | ");
+}
+
+/**
+ * Whys of other incidents sharing words with `match` (anyWordInWhy), best first, the answer
+ * (B) weighing more than the remediation (C), at most `limit`. `rank` is lower for better, as
+ * SQLite's bm25 is.
+ */
+export function whysMatching(match: string, exceptIncidentId: number, limit: number): SQL {
+  const rank = sql`-ts_rank_cd('{0, 0.6, 1.0, 0}'::float4[], search_index.why_doc, ${query(match)})`;
+  return sql`
+    select ${whys.id} as id, ${whys.answer} as answer, ${whys.remediationMd} as "remediationMd", ${rank} as rank
+    from search_index inner join ${whys} on ${whys.id} = search_index.rid / 8
+    where search_index.why_doc @@ ${query(match)} and search_index.rid % 8 = ${KIND_WHY}
+      and ${whys.incidentId} <> ${exceptIncidentId} and ${whys.answer} <> ''
+    order by ${rank}
+    limit ${limit}`;
+}
