@@ -48,7 +48,7 @@ export default tseslint.config(
         {
           zones: [
             {
-              target: "./app/lib/db.server.ts",
+              target: ["./app/lib/db.server.ts", "./app/lib/db-port.server.ts", "./app/lib/db-sqlite.server.ts", "./app/lib/db-postgres.server.ts"],
               from: ["./app/models", "./app/routes", "./app/components"],
               message: "The database module is the lowest layer: it never imports app code above it.",
             },
@@ -61,7 +61,7 @@ export default tseslint.config(
             },
             {
               target: ["./app/routes", "./app/components"],
-              from: ["./app/lib/db.server.ts", "./db"],
+              from: ["./app/lib/db.server.ts", "./app/lib/db-port.server.ts", "./app/lib/db-sqlite.server.ts", "./app/lib/db-postgres.server.ts", "./db"],
               message: "Routes and components reach the data through app/models.",
             },
           ],

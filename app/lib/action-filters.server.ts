@@ -18,7 +18,7 @@ const schema = z.object({
 export function actionFiltersFrom(url: URL): { filters: ActionFilters; page: number; query: Record<string, string> } {
   const raw = Object.fromEntries([...url.searchParams].filter(([, v]) => v !== ""));
   const q = schema.parse(raw);
-  const incidentId = q.incident ? (parseReference(q.incident) ?? (Number(q.incident) || undefined)) : undefined;
+  const incidentId = q.incident ? (parseReference(q.incident) ?? (/^\d{1,9}$/.test(q.incident) ? Number(q.incident) || undefined : undefined)) : undefined;
   return {
     filters: {
       status: q.status,

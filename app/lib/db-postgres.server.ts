@@ -84,8 +84,18 @@ function pooledOf(handle: Tx): Pooled {
   return pooled;
 }
 
+/**
+ * PostgreSQL's text cannot hold the NUL character, which no one types but a pasted binary or a
+ * hostile form can carry; SQLite stores it. It is written as U+FFFD, the character that stands
+ * for one that cannot be shown, rather than failing the whole write.
+ */
+function storable(value: unknown): unknown {
+  return typeof value === "string" && value.includes("\0") ? value.replaceAll("\0", "\uFFFD") : value;
+}
+
 /** Runs one statement on the open transaction's connection, or on any pooled one outside a transaction. */
-async function run(pooled: Pooled, text: string, values: unknown[], rowMode?: "array"): Promise<pg.QueryResult> {
+async function run(pooled: Pooled, text: string, params: unknown[], rowMode?: "array"): Promise<pg.QueryResult> {
+  const values = params.map(storable);
   for (const observe of pooled.observers) observe(text, values);
   const open = openTransaction.getStore();
   const client = open?.pooled === pooled ? open.client : pooled.pool;
@@ -106,6 +116,12 @@ function connect(pool: pg.Pool): Db {
   }) as unknown as Db;
   pools.set(database, pooled);
 
+  /** A statement that begins or ends a transaction or savepoint, watched as any other is. */
+  const control = (client: pg.PoolClient, text: string) => {
+    for (const observe of pooled.observers) observe(text, []);
+    return client.query(text);
+  };
+
   // drizzle's proxy driver has no transactions of its own: the port makes them. A body receives the
   // database itself; its statements reach the transaction's connection through openTransaction,
   // whether it calls them on `tx` or on db().
@@ -113,13 +129,13 @@ function connect(pool: pg.Pool): Db {
     const here = openTransaction.getStore();
     if (here?.pooled === pooled) {
       const savepoint = `savepoint_${++here.savepoints}`;
-      await here.client.query(`savepoint ${savepoint}`);
+      await control(here.client, `savepoint ${savepoint}`);
       try {
         const result = await body(database);
-        await here.client.query(`release savepoint ${savepoint}`);
+        await control(here.client, `release savepoint ${savepoint}`);
         return result;
       } catch (error) {
-        await here.client.query(`rollback to savepoint ${savepoint}`);
+        await control(here.client, `rollback to savepoint ${savepoint}`);
         throw error;
       }
     }
@@ -132,13 +148,13 @@ function connect(pool: pg.Pool): Db {
         // before it committed fails with 40001 rather than overwriting it, and is run again here.
         // A body awaits only the database (ADR 0017), so running it again is safe.
         const result = await openTransaction.run(open, async () => {
-          await client.query("begin isolation level serializable");
+          await control(client, "begin isolation level serializable");
           try {
             const value = await body(database);
-            await client.query("commit");
+            await control(client, "commit");
             return value;
           } catch (error) {
-            await client.query("rollback").catch((failed: Error) => (broken = failed));
+            await control(client, "rollback").catch((failed: Error) => (broken = failed));
             throw error;
           }
         });

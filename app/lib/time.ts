@@ -115,3 +115,11 @@ export function startOfDayIn(timeZone: string, date: string): string {
   guess = midnightUtc - offsetIn(timeZone, new Date(guess));
   return new Date(guess).toISOString();
 }
+
+/**
+ * Whether an ISO 8601 date or time ("2026-01-31", "2026-01-31T10:00:00Z") is one both stores
+ * keep: PostgreSQL has no year 0 (1 BC), which the four-digit form can write as "0000".
+ */
+export function isStorableDate(iso: string): boolean {
+  return !iso.startsWith("0000");
+}

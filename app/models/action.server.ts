@@ -477,7 +477,8 @@ function orderSql(shape: Shape): SQL[] {
     case "status":
       return shape.status === "one" ? byDue : [actionStatusOrder(actions.status), asc(actions.dueDate), asc(actions.id)];
     case "completed":
-      return [desc(actions.completedAt), desc(actions.id)];
+      // Unfinished ones (no completion) last on both engines: PostgreSQL sorts nulls first unless told.
+      return [sql`${actions.completedAt} desc nulls last`, desc(actions.id)];
   }
 }
 
@@ -717,7 +718,7 @@ export function tallyColumns(day: SQLWrapper | string) {
     status: actions.status,
     n: count(),
     overdue: countWhere(overdueOn(day)),
-    msToDone: sql<string>`${jsonArrayOf(msToDone)} filter (where ${actions.status} = 'done')`,
+    msToDone: sql<string>`${jsonArrayOf(msToDone, sql`${actions.status} = 'done'`)}`,
   };
 }
 

@@ -27,7 +27,7 @@ import type { GateExceptionGrant, GatePolicyInput } from "./inputs";
 import { FIELD_LIMITS } from "./limits";
 import { getSettings, updateSettings } from "./settings.server";
 import type { User } from "./user.server";
-import { jsonArrayOf, jsonTuple } from "./sql/index.server";
+import { jsonArrayOf, jsonTuple, timestampText } from "./sql/index.server";
 
 // The deploy gate's reads and changes: the policies (admins), the exceptions (an incident's
 // facilitator or an admin, recorded in its history), and the decision for a service, which the
@@ -82,7 +82,7 @@ function exceptionRows(json: string | null): GateExceptionRow[] {
 
 /** An incident's exceptions that have not expired or ended by `at`, with who granted them, as one JSON value. */
 function exceptionsJson(incidentId: unknown, at: string) {
-  return sql<string>`(select ${jsonArrayOf(jsonTuple(sql`e.id`, sql`e.reason`, sql`u.name`, sql`e.created_at`, sql`e.expires_at`, sql`e.ended_at`))}
+  return sql<string>`(select ${jsonArrayOf(jsonTuple(sql`e.id`, sql`e.reason`, sql`u.name`, timestampText(sql`e.created_at`), timestampText(sql`e.expires_at`), timestampText(sql`e.ended_at`)))}
     from gate_exceptions e join users u on u.id = e.granted_by_id
     where e.incident_id = ${incidentId} and e.ended_at is null and e.expires_at > ${at})`;
 }
@@ -197,12 +197,12 @@ export async function incidentGate(
     tx,
     sql`select
       (select ${jsonArrayOf(jsonTuple(sql`id`, sql`service`, sql`min_severity`, sql`analysis_hours`, sql`hold_on_overdue_p1`, sql`version`))} from gate_policies) as policies,
-      (select ${jsonArrayOf(sql`due_date`)} from actions where incident_id = ${incident.id} and priority = 'P1' and status in ('open', 'in_progress')) as p1Due,
+      (select ${jsonArrayOf(sql`due_date`)} from actions where incident_id = ${incident.id} and priority = 'P1' and status in ('open', 'in_progress')) as "p1Due",
       ${exceptionsJson(incident.id, at)} as exceptions,
       (select value from settings where key = 'timeZone') as "timeZone"`,
   ))!;
-  const policies = (JSON.parse(row.policies) as [number, string | null, Severity, number | null, number, number][]).map(
-    ([id, service, minSeverity, analysisHours, holdOnOverdueP1, version]): GatePolicy => ({ id, service, minSeverity, analysisHours, holdOnOverdueP1: holdOnOverdueP1 === 1, version }),
+  const policies = (JSON.parse(row.policies) as [number, string | null, Severity, number | null, number | boolean, number][]).map(
+    ([id, service, minSeverity, analysisHours, holdOnOverdueP1, version]): GatePolicy => ({ id, service, minSeverity, analysisHours, holdOnOverdueP1: Boolean(holdOnOverdueP1), version }),
   );
   const timeZone = row.timeZone ? (JSON.parse(row.timeZone) as string) : "UTC";
   const today = dateIn(timeZone, now);

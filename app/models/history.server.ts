@@ -41,7 +41,7 @@ export async function pageOfEvents(viewer: Viewer, incidentId: number, keyset: K
 }
 
 async function eventsQuery(viewer: Viewer, incidentId: number, from: { id: number; backwards: boolean } | undefined, limit: number | undefined): Promise<AuditEntry[]> {
-  const seen = viewableBy(viewer, "r") ?? sql`1`;
+  const seen = viewableBy(viewer, "r") ?? sql`true`;
   const query = db()
     .select({
       id: auditEvents.id,

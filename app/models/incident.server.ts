@@ -158,7 +158,7 @@ export async function listIncidents(user: Viewer, filters: IncidentFilters): Pro
   // Only an incident the user may see is a cursor: one they may not is no incident at all, or
   // the page read from it would tell when it started.
   const from = cursor
-    ? sql`(${incidents.startedAt}, ${incidents.id}) ${sql.raw(backwards ? ">" : "<")} (select c.started_at, c.id from incidents c where c.id = ${cursor} and ${viewableBy(user, "c") ?? sql`1`})`
+    ? sql`(${incidents.startedAt}, ${incidents.id}) ${sql.raw(backwards ? ">" : "<")} (select c.started_at, c.id from incidents c where c.id = ${cursor} and ${viewableBy(user, "c") ?? sql`true`})`
     : undefined;
   const order = backwards ? [asc(incidents.startedAt), asc(incidents.id)] : [desc(incidents.startedAt), desc(incidents.id)];
   // The page's ids first, from the indexes; the columns shown only for those.

@@ -3,7 +3,7 @@
 // ISO 8601 in UTC. A page's form and an API read the same rules and give the same messages; a
 // form's strings are turned into these types first (app/lib/form-input.ts).
 import { z } from "zod";
-import { isValidTimeZone } from "~/lib/time";
+import { isStorableDate, isValidTimeZone } from "~/lib/time";
 import { ACTION_STATUSES, PRIORITIES, type Priority } from "./action";
 import { WHY_FIELDS } from "./blame";
 import { EXCEPTION_DURATIONS, GATE_LIMITS } from "./gate";
@@ -46,7 +46,11 @@ const version = z.number().int().positive();
  * An instant as ISO 8601 in UTC ("2026-10-06T14:02:00.000Z"), kept in the one form the store
  * compares as text: "14:02:00Z" and "14:02:00.000Z" are the same time and must sort as such.
  */
-const instant = (message: string) => z.iso.datetime({ error: message }).transform((value) => new Date(value).toISOString());
+const instant = (message: string) =>
+  z.iso
+    .datetime({ error: message })
+    .refine(isStorableDate, message)
+    .transform((value) => new Date(value).toISOString());
 
 /** A time that may not be known yet: null until it is. */
 const laterInstant = instant("Enter a date and time, or leave it empty.").nullable().default(null);
@@ -258,7 +262,7 @@ export const actionInput = z.object({
   dueDate: z
     .string()
     .trim()
-    .refine((v) => v === "" || (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v))), "Enter a date, or leave it empty for the default.")
+    .refine((v) => v === "" || (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)) && isStorableDate(v)), "Enter a date, or leave it empty for the default.")
     .default(""),
   priority: z.enum(PRIORITIES, { error: "Choose a priority." }),
   trackerUrl: z
@@ -419,8 +423,8 @@ export type PreferencesPatch = z.infer<typeof preferencesPatch>;
 export const insightsFilters = z.object({
   team: z.string().trim().min(1).max(60).optional(),
   service: z.string().trim().min(1).max(60).optional(),
-  from: z.iso.date("Write a date as 2026-01-31.").optional(),
-  to: z.iso.date("Write a date as 2026-01-31.").optional(),
+  from: z.iso.date("Write a date as 2026-01-31.").refine(isStorableDate, "Write a date as 2026-01-31.").optional(),
+  to: z.iso.date("Write a date as 2026-01-31.").refine(isStorableDate, "Write a date as 2026-01-31.").optional(),
 });
 
 // --- The deploy gate ---------------------------------------------------------------------------

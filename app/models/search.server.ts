@@ -137,7 +137,8 @@ export function filterConditions(filters: SearchFilters): SQL | undefined {
     filters.severity ? eq(incidents.severity, filters.severity) : undefined,
     filters.status ? eq(incidents.status, filters.status) : undefined,
     filters.from ? gte(incidents.startedAt, `${filters.from}T00:00:00.000Z`) : undefined,
-    filters.to ? lt(incidents.startedAt, `${addDays(filters.to, 1)}T00:00:00.000Z`) : undefined,
+    // Through the last day there is: nothing starts after it (and the day after has no date).
+    filters.to && filters.to < "9999-12-31" ? lt(incidents.startedAt, `${addDays(filters.to, 1)}T00:00:00.000Z`) : undefined,
     filters.service
       ? withService(filters.service)
       : undefined,

@@ -45,7 +45,8 @@ const whysOfIncident = prepared((d) =>
     .select(rowColumns)
     .from(whys)
     .where(eq(whys.incidentId, sql.placeholder("incidentId")))
-    .orderBy(asc(whys.parentId), asc(whys.position), asc(whys.id))
+    // The root (no parent) first on both engines: PostgreSQL sorts nulls last unless told.
+    .orderBy(sql`${whys.parentId} asc nulls first`, asc(whys.position), asc(whys.id))
     .prepare(),
 );
 

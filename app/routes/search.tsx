@@ -6,7 +6,7 @@ import { Field } from "~/components/form";
 import { countText, Pagination, plainOptions, SelectFilter } from "~/components/list-controls";
 import { SearchHitItem } from "~/components/search-hit";
 import { requireUser } from "~/lib/session.server";
-import { formatDate } from "~/lib/time";
+import { formatDate, isStorableDate } from "~/lib/time";
 import { SEVERITIES, STATUSES, STATUS_LABELS } from "~/models/incident";
 import { MAX_QUERY_LENGTH } from "~/models/search";
 import { listServiceNames } from "~/models/incident.server";
@@ -17,7 +17,7 @@ const calendarDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/)
   .refine((d) => {
     const day = new Date(`${d}T00:00:00Z`);
-    return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === d;
+    return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === d && isStorableDate(d);
   });
 
 // A search link can come from anywhere (bookmarks, old links, hand-typed URLs): a value that

@@ -7,6 +7,15 @@
 -- 1 incident, 2 why, 3 timeline entry, 4 action), so triggers update one entry by its key.
 -- `doc` weighs title over body over extra, as bm25's column weights do on SQLite; `why_doc`
 -- leaves the title (a why's question) out, for matching whys by their answers and remediations.
+-- The text search configuration `hindsight` is PostgreSQL's english one that also folds accents
+-- ("café" is found as "cafe"), as SQLite's tokenizer does (remove_diacritics). unaccent is a
+-- trusted extension: a database owner may create it.
+CREATE EXTENSION IF NOT EXISTS unaccent;
+--> statement-breakpoint
+CREATE TEXT SEARCH CONFIGURATION "hindsight" (COPY = english);
+--> statement-breakpoint
+ALTER TEXT SEARCH CONFIGURATION "hindsight" ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem;
+--> statement-breakpoint
 CREATE TABLE "search_index" (
 	"rid" bigint PRIMARY KEY NOT NULL,
 	"incident_id" integer NOT NULL,
@@ -14,10 +23,10 @@ CREATE TABLE "search_index" (
 	"body" text NOT NULL,
 	"extra" text NOT NULL,
 	"doc" tsvector GENERATED ALWAYS AS (
-		setweight(to_tsvector('english', "title"), 'A') || setweight(to_tsvector('english', "body"), 'B') || setweight(to_tsvector('english', "extra"), 'C')
+		setweight(to_tsvector('hindsight', "title"), 'A') || setweight(to_tsvector('hindsight', "body"), 'B') || setweight(to_tsvector('hindsight', "extra"), 'C')
 	) STORED,
 	"why_doc" tsvector GENERATED ALWAYS AS (
-		setweight(to_tsvector('english', "body"), 'B') || setweight(to_tsvector('english', "extra"), 'C')
+		setweight(to_tsvector('hindsight', "body"), 'B') || setweight(to_tsvector('hindsight', "extra"), 'C')
 	) STORED
 );
 --> statement-breakpoint

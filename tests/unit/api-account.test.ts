@@ -1,8 +1,9 @@
+import { sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, createIncident, createUser } from "../../db/factories";
 import { serveApi } from "~/lib/api.server";
 import { API, openApiDocument } from "~/lib/api/openapi.server";
-import { db, sqliteOf } from "~/lib/db.server";
+import { db, execute } from "~/lib/db.server";
 import { completionFigures, createAction } from "~/models/action.server";
 import { createApiToken, holderOfToken, listOwnTokens } from "~/models/api-token.server";
 import { EXPORT_ROWS } from "~/models/export.server";
@@ -265,12 +266,11 @@ describe("the downloads", () => {
     const ada = await createUser();
     const incident = await createIncident(ada);
     // Past the per-incident limit on purpose: only the download's own limit is at stake here.
-    sqliteOf(db())
-      .prepare(
-        `with recursive n(i) as (select 1 union all select i + 1 from n where i <= ?)
-         insert into actions (incident_id, title, owner_id, due_date, priority, created_by_id) select ?, 'Row ' || i, ?, '2030-01-01', 'P3', ? from n`,
-      )
-      .run(EXPORT_ROWS, incident.id, ada.id, ada.id);
+    await execute(
+      db(),
+      sql`with recursive n(i) as (select 1 union all select i + 1 from n where i <= ${EXPORT_ROWS})
+        insert into actions (incident_id, title, owner_id, due_date, priority, created_by_id) select ${incident.id}, 'Row ' || i, ${ada.id}, '2030-01-01', 'P3', ${ada.id} from n`,
+    );
     const refused = await apiClient(await tokenFor(ada, "read"))("GET", "/actions/export");
     expect(refused.status).toBe(422);
     expect(refused.body.detail).toBe("More than 10,000 actions match. Narrow the filters (status, team, incident, severity) and download again.");

@@ -1,10 +1,14 @@
 import { sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { afterCommit, DatabaseBusy, db, execute, LOCK_WAIT_MS, observeStatements, openDatabase, rowOf, rowsOf, sqliteOf, useDatabase, type Tx } from "~/lib/db.server";
+import { afterCommit, DatabaseBusy, db, engine, execute, LOCK_WAIT_MS, observeStatements, rowOf, rowsOf, type Tx } from "~/lib/db.server";
+import { freshDatabase } from "./helpers";
 
-// The data port's transaction rule (docs/decisions/0017-async-models-on-one-sqlite-connection.md):
-// a transaction's body may await, and while it is open no other request sees or interleaves
-// with it, on the one SQLite connection.
+// The data port's transaction rule (docs/decisions/0017-async-models-on-one-sqlite-connection.md,
+// 0033-two-engines-one-set-of-models.md): a transaction's body may await, and no other request
+// sees or interleaves with it. On SQLite's one connection others wait while it is open; on
+// PostgreSQL they read what was committed before it, and a transaction that lost to another is
+// run again.
+const onSqlite = engine === "sqlite";
 
 /** A promise and the function that settles it: a transaction body paused where the test says. */
 function gate() {
@@ -20,12 +24,12 @@ const value = async (tx: Tx = db()) => (await rowOf<{ v: number }>(tx, sql`selec
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 beforeEach(async () => {
-  useDatabase(await openDatabase(":memory:"));
-  sqliteOf(db()).exec("create table counter (id integer primary key, v integer not null)");
+  await freshDatabase();
+  await execute(db(), sql`create table counter (id integer primary key, v integer not null)`);
 });
 
-describe("a transaction on the one connection", () => {
-  it("holds back a read from elsewhere until it commits, so its uncommitted rows are never seen", async () => {
+describe("a transaction", () => {
+  it.runIf(onSqlite)("holds back a read from elsewhere until it commits, so its uncommitted rows are never seen", async () => {
     const paused = gate();
     const writing = db().transaction(async (tx) => {
       await execute(tx, sql`insert into counter (id, v) values (1, 1)`);
@@ -39,6 +43,19 @@ describe("a transaction on the one connection", () => {
     paused.open();
     await Promise.all([writing, reading]);
     expect(seen).toBe(1);
+  });
+
+  it.runIf(!onSqlite)("never shows its uncommitted rows to a read from elsewhere, which sees what was committed before", async () => {
+    const paused = gate();
+    const writing = db().transaction(async (tx) => {
+      await execute(tx, sql`insert into counter (id, v) values (1, 1)`);
+      await paused.opened;
+    });
+    await settle();
+    expect(await count(), "a read while the transaction is open").toBe(0);
+    paused.open();
+    await writing;
+    expect(await count()).toBe(1);
   });
 
   it("never shows a rolled-back write to anyone", async () => {
@@ -100,7 +117,18 @@ describe("a transaction on the one connection", () => {
     expect(await count()).toBe(1);
   });
 
-  it("takes SQLite's write lock at BEGIN, so another process on the same file waits rather than failing mid-way", async () => {
+  it.runIf(!onSqlite)("is serializable on PostgreSQL, as SQLite's single writer is", async () => {
+    const statements: string[] = [];
+    const stop = observeStatements(db(), (text) => statements.push(text));
+    await db().transaction(async (tx) => {
+      await execute(tx, sql`insert into counter (id, v) values (1, 1)`);
+    });
+    stop();
+    expect(statements[0]).toBe("begin isolation level serializable");
+    expect(statements.at(-1)).toBe("commit");
+  });
+
+  it.runIf(onSqlite)("takes SQLite's write lock at BEGIN, so another process on the same file waits rather than failing mid-way", async () => {
     const statements: string[] = [];
     const stop = observeStatements(db(), (text) => statements.push(text));
     await db().transaction(async (tx) => {
@@ -113,7 +141,26 @@ describe("a transaction on the one connection", () => {
 });
 
 describe("a transaction that never ends", () => {
-  it("fails the statements waiting for it after LOCK_WAIT_MS, rather than hanging every request", async () => {
+  it.runIf(!onSqlite)("fails a statement that waits for its row lock too long, as DatabaseBusy", async () => {
+    await execute(db(), sql`insert into counter (id, v) values (1, 0)`);
+    const stuck = gate();
+    const holding = db().transaction(async (tx) => {
+      await execute(tx, sql`update counter set v = 1 where id = 1`);
+      await stuck.opened;
+    });
+    await settle();
+    // The wait bounded for this test alone: LOCK_WAIT_MS is every connection's bound.
+    const waiting = db().transaction(async (tx) => {
+      await execute(tx, sql`set local lock_timeout = '50ms'`);
+      await execute(tx, sql`update counter set v = 2 where id = 1`);
+    });
+    await expect(waiting).rejects.toBeInstanceOf(DatabaseBusy);
+    stuck.open();
+    await holding;
+    expect(await value()).toBe(1);
+  });
+
+  it.runIf(onSqlite)("fails the statements waiting for it after LOCK_WAIT_MS, rather than hanging every request", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     try {
       const stuck = gate();

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addTimeline, addWhyTree, advanceTo, createIncident, createUser, keepFlaggedWording, RIES_CHAIN } from "../../db/factories";
-import { db, sqliteOf } from "~/lib/db.server";
+import { db, engine, sqliteOf } from "~/lib/db.server";
 import { Forbidden, StateConflict } from "~/models/errors";
 import { DATA_MIGRATIONS } from "~/models/data-migrations.server";
 import { changeActionStatus, createAction, listIncidentActions } from "~/models/action.server";
@@ -232,7 +232,8 @@ describe("learnings feed: queries", () => {
   }, 60_000);
 });
 
-describe("the learnings migration", () => {
+// A data migration brings SQLite files made by older versions up to date: SQLite's alone.
+describe.runIf(engine === "sqlite")("the learnings migration", () => {
   it("fills what the feed shows of earlier publications exactly as publishing does", async () => {
     const admin = await createUser({ role: "admin" });
     const { facilitator, incident } = await published("Republished", { services: ["web", "api"] }, new Date("2026-01-01T00:00:00Z"));

@@ -1,16 +1,16 @@
 // The PostgreSQL schema (db/schema.pg.ts) mirrors the SQLite one (db/schema.ts): the same tables,
 // columns, keys, indexes and foreign keys under the same names, so the models run unchanged on
 // either engine. tests/types/schema-mirror.ts checks the rows' types; this checks what types
-// cannot see, first in the two schemas, then, when a PostgreSQL server is given
-// (HINDSIGHT_PG_URL, an administrator's URL: a database is made and dropped), in the databases
-// their migrations make.
+// cannot see, first in the two schemas, then in the databases their migrations make, on the test
+// run's PostgreSQL cluster (or HINDSIGHT_PG_URL, an administrator's URL: a database is made and
+// dropped).
 import { getTableName, is, SQL, type Column, type Table } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import { getTableConfig as pgTableConfig, PgDialect, PgTable } from "drizzle-orm/pg-core";
 import { getTableConfig as sqliteTableConfig, SQLiteSyncDialect, SQLiteTable } from "drizzle-orm/sqlite-core";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { openDatabase, sqliteOf } from "~/lib/db.server";
 import * as pgSchema from "../../db/schema.pg";
 import * as sqliteSchema from "../../db/schema";
@@ -104,7 +104,8 @@ describe("the PostgreSQL schema", () => {
   });
 });
 
-const PG_URL = process.env.HINDSIGHT_PG_URL;
+// The run's throw-away cluster (tests/postgres/vitest-setup.ts), or one given by hand.
+const PG_URL = process.env.HINDSIGHT_PG_URL ?? inject("postgresAdminUrl");
 
 /** Tables of one engine that the other has in another form or not at all. */
 const BESIDE_THE_SCHEMA = /^(search_index(_.*)?|__drizzle_migrations|__data_migrations|sqlite_.*)$/;

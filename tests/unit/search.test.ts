@@ -1,13 +1,15 @@
-import { eq, type SQL } from "drizzle-orm";
+import { eq, sql, type SQL } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { actionFields, addTimeline, addWhyTree, advanceTo, createIncident, createUser, RIES_CHAIN } from "../../db/factories";
-import { db, schema, sqliteOf } from "~/lib/db.server";
+import { db, engine, execute, rowsOf, schema, sqliteOf } from "~/lib/db.server";
 import { createAction } from "~/models/action.server";
 import type { Viewer } from "~/models/authorization";
 import { fieldValues, getIncident, listServiceNames, setPeople, updateIncident } from "~/models/incident.server";
 import { filterConditions, searchFor, toSegments, type SearchFilters } from "~/models/search.server";
-import { pageStatement, rankStatement, toMatchQuery } from "~/models/sql/sqlite-search.server";
+import { rankStatement, toMatchQuery } from "~/models/sql/search-index.server";
+import * as postgresSearch from "~/models/sql/postgres-search.server";
+import { pageStatement, rankStatement as sqliteRankStatement, toMatchQuery as sqliteMatchQuery } from "~/models/sql/sqlite-search.server";
 import type { SearchHit } from "~/models/search";
 import { deleteWhy, updateWhy } from "~/models/why.server";
 import { freshDatabase } from "./helpers";
@@ -191,18 +193,18 @@ describe("what people type", () => {
   });
 
   it("quotes every word, and matches the last as a prefix only from three letters", () => {
-    expect(toMatchQuery("deplo")).toBe('"deplo"*');
-    expect(toMatchQuery("infinite lo")).toBe('"infinite" "lo"');
-    expect(toMatchQuery('NEAR( a:b "x y" -z')).toBe('"NEAR(" "a:b" "x y" "-z"');
-    expect(toMatchQuery('say "hi"')).toBe('"say" "hi"');
-    expect(toMatchQuery('"')).toBeNull();
-    expect(toMatchQuery("")).toBeNull();
+    expect(sqliteMatchQuery("deplo")).toBe('"deplo"*');
+    expect(sqliteMatchQuery("infinite lo")).toBe('"infinite" "lo"');
+    expect(sqliteMatchQuery('NEAR( a:b "x y" -z')).toBe('"NEAR(" "a:b" "x y" "-z"');
+    expect(sqliteMatchQuery('say "hi"')).toBe('"say" "hi"');
+    expect(sqliteMatchQuery('"')).toBeNull();
+    expect(sqliteMatchQuery("")).toBeNull();
   });
 
   it("leaves out common words, unless they are quoted", () => {
-    expect(toMatchQuery("the database was down")).toBe('"database" "down"*');
-    expect(toMatchQuery("The was")).toBeNull();
-    expect(toMatchQuery('"the"')).toBe('"the"');
+    expect(sqliteMatchQuery("the database was down")).toBe('"database" "down"*');
+    expect(sqliteMatchQuery("The was")).toBeNull();
+    expect(sqliteMatchQuery('"the"')).toBe('"the"');
   });
 
   it("turns marked snippets into plain text and hits, without Markdown marks", () => {
@@ -381,7 +383,8 @@ describe("visibility", () => {
   });
 });
 
-describe("query plan", () => {
+// Plans are checked on SQLite (tests/unit/helpers.ts, queryPlan); PostgreSQL's index is checked below.
+describe.runIf(engine === "sqlite")("query plan", () => {
   function plan(statement: SQL): string[] {
     const query = new SQLiteSyncDialect().sqlToQuery(statement);
     return sqliteOf(db())
@@ -400,15 +403,15 @@ describe("query plan", () => {
   it("starts from the full-text index and reaches incidents by primary key, never scanning a table", async () => {
     const member = await createUser();
     const filters = { q: "loop", severity: "SEV2", service: "web", status: "draft", from: "2026-01-01", to: "2026-12-31" } as const;
-    const match = toMatchQuery("loop")!;
-    for (const ranked of [plan(rankStatement(member, filterConditions(filters), match, 0)), plan(rankStatement(member, undefined, match, 0))]) {
+    const match = sqliteMatchQuery("loop")!;
+    for (const ranked of [plan(sqliteRankStatement(member, filterConditions(filters), match, 0)), plan(sqliteRankStatement(member, undefined, match, 0))]) {
       const text = ranked.join("\n");
       expect(text).toMatch(/^SCAN search_index VIRTUAL TABLE INDEX \d+:M/m);
       expect(ranked).toContain("SEARCH incidents USING INTEGER PRIMARY KEY (rowid=?)");
       expect(text).toMatch(/SEARCH participants (EXISTS )?USING (COVERING )?INDEX/);
       expectNoTableScan(ranked);
     }
-    expect(plan(rankStatement(member, filterConditions(filters), match, 0)).join("\n")).toMatch(/SEARCH incident_services (EXISTS )?USING (COVERING )?INDEX/);
+    expect(plan(sqliteRankStatement(member, filterConditions(filters), match, 0)).join("\n")).toMatch(/SEARCH incident_services (EXISTS )?USING (COVERING )?INDEX/);
 
     const details = plan(pageStatement(match, [10, 18]));
     expect(details.join("\n")).toMatch(/^SCAN search_index VIRTUAL TABLE INDEX \d+:M\d*></m);
@@ -418,15 +421,38 @@ describe("query plan", () => {
 
   it("without filters, sorts the scored matches once and looks up incidents only while walking them in order", async () => {
     const member = await createUser();
-    const ranked = plan(rankStatement(member, undefined, toMatchQuery("loop")!, 0));
+    const ranked = plan(sqliteRankStatement(member, undefined, sqliteMatchQuery("loop")!, 0));
     expect(ranked.slice(0, 4)).toEqual(["MATERIALIZE ranked", expect.stringMatching(/^SCAN search_index VIRTUAL TABLE/), "USE TEMP B-TREE FOR ORDER BY", "SCAN ranked"]);
     expect(ranked.filter((line) => line.includes("ORDER BY"))).toHaveLength(1);
   });
 
   it("does not touch incidents at all to rank for an admin without filters", async () => {
     const admin = await createUser({ role: "admin" });
-    const ranked = plan(rankStatement(admin, undefined, toMatchQuery("loop")!, 0));
+    const ranked = plan(sqliteRankStatement(admin, undefined, sqliteMatchQuery("loop")!, 0));
     expect(ranked.join("\n")).toMatch(/SCAN search_index VIRTUAL TABLE INDEX \d+:M/);
     expect(ranked.join("\n")).not.toMatch(/incidents/);
+  });
+});
+
+describe.runIf(engine === "postgres")("search on PostgreSQL", () => {
+  it("quotes every word of what people type, so nothing is tsquery syntax, and keeps the rules of SQLite's query", () => {
+    expect(postgresSearch.toMatchQuery("deplo")).toBe("'deplo':*");
+    expect(postgresSearch.toMatchQuery("infinite lo")).toBe("'infinite' & 'lo'");
+    expect(postgresSearch.toMatchQuery(`NEAR( a:b "x y" -z !w it's \\`)).toBe(`'NEAR(' & 'a:b' & 'x y' & '-z' & '!w' & 'it''s'`);
+    expect(postgresSearch.toMatchQuery("the database was down")).toBe("'database' & 'down':*");
+    expect(postgresSearch.toMatchQuery('"')).toBeNull();
+  });
+
+  it("finds matches through the GIN index, not by reading every row", async () => {
+    const facilitator = await createUser();
+    await addWhyTree(facilitator, (await createIncident(facilitator)).id, RIES_CHAIN);
+    const statement = rankStatement(facilitator, undefined, toMatchQuery("loop")!, 0);
+    const plan = await db().transaction(async (tx) => {
+      // A few rows cost less to read in full, which the planner would rightly do: forbid it here
+      // to see that the index serves the query.
+      await execute(tx, sql`set local enable_seqscan = off`);
+      return (await rowsOf<{ "QUERY PLAN": string }>(tx, sql`explain ${statement}`)).map((row) => row["QUERY PLAN"]).join("\n");
+    });
+    expect(plan).toMatch(/Bitmap Index Scan on search_doc_idx/);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isStorableDate } from "~/lib/time";
 import { changeActionStatus, createAction, getAction, listActions, listIncidentActions, updateAction } from "~/models/action.server";
 import { getIncident, listIncidents, moveIncident, reportIncident, requireIncident, setPeople, updateIncident } from "~/models/incident.server";
 import { SEVERITIES, STATUSES, reference } from "~/models/incident";
@@ -568,8 +569,8 @@ const reading: Operation[] = [
       severity: z.enum(SEVERITIES).optional(),
       status: z.enum(STATUSES).optional(),
       service: z.string().max(60).optional(),
-      from: z.iso.date().optional().meta({ description: "Started on or after this date." }),
-      to: z.iso.date().optional().meta({ description: "Started on or before this date." }),
+      from: z.iso.date().refine(isStorableDate, "a date from year 1").optional().meta({ description: "Started on or after this date." }),
+      to: z.iso.date().refine(isStorableDate, "a date from year 1").optional().meta({ description: "Started on or before this date." }),
       cursor: cursorField(["page"]),
     }),
     responses: { 200: { description: "A page of results.", schema: SearchPage }, ...readErrors, 400: errors[400] },

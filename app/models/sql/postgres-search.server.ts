@@ -29,7 +29,7 @@ function quoted(words: string): string {
 
 /**
  * The user's text as tsquery text that cannot be a syntax error, read as SQLite's twin reads it:
- * every word quoted (PostgreSQL's english configuration then stems it as it stemmed the index),
+ * every word quoted (the `hindsight` configuration, english with accents folded, then stems it as it stemmed the index),
  * text in double quotes a phrase, all of them required, the last word also a prefix, common
  * words outside quotes left out. Returns null when nothing in the text can match.
  */
@@ -52,9 +52,12 @@ export function toMatchQuery(text: string): string | null {
     .join(" & ");
 }
 
-const query = (match: string) => sql`to_tsquery('english', ${match})`;
-// ts_rank_cd's weights are given D, C, B, A: title (A) 4, body (B) 2, extra (C) 1, as bm25's on SQLite.
-const score = (match: string) => sql`ts_rank_cd('{0.1, 0.25, 0.5, 1.0}'::float4[], search_index.doc, ${query(match)})`;
+const query = (match: string) => sql`to_tsquery('hindsight', ${match})`;
+// ts_rank_cd's weights are given D, C, B, A: title (A) 4, body (B) 2, extra (C) 1, as bm25's on
+// SQLite; normalization 1 divides by the logarithm of the text's length, so that, as with bm25, a
+// short text with the words ranks above a long one that merely has them too; of two that rank
+// the same, the shorter comes first.
+const score = (match: string) => sql`ts_rank_cd('{0.1, 0.25, 0.5, 1.0}'::float4[], search_index.doc, ${query(match)}, 1)`;
 
 /**
  * One page of index row ids, best first, among the hits the user may see and `narrowed` (the
@@ -67,7 +70,7 @@ export function rankStatement(user: Viewer, narrowed: SQL | undefined, match: st
     select search_index.rid as rid, count(*) over () as total
     from search_index join ${incidents} on ${incidents.id} = search_index.incident_id
     where search_index.doc @@ ${query(match)}${conditions ? sql` and ${conditions}` : sql``}
-    order by ${score(match)} desc, search_index.rid desc
+    order by ${score(match)} desc, length(search_index.title) + length(search_index.body) + length(search_index.extra), search_index.rid desc
     limit ${SEARCH_PAGE_SIZE} offset ${offset}`;
 }
 
@@ -78,7 +81,7 @@ export function pageStatement(match: string, rowids: number[]): SQL {
   const heading = `${marks}, HighlightAll=true`;
   const snippet = `${marks}, MaxWords=${SNIPPET_WORDS}, MinWords=${Math.floor(SNIPPET_WORDS / 2)}, ShortWord=2`;
   const headline = (column: SQL, options: string) =>
-    sql`case when ${column} = '' then '' else ts_headline('english', ${column}, ${query(match)}, ${options}) end`;
+    sql`case when ${column} = '' then '' else ts_headline('hindsight', ${column}, ${query(match)}, ${options}) end`;
   return sql`
     select search_index.rid as rid,
       ${headline(sql`search_index.title`, heading)} as heading,
@@ -105,7 +108,7 @@ export function anyWordInWhy(words: readonly string[]): string {
  * SQLite's bm25 is.
  */
 export function whysMatching(match: string, exceptIncidentId: number, limit: number): SQL {
-  const rank = sql`-ts_rank_cd('{0, 0.6, 1.0, 0}'::float4[], search_index.why_doc, ${query(match)})`;
+  const rank = sql`-ts_rank_cd('{0, 0.6, 1.0, 0}'::float4[], search_index.why_doc, ${query(match)}, 1)`;
   return sql`
     select ${whys.id} as id, ${whys.answer} as answer, ${whys.remediationMd} as "remediationMd", ${rank} as rank
     from search_index inner join ${whys} on ${whys.id} = search_index.rid / 8

@@ -21,8 +21,8 @@ export function idList(ids: readonly number[]): string {
  * A subquery's values as one JSON array text. `json_agg` of no rows is null where SQLite's
  * `json_group_array` gives `[]`; the models read `[]`.
  */
-export function jsonArrayOf(value: SQLWrapper): SQL {
-  return sql`coalesce(json_agg(${value}), '[]'::json)`;
+export function jsonArrayOf(value: SQLWrapper, where?: SQLWrapper): SQL {
+  return sql`coalesce(json_agg(${value})${where ? sql` filter (where ${where})` : sql``}, '[]'::json)`;
 }
 
 /** Several values as one JSON array, an element of jsonArrayOf. */
@@ -33,6 +33,11 @@ export function jsonTuple(...values: SQLWrapper[]): SQL {
 /** A group's texts joined by `separator`. */
 export function joined(value: SQLWrapper, separator: string): SQL<string | null> {
   return sql<string | null>`string_agg(${value}, ${separator}::text)`;
+}
+
+/** A timestamp as the ISO 8601 text the models read ("2026-10-06T14:02:00.000Z"), inside a JSON value. */
+export function timestampText(timestamp: SQLWrapper): SQL<string> {
+  return sql<string>`to_char(${timestamp} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
 /** Whole seconds from one timestamp to another. */

@@ -2,8 +2,8 @@ import { engine } from "~/lib/db.server";
 import * as postgres from "./postgres-search.server";
 import * as sqlite from "./sqlite-search.server";
 
-// The engine's full-text search, chosen once as the process starts: Search and Seen before
-// import it from here, never from an engine's module.
+// The engine's full-text search, SQLite's or PostgreSQL's, chosen once as the process starts:
+// Search and Seen before import it from here, never from an engine's module.
 const twin: typeof sqlite = postgres;
 const chosen = engine === "postgres" ? twin : sqlite;
 

@@ -26,8 +26,8 @@ export function idList(ids: readonly number[]): string {
  * A subquery's values as one JSON array text: a list read with its row in one statement.
  * PostgreSQL: `json_agg(…)`.
  */
-export function jsonArrayOf(value: SQLWrapper): SQL {
-  return sql`json_group_array(${value})`;
+export function jsonArrayOf(value: SQLWrapper, where?: SQLWrapper): SQL {
+  return where ? sql`json_group_array(${value}) filter (where ${where})` : sql`json_group_array(${value})`;
 }
 
 /**
@@ -41,6 +41,15 @@ export function jsonTuple(...values: SQLWrapper[]): SQL {
 /** A group's texts joined by `separator`. PostgreSQL: `string_agg(…, separator)`. */
 export function joined(value: SQLWrapper, separator: string): SQL<string | null> {
   return sql<string | null>`group_concat(${value}, ${separator})`;
+}
+
+/**
+ * A timestamp as the ISO 8601 text the models read, where SQL gives it inside a value (a JSON
+ * array) rather than as a column: stored so on SQLite. PostgreSQL: `to_char(…)`, which
+ * writes a timestamp in JSON as "+00:00" rather than "Z".
+ */
+export function timestampText(timestamp: SQLWrapper): SQL<string> {
+  return sql<string>`${timestamp}`;
 }
 
 /**
