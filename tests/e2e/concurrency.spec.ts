@@ -2,13 +2,13 @@
 // actions. Nothing fails, nothing is lost, and of twenty edits of the same why from the same
 // version exactly one is applied; the others are refused as a conflict the person can see.
 import { expect, test } from "@playwright/test";
-import { addMember, firstAdmin, post, reportForm, withOwnServer } from "./own-server";
+import { addMember, firstAdmin, post, reportForm, withOwnStore } from "./own-server";
 
 const PEOPLE = 20;
 
 test("twenty people edit the same incident at once: no error, no lost update", async () => {
   test.setTimeout(120_000);
-  await withOwnServer({}, async (file) => {
+  await withOwnStore({}, async (stored) => {
     const admin = await firstAdmin();
     expect((await post("/incidents/new", reportForm("Checkout queue backed up"), admin)).status).toBe(302);
     expect((await post("/incidents/INC-1?index", { intent: "move", to: "analysis" }, admin)).status).toBe(302);
@@ -48,13 +48,13 @@ test("twenty people edit the same incident at once: no error, no lost update", a
     }
 
     // The stored state: every addition once, the shared why at version 2 with the applied answer.
-    const shared = file.prepare("select answer, version from whys where id = ?").get(Number(sharedWhy)) as { answer: string; version: number };
+    const shared = await stored.get<{ answer: string; version: number }>("select answer, version from whys where id = ?", Number(sharedWhy));
     expect(shared).toEqual({ answer: `Answer of person ${applied[0].i}.`, version: 2 });
-    const count = (sql: string) => file.prepare(sql).pluck().get();
-    expect(count("select count(*) from whys where parent_id is not null")).toBe(PEOPLE);
-    expect(count("select count(distinct question) from whys where parent_id is not null")).toBe(PEOPLE);
-    expect(count("select count(*) from timeline_entries")).toBe(PEOPLE);
-    expect(count("select count(*) from actions")).toBe(PEOPLE);
-    expect(file.pragma("integrity_check", { simple: true })).toBe("ok");
+    const count = (sql: string) => stored.value<number>(sql);
+    expect(await count("select count(*) from whys where parent_id is not null")).toBe(PEOPLE);
+    expect(await count("select count(distinct question) from whys where parent_id is not null")).toBe(PEOPLE);
+    expect(await count("select count(*) from timeline_entries")).toBe(PEOPLE);
+    expect(await count("select count(*) from actions")).toBe(PEOPLE);
+    expect(await stored.intact()).toBe(true);
   });
 });

@@ -2,10 +2,9 @@
 // without anyone reloading a page: what one writes reaches the others only when the facilitator
 // reveals it, votes and acceptances reach everyone, a laptop that drops off catches up, and an
 // anonymous author is nowhere in the database. Order is asserted, never time.
-import path from "node:path";
-import Database from "better-sqlite3";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { addMember, capture, moveTo, pageFor, reportIncident, unique, type Credentials } from "./helpers";
+import { openMainStore } from "./stored";
 
 /**
  * When these specs' incidents started: long before the others', so they never push another spec's
@@ -225,13 +224,13 @@ test("four people run a whole 5 Whys live, from the first question to published,
   for (const p of everyone) await untouched(p);
 
   // The anonymous authors are nowhere in the database.
-  const file = new Database(path.join(test.info().project.testDir, ".data", "hindsight.db"), { readonly: true });
+  const stored = await openMainStore(test.info().project.testDir);
   try {
-    const candidates = file.prepare("select author_id, body from live_candidates c join live_rounds r on r.id = c.round_id join live_sessions s on s.id = r.session_id where s.incident_id = ?").all(Number(ref.slice(4))) as { author_id: number | null }[];
+    const candidates = await stored.all<{ author_id: number | null }>("select author_id, body from live_candidates c join live_rounds r on r.id = c.round_id join live_sessions s on s.id = r.session_id where s.incident_id = ?", Number(ref.slice(4)));
     expect(candidates.length).toBeGreaterThan(5);
     expect(candidates.every((c) => c.author_id === null)).toBe(true);
   } finally {
-    file.close();
+    await stored.close();
   }
   for (const p of everyone) await p.context().close();
 });

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
+import { databaseFor, type ServerDatabase, type Stored } from "./stored";
 
 /**
  * E2E_PORT + 17 when nothing listens there, else a free one the system hands out (another run,
@@ -50,6 +51,15 @@ export function dataDirPerTest(): () => string {
   return () => dir;
 }
 
+const databases = new Map<string, Promise<ServerDatabase>>();
+
+/** The database of a data folder, made once: a server restarted on the folder finds its data. */
+export function databaseOf(dataDir: string): Promise<ServerDatabase> {
+  let database = databases.get(dataDir);
+  if (!database) databases.set(dataDir, (database = databaseFor(dataDir)));
+  return database;
+}
+
 /** Servers started and not yet exited. */
 const running = new Set<ChildProcess>();
 
@@ -63,8 +73,9 @@ export async function startServer(dataDir: string, options: { log?: string[]; en
   const base = `http://127.0.0.1:${port}`;
   // Another server on the port (one a failed test left) would answer for this one.
   if (await fetch(`${base}/healthz`).then(() => true, () => false)) throw new Error(`port ${port} is already taken by a server`);
+  const { env: database } = await databaseOf(dataDir);
   const child = spawn(process.execPath, ["server.js"], {
-    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", DATABASE_PATH: path.join(dataDir, "hindsight.db"), SCHEDULER: "false", SESSION_WRITES_PER_10S: "100000", ...options.env },
+    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ...database, SCHEDULER: "false", SESSION_WRITES_PER_10S: "100000", ...options.env },
     stdio: ["ignore", log ? "pipe" : "ignore", "inherit"],
   });
   if (log) {
@@ -102,6 +113,24 @@ export async function withOwnServer(
     await body(file, dataDir, server);
   } finally {
     file.close();
+    server.kill("SIGTERM");
+    await exited(server);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs `body` against a server of its own on a fresh database, on the run's engine, with what it
+ * stores open beside it; then stops the server and removes the data.
+ */
+export async function withOwnStore(options: Parameters<typeof startServer>[1], body: (stored: Stored, dataDir: string, server: ChildProcess) => Promise<void>): Promise<void> {
+  const dataDir = freshDataDir();
+  const server = await startServer(dataDir, options);
+  const stored = await (await databaseOf(dataDir)).open();
+  try {
+    await body(stored, dataDir, server);
+  } finally {
+    await stored.close();
     server.kill("SIGTERM");
     await exited(server);
     fs.rmSync(dataDir, { recursive: true, force: true });

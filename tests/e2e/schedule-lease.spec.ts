@@ -1,10 +1,8 @@
-// Two server processes on one SQLite file, as during a deploy (the new process starts while the
-// old one finishes): the scheduled work (reminders, the digest's schedule, idle sessions) is done
+// Two server processes on one database (a SQLite file, or on PostgreSQL one database), as during a
+// deploy (the new process starts while the old one finishes): the scheduled work (reminders, the digest's schedule, idle sessions) is done
 // by the one holding the schedule's lease, not by both; a process stopping cleanly lets it go.
 import { expect, test } from "@playwright/test";
-import Database from "better-sqlite3";
-import path from "node:path";
-import { dataDirPerTest, exited, OWN_PORT, startServer } from "./own-server";
+import { dataDirPerTest, databaseOf, exited, OWN_PORT, startServer } from "./own-server";
 
 const dataDir = dataDirPerTest();
 
@@ -22,22 +20,22 @@ test("two processes on one database: one does the scheduled work, and lets it go
   // Its first tick runs as it starts: it takes the lease and does the work.
   await expect.poll(() => jobs(first).length).toBeGreaterThan(0);
   const b = await startServer(dataDir(), { log: second, env, port: OWN_PORT + 1 });
-  const file = new Database(path.join(dataDir(), "hindsight.db"), { readonly: true });
+  const stored = await (await databaseOf(dataDir())).open();
   try {
-    const holder = () => (file.prepare("select holder from leases where name = 'schedule'").get() as { holder: string } | undefined)?.holder;
-    expect(holder()).toMatch(new RegExp(`:${a.pid}:[0-9a-f]{8}$`));
+    const holder = async () => (await stored.get<{ holder: string }>("select holder from leases where name = 'schedule'"))?.holder;
+    expect(await holder()).toMatch(new RegExp(`:${a.pid}:[0-9a-f]{8}$`));
     expect(scheduled(first)[0]).toEqual({ job: "schedule", lease: "taken" });
     expect(jobs(first).map((line) => line.job)).toContain("digest");
     // The second process has ticked too, found the lease held, and did nothing.
     await expect.poll(() => scheduled(second)).toEqual([{ job: "schedule", lease: "held by another process" }]);
-    expect(holder()).toMatch(new RegExp(`:${a.pid}:`));
+    expect(await holder()).toMatch(new RegExp(`:${a.pid}:`));
 
     // The first stops cleanly: its lease goes with it, for the second to take on its next tick.
     a.kill("SIGTERM");
     await exited(a);
-    expect(holder()).toBeUndefined();
+    expect(await holder()).toBeUndefined();
   } finally {
-    file.close();
+    await stored.close();
     b.kill("SIGTERM");
     await exited(b);
   }

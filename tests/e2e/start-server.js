@@ -1,6 +1,8 @@
 // Playwright's webServer: runs the PRODUCTION server (node server.js) on a
-// throw-away SQLite database in tests/e2e/.data/. Run `npm run build` first.
+// throw-away SQLite database in tests/e2e/.data/, or, when the run has a PostgreSQL cluster
+// (E2E_DATABASE_URL, tests/postgres/e2e.ts), on a fresh database of it. Run `npm run build` first.
 import { spawn } from "node:child_process";
+import pg from "pg";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +21,20 @@ if (!existsSync(serverEntry)) {
 rmSync(dataDir, { recursive: true, force: true });
 mkdirSync(dataDir, { recursive: true });
 
+/** The server's database: the file in the data folder, or a fresh one on the run's cluster (tests/e2e/stored.ts names it). */
+async function database() {
+  const cluster = process.env.E2E_DATABASE_URL;
+  if (!cluster) return { DATABASE_PATH: join(dataDir, "hindsight.db") };
+  const admin = new pg.Client({ connectionString: cluster });
+  await admin.connect();
+  await admin.query('drop database if exists "e2e_main" with (force)');
+  await admin.query('create database "e2e_main"');
+  await admin.end();
+  const url = new URL(cluster);
+  url.pathname = "/e2e_main";
+  return { DATABASE_URL: url.toString() };
+}
+
 const child = spawn(process.execPath, [serverEntry], {
   cwd: root,
   stdio: "inherit",
@@ -27,7 +43,7 @@ const child = spawn(process.execPath, [serverEntry], {
     NODE_ENV: "production",
     PORT: port,
     HOST: "127.0.0.1",
-    DATABASE_PATH: join(dataDir, "hindsight.db"),
+    ...(await database()),
     APP_URL: `http://127.0.0.1:${port}`,
     SESSION_SECRET: "e2e-test-session-secret-not-for-production-0123456789",
   },
