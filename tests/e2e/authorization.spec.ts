@@ -12,9 +12,9 @@
 // incidents (started by their facilitator), and each of its probes first sets up what it needs
 // (a round with a candidate to reveal, a revealed one to vote in…), so that every role meets the
 // same state whatever the roles before it did.
-import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
-import { addMember, ADMIN_EMAIL, ADMIN_PASSWORD, firstAdmin, manifest, MEMBER_PASSWORD, outboxSent, OWN_BASE, post, reportForm, sessionCookie, urlOf, withOwnServer } from "./own-server";
+import { addMember, ADMIN_EMAIL, ADMIN_PASSWORD, firstAdmin, manifest, MEMBER_PASSWORD, outboxSent, OWN_BASE, post, reportForm, sessionCookie, urlOf, withOwnStore } from "./own-server";
+import type { Stored } from "./stored";
 
 const ROLES = ["anonymous", "member", "participant", "facilitator", "admin"] as const;
 type Role = (typeof ROLES)[number];
@@ -68,11 +68,11 @@ type World = {
   actions: Record<Scope, number>;
   /** A person no probe signs in as, for the admin's removal probe to remove. */
   removable: number;
-  file: Database.Database;
+  stored: Stored;
 };
 type Probe = {
   name: string;
-  form: (world: World, scope: Scope) => Record<string, string>;
+  form: (world: World, scope: Scope) => Record<string, string> | Promise<Record<string, string>>;
   expect: Rule;
   /** Sets up what the probe needs (over HTTP, as people who may), before the database is read to compare. */
   prepare?: (world: World, scope: Scope) => Promise<void>;
@@ -108,12 +108,8 @@ async function opening(response: Response, stream: boolean | undefined): Promise
   return new TextDecoder().decode(value);
 }
 
-const incidentOf = (world: World, scope: Scope) =>
-  world.file.prepare("select id, status, version from incidents where id = ?").get(Number(world.refs[scope].slice(4))) as {
-    id: number;
-    status: string;
-    version: number;
-  };
+const incidentOf = async (world: World, scope: Scope) =>
+  (await world.stored.get<{ id: number; status: string; version: number }>("select id, status, version from incidents where id = ?", Number(world.refs[scope].slice(4))))!;
 
 // --- The live sessions -------------------------------------------------------------------------
 
@@ -134,16 +130,15 @@ const SESSION_TEXT: Record<Scope, { question: string; candidate: string; remedia
 const sessionPage = (world: World, scope: Scope) => `/incidents/${world.refs[scope]}/session`;
 
 /** The open session on the incident, its round in progress, and that round's candidates, as stored. */
-function liveOf(world: World, scope: Scope) {
-  const session = world.file
-    .prepare("select id, facilitator_id as facilitatorId, phase, timer_ends_at as timerEndsAt from live_sessions where incident_id = ? and ended_at is null")
-    .get(incidentOf(world, scope).id) as { id: number; facilitatorId: number; phase: string; timerEndsAt: string | null } | undefined;
+async function liveOf(world: World, scope: Scope) {
+  const session = await world.stored.get<{ id: number; facilitatorId: number; phase: string; timerEndsAt: string | null }>(
+    'select id, facilitator_id as "facilitatorId", phase, timer_ends_at as "timerEndsAt" from live_sessions where incident_id = ? and ended_at is null',
+    (await incidentOf(world, scope)).id,
+  );
   const round = session
-    ? (world.file.prepare("select id, state from live_rounds where session_id = ? and state <> 'closed' order by id desc limit 1").get(session.id) as
-        | { id: number; state: "drafting" | "revealed" }
-        | undefined)
+    ? await world.stored.get<{ id: number; state: "drafting" | "revealed" }>("select id, state from live_rounds where session_id = ? and state <> 'closed' order by id desc limit 1", session.id)
     : undefined;
-  const candidates = round ? (world.file.prepare("select id from live_candidates where round_id = ? order by id").all(round.id) as { id: number }[]).map((c) => c.id) : [];
+  const candidates = round ? (await world.stored.all<{ id: number }>("select id from live_candidates where round_id = ? order by id", round.id)).map((c) => c.id) : [];
   return { session, round, candidates };
 }
 
@@ -157,9 +152,9 @@ async function arrange(world: World, scope: Scope, as: keyof World["cookies"], f
 
 /** The incident in analysis with a session open, led by the incident's facilitator (or the participant it was handed to). */
 async function ensureSession(world: World, scope: Scope, leader: "facilitator" | "participant" = "facilitator") {
-  if (incidentOf(world, scope).status !== "analysis") await arrange(world, scope, "admin", { intent: "move", to: "analysis" }, `/incidents/${world.refs[scope]}?index`);
-  if (!liveOf(world, scope).session) await arrange(world, scope, "facilitator", { intent: "start-session", anonymous: "on" });
-  if (liveOf(world, scope).session!.facilitatorId !== world.ids[leader]) {
+  if ((await incidentOf(world, scope)).status !== "analysis") await arrange(world, scope, "admin", { intent: "move", to: "analysis" }, `/incidents/${world.refs[scope]}?index`);
+  if (!(await liveOf(world, scope)).session) await arrange(world, scope, "facilitator", { intent: "start-session", anonymous: "on" });
+  if ((await liveOf(world, scope)).session!.facilitatorId !== world.ids[leader]) {
     await arrange(world, scope, "admin", { intent: "hand-facilitation", userId: String(world.ids[leader]) });
   }
 }
@@ -170,12 +165,12 @@ async function ensureSession(world: World, scope: Scope, leader: "facilitator" |
  */
 async function ensureRound(world: World, scope: Scope, want: "drafting" | "drafted" | "revealed") {
   await ensureSession(world, scope);
-  if (want === "revealed" && liveOf(world, scope).round?.state === "revealed") return;
-  if (liveOf(world, scope).round?.state !== "drafting") {
+  if (want === "revealed" && (await liveOf(world, scope)).round?.state === "revealed") return;
+  if ((await liveOf(world, scope)).round?.state !== "drafting") {
     await arrange(world, scope, "facilitator", { intent: "open-round", kind: "why", whyId: "", question: SESSION_TEXT[scope].question });
   }
   if (want === "drafting") return;
-  const { round, candidates } = liveOf(world, scope);
+  const { round, candidates } = await liveOf(world, scope);
   if (candidates.length === 0) await arrange(world, scope, "participant", { intent: "save-draft", roundId: String(round!.id), body: SESSION_TEXT[scope].candidate });
   if (want === "revealed") await arrange(world, scope, "facilitator", { intent: "reveal", roundId: String(round!.id) });
 }
@@ -186,8 +181,8 @@ async function setPeople(world: World, scope: Scope, extra: number[]) {
   await arrange(world, scope, "admin", { intent: "people", facilitatorId: String(world.ids.facilitator), participantIds }, `/incidents/${world.refs[scope]}/edit`);
 }
 
-const takesPart = (world: World, scope: Scope, userId: number) =>
-  world.file.prepare("select 1 from participants where incident_id = ? and user_id = ?").get(incidentOf(world, scope).id, userId) !== undefined;
+const takesPart = async (world: World, scope: Scope, userId: number) =>
+  (await world.stored.get("select 1 from participants where incident_id = ? and user_id = ?", (await incidentOf(world, scope)).id, userId)) !== undefined;
 
 /**
  * On the org-wide incident, the watcher has joined the session and watches (is no participant):
@@ -201,12 +196,12 @@ async function ensureWatcher(world: World, scope: Scope) {
     await arrange(world, scope, "participant", { intent: "ready", ready: "on" });
     return;
   }
-  const joined = world.file.prepare("select 1 from live_members where session_id = ? and user_id = ?").get(liveOf(world, scope).session!.id, world.watcher);
+  const joined = await world.stored.get("select 1 from live_members where session_id = ? and user_id = ?", (await liveOf(world, scope)).session!.id, world.watcher);
   if (!joined) {
     await setPeople(world, scope, [world.watcher]);
     await arrange(world, scope, "watcher", { intent: "ready", ready: "on" });
   }
-  if (takesPart(world, scope, world.watcher)) await setPeople(world, scope, []);
+  if (await takesPart(world, scope, world.watcher)) await setPeople(world, scope, []);
 }
 
 /**
@@ -389,9 +384,9 @@ const TABLE: Record<string, Expectation> = {
       },
       {
         name: "move",
-        form: (w, s) => ({
+        form: async (w, s) => ({
           intent: "move",
-          to: incidentOf(w, s).status === "analysis" ? "review" : "analysis",
+          to: (await incidentOf(w, s)).status === "analysis" ? "review" : "analysis",
         }),
         expect: writes(manager),
       },
@@ -403,11 +398,11 @@ const TABLE: Record<string, Expectation> = {
     post: [
       {
         name: "fields",
-        form: (w, s) => ({
+        form: async (w, s) => ({
           intent: "fields",
           ...reportForm(s === "org" ? "Checkout slow" : "Quokka keyring leak"),
           visibility: s,
-          version: String(incidentOf(w, s).version),
+          version: String((await incidentOf(w, s)).version),
         }),
         expect: writes(contributor),
       },
@@ -475,7 +470,7 @@ const TABLE: Record<string, Expectation> = {
       {
         name: "set-phase",
         prepare: ensureSession,
-        form: (w, s) => ({ intent: "set-phase", phase: liveOf(w, s).session!.phase === "timeline" ? "whys" : "timeline" }),
+        form: async (w, s) => ({ intent: "set-phase", phase: (await liveOf(w, s)).session!.phase === "timeline" ? "whys" : "timeline" }),
         expect: writes(sessionLead),
       },
       {
@@ -488,7 +483,7 @@ const TABLE: Record<string, Expectation> = {
         name: "stop-timer",
         prepare: async (w, s) => {
           await ensureSession(w, s);
-          if (!liveOf(w, s).session!.timerEndsAt) await arrange(w, s, "facilitator", { intent: "start-timer", minutes: "3" });
+          if (!(await liveOf(w, s)).session!.timerEndsAt) await arrange(w, s, "facilitator", { intent: "start-timer", minutes: "3" });
         },
         form: () => ({ intent: "stop-timer" }),
         expect: writes(sessionLead),
@@ -508,7 +503,7 @@ const TABLE: Record<string, Expectation> = {
       {
         name: "set-phase, the session handed to the participant",
         prepare: (w, s) => ensureSession(w, s, "participant"),
-        form: (w, s) => ({ intent: "set-phase", phase: liveOf(w, s).session!.phase === "timeline" ? "whys" : "timeline" }),
+        form: async (w, s) => ({ intent: "set-phase", phase: (await liveOf(w, s)).session!.phase === "timeline" ? "whys" : "timeline" }),
         expect: handedToParticipant,
       },
       {
@@ -520,7 +515,7 @@ const TABLE: Record<string, Expectation> = {
       {
         name: "set-phase, the session handed to someone no longer taking part",
         prepare: ensureLedByOutsider,
-        form: (w, s) => ({ intent: "set-phase", phase: liveOf(w, s).session!.phase === "timeline" ? "whys" : "timeline" }),
+        form: async (w, s) => ({ intent: "set-phase", phase: (await liveOf(w, s)).session!.phase === "timeline" ? "whys" : "timeline" }),
         expect: writes(sessionLead),
       },
       {
@@ -539,7 +534,7 @@ const TABLE: Record<string, Expectation> = {
       {
         name: "write-summary",
         prepare: ensureSession,
-        form: (w, s) => ({ intent: "write-summary", summaryMd: `Summary written in the session (${++unique}).`, version: String(incidentOf(w, s).version) }),
+        form: async (w, s) => ({ intent: "write-summary", summaryMd: `Summary written in the session (${++unique}).`, version: String((await incidentOf(w, s)).version) }),
         expect: writes(contributor),
       },
       {
@@ -569,31 +564,31 @@ const TABLE: Record<string, Expectation> = {
       {
         name: "save-draft",
         prepare: (w, s) => ensureRound(w, s, "drafting"),
-        form: (w, s) => ({ intent: "save-draft", roundId: String(liveOf(w, s).round!.id), body: SESSION_TEXT[s].candidate }),
+        form: async (w, s) => ({ intent: "save-draft", roundId: String((await liveOf(w, s)).round!.id), body: SESSION_TEXT[s].candidate }),
         expect: writes(contributor),
       },
       {
         name: "reveal",
         prepare: (w, s) => ensureRound(w, s, "drafted"),
-        form: (w, s) => ({ intent: "reveal", roundId: String(liveOf(w, s).round!.id) }),
+        form: async (w, s) => ({ intent: "reveal", roundId: String((await liveOf(w, s)).round!.id) }),
         expect: writes(sessionLead),
       },
       {
         name: "vote",
         prepare: (w, s) => ensureRound(w, s, "revealed"),
-        form: (w, s) => ({ intent: "vote", roundId: String(liveOf(w, s).round!.id), candidateId: String(liveOf(w, s).candidates[0]), on: "true" }),
+        form: async (w, s) => ({ intent: "vote", roundId: String((await liveOf(w, s)).round!.id), candidateId: String((await liveOf(w, s)).candidates[0]), on: "true" }),
         expect: writes(contributor),
       },
       {
         name: "accept",
         prepare: (w, s) => ensureRound(w, s, "revealed"),
-        form: (w, s) => ({ intent: "accept", roundId: String(liveOf(w, s).round!.id), candidateIds: String(liveOf(w, s).candidates[0]) }),
+        form: async (w, s) => ({ intent: "accept", roundId: String((await liveOf(w, s)).round!.id), candidateIds: String((await liveOf(w, s)).candidates[0]) }),
         expect: writes(sessionLead),
       },
       {
         name: "close-round",
         prepare: (w, s) => ensureRound(w, s, "drafting"),
-        form: (w, s) => ({ intent: "close-round", roundId: String(liveOf(w, s).round!.id) }),
+        form: async (w, s) => ({ intent: "close-round", roundId: String((await liveOf(w, s)).round!.id) }),
         expect: writes(sessionLead),
       },
       {
@@ -621,7 +616,7 @@ const TABLE: Record<string, Expectation> = {
       {
         name: "save-draft, last",
         prepare: (w, s) => ensureRound(w, s, "drafting"),
-        form: (w, s) => ({ intent: "save-draft", roundId: String(liveOf(w, s).round!.id), body: SESSION_TEXT[s].candidate }),
+        form: async (w, s) => ({ intent: "save-draft", roundId: String((await liveOf(w, s)).round!.id), body: SESSION_TEXT[s].candidate }),
         expect: writes(contributor),
       },
     ],
@@ -650,8 +645,8 @@ const TABLE: Record<string, Expectation> = {
     post: [
       {
         name: "status",
-        form: (w, s) => {
-          const { status } = w.file.prepare("select status from actions where id = ?").get(w.actions[s]) as { status: string };
+        form: async (w, s) => {
+          const { status } = (await w.stored.get<{ status: string }>("select status from actions where id = ?", w.actions[s]))!;
           return {
             intent: "status",
             to: status === "open" ? "in_progress" : "open",
@@ -838,9 +833,9 @@ function matches(expected: Expected, got: Outcome): boolean {
 
 test("every route answers each role as the table says, and restricted incidents stay hidden", async () => {
   test.setTimeout(180_000);
-  await withOwnServer({}, async (file, dataDir) => {
+  await withOwnStore({}, async (stored, dataDir) => {
     const routes = manifest(dataDir);
-    const world = await buildWorld(file);
+    const world = await buildWorld(stored);
     const cookies: Record<Role, string> = { anonymous: "", ...world.cookies };
     const problems: string[] = [];
     const checked = new Set<string>();
@@ -902,15 +897,15 @@ test("every route answers each role as the table says, and restricted incidents 
             const cookie = route.id === "routes/signout" && role !== "anonymous" ? await freshSession(world.emails[role]) : cookies[role];
             await probe.prepare?.(world, scope);
             // An earlier form's email (an invitation) is sent after its answer: not this probe's write.
-            await outboxSent(file);
-            const before = file.pragma("data_version", { simple: true });
-            const response = await post(url, probe.form(world, scope), cookie);
+            await outboxSent(stored);
+            const before = await stored.fingerprint();
+            const response = await post(url, await probe.form(world, scope), cookie);
             const body = await response.text();
             const expected = judge(probe.expect, role, scope);
             const got = outcomeOf(response);
             if (!matches(expected, got)) problems.push(`POST ${url} (${probe.name}) as ${who}: ${got} (${response.status}), expected ${expected}`);
             if (!seesRestricted && SECRET.test(body)) problems.push(`POST ${url} (${probe.name}) as ${who} shows a restricted incident`);
-            if (!matches("done", got) && !probe.recorded && file.pragma("data_version", { simple: true }) !== before) {
+            if (!matches("done", got) && !probe.recorded && (await stored.fingerprint()) !== before) {
               problems.push(`POST ${url} (${probe.name}) as ${who} was refused (${response.status}) but changed the database`);
             }
           }
@@ -935,15 +930,15 @@ test("every route answers each role as the table says, and restricted incidents 
         if ((role === "anonymous" || role === "member") && SECRET.test(body)) problems.push(`GET ${pathname} as ${who} shows a restricted incident`);
       }
       // Being here is recorded once the stream has opened (it does not wait for it).
-      const session = liveOf(world, scope).session!;
-      const joined = () => file.prepare("select 1 from live_members where session_id = ? and user_id = ?").get(session.id, world.ids.member) !== undefined;
-      for (let wait = 0; scope === "org" && !joined() && wait < 100; wait++) await new Promise((r) => setTimeout(r, 50));
-      if (joined() !== (scope === "org")) problems.push(`the member is ${joined() ? "" : "not "}recorded in the ${scope} incident's live session after its presence stream`);
+      const session = (await liveOf(world, scope)).session!;
+      const joined = async () => (await stored.get("select 1 from live_members where session_id = ? and user_id = ?", session.id, world.ids.member)) !== undefined;
+      for (let wait = 0; scope === "org" && !(await joined()) && wait < 100; wait++) await new Promise((r) => setTimeout(r, 50));
+      if ((await joined()) !== (scope === "org")) problems.push(`the member is ${(await joined()) ? "" : "not "}recorded in the ${scope} incident's live session after its presence stream`);
     }
 
     expect(problems).toEqual([]);
     expect(checked.size).toBe(routes.length);
-    expect(file.pragma("integrity_check", { simple: true })).toBe("ok");
+    expect(await stored.intact()).toBe(true);
   });
 });
 
@@ -965,7 +960,7 @@ async function freshSession(email: string): Promise<string> {
  * an action owned by the admin and a live session with a question and a draft; and one of each
  * published. The facilitator and participant are the same on all four. And a watcher.
  */
-async function buildWorld(file: Database.Database) {
+async function buildWorld(stored: Stored) {
   const admin = await firstAdmin();
   const cookies = {
     admin,
@@ -979,17 +974,12 @@ async function buildWorld(file: Database.Database) {
     participant: "pat@example.com",
     member: "morgan@example.com",
   };
-  const idOf = (email: string) =>
-    (
-      file.prepare("select id from users where email = ?").get(email) as {
-        id: number;
-      }
-    ).id;
+  const idOf = async (email: string) => (await stored.get<{ id: number }>("select id from users where email = ?", email))!.id;
   const ids = {
-    admin: idOf(emails.admin),
-    facilitator: idOf(emails.facilitator),
-    participant: idOf(emails.participant),
-    member: idOf(emails.member),
+    admin: await idOf(emails.admin),
+    facilitator: await idOf(emails.facilitator),
+    participant: await idOf(emails.participant),
+    member: await idOf(emails.member),
   };
 
   const done = async (response: Promise<Response>, what: string) => {
@@ -1091,26 +1081,26 @@ async function buildWorld(file: Database.Database) {
     org: await incident("Search outage", "org", true),
     restricted: await incident("Quokka token exposure", "restricted", true),
   };
-  const actionOf = (ref: string) => (file.prepare("select id from actions where incident_id = ?").get(Number(ref.slice(4))) as { id: number }).id;
+  const actionOf = async (ref: string) => (await stored.get<{ id: number }>("select id from actions where incident_id = ?", Number(ref.slice(4))))!.id;
   const actions = {
-    org: actionOf(refs.org),
-    restricted: actionOf(refs.restricted),
+    org: await actionOf(refs.org),
+    restricted: await actionOf(refs.restricted),
   };
   await addMember(admin, "Rory Removable", "rory@example.com");
-  const removable = idOf("rory@example.com");
-  const remediatedOf = (ref: string) =>
-    (file.prepare("select id from whys where incident_id = ? and remediation_md <> ''").get(Number(ref.slice(4))) as { id: number }).id;
+  const removable = await idOf("rory@example.com");
+  const remediatedOf = async (ref: string) =>
+    (await stored.get<{ id: number }>("select id from whys where incident_id = ? and remediation_md <> ''", Number(ref.slice(4))))!.id;
   const world: World & { emails: typeof emails } = {
     ids,
     refs,
     published,
     actions,
     removable,
-    file,
+    stored,
     emails,
     cookies: { ...cookies, watcher: await addMember(admin, "Wes Watcher", "wes@example.com") },
-    watcher: idOf("wes@example.com"),
-    remediated: { org: remediatedOf(refs.org), restricted: remediatedOf(refs.restricted) },
+    watcher: await idOf("wes@example.com"),
+    remediated: { org: await remediatedOf(refs.org), restricted: await remediatedOf(refs.restricted) },
   };
   // A live session on each incident in analysis, started by its facilitator, asking its first question.
   for (const scope of ["org", "restricted"] as const) await ensureRound(world, scope, "drafted");

@@ -142,9 +142,10 @@ export async function withOwnStore(options: Parameters<typeof startServer>[1], b
  * right after the request that queued it has been answered, writing each message's state as it
  * goes: a check that a later request changed nothing must not count those writes.
  */
-export async function outboxSent(file: Database.Database): Promise<void> {
-  const unsent = file.prepare("select count(*) from outbox where status in ('pending', 'sending')").pluck();
-  await expect.poll(() => unsent.get(), { message: "emails the server is still sending" }).toBe(0);
+export async function outboxSent(file: Database.Database | Stored): Promise<void> {
+  const statement = "select count(*) from outbox where status in ('pending', 'sending')";
+  const unsent = file instanceof Database ? async () => file.prepare(statement).pluck().get() : () => file.value<number>(statement);
+  await expect.poll(unsent, { message: "emails the server is still sending" }).toBe(0);
 }
 
 export function exited(child: ChildProcess): Promise<number | null> {

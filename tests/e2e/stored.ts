@@ -17,6 +17,11 @@ export type Stored = {
   /** The first column of the first row. */
   value<T>(statement: string, ...values: unknown[]): Promise<T>;
   run(statement: string, ...values: unknown[]): Promise<void>;
+  /**
+   * Something that differs once anything was written: SQLite's data version (it moves when another
+   * connection commits); on PostgreSQL a digest of every table's rows.
+   */
+  fingerprint(): Promise<string>;
   /** Whether the store is whole: SQLite's integrity check; on PostgreSQL, every table reads. */
   intact(): Promise<boolean>;
   close(): Promise<void>;
@@ -43,6 +48,7 @@ function sqliteStore(file: string): Stored {
     get: async <T>(statement: string, ...values: unknown[]) => sqlite.prepare(statement).get(...values) as T | undefined,
     value: async <T>(statement: string, ...values: unknown[]) => sqlite.prepare(statement).pluck().get(...values) as T,
     run: async (statement: string, ...values: unknown[]) => void sqlite.prepare(statement).run(...values),
+    fingerprint: async () => String(sqlite.pragma("data_version", { simple: true })),
     intact: async () => sqlite.pragma("integrity_check", { simple: true }) === "ok",
     close: async () => void sqlite.close(),
   };
@@ -69,6 +75,11 @@ async function postgresStore(url: string): Promise<Stored> {
     get: async <T>(statement: string, ...values: unknown[]) => (await query(statement, values)).rows[0] as T | undefined,
     value: async <T>(statement: string, ...values: unknown[]) => ((await query(statement, values, "array")).rows[0] as unknown[] | undefined)?.[0] as T,
     run: async (statement: string, ...values: unknown[]) => void (await query(statement, values)),
+    fingerprint: async () => {
+      const tables = (await client.query<{ name: string }>("select tablename as name from pg_tables where schemaname = 'public' order by tablename")).rows;
+      const digests = tables.map(({ name }) => `select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from "${name}" t`);
+      return (await client.query({ text: digests.join(" union all "), rowMode: "array" })).rows.map((row: unknown[]) => row[0]).join("");
+    },
     intact: async () => {
       // PostgreSQL recovers from its write-ahead log after a crash; what is checked is that every
       // table is there and reads to its end.
