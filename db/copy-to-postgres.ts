@@ -60,7 +60,7 @@ type TableSpec = {
   parents: Set<string>;
 };
 
-/** The tables the data migrations record themselves in, outside both schemas (app/lib/db.server.ts). */
+/** The table the data migrations are recorded in, outside both schemas (app/lib/db.server.ts). */
 const DATA_MIGRATIONS_TABLE = "__data_migrations";
 
 /**
