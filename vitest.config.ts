@@ -5,8 +5,9 @@ import tsconfigPaths from "vite-tsconfig-paths";
 const UNIT_TESTS = ["tests/unit/**/*.test.ts", "tests/unit/**/*.test.tsx"];
 
 // What only SQLite has, tested on SQLite alone: upgrading files made by older versions (their
-// migrations and data migrations are SQLite's), and the online backup of the file.
-const SQLITE_ONLY = ["tests/unit/upgrade.test.ts", "tests/unit/backup.test.ts", "tests/unit/schema-mirror.test.ts", "tests/unit/postgres-cluster.test.ts"];
+// migrations and data migrations are SQLite's), the online backup of the file, and tests that use
+// both engines at once (db:copy).
+const SQLITE_ONLY = ["tests/unit/upgrade.test.ts", "tests/unit/backup.test.ts", "tests/unit/schema-mirror.test.ts", "tests/unit/postgres-cluster.test.ts", "tests/unit/db-copy.test.ts"];
 
 /** The unit tests that store anything: they run on both engines; the rest once. */
 function storing(): string[] {

@@ -52,7 +52,7 @@ const readers: Record<number, (value: string) => unknown> = {
   114: (value) => value, // json
   3802: (value) => value, // jsonb
 };
-const types = {
+export const valueTypes = {
   getTypeParser: ((oid: number, format?: "text" | "binary") => readers[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
@@ -89,7 +89,7 @@ function pooledOf(handle: Tx): Pooled {
  * hostile form can carry; SQLite stores it. It is written as U+FFFD, the character that stands
  * for one that cannot be shown, rather than failing the whole write.
  */
-function storable(value: unknown): unknown {
+export function storable(value: unknown): unknown {
   return typeof value === "string" && value.includes("\0") ? value.replaceAll("\0", "\uFFFD") : value;
 }
 
@@ -100,7 +100,7 @@ async function run(pooled: Pooled, text: string, params: unknown[], rowMode?: "a
   const open = openTransaction.getStore();
   const client = open?.pooled === pooled ? open.client : pooled.pool;
   try {
-    return await client.query({ text, values, rowMode, types } as pg.QueryConfig);
+    return await client.query({ text, values, rowMode, types: valueTypes } as pg.QueryConfig);
   } catch (error) {
     if (WAITED_TOO_LONG.has(codeOf(error) ?? "")) throw new DatabaseBusy();
     throw error;
@@ -203,7 +203,7 @@ export const postgresEngine: Engine = {
 };
 
 // Resolved from the project root, not from this file: the server code is bundled into build/.
-const migrationsFolder = path.resolve(process.cwd(), "db/migrations-pg");
+export const migrationsFolder = path.resolve(process.cwd(), "db/migrations-pg");
 
 /** Every connection's settings: UTC, and waits for a lock bounded as on SQLite. */
 const SESSION_OPTIONS = [
@@ -213,8 +213,12 @@ const SESSION_OPTIONS = [
   `-c idle_in_transaction_session_timeout=${4 * LOCK_WAIT_MS}`,
 ].join(" ");
 
-/** Any number, so that instances starting together migrate one at a time. */
-const MIGRATION_LOCK = 0x68_69_6e_64; // "hind"
+/**
+ * Any number, so that instances starting together migrate one at a time. db:copy holds it for the
+ * whole copy (db/copy-to-postgres.ts): an instance starting meanwhile waits, up to its lock timeout,
+ * rather than open a database half copied.
+ */
+export const MIGRATION_LOCK = 0x68_69_6e_64; // "hind"
 
 /**
  * Opens a PostgreSQL database (a postgres:// URL) with a pool of `poolSize` connections, and
