@@ -1,4 +1,6 @@
 // npm run bench [-- --db data/bench.db --duration 10 --warmup 2 --connections 10 --json figures.json --skip-profile]
+//                [-- --database-url postgres://…]: the same on PostgreSQL, an empty database filled
+//                with the bench file first (npm run db:copy), or one filled so before
 //
 // Loads Hindsight's pages on the bench data set (npm run seed:bench) with autocannon over
 // loopback and prints them side by side with two references measured in the same run:
@@ -28,8 +30,10 @@ const { values: options } = parseArgs({
     json: { type: "string" },
     user: { type: "string", default: "bench-member@example.com" },
     "skip-profile": { type: "boolean", default: false },
+    "database-url": { type: "string" },
   },
 });
+const DATABASE_URL = options["database-url"];
 const DB = path.resolve(options.db!);
 const DURATION = Number(options.duration);
 const WARMUP = Number(options.warmup);
@@ -51,6 +55,7 @@ function fail(message: string): never {
 if (!fs.existsSync(DB)) fail(`No bench database at ${path.relative(process.cwd(), DB)}. Create it first: npm run seed:bench`);
 
 // --- What to load, chosen from the data ---------------------------------------------------------
+// Read from the bench file; on PostgreSQL the database is a copy of it, with the same ids.
 
 const data = new Database(DB, { readonly: true, fileMustExist: true });
 const incidentCount = data.prepare("select count(*) from incidents").pluck().get() as number;
@@ -82,6 +87,30 @@ const digestWindow = data
   .get() as { after: number; through: number; n: number };
 data.close();
 
+/** The servers' database: the bench file, or on PostgreSQL its copy, with the secret every instance shares. */
+const DATABASE_ENV: Record<string, string> = DATABASE_URL
+  ? { DATABASE_URL, SESSION_SECRET: `bench-${Math.random().toString(36).slice(2)}-${Date.now()}` }
+  : { DATABASE_PATH: DB };
+
+/** On PostgreSQL: the bench data copied in when the database is empty; a database holding other data is refused. */
+async function ensurePostgresCopy(url: string): Promise<void> {
+  const pg = (await import("pg")).default;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  let held: number | null;
+  try {
+    const table = (await client.query<{ found: string | null }>("select to_regclass('incidents')::text as found")).rows[0].found;
+    held = table ? Number((await client.query<{ n: string }>("select count(*) as n from incidents")).rows[0].n) : null;
+  } finally {
+    await client.end();
+  }
+  if (held === incidentCount) return;
+  if (held) fail(`The PostgreSQL database holds ${held} incidents, not the bench file's ${incidentCount}: give an empty database.`);
+  say(`Copying ${path.relative(process.cwd(), DB)} into PostgreSQL (npm run db:copy)…`);
+  const copied = spawnSync(process.execPath, ["--import", "tsx", "db/copy.ts", "--from", DB, "--to", url], { stdio: "inherit" });
+  if (copied.status !== 0) fail("The copy into PostgreSQL failed.");
+}
+
 const ref = `INC-${large.id}`;
 const PAGES: Page[] = [
   { name: "Framework floor", path: "/bench/floor", signedIn: false },
@@ -101,7 +130,7 @@ process.on("exit", () => children.forEach((c) => c.kill("SIGKILL")));
 
 function start(command: string[], port: number, nodeOptions: string[] = []): ChildProcess {
   const child = spawn(process.execPath, [...nodeOptions, ...command], {
-    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", DATABASE_PATH: DB, SCHEDULER: "false", HINDSIGHT_BENCH: "true" },
+    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ...DATABASE_ENV, SCHEDULER: "false", HINDSIGHT_BENCH: "true" },
     stdio: ["ignore", "ignore", "inherit"],
   });
   children.push(child);
@@ -184,7 +213,8 @@ async function shipped(base: string, pagePath: string, cookie: string | undefine
 }
 
 async function digestRender(): Promise<{ firstMs: number; medianMs: number; publications: number; htmlBytes: number }> {
-  process.env.DATABASE_PATH = DB;
+  // Before the data port loads: it chooses its engine as it loads.
+  Object.assign(process.env, DATABASE_ENV);
   const { openAppDatabase } = await import("~/lib/db.server");
   const { DATA_MIGRATIONS } = await import("~/models/data-migrations.server");
   await openAppDatabase(DATA_MIGRATIONS);
@@ -221,7 +251,9 @@ await build({
 const serverFlags = (JSON.parse(fs.readFileSync("package.json", "utf8")) as { config?: { serverFlags?: string } }).config?.serverFlags?.split(/\s+/).filter(Boolean) ?? [];
 const appPort = await freePort();
 const app = `http://127.0.0.1:${appPort}`;
-say(`Starting the production server on ${path.relative(process.cwd(), DB)} (${incidentCount.toLocaleString("en")} incidents)…`);
+if (DATABASE_URL) await ensurePostgresCopy(DATABASE_URL);
+const DATABASE_NAME = DATABASE_URL ? `PostgreSQL ${new URL(DATABASE_URL).host}${new URL(DATABASE_URL).pathname}` : `SQLite ${path.relative(process.cwd(), DB)}`;
+say(`Starting the production server on ${DATABASE_NAME} (${incidentCount.toLocaleString("en")} incidents)…`);
 const startedAt = performance.now();
 const server = start(["server.js"], appPort, serverFlags);
 const coldStartMs = await untilReady(`${app}/signin`, startedAt);
@@ -310,7 +342,7 @@ const checks = [
 const problems = figures.filter((f) => f.non2xx > 0 || f.errors > 0 || (f.bareLoad && (f.bareLoad.non2xx > 0 || f.bareLoad.errors > 0)));
 
 say("");
-say(`Hindsight benchmark: ${incidentCount.toLocaleString("en")} incidents, ${CONNECTIONS} connections, ${DURATION} s per page after ${WARMUP} s warm-up`);
+say(`Hindsight benchmark: ${incidentCount.toLocaleString("en")} incidents on ${DATABASE_NAME}, ${CONNECTIONS} connections, ${DURATION} s per page after ${WARMUP} s warm-up`);
 say(`${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), Node ${process.version}, signed in as ${options.user}`);
 say("");
 say(line(header));
@@ -341,9 +373,11 @@ if (problems.length > 0) say(`Errors or non-2xx answers on: ${problems.map((p) =
 
 say("");
 say("An incident at every limit (npm run bench:limits):");
-spawnSync(process.execPath, ["--import", "tsx", "tests/bench/limits.ts"], { stdio: "inherit" });
+// These make databases of their own (SQLite files): not the one under test.
+const ownDatabase = { ...process.env, DATABASE_URL: undefined, SESSION_SECRET: undefined };
+spawnSync(process.execPath, ["--import", "tsx", "tests/bench/limits.ts"], { stdio: "inherit", env: ownDatabase });
 say("The wording check (npm run bench:wording):");
-spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", "tests/bench/wording.ts"], { stdio: "inherit" });
+spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", "tests/bench/wording.ts"], { stdio: "inherit", env: ownDatabase });
 
 if (options.json) {
   const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).stdout?.trim() || null;
@@ -351,7 +385,7 @@ if (options.json) {
     date: new Date().toISOString(),
     commit,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model.trim(), node: process.version },
-    settings: { incidents: incidentCount, connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: WARMUP, user: options.user },
+    settings: { database: DATABASE_URL ? "postgres" : "sqlite", incidents: incidentCount, connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: WARMUP, user: options.user },
     pages: figures.map((f) => ({ ...f, toFloor: f.reqPerSec / floor.reqPerSec, toBare: f.bareLoad ? f.reqPerSec / f.bareLoad.reqPerSec : null })),
     server: { coldStartMs, firstIncidentPageMs: firstIncidentMs, peakRssMb: appRssMb ?? null },
     digest,
