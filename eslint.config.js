@@ -21,6 +21,7 @@ const libAtTheEdge = [
   "app/lib/action-views.server.ts",
   "app/lib/guards.server.ts",
   "app/lib/http.server.ts",
+  "app/lib/oidc.server.ts",
   "app/lib/scheduler.server.ts",
   "app/lib/session.server.ts",
 ];

@@ -3,7 +3,9 @@ import { Writable } from "node:stream";
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
-import { openAppDatabase } from "~/lib/db.server";
+import { engine, openAppDatabase, poolOf } from "~/lib/db.server";
+import { postgresBus, type PostgresBus } from "~/lib/event-bus-postgres.server";
+import { useEventBus } from "~/lib/event-bus.server";
 import { NonceContext } from "~/lib/nonce";
 import { SCHEDULE_LEASE, startScheduler } from "~/lib/scheduler.server";
 import { releaseLease } from "~/models/lease.server";
@@ -13,13 +15,19 @@ import { DATA_MIGRATIONS } from "~/models/data-migrations.server";
 import { queueUnanswered } from "~/models/deployment-review.server";
 import { refreshUncheckedSimilaritiesInBackground } from "~/models/recurrence.server";
 
+/** The bus on PostgreSQL's LISTEN/NOTIFY, when the database is PostgreSQL. */
+let bus: PostgresBus | undefined;
+
 /**
  * Opens and migrates the database when the server starts, not on the first request, then starts
  * the daily jobs, the sending of queued emails and of answers to GitHub's deployment reviews, and
  * checks the wording and looks up the similar whys of whys saved before either was stored with
- * them. The server (server.js) awaits it before it takes a request.
+ * them. On PostgreSQL, live changes are announced through the database, so that a change made on
+ * one instance reaches the event streams open on every other. The server (server.js) awaits it
+ * before it takes a request.
  */
-export const ready: Promise<void> = openAppDatabase(DATA_MIGRATIONS).then(() => {
+export const ready: Promise<void> = openAppDatabase(DATA_MIGRATIONS).then((database) => {
+  if (engine === "postgres") bus = useEventBus(postgresBus(poolOf(database))) as PostgresBus;
   startScheduler();
   startDelivery();
   queueUnanswered().catch((error: unknown) => console.error("Queueing the answers to GitHub's deployment reviews failed:", error));
@@ -29,10 +37,11 @@ export const ready: Promise<void> = openAppDatabase(DATA_MIGRATIONS).then(() => 
 
 /**
  * The server is stopping (server.js, on SIGTERM or SIGINT): it lets its lease on the schedule go,
- * so another process takes the scheduled work on its next tick rather than once the lease expires.
+ * so another process takes the scheduled work on its next tick rather than once the lease expires,
+ * and closes the event bus's own connection.
  */
 export async function stopping(): Promise<void> {
-  await releaseLease(SCHEDULE_LEASE);
+  await Promise.all([releaseLease(SCHEDULE_LEASE), bus?.close()]);
 }
 
 // No page defers data, so a render still running is only slow (the largest incident on a busy

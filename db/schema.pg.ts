@@ -162,6 +162,17 @@ export const signInFailures = pgTable("sign_in_failures", {
   lastFailureAt: isoTimestamp("last_failure_at").notNull(),
 });
 
+export const rateCounts = pgTable(
+  "rate_counts",
+  {
+    key: text("key").notNull(),
+    // Milliseconds since 1970 pass 2^31.
+    windowStart: bigint("window_start", { mode: "number" }).notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] }), index("rate_counts_window_idx").on(t.windowStart)],
+);
+
 export const incidents = pgTable(
   "incidents",
   {

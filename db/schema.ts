@@ -128,6 +128,23 @@ export const signInFailures = sqliteTable("sign_in_failures", {
   lastFailureAt: text("last_failure_at").notNull(),
 });
 
+/**
+ * Attempts counted against a rate limit (app/lib/rate.server.ts), per key and fixed window: every
+ * process on the database counts in the same rows, so several processes together allow what one
+ * does. A key is the limit's name and an id, or a hash (a client address): never personal data
+ * in clear. Rows of windows long past are deleted as the counting goes on.
+ */
+export const rateCounts = sqliteTable(
+  "rate_counts",
+  {
+    key: text("key").notNull(),
+    /** Where the window starts, in milliseconds since 1970: a multiple of the limit's window. */
+    windowStart: integer("window_start").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] }), index("rate_counts_window_idx").on(t.windowStart)],
+);
+
 export const incidents = sqliteTable(
   "incidents",
   {

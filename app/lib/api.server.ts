@@ -2,7 +2,7 @@ import { z } from "zod";
 import { Conflict, DomainError } from "~/models/errors";
 import { holderOfToken, noteTokenUse, type Scope, type TokenHolder } from "~/models/api-token.server";
 import { problemDetails, type ProblemDetails } from "./http.server";
-import { perKeyRate } from "./rate.server";
+import { perKeyRate } from "~/models/rate.server";
 
 // The JSON API's machinery: each operation is declared once (app/lib/api/*.server.ts) with the zod
 // schemas that check its input and describe its answer; the same declarations route requests
@@ -32,10 +32,12 @@ const ERRORS_LISTED = 20;
 /** Changes one person may make through the API in a minute, over all their tokens. */
 export const API_WRITES_PER_MINUTE = Number(process.env.API_WRITES_PER_MINUTE ?? 120);
 
-const perToken = perKeyRate<string>(API_RATE_PER_MINUTE, 60_000);
-const perPerson = perKeyRate<number>(API_RATE_PER_PERSON, 60_000);
-const writesPerPerson = perKeyRate<number>(API_WRITES_PER_MINUTE, 60_000);
-const badTokens = perKeyRate<string>(BAD_TOKENS_PER_MINUTE, 60_000);
+// Counted in the database, by every instance together (app/models/rate.server.ts). A token is
+// named by its hash, as it is stored; a client address only by a keyed hash.
+const perToken = perKeyRate<string>("api-token", API_RATE_PER_MINUTE, 60_000);
+const perPerson = perKeyRate<number>("api-person", API_RATE_PER_PERSON, 60_000);
+const writesPerPerson = perKeyRate<number>("api-writes", API_WRITES_PER_MINUTE, 60_000);
+const badTokens = perKeyRate<string>("api-bad-token", BAD_TOKENS_PER_MINUTE, 60_000, { hashed: true });
 
 export type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 
@@ -242,8 +244,8 @@ async function authenticate(request: Request, address: string): Promise<TokenHol
   }
   const holder = await holderOfToken(token);
   if (!holder) {
-    if (!badTokens.take(address)) {
-      const wait = badTokens.retryAfter(address);
+    if (!(await badTokens.take(address))) {
+      const wait = await badTokens.retryAfter(address);
       throw new ApiProblem(429, "Too many requests", `Too many requests with tokens that do not work. Try again in ${wait} seconds.`, {}, { "Retry-After": String(wait) });
     }
     throw new ApiProblem(401, "Token not accepted", "This token does not work: it is unknown, revoked or expired, or its owner no longer has an account.", {}, {
@@ -310,15 +312,15 @@ export async function serveApi(r: Router, request: Request, address: string, ori
     // The token first: without one that works, nothing is said about what exists. Every request
     // it makes counts, those to no operation too.
     const holder = await authenticate(request, address);
-    if (!perToken.take(holder.tokenHash)) {
-      const wait = perToken.retryAfter(holder.tokenHash);
+    if (!(await perToken.take(holder.tokenHash))) {
+      const wait = await perToken.retryAfter(holder.tokenHash);
       throw new ApiProblem(429, "Too many requests", `This token made ${API_RATE_PER_MINUTE} requests in the last minute, the most it may. Try again in ${wait} seconds.`, {}, {
         "Retry-After": String(wait),
       });
     }
     // A person's tokens together: twenty tokens are not twenty times the server.
-    if (!perPerson.take(holder.user.id)) {
-      const wait = perPerson.retryAfter(holder.user.id);
+    if (!(await perPerson.take(holder.user.id))) {
+      const wait = await perPerson.retryAfter(holder.user.id);
       throw new ApiProblem(429, "Too many requests", `Your tokens made ${API_RATE_PER_PERSON} requests in the last minute, the most one person's may. Try again in ${wait} seconds.`, {}, {
         "Retry-After": String(wait),
       });
@@ -331,8 +333,8 @@ export async function serveApi(r: Router, request: Request, address: string, ori
       });
     }
     // Changes cost the most (a save renders Markdown and checks wording): fewer per person, whatever their tokens.
-    if (op.scope === "write" && !writesPerPerson.take(holder.user.id)) {
-      const wait = writesPerPerson.retryAfter(holder.user.id);
+    if (op.scope === "write" && !(await writesPerPerson.take(holder.user.id))) {
+      const wait = await writesPerPerson.retryAfter(holder.user.id);
       throw new ApiProblem(429, "Too many changes", `You made ${API_WRITES_PER_MINUTE} changes through the API in the last minute, the most one person may. Try again in ${wait} seconds.`, {}, {
         "Retry-After": String(wait),
       });

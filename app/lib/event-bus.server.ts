@@ -4,11 +4,17 @@
 // database, with the reader's own rights, so a bus can drop or repeat a message without anyone
 // losing an event or seeing one they may not.
 //
-// One process: the in-process bus below. Several processes on one machine, or several instances
-// on PostgreSQL (LISTEN/NOTIFY), give another EventBus with the same two methods.
+// One process: the in-process bus below. Several instances on PostgreSQL: the bus on its
+// LISTEN/NOTIFY (event-bus-postgres.server.ts), with the same two methods.
 
 export type Announcement = { incidentId: number; seq: number };
 type Listener = (announcement: Announcement) => void;
+
+/**
+ * A `seq` above any: the bus may have missed announcements (its connection dropped), and each
+ * listener should read again what it has not seen.
+ */
+export const READ_AGAIN = Number.MAX_SAFE_INTEGER;
 
 export interface EventBus {
   /** Tells everyone listening on the incident that its events reached `seq`. */
@@ -18,9 +24,11 @@ export interface EventBus {
 }
 
 /** The bus of one process: listeners by incident. */
-export function inProcessBus(): EventBus {
+export function inProcessBus(): EventBus & { incidents(): number[] } {
   const listeners = new Map<number, Set<Listener>>();
   return {
+    /** The incidents someone listens on. */
+    incidents: () => [...listeners.keys()],
     announce(announcement) {
       for (const listener of [...(listeners.get(announcement.incidentId) ?? [])]) {
         try {
@@ -49,7 +57,7 @@ export function eventBus(): EventBus {
   return bus;
 }
 
-/** Replaces the bus (tests; later, the bus of several processes). */
+/** Replaces the bus (the bus of several instances, as the server starts; tests). */
 export function useEventBus(next: EventBus): EventBus {
   bus = next;
   return next;

@@ -4,7 +4,7 @@ import { SESSION_LIMITS } from "~/models/live-session";
 import type { User } from "~/models/user.server";
 import { env } from "./env.server";
 import { orErrorPage } from "./http.server";
-import { perPersonRate, type RateLimit } from "./rate.server";
+import { perPersonRate, type RateLimit } from "~/models/rate.server";
 import { requireUser } from "./session.server";
 
 /**
@@ -38,6 +38,6 @@ async function loadIncidentRoute(request: Request, ref: string | undefined) {
  * reloading.
  */
 export function sessionPace(): RateLimit {
-  return (sessionWrites ??= perPersonRate(env().SESSION_WRITES_PER_10S, SESSION_LIMITS.writesWindowSeconds * 1000));
+  return (sessionWrites ??= perPersonRate("session-writes", env().SESSION_WRITES_PER_10S, SESSION_LIMITS.writesWindowSeconds * 1000));
 }
 let sessionWrites: RateLimit | undefined;

@@ -1,7 +1,7 @@
 import * as client from "openid-client";
 import { createCookie, redirect } from "@remix-run/node";
 import { env, sessionSecret } from "./env.server";
-import { perKeyRate, type RateLimit } from "./rate.server";
+import { perKeyRate, type RateLimit } from "~/models/rate.server";
 
 // Sign-in with the company's OpenID Connect provider: the authorization code flow with PKCE,
 // `state` and `nonce`, kept between the two legs in a signed, short-lived cookie. openid-client
@@ -94,19 +94,15 @@ const ANSWERS_PER_MINUTE = 60;
 let answersFrom: RateLimit<string> | undefined;
 
 /**
- * States whose answer was taken, until their sign-in would have expired anyway: a state is
- * answered once, so a replayed answer never reaches the provider.
+ * A state is answered once, so a replayed answer never reaches the provider, whichever instance
+ * it is sent to: answering takes the state's one place in a limit of one per sign-in lifetime,
+ * counted in the database. The sliding estimate keeps the place taken for at least a whole
+ * window after the answer (app/models/rate.server.ts), by when the sign-in has expired anyway. Only a keyed
+ * hash of the state is stored.
  */
-const answeredStates = new Map<string, number>();
-const ANSWERED_KEPT = 50_000;
-
-function takeState(state: string, expires: number, now: number): boolean {
-  if (answeredStates.has(state)) return false;
-  if (answeredStates.size >= ANSWERED_KEPT) for (const [key, until] of answeredStates) if (until <= now) answeredStates.delete(key);
-  // Still full of live states: the oldest go (their sign-ins are the nearest to expiring).
-  while (answeredStates.size >= ANSWERED_KEPT) answeredStates.delete(answeredStates.keys().next().value!);
-  answeredStates.set(state, expires);
-  return true;
+let answeredStates: RateLimit<string> | undefined;
+function takeState(state: string): Promise<boolean> {
+  return (answeredStates ??= perKeyRate<string>("oidc-state", 1, PENDING_MINUTES * 60_000, { hashed: true })).take(state);
 }
 
 /** Sign-ins waiting on the provider at once; more are refused at once (the provider is slow or down). */
@@ -239,10 +235,10 @@ export async function completeProviderSignIn(request: Request, address: string):
     if (params.has("error")) throw refusedAtProvider(params.get("error") ?? "", params.get("error_description"));
     // A replay is refused first, costing nothing: only answers that will reach the provider count
     // against the address (which many people behind one company address share).
-    if (!takeState(pending.state, pending.expires, now)) {
+    if (!(await takeState(pending.state))) {
       throw new ProviderSignInError("This sign-in answer was already used or has expired. Start again.", "code");
     }
-    if (!(answersFrom ??= perKeyRate<string>(ANSWERS_PER_MINUTE, 60_000)).take(address)) throw new ProviderSignInError("Too many sign-in answers from your address. Wait a minute, then start again.", "unavailable");
+    if (!(await (answersFrom ??= perKeyRate<string>("oidc-answers", ANSWERS_PER_MINUTE, 60_000, { hashed: true })).take(address))) throw new ProviderSignInError("Too many sign-in answers from your address. Wait a minute, then start again.", "unavailable");
     return await onProvider(() => finish(params, pending, pendings));
   } catch (error) {
     throw explain(error);

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { inject } from "vitest";
+import { inject, onTestFinished, vi } from "vitest";
 import { closeDatabase, db, engine, observeStatements, openDatabase, sqliteOf, useDatabase, type Db } from "~/lib/db.server";
 import { DATA_MIGRATIONS } from "~/models/data-migrations.server";
 import { startSession } from "~/lib/session.server";
@@ -103,4 +103,15 @@ export function fullScans(query: RecordedQuery): string[] {
 export async function sessionCookie(userId: number): Promise<string> {
   const response = await startSession(new Request("http://localhost/signin"), userId, { method: "password", address: "127.0.0.1" }, "/");
   return response.headers.getSetCookie().find((c) => c.startsWith("hs_session="))!.split(";")[0];
+}
+
+/**
+ * Stops the clock (Date only: timers still run) until the test ends. Rate limits count in fixed
+ * windows (app/models/rate.server.ts): a test that counts up to a limit must not straddle two,
+ * however slowly it runs.
+ */
+export function stopTheClock(at: Date = new Date()): void {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(at);
+  onTestFinished(() => void vi.useRealTimers());
 }

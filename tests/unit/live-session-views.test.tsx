@@ -7,7 +7,7 @@ import type { User } from "~/models/user.server";
 import * as incidentLayout from "~/routes/incidents.$ref";
 import * as sessionPage from "~/routes/incidents.$ref.session/route";
 import * as presentView from "~/routes/incidents_.$ref.present";
-import { sessionCookie } from "./helpers";
+import { sessionCookie, stopTheClock } from "./helpers";
 import { renderPage, type RouteModule } from "./render";
 
 // The session page and the present view as each person gets them: nobody's draft before the
@@ -87,6 +87,7 @@ describe("the session page", () => {
 
 describe("the session page's changes", () => {
   it("refuse a person who makes more than a meeting's pace of them, saying when to try again", async () => {
+    stopTheClock();
     const cookie = await sessionCookie(ana.id);
     const post = async (ready: boolean) => {
       const body = new URLSearchParams(ready ? { intent: "ready", ready: "on" } : { intent: "ready" });

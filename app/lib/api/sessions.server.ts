@@ -60,10 +60,10 @@ const done = { status: 204 };
 const noContent = (description: string) => ({ 204: { description }, ...writeErrors });
 
 /** The session page's pace, counted with the page's: one person's changes to sessions, wherever they come from. */
-function keepPace(user: User) {
+async function keepPace(user: User) {
   const pace = sessionPace();
-  if (pace.take(user.id)) return;
-  const wait = pace.retryAfter(user.id);
+  if (await pace.take(user.id)) return;
+  const wait = await pace.retryAfter(user.id);
   throw new ApiProblem(429, "Too many changes", `Too many changes to live sessions at once: wait ${wait} seconds and try again.`, {}, { "Retry-After": String(wait) });
 }
 
@@ -132,7 +132,7 @@ export const SESSIONS: Operation[] = [
     body: apiSessionStart,
     responses: { 201: { description: "Started; the starter facilitates it.", schema: SessionState, headers: { Location: "The session's address." } }, ...writeErrors },
     run: async ({ holder, params, body, origin }) => {
-      keepPace(holder.user);
+      await keepPace(holder.user);
       await startSession(holder.user, params.ref, body);
       const state = await stateOf(holder.user, params.ref, [], origin);
       return { status: 201, body: state, headers: { Location: state.links.self } };
@@ -149,7 +149,7 @@ export const SESSIONS: Operation[] = [
     params: sessionPath,
     responses: noContent("Ended."),
     run: async ({ holder, params }) => {
-      keepPace(holder.user);
+      await keepPace(holder.user);
       await endSession(holder.user, params.ref);
       return done;
     },
@@ -165,7 +165,7 @@ export const SESSIONS: Operation[] = [
     params: sessionPath,
     responses: noContent("Joined (or already a member)."),
     run: async ({ holder, params }) => {
-      keepPace(holder.user);
+      await keepPace(holder.user);
       await joinSession(holder.user, params.ref);
       return done;
     },
@@ -181,7 +181,7 @@ export const SESSIONS: Operation[] = [
     body: readiness,
     responses: noContent("Said."),
     run: async ({ holder, params, body }) => {
-      keepPace(holder.user);
+      await keepPace(holder.user);
       await setReady(holder.user, params.ref, body.ready);
       return done;
     },
@@ -198,7 +198,7 @@ export const SESSIONS: Operation[] = [
     body: sessionPerson,
     responses: noContent("They take part, and may contribute."),
     run: async ({ holder, params, body }) => {
-      keepPace(holder.user);
+      await keepPace(holder.user);
       await makeParticipant(holder.user, params.ref, body.userId);
       return done;
     },
@@ -215,7 +215,7 @@ export const SESSIONS: Operation[] = [
     body: sessionPerson,
     responses: noContent("Handed."),
     run: async ({ holder, params, body }) => {
-      keepPace(holder.user);
+      await keepPace(holder.user);
       await handFacilitation(holder.user, params.ref, body.userId);
       return done;
     },
@@ -232,7 +232,7 @@ export const SESSIONS: Operation[] = [
     body: phaseMove,
     responses: noContent("Moved."),
     run: async ({ holder, params, body }) => {
-      keepPace(holder.user);
+      await keepPace(holder.user);
       await setPhase(holder.user, params.ref, body.phase);
       return done;
     },
@@ -249,7 +249,7 @@ export const SESSIONS: Operation[] = [
     body: timerSetting,
     responses: noContent("Counting down."),
     run: async ({ holder, params, body }) => {
-      keepPace(holder.user);
+      await keepPace(holder.user);
       await startTimer(holder.user, params.ref, body.minutes, body.mode);
       return done;
     },
@@ -264,7 +264,7 @@ export const SESSIONS: Operation[] = [
     params: sessionPath,
     responses: noContent("Stopped."),
     run: async ({ holder, params }) => {
-      keepPace(holder.user);
+      await keepPace(holder.user);
       await stopTimer(holder.user, params.ref);
       return done;
     },
@@ -282,7 +282,7 @@ export const SESSIONS: Operation[] = [
     body: roundOpening,
     responses: { 201: { description: "Asked: the room writes its drafts.", schema: SessionRound, headers: { Location: "The session's address." } }, ...writeErrors },
     run: async ({ holder, params, body, origin }) => {
-      keepPace(holder.user);
+      await keepPace(holder.user);
       const round = await openRound(holder.user, params.ref, body.kind, body.whyId, body.question);
       const incident = await getIncident(holder.user, params.ref);
       const json = roundJson({ ...round, drafts: 0, candidates: [], votes: {}, myVotes: [] }, [], false);
@@ -306,7 +306,7 @@ export const SESSIONS: Operation[] = [
       ...writeErrors,
     },
     run: async ({ holder, params, body }) => {
-      keepPace(holder.user);
+      await keepPace(holder.user);
       const saved = await saveDraft(holder.user, params.ref, params.roundId, body.body, body.token || null);
       return { status: body.token ? 200 : 201, body: draftJson({ ...saved, roundId: params.roundId }) };
     },
@@ -323,7 +323,7 @@ export const SESSIONS: Operation[] = [
     body: draftWithdrawal.omit({ roundId: true }),
     responses: noContent("Withdrawn."),
     run: async ({ holder, params, body }) => {
-      keepPace(holder.user);
+      await keepPace(holder.user);
       await withdrawDraft(holder.user, params.ref, params.roundId, body.token);
       return done;
     },
@@ -340,7 +340,7 @@ export const SESSIONS: Operation[] = [
     body: z.object({ to: z.enum(["revealed", "closed"], { error: "Choose revealed or closed." }) }),
     responses: noContent("Moved."),
     run: async ({ holder, params, body }) => {
-      keepPace(holder.user);
+      await keepPace(holder.user);
       if (body.to === "revealed") await reveal(holder.user, params.ref, params.roundId);
       else await closeRound(holder.user, params.ref, params.roundId);
       return done;
@@ -357,7 +357,7 @@ export const SESSIONS: Operation[] = [
     params: votePath,
     responses: noContent("Voted."),
     run: async ({ holder, params }) => {
-      keepPace(holder.user);
+      await keepPace(holder.user);
       await vote(holder.user, params.ref, params.roundId, params.candidateId, true);
       return done;
     },
@@ -372,7 +372,7 @@ export const SESSIONS: Operation[] = [
     params: votePath,
     responses: noContent("Taken back (or there was none)."),
     run: async ({ holder, params }) => {
-      keepPace(holder.user);
+      await keepPace(holder.user);
       await vote(holder.user, params.ref, params.roundId, params.candidateId, false);
       return done;
     },
@@ -390,7 +390,7 @@ export const SESSIONS: Operation[] = [
     body: acceptance.omit({ roundId: true }),
     responses: { 200: { description: "Accepted.", schema: AcceptedWhys }, ...writeErrors },
     run: async ({ holder, params, body, origin }) => {
-      keepPace(holder.user);
+      await keepPace(holder.user);
       const whyIds = await accept(holder.user, params.ref, params.roundId, body.candidateIds);
       const { reference } = await getIncident(holder.user, params.ref);
       return { body: { whys: whyIds.map((id) => ({ id, links: { self: `${origin}${API_BASE}/incidents/${reference}/whys/${id}` } })) } };
@@ -409,7 +409,7 @@ export const SESSIONS: Operation[] = [
     body: remediationClaim,
     responses: { 201: { description: "Claimed.", schema: ActionRep, headers: { Location: "The action's address.", ...withEtag } }, ...writeErrors },
     run: async ({ holder, params, body, origin }) => {
-      keepPace(holder.user);
+      await keepPace(holder.user);
       const claimed = await claimRemediation(holder.user, params.ref, body.whyId);
       const { action, incident } = await getAction(holder.user, claimed.id);
       const json = actionJson(origin, incident, action);
@@ -429,7 +429,7 @@ export const SESSIONS: Operation[] = [
     ifMatch: "required",
     responses: { 200: { description: "Written.", schema: SessionSummary, headers: withEtag }, ...versionedWriteErrors },
     run: async ({ holder, params, body, version }) => {
-      keepPace(holder.user);
+      await keepPace(holder.user);
       await writeSummary(holder.user, params.ref, version!, body.summaryMd);
       const incident = await getIncident(holder.user, params.ref);
       return { body: summaryJson(incident), headers: { ETag: etag(incident.version) } };
@@ -447,7 +447,7 @@ export const SESSIONS: Operation[] = [
     params: sessionPath,
     responses: { 200: { description: "In review; the session has ended.", schema: IncidentRep, headers: withEtag }, ...writeErrors },
     run: async ({ holder, params, origin }) => {
-      keepPace(holder.user);
+      await keepPace(holder.user);
       await sendForReview(holder.user, params.ref);
       const incident = await getIncident(holder.user, params.ref);
       return { body: incidentJson(origin, incident), headers: { ETag: etag(incident.version) } };

@@ -99,10 +99,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
   const writes = sessionPace();
-  if (!writes.take(user.id)) {
-    throw new Response(`Too many changes at once: wait ${writes.retryAfter(user.id)} seconds and try again.`, {
+  if (!(await writes.take(user.id))) {
+    const wait = await writes.retryAfter(user.id);
+    throw new Response(`Too many changes at once: wait ${wait} seconds and try again.`, {
       status: 429,
-      headers: { "Retry-After": String(writes.retryAfter(user.id)) },
+      headers: { "Retry-After": String(wait) },
     });
   }
   return handleIntent(request, { user, incident, request }, SESSION_PAGE_INTENTS);
