@@ -8,6 +8,7 @@ import { startCluster } from "./cluster";
 
 /** Authorization, concurrency, crash safety, search, the live session, and two instances on one database. */
 export const TARGETED = [
+  "tests/e2e/authorization.spec.ts",
   "tests/e2e/concurrency.spec.ts",
   "tests/e2e/crash-safety.spec.ts",
   "tests/e2e/search.spec.ts",
