@@ -422,6 +422,8 @@ async function copy(from: string, to: string, sampleSize: number, batchRows: num
     if (rows[0].n !== searchEntries) throw new CopyFailed(`Verification failed: the search index has ${searchEntries} entries on SQLite, ${rows[0].n} on PostgreSQL.`);
 
     await target.query("commit");
+    // Statistics for the planner at once, rather than when autovacuum first gets to each table.
+    await target.query("analyze");
     return { tables: copied, searchEntries, sampled };
   } catch (error) {
     if (begun) await target.query("rollback").catch(() => {});

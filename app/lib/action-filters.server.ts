@@ -2,10 +2,11 @@ import { z } from "zod";
 import { ACTION_STATUSES } from "~/models/action";
 import { ACTION_SORTS, type ActionFilters } from "~/models/action.server";
 import { SEVERITIES, parseReference } from "~/models/incident";
+import { MAX_ID } from "~/models/inputs";
 
 const schema = z.object({
   status: z.enum([...ACTION_STATUSES, "unfinished"]).optional().catch(undefined),
-  owner: z.coerce.number().int().positive().optional().catch(undefined),
+  owner: z.coerce.number().int().positive().max(MAX_ID).optional().catch(undefined),
   team: z.string().trim().max(60).optional().catch(undefined),
   incident: z.string().trim().max(20).optional().catch(undefined),
   severity: z.enum(SEVERITIES).optional().catch(undefined),

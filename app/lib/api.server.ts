@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Conflict, DomainError } from "~/models/errors";
 import { holderOfToken, noteTokenUse, type Scope, type TokenHolder } from "~/models/api-token.server";
+import { DatabaseBusy } from "./db.server";
 import { problemDetails, type ProblemDetails } from "./http.server";
 import { perKeyRate } from "~/models/rate.server";
 
@@ -382,6 +383,9 @@ export async function serveApi(r: Router, request: Request, address: string, ori
       return json(status, body, {}, "application/problem+json");
     }
     if (error instanceof Response) throw error;
+    if (error instanceof DatabaseBusy || (error instanceof Error && error.cause instanceof DatabaseBusy)) {
+      return problem(503, "busy", "Busy", "The database is busy with other changes. Try again in a few seconds.", {}, { "Retry-After": "5" });
+    }
     console.error("API request failed:", error);
     return problem(500, "fault", "Something went wrong", "The server could not answer this request. It has been logged; try again.");
   }

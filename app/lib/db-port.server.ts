@@ -18,10 +18,14 @@ export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0] | Db;
  */
 export const LOCK_WAIT_MS = 15_000;
 
-/** A statement waited LOCK_WAIT_MS for a transaction that did not end. */
+/**
+ * The database could not take the work now: a statement waited LOCK_WAIT_MS for a transaction
+ * that did not end, or (on PostgreSQL) a transaction lost to others every time it was run. Asking
+ * again a little later is the answer.
+ */
 export class DatabaseBusy extends Error {
-  constructor() {
-    super(`The database stayed locked by a transaction for ${LOCK_WAIT_MS / 1000} s.`);
+  constructor(message = `The database stayed locked by a transaction for ${LOCK_WAIT_MS / 1000} s.`, options?: ErrorOptions) {
+    super(message, options);
   }
 }
 

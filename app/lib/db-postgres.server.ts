@@ -60,8 +60,10 @@ export const valueTypes = {
 const TRY_AGAIN = new Set(["40001", "40P01"]); // serialization_failure, deadlock_detected
 /** SQLSTATEs of a wait that ran out: lock_not_available (lock_timeout), query_canceled. */
 const WAITED_TOO_LONG = new Set(["55P03", "57014"]);
-/** How often a transaction that keeps losing is run again before its error is thrown. */
+/** How often a transaction that keeps losing is run again before the database is called busy. */
 const ATTEMPTS = 30;
+/** The longest pause before running a losing transaction again: pauses double up to it, at random within. */
+const LONGEST_PAUSE_MS = 500;
 
 type Pooled = { pool: pg.Pool; observers: Set<(sql: string, params: unknown[]) => void> };
 /** The transaction an asynchronous context runs in: its connection, and what waits for its commit. */
@@ -161,8 +163,10 @@ function connect(pool: pg.Pool): Db {
         for (const announce of open.committed) announce();
         return result;
       } catch (error) {
-        if (!TRY_AGAIN.has(codeOf(error) ?? "") || attempt >= ATTEMPTS) throw error;
-        await new Promise((wake) => setTimeout(wake, Math.random() * 4 * attempt));
+        if (!TRY_AGAIN.has(codeOf(error) ?? "")) throw error;
+        if (attempt >= ATTEMPTS) throw new DatabaseBusy(`A transaction lost to others ${ATTEMPTS} times running.`, { cause: error });
+        // Many writers on one row: spread their next attempts out, more each time, so they stop colliding.
+        await new Promise((wake) => setTimeout(wake, Math.random() * Math.min(LONGEST_PAUSE_MS, 2 ** attempt)));
       } finally {
         client.release(broken);
       }
@@ -211,6 +215,9 @@ const SESSION_OPTIONS = [
   `-c lock_timeout=${LOCK_WAIT_MS}`,
   // A transaction left open by a process that hangs would hold its locks; this ends it.
   `-c idle_in_transaction_session_timeout=${4 * LOCK_WAIT_MS}`,
+  // Compiling a query pays only for long analytical ones; the app's are short, and on tables not
+  // yet analysed the planner's guesses made short ones compile for hundreds of milliseconds.
+  "-c jit=off",
 ].join(" ");
 
 /**

@@ -35,12 +35,18 @@ export function lineField(limit: number, required?: string) {
 /** Free text of at most `limit` characters, trimmed; empty when left out. */
 const text = (limit: number) => z.string().trim().max(limit, tooLongMessage(limit)).default("");
 
+/**
+ * The largest number a stored thing can have: ids and versions are 32-bit integers on PostgreSQL,
+ * so a larger one names nothing, and is refused as input rather than sent to the database.
+ */
+export const MAX_ID = 2_147_483_647;
+
 /** A stored thing's number. `message` asks for it when it is missing or not one. */
 const id = (message?: string) =>
-  message ? z.number({ error: message }).int().positive(message) : z.number().int().positive();
+  message ? z.number({ error: message }).int().positive(message).max(MAX_ID, message) : z.number().int().positive().max(MAX_ID);
 
 /** The version a change was based on: a save over someone else's newer one is refused. */
-const version = z.number().int().positive();
+const version = z.number().int().positive().max(MAX_ID);
 
 /**
  * An instant as ISO 8601 in UTC ("2026-10-06T14:02:00.000Z"), kept in the one form the store
@@ -258,7 +264,7 @@ export const timelineEntryDeletion = z.object({ entryId: id() });
 export const actionInput = z.object({
   title: lineField(FIELD_LIMITS.actionTitle, "Give the action a title."),
   descriptionMd: text(FIELD_LIMITS.actionDescription),
-  ownerId: z.number({ error: "Choose an owner." }).int().positive("Choose an owner."),
+  ownerId: id("Choose an owner."),
   dueDate: z
     .string()
     .trim()

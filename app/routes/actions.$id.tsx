@@ -24,9 +24,10 @@ import { ownerChoices } from "~/models/incident.server";
 import { actionChange, actionStatusChange } from "~/models/inputs";
 import { listWhys } from "~/models/why.server";
 import { FIELD_LIMITS } from "~/models/limits";
+import { MAX_ID } from "~/models/inputs";
 
 /** The action's number in the address. */
-const id = z.coerce.number().int().positive();
+const id = z.coerce.number().int().positive().max(MAX_ID);
 const LABELS = labelsFor(["title", "descriptionMd", "ownerId", "dueDate", "priority", "trackerUrl"]);
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.action.title} · Hindsight` : "Action · Hindsight" }];

@@ -9,6 +9,7 @@ import { formatDate } from "~/lib/time";
 import { DomainError, NotFound } from "~/models/errors";
 import { personRemoval } from "~/models/inputs";
 import { removalOf, removePerson } from "~/models/person-removal.server";
+import { MAX_ID } from "~/models/inputs";
 
 // Removing someone is confirmed on a page of its own (it works without JavaScript), which lists
 // the unfinished actions they own and offers to hand them to someone else.
@@ -17,7 +18,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Remove
 
 function userIdOf(id: string | undefined): number {
   const userId = Number(id);
-  if (!Number.isInteger(userId) || userId <= 0) throw new Response("Not found", { status: 404 });
+  if (!Number.isInteger(userId) || userId <= 0 || userId > MAX_ID) throw new Response("Not found", { status: 404 });
   return userId;
 }
 

@@ -8,6 +8,7 @@ import { redirectWithFlash, requireAdmin } from "~/lib/session.server";
 import { formatTime } from "~/lib/time";
 import { listPastDigests, previewNextDigest, sendDigestNow } from "~/models/digest.server";
 import { getSettings } from "~/models/settings.server";
+import { MAX_ID } from "~/models/inputs";
 
 export const meta: MetaFunction = () => [{ title: "Digest preview · Hindsight" }];
 
@@ -17,7 +18,7 @@ const SUBSCRIBERS_SHOWN = 50;
 /** The digest the preview showed: sending sends exactly that one, or nothing if it was sent meanwhile. */
 const sendSchema = z.object({
   intent: z.literal("send"),
-  seq: z.coerce.number().int().positive().optional(),
+  seq: z.coerce.number().int().positive().max(MAX_ID).optional(),
   through: z.coerce.number().int().min(0).optional(),
   until: z.iso.datetime().optional(),
 });

@@ -10,13 +10,14 @@ import { SEVERITIES, STATUSES, STATUS_LABELS } from "~/models/incident";
 import { progressLabel } from "~/models/action";
 import { actionProgress } from "~/models/action.server";
 import { listIncidents, listServiceNames } from "~/models/incident.server";
+import { MAX_ID } from "~/models/inputs";
 
 const filtersSchema = z.object({
   status: z.enum(STATUSES).optional().catch(undefined),
   severity: z.enum(SEVERITIES).optional().catch(undefined),
   service: z.string().trim().max(60).optional().catch(undefined),
-  after: z.coerce.number().int().positive().optional().catch(undefined),
-  before: z.coerce.number().int().positive().optional().catch(undefined),
+  after: z.coerce.number().int().positive().max(MAX_ID).optional().catch(undefined),
+  before: z.coerce.number().int().positive().max(MAX_ID).optional().catch(undefined),
 });
 
 export const meta: MetaFunction = () => [{ title: "Incidents · Hindsight" }];

@@ -15,6 +15,7 @@ import { SEVERITIES } from "~/models/incident";
 import { glanceWhys } from "~/models/learning.server";
 import { createFeedToken, feedTokenFor, listLearnings, listLearningServices, PERIODS } from "~/models/publication.server";
 import { flatten } from "~/models/why-tree";
+import { MAX_ID } from "~/models/inputs";
 
 export const meta: MetaFunction = () => [{ title: "Learnings · Hindsight" }];
 
@@ -25,8 +26,8 @@ const filtersSchema = z.object({
   severity: z.enum(SEVERITIES).optional().catch(undefined),
   category: z.string().trim().max(60).optional().catch(undefined),
   period: z.enum(Object.keys(PERIODS) as [keyof typeof PERIODS]).optional().catch(undefined),
-  after: z.coerce.number().int().positive().optional().catch(undefined),
-  before: z.coerce.number().int().positive().optional().catch(undefined),
+  after: z.coerce.number().int().positive().max(MAX_ID).optional().catch(undefined),
+  before: z.coerce.number().int().positive().max(MAX_ID).optional().catch(undefined),
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -22,6 +22,7 @@ import {
   whyChange,
   whyDeletion,
   whyInput,
+  MAX_ID,
 } from "~/models/inputs";
 import { FIELD_LIMITS, tooLongMessage } from "~/models/limits";
 
@@ -46,6 +47,13 @@ const INCIDENT = {
 const ACTION = { title: "Rotate the key", descriptionMd: "", ownerId: 7, dueDate: "", priority: "P2", trackerUrl: "" };
 
 describe("the inputs, as an API sends them", () => {
+  it("refuse a number no stored thing can have (ids and versions are 32-bit on PostgreSQL), with the field's message", () => {
+    expect(errorsOf(newActionInput, { ...ACTION, ownerId: MAX_ID + 1 })).toEqual({ ownerId: ["Choose an owner."] });
+    expect(errorsOf(newActionInput, { ...ACTION, ownerId: MAX_ID })).toEqual({});
+    expect(validate(whyDeletion, { whyId: 2 ** 31 }).ok).toBe(false);
+    expect(validate(relatedLink, { relatedId: 2 ** 53 }).ok).toBe(false);
+  });
+
   it("take an incident in its own types, with times in UTC and services as slugs", () => {
     const parsed = incidentReport.parse({ ...INCIDENT, startedAt: "2026-10-06T14:02:00Z", facilitatorId: 3 });
     expect(parsed).toEqual({ ...INCIDENT, services: ["checkout", "payments-api"], facilitatorId: 3 });

@@ -28,6 +28,8 @@ import { removalOf, removePerson } from "~/models/person-removal.server";
 import { settingsFor, updateSettings } from "~/models/settings.server";
 import { providerConfigured, setSignInSettings, signInSettingsFor } from "~/models/sign-in-policy.server";
 import { env } from "../env.server";
+import { isStorableDate } from "../time";
+import { MAX_ID } from "~/models/inputs";
 import { callbackUrl } from "../oidc.server";
 import { getAccount, listAccounts, updateUser, type User } from "~/models/user.server";
 import { cursorField, encodeCursor, etag, operation, type Operation } from "../api.server";
@@ -371,7 +373,7 @@ const settings: Operation[] = [
 
 const digestSend = z.object({
   span: z
-    .object({ seq: z.number().int().positive(), throughPublicationId: z.number().int().min(0), endAt: z.iso.datetime() })
+    .object({ seq: z.number().int().positive().max(MAX_ID), throughPublicationId: z.number().int().min(0).max(MAX_ID), endAt: z.iso.datetime().refine(isStorableDate) })
     .optional()
     .meta({ description: "The span a preview gave: that digest is sent, or nothing if it was sent meanwhile. Left out: whatever is next now." }),
 });

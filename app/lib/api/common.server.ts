@@ -4,6 +4,7 @@ import { ACTION_SORTS, type ActionFilters } from "~/models/action.server";
 import { SEVERITIES, parseReference } from "~/models/incident";
 import { invalid } from "../api.server";
 import { Problem } from "./representations.server";
+import { MAX_ID } from "~/models/inputs";
 
 // What the API's operations share: how a path names an incident or a thing, and the refusals
 // every operation may answer with.
@@ -13,7 +14,7 @@ export const refParam = z
   .string()
   .meta({ description: "The incident's reference, e.g. INC-7." })
   .transform((value, ctx) => parseReference(value) ?? (ctx.addIssue({ code: "custom", message: "Not a reference" }), z.NEVER));
-export const idParam = (description: string) => z.coerce.number().int().positive().max(2 ** 31).meta({ description });
+export const idParam = (description: string) => z.coerce.number().int().positive().max(MAX_ID).meta({ description });
 
 
 export const errors = {
@@ -35,7 +36,7 @@ export const withEtag = { ETag: "The version, for If-Match." };
 /** The All actions page's filters and sorts, as the action list and its CSV export read them. */
 export const actionFilterFields = {
   status: z.enum([...ACTION_STATUSES, "unfinished"]).optional(),
-  owner: z.coerce.number().int().positive().optional().meta({ description: "The owner's person id." }),
+  owner: z.coerce.number().int().positive().max(MAX_ID).optional().meta({ description: "The owner's person id." }),
   team: z.string().max(60).optional(),
   incident: z
     .string()
