@@ -1,8 +1,9 @@
 // Every form action of the app, from the route manifest of the production build, gets malformed
 // and random form data as an admin (who may do the most): never a 5xx, and input that is
-// refused (4xx) changes nothing in the database. The live session's page and present view are
-// then given malformed input aimed at each intent, with a session in the state that intent needs:
-// each answer is a 4xx that stores nothing.
+// refused (4xx) changes nothing in the database, on either engine (the rate limits count every
+// attempt, by design, and are left out of the comparison: Stored.fingerprint). The live session's
+// page and present view are then given malformed input aimed at each intent, with a session in
+// the state that intent needs: each answer is a 4xx that stores nothing.
 import { expect, test } from "@playwright/test";
 import { firstAdmin, manifest, outboxSent, OWN_BASE, post, reportForm, urlOf, withOwnStore } from "./own-server";
 import type { Stored } from "./stored";
