@@ -1,11 +1,12 @@
 // Every form action of the app, from the route manifest of the production build, gets malformed
 // and random form data as an admin (who may do the most): never a 5xx, and input that is
-// refused (4xx) changes nothing in the database. The live session's page and present view are
-// then given malformed input aimed at each intent, with a session in the state that intent needs:
-// each answer is a 4xx that stores nothing.
-import type Database from "better-sqlite3";
+// refused (4xx) changes nothing in the database, on either engine (the rate limits count every
+// attempt, by design, and are left out of the comparison: Stored.fingerprint). The live session's
+// page and present view are then given malformed input aimed at each intent, with a session in
+// the state that intent needs: each answer is a 4xx that stores nothing.
 import { expect, test } from "@playwright/test";
-import { firstAdmin, manifest, outboxSent, OWN_BASE, post, reportForm, urlOf, withOwnServer } from "./own-server";
+import { firstAdmin, manifest, outboxSent, OWN_BASE, post, reportForm, urlOf, withOwnStore } from "./own-server";
+import type { Stored } from "./stored";
 
 // A small deterministic generator, so a failure can be replayed.
 let seed = 20261124;
@@ -27,7 +28,7 @@ function randomForm(): URLSearchParams {
 
 test("random and malformed form posts to every action: no 5xx, and nothing changes when refused", async () => {
   test.setTimeout(180_000);
-  await withOwnServer({}, async (file, dataDir) => {
+  await withOwnStore({}, async (stored, dataDir) => {
     const admin = await firstAdmin();
     expect((await post("/incidents/new", reportForm("Fuzzed incident"), admin)).status).toBe(302);
     expect((await post("/incidents/INC-1?index", { intent: "move", to: "analysis" }, admin)).status).toBe(302);
@@ -39,7 +40,6 @@ test("random and malformed form posts to every action: no 5xx, and nothing chang
     const targets = routes.filter((r) => r.hasAction && r.id !== "routes/signout");
     expect(targets.length).toBeGreaterThanOrEqual(12);
     expect(targets.map((r) => r.id)).toEqual(expect.arrayContaining(["routes/incidents.$ref.session", "routes/account", "routes/forgot-password", "routes/admin.sign-in"]));
-    const version = () => file.pragma("data_version", { simple: true });
     // Refusals stored by design, to throttle guessing: a failed sign-in, and a wrong current password on the profile.
     const recordsRefusal = (routeId: string, form?: URLSearchParams) => routeId === "routes/signin" || (routeId === "routes/account" && form?.get("intent") === "password");
     const problems: string[] = [];
@@ -48,28 +48,28 @@ test("random and malformed form posts to every action: no 5xx, and nothing chang
       // The session page's forms mostly need a session open on INC-1 (a random form may end it).
       const session = route.id === "routes/incidents.$ref.session";
       for (let i = 0; i < (session ? 100 : 25); i++) {
-        if (session) await keepSessionOpen(file, admin);
+        if (session) await keepSessionOpen(stored, admin);
         const form = randomForm();
-        await outboxSent(file);
-        const before = version();
+        await outboxSent(stored);
+        const before = await stored.fingerprint();
         const response = await post(url, form, admin);
         await response.arrayBuffer();
         if (response.status >= 500) problems.push(`${response.status} from POST ${url} ${form}`);
-        if (response.status >= 400 && !recordsRefusal(route.id, form) && version() !== before) problems.push(`refused ${response.status} but changed the database: POST ${url} ${form}`);
+        if (response.status >= 400 && !recordsRefusal(route.id, form) && (await stored.fingerprint()) !== before) problems.push(`refused ${response.status} but changed the database: POST ${url} ${form}`);
       }
       // Not form data at all.
       for (const [type, body] of [["application/json", "{not json"], ["multipart/form-data; boundary=x", "--x\r\nbroken"], ["text/plain", "\u0000\u0001"]]) {
-        await outboxSent(file);
-        const before = version();
+        await outboxSent(stored);
+        const before = await stored.fingerprint();
         const response = await fetch(OWN_BASE + url, { method: "POST", redirect: "manual", headers: { "Content-Type": type, Origin: OWN_BASE, Cookie: admin }, body });
         await response.arrayBuffer();
         if (response.status >= 500) problems.push(`${response.status} from POST ${url} as ${type}`);
-        if (response.status >= 400 && !recordsRefusal(route.id) && version() !== before) problems.push(`refused ${response.status} as ${type} but changed the database: POST ${url}`);
+        if (response.status >= 400 && !recordsRefusal(route.id) && (await stored.fingerprint()) !== before) problems.push(`refused ${response.status} as ${type} but changed the database: POST ${url}`);
       }
     }
-    problems.push(...(await fuzzApi(file, admin)));
+    problems.push(...(await fuzzApi(stored, admin)));
     expect(problems.map((p) => p.slice(0, 300))).toEqual([]);
-    expect(file.pragma("integrity_check", { simple: true })).toBe("ok");
+    expect(await stored.intact()).toBe(true);
   });
 });
 
@@ -89,7 +89,7 @@ function randomJson(depth = 0): unknown {
  * random and malformed JSON bodies, path parameters, queries and If-Match headers. Never a 5xx,
  * always a problem+json refusal, and a refusal changes nothing.
  */
-async function fuzzApi(file: Database.Database, admin: string): Promise<string[]> {
+async function fuzzApi(stored: Stored, admin: string): Promise<string[]> {
   // Tokens 1 and 2 are there for the fuzzing to revoke (its ids are 1 and 2): its own is another.
   for (const name of ["decoy one", "decoy two"]) await (await post("/account/tokens", { intent: "create", name, scope: "read", expiresInDays: "" }, admin)).arrayBuffer();
   const made = await post("/account/tokens", { intent: "create", name: "fuzz", scope: "write", expiresInDays: "" }, admin);
@@ -107,15 +107,15 @@ async function fuzzApi(file: Database.Database, admin: string): Promise<string[]
         const headers: Record<string, string> = { Authorization: `Bearer ${token}`, "Content-Type": pick(["application/json", "application/json", "text/plain", "application/merge-patch+json"]) };
         if (random() < 0.5) headers["If-Match"] = pick(['"1"', '"2"', "W/\"1\"", "*", '"x"', "1, 2", "99999999999"]);
         const body = method === "get" || method === "delete" ? undefined : random() < 0.1 ? "{not json" : JSON.stringify(randomJson());
-        await outboxSent(file);
-        const before = file.pragma("data_version", { simple: true });
+        await outboxSent(stored);
+        const before = await stored.fingerprint();
         const response = await fetch(`${OWN_BASE}/api/v1${path}${query.size ? `?${query}` : ""}`, { method: method.toUpperCase(), headers, body });
         const text = await response.text();
         const what = `${method.toUpperCase()} ${path}?${query} ${body?.slice(0, 200) ?? ""}`;
         if (response.status >= 500) problems.push(`${response.status} from ${what}: ${text.slice(0, 200)}`);
         if (response.status >= 400) {
           if (response.headers.get("Content-Type") !== "application/problem+json") problems.push(`${response.status} without problem+json from ${what}`);
-          if (file.pragma("data_version", { simple: true }) !== before) problems.push(`refused ${response.status} but changed the database: ${what}`);
+          if ((await stored.fingerprint()) !== before) problems.push(`refused ${response.status} but changed the database: ${what}`);
         }
       }
     }
@@ -132,27 +132,25 @@ async function arrange(pathname: string, form: Record<string, string>, cookie: s
 type LiveRow = { session: number; round: number | null; state: string | null; candidates: number[] };
 
 /** The open session on the incident and its round in progress, as stored. */
-function liveOf(file: Database.Database, incidentId: number): LiveRow | null {
-  const session = file.prepare("select id from live_sessions where incident_id = ? and ended_at is null").get(incidentId) as { id: number } | undefined;
+async function liveOf(stored: Stored, incidentId: number): Promise<LiveRow | null> {
+  const session = await stored.get<{ id: number }>("select id from live_sessions where incident_id = ? and ended_at is null", incidentId);
   if (!session) return null;
-  const round = file.prepare("select id, state from live_rounds where session_id = ? and state <> 'closed' order by id desc limit 1").get(session.id) as
-    | { id: number; state: string }
-    | undefined;
-  const candidates = round ? (file.prepare("select id from live_candidates where round_id = ? order by id").all(round.id) as { id: number }[]).map((c) => c.id) : [];
+  const round = await stored.get<{ id: number; state: string }>("select id, state from live_rounds where session_id = ? and state <> 'closed' order by id desc limit 1", session.id);
+  const candidates = round ? (await stored.all<{ id: number }>("select id from live_candidates where round_id = ? order by id", round.id)).map((c) => c.id) : [];
   return { session: session.id, round: round?.id ?? null, state: round?.state ?? null, candidates };
 }
 
 /** INC-n in analysis with a session open, and (when asked) a round drafting or revealed with a candidate. */
-async function keepSessionOpen(file: Database.Database, admin: string, incidentId = 1, round?: "drafting" | "revealed") {
+async function keepSessionOpen(stored: Stored, admin: string, incidentId = 1, round?: "drafting" | "revealed") {
   const page = `/incidents/INC-${incidentId}/session`;
-  const { status } = file.prepare("select status from incidents where id = ?").get(incidentId) as { status: string };
+  const status = await stored.value<string>("select status from incidents where id = ?", incidentId);
   if (status !== "analysis") await arrange(`/incidents/INC-${incidentId}?index`, { intent: "move", to: "analysis" }, admin);
-  if (!liveOf(file, incidentId)) await arrange(page, { intent: "start-session", anonymous: "on" }, admin);
+  if (!(await liveOf(stored, incidentId))) await arrange(page, { intent: "start-session", anonymous: "on" }, admin);
   if (!round) return;
-  let live = liveOf(file, incidentId)!;
+  let live = (await liveOf(stored, incidentId))!;
   if (round === "revealed" && live.state === "revealed" && live.candidates.length > 0) return;
   if (live.state !== "drafting") await arrange(page, { intent: "open-round", kind: "why", whyId: "", question: "Why did the fuzzed queue stall?" }, admin);
-  live = liveOf(file, incidentId)!;
+  live = (await liveOf(stored, incidentId))!;
   if (live.candidates.length === 0) await arrange(page, { intent: "save-draft", roundId: String(live.round), body: "The fuzzed worker ran out of memory." }, admin);
   if (round === "revealed") await arrange(page, { intent: "reveal", roundId: String(live.round) }, admin);
 }
@@ -239,40 +237,40 @@ function sessionCases(other: { round: number; candidate: number; why: number; en
 
 test("the live session's intents and the present view: malformed input is a clear 4xx that stores nothing", async () => {
   test.setTimeout(180_000);
-  await withOwnServer({}, async (file) => {
+  await withOwnStore({}, async (stored) => {
     const admin = await firstAdmin();
     const removedAt = await post("/admin/users", { intent: "add", name: "Gone Person", email: "gone@example.com", team: "X", role: "member" }, admin);
     expect(removedAt.status).toBeLessThan(400);
-    const removed = (file.prepare("select id from users where email = 'gone@example.com'").get() as { id: number }).id;
+    const removed = await stored.value<number>("select id from users where email = 'gone@example.com'");
     expect((await post(`/admin/users/${removed}/remove`, { handTo: "" }, admin)).status).toBe(302);
     // Their invitation is sent after the answer; sent before anything below is compared.
-    await outboxSent(file);
+    await outboxSent(stored);
     // Two incidents in analysis, each with a why with a remediation, a timeline entry and a session with a revealed round.
     for (const n of [1, 2]) {
       await arrange("/incidents/new", reportForm(`Session fuzz ${n}`), admin);
       await arrange(`/incidents/INC-${n}?index`, { intent: "move", to: "analysis" }, admin);
       await arrange(`/incidents/INC-${n}?index`, { intent: "add-why", question: "Why?", answer: "Because.", remediationMd: "Alert on it." }, admin);
       await arrange(`/incidents/INC-${n}?index`, { intent: "add-entry", at: "2026-11-20T10:01", bodyMd: "The alert fired." }, admin);
-      await keepSessionOpen(file, admin, n, "revealed");
+      await keepSessionOpen(stored, admin, n, "revealed");
     }
-    const first = (table: string, incidentId: number) => (file.prepare(`select id from ${table} where incident_id = ? order by id`).get(incidentId) as { id: number }).id;
-    const otherLive = liveOf(file, 2)!;
-    const other = { round: otherLive.round!, candidate: otherLive.candidates[0], why: first("whys", 2), entry: first("timeline_entries", 2) };
-    const own = { entry: first("timeline_entries", 1), removed };
+    const first = (table: string, incidentId: number) => stored.value<number>(`select id from ${table} where incident_id = ? order by id`, incidentId);
+    const otherLive = (await liveOf(stored, 2))!;
+    const other = { round: otherLive.round!, candidate: otherLive.candidates[0], why: await first("whys", 2), entry: await first("timeline_entries", 2) };
+    const own = { entry: await first("timeline_entries", 1), removed };
 
-    const version = () => file.pragma("data_version", { simple: true }) as number;
+    const version = () => stored.fingerprint();
     const problems: string[] = [];
-    const check = async (what: string, response: Response, before: number) => {
+    const check = async (what: string, response: Response, before: string) => {
       const body = await response.text();
       if (response.status < 400 || response.status >= 500) problems.push(`${what}: ${response.status}, expected a 4xx ${body.slice(0, 200)}`);
-      if (version() !== before) problems.push(`${what}: refused (${response.status}) but changed the database`);
+      if ((await version()) !== before) problems.push(`${what}: refused (${response.status}) but changed the database`);
     };
 
     const page = "/incidents/INC-1/session";
     for (const { name, form, round } of sessionCases(other, own)) {
-      await keepSessionOpen(file, admin, 1, round);
-      const live = liveOf(file, 1)!;
-      const incident = file.prepare("select version from incidents where id = 1").get() as { version: number };
+      await keepSessionOpen(stored, admin, 1, round);
+      const live = (await liveOf(stored, 1))!;
+      const incident = (await stored.get<{ version: number }>("select version from incidents where id = 1"))!;
       const body = new URLSearchParams();
       for (const [key, value] of Object.entries(form)) {
         for (const one of Array.isArray(value) ? value : [value]) {
@@ -280,7 +278,7 @@ test("the live session's intents and the present view: malformed input is a clea
           body.append(key, one === "current" ? String(key === "version" ? incident.version : live.round) : one === "candidate" ? String(live.candidates[0]) : one);
         }
       }
-      const before = version();
+      const before = await version();
       await check(`POST ${page} (${name})`, await post(page, body, admin), before);
     }
 
@@ -291,26 +289,26 @@ test("the live session's intents and the present view: malformed input is a clea
       ["text/plain", "intent=set-phase&phase=whys"],
       ["application/x-www-form-urlencoded", Array.from({ length: 1_001 }, (_, i) => `f${i}=1`).join("&") + "&intent=set-phase&phase=whys"],
     ]) {
-      await keepSessionOpen(file, admin);
-      const before = version();
+      await keepSessionOpen(stored, admin);
+      const before = await version();
       const response = await fetch(OWN_BASE + page, { method: "POST", redirect: "manual", headers: { "Content-Type": type, Origin: OWN_BASE, Cookie: admin }, body: payload });
       await check(`POST ${page} as ${type.split(";")[0]}${payload.length > 5_000 ? " (1,001 fields)" : ""}`, response, before);
     }
 
     // The session page, the present view and the presence stream at references that name no incident.
-    await keepSessionOpen(file, admin, 1, "revealed");
+    await keepSessionOpen(stored, admin, 1, "revealed");
     for (const ref of ["INC-0", "INC-abc", "INC-1.5", "INC--1", "INC-99999999999999999999", "INC-1e3", "inc-", "%00", "INC-1%00", `INC-${"9".repeat(2_000)}`, "..%2F..%2Fetc"]) {
       for (const pathname of [`/incidents/${ref}/present`, `/incidents/${ref}/present.data`, `/incidents/${ref}/session`, `/incidents/${ref}/session.data`, `/incidents/${ref}/events?presence=1`]) {
-        const before = version();
+        const before = await version();
         await check(`GET ${pathname.slice(0, 80)}`, await fetch(OWN_BASE + pathname, { redirect: "manual", headers: { Cookie: admin } }), before);
       }
-      const before = version();
+      const before = await version();
       await check(`POST /incidents/${ref.slice(0, 30)}/session`, await post(`/incidents/${ref}/session`, { intent: "set-phase", phase: "whys" }, admin), before);
     }
     // The present view takes no form, whatever it is sent.
     const forms: Record<string, string>[] = [{ intent: "set-phase", phase: "whys" }, { intent: "end-session" }, { body: "x".repeat(100_000) }];
     for (const form of forms) {
-      const before = version();
+      const before = await version();
       await check(`POST /incidents/INC-1/present (${Object.keys(form).join(",")})`, await post("/incidents/INC-1/present", form, admin), before);
     }
     // It still shows the session it was asked about, after all that.
@@ -319,6 +317,6 @@ test("the live session's intents and the present view: malformed input is a clea
     expect(await present.text()).toContain("Why did the fuzzed queue stall?");
 
     expect(problems.map((p) => p.slice(0, 300))).toEqual([]);
-    expect(file.pragma("integrity_check", { simple: true })).toBe("ok");
+    expect(await stored.intact()).toBe(true);
   });
 });
