@@ -29,7 +29,7 @@ import { assertWithinLimit } from "./limits.server";
 import { getSettings } from "./settings.server";
 import { personName } from "./user.server";
 import { notify, type ActionLine, type Notice } from "./notification.server";
-import { idList, inIdList, isFalse, jsonArrayOf, likelyTrue, millisecondsBetween, throughIndex } from "./sql/index.server";
+import { firstOfEach, idList, inIdList, isFalse, jsonArrayOf, likelyTrue, millisecondsBetween, throughIndex } from "./sql/index.server";
 
 const { actions, incidents, users, whys, actionFinished, actionStatusOrder } = schema;
 
@@ -630,23 +630,22 @@ export type OverdueAction = { id: number; ownerId: number; title: string; dueDat
 function compileOldest(oneTeam: boolean) {
   return prepared((d) => {
     const own = alias(actions, "own");
-    const oldest = d
-      .select({ id: own.id })
-      .from(own)
-      .where(
-        and(
-          eq(own.ownerId, users.id),
-          isFalse(actionFinished(own.status)),
-          lt(own.dueDate, p("today")),
-          incidentViewableBy(VIEWER, own.incidentId),
-        ),
-      )
-      .orderBy(asc(own.dueDate), asc(own.id))
-      .limit(p("perOwner"));
+    const oldest = firstOfEach(
+      {
+        id: own.id,
+        group: own.ownerId,
+        from: sql`${actions} ${own}`,
+        where: and(isFalse(actionFinished(own.status)), lt(own.dueDate, p("today")), incidentViewableBy(VIEWER, own.incidentId)),
+        orderBy: [asc(own.dueDate), asc(own.id)],
+        limit: p("perOwner"),
+      },
+      users.id,
+    );
     return d
       .select({ id: actions.id, ownerId: actions.ownerId, title: actions.title, dueDate: actions.dueDate, incidentId: actions.incidentId })
       .from(users)
-      .innerJoin(actions, inArray(actions.id, oldest))
+      // The person's own actions, among the oldest of each person (firstOfEach).
+      .innerJoin(actions, and(eq(actions.ownerId, users.id), sql`${actions.id} in ${oldest}`))
       .where(oneTeam ? eq(users.team, p("team")) : undefined)
       .orderBy(asc(users.name), asc(users.id), asc(actions.dueDate), asc(actions.id))
       .prepare();

@@ -7,4 +7,4 @@ import * as sqlite from "./sqlite.server";
 const twins: typeof sqlite = postgres;
 const chosen = engine === "postgres" ? twins : sqlite;
 
-export const { inIdList, idList, jsonArrayOf, jsonTuple, joined, secondsBetween, timestampText, monthOf, millisecondsBetween, isFalse, likelyTrue, throughIndex, laterInsertedFirst } = chosen;
+export const { inIdList, idList, jsonArrayOf, jsonTuple, joined, secondsBetween, timestampText, monthOf, millisecondsBetween, firstOfEach, isFalse, likelyTrue, throughIndex, laterInsertedFirst } = chosen;

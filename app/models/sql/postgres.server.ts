@@ -55,6 +55,16 @@ export function millisecondsBetween(from: SQLWrapper, to: SQLWrapper): SQL<numbe
   return sql<number>`round(extract(epoch from (${to} - ${from})) * 1000)::bigint`;
 }
 
+export type { GroupedRows } from "./sqlite.server";
+import type { GroupedRows } from "./sqlite.server";
+
+/** The first `limit` rows of every group, numbered once: the caller joins on the group itself. */
+export function firstOfEach(rows: GroupedRows, outer: SQLWrapper): SQL {
+  void outer;
+  const where = rows.where ? sql` where ${rows.where}` : sql``;
+  return sql`(select ranked.id from (select ${rows.id} as id, row_number() over (partition by ${rows.group} order by ${sql.join(rows.orderBy, sql`, `)}) as place from ${rows.from}${where}) as ranked where ranked.place <= ${rows.limit})`;
+}
+
 /** A condition that does not hold: booleans are booleans here. */
 export function isFalse(condition: SQLWrapper): SQL {
   return sql`not ${condition}`;

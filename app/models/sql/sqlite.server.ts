@@ -73,6 +73,20 @@ export function millisecondsBetween(from: SQLWrapper, to: SQLWrapper): SQL<numbe
   return sql<number>`cast(round((unixepoch(${to}, 'subsec') - unixepoch(${from}, 'subsec')) * 1000) as integer)`;
 }
 
+/** What firstOfEach reads: rows of `from` meeting `where`, in groups, each group ordered. */
+export type GroupedRows = { id: SQLWrapper; group: SQLWrapper; from: SQLWrapper; where: SQLWrapper | undefined; orderBy: SQLWrapper[]; limit: SQLWrapper };
+
+/**
+ * The ids of the first `limit` rows of the group `outer` names (a column of the row joined to
+ * them), as a subquery for `in`. SQLite walks the group's index and stops at the limit, once per
+ * outer row. PostgreSQL: numbers every group's rows once (`row_number()`), uncorrelated, since it
+ * would run a correlated one for every pair of rows.
+ */
+export function firstOfEach(rows: GroupedRows, outer: SQLWrapper): SQL {
+  const where = rows.where ? sql` and ${rows.where}` : sql``;
+  return sql`(select ${rows.id} from ${rows.from} where ${rows.group} = ${outer}${where} order by ${sql.join(rows.orderBy, sql`, `)} limit ${rows.limit})`;
+}
+
 /**
  * A condition that does not hold, written `= 0` so that SQLite's planner matches it to an index
  * on the condition (actions_due_idx is on "finished"). PostgreSQL: `not (…)`, a boolean.

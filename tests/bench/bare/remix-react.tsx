@@ -96,6 +96,16 @@ export const Form = forwardRef<HTMLFormElement, FormProps>(function Form({ repla
   return <form ref={ref} method={method} action={action ?? url.pathname + url.search} {...rest} />;
 });
 
+/** A fetcher that never fetches: nothing is hydrated, so its forms are plain forms. */
+export function useFetcher() {
+  return { state: "idle" as const, data: undefined, formData: undefined, Form, submit: () => {}, load: () => {} };
+}
+
+/** Nothing to revalidate: the page is rendered once, on the server. */
+export function useRevalidator() {
+  return { state: "idle" as const, revalidate: () => {} };
+}
+
 /** The deepest route's meta, as Remix picks it. */
 export function Meta() {
   const { url, params, matches } = useRender();
