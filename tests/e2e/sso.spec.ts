@@ -300,8 +300,16 @@ test("a replayed answer is refused: the provider's code works once", async ({ br
     await expectRefused(replay, response, 400, "This sign-in answer was already used or has expired. Start again.");
     expect(await sessionsOf(stored, rosa.id)).toEqual(["provider"]);
 
-    // A server that does not remember the state (restarted, or another instance) asks the provider, which refuses the used code.
+    // The answered state is kept in the database: a restarted server (or another instance) refuses it too, before asking the provider.
     await restart();
+    const restarted = await stranger();
+    await restarted.context().addCookies([pending!]);
+    const remembered = callbackResponse(restarted);
+    await restarted.goto(callbackUrl);
+    await expectRefused(restarted, remembered, 400, "This sign-in answer was already used or has expired. Start again.");
+
+    // Were that record lost, the provider is asked, and refuses the used code.
+    await stored.run("delete from rate_counts where key like 'oidc-state:%'");
     const again = await stranger();
     await again.context().addCookies([pending!]);
     const refused = callbackResponse(again);
