@@ -12,19 +12,18 @@
 // once the answer has come, the outbox says how many messages there will be; the test then waits
 // for the SMTP server to have received exactly those (expect.poll, never a sleep).
 import path from "node:path";
-import Database from "better-sqlite3";
 import { expect, test, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "@playwright/test";
 import type { ParsedMail } from "mailparser";
 import { startSmtpServer } from "../unit/smtp";
 import { signInAtProvider, startOidcProvider } from "./oidc-provider";
-import { addMember, firstAdmin, MEMBER_PASSWORD, OWN_BASE, post, reportForm, withOwnServer } from "./own-server";
+import { addMember, firstAdmin, MEMBER_PASSWORD, OWN_BASE, post, reportForm, withOwnStore } from "./own-server";
+import type { Stored } from "./stored";
 
 type Mailbox = Awaited<ReturnType<typeof startSmtpServer>>;
 
 type Kit = {
-  /** The server's database, read-only. */
-  file: Database.Database;
-  dataDir: string;
+  /** What the server stored, open beside it. */
+  stored: Stored;
   smtp: Mailbox;
   /** A page in a browser of its own: signed out, or signed in with the session cookie given. */
   open: (cookie?: string, options?: BrowserContextOptions) => Promise<Page>;
@@ -35,7 +34,7 @@ async function withMail(browser: Browser, env: Record<string, string>, body: (ki
   const smtp = await startSmtpServer();
   const contexts: BrowserContext[] = [];
   try {
-    await withOwnServer({ env: { SMTP_URL: smtp.url, APP_URL: OWN_BASE, ...env } }, async (file, dataDir) => {
+    await withOwnStore({ env: { SMTP_URL: smtp.url, APP_URL: OWN_BASE, ...env } }, async (stored) => {
       const open = async (cookie = "", options: BrowserContextOptions = {}) => {
         const context = await browser.newContext({ baseURL: OWN_BASE, storageState: { cookies: [], origins: [] }, ...options });
         contexts.push(context);
@@ -45,7 +44,7 @@ async function withMail(browser: Browser, env: Record<string, string>, body: (ki
         }
         return await context.newPage();
       };
-      await body({ file, dataDir, smtp, open });
+      await body({ stored, smtp, open });
     });
   } finally {
     await Promise.all(contexts.map((context) => context.close()));
@@ -54,9 +53,9 @@ async function withMail(browser: Browser, env: Record<string, string>, body: (ki
 }
 
 /** Waits until the outbox holds `count` messages, all sent, and the SMTP server received exactly those. */
-async function delivered({ file, smtp }: Kit, count: number): Promise<void> {
-  const state = () => {
-    const row = file.prepare("select count(*) as queued, coalesce(sum(status = 'sent'), 0) as sent from outbox").get() as { queued: number; sent: number };
+async function delivered({ stored, smtp }: Kit, count: number): Promise<void> {
+  const state = async () => {
+    const row = await stored.get<{ queued: number; sent: number }>("select count(*) as queued, coalesce(sum(case when status = 'sent' then 1 else 0 end), 0) as sent from outbox");
     return { ...row, received: smtp.received.length };
   };
   await expect.poll(state, { message: "the outbox, sent, and what the SMTP server received" }).toEqual({ queued: count, sent: count, received: count });
@@ -77,24 +76,21 @@ function linkIn(mail: ParsedMail): string {
   return link!;
 }
 
-const idOf = (file: Database.Database, email: string) => file.prepare("select id from users where email = ?").pluck().get(email) as number;
-const sessionsOf = (file: Database.Database, email: string) => file.prepare("select count(*) from sessions where user_id = ?").pluck().get(idOf(file, email)) as number;
-const passwordHashOf = (file: Database.Database, email: string) => file.prepare("select password_hash from users where email = ?").pluck().get(email) as string | null;
-const unusedLinks = (file: Database.Database, email: string) =>
-  file.prepare("select purpose, token_hash as tokenHash, expires_at as expiresAt from password_tokens where user_id = ? and used_at is null").all(idOf(file, email)) as {
-    purpose: string;
-    tokenHash: string;
-    expiresAt: string;
-  }[];
+const idOf = (stored: Stored, email: string) => stored.value<number>("select id from users where email = ?", email);
+const sessionsOf = async (stored: Stored, email: string) => stored.value<number>("select count(*) from sessions where user_id = ?", await idOf(stored, email));
+const passwordHashOf = (stored: Stored, email: string) => stored.value<string | null>("select password_hash from users where email = ?", email);
+const unusedLinks = async (stored: Stored, email: string) =>
+  stored.all<{ purpose: string; tokenHash: string; expiresAt: string }>(
+    `select purpose, token_hash as "tokenHash", expires_at as "expiresAt" from password_tokens where user_id = ? and used_at is null`,
+    await idOf(stored, email),
+  );
+/** The methods of a person's sessions. */
+const sessionMethods = async (stored: Stored, email: string) =>
+  (await stored.all<{ method: string }>("select method from sessions where user_id = ?", await idOf(stored, email))).map((row) => row.method);
 
-/** Changes the database under the server, as a test's set-up: the file opened for writing a moment. */
-function rewrite(dataDir: string, sql: string, ...params: unknown[]): number {
-  const db = new Database(path.join(dataDir, "hindsight.db"));
-  try {
-    return db.prepare(sql).run(...params).changes;
-  } finally {
-    db.close();
-  }
+/** Changes the database under the server, as a test's set-up; how many rows it changed. */
+async function rewrite(stored: Stored, statement: string, ...values: unknown[]): Promise<number> {
+  return (await stored.all(`${statement} returning 1`, ...values)).length;
 }
 
 /** The admin adds a person on the People page; the link the callout shows once. */
@@ -154,7 +150,7 @@ const MINUTES_60 = 60 * 60_000;
 test("an invitation is one email with a link that works once; a new invitation replaces only that person's link", async ({ browser }) => {
   test.setTimeout(180_000);
   await withMail(browser, {}, async (kit) => {
-    const { file } = kit;
+    const { stored } = kit;
     const admin = await kit.open(await firstAdmin(), { permissions: ["clipboard-read", "clipboard-write"] });
     const robin = { name: "Robin Invitee", email: "robin@example.com" };
     const sasha = { name: "Sasha Second", email: "sasha@example.com" };
@@ -178,13 +174,13 @@ test("an invitation is one email with a link that works once; a new invitation r
     expect(invitation.text).toContain("Casey Admin added you to Hindsight");
     expect(invitation.text).toContain("The link works once, within 7 days.");
     expect(linkIn(invitation)).toBe(shown);
-    expect(file.prepare("select kind, recipients, status from outbox").all()).toEqual([{ kind: "invitation", recipients: robin.email, status: "sent" }]);
+    expect(await stored.all("select kind, recipients, status from outbox")).toEqual([{ kind: "invitation", recipients: robin.email, status: "sent" }]);
     // Stored: the token's hash only, for an invitation valid seven days.
-    const [stored] = unusedLinks(file, robin.email);
-    expect(unusedLinks(file, robin.email)).toHaveLength(1);
-    expect(stored.purpose).toBe("invitation");
-    expect(stored.tokenHash).not.toContain(shown.split("/").pop());
-    expectExpiry(stored.expiresAt, before, after, DAYS_7);
+    const [token] = await unusedLinks(stored, robin.email);
+    expect(await unusedLinks(stored, robin.email)).toHaveLength(1);
+    expect(token.purpose).toBe("invitation");
+    expect(token.tokenHash).not.toContain(shown.split("/").pop());
+    expectExpiry(token.expiresAt, before, after, DAYS_7);
     // The People page says Robin has no password yet.
     await admin.reload();
     await expect(admin.getByRole("row").filter({ hasText: robin.email })).toContainText("Has not set a password yet");
@@ -207,10 +203,10 @@ test("an invitation is one email with a link that works once; a new invitation r
     await delivered(kit, 3);
     expect(mailsTo(kit, robin.email).map(linkIn)).toEqual([shown, again]);
     expect(mailsTo(kit, sasha.email)).toHaveLength(1);
-    expect(unusedLinks(file, robin.email)).toHaveLength(1);
+    expect(await unusedLinks(stored, robin.email)).toHaveLength(1);
     await expectRefused(visitor, shown);
     expect((await setOverHttp(shown, "robin-guessed-password")).status).toBe(404);
-    expect(passwordHashOf(file, robin.email)).toBeNull();
+    expect(await passwordHashOf(stored, robin.email)).toBeNull();
     await expectUsable(visitor, sashaLink);
 
     // Robin's new link sets the password and signs in, once.
@@ -218,13 +214,13 @@ test("an invitation is one email with a link that works once; a new invitation r
     await choosePassword(robinPage, again, "robin-chose-this-password", "Choose your password");
     await expect(robinPage.getByRole("status")).toHaveText("Your password is set. Welcome to Hindsight, Robin Invitee.");
     await expect(robinPage.getByRole("banner")).toContainText(robin.name);
-    expect(file.prepare("select method from sessions where user_id = ?").pluck().all(idOf(file, robin.email))).toEqual(["link"]);
+    expect(await sessionMethods(stored, robin.email)).toEqual(["link"]);
     await expectRefused(robinPage, again);
-    const hash = passwordHashOf(file, robin.email);
+    const hash = await passwordHashOf(stored, robin.email);
     expect(hash).not.toBeNull();
     expect((await setOverHttp(again, "robin-second-try-password")).status).toBe(404);
-    expect(passwordHashOf(file, robin.email)).toBe(hash);
-    expect(unusedLinks(file, robin.email)).toEqual([]);
+    expect(await passwordHashOf(stored, robin.email)).toBe(hash);
+    expect(await unusedLinks(stored, robin.email)).toEqual([]);
     // The password chosen is the one that signs in.
     expect((await post("/signin", { email: robin.email, password: "robin-chose-this-password" })).status).toBe(302);
 
@@ -244,7 +240,7 @@ test("an invitation is one email with a link that works once; a new invitation r
 test("an expired invitation or reset link is refused, and a new one can be asked for", async ({ browser }) => {
   test.setTimeout(180_000);
   await withMail(browser, {}, async (kit) => {
-    const { file, dataDir } = kit;
+    const { stored } = kit;
     const admin = await firstAdmin();
 
     // An invitation past its seven days.
@@ -254,11 +250,11 @@ test("an expired invitation or reset link is refused, and a new one can be asked
     const invitation = linkIn(mailsTo(kit, "eve@example.com")[0]);
     const visitor = await kit.open();
     await expectUsable(visitor, invitation);
-    expect(rewrite(dataDir, "update password_tokens set expires_at = ? where user_id = ?", new Date(Date.now() - 1000).toISOString(), idOf(file, "eve@example.com"))).toBe(1);
+    expect(await rewrite(stored, "update password_tokens set expires_at = ? where user_id = ?", new Date(Date.now() - 1000).toISOString(), await idOf(stored, "eve@example.com"))).toBe(1);
     await expectRefused(visitor, invitation);
     expect((await setOverHttp(invitation, "eve-late-password")).status).toBe(404);
-    expect(passwordHashOf(file, "eve@example.com")).toBeNull();
-    expect(sessionsOf(file, "eve@example.com")).toBe(0);
+    expect(await passwordHashOf(stored, "eve@example.com")).toBeNull();
+    expect(await sessionsOf(stored, "eve@example.com")).toBe(0);
 
     // A reset link past its hour: the password stays as it was.
     await addMember(admin, "Rex Reset", "rex@example.com");
@@ -268,11 +264,11 @@ test("an expired invitation or reset link is refused, and a new one can be asked
     await delivered(kit, 3);
     const reset = linkIn(mailsTo(kit, "rex@example.com")[1]);
     await expectUsable(visitor, reset, "Choose a new password");
-    expect(rewrite(dataDir, "update password_tokens set expires_at = ? where user_id = ? and used_at is null", new Date(Date.now() - 1000).toISOString(), idOf(file, "rex@example.com"))).toBe(1);
-    const hash = passwordHashOf(file, "rex@example.com");
+    expect(await rewrite(stored, "update password_tokens set expires_at = ? where user_id = ? and used_at is null", new Date(Date.now() - 1000).toISOString(), await idOf(stored, "rex@example.com"))).toBe(1);
+    const hash = await passwordHashOf(stored, "rex@example.com");
     await expectRefused(visitor, reset);
     expect((await setOverHttp(reset, "rex-late-password")).status).toBe(404);
-    expect(passwordHashOf(file, "rex@example.com")).toBe(hash);
+    expect(await passwordHashOf(stored, "rex@example.com")).toBe(hash);
     expect((await post("/signin", { email: "rex@example.com", password: MEMBER_PASSWORD })).status).toBe(302);
 
     // The page offers a new link, which works.
@@ -310,12 +306,12 @@ async function waitNamed(email: string, address: string): Promise<number> {
 test("forgot password: one email for a known address, whose link works once and ends the other sessions; the same answer and no email for anyone else", async ({ browser }) => {
   test.setTimeout(180_000);
   await withMail(browser, {}, async (kit) => {
-    const { file } = kit;
+    const { stored } = kit;
     const admin = await firstAdmin();
     const mira = await addMember(admin, "Mira Reset", "mira@example.com");
     await addMember(admin, "Kim Known", "kim@example.com");
     await addMember(admin, "Gus Gone", "gus@example.com");
-    expect((await post(`/admin/users/${idOf(file, "gus@example.com")}/remove`, { handTo: "" }, admin)).status).toBe(302);
+    expect((await post(`/admin/users/${await idOf(stored, "gus@example.com")}/remove`, { handTo: "" }, admin)).status).toBe(302);
     await delivered(kit, 3);
 
     // Mira is signed in on another browser, and has forgotten her password.
@@ -342,16 +338,16 @@ test("forgot password: one email for a known address, whose link works once and 
     expect(resets).toHaveLength(1);
     expect(resets[0].text).toContain("The link works once, within 60 minutes.");
     const link = linkIn(resets[0]);
-    const [stored] = unusedLinks(file, "mira@example.com");
-    expect(stored.purpose).toBe("reset");
-    expectExpiry(stored.expiresAt, before, after, MINUTES_60);
+    const [token] = await unusedLinks(stored, "mira@example.com");
+    expect(token.purpose).toBe("reset");
+    expectExpiry(token.expiresAt, before, after, MINUTES_60);
 
     // Choosing the new password signs in here and ends the other browser's session.
     await choosePassword(page, link, "mira-new-password-1", "Choose a new password");
     await expect(page.getByRole("banner")).toContainText("Mira Reset");
     await elsewhere.goto("/incidents");
     await expect(elsewhere).toHaveURL(/\/signin\?redirectTo=%2Fincidents$/);
-    expect(sessionsOf(file, "mira@example.com")).toBe(1);
+    expect(await sessionsOf(stored, "mira@example.com")).toBe(1);
     await expectRefused(elsewhere, link);
     expect((await post("/signin", { email: "mira@example.com", password: MEMBER_PASSWORD })).status).toBe(400);
     expect((await post("/signin", { email: "mira@example.com", password: "mira-new-password-1" })).status).toBe(302);
@@ -373,10 +369,10 @@ test("forgot password: one email for a known address, whose link works once and 
     await delivered(kit, 6);
     expect(mailsTo(kit, "kim@example.com").filter((mail) => mail.subject === "Reset your Hindsight password")).toHaveLength(2);
     for (const nobody of ["nobody@example.com", "nobody-else@example.com", "gus@example.com"]) {
-      expect(file.prepare("select count(*) from outbox where kind = 'reset' and recipients = ?").pluck().get(nobody), nobody).toBe(0);
+      expect(await stored.value<number>("select count(*) from outbox where kind = 'reset' and recipients = ?", nobody), nobody).toBe(0);
     }
     expect(mailsTo(kit, "gus@example.com").map((mail) => mail.subject)).toEqual(["Choose your Hindsight password"]);
-    expect(unusedLinks(file, "gus@example.com")).toEqual([]);
+    expect(await unusedLinks(stored, "gus@example.com")).toEqual([]);
   });
 });
 
@@ -384,7 +380,7 @@ test("reset requests are throttled per account and per address, alike for addres
   test.setTimeout(180_000);
   // Behind one proxy: the X-Forwarded-For a request carries is its client's address.
   await withMail(browser, { TRUST_PROXY: "true" }, async (kit) => {
-    const { file, dataDir } = kit;
+    const { stored } = kit;
     const admin = await firstAdmin();
     await addMember(admin, "Tess Throttled", "tess@example.com");
     await delivered(kit, 1);
@@ -407,7 +403,7 @@ test("reset requests are throttled per account and per address, alike for addres
     await delivered(kit, 4);
     const links = mailsTo(kit, "tess@example.com").filter((mail) => mail.subject === "Reset your Hindsight password").map(linkIn);
     expect(links).toHaveLength(3);
-    expect(file.prepare("select count(*) from outbox where recipients = 'ghost@example.com'").pluck().get()).toBe(0);
+    expect(await stored.value<number>("select count(*) from outbox where recipients = 'ghost@example.com'")).toBe(0);
     // Each new link replaced the one before: only the last works.
     const visitor = await kit.open();
     await expectRefused(visitor, links[0]);
@@ -416,7 +412,7 @@ test("reset requests are throttled per account and per address, alike for addres
 
     // Once the wait is over (the last request moved past it), one more is allowed, and the next wait is twice as long.
     const waited = new Date(Date.now() - 16_000).toISOString();
-    expect(rewrite(dataDir, "update sign_in_failures set last_failure_at = ? where key in ('reset-account:tess@example.com', 'reset-account:ghost@example.com')", waited)).toBe(2);
+    expect(await rewrite(stored, "update sign_in_failures set last_failure_at = ? where key in ('reset-account:tess@example.com', 'reset-account:ghost@example.com')", waited)).toBe(2);
     const later: Record<string, Awaited<ReturnType<typeof resetAnswer>>[]> = {};
     for (const [n, email] of Object.keys(rounds).entries()) {
       later[email] = [await resetAnswer(email, from(`203.0.113.${10 * n + 3}`)), await resetAnswer(email, from(`203.0.113.${10 * n + 3}`))];
@@ -463,7 +459,7 @@ async function expectSignedOut(page: Page): Promise<void> {
 test("the profile: details, password, reminder emails, emails about what concerns you, and the sessions, each ended from here", async ({ browser }) => {
   test.setTimeout(180_000);
   await withMail(browser, {}, async (kit) => {
-    const { file } = kit;
+    const { stored } = kit;
     const admin = await firstAdmin();
     // Noor's session from choosing the password (over HTTP: no browser named), and three browsers.
     const linkSession = await addMember(admin, "Noor Profile", "noor@example.com");
@@ -482,20 +478,20 @@ test("the profile: details, password, reminder emails, emails about what concern
     await page.getByLabel("Team").fill("Data Platform");
     await page.getByRole("button", { name: "Save details" }).click();
     await expect(page.getByRole("status")).toHaveText("Your details are saved.");
-    expect(file.prepare("select name, team from users where email = 'noor@example.com'").get()).toEqual({ name: "Noor Renamed", team: "Data Platform" });
+    expect(await stored.get("select name, team from users where email = 'noor@example.com'")).toEqual({ name: "Noor Renamed", team: "Data Platform" });
     await expect(page.getByRole("banner")).toContainText("Noor Renamed");
     await expect(page.getByLabel("Name")).toHaveValue("Noor Renamed");
 
     // Reminder emails off, then on again.
-    const reminders = () => file.prepare("select reminder_emails from users where email = 'noor@example.com'").pluck().get();
-    expect(reminders()).toBe(1);
+    const reminders = () => stored.value<number>("select case when reminder_emails then 1 else 0 end from users where email = 'noor@example.com'");
+    expect(await reminders()).toBe(1);
     await page.getByRole("button", { name: "Stop reminder emails" }).click();
     await expect(page.getByRole("status")).toHaveText("You will get no reminder emails; your actions stay on My actions.");
     await expect(page.getByText("You do not get them.")).toBeVisible();
-    expect(reminders()).toBe(0);
+    expect(await reminders()).toBe(0);
     await page.getByRole("button", { name: "Get reminder emails" }).click();
     await expect(page.getByRole("status")).toHaveText("You will get reminders of your actions by email.");
-    expect(reminders()).toBe(1);
+    expect(await reminders()).toBe(1);
 
     // The sessions: this browser, the two others, and the one from the emailed link.
     const sessions = page.getByRole("region", { name: /^Where you are signed in/ });
@@ -526,11 +522,11 @@ test("the profile: details, password, reminder emails, emails about what concern
     await expect(page.getByRole("button", { name: "Sign out everywhere else" })).toHaveCount(0);
     await expectSignedOut(iphone);
     expect((await fetch(`${OWN_BASE}/incidents`, { redirect: "manual", headers: { Cookie: linkSession } })).status).toBe(302);
-    expect(sessionsOf(file, "noor@example.com")).toBe(1);
+    expect(await sessionsOf(stored, "noor@example.com")).toBe(1);
 
     // The password: the current one is needed, and a wrong one changes nothing.
     await signInThroughPage(firefox, "noor@example.com", MEMBER_PASSWORD);
-    const hash = passwordHashOf(file, "noor@example.com");
+    const hash = await passwordHashOf(stored, "noor@example.com");
     await page.reload();
     const changeWith = async (current: string, next: string, again = next) => {
       await page.getByLabel("Current password").fill(current);
@@ -542,15 +538,15 @@ test("the profile: details, password, reminder emails, emails about what concern
     await expect(page.getByText("That is not your current password.")).toBeVisible();
     await changeWith(MEMBER_PASSWORD, "noor-new-password-1", "noor-new-password-2");
     await expect(page.getByText("The two passwords are not the same.")).toBeVisible();
-    expect(passwordHashOf(file, "noor@example.com")).toBe(hash);
-    expect(sessionsOf(file, "noor@example.com")).toBe(2);
+    expect(await passwordHashOf(stored, "noor@example.com")).toBe(hash);
+    expect(await sessionsOf(stored, "noor@example.com")).toBe(2);
     await firefox.goto("/incidents");
     await expect(firefox).toHaveURL(/\/incidents$/);
 
     // The right one: changed, the other session ends, this one stays, and the new password signs in.
     await changeWith(MEMBER_PASSWORD, "noor-new-password-1");
     await expect(page.getByRole("status")).toHaveText("Your password is changed, and your 1 other session has ended.");
-    expect(passwordHashOf(file, "noor@example.com")).not.toBe(hash);
+    expect(await passwordHashOf(stored, "noor@example.com")).not.toBe(hash);
     await expectSignedOut(firefox);
     await page.goto("/incidents");
     await expect(page).toHaveURL(/\/incidents$/);
@@ -567,12 +563,12 @@ test("the profile: details, password, reminder emails, emails about what concern
     await expect(choices.getByRole("checkbox")).toHaveCount(4);
     for (const box of await choices.getByRole("checkbox").all()) await expect(box).toBeChecked();
     expect((await post("/incidents/new", reportForm("Checkout errors"), admin)).status).toBe(302);
-    const noorId = idOf(file, "noor@example.com");
+    const noorId = await idOf(stored, "noor@example.com");
     const give = (title: string) => post("/incidents/INC-1/actions/new", { title, ownerId: String(noorId), priority: "P2", dueDate: "", descriptionMd: "", trackerUrl: "" }, admin);
     expect((await give("Add a checkout alert")).status).toBe(302);
     await delivered(kit, 2);
     const [given] = mailsTo(kit, "noor@example.com").slice(1);
-    const actionId = file.prepare("select id from actions where title = 'Add a checkout alert'").pluck().get() as number;
+    const actionId = await stored.value<number>("select id from actions where title = 'Add a checkout alert'");
     expect(given.subject).toBe("A follow-up action for you on INC-1: Checkout errors");
     expect(given.text).toContain("Casey Admin gave you a follow-up action on INC-1: Checkout errors.");
     expect(given.text).toContain(`Open the action: ${OWN_BASE}/actions/${actionId}`);
@@ -590,10 +586,14 @@ test("the profile: details, password, reminder emails, emails about what concern
     await plainChoices.getByRole("button", { name: "Save email choices" }).click();
     await expect(plain.getByRole("status")).toHaveText("Your choice of emails is saved.");
     await expect(plainChoices.getByRole("checkbox", { name: "A follow-up action is given to you" })).not.toBeChecked();
-    const notify = () => file.prepare("select notify_roles as roles, notify_assigned as assigned, notify_lifecycle as lifecycle, notify_reassigned as reassigned from users where id = ?").get(noorId);
-    expect(notify()).toEqual({ roles: 1, assigned: 0, lifecycle: 1, reassigned: 1 });
+    const notify = () =>
+      stored.get(
+        "select case when notify_roles then 1 else 0 end as roles, case when notify_assigned then 1 else 0 end as assigned, case when notify_lifecycle then 1 else 0 end as lifecycle, case when notify_reassigned then 1 else 0 end as reassigned from users where id = ?",
+        noorId,
+      );
+    expect(await notify()).toEqual({ roles: 1, assigned: 0, lifecycle: 1, reassigned: 1 });
     expect((await give("Write the checkout runbook")).status).toBe(302);
-    expect(file.prepare("select count(*) from actions where owner_id = ?").pluck().get(noorId)).toBe(2);
+    expect(await stored.value<number>("select count(*) from actions where owner_id = ?", noorId)).toBe(2);
     await delivered(kit, 2);
 
     // The section as it looks, with one kind off, on a desktop and on a phone.
@@ -610,7 +610,7 @@ test("the profile: details, password, reminder emails, emails about what concern
     await choices.getByRole("checkbox", { name: "A follow-up action is given to you" }).check();
     await choices.getByRole("button", { name: "Save email choices" }).click();
     await expect(page.getByRole("status")).toHaveText("Your choice of emails is saved.");
-    expect(notify()).toEqual({ roles: 1, assigned: 1, lifecycle: 1, reassigned: 1 });
+    expect(await notify()).toEqual({ roles: 1, assigned: 1, lifecycle: 1, reassigned: 1 });
   });
 });
 
@@ -622,7 +622,7 @@ test("people who sign in with the identity provider: their invitation and reset 
   try {
     const oidc = { OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: provider.clientId, OIDC_CLIENT_SECRET: provider.clientSecret };
     await withMail(browser, oidc, async (kit) => {
-      const { file } = kit;
+      const { stored } = kit;
       const admin = await kit.open(await firstAdmin());
 
       // Members sign in with the provider only.
@@ -641,7 +641,7 @@ test("people who sign in with the identity provider: their invitation and reset 
       expect(invitation.subject).toBe("You have been added to Hindsight");
       expect(invitation.text).toContain(`Sign in with Okta: ${OWN_BASE}/signin`);
       expect(invitation.text).not.toContain("/set-password/");
-      expect(unusedLinks(file, "pia@example.com")).toEqual([]);
+      expect(await unusedLinks(stored, "pia@example.com")).toEqual([]);
 
       // The email's link, then the provider: Pia lands signed in.
       const pia = await kit.open();
@@ -650,7 +650,7 @@ test("people who sign in with the identity provider: their invitation and reset 
       await signInAtProvider(pia, "pia");
       await expect(pia).toHaveURL(/\/incidents$/);
       await expect(pia.getByRole("banner")).toContainText("Pia Provider");
-      expect(file.prepare("select method from sessions where user_id = ?").pluck().all(idOf(file, "pia@example.com"))).toEqual(["provider"]);
+      expect(await sessionMethods(stored, "pia@example.com")).toEqual(["provider"]);
       await pia.goto("/account");
       await expect(pia.getByText("You sign in with Okta: Hindsight keeps no password for members.")).toBeVisible();
       await expect(pia.getByLabel("Current password")).toHaveCount(0);
@@ -666,7 +666,7 @@ test("people who sign in with the identity provider: their invitation and reset 
       expect(reset.subject).toBe("Signing in to Hindsight");
       expect(reset.text).toContain("there is no Hindsight password to reset");
       expect(reset.text).toContain(`Sign in with Okta: ${OWN_BASE}/signin`);
-      expect(unusedLinks(file, "pia@example.com")).toEqual([]);
+      expect(await unusedLinks(stored, "pia@example.com")).toEqual([]);
 
       // An admin who signs in with the provider asks, from the profile, for a password as well.
       const invited = await invite(admin, { name: "Ari Admin", email: "ari@example.com", role: "admin" });

@@ -6,7 +6,7 @@
 import { expect, test } from "@playwright/test";
 import { SIGNED_OUT } from "./helpers";
 import { startGitHub, type GitHubSide } from "./github-server";
-import { firstAdmin, OWN_BASE, post, reportForm, withOwnServer } from "./own-server";
+import { firstAdmin, OWN_BASE, post, reportForm, withOwnStore } from "./own-server";
 
 const HOOK = `${OWN_BASE}/api/github/deployment-protection-rule`;
 
@@ -33,7 +33,7 @@ test("GitHub's deployment is rejected while an incident's analysis is late, and 
     // A second between attempts, so that an answer GitHub did not take is tried again within the test.
     WEBHOOK_RETRY_SCHEDULE: "1,1,1",
   };
-  await withOwnServer({ env }, async (file) => {
+  await withOwnStore({ env }, async (stored) => {
     const adminCookie = await firstAdmin();
     const context = await browser.newContext({ baseURL: OWN_BASE, storageState: SIGNED_OUT });
     const [name, value] = adminCookie.split("=");
@@ -132,13 +132,13 @@ test("GitHub's deployment is rejected while an incident's analysis is late, and 
     await expect(answer.getByText("Sent", { exact: true })).toBeVisible();
 
     // What was stored: three reviews, all answered, each once; nothing for the forged delivery, which GitHub never heard back about.
-    const reviews = file.prepare("select delivery_id, decision, answered_at from deployment_reviews order by id").all() as { delivery_id: string; decision: string; answered_at: string | null }[];
+    const reviews = await stored.all<{ delivery_id: string; decision: string; answered_at: string | null }>("select delivery_id, decision, answered_at from deployment_reviews order by id");
     expect(reviews.map((r) => [r.delivery_id, r.decision, r.answered_at !== null])).toEqual([
       ["a1b2c3d4-0001", "rejected", true],
       ["a1b2c3d4-0002", "approved", true],
       ["a1b2c3d4-0003", "approved", true],
     ]);
-    const answers = file.prepare("select status, attempts from outbox where channel = 'github' order by id").all();
+    const answers = await stored.all("select status, attempts from outbox where channel = 'github' order by id");
     expect(answers).toEqual([
       { status: "sent", attempts: 1 },
       { status: "sent", attempts: 1 },

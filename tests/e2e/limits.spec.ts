@@ -5,10 +5,9 @@ import { execFileSync } from "node:child_process";
 import { once } from "node:events";
 import net from "node:net";
 import fs from "node:fs";
-import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { LIMITS_ADMIN } from "../../db/limits-admin";
-import { exited, freshDataDir, OWN_BASE, post, sessionCookie, startServer } from "./own-server";
+import { databaseOf, exited, freshDataDir, OWN_BASE, post, sessionCookie, startServer } from "./own-server";
 
 // The heap npm start and npm run serve give the server (package.json "config").
 const serverFlags = JSON.parse(fs.readFileSync("package.json", "utf8")).config.serverFlags as string;
@@ -17,7 +16,9 @@ test("an incident at every limit: each page and export is served in full, loads 
   test.setTimeout(300_000);
   const dataDir = freshDataDir();
   // Built through the models, as people would build it, before the server starts.
-  execFileSync(process.execPath, ["--import", "tsx", "db/seed-limits.ts", "--db", path.join(dataDir, "hindsight.db")], { stdio: ["ignore", "ignore", "inherit"] });
+  const { env } = await databaseOf(dataDir);
+  const target = env.DATABASE_URL ? ["--database-url", env.DATABASE_URL] : ["--db", env.DATABASE_PATH];
+  execFileSync(process.execPath, ["--import", "tsx", "db/seed-limits.ts", ...target], { stdio: ["ignore", "ignore", "inherit"] });
   const server = await startServer(dataDir, { env: { NODE_OPTIONS: serverFlags } });
   try {
     const cookie = sessionCookie(await post("/signin", { email: LIMITS_ADMIN.email, password: LIMITS_ADMIN.password }));

@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { expect, type Browser, type BrowserContextOptions, type Page } from "@playwright/test";
-import { exited, freshDataDir, OWN_BASE, startServer } from "./own-server";
+import { databaseOf, exited, freshDataDir, OWN_BASE, startServer } from "./own-server";
 import { LONG_WORDS_ADMIN, SEARCH_WORD, UNSUBSCRIBE_PATH_FILE } from "./seed-long-words";
 
 /** Every page a signed-in admin reaches, on the seeded data (INC-1 is published, INC-2 restricted). */
@@ -53,8 +53,13 @@ export type LongWordsPages = { signedIn: string[]; signedOut: string[] };
 /** Seeds the long-words database, starts a server on it, runs `body`, then stops and removes it. */
 export async function withLongWordsServer(body: (pages: LongWordsPages) => Promise<void>) {
   const dataDir = freshDataDir();
-  execFileSync(process.execPath, ["--import", "tsx", "tests/e2e/seed-long-words.ts", "--db", path.join(dataDir, "hindsight.db")], { stdio: ["ignore", "ignore", "inherit"] });
-  // The seed made the session secret in the data directory; the server signs with the same one.
+  // The seed writes the server's database with the server's settings: on SQLite it makes the
+  // session secret in the data folder, and the server signs with the same one.
+  const { env } = await databaseOf(dataDir);
+  execFileSync(process.execPath, ["--import", "tsx", "tests/e2e/seed-long-words.ts", "--dir", dataDir], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, ...env },
+  });
   const unsubscribe = fs.readFileSync(path.join(dataDir, UNSUBSCRIBE_PATH_FILE), "utf8");
   const server = await startServer(dataDir, { env: { APP_URL: OWN_BASE } });
   try {

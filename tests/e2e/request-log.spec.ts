@@ -1,12 +1,12 @@
 // The request log: one JSON line per request with method, path, status and duration, and never
 // a password, a one-time link's token, a feed token or a session id.
 import { expect, test } from "@playwright/test";
-import { ADMIN_PASSWORD, addMember, firstAdmin, MEMBER_PASSWORD, OWN_BASE, post, withOwnServer } from "./own-server";
+import { ADMIN_PASSWORD, addMember, firstAdmin, MEMBER_PASSWORD, OWN_BASE, post, withOwnStore } from "./own-server";
 
 test("request logs say what was asked and how it went, and keep every secret out", async () => {
   test.setTimeout(60_000);
   const log: string[] = [];
-  await withOwnServer({ log }, async () => {
+  await withOwnStore({ log }, async () => {
     const admin = await firstAdmin();
     const links: string[] = [];
     const member = await addMember(admin, "Morgan Member", "morgan@example.com", links);

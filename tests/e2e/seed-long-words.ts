@@ -3,7 +3,9 @@
 // its whys, actions, timeline and learning, a restricted one in analysis, a cause category, and
 // flagged wording in the restricted one's whys, reminder emails in the outbox, digest #1 sent to the owner, who subscribed, and a
 // webhook endpoint with a failed test event. For the layout and accessibility specs, which serve it.
-//   node --import tsx tests/e2e/seed-long-words.ts --db <file>      (the file must not exist yet)
+//   node --import tsx tests/e2e/seed-long-words.ts --dir <data folder>
+// into the database the environment names as the server's (DATABASE_URL, else DATABASE_PATH),
+// which must be new, signed with the server's SESSION_SECRET when it has one.
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -15,20 +17,19 @@ export function unbroken(stem: string, length = 200): string {
   return (stem + "Unbrokenword".repeat(Math.ceil(length / 12))).slice(0, length);
 }
 
-/** The file beside the database that holds the seeded subscriber's unsubscribe path. */
+/** The file in the data folder that holds the seeded subscriber's unsubscribe path. */
 export const UNSUBSCRIBE_PATH_FILE = "unsubscribe-path";
 
 /** A word every seeded text field holds, so a search finds each kind of hit. */
 export const SEARCH_WORD = "checkout";
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.dirname, "seed-long-words.ts")) {
-  const { values } = parseArgs({ options: { db: { type: "string" } } });
-  const file = path.resolve(values.db!);
-  if (fs.existsSync(file)) throw new Error(`${file} exists already`);
-  // The app's modules read DATABASE_PATH when first used: set before they are loaded.
-  process.env.DATABASE_PATH = file;
+  const { values } = parseArgs({ options: { dir: { type: "string" } } });
+  const dataDir = path.resolve(values.dir!);
+  const file = process.env.DATABASE_PATH;
+  if (!process.env.DATABASE_URL && (!file || fs.existsSync(file))) throw new Error(`DATABASE_PATH must name a new file (${file})`);
   const { actionFields, advanceTo, addTimeline, addWhyTree, createIncident, createUser } = await import("../../db/factories");
-  const { db, openAppDatabase, sqliteOf } = await import("~/lib/db.server");
+  const { closeDatabase, db, openAppDatabase } = await import("~/lib/db.server");
   const { DATA_MIGRATIONS } = await import("~/models/data-migrations.server");
   await openAppDatabase(DATA_MIGRATIONS);
   const { addCategory } = await import("~/models/category.server");
@@ -92,7 +93,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
   // Digest #1, sent to a subscriber; the pages of a past digest and of its unsubscribe link.
   await subscribe(owner);
   await sendDigest({ trigger: "command" });
-  fs.writeFileSync(path.join(path.dirname(file), UNSUBSCRIBE_PATH_FILE), new URL(unsubscribeUrl(owner.id)).pathname);
+  fs.writeFileSync(path.join(dataDir, UNSUBSCRIBE_PATH_FILE), new URL(unsubscribeUrl(owner.id)).pathname);
   // A webhook endpoint with a long URL and description, added last so no change above is sent to
   // it, and a test event it did not take (nothing listens there), for the Webhooks and Outbox pages.
   const { createEndpoint, sendTestEvent, setWebhooksAllowPrivate } = await import("~/models/webhook.server");
@@ -104,5 +105,5 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
     eventTypes: ["incident.moved"],
   });
   await sendTestEvent(admin, endpoint.id);
-  sqliteOf(db()).close();
+  await closeDatabase(db());
 }

@@ -2,10 +2,8 @@
 // session id at every sign-in, expiry, sign-out that revokes, throttled guessing, the body
 // limit and redirects that never leave the site.
 import fs from "node:fs";
-import path from "node:path";
-import Database from "better-sqlite3";
 import { expect, test, type Browser } from "@playwright/test";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, firstAdmin, OWN_BASE, post, sessionCookie, withOwnServer } from "./own-server";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, firstAdmin, OWN_BASE, post, sessionCookie, withOwnStore } from "./own-server";
 
 test.describe.configure({ mode: "serial" });
 
@@ -14,7 +12,7 @@ const signIn = (password: string, redirectTo = "", cookie = "") => post(`/signin
 const opens = (cookie: string) => fetch(`${OWN_BASE}/incidents`, { redirect: "manual", headers: { Cookie: cookie } }).then((r) => r.status);
 
 test("session cookies, sign-in, expiry and sign-out", async () => {
-  await withOwnServer({}, async (_file, dataDir) => {
+  await withOwnStore({}, async (stored) => {
     await firstAdmin();
     const first = await signIn(ADMIN_PASSWORD);
     const flags = first.headers.getSetCookie().find((c) => c.startsWith("hs_session="))!;
@@ -37,16 +35,14 @@ test("session cookies, sign-in, expiry and sign-out", async () => {
     expect(await opens(a)).toBe(200);
 
     // An expired session is a signed-out one.
-    const file = new Database(path.join(dataDir, "hindsight.db"));
-    file.prepare("update sessions set expires_at = ?").run(new Date(Date.now() - 1000).toISOString());
-    file.close();
+    await stored.run("update sessions set expires_at = ?", new Date(Date.now() - 1000).toISOString());
     expect(await opens(a)).toBe(302);
     expect(await opens(c)).toBe(302);
   });
 });
 
 test("behind a TLS proxy cookies are Secure", async () => {
-  await withOwnServer({ env: { TRUST_PROXY: "true", APP_URL: "https://hindsight.example.com" } }, async () => {
+  await withOwnStore({ env: { TRUST_PROXY: "true", APP_URL: "https://hindsight.example.com" } }, async () => {
     const response = await post("/setup", { name: "Casey Admin", email: EMAIL, team: "", password: ADMIN_PASSWORD }, "", {
       // As a proxy in front of it passes the request on.
       Origin: "https://hindsight.example.com",
@@ -67,7 +63,7 @@ test("behind proxies, the client's address is the one the nearest untrusted hop 
     { trust: "loopback, 10.0.0.0/8", proxies: ["10.1.1.1"] },
   ];
   for (const { trust, proxies } of setups) {
-    await withOwnServer({ env: { TRUST_PROXY: trust } }, async () => {
+    await withOwnStore({ env: { TRUST_PROXY: trust } }, async () => {
       await firstAdmin();
       // Each proxy appends the address it saw to whatever X-Forwarded-For the client sent.
       const via = (client: string, written: string) => ({ "X-Forwarded-For": [written, client, ...proxies].join(", ") });
@@ -86,7 +82,7 @@ test("behind proxies, the client's address is the one the nearest untrusted hop 
 });
 
 test("failures from one address do not lock the owner out elsewhere; a browser they signed in on passes the account's ceiling", async () => {
-  await withOwnServer({ env: { TRUST_PROXY: "true" } }, async (_file, dataDir) => {
+  await withOwnStore({ env: { TRUST_PROXY: "true" } }, async (stored) => {
     await firstAdmin();
     // The proxy in front says where each request came from.
     const signInFrom = (address: string, password: string, cookie = "") =>
@@ -109,11 +105,11 @@ test("failures from one address do not lock the owner out elsewhere; a browser t
     expect(cookies.find((c) => c.startsWith("hs_session="))).toMatch(/; Secure/);
 
     // Guessing spread over many addresses has passed the account's ceiling.
-    const writable = new Database(path.join(dataDir, "hindsight.db"));
-    writable
-      .prepare("insert into sign_in_failures (key, failures, last_failure_at) values (?, 150, ?) on conflict (key) do update set failures = 150, last_failure_at = excluded.last_failure_at")
-      .run(`account:${EMAIL}`, new Date().toISOString());
-    writable.close();
+    await stored.run(
+      "insert into sign_in_failures (key, failures, last_failure_at) values (?, 150, ?) on conflict (key) do update set failures = 150, last_failure_at = excluded.last_failure_at",
+      `account:${EMAIL}`,
+      new Date().toISOString(),
+    );
     expect((await signInFrom("192.0.2.10", ADMIN_PASSWORD)).status).toBe(429);
     expect((await signInFrom("192.0.2.10", ADMIN_PASSWORD, "hs_device=WzFd")).status).toBe(429);
     expect((await signInFrom("192.0.2.10", ADMIN_PASSWORD, device.split(";")[0])).status).toBe(302);
@@ -121,9 +117,9 @@ test("failures from one address do not lock the owner out elsewhere; a browser t
 });
 
 test("guessing is throttled, cross-site posts are refused, redirects stay on the site", async () => {
-  await withOwnServer({}, async (file) => {
+  await withOwnStore({}, async (stored) => {
     await firstAdmin();
-    const sessions = () => (file.prepare("select count(*) as n from sessions").get() as { n: number }).n;
+    const sessions = () => stored.value<number>("select count(*) from sessions");
     for (const target of ["https://evil.example/", "//evil.example/", "/\\evil.example", "/\t/evil.example/", "javascript:alert(1)", "http:/evil.example"]) {
       const response = await signIn(ADMIN_PASSWORD, target);
       expect(response.status, target).toBe(302);
@@ -132,12 +128,12 @@ test("guessing is throttled, cross-site posts are refused, redirects stay on the
     expect((await signIn(ADMIN_PASSWORD, "/actions?status=open")).headers.get("location")).toBe("/actions?status=open");
 
     // A line break in the return address cannot add a header, nor fail the sign-in after its session is made.
-    const before = sessions();
+    const before = await sessions();
     const injected = await signIn(ADMIN_PASSWORD, "/actions\r\nSet-Cookie: planted=1");
     expect(injected.status).toBe(302);
     expect(injected.headers.get("location")).toBe("/actionsSet-Cookie:%20planted=1");
     expect(injected.headers.getSetCookie().some((c) => c.startsWith("planted="))).toBe(false);
-    expect(sessions()).toBe(before + 1);
+    expect(await sessions()).toBe(before + 1);
 
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await signIn(`wrong-password-${i}`)).status);
@@ -185,7 +181,7 @@ const sendSignIn = (body: BodyInit, contentType?: string) =>
 const peakMemoryKb = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]);
 
 test("bodies over 1 MB are refused by the bytes sent, however they are framed, and never kept", async () => {
-  await withOwnServer({}, async (_file, _dataDir, server) => {
+  await withOwnStore({}, async (_stored, _dataDir, server) => {
     await firstAdmin();
     const form = `email=${encodeURIComponent(EMAIL)}&password=${encodeURIComponent(ADMIN_PASSWORD)}&padding=`;
     const urlencoded = "application/x-www-form-urlencoded";
@@ -228,7 +224,7 @@ async function signInInBrowser(browser: Browser, storageState?: Awaited<ReturnTy
 }
 
 test("in the browser, the known-device cookie comes back with a sign-in and passes the account's ceiling", async ({ browser }) => {
-  await withOwnServer({}, async (_file, dataDir) => {
+  await withOwnStore({}, async (stored) => {
     await firstAdmin();
     const usual = await signInInBrowser(browser);
     await expect(usual.getByRole("button", { name: "Sign out" })).toBeVisible();
@@ -237,11 +233,11 @@ test("in the browser, the known-device cookie comes back with a sign-in and pass
     await usual.getByRole("button", { name: "Sign out" }).click();
     await expect(usual).toHaveURL(/\/signin$/);
 
-    const writable = new Database(path.join(dataDir, "hindsight.db"));
-    writable
-      .prepare("insert into sign_in_failures (key, failures, last_failure_at) values (?, 150, ?) on conflict (key) do update set failures = 150, last_failure_at = excluded.last_failure_at")
-      .run(`account:${EMAIL}`, new Date().toISOString());
-    writable.close();
+    await stored.run(
+      "insert into sign_in_failures (key, failures, last_failure_at) values (?, 150, ?) on conflict (key) do update set failures = 150, last_failure_at = excluded.last_failure_at",
+      `account:${EMAIL}`,
+      new Date().toISOString(),
+    );
 
     const stranger = await signInInBrowser(browser);
     await expect(stranger.getByRole("alert")).toContainText("Too many failed sign-ins");

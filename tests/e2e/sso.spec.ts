@@ -3,11 +3,11 @@
 // and a browser that goes there and back. The first admin is still made with a password through
 // /setup; the sign-in settings are changed on the admin page. Each case checks what the person
 // sees and what was stored (users, identities, sessions), and every refusal leaves no session.
-import type Database from "better-sqlite3";
 import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { SIGNED_OUT } from "./helpers";
 import { signInAtProvider, startOidcProvider, type ProviderAccount, type TestProvider } from "./oidc-provider";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, addMember, exited, firstAdmin, MEMBER_PASSWORD, OWN_BASE, startServer, withOwnServer } from "./own-server";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, addMember, exited, firstAdmin, MEMBER_PASSWORD, OWN_BASE, startServer, withOwnStore } from "./own-server";
+import type { Stored } from "./stored";
 
 const CALLBACK = `${OWN_BASE}/signin/sso/callback`;
 const PROVIDER_NAME = "Okta";
@@ -28,7 +28,8 @@ test.afterAll(async () => {
 type Settings = { domains?: string; adminGroups?: string; passwords?: "Everyone may use a password" | "Only admins, for when the provider is down" };
 
 type Hindsight = {
-  file: Database.Database;
+  /** What the server stored, open beside it. */
+  stored: Stored;
   /** The first admin's page, signed in with the password chosen at /setup. */
   admin: Page;
   /** The first admin's session cookie, for requests over HTTP. */
@@ -54,7 +55,7 @@ async function withHindsight(browser: Browser, settings: Settings, body: (hindsi
     OIDC_CLIENT_SECRET: provider.clientSecret,
     OIDC_SCOPES: "openid email profile groups",
   };
-  await withOwnServer({ env }, async (file, dataDir, first) => {
+  await withOwnStore({ env }, async (stored, dataDir, first) => {
     let server = first;
     const restart = async () => {
       server.kill("SIGTERM");
@@ -84,10 +85,10 @@ async function withHindsight(browser: Browser, settings: Settings, body: (hindsi
         await expect(admin.getByRole("status").filter({ hasText: "Sign-in settings saved." })).toBeVisible();
       };
       await configure(settings);
-      await body({ file, admin, adminCookie, stranger: newPage, configure, restart });
+      await body({ stored, admin, adminCookie, stranger: newPage, configure, restart });
     } finally {
       await Promise.all(contexts.map((context) => context.close()));
-      // A restarted server is this function's to stop; the first is withOwnServer's.
+      // A restarted server is this function's to stop; the first is withOwnStore's.
       if (server !== first) {
         server.kill("SIGTERM");
         await exited(server);
@@ -97,12 +98,13 @@ async function withHindsight(browser: Browser, settings: Settings, body: (hindsi
 }
 
 type UserRow = { id: number; email: string; name: string; role: "admin" | "member"; removedAt: string | null };
-const users = (file: Database.Database) => file.prepare("select id, email, name, role, removed_at as removedAt from users order by id").all() as UserRow[];
-const userByEmail = (file: Database.Database, email: string) => users(file).find((u) => u.email === email);
-const identities = (file: Database.Database) =>
-  file.prepare("select user_id as userId, issuer, subject from identities order by id").all() as { userId: number; issuer: string; subject: string }[];
-const sessionsOf = (file: Database.Database, userId: number) => file.prepare("select method from sessions where user_id = ? order by created_at").pluck().all(userId) as string[];
-const sessionCount = (file: Database.Database) => file.prepare("select count(*) from sessions").pluck().get() as number;
+const users = (stored: Stored) => stored.all<UserRow>('select id, email, name, role, removed_at as "removedAt" from users order by id');
+const userByEmail = async (stored: Stored, email: string) => (await users(stored)).find((u) => u.email === email);
+const identities = (stored: Stored) =>
+  stored.all<{ userId: number; issuer: string; subject: string }>('select user_id as "userId", issuer, subject from identities order by id');
+const sessionsOf = async (stored: Stored, userId: number) =>
+  (await stored.all<{ method: string }>("select method from sessions where user_id = ? order by created_at", userId)).map((row) => row.method);
+const sessionCount = (stored: Stored) => stored.value<number>("select count(*) from sessions");
 
 function account(login: string, changes: Partial<ProviderAccount> = {}): ProviderAccount {
   const name = login[0].toUpperCase() + login.slice(1);
@@ -177,18 +179,18 @@ async function answerChanged(page: Page, login: string, change: (answer: URL) =>
 }
 
 test("a first sign-in through the provider makes a member's account from the claims; the next one finds it by its subject", async ({ browser }) => {
-  await withHindsight(browser, { domains: `${DOMAIN}, eu.${DOMAIN}` }, async ({ file, stranger }) => {
+  await withHindsight(browser, { domains: `${DOMAIN}, eu.${DOMAIN}` }, async ({ stored, stranger }) => {
     provider.setAccount("ada", account("ada", { name: "Ada Lovelace", email: `Ada.Lovelace@${DOMAIN}` }));
-    const before = users(file).length;
+    const before = (await users(stored)).length;
 
     const page = await stranger();
     await signInThroughProvider(page, "ada", "Ada Lovelace");
     await expect(page.getByRole("navigation", { name: "Admin" })).toHaveCount(0);
-    const ada = userByEmail(file, `ada.lovelace@${DOMAIN}`);
+    const ada = await userByEmail(stored, `ada.lovelace@${DOMAIN}`);
     expect(ada).toMatchObject({ name: "Ada Lovelace", role: "member", removedAt: null });
-    expect(users(file)).toHaveLength(before + 1);
-    expect(identities(file)).toEqual([{ userId: ada!.id, issuer: provider.issuer, subject: "ada-subject" }]);
-    expect(sessionsOf(file, ada!.id)).toEqual(["provider"]);
+    expect(await users(stored)).toHaveLength(before + 1);
+    expect(await identities(stored)).toEqual([{ userId: ada!.id, issuer: provider.issuer, subject: "ada-subject" }]);
+    expect(await sessionsOf(stored, ada!.id)).toEqual(["provider"]);
 
     // Her profile says who she is.
     await page.getByRole("link", { name: "Ada Lovelace", exact: true }).click();
@@ -199,16 +201,16 @@ test("a first sign-in through the provider makes a member's account from the cla
     // links it to the same account; nobody new, no second link.
     provider.setAccount("ada", account("ada", { name: "Ada King", email: `ada.king@eu.${DOMAIN}` }));
     await signInThroughProvider(await stranger(), "ada", "Ada Lovelace");
-    expect(users(file)).toHaveLength(before + 1);
-    expect(userByEmail(file, `ada.king@eu.${DOMAIN}`)).toBeUndefined();
-    expect(identities(file)).toEqual([{ userId: ada!.id, issuer: provider.issuer, subject: "ada-subject" }]);
-    expect(sessionsOf(file, ada!.id)).toEqual(["provider", "provider"]);
+    expect(await users(stored)).toHaveLength(before + 1);
+    expect(await userByEmail(stored, `ada.king@eu.${DOMAIN}`)).toBeUndefined();
+    expect(await identities(stored)).toEqual([{ userId: ada!.id, issuer: provider.issuer, subject: "ada-subject" }]);
+    expect(await sessionsOf(stored, ada!.id)).toEqual(["provider", "provider"]);
   });
 });
 
 test("a person an admin added by email is linked, not duplicated, at their first sign-in through the provider", async ({ browser }) => {
   // Their domain is not one that gets accounts: the admin's invitation is what lets them in.
-  await withHindsight(browser, { domains: DOMAIN }, async ({ file, admin, stranger }) => {
+  await withHindsight(browser, { domains: DOMAIN }, async ({ stored, admin, stranger }) => {
     await admin.goto("/admin/users");
     const form = admin.getByRole("region", { name: "Add a person" });
     await form.getByLabel("Name").fill("Grace Hopper");
@@ -216,18 +218,18 @@ test("a person an admin added by email is linked, not duplicated, at their first
     await form.getByLabel("Team").fill("Compilers");
     await form.getByRole("button", { name: "Add and invite by email" }).click();
     await expect(admin.getByRole("status").filter({ hasText: "We emailed an invitation to" })).toContainText("Grace Hopper");
-    const grace = userByEmail(file, "grace@navy.example")!;
+    const grace = (await userByEmail(stored, "grace@navy.example"))!;
     expect(grace).toMatchObject({ name: "Grace Hopper", role: "member" });
-    const before = users(file).length;
-    expect(identities(file)).toEqual([]);
+    const before = (await users(stored)).length;
+    expect(await identities(stored)).toEqual([]);
 
     // The provider's address differs in case only; the account keeps the name the admin gave.
     provider.setAccount("grace", account("grace", { email: "Grace@Navy.example", name: "Rear Admiral Hopper" }));
     const page = await stranger();
     await signInThroughProvider(page, "grace", "Grace Hopper");
-    expect(users(file)).toHaveLength(before);
-    expect(identities(file)).toEqual([{ userId: grace.id, issuer: provider.issuer, subject: "grace-subject" }]);
-    expect(sessionsOf(file, grace.id)).toEqual(["provider"]);
+    expect(await users(stored)).toHaveLength(before);
+    expect(await identities(stored)).toEqual([{ userId: grace.id, issuer: provider.issuer, subject: "grace-subject" }]);
+    expect(await sessionsOf(stored, grace.id)).toEqual(["provider"]);
 
     // Signed out, then back through a page that needs a session: the same account, by its
     // link, and the page she asked for.
@@ -239,24 +241,24 @@ test("a person an admin added by email is linked, not duplicated, at their first
     await signInAtProvider(page, "grace");
     await expect(page).toHaveURL(`${OWN_BASE}/actions`);
     await expect(page.getByRole("link", { name: "Grace Hopper", exact: true })).toBeVisible();
-    expect(users(file)).toHaveLength(before);
-    expect(identities(file)).toHaveLength(1);
-    expect(sessionsOf(file, grace.id)).toEqual(["provider"]);
+    expect(await users(stored)).toHaveLength(before);
+    expect(await identities(stored)).toHaveLength(1);
+    expect(await sessionsOf(stored, grace.id)).toEqual(["provider"]);
   });
 });
 
 test("an answer whose state this browser did not start is refused, and signs nobody in", async ({ browser }) => {
-  await withHindsight(browser, { domains: DOMAIN }, async ({ file, stranger }) => {
+  await withHindsight(browser, { domains: DOMAIN }, async ({ stored, stranger }) => {
     provider.setAccount("eve", account("eve"));
-    const sessions = sessionCount(file);
+    const sessions = await sessionCount(stored);
     const page = await stranger();
     await goToProvider(page);
     const response = callbackResponse(page);
     await answerChanged(page, "eve", (answer) => answer.searchParams.set("state", "a-state-this-browser-never-saw"));
     await expectRefused(page, response, 400, "(its state did not match). Start again.");
-    expect(userByEmail(file, `eve@${DOMAIN}`)).toBeUndefined();
-    expect(identities(file)).toEqual([]);
-    expect(sessionCount(file)).toBe(sessions);
+    expect(await userByEmail(stored, `eve@${DOMAIN}`)).toBeUndefined();
+    expect(await identities(stored)).toEqual([]);
+    expect(await sessionCount(stored)).toBe(sessions);
 
     // Two sign-ins begun in two tabs of one browser, answers untouched: each finishes with its own state.
     await page.unrouteAll({ behavior: "wait" });
@@ -268,13 +270,13 @@ test("an answer whose state this browser did not start is refused, and signs nob
     await expect(second).toHaveURL(`${OWN_BASE}/incidents`);
     await signInAtProvider(first, "eve");
     await expect(first).toHaveURL(`${OWN_BASE}/incidents`);
-    const eve = userByEmail(file, `eve@${DOMAIN}`)!;
-    expect(sessionsOf(file, eve.id)).toEqual(["provider", "provider"]);
+    const eve = (await userByEmail(stored, `eve@${DOMAIN}`))!;
+    expect(await sessionsOf(stored, eve.id)).toEqual(["provider", "provider"]);
   });
 });
 
 test("a replayed answer is refused: the provider's code works once", async ({ browser }) => {
-  await withHindsight(browser, { domains: DOMAIN }, async ({ file, stranger, restart }) => {
+  await withHindsight(browser, { domains: DOMAIN }, async ({ stored, stranger, restart }) => {
     provider.setAccount("rosa", account("rosa"));
     const page = await stranger();
     await goToProvider(page);
@@ -285,8 +287,8 @@ test("a replayed answer is refused: the provider's code works once", async ({ br
     await signInAtProvider(page, "rosa");
     const callbackUrl = (await answer).url();
     await expect(page).toHaveURL(`${OWN_BASE}/incidents`);
-    const rosa = userByEmail(file, `rosa@${DOMAIN}`)!;
-    expect(sessionsOf(file, rosa.id)).toEqual(["provider"]);
+    const rosa = (await userByEmail(stored, `rosa@${DOMAIN}`))!;
+    expect(await sessionsOf(stored, rosa.id)).toEqual(["provider"]);
     // The pending sign-in is forgotten once used.
     expect((await page.context().cookies(`${OWN_BASE}/signin/sso`)).find((cookie) => cookie.name === "hs_oidc")).toBeUndefined();
 
@@ -296,24 +298,32 @@ test("a replayed answer is refused: the provider's code works once", async ({ br
     await replay.goto(callbackUrl);
     // Refused before the provider is asked: this server answers each state once.
     await expectRefused(replay, response, 400, "This sign-in answer was already used or has expired. Start again.");
-    expect(sessionsOf(file, rosa.id)).toEqual(["provider"]);
+    expect(await sessionsOf(stored, rosa.id)).toEqual(["provider"]);
 
-    // A server that does not remember the state (restarted, or another instance) asks the provider, which refuses the used code.
+    // The answered state is kept in the database: a restarted server (or another instance) refuses it too, before asking the provider.
     await restart();
+    const restarted = await stranger();
+    await restarted.context().addCookies([pending!]);
+    const remembered = callbackResponse(restarted);
+    await restarted.goto(callbackUrl);
+    await expectRefused(restarted, remembered, 400, "This sign-in answer was already used or has expired. Start again.");
+
+    // Were that record lost, the provider is asked, and refuses the used code.
+    await stored.run("delete from rate_counts where key like 'oidc-state:%'");
     const again = await stranger();
     await again.context().addCookies([pending!]);
     const refused = callbackResponse(again);
     await again.goto(callbackUrl);
     await expectRefused(again, refused, 400, "This sign-in answer was already used or has expired: the identity provider refused its code. Start again.");
-    expect(sessionsOf(file, rosa.id)).toEqual(["provider"]);
-    expect(users(file).filter((u) => u.email === `rosa@${DOMAIN}`)).toHaveLength(1);
+    expect(await sessionsOf(stored, rosa.id)).toEqual(["provider"]);
+    expect((await users(stored)).filter((u) => u.email === `rosa@${DOMAIN}`)).toHaveLength(1);
   });
 });
 
 test("an ID token made for another sign-in (its nonce differs) is refused", async ({ browser }) => {
-  await withHindsight(browser, { domains: DOMAIN }, async ({ file, stranger }) => {
+  await withHindsight(browser, { domains: DOMAIN }, async ({ stored, stranger }) => {
     provider.setAccount("nina", account("nina"));
-    const sessions = sessionCount(file);
+    const sessions = await sessionCount(stored);
     const page = await stranger();
     // The authorization request leaves Hindsight with another nonce than the one it keeps.
     await page.route(
@@ -331,38 +341,38 @@ test("an ID token made for another sign-in (its nonce differs) is refused", asyn
     const response = callbackResponse(page);
     await signInAtProvider(page, "nina");
     await expectRefused(page, response, 400, "The identity provider's answer was not made for this sign-in (its nonce did not match). Start again.");
-    expect(userByEmail(file, `nina@${DOMAIN}`)).toBeUndefined();
-    expect(identities(file)).toEqual([]);
-    expect(sessionCount(file)).toBe(sessions);
+    expect(await userByEmail(stored, `nina@${DOMAIN}`)).toBeUndefined();
+    expect(await identities(stored)).toEqual([]);
+    expect(await sessionCount(stored)).toBe(sessions);
   });
 });
 
 test("an expired ID token is refused", async ({ browser }) => {
-  await withHindsight(browser, { domains: DOMAIN }, async ({ file, stranger }) => {
+  await withHindsight(browser, { domains: DOMAIN }, async ({ stored, stranger }) => {
     provider.setAccount("otto", account("otto"));
-    const sessions = sessionCount(file);
+    const sessions = await sessionCount(stored);
     const page = await stranger();
     await goToProvider(page);
     provider.expireNextIdToken();
     const response = callbackResponse(page);
     await signInAtProvider(page, "otto");
     await expectRefused(page, response, 400, "The identity provider's ID token has expired or is not valid yet.");
-    expect(userByEmail(file, `otto@${DOMAIN}`)).toBeUndefined();
-    expect(identities(file)).toEqual([]);
-    expect(sessionCount(file)).toBe(sessions);
+    expect(await userByEmail(stored, `otto@${DOMAIN}`)).toBeUndefined();
+    expect(await identities(stored)).toEqual([]);
+    expect(await sessionCount(stored)).toBe(sessions);
 
     // "Try again" starts over, and a fresh token signs in.
     await page.getByRole("link", { name: "Try again" }).click();
     await signInAtProvider(page, "otto");
     await expect(page).toHaveURL(`${OWN_BASE}/incidents`);
-    expect(sessionsOf(file, userByEmail(file, `otto@${DOMAIN}`)!.id)).toEqual(["provider"]);
+    expect(await sessionsOf(stored, (await userByEmail(stored, `otto@${DOMAIN}`))!.id)).toEqual(["provider"]);
   });
 });
 
 test("an address of a domain that gets no accounts, or one the provider has not verified, is refused", async ({ browser }) => {
-  await withHindsight(browser, { domains: DOMAIN }, async ({ file, stranger }) => {
-    const before = users(file).length;
-    const sessions = sessionCount(file);
+  await withHindsight(browser, { domains: DOMAIN }, async ({ stored, stranger }) => {
+    const before = (await users(stored)).length;
+    const sessions = await sessionCount(stored);
 
     provider.setAccount("mallory", account("mallory", { email: "mallory@elsewhere.example" }));
     const page = await stranger();
@@ -378,14 +388,14 @@ test("an address of a domain that gets no accounts, or one the provider has not 
     await signInAtProvider(page, "ursula");
     await expectRefused(page, response, 403, `The identity provider has not verified your email address (ursula@${DOMAIN})`);
 
-    expect(users(file)).toHaveLength(before);
-    expect(identities(file)).toEqual([]);
-    expect(sessionCount(file)).toBe(sessions);
+    expect(await users(stored)).toHaveLength(before);
+    expect(await identities(stored)).toEqual([]);
+    expect(await sessionCount(stored)).toBe(sessions);
   });
 });
 
 test("the provider's admin group makes an admin at sign-in, and leaving it makes a member again", async ({ browser }) => {
-  await withHindsight(browser, { domains: DOMAIN, adminGroups: ADMIN_GROUP }, async ({ file, admin, stranger }) => {
+  await withHindsight(browser, { domains: DOMAIN, adminGroups: ADMIN_GROUP }, async ({ stored, admin, stranger }) => {
     await admin.goto("/admin/sign-in");
     await expect(admin.getByLabel("Provider groups whose members are admins")).toHaveValue(ADMIN_GROUP);
 
@@ -395,7 +405,7 @@ test("the provider's admin group makes an admin at sign-in, and leaving it makes
     await expect(first.getByRole("navigation", { name: "Admin" })).toBeVisible();
     await first.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Sign-in" }).click();
     await expect(first.getByRole("heading", { name: "Sign-in", level: 1 })).toBeVisible();
-    const dana = userByEmail(file, `dana@${DOMAIN}`)!;
+    const dana = (await userByEmail(stored, `dana@${DOMAIN}`))!;
     expect(dana.role).toBe("admin");
 
     // Taken out of the group at the provider: the next sign-in makes her a member.
@@ -403,20 +413,20 @@ test("the provider's admin group makes an admin at sign-in, and leaving it makes
     const second = await stranger();
     await signInThroughProvider(second, "dana", "Dana Scully");
     await expect(second.getByRole("navigation", { name: "Admin" })).toHaveCount(0);
-    expect(userByEmail(file, `dana@${DOMAIN}`)).toMatchObject({ id: dana.id, role: "member" });
+    expect(await userByEmail(stored, `dana@${DOMAIN}`)).toMatchObject({ id: dana.id, role: "member" });
     const page = await second.goto("/admin/sign-in");
     expect(page?.status()).toBe(403);
-    expect(users(file).filter((u) => u.role === "admin").map((u) => u.email)).toEqual([ADMIN_EMAIL]);
+    expect((await users(stored)).filter((u) => u.role === "admin").map((u) => u.email)).toEqual([ADMIN_EMAIL]);
   });
 });
 
 test("a person an admin removed cannot sign in through the provider", async ({ browser }) => {
-  await withHindsight(browser, { domains: DOMAIN }, async ({ file, admin, stranger }) => {
+  await withHindsight(browser, { domains: DOMAIN }, async ({ stored, admin, stranger }) => {
     provider.setAccount("finn", account("finn", { name: "Finn Leaving" }));
     const finnPage = await stranger();
     await signInThroughProvider(finnPage, "finn", "Finn Leaving");
-    const finn = userByEmail(file, `finn@${DOMAIN}`)!;
-    expect(sessionsOf(file, finn.id)).toEqual(["provider"]);
+    const finn = (await userByEmail(stored, `finn@${DOMAIN}`))!;
+    expect(await sessionsOf(stored, finn.id)).toEqual(["provider"]);
 
     await admin.goto("/admin/users");
     const row = admin.getByRole("row").filter({ hasText: `finn@${DOMAIN}` });
@@ -425,8 +435,8 @@ test("a person an admin removed cannot sign in through the provider", async ({ b
     await expect(admin.getByRole("heading", { level: 1, name: "Remove Finn Leaving?" })).toBeVisible();
     await admin.getByRole("button", { name: "Remove Finn Leaving" }).click();
     await expect(admin.getByRole("status")).toHaveText("Removed Finn Leaving: they are signed out and can no longer sign in.");
-    expect(userByEmail(file, `finn@${DOMAIN}`)!.removedAt).not.toBeNull();
-    expect(sessionsOf(file, finn.id)).toEqual([]);
+    expect((await userByEmail(stored, `finn@${DOMAIN}`))!.removedAt).not.toBeNull();
+    expect(await sessionsOf(stored, finn.id)).toEqual([]);
 
     // Still a person at the provider, with the same subject: refused.
     const page = await stranger();
@@ -434,7 +444,7 @@ test("a person an admin removed cannot sign in through the provider", async ({ b
     const response = callbackResponse(page);
     await signInAtProvider(page, "finn");
     await expectRefused(page, response, 403, "Your Hindsight account was deactivated. Ask a Hindsight admin if you need it again.");
-    expect(sessionsOf(file, finn.id)).toEqual([]);
+    expect(await sessionsOf(stored, finn.id)).toEqual([]);
 
     // Nor with another subject and the same address (a new link by email).
     provider.setAccount("finn2", account("finn2", { email: `finn@${DOMAIN}`, name: "Finn Leaving" }));
@@ -442,9 +452,9 @@ test("a person an admin removed cannot sign in through the provider", async ({ b
     const again = callbackResponse(page);
     await signInAtProvider(page, "finn2");
     await expectRefused(page, again, 403, "Your Hindsight account was deactivated.");
-    expect(sessionsOf(file, finn.id)).toEqual([]);
-    expect(users(file).filter((u) => u.email === `finn@${DOMAIN}`)).toHaveLength(1);
-    expect(identities(file).filter((i) => i.userId === finn.id).map((i) => i.subject)).not.toContain("finn2-subject");
+    expect(await sessionsOf(stored, finn.id)).toEqual([]);
+    expect((await users(stored)).filter((u) => u.email === `finn@${DOMAIN}`)).toHaveLength(1);
+    expect((await identities(stored)).filter((i) => i.userId === finn.id).map((i) => i.subject)).not.toContain("finn2-subject");
 
     // The session Finn had is over too.
     await finnPage.goto("/incidents");
@@ -453,22 +463,22 @@ test("a person an admin removed cannot sign in through the provider", async ({ b
 });
 
 test("with password sign-in for admins only, members are sent to the provider and an admin still signs in with a password", async ({ browser }) => {
-  await withHindsight(browser, { domains: DOMAIN }, async ({ file, admin, adminCookie, stranger, configure }) => {
+  await withHindsight(browser, { domains: DOMAIN }, async ({ stored, admin, adminCookie, stranger, configure }) => {
     // A member who chose a password through their invitation.
     const memberEmail = `pat@${DOMAIN}`;
     await addMember(adminCookie, "Pat Member", memberEmail);
-    const pat = userByEmail(file, memberEmail)!;
-    const casey = userByEmail(file, ADMIN_EMAIL)!;
-    const patSessions = sessionsOf(file, pat.id);
-    const caseySessions = sessionsOf(file, casey.id);
+    const pat = (await userByEmail(stored, memberEmail))!;
+    const casey = (await userByEmail(stored, ADMIN_EMAIL))!;
+    const patSessions = await sessionsOf(stored, pat.id);
+    const caseySessions = await sessionsOf(stored, casey.id);
 
     expect(patSessions).toEqual(["link"]);
     await configure({ passwords: "Only admins, for when the provider is down" });
     await admin.goto("/admin/sign-in");
     await expect(admin.getByLabel("Password sign-in")).toHaveValue("admins");
     // Turning passwords off for members signed them out of what a password began; admins stay.
-    expect(sessionsOf(file, pat.id)).toEqual([]);
-    expect(sessionsOf(file, casey.id)).toEqual(caseySessions);
+    expect(await sessionsOf(stored, pat.id)).toEqual([]);
+    expect(await sessionsOf(stored, casey.id)).toEqual(caseySessions);
 
     const page = await stranger();
     await page.goto("/signin");
@@ -490,7 +500,7 @@ test("with password sign-in for admins only, members are sent to the provider an
       await expect(page.getByRole("alert")).toHaveText(refusal);
     }
     await expect(page).toHaveURL(/\/signin$/);
-    expect(sessionsOf(file, pat.id)).toEqual([]);
+    expect(await sessionsOf(stored, pat.id)).toEqual([]);
 
     // The admin's password still works: the way in when the provider is down.
     await page.getByLabel("Email").fill(ADMIN_EMAIL);
@@ -499,13 +509,13 @@ test("with password sign-in for admins only, members are sent to the provider an
     await expect(page).toHaveURL(`${OWN_BASE}/incidents`);
     await expect(page.getByRole("link", { name: "Casey Admin", exact: true })).toBeVisible();
     await expect(page.getByRole("navigation", { name: "Admin" })).toBeVisible();
-    expect(sessionsOf(file, casey.id)).toEqual([...caseySessions, "password"]);
+    expect(await sessionsOf(stored, casey.id)).toEqual([...caseySessions, "password"]);
 
     // The member signs in through the provider instead, into the same account.
     provider.setAccount("pat", account("pat", { name: "Patricia" }));
     const through = await stranger();
     await signInThroughProvider(through, "pat", "Pat Member");
-    expect(identities(file)).toEqual([{ userId: pat.id, issuer: provider.issuer, subject: "pat-subject" }]);
-    expect(sessionsOf(file, pat.id)).toEqual(["provider"]);
+    expect(await identities(stored)).toEqual([{ userId: pat.id, issuer: provider.issuer, subject: "pat-subject" }]);
+    expect(await sessionsOf(stored, pat.id)).toEqual(["provider"]);
   });
 });

@@ -11,12 +11,12 @@
 // with expect.poll, never how long anything took (beyond "no sooner than Retry-After said").
 import fs from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
 import type { ChildProcess } from "node:child_process";
 import { startReceiver, verified, type Receiver, type Received } from "../unit/webhook-receiver";
 import { fillIncidentForm } from "./helpers";
-import { exited, firstAdmin, freshDataDir, OWN_BASE, post, reportForm, startServer } from "./own-server";
+import { databaseOf, exited, firstAdmin, freshDataDir, OWN_BASE, post, reportForm, startServer } from "./own-server";
+import type { Stored } from "./stored";
 
 test.describe.configure({ mode: "serial" });
 
@@ -24,6 +24,8 @@ const ENV = { APP_URL: OWN_BASE, WEBHOOK_RETRY_SCHEDULE: "1,1,1,1,1" };
 
 let dataDir = "";
 let server: ChildProcess;
+/** What the server stored, open beside it. */
+let stored: Stored;
 let receiver: Receiver;
 let admin = "";
 let context: BrowserContext;
@@ -33,20 +35,13 @@ const secrets: string[] = [];
 
 type Row = { id: number; key: string; kind: string; status: string; attempts: number; lastStatus: number | null; nextAttemptAt: string | null };
 
-function rows(): Row[] {
-  const file = new Database(path.join(dataDir, "hindsight.db"), { readonly: true });
-  try {
-    return file
-      .prepare("select id, key, kind, status, attempts, last_status as lastStatus, next_attempt_at as nextAttemptAt from outbox where channel = 'webhook' order by id")
-      .all() as Row[];
-  } finally {
-    file.close();
-  }
+function rows(): Promise<Row[]> {
+  return stored.all<Row>(`select id, key, kind, status, attempts, last_status as "lastStatus", next_attempt_at as "nextAttemptAt" from outbox where channel = 'webhook' order by id`);
 }
 
 /** The page's one-time message after a change ("Endpoint added."). */
 const flash = () => page.locator("p.flash[role=status]");
-const rowOf = (key: string) => rows().find((r) => r.key === key)!;
+const rowOf = async (key: string) => (await rows()).find((r) => r.key === key)!;
 const idOf = (request: Received) => request.headers["webhook-id"];
 const arrivalsOf = (key: string) => receiver.received.filter((r) => idOf(r) === key);
 
@@ -80,14 +75,15 @@ async function addWhy(ref: string, question: string) {
 }
 
 /** The webhook-id the outbox gave the latest message of this kind. */
-function latestKey(kind: string): string {
-  return rows().filter((r) => r.kind === kind).pop()!.key;
+async function latestKey(kind: string): Promise<string> {
+  return (await rows()).filter((r) => r.kind === kind).pop()!.key;
 }
 
 test.beforeAll(async ({ browser }) => {
   receiver = await startReceiver();
   dataDir = freshDataDir();
   server = await startServer(dataDir, { env: ENV });
+  stored = await (await databaseOf(dataDir)).open();
   admin = await firstAdmin();
   context = await browser.newContext({ baseURL: OWN_BASE, storageState: { cookies: [], origins: [] } });
   const at = admin.indexOf("=");
@@ -102,6 +98,7 @@ test.afterAll(async () => {
     await exited(server);
   }
   await receiver?.close();
+  await stored?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -120,7 +117,7 @@ test("an admin registers an endpoint in the browser: refused on loopback until p
   // What was typed is kept.
   await expect(url).toHaveValue(receiver.url);
   await expect(form.getByLabel("Description")).toHaveValue("Incident bot");
-  expect(rows()).toEqual([]);
+  expect(await rows()).toEqual([]);
 
   const addresses = page.getByRole("region", { name: "Private addresses" });
   await addresses.getByLabel("Allow endpoints on private addresses").check();
@@ -154,7 +151,7 @@ test("a change made in the browser arrives signed, thin and linked; a test event
     timestamp: expect.any(String),
     data: expect.objectContaining({ reference: ref, status: "draft", severity: "SEV2", links: { api: `${OWN_BASE}/api/v1/incidents/${ref}`, page: `${OWN_BASE}/incidents/${ref}` } }),
   });
-  expect(receiver.received[0].headers["webhook-id"]).toBe(latestKey("incident.reported"));
+  expect(receiver.received[0].headers["webhook-id"]).toBe(await latestKey("incident.reported"));
 
   await page.goto("/admin/webhooks");
   await page.getByRole("button", { name: "Send a test event: Incident bot" }).click();
@@ -167,21 +164,21 @@ test("a failed delivery is retried with the same webhook-id and later timestamps
   let failures = 0;
   receiver.answer((request) => (request.body.includes('"incident.reported"') && failures++ < 2 ? { status: 500, body: "not now" } : { status: 200 }));
   const ref = await report("Search index stale");
-  const key = latestKey("incident.reported");
+  const key = await latestKey("incident.reported");
   await expect.poll(() => arrivalsOf(key).length).toBe(3);
-  await expect.poll(() => rowOf(key).status).toBe("sent");
+  await expect.poll(async () => (await rowOf(key)).status).toBe("sent");
   const attempts = arrivalsOf(key);
   const stamps = attempts.map((r) => Number(r.headers["webhook-timestamp"]));
   expect(stamps[1]).toBeGreaterThan(stamps[0]);
   expect(stamps[2]).toBeGreaterThan(stamps[1]);
   expect(new Set(attempts.map((r) => r.body)).size).toBe(1);
   expect(verified(attempts[2], secrets[0]).data).toMatchObject({ reference: ref });
-  expect(rowOf(key)).toMatchObject({ attempts: 3, lastStatus: 200 });
+  expect(await rowOf(key)).toMatchObject({ attempts: 3, lastStatus: 200 });
 
   // A later message to the same endpoint has come and gone: the delivered one was not sent again.
   await addWhy(ref, "Why was the index stale?");
-  const barrier = latestKey("why.added");
-  await expect.poll(() => rowOf(barrier).status).toBe("sent");
+  const barrier = await latestKey("why.added");
+  await expect.poll(async () => (await rowOf(barrier)).status).toBe("sent");
   expect(arrivalsOf(key)).toHaveLength(3);
   expect(receiver.received.length - before).toBe(4);
   verifyAll();
@@ -191,16 +188,16 @@ test("a Retry-After is honoured: the next attempt comes no sooner than it asked"
   let asked = false;
   receiver.answer(() => (asked ? { status: 200 } : ((asked = true), { status: 503, headers: { "retry-after": "3" } })));
   await report("Payments queue backed up");
-  const key = latestKey("incident.reported");
+  const key = await latestKey("incident.reported");
   await expect.poll(() => arrivalsOf(key).length).toBe(2);
   const [first, second] = arrivalsOf(key);
   expect(second.at - first.at).toBeGreaterThanOrEqual(3000);
-  await expect.poll(() => rowOf(key).status).toBe("sent");
+  await expect.poll(async () => (await rowOf(key)).status).toBe("sent");
 });
 
 test("an endpoint's messages are attempted in the order they were written; a retried one comes after", async () => {
   const ref = await report("Cache stampede");
-  await expect.poll(() => rowOf(latestKey("incident.reported")).status).toBe("sent");
+  await expect.poll(async () => (await rowOf(await latestKey("incident.reported"))).status).toBe("sent");
   // The first of the three to arrive is refused once.
   let refused = false;
   receiver.answer((request) => {
@@ -210,8 +207,8 @@ test("an endpoint's messages are attempted in the order they were written; a ret
   });
   const from = receiver.received.length;
   for (const question of ["Why first?", "Why second?", "Why third?"]) await addWhy(ref, question);
-  const keys = rows().filter((r) => r.kind === "why.added").slice(-3).map((r) => r.key);
-  await expect.poll(() => keys.map((key) => rowOf(key).status)).toEqual(["sent", "sent", "sent"]);
+  const keys = (await rows()).filter((r) => r.kind === "why.added").slice(-3).map((r) => r.key);
+  await expect.poll(() => Promise.all(keys.map(async (key) => (await rowOf(key)).status))).toEqual(["sent", "sent", "sent"]);
   const arrivals = receiver.received.slice(from).map(idOf);
   // The first written was the one refused; each was first attempted in the order written, and the
   // refused one came again after.
@@ -225,7 +222,7 @@ test("an endpoint's messages are attempted in the order they were written; a ret
 
 test("a delivery is replayed from the Outbox page with the same webhook-id", async () => {
   receiver.answer(() => ({ status: 200 }));
-  const key = rows().find((r) => r.kind === "webhook.test")!.key;
+  const key = (await rows()).find((r) => r.kind === "webhook.test")!.key;
   const before = arrivalsOf(key).length;
   await page.goto("/admin/outbox");
   const row = page.getByRole("row").filter({ hasText: key });
@@ -234,7 +231,7 @@ test("a delivery is replayed from the Outbox page with the same webhook-id", asy
   await expect(flash()).toHaveText("Queued to be sent again, with the same webhook-id.");
   await expect.poll(() => arrivalsOf(key).length).toBe(before + 1);
   expect(verified(arrivalsOf(key).pop()!, secrets[0]).type).toBe("webhook.test");
-  await expect.poll(() => rowOf(key).status).toBe("sent");
+  await expect.poll(async () => (await rowOf(key)).status).toBe("sent");
 });
 
 test("after a rotation each delivery carries both signatures, each verifying with its secret", async () => {
@@ -247,7 +244,7 @@ test("after a rotation each delivery carries both signatures, each verifying wit
   await expect(callout).toContainText(secrets[0]);
   secrets.push(fresh);
   await report("Login slow after rotation");
-  const key = latestKey("incident.reported");
+  const key = await latestKey("incident.reported");
   await expect.poll(() => arrivalsOf(key).length).toBe(1);
   const [request] = arrivalsOf(key);
   expect(request.headers["webhook-signature"].split(" ")).toHaveLength(2);
@@ -272,8 +269,8 @@ test("the webhooks page at desktop and phone width, and the outbox's webhook del
 test("an answer of 410 Gone turns the endpoint off, and the page says why", async () => {
   receiver.answer(() => ({ status: 410, body: "no such channel" }));
   await report("Disk full on build agents");
-  const key = latestKey("incident.reported");
-  await expect.poll(() => rowOf(key).status).toBe("failed");
+  const key = await latestKey("incident.reported");
+  await expect.poll(async () => (await rowOf(key)).status).toBe("failed");
   expect(arrivalsOf(key)).toHaveLength(1);
   await page.goto("/admin/webhooks");
   const item = page.getByRole("listitem").filter({ hasText: receiver.url });
@@ -281,7 +278,7 @@ test("an answer of 410 Gone turns the endpoint off, and the page says why", asyn
   await expect(item).toContainText("The endpoint answered 410 Gone on");
   // Off, it hears of nothing; turned on again, it hears what happens from then on.
   await report("Nobody hears of this one");
-  expect(rows().filter((r) => r.kind === "incident.reported").pop()!.key).toBe(key);
+  expect((await rows()).filter((r) => r.kind === "incident.reported").pop()!.key).toBe(key);
   receiver.answer(() => ({ status: 200 }));
   await item.getByRole("button", { name: "Turn on: Incident bot" }).click();
   await expect(flash()).toHaveText("Endpoint turned on: it hears of what happens from now on.");
@@ -290,25 +287,23 @@ test("an answer of 410 Gone turns the endpoint off, and the page says why", asyn
 test("a server killed while a delivery waits for its retry sends it once after the restart, and nothing else again", async () => {
   receiver.answer(() => ({ status: 503, headers: { "retry-after": "3600" } }));
   await report("Killed mid-retry");
-  const key = latestKey("incident.reported");
+  const key = await latestKey("incident.reported");
   await expect.poll(() => rowOf(key)).toMatchObject({ status: "pending", attempts: 1, lastStatus: 503 });
-  expect(rows().filter((r) => r.status !== "sent" && r.status !== "failed").map((r) => r.key)).toEqual([key]);
+  expect((await rows()).filter((r) => r.status !== "sent" && r.status !== "failed").map((r) => r.key)).toEqual([key]);
   server.kill("SIGKILL");
   await exited(server);
   // The hour it asked for has passed while the server was down.
-  const file = new Database(path.join(dataDir, "hindsight.db"));
-  file.prepare("update outbox set next_attempt_at = ? where key = ?").run(new Date(Date.now() - 1000).toISOString(), key);
-  file.close();
+  await stored.run("update outbox set next_attempt_at = ? where key = ?", new Date(Date.now() - 1000).toISOString(), key);
   const before = receiver.received.length;
   receiver.answer(() => ({ status: 200 }));
   server = await startServer(dataDir, { env: ENV });
-  await expect.poll(() => rowOf(key).status).toBe("sent");
+  await expect.poll(async () => (await rowOf(key)).status).toBe("sent");
   // A later message is the sign that the server has looked at everything it holds.
   const ref = await report("After the restart");
-  await expect.poll(() => rowOf(latestKey("incident.reported")).status).toBe("sent");
+  await expect.poll(async () => (await rowOf(await latestKey("incident.reported"))).status).toBe("sent");
   const after = receiver.received.slice(before).map(idOf);
-  expect(after).toEqual([key, latestKey("incident.reported")]);
-  expect(rowOf(key)).toMatchObject({ attempts: 2, lastStatus: 200 });
+  expect(after).toEqual([key, await latestKey("incident.reported")]);
+  expect(await rowOf(key)).toMatchObject({ attempts: 2, lastStatus: 200 });
   expect(verified(receiver.received[receiver.received.length - 1], secrets[1]).data).toMatchObject({ reference: ref });
   verifyAll();
 });
