@@ -4,7 +4,6 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
 import { databaseFor, type ServerDatabase, type Stored } from "./stored";
 
@@ -99,27 +98,6 @@ export async function startServer(dataDir: string, options: { log?: string[]; en
 }
 
 /**
- * Runs `body` against a server of its own on a fresh database, with that database open read-only
- * beside it to check what was stored; then stops the server and removes the data.
- */
-export async function withOwnServer(
-  options: Parameters<typeof startServer>[1],
-  body: (file: Database.Database, dataDir: string, server: ChildProcess) => Promise<void>,
-): Promise<void> {
-  const dataDir = freshDataDir();
-  const server = await startServer(dataDir, options);
-  const file = new Database(path.join(dataDir, "hindsight.db"), { readonly: true });
-  try {
-    await body(file, dataDir, server);
-  } finally {
-    file.close();
-    server.kill("SIGTERM");
-    await exited(server);
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }
-}
-
-/**
  * Runs `body` against a server of its own on a fresh database, on the run's engine, with what it
  * stores open beside it; then stops the server and removes the data.
  */
@@ -142,9 +120,8 @@ export async function withOwnStore(options: Parameters<typeof startServer>[1], b
  * right after the request that queued it has been answered, writing each message's state as it
  * goes: a check that a later request changed nothing must not count those writes.
  */
-export async function outboxSent(file: Database.Database | Stored): Promise<void> {
-  const statement = "select count(*) from outbox where status in ('pending', 'sending')";
-  const unsent = file instanceof Database ? async () => file.prepare(statement).pluck().get() : () => file.value<number>(statement);
+export async function outboxSent(stored: Stored): Promise<void> {
+  const unsent = () => stored.value<number>("select count(*) from outbox where status in ('pending', 'sending')");
   await expect.poll(unsent, { message: "emails the server is still sending" }).toBe(0);
 }
 

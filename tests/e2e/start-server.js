@@ -32,7 +32,8 @@ async function database() {
   await admin.end();
   const url = new URL(cluster);
   url.pathname = "/e2e_main";
-  return { DATABASE_URL: url.toString() };
+  // DATABASE_PATH still names the data folder: the outbox of a server without SMTP writes there.
+  return { DATABASE_URL: url.toString(), DATABASE_PATH: join(dataDir, "hindsight.db") };
 }
 
 const child = spawn(process.execPath, [serverEntry], {

@@ -53,7 +53,9 @@ export async function databaseFor(dataDir: string): Promise<ServerDatabase> {
   }
   const name = `e2e_${path.basename(dataDir).replace(/\W/g, "_").toLowerCase()}`;
   const url = await createDatabase(CLUSTER, name);
-  return { env: { DATABASE_URL: url, SESSION_SECRET: "e2e-test-session-secret-on-postgresql-0123456789" }, open: async () => postgresStore(url) };
+  // DATABASE_PATH still names the data folder: the outbox of a server without SMTP writes its emails there.
+  const env = { DATABASE_URL: url, DATABASE_PATH: path.join(dataDir, "hindsight.db"), SESSION_SECRET: "e2e-test-session-secret-on-postgresql-0123456789" };
+  return { env, open: async () => postgresStore(url) };
 }
 
 function sqliteStore(file: string): Stored {
