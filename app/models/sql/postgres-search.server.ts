@@ -1,9 +1,8 @@
 import { and, sql, type SQL } from "drizzle-orm";
 import { schema } from "~/lib/db.server";
-import { STOPWORDS } from "~/lib/words";
 import type { Viewer } from "../authorization";
 import { viewableBy } from "../authorization.server";
-import { MAX_QUERY_LENGTH, SEARCH_PAGE_SIZE } from "../search";
+import { SEARCH_PAGE_SIZE, searchTerms } from "../search";
 
 // Full-text search as PostgreSQL does it, the twin of sqlite-search.server.ts with the same names:
 // the search_index table (db/migrations-pg/0001_search_and_triggers.sql, kept by triggers) holds
@@ -17,9 +16,6 @@ const { incidents, whys } = schema;
 export { HIT_END, HIT_START, KIND_ACTION, KIND_INCIDENT, KIND_TIMELINE, KIND_WHY, indexSource } from "./sqlite-search.server";
 import { HIT_END, HIT_START, KIND_WHY } from "./sqlite-search.server";
 
-const MAX_TERMS = 16;
-// Prefix queries on one or two letters expand to a large share of the vocabulary.
-const MIN_PREFIX_LENGTH = 3;
 const SNIPPET_WORDS = 24;
 
 /** A word or phrase as a tsquery operand: quoted, so nothing people type is query syntax. */
@@ -28,28 +24,15 @@ function quoted(words: string): string {
 }
 
 /**
- * The user's text as tsquery text that cannot be a syntax error, read as SQLite's twin reads it:
- * every word quoted (the `hindsight` configuration, english with accents folded, then stems it as it stemmed the index),
- * text in double quotes a phrase, all of them required, the last word also a prefix, common
- * words outside quotes left out. Returns null when nothing in the text can match.
+ * The user's text as tsquery text that cannot be a syntax error: every word or phrase
+ * (searchTerms) quoted (the `hindsight` configuration, english with accents folded, then stems
+ * it as it stemmed the index; a phrase's words must follow each other), all of them required,
+ * `:*` after the last word for a prefix. Returns null when nothing in the text can match.
  */
 export function toMatchQuery(text: string): string | null {
-  const chunks: { words: string; phrase: boolean }[] = [];
-  for (const m of text.slice(0, MAX_QUERY_LENGTH).matchAll(/"([^"]*)"|[^\s"]+/gu)) {
-    const words = (m[1] ?? m[0]).replace(/[\u0000-\u001f]/g, " ").trim();
-    const phrase = m[1] !== undefined;
-    if (!phrase && STOPWORDS.has(words.toLowerCase())) continue;
-    if (/[\p{L}\p{N}]/u.test(words)) chunks.push({ words, phrase });
-  }
-  if (chunks.length === 0) return null;
-  const kept = chunks.slice(0, MAX_TERMS);
-  return kept
-    .map(({ words, phrase }, i) => {
-      const lastWord = words.split(/[^\p{L}\p{N}]+/u).filter(Boolean).pop() ?? "";
-      const prefix = i === kept.length - 1 && !phrase && lastWord.length >= MIN_PREFIX_LENGTH;
-      return prefix ? `${quoted(words)}:*` : quoted(words);
-    })
-    .join(" & ");
+  const terms = searchTerms(text);
+  if (terms.length === 0) return null;
+  return terms.map(({ words, prefix }) => `${quoted(words)}${prefix ? ":*" : ""}`).join(" & ");
 }
 
 const query = (match: string) => sql`to_tsquery('hindsight', ${match})`;

@@ -1,9 +1,8 @@
 import { and, sql, type SQL } from "drizzle-orm";
 import { schema } from "~/lib/db.server";
-import { STOPWORDS } from "~/lib/words";
 import type { Viewer } from "../authorization";
 import { viewableBy } from "../authorization.server";
-import { MAX_QUERY_LENGTH, RESULT_LIMIT, SEARCH_PAGE_SIZE } from "../search";
+import { RESULT_LIMIT, SEARCH_PAGE_SIZE, searchTerms } from "../search";
 
 // Full-text search as SQLite's FTS5 does it: the search_index table (db/migrations/0004_search.sql,
 // kept by triggers), its MATCH syntax, bm25() ranking and snippet()/highlight(). Search and Seen
@@ -23,11 +22,6 @@ export function indexSource(rid: number): { sourceId: number; kind: number } {
   return { sourceId: Math.floor(rid / 8), kind: rid % 8 };
 }
 
-const MAX_TERMS = 16;
-// Prefix queries on one or two letters expand to a large share of the vocabulary: slow, and
-// rarely what someone means.
-const MIN_PREFIX_LENGTH = 3;
-
 // Control characters around hits: they never occur in what people write, so the snippet splits
 // into plain text and hits without any HTML being made or parsed.
 export const HIT_START = "\u0002";
@@ -35,33 +29,14 @@ export const HIT_END = "\u0003";
 const SNIPPET_TOKENS = 24;
 
 /**
- * The user's text as an FTS5 query that cannot be a syntax error: every word is a quoted
- * string, so operators (AND, NEAR, -, :, *, parentheses) are only ever words. Text in double
- * quotes stays a phrase; the last word also matches as a prefix, for people still typing.
- * Common words ("the", "was") outside quotes are left out.
- * Returns null when nothing in the text can match.
+ * The user's text as an FTS5 query that cannot be a syntax error: every word or phrase
+ * (searchTerms) is a quoted string, so operators (AND, NEAR, -, :, *, parentheses) are only ever
+ * words, with `*` after the last word for a prefix. Returns null when nothing in the text can match.
  */
 export function toMatchQuery(text: string): string | null {
-  const chunks: { words: string; phrase: boolean }[] = [];
-  for (const m of text.slice(0, MAX_QUERY_LENGTH).matchAll(/"([^"]*)"|[^\s"]+/gu)) {
-    const words = (m[1] ?? m[0]).replace(/[\u0000-\u001f]/g, " ").trim();
-    // A chunk without a letter or digit tokenizes to nothing, and an empty phrase would make
-    // the whole query match nothing.
-    const phrase = m[1] !== undefined;
-    // "the" or "and" on its own matches nearly everything and says nothing: quote it to search for it.
-    if (!phrase && STOPWORDS.has(words.toLowerCase())) continue;
-    if (/[\p{L}\p{N}]/u.test(words)) chunks.push({ words, phrase });
-  }
-  if (chunks.length === 0) return null;
-  const kept = chunks.slice(0, MAX_TERMS);
-  return kept
-    .map(({ words, phrase }, i) => {
-      const quoted = `"${words.replace(/"/g, '""')}"`;
-      const lastWord = words.split(/[^\p{L}\p{N}]+/u).filter(Boolean).pop() ?? "";
-      const prefix = i === kept.length - 1 && !phrase && lastWord.length >= MIN_PREFIX_LENGTH;
-      return prefix ? `${quoted}*` : quoted;
-    })
-    .join(" ");
+  const terms = searchTerms(text);
+  if (terms.length === 0) return null;
+  return terms.map(({ words, prefix }) => `"${words.replace(/"/g, '""')}"${prefix ? "*" : ""}`).join(" ");
 }
 
 const score = sql`bm25(search_index, 4.0, 2.0, 1.0)`;
