@@ -3,7 +3,6 @@ import { inject, onTestFinished, vi } from "vitest";
 import { closeDatabase, db, engine, observeStatements, openDatabase, sqliteOf, useDatabase, type Db } from "~/lib/db.server";
 import { DATA_MIGRATIONS } from "~/models/data-migrations.server";
 import { startSession } from "~/lib/session.server";
-import { createDatabase } from "../postgres/cluster";
 import { TEMPLATE_DATABASE } from "../postgres/vitest-setup";
 
 /**
@@ -13,35 +12,39 @@ import { TEMPLATE_DATABASE } from "../postgres/vitest-setup";
  */
 export async function freshDatabase(): Promise<Db> {
   if (engine === "sqlite") return useDatabase(await openDatabase(":memory:", { dataMigrations: DATA_MIGRATIONS }));
-  await dropPrevious();
+  const admin = await administrator();
+  if (previous) {
+    const { name, database } = previous;
+    previous = undefined;
+    await closeDatabase(database);
+    await admin.query(`drop database if exists "${name}" with (force)`);
+  }
   const name = `test_${process.pid}_${++made}`;
-  const url = await createDatabase(inject("postgresAdminUrl"), name, { template: TEMPLATE_DATABASE });
-  previous = { name, url, database: useDatabase(await openDatabase(url, { dataMigrations: DATA_MIGRATIONS })) };
+  await admin.query(`create database "${name}" template "${TEMPLATE_DATABASE}"`);
+  const url = new URL(inject("postgresAdminUrl"));
+  url.pathname = `/${name}`;
+  previous = { name, url: url.toString(), database: useDatabase(await openDatabase(url.toString(), { dataMigrations: DATA_MIGRATIONS })) };
   return previous.database;
 }
 
 let made = 0;
 let previous: { name: string; url: string; database: Db } | undefined;
+let admin: pg.Client | undefined;
+
+/** One connection per test process to the cluster's administrative database, for making and dropping. */
+async function administrator(): Promise<pg.Client> {
+  if (!admin) {
+    admin = new pg.Client({ connectionString: inject("postgresAdminUrl") });
+    await admin.connect();
+  }
+  return admin;
+}
 
 /** The environment that points another process (a command-line job) at this test's database. */
 export function databaseEnvironment(sqliteFile: string): Record<string, string> {
   if (engine === "sqlite") return { DATABASE_PATH: sqliteFile };
   if (!previous) throw new Error("freshDatabase() first");
   return { DATABASE_URL: previous.url };
-}
-
-async function dropPrevious() {
-  if (!previous) return;
-  const { name, database } = previous;
-  previous = undefined;
-  await closeDatabase(database);
-  const admin = new pg.Client({ connectionString: inject("postgresAdminUrl") });
-  await admin.connect();
-  try {
-    await admin.query(`drop database if exists "${name}" with (force)`);
-  } finally {
-    await admin.end();
-  }
 }
 
 /** The error a call throws or its promise rejects with; fails the test when there is none. */
