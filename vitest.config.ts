@@ -32,7 +32,7 @@ const shared: TestProjectInlineConfiguration["test"] = {
 
 // Its own config, so unit tests never load the Remix plugin or the e2e specs. Two projects: every
 // test on SQLite, the default engine, and those that store anything again on PostgreSQL, each
-// on a database of its own copied from a migrated template.
+// file on a database of its own copied from a migrated template (tests/unit/helpers.ts).
 export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
