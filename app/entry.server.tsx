@@ -1,11 +1,12 @@
 import crypto from "node:crypto";
 import { Writable } from "node:stream";
-import type { AppLoadContext, EntryContext } from "@remix-run/node";
+import type { ActionFunctionArgs, AppLoadContext, EntryContext, LoaderFunctionArgs } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { engine, openAppDatabase, poolOf } from "~/lib/db.server";
 import { postgresBus, type PostgresBus } from "~/lib/event-bus-postgres.server";
 import { useEventBus } from "~/lib/event-bus.server";
+import { BUSY_RETRY_AFTER, isDatabaseBusy } from "~/lib/http.server";
 import { NonceContext } from "~/lib/nonce";
 import { SCHEDULE_LEASE, startScheduler } from "~/lib/scheduler.server";
 import { releaseLease } from "~/models/lease.server";
@@ -68,6 +69,20 @@ function contentSecurityPolicy(nonce: string): string {
   ].join("; ");
 }
 
+/** Pages whose loader or action found the database busy: they answer 503, to be asked again. */
+const foundBusy = new WeakSet<Request>();
+
+/**
+ * A loader or action failed (Remix sanitises the error before the page renders, so what it was
+ * is noted here): logged, unless the visitor went away; a busy database is remembered for the
+ * answer's status. The forms' actions give the form back on a busy database themselves
+ * (modelFailure); this covers what nothing else caught.
+ */
+export function handleError(error: unknown, { request }: LoaderFunctionArgs | ActionFunctionArgs) {
+  if (isDatabaseBusy(error)) foundBusy.add(request);
+  if (!request.signal.aborted) console.error(error);
+}
+
 /**
  * Renders the whole document, then answers with it in one piece. No page defers data, so
  * streaming would send nothing earlier, and one buffer costs far less than a web stream of
@@ -81,6 +96,9 @@ export default function handleRequest(
   _loadContext: AppLoadContext,
 ) {
   const nonce = crypto.randomBytes(16).toString("base64");
+  // A busy database (a form given back, or a failure nothing caught): asked again in a moment.
+  if (foundBusy.has(request)) responseStatusCode = 503;
+  if (responseStatusCode === 503) for (const [name, value] of Object.entries(BUSY_RETRY_AFTER)) responseHeaders.set(name, value);
   return new Promise<Response>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let deadline: ReturnType<typeof setTimeout> | undefined;

@@ -4,6 +4,7 @@ const MESSAGES: Record<number, { title: string; text: string }> = {
   400: { title: "That request was not understood", text: "Go back and try again." },
   403: { title: "Not allowed", text: "You are signed in, but this is not yours to do." },
   404: { title: "Not found", text: "There is nothing here, or it is not shared with you." },
+  503: { title: "Busy", text: "The database is busy with other changes, and nothing you sent was saved. Try again in a few seconds." },
 };
 
 /** The error page shown inside the layout for any route that fails. */

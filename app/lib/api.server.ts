@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { Conflict, DomainError } from "~/models/errors";
 import { holderOfToken, noteTokenUse, type Scope, type TokenHolder } from "~/models/api-token.server";
-import { DatabaseBusy } from "./db.server";
-import { problemDetails, type ProblemDetails } from "./http.server";
+import { BUSY_RETRY_AFTER, isDatabaseBusy, problemDetails, type ProblemDetails } from "./http.server";
 import { perKeyRate } from "~/models/rate.server";
 
 // The JSON API's machinery: each operation is declared once (app/lib/api/*.server.ts) with the zod
@@ -383,8 +382,8 @@ export async function serveApi(r: Router, request: Request, address: string, ori
       return json(status, body, {}, "application/problem+json");
     }
     if (error instanceof Response) throw error;
-    if (error instanceof DatabaseBusy || (error instanceof Error && error.cause instanceof DatabaseBusy)) {
-      return problem(503, "busy", "Busy", "The database is busy with other changes. Try again in a few seconds.", {}, { "Retry-After": "5" });
+    if (isDatabaseBusy(error)) {
+      return problem(503, "busy", "Busy", "The database is busy with other changes. Try again in a few seconds.", {}, BUSY_RETRY_AFTER);
     }
     console.error("API request failed:", error);
     return problem(500, "fault", "Something went wrong", "The server could not answer this request. It has been logged; try again.");

@@ -94,6 +94,25 @@ class Connection {
   }
 }
 
+/** How long a statement waits for another process's write lock on the file (SQLite's busy timeout). */
+const FILE_LOCK_WAIT_MS = 5_000;
+
+/**
+ * Runs a statement; another process (a command-line job, another server process) holding the
+ * file's write lock past the busy timeout is the database being busy, as a transaction of this
+ * process held too long is: nothing was written, and the same request succeeds a moment later.
+ */
+function orBusy<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof Database.SqliteError && error.code.startsWith("SQLITE_BUSY")) {
+      throw new DatabaseBusy(`Another process held the database's write lock for ${FILE_LOCK_WAIT_MS / 1000} s.`, { cause: error });
+    }
+    throw error;
+  }
+}
+
 const connections = new WeakMap<object, Connection>();
 const dialect = new SQLiteAsyncDialect();
 
@@ -110,14 +129,16 @@ function connect(sqlite: Database.Database): Db {
   const database = drizzle(
     async (text, params, method) => {
       await connection.turn();
-      const statement = connection.statement(text, params);
-      if (!statement.reader) {
-        statement.run(...params);
-        return { rows: [] };
-      }
-      statement.raw(true);
-      // drizzle's asynchronous driver takes rows as arrays in column order; `get` as one row.
-      return { rows: method === "get" ? (statement.get(...params) as unknown[]) : (statement.all(...params) as unknown[][]) };
+      return orBusy(() => {
+        const statement = connection.statement(text, params);
+        if (!statement.reader) {
+          statement.run(...params);
+          return { rows: [] };
+        }
+        statement.raw(true);
+        // drizzle's asynchronous driver takes rows as arrays in column order; `get` as one row.
+        return { rows: method === "get" ? (statement.get(...params) as unknown[]) : (statement.all(...params) as unknown[][]) };
+      });
     },
     { schema },
   ) as Db;
@@ -175,7 +196,7 @@ async function rowsOf<T>(handle: Tx, query: SQL): Promise<T[]> {
   const connection = connectionOf(handle);
   await connection.turn();
   const { sql: text, params } = dialect.sqlToQuery(query);
-  return connection.statement(text, params).raw(false).all(...params) as T[];
+  return orBusy(() => connection.statement(text, params).raw(false).all(...params) as T[]);
 }
 
 /** The first row of a hand-written statement, or undefined. */
@@ -183,7 +204,7 @@ async function rowOf<T>(handle: Tx, query: SQL): Promise<T | undefined> {
   const connection = connectionOf(handle);
   await connection.turn();
   const { sql: text, params } = dialect.sqlToQuery(query);
-  return connection.statement(text, params).raw(false).get(...params) as T | undefined;
+  return orBusy(() => connection.statement(text, params).raw(false).get(...params) as T | undefined);
 }
 
 /** Runs a hand-written statement that returns no rows; how many rows it changed. */
@@ -191,7 +212,7 @@ async function execute(handle: Tx, query: SQL): Promise<number> {
   const connection = connectionOf(handle);
   await connection.turn();
   const { sql: text, params } = dialect.sqlToQuery(query);
-  return connection.statement(text, params).run(...params).changes;
+  return orBusy(() => connection.statement(text, params).run(...params).changes);
 }
 
 /** Watches every statement the database runs until the returned function is called (tests). */
@@ -230,7 +251,7 @@ export function openSqlite(file: string): Db {
   const sqlite = new Database(file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma(`busy_timeout = ${FILE_LOCK_WAIT_MS}`);
   sqlite.pragma("synchronous = NORMAL");
   // drizzle's migrator runs on its synchronous driver, once, before anything else uses the file.
   migrate(drizzleForMigrations(sqlite), { migrationsFolder });

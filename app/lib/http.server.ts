@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { data } from "@remix-run/node";
 import { Conflict, DomainError, type DomainErrorKind, Forbidden, NotFound, PublishBlocked } from "~/models/errors";
+import { DatabaseBusy } from "./db.server";
 import { fromForm, type FormInput } from "./form-input";
 
 export type FieldErrors = Record<string, string[] | undefined>;
@@ -19,9 +20,23 @@ export type FormFailure<V = Record<string, string>> = {
 };
 
 /** The form comes back with what was typed and the message next to the field. */
-export function formFailure<V>(status: number, failure: FormFailure<V>) {
-  return data({ ok: false as const, ...failure }, { status });
+export function formFailure<V>(status: number, failure: FormFailure<V>, headers?: HeadersInit) {
+  return data({ ok: false as const, ...failure }, { status, headers });
 }
+
+/**
+ * Whether a failure is the database staying busy (a lock held past its wait, or on PostgreSQL a
+ * transaction that kept losing to concurrent ones): nothing was changed, and the same request
+ * succeeds a moment later. Pages and the API answer it with 503 and Retry-After.
+ */
+export function isDatabaseBusy(error: unknown): boolean {
+  return error instanceof DatabaseBusy || (error instanceof Error && error.cause instanceof DatabaseBusy);
+}
+
+/** How long a client is asked to wait before sending again a request the busy database refused. */
+export const BUSY_RETRY_AFTER = { "Retry-After": "5" };
+
+const BUSY_MESSAGE = "The database is busy with other changes, and nothing was saved. Send this again in a few seconds.";
 
 /** The status each domain refusal answers with, on a page and in an API. */
 const STATUS: Record<DomainErrorKind, number> = {
@@ -52,10 +67,12 @@ export function statusOf(error: DomainError): number {
 /**
  * Turns a model's refusal into the form failure the page shows: the message next to its field,
  * or above the form; the stored version for a stale save; the failed checks for a blocked
- * publication. A missing thing stays a 404 page, not a form message. Anything that is not a
- * domain error is a real fault and rethrown.
+ * publication. A busy database gives the form back too, with what was typed, to send again. A
+ * missing thing stays a 404 page, not a form message. Anything that is not a domain error is a
+ * real fault and rethrown.
  */
 export function modelFailure<V>(error: unknown, values: V, target?: string) {
+  if (isDatabaseBusy(error)) return formFailure(503, { target, errors: {}, formError: BUSY_MESSAGE, values }, BUSY_RETRY_AFTER);
   if (!(error instanceof DomainError)) throw error;
   if (error instanceof NotFound) throw new Response(error.message, { status: 404 });
   const field = error.field;
@@ -71,7 +88,7 @@ export function modelFailure<V>(error: unknown, values: V, target?: string) {
 
 /**
  * Reads for a page: a thing that is missing or not the person's to see becomes the 404 or 403
- * page (with the refusal's words) instead of a crash.
+ * page (with the refusal's words) instead of a crash, and a busy database the 503 page.
  */
 export async function orErrorPage<T>(read: () => Promise<T> | T): Promise<T> {
   try {
@@ -84,6 +101,7 @@ export async function orErrorPage<T>(read: () => Promise<T> | T): Promise<T> {
 function errorPage(error: unknown): unknown {
   if (error instanceof NotFound) return new Response(error.message, { status: 404 });
   if (error instanceof Forbidden) return new Response(error.message, { status: 403 });
+  if (isDatabaseBusy(error)) return new Response("The database is busy with other changes. Try again in a few seconds.", { status: 503, headers: BUSY_RETRY_AFTER });
   return error;
 }
 

@@ -58,3 +58,34 @@ test("twenty people edit the same incident at once: no error, no lost update", a
     expect(await stored.intact()).toBe(true);
   });
 });
+
+test("a form sent while another process holds every write back comes back with what was typed, to send again", async () => {
+  test.setTimeout(120_000);
+  await withOwnStore({}, async (stored) => {
+    const admin = await firstAdmin();
+    expect((await post("/incidents/new", reportForm("Checkout queue backed up"), admin)).status).toBe(302);
+    expect((await post("/incidents/INC-1?index", { intent: "move", to: "analysis" }, admin)).status).toBe(302);
+    const why = { intent: "add-why", question: "Why did the queue back up?", answer: "The consumers were too few for the Monday peak." };
+    const before = await stored.fingerprint();
+
+    // The server waits for the lock as long as it may (SQLite 5 s, PostgreSQL 15 s), then gives up.
+    const release = await stored.holdWrites();
+    let refused: Response;
+    try {
+      refused = await post("/incidents/INC-1?index", why, admin);
+    } finally {
+      await release();
+    }
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("5");
+    const page = await refused.text();
+    expect(page).toContain("The database is busy with other changes, and nothing was saved. Send this again in a few seconds.");
+    expect(page).toContain(why.question);
+    expect(page).toContain(why.answer);
+    expect(await stored.fingerprint(), "nothing was written").toBe(before);
+
+    // Sent again once the lock is gone, it is saved once.
+    expect((await post("/incidents/INC-1?index", why, admin)).status).toBe(302);
+    expect(await stored.value<number>("select count(*) from whys where question = ?", why.question)).toBe(1);
+  });
+});

@@ -39,6 +39,12 @@ export type Stored = {
   textColumns(): Promise<{ table: string; column: string }[]>;
   /** Whether the store is whole: SQLite's integrity check; on PostgreSQL, every table reads. */
   intact(): Promise<boolean>;
+  /**
+   * Holds back every write, as another process in the middle of a long write would, until the
+   * returned function is called; reads go on. SQLite: the file's write lock. PostgreSQL: every
+   * table locked against writers.
+   */
+  holdWrites(): Promise<() => Promise<void>>;
   close(): Promise<void>;
 };
 
@@ -89,6 +95,10 @@ function sqliteStore(file: string): Stored {
         )
         .all() as { table: string; column: string }[],
     intact: async () => sqlite.pragma("integrity_check", { simple: true }) === "ok",
+    holdWrites: async () => {
+      sqlite.prepare("begin immediate").run();
+      return async () => void sqlite.prepare("commit").run();
+    },
     close: async () => void sqlite.close(),
   };
 }
@@ -151,6 +161,12 @@ async function postgresStore(url: string): Promise<Stored> {
       const tables = (await client.query<{ name: string }>("select tablename as name from pg_tables where schemaname = 'public'")).rows;
       for (const { name } of tables) await client.query(`select count(*) from "${name}"`);
       return tables.length > 0;
+    },
+    holdWrites: async () => {
+      const tables = (await client.query<{ name: string }>("select tablename as name from pg_tables where schemaname = 'public'")).rows;
+      await client.query("begin");
+      await client.query(`lock table ${tables.map(({ name }) => `"${name}"`).join(", ")} in exclusive mode`);
+      return async () => void (await client.query("commit"));
     },
     close: () => client.end(),
   };

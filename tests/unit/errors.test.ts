@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DatabaseBusy } from "~/lib/db.server";
 import { modelFailure, orErrorPage, problemDetails, problemResponse } from "~/lib/http.server";
 import { Conflict, Forbidden, Invalid, LimitReached, NotFound, PublishBlocked, StateConflict } from "~/models/errors";
 
@@ -50,6 +51,16 @@ describe("a refusal on a page", () => {
     expect(failure.data).toMatchObject({ target: "move", errors: {}, formError: "This analysis is not ready to publish yet.", problems });
   });
 
+  it("gives the form back with what was typed when the database stays busy, as a 503 to send again", () => {
+    for (const busy of [new DatabaseBusy(), new Error("Transaction failed", { cause: new DatabaseBusy("Lost to concurrent transactions 30 times.") })]) {
+      const failure = modelFailure(busy, VALUES, "edit");
+      expect(failure.init?.status).toBe(503);
+      expect(new Headers(failure.init?.headers).get("Retry-After")).toBe("5");
+      expect(failure.data).toMatchObject({ ok: false, target: "edit", errors: {}, values: VALUES });
+      expect(failure.data.formError).toMatch(/busy.*nothing was saved/i);
+    }
+  });
+
   it("is a 404 page for a missing thing, and rethrows what is not a refusal", async () => {
     const missing = await thrown(() => modelFailure(new NotFound("user", "No such user."), VALUES));
     expect(missing).toBeInstanceOf(Response);
@@ -76,6 +87,13 @@ describe("a read for a page", () => {
     const fault = new TypeError("a bug");
     await expect(orErrorPage(async () => { throw fault; })).rejects.toBe(fault);
     expect(await thrown(() => orErrorPage(() => { throw new Invalid("Not a page refusal."); }))).toBeInstanceOf(Invalid);
+  });
+
+  it("turns a busy database into the 503 page, to be asked again", async () => {
+    const busy = await thrown(() => orErrorPage(async () => { throw new DatabaseBusy(); }));
+    expect((busy as Response).status).toBe(503);
+    expect((busy as Response).headers.get("Retry-After")).toBe("5");
+    expect(await (busy as Response).text()).toMatch(/busy/);
   });
 });
 
