@@ -3,7 +3,7 @@
 //
 //   import { findChromium } from "./tests/e2e/ensure-chromium.js";  // lookup only
 //   node tests/e2e/ensure-chromium.js                                // ensure
-import { accessSync, constants, statSync } from "node:fs";
+import { hasCommand, isExecutable } from "../programs.js";
 import { spawnSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
 
@@ -16,17 +16,6 @@ try {
 }
 
 /** @param {string | undefined} file */
-function isExecutable(file) {
-  if (!file) return false;
-  try {
-    if (!statSync(file).isFile()) return false;
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Path of a usable Chromium, or undefined. No side effects.
  * Order: $CHROMIUM_PATH, /usr/bin/chromium, /usr/bin/chromium-browser,
@@ -45,10 +34,6 @@ export function findChromium() {
     // Playwright's browser is not installed or not resolvable.
   }
   return candidates.find(isExecutable);
-}
-
-function hasCommand(/** @type {string} */ name) {
-  return spawnSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" }).status === 0;
 }
 
 function installWithApt() {

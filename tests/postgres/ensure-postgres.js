@@ -4,10 +4,11 @@
 //   import { findPostgres } from "./tests/postgres/ensure-postgres.js";  // lookup only
 //   node tests/postgres/ensure-postgres.js                               // ensure
 //   node tests/postgres/ensure-postgres.js --no-apt-update               // ensure, the package lists just updated
-import { accessSync, constants, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { hasCommand, isExecutable } from "../programs.js";
 
 /** What to do when no server is found, in one line. */
 export const POSTGRES_MISSING =
@@ -15,16 +16,6 @@ export const POSTGRES_MISSING =
 
 const PROGRAMS = ["initdb", "pg_ctl", "postgres"];
 const DEBIAN_VERSIONS = "/usr/lib/postgresql";
-
-function isExecutable(/** @type {string} */ file) {
-  try {
-    if (!statSync(file).isFile()) return false;
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** @param {string | undefined} dir */
 function hasServer(dir) {
@@ -47,10 +38,6 @@ export function findPostgres() {
   }
   const candidates = [process.env.PG_BIN, ...versions.map((version) => join(DEBIAN_VERSIONS, version, "bin"))];
   return candidates.find(hasServer);
-}
-
-function hasCommand(/** @type {string} */ name) {
-  return spawnSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" }).status === 0;
 }
 
 const CREATECLUSTER_CONF = "/etc/postgresql-common/createcluster.conf";
