@@ -1,9 +1,11 @@
+import cluster from "node:cluster";
 import crypto from "node:crypto";
 import { Writable } from "node:stream";
 import type { ActionFunctionArgs, AppLoadContext, EntryContext, LoaderFunctionArgs } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { engine, openAppDatabase, poolOf } from "~/lib/db.server";
+import { clusterBus } from "~/lib/event-bus-cluster.server";
 import { postgresBus, type PostgresBus } from "~/lib/event-bus-postgres.server";
 import { useEventBus } from "~/lib/event-bus.server";
 import { BUSY_RETRY_AFTER, isDatabaseBusy } from "~/lib/http.server";
@@ -20,17 +22,27 @@ import { refreshUncheckedSimilaritiesInBackground } from "~/models/recurrence.se
 let bus: PostgresBus | undefined;
 
 /**
+ * Whether this process does the work that only needs doing once per start (looking at whys
+ * saved before their wording check or similar whys were stored): the only server process, or the
+ * first of several on one machine (server.js, WEB_CONCURRENCY).
+ */
+const firstProcess = !cluster.isWorker || process.env.HINDSIGHT_PROCESS_INDEX === "0";
+
+/**
  * Opens and migrates the database when the server starts, not on the first request, then starts
  * the daily jobs, the sending of queued emails and of answers to GitHub's deployment reviews, and
  * checks the wording and looks up the similar whys of whys saved before either was stored with
- * them. On PostgreSQL, live changes are announced through the database, so that a change made on
- * one instance reaches the event streams open on every other. The server (server.js) awaits it
+ * them. Live changes reach the event streams of every server process: on PostgreSQL through the
+ * database, so that a change made on one instance reaches the streams open on every other; between
+ * the processes of one machine on SQLite, through their primary. The server (server.js) awaits it
  * before it takes a request.
  */
 export const ready: Promise<void> = openAppDatabase(DATA_MIGRATIONS).then((database) => {
   if (engine === "postgres") bus = useEventBus(postgresBus(poolOf(database))) as PostgresBus;
+  else if (cluster.isWorker) useEventBus(clusterBus());
   startScheduler();
   startDelivery();
+  if (!firstProcess) return;
   queueUnanswered().catch((error: unknown) => console.error("Queueing the answers to GitHub's deployment reviews failed:", error));
   checkUncheckedWhysInBackground();
   refreshUncheckedSimilaritiesInBackground();

@@ -106,10 +106,19 @@ export function sessionSecret(): string {
   try {
     return fs.readFileSync(file, "utf8").trim();
   } catch {
+    // Several processes may start at once: each writes a candidate in full, and the first to
+    // link its own under the name wins (a link never replaces a file); all then read the winner.
     fs.mkdirSync(DATA_DIR, { recursive: true });
-    const secret = crypto.randomBytes(32).toString("hex");
-    fs.writeFileSync(file, secret, { mode: 0o600, flag: "wx" });
-    return secret;
+    const candidate = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
+    fs.writeFileSync(candidate, crypto.randomBytes(32).toString("hex"), { mode: 0o600, flag: "wx" });
+    try {
+      fs.linkSync(candidate, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    } finally {
+      fs.rmSync(candidate, { force: true });
+    }
+    return fs.readFileSync(file, "utf8").trim();
   }
 }
 

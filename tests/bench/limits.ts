@@ -77,7 +77,7 @@ if (spawnSync(process.execPath, ["server.js", "--build-only"], { stdio: "inherit
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const server: ChildProcess = spawn(process.execPath, [...serverFlags, "server.js"], {
-  env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", DATABASE_PATH: path.join(dir, "limits.db"), SCHEDULER: "false" },
+  env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", DATABASE_PATH: path.join(dir, "limits.db"), SCHEDULER: "false", WEB_CONCURRENCY: "1" },
   stdio: ["ignore", "ignore", "inherit"],
 });
 process.on("exit", () => {

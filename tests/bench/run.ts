@@ -130,7 +130,7 @@ process.on("exit", () => children.forEach((c) => c.kill("SIGKILL")));
 
 function start(command: string[], port: number, nodeOptions: string[] = []): ChildProcess {
   const child = spawn(process.execPath, [...nodeOptions, ...command], {
-    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ...DATABASE_ENV, SCHEDULER: "false", HINDSIGHT_BENCH: "true" },
+    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ...DATABASE_ENV, SCHEDULER: "false", HINDSIGHT_BENCH: "true", WEB_CONCURRENCY: "1" },
     stdio: ["ignore", "ignore", "inherit"],
   });
   children.push(child);

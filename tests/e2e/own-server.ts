@@ -74,7 +74,7 @@ export async function startServer(dataDir: string, options: { log?: string[]; en
   if (await fetch(`${base}/healthz`).then(() => true, () => false)) throw new Error(`port ${port} is already taken by a server`);
   const { env: database } = await databaseOf(dataDir);
   const child = spawn(process.execPath, ["server.js"], {
-    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ...database, SCHEDULER: "false", SESSION_WRITES_PER_10S: "100000", ...options.env },
+    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ...database, SCHEDULER: "false", SESSION_WRITES_PER_10S: "100000", WEB_CONCURRENCY: "1", ...options.env },
     stdio: ["ignore", log ? "pipe" : "ignore", "inherit"],
   });
   if (log) {

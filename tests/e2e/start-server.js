@@ -47,6 +47,9 @@ const child = spawn(process.execPath, [serverEntry], {
     ...(await database()),
     APP_URL: `http://127.0.0.1:${port}`,
     SESSION_SECRET: "e2e-test-session-secret-not-for-production-0123456789",
+    // One server process, whose limits (bodies held, pages rendered at once) the specs reach;
+    // several-processes.spec.ts starts several.
+    WEB_CONCURRENCY: "1",
   },
 });
 
