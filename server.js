@@ -139,7 +139,8 @@ async function supervise(count) {
     const pause = early ? Math.min((pauses.get(index) ?? 500) * 2, LONGEST_RESTART_PAUSE_MS) : 1000;
     pauses.set(index, pause);
     console.error(JSON.stringify({ serverProcess: index, pid: worker.process.pid, exited: signal ?? code, restartingInMs: pause }));
-    setTimeout(() => stopping || fork(index), pause).unref();
+    // Not unref'd: with every process dead, this timer is what keeps the primary waiting to start one.
+    setTimeout(() => stopping || fork(index), pause);
   });
   for (const signal of ["SIGTERM", "SIGINT"]) {
     process.on(signal, () => {
