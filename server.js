@@ -34,6 +34,15 @@ const RENDERS_AT_ONCE = 2;
 const SEND_STALL_MS = 30_000;
 const SEND_DEADLINE_MS = 300_000;
 const BUILD = path.resolve("build/server/index.js");
+/** The bus messages the primary passes between server processes (app/lib/event-bus-cluster.server.ts). */
+const BUS_MESSAGE = "hindsight:live";
+/** At most this many server processes, whatever WEB_CONCURRENCY asks. */
+const MOST_PROCESSES = 64;
+/** A process that dies this soon after it started is restarted after a growing pause, up to the longest. */
+const EARLY_DEATH_MS = 10_000;
+const LONGEST_RESTART_PAUSE_MS = 30_000;
+/** How long the processes are given to finish their requests once told to stop (each takes up to 10 s). */
+const STOP_MS = 12_000;
 // Request bodies are read whole before a route sees them, outside the heap the flags cap: the
 // bytes of all bodies being read or waiting for their answer are bounded, and past the bound a
 // new body is refused (503, try again shortly) rather than kept. A request must arrive whole within REQUEST_MS, so a
@@ -42,7 +51,12 @@ const BODIES_IN_FLIGHT = 32 * 1024 * 1024;
 const REQUEST_MS = 30_000;
 const HEADERS_MS = 15_000;
 
-if ((args.has("--build-if-needed") || args.has("--build-only")) && buildIsStale()) {
+// Read before anything is built, so a wrong setting is said at once.
+const processes = serverProcesses(process.env.WEB_CONCURRENCY);
+
+// Only the primary (or the one process) builds: a server process started again later must serve
+// the build its siblings serve, never rebuild it under them.
+if (cluster.isPrimary && (args.has("--build-if-needed") || args.has("--build-only")) && buildIsStale()) {
   console.log("Building Hindsight…");
   const result = spawnSync("npm", ["run", "build"], { stdio: "inherit" });
   if (result.status !== 0) process.exit(result.status ?? 1);
@@ -77,27 +91,32 @@ function proxiesToTrust(setting = "false") {
   return setting.split(",").map((entry) => entry.trim());
 }
 
-/** The bus messages the primary passes between server processes (app/lib/event-bus-cluster.server.ts). */
-const BUS_MESSAGE = "hindsight:live";
-/** At most this many server processes, whatever WEB_CONCURRENCY asks. */
-const MOST_PROCESSES = 64;
-/** A process that dies this soon after it started is restarted after a growing pause, up to the longest. */
-const EARLY_DEATH_MS = 10_000;
-const LONGEST_RESTART_PAUSE_MS = 30_000;
-
 /**
- * How many server processes to run: WEB_CONCURRENCY, else one per core the process may use; one
- * with the dev server.
+ * How many server processes to run: WEB_CONCURRENCY, else one per core this process may use (no
+ * more than a container's CPU quota allows, nor MOST_PROCESSES); one with the dev server.
  */
 function serverProcesses(setting) {
   if (dev) return 1;
-  if (setting === undefined || setting === "") return os.availableParallelism();
+  if (setting === undefined || setting === "") return Math.min(os.availableParallelism(), cpuQuota() ?? Infinity, MOST_PROCESSES);
   const count = Number(setting);
   if (!Number.isInteger(count) || count < 1 || count > MOST_PROCESSES) {
     console.error(`WEB_CONCURRENCY must be a whole number from 1 to ${MOST_PROCESSES} (the number of server processes), not ${JSON.stringify(setting)}.`);
     process.exit(1);
   }
   return count;
+}
+
+/**
+ * The cores a container's CPU quota allows (cgroup v2 `cpu.max`, rounded up), or undefined when
+ * there is none: os.availableParallelism() counts the machine's cores, not the container's share.
+ */
+function cpuQuota() {
+  try {
+    const [quota, period] = fs.readFileSync("/sys/fs/cgroup/cpu.max", "utf8").trim().split(/\s+/);
+    return quota === "max" ? undefined : Math.max(1, Math.ceil(Number(quota) / Number(period)));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -109,31 +128,35 @@ function serverProcesses(setting) {
  */
 async function supervise(count) {
   let stopping = false;
+  let serving = false;
   const started = new Map();
   const pauses = new Map();
   const fork = (index) => {
     const worker = cluster.fork({ HINDSIGHT_PROCESS_INDEX: String(index) });
     started.set(worker, { index, at: Date.now() });
+    // A message to a process that has just died fails; its exit is handled below.
+    worker.on("error", (error) => console.error(JSON.stringify({ serverProcess: index, pid: worker.process.pid, error: error.message })));
     return worker;
+  };
+  const stopAll = (signal) => {
+    for (const worker of started.keys()) worker.process.kill(signal);
   };
   cluster.on("message", (from, message) => {
     if (message?.type !== BUS_MESSAGE) return;
-    for (const worker of Object.values(cluster.workers ?? {})) if (worker && worker !== from && worker.isConnected()) worker.send(message);
+    for (const worker of Object.values(cluster.workers ?? {})) if (worker && worker !== from && worker.isConnected()) worker.send(message, () => {});
   });
-
-  const first = fork(0);
-  const [event, code] = await Promise.race([once(first, "listening").then(() => ["listening"]), once(first, "exit").then(([exitCode]) => ["exit", exitCode])]);
-  if (event === "exit") process.exit(code || 1);
-  const others = Array.from({ length: count - 1 }, (_, i) => fork(i + 1));
-  await Promise.all(others.map((worker) => Promise.race([once(worker, "listening"), once(worker, "exit")])));
-  console.log(`Hindsight is serving from ${count} processes`);
-
   cluster.on("exit", (worker, code, signal) => {
     const { index, at } = started.get(worker);
     started.delete(worker);
     if (stopping) {
       if (started.size === 0) process.exit(0);
       return;
+    }
+    // The first process could not start at all: starting it again would fail again.
+    if (!serving && index === 0) {
+      console.error(`The first server process exited (${signal ?? code}) before it could serve; stopping.`);
+      stopAll("SIGTERM");
+      process.exit(code || 1);
     }
     const early = Date.now() - at < EARLY_DEATH_MS;
     const pause = early ? Math.min((pauses.get(index) ?? 500) * 2, LONGEST_RESTART_PAUSE_MS) : 1000;
@@ -142,19 +165,27 @@ async function supervise(count) {
     // Not unref'd: with every process dead, this timer is what keeps the primary waiting to start one.
     setTimeout(() => stopping || fork(index), pause);
   });
+  // Installed before the first process starts: a stop asked for during a long first migration
+  // reaches it too.
   for (const signal of ["SIGTERM", "SIGINT"]) {
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;
+      if (started.size === 0) process.exit(0);
       console.log(`${signal}: stopping the ${started.size} server processes`);
-      for (const worker of started.keys()) worker.process.kill(signal);
-      // Each process gives its requests in flight up to 10 s (serve's shutdown).
-      setTimeout(() => process.exit(0), 12_000).unref();
+      stopAll(signal);
+      setTimeout(() => process.exit(0), STOP_MS).unref();
     });
   }
+
+  const first = fork(0);
+  await once(first, "listening");
+  serving = true;
+  const others = Array.from({ length: count - 1 }, (_, i) => fork(i + 1));
+  await Promise.all(others.map((worker) => new Promise((resolve) => worker.once("listening", resolve).once("exit", resolve))));
+  if (!stopping) console.log(`Hindsight is serving from ${count} processes`);
 }
 
-const processes = serverProcesses(process.env.WEB_CONCURRENCY);
 if (cluster.isPrimary && processes > 1) await supervise(processes);
 else await serve();
 
@@ -439,6 +470,6 @@ async function serve() {
   }
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
-  // A process of several whose primary is gone (killed) stops too, rather than serve on alone.
-  if (cluster.isWorker) process.on("disconnect", () => shutdown("The primary process stopped"));
+  // A process of several whose primary is killed outright exits at once (node:cluster does so
+  // when the channel to the primary closes): it cannot be told to stop, nor started again.
 }

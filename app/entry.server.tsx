@@ -2,7 +2,7 @@ import cluster from "node:cluster";
 import crypto from "node:crypto";
 import { Writable } from "node:stream";
 import type { ActionFunctionArgs, AppLoadContext, EntryContext, LoaderFunctionArgs } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { engine, openAppDatabase, poolOf } from "~/lib/db.server";
 import { clusterBus } from "~/lib/event-bus-cluster.server";
@@ -91,8 +91,21 @@ const foundBusy = new WeakSet<Request>();
  * (modelFailure); this covers what nothing else caught.
  */
 export function handleError(error: unknown, { request }: LoaderFunctionArgs | ActionFunctionArgs) {
-  if (isDatabaseBusy(error)) foundBusy.add(request);
-  if (!request.signal.aborted) console.error(error);
+  // A response thrown from an error keeps the error inside (as Remix's own handler reads it).
+  const cause = isRouteErrorResponse(error) && (error as { error?: unknown }).error ? (error as { error?: unknown }).error : error;
+  if (isDatabaseBusy(cause)) foundBusy.add(request);
+  if (!request.signal.aborted) console.error(cause);
+}
+
+/**
+ * The data of a navigation made in the browser (single fetch): a busy database answers 503 with
+ * Retry-After there too.
+ */
+export function handleDataRequest(response: Response, { request }: LoaderFunctionArgs | ActionFunctionArgs): Response {
+  if (!foundBusy.has(request)) return response;
+  const headers = new Headers(response.headers);
+  for (const [name, value] of Object.entries(BUSY_RETRY_AFTER)) headers.set(name, value);
+  return new Response(response.body, { status: 503, statusText: "Service Unavailable", headers });
 }
 
 /**

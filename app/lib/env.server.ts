@@ -95,6 +95,9 @@ export function env(): Env {
   };
 }
 
+/** A generated secret, as written to the data folder: 32 random bytes in hex. */
+const GENERATED_SECRET = /^[0-9a-f]{64}$/;
+
 /**
  * The cookie-signing secret: SESSION_SECRET when set, otherwise one generated on first start
  * and kept in the data folder, so sessions survive restarts without any setup.
@@ -103,22 +106,56 @@ export function sessionSecret(): string {
   const { SESSION_SECRET, DATA_DIR } = env();
   if (SESSION_SECRET) return SESSION_SECRET;
   const file = path.join(DATA_DIR, "session-secret");
+  const kept = readSecret(file);
+  if (kept !== undefined && GENERATED_SECRET.test(kept)) return kept;
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+  // Several processes may start at once: each writes a candidate in full (and to disk), and the
+  // first to link its own under the name wins (a link never replaces a file); all then read the
+  // winner. A file that is there but not a secret (cut short by a crash) is replaced.
+  const candidate = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
+  const descriptor = fs.openSync(candidate, "wx", 0o600);
+  try {
+    fs.writeSync(descriptor, crypto.randomBytes(32).toString("hex"));
+    fs.fsyncSync(descriptor);
+  } finally {
+    fs.closeSync(descriptor);
+  }
+  try {
+    if (kept === undefined) placeOnce(candidate, file);
+    else fs.renameSync(candidate, file);
+  } finally {
+    fs.rmSync(candidate, { force: true });
+  }
+  const secret = readSecret(file);
+  if (secret === undefined || !GENERATED_SECRET.test(secret)) throw new Error(`The session secret in ${file} could not be written; set SESSION_SECRET instead.`);
+  return secret;
+}
+
+function readSecret(file: string): string | undefined {
   try {
     return fs.readFileSync(file, "utf8").trim();
-  } catch {
-    // Several processes may start at once: each writes a candidate in full, and the first to
-    // link its own under the name wins (a link never replaces a file); all then read the winner.
-    fs.mkdirSync(DATA_DIR, { recursive: true });
-    const candidate = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
-    fs.writeFileSync(candidate, crypto.randomBytes(32).toString("hex"), { mode: 0o600, flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Puts `candidate` at `file` unless a file is there already. A hard link does it in one step; a
+ * file system without hard links (some network and FAT mounts) gets a copy made exclusively.
+ */
+function placeOnce(candidate: string, file: string): void {
+  try {
+    fs.linkSync(candidate, file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return;
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "ENOSYS") throw error;
     try {
-      fs.linkSync(candidate, file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    } finally {
-      fs.rmSync(candidate, { force: true });
+      fs.copyFileSync(candidate, file, fs.constants.COPYFILE_EXCL);
+    } catch (copyError) {
+      if ((copyError as NodeJS.ErrnoException).code !== "EEXIST") throw copyError;
     }
-    return fs.readFileSync(file, "utf8").trim();
   }
 }
 

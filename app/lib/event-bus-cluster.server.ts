@@ -24,8 +24,9 @@ export function clusterBus(): EventBus {
   return {
     announce(announcement) {
       local.announce(announcement);
-      // The primary may be gone (the machine is stopping): this process's own listeners were told.
-      if (process.connected) process.send?.({ type: BUS_MESSAGE, incidentId: announcement.incidentId, seq: announcement.seq } satisfies BusMessage);
+      // The primary may be going (the machine is stopping): this process's own listeners were told,
+      // and a message that cannot be sent is dropped rather than thrown.
+      if (process.connected) process.send?.({ type: BUS_MESSAGE, incidentId: announcement.incidentId, seq: announcement.seq } satisfies BusMessage, undefined, undefined, () => {});
     },
     listen: local.listen,
   };

@@ -49,11 +49,14 @@ function ownDatabase(): Promise<OwnDatabase> {
 async function makeOwnDatabase(): Promise<OwnDatabase> {
   const adminUrl = inject("postgresAdminUrl");
   const name = `test_${process.pid}`;
+  // One a process of the same number left behind (it never reached afterAll) goes first.
+  await administer(adminUrl, `drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
   await administer(adminUrl, `create database ${pg.escapeIdentifier(name)} template ${pg.escapeIdentifier(TEMPLATE_DATABASE)}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   ownUrl = url.toString();
   const client = new pg.Client({ connectionString: url.toString() });
+  client.on("error", (error) => console.error("The test database's own connection failed:", error));
   await client.connect();
 
   const tables = (await client.query<{ name: string }>("select tablename as name from pg_tables where schemaname = 'public'")).rows.map((row) => row.name);
@@ -62,12 +65,15 @@ async function makeOwnDatabase(): Promise<OwnDatabase> {
     const { rows } = await client.query<{ rows: unknown }>(`select coalesce(json_agg(t), '[]'::json)::text as rows from ${pg.escapeIdentifier(table)} t`);
     if (rows[0].rows === "[]") continue;
     const target = pg.escapeIdentifier(table);
-    seeded.push(`insert into ${target} overriding system value select * from json_populate_recordset(null::${target}, ${pg.escapeLiteral(String(rows[0].rows))});`);
+    // Generated columns are computed again, not written.
+    const columns = (
+      await client.query<{ name: string }>("select attname as name from pg_attribute where attrelid = $1::regclass and attnum > 0 and not attisdropped and attgenerated = '' order by attnum", [target])
+    ).rows.map((row) => pg.escapeIdentifier(row.name));
+    seeded.push(`insert into ${target} (${columns.join(", ")}) overriding system value select ${columns.join(", ")} from json_populate_recordset(null::${target}, ${pg.escapeLiteral(String(rows[0].rows))});`);
   }
   // As the template left them: pg_sequences' last_value is null for one never used.
   const sequences = (await client.query<{ name: string; start: string; last: string | null }>("select format('%I.%I', schemaname, sequencename) as name, start_value::text as start, last_value::text as last from pg_sequences where schemaname = 'public'")).rows;
   const statement = [
-    "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid();",
     "set session_replication_role = replica;",
     ...tables.map((table) => `delete from ${pg.escapeIdentifier(table)};`),
     ...seeded,
@@ -77,6 +83,15 @@ async function makeOwnDatabase(): Promise<OwnDatabase> {
   return {
     url: url.toString(),
     async putBack() {
+      // Any other connection to it ended first (a job a test started), and gone before a row is
+      // deleted: a job still running must not write into the next test's database.
+      await client.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()");
+      for (let waited = 0; ; waited += 20) {
+        const { rows } = await client.query<{ n: number }>("select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()");
+        if (rows[0].n === 0) break;
+        if (waited > 10_000) throw new Error("Another connection to the test database would not end.");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       const made = (await client.query<{ name: string }>("select tablename as name from pg_tables where schemaname = 'public'")).rows.map((row) => row.name).filter((table) => !tables.includes(table));
       if (made.length > 0) await client.query(`drop table ${made.map((table) => pg.escapeIdentifier(table)).join(", ")} cascade`);
       await client.query(statement);
