@@ -32,6 +32,9 @@ export type PostgresBus = EventBus & {
  */
 export function postgresBus(source: pg.Pool | string): PostgresBus {
   const ownPool = typeof source === "string" ? new pg.Pool({ connectionString: source, max: 2, application_name: "hindsight-bus" }) : undefined;
+  // A pooled connection ended from the server's side while idle (a restart, a failover) is
+  // dropped by the pool and opened again when next needed; unheard, it would throw.
+  ownPool?.on("error", (error) => console.error(JSON.stringify({ bus: "postgres", idleConnectionLost: error.message })));
   const pool = ownPool ?? (source as pg.Pool);
   const local = inProcessBus();
   let client: pg.Client | undefined;

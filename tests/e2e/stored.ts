@@ -116,6 +116,8 @@ const numbered = (statement: string) => {
 
 async function postgresStore(url: string): Promise<Stored> {
   const client = new pg.Client({ connectionString: url });
+  // A connection ended from the server's side fails the next read; unheard, it would throw here.
+  client.on("error", () => {});
   await client.connect();
   /** The statement that digests every table (the tables are there once the server has started). */
   let digests: string | undefined;

@@ -70,6 +70,31 @@ describe.skipIf(engine !== "postgres")("the event bus on PostgreSQL", () => {
     expect(gone.heard).toEqual([]);
   });
 
+  it("carries on when its idle pooled connections are ended from the server's side", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const [first, second] = [await instance(), await instance()];
+      const there = ear(second, 7);
+      first.announce({ incidentId: 7, seq: 1 });
+      await there.hears((a) => a.seq === 1);
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      try {
+        // Every connection but the listening ones, as a restart or a pooler would end them.
+        const ended = async () =>
+          (await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name = 'hindsight-bus' and query <> $1", [`listen ${BUS_CHANNEL}`])).rowCount;
+        expect(await ended()).toBeGreaterThan(0);
+        await vi.waitFor(() => expect(errors.mock.calls.some(([line]) => String(line).includes("idleConnectionLost"))).toBe(true));
+      } finally {
+        await admin.end();
+      }
+      first.announce({ incidentId: 7, seq: 2 });
+      await there.hears((a) => a.seq === 2);
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
   it("listens again after its connection is cut, says so once, and has its listeners read again", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     try {
