@@ -223,7 +223,8 @@ async function serve() {
       if (req.path.startsWith("/assets/")) return;
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       const logged = req.path.replace(/^\/set-password\/[^/]+/, "/set-password/[token]").replace(/^\/unsubscribe\/[^/]+/, "/unsubscribe/[token]");
-      console.log(JSON.stringify({ method: req.method, path: logged, status: res.statusCode, ms: Math.round(ms * 10) / 10 }));
+      const cache = res.locals.pageCache ? { cache: res.locals.pageCache } : {};
+      console.log(JSON.stringify({ method: req.method, path: logged, status: res.statusCode, ms: Math.round(ms * 10) / 10, ...cache }));
     });
     next();
   });
@@ -397,11 +398,27 @@ async function serve() {
 
   const handleRequest = createRequestHandler(build, process.env.NODE_ENV);
 
+  // Pages rendered once and served again while nothing they show has changed, ahead of Remix
+  // (app/lib/page-cache.server.ts); not in development, where the code itself changes.
+  const pageCache = typeof build === "function" ? undefined : build.entry.module.pageCache;
+
+  /** A page as the page cache gives it: kept (or just kept) and served with a nonce of its own, or 304. */
+  function sendPage(page, res, how) {
+    res.locals.pageCache = how;
+    res.status(page.status);
+    for (const [name, value] of page.headers) res.setHeader(name, value);
+    res.end(page.body);
+  }
+
   // Remix is called from here rather than through @remix-run/express, which would hand it the
   // request stream itself to read without a limit. Mounted with `use`, not a "*" route: Express
   // would decode the path as a parameter and answer a malformed one (%E0%A4%A) with its own page.
   app.use(readBody, async (req, res, next) => {
     try {
+      // A page kept for this person, if nothing it shows has changed since: no render.
+      const slot = pageCache && req.method === "GET" ? await pageCache.slot(req.originalUrl, req.get("cookie")) : undefined;
+      const kept = slot && pageCache.kept(slot, req.get("if-none-match"));
+      if (kept) return sendPage(kept, res, "hit");
       const controller = new AbortController();
       res.on("close", () => res.writableFinished || controller.abort());
       const headers = new Headers();
@@ -418,11 +435,18 @@ async function serve() {
       // how many wait at once), so a slow provider cannot hold every page up.
       const unqueued = req.path === "/healthz" || req.path === "/signin/sso" || req.path === "/signin/sso/callback";
       const response = await (unqueued ? handle() : rendering(handle));
+      if (slot && response.headers.has(pageCache.mark)) {
+        const rendered = { status: response.status, headers: [...response.headers], body: Buffer.from(await response.arrayBuffer()) };
+        const page = pageCache.keep(slot, rendered, req.get("if-none-match"));
+        if (page) return sendPage(page, res, "miss");
+      }
       res.statusMessage = response.statusText;
       res.status(response.status);
       // A header the app sets replaces the default set above; Set-Cookie and the like may repeat.
       const replaced = new Set();
       for (const [name, value] of response.headers) {
+        // The mark of a page that may be kept is for the page cache, never sent.
+        if (name === pageCache?.mark) continue;
         if (!replaced.has(name)) res.removeHeader(name);
         replaced.add(name);
         res.append(name, value);

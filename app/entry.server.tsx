@@ -10,6 +10,7 @@ import { postgresBus, type PostgresBus } from "~/lib/event-bus-postgres.server";
 import { useEventBus } from "~/lib/event-bus.server";
 import { BUSY_RETRY_AFTER, isDatabaseBusy } from "~/lib/http.server";
 import { NonceContext } from "~/lib/nonce";
+import { KEEP_HEADER, keepPage, keptPage, pageSlot } from "~/lib/page-cache.server";
 import { SCHEDULE_LEASE, startScheduler } from "~/lib/scheduler.server";
 import { releaseLease } from "~/models/lease.server";
 import { checkUncheckedWhysInBackground } from "~/models/blame.server";
@@ -55,6 +56,19 @@ export const ready: Promise<void> = openAppDatabase(DATA_MIGRATIONS).then((datab
  */
 export async function stopping(): Promise<void> {
   await Promise.all([releaseLease(SCHEDULE_LEASE), bus?.close()]);
+}
+
+/** Rendered pages served again while nothing they show has changed (server.js serves them). */
+export const pageCache = { slot: pageSlot, kept: keptPage, keep: keepPage, mark: KEEP_HEADER };
+
+/**
+ * Whether a rendered page may be kept to serve again (page-cache.server.ts): a page read with GET,
+ * rendered whole (200) with no cookie to set, whose every route says it shows only what the
+ * database holds for the person signed in (`handle: { pageCache: true }`).
+ */
+function mayKeep(request: Request, status: number, headers: Headers, context: EntryContext): boolean {
+  if (process.env.NODE_ENV !== "production" || request.method !== "GET" || status !== 200 || headers.has("Set-Cookie")) return false;
+  return context.staticHandlerContext.matches.every((match) => (context.routeModules[match.route.id]?.handle as { pageCache?: unknown } | undefined)?.pageCache === true);
 }
 
 // No page defers data, so a render still running is only slow (the largest incident on a busy
@@ -136,6 +150,7 @@ export default function handleRequest(
         clearTimeout(deadline);
         responseHeaders.set("Content-Type", "text/html; charset=utf-8");
         if (process.env.NODE_ENV === "production") responseHeaders.set("Content-Security-Policy", contentSecurityPolicy(nonce));
+        if (mayKeep(request, responseStatusCode, responseHeaders, remixContext)) responseHeaders.set(KEEP_HEADER, nonce);
         resolve(new Response(Buffer.concat(chunks.splice(0)), { headers: responseHeaders, status: responseStatusCode }));
         done();
       },

@@ -33,6 +33,12 @@ export const meta: MetaFunction = () => [{ title: "Hindsight" }];
 // After a refused form the one-time message of the previous page must not linger.
 export const shouldRevalidate = revalidateAfterRefusal;
 
+/**
+ * The layout shows who is signed in and a one-time message (never kept: page-cache.server.ts):
+ * pages below it that show only what the database holds may be served from the page cache.
+ */
+export const handle = { pageCache: true };
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getUser(request);
   const flash = await readFlash(request);

@@ -37,6 +37,12 @@ export interface Engine {
   /** Runs a statement that returns no rows; how many rows it changed. */
   execute(handle: Tx, query: SQL): Promise<number>;
   afterCommit(announce: () => void): void;
+  /**
+   * A value that differs once any change to the database has been committed, by this process or
+   * any other: what was read under one value is still true while the value stays the same. It may
+   * also differ when nothing changed (a rolled-back write), never the other way round.
+   */
+  changeVersion(handle: Tx): Promise<string>;
   observe(handle: Tx, observer: (sql: string, params: unknown[]) => void): () => void;
   /** Closes the database's connections; the process may then exit. */
   close(handle: Db): Promise<void>;

@@ -195,6 +195,14 @@ export const postgresEngine: Engine = {
     if (open) open.committed.push(announce);
     else announce();
   },
+  async changeVersion(handle) {
+    // The transactions a snapshot sees as committed: two equal snapshots see the same rows, and
+    // any transaction that wrote and ended, in any process or outside Hindsight, makes the next
+    // one differ (it leaves the list in progress, or moves the upper bound on). Read-only
+    // transactions take no transaction id and leave it as it is.
+    const { rows } = await run(pooledOf(handle), "select pg_current_snapshot()::text as version", []);
+    return String((rows[0] as { version: string }).version);
+  },
   observe(handle, observer) {
     const { observers } = pooledOf(handle);
     observers.add(observer);

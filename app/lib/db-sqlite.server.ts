@@ -36,6 +36,12 @@ class Connection {
   private waiting: (() => void)[] = [];
   /** Called with each statement run, for tests that look at what a page queries. */
   observer: ((sql: string, params: unknown[]) => void) | undefined;
+  /**
+   * Statements run on this connection that changed rows. SQLite's data_version tells of commits by
+   * other connections only: with this count, the two tell of every change. A statement that
+   * changes no row (a claim that finds nothing to claim) is not counted.
+   */
+  writes = 0;
 
   constructor(readonly sqlite: Database.Database) {}
 
@@ -77,6 +83,20 @@ class Connection {
       this.statements.set(text, statement);
     }
     return statement;
+  }
+
+  /** Runs a statement that returns no rows; how many rows it changed. */
+  run(statement: Database.Statement, params: unknown[]): number {
+    const { changes } = statement.run(...params);
+    if (changes > 0 && !statement.readonly) this.writes += 1;
+    return changes;
+  }
+
+  /** The rows a statement returns; one that changes rows (RETURNING) is counted when it returns any. */
+  rows(statement: Database.Statement, params: unknown[], one: boolean): unknown {
+    const rows = one ? statement.get(...params) : statement.all(...params);
+    if (!statement.readonly && (one ? rows !== undefined : (rows as unknown[]).length > 0)) this.writes += 1;
+    return rows;
   }
 
   private released(): Promise<void> {
@@ -132,12 +152,12 @@ function connect(sqlite: Database.Database): Db {
       return orBusy(() => {
         const statement = connection.statement(text, params);
         if (!statement.reader) {
-          statement.run(...params);
+          connection.run(statement, params);
           return { rows: [] };
         }
         statement.raw(true);
         // drizzle's asynchronous driver takes rows as arrays in column order; `get` as one row.
-        return { rows: method === "get" ? (statement.get(...params) as unknown[]) : (statement.all(...params) as unknown[][]) };
+        return { rows: connection.rows(statement, params, method === "get") as unknown[] };
       });
     },
     { schema },
@@ -196,7 +216,7 @@ async function rowsOf<T>(handle: Tx, query: SQL): Promise<T[]> {
   const connection = connectionOf(handle);
   await connection.turn();
   const { sql: text, params } = dialect.sqlToQuery(query);
-  return orBusy(() => connection.statement(text, params).raw(false).all(...params) as T[]);
+  return orBusy(() => connection.rows(connection.statement(text, params).raw(false), params, false) as T[]);
 }
 
 /** The first row of a hand-written statement, or undefined. */
@@ -204,7 +224,7 @@ async function rowOf<T>(handle: Tx, query: SQL): Promise<T | undefined> {
   const connection = connectionOf(handle);
   await connection.turn();
   const { sql: text, params } = dialect.sqlToQuery(query);
-  return orBusy(() => connection.statement(text, params).raw(false).get(...params) as T | undefined);
+  return orBusy(() => connection.rows(connection.statement(text, params).raw(false), params, true) as T | undefined);
 }
 
 /** Runs a hand-written statement that returns no rows; how many rows it changed. */
@@ -212,7 +232,7 @@ async function execute(handle: Tx, query: SQL): Promise<number> {
   const connection = connectionOf(handle);
   await connection.turn();
   const { sql: text, params } = dialect.sqlToQuery(query);
-  return orBusy(() => connection.statement(text, params).run(...params).changes);
+  return orBusy(() => connection.run(connection.statement(text, params), params));
 }
 
 /** Watches every statement the database runs until the returned function is called (tests). */
@@ -229,12 +249,24 @@ export function sqliteOf(handle: Tx): Database.Database {
   return connectionOf(handle).sqlite;
 }
 
+/**
+ * Differs after any change to the file, committed by this connection or by any other process:
+ * SQLite's data_version counts the others' commits, the connection its own writes. Asked once no
+ * transaction of another request is open, so a change is read once it is committed (or rolled back).
+ */
+async function changeVersion(handle: Tx): Promise<string> {
+  const connection = connectionOf(handle);
+  await connection.turn();
+  return `${String(connection.sqlite.pragma("data_version", { simple: true }))}.${connection.writes}`;
+}
+
 export const sqliteEngine: Engine = {
   name: "sqlite",
   rowsOf,
   rowOf,
   execute,
   afterCommit,
+  changeVersion,
   observe,
   async close(handle) {
     const sqlite = sqliteOf(handle);

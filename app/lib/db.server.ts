@@ -40,6 +40,14 @@ export function afterCommit(announce: () => void): void {
 }
 
 /**
+ * A value that differs once any change to the database has been committed, by any process: what
+ * was read from the database under one value is still true while the value stays the same.
+ */
+export function changeVersion(handle: Tx = db()): Promise<string> {
+  return port.changeVersion(handle);
+}
+
+/**
  * Rows of a hand-written statement, as objects named by its columns. drizzle's own `all(sql)`
  * gives arrays on its asynchronous driver; queries written in SQL (the named query modules) use
  * these instead.

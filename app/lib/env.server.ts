@@ -68,6 +68,11 @@ const schema = z.object({
     .trim()
     .regex(/^\d+(\s*,\s*\d+){0,19}$/, "seconds, comma-separated, at most 20 steps")
     .optional(),
+  /**
+   * Megabytes of rendered pages each server process keeps to serve again while nothing they show
+   * has changed (app/lib/page-cache.server.ts); 0 turns the cache off.
+   */
+  PAGE_CACHE_MB: z.coerce.number().int().min(0).max(1024).default(16),
   /** "true" serves /bench/floor, the benchmark's trivial page; off in normal use. */
   HINDSIGHT_BENCH: z.enum(["true", "false"]).default("false"),
 }).refine((values) => !values.DATABASE_URL || values.SESSION_SECRET, {

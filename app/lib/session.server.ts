@@ -88,6 +88,21 @@ async function lookUpUser(request: Request): Promise<User | undefined> {
   return token ? userForSession(token) : undefined;
 }
 
+/**
+ * Who a Cookie header signs in, when the page it asks for may come from the page cache
+ * (page-cache.server.ts): undefined for no one, and for a browser holding a one-time message,
+ * which the page shows once and then clears with a cookie.
+ */
+export async function cachedPageViewer(header: string | undefined): Promise<User | undefined> {
+  if (!header) return undefined;
+  if (header.includes("hs_flash=")) {
+    const flash = await flashes().getSession(header);
+    if (flash.has("message")) return undefined;
+  }
+  const token: unknown = await cookie().parse(header);
+  return typeof token === "string" ? userForSession(token) : undefined;
+}
+
 /** The signed-in user, or a redirect to sign in that comes back here afterwards. */
 export async function requireUser(request: Request): Promise<User> {
   const user = await getUser(request);

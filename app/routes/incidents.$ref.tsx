@@ -17,6 +17,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export const shouldRevalidate = revalidateAfterRefusal;
 
+/** Shown only from what the database holds for the person signed in: served from the page cache while unchanged (app/lib/page-cache.server.ts). */
+export const handle = { pageCache: true };
+
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, incident } = await requireIncidentRoute(request, params.ref);
   return {

@@ -22,6 +22,9 @@ const filtersSchema = z.object({
 
 export const meta: MetaFunction = () => [{ title: "Incidents · Hindsight" }];
 
+/** Shown only from what the database holds for the person signed in: served from the page cache while unchanged (app/lib/page-cache.server.ts). */
+export const handle = { pageCache: true };
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const params = Object.fromEntries(new URL(request.url).searchParams);

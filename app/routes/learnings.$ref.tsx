@@ -16,6 +16,9 @@ import { nestedTo } from "~/models/why-tree";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.title} · Learnings · Hindsight` : "Learnings · Hindsight" }];
 
+/** Shown only from what the database holds for the person signed in: served from the page cache while unchanged (app/lib/page-cache.server.ts). */
+export const handle = { pageCache: true };
+
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const id = parseReference(params.ref);

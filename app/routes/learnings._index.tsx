@@ -19,6 +19,9 @@ import { MAX_ID } from "~/models/inputs";
 
 export const meta: MetaFunction = () => [{ title: "Learnings · Hindsight" }];
 
+/** Shown only from what the database holds for the person signed in: served from the page cache while unchanged (app/lib/page-cache.server.ts). */
+export const handle = { pageCache: true };
+
 const PERIOD_LABELS: Record<keyof typeof PERIODS, string> = { "30d": "Last 30 days", "90d": "Last 90 days", "365d": "Last year" };
 
 const filtersSchema = z.object({

@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { startCluster } from "./cluster";
 
-/** Authorization, concurrency, crash safety, search, the live session, and two instances on one database. */
+/** Authorization, concurrency, crash safety, search, the live session, two instances on one database, and the page cache. */
 export const TARGETED = [
   "tests/e2e/authorization.spec.ts",
   "tests/e2e/concurrency.spec.ts",
@@ -15,6 +15,7 @@ export const TARGETED = [
   "tests/e2e/live-session.spec.ts",
   "tests/e2e/schedule-lease.spec.ts",
   "tests/e2e/two-instances.spec.ts",
+  "tests/e2e/page-cache.spec.ts",
 ];
 
 const cluster = await startCluster();

@@ -1,7 +1,10 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { afterCommit, DatabaseBusy, db, engine, execute, LOCK_WAIT_MS, observeStatements, rowOf, rowsOf, type Tx } from "~/lib/db.server";
-import { freshDatabase } from "./helpers";
+import { afterCommit, changeVersion, closeDatabase, DatabaseBusy, db, engine, execute, LOCK_WAIT_MS, observeStatements, openDatabase, rowOf, rowsOf, useDatabase, type Tx } from "~/lib/db.server";
+import { databaseEnvironment, freshDatabase } from "./helpers";
 
 // The data port's transaction rule (docs/decisions/0017-async-models-on-one-sqlite-connection.md,
 // 0033-two-engines-one-set-of-models.md): a transaction's body may await, and no other request
@@ -199,5 +202,85 @@ describe("what waits for a commit (afterCommit)", () => {
     expect(heard).toEqual(["committed"]);
     afterCommit(() => heard.push("outside a transaction"));
     expect(heard).toEqual(["committed", "outside a transaction"]);
+  });
+});
+
+describe("the change version (what caches of read data are keyed by)", () => {
+  it("stays while only reads run, and moves on after every statement that changed a row, committed", async () => {
+    const before = await changeVersion();
+    await count();
+    await rowsOf(db(), sql`select * from counter`);
+    await db().transaction(async (tx) => void (await value(tx)));
+    expect(await changeVersion()).toBe(before);
+
+    const seen = new Set([before]);
+    const movedBy = async (change: () => Promise<unknown>) => {
+      await change();
+      const now = await changeVersion();
+      expect(seen.has(now)).toBe(false);
+      seen.add(now);
+    };
+    await movedBy(() => execute(db(), sql`insert into counter (id, v) values (1, 1)`));
+    await movedBy(() => rowsOf(db(), sql`update counter set v = v + 1 where id = 1 returning v`));
+    await movedBy(() => db().transaction((tx) => execute(tx, sql`update counter set v = 5 where id = 1`)));
+    await movedBy(() => execute(db(), sql`delete from counter where id = 1`));
+
+    // A statement that changed no row (a claim that found nothing) leaves it.
+    const still = await changeVersion();
+    await execute(db(), sql`update counter set v = 9 where id = 42`);
+    await rowsOf(db(), sql`delete from counter where id = 42 returning id`);
+    expect(await changeVersion()).toBe(still);
+  });
+
+  it("moves on once a transaction's write is committed, not while it is open", async () => {
+    await execute(db(), sql`insert into counter (id, v) values (1, 1)`);
+    const before = await changeVersion();
+    const paused = gate();
+    const resumed = gate();
+    const writing = db().transaction(async (tx) => {
+      await execute(tx, sql`update counter set v = 2 where id = 1`);
+      paused.open();
+      await resumed.opened;
+    });
+    await paused.opened;
+    // On SQLite the reader waits for the commit. On PostgreSQL it reads a version at once, under
+    // which the change is not yet seen: the version after the commit must differ from it too.
+    const during = changeVersion();
+    if (!onSqlite) await during;
+    resumed.open();
+    await writing;
+    const after = await changeVersion();
+    expect(after).not.toBe(before);
+    if (onSqlite) expect(await during).not.toBe(before);
+    else expect(after).not.toBe(await during);
+  });
+
+  it("moves on after a change committed through another connection (another process)", async () => {
+    let address: string;
+    let scratch: string | undefined;
+    if (onSqlite) {
+      scratch = fs.mkdtempSync(path.join(os.tmpdir(), "hindsight-version-"));
+      address = path.join(scratch, "shared.db");
+      useDatabase(await openDatabase(address));
+      await execute(db(), sql`create table counter (id integer primary key, v integer not null)`);
+    } else {
+      address = databaseEnvironment("").DATABASE_URL!;
+    }
+    const other = await openDatabase(address);
+    try {
+      const before = await changeVersion();
+      await execute(other, sql`insert into counter (id, v) values (7, 7)`);
+      const after = await changeVersion();
+      expect(after).not.toBe(before);
+      await other.transaction((tx) => execute(tx, sql`update counter set v = 8 where id = 7`));
+      expect(await changeVersion()).not.toBe(after);
+      expect(await changeVersion(other)).toBe(await changeVersion(other));
+    } finally {
+      await closeDatabase(other);
+      if (scratch) {
+        await closeDatabase(db());
+        fs.rmSync(scratch, { recursive: true, force: true });
+      }
+    }
   });
 });

@@ -39,6 +39,9 @@ import { INCIDENT_PAGE_INTENTS } from "./intents.server";
 
 export const shouldRevalidate = revalidateAfterRefusal;
 
+/** Shown only from what the database holds for the person signed in: served from the page cache while unchanged (app/lib/page-cache.server.ts). */
+export const handle = { pageCache: true };
+
 /** What the page's forms need; only those who may contribute get it. */
 type PageEditing = { whys: WhyEditing; timeline: TimelineEditing };
 
