@@ -12,6 +12,7 @@ const PARTS: [string, RegExp][] = [
   ["Database: drizzle query building and SQLite", /node_modules\/(drizzle-orm|better-sqlite3)\//],
   ["The app's own code (loaders, models, components)", /\/build\/(server|bench)\//],
   ["HTTP: Express, compression, Node's http", /node_modules\/(express|compression|body-parser|on-finished|finalhandler|send|serve-static)\/|^node:(_http|http|net|stream|internal\/streams)/],
+  ["The server's own front (server.js: checks, page cache)", /\/server\.js$/],
   ["Other libraries", /node_modules\//],
   ["Node internals", /^node:/],
 ];

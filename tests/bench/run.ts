@@ -49,7 +49,11 @@ const PROCESSES = os.availableParallelism();
 
 type Page = { name: string; path: string; signedIn: boolean };
 /** A page's figures on one process (`one`, beside the bare server's) and on PROCESSES (the rest). */
-type PageFigures = Page & Load & { one: Load; bareLoad?: Load; htmlBytes: number; jsGzipBytes: number; inlineGzipBytes: number };
+/**
+ * A page's figures: as npm start serves it (one process per core, kept pages served again), and
+ * rendered on every request (the page cache off) on one process and on one per core.
+ */
+type PageFigures = Page & Load & { one: Load; rendered: Load; bareLoad?: Load; htmlBytes: number; jsGzipBytes: number; inlineGzipBytes: number };
 
 function fail(message: string): never {
   console.error(message);
@@ -132,10 +136,13 @@ const PAGES: Page[] = [
 const children: ChildProcess[] = [];
 process.on("exit", () => children.forEach((c) => c.kill("SIGKILL")));
 
-function start(command: string[], port: number, nodeOptions: string[] = [], processes = 1): ChildProcess {
+/** The page cache off: every request renders its page (PAGE_CACHE_MB=0). */
+const RENDER_EVERY_TIME = { PAGE_CACHE_MB: "0" };
+
+function start(command: string[], port: number, nodeOptions: string[] = [], processes = 1, env: Record<string, string> = {}): ChildProcess {
   const child = spawn(process.execPath, [...nodeOptions, ...command], {
     // Several processes: their primary's output is read for the line that says all of them serve.
-    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ...DATABASE_ENV, SCHEDULER: "false", HINDSIGHT_BENCH: "true", WEB_CONCURRENCY: String(processes) },
+    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ...DATABASE_ENV, SCHEDULER: "false", HINDSIGHT_BENCH: "true", WEB_CONCURRENCY: String(processes), ...env },
     stdio: ["ignore", processes > 1 ? "pipe" : "ignore", "inherit"],
   });
   children.push(child);
@@ -282,9 +289,9 @@ const appPort = await freePort();
 const app = `http://127.0.0.1:${appPort}`;
 if (DATABASE_URL) await ensurePostgresCopy(DATABASE_URL);
 const DATABASE_NAME = DATABASE_URL ? `PostgreSQL ${new URL(DATABASE_URL).host}${new URL(DATABASE_URL).pathname}` : `SQLite ${path.relative(process.cwd(), DB)}`;
-say(`Starting the production server, one process, on ${DATABASE_NAME} (${incidentCount.toLocaleString("en")} incidents)…`);
+say(`Starting the production server, one process rendering every page, on ${DATABASE_NAME} (${incidentCount.toLocaleString("en")} incidents)…`);
 const startedAt = performance.now();
-const server = start(["server.js"], appPort, serverFlags);
+const server = start(["server.js"], appPort, serverFlags, 1, RENDER_EVERY_TIME);
 const coldStartMs = await untilReady(`${app}/signin`, startedAt);
 const cookie = await signIn(app, options.user!);
 const firstIncident = performance.now();
@@ -296,28 +303,33 @@ for (const page of PAGES) {
   const pageCookie = page.signedIn ? cookie : undefined;
   say(`  ${page.name}: ${page.path}`);
   const one = await measure(app + page.path, pageCookie);
-  figures.push({ ...page, ...one, one, ...(await shipped(app, page.path, pageCookie)) });
+  figures.push({ ...page, ...one, one, rendered: one, ...(await shipped(app, page.path, pageCookie)) });
 }
 const appRssMb = peakRssMb(server.pid!);
 await stop(server);
 
-// The same pages on one process per core, as npm start serves them.
-let manyRssMb = appRssMb === undefined ? [] : [appRssMb];
-if (PROCESSES > 1) {
-  const manyPort = await freePort();
-  const many = `http://127.0.0.1:${manyPort}`;
-  say(`Starting the production server, ${PROCESSES} processes…`);
-  const manyServer = start(["server.js"], manyPort, serverFlags, PROCESSES);
-  await untilReady(`${many}/signin`, performance.now());
+/** Loads every page on a server of `processes` processes (started with `env`); its peak RSS per process. */
+async function onProcesses(processes: number, env: Record<string, string>, label: string, keep: (entry: PageFigures, load: Load) => void): Promise<number[]> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  say(`Starting the production server, ${label}…`);
+  const child = start(["server.js"], port, serverFlags, processes, env);
+  await untilReady(`${base}/signin`, performance.now());
   // Every process has started once the primary says so; until then the first serves alone.
-  await untilServing(manyServer);
+  if (processes > 1) await untilServing(child);
   for (const entry of figures) {
-    say(`  ${entry.name} on ${PROCESSES} processes`);
-    Object.assign(entry, await measure(many + entry.path, entry.signedIn ? cookie : undefined));
+    say(`  ${entry.name}, ${label}`);
+    keep(entry, await measure(base + entry.path, entry.signedIn ? cookie : undefined));
   }
-  manyRssMb = peakRssOfAll(manyServer.pid!);
-  await stop(manyServer);
+  const rss = peakRssOfAll(child.pid!);
+  await stop(child);
+  return rss;
 }
+
+// The same pages on one process per core, first rendering every page, then as npm start serves
+// them: kept pages served again while unchanged (app/lib/page-cache.server.ts).
+if (PROCESSES > 1) await onProcesses(PROCESSES, RENDER_EVERY_TIME, `${PROCESSES} processes rendering every page`, (entry, load) => (entry.rendered = load));
+const manyRssMb = await onProcesses(PROCESSES, {}, `${PROCESSES} process${PROCESSES > 1 ? "es" : ""} as npm start runs it`, (entry, load) => Object.assign(entry, load));
 
 const barePort = await freePort();
 const bare = `http://127.0.0.1:${barePort}`;
@@ -334,10 +346,10 @@ say("Rendering the digest…");
 const digest = await digestRender();
 
 /** Loads a page on a server started under the CPU profiler; the time per request by part. */
-async function profile(command: string[], pagePath: string, cookie: string) {
+async function profile(command: string[], pagePath: string, cookie: string, env: Record<string, string> = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hindsight-profile-"));
   const port = await freePort();
-  const child = start(command, port, [...serverFlags, "--cpu-prof", `--cpu-prof-dir=${dir}`]);
+  const child = start(command, port, [...serverFlags, "--cpu-prof", `--cpu-prof-dir=${dir}`], 1, env);
   await untilReady(`http://127.0.0.1:${port}/bench/floor`, performance.now());
   await load(`http://127.0.0.1:${port}${pagePath}`, cookie, WARMUP);
   const { requests } = await load(`http://127.0.0.1:${port}${pagePath}`, cookie, DURATION);
@@ -351,10 +363,12 @@ async function profile(command: string[], pagePath: string, cookie: string) {
   return { requests, ...summary };
 }
 
-let profiles: { remix: Awaited<ReturnType<typeof profile>>; bare: Awaited<ReturnType<typeof profile>> } | undefined;
+type Profile = Awaited<ReturnType<typeof profile>>;
+let profiles: { remix: Profile; kept: Profile; bare: Profile } | undefined;
 if (!options["skip-profile"]) {
-  say("Profiling the incident page on both servers…");
-  profiles = { remix: await profile(["server.js"], `/incidents/${ref}`, cookie), bare: await profile([BARE_BUNDLE], `/incidents/${ref}`, cookie) };
+  say("Profiling the incident page: rendered by Remix, served kept, rendered by the bare server…");
+  const page = `/incidents/${ref}`;
+  profiles = { remix: await profile(["server.js"], page, cookie, RENDER_EVERY_TIME), kept: await profile(["server.js"], page, cookie), bare: await profile([BARE_BUNDLE], page, cookie) };
 }
 
 // --- Report --------------------------------------------------------------------------------------
@@ -369,6 +383,8 @@ const rows = figures.map((f) => [
   f.name,
   perSecond(f.one.reqPerSec),
   ms(f.one.p99),
+  perSecond(f.rendered.reqPerSec),
+  ms(f.rendered.p99),
   perSecond(f.reqPerSec),
   ms(f.p50),
   ms(f.p99),
@@ -378,7 +394,7 @@ const rows = figures.map((f) => [
   kb(f.htmlBytes),
   kb(f.jsGzipBytes + f.inlineGzipBytes),
 ]);
-const header = ["page", "1 proc req/s", "p99", `${PROCESSES} procs req/s`, "p50", "p99", "× floor", "× bare", "bare req/s", "HTML", "JS gzip"];
+const header = ["page", "1 render req/s", "p99", `${PROCESSES} render req/s`, "p99", `${PROCESSES} kept req/s`, "p50", "p99", "× floor", "× bare", "bare req/s", "HTML", "JS gzip"];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
 const perProcessRssMb = manyRssMb[0];
@@ -395,7 +411,7 @@ const checks = [
   { target: `every page ships ≤ ${TARGETS.jsKb} KB of gzipped JavaScript`, value: `most ${kb(Math.max(...figures.map((f) => f.jsGzipBytes + f.inlineGzipBytes)))}`, ok: figures.every((f) => (f.jsGzipBytes + f.inlineGzipBytes) / 1024 <= TARGETS.jsKb) },
 ];
 const failed = (load?: Load) => Boolean(load && (load.non2xx > 0 || load.errors > 0));
-const problems = figures.filter((f) => failed(f) || failed(f.one) || failed(f.bareLoad));
+const problems = figures.filter((f) => failed(f) || failed(f.one) || failed(f.rendered) || failed(f.bareLoad));
 
 say("");
 say(`Hindsight benchmark: ${incidentCount.toLocaleString("en")} incidents on ${DATABASE_NAME}, wrk with ${CONNECTIONS} connections, ${DURATION} s per page after ${WARMUP} s warm-up`);
@@ -405,24 +421,26 @@ say(line(header));
 say(line(widths.map((w) => "-".repeat(w))));
 rows.forEach((r) => say(line(r)));
 say("");
-say(`${PROCESSES} procs: the server as npm start runs it here, one process per core. × floor: its req/s over the framework floor's.`);
+say(`1 render: one process, the page cache off (PAGE_CACHE_MB=0), every request rendered. ${PROCESSES} render: the same on one process per core.`);
+say(`${PROCESSES} kept: the server as npm start runs it here, one process per core, a page kept while unchanged served again. × floor: its req/s over the framework floor's.`);
 say(`× bare: one process's req/s over the bare limit's (one process, the same loaders, no framework) for the same page.`);
 say(`JS gzip: module files plus inline scripts (the loader data Remix sends for hydration).`);
 say(`Cold start to the first 200: ${ms(coldStartMs)}. First incident page after start: ${ms(firstIncidentMs)}.`);
-say(`Peak RSS: one process ${appRssMb === undefined ? "n/a" : `${Math.round(appRssMb)} MB`}; on ${PROCESSES} processes, ${manyRssMb.map((mb) => `${Math.round(mb)} MB`).join(" + ")} = ${Math.round(totalRssMb)} MB (the primary, which serves nothing, among them).`);
+say(`Peak RSS: one process rendering every page ${appRssMb === undefined ? "n/a" : `${Math.round(appRssMb)} MB`}; as npm start runs it, ${manyRssMb.map((mb) => `${Math.round(mb)} MB`).join(" + ")} = ${Math.round(totalRssMb)} MB${PROCESSES > 1 ? " (the primary, which serves nothing, among them)" : ""}.`);
 say(`Digest of a busy week (${digest.publications} publications, ${kb(digest.htmlBytes)} of HTML): ${ms(digest.medianMs)} (first render ${ms(digest.firstMs)}).`);
 if (profiles) {
-  const { remix, bare: plain } = profiles;
-  const names = [...new Set([...remix.parts, ...plain.parts].map((p) => p.part))];
-  const perRequest = (p: typeof remix, name: string) => (p.parts.find((x) => x.part === name)?.ms ?? 0) / p.requests;
+  const { remix, kept, bare: plain } = profiles;
+  const names = [...new Set([...remix.parts, ...kept.parts, ...plain.parts].map((p) => p.part))];
+  const perRequest = (p: Profile, name: string) => (p.parts.find((x) => x.part === name)?.ms ?? 0) / p.requests;
   const width = Math.max(...names.map((n) => n.length));
+  const cell = (n: number) => `${n.toFixed(2).padStart(5)} ms`;
   say("");
-  say(`Where the incident page's CPU time goes (node --cpu-prof, self time per request; ${remix.requests} and ${plain.requests} requests):`);
-  say(`${"".padEnd(width)}   Remix     bare`);
+  say(`Where the incident page's CPU time goes (node --cpu-prof, one process, self time per request; ${remix.requests}, ${kept.requests} and ${plain.requests} requests):`);
+  say(`${"".padEnd(width)}  rendered      kept      bare`);
   for (const name of names.sort((a, b) => perRequest(remix, b) - perRequest(remix, a))) {
-    say(`${name.padEnd(width)}  ${perRequest(remix, name).toFixed(2).padStart(5)} ms  ${perRequest(plain, name).toFixed(2).padStart(5)} ms`);
+    say(`${name.padEnd(width)}  ${cell(perRequest(remix, name))}  ${cell(perRequest(kept, name))}  ${cell(perRequest(plain, name))}`);
   }
-  say(`${"Busy in all".padEnd(width)}  ${(remix.busyMs / remix.requests).toFixed(2).padStart(5)} ms  ${(plain.busyMs / plain.requests).toFixed(2).padStart(5)} ms`);
+  say(`${"Busy in all".padEnd(width)}  ${cell(remix.busyMs / remix.requests)}  ${cell(kept.busyMs / kept.requests)}  ${cell(plain.busyMs / plain.requests)}`);
 }
 say("");
 say("Targets:");

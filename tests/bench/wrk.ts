@@ -40,7 +40,10 @@ let script: string | undefined;
 /** Loads `url` with `connections` connections for `seconds`, with the cookie when given. */
 export async function load(url: string, options: { connections: number; seconds: number; cookie?: string }): Promise<Load> {
   if (!script) {
-    script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hindsight-wrk-")), "report.lua");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hindsight-wrk-"));
+    // wrk reads its script from a file, kept for the run and removed as the process exits.
+    process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+    script = path.join(dir, "report.lua");
     fs.writeFileSync(script, REPORT);
   }
   // One thread keeps ten connections busy at these rates, and leaves the cores to the server.

@@ -5,7 +5,7 @@
 // page and present view are then given malformed input aimed at each intent, with a session in
 // the state that intent needs: each answer is a 4xx that stores nothing.
 import { expect, test } from "@playwright/test";
-import { firstAdmin, manifest, outboxSent, OWN_BASE, post, reportForm, urlOf, withOwnStore } from "./own-server";
+import { firstAdmin, incidentInAnalysis, manifest, outboxSent, OWN_BASE, post, reportForm, urlOf, withOwnStore } from "./own-server";
 import type { Stored } from "./stored";
 
 // A small deterministic generator, so a failure can be replayed.
@@ -29,9 +29,7 @@ function randomForm(): URLSearchParams {
 test("random and malformed form posts to every action: no 5xx, and nothing changes when refused", async () => {
   test.setTimeout(180_000);
   await withOwnStore({}, async (stored, dataDir) => {
-    const admin = await firstAdmin();
-    expect((await post("/incidents/new", reportForm("Fuzzed incident"), admin)).status).toBe(302);
-    expect((await post("/incidents/INC-1?index", { intent: "move", to: "analysis" }, admin)).status).toBe(302);
+    const admin = await incidentInAnalysis("Fuzzed incident");
     expect((await post("/incidents/INC-1?index", { intent: "add-why", question: "Why?", answer: "Because." }, admin)).status).toBe(302);
     expect((await post("/incidents/INC-1/actions/new", { title: "An action", ownerId: "1", priority: "P2" }, admin)).status).toBe(302);
 

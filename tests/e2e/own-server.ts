@@ -167,6 +167,17 @@ export async function addMember(adminCookie: string, name: string, email: string
   return sessionCookie(set);
 }
 
+/**
+ * The first admin reports an incident and moves it to analysis, as the specs that work on one
+ * incident over HTTP begin: INC-1, ready for whys. The admin's cookie.
+ */
+export async function incidentInAnalysis(title: string): Promise<string> {
+  const admin = await firstAdmin();
+  expect((await post("/incidents/new", reportForm(title), admin)).status).toBe(302);
+  expect((await post("/incidents/INC-1?index", { intent: "move", to: "analysis" }, admin)).status).toBe(302);
+  return admin;
+}
+
 export const reportForm = (title: string) => ({
   title,
   severity: "SEV3",

@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import http from "node:http";
 import { expect, test } from "@playwright/test";
-import { dataDirPerTest, exited, firstAdmin, OWN_PORT, post, reportForm, startServer } from "./own-server";
+import { dataDirPerTest, exited, firstAdmin, incidentInAnalysis, OWN_PORT, post, startServer } from "./own-server";
 
 test.describe.configure({ mode: "serial" });
 
@@ -65,9 +65,7 @@ test("a change made through one process reaches the live streams served by every
   try {
     await expect.poll(() => log.some((line) => line.includes("Hindsight is serving from 2 processes"))).toBe(true);
     expect(serverProcesses(server.pid!)).toHaveLength(2);
-    const cookie = await firstAdmin();
-    expect((await post("/incidents/new", reportForm("Checkout queue backed up"), cookie)).status).toBe(302);
-    expect((await post("/incidents/INC-1?index", { intent: "move", to: "analysis" }, cookie)).status).toBe(302);
+    const cookie = await incidentInAnalysis("Checkout queue backed up");
 
     for (let i = 0; i < 4; i++) streams.push(await openStream("/incidents/INC-1/events", cookie));
     // Each has caught up with the incident's history so far: reported, then moved to analysis.

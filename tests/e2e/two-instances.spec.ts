@@ -5,7 +5,7 @@
 // once though both run it, and killing one mid-burst loses no acknowledged write.
 import { expect, test } from "@playwright/test";
 import { startSmtpServer } from "../unit/smtp";
-import { ADMIN_EMAIL, dataDirPerTest, databaseOf, exited, firstAdmin, OWN_BASE, OWN_PORT, post, reportForm, startServer } from "./own-server";
+import { ADMIN_EMAIL, databaseOf, dataDirPerTest, exited, firstAdmin, incidentInAnalysis, OWN_BASE, OWN_PORT, post, reportForm, startServer } from "./own-server";
 
 test.describe.configure({ mode: "serial" });
 
@@ -118,9 +118,7 @@ test("both run the schedule at the same moment: one reminder and one digest arri
   try {
     // An overdue action for the admin, on a server that runs no schedule.
     const setup = await startServer(dataDir());
-    const cookie = await firstAdmin();
-    expect((await post("/incidents/new", reportForm("Overdue work"), cookie)).status).toBe(302);
-    expect((await post("/incidents/INC-1?index", { intent: "move", to: "analysis" }, cookie)).status).toBe(302);
+    const cookie = await incidentInAnalysis("Overdue work");
     const action = await post("/incidents/INC-1/actions/new", { title: "Add consumer lag alerting", ownerId: "1", priority: "P2", dueDate: "", descriptionMd: "", trackerUrl: "" }, cookie);
     expect(action.status).toBe(302);
     setup.kill("SIGTERM");
