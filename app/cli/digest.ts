@@ -4,11 +4,11 @@
 //                               a repeat, or two runs at once, send it once
 //   npm run digest -- --dry-run print the next digest as the list addresses would get it, sending nothing
 import { parseArgs } from "node:util";
-import { openAppDatabase } from "~/lib/db.server";
+import { closeDatabase, openAppDatabase } from "~/lib/db.server";
 import { DATA_MIGRATIONS } from "~/models/data-migrations.server";
 import { previewDigest, scheduledMoment, sendDigest } from "~/models/digest.server";
 
-await openAppDatabase(DATA_MIGRATIONS);
+const database = await openAppDatabase(DATA_MIGRATIONS);
 
 const { values } = parseArgs({ options: { "dry-run": { type: "boolean", default: false } } });
 
@@ -32,3 +32,7 @@ if (values["dry-run"]) {
   console.log(`Digest #${result.seq} (${result.label}): ${said}. Delivery: ${result.sent} sent, ${result.failed} failed.`);
   process.exitCode = result.failed > 0 || result.outcome === "no-recipients" ? 1 : 0;
 }
+
+// Done: the connections close, so the process ends now (a PostgreSQL pool would hold it open for
+// its idle connections' timeout).
+await closeDatabase(database);

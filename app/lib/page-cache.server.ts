@@ -36,7 +36,13 @@ type Kept = { version: string; headers: [string, string][]; parts: string[]; eta
 const kept = new Map<string, Kept>();
 let keptBytes = 0;
 
-const limitBytes = () => env().PAGE_CACHE_MB * 1024 * 1024;
+/** PAGE_CACHE_MB in bytes, read again only when the setting changes (tests change it; reading all settings each request costs). */
+let limit: { setting: string | undefined; bytes: number } | undefined;
+function limitBytes(): number {
+  const setting = process.env.PAGE_CACHE_MB;
+  if (!limit || limit.setting !== setting) limit = { setting, bytes: env().PAGE_CACHE_MB * 1024 * 1024 };
+  return limit.bytes;
+}
 
 /**
  * Where the page a GET asks for is kept for this viewer, and the version it must have been
@@ -81,16 +87,16 @@ export function keepPage(
     etag: `"${crypto.createHash("sha256").update(html.split(nonce).join("")).digest("base64url").slice(0, 27)}"`,
     bytes: rendered.body.length * 2 + 512,
   };
-  const limit = limitBytes();
+  const room = limitBytes();
   // What was kept at this place before goes, whether this page is kept or not.
   const before = kept.get(slot.place);
   if (before) keptBytes -= before.bytes;
   kept.delete(slot.place);
-  if (page.bytes <= limit / 4) {
+  if (page.bytes <= room / 4) {
     kept.set(slot.place, page);
     keptBytes += page.bytes;
     for (const [place, oldest] of kept) {
-      if (keptBytes <= limit) break;
+      if (keptBytes <= room) break;
       kept.delete(place);
       keptBytes -= oldest.bytes;
     }
