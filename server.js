@@ -400,14 +400,15 @@ async function serve() {
 
   // Pages rendered once and served again while nothing they show has changed, ahead of Remix
   // (app/lib/page-cache.server.ts); not in development, where the code itself changes.
-  const pageCache = typeof build === "function" ? undefined : build.entry.module.pageCache;
+  const pageCache = typeof build === "function" ? undefined : build.entry.module.pageCacheOf(build.routes);
 
   /** A page as the page cache gives it: kept (or just kept) and served with a nonce of its own, or 304. */
-  function sendPage(page, res, how) {
+  async function sendPage(page, res, how) {
     res.locals.pageCache = how;
     res.status(page.status);
     for (const [name, value] of page.headers) res.setHeader(name, value);
-    res.end(page.body);
+    if (page.body) await send(page.body, res);
+    else res.end();
   }
 
   // Remix is called from here rather than through @remix-run/express, which would hand it the
@@ -418,7 +419,7 @@ async function serve() {
       // A page kept for this person, if nothing it shows has changed since: no render.
       const slot = pageCache && req.method === "GET" ? await pageCache.slot(req.originalUrl, req.get("cookie")) : undefined;
       const kept = slot && pageCache.kept(slot, req.get("if-none-match"));
-      if (kept) return sendPage(kept, res, "hit");
+      if (kept) return await sendPage(kept, res, "hit");
       const controller = new AbortController();
       res.on("close", () => res.writableFinished || controller.abort());
       const headers = new Headers();
@@ -435,10 +436,13 @@ async function serve() {
       // how many wait at once), so a slow provider cannot hold every page up.
       const unqueued = req.path === "/healthz" || req.path === "/signin/sso" || req.path === "/signin/sso/callback";
       const response = await (unqueued ? handle() : rendering(handle));
+      let body = response.body;
       if (slot && response.headers.has(pageCache.mark)) {
-        const rendered = { status: response.status, headers: [...response.headers], body: Buffer.from(await response.arrayBuffer()) };
-        const page = pageCache.keep(slot, rendered, req.get("if-none-match"));
-        if (page) return sendPage(page, res, "miss");
+        const rendered = Buffer.from(await response.arrayBuffer());
+        const page = pageCache.keep(slot, { status: response.status, headers: [...response.headers], body: rendered }, req.get("if-none-match"));
+        if (page) return await sendPage(page, res, "miss");
+        // Too large to keep: sent as rendered.
+        body = [rendered];
       }
       res.statusMessage = response.statusText;
       res.status(response.status);
@@ -451,7 +455,7 @@ async function serve() {
         replaced.add(name);
         res.append(name, value);
       }
-      if (response.body) await send(response.body, res);
+      if (body) await send(body, res);
       else res.end();
     } catch (error) {
       next(error);

@@ -10,7 +10,7 @@ import { postgresBus, type PostgresBus } from "~/lib/event-bus-postgres.server";
 import { useEventBus } from "~/lib/event-bus.server";
 import { BUSY_RETRY_AFTER, isDatabaseBusy } from "~/lib/http.server";
 import { NonceContext } from "~/lib/nonce";
-import { KEEP_HEADER, keepPage, keptPage, pageSlot } from "~/lib/page-cache.server";
+import { KEEP_HEADER, pageCacheOf } from "~/lib/page-cache.server";
 import { SCHEDULE_LEASE, startScheduler } from "~/lib/scheduler.server";
 import { releaseLease } from "~/models/lease.server";
 import { checkUncheckedWhysInBackground } from "~/models/blame.server";
@@ -58,8 +58,8 @@ export async function stopping(): Promise<void> {
   await Promise.all([releaseLease(SCHEDULE_LEASE), bus?.close()]);
 }
 
-/** Rendered pages served again while nothing they show has changed (server.js serves them). */
-export const pageCache = { slot: pageSlot, kept: keptPage, keep: keepPage, mark: KEEP_HEADER };
+/** Rendered pages served again while nothing they show has changed (server.js serves them, given the build's routes). */
+export { pageCacheOf };
 
 /**
  * Whether a rendered page may be kept to serve again (page-cache.server.ts): a page read with GET,

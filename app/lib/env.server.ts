@@ -70,9 +70,10 @@ const schema = z.object({
     .optional(),
   /**
    * Megabytes of rendered pages each server process keeps to serve again while nothing they show
-   * has changed (app/lib/page-cache.server.ts); 0 turns the cache off.
+   * has changed (app/lib/page-cache.server.ts); 0 turns the cache off. They are held in the
+   * process's heap, capped at 192 MB (package.json's serverFlags): at most a third of it.
    */
-  PAGE_CACHE_MB: z.coerce.number().int().min(0).max(1024).default(16),
+  PAGE_CACHE_MB: z.coerce.number().int().min(0).max(64).default(16),
   /** "true" serves /bench/floor, the benchmark's trivial page; off in normal use. */
   HINDSIGHT_BENCH: z.enum(["true", "false"]).default("false"),
 }).refine((values) => !values.DATABASE_URL || values.SESSION_SECRET, {

@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { matchRoutes } from "@remix-run/react";
 import { changeVersion } from "./db.server";
 import { env } from "./env.server";
 import { cachedPageViewer } from "./session.server";
@@ -27,10 +28,13 @@ export const KEEP_HEADER = "x-hindsight-page-cache";
 /** Where a page may be kept, and under what it stays true. */
 export type PageSlot = { place: string; version: string };
 
-/** A page as sent: its status, headers and body. */
-export type PageAnswer = { status: 200 | 304; headers: [string, string][]; body: string | undefined; etag: string };
+/** A page as sent: its status, headers and body (in pieces, as kept). */
+export type PageAnswer = { status: 200 | 304; headers: [string, string][]; body: Buffer[] | undefined; etag: string };
 
-type Kept = { version: string; headers: [string, string][]; parts: string[]; etag: string; bytes: number };
+type Kept = { version: string; headers: [string, string][]; parts: Buffer[]; etag: string; bytes: number };
+
+/** The routes of the server build, as Remix gives them (the fields read here). */
+export type BuildRoutes = Record<string, { id: string; parentId?: string; path?: string; index?: boolean; caseSensitive?: boolean; module: { handle?: unknown } }>;
 
 /** Kept pages by place, the least recently served first (a Map keeps insertion order). */
 const kept = new Map<string, Kept>();
@@ -45,16 +49,49 @@ function limitBytes(): number {
 }
 
 /**
+ * The page cache of a server build: which addresses may have a kept page (those whose every
+ * route says so, matched as Remix matches them), where a GET's page is kept, and the kept pages.
+ */
+export function pageCacheOf(routes: BuildRoutes) {
+  type Branch = { id: string; path?: string; index?: boolean; caseSensitive?: boolean; children: Branch[] };
+  const branches = (parentId: string | undefined): Branch[] =>
+    Object.values(routes)
+      .filter((route) => route.parentId === parentId)
+      .map((route) => ({ id: route.id, path: route.path, index: route.index, caseSensitive: route.caseSensitive, children: branches(route.id) }));
+  const tree = branches(undefined);
+  const keepable = (handle: unknown) => (handle as { pageCache?: unknown } | undefined)?.pageCache === true;
+  const mayBeKept = (pathname: string) => {
+    const matches = matchRoutes(tree as Parameters<typeof matchRoutes>[0], pathname);
+    return Boolean(matches?.length) && matches!.every((match) => keepable(routes[match.route.id ?? ""]?.module.handle));
+  };
+  return {
+    mark: KEEP_HEADER,
+    /**
+     * Where the page a GET of `address` (path and query) is kept for this viewer; undefined when
+     * no page of the address may be kept, or the lookup failed (the render then meets the same
+     * failure and answers it as it answers any).
+     */
+    async slot(address: string, cookie: string | undefined): Promise<PageSlot | undefined> {
+      if (!mayBeKept(address.split("?")[0])) return undefined;
+      return pageSlot(address, cookie).catch(() => undefined);
+    },
+    kept: keptPage,
+    keep: keepPage,
+  };
+}
+
+/**
  * Where the page a GET asks for is kept for this viewer, and the version it must have been
  * rendered under; undefined when it may not come from the cache (no one signed in, a one-time
  * message waiting, the cache off).
  */
 export async function pageSlot(path: string, cookie: string | undefined): Promise<PageSlot | undefined> {
   if (limitBytes() === 0) return undefined;
+  // The version first: a change made while the viewer is looked up is then after it.
+  const version = `${await changeVersion()} ${Math.floor(Date.now() / 60_000)}`;
   const viewer = await cachedPageViewer(cookie);
   if (!viewer) return undefined;
-  const minute = Math.floor(Date.now() / 60_000);
-  return { place: `${viewer.id} ${path}`, version: `${await changeVersion()} ${minute}` };
+  return { place: `${viewer.id} ${path}`, version };
 }
 
 /** The page kept at `slot`, with a new nonce; 304 when the browser's ETag is the page's own. */
@@ -69,7 +106,8 @@ export function keptPage(slot: PageSlot, ifNoneMatch: string | undefined): PageA
 
 /**
  * Keeps a page the renderer marked as one that may be kept (KEEP_HEADER, carrying its nonce), and
- * gives it back as it is to be sent; undefined for any other page, sent as rendered.
+ * gives it back as it is to be sent; undefined for any other page, and for one too large to keep,
+ * which is sent as rendered (never copied here).
  */
 export function keepPage(
   slot: PageSlot,
@@ -78,28 +116,27 @@ export function keepPage(
 ): PageAnswer | undefined {
   const nonce = rendered.headers.find(([name]) => name.toLowerCase() === KEEP_HEADER)?.[1];
   if (!nonce || rendered.status !== 200 || rendered.headers.some(([name]) => name.toLowerCase() === "set-cookie")) return undefined;
-  const html = rendered.body.toString("utf8");
-  const headers = rendered.headers.filter(([name]) => name.toLowerCase() !== KEEP_HEADER);
+  // What was kept at this place before goes, whether this page is kept or not.
+  forget(slot.place);
+  const bytes = rendered.body.length + slot.place.length * 2 + 512;
+  const room = limitBytes();
+  if (bytes > room / 4) return undefined;
+  const parts = cut(rendered.body, Buffer.from(nonce));
+  const hash = crypto.createHash("sha256");
+  for (const part of parts) hash.update(part);
   const page: Kept = {
     version: slot.version,
-    headers: headers.map(([name, value]) => [name, value.split(nonce).join("\0")]),
-    parts: html.split(nonce),
-    etag: `"${crypto.createHash("sha256").update(html.split(nonce).join("")).digest("base64url").slice(0, 27)}"`,
-    bytes: rendered.body.length * 2 + 512,
+    headers: rendered.headers.filter(([name]) => name.toLowerCase() !== KEEP_HEADER).map(([name, value]) => [name, value.split(nonce).join("\0")]),
+    parts,
+    // Weak: the same page compressed or not is the same to the browser.
+    etag: `W/"${hash.digest("base64url").slice(0, 27)}"`,
+    bytes,
   };
-  const room = limitBytes();
-  // What was kept at this place before goes, whether this page is kept or not.
-  const before = kept.get(slot.place);
-  if (before) keptBytes -= before.bytes;
-  kept.delete(slot.place);
-  if (page.bytes <= room / 4) {
-    kept.set(slot.place, page);
-    keptBytes += page.bytes;
-    for (const [place, oldest] of kept) {
-      if (keptBytes <= room) break;
-      kept.delete(place);
-      keptBytes -= oldest.bytes;
-    }
+  kept.set(slot.place, page);
+  keptBytes += page.bytes;
+  for (const [place] of kept) {
+    if (keptBytes <= room) break;
+    forget(place);
   }
   return answer(page, ifNoneMatch);
 }
@@ -115,21 +152,47 @@ export function forgetKeptPages(): void {
   keptBytes = 0;
 }
 
+function forget(place: string) {
+  const page = kept.get(place);
+  if (!page) return;
+  kept.delete(place);
+  keptBytes -= page.bytes;
+}
+
+/** The pieces of `body` around each occurrence of `nonce` (views of it, not copies). */
+function cut(body: Buffer, nonce: Buffer): Buffer[] {
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (let at = body.indexOf(nonce); at !== -1; at = body.indexOf(nonce, from)) {
+    parts.push(body.subarray(from, at));
+    from = at + nonce.length;
+  }
+  parts.push(body.subarray(from));
+  return parts;
+}
+
+/** Whether an If-None-Match header names this ETag (weak comparison, as for GET). */
+function matches(ifNoneMatch: string, etag: string): boolean {
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
+  return ifNoneMatch.trim() === "*" || ifNoneMatch.split(",").some((tag) => opaque(tag) === opaque(etag));
+}
+
 function answer(page: Kept, ifNoneMatch: string | undefined): PageAnswer {
   // Browsers keep the page and ask each time whether it is still the same.
   const caching: [string, string][] = [
     ["ETag", page.etag],
     ["Cache-Control", "private, no-cache"],
   ];
-  if (ifNoneMatch && ifNoneMatch.split(",").some((tag) => tag.trim().replace(/^W\//, "") === page.etag)) {
+  if (ifNoneMatch && matches(ifNoneMatch, page.etag)) {
     // The browser shows the page it has, under the headers it came with (its nonce and policy among them).
     return { status: 304, headers: caching, body: undefined, etag: page.etag };
   }
   const nonce = crypto.randomBytes(16).toString("base64");
+  const spliced = Buffer.from(nonce);
   return {
     status: 200,
     headers: [...page.headers.map(([name, value]): [string, string] => [name, value.split("\0").join(nonce)]), ...caching],
-    body: page.parts.join(nonce),
+    body: page.parts.flatMap((part, i) => (i === 0 ? [part] : [spliced, part])),
     etag: page.etag,
   };
 }

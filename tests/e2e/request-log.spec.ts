@@ -24,9 +24,13 @@ test("request logs say what was asked and how it went, and keep every secret out
     const entries = log.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(entries.length).toBeGreaterThanOrEqual(6);
     for (const entry of entries) {
-      expect(Object.keys(entry).sort()).toEqual(["method", "ms", "path", "status"]);
+      // A page the page cache answered says whether it was kept already ("hit") or just now ("miss").
+      const fields = entry.cache === undefined ? ["method", "ms", "path", "status"] : ["cache", "method", "ms", "path", "status"];
+      expect(Object.keys(entry).sort()).toEqual(fields);
       expect(typeof entry.ms).toBe("number");
+      if (entry.cache !== undefined) expect(["hit", "miss"]).toContain(entry.cache);
     }
+    expect(entries).toContainEqual(expect.objectContaining({ method: "GET", path: "/learnings", status: 200, cache: "miss" }));
     expect(entries).toContainEqual(expect.objectContaining({ method: "POST", path: "/set-password/[token]", status: 302 }));
     expect(entries).toContainEqual(expect.objectContaining({ method: "POST", path: "/signin", status: 400 }));
     expect(entries).toContainEqual(expect.objectContaining({ method: "GET", path: "/learnings.atom", status: 200 }));

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createUser } from "../../db/factories";
-import { forgetKeptPages, KEEP_HEADER, keepPage, keptPage, keptPages, pageSlot, type PageSlot } from "~/lib/page-cache.server";
+import { forgetKeptPages, KEEP_HEADER, keepPage, keptPage, keptPages, pageCacheOf, pageSlot, type BuildRoutes, type PageAnswer, type PageSlot } from "~/lib/page-cache.server";
 import { redirectWithFlash } from "~/lib/session.server";
 import { updateProfile } from "~/models/user.server";
 import { freshDatabase, sessionCookie, stopTheClock } from "./helpers";
@@ -21,7 +21,8 @@ function rendered(text: string, extra: [string, string][] = [], status = 200) {
 }
 
 const header = (answer: { headers: [string, string][] }, name: string) => answer.headers.find(([n]) => n.toLowerCase() === name)?.[1];
-const nonceOf = (body: string) => /nonce="([^"]+)"/.exec(body)![1];
+const text = (answer: PageAnswer) => Buffer.concat(answer.body!).toString("utf8");
+const nonceOf = (answer: PageAnswer) => /nonce="([^"]+)"/.exec(text(answer))![1];
 
 let cookie: string;
 let userId: number;
@@ -74,11 +75,13 @@ describe("a kept page", () => {
     expect(header(first, KEEP_HEADER)).toBeUndefined();
     const again = keptPage(slot, undefined)!;
     const third = keptPage(slot, undefined)!;
-    const nonces = [first, again, third].map((answer) => nonceOf(answer.body!));
+    const nonces = [first, again, third].map(nonceOf);
     expect(new Set([NONCE, ...nonces]).size).toBe(4);
     for (const answer of [again, third]) {
-      expect(answer.body).toContain("<p>Why did the deploy fail?</p>");
-      expect(header(answer, "content-security-policy")).toBe(`script-src 'self' 'nonce-${nonceOf(answer.body!)}'`);
+      expect(text(answer)).toBe(text(first).replaceAll(nonceOf(first), nonceOf(answer)));
+      expect(text(answer)).toContain("<p>Why did the deploy fail?</p>");
+      expect(text(answer)).not.toContain(NONCE);
+      expect(header(answer, "content-security-policy")).toBe(`script-src 'self' 'nonce-${nonceOf(answer)}'`);
       expect(header(answer, "cache-control")).toBe("private, no-cache");
       expect(answer.etag).toBe(first.etag);
     }
@@ -87,8 +90,12 @@ describe("a kept page", () => {
   it("answers 304 to a browser that has it, and 200 again once it changed", async () => {
     const slot = (await pageSlot("/incidents/INC-1", cookie))!;
     const { etag } = keepPage(slot, rendered("one"), undefined)!;
+    expect(etag).toMatch(/^W\/"[\w-]{27}"$/);
     const unchanged = keptPage(slot, `W/"other", ${etag}`)!;
     expect(unchanged.status).toBe(304);
+    expect(keptPage(slot, "*")!.status).toBe(304);
+    expect(keptPage(slot, etag.slice(2))!.status).toBe(304);
+    expect(keptPage(slot, 'W/"other"')!.status).toBe(200);
     expect(unchanged.body).toBeUndefined();
     expect(header(unchanged, "etag")).toBe(etag);
 
@@ -120,7 +127,7 @@ describe("a kept page", () => {
 
   it("holds pages up to its size, dropping the least recently served first, and one page per person and address", async () => {
     process.env.PAGE_CACHE_MB = "1";
-    const big = "x".repeat(70_000); // about 140 KB kept
+    const big = "x".repeat(140_000); // about 140 KB kept
     const slots: PageSlot[] = [];
     for (let i = 0; i < 8; i++) slots.push((await pageSlot(`/incidents/INC-${i}`, cookie))!);
     for (const slot of slots.slice(0, 7)) keepPage(slot, rendered(big), undefined);
@@ -137,8 +144,48 @@ describe("a kept page", () => {
     keepPage(slots[7], rendered("small"), undefined);
     expect(keptPages().pages).toBe(pages);
 
-    // One page larger than a quarter of the room is served, never kept.
-    keepPage(slots[6], rendered("y".repeat(140_000)), undefined);
+    // One page larger than a quarter of the room is sent as rendered, never kept, and the page
+    // kept at its place before goes.
+    expect(keepPage(slots[6], rendered("y".repeat(270_000)), undefined)).toBeUndefined();
     expect(keptPage(slots[6], undefined)).toBeUndefined();
+  });
+});
+
+describe("which addresses may have a kept page", () => {
+  // Routes as the server build gives them: the layout, pages below it, one that says nothing.
+  const route = (id: string, parentId: string | undefined, path: string | undefined, pageCache: boolean | undefined, index = false) => ({
+    id,
+    parentId,
+    path,
+    index,
+    module: { handle: pageCache === undefined ? undefined : { pageCache } },
+  });
+  const routes: BuildRoutes = Object.fromEntries(
+    [
+      route("root", undefined, "", true),
+      route("routes/incidents._index", "root", "incidents", true, true),
+      route("routes/incidents.$ref", "root", "incidents/:ref", true),
+      route("routes/incidents.$ref._index", "routes/incidents.$ref", undefined, true, true),
+      route("routes/incidents.$ref.history", "routes/incidents.$ref", "history", undefined),
+      route("routes/actions", "root", "actions", false),
+    ].map((r) => [r.id, r]),
+  );
+
+  it("are those whose every route says so, matched as Remix matches them; the others are not even looked up", async () => {
+    const cache = pageCacheOf(routes);
+    expect(await cache.slot("/incidents/INC-1", cookie)).toMatchObject({ place: `${userId} /incidents/INC-1` });
+    expect(await cache.slot("/incidents?status=open", cookie)).toMatchObject({ place: `${userId} /incidents?status=open` });
+    for (const address of ["/incidents/INC-1/history", "/actions", "/no-such-page", "/incidents/INC-1/history?x=1"]) {
+      expect(await cache.slot(address, cookie), address).toBeUndefined();
+    }
+  });
+
+  it("has no slot when looking it up fails: the render meets the failure and answers it", async () => {
+    const cache = pageCacheOf(routes);
+    await freshDatabase().then(async (database) => {
+      const { closeDatabase } = await import("~/lib/db.server");
+      await closeDatabase(database);
+    });
+    expect(await cache.slot("/incidents/INC-1", cookie)).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ActionFigures } from "~/components/action-figures";
 import { WhyActions, type ActionView } from "~/components/actions";
@@ -46,6 +46,10 @@ export const handle = { pageCache: true };
 type PageEditing = { whys: WhyEditing; timeline: TimelineEditing };
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
+  // The page reads nothing from its query, and each of its forms would repeat it (a query of
+  // 16 KB made a page of many megabytes): an address with one is sent to the page's own.
+  const url = new URL(request.url);
+  if (url.search !== "") throw redirect(url.pathname);
   const { user, incident } = await requireIncidentRoute(request, params.ref);
   // Read before the rest: a change made while they are read comes through the live stream.
   const liveSince = await latestChange(incident.id);
