@@ -8,6 +8,9 @@ import { listActions, openActionCounts } from "~/models/action.server";
 
 export const meta: MetaFunction = () => [{ title: "My actions · Hindsight" }];
 
+/** Shown only from what the database holds for the person signed in: served from the page cache while unchanged (app/lib/page-cache.server.ts). */
+export const handle = { pageCache: true };
+
 /** Open actions listed here; All actions, filtered to the person, lists the rest. */
 const OPEN_SHOWN = 25;
 const RECENT_FINISHED = 10;

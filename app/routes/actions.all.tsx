@@ -14,6 +14,9 @@ import { ownerFilterPeople } from "~/models/user.server";
 
 export const meta: MetaFunction = () => [{ title: "All actions · Hindsight" }];
 
+/** Shown only from what the database holds for the person signed in: served from the page cache while unchanged (app/lib/page-cache.server.ts). */
+export const handle = { pageCache: true };
+
 const SORT_LABELS = { due: "Due date", priority: "Priority", incident: "Incident, newest first", owner: "Owner", status: "Status" };
 
 export async function loader({ request }: LoaderFunctionArgs) {

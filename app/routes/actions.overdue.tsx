@@ -8,6 +8,9 @@ import { OVERDUE_VIEW, overdueOverview } from "~/models/action.server";
 
 export const meta: MetaFunction = () => [{ title: "Overdue actions · Hindsight" }];
 
+/** Shown only from what the database holds for the person signed in: served from the page cache while unchanged (app/lib/page-cache.server.ts). */
+export const handle = { pageCache: true };
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const { total, teams } = await overdueOverview(user, { ...OVERDUE_VIEW, ownTeam: user.team });

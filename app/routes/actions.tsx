@@ -3,6 +3,9 @@ import { NavLink, Outlet } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { requireUser } from "~/lib/session.server";
 
+/** Shown only from what the database holds for the person signed in: served from the page cache while unchanged (app/lib/page-cache.server.ts). */
+export const handle = { pageCache: true };
+
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request);
   return null;

@@ -89,22 +89,49 @@ test("every kind of write shows on the next read from every process, and a kept 
     },
     {
       name: "a follow-up action added",
-      pages: [page, "/incidents"],
+      pages: [page, "/incidents", "/actions", "/actions/all"],
       write: () => done(post(form, { intent: "add-action", title: "Alert on disk usage above 80%", descriptionMd: "", ownerId: "1", dueDate: "", priority: "P2", trackerUrl: "", whyId: "" }, admin), "add action"),
       // The list shows how many of an incident's actions are done.
-      shows: (text, path) => (path === page ? text.includes("Alert on disk usage above 80%") : text.includes("0 of 1 done")),
+      shows: (text, path) => (path === "/incidents" ? text.includes("0 of 1 done") : text.includes("Alert on disk usage above 80%")),
     },
     {
       name: "the action done",
-      pages: [page, "/incidents"],
+      pages: [page, "/incidents", "/actions"],
       write: () => done(post("/actions/1", { intent: "status", to: "done" }, admin), "action done"),
-      shows: (text, path) => (path === page ? /\bDone\b/.test(text) : text.includes("1 of 1 done")),
+      shows: (text, path) => (path === "/incidents" ? text.includes("1 of 1 done") : path === "/actions" ? text.includes("Nothing to do.") : /\bDone\b/.test(text)),
     },
     {
       name: "a timeline entry added",
       pages: [page],
       write: () => done(post(form, { intent: "add-entry", at: "2026-11-20T10:07", bodyMd: "Paged the storage on-call." }, admin), "timeline"),
       shows: (text) => text.includes("Paged the storage on-call."),
+    },
+    {
+      name: "a second why added",
+      pages: [page],
+      write: () => done(post(form, { intent: "add-why", parentId: "", question: "Why was nobody paged?", answer: "The alert went to an old channel.", noRemediationReason: "Nothing to change." }, admin), "add why"),
+      shows: (text) => text.includes("Why was nobody paged?"),
+    },
+    {
+      name: "a why deleted",
+      pages: [page],
+      write: async () => {
+        const whyId = await stored.value<number>("select id from whys where question = ?", "Why was nobody paged?");
+        return done(post(form, { intent: "delete-why", whyId: String(whyId), confirm: "yes" }, admin), "delete why");
+      },
+      shows: (text) => !text.includes("Why was nobody paged?"),
+    },
+    {
+      name: "a live session started",
+      pages: [page],
+      write: () => done(post("/incidents/INC-1/session", { intent: "start-session" }, admin), "start session"),
+      shows: (text) => text.includes("Session in progress"),
+    },
+    {
+      name: "the live session ended",
+      pages: [page],
+      write: () => done(post("/incidents/INC-1/session", { intent: "end-session" }, admin), "end session"),
+      shows: (text) => !text.includes("Session in progress") && text.includes("Start a live session"),
     },
     {
       name: "the incident's details changed",
