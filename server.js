@@ -407,7 +407,7 @@ async function serve() {
     res.locals.pageCache = how;
     res.status(page.status);
     for (const [name, value] of page.headers) res.setHeader(name, value);
-    if (page.body) await send(page.body, res);
+    if (page.body) await send([page.body], res);
     else res.end();
   }
 

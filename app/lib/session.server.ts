@@ -99,8 +99,28 @@ export async function cachedPageViewer(header: string | undefined): Promise<User
     const flash = await flashes().getSession(header);
     if (flash.has("message")) return undefined;
   }
-  const token: unknown = await cookie().parse(header);
-  return typeof token === "string" ? userForSession(token) : undefined;
+  const token = await sessionTokenOfHeader(header);
+  return token ? userForSession(token) : undefined;
+}
+
+/**
+ * Session tokens of the Cookie headers seen lately, the signature checked once for each: a
+ * browser sends the same header page after page, and checking it costs more than the rest of
+ * serving a kept page. Whether the session is still one is asked of the database every time.
+ */
+const tokensOfHeaders = new Map<string, string | null>();
+const HEADERS_REMEMBERED = 1000;
+
+async function sessionTokenOfHeader(header: string): Promise<string | undefined> {
+  const known = tokensOfHeaders.get(header);
+  if (known !== undefined) return known ?? undefined;
+  const value: unknown = await cookie().parse(header);
+  const token = typeof value === "string" ? value : null;
+  if (header.length <= 1024) {
+    if (tokensOfHeaders.size >= HEADERS_REMEMBERED) tokensOfHeaders.delete(tokensOfHeaders.keys().next().value!);
+    tokensOfHeaders.set(header, token);
+  }
+  return token ?? undefined;
 }
 
 /** The signed-in user, or a redirect to sign in that comes back here afterwards. */

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createUser } from "../../db/factories";
 import { forgetKeptPages, KEEP_HEADER, keepPage, keptPage, keptPages, pageCacheOf, pageSlot, type BuildRoutes, type PageAnswer, type PageSlot } from "~/lib/page-cache.server";
+import { db, schema } from "~/lib/db.server";
 import { redirectWithFlash } from "~/lib/session.server";
 import { updateProfile } from "~/models/user.server";
 import { freshDatabase, sessionCookie, stopTheClock } from "./helpers";
@@ -21,7 +22,7 @@ function rendered(text: string, extra: [string, string][] = [], status = 200) {
 }
 
 const header = (answer: { headers: [string, string][] }, name: string) => answer.headers.find(([n]) => n.toLowerCase() === name)?.[1];
-const text = (answer: PageAnswer) => Buffer.concat(answer.body!).toString("utf8");
+const text = (answer: PageAnswer) => answer.body!.toString("utf8");
 const nonceOf = (answer: PageAnswer) => /nonce="([^"]+)"/.exec(text(answer))![1];
 
 let cookie: string;
@@ -63,6 +64,12 @@ describe("where a page may be kept", () => {
     const flash = (await redirectWithFlash("/incidents", "Saved.")).headers.getSetCookie()[0].split(";")[0];
     expect(await pageSlot("/incidents", `${cookie}; ${flash}`)).toBeUndefined();
     process.env.PAGE_CACHE_MB = "0";
+    expect(await pageSlot("/incidents", cookie)).toBeUndefined();
+    delete process.env.PAGE_CACHE_MB;
+
+    // A session that ended is no one's, though its cookie was read before.
+    expect(await pageSlot("/incidents", cookie)).toBeDefined();
+    await db().delete(schema.sessions);
     expect(await pageSlot("/incidents", cookie)).toBeUndefined();
   });
 });
