@@ -36,6 +36,9 @@ type Kept = { version: string; headers: [string, string][]; parts: Buffer[]; eta
 /** The routes of the server build, as Remix gives them (the fields read here). */
 export type BuildRoutes = Record<string, { id: string; parentId?: string; path?: string; index?: boolean; caseSensitive?: boolean; module: { handle?: unknown } }>;
 
+/** How many paths' answers to "may a page here be kept" are remembered. */
+const PATHS_REMEMBERED = 1000;
+
 /** Kept pages by place, the least recently served first (a Map keeps insertion order). */
 const kept = new Map<string, Kept>();
 let keptBytes = 0;
@@ -60,9 +63,17 @@ export function pageCacheOf(routes: BuildRoutes) {
       .map((route) => ({ id: route.id, path: route.path, index: route.index, caseSensitive: route.caseSensitive, children: branches(route.id) }));
   const tree = branches(undefined);
   const keepable = (handle: unknown) => (handle as { pageCache?: unknown } | undefined)?.pageCache === true;
+  // Matching ranks every route each time: the answers for the paths asked lately are remembered.
+  const answers = new Map<string, boolean>();
   const mayBeKept = (pathname: string) => {
-    const matches = matchRoutes(tree as Parameters<typeof matchRoutes>[0], pathname);
-    return Boolean(matches?.length) && matches!.every((match) => keepable(routes[match.route.id ?? ""]?.module.handle));
+    let answer = answers.get(pathname);
+    if (answer === undefined) {
+      const matches = matchRoutes(tree as Parameters<typeof matchRoutes>[0], pathname);
+      answer = Boolean(matches?.length) && matches!.every((match) => keepable(routes[match.route.id ?? ""]?.module.handle));
+      if (answers.size >= PATHS_REMEMBERED) answers.delete(answers.keys().next().value!);
+      answers.set(pathname, answer);
+    }
+    return answer;
   };
   return {
     mark: KEEP_HEADER,
