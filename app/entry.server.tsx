@@ -10,7 +10,7 @@ import { postgresBus, type PostgresBus } from "~/lib/event-bus-postgres.server";
 import { useEventBus } from "~/lib/event-bus.server";
 import { BUSY_RETRY_AFTER, isDatabaseBusy } from "~/lib/http.server";
 import { NonceContext } from "~/lib/nonce";
-import { KEEP_HEADER, pageCacheOf } from "~/lib/page-cache.server";
+import { KEEP_HEADER, keepableRoutes, pageCacheOf } from "~/lib/page-cache.server";
 import { SCHEDULE_LEASE, startScheduler } from "~/lib/scheduler.server";
 import { releaseLease } from "~/models/lease.server";
 import { checkUncheckedWhysInBackground } from "~/models/blame.server";
@@ -62,13 +62,15 @@ export async function stopping(): Promise<void> {
 export { pageCacheOf };
 
 /**
- * Whether a rendered page may be kept to serve again (page-cache.server.ts): a page read with GET,
- * rendered whole (200) with no cookie to set, whose every route says it shows only what the
- * database holds for the person signed in (`handle: { pageCache: true }`).
+ * Who a rendered page may be kept for, to serve again (page-cache.server.ts): the person signed
+ * in, for a page read with GET, rendered whole (200) with no cookie to set, whose every route
+ * says it shows only what the database holds for them (`handle: { pageCache: true }`).
  */
-function mayKeep(request: Request, status: number, headers: Headers, context: EntryContext): boolean {
-  if (process.env.NODE_ENV !== "production" || request.method !== "GET" || status !== 200 || headers.has("Set-Cookie")) return false;
-  return context.staticHandlerContext.matches.every((match) => (context.routeModules[match.route.id]?.handle as { pageCache?: unknown } | undefined)?.pageCache === true);
+function keptFor(request: Request, status: number, headers: Headers, context: EntryContext): number | undefined {
+  if (process.env.NODE_ENV !== "production" || request.method !== "GET" || status !== 200 || headers.has("Set-Cookie")) return undefined;
+  if (!keepableRoutes(context.staticHandlerContext.matches.map((match) => context.routeModules[match.route.id]?.handle))) return undefined;
+  const root = context.staticHandlerContext.loaderData.root as { user?: { id: number } | null } | undefined;
+  return root?.user?.id;
 }
 
 // No page defers data, so a render still running is only slow (the largest incident on a busy
@@ -150,7 +152,8 @@ export default function handleRequest(
         clearTimeout(deadline);
         responseHeaders.set("Content-Type", "text/html; charset=utf-8");
         if (process.env.NODE_ENV === "production") responseHeaders.set("Content-Security-Policy", contentSecurityPolicy(nonce));
-        if (mayKeep(request, responseStatusCode, responseHeaders, remixContext)) responseHeaders.set(KEEP_HEADER, nonce);
+        const viewer = keptFor(request, responseStatusCode, responseHeaders, remixContext);
+        if (viewer !== undefined) responseHeaders.set(KEEP_HEADER, `${nonce} ${viewer}`);
         resolve(new Response(Buffer.concat(chunks.splice(0)), { headers: responseHeaders, status: responseStatusCode }));
         done();
       },

@@ -251,12 +251,13 @@ export function sqliteOf(handle: Tx): Database.Database {
 
 /**
  * Differs after any change to the file, committed by this connection or by any other process:
- * SQLite's data_version counts the others' commits, the connection its own writes. Asked once no
- * transaction of another request is open, so a change is read once it is committed (or rolled back).
+ * SQLite's data_version counts the others' commits, the connection its own writes. It is read at
+ * once, even while another request's transaction is open: what is read after it (a page's
+ * queries) waits for that transaction to end, so it is never older than the version, and a write
+ * the transaction makes after the version was read moves it on again.
  */
 async function changeVersion(handle: Tx): Promise<string> {
   const connection = connectionOf(handle);
-  await connection.turn();
   return `${String(connection.sqlite.pragma("data_version", { simple: true }))}.${connection.writes}`;
 }
 

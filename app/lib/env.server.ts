@@ -70,8 +70,8 @@ const schema = z.object({
     .optional(),
   /**
    * Megabytes of rendered pages each server process keeps to serve again while nothing they show
-   * has changed (app/lib/page-cache.server.ts); 0 turns the cache off. They are held in the
-   * process's heap, capped at 192 MB (package.json's serverFlags): at most a third of it.
+   * has changed (app/lib/page-cache.server.ts); 0 turns the cache off. Each process's RSS grows
+   * by up to this much (buffers beside the heap).
    */
   PAGE_CACHE_MB: z.coerce.number().int().min(0).max(64).default(16),
   /** "true" serves /bench/floor, the benchmark's trivial page; off in normal use. */

@@ -20,8 +20,9 @@ import { cachedPageViewer } from "./session.server";
 // - Repeat visits: the page's ETag is a hash of what it shows; a browser that has it gets 304.
 
 /**
- * The header by which the renderer marks a page that may be kept: its value is the page's nonce.
- * Lower case, as Headers names it; server.js never sends it.
+ * The header by which the renderer marks a page that may be kept: its value is the page's nonce
+ * and the id of the person it was rendered for. Lower case, as Headers names it; server.js never
+ * sends it.
  */
 export const KEEP_HEADER = "x-hindsight-page-cache";
 
@@ -36,8 +37,18 @@ type Kept = { version: string; headers: [string, string][]; parts: Buffer[]; eta
 /** The routes of the server build, as Remix gives them (the fields read here). */
 export type BuildRoutes = Record<string, { id: string; parentId?: string; path?: string; index?: boolean; caseSensitive?: boolean; module: { handle?: unknown } }>;
 
-/** How many paths' answers to "may a page here be kept" are remembered. */
+/** How many paths' answers to "may a page here be kept" are remembered, and the longest remembered. */
 const PATHS_REMEMBERED = 1000;
+const PATH_REMEMBERED_CHARS = 512;
+
+/**
+ * Whether a page whose matched routes have these `handle` exports may be kept: there are some,
+ * and every one says so (`handle = { pageCache: true }`). The renderer asks it of the page it
+ * rendered, the server of the address before looking a page up.
+ */
+export function keepableRoutes(handles: unknown[]): boolean {
+  return handles.length > 0 && handles.every((handle) => (handle as { pageCache?: unknown } | undefined)?.pageCache === true);
+}
 
 /** Kept pages by place, the least recently served first (a Map keeps insertion order). */
 const kept = new Map<string, Kept>();
@@ -62,16 +73,20 @@ export function pageCacheOf(routes: BuildRoutes) {
       .filter((route) => route.parentId === parentId)
       .map((route) => ({ id: route.id, path: route.path, index: route.index, caseSensitive: route.caseSensitive, children: branches(route.id) }));
   const tree = branches(undefined);
-  const keepable = (handle: unknown) => (handle as { pageCache?: unknown } | undefined)?.pageCache === true;
-  // Matching ranks every route each time: the answers for the paths asked lately are remembered.
+  // Matching ranks every route each time: the answers for the last paths first asked are
+  // remembered (short ones only: a path may be as long as a request line).
   const answers = new Map<string, boolean>();
   const mayBeKept = (pathname: string) => {
+    // The data of a navigation in the browser (single fetch) is never kept: only document loads are.
+    if (pathname.endsWith(".data")) return false;
     let answer = answers.get(pathname);
     if (answer === undefined) {
-      const matches = matchRoutes(tree as Parameters<typeof matchRoutes>[0], pathname);
-      answer = Boolean(matches?.length) && matches!.every((match) => keepable(routes[match.route.id ?? ""]?.module.handle));
-      if (answers.size >= PATHS_REMEMBERED) answers.delete(answers.keys().next().value!);
-      answers.set(pathname, answer);
+      const matches = matchRoutes(tree as Parameters<typeof matchRoutes>[0], pathname) ?? [];
+      answer = keepableRoutes(matches.map((match) => routes[match.route.id ?? ""]?.module.handle));
+      if (pathname.length <= PATH_REMEMBERED_CHARS) {
+        if (answers.size >= PATHS_REMEMBERED) answers.delete(answers.keys().next().value!);
+        answers.set(pathname, answer);
+      }
     }
     return answer;
   };
@@ -97,7 +112,7 @@ export function pageCacheOf(routes: BuildRoutes) {
  * message waiting, the cache off).
  */
 export async function pageSlot(path: string, cookie: string | undefined): Promise<PageSlot | undefined> {
-  if (limitBytes() === 0) return undefined;
+  if (limitBytes() === 0 || !cookie?.includes("hs_session=")) return undefined;
   // The version first: a change made while the viewer is looked up is then after it.
   const version = `${await changeVersion()} ${Math.floor(Date.now() / 60_000)}`;
   const viewer = await cachedPageViewer(cookie);
@@ -125,8 +140,10 @@ export function keepPage(
   rendered: { status: number; headers: [string, string][]; body: Buffer },
   ifNoneMatch: string | undefined,
 ): PageAnswer | undefined {
-  const nonce = rendered.headers.find(([name]) => name.toLowerCase() === KEEP_HEADER)?.[1];
+  const [nonce, viewer] = rendered.headers.find(([name]) => name.toLowerCase() === KEEP_HEADER)?.[1].split(" ") ?? [];
   if (!nonce || rendered.status !== 200 || rendered.headers.some(([name]) => name.toLowerCase() === "set-cookie")) return undefined;
+  // Rendered for the person the place is theirs: checked, not assumed.
+  if (slot.place.slice(0, slot.place.indexOf(" ")) !== viewer) return undefined;
   // What was kept at this place before goes, whether this page is kept or not.
   forget(slot.place);
   const bytes = rendered.body.length + slot.place.length * 2 + 512;

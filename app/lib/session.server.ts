@@ -63,8 +63,8 @@ function flashes() {
 
 /** The token of the request's session, to tell it among the person's sessions. */
 export async function sessionToken(request: Request): Promise<string | undefined> {
-  const value = await cookie().parse(request.headers.get("Cookie"));
-  return typeof value === "string" ? value : undefined;
+  const header = request.headers.get("Cookie");
+  return header ? sessionTokenOfHeader(header) : undefined;
 }
 
 // A page's loaders all ask who is signed in; a GET looks it up once. A POST looks again in each
@@ -104,9 +104,10 @@ export async function cachedPageViewer(header: string | undefined): Promise<User
 }
 
 /**
- * Session tokens of the Cookie headers seen lately, the signature checked once for each: a
- * browser sends the same header page after page, and checking it costs more than the rest of
- * serving a kept page. Whether the session is still one is asked of the database every time.
+ * Session tokens of the last Cookie headers first seen (short ones only), the signature checked
+ * once for each: a browser sends the same header page after page, and checking it costs more than
+ * the rest of serving a kept page. Whether the session is still one is asked of the database
+ * every time.
  */
 const tokensOfHeaders = new Map<string, string | null>();
 const HEADERS_REMEMBERED = 1000;

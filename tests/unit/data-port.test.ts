@@ -205,6 +205,11 @@ describe("what waits for a commit (afterCommit)", () => {
   });
 });
 
+/** Runs `fn`, which must fail (a transaction rolled back by its body's error). */
+async function caughtRollback(fn: () => Promise<unknown>) {
+  await expect(fn()).rejects.toThrow("rolled back");
+}
+
 describe("the change version (what caches of read data are keyed by)", () => {
   it("stays while only reads run, and moves on after every statement that changed a row, committed", async () => {
     const before = await changeVersion();
@@ -223,6 +228,7 @@ describe("the change version (what caches of read data are keyed by)", () => {
     await movedBy(() => execute(db(), sql`insert into counter (id, v) values (1, 1)`));
     await movedBy(() => rowsOf(db(), sql`update counter set v = v + 1 where id = 1 returning v`));
     await movedBy(() => db().transaction((tx) => execute(tx, sql`update counter set v = 5 where id = 1`)));
+    await movedBy(() => rowOf(db(), sql`update counter set v = 6 where id = 1 returning v`));
     await movedBy(() => execute(db(), sql`delete from counter where id = 1`));
 
     // A statement that changed no row (a claim that found nothing) leaves it.
@@ -253,6 +259,22 @@ describe("the change version (what caches of read data are keyed by)", () => {
     expect(after).not.toBe(before);
     if (onSqlite) expect(await during).not.toBe(before);
     else expect(after).not.toBe(await during);
+  });
+
+  it("never stays the same across a rolled-back write, and what it stays at tells the data as it is", async () => {
+    await execute(db(), sql`insert into counter (id, v) values (1, 1)`);
+    const before = await changeVersion();
+    await caughtRollback(() =>
+      db().transaction(async (tx) => {
+        await execute(tx, sql`update counter set v = 2 where id = 1`);
+        throw new Error("rolled back");
+      }),
+    );
+    // Moved on or not, the data is as it was before: either version serves what is stored.
+    expect(await value()).toBe(1);
+    const after = await changeVersion();
+    if (after === before) expect(await value()).toBe(1);
+    expect(await changeVersion()).toBe(after);
   });
 
   it("moves on after a change committed through another connection (another process)", async () => {

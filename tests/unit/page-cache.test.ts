@@ -12,11 +12,11 @@ import { freshDatabase, sessionCookie, stopTheClock } from "./helpers";
 const NONCE = "rendered+nonce/of24chars=";
 
 /** A page as the renderer gives one it marked: its nonce in its policy and its scripts. */
-function rendered(text: string, extra: [string, string][] = [], status = 200) {
+function rendered(text: string, extra: [string, string][] = [], status = 200, viewer = userId) {
   const html = `<!DOCTYPE html><html><body><p>${text}</p><script nonce="${NONCE}">go()</script></body></html>`;
   return {
     status,
-    headers: [["content-type", "text/html; charset=utf-8"], ["content-security-policy", `script-src 'self' 'nonce-${NONCE}'`], [KEEP_HEADER, NONCE], ...extra] as [string, string][],
+    headers: [["content-type", "text/html; charset=utf-8"], ["content-security-policy", `script-src 'self' 'nonce-${NONCE}'`], [KEEP_HEADER, `${NONCE} ${viewer}`], ...extra] as [string, string][],
     body: Buffer.from(html),
   };
 }
@@ -129,6 +129,8 @@ describe("a kept page", () => {
     expect(keepPage(slot, unmarked, undefined)).toBeUndefined();
     expect(keepPage(slot, rendered("b", [], 404), undefined)).toBeUndefined();
     expect(keepPage(slot, rendered("c", [["set-cookie", "hs_flash=; Path=/"]]), undefined)).toBeUndefined();
+    // Rendered for someone else than the person the place is for: never kept there.
+    expect(keepPage(slot, rendered("d", [], 200, userId + 1), undefined)).toBeUndefined();
     expect(keptPages().pages).toBe(0);
   });
 
@@ -182,7 +184,7 @@ describe("which addresses may have a kept page", () => {
     const cache = pageCacheOf(routes);
     expect(await cache.slot("/incidents/INC-1", cookie)).toMatchObject({ place: `${userId} /incidents/INC-1` });
     expect(await cache.slot("/incidents?status=open", cookie)).toMatchObject({ place: `${userId} /incidents?status=open` });
-    for (const address of ["/incidents/INC-1/history", "/actions", "/no-such-page", "/incidents/INC-1/history?x=1"]) {
+    for (const address of ["/incidents/INC-1/history", "/actions", "/no-such-page", "/incidents/INC-1/history?x=1", "/incidents/INC-1.data", "/incidents.data?status=open"]) {
       expect(await cache.slot(address, cookie), address).toBeUndefined();
     }
   });
